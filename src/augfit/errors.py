@@ -1,0 +1,30 @@
+"""augfit's exceptions.
+
+Every error augfit raises on purpose is an :class:`AugfitError`. It subclasses ``ValueError`` so
+that code written against scikit-learn-style validation (``except ValueError``) keeps working.
+Messages name the argument, the value received and what is expected or how to fix it.
+"""
+from __future__ import annotations
+
+
+class AugfitError(ValueError):
+    """Base class of every error augfit raises on purpose."""
+
+
+class ConfigError(AugfitError):
+    """An argument, option or spec field has a value that is not allowed."""
+
+
+class ShapeError(AugfitError):
+    """An array has the wrong shape, dtype or value range for the call."""
+
+
+class MissingResourceError(AugfitError):
+    """A system package, data file or optional dependency is missing; the message says how to get it."""
+
+
+class TrainingError(AugfitError):
+    """Training cannot go on (e.g. the loss became NaN); the message says where and what to try."""
+
+
+__all__ = ["AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError"]

@@ -1,0 +1,94 @@
+"""Name -> class tables for transforms, datasets and featurizers, with entry-point plugins.
+
+Built-in classes register themselves with a decorator. Third-party packages add theirs through the
+entry-point groups ``augfit.transforms``, ``augfit.datasets`` and ``augfit.featurizers``: each entry
+point names a class (or a loader function for datasets) and is loaded the first time a name is
+looked up or the table is listed.
+"""
+from __future__ import annotations
+
+import difflib
+from importlib import metadata
+from typing import Any, Callable, Generic, TypeVar
+
+from .errors import ConfigError
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """A name -> object table.
+
+    Parameters
+    ----------
+    kind : str
+        What the table holds, used in error messages ("transform").
+    group : str
+        The entry-point group that plugins register under.
+    builtins : str
+        Module imported before the first lookup, so that built-in entries register themselves.
+    """
+
+    def __init__(self, kind: str, group: str, builtins: str | None = None) -> None:
+        self.kind = kind
+        self.group = group
+        self._builtins = builtins
+        self._items: dict[str, T] = {}
+        self._loaded = False
+
+    def register(self, name: str | None = None) -> Callable[[T], T]:
+        """Decorator: ``@TRANSFORMS.register()`` registers a class under its own name."""
+
+        def deco(obj: T) -> T:
+            key = name or getattr(obj, "__name__")
+            if key in self._items and self._items[key] is not obj:
+                raise ConfigError(f"{self.kind} {key!r} is already registered to {self._items[key]!r}")
+            self._items[key] = obj
+            if isinstance(obj, type):
+                obj.registered_name = key  # type: ignore[attr-defined]
+            return obj
+
+        return deco
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        if self._builtins:
+            __import__(self._builtins)
+        for ep in metadata.entry_points(group=self.group):
+            if ep.name not in self._items:
+                obj = ep.load()
+                self.register(ep.name)(obj)
+
+    def get(self, name: str) -> T:
+        """The entry called ``name``; an unknown name raises ConfigError listing close matches."""
+        self._load()
+        if not isinstance(name, str):
+            raise ConfigError(f"{self.kind} name must be a str, got {name!r}")
+        if name not in self._items:
+            close = difflib.get_close_matches(name, list(self._items), n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ConfigError(
+                f"unknown {self.kind} {name!r}{hint} Available: {', '.join(sorted(self._items))}"
+            )
+        return self._items[name]
+
+    def available(self) -> list[str]:
+        """Sorted names of every registered entry, plugins included."""
+        self._load()
+        return sorted(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        self._load()
+        return name in self._items
+
+    def create(self, name: str, **kwargs: Any) -> Any:
+        return self.get(name)(**kwargs)  # type: ignore[operator]
+
+
+TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", "augfit.transforms._builtins")
+DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", "augfit.data.datasets")
+FEATURIZERS: Registry[type] = Registry("featurizer", "augfit.featurizers", "augfit.data.features")
+
+__all__ = ["Registry", "TRANSFORMS", "DATASETS", "FEATURIZERS"]

@@ -1,0 +1,2 @@
+"""Imports every built-in transform module so that each registers itself."""
+from . import compose, image, text, audio  # noqa: F401
