@@ -8,6 +8,7 @@ looked up or the table is listed.
 from __future__ import annotations
 
 import difflib
+import importlib
 from importlib import metadata
 from typing import Any, Callable, Generic, TypeVar
 
@@ -25,11 +26,11 @@ class Registry(Generic[T]):
         What the table holds, used in error messages ("transform").
     group : str
         The entry-point group that plugins register under.
-    builtins : str
-        Module imported before the first lookup, so that built-in entries register themselves.
+    builtins : tuple of str
+        Modules imported before the first lookup, so that built-in entries register themselves.
     """
 
-    def __init__(self, kind: str, group: str, builtins: str | None = None) -> None:
+    def __init__(self, kind: str, group: str, builtins: tuple[str, ...] = ()) -> None:
         self.kind = kind
         self.group = group
         self._builtins = builtins
@@ -54,8 +55,8 @@ class Registry(Generic[T]):
         if self._loaded:
             return
         self._loaded = True
-        if self._builtins:
-            __import__(self._builtins)
+        for module in self._builtins:
+            importlib.import_module(module)
         for ep in metadata.entry_points(group=self.group):
             if ep.name not in self._items:
                 obj = ep.load()
@@ -87,8 +88,10 @@ class Registry(Generic[T]):
         return self.get(name)(**kwargs)  # type: ignore[operator]
 
 
-TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", "augfit.transforms._builtins")
-DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", "augfit.data.datasets")
-FEATURIZERS: Registry[type] = Registry("featurizer", "augfit.featurizers", "augfit.data.features")
+TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", ("augfit.transforms._builtins",))
+DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", ("augfit.data.datasets",))
+FEATURIZERS: Registry[type] = Registry(
+    "featurizer", "augfit.featurizers", ("augfit.data.features", "augfit.transforms.audio.mel")
+)
 
 __all__ = ["Registry", "TRANSFORMS", "DATASETS", "FEATURIZERS"]

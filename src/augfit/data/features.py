@@ -1,0 +1,1 @@
+"""Featurizers: being written under issue 4."""

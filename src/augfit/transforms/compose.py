@@ -1,0 +1,1 @@
+"""Compositions (Compose, OneOf, SomeOf, Sometimes): being written under issue 3."""
