@@ -15,6 +15,32 @@ Subclasses implement two hooks:
 
 and optionally ``check_batch(batch)`` (raise :class:`~augfit.errors.ShapeError` on bad input).
 
+Hooks for the contract test (``tests/transforms/test_contract.py``), which runs over EVERY
+registered transform; override them where the defaults do not fit your class:
+
+``example_args() -> dict`` (classmethod, default ``{}``)
+    Valid constructor keyword arguments for a typical instance (``p`` excluded: the test sets it).
+    The test builds ``cls(**cls.example_args(), p=...)``; it must be cheap (no network, no big
+    downloads) and, with ``p=1``, must change :meth:`example_batch`.
+``example_batch(rng) -> batch`` (classmethod)
+    A generic input batch for the class, drawn from ``rng``. Default by ``modality``:
+    ``"image"``/``"any"`` -> random uint8 ``(4, 16, 16, 3)``; ``"text"`` -> four English sentences of
+    common words (:data:`EXAMPLE_SENTENCES`); ``"audio"`` -> float32 waveforms ``(4, 8000)`` in
+    [-1, 1] (noisy tones, 8 kHz).
+``invalid_args() -> list[dict]`` (classmethod, default ``[{"p": -0.1}, {"p": 1.5}, {"p": "x"}]``)
+    Argument sets that must raise an :class:`~augfit.errors.AugfitError`. Each dict is merged
+    over ``example_args()`` (``cls(**{**cls.example_args(), **bad})``), so list only the bad keys.
+
+The contract checks, for each class: output shape and dtype kept (lists: same length, all ``str``);
+``p=0`` is the identity; ``p=1`` changes the example batch; the same seed gives the same bytes;
+``apply(x, sample(rng, x))`` (replay) and ``from_dict(to_dict())`` give the same bytes; and every
+``invalid_args()`` set raises. Classes with ``deterministic = True`` (steps that draw nothing and may
+change shape, e.g. MelSpectrogram) skip the ``p`` and shape checks.
+
+Compositions (and any transform whose later draws depend on earlier outputs) override
+:meth:`Transform.sample_apply`, which draws and applies in one pass and returns ``(out, params)``;
+the default is ``params = sample(rng, x); out = apply(x, params)``.
+
 Example
 -------
 >>> import numpy as np
@@ -116,6 +142,22 @@ class Transform:
     def check_batch(self, batch: Any) -> None:
         """Raise ShapeError if ``batch`` is not a valid input; default accepts anything."""
 
+    # -- hooks for the contract test (see the module docstring) -------------------------------
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        """Valid constructor arguments (without ``p``) for a typical instance."""
+        return {}
+
+    @classmethod
+    def example_batch(cls, rng: np.random.Generator) -> Any:
+        """A generic input batch for this class's modality, drawn from ``rng``."""
+        return example_batch_for(cls.modality, rng)
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        """Argument sets (each merged over :meth:`example_args`) that must raise an AugfitError."""
+        return [{"p": -0.1}, {"p": 1.5}, {"p": "x"}]
+
     # -- the contract ---------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, batch: Any) -> Params:
         """Draw all random choices for ``batch``: ``{"applied": bool (N,), **per-sample params}``."""
@@ -146,11 +188,19 @@ class Transform:
         sub = self.apply_params(_take(batch, idx), select(params, idx, n))
         return _put(batch, idx, sub)
 
+    def sample_apply(self, rng: np.random.Generator, batch: Any) -> tuple[Any, Params]:
+        """Draw and apply in one pass: ``(out, params)``; ``apply(batch, params)`` gives ``out`` again."""
+        params = self.sample(rng, batch)
+        return self.apply(batch, params), params
+
     def __call__(self, batch: Any, rng: SeedLike = None, return_params: bool = False) -> Any:
         """Sample with ``rng`` (a Generator or seed; fresh entropy if None) and apply."""
-        params = self.sample(as_generator(rng, "rng"), batch)
-        out = self.apply(batch, params)
+        out, params = self.sample_apply(as_generator(rng, "rng"), batch)
         return (out, params) if return_params else out
+
+    def replay(self, batch: Any, params: Params) -> Any:
+        """Apply a record returned by ``return_params=True``; same as :meth:`apply`."""
+        return self.apply(batch, params)
 
     # -- serialization --------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
@@ -205,6 +255,26 @@ def _put(batch: Any, idx: np.ndarray, sub: Any) -> Any:
     return out_list
 
 
+EXAMPLE_SENTENCES: list[str] = [
+    "the quick brown fox jumps over the lazy dog",
+    "a good movie with a great story and very happy people",
+    "she walked to the small house near the old river",
+    "this film was bad and the actors looked tired and sad",
+]
+
+
+def example_batch_for(modality: str, rng: np.random.Generator) -> Any:
+    """The default contract-test batch for ``modality`` (see the module docstring)."""
+    if modality == "text":
+        return list(EXAMPLE_SENTENCES)
+    if modality == "audio":
+        t = np.arange(8000) / 8000.0
+        freq = rng.uniform(200.0, 1000.0, size=(4, 1))
+        wave = 0.5 * np.sin(2 * np.pi * freq * t) + 0.05 * rng.standard_normal((4, 8000))
+        return np.clip(wave, -1.0, 1.0).astype(np.float32)
+    return rng.integers(0, 256, size=(4, 16, 16, 3), dtype=np.uint8)
+
+
 def check_range(value: Sequence[float] | float, name: str, owner: str, lo: float = -np.inf,
                 hi: float = np.inf, symmetric: bool = False) -> tuple[float, float]:
     """Validate a ``(low, high)`` range (or a single number meaning ``(-v, v)`` when symmetric)."""
@@ -231,4 +301,5 @@ def check_range(value: Sequence[float] | float, name: str, owner: str, lo: float
     return rng_
 
 
-__all__ = ["Transform", "Params", "check_probability", "check_range", "batch_len", "select"]
+__all__ = ["Transform", "Params", "check_probability", "check_range", "batch_len", "select",
+           "EXAMPLE_SENTENCES", "example_batch_for"]
