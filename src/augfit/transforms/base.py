@@ -218,7 +218,34 @@ class Transform:
         return {"type": name, **self.get_config()}
 
     def to_json(self, **kw: Any) -> str:
+        """:meth:`to_dict` as a JSON string (keyword arguments go to :func:`json.dumps`)."""
         return json.dumps(self.to_dict(), **kw)
+
+    def to_yaml(self) -> str:
+        """:meth:`to_dict` as a YAML string."""
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    @staticmethod
+    def from_json(text: str) -> "Transform":
+        """Build a transform from :meth:`to_json` output."""
+        try:
+            d = json.loads(text)
+        except (TypeError, json.JSONDecodeError) as e:
+            raise ConfigError(f"from_json: text is not valid JSON ({e}); pass to_json() output") from e
+        return Transform.from_dict(d)
+
+    @staticmethod
+    def from_yaml(text: str) -> "Transform":
+        """Build a transform from :meth:`to_yaml` output (or a YAML file's text)."""
+        import yaml
+
+        try:
+            d = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise ConfigError(f"from_yaml: text is not valid YAML ({e}); pass to_yaml() output") from e
+        return Transform.from_dict(d)
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> "Transform":
