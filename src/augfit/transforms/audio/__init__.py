@@ -1,1 +1,13 @@
-"""placeholder: filled in by its issue."""
+"""Audio transforms: waveform augmentations, the batched MelSpectrogram step and SpecAugment masks.
+
+Importing this package registers every audio transform (and the ``audio_logmel`` featurizer).
+librosa and audiomentations are imported lazily, inside the functions that need them.
+"""
+from __future__ import annotations
+
+from .mel import AudioLogMel, MelSpectrogram, log_mel
+from .masks import FrequencyMask, TimeMask
+from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
+
+__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask",
+           "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift"]

@@ -1,1 +1,290 @@
-"""Batched log-mel spectrograms (MelSpectrogram, audio_logmel featurizer): being written under issue 7."""
+"""Batched log-mel spectrograms: the :class:`MelSpectrogram` step and the ``audio_logmel`` featurizer.
+
+Both use :func:`log_mel`, which computes the whole batch with ONE ``librosa.stft`` call (librosa
+accepts a leading batch axis), one matrix product with a cached mel filterbank, and a per-clip
+``power_to_db``. Per clip the result equals::
+
+    S = librosa.feature.melspectrogram(y=clip, sr=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels)
+    librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=80.0)
+
+Documented edge cases
+---------------------
+* Silent clips (all zeros): the power is floored at ``amin=1e-10`` before the log, so every value is
+  ``10 * log10(1e-10) = -100`` dB (finite, no warning).
+* Clips shorter than ``n_fft`` samples raise :class:`~augfit.errors.ShapeError` (pad them, e.g.
+  ``np.pad(x, ((0, 0), (0, n_fft - T)))``, or choose a smaller ``n_fft``).
+* Stereo, integer PCM and NaN input raise ShapeError (see ``_checks.py``).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConfigError, ShapeError
+from ...registry import FEATURIZERS, TRANSFORMS
+from ..base import Transform
+from ._checks import check_positive_int, check_positive_number, check_waveforms
+
+AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
+
+
+@functools.lru_cache(maxsize=32)
+def mel_filterbank(sample_rate: float, n_fft: int, n_mels: int) -> np.ndarray:
+    """The ``(n_mels, 1 + n_fft // 2)`` float32 Slaney mel filterbank of librosa, built once per setting."""
+    import librosa
+
+    basis = librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels).astype(np.float32)
+    basis.setflags(write=False)
+    return basis
+
+
+def power_to_db(power: np.ndarray, top_db: float | None = 80.0) -> np.ndarray:
+    """``librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db)`` applied to each clip of ``(N, F, T)``.
+
+    librosa's ``top_db`` clips against the maximum of the whole array it is given; here the maximum
+    is taken per clip so that a batch gives the same values as one call per clip.
+    """
+    db = np.maximum(power, AMIN)
+    np.log10(db, out=db)
+    db *= 10.0
+    if top_db is not None:
+        peak = db.max(axis=(1, 2), keepdims=True)
+        np.maximum(db, peak - top_db, out=db)
+    return db
+
+
+def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
+            log: bool = True, top_db: float | None = 80.0, owner: str = "log_mel") -> np.ndarray:
+    """Mel power spectrograms (in dB when ``log``) of a batch of waveforms, in one librosa call.
+
+    Parameters
+    ----------
+    x : ndarray, float, shape (N, T)
+        Mono waveforms in [-1, 1], all of the same length ``T >= n_fft``.
+    sample_rate : float
+        Sampling rate of ``x`` in Hz.
+    n_mels, n_fft, hop_length : int
+        Mel bands, FFT size (Hann window of the same length, centred frames) and hop in samples.
+    log : bool
+        Return ``power_to_db`` of the mel power (per clip, see :func:`power_to_db`) if True.
+    top_db : float or None
+        Dynamic range kept below each clip's peak (librosa's default 80 dB); None keeps all.
+
+    Returns
+    -------
+    ndarray, float32, shape (N, n_mels, 1 + T // hop_length)
+    """
+    import librosa
+
+    check_waveforms(x, owner)
+    if x.shape[1] < n_fft:
+        raise ShapeError(
+            f"{owner}: clips have {x.shape[1]} samples, fewer than n_fft={n_fft}; pad them "
+            f"(np.pad(x, ((0, 0), (0, {n_fft - x.shape[1]})))) or use a smaller n_fft"
+        )
+    y = np.ascontiguousarray(x, dtype=np.float32)
+    stft = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=True, pad_mode="constant")
+    power = stft.real**2
+    power += stft.imag**2
+    mel = np.matmul(mel_filterbank(float(sample_rate), int(n_fft), int(n_mels)), power)
+    if log:
+        mel = power_to_db(mel, top_db)
+    return mel.astype(np.float32, copy=False)
+
+
+def _check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
+                    top_db: Any) -> tuple[float, int, int, int, float | None]:
+    sr = check_positive_number(sample_rate, "sample_rate", owner)
+    m = check_positive_int(n_mels, "n_mels", owner)
+    nf = check_positive_int(n_fft, "n_fft", owner, minimum=2)
+    hop = check_positive_int(hop_length, "hop_length", owner)
+    if top_db is not None:
+        top_db = check_positive_number(top_db, "top_db", owner)
+    return sr, m, nf, hop, top_db
+
+
+@TRANSFORMS.register()
+class MelSpectrogram(Transform):
+    """Deterministic step: waveforms ``(N, T)`` float -> log-mel spectrograms ``(N, F, T')`` float32.
+
+    ``F = n_mels`` and ``T' = 1 + T // hop_length``. Use it in a :class:`~augfit.Compose` before the
+    SpecAugment masks (:class:`FrequencyMask`, :class:`TimeMask`). See the module docstring for
+    silent, short, stereo, integer and NaN input.
+
+    Parameters
+    ----------
+    sample_rate : float
+        Sampling rate of the input waveforms (Hz).
+    n_mels : int
+        Number of mel bands ``F``.
+    n_fft : int
+        FFT size and Hann window length in samples.
+    hop_length : int
+        Hop between frames in samples.
+    log : bool
+        Output dB (``power_to_db``) if True, mel power if False.
+    top_db : float or None
+        Dynamic range kept below each clip's peak when ``log``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> x = np.zeros((2, 8000), np.float32)
+    >>> MelSpectrogram(sample_rate=8000, n_mels=40, n_fft=256, hop_length=128)(x).shape
+    (2, 40, 63)
+    """
+
+    modality = "audio"
+    deterministic = True
+
+    def __init__(self, sample_rate: float, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
+                 log: bool = True, top_db: float | None = 80.0) -> None:
+        super().__init__(p=1.0)
+        name = type(self).__name__
+        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
+            name, sample_rate, n_mels, n_fft, hop_length, top_db)
+        if not isinstance(log, bool):
+            raise ConfigError(f"{name}(log=...) must be True or False, got {log!r}")
+        self.log = log
+
+    def check_batch(self, batch: Any) -> None:
+        check_waveforms(batch, type(self).__name__)
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        return log_mel(batch, self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.log,
+                       self.top_db, owner=type(self).__name__)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"sample_rate": 8000, "n_mels": 40, "n_fft": 256, "hop_length": 128}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [{"sample_rate": 0}, {"n_mels": 0}, {"n_fft": 1.5}, {"hop_length": -1}, {"log": "yes"}]
+
+
+@FEATURIZERS.register("audio_logmel")
+class AudioLogMel:
+    """Featurizer: log-mel spectrograms, standardized per mel band, flattened to ``(N, F * T')``.
+
+    Accepts waveforms ``(N, T)`` (log-mel computed with :func:`log_mel`, the code
+    :class:`MelSpectrogram` uses) or spectrograms ``(N, F, T')`` already computed (e.g. by
+    ``MelSpectrogram`` + masks in a loader's ``augment``), with ``F == n_mels``. Mean and standard
+    deviation of each mel band are fitted on the training data only (over clips and frames); a band
+    with a std below ``eps`` (e.g. all silent) is divided by 1.
+
+    Parameters
+    ----------
+    sample_rate : float
+        Sampling rate of waveform input (Hz).
+    n_mels, n_fft, hop_length : int
+        Settings of the log-mel step (must match a ``MelSpectrogram`` used upstream).
+    top_db : float or None
+        Dynamic range kept below each clip's peak.
+    eps : float
+        Std floor below which a band is not rescaled.
+    chunk_size : int
+        Waveform clips per ``log_mel`` call (bounds memory on large datasets).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = (0.1 * rng.standard_normal((8, 4000))).astype(np.float32)
+    >>> f = AudioLogMel(sample_rate=8000, n_mels=20).fit(x)
+    >>> f.transform(x).shape, f.n_features_
+    ((8, 640), 640)
+    """
+
+    def __init__(self, sample_rate: float = 8000, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
+                 top_db: float | None = 80.0, eps: float = 1e-6, chunk_size: int = 1024) -> None:
+        name = "audio_logmel"
+        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
+            name, sample_rate, n_mels, n_fft, hop_length, top_db)
+        self.eps = check_positive_number(eps, "eps", name)
+        self.chunk_size = check_positive_int(chunk_size, "chunk_size", name)
+
+    # -- featurizer interface -------------------------------------------------------------------
+    def fit(self, x: np.ndarray, y: Any = None) -> "AudioLogMel":
+        """Fit per-band mean/std on ``x`` (training data only); returns self."""
+        spec = self._spectrograms(x)
+        if spec.shape[0] == 0:
+            raise ShapeError("audio_logmel.fit: got an empty batch; fit on at least one clip")
+        mean = spec.mean(axis=(0, 2), dtype=np.float64)
+        std = spec.std(axis=(0, 2), dtype=np.float64)
+        std[std < self.eps] = 1.0
+        self.mean_ = mean.astype(np.float32)
+        self.std_ = std.astype(np.float32)
+        self.n_frames_ = int(spec.shape[2])
+        self.n_features_ = self.n_mels * self.n_frames_
+        return self
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """Standardized, flattened log-mel features: float32 ``(N, n_mels * n_frames_)``."""
+        if not hasattr(self, "mean_"):
+            raise ConfigError("audio_logmel.transform called before fit; call fit(train_x) first")
+        spec = self._spectrograms(x)
+        if spec.shape[2] != self.n_frames_:
+            raise ShapeError(
+                f"audio_logmel.transform: got {spec.shape[2]} frames per clip but the featurizer was "
+                f"fitted on {self.n_frames_}; pad or crop every clip to the training length first"
+            )
+        out = (spec - self.mean_[None, :, None]) / self.std_[None, :, None]
+        return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
+
+    def fit_transform(self, x: np.ndarray, y: Any = None) -> np.ndarray:
+        return self.fit(x, y).transform(x)
+
+    def get_state(self) -> dict[str, Any]:
+        """Fitted statistics as plain lists (JSON-compatible)."""
+        if not hasattr(self, "mean_"):
+            raise ConfigError("audio_logmel.get_state called before fit")
+        return {"mean": self.mean_.tolist(), "std": self.std_.tolist(), "n_frames": self.n_frames_}
+
+    def set_state(self, state: dict[str, Any]) -> "AudioLogMel":
+        """Restore statistics from :meth:`get_state`."""
+        try:
+            mean = np.asarray(state["mean"], np.float32)
+            std = np.asarray(state["std"], np.float32)
+            n_frames = int(state["n_frames"])
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"audio_logmel.set_state: expected keys mean, std, n_frames, got {state!r}") from exc
+        if mean.shape != (self.n_mels,) or std.shape != (self.n_mels,):
+            raise ConfigError(
+                f"audio_logmel.set_state: mean/std must have n_mels={self.n_mels} values, got "
+                f"{mean.shape} and {std.shape}"
+            )
+        self.mean_, self.std_, self.n_frames_ = mean, std, n_frames
+        self.n_features_ = self.n_mels * n_frames
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "audio_logmel", "sample_rate": self.sample_rate, "n_mels": self.n_mels,
+                "n_fft": self.n_fft, "hop_length": self.hop_length, "top_db": self.top_db,
+                "eps": self.eps, "chunk_size": self.chunk_size}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "type")
+        return f"AudioLogMel({args})"
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _spectrograms(self, x: Any) -> np.ndarray:
+        if isinstance(x, np.ndarray) and x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
+            if x.shape[1] != self.n_mels:
+                raise ShapeError(
+                    f"audio_logmel: got spectrograms with F={x.shape[1]} mel bands (shape {x.shape}) but "
+                    f"the featurizer has n_mels={self.n_mels}; build it with n_mels={x.shape[1]} or set "
+                    f"MelSpectrogram(n_mels={self.n_mels}) upstream (stereo waveforms (N, 2, T) must be "
+                    "mixed down with x.mean(axis=1) first)"
+                )
+            return x
+        check_waveforms(x, "audio_logmel")
+        parts = [log_mel(x[i:i + self.chunk_size], self.sample_rate, self.n_mels, self.n_fft, self.hop_length,
+                         True, self.top_db, owner="audio_logmel")
+                 for i in range(0, max(len(x), 1), self.chunk_size)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "power_to_db", "mel_filterbank", "AMIN"]

@@ -1,0 +1,90 @@
+"""Input checks shared by the audio transforms and the ``audio_logmel`` featurizer.
+
+Waveform batches are ``(N, T)`` float arrays of mono audio in [-1, 1]; spectrogram batches are
+``(N, F, T)`` float arrays. Every rejected input gets a :class:`~augfit.errors.ShapeError` that says
+how to turn it into a valid one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConfigError, ShapeError
+
+
+def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
+    """Raise ShapeError unless ``batch`` is a float ``(N, T)`` array of finite mono waveforms.
+
+    Stereo input ``(N, 2, T)`` / ``(N, T, 2)``, integer PCM and NaN/inf samples are refused with a
+    message naming the fix (mix down, scale to [-1, 1], clean the clip).
+    """
+    if not isinstance(batch, np.ndarray):
+        raise ShapeError(
+            f"{owner}: expected waveforms as a numpy array of shape (N, T), got {type(batch).__name__}; "
+            "stack equal-length clips with np.stack(clips).astype(np.float32)"
+        )
+    if batch.ndim == 1:
+        raise ShapeError(
+            f"{owner}: expected waveforms of shape (N, T), got one clip of shape {batch.shape}; "
+            "pass a batch, e.g. x[None]"
+        )
+    if batch.ndim == 3:
+        ch_axis = 1 if batch.shape[1] <= batch.shape[2] else 2
+        raise ShapeError(
+            f"{owner}: expected mono waveforms (N, T), got shape {batch.shape} which looks like "
+            f"multi-channel audio (channels on axis {ch_axis}); mix down with x.mean(axis={ch_axis})"
+        )
+    if batch.ndim != 2:
+        raise ShapeError(f"{owner}: expected waveforms of shape (N, T), got shape {batch.shape}")
+    if np.issubdtype(batch.dtype, np.integer):
+        scale = float(np.iinfo(batch.dtype).max) + 1.0
+        raise ShapeError(
+            f"{owner}: expected float waveforms in [-1, 1], got integer PCM ({batch.dtype}); "
+            f"convert with x.astype(np.float32) / {scale:g}"
+        )
+    if not np.issubdtype(batch.dtype, np.floating):
+        raise ShapeError(f"{owner}: expected float32 waveforms, got dtype {batch.dtype}")
+    if check_finite and batch.size and not np.isfinite(batch).all():
+        bad = np.flatnonzero(~np.isfinite(batch).all(axis=1))
+        raise ShapeError(
+            f"{owner}: waveforms contain NaN or inf in clips {bad[:10].tolist()}"
+            f"{' ...' if bad.size > 10 else ''}; drop or repair them, e.g. np.nan_to_num(x)"
+        )
+
+
+def check_spectrograms(batch: Any, owner: str) -> None:
+    """Raise ShapeError unless ``batch`` is a float ``(N, F, T)`` array."""
+    if not isinstance(batch, np.ndarray):
+        raise ShapeError(
+            f"{owner}: expected spectrograms as a numpy array (N, F, T), got {type(batch).__name__}"
+        )
+    if batch.ndim == 2:
+        raise ShapeError(
+            f"{owner}: expected spectrograms (N, F, T), got shape {batch.shape}; for waveforms put "
+            "MelSpectrogram(...) before this transform, for a single spectrogram pass x[None]"
+        )
+    if batch.ndim != 3:
+        raise ShapeError(f"{owner}: expected spectrograms of shape (N, F, T), got shape {batch.shape}")
+    if not np.issubdtype(batch.dtype, np.floating):
+        raise ShapeError(
+            f"{owner}: expected float spectrograms, got dtype {batch.dtype}; use x.astype(np.float32)"
+        )
+
+
+def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1) -> int:
+    """Validate an int >= ``minimum`` and return it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ConfigError(f"{owner}({name}=...) must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_positive_number(value: Any, name: str, owner: str) -> float:
+    """Validate a finite number > 0 and return it as float."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value) or value <= 0):
+        raise ConfigError(f"{owner}({name}=...) must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+__all__ = ["check_waveforms", "check_spectrograms", "check_positive_int", "check_positive_number"]

@@ -1,0 +1,175 @@
+"""SpecAugment masks (Park et al. 2019): mask mel bands or time frames of ``(N, F, T)`` spectrograms.
+
+Every sample gets its own masks, drawn for the whole batch at once: ``num_masks`` widths uniform in
+``[0, max_width]`` and starts uniform among the positions where the mask fits inside the array.
+Masks may overlap (as in SpecAugment), so the masked count of a sample is the size of the union.
+:meth:`apply_params` copies the batch once and writes the fill value into the masked rows/columns of
+that copy with one fancy-indexed assignment (no per-sample Python loop).
+
+``mask_value``: ``"mean"`` (each spectrogram's own mean, computed before masking), ``"zero"``, or a
+float (e.g. the dB floor ``-100.0``). NaNs in the input are not checked here: they pass through, and
+make a ``"mean"`` fill NaN.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ...errors import ConfigError, ShapeError
+from ...registry import TRANSFORMS
+from ..base import Transform
+from ._checks import check_positive_int, check_spectrograms
+
+
+def check_mask_value(value: Any, owner: str) -> str | float:
+    """Validate ``mask_value``: ``"mean"``, ``"zero"`` or a finite number."""
+    if isinstance(value, str):
+        if value not in ("mean", "zero"):
+            raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'zero' or a number, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'zero' or a finite number, got {value!r}")
+    return float(value)
+
+
+def fill_values(batch: np.ndarray, mask_value: str | float) -> np.ndarray:
+    """Per-sample fill values ``(N,)`` in the batch dtype."""
+    if mask_value == "mean":
+        return batch.mean(axis=(1, 2)).astype(batch.dtype, copy=False)
+    value = 0.0 if mask_value == "zero" else float(mask_value)
+    return np.full(batch.shape[0], value, dtype=batch.dtype)
+
+
+def band_mask(start: np.ndarray, width: np.ndarray, length: int) -> np.ndarray:
+    """Boolean ``(N, length)``: True where any of the ``(N, K)`` bands ``[start, start + width)`` covers."""
+    pos = np.arange(length)
+    inside = (pos >= start[..., None]) & (pos < (start + width)[..., None])
+    return inside.any(axis=1)
+
+
+class _AxisMask(Transform):
+    """Shared logic of FrequencyMask (axis 1) and TimeMask (axis 2)."""
+
+    modality = "audio"
+    axis: ClassVar[int]
+
+    def __init__(self, max_width: int, num_masks: int, mask_value: str | float, p: float) -> None:
+        super().__init__(p)
+        owner = type(self).__name__
+        self.max_width = check_positive_int(max_width, "max_width", owner)
+        self.num_masks = check_positive_int(num_masks, "num_masks", owner)
+        self.mask_value = check_mask_value(mask_value, owner)
+
+    def check_batch(self, batch: Any) -> None:
+        check_spectrograms(batch, type(self).__name__)
+
+    def width_limit(self, length: int) -> int:
+        return min(self.max_width, length)
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        length = batch.shape[self.axis]
+        upper = self.width_limit(length)
+        width = rng.integers(0, upper + 1, size=(n, self.num_masks))
+        # start uniform in [0, length - width]; floor(u * (room + 1)) keeps it inside for any width
+        start = np.floor(rng.random((n, self.num_masks)) * (length - width + 1)).astype(np.int64)
+        return {"start": start, "width": width.astype(np.int64)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        start = np.asarray(params["start"], np.int64)
+        width = np.asarray(params["width"], np.int64)
+        length = batch.shape[self.axis]
+        if start.shape != width.shape or start.shape[0] != batch.shape[0]:
+            raise ShapeError(
+                f"{type(self).__name__}: params for {start.shape[0]} samples do not fit a batch of "
+                f"{batch.shape[0]}; replay a record on the batch it was drawn for"
+            )
+        if start.size and (start.min() < 0 or (start + width).max() > length):
+            raise ShapeError(
+                f"{type(self).__name__}: recorded masks reach past the {length} positions of axis "
+                f"{self.axis}; replay a record on spectrograms of the shape it was drawn for"
+            )
+        fill = fill_values(batch, self.mask_value)
+        rows, cols = np.nonzero(band_mask(start, width, length))
+        out = batch.copy()
+        if self.axis == 1:
+            out[rows, cols, :] = fill[rows, None]
+        else:
+            out[rows, :, cols] = fill[rows, None]
+        return out
+
+    @classmethod
+    def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
+        return (rng.standard_normal((4, 20, 32)) * 10.0 - 40.0).astype(np.float32)
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"max_width": 0}, {"num_masks": 0}, {"num_masks": 1.5},
+                {"mask_value": "median"}, {"mask_value": float("nan")}]
+
+
+@TRANSFORMS.register()
+class FrequencyMask(_AxisMask):
+    """Mask ``num_masks`` bands of up to ``max_width`` mel channels per spectrogram ``(N, F, T)``.
+
+    Shape and dtype are kept. See the module docstring for the sampling and ``mask_value``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> spec = np.ones((2, 40, 63), np.float32)
+    >>> out = FrequencyMask(max_width=8, num_masks=2, mask_value="zero")(spec, rng=0)
+    >>> out.shape, bool((out == 0).all(axis=2).sum(axis=1).max() <= 16)
+    ((2, 40, 63), True)
+    """
+
+    axis = 1
+
+    def __init__(self, max_width: int = 8, num_masks: int = 2, mask_value: str | float = "mean",
+                 p: float = 1.0) -> None:
+        super().__init__(max_width, num_masks, mask_value, p)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"max_width": 4, "num_masks": 2, "mask_value": "mean"}
+
+
+@TRANSFORMS.register()
+class TimeMask(_AxisMask):
+    """Mask ``num_masks`` spans of up to ``max_width`` frames per spectrogram ``(N, F, T)``.
+
+    As in SpecAugment, a span is also at most ``floor(max_fraction * T)`` frames long, so short clips
+    are not masked away. Shape and dtype are kept.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> spec = np.ones((2, 40, 63), np.float32)
+    >>> TimeMask(max_width=10, num_masks=2, max_fraction=0.2, mask_value=-100.0)(spec, rng=0).shape
+    (2, 40, 63)
+    """
+
+    axis = 2
+
+    def __init__(self, max_width: int = 10, num_masks: int = 2, max_fraction: float = 1.0,
+                 mask_value: str | float = "mean", p: float = 1.0) -> None:
+        super().__init__(max_width, num_masks, mask_value, p)
+        if isinstance(max_fraction, bool) or not isinstance(max_fraction, (int, float, np.integer, np.floating)) \
+                or not 0.0 < float(max_fraction) <= 1.0:
+            raise ConfigError(f"TimeMask(max_fraction=...) must be in (0, 1], got {max_fraction!r}")
+        self.max_fraction = float(max_fraction)
+
+    def width_limit(self, length: int) -> int:
+        return min(self.max_width, length, int(np.floor(self.max_fraction * length)))
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"max_width": 6, "num_masks": 2, "max_fraction": 0.5, "mask_value": "zero"}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"max_fraction": 0.0}, {"max_fraction": 1.5}]
+
+
+__all__ = ["FrequencyMask", "TimeMask", "band_mask", "fill_values", "check_mask_value"]

@@ -1,0 +1,199 @@
+"""Waveform augmentations on ``(N, T)`` float batches: AddNoise, TimeShift, Gain, TimeStretch, PitchShift.
+
+All keep the shape ``(N, T)`` and the dtype. AddNoise, TimeShift and Gain are vectorized over the
+batch; TimeStretch and PitchShift call librosa once per clip (each clip has its own rate) and then
+pad with zeros or crop back to ``T`` samples (``librosa.util.fix_length``). Input checks (stereo,
+integer PCM, NaN) are in ``_checks.py``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ...registry import TRANSFORMS
+from ...rng import seed_from
+from ..base import Transform, check_range
+from ._checks import check_positive_number, check_waveforms
+
+
+class _WaveformTransform(Transform):
+    """Common base: modality, input check and a per-sample uniform draw of one range."""
+
+    modality = "audio"
+
+    def check_batch(self, batch: Any) -> None:
+        check_waveforms(batch, type(self).__name__)
+
+    @staticmethod
+    def _uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> np.ndarray:
+        return rng.uniform(bounds[0], bounds[1], size=n)
+
+    def _per_clip(self, batch: np.ndarray, values: np.ndarray,
+                  fn: Callable[[np.ndarray, float], np.ndarray]) -> np.ndarray:
+        """Apply ``fn(clip, value)`` clip by clip, then pad/crop each result back to ``T`` samples."""
+        import librosa
+
+        length = batch.shape[1]
+        out = np.empty_like(batch)
+        for i, value in enumerate(np.asarray(values, np.float64)):
+            clip = fn(np.ascontiguousarray(batch[i]), float(value))
+            out[i] = librosa.util.fix_length(clip, size=length)
+        return out
+
+
+@TRANSFORMS.register()
+class AddNoise(_WaveformTransform):
+    """Add white Gaussian noise at a signal-to-noise ratio drawn per clip from ``snr_db`` (dB).
+
+    The noise standard deviation is ``rms(clip) / 10 ** (snr / 20)``, so a silent clip stays silent.
+    The noise itself comes from a Generator seeded by a seed drawn in :meth:`sample`, so a record
+    (``{"snr_db": (N,), "seed": int}``) replays the same bytes without storing the noise.
+    """
+
+    def __init__(self, snr_db: tuple[float, float] = (10.0, 40.0), p: float = 1.0) -> None:
+        super().__init__(p)
+        self.snr_db = check_range(snr_db, "snr_db", "AddNoise")
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        return {"snr_db": self._uniform(rng, self.snr_db, n), "seed": seed_from(rng)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        rms = np.sqrt(np.mean(np.square(batch, dtype=np.float64), axis=1))
+        std = rms / 10.0 ** (np.asarray(params["snr_db"], np.float64) / 20.0)
+        noise = np.random.Generator(np.random.PCG64(params["seed"])).standard_normal(batch.shape)
+        return (batch + noise * std[:, None]).astype(batch.dtype, copy=False)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"snr_db": (10.0, 20.0)}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"snr_db": (30.0, 10.0)}, {"snr_db": "loud"}]
+
+
+@TRANSFORMS.register()
+class TimeShift(_WaveformTransform):
+    """Shift each clip in time by a fraction of its length drawn from ``shift`` (negative: earlier).
+
+    With ``rollover=True`` the samples pushed out at one end come back at the other (``np.roll``);
+    otherwise the gap is filled with zeros.
+    """
+
+    def __init__(self, shift: tuple[float, float] = (-0.2, 0.2), rollover: bool = True, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.shift = check_range(shift, "shift", "TimeShift", lo=-1.0, hi=1.0, symmetric=True)
+        if not isinstance(rollover, bool):
+            from ...errors import ConfigError
+
+            raise ConfigError(f"TimeShift(rollover=...) must be True or False, got {rollover!r}")
+        self.rollover = rollover
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        frac = self._uniform(rng, self.shift, n)
+        return {"shift": np.round(frac * batch.shape[1]).astype(np.int64)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        length = batch.shape[1]
+        src = np.arange(length)[None, :] - np.asarray(params["shift"], np.int64)[:, None]
+        if self.rollover:
+            return np.take_along_axis(batch, src % length, axis=1)
+        valid = (src >= 0) & (src < length)
+        out = np.take_along_axis(batch, np.clip(src, 0, length - 1), axis=1)
+        out[~valid] = 0
+        return out
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"shift": (-0.25, 0.25)}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"shift": (-2.0, 0.5)}, {"rollover": "no"}]
+
+
+@TRANSFORMS.register()
+class Gain(_WaveformTransform):
+    """Multiply each clip by ``10 ** (g / 20)`` with ``g`` drawn from ``db``; no clipping is done."""
+
+    def __init__(self, db: tuple[float, float] = (-6.0, 6.0), p: float = 1.0) -> None:
+        super().__init__(p)
+        self.db = check_range(db, "db", "Gain", symmetric=True)
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        return {"db": self._uniform(rng, self.db, n)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        factor = 10.0 ** (np.asarray(params["db"], np.float64) / 20.0)
+        return (batch * factor[:, None].astype(batch.dtype)).astype(batch.dtype, copy=False)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"db": (-6.0, 6.0)}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"db": (6.0, -6.0)}]
+
+
+@TRANSFORMS.register()
+class TimeStretch(_WaveformTransform):
+    """Speed each clip up (rate > 1) or down without changing pitch (``librosa.effects.time_stretch``).
+
+    The stretched clip is cropped or zero-padded at the end back to ``T`` samples.
+    """
+
+    def __init__(self, rate: tuple[float, float] = (0.8, 1.25), p: float = 1.0) -> None:
+        super().__init__(p)
+        self.rate = check_range(rate, "rate", "TimeStretch", lo=0.05, hi=20.0)
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        return {"rate": self._uniform(rng, self.rate, n)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        import librosa
+
+        return self._per_clip(batch, params["rate"], lambda y, r: librosa.effects.time_stretch(y, rate=r))
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"rate": (0.8, 1.25)}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"rate": (0.0, 1.0)}, {"rate": (1.2, 0.9)}]
+
+
+@TRANSFORMS.register()
+class PitchShift(_WaveformTransform):
+    """Shift the pitch of each clip by ``semitones`` drawn per clip (``librosa.effects.pitch_shift``).
+
+    Duration is kept (length restored to ``T``); ``sample_rate`` is that of the input.
+    """
+
+    def __init__(self, sample_rate: float, semitones: tuple[float, float] = (-2.0, 2.0), p: float = 1.0) -> None:
+        super().__init__(p)
+        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "PitchShift")
+        self.semitones = check_range(semitones, "semitones", "PitchShift", lo=-24.0, hi=24.0, symmetric=True)
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        return {"semitones": self._uniform(rng, self.semitones, n)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        import librosa
+
+        sr = self.sample_rate
+        return self._per_clip(batch, params["semitones"],
+                              lambda y, s: librosa.effects.pitch_shift(y, sr=sr, n_steps=s))
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"sample_rate": 8000, "semitones": (-3.0, 3.0)}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"sample_rate": 0}, {"semitones": (-30.0, 0.0)}]
+
+
+__all__ = ["AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift"]
