@@ -1,0 +1,191 @@
+"""DataLoader: shuffle, batch, augment (new draws every epoch), featurize, prefetch in threads.
+
+Every batch is a pure function of ``(seed, epoch, batch index)``: the epoch's order comes from
+``derive(seed, epoch, 0)`` and batch ``b``'s augmentation from ``derive(seed, epoch, b + 1)``. So the
+batches are the same bit for bit whatever ``workers`` is, and each epoch re-draws augmentation.
+
+>>> import augfit as af
+>>> train, val, test = af.datasets.load("digits").split(seed=0)
+>>> loader = af.DataLoader(train, batch_size=64, augment=aug, seed=0, workers=2)
+>>> for xb, yb in loader:          # epoch 0; the next `for` is epoch 1 with new draws
+...     ...
+>>> xv = loader.featurize(val.x)   # the fitted featurizer, never augmented
+"""
+from __future__ import annotations
+
+import collections
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Iterator
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ConfigError
+from ..rng import derive
+from .features import Featurizer, default_featurizer, make_featurizer
+from .offline import OfflineCopies
+
+Batch = tuple[Any, np.ndarray]
+
+
+def _take(x: Any, idx: np.ndarray) -> Any:
+    return [x[i] for i in idx] if isinstance(x, list) else x[idx]
+
+
+def _check_int(value: Any, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(f"DataLoader({name}=...) must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
+def _as_augment(augment: Any) -> Any:
+    if augment is None or callable(augment):
+        return augment
+    if isinstance(augment, dict):
+        from ..transforms.base import Transform
+
+        return Transform.from_dict(augment)
+    raise ConfigError(f"DataLoader(augment=...) must be a Transform/Compose, a transform dict or "
+                      f"None, got {type(augment).__name__}")
+
+
+class DataLoader:
+    """Batches of ``(features, labels)`` from a Dataset, with augmentation re-drawn every epoch.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Training data (anything with ``.x``, ``.y`` and ``.modality``).
+    batch_size : int
+    shuffle : bool
+        A new order every epoch (from the seed and the epoch).
+    drop_last : bool
+        Drop the last, smaller batch.
+    augment : Transform, Compose, dict or None
+        Called as ``augment(xb, rng=generator)`` on each raw training batch. Only this loader's batches
+        are augmented; :meth:`featurize` (val/test) never is.
+    features : featurizer, name, dict or None
+        Fitted on the un-augmented ``dataset.x`` here unless already fitted. Default by modality:
+        ``image_flatten`` (float32 in [0, 1]), ``text_hashing``, ``audio_logmel``.
+    seed : int or None
+        None draws one seed from OS entropy now (then fixed for this loader's lifetime).
+    workers : int
+        0 makes every batch in the calling thread; ``k > 0`` starts ``k`` threads that augment and
+        featurize batches ahead of the consumer (NumPy/OpenCV release the GIL, so this overlaps with
+        training).
+    prefetch : int
+        Batches kept ready per worker (at most ``workers * prefetch`` batches in flight).
+    offline : int or None
+        ``K``: augment the whole dataset K times once (cached on disk, keyed by the pipeline's JSON and
+        a hash of the data and seed); epoch ``e`` then batches copy ``e % K``. For expensive transforms.
+    cache_dir : str or Path, optional
+        Where offline copies go (default: the augfit cache, ``$AUGFIT_CACHE``).
+    """
+
+    def __init__(self, dataset: Any, batch_size: int = 128, shuffle: bool = True, drop_last: bool = False,
+                 augment: Any = None, features: Any = None, seed: int | None = None, workers: int = 0,
+                 prefetch: int = 2, offline: int | None = None, cache_dir: Any = None) -> None:
+        if not (hasattr(dataset, "x") and hasattr(dataset, "y")):
+            raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y (a Dataset), "
+                              f"got {type(dataset).__name__}")
+        self.dataset = dataset
+        self.batch_size = _check_int(batch_size, "batch_size", 1)
+        self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
+        self.workers = _check_int(workers, "workers", 0)
+        self.prefetch = _check_int(prefetch, "prefetch", 1)
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> np.uint64(1))
+        self.seed = _check_int(seed, "seed", 0)
+        self.augment = _as_augment(augment)
+        if len(dataset.y) == 0:
+            raise ConfigError("DataLoader(dataset=...) is empty; check the split sizes")
+        if len(dataset.y) < self.batch_size and self.drop_last:
+            raise ConfigError(f"DataLoader: drop_last=True with batch_size={batch_size} > "
+                              f"{len(dataset.y)} samples leaves no batch")
+        modality = getattr(dataset, "modality", "image")
+        feat = default_featurizer(modality) if features is None else make_featurizer(features)
+        self.features: Featurizer = feat
+        if not getattr(feat, "fitted", getattr(feat, "n_features_", None) is not None):
+            feat.fit(dataset.x, dataset.y)
+        self.y = np.asarray(dataset.y, dtype=np.int64)
+        self.offline: OfflineCopies | None = None
+        if offline is not None:
+            k = _check_int(offline, "offline", 1)
+            if self.augment is None:
+                raise ConfigError("DataLoader(offline=...) needs an augment pipeline to precompute")
+            self.offline = OfflineCopies(dataset.x, self.y, self.augment, k, self.seed,
+                                         self.batch_size, cache_dir)
+        self.epoch = 0
+
+    # -- sizes ----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        n = len(self.y)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    @property
+    def n_features(self) -> int:
+        return int(self.features.n_features_)
+
+    # -- batches --------------------------------------------------------------------------------
+    def order(self, epoch: int) -> np.ndarray:
+        """The sample order of ``epoch`` (int64 indices)."""
+        n = len(self.y)
+        return derive(self.seed, epoch, 0).permutation(n) if self.shuffle else np.arange(n)
+
+    def make_batch(self, epoch: int, b: int, idx: np.ndarray) -> Batch:
+        """Batch ``b`` of ``epoch`` from sample indices ``idx``: augment, then featurize."""
+        if self.offline is not None:
+            xb = _take(self.offline.copy(epoch), idx)
+        else:
+            xb = _take(self.dataset.x, idx)
+            if self.augment is not None:
+                xb = self.augment(xb, rng=derive(self.seed, epoch, b + 1))
+        return self.features.transform(xb), self.y[idx]
+
+    def _slices(self, epoch: int) -> list[np.ndarray]:
+        order = self.order(epoch)
+        return [order[s:s + self.batch_size] for s in range(0, len(self) * self.batch_size, self.batch_size)]
+
+    def epoch_batches(self, epoch: int) -> Iterator[Batch]:
+        """Iterate the batches of ``epoch`` (does not move :attr:`epoch`)."""
+        _check_int(epoch, "epoch", 0)
+        slices = self._slices(epoch)
+        if self.workers == 0:
+            for b, idx in enumerate(slices):
+                yield self.make_batch(epoch, b, idx)
+            return
+        yield from self._prefetched(epoch, slices)
+
+    def _prefetched(self, epoch: int, slices: list[np.ndarray]) -> Iterator[Batch]:
+        window = self.workers * self.prefetch
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="augfit-loader")
+        pending: collections.deque[Future] = collections.deque()
+        nxt = 0
+        try:
+            while nxt < len(slices) or pending:
+                while nxt < len(slices) and len(pending) < window:
+                    pending.append(pool.submit(self.make_batch, epoch, nxt, slices[nxt]))
+                    nxt += 1
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=True)
+
+    def __iter__(self) -> Iterator[Batch]:
+        """The next epoch's batches (each ``iter`` advances :attr:`epoch`)."""
+        epoch = self.epoch
+        self.epoch += 1
+        return self.epoch_batches(epoch)
+
+    def featurize(self, x: Any) -> np.ndarray | sp.csr_matrix:
+        """Features of un-augmented ``x`` (val/test data) with the fitted featurizer."""
+        return self.features.transform(x)
+
+    def __repr__(self) -> str:
+        return (f"DataLoader(n={len(self.y)}, batch_size={self.batch_size}, batches={len(self)}, "
+                f"augment={type(self.augment).__name__ if self.augment else None}, "
+                f"workers={self.workers}, epoch={self.epoch})")
+
+
+__all__ = ["DataLoader"]

@@ -1,0 +1,107 @@
+"""Index arithmetic behind :meth:`Dataset.split` and :meth:`Dataset.subsample`.
+
+Pure functions of the labels, the groups and a Generator, so they can be tested on hand-made label
+vectors. Stratified sizes are exact: the total is fixed first, then shared among the classes in
+proportion to their counts by the largest-remainder rule (ties go to the lower class index).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+def resolve_size(size: float | int, n: int, name: str) -> int:
+    """A split size as a count: a float in [0, 1) is a fraction of ``n``, an int is a count."""
+    if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)):
+        raise ConfigError(f"{name} must be a fraction in [0, 1) or a count, got {size!r}")
+    if isinstance(size, (float, np.floating)):
+        if not 0.0 <= float(size) < 1.0:
+            raise ConfigError(f"{name} as a fraction must be in [0, 1), got {size!r}; "
+                              f"pass an int for a count")
+        return int(round(float(size) * n))
+    if not 0 <= int(size) <= n:
+        raise ConfigError(f"{name} as a count must be in [0, {n}], got {size!r}")
+    return int(size)
+
+
+def allocate(total: int, counts: np.ndarray, cap: np.ndarray | None = None) -> np.ndarray:
+    """Share ``total`` among classes in proportion to ``counts`` (largest remainder), at most ``cap``.
+
+    Returns an int array summing exactly to ``total``. ``cap`` (default ``counts``) bounds each class.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    cap = counts if cap is None else np.asarray(cap, dtype=np.int64)
+    if total > int(cap.sum()):
+        raise ConfigError(f"cannot take {total} samples: only {int(cap.sum())} are available")
+    n = int(counts.sum())
+    ideal = total * counts / max(n, 1)
+    out = np.minimum(np.floor(ideal).astype(np.int64), cap)
+    frac = ideal - np.floor(ideal)
+    # hand out the remainder one at a time: largest fractional part first, never above cap
+    order = np.lexsort((np.arange(len(counts)), -frac))
+    while int(out.sum()) < total:
+        for k in order:
+            if out.sum() == total:
+                break
+            if out[k] < cap[k]:
+                out[k] += 1
+    return out
+
+
+def stratified_take(y: np.ndarray, sizes: list[int], rng: np.random.Generator,
+                    n_classes: int) -> list[np.ndarray]:
+    """Disjoint index sets of exactly ``sizes`` samples each, stratified by ``y``.
+
+    The last set returned is everything left over (its size is ``len(y) - sum(sizes)``).
+    """
+    perms = [rng.permutation(np.flatnonzero(y == k)) for k in range(n_classes)]
+    counts = np.array([len(p) for p in perms], dtype=np.int64)
+    used = np.zeros(n_classes, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for size in sizes:
+        take = allocate(size, counts, cap=counts - used)
+        parts.append(np.concatenate([perms[k][used[k]:used[k] + take[k]] for k in range(n_classes)]))
+        used += take
+    parts.append(np.concatenate([perms[k][used[k]:] for k in range(n_classes)]))
+    return [np.sort(p).astype(np.int64) for p in parts]
+
+
+def random_take(n: int, sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
+    """Like :func:`stratified_take` without strata."""
+    perm = rng.permutation(n)
+    bounds = np.cumsum([0, *sizes])
+    parts = [perm[bounds[i]:bounds[i + 1]] for i in range(len(sizes))] + [perm[bounds[-1]:]]
+    return [np.sort(p).astype(np.int64) for p in parts]
+
+
+def group_take(groups: np.ndarray, sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
+    """Disjoint index sets made of whole groups; each set gets groups until it reaches its size.
+
+    Sizes are met as closely as whole groups allow (a group is never split across sets), and every
+    requested set with a size > 0 gets at least one group.
+    """
+    names, inverse, gcounts = np.unique(groups, return_inverse=True, return_counts=True)
+    if len(names) < len([s for s in sizes if s > 0]) + 1:
+        raise ConfigError(f"by_group=True needs at least {len(sizes) + 1} distinct groups, "
+                          f"got {len(names)}; pass by_group=False or load more groups")
+    order = rng.permutation(len(names))
+    pos = 0
+    parts: list[np.ndarray] = []
+    for size in sizes:
+        chosen: list[int] = []
+        got = 0
+        while size > 0 and pos < len(order) - 1:
+            g = int(order[pos])
+            # stop before a group that overshoots more than it helps, once something is taken
+            if chosen and abs(got + gcounts[g] - size) >= abs(got - size):
+                break
+            chosen.append(g)
+            got += int(gcounts[g])
+            pos += 1
+        parts.append(np.flatnonzero(np.isin(inverse, chosen)))
+    parts.append(np.flatnonzero(np.isin(inverse, order[pos:])))
+    return [p.astype(np.int64) for p in parts]
+
+
+__all__ = ["resolve_size", "allocate", "stratified_take", "random_take", "group_take"]

@@ -1,0 +1,127 @@
+"""DataLoader: batching, per-epoch draws, bit-identical batches for any worker count, featurize."""
+import numpy as np
+import pytest
+
+from augfit.data.datasets import from_arrays, load
+from augfit.data.loader import DataLoader
+from augfit.errors import ConfigError
+from augfit.transforms.base import Transform
+
+
+class AddNoise(Transform):
+    """Test transform: add per-sample uniform noise in [0, scale) (float images)."""
+
+    modality = "image"
+
+    def __init__(self, scale: float = 0.1, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.scale = scale
+
+    def sample_params(self, rng, batch, n):
+        return {"noise": rng.random(batch.shape).astype(np.float32) * self.scale}
+
+    def apply_params(self, batch, params):
+        return batch + params["noise"]
+
+
+@pytest.fixture(scope="module")
+def digits_train():
+    return load("digits").split(val=0.2, test=0.2, seed=0)[0]
+
+
+def _epoch(loader, e):
+    return [(x.copy(), y.copy()) for x, y in loader.epoch_batches(e)]
+
+
+def test_batches_cover_each_sample_once_per_epoch():
+    x = np.arange(10, dtype=np.float32).reshape(10, 1, 1) / 10
+    ds = from_arrays(x, np.arange(10) % 2)
+    loader = DataLoader(ds, batch_size=4, seed=0)
+    batches = list(loader)
+    assert [len(b[1]) for b in batches] == [4, 4, 2] and len(loader) == 3
+    got = np.concatenate([b[0][:, 0] for b in batches])
+    assert sorted(np.round(got * 10).astype(int).tolist()) == list(range(10))
+    ys = np.concatenate([b[1] for b in batches])
+    np.testing.assert_array_equal(ys, np.round(got * 10).astype(int) % 2)  # labels follow samples
+    assert len(DataLoader(ds, batch_size=4, drop_last=True)) == 2
+    unshuffled = np.concatenate([b[0][:, 0] for b in DataLoader(ds, batch_size=3, shuffle=False)])
+    np.testing.assert_allclose(unshuffled, np.arange(10) / 10)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_same_batches_whatever_the_workers(digits_train, workers):
+    aug = AddNoise(0.2)
+    ref = DataLoader(digits_train, batch_size=100, augment=aug, seed=7, workers=0)
+    other = DataLoader(digits_train, batch_size=100, augment=aug, seed=7, workers=workers, prefetch=1)
+    for e in (0, 3):
+        for (xa, ya), (xb, yb) in zip(_epoch(ref, e), _epoch(other, e)):
+            assert xa.tobytes() == xb.tobytes() and np.array_equal(ya, yb)
+
+
+def test_batch_is_the_seeded_draw_and_epochs_differ(digits_train):
+    from augfit.rng import derive
+
+    aug = AddNoise(0.2)
+    loader = DataLoader(digits_train, batch_size=64, augment=aug, seed=3)
+    e0, e1 = _epoch(loader, 0), _epoch(loader, 1)
+    # batch 2 of epoch 1 is exactly: order from derive(seed, 1, 0), noise from derive(seed, 1, 3)
+    idx = derive(3, 1, 0).permutation(len(digits_train))[128:192]
+    expect = aug(digits_train.x[idx], rng=derive(3, 1, 3)).reshape(64, -1)
+    np.testing.assert_array_equal(e1[2][0], expect)
+    # a different epoch: new order and new noise; iter() moves through epochs
+    assert not np.array_equal(e0[0][1], e1[0][1])
+    first, second = list(loader), list(loader)
+    assert first[0][0].tobytes() == e0[0][0].tobytes() and second[0][0].tobytes() == e1[0][0].tobytes()
+    # and with shuffle off the same samples still get new draws every epoch
+    fixed = DataLoader(digits_train, batch_size=64, shuffle=False, augment=aug, seed=3)
+    a, b = _epoch(fixed, 0)[0], _epoch(fixed, 1)[0]
+    assert np.array_equal(a[1], b[1]) and not np.allclose(a[0], b[0])
+
+
+def test_featurize_never_augments_and_featurizer_fit_on_clean_train(digits_train):
+    loader = DataLoader(digits_train, batch_size=64, augment=AddNoise(0.5), seed=0,
+                        features={"type": "image_flatten", "standardize": True})
+    flat = digits_train.x.reshape(len(digits_train), -1)
+    np.testing.assert_allclose(loader.features.mean_, flat.mean(axis=0), atol=1e-6)
+    val = digits_train.x[:5]
+    np.testing.assert_array_equal(loader.featurize(val), loader.features.transform(val))
+    assert loader.n_features == 64
+
+
+def test_worker_errors_surface_in_the_consumer(digits_train):
+    class Boom(AddNoise):
+        def apply_params(self, batch, params):
+            raise RuntimeError("boom in worker")
+
+    loader = DataLoader(digits_train, batch_size=64, augment=Boom(), seed=0, workers=2)
+    with pytest.raises(RuntimeError, match="boom in worker"):
+        list(loader)
+
+
+def test_offline_copies_cycle_and_are_cached(digits_train, tmp_path):
+    aug = AddNoise(0.3)
+    kw = dict(batch_size=50, augment=aug, seed=5, offline=2, cache_dir=tmp_path)
+    loader = DataLoader(digits_train, **kw)
+    assert not loader.offline.from_cache and len(list(tmp_path.iterdir())) == 1
+    e0, e1, e2 = (_epoch(loader, e) for e in range(3))
+    # epoch 2 batches copy 0 again, in epoch 2's order
+    copy0 = loader.offline.copies[0]
+    idx2 = loader.order(2)[:50]
+    np.testing.assert_array_equal(e2[0][0], copy0[idx2].reshape(50, -1))
+    assert not np.allclose(loader.offline.copies[0], loader.offline.copies[1])
+    again = DataLoader(digits_train, **kw)
+    assert again.offline.from_cache
+    np.testing.assert_array_equal(np.stack(again.offline.copies), np.stack(loader.offline.copies))
+    changed = DataLoader(digits_train, **{**kw, "augment": AddNoise(0.4)})
+    assert not changed.offline.from_cache  # a different pipeline is a different cache key
+
+
+def test_bad_arguments(digits_train):
+    with pytest.raises(ConfigError, match="batch_size"):
+        DataLoader(digits_train, batch_size=0)
+    with pytest.raises(ConfigError, match="workers"):
+        DataLoader(digits_train, workers=-1)
+    with pytest.raises(ConfigError, match="offline"):
+        DataLoader(digits_train, offline=2)
+    with pytest.raises(ConfigError, match=r"\.x and \.y"):
+        DataLoader([1, 2, 3])
