@@ -1,0 +1,202 @@
+"""MLP: a stack of Dense / activation / Dropout layers with one flat parameter buffer."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, ShapeError
+from ..rng import SeedLike, spawn
+from .init import DEFAULT_INIT, INITIALIZERS
+from .layers import ACTIVATIONS, Activation, Dense, Dropout, Layer
+
+DTYPES = ("float32", "float64")
+
+
+def _positive_int(name: str, v: object) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ConfigError(f"MLP({name}=...) must be a positive int, got {v!r}")
+    return int(v)
+
+
+class MLP:
+    """Multi-layer perceptron ``in -> hidden... -> out``.
+
+    Each hidden layer is ``Dense -> activation -> Dropout(p)`` (Dropout only when ``dropout > 0``);
+    the output layer is ``Dense`` (logits) optionally followed by ``output_activation``.
+
+    Parameters
+    ----------
+    in_features : int
+        Width of the input rows.
+    hidden : int or sequence of int
+        Widths of the hidden layers (``[]`` for a linear model).
+    out_features : int
+        Number of outputs (classes).
+    activation : {"relu", "sigmoid", "tanh"}
+        Activation of the hidden layers.
+    dropout : float
+        Share of hidden units dropped in training, in [0, 1).
+    seed : int, SeedSequence, Generator or None
+        Seeds the initial weights and the dropout masks (two independent child streams).
+    dtype : {"float32", "float64"}
+        Precision of the parameters and the computation.
+    output_activation : str or None
+        ``None`` (logits, for ``loss="cross_entropy"``) or an activation name, e.g. ``"sigmoid"``
+        for the notes' squared-error network.
+    init : str or None
+        Weight initialiser name; default He for ReLU, Glorot otherwise.
+
+    Notes
+    -----
+    The parameters of all layers are views into one flat array (``parameters()``), as are their
+    gradients (``gradients()``), so an optimizer step is a few NumPy calls per batch. The first
+    Dense layer accepts ``scipy.sparse`` CSR input and computes no input gradient.
+
+    Examples
+    --------
+    >>> model = MLP(64, [128], 10, seed=0)
+    >>> model.forward(np.zeros((2, 64), np.float32)).shape
+    (2, 10)
+    """
+
+    def __init__(self, in_features: int, hidden: int | Sequence[int] = (), out_features: int = 2,
+                 activation: str = "relu", dropout: float = 0.0, seed: SeedLike = None,
+                 dtype: str = "float32", output_activation: str | None = None,
+                 init: str | None = None) -> None:
+        in_features = _positive_int("in_features", in_features)
+        out_features = _positive_int("out_features", out_features)
+        hidden_list = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
+        hidden_list = [_positive_int("hidden", h) for h in hidden_list]
+        if activation not in ACTIVATIONS:
+            raise ConfigError(f"MLP(activation=...) must be one of {sorted(ACTIVATIONS)}, "
+                              f"got {activation!r}")
+        if output_activation is not None and output_activation not in ACTIVATIONS:
+            raise ConfigError(f"MLP(output_activation=...) must be None or one of "
+                              f"{sorted(ACTIVATIONS)}, got {output_activation!r}")
+        if str(dtype) not in DTYPES:
+            raise ConfigError(f"MLP(dtype=...) must be one of {DTYPES}, got {dtype!r}")
+        if (isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating))
+                or not 0 <= dropout < 1):
+            raise ConfigError(f"MLP(dropout=...) must be a float in [0, 1), got {dropout!r}")
+        init = DEFAULT_INIT[activation] if init is None else init
+        if init not in INITIALIZERS:
+            raise ConfigError(f"MLP(init=...) must be one of {sorted(INITIALIZERS)}, got {init!r}")
+        self.config: dict[str, Any] = {
+            "in_features": in_features, "hidden": hidden_list, "out_features": out_features,
+            "activation": activation, "dropout": float(dropout), "dtype": str(dtype),
+            "output_activation": output_activation, "init": init,
+            "seed": int(seed) if isinstance(seed, (int, np.integer)) else None,
+        }
+        self.in_features, self.out_features = in_features, out_features
+        self.dtype = np.dtype(str(dtype))
+        init_rng, drop_rng = spawn(seed, 2)
+        widths = [in_features, *hidden_list, out_features]
+        self.layers: list[Layer] = []
+        self.dense: list[Dense] = []
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+            d = Dense(fan_in, fan_out, init=init, rng=init_rng, dtype=self.dtype.name,
+                      input_grad=i > 0)
+            self.layers.append(d)
+            self.dense.append(d)
+            if i < len(widths) - 2:
+                self.layers.append(Activation(activation))
+                if dropout:
+                    self.layers.append(Dropout(dropout, rng=drop_rng))
+        if output_activation is not None:
+            self.layers.append(Activation(output_activation))
+        self._flatten()
+
+    def _flatten(self) -> None:
+        sizes = [p.size for d in self.dense for p in d.params]
+        self._flat = np.zeros(sum(sizes), self.dtype)
+        self._flat_grad = np.zeros_like(self._flat)
+        pos = 0
+        for d in self.dense:
+            views = []
+            for p in d.params:
+                views.append((self._flat[pos:pos + p.size].reshape(p.shape),
+                              self._flat_grad[pos:pos + p.size].reshape(p.shape)))
+                pos += p.size
+            (W, dW), (b, db) = views
+            d.use_storage(W, b, dW, db)
+
+    # --- computation ---------------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Network output ``(N, out_features)`` for inputs ``(N, in_features)`` (array or CSR).
+
+        With ``training=True`` dropout is active and the result is a buffer reused next batch.
+        """
+        if getattr(x, "ndim", None) != 2 or x.shape[1] != self.in_features:
+            raise ShapeError(f"MLP.forward(x=...) expects shape (N, {self.in_features}), got "
+                             f"{getattr(x, 'shape', type(x).__name__)}; reshape the input rows to "
+                             f"{self.in_features} features")
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def backward(self, grad: np.ndarray) -> None:
+        """Backpropagate ``∂C/∂output``; fills ``gradients()`` (one per batch, not accumulated)."""
+        g: np.ndarray | None = grad
+        for layer in reversed(self.layers):
+            g = layer.backward(g)  # type: ignore[arg-type]
+            if g is None:
+                break
+
+    def parameters(self) -> list[np.ndarray]:
+        """The parameters, as one flat array (views of it live in the layers)."""
+        return [self._flat]
+
+    def gradients(self) -> list[np.ndarray]:
+        """The gradients of the last ``backward``, matching ``parameters()``."""
+        return [self._flat_grad]
+
+    @property
+    def n_params(self) -> int:
+        return int(self._flat.size)
+
+    # --- state ----------------------------------------------------------------------------------
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of ``[W1, b1, W2, b2, ...]``."""
+        return [p.copy() for d in self.dense for p in d.params]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Copy ``[W1, b1, ...]`` (as returned by ``get_weights``) into the model."""
+        own = [p for d in self.dense for p in d.params]
+        if len(weights) != len(own):
+            raise ShapeError(f"set_weights(weights=...) expects {len(own)} arrays [W1, b1, ...], "
+                             f"got {len(weights)}")
+        for i, (p, w) in enumerate(zip(own, weights)):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ShapeError(f"set_weights(weights[{i}]) expects shape {p.shape}, got {w.shape}")
+            p[...] = w
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write config and weights to one ``.npz`` file at exactly ``path``."""
+        arrays = {f"w{i}": w for i, w in enumerate(self.get_weights())}
+        with open(path, "wb") as f:
+            np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MLP:
+        """Rebuild a model saved with :meth:`save`; it predicts bit-identically."""
+        with np.load(path, allow_pickle=False) as data:
+            if "config" not in data.files:
+                raise ConfigError(f"MLP.load(path={str(path)!r}): not a file written by MLP.save "
+                                  f"(no 'config' entry)")
+            config = json.loads(str(data["config"]))
+            n = len([k for k in data.files if k.startswith("w")])
+            weights = [data[f"w{i}"] for i in range(n)]
+        model = cls(**config)
+        model.set_weights(weights)
+        return model
+
+    def __repr__(self) -> str:
+        return "MLP(" + ", ".join(repr(layer) for layer in self.layers) + ")"
+
+
+__all__ = ["MLP", "DTYPES"]

@@ -1,0 +1,138 @@
+"""Optimizers in increasing complexity; the update rule is the whole class.
+
+``opt.step(params, grads)`` updates each parameter array in place from its gradient. The gradient
+arrays are used as scratch space and hold garbage afterwards (they are recomputed every batch), so
+an update is a handful of in-place passes over memory with no temporary arrays. ``weight_decay``
+is an L2 penalty ``(λ/2)·||p||²`` on every parameter passed, i.e. ``g += λ·p`` before the update.
+MLP hands its parameters over as one flat array, so each pass is a single NumPy call.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+def _check(name: str, value: float, lo: float, hi: float, lo_open: bool, hi_open: bool,
+           cls: str) -> float:
+    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
+    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
+    if not ok:
+        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
+        raise ConfigError(f"{cls}({name}=...) must be a number in {lb}{lo}, {hi}{rb}, got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: holds ``lr`` and ``weight_decay`` and per-parameter state."""
+
+    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+        cls = type(self).__name__
+        self.lr = _check("lr", lr, 0.0, np.inf, True, True, cls)
+        self.weight_decay = _check("weight_decay", weight_decay, 0.0, np.inf, False, True, cls)
+        self.state: list[dict[str, np.ndarray]] = []
+        self.t = 0
+
+    def reset(self) -> None:
+        """Forget the state (moments, step count), e.g. before training a new model."""
+        self.state, self.t = [], 0
+
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Update ``params`` in place from ``grads`` (which are overwritten)."""
+        if len(self.state) != len(params) or any(
+            s["shape"] != p.shape for s, p in zip(self.state, params)  # type: ignore[comparison-overlap]
+        ):
+            self.state = [{"shape": p.shape} for p in params]  # type: ignore[misc]
+            self.t = 0
+        self.t += 1
+        for p, g, s in zip(params, grads, self.state):
+            if self.weight_decay:
+                g += self.weight_decay * p
+            self.update(p, g, s)
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """``p ← p - lr·g``."""
+
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay)
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+        g *= self.lr
+        p -= g
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum ``v ← μ·v - lr·g; p ← p + v``.
+
+    With ``nesterov=True`` the step looks ahead along the velocity: ``p ← p + μ·v - lr·g``
+    (the form used by Keras and PyTorch).
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay)
+        self.momentum = _check("momentum", momentum, 0.0, 1.0, False, True, "Momentum")
+        self.nesterov = bool(nesterov)
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+        v = state.get("v")
+        if v is None:
+            v = state["v"] = np.zeros_like(p)
+        g *= self.lr
+        v *= self.momentum
+        v -= g
+        if self.nesterov:
+            p -= g
+            np.multiply(v, self.momentum, out=g)
+        else:
+            g = v
+        p += g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction.
+
+    ``m ← β1·m + (1-β1)·g``, ``v ← β2·v + (1-β2)·g²``,
+    ``p ← p - lr·m̂ / (sqrt(v̂) + ε)`` with ``m̂ = m / (1-β1ᵗ)``, ``v̂ = v / (1-β2ᵗ)``.
+
+    To save passes over memory the moments are kept divided by ``(1-β)`` (``M ← β1·M + g``,
+    ``V ← β2·V + g²``) and the constant factors are folded into one scalar per step: the same
+    update in ten in-place NumPy passes.
+    """
+
+    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay)
+        self.beta1 = _check("beta1", beta1, 0.0, 1.0, False, True, "Adam")
+        self.beta2 = _check("beta2", beta2, 0.0, 1.0, False, True, "Adam")
+        self.eps = _check("eps", eps, 0.0, np.inf, True, True, "Adam")
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+        M, V = state.get("M"), state.get("V")
+        if M is None:
+            M = state["M"] = np.zeros_like(p)
+            V = state["V"] = np.zeros_like(p)
+        b1, b2, t = self.beta1, self.beta2, self.t
+        a = np.sqrt((1 - b2) / (1 - b2**t))  # sqrt(v̂) = a·sqrt(V)
+        scale = self.lr * (1 - b1) / ((1 - b1**t) * a)
+        M *= b1
+        M += g
+        np.square(g, out=g)
+        V *= b2
+        V += g
+        np.sqrt(V, out=g)
+        g += self.eps / a
+        np.divide(M, g, out=g)
+        g *= scale
+        p -= g
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS"]

@@ -1,0 +1,59 @@
+"""Losses: values against direct formulas, gradients by finite differences, stability."""
+import warnings
+
+import numpy as np
+import pytest
+
+from augfit.errors import ConfigError
+from augfit.nn import cross_entropy, get_loss, mse, softmax
+from augfit.nn.gradcheck import check_loss
+
+
+def test_cross_entropy_value_and_gradient_by_hand():
+    logits = np.array([[0.0, 0.0], [np.log(3.0), 0.0]])
+    y = np.array([0, 1])
+    loss, grad = cross_entropy(logits.copy(), y)
+    # sample 1: p = (1/2, 1/2) -> -log 1/2; sample 2: p = (3/4, 1/4) -> -log 1/4
+    assert loss == pytest.approx((np.log(2) + np.log(4)) / 2, rel=1e-14)
+    np.testing.assert_allclose(grad, [[-0.25, 0.25], [0.375, -0.375]], rtol=1e-14)
+
+
+def test_mse_is_the_notes_cost_averaged_over_samples():
+    a = np.array([[0.2, 0.9], [0.6, 0.1], [0.5, 0.5]])
+    y = np.array([1, 0, 1])  # one-hot targets
+    loss, grad = mse(a.copy(), y)
+    per_sample = [(0.2 - 0) ** 2 + (0.9 - 1) ** 2, (0.6 - 1) ** 2 + 0.1 ** 2, 0.25 + 0.25]
+    assert loss == pytest.approx(np.mean(per_sample), rel=1e-14)
+    t = np.eye(2)[y]
+    np.testing.assert_allclose(grad, 2 * (a - t) / 3, rtol=1e-14)
+
+
+@pytest.mark.parametrize("loss", [cross_entropy, mse])
+def test_loss_gradient_matches_finite_differences(loss):
+    rng = np.random.default_rng(0)
+    out = rng.standard_normal((6, 4))
+    y = rng.integers(0, 4, 6)
+    assert check_loss(loss, out, y) < 1e-6
+
+
+def test_mse_with_float_targets_gradient():
+    rng = np.random.default_rng(1)
+    assert check_loss(mse, rng.standard_normal((5, 3)), rng.standard_normal((5, 3))) < 1e-6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_and_softmax_are_stable_for_huge_logits(dtype):
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, grad = cross_entropy(logits.copy(), np.array([1, 2]))
+        p = softmax(logits)
+    # sample 1: -log softmax = 2e4; sample 2: uniform -> log 3
+    assert loss == pytest.approx((2e4 + np.log(3)) / 2, rel=1e-6)
+    assert np.all(np.isfinite(grad)) and grad.dtype == dtype
+    np.testing.assert_allclose(p, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+
+
+def test_unknown_loss_name_lists_the_valid_ones():
+    with pytest.raises(ConfigError, match=r"loss must be one of \['cross_entropy', 'mse'\], got 'hinge'"):
+        get_loss("hinge")

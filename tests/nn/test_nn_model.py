@@ -1,0 +1,148 @@
+"""MLP: the hand-worked chain-rule example, whole-network gradient checks, state and save/load."""
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from augfit.errors import ConfigError, ShapeError
+from augfit.nn import MLP, Dropout, cross_entropy, mse
+from augfit.nn.gradcheck import check_model
+
+
+def _sig(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def test_hand_worked_two_layer_sigmoid_network_with_squared_error():
+    """2 inputs -> 2 sigmoid units -> 1 sigmoid output, C = (y - a)² averaged over 3 samples.
+
+    The gradients are written out from the chain rule, scalar by scalar, per sample.
+    """
+    model = MLP(2, [2], 1, activation="sigmoid", output_activation="sigmoid", dtype="float64")
+    W1 = [[0.1, -0.2], [0.4, 0.3]]  # W1[i][j]: input i -> hidden j
+    b1 = [0.05, -0.1]
+    W2 = [[0.7], [-0.5]]
+    b2 = [0.2]
+    model.set_weights([np.array(W1), np.array(b1), np.array(W2), np.array(b2)])
+    X = [[1.0, 2.0], [-1.0, 0.5], [0.0, -1.5]]
+    Y = [1.0, 0.0, 1.0]
+    n = len(X)
+
+    dW1 = [[0.0, 0.0], [0.0, 0.0]]
+    db1 = [0.0, 0.0]
+    dW2 = [[0.0], [0.0]]
+    db2 = [0.0]
+    cost = 0.0
+    for x, y in zip(X, Y):
+        z1 = [W1[0][j] * x[0] + W1[1][j] * x[1] + b1[j] for j in range(2)]
+        a1 = [_sig(z) for z in z1]
+        z2 = W2[0][0] * a1[0] + W2[1][0] * a1[1] + b2[0]
+        a2 = _sig(z2)
+        cost += (y - a2) ** 2 / n
+        dC_da2 = 2 * (a2 - y) / n  # ∂C/∂a(L), C averaged over the samples
+        delta2 = dC_da2 * a2 * (1 - a2)  # · ζ'(z(L)) = ζ(1 - ζ)
+        for j in range(2):
+            dW2[j][0] += delta2 * a1[j]  # · a(L-1)
+        db2[0] += delta2
+        for j in range(2):
+            dC_da1 = W2[j][0] * delta2  # ∂C/∂a(L-1) = w(L) · ∂C/∂a(L) · ζ'(z(L))
+            delta1 = dC_da1 * a1[j] * (1 - a1[j])
+            for i in range(2):
+                dW1[i][j] += delta1 * x[i]
+            db1[j] += delta1
+
+    out = model.forward(np.array(X), training=True)
+    loss, grad = mse(out, np.array(Y)[:, None])
+    model.backward(grad)
+    assert loss == pytest.approx(cost, rel=1e-14)
+    got = [model.dense[0].dW, model.dense[0].db, model.dense[1].dW, model.dense[1].db]
+    for g, want in zip(got, [dW1, db1, dW2, db2]):
+        np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("loss", [cross_entropy, mse])
+def test_whole_network_gradient_matches_finite_differences(activation, loss):
+    rng = np.random.default_rng(0)
+    model = MLP(5, [7, 4], 3, activation=activation, seed=1, dtype="float64")
+    x = rng.standard_normal((6, 5))
+    y = rng.integers(0, 3, 6)
+    assert check_model(model, loss, x, y) < 1e-6
+
+
+def test_network_gradient_with_dropout_fixed_masks():
+    rng = np.random.default_rng(0)
+    model = MLP(5, [6, 4], 3, dropout=0.5, seed=1, dtype="float64")
+    x = rng.standard_normal((4, 5))
+    # non-zero biases: a row whose units are all dropped would otherwise sit on ReLU's kink at 0
+    model.parameters()[0][:] += 0.1 * rng.standard_normal(model.n_params)
+    drops = [layer for layer in model.layers if isinstance(layer, Dropout)]
+    assert len(drops) == 2
+    for d, width in zip(drops, (6, 4)):
+        d.set_mask(rng.random((4, width)) < 0.5)
+    assert check_model(model, cross_entropy, x, rng.integers(0, 3, 4)) < 1e-6
+
+
+def test_network_gradient_with_sparse_csr_input():
+    x = sp.random(6, 20, density=0.2, format="csr", random_state=1, dtype=np.float64)
+    model = MLP(20, [8], 3, seed=0, dtype="float64")
+    y = np.array([0, 1, 2, 0, 1, 2])
+    assert check_model(model, cross_entropy, x, y) < 1e-6
+    np.testing.assert_allclose(model.forward(x), model.forward(x.toarray()), rtol=1e-12)
+
+
+def test_float32_by_default_float64_on_request():
+    m32 = MLP(4, [3], 2, seed=0)
+    m64 = MLP(4, [3], 2, seed=0, dtype="float64")
+    assert all(w.dtype == np.float32 for w in m32.get_weights())
+    assert all(w.dtype == np.float64 for w in m64.get_weights())
+    assert m32.forward(np.ones((1, 4), np.float32)).dtype == np.float32
+
+
+def test_same_seed_same_initial_weights_other_seed_differs():
+    a, b, c = MLP(4, [3], 2, seed=5), MLP(4, [3], 2, seed=5), MLP(4, [3], 2, seed=6)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        assert wa.tobytes() == wb.tobytes()
+    assert a.get_weights()[0].tobytes() != c.get_weights()[0].tobytes()
+
+
+def test_weights_live_in_one_flat_buffer():
+    m = MLP(4, [3], 2, seed=0)
+    assert m.n_params == 4 * 3 + 3 + 3 * 2 + 2
+    m.parameters()[0][:] = 1.0
+    assert all(np.all(w == 1.0) for w in m.get_weights())
+
+
+def test_save_load_predicts_bit_identically(tmp_path):
+    m = MLP(6, [5, 4], 3, activation="tanh", dropout=0.3, seed=3)
+    m.parameters()[0][:] += np.random.default_rng(0).standard_normal(m.n_params).astype(np.float32)
+    path = tmp_path / "model.npz"
+    m.save(path)
+    m2 = MLP.load(path)
+    x = np.random.default_rng(1).random((10, 6), dtype=np.float32)
+    assert m.forward(x).tobytes() == m2.forward(x).tobytes()
+    assert m2.config == m.config
+
+
+def test_set_weights_checks_shapes():
+    m = MLP(4, [3], 2, seed=0)
+    w = m.get_weights()
+    with pytest.raises(ShapeError, match=r"weights\[0\]\) expects shape \(4, 3\), got \(3, 4\)"):
+        m.set_weights([w[0].T, *w[1:]])
+    with pytest.raises(ShapeError, match="expects 4 arrays"):
+        m.set_weights(w[:2])
+
+
+def test_forward_rejects_wrong_width():
+    with pytest.raises(ShapeError, match=r"expects shape \(N, 4\), got \(2, 5\)"):
+        MLP(4, [3], 2, seed=0).forward(np.ones((2, 5), np.float32))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"activation": "gelu"}, "activation"), ({"dropout": 1.0}, "dropout"),
+    ({"dtype": "float16"}, "dtype"), ({"hidden": [0]}, "hidden"), ({"init": "lecun"}, "init"),
+])
+def test_bad_config_raises_config_error(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        MLP(4, **{"hidden": [3], **kwargs})
