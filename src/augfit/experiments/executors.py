@@ -1,0 +1,113 @@
+"""Where cells run: in this process, in local worker processes, or on a dask.distributed cluster.
+
+Every executor yields ``(cell, result)`` as each cell finishes, in completion order, so the caller
+(the runner, in the parent process) can store each result at once. Cells are pure functions of
+(spec, cell), so the executor changes only the speed, never the numbers.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Callable, Iterator, Sequence
+
+from ..errors import ConfigError
+from .cell import run_cell
+from .spec import Cell
+
+Result = dict[str, Any]
+
+
+def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
+               epoch_callback: Callable[[Cell], Any] | None = None) -> Iterator[tuple[Cell, Result]]:
+    """Run the cells one after the other here (``epoch_callback(cell)`` may give a progress bar)."""
+    for cell in cells:
+        cb = epoch_callback(cell) if epoch_callback is not None else None
+        yield cell, run_cell(canonical, cell, cb)
+
+
+def _context() -> mp.context.BaseContext:
+    # forkserver/spawn: workers never inherit the parent's threads or open SQLite handle
+    methods = mp.get_all_start_methods()
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def processes(canonical: dict[str, Any], cells: Sequence[Cell],
+              workers: int) -> Iterator[tuple[Cell, Result]]:
+    """Run the cells on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
+    an interrupt leaves little half-done work)."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    todo = list(cells)
+    running: dict[Future, Cell] = {}
+    try:
+        while todo or running:
+            while todo and len(running) < 2 * workers:
+                cell = todo.pop(0)
+                running[pool.submit(run_cell, canonical, cell)] = cell
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                cell = running.pop(fut)
+                yield cell, _result(fut, cell)
+    finally:
+        for fut in running:
+            fut.cancel()
+        pool.shutdown(wait=not running, cancel_futures=True)
+
+
+def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
+         workers: int) -> Iterator[tuple[Cell, Result]]:
+    """Run the cells on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
+    ``"local"`` for a LocalCluster of ``workers`` single-threaded worker processes."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        from ..errors import MissingResourceError
+
+        raise MissingResourceError("--scheduler needs dask.distributed: pip install "
+                                   "'augfit[dask]'") from None
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1")
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=30)
+        except (OSError, TimeoutError) as e:
+            raise ConfigError(f"--scheduler {scheduler!r}: cannot connect ({e}); start one with "
+                              "`dask scheduler` or pass --scheduler local") from None
+    try:
+        futures = {client.submit(run_cell, canonical, cell, key=f"augfit-cell-{cell.key}",
+                                 pure=False): cell for cell in cells}
+        try:
+            for fut in as_completed(futures):
+                yield futures[fut], _result(fut, futures[fut])
+        finally:
+            client.cancel(list(futures))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _result(fut: Any, cell: Cell) -> Result:
+    try:
+        return fut.result()
+    except Exception as e:
+        raise type(e)(f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size} "
+                      f"failed: {e}") if isinstance(e, ValueError) else e
+
+
+def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
+            scheduler: str | None = None,
+            epoch_callback: Callable[[Cell], Any] | None = None) -> Iterator[tuple[Cell, Result]]:
+    """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"workers must be an int >= 1, got {workers!r}")
+    if scheduler:
+        return dask(canonical, cells, scheduler, workers)
+    if workers > 1 and len(cells) > 1:
+        return processes(canonical, cells, workers)
+    return in_process(canonical, cells, epoch_callback)
+
+
+__all__ = ["execute", "in_process", "processes", "dask"]

@@ -1,0 +1,166 @@
+"""The experiment runner: the grid method x seed x training size, stored cell by cell, resumable.
+
+>>> import augfit as af
+>>> result = af.experiments.run("pipelines/digits_overfitting.yaml", out="runs/digits", workers=2)
+>>> print(result.table)                   # the paired comparison table (Markdown)
+>>> result.paths["html"]                  # the self-contained HTML report
+
+Each finished cell is written to ``OUT/results.sqlite`` in the parent process as soon as it
+completes (one transaction per cell). Rerunning skips every cell already stored, so an interrupted
+run (Ctrl-C, a crash, a killed worker) resumes where it stopped and loses nothing finished.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .cell import splits
+from .executors import execute
+from .report import Report, comparison_table, write_report
+from .spec import Spec, load_spec, parse_spec
+from .store import Store
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` did: the spec, the stored rows, the report and where it went."""
+
+    spec: Spec
+    out: Path
+    rows: list[dict[str, Any]]
+    report: Report | None
+    paths: dict[str, Path] = field(default_factory=dict)
+    n_run: int = 0
+    n_skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def table(self) -> str:
+        return comparison_table(self.report) if self.report is not None else ""
+
+
+def as_spec(spec: str | Path | Spec | dict[str, Any]) -> Spec:
+    if isinstance(spec, Spec):
+        return spec
+    if isinstance(spec, dict):
+        return parse_spec(spec)
+    return load_spec(spec)
+
+
+def check_sizes(spec: Spec) -> None:
+    """Fail before training if a training size exceeds what the training split holds."""
+    train, _, _ = splits(spec)
+    if spec.train_size_unit == "per_class":
+        have = int(min(c for c in train.class_counts() if c > 0))
+        unit = "samples in the smallest class of the training split"
+    else:
+        have, unit = len(train), "samples in the training split"
+    for i, n in enumerate(spec.train_sizes):
+        if n > have:
+            raise ConfigError(f"{spec.source}: train_sizes[{i}]: {n} is more than the {have} {unit}; "
+                              "lower it or change dataset.split")
+
+
+def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
+        scheduler: str | None = None, progress: bool | None = None,
+        report: bool = True) -> RunResult:
+    """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
+
+    Parameters
+    ----------
+    spec : path, Spec or dict
+        A YAML spec file (see :mod:`augfit.experiments.spec`), a parsed Spec or a spec dict.
+    out : path, optional
+        Results folder (default ``runs/<spec name>``); holds ``results.sqlite`` and the report.
+    workers : int
+        1 runs in this process; ``k > 1`` runs ``k`` local processes (or ``k`` dask workers with
+        ``scheduler="local"``).
+    scheduler : str, optional
+        A dask.distributed scheduler address, or ``"local"`` for a LocalCluster.
+    progress : bool, optional
+        Show progress bars; default: only when stderr is a terminal.
+    report : bool
+        Write ``report.md``, ``report.html`` and ``cells.csv`` at the end.
+    """
+    t0 = time.perf_counter()
+    spec = as_spec(spec)
+    out_dir = Path(out) if out is not None else Path("runs") / spec.name
+    check_sizes(spec)
+    show = sys.stderr.isatty() if progress is None else progress
+    with Store(out_dir) as store:
+        store.record_spec(spec)
+        cells = spec.cells()
+        done = store.finished_keys()
+        todo, seen = [], set(done)
+        for c in cells:                      # identical cells (same key) run once
+            if c.key not in seen:
+                todo.append(c)
+                seen.add(c.key)
+        bar = _bar(len(cells), len(cells) - len(todo), show, "cells")
+        n_run = 0
+        try:
+            it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
+                         epoch_callback=_epoch_bar(spec, show) if show else None)
+            for cell, result in it:
+                store.put(cell, spec.hash, result)
+                n_run += 1
+                bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+        finally:
+            bar.close()
+        rows = store.rows(cells)
+    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo))
+    if report and rows:
+        result.report = Report.build(spec, rows)
+        result.paths = write_report(out_dir, result.report)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
+    """The latest spec stored in ``out`` and its finished rows."""
+    path = Path(out)
+    db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"
+    if not db.is_file():
+        raise ConfigError(f"{out}: no results.sqlite here; run `augfit run SPEC --out {out}` first")
+    with Store(db) as store:
+        from .spec import spec_from_canonical
+
+        spec = spec_from_canonical(store.latest_spec(), source=str(db))
+        return spec, store.rows(spec.cells())
+
+
+def report(out: str | Path) -> RunResult:
+    """Rebuild the report of the results in ``out`` (also of a partial, interrupted run)."""
+    spec, rows = load_results(out)
+    if not rows:
+        raise ConfigError(f"{out}: no finished cell yet; nothing to report")
+    rep = Report.build(spec, rows)
+    return RunResult(spec, Path(out), rows, rep, write_report(out, rep))
+
+
+def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit=unit, disable=not show, dynamic_ncols=True,
+                desc="augfit run", file=sys.stderr)
+
+
+def _epoch_bar(spec: Spec, show: bool) -> Any:
+    """A factory of per-cell epoch progress bars (in-process runs only)."""
+    from ..train.callbacks import ProgressBar
+
+    def make(cell: Any) -> Any:
+        try:
+            return ProgressBar(desc=f"{cell.method} s{cell.seed} n{cell.train_size}", leave=False)
+        except TypeError:
+            return None
+
+    return make if show and os.environ.get("AUGFIT_EPOCH_BARS", "1") != "0" else None
+
+
+__all__ = ["run", "report", "load_results", "RunResult", "check_sizes"]

@@ -1,0 +1,320 @@
+"""Experiment specs: a YAML file in ``pipelines/`` parsed and validated into a :class:`Spec`.
+
+Every field is checked on load and unknown fields are errors. A bad value raises
+:class:`~augfit.errors.ConfigError` naming the file, the field path, the value and what is allowed::
+
+    pipelines/x.yaml: methods[2].augment[0].limit: Rotate(limit=...) must be in [0, 180], got '15deg'
+
+The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods`` are required)::
+
+    name: digits_overfitting          # default: the file name without extension
+    description: ""
+    dataset:
+      name: digits                    # one of augfit.datasets.available()
+      options: {}                     # keyword arguments of augfit.datasets.load
+      split: {val: 0.2, test: 0.2, seed: 0, stratify: true, by_group: false}
+    features: null                    # featurizer name or {type: name, ...}; null: images flattened
+    model: {hidden: [64], activation: relu}          # relu | sigmoid | tanh
+    training:
+      optimizer: adam                 # sgd | momentum | adam
+      lr: 0.001
+      weight_decay: 0.0               # L2 penalty
+      batch_size: 32
+      epochs: 100                     # the maximum; early stopping may end a cell sooner
+      loss: cross_entropy             # cross_entropy | mse
+    seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
+    train_sizes: [50, 100, 200]       # training-set sizes (stratified subsamples of the train split)
+    train_size_unit: samples          # samples | per_class
+    baseline: baseline                # the method the others are compared with
+    bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}
+    methods:
+      - baseline                      # a bare name: no augmentation, no dropout, no early stopping
+      - name: rotate                  # augment: transforms in the transform core's serialized form
+        augment: [{type: Rotate, limit: 15}]
+      - {name: from_file, augment: augment/digits.yaml}   # a file (YAML/JSON), relative to the spec
+      - {name: dropout, dropout: 0.3}
+      - name: early_stopping
+        early_stopping: {patience: 10, monitor: val_loss, min_delta: 0.0,
+                         restore_best_weights: true, start_from_epoch: 0}
+      - {name: all, augment: [...], dropout: 0.2, early_stopping: {patience: 10}}
+
+``augment`` is a list of transform dicts (run in order, as a Compose), one transform dict (which may
+itself be a Compose/OneOf/...), or a path to a file holding either. The pipelines are built with
+:meth:`augfit.transforms.base.Transform.from_dict` at load time, so an invalid argument is reported
+here, with its path, rather than in the middle of a run.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ..errors import AugfitError, ConfigError
+from ._check import Checker, show
+
+_DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
+_DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
+_DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "batch_size": 32,
+                     "epochs": 100, "loss": "cross_entropy"}
+_DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
+_DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
+               "restore_best_weights": True, "start_from_epoch": 0}
+_TOP = ["name", "description", "dataset", "features", "model", "training", "seeds", "train_sizes",
+        "train_size_unit", "baseline", "bootstrap", "methods"]
+_NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method of the comparison: any mix of augmentation, dropout and early stopping."""
+
+    name: str
+    augment: dict[str, Any] | None = None       # a transform dict (Transform.from_dict builds it)
+    dropout: float = 0.0
+    early_stopping: dict[str, Any] | None = None
+
+    def config(self) -> dict[str, Any]:
+        """What the method does, without its name (part of each cell's key)."""
+        return {"augment": self.augment, "dropout": self.dropout,
+                "early_stopping": self.early_stopping}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of the grid: a method trained with one seed on one training-set size."""
+
+    method: str
+    seed: int
+    train_size: int
+    key: str                                    # hash of everything the result depends on
+
+
+@dataclass
+class Spec:
+    """A validated experiment spec; :attr:`canonical` is the normalized form (defaults filled,
+    augment files inlined) and :attr:`hash` its SHA-256."""
+
+    name: str
+    description: str
+    dataset: dict[str, Any]
+    features: Any
+    model: dict[str, Any]
+    training: dict[str, Any]
+    seeds: list[int]
+    train_sizes: list[int]
+    train_size_unit: str
+    baseline: str
+    bootstrap: dict[str, Any]
+    methods: list[Method]
+    source: str = "<dict>"
+    canonical: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""
+
+    def method(self, name: str) -> Method:
+        for m in self.methods:
+            if m.name == name:
+                return m
+        raise ConfigError(f"{self.source}: no method named {name!r}; methods: "
+                          f"{', '.join(m.name for m in self.methods)}")
+
+    def common(self) -> dict[str, Any]:
+        """The settings every cell shares (what a cell's result depends on besides its method)."""
+        c = self.canonical
+        return {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
+
+    def cells(self) -> list[Cell]:
+        """The grid, in run order: size, then seed, then method (so early cells pair up)."""
+        common = self.common()
+        out = []
+        for size in self.train_sizes:
+            for seed in self.seeds:
+                for m in self.methods:
+                    key = digest({"common": common, "method": m.config(), "seed": seed,
+                                  "train_size": size})
+                    out.append(Cell(m.name, seed, size, key))
+        return out
+
+
+def digest(obj: Any) -> str:
+    """SHA-256 of the canonical JSON of ``obj`` (sorted keys, no spaces)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a YAML (or JSON) spec file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"spec file {str(path)!r} does not exist; pass a YAML file such as "
+                          f"pipelines/digits_overfitting.yaml")
+    try:
+        data = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=p.stem)
+
+
+def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
+               default_name: str = "experiment") -> Spec:
+    """Validate a spec given as a dict (``source`` is used in error messages)."""
+    ck = Checker(source)
+    d = ck.mapping(data, "", _TOP, required=("dataset", "train_sizes", "methods"))
+    name = ck.string(d.get("name", default_name), "name")
+    description = d.get("description", "")
+    if not isinstance(description, str):
+        raise ck.expected("description", "a string", description)
+    dataset = _dataset(ck, d["dataset"])
+    features = _features(ck, d.get("features"))
+    model = _model(ck, d.get("model", {}))
+    training = _training(ck, d.get("training", {}))
+    seeds = _seeds(ck, d.get("seeds", 5))
+    sizes = ck.int_list(d["train_sizes"], "train_sizes", 1, "positive integers")
+    unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit", ["samples", "per_class"])
+    boot = _bootstrap(ck, d.get("bootstrap", {}))
+    methods = _methods(ck, d["methods"], Path(base_dir))
+    baseline = ck.string(d.get("baseline", "baseline"), "baseline")
+    if baseline not in [m.name for m in methods]:
+        raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
+                      f"({', '.join(m.name for m in methods)}); add it to methods or name another")
+    spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
+                boot, methods, source=source)
+    spec.canonical = {
+        "name": name, "description": description, "dataset": dataset, "features": features,
+        "model": model, "training": training, "seeds": seeds, "train_sizes": sizes,
+        "train_size_unit": unit, "baseline": baseline, "bootstrap": boot,
+        "methods": [{"name": m.name, **m.config()} for m in methods],
+    }
+    spec.canonical = json.loads(json.dumps(spec.canonical))
+    spec.hash = digest(spec.canonical)
+    return spec
+
+
+def spec_from_canonical(canonical: Mapping[str, Any], source: str = "<stored spec>") -> Spec:
+    """Rebuild a Spec from its canonical form (as stored with the results)."""
+    return parse_spec(copy.deepcopy(dict(canonical)), source=source)
+
+
+# -- sections ----------------------------------------------------------------------------------
+def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
+    from ..registry import DATASETS
+
+    d = ck.mapping(v, "dataset", ["name", "options", "split"], required=["name"])
+    name = ck.string(d["name"], "dataset.name")
+    if name not in DATASETS:
+        raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name)
+    options = d.get("options", {})
+    if not isinstance(options, Mapping):
+        raise ck.expected("dataset.options", "a mapping of keyword arguments", options)
+    s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
+    split = {**_DEFAULT_SPLIT, **s}
+    for k in ("val", "test"):
+        ck.number(split[k], f"dataset.split.{k}", 0, 1, lo_open=True, hi_open=True)
+    if split["val"] + split["test"] >= 1:
+        raise ck.fail("dataset.split", f"val + test must be < 1 to leave training data, got "
+                      f"{split['val']} + {split['test']}")
+    ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)
+    ck.boolean(split["stratify"], "dataset.split.stratify")
+    ck.boolean(split["by_group"], "dataset.split.by_group")
+    return {"name": name, "options": dict(options), "split": split}
+
+
+def _features(ck: Checker, v: Any) -> Any:
+    if v is None:
+        return None
+    from ..data.features import make_featurizer
+
+    if not isinstance(v, (str, Mapping)):
+        raise ck.expected("features", "a featurizer name or {type: name, ...}", v)
+    try:
+        make_featurizer(dict(v) if isinstance(v, Mapping) else v)
+    except AugfitError as e:
+        raise ck.fail("features", str(e)) from None
+    except TypeError as e:
+        raise ck.fail("features", f"invalid featurizer arguments: {e}") from None
+    return dict(v) if isinstance(v, Mapping) else v
+
+
+def _model(ck: Checker, v: Any) -> dict[str, Any]:
+    m = {**_DEFAULT_MODEL, **ck.mapping(v, "model", list(_DEFAULT_MODEL))}
+    m["hidden"] = ck.int_list(m["hidden"], "model.hidden", 1, "layer widths") if m["hidden"] != [] \
+        else []
+    ck.choice(m["activation"], "model.activation", ["relu", "sigmoid", "tanh"])
+    return m
+
+
+def _training(ck: Checker, v: Any) -> dict[str, Any]:
+    t = {**_DEFAULT_TRAINING, **ck.mapping(v, "training", list(_DEFAULT_TRAINING))}
+    ck.choice(t["optimizer"], "training.optimizer", ["sgd", "momentum", "adam"])
+    ck.number(t["lr"], "training.lr", 0, 10, lo_open=True)
+    ck.number(t["weight_decay"], "training.weight_decay", 0, 1)
+    ck.number(t["batch_size"], "training.batch_size", 1, integer=True)
+    ck.number(t["epochs"], "training.epochs", 1, 100000, integer=True)
+    ck.choice(t["loss"], "training.loss", ["cross_entropy", "mse"])
+    t["lr"], t["weight_decay"] = float(t["lr"]), float(t["weight_decay"])
+    return t
+
+
+def _seeds(ck: Checker, v: Any) -> list[int]:
+    if isinstance(v, int) and not isinstance(v, bool):
+        n = int(ck.number(v, "seeds", 1, 10000, integer=True))
+        return list(range(n))
+    if isinstance(v, list):
+        return ck.int_list(v, "seeds", 0, "non-negative integers")
+    raise ck.expected("seeds", "a count (e.g. 5) or a list of non-negative integers", v)
+
+
+def _bootstrap(ck: Checker, v: Any) -> dict[str, Any]:
+    b = {**_DEFAULT_BOOTSTRAP, **ck.mapping(v, "bootstrap", list(_DEFAULT_BOOTSTRAP))}
+    ck.number(b["resamples"], "bootstrap.resamples", 100, 10**7, integer=True)
+    ck.number(b["seed"], "bootstrap.seed", 0, integer=True)
+    ck.number(b["confidence"], "bootstrap.confidence", 0, 1, lo_open=True, hi_open=True)
+    b["confidence"] = float(b["confidence"])
+    return b
+
+
+def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
+    if not isinstance(v, list) or not v:
+        raise ck.expected("methods", "a non-empty list of methods", v)
+    out: list[Method] = []
+    for i, item in enumerate(v):
+        path = f"methods[{i}]"
+        if isinstance(item, str):
+            item = {"name": item}
+        m = ck.mapping(item, path, ["name", "augment", "dropout", "early_stopping"], ["name"])
+        name = m["name"]
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ck.expected(f"{path}.name", "a name of letters, digits and _ . + -", name)
+        if name in [o.name for o in out]:
+            raise ck.fail(f"{path}.name", f"duplicate method name {show(name)}; names must be unique")
+        augment = None
+        if m.get("augment") is not None:
+            from .augment_spec import build_augment
+
+            augment = build_augment(ck, m["augment"], f"{path}.augment", base_dir)
+        dropout = float(ck.number(m.get("dropout", 0.0), f"{path}.dropout", 0, 1, hi_open=True))
+        es = None
+        if m.get("early_stopping") is not None:
+            es = _early_stopping(ck, m["early_stopping"], f"{path}.early_stopping")
+        out.append(Method(name, augment, dropout, es))
+    return out
+
+
+def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
+    if v is True:
+        v = {}
+    e = {**_DEFAULT_ES, **ck.mapping(v, path, list(_DEFAULT_ES))}
+    ck.number(e["patience"], f"{path}.patience", 0, integer=True)
+    ck.choice(e["monitor"], f"{path}.monitor", ["val_loss", "val_accuracy"])
+    e["min_delta"] = float(ck.number(e["min_delta"], f"{path}.min_delta", 0))
+    ck.boolean(e["restore_best_weights"], f"{path}.restore_best_weights")
+    ck.number(e["start_from_epoch"], f"{path}.start_from_epoch", 0, integer=True)
+    return e
+
+
+__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest"]
