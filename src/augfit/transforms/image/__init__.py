@@ -1,1 +1,17 @@
-"""placeholder: filled in by its issue."""
+"""Image transforms on batches (N, H, W) or (N, H, W, C), uint8 or float32 in [0, 1].
+
+Each sample gets its own parameters; geometric steps fuse into one resampling inside a Compose.
+Importing this package registers every transform in :data:`augfit.registry.TRANSFORMS`.
+"""
+from __future__ import annotations
+
+from .color import Brightness, BrightnessContrast, Contrast, Grayscale
+from .core import GeometricTransform, ImageTransform
+from .crop import CenterCrop, RandomCrop, RandomResizedCrop
+from .flip import HorizontalFlip, VerticalFlip
+from .geometric import Affine, Rotate, Scale, Translate
+from .noise import Cutout, GaussianNoise
+
+__all__ = ["Affine", "Brightness", "BrightnessContrast", "CenterCrop", "Contrast", "Cutout",
+           "GaussianNoise", "GeometricTransform", "Grayscale", "HorizontalFlip", "ImageTransform",
+           "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Translate", "VerticalFlip"]

@@ -1,0 +1,191 @@
+"""Base classes of the image transforms: input checks, and geometric steps as affine matrices.
+
+A :class:`GeometricTransform` describes each sample's change as a forward 3x3 matrix (input pixel
+-> output pixel, OpenCV pixel convention). That is what lets a Compose fuse consecutive geometric
+steps: it multiplies their matrices and resamples once (:meth:`GeometricTransform.fused`).
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Sequence
+
+import numpy as np
+
+from ...errors import ConfigError
+from ..base import Params, Transform, batch_len
+from . import functional as F
+
+
+class ImageTransform(Transform):
+    """A transform of image batches (N, H, W) or (N, H, W, C), uint8 or float32 in [0, 1]."""
+
+    modality: ClassVar[str] = "image"
+
+    def check_batch(self, batch: Any) -> None:
+        F.check_images(batch, type(self).__name__)
+
+
+def check_fill(fill: object, owner: str) -> float:
+    """A fill value given as a fraction of the maximum: 0 black, 1 white."""
+    if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)) \
+            or not 0.0 <= float(fill) <= 1.0:
+        raise ConfigError(f"{owner}(fill=...) must be a number in [0, 1] (a fraction of the maximum "
+                          f"value: 0 black, 1 white), got {fill!r}")
+    return float(fill)
+
+
+def check_size(size: object, owner: str, name: str = "size", allow_none: bool = True
+               ) -> tuple[int, int] | None:
+    """``None`` (keep the input size), an int (square) or an ``(height, width)`` pair."""
+    if size is None and allow_none:
+        return None
+    pair = [size, size] if isinstance(size, (int, np.integer)) else size
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair):
+        keep = "None (keep the input size), " if allow_none else ""
+        raise ConfigError(f"{owner}({name}=...) must be {keep}a positive int or a (height, width) "
+                          f"pair of positive ints, got {size!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def size_config(size: object) -> Any:
+    """How a validated size is stored for ``to_dict`` (lists, not tuples)."""
+    return list(size) if isinstance(size, tuple) else size
+
+
+def identity(n: int) -> np.ndarray:
+    return np.broadcast_to(np.eye(3), (n, 3, 3)).copy()
+
+
+def resize_matrix(in_hw: Sequence[int], box: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
+    """Forward matrices taking the boxes ``(N, 4) = (y0, x0, h, w)`` of the input onto the output.
+
+    Uses ``cv2.resize``'s half-pixel convention: output pixel ``u`` samples input
+    ``x0 + (u + 0.5) * w / out_w - 0.5``.
+    """
+    n = box.shape[0]
+    sy, sx = out_hw[0] / box[:, 2], out_hw[1] / box[:, 3]
+    m = identity(n)
+    m[:, 0, 0], m[:, 1, 1] = sx, sy
+    m[:, 0, 2] = (0.5 - box[:, 1]) * sx - 0.5
+    m[:, 1, 2] = (0.5 - box[:, 0]) * sy - 0.5
+    return m
+
+
+class GeometricTransform(ImageTransform):
+    """An image transform that moves pixels by one affine map per sample.
+
+    Subclasses implement ``sample_geometry(rng, n, hw) -> params`` and
+    ``matrices(params, hw) -> (n, 3, 3)`` (forward maps for samples it applies to), and may set
+    ``output_hw``, ``base_matrices`` (what a sample it does not apply to gets, default identity),
+    ``fill`` and ``resamples = False`` with an exact ``apply_exact`` (flips and crops).
+    """
+
+    fuse_geometry: ClassVar[bool] = True
+    resamples: ClassVar[bool] = True
+    fill: float | None = None
+
+    # -- subclass hooks ---------------------------------------------------------------------------
+    def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        return {}
+
+    def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        raise NotImplementedError
+
+    def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
+        return hw
+
+    def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
+        return identity(n)
+
+    def apply_exact(self, batch: np.ndarray, params: Params) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- the Transform contract -----------------------------------------------------------------
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        return self.sample_geometry(rng, n, batch.shape[1:3])
+
+    def full_matrices(self, params: Params, hw: tuple[int, int], n: int) -> np.ndarray:
+        """Forward matrices for every sample: drawn ones where applied, ``base_matrices`` elsewhere."""
+        applied = np.asarray(params.get("applied", np.ones(n, bool)), bool)
+        m = self.base_matrices(n, hw)
+        if applied.any():
+            idx = np.flatnonzero(applied)
+            from ..base import select
+
+            m[idx] = self.matrices(select(params, idx, n), hw)
+        return m
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        hw = batch.shape[1:3]
+        if not self.resamples:
+            return self.apply_exact(batch, params)
+        m = self.matrices(params, hw)
+        return F.warp_affine(batch, F.invert(m), self.output_hw(hw), self.fill or 0.0)
+
+    def apply(self, batch: Any, params: Params) -> Any:
+        hw = batch.shape[1:3]
+        if self.output_hw(hw) == hw:
+            return super().apply(batch, params)
+        # The output size changes, so every sample goes through (base matrices where not applied).
+        self.check_batch(batch)
+        n = batch_len(batch)
+        if not self.resamples:
+            return self.apply_exact(batch, params)
+        m = self.full_matrices(params, hw, n)
+        return F.warp_affine(batch, F.invert(m), self.output_hw(hw), self.fill or 0.0)
+
+    # -- fusion inside a Compose ----------------------------------------------------------------
+    def can_fuse_with(self, other: Transform) -> bool:
+        """Fusable if both are geometric and their border fills agree (None fits any fill)."""
+        if not getattr(other, "fuse_geometry", False):
+            return False
+        a, b = self.fill, getattr(other, "fill", None)
+        return a is None or b is None or a == b
+
+    @staticmethod
+    def fused(group: Sequence["GeometricTransform"], batch: np.ndarray,
+              rng: np.random.Generator | None = None, params: Sequence[Params] | None = None
+              ) -> tuple[np.ndarray, list[Params]]:
+        """Draw (``rng``) or replay (``params``) consecutive geometric steps, resampling once.
+
+        Returns the output batch and each step's own parameters (the same dicts a step-by-step run
+        draws, in the same order), so records stay replayable with or without fusion.
+        """
+        group[0].check_batch(batch)
+        if not any(t.resamples for t in group):
+            drawn: list[Params] = []
+            for i, t in enumerate(group):
+                if rng is not None:
+                    batch, p = t.sample_apply(rng, batch)
+                else:
+                    p = params[i]  # type: ignore[index]
+                    batch = t.apply(batch, p)
+                drawn.append(p)
+            return batch, drawn
+        n, hw = batch.shape[0], batch.shape[1:3]
+        total, drawn, cur = identity(n), [], hw
+        for i, t in enumerate(group):
+            if rng is not None:
+                p = {"applied": rng.random(n) < t.p}
+                p.update(t.sample_geometry(rng, n, cur))
+                # keep the key order of Transform.sample: params first, then "applied"
+                p = {**{k: v for k, v in p.items() if k != "applied"}, "applied": p["applied"]}
+            else:
+                p = params[i]  # type: ignore[index]
+            total = t.full_matrices(p, cur, n) @ total
+            cur = t.output_hw(cur)
+            drawn.append(p)
+        fills = [t.fill for t in group if t.fill is not None]
+        fill = fills[0] if fills else 0.0
+        if cur == hw:
+            moved = np.flatnonzero(np.abs(total - np.eye(3)).max(axis=(1, 2)) > 1e-12)
+            if moved.size < n:
+                out = batch.copy()
+                if moved.size:
+                    out[moved] = F.warp_affine(batch[moved], F.invert(total[moved]), cur, fill)
+                return out, drawn
+        return F.warp_affine(batch, F.invert(total), cur, fill), drawn
+
+
+__all__ = ["ImageTransform", "GeometricTransform", "check_fill", "check_size", "identity",
+           "resize_matrix"]

@@ -1,0 +1,244 @@
+"""Pure batched image kernels: validation, affine resampling, per-sample brightness/contrast.
+
+Every function takes a whole batch ``(N, H, W)`` or ``(N, H, W, C)`` (C in 1, 3, 4), uint8 or
+float32 in [0, 1], plus per-sample parameters, and returns a new batch; none draws random numbers.
+
+Resampling (:func:`warp_affine`) is bilinear with a constant border, in OpenCV's pixel convention
+(pixel centres at integer coordinates), and picks its path by image size:
+
+- small images (``H*W <= SMALL_IMAGE_PIXELS``): the batch is laid out as one tall mosaic, each
+  image framed by a 1-pixel border of the fill value, and a single ``cv2.remap`` call resamples all
+  of them from one vectorized coordinate map (per-image Python calls would dominate at 8x8);
+- large images: one ``cv2.warpAffine`` per image, spread over a thread pool (OpenCV releases the
+  GIL), which beats building per-pixel coordinate maps in NumPy.
+
+Both paths round uint8 results the way OpenCV does (coordinates quantised to 1/32 pixel).
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+import cv2
+import numpy as np
+
+from ...errors import ShapeError
+
+SMALL_IMAGE_PIXELS = 64 * 64
+"""Images with at most this many pixels use the mosaic ``remap`` path (measured crossover)."""
+_MAX_MOSAIC_ROWS = 32000  # cv2.remap needs fewer than SHRT_MAX rows
+_POOL: ThreadPoolExecutor | None = None
+
+
+def n_workers() -> int:
+    """Threads used for per-image OpenCV calls (``AUGFIT_IMAGE_THREADS``, default: CPU count)."""
+    env = os.environ.get("AUGFIT_IMAGE_THREADS")
+    return max(1, int(env)) if env and env.isdigit() else max(1, os.cpu_count() or 1)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=n_workers(), thread_name_prefix="augfit-image")
+    return _POOL
+
+
+def per_image(fn: Callable[[int], None], n: int, parallel: bool) -> None:
+    """Run ``fn(i)`` for i in range(n), in contiguous chunks over the thread pool if ``parallel``."""
+    workers = n_workers()
+    if not parallel or workers == 1 or n < 2:
+        for i in range(n):
+            fn(i)
+        return
+    chunks = np.array_split(np.arange(n), min(workers, n))
+    list(_pool().map(lambda idx: [fn(int(i)) for i in idx], chunks))
+
+
+def check_images(batch: Any, owner: str) -> None:
+    """Raise ShapeError unless ``batch`` is a valid image batch (see the module docstring).
+
+    An empty batch (N = 0) is valid: transforms return it unchanged.
+    """
+    if not isinstance(batch, np.ndarray):
+        raise ShapeError(f"{owner}: expected images as a NumPy array (N, H, W) or (N, H, W, C), "
+                         f"got {type(batch).__name__}; convert with np.asarray(x)")
+    if batch.ndim == 2:
+        raise ShapeError(f"{owner}: expected a batch of images (N, H, W) or (N, H, W, C), got one "
+                         f"image of shape {batch.shape}; pass a batch, e.g. x[None]")
+    if batch.ndim == 3 and batch.shape[-1] in (3, 4) and batch.shape[1] > 4 and batch.shape[0] > 4:
+        raise ShapeError(f"{owner}: got shape {batch.shape}, which looks like one colour image "
+                         f"(H, W, C); pass a batch, e.g. x[None] (a grey batch of width "
+                         f"{batch.shape[-1]} is not supported)")
+    if batch.ndim not in (3, 4):
+        raise ShapeError(f"{owner}: expected images of shape (N, H, W) or (N, H, W, C), got "
+                         f"{batch.shape}")
+    if batch.ndim == 4 and batch.shape[-1] not in (1, 3, 4):
+        raise ShapeError(f"{owner}: expected 1, 3 or 4 channels last (N, H, W, C), got "
+                         f"{batch.shape[-1]} in shape {batch.shape}; channels-first data needs "
+                         f"x.transpose(0, 2, 3, 1)")
+    if batch.shape[1] == 0 or batch.shape[2] == 0:
+        raise ShapeError(f"{owner}: images must have H, W >= 1, got shape {batch.shape}")
+    if batch.dtype == np.uint8:
+        return
+    if batch.dtype != np.float32:
+        raise ShapeError(f"{owner}: expected uint8 or float32 images, got {batch.dtype}; convert "
+                         f"with x.astype(np.float32) (values in [0, 1])")
+    if batch.size:
+        lo, hi = float(batch.min()), float(batch.max())
+        if np.isnan(lo) or np.isnan(hi):
+            raise ShapeError(f"{owner}: float images contain NaN; clean them first "
+                             f"(e.g. np.nan_to_num(x))")
+        if lo < 0.0 or hi > 1.0:
+            raise ShapeError(f"{owner}: float images must lie in [0, 1], got values in "
+                             f"[{lo:.4g}, {hi:.4g}]; scale them (x / 255) or clip them")
+
+
+def max_value(dtype: np.dtype) -> float:
+    """255 for uint8, 1 for float32."""
+    return 255.0 if dtype == np.uint8 else 1.0
+
+
+def fill_in_dtype(fill: float, dtype: np.dtype) -> float:
+    """A fill given as a fraction of the maximum (0 black, 1 white) in the units of ``dtype``."""
+    return float(np.rint(fill * 255.0)) if dtype == np.uint8 else float(fill)
+
+
+def invert(forward: np.ndarray) -> np.ndarray:
+    """Inverse (output -> input) 2x3 maps of forward 3x3 matrices ``(N, 3, 3)``."""
+    return np.linalg.inv(forward)[:, :2, :]
+
+
+def warp_affine(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int],
+                fill: float = 0.0) -> np.ndarray:
+    """Bilinear resampling of each image with its own affine map.
+
+    Parameters
+    ----------
+    batch : ndarray (N, H, W) or (N, H, W, C), uint8 or float32
+    inverse : ndarray (N, 2, 3)
+        Maps output pixel ``(u, v, 1)`` to the input location it samples (OpenCV's
+        ``WARP_INVERSE_MAP`` convention, pixel centres at integer coordinates).
+    out_hw : (int, int)
+        Output height and width.
+    fill : float
+        Constant border value as a fraction of the maximum (0 black, 1 white).
+
+    Returns
+    -------
+    ndarray (N, out_h, out_w[, C]) of the input dtype.
+    """
+    n = batch.shape[0]
+    out = np.empty((n, *out_hw, *batch.shape[3:]), batch.dtype)
+    if n == 0:
+        return out
+    value = fill_in_dtype(fill, batch.dtype)
+    h, w = batch.shape[1:3]
+    if h * w <= SMALL_IMAGE_PIXELS and out_hw[0] * out_hw[1] <= SMALL_IMAGE_PIXELS:
+        step = max(1, _MAX_MOSAIC_ROWS // (max(h, out_hw[0]) + 2))
+        for s in range(0, n, step):
+            out[s:s + step] = _warp_mosaic(batch[s:s + step], inverse[s:s + step], out_hw, value)
+        return out
+    inv = np.ascontiguousarray(inverse, dtype=np.float64)
+    channels = batch.shape[3:]
+    border = (value,) * 4
+
+    def one(i: int) -> None:
+        res = cv2.warpAffine(batch[i], inv[i], (out_hw[1], out_hw[0]),
+                             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+        out[i] = res.reshape(*out_hw, *channels)
+
+    per_image(one, n, parallel=True)
+    return out
+
+
+def _warp_mosaic(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int],
+                 value: float) -> np.ndarray:
+    n, h, w = batch.shape[:3]
+    channels = batch.shape[3:]
+    framed = np.full((n, h + 2, w + 2, *channels), value, batch.dtype)
+    framed[:, 1:-1, 1:-1] = batch
+    oh, ow = out_hw
+    v = np.arange(oh, dtype=np.float32)[None, :, None]
+    u = np.arange(ow, dtype=np.float32)[None, None, :]
+    m = inverse.astype(np.float32)
+    sx = m[:, 0, 0, None, None] * u + m[:, 0, 1, None, None] * v + m[:, 0, 2, None, None]
+    sy = m[:, 1, 0, None, None] * u + m[:, 1, 1, None, None] * v + m[:, 1, 2, None, None]
+    # Clipping to the frame keeps every sample inside its own tile: outside reads give the fill.
+    np.clip(sx, -1.0, w, out=sx)
+    sx += 1.0
+    np.clip(sy, -1.0, h, out=sy)
+    sy += (1.0 + (h + 2) * np.arange(n, dtype=np.float32))[:, None, None]
+    mosaic = framed.reshape(n * (h + 2), w + 2, *channels)
+    res = cv2.remap(mosaic, sx.reshape(n * oh, ow), sy.reshape(n * oh, ow), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
+    return res.reshape(n, oh, ow, *channels)
+
+
+def multiply_add(batch: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """``clip(x * alpha + beta * max_value)`` per sample, as albumentations' ``multiply_add``.
+
+    For uint8 a per-sample lookup table ``clip(arange(256) * alpha + 255 * beta)`` cast to uint8
+    (truncating, as albumentations does); for float32 the product is clipped to [0, 1].
+
+    Parameters
+    ----------
+    batch : ndarray (N, H, W[, C])
+    alpha, beta : ndarray (N,)
+        Contrast factor and brightness offset (a fraction of the maximum value).
+    """
+    n = batch.shape[0]
+    shape = (n,) + (1,) * (batch.ndim - 1)
+    if batch.dtype != np.uint8:
+        out = batch * alpha.astype(np.float32).reshape(shape)
+        out += beta.astype(np.float32).reshape(shape)
+        return np.clip(out, 0.0, 1.0, out=out)
+    luts = np.arange(256, dtype=np.float32)[None, :] * alpha.astype(np.float32)[:, None]
+    luts += (beta.astype(np.float32) * 255.0)[:, None]
+    luts = np.clip(luts, 0, 255).astype(np.uint8)
+    return apply_luts(batch, luts)
+
+
+def apply_luts(batch: np.ndarray, luts: np.ndarray) -> np.ndarray:
+    """Map each uint8 image through its own table ``luts[i]`` (shape (N, 256), uint8)."""
+    n = batch.shape[0]
+    if n == 0:
+        return batch.copy()
+    if batch[0].size <= SMALL_IMAGE_PIXELS:
+        flat = batch.reshape(n, -1)
+        return np.take_along_axis(luts, flat, axis=1).reshape(batch.shape)
+    out = np.empty_like(batch)
+
+    def one(i: int) -> None:
+        out[i] = cv2.LUT(batch[i], luts[i]).reshape(batch.shape[1:])
+
+    per_image(one, n, parallel=True)
+    return out
+
+
+GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
+"""ITU-R BT.601 luma weights (OpenCV's ``COLOR_RGB2GRAY``), RGB order."""
+
+
+def to_gray(batch: np.ndarray) -> np.ndarray:
+    """Luma of RGB(A) images written back to the three colour channels (alpha kept).
+
+    Grey batches (N, H, W) and (N, H, W, 1) are returned as a copy.
+    """
+    if batch.ndim == 3 or batch.shape[-1] == 1:
+        return batch.copy()
+    rgb = batch[..., :3].astype(np.float32)
+    y = rgb @ GRAY_WEIGHTS
+    if batch.dtype == np.uint8:
+        y = np.clip(np.rint(y), 0, 255).astype(np.uint8)
+    else:
+        y = np.clip(y, 0.0, 1.0).astype(np.float32)
+    out = batch.copy()
+    out[..., :3] = y[..., None]
+    return out
+
+
+__all__ = ["check_images", "warp_affine", "invert", "multiply_add", "apply_luts", "to_gray",
+           "max_value", "fill_in_dtype", "per_image", "n_workers", "SMALL_IMAGE_PIXELS",
+           "GRAY_WEIGHTS"]

@@ -1,0 +1,180 @@
+"""Rotate, Scale, Translate and Affine: per-sample affine maps about the image centre.
+
+All four share :func:`affine_matrices` (OpenCV's ``getRotationMatrix2D`` followed by a shift), fill
+uncovered pixels with ``fill`` (a fraction of the maximum: 0 black, 1 white) and resample
+bilinearly; inside a Compose, consecutive ones (and crops/flips next to them) resample only once.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ...registry import TRANSFORMS
+from ..base import Params, check_range
+from .core import GeometricTransform, check_fill, identity
+
+
+def affine_matrices(hw: Sequence[int], angle: np.ndarray, scale: np.ndarray | float = 1.0,
+                    dx: np.ndarray | float = 0.0, dy: np.ndarray | float = 0.0) -> np.ndarray:
+    """Forward (N, 3, 3) maps: rotate by ``angle`` degrees (counter-clockwise on screen) and scale
+    about the centre ``((W-1)/2, (H-1)/2)``, then shift by ``(dx, dy)`` pixels.
+
+    Rows 0-1 equal ``cv2.getRotationMatrix2D(centre, angle, scale)`` plus the shift.
+    """
+    angle = np.asarray(angle, dtype=np.float64)
+    n = angle.shape[0]
+    cy, cx = (hw[0] - 1) / 2.0, (hw[1] - 1) / 2.0
+    rad = np.deg2rad(angle)
+    a = np.cos(rad) * scale
+    b = np.sin(rad) * scale
+    m = identity(n)
+    m[:, 0, 0], m[:, 0, 1], m[:, 0, 2] = a, b, (1 - a) * cx - b * cy + dx
+    m[:, 1, 0], m[:, 1, 1], m[:, 1, 2] = -b, a, b * cx + (1 - a) * cy + dy
+    return m
+
+
+def _uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> np.ndarray:
+    return rng.uniform(bounds[0], bounds[1], size=n)
+
+
+@TRANSFORMS.register()
+class Rotate(GeometricTransform):
+    """Rotate each image by an angle drawn uniformly from ``limit`` degrees.
+
+    Parameters
+    ----------
+    limit : float or (float, float)
+        ``a`` means angles in ``[-a, a]``; a pair gives the range. Within [-180, 180].
+    fill : float
+        Border value for uncovered corners, a fraction of the maximum (0 black, 1 white).
+    p : float
+        Probability per sample.
+    """
+
+    def __init__(self, limit: float | Sequence[float] = 15.0, fill: float = 0.0, p: float = 1.0):
+        super().__init__(p)
+        self._limit = check_range(limit, "limit", "Rotate", -180, 180, symmetric=True)
+        self.limit = limit if not isinstance(limit, tuple) else list(limit)
+        self.fill = check_fill(fill, "Rotate")
+
+    def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        return {"angle": _uniform(rng, self._limit, n)}
+
+    def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        return affine_matrices(hw, params["angle"])
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"limit": 30}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"limit": 200}, {"limit": [10, -10]}, {"limit": "big"},
+                                         {"fill": 2}, {"fill": -0.5}]
+
+
+@TRANSFORMS.register()
+class Scale(GeometricTransform):
+    """Zoom each image in (factor > 1) or out (< 1) about its centre by a factor drawn from ``range``.
+
+    Parameters
+    ----------
+    range : (float, float)
+        Zoom factors, each in (0, 10]. Zooming out leaves a border of ``fill``.
+    fill : float
+        Border value, a fraction of the maximum.
+    """
+
+    def __init__(self, range: Sequence[float] = (0.9, 1.1), fill: float = 0.0,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        self._range = check_range(range, "range", "Scale", 1e-3, 10.0)
+        self.range = list(range) if isinstance(range, tuple) else range
+        self.fill = check_fill(fill, "Scale")
+
+    def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        return {"scale": _uniform(rng, self._range, n)}
+
+    def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        return affine_matrices(hw, np.zeros(len(params["scale"])), params["scale"])
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"range": [0.7, 1.3]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"range": [0, 1]}, {"range": 1.2}, {"range": [1.2, 0.8]}]
+
+
+@TRANSFORMS.register()
+class Translate(GeometricTransform):
+    """Shift each image by fractions of its width and height drawn from ``shift``.
+
+    Parameters
+    ----------
+    shift : float or (float, float)
+        ``s`` means shifts in ``[-s, s]`` of the size, drawn independently for x and y; within [-1, 1].
+    fill : float
+        Border value, a fraction of the maximum.
+    """
+
+    def __init__(self, shift: float | Sequence[float] = 0.1, fill: float = 0.0,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        self._shift = check_range(shift, "shift", "Translate", -1.0, 1.0, symmetric=True)
+        self.shift = list(shift) if isinstance(shift, tuple) else shift
+        self.fill = check_fill(fill, "Translate")
+
+    def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        return {"dx": _uniform(rng, self._shift, n), "dy": _uniform(rng, self._shift, n)}
+
+    def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        dx = np.asarray(params["dx"]) * hw[1]
+        return affine_matrices(hw, np.zeros(len(dx)), 1.0, dx, np.asarray(params["dy"]) * hw[0])
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"shift": 0.25}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"shift": 1.5}, {"shift": -0.1}, {"shift": "x"}]
+
+
+@TRANSFORMS.register()
+class Affine(GeometricTransform):
+    """Rotation, zoom and shift in one map (see Rotate, Scale and Translate for the arguments)."""
+
+    def __init__(self, rotate: float | Sequence[float] = 0.0,
+                 scale: Sequence[float] = (1.0, 1.0), translate: float | Sequence[float] = 0.0,
+                 fill: float = 0.0, p: float = 1.0) -> None:
+        super().__init__(p)
+        self._rotate = check_range(rotate, "rotate", "Affine", -180, 180, symmetric=True)
+        self._scale = check_range(scale, "scale", "Affine", 1e-3, 10.0)
+        self._translate = check_range(translate, "translate", "Affine", -1.0, 1.0, symmetric=True)
+        self.rotate = list(rotate) if isinstance(rotate, tuple) else rotate
+        self.scale = list(scale) if isinstance(scale, tuple) else scale
+        self.translate = list(translate) if isinstance(translate, tuple) else translate
+        self.fill = check_fill(fill, "Affine")
+
+    def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        return {"angle": _uniform(rng, self._rotate, n), "scale": _uniform(rng, self._scale, n),
+                "dx": _uniform(rng, self._translate, n), "dy": _uniform(rng, self._translate, n)}
+
+    def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        return affine_matrices(hw, params["angle"], np.asarray(params["scale"]),
+                               np.asarray(params["dx"]) * hw[1], np.asarray(params["dy"]) * hw[0])
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"rotate": 20, "scale": [0.8, 1.2], "translate": 0.1}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"rotate": 500}, {"scale": [0, 2]}, {"translate": 3},
+                                         {"fill": "white"}]
+
+
+__all__ = ["Rotate", "Scale", "Translate", "Affine", "affine_matrices"]

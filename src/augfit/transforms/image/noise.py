@@ -1,0 +1,115 @@
+"""GaussianNoise and Cutout (random erasing).
+
+GaussianNoise records one integer seed per sample rather than the noise itself, so records stay
+small and a replay (or any subset of the batch) regenerates exactly the same noise.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ...errors import ConfigError
+from ...registry import TRANSFORMS
+from ...rng import as_generator
+from ..base import Params, check_range
+from . import functional as F
+from .core import ImageTransform, check_fill
+
+
+@TRANSFORMS.register()
+class GaussianNoise(ImageTransform):
+    """Add N(0, sigma^2) noise per pixel, ``sigma`` drawn per sample from ``std`` (fraction of max).
+
+    Parameters
+    ----------
+    std : (float, float)
+        Range of the noise standard deviation as a fraction of the maximum value, within [0, 1].
+    """
+
+    def __init__(self, std: Sequence[float] = (0.02, 0.1), p: float = 1.0) -> None:
+        super().__init__(p)
+        self._std = check_range(std, "std", "GaussianNoise", 0.0, 1.0)
+        self.std = std
+
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        return {"sigma": rng.uniform(*self._std, size=n),
+                "seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        shape = batch.shape[1:]
+        noise = np.empty(batch.shape, np.float32)
+        for i, s in enumerate(params["seed"]):
+            noise[i] = as_generator(int(s)).standard_normal(shape, dtype=np.float32)
+        peak = F.max_value(batch.dtype)
+        noise *= (np.asarray(params["sigma"], np.float32) * peak).reshape((-1,) + (1,) * len(shape))
+        noise += batch
+        if batch.dtype == np.uint8:
+            return np.clip(np.rint(noise), 0, 255).astype(np.uint8)
+        return np.clip(noise, 0.0, 1.0, out=noise)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"std": [0.05, 0.1]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"std": [-0.1, 0.1]}, {"std": 0.1}, {"std": [0.2, 0.1]}]
+
+
+@TRANSFORMS.register()
+class Cutout(ImageTransform):
+    """Erase ``holes`` rectangles per sample, each side a fraction of the image drawn from ``size``.
+
+    Parameters
+    ----------
+    holes : int
+        Rectangles per sample (>= 1); they may overlap.
+    size : (float, float)
+        Side length range as a fraction of the image height/width, within (0, 1].
+    fill : float
+        Value written into the holes, a fraction of the maximum (0 black, 1 white).
+    """
+
+    def __init__(self, holes: int = 1, size: Sequence[float] = (0.1, 0.3), fill: float = 0.0,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        if isinstance(holes, bool) or not isinstance(holes, (int, np.integer)) or holes < 1:
+            raise ConfigError(f"Cutout(holes=...) must be an int >= 1, got {holes!r}")
+        self.holes = int(holes)
+        self._size = check_range(size, "size", "Cutout", 1e-6, 1.0)
+        self.size = size
+        self.fill = check_fill(fill, "Cutout")
+
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        H, W = batch.shape[1:3]
+        k = self.holes
+        h = np.maximum(1, np.rint(rng.uniform(*self._size, size=(n, k)) * H)).astype(np.int64)
+        w = np.maximum(1, np.rint(rng.uniform(*self._size, size=(n, k)) * W)).astype(np.int64)
+        y0 = np.floor(rng.random((n, k)) * (H - h + 1)).astype(np.int64)
+        x0 = np.floor(rng.random((n, k)) * (W - w + 1)).astype(np.int64)
+        return {"y0": y0, "x0": x0, "h": h, "w": w}
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        H, W = batch.shape[1:3]
+        rows, cols = np.arange(H), np.arange(W)
+        y0, x0 = np.asarray(params["y0"]), np.asarray(params["x0"])
+        h, w = np.asarray(params["h"]), np.asarray(params["w"])
+        in_r = (rows >= y0[..., None]) & (rows < (y0 + h)[..., None])  # (n, k, H)
+        in_c = (cols >= x0[..., None]) & (cols < (x0 + w)[..., None])  # (n, k, W)
+        mask = (in_r[:, :, :, None] & in_c[:, :, None, :]).any(axis=1)  # (n, H, W)
+        out = batch.copy()
+        out[mask] = F.fill_in_dtype(self.fill, batch.dtype)
+        return out
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"holes": 2, "size": [0.2, 0.4]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"holes": 0}, {"holes": 1.5}, {"size": [0, 0.5]},
+                                         {"size": [0.2, 1.5]}, {"fill": -1}]
+
+
+__all__ = ["GaussianNoise", "Cutout"]

@@ -1,0 +1,103 @@
+"""The Transform contract, checked for EVERY registered transform (image, text, audio, compositions).
+
+Each class supplies its own valid arguments, input batch and bad arguments through the
+``example_args`` / ``example_batch`` / ``invalid_args`` hooks documented in transforms/base.py.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from augfit.errors import AugfitError
+from augfit.registry import TRANSFORMS
+from augfit.transforms import Transform, available
+
+NAMES = available()
+
+
+def _make(name: str, p: float | None = None) -> Transform:
+    cls = TRANSFORMS.get(name)
+    kwargs = dict(cls.example_args())
+    if p is not None and not cls.deterministic:
+        kwargs["p"] = p
+    return cls(**kwargs)
+
+
+def _batch(name: str, seed: int = 0):
+    return TRANSFORMS.get(name).example_batch(np.random.default_rng(seed))
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype \
+            and a.tobytes() == b.tobytes()
+    return list(a) == list(b)
+
+
+def _copy(x):
+    return x.copy() if isinstance(x, np.ndarray) else list(x)
+
+
+def test_registry_has_the_image_transforms_and_compositions():
+    for name in ["Rotate", "Scale", "Translate", "Affine", "RandomCrop", "RandomResizedCrop",
+                 "CenterCrop", "HorizontalFlip", "VerticalFlip", "Brightness", "Contrast",
+                 "BrightnessContrast", "Grayscale", "GaussianNoise", "Cutout", "Compose", "OneOf",
+                 "SomeOf", "Sometimes"]:
+        assert name in NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_keeps_shape_and_dtype_and_does_not_modify_input(name):
+    t, x = _make(name, p=1.0), _batch(name)
+    before = _copy(x)
+    out = t(x, rng=1)
+    assert _same(x, before), "the input batch was modified in place"
+    if TRANSFORMS.get(name).deterministic:
+        return
+    if isinstance(x, np.ndarray):
+        assert out.shape == x.shape and out.dtype == x.dtype
+    else:
+        assert isinstance(out, list) and len(out) == len(x) and all(isinstance(s, str) for s in out)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_p0_is_identity_and_p1_changes(name):
+    if TRANSFORMS.get(name).deterministic:
+        pytest.skip("deterministic step: no p")
+    x = _batch(name)
+    assert _same(_make(name, p=0.0)(x, rng=2), x)
+    assert not _same(_make(name, p=1.0)(x, rng=2), x)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_bytes_and_replay(name):
+    x = _batch(name)
+    t = _make(name, p=0.7)
+    a, params = t(x, rng=5, return_params=True)
+    b = _make(name, p=0.7)(x, rng=5)
+    assert _same(a, b)
+    assert _same(t.replay(x, params), a)
+    assert _same(t.apply(x, params), a)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_serialization_round_trip(name):
+    x = _batch(name)
+    t = _make(name, p=0.8)
+    d = t.to_dict()
+    assert d["type"] == name
+    for clone in (Transform.from_dict(d), Transform.from_json(t.to_json()),
+                  Transform.from_yaml(t.to_yaml())):
+        assert type(clone) is type(t)
+        assert clone.to_dict() == d
+        assert _same(clone(x, rng=9), t(x, rng=9))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_invalid_arguments_raise_augfit_errors(name):
+    cls = TRANSFORMS.get(name)
+    bad_sets = cls.invalid_args()
+    assert bad_sets, f"{name}.invalid_args() lists nothing"
+    for bad in bad_sets:
+        with pytest.raises(AugfitError):
+            cls(**{**cls.example_args(), **bad})
