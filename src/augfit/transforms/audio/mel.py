@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
+from ...data.features import Featurizer
 from ...registry import FEATURIZERS, TRANSFORMS
 from ..base import Transform
 from ._checks import check_positive_int, check_positive_number, check_waveforms
@@ -166,7 +167,7 @@ class MelSpectrogram(Transform):
 
 
 @FEATURIZERS.register("audio_logmel")
-class AudioLogMel:
+class AudioLogMel(Featurizer):
     """Featurizer: log-mel spectrograms, standardized per mel band, flattened to ``(N, F * T')``.
 
     Accepts waveforms ``(N, T)`` (log-mel computed with :func:`log_mel`, the code
@@ -198,6 +199,9 @@ class AudioLogMel:
     ((8, 640), 640)
     """
 
+    modality = "audio"
+    state_keys = ("mean_", "std_", "n_frames_")
+
     def __init__(self, sample_rate: float = 8000, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
                  top_db: float | None = 80.0, eps: float = 1e-6, chunk_size: int = 1024) -> None:
         name = "audio_logmel"
@@ -205,71 +209,46 @@ class AudioLogMel:
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
         self.eps = check_positive_number(eps, "eps", name)
         self.chunk_size = check_positive_int(chunk_size, "chunk_size", name)
+        self.n_features_: int | None = None
+        self.mean_: np.ndarray | None = None
+        self.std_: np.ndarray | None = None
+        self.n_frames_: int | None = None
 
-    # -- featurizer interface -------------------------------------------------------------------
-    def fit(self, x: np.ndarray, y: Any = None) -> "AudioLogMel":
-        """Fit per-band mean/std on ``x`` (training data only); returns self."""
+    def _fit(self, x: Any) -> None:
         spec = self._spectrograms(x)
         if spec.shape[0] == 0:
             raise ShapeError("audio_logmel.fit: got an empty batch; fit on at least one clip")
-        mean = spec.mean(axis=(0, 2), dtype=np.float64)
         std = spec.std(axis=(0, 2), dtype=np.float64)
         std[std < self.eps] = 1.0
-        self.mean_ = mean.astype(np.float32)
+        self.mean_ = spec.mean(axis=(0, 2), dtype=np.float64).astype(np.float32)
         self.std_ = std.astype(np.float32)
         self.n_frames_ = int(spec.shape[2])
         self.n_features_ = self.n_mels * self.n_frames_
-        return self
 
-    def transform(self, x: np.ndarray) -> np.ndarray:
+    def _restore(self) -> None:
+        self.mean_ = np.asarray(self.mean_, np.float32)
+        self.std_ = np.asarray(self.std_, np.float32)
+        self.n_frames_ = int(self.n_frames_)  # type: ignore[arg-type]
+        if self.mean_.shape != (self.n_mels,) or self.std_.shape != (self.n_mels,) \
+                or self.n_features_ != self.n_mels * self.n_frames_:
+            raise ConfigError(
+                f"audio_logmel.set_state: mean_/std_ must hold n_mels={self.n_mels} values and "
+                f"n_features_ = n_mels * n_frames_; got {self.mean_.shape}, {self.std_.shape}, "
+                f"{self.n_features_}; restore a state saved by a featurizer with the same n_mels"
+            )
+
+    def transform(self, x: Any) -> np.ndarray:
         """Standardized, flattened log-mel features: float32 ``(N, n_mels * n_frames_)``."""
-        if not hasattr(self, "mean_"):
-            raise ConfigError("audio_logmel.transform called before fit; call fit(train_x) first")
+        self._check_fitted()
         spec = self._spectrograms(x)
         if spec.shape[2] != self.n_frames_:
             raise ShapeError(
                 f"audio_logmel.transform: got {spec.shape[2]} frames per clip but the featurizer was "
                 f"fitted on {self.n_frames_}; pad or crop every clip to the training length first"
             )
-        out = (spec - self.mean_[None, :, None]) / self.std_[None, :, None]
+        out = (spec - self.mean_[None, :, None]) / self.std_[None, :, None]  # type: ignore[index]
         return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
 
-    def fit_transform(self, x: np.ndarray, y: Any = None) -> np.ndarray:
-        return self.fit(x, y).transform(x)
-
-    def get_state(self) -> dict[str, Any]:
-        """Fitted statistics as plain lists (JSON-compatible)."""
-        if not hasattr(self, "mean_"):
-            raise ConfigError("audio_logmel.get_state called before fit")
-        return {"mean": self.mean_.tolist(), "std": self.std_.tolist(), "n_frames": self.n_frames_}
-
-    def set_state(self, state: dict[str, Any]) -> "AudioLogMel":
-        """Restore statistics from :meth:`get_state`."""
-        try:
-            mean = np.asarray(state["mean"], np.float32)
-            std = np.asarray(state["std"], np.float32)
-            n_frames = int(state["n_frames"])
-        except (KeyError, TypeError) as exc:
-            raise ConfigError(f"audio_logmel.set_state: expected keys mean, std, n_frames, got {state!r}") from exc
-        if mean.shape != (self.n_mels,) or std.shape != (self.n_mels,):
-            raise ConfigError(
-                f"audio_logmel.set_state: mean/std must have n_mels={self.n_mels} values, got "
-                f"{mean.shape} and {std.shape}"
-            )
-        self.mean_, self.std_, self.n_frames_ = mean, std, n_frames
-        self.n_features_ = self.n_mels * n_frames
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": "audio_logmel", "sample_rate": self.sample_rate, "n_mels": self.n_mels,
-                "n_fft": self.n_fft, "hop_length": self.hop_length, "top_db": self.top_db,
-                "eps": self.eps, "chunk_size": self.chunk_size}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "type")
-        return f"AudioLogMel({args})"
-
-    # -- helpers --------------------------------------------------------------------------------
     def _spectrograms(self, x: Any) -> np.ndarray:
         if isinstance(x, np.ndarray) and x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
             if x.shape[1] != self.n_mels:
