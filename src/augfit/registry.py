@@ -62,6 +62,11 @@ class Registry(Generic[T]):
                 obj = ep.load()
                 self.register(ep.name)(obj)
 
+    def refresh(self) -> None:
+        """Look for entry-point plugins again (e.g. after installing one in a running process)."""
+        self._loaded = False
+        self._load()
+
     def get(self, name: str) -> T:
         """The entry called ``name``; an unknown name raises ConfigError listing close matches."""
         self._load()
