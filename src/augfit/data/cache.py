@@ -24,6 +24,7 @@ def atomic_path(final: Path) -> Path:
     """A temporary file next to ``final``; ``os.replace(tmp, final)`` once it is written."""
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
     os.close(fd)
+    os.chmod(tmp, 0o644)
     return Path(tmp)
 
 

@@ -221,7 +221,8 @@ def available() -> list[str]:
     return DATASETS.available()
 
 
-# the loaders register themselves on import
-from . import sources  # noqa: E402,F401
+# the loaders register themselves on import; from_folder is one of them and also a public function
+from .sources import official_split  # noqa: E402
+from .sources.folder import from_folder  # noqa: E402
 
-__all__ = ["Dataset", "MODALITIES", "from_arrays", "load", "available"]
+__all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "load", "available", "official_split"]

@@ -1,0 +1,139 @@
+"""``folder`` / :func:`from_folder`: your own data as one sub-folder per class, or a CSV of text,label.
+
+``root/cat/1.png, root/dog/2.png`` -> an image Dataset with classes ["cat", "dog"];
+``root/yes/a.wav, root/no/b.wav`` -> an audio Dataset; ``reviews.csv`` -> a text Dataset.
+Every file is checked while loading, and a bad one is reported by name.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConfigError, MissingResourceError, ShapeError
+from ...registry import DATASETS
+from ..datasets import Dataset, from_arrays
+from ..wav import read_wav
+from ._audio import check_length, read_waves
+
+IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def _class_files(root: Path) -> list[tuple[str, Path]]:
+    pairs = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            raise ConfigError(f"from_folder: {entry} is a file at the top of {root}; put files in one "
+                              "sub-folder per class (root/<class>/<file>) or pass a .csv file")
+        files = [f for f in sorted(entry.iterdir()) if f.is_file() and not f.name.startswith(".")]
+        if not files:
+            raise ConfigError(f"from_folder: class folder {entry} is empty")
+        pairs += [(entry.name, f) for f in files]
+    if not pairs:
+        raise MissingResourceError(f"from_folder: {root} has no class sub-folders with files")
+    return pairs
+
+
+def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool) -> np.ndarray:
+    import cv2
+
+    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise ShapeError(f"from_folder: cannot decode image {path} (truncated or not an image); "
+                         "re-export or remove it")
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+    if size is not None:
+        img = cv2.resize(img, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+    return img
+
+
+def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool) -> np.ndarray:
+    for _, f in pairs:
+        if f.suffix.lower() not in IMAGE_EXT:
+            raise ConfigError(f"from_folder: {f} is not an image ({sorted(IMAGE_EXT)}); remove it")
+    imgs = [_read_image(f, size, grayscale) for _, f in pairs]
+    shape = imgs[0].shape
+    for (_, f), img in zip(pairs, imgs):
+        if img.shape != shape:
+            raise ShapeError(f"from_folder: {f} has shape {img.shape} but {pairs[0][1]} has {shape}; "
+                             "pass size=(H, W) to resize all images")
+    return np.stack(imgs)
+
+
+def _audio(pairs: list[tuple[str, Path]], length: int, sample_rate: int | None) -> tuple[np.ndarray, dict]:
+    for _, f in pairs:
+        if f.suffix.lower() != ".wav":
+            raise ConfigError(f"from_folder: {f} is not a WAV file in an audio folder; convert it to "
+                              "WAV (e.g. `sox in.mp3 out.wav`) or remove it")
+    if sample_rate is None:
+        sample_rate = read_wav(pairs[0][1])[1]
+    x, lengths = read_waves([f for _, f in pairs], int(sample_rate), length)
+    return x, {"sample_rate": int(sample_rate), "lengths": lengths}
+
+
+def _csv(path: Path) -> Dataset:
+    texts, labels = [], []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for lineno, row in enumerate(csv.reader(fh), start=1):
+            if not row or (lineno == 1 and [c.strip().lower() for c in row[:2]] == ["text", "label"]):
+                continue
+            if len(row) < 2 or not row[1].strip():
+                raise ConfigError(f"from_folder: {path}, line {lineno}: missing label in {row!r}; "
+                                  "each row must be text,label")
+            texts.append(row[0])
+            labels.append(row[1].strip())
+    if not texts:
+        raise ConfigError(f"from_folder: {path} has no text,label rows")
+    return from_arrays(texts, labels, "text", meta={"source": str(path)})
+
+
+@DATASETS.register("folder")
+def from_folder(path: str | os.PathLike, modality: str | None = None, length: int = 8000,
+                sample_rate: int | None = None, size: tuple[int, int] | None = None,
+                grayscale: bool = False) -> Dataset:
+    """A Dataset from ``path``: class sub-folders of images or WAVs, or a ``.csv`` of text,label.
+
+    Parameters
+    ----------
+    path : folder or .csv file
+    modality : {"image", "audio"}, optional
+        Inferred: any ``.wav`` makes an audio folder, otherwise images.
+    length, sample_rate : int
+        Audio: samples per clip after padding/trimming, and the rate to resample to (default: the
+        first file's rate).
+    size : (H, W), optional
+        Images: resize every image to this size (otherwise all must share one shape).
+    grayscale : bool
+        Images: read as single-channel ``(N, H, W)``.
+    """
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise MissingResourceError(f"from_folder: {root} does not exist")
+    if root.is_file():
+        if root.suffix.lower() != ".csv":
+            raise ConfigError(f"from_folder: {root} is a file but not a .csv of text,label")
+        return _csv(root)
+    pairs = _class_files(root)
+    if modality is None:
+        modality = "audio" if any(f.suffix.lower() == ".wav" for _, f in pairs) else "image"
+    meta: dict[str, Any] = {"source": str(root)}
+    if modality == "audio":
+        x, extra = _audio(pairs, check_length(length, "from_folder"), sample_rate)
+        meta.update(extra)
+    elif modality == "image":
+        x = _images(pairs, size, grayscale)
+    else:
+        raise ConfigError(f"from_folder(modality=...) must be 'image' or 'audio' (or a .csv path for "
+                          f"text), got {modality!r}")
+    names = sorted({c for c, _ in pairs})
+    y = np.array([names.index(c) for c, _ in pairs], np.int64)
+    meta["files"] = np.array([str(f) for _, f in pairs])
+    return Dataset(x, y, modality, names, meta)

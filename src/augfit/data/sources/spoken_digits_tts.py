@@ -1,0 +1,113 @@
+"""``spoken_digits_tts``: the words "zero".."nine" synthesized by Debian's espeak-ng, cached on disk.
+
+Every English espeak-ng voice (the built-in ``gmw/`` ones; MBROLA voices need extra packages) speaks
+each digit at several speeds and pitches; the WAVs are trimmed of leading/trailing silence,
+resampled to 8 kHz and padded/trimmed like ``fsdd``, so the two can be mixed or compared. Groups are
+the voices, for held-out-voice splits.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ...errors import ConfigError, MissingResourceError
+from ...registry import DATASETS
+from ..cache import atomic_path, cache_dir, digest
+from ..datasets import Dataset
+from ..wav import fit_length, read_wav
+from ._audio import check_length, resample
+
+WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _espeak() -> str:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise MissingResourceError("spoken_digits_tts needs espeak-ng: `apt-get install espeak-ng` "
+                                   "(Debian/Ubuntu) or your system's espeak-ng package")
+    return exe
+
+
+def english_voices() -> list[str]:
+    """English espeak-ng voices usable without MBROLA (``espeak-ng --voices=en``, ``gmw/`` files)."""
+    out = subprocess.run([_espeak(), "--voices=en"], capture_output=True, text=True, check=True).stdout
+    voices = []
+    for line in out.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) >= 5 and cols[4].startswith("gmw/") and cols[1] not in voices:
+            voices.append(cols[1])
+    return voices
+
+
+def trim_silence(wave: np.ndarray, rel: float = 0.02) -> np.ndarray:
+    """Cut leading and trailing samples quieter than ``rel`` times the peak."""
+    loud = np.flatnonzero(np.abs(wave) >= rel * max(float(np.abs(wave).max()), 1e-9))
+    return wave[loud[0]:loud[-1] + 1] if loud.size else wave
+
+
+def _synth(exe: str, folder: Path, voice: str, speed: int, pitch: int, digit: int, sr: int) -> np.ndarray:
+    out = folder / f"{voice}_{speed}_{pitch}_{digit}.wav"
+    subprocess.run([exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), WORDS[digit]],
+                   capture_output=True, check=True)
+    wave, rate = read_wav(out)
+    return resample(trim_silence(wave), rate, sr)
+
+
+@DATASETS.register("spoken_digits_tts")
+def load_spoken_digits_tts(voices: Sequence[str] | None = None, speeds: Sequence[int] = (130, 175, 220),
+                           pitches: Sequence[int] = (30, 50, 70), length: int = 8000,
+                           sample_rate: int = 8000) -> Dataset:
+    """Synthesized spoken digits as float32 waveforms ``(N, length)``; N = voices x speeds x pitches x 10.
+
+    Parameters
+    ----------
+    voices : list of str, optional
+        espeak-ng voice names (default: every English ``gmw/`` voice, e.g. en-us, en-gb-scotland).
+    speeds : ints
+        Words per minute (espeak-ng ``-s``, 80..450).
+    pitches : ints
+        Pitch (espeak-ng ``-p``, 0..99).
+    length, sample_rate : int
+        Samples per clip after zero-padding/trimming, at this rate.
+    """
+    exe = _espeak()
+    length = check_length(length, "spoken_digits_tts")
+    known = english_voices()
+    voices = list(known if voices is None else voices)
+    unknown = [v for v in voices if v not in known]
+    if unknown or not voices:
+        raise ConfigError(f"spoken_digits_tts(voices=...): {unknown or voices} not available; "
+                          f"English espeak-ng voices here: {known}")
+    for name, vals, lo, hi in (("speeds", speeds, 80, 450), ("pitches", pitches, 0, 99)):
+        if not vals or any(isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi for v in vals):
+            raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], got {vals!r}")
+    combos = [(v, s, p, d) for v in voices for s in speeds for p in pitches for d in range(10)]
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+    version = version.split("  Data")[0].strip()
+    key = digest(version, repr(combos), str(length), str(sample_rate))
+    file = cache_dir("spoken_digits_tts") / f"{key}.npz"
+    if file.is_file():
+        with np.load(file, allow_pickle=False) as z:
+            x, lengths = z["x"], z["lengths"]
+    else:
+        with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(4) as pool:
+            waves = list(pool.map(lambda c: _synth(exe, Path(tmp), *c, sample_rate), combos))
+        x, lengths = fit_length(waves, length)
+        part = atomic_path(file)
+        with open(part, "wb") as fh:
+            np.savez(fh, x=x, lengths=lengths)
+        os.replace(part, file)
+    voice = np.array([c[0] for c in combos])
+    meta = {"source": version, "license": "synthesized with espeak-ng (GPL-3.0); audio is generated",
+            "sample_rate": int(sample_rate), "lengths": lengths, "voice": voice,
+            "speed": np.array([c[1] for c in combos], np.int64),
+            "pitch": np.array([c[2] for c in combos], np.int64)}
+    return Dataset(x, np.array([c[3] for c in combos], np.int64), "audio", [str(d) for d in range(10)],
+                   meta, voice)
