@@ -1,1 +1,14 @@
-"""placeholder: filled in by its issue."""
+"""Text augmentation: WordNet synonyms, back-translation (apertium), EDA operations, nlpaug adapter.
+
+Batches are lists of ``str``; every transform keeps the batch length and returns ``str``.
+"""
+from __future__ import annotations
+
+from .backtranslate import ApertiumTranslator, BackTranslate, Translator, register_translator
+from .eda import RandomDeletion, RandomInsertion, RandomSwap
+from .nlpaug_adapter import NlpaugAugmenter
+from .synonyms import SynonymReplace
+
+__all__ = ["SynonymReplace", "BackTranslate", "Translator", "ApertiumTranslator",
+           "register_translator", "RandomInsertion", "RandomSwap", "RandomDeletion",
+           "NlpaugAugmenter"]

@@ -1,0 +1,67 @@
+"""What the word-level text transforms share: batch checks, the EDA amount rule, stop words."""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterable
+
+import numpy as np
+
+from ...errors import ConfigError, ShapeError
+from ..base import Transform
+from .lexicon import english_stopwords
+
+
+def check_text_batch(batch: Any, owner: str) -> None:
+    """Raise ShapeError unless ``batch`` is a list (or tuple) of str."""
+    if isinstance(batch, str) or not isinstance(batch, (list, tuple)):
+        raise ShapeError(
+            f"{owner} expects a text batch (a list of str), got {type(batch).__name__}; "
+            "wrap a single sentence in a list: [text]"
+        )
+    for i, s in enumerate(batch):
+        if not isinstance(s, str):
+            raise ShapeError(f"{owner}: batch[{i}] must be a str, got {type(s).__name__} ({s!r})")
+
+
+def check_amount(alpha: object, n: object, owner: str, alpha_name: str = "alpha") -> None:
+    """Validate "a share ``alpha`` of the words, or exactly ``n`` words" (one of the two)."""
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ConfigError(f"{owner}(n=...) must be a positive int or None, got {n!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not 0.0 < float(alpha) <= 1.0:
+        raise ConfigError(f"{owner}({alpha_name}=...) must be a number in (0, 1], got {alpha!r}")
+
+
+def n_edits(n_words: int, alpha: float, n: int | None) -> int:
+    """How many words to edit: ``n`` if given, else ``max(1, int(alpha * n_words))`` (Wei & Zou)."""
+    if n_words == 0:
+        return 0
+    return int(n) if n is not None else max(1, int(alpha * n_words))
+
+
+def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
+    """``"english"`` -> NLTK's English list; None -> no stop words; an iterable of str -> that set."""
+    if stopwords is None:
+        return frozenset()
+    if stopwords == "english":
+        return english_stopwords()
+    if isinstance(stopwords, str) or not isinstance(stopwords, Iterable):
+        raise ConfigError(
+            f"{owner}(stopwords=...) must be 'english', None or a list of words, got {stopwords!r}"
+        )
+    words = list(stopwords)
+    if not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{owner}(stopwords=...) must hold only str, got {words!r}")
+    return frozenset(w.lower() for w in words)
+
+
+class TextTransform(Transform):
+    """Base of augfit's text transforms: a batch is a list of str, the output a new list of str."""
+
+    modality: ClassVar[str] = "text"
+
+    def check_batch(self, batch: Any) -> None:
+        check_text_batch(batch, type(self).__name__)
+
+
+__all__ = ["TextTransform", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]

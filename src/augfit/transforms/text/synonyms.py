@@ -1,0 +1,92 @@
+"""Synonym replacement from WordNet 3.0 (the shipped table; no NLTK, no download)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...registry import TRANSFORMS
+from ..base import Params
+from .common import TextTransform, check_amount, n_edits, resolve_stopwords
+from .lexicon import Lexicon, load_lexicon
+from .tokens import detokenize, match_case, replace_words, tokenize
+
+
+def draw_replacements(rng: np.random.Generator, text: str, k_rule: tuple[float, int | None],
+                      stop: frozenset[str], lexicon: Lexicon, pos_aware: bool) -> list[list[Any]]:
+    """``[[word_index, replacement], ...]`` for one sentence (case of the original kept)."""
+    words = tokenize(text).words
+    cand = [i for i, w in enumerate(words)
+            if w.lower() not in stop and lexicon.synonyms(w, pos_aware)]
+    k = min(n_edits(len(words), *k_rule), len(cand))
+    if k == 0:
+        return []
+    picks = rng.choice(len(cand), size=k, replace=False)
+    edits = []
+    for j in sorted(int(c) for c in picks):
+        i = cand[j]
+        syns = lexicon.synonyms(words[i], pos_aware)
+        edits.append([i, match_case(words[i], syns[int(rng.integers(len(syns)))])])
+    return edits
+
+
+@TRANSFORMS.register()
+class SynonymReplace(TextTransform):
+    """Replace words by WordNet synonyms, keeping case, punctuation and the other words.
+
+    Parameters
+    ----------
+    rate : float
+        Share of a sentence's words to replace: ``max(1, int(rate * n_words))`` words (the EDA
+        paper's ``alpha_sr``), fewer if fewer words have synonyms. Ignored when ``n`` is given.
+    n : int, optional
+        Exactly this many words per sentence (at most the number of replaceable words).
+    stopwords : "english", None or list of str
+        Words never replaced (NLTK's English list by default).
+    pos_aware : bool
+        Draw only from the synonyms of the word's usual part of speech (largest WordNet tag count);
+        augfit has no POS tagger. False draws from every part of speech.
+    p : float
+        Probability per sentence.
+
+    Words with no WordNet synonym and stop words are never replaced; multi-word lemmas are inserted
+    with spaces ("motion picture"); noun plurals get plural synonyms; inflected verbs and adjectives
+    are left alone.
+
+    Example
+    -------
+    >>> SynonymReplace(n=1)(["The movie was good."], rng=0)  # doctest: +SKIP
+    ['The film was good.']
+    """
+
+    def __init__(self, rate: float = 0.1, n: int | None = None, stopwords: Any = "english",
+                 pos_aware: bool = False, p: float = 1.0) -> None:
+        super().__init__(p)
+        check_amount(rate, n, "SynonymReplace", "rate")
+        self.rate = float(rate)
+        self.n = None if n is None else int(n)
+        self._stop = resolve_stopwords(stopwords, "SynonymReplace")
+        self.stopwords = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(self._stop)
+        self.pos_aware = bool(pos_aware)
+
+    def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        lex = load_lexicon()
+        rule = (self.rate, self.n)
+        return {"edits": [draw_replacements(rng, s, rule, self._stop, lex, self.pos_aware)
+                          for s in batch]}
+
+    def apply_params(self, batch: list[str], params: Params) -> list[str]:
+        return [detokenize(replace_words(tokenize(s), e)) if e else s
+                for s, e in zip(batch, params["edits"])]
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"rate": 0.3}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"rate": 0.0}, {"rate": 1.5}, {"n": 0}, {"n": 1.5},
+                                         {"stopwords": 3}, {"stopwords": "french"}]
+
+
+__all__ = ["SynonymReplace", "draw_replacements"]

@@ -1,0 +1,104 @@
+"""A persistent translation cache (SQLite) with an in-memory front, shared per process.
+
+Keys are ``(backend, pair, text)``, e.g. ``("apertium", "eng-spa", "The film was good.")``, so a
+rerun, another epoch or another process never translates the same sentence twice. The file lives in
+``$AUGFIT_CACHE`` (or ``~/.cache/augfit``) as ``translations.sqlite`` unless a path is given.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from .wordnet_nltk import cache_dir
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
+    backend TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    PRIMARY KEY (backend, pair, source))"""
+_CHUNK = 500  # SQLite's default limit on host parameters is 999 in old builds
+
+
+def default_cache_path() -> Path:
+    """``$AUGFIT_CACHE/translations.sqlite`` (or ``~/.cache/augfit/translations.sqlite``)."""
+    return cache_dir() / "translations.sqlite"
+
+
+class TranslationCache:
+    """Translations kept in SQLite and in a dict for fast repeated hits.
+
+    Parameters
+    ----------
+    path : path
+        The SQLite file (created with its folders if missing).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._memory: dict[tuple[str, str], dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():  # a forked worker opens its own
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+            conn.commit()
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def get_many(self, backend: str, pair: str, texts: Sequence[str]) -> dict[str, str]:
+        """The cached translations of ``texts`` (those found), as ``{source: target}``."""
+        mem = self._memory.setdefault((backend, pair), {})
+        found = {t: mem[t] for t in texts if t in mem}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            with self._lock:
+                conn = self._connection()
+                for i in range(0, len(missing), _CHUNK):
+                    chunk = missing[i:i + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = conn.execute(
+                        f"SELECT source, target FROM translations WHERE backend=? AND pair=? "
+                        f"AND source IN ({marks})", (backend, pair, *chunk)).fetchall()
+                    for src, tgt in rows:
+                        mem[src] = found[src] = tgt
+        return found
+
+    def put_many(self, backend: str, pair: str, items: dict[str, str]) -> None:
+        """Store ``{source: target}`` translations (overwriting older ones)."""
+        if not items:
+            return
+        self._memory.setdefault((backend, pair), {}).update(items)
+        with self._lock:
+            conn = self._connection()
+            conn.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
+                             [(backend, pair, s, t) for s, t in items.items()])
+            conn.commit()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._connection().execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+
+    def clear_memory(self) -> None:
+        """Forget the in-memory front (the SQLite file is kept); for measuring cold lookups."""
+        self._memory.clear()
+
+
+_CACHES: dict[Path, TranslationCache] = {}
+
+
+def get_cache(path: Path | str | None = None) -> TranslationCache:
+    """The process-wide :class:`TranslationCache` for ``path`` (default: :func:`default_cache_path`)."""
+    p = Path(path) if path is not None else default_cache_path()
+    p = p.expanduser().resolve()
+    if p not in _CACHES:
+        _CACHES[p] = TranslationCache(p)
+    return _CACHES[p]
+
+
+__all__ = ["TranslationCache", "get_cache", "default_cache_path"]
