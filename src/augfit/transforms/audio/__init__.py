@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from .mel import AudioLogMel, MelSpectrogram, log_mel
 from .masks import FrequencyMask, TimeMask
+from .audiomentations_adapter import Audiomentations
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
 __all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask",
-           "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift"]
+           "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift",
+           "Audiomentations"]

@@ -1,0 +1,145 @@
+"""Wrap an audiomentations waveform transform as an augfit Transform, reproducibly seeded.
+
+audiomentations draws from Python's global ``random`` module and NumPy's global ``np.random`` state.
+To make it reproducible from a Generator, :meth:`Audiomentations.sample_params` draws one seed per
+clip from the Generator; :meth:`Audiomentations.apply_params` seeds both global states with it
+before each clip and restores the caller's previous global states afterwards (also on error).
+This adapter is the ONE place in augfit that touches global random state; everything else draws
+from the Generator passed in. It is not thread-safe against other code using the global states at
+the same time (the loader's worker threads run one batch at a time through a transform).
+
+Example
+-------
+>>> import numpy as np
+>>> from augfit.transforms.audio import Audiomentations
+>>> aug = Audiomentations("AddGaussianSNR", sample_rate=8000, args={"min_snr_db": 10, "max_snr_db": 20})
+>>> x = np.zeros((2, 8000), np.float32)
+>>> aug(x, rng=0).shape
+(2, 8000)
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConfigError, MissingResourceError
+from ...registry import TRANSFORMS
+from ..base import Transform
+from ._checks import check_positive_number, check_waveforms
+
+
+def _audiomentations() -> Any:
+    try:
+        import audiomentations
+    except ImportError as exc:  # pragma: no cover - installed with the audio extra
+        raise MissingResourceError(
+            "the Audiomentations adapter needs the audiomentations package: pip install 'augfit[audio]'"
+        ) from exc
+    return audiomentations
+
+
+def _init_args(obj: Any) -> dict[str, Any]:
+    """Constructor arguments of an audiomentations transform instance, without ``p``."""
+    args = dict(obj.get_transform_init_args())
+    args.pop("p", None)
+    return args
+
+
+def call_seeded(fn: Any, seed: int) -> Any:
+    """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then restore them."""
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        random.seed(seed)
+        np.random.set_state(np.random.RandomState(seed % 2**32).get_state())
+        return fn()
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+
+
+@TRANSFORMS.register()
+class Audiomentations(Transform):
+    """An audiomentations waveform transform applied clip by clip to ``(N, T)`` float batches.
+
+    Parameters
+    ----------
+    transform : str or audiomentations transform
+        The class name in ``audiomentations`` (e.g. ``"AddGaussianSNR"``, ``"Shift"``) or an instance
+        (its constructor arguments are read back, so it serializes by name).
+    sample_rate : float
+        Sampling rate passed to the transform.
+    args : dict, optional
+        Constructor arguments when ``transform`` is a name. The wrapped transform always runs with
+        its own ``p=1``; this adapter's ``p`` decides per clip (from the Generator).
+    p : float
+        Probability per clip.
+
+    Output clips are cropped or zero-padded back to ``T`` samples and cast to the input dtype.
+    Parameters recorded for replay are the per-clip seeds (``{"seed": (N,) int64}``).
+    """
+
+    modality = "audio"
+
+    def __init__(self, transform: Any, sample_rate: float, args: dict[str, Any] | None = None,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "Audiomentations")
+        lib = _audiomentations()
+        if isinstance(transform, str):
+            cls = getattr(lib, transform, None)
+            if not isinstance(cls, type) or not hasattr(cls, "randomize_parameters"):
+                raise ConfigError(
+                    f"Audiomentations(transform=...): {transform!r} is not an audiomentations transform; "
+                    "use a class name such as 'AddGaussianSNR', 'Shift', 'Gain' or 'TimeStretch'"
+                )
+            if args is not None and not isinstance(args, dict):
+                raise ConfigError(f"Audiomentations(args=...) must be a dict, got {args!r}")
+            self.args = dict(args or {})
+            try:
+                self._inner = cls(**self.args, p=1.0)
+            except (TypeError, ValueError, AssertionError) as exc:
+                raise ConfigError(f"Audiomentations: {transform}(**{self.args}) failed: {exc}") from exc
+            self.transform = transform
+        elif hasattr(transform, "randomize_parameters") and hasattr(transform, "get_transform_init_args"):
+            if args:
+                raise ConfigError("Audiomentations: pass args only with a transform name, not an instance")
+            self.transform = type(transform).__name__
+            self.args = _init_args(transform)
+            self._inner = type(transform)(**self.args, p=1.0)
+        else:
+            raise ConfigError(
+                f"Audiomentations(transform=...) must be an audiomentations class name or instance, "
+                f"got {transform!r}"
+            )
+
+    def check_batch(self, batch: Any) -> None:
+        check_waveforms(batch, f"Audiomentations({self.transform})")
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        return {"seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        import librosa
+
+        length = batch.shape[1]
+        out = np.empty_like(batch)
+        for i, seed in enumerate(np.asarray(params["seed"], np.int64)):
+            clip = np.ascontiguousarray(batch[i], dtype=np.float32)
+            res = call_seeded(lambda: self._inner(samples=clip, sample_rate=int(self.sample_rate)), int(seed))
+            out[i] = librosa.util.fix_length(np.asarray(res), size=length)
+        return out
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"transform": "AddGaussianSNR", "sample_rate": 8000,
+                "args": {"min_snr_db": 10.0, "max_snr_db": 20.0}}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"transform": "NoSuchTransform"}, {"transform": 3},
+                {"sample_rate": 0}, {"args": {"min_snr_db": 30.0, "max_snr_db": 10.0}}]
+
+
+__all__ = ["Audiomentations", "call_seeded"]
