@@ -15,3 +15,7 @@ from .noise import Cutout, GaussianNoise
 __all__ = ["Affine", "Brightness", "BrightnessContrast", "CenterCrop", "Contrast", "Cutout",
            "GaussianNoise", "GeometricTransform", "Grayscale", "HorizontalFlip", "ImageTransform",
            "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Translate", "VerticalFlip"]
+
+# The albumentations adapter is an image transform too: importing it here registers it
+# (albumentations itself is imported only when an adapter is built).
+from .. import adapters as _adapters  # noqa: E402,F401
