@@ -1,0 +1,218 @@
+"""Callbacks: a handful of no-op hooks the Trainer calls; they, not the Trainer, decide stopping.
+
+A callback sees the trainer through ``self.trainer`` (``.model``, ``.params``) and asks to stop
+by setting ``self.trainer.stop_training = True``. Epochs are counted from 0.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+from typing import IO, Any
+
+from ..errors import ConfigError
+
+
+class Callback:
+    """Base class: every hook does nothing. Override the ones you need."""
+
+    trainer: Any = None
+
+    def set_trainer(self, trainer: Any) -> None:
+        self.trainer = trainer
+
+    @property
+    def model(self) -> Any:
+        return self.trainer.model
+
+    def on_train_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_train_end(self, logs: dict | None = None) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+
+class History(Callback):
+    """Records the epoch logs: ``history.history["val_loss"][e]``, ``history.epoch``."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.history, self.epoch = {}, []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+
+class _Monitor:
+    """Shared by EarlyStopping and ModelCheckpoint: which logged value, and what is better."""
+
+    def _init_monitor(self, owner: str, monitor: str, mode: str, min_delta: float) -> None:
+        if mode not in ("min", "max"):
+            raise ConfigError(f"{owner}(mode=...) must be 'min' or 'max' (no guessing from the "
+                              f"name), got {mode!r}")
+        if not isinstance(min_delta, (int, float)) or isinstance(min_delta, bool) or min_delta < 0:
+            raise ConfigError(f"{owner}(min_delta=...) must be a number >= 0, got {min_delta!r}")
+        self._owner, self.monitor, self.mode, self.min_delta = owner, monitor, mode, float(min_delta)
+
+    def _improves(self, current: float, reference: float | None) -> bool:
+        if reference is None:
+            return not math.isnan(current)
+        if self.mode == "min":
+            return current < reference - self.min_delta
+        return current > reference + self.min_delta
+
+    def _current(self, logs: dict | None) -> float:
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ConfigError(f"{self._owner}(monitor={self.monitor!r}): not in the epoch logs "
+                              f"{sorted(logs)}; pass val=... to fit() for 'val_*' keys or monitor "
+                              f"one of those")
+        return float(logs[self.monitor])
+
+
+class EarlyStopping(Callback, _Monitor):
+    """Stop when ``monitor`` has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : str
+        Epoch-log key, e.g. ``"val_loss"`` or ``"val_accuracy"``.
+    mode : {"min", "max"}
+        Whether smaller or larger values are better.
+    min_delta : float
+        An improvement must beat the best value by more than this.
+    patience : int
+        Epochs without improvement before stopping.
+    baseline : float or None
+        The first improvement must beat this value; epochs that do not count against patience.
+    restore_best_weights : bool
+        At the end of training (stopped early or not) set the weights of the best epoch.
+    start_from_epoch : int
+        Epochs before this one are not monitored (warm-up).
+
+    Attributes
+    ----------
+    best : float or None
+        The best monitored value (None while no epoch counted as an improvement).
+    best_epoch : int or None
+        Epoch of ``best``.
+    stopped_epoch : int or None
+        Epoch at whose end training was stopped; None if it ran all its epochs.
+    """
+
+    def __init__(self, monitor: str = "val_loss", mode: str = "min", min_delta: float = 0.0,
+                 patience: int = 10, baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:
+        self._init_monitor("EarlyStopping", monitor, mode, min_delta)
+        for name, v in (("patience", patience), ("start_from_epoch", start_from_epoch)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise ConfigError(f"EarlyStopping({name}=...) must be an int >= 0, got {v!r}")
+        self.patience, self.start_from_epoch = patience, start_from_epoch
+        self.baseline = None if baseline is None else float(baseline)
+        self.restore_best_weights = bool(restore_best_weights)
+        self.on_train_begin()
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.wait = 0
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.stopped_epoch: int | None = None
+        self.best_weights: list | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        current = self._current(logs)
+        if epoch < self.start_from_epoch:
+            return
+        reference = self.best if self.best is not None else self.baseline
+        if self._improves(current, reference):
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            self.trainer.stop_training = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback, _Monitor):
+    """Save the model with ``model.save(path)`` at the end of epochs.
+
+    Parameters
+    ----------
+    filepath : str or PathLike
+        Target file; may contain ``{epoch}`` and log keys, e.g. ``"ckpt-{epoch:03d}.npz"``.
+    save_best_only : bool
+        Save only when ``monitor`` improves (default); otherwise every epoch.
+    """
+
+    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", mode: str = "min",
+                 save_best_only: bool = True, min_delta: float = 0.0) -> None:
+        self._init_monitor("ModelCheckpoint", monitor, mode, min_delta)
+        self.filepath = os.fspath(filepath)
+        self.save_best_only = bool(save_best_only)
+        self.on_train_begin()
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.saved: list[str] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        if self.save_best_only:
+            current = self._current(logs)
+            if not self._improves(current, self.best):
+                return
+            self.best, self.best_epoch = current, epoch
+        path = self.filepath.format(epoch=epoch, **logs)
+        self.model.save(path)
+        self.saved.append(path)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over the epochs showing the latest logs; silent when ``file`` is not a terminal.
+
+    Parameters
+    ----------
+    file : text stream or None
+        Where to draw (default ``sys.stderr``).
+    """
+
+    def __init__(self, file: IO[str] | None = None) -> None:
+        self.file = file
+        self.bar: Any = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        from tqdm.auto import tqdm
+
+        file = self.file if self.file is not None else sys.stderr
+        total = (self.trainer.params or {}).get("epochs") if self.trainer is not None else None
+        self.bar = tqdm(total=total, unit="epoch", file=file, disable=not file.isatty(),
+                        dynamic_ncols=True)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in (logs or {}).items()}, refresh=False)
+            self.bar.update(1)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar"]

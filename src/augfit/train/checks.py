@@ -1,0 +1,75 @@
+"""Validation of the arrays given to the Trainer, done once per call with clear messages."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ShapeError
+
+
+def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
+    """``x`` as a C-contiguous ``(N, n_features)`` array (or CSR matrix) of ``dtype``.
+
+    Raises ShapeError for non-2-D, wrong width, empty, non-numeric or non-finite input.
+    """
+    if sp.issparse(x):
+        x = sp.csr_matrix(x, dtype=dtype)
+        values = x.data
+    else:
+        try:
+            x = np.asarray(x)
+        except ValueError as e:  # ragged lists
+            raise ShapeError(f"{name} must be a 2-D numeric array (N, {n_features}); could not "
+                             f"convert it: {e}") from None
+        if x.dtype.kind not in "biuf":
+            raise ShapeError(f"{name} must hold numbers, got dtype {x.dtype}; featurize text or "
+                             f"other raw inputs first (e.g. with augfit.DataLoader(features=...))")
+        values = x
+    if x.ndim != 2:
+        hint = "; flatten images with x.reshape(len(x), -1)" if x.ndim > 2 else ""
+        raise ShapeError(f"{name} must be 2-D (N, {n_features}), got shape {x.shape}{hint}")
+    if x.shape[0] == 0:
+        raise ShapeError(f"{name} is empty (shape {x.shape}); pass at least one sample")
+    if x.shape[1] != n_features:
+        raise ShapeError(f"{name} must have {n_features} features per row (the model's "
+                         f"in_features), got shape {x.shape}")
+    if not np.all(np.isfinite(values)):
+        bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
+        raise ShapeError(f"{name} contains {bad} non-finite values (NaN or inf); clean or impute "
+                         f"them first, e.g. np.nan_to_num({name})")
+    if sp.issparse(x):
+        return x
+    return np.ascontiguousarray(x, dtype=dtype)
+
+
+def check_labels(y: Any, name: str, n: int, n_classes: int, loss: str,
+                 dtype: np.dtype) -> np.ndarray:
+    """Labels ``(n,)`` int64 in ``[0, n_classes)`` (or, for ``loss="mse"``, targets ``(n, K)``)."""
+    if y is None:
+        raise ShapeError(f"{name} is missing: pass labels y of shape ({n},) with the features")
+    y = np.asarray(y)
+    if loss == "mse" and y.ndim == 2:
+        if y.shape != (n, n_classes) or y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
+            raise ShapeError(f"{name} as regression targets must be finite numbers of shape "
+                             f"({n}, {n_classes}), got shape {y.shape} dtype {y.dtype}")
+        return np.ascontiguousarray(y, dtype=dtype)
+    if y.ndim != 1:
+        raise ShapeError(f"{name} must be class labels of shape (N,), got shape {y.shape}")
+    if y.shape[0] != n:
+        raise ShapeError(f"{name} has {y.shape[0]} labels but the features have {n} rows; "
+                         f"pass one label per sample")
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+            raise ShapeError(f"{name} must be integer class labels, got non-integer floats")
+    elif y.dtype.kind not in "biu":
+        raise ShapeError(f"{name} must be integer class labels 0..{n_classes - 1}, got dtype "
+                         f"{y.dtype}; encode them first (e.g. sklearn LabelEncoder)")
+    if n and (y.min() < 0 or y.max() >= n_classes):
+        raise ShapeError(f"{name} must be in [0, {n_classes}) (the model's out_features), got "
+                         f"range [{y.min()}, {y.max()}]")
+    return y.astype(np.int64, copy=False)
+
+
+__all__ = ["check_features", "check_labels"]

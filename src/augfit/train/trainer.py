@@ -1,0 +1,270 @@
+"""Trainer: runs the mini-batch loop; callbacks decide when to stop (it has no stopping logic)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ConfigError, ShapeError, TrainingError
+from ..nn.losses import TO_PROBA, get_loss
+from ..nn.optim import Adam
+from ..rng import SeedLike, as_generator
+from .callbacks import Callback, History, ProgressBar
+from .checks import check_features, check_labels
+
+Batches = Iterable[tuple[Any, np.ndarray]]
+
+
+def _positive_int(name: str, v: object) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ConfigError(f"fit({name}=...) must be a positive int, got {v!r}")
+    return int(v)
+
+
+def _is_loader(data: Any) -> bool:
+    return hasattr(data, "__iter__") and not isinstance(data, (np.ndarray, list, tuple, str)) \
+        and not sp.issparse(data)
+
+
+class Trainer:
+    """Train a model with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    model : MLP
+        Anything with ``forward(x, training)``, ``backward(grad)``, ``parameters()``,
+        ``gradients()``, ``get_weights()/set_weights()``, ``in_features``, ``out_features``, ``dtype``.
+    loss : {"cross_entropy", "mse"}
+    optimizer : Optimizer or None
+        Default ``Adam(lr=1e-3)``.
+    callbacks : list of Callback
+        Called at train/epoch/batch boundaries; ``EarlyStopping`` stops training.
+
+    Examples
+    --------
+    >>> trainer = Trainer(MLP(64, [128], 10, seed=0), optimizer=Adam(lr=1e-3),
+    ...                   callbacks=[EarlyStopping(patience=5, restore_best_weights=True)])
+    >>> history = trainer.fit(x_train, y_train, val=(x_val, y_val), epochs=100, seed=0)
+    """
+
+    def __init__(self, model: Any, loss: str = "cross_entropy", optimizer: Any = None,
+                 callbacks: Iterable[Callback] | None = None) -> None:
+        self.model = model
+        self.loss = loss
+        self._loss_fn = get_loss(loss)
+        self.optimizer = optimizer if optimizer is not None else Adam()
+        if not callable(getattr(self.optimizer, "step", None)):
+            raise ConfigError(f"Trainer(optimizer=...) needs a step(params, grads) method, got "
+                              f"{optimizer!r}; use augfit.nn.optim.SGD/Momentum/Adam")
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise ConfigError(f"Trainer(callbacks=...) must be Callback instances, got {cb!r}")
+        self.stop_training = False
+        self.params: dict[str, Any] = {}
+        self.history: History | None = None
+
+    # --- input checks ---------------------------------------------------------------------------
+    def _x(self, x: Any, name: str) -> Any:
+        return check_features(x, name, self.model.in_features, self.model.dtype)
+
+    def _y(self, y: Any, name: str, n: int) -> np.ndarray:
+        return check_labels(y, name, n, self.model.out_features, self.loss, self.model.dtype)
+
+    def _val(self, val: Any, featurize: Any) -> tuple[Any, np.ndarray] | None:
+        if val is None:
+            return None
+        if hasattr(val, "x") and hasattr(val, "y"):
+            xv, yv = val.x, val.y
+        elif isinstance(val, (tuple, list)) and len(val) == 2:
+            xv, yv = val
+        else:
+            raise ConfigError(f"fit(val=...) must be (x, y) or a Dataset with .x/.y, got "
+                              f"{type(val).__name__}")
+        if featurize is not None:
+            xv = featurize(xv)
+        xv = self._x(xv, "val x")
+        return xv, self._y(yv, "val y", xv.shape[0])
+
+    # --- batches --------------------------------------------------------------------------------
+    def _array_batches(self, x: Any, y: np.ndarray, batch_size: int, shuffle: bool,
+                       rng: np.random.Generator) -> Iterator[tuple[Any, np.ndarray]]:
+        n = x.shape[0]
+        order = rng.permutation(n) if shuffle else None
+        dense = not sp.issparse(x)
+        buf = np.empty((min(batch_size, n), x.shape[1]), x.dtype) if dense and shuffle else None
+        for start in range(0, n, batch_size):
+            if order is None:  # contiguous slices are views: no copy
+                yield x[start:start + batch_size], y[start:start + batch_size]
+                continue
+            idx = order[start:start + batch_size]
+            if dense:
+                out = buf if len(idx) == len(buf) else None  # type: ignore[arg-type]
+                xb = np.take(x, idx, axis=0, out=out, mode="clip")  # clip: unbuffered, idx valid
+            else:
+                xb = x[idx]
+            yield xb, y[idx]
+
+    def _loader_batches(self, loader: Any, epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+        dtype = self.model.dtype
+        for b, (xb, yb) in enumerate(loader):
+            if sp.issparse(xb):
+                xb = sp.csr_matrix(xb, dtype=dtype)
+            else:
+                xb = np.asarray(xb)
+                if xb.dtype != dtype:
+                    xb = xb.astype(dtype)
+            yb = np.asarray(yb)
+            if yb.ndim != 1 or yb.shape[0] != xb.shape[0] or yb.dtype.kind not in "iu" or \
+                    (yb.size and (yb.min() < 0 or yb.max() >= self.model.out_features)):
+                yb = self._y(yb, f"labels of loader batch {b} (epoch {epoch})", xb.shape[0])
+            yield xb, yb
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int = 10,
+            batch_size: int = 128, shuffle: bool = True, seed: SeedLike = None,
+            verbose: bool = False) -> History:
+        """Train for up to ``epochs`` epochs (callbacks may stop earlier).
+
+        Parameters
+        ----------
+        data : array (N, D), CSR matrix, or DataLoader-like
+            Features with ``y``; or an iterable whose every ``iter()`` yields one epoch of
+            ``(xb, yb)`` batches (then ``y``, ``batch_size``, ``shuffle``, ``seed`` are unused).
+            If it has ``featurize(x)``, validation inputs are passed through it.
+        y : array (N,) of int, optional
+            Class labels in ``[0, out_features)`` (``loss="mse"`` also takes targets (N, K)).
+        val : (x, y) or Dataset-like with ``.x``/``.y``, optional
+            Evaluated after every epoch (``val_loss``, ``val_accuracy`` in the logs).
+        seed : int, Generator or None
+            Shuffling order of the array path; None draws fresh entropy.
+        verbose : bool
+            Add a :class:`ProgressBar` (drawn only when stderr is a terminal).
+
+        Returns
+        -------
+        History
+            Per-epoch ``loss``, ``accuracy`` (running over the epoch's batches, dropout on),
+            and ``val_loss``, ``val_accuracy`` when ``val`` is given.
+        """
+        epochs = _positive_int("epochs", epochs)
+        if _is_loader(data) and y is None:
+            loader = data
+            featurize = getattr(data, "featurize", None)
+            steps = len(data) if hasattr(data, "__len__") else None
+
+            def batches(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+                return self._loader_batches(loader, epoch)
+        else:
+            if y is None:
+                raise ConfigError(f"fit(data=...) got {type(data).__name__} without y: pass "
+                                  f"fit(x, y) with features and labels, or a DataLoader")
+            batch_size = _positive_int("batch_size", batch_size)
+            x = self._x(data, "x")
+            yy = self._y(y, "y", x.shape[0])
+            rng = as_generator(seed)
+            featurize = None
+            steps = math.ceil(x.shape[0] / batch_size)
+
+            def batches(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+                return self._array_batches(x, yy, batch_size, shuffle, rng)
+
+        val_data = self._val(val, featurize)
+        callbacks = list(self.callbacks)
+        history = next((cb for cb in callbacks if isinstance(cb, History)), None)
+        if history is None:
+            history = History()
+            callbacks.insert(0, history)
+        if verbose and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+            callbacks.append(ProgressBar())
+        self.params = {"epochs": epochs, "steps": steps, "batch_size": batch_size}
+        for cb in callbacks:
+            cb.set_trainer(self)
+        batch_cbs = [cb for cb in callbacks
+                     if type(cb).on_batch_end is not Callback.on_batch_end]
+        self.stop_training = False
+        logs: dict[str, float] = {}
+        for cb in callbacks:
+            cb.on_train_begin(logs)
+        for epoch in range(epochs):
+            for cb in callbacks:
+                cb.on_epoch_begin(epoch, logs)
+            logs = self._run_epoch(epoch, batches(epoch), batch_cbs)
+            if val_data is not None:
+                ev = self._evaluate(*val_data)
+                logs["val_loss"], logs["val_accuracy"] = ev["loss"], ev["accuracy"]
+            for cb in callbacks:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in callbacks:
+            cb.on_train_end(logs)
+        self.history = history
+        return history
+
+    def _run_epoch(self, epoch: int, batches: Batches, batch_cbs: list[Callback]) -> dict:
+        model, loss_fn, step = self.model, self._loss_fn, self.optimizer.step
+        params, grads = model.parameters(), model.gradients()
+        total, correct, seen = 0.0, 0, 0
+        # Overflow in a diverging run shows up as a non-finite loss, reported below with advice.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for b, (xb, yb) in enumerate(batches):
+                out = model.forward(xb, training=True)
+                loss, grad = loss_fn(out, yb)
+                if not math.isfinite(loss):
+                    raise self._diverged(loss, epoch, b, xb)
+                n = out.shape[0]
+                labels = yb if yb.ndim == 1 else yb.argmax(axis=1)
+                correct += int(np.count_nonzero(out.argmax(axis=1) == labels))
+                model.backward(grad)
+                step(params, grads)
+                total += loss * n
+                seen += n
+                for cb in batch_cbs:
+                    cb.on_batch_end(b, {"loss": loss, "size": n})
+        if seen == 0:
+            raise ShapeError(f"the training data yielded no batches in epoch {epoch}; the "
+                             f"dataset or loader is empty")
+        return {"loss": total / seen, "accuracy": correct / seen}
+
+    def _diverged(self, loss: float, epoch: int, batch: int, xb: Any) -> TrainingError:
+        where = f"loss became {loss} at epoch {epoch}, batch {batch} (counting from 0)"
+        values = xb.data if sp.issparse(xb) else xb
+        if not np.all(np.isfinite(values)):
+            return TrainingError(f"{where}: the input batch holds NaN or inf values; clean the "
+                                 f"features (e.g. np.nan_to_num) before training")
+        lr = getattr(self.optimizer, "lr", None)
+        hint = f" (now {lr:g}; try {lr / 10:g})" if isinstance(lr, float) else ""
+        return TrainingError(f"{where}: training diverged; lower the learning rate{hint}")
+
+    # --- evaluation -------------------------------------------------------------------------------
+    def _outputs(self, x: Any, batch_size: int = 1024) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.concatenate([self.model.forward(x[s:s + batch_size], training=False)
+                                   for s in range(0, x.shape[0], batch_size)])
+
+    def _evaluate(self, x: Any, y: np.ndarray) -> dict[str, float]:
+        out = self._outputs(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, _ = self._loss_fn(out, y)
+        labels = y if y.ndim == 1 else y.argmax(axis=1)
+        return {"loss": loss, "accuracy": float(np.mean(out.argmax(axis=1) == labels))}
+
+    def evaluate(self, x: Any, y: Any) -> dict[str, float]:
+        """``{"loss", "accuracy"}`` of the model on features ``x`` and labels ``y`` (no dropout)."""
+        x = self._x(x, "x")
+        return self._evaluate(x, self._y(y, "y", x.shape[0]))
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        """Class probabilities ``(N, out_features)`` (softmax of the logits for cross-entropy)."""
+        return TO_PROBA[self.loss](self._outputs(self._x(x, "x")))
+
+    def predict(self, x: Any) -> np.ndarray:
+        """Predicted class labels ``(N,)`` int64."""
+        return self._outputs(self._x(x, "x")).argmax(axis=1).astype(np.int64)
+
+
+__all__ = ["Trainer"]

@@ -1,0 +1,153 @@
+"""Callbacks driven through their hooks with scripted losses and a tiny fake model."""
+import io
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from augfit.errors import ConfigError
+from augfit.train.callbacks import EarlyStopping, History, ProgressBar
+
+
+class FakeModel:
+    """Its single weight is set to the epoch number, so restored weights name their epoch."""
+
+    def __init__(self):
+        self.w = -1
+
+    def get_weights(self):
+        return [np.array([self.w])]
+
+    def set_weights(self, weights):
+        self.w = int(weights[0][0])
+
+
+def drive(cb, values, monitor="val_loss"):
+    trainer = SimpleNamespace(model=FakeModel(), stop_training=False, params={"epochs": len(values)})
+    cb.set_trainer(trainer)
+    cb.on_train_begin({})
+    last = None
+    for epoch, v in enumerate(values):
+        trainer.model.w = epoch
+        last = epoch
+        cb.on_epoch_end(epoch, {monitor: v, "loss": 0.0})
+        if trainer.stop_training:
+            break
+    cb.on_train_end({})
+    return trainer, last
+
+
+def test_patience_counts_epochs_without_improvement():
+    es = EarlyStopping(patience=3)
+    _, last = drive(es, [1.0, 0.9, 0.95, 0.96, 0.97, 0.5])
+    assert (last, es.stopped_epoch, es.best_epoch, es.best) == (4, 4, 1, 0.9)
+
+
+def test_runs_all_epochs_when_it_keeps_improving():
+    es = EarlyStopping(patience=1)
+    trainer, last = drive(es, [1.0, 0.9, 0.8])
+    assert (last, es.stopped_epoch, es.best_epoch) == (2, None, 2)
+    assert trainer.stop_training is False
+
+
+def test_min_delta_small_improvements_do_not_count():
+    es = EarlyStopping(patience=2, min_delta=0.1)
+    _, last = drive(es, [1.0, 0.95, 0.92, 0.85, 0.8])
+    assert (es.stopped_epoch, es.best_epoch, es.best) == (2, 0, 1.0)
+    es0 = EarlyStopping(patience=2)
+    drive(es0, [1.0, 0.95, 0.92, 0.85, 0.8])
+    assert es0.stopped_epoch is None
+
+
+def test_baseline_not_reached_stops_after_patience():
+    es = EarlyStopping(patience=3, baseline=0.5)
+    _, last = drive(es, [0.9, 0.8, 0.7, 0.6, 0.55])
+    assert (es.stopped_epoch, es.best, es.best_epoch) == (2, None, None)
+
+
+def test_baseline_reached_then_patience():
+    es = EarlyStopping(patience=2, baseline=0.5)
+    drive(es, [0.9, 0.4, 0.45, 0.46, 0.1])
+    assert (es.stopped_epoch, es.best, es.best_epoch) == (3, 0.4, 1)
+
+
+def test_start_from_epoch_ignores_warm_up():
+    es = EarlyStopping(patience=2, start_from_epoch=3)
+    drive(es, [0.1, 0.2, 0.3, 1.0, 1.1, 1.2, 0.0])
+    assert (es.stopped_epoch, es.best_epoch, es.best) == (5, 3, 1.0)
+    es0 = EarlyStopping(patience=2)
+    drive(es0, [0.1, 0.2, 0.3, 1.0, 1.1, 1.2, 0.0])
+    assert es0.stopped_epoch == 2
+
+
+def test_restore_best_weights_when_stopping():
+    es = EarlyStopping(patience=2, restore_best_weights=True)
+    trainer, last = drive(es, [1.0, 0.5, 0.7, 0.8, 0.1])
+    assert last == 3 and es.stopped_epoch == 3
+    assert trainer.model.w == 1  # the weights of epoch 1, not of epoch 3
+
+
+def test_restore_best_weights_when_training_ends_without_stopping():
+    es = EarlyStopping(patience=10, restore_best_weights=True)
+    trainer, last = drive(es, [1.0, 0.5, 0.7])
+    assert es.stopped_epoch is None and last == 2
+    assert trainer.model.w == 1
+
+
+def test_no_restore_unless_asked():
+    es = EarlyStopping(patience=2)
+    trainer, _ = drive(es, [1.0, 0.5, 0.7, 0.8])
+    assert trainer.model.w == 3
+
+
+def test_mode_max_for_accuracy():
+    es = EarlyStopping(monitor="val_accuracy", mode="max", patience=2)
+    drive(es, [0.5, 0.7, 0.6, 0.7], monitor="val_accuracy")
+    assert (es.stopped_epoch, es.best_epoch, es.best) == (3, 1, 0.7)
+
+
+def test_state_is_reset_at_train_begin():
+    es = EarlyStopping(patience=1)
+    drive(es, [1.0, 2.0])
+    assert es.stopped_epoch == 1
+    drive(es, [3.0, 2.0, 1.0])
+    assert (es.stopped_epoch, es.best, es.best_epoch) == (None, 1.0, 2)
+
+
+def test_missing_monitor_key_says_what_is_logged():
+    es = EarlyStopping(monitor="val_loss")
+    es.set_trainer(SimpleNamespace(model=FakeModel(), stop_training=False))
+    es.on_train_begin()
+    with pytest.raises(ConfigError, match=r"monitor='val_loss'.*\['accuracy', 'loss'\].*val="):
+        es.on_epoch_end(0, {"loss": 1.0, "accuracy": 0.5})
+
+
+@pytest.mark.parametrize("kwargs", [{"mode": "auto"}, {"patience": -1}, {"min_delta": -0.1},
+                                    {"start_from_epoch": 1.5}])
+def test_bad_arguments(kwargs):
+    with pytest.raises(ConfigError, match=list(kwargs)[0]):
+        EarlyStopping(**kwargs)
+
+
+def test_history_records_per_epoch_logs():
+    h = History()
+    h.on_train_begin()
+    h.on_epoch_end(0, {"loss": 1.0, "val_loss": 2.0})
+    h.on_epoch_end(1, {"loss": 0.5, "val_loss": 1.5})
+    assert h.history == {"loss": [1.0, 0.5], "val_loss": [2.0, 1.5]} and h.epoch == [0, 1]
+
+
+class TTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_and_is_silent_otherwise():
+    for stream, expect_output in ((TTY(), True), (io.StringIO(), False)):
+        bar = ProgressBar(file=stream)
+        drive(bar, [1.0, 0.5, 0.25])
+        text = stream.getvalue()
+        if expect_output:
+            assert "3/3" in text and "val_loss=0.25" in text
+        else:
+            assert text == ""

@@ -1,0 +1,210 @@
+"""Trainer: learning on digits, determinism, loaders, sparse input, callbacks, bad input."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import augfit as af
+from augfit.errors import AugfitError, ConfigError, ShapeError, TrainingError
+from augfit.nn import MLP, SGD, Adam
+from augfit.train.callbacks import Callback, EarlyStopping, ModelCheckpoint
+
+
+def test_digits_64_128_10_relu_reaches_95_percent(digits):
+    xtr, ytr, xva, yva, xte, yte = digits
+    model = MLP(64, [128], 10, activation="relu", seed=0)
+    es = EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
+    trainer = af.Trainer(model, loss="cross_entropy", optimizer=Adam(lr=3e-3), callbacks=[es])
+    history = trainer.fit(xtr, ytr, val=(xva, yva), epochs=100, batch_size=32, seed=0)
+    assert trainer.evaluate(xte, yte)["accuracy"] >= 0.95
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    # restored weights are those of the best epoch: evaluating again gives its val_loss exactly
+    assert trainer.evaluate(xva, yva)["loss"] == history.history["val_loss"][es.best_epoch]
+
+
+def _train(digits, model_seed, fit_seed, epochs=3):
+    xtr, ytr = digits[0][:400], digits[1][:400]
+    model = MLP(64, [32], 10, dropout=0.3, seed=model_seed)
+    af.Trainer(model, optimizer=Adam(lr=1e-2)).fit(xtr, ytr, epochs=epochs, batch_size=50,
+                                                   seed=fit_seed)
+    return b"".join(w.tobytes() for w in model.get_weights())
+
+
+def test_same_seed_gives_byte_identical_weights_other_seed_differs(digits):
+    a = _train(digits, 1, 2)
+    assert a == _train(digits, 1, 2)
+    assert a != _train(digits, 1, 3)  # other shuffling
+    assert a != _train(digits, 4, 2)  # other init and dropout masks
+
+
+def test_predict_and_predict_proba(digits):
+    xtr, ytr, xva, yva = digits[:4]
+    trainer = af.Trainer(MLP(64, [16], 10, seed=0))
+    trainer.fit(xtr, ytr, epochs=2, seed=0)
+    p = trainer.predict_proba(xva)
+    assert p.shape == (len(xva), 10) and p.dtype == np.float32
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(trainer.predict(xva), p.argmax(axis=1))
+    assert trainer.evaluate(xva, yva)["accuracy"] == np.mean(trainer.predict(xva) == yva)
+
+
+def test_one_sgd_step_uses_the_batch_mean_gradient():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((6, 3)), rng.integers(0, 2, 6)
+    model = MLP(3, [4], 2, seed=0, dtype="float64")
+    w0 = model.parameters()[0].copy()
+    per_sample = []
+    for i in range(6):
+        model.backward(af.nn.cross_entropy(model.forward(x[i:i + 1], training=True), y[i:i + 1])[1])
+        per_sample.append(model.gradients()[0].copy())
+    af.Trainer(model, optimizer=SGD(lr=0.5)).fit(x, y, epochs=1, batch_size=6, shuffle=False)
+    np.testing.assert_allclose(model.parameters()[0], w0 - 0.5 * np.mean(per_sample, axis=0),
+                               rtol=1e-12)
+
+
+def test_sparse_csr_training_matches_dense(digits):
+    xtr, ytr = digits[0][:300].astype(np.float64), digits[1][:300]
+    dense = MLP(64, [16], 10, seed=0, dtype="float64")
+    sparse = MLP(64, [16], 10, seed=0, dtype="float64")
+    af.Trainer(dense).fit(xtr, ytr, epochs=2, batch_size=32, seed=0)
+    af.Trainer(sparse).fit(sp.csr_matrix(xtr), ytr, epochs=2, batch_size=32, seed=0)
+    for a, b in zip(dense.get_weights(), sparse.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+class ImageLoader:
+    """A DataLoader-like iterable: raw 8x8 images in, flattened features out, one epoch per iter."""
+
+    def __init__(self, images, labels, batch_size=64):
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.epochs_started = 0
+
+    def featurize(self, x):
+        return np.asarray(x, np.float32).reshape(len(x), -1)
+
+    def __len__(self):
+        return -(-len(self.labels) // self.batch_size)
+
+    def __iter__(self):
+        self.epochs_started += 1
+        for s in range(0, len(self.labels), self.batch_size):
+            yield self.featurize(self.images[s:s + self.batch_size]), self.labels[s:s + self.batch_size]
+
+
+def test_fit_on_a_loader_iterates_once_per_epoch_and_featurizes_val(digits):
+    xtr, ytr, xva, yva = digits[:4]
+    loader = ImageLoader(xtr.reshape(-1, 8, 8), ytr)
+    trainer = af.Trainer(MLP(64, [32], 10, seed=0), optimizer=Adam(lr=1e-2))
+    h = trainer.fit(loader, val=(xva.reshape(-1, 8, 8), yva), epochs=4)
+    assert loader.epochs_started == 4 and trainer.params["steps"] == len(loader)
+    assert h.history["val_accuracy"][-1] == trainer.evaluate(xva, yva)["accuracy"] > 0.8
+
+
+def test_fit_on_augfit_dataloader(digits):
+    data = pytest.importorskip("augfit.data.loader")
+    datasets = pytest.importorskip("augfit.data.datasets")
+    xtr, ytr, xva, yva = digits[:4]
+    train = datasets.from_arrays(xtr.reshape(-1, 8, 8), ytr, modality="image")
+    loader = data.DataLoader(train, batch_size=64, seed=0)
+    trainer = af.Trainer(MLP(64, [32], 10, seed=0), optimizer=Adam(lr=1e-2))
+    h = trainer.fit(loader, val=(xva.reshape(-1, 8, 8), yva), epochs=3)
+    assert h.history["val_accuracy"][-1] > 0.8
+
+
+def test_callback_hooks_are_called_in_order():
+    calls = []
+
+    class Spy(Callback):
+        def on_train_begin(self, logs=None):
+            calls.append("train_begin")
+
+        def on_epoch_begin(self, epoch, logs=None):
+            calls.append(f"epoch_begin {epoch}")
+
+        def on_batch_end(self, batch, logs=None):
+            calls.append(f"batch {batch} size {logs['size']}")
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(f"epoch_end {epoch} {sorted(logs)}")
+
+        def on_train_end(self, logs=None):
+            calls.append("train_end")
+
+    x, y = np.zeros((5, 2), np.float32), np.array([0, 1, 0, 1, 0])
+    af.Trainer(MLP(2, [], 2, seed=0), callbacks=[Spy()]).fit(x, y, epochs=2, batch_size=3, seed=0)
+    assert calls == ["train_begin", "epoch_begin 0", "batch 0 size 3", "batch 1 size 2",
+                     "epoch_end 0 ['accuracy', 'loss']", "epoch_begin 1", "batch 0 size 3",
+                     "batch 1 size 2", "epoch_end 1 ['accuracy', 'loss']", "train_end"]
+
+
+def test_early_stopping_stops_the_trainer(digits):
+    xtr, ytr, xva, yva = digits[:4]
+    es = EarlyStopping(monitor="loss", patience=0, min_delta=10.0)  # nothing counts as improving
+    h = af.Trainer(MLP(64, [8], 10, seed=0), callbacks=[es]).fit(xtr, ytr, epochs=50, seed=0)
+    assert es.stopped_epoch == 1 and h.epoch == [0, 1]
+
+
+def test_model_checkpoint_saves_the_best_epoch(digits, tmp_path):
+    xtr, ytr, xva, yva = digits[:4]
+    ck = ModelCheckpoint(tmp_path / "best-{epoch}.npz", monitor="val_accuracy", mode="max")
+    trainer = af.Trainer(MLP(64, [16], 10, seed=0), callbacks=[ck])
+    h = trainer.fit(xtr, ytr, val=(xva, yva), epochs=4, seed=0)
+    assert ck.best == max(h.history["val_accuracy"]) and ck.saved[-1].endswith(f"best-{ck.best_epoch}.npz")
+    best = af.Trainer(MLP.load(ck.saved[-1]))
+    assert best.evaluate(xva, yva)["accuracy"] == ck.best
+
+
+def test_nan_loss_names_epoch_and_batch_and_suggests_lower_lr(digits):
+    xtr, ytr = digits[:2]
+    trainer = af.Trainer(MLP(64, [64], 10, seed=0), optimizer=SGD(lr=1e10))
+    with pytest.raises(TrainingError, match=r"became (nan|inf) at epoch 0, batch \d+ .*lower the "
+                                             r"learning rate \(now 1e\+10; try 1e\+09\)"):
+        trainer.fit(xtr, ytr, epochs=3, seed=0)
+
+
+def test_nan_input_from_a_loader_is_named():
+    x = np.ones((4, 3), np.float32)
+    x[2, 1] = np.nan
+
+    class Loader:
+        def __iter__(self):
+            yield x, np.array([0, 1, 0, 1])
+
+    with pytest.raises(TrainingError, match=r"epoch 0, batch 0 .*NaN or inf"):
+        af.Trainer(MLP(3, [2], 2, seed=0)).fit(Loader(), epochs=1)
+
+
+GOOD_X, GOOD_Y = np.zeros((4, 3), np.float32), np.array([0, 1, 2, 0])
+
+
+@pytest.mark.parametrize("x, y, match", [
+    (np.zeros(3), GOOD_Y, r"x must be 2-D \(N, 3\), got shape \(3,\)"),
+    (np.zeros((4, 3, 1)), GOOD_Y, r"flatten images with x.reshape\(len\(x\), -1\)"),
+    (np.zeros((4, 5)), GOOD_Y, r"3 features per row .*got shape \(4, 5\)"),
+    (np.full((4, 3), np.inf), GOOD_Y, r"x contains 12 non-finite values"),
+    (GOOD_X, GOOD_Y[:3], r"y has 3 labels but the features have 4 rows"),
+    (GOOD_X, np.array([0, 1, 3, 0]), r"y must be in \[0, 3\) .*got range \[0, 3\]"),
+    (GOOD_X, np.array([0, -1, 2, 0]), r"y must be in \[0, 3\)"),
+    (GOOD_X, np.array([0.5, 1, 2, 0]), r"y must be integer class labels"),
+    (GOOD_X, np.array(["a", "b", "c", "a"]), r"encode them first"),
+    (np.zeros((0, 3)), np.zeros(0, int), r"x is empty"),
+    (np.array([["a", "b", "c"]] * 4), GOOD_Y, r"featurize text"),
+    (GOOD_X, None, r"without y"),
+])
+def test_bad_input_raises_augfit_errors_with_clear_messages(x, y, match):
+    trainer = af.Trainer(MLP(3, [2], 3, seed=0))
+    with pytest.raises(AugfitError, match=match) as info:
+        trainer.fit(x, y, epochs=1)
+    assert isinstance(info.value, ValueError)
+
+
+def test_bad_val_and_arguments():
+    trainer = af.Trainer(MLP(3, [2], 3, seed=0))
+    with pytest.raises(ShapeError, match=r"val x must have 3 features"):
+        trainer.fit(GOOD_X, GOOD_Y, val=(np.zeros((2, 4)), [0, 1]))
+    with pytest.raises(ConfigError, match=r"fit\(epochs=...\) must be a positive int, got 0"):
+        trainer.fit(GOOD_X, GOOD_Y, epochs=0)
+    with pytest.raises(ConfigError, match=r"loss must be one of"):
+        af.Trainer(MLP(3, [2], 3), loss="nll")
+    with pytest.raises(ShapeError, match=r"no batches in epoch 0"):
+        trainer.fit(iter([]), epochs=1)
