@@ -172,14 +172,7 @@ class Transform:
         """Apply drawn parameters; pure and deterministic. Unapplied samples are returned unchanged."""
         self.check_batch(batch)
         n = batch_len(batch)
-        applied = np.asarray(params.get("applied", np.ones(n, bool)), dtype=bool)
-        if applied.shape != (n,):
-            from ..errors import ShapeError
-
-            raise ShapeError(
-                f"{type(self).__name__}.apply: params were drawn for {applied.shape[0]} samples but the "
-                f"batch has {n}; replay a record on the batch it was drawn for"
-            )
+        applied = applied_mask(params.get("applied", np.ones(n, bool)), n, type(self).__name__)
         if not applied.any():
             return batch
         if applied.all():
@@ -263,6 +256,19 @@ class Transform:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def applied_mask(applied: Any, n: int, owner: str) -> np.ndarray:
+    """The per-sample ``applied`` flags of a record as a bool array, checked against the batch size."""
+    mask = np.asarray(applied, dtype=bool)
+    if mask.shape != (n,):
+        from ..errors import ShapeError
+
+        raise ShapeError(
+            f"{owner}.apply: the record was drawn for {mask.shape[0] if mask.ndim else 0} samples but "
+            f"the batch has {n}; replay a record on the batch it was drawn for"
+        )
+    return mask
 
 
 def _take(batch: Any, idx: np.ndarray) -> Any:

@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike, _check_seed, as_generator
-from .base import Params, Transform, _put, _take, batch_len
+from .base import Params, Transform, _put, _take, applied_mask, batch_len
 
 
 def _as_transforms(transforms: object, owner: str) -> list[Transform]:
@@ -115,13 +115,7 @@ class _Composition(Transform):
                 f"{type(self).__name__}.replay: record must be the dict returned with "
                 f"return_params=True by this composition, got {type(params).__name__}"
             )
-        n = batch_len(batch)
-        applied = np.asarray(params["applied"], bool)
-        if applied.shape != (n,):
-            raise ShapeError(
-                f"{type(self).__name__}.replay: the record was drawn for {applied.shape[0]} samples "
-                f"but the batch has {n}; replay a record on the batch it was drawn for"
-            )
+        applied = applied_mask(params["applied"], batch_len(batch), type(self).__name__)
         if not applied.any():
             return batch
         if applied.all():
@@ -276,12 +270,7 @@ class OneOf(_Composition):
             idx = np.flatnonzero(choice == k)
             if idx.size == 0:
                 continue
-            sub = _take(batch, idx)
-            if rng is not None:
-                out_k, steps[k] = t.sample_apply(rng, sub)
-            else:
-                out_k = t.apply(sub, steps[k])
-            parts.append((idx, out_k))
+            parts.append((idx, _run_child(t, rng, _take(batch, idx), steps, k)))
         return _gather(batch, parts, type(self).__name__), {"choice": choice, "steps": steps}
 
 
@@ -320,11 +309,7 @@ class SomeOf(_Composition):
             idx = np.flatnonzero(mask[:, j])
             if idx.size == 0:
                 continue
-            sub = _take(batch, idx)
-            if rng is not None:
-                out_j, steps[j] = t.sample_apply(rng, sub)
-            else:
-                out_j = t.apply(sub, steps[j])
+            out_j = _run_child(t, rng, _take(batch, idx), steps, j)
             batch = _gather(batch, [(idx, out_j)], "SomeOf")
         return batch, {"mask": mask, "steps": steps}
 
@@ -335,6 +320,15 @@ class SomeOf(_Composition):
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
         return super().invalid_args() + [{"n": 5}, {"n": [2, 1]}, {"n": -1}, {"n": 1.5}]
+
+
+def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: list[Any],
+               k: int) -> Any:
+    """Draw into ``steps[k]`` (``rng`` given) or replay ``steps[k]`` for child ``t`` on ``sub``."""
+    if rng is None:
+        return t.apply(sub, steps[k])
+    out, steps[k] = t.sample_apply(rng, sub)
+    return out
 
 
 def _gather(batch: Any, parts: list[tuple[np.ndarray, Any]], owner: str) -> Any:

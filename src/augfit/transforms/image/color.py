@@ -36,32 +36,34 @@ class _MultiplyAdd(ImageTransform):
             [{k: [0.3, -0.3]} for k in cls.example_args()]
 
 
+class _OneRange(_MultiplyAdd):
+    """Brightness or Contrast alone: one symmetric ``limit`` range, stored in ``_range_attr``."""
+
+    _range_attr = "_brightness"
+
+    def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
+        super().__init__(p)
+        bounds = check_range(limit, "limit", type(self).__name__, -1.0, 1.0, symmetric=True)
+        setattr(self, self._range_attr, bounds)
+        self.limit = limit
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"limit": 0.3}
+
+
 @TRANSFORMS.register()
-class Brightness(_MultiplyAdd):
+class Brightness(_OneRange):
     """Add ``beta * max_value`` with ``beta`` drawn from ``limit`` (``b`` means ``[-b, b]``, in [-1, 1])."""
 
-    def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
-        super().__init__(p)
-        self._brightness = check_range(limit, "limit", "Brightness", -1.0, 1.0, symmetric=True)
-        self.limit = limit
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"limit": 0.3}
+    _range_attr = "_brightness"
 
 
 @TRANSFORMS.register()
-class Contrast(_MultiplyAdd):
+class Contrast(_OneRange):
     """Multiply by ``1 + c`` with ``c`` drawn from ``limit`` (``c`` means ``[-c, c]``, in [-1, 1])."""
 
-    def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
-        super().__init__(p)
-        self._contrast = check_range(limit, "limit", "Contrast", -1.0, 1.0, symmetric=True)
-        self.limit = limit
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"limit": 0.3}
+    _range_attr = "_contrast"
 
 
 @TRANSFORMS.register()
