@@ -62,7 +62,7 @@ def nltk_data_dir(source: Path | str = SYSTEM_WORDNET, root: Path | str | None =
     if not (target / "lexnames").is_file():
         target.mkdir(parents=True, exist_ok=True)
         for f in _FILES:
-            shutil.copyfile(source / f, target / f)
+            shutil.copyfile(source / f, target / f)  # NLTK refuses symlinks and hard links
         lines = [f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(LEXNAMES)]
         (target / "lexnames.tmp").write_text("".join(lines))
         os.replace(target / "lexnames.tmp", target / "lexnames")  # last: marks the copy complete
