@@ -125,3 +125,36 @@ def test_bad_arguments(digits_train):
         DataLoader(digits_train, offline=2)
     with pytest.raises(ConfigError, match=r"\.x and \.y"):
         DataLoader([1, 2, 3])
+
+
+def test_standard_image_pipeline_workers_and_replay(tmp_path):
+    from augfit.data.sources.fashion_mnist import DEBIAN_DIR
+    from augfit.rng import derive
+    from augfit.transforms.compose import Compose
+    from augfit.transforms.image import BrightnessContrast, HorizontalFlip, RandomResizedCrop, Rotate
+
+    if DEBIAN_DIR.is_dir():
+        ds = load("fashion_mnist", split="test").subsample(n=600, seed=0)
+    else:
+        ds = load("digits").subsample(n=600, seed=0)
+    aug = Compose([Rotate(limit=15), RandomResizedCrop(scale=(0.8, 1.0)), HorizontalFlip(p=0.5),
+                   BrightnessContrast(brightness=0.2, contrast=0.2)], seed=0)
+    serial = DataLoader(ds, batch_size=128, augment=aug, seed=11, workers=0)
+    threaded = DataLoader(ds, batch_size=128, augment=aug, seed=11, workers=2, prefetch=2)
+    e_serial, e_threaded = _epoch(serial, 1), _epoch(threaded, 1)
+    assert len(e_serial) == 5
+    for (xa, ya), (xb, yb) in zip(e_serial, e_threaded):
+        assert xa.tobytes() == xb.tobytes() and np.array_equal(ya, yb)
+    # the batch equals the pipeline run by hand with the derived generator, and is augmented
+    idx = serial.order(1)[:128]
+    by_hand = aug(ds.x[idx], rng=derive(11, 1, 1))
+    np.testing.assert_array_equal(e_serial[0][0], serial.features.transform(by_hand))
+    plain = serial.features.transform(ds.x[idx])
+    assert np.abs(e_serial[0][0] - plain).mean() > 0.01
+    assert e_serial[0][0].min() >= 0.0 and e_serial[0][0].max() <= 1.0
+    # another epoch, other draws
+    assert not np.array_equal(_epoch(serial, 2)[0][0], e_serial[0][0])
+    # offline copies keyed by the Compose JSON
+    off = DataLoader(ds, batch_size=128, augment=aug, seed=11, offline=2,
+                     cache_dir=tmp_path)
+    assert off.offline.path.suffix == ".npy" and off.offline.copies[0].dtype == ds.x.dtype

@@ -1,0 +1,94 @@
+"""Does augmentation slow training down? One Fashion-MNIST epoch, each batch consumed by a real
+training step of a 784-256-10 MLP (augfit.nn + Trainer), with:
+
+- plain      : no augmentation (the reference epoch)
+- aug w=0    : the standard image pipeline (Rotate(15) -> RandomResizedCrop -> HorizontalFlip ->
+               BrightnessContrast), made in the training thread (no prefetch)
+- aug w=k    : the same pipeline made by k background threads, prefetch=2 batches per thread
+
+Target: aug with prefetch <= 1.3x plain. Every configuration runs in the same process, repeated
+and interleaved, median reported. The machine is shared: figures are noisy.
+
+BLAS threads: by default the run limits OpenBLAS to 1 thread (threadpoolctl) for every
+configuration, plain included. On a small machine OpenBLAS's spinning threads and the augmentation
+threads fight for the same cores (``--blas-threads 0`` keeps the library default to see it).
+
+    .venv/bin/python benchmarks/loader.py                # full 60,000-image epoch
+    .venv/bin/python benchmarks/loader.py --n 20000 --repeats 3 --blas-threads 0
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import augfit as af
+from augfit.data.loader import DataLoader
+from augfit.transforms.image import BrightnessContrast, HorizontalFlip, RandomResizedCrop, Rotate
+
+
+def pipeline() -> af.Compose:
+    return af.Compose([Rotate(limit=15), RandomResizedCrop(scale=(0.8, 1.0)), HorizontalFlip(p=0.5),
+                       BrightnessContrast(brightness=0.2, contrast=0.2)], seed=0)
+
+
+def train_epoch(loader: DataLoader) -> float:
+    """Seconds for one epoch of loader batches each followed by a forward/backward/Adam step."""
+    model = af.nn.MLP(784, [256], 10, activation="relu", seed=0)
+    trainer = af.Trainer(model, loss="cross_entropy", optimizer=af.optim.Adam(lr=1e-3))
+    t0 = time.perf_counter()
+    trainer.fit(loader, epochs=1)
+    return time.perf_counter() - t0
+
+
+def loader_only(loader: DataLoader) -> float:
+    t0 = time.perf_counter()
+    for _ in loader:
+        pass
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=60000, help="training images (default: all 60,000)")
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--blas-threads", type=int, default=1, help="0: the BLAS library's default")
+    args = ap.parse_args()
+    if args.blas_threads > 0:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+            run(args)
+    else:
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+
+    ds = af.datasets.load("fashion_mnist")
+    if args.n < len(ds):
+        ds = ds.subsample(n=args.n, seed=0)
+    configs = {"plain": dict(augment=None, workers=0),
+               "aug w=0": dict(augment=pipeline(), workers=0)}
+    configs.update({f"aug w={w}": dict(augment=pipeline(), workers=w, prefetch=2) for w in args.workers})
+    loaders = {k: DataLoader(ds, batch_size=args.batch_size, seed=0, **kw) for k, kw in configs.items()}
+    times: dict[str, list[float]] = {k: [] for k in loaders}
+    only: dict[str, list[float]] = {k: [] for k in loaders}
+    for _ in range(args.repeats):  # interleaved, so load changes on the machine hit every config
+        for k, loader in loaders.items():
+            times[k].append(train_epoch(loader))
+            only[k].append(loader_only(loader))
+    plain = statistics.median(times["plain"])
+    blas = args.blas_threads or "default"
+    print(f"Fashion-MNIST epoch: {len(ds)} images, batch {args.batch_size}, MLP 784-256-10 + Adam, "
+          f"BLAS threads {blas}, median of {args.repeats}")
+    print(f"{'config':<10} {'epoch s':>8} {'x plain':>8} {'loader-only s':>14}")
+    for k in loaders:
+        med = statistics.median(times[k])
+        print(f"{k:<10} {med:8.2f} {med / plain:8.2f} {statistics.median(only[k]):14.2f}")
+
+
+if __name__ == "__main__":
+    main()
