@@ -158,3 +158,25 @@ def test_standard_image_pipeline_workers_and_replay(tmp_path):
     off = DataLoader(ds, batch_size=128, augment=aug, seed=11, offline=2,
                      cache_dir=tmp_path)
     assert off.offline.path.suffix == ".npy" and off.offline.copies[0].dtype == ds.x.dtype
+
+
+def test_text_loader_gives_csr_and_featurize_uses_train_vocabulary():
+    import scipy.sparse as sp
+
+    texts = ["good film", "bad film", "great plot", "awful plot", "good acting", "bad acting"]
+    ds = from_arrays(texts, [1, 0, 1, 0, 1, 0])
+    loader = DataLoader(ds, batch_size=4, seed=0, features="text_tfidf")
+    xb, yb = next(iter(loader))
+    assert sp.isspmatrix_csr(xb) and xb.dtype == np.float32 and xb.shape == (4, loader.n_features)
+    assert loader.features.vocabulary_ == ["acting", "awful", "bad", "film", "good", "great", "plot"]
+    assert loader.featurize(["unseen words only"]).nnz == 0  # vocabulary fitted on training text
+    hashed = DataLoader(ds, batch_size=6, seed=0)  # default for text: fixed-width hashing
+    assert next(iter(hashed))[0].shape == (6, 2**16)
+
+
+def test_audio_loader_default_logmel_uses_dataset_rate(fsdd_path):
+    ds = load("fsdd", path=fsdd_path, speakers=["theo"], split="test", length=4000)
+    loader = DataLoader(ds, batch_size=16, seed=0)
+    assert loader.features.sample_rate == 8000
+    xb, yb = next(iter(loader))
+    assert xb.dtype == np.float32 and xb.shape == (16, loader.n_features) and np.isfinite(xb).all()

@@ -265,10 +265,12 @@ def make_featurizer(spec: Any) -> Featurizer:
                       f"object; got {spec!r}. Names: {', '.join(FEATURIZERS.available())}")
 
 
-def default_featurizer(modality: str) -> Featurizer:
-    """The featurizer used when none is given: image_flatten, text_hashing or audio_logmel."""
-    return make_featurizer({"image": "image_flatten", "text": "text_hashing",
-                            "audio": "audio_logmel"}[modality])
+def default_featurizer(modality: str, sample_rate: int | None = None) -> Featurizer:
+    """The featurizer used when none is given: image_flatten, text_hashing or audio_logmel (at the
+    dataset's ``sample_rate``)."""
+    if modality == "audio":
+        return make_featurizer({"type": "audio_logmel", "sample_rate": sample_rate or 8000})
+    return make_featurizer({"image": "image_flatten", "text": "text_hashing"}[modality])
 
 
 __all__ = ["Featurizer", "ImageFlatten", "TextHashing", "TextTfidf", "make_featurizer",

@@ -66,7 +66,8 @@ class DataLoader:
         are augmented; :meth:`featurize` (val/test) never is.
     features : featurizer, name, dict or None
         Fitted on the un-augmented ``dataset.x`` here unless already fitted. Default by modality:
-        ``image_flatten`` (float32 in [0, 1]), ``text_hashing``, ``audio_logmel``.
+        ``image_flatten`` (float32 in [0, 1]), ``text_hashing``, ``audio_logmel`` (at the dataset's
+        ``meta["sample_rate"]``).
     seed : int or None
         None draws one seed from OS entropy now (then fixed for this loader's lifetime).
     workers : int
@@ -103,7 +104,8 @@ class DataLoader:
             raise ConfigError(f"DataLoader: drop_last=True with batch_size={batch_size} > "
                               f"{len(dataset.y)} samples leaves no batch")
         modality = getattr(dataset, "modality", "image")
-        feat = default_featurizer(modality) if features is None else make_featurizer(features)
+        rate = getattr(dataset, "meta", {}).get("sample_rate")
+        feat = default_featurizer(modality, rate) if features is None else make_featurizer(features)
         self.features: Featurizer = feat
         if not getattr(feat, "fitted", getattr(feat, "n_features_", None) is not None):
             feat.fit(dataset.x, dataset.y)
