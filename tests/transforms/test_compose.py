@@ -16,7 +16,8 @@ def _images(n=16, h=20, w=20, c=None, seed=0):
 
 def _pipeline(seed=0, fuse=True):
     return af.Compose([I.Rotate(limit=15), I.RandomResizedCrop(scale=(0.8, 1.0)),
-                       I.HorizontalFlip(p=0.5), I.BrightnessContrast(0.2, 0.2)], seed=seed, fuse=fuse)
+                       I.HorizontalFlip(p=0.5), I.BrightnessContrast(0.2, 0.2)],
+                      seed=seed, fuse=fuse)
 
 
 def test_seed_gives_the_same_stream_and_the_stream_advances():

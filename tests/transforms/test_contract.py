@@ -1,4 +1,4 @@
-"""The Transform contract, checked for EVERY registered transform (image, text, audio, compositions).
+"""The Transform contract, checked for EVERY registered transform (image, text, audio, compose).
 
 Each class supplies its own valid arguments, input batch and bad arguments through the
 ``example_args`` / ``example_batch`` / ``invalid_args`` hooks documented in transforms/base.py.

@@ -33,7 +33,8 @@ def plugin_on_path(tmp_path):
     (tmp_path / "augfit_invert_plugin" / "__init__.py").write_text(PLUGIN)
     dist = tmp_path / "augfit_invert_plugin-0.1.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: augfit-invert-plugin\nVersion: 0.1\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: augfit-invert-plugin\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
         "[augfit.transforms]\nInvertPlugin = augfit_invert_plugin:InvertPlugin\n")
     sys.path.insert(0, str(tmp_path))

@@ -111,8 +111,9 @@ class Albumentations(PerSampleAdapter):
     def stack(self, batch: Any, outputs: list[Any]) -> Any:
         shapes = {o.shape for o in outputs}
         if len(shapes) != 1:
-            raise ShapeError(f"Albumentations({type(self._t).__name__}) returned images of several "
-                             f"shapes {sorted(shapes)}; wrap only transforms with a fixed output size")
+            raise ShapeError(f"Albumentations({type(self._t).__name__}) returned images of "
+                             f"several shapes {sorted(shapes)}; wrap only transforms with a fixed "
+                             f"output size")
         out = np.stack(outputs)
         if out.ndim == batch.ndim - 1 or (batch.ndim == 3 and out.ndim == 4 and out.shape[-1] == 1):
             out = out.reshape(out.shape[:3])
@@ -125,8 +126,9 @@ class Albumentations(PerSampleAdapter):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
+        unknown = {"__class_fullname__": "NoSuchThing", "p": 1.0}
         return super().invalid_args() + [{"transform": "RandomGamma"}, {"transform": None},
-                                         {"transform": {"__class_fullname__": "NoSuchThing", "p": 1.0}}]
+                                         {"transform": unknown}]
 
 
 __all__ = ["PerSampleAdapter", "Albumentations"]

@@ -24,8 +24,8 @@ registered transform; override them where the defaults do not fit your class:
     downloads) and, with ``p=1``, must change :meth:`example_batch`.
 ``example_batch(rng) -> batch`` (classmethod)
     A generic input batch for the class, drawn from ``rng``. Default by ``modality``:
-    ``"image"``/``"any"`` -> random uint8 ``(4, 16, 16, 3)``; ``"text"`` -> four English sentences of
-    common words (:data:`EXAMPLE_SENTENCES`); ``"audio"`` -> float32 waveforms ``(4, 8000)`` in
+    ``"image"``/``"any"`` -> random uint8 ``(4, 16, 16, 3)``; ``"text"`` -> four English sentences
+    of common words (:data:`EXAMPLE_SENTENCES`); ``"audio"`` -> float32 waveforms ``(4, 8000)`` in
     [-1, 1] (noisy tones, 8 kHz).
 ``invalid_args() -> list[dict]`` (classmethod, default ``[{"p": -0.1}, {"p": 1.5}, {"p": "x"}]``)
     Argument sets that must raise an :class:`~augfit.errors.AugfitError`. Each dict is merged
@@ -34,8 +34,8 @@ registered transform; override them where the defaults do not fit your class:
 The contract checks, for each class: output shape and dtype kept (lists: same length, all ``str``);
 ``p=0`` is the identity; ``p=1`` changes the example batch; the same seed gives the same bytes;
 ``apply(x, sample(rng, x))`` (replay) and ``from_dict(to_dict())`` give the same bytes; and every
-``invalid_args()`` set raises. Classes with ``deterministic = True`` (steps that draw nothing and may
-change shape, e.g. MelSpectrogram) skip the ``p`` and shape checks.
+``invalid_args()`` set raises. Classes with ``deterministic = True`` (steps that draw nothing and
+may change shape, e.g. MelSpectrogram) skip the ``p`` and shape checks.
 
 Compositions (and any transform whose later draws depend on earlier outputs) override
 :meth:`Transform.sample_apply`, which draws and applies in one pass and returns ``(out, params)``;
@@ -80,7 +80,8 @@ def batch_len(batch: Any) -> int:
         if batch.ndim == 0:
             from ..errors import ShapeError
 
-            raise ShapeError("expected a batch, got a 0-d array; pass an array with a batch axis first")
+            raise ShapeError(
+                "expected a batch, got a 0-d array; pass an array with a batch axis first")
         return int(batch.shape[0])
     return len(batch)
 
@@ -160,7 +161,7 @@ class Transform:
 
     # -- the contract ---------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, batch: Any) -> Params:
-        """Draw all random choices for ``batch``: ``{"applied": bool (N,), **per-sample params}``."""
+        """Draw every random choice for ``batch``: ``{**params, "applied": bool (N,)}``."""
         self.check_batch(batch)
         n = batch_len(batch)
         applied = rng.random(n) < self.p
@@ -169,7 +170,7 @@ class Transform:
         return params
 
     def apply(self, batch: Any, params: Params) -> Any:
-        """Apply drawn parameters; pure and deterministic. Unapplied samples are returned unchanged."""
+        """Apply drawn parameters (pure, deterministic); unapplied samples come back unchanged."""
         self.check_batch(batch)
         n = batch_len(batch)
         applied = applied_mask(params.get("applied", np.ones(n, bool)), n, type(self).__name__)
@@ -182,7 +183,7 @@ class Transform:
         return _put(batch, idx, sub)
 
     def sample_apply(self, rng: np.random.Generator, batch: Any) -> tuple[Any, Params]:
-        """Draw and apply in one pass: ``(out, params)``; ``apply(batch, params)`` gives ``out`` again."""
+        """Draw and apply in one pass: ``(out, params)``; ``apply(batch, params)`` gives ``out``."""
         params = self.sample(rng, batch)
         return self.apply(batch, params), params
 
@@ -226,7 +227,8 @@ class Transform:
         try:
             d = json.loads(text)
         except (TypeError, json.JSONDecodeError) as e:
-            raise ConfigError(f"from_json: text is not valid JSON ({e}); pass to_json() output") from e
+            raise ConfigError(
+                f"from_json: text is not valid JSON ({e}); pass to_json() output") from e
         return Transform.from_dict(d)
 
     @staticmethod
@@ -237,7 +239,8 @@ class Transform:
         try:
             d = yaml.safe_load(text)
         except yaml.YAMLError as e:
-            raise ConfigError(f"from_yaml: text is not valid YAML ({e}); pass to_yaml() output") from e
+            raise ConfigError(
+                f"from_yaml: text is not valid YAML ({e}); pass to_yaml() output") from e
         return Transform.from_dict(d)
 
     @staticmethod
@@ -259,14 +262,14 @@ class Transform:
 
 
 def applied_mask(applied: Any, n: int, owner: str) -> np.ndarray:
-    """The per-sample ``applied`` flags of a record as a bool array, checked against the batch size."""
+    """A record's per-sample ``applied`` flags as a bool array, checked against the batch size."""
     mask = np.asarray(applied, dtype=bool)
     if mask.shape != (n,):
         from ..errors import ShapeError
 
         raise ShapeError(
-            f"{owner}.apply: the record was drawn for {mask.shape[0] if mask.ndim else 0} samples but "
-            f"the batch has {n}; replay a record on the batch it was drawn for"
+            f"{owner}.apply: the record was drawn for {mask.shape[0] if mask.ndim else 0} samples "
+            f"but the batch has {n}; replay a record on the batch it was drawn for"
         )
     return mask
 
@@ -320,11 +323,13 @@ def check_range(value: Sequence[float] | float, name: str, owner: str, lo: float
             raise ConfigError(f"{where} must be >= 0 when given as one number, got {value!r}")
         rng_ = (-v, v)
     elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) for x in value
+        isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+        for x in value
     ):
         rng_ = (float(value[0]), float(value[1]))
     else:
-        raise ConfigError(f"{where} must be a number or a (low, high) pair of numbers, got {value!r}")
+        raise ConfigError(
+            f"{where} must be a number or a (low, high) pair of numbers, got {value!r}")
     if not (np.isfinite(rng_[0]) and np.isfinite(rng_[1])):
         raise ConfigError(f"{where} must be finite, got {value!r}")
     if rng_[0] > rng_[1]:

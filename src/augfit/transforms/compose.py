@@ -82,11 +82,6 @@ class _Composition(Transform):
         """Restart the own Generator from ``seed`` (a fresh instance gives the same stream)."""
         self._rng = as_generator(self.seed)
 
-    @property
-    def modality_of_children(self) -> str:
-        kinds = {t.modality for t in self.transforms} - {"any"}
-        return kinds.pop() if len(kinds) == 1 else "any"
-
     def check_batch(self, batch: Any) -> None:
         self.transforms[0].check_batch(batch)
 
@@ -134,11 +129,11 @@ class _Composition(Transform):
         return _put(batch, idx, sub)
 
     def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
-        """Draw (``rng`` given) or replay (``inner`` given) the group on a batch it fully applies to."""
+        """Draw (``rng`` given) or replay (``inner`` given) the group on a batch it fully covers."""
         raise NotImplementedError
 
     def __call__(self, batch: Any, rng: SeedLike = None, return_params: bool = False) -> Any:
-        """Augment ``batch`` drawing from ``rng`` if given, else from this composition's own stream."""
+        """Augment ``batch``, drawing from ``rng`` if given, else from the own stream."""
         gen = self._rng if rng is None else as_generator(rng, "rng")
         out, params = self.sample_apply(gen, batch)
         return (out, params) if return_params else out
@@ -203,8 +198,9 @@ class Compose(_Composition):
         replay = rng is None
         if replay and (not isinstance(inner, list) or len(inner) != len(self.transforms)):
             raise ConfigError(
-                f"Compose.replay: record holds {len(inner) if isinstance(inner, list) else inner!r} "
-                f"steps but this Compose has {len(self.transforms)}; replay with the same pipeline"
+                f"Compose.replay: record holds "
+                f"{len(inner) if isinstance(inner, list) else inner!r} steps but this Compose "
+                f"has {len(self.transforms)}; replay with the same pipeline"
             )
         for group in self._groups():
             k = len(steps)
@@ -250,10 +246,11 @@ class OneOf(_Composition):
             self._w = np.full(k, 1.0 / k)
         else:
             w = np.asarray(weights, dtype=float) if isinstance(weights, (list, tuple)) else None
-            if w is None or w.shape != (k,) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            if w is None or w.shape != (k,) or not np.isfinite(w).all() or (w < 0).any() \
+                    or w.sum() <= 0:
                 raise ConfigError(
-                    f"OneOf(weights=...) must be {k} non-negative numbers (one per transform) with a "
-                    f"positive sum, got {weights!r}"
+                    f"OneOf(weights=...) must be {k} non-negative numbers (one per transform) "
+                    f"with a positive sum, got {weights!r}"
                 )
             self.weights = [float(v) for v in w]
             self._w = w / w.sum()
@@ -332,12 +329,13 @@ def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: l
 
 
 def _gather(batch: Any, parts: list[tuple[np.ndarray, Any]], owner: str) -> Any:
-    """Put each ``(idx, out)`` part into a copy of ``batch``; every part must keep the sample shape."""
+    """Put each ``(idx, out)`` part into a copy of ``batch``; parts must keep the sample shape."""
     for _, sub in parts:
         if not _same_shape(batch, sub):
             raise ShapeError(
-                f"{owner}: a child changed the sample shape/dtype from {batch.shape[1:]}/{batch.dtype} "
-                f"to {sub.shape[1:]}/{sub.dtype}; children of {owner} must keep the shape"
+                f"{owner}: a child changed the sample shape/dtype from "
+                f"{batch.shape[1:]}/{batch.dtype} to {sub.shape[1:]}/{sub.dtype}; children of "
+                f"{owner} must keep the shape"
             )
     if isinstance(batch, np.ndarray):
         out = batch.copy()

@@ -1,4 +1,4 @@
-"""Bad image batches get a ShapeError naming the problem and the fix; an empty batch passes through."""
+"""Bad image batches get a ShapeError naming the problem and the fix; empty batches pass through."""
 from __future__ import annotations
 
 import numpy as np
@@ -30,6 +30,7 @@ def test_bad_batches_raise_shape_errors(t, bad, match):
 
 def test_empty_batch_comes_back_empty_with_its_shape():
     x = np.zeros((0, 16, 16, 3), np.uint8)
-    aug = af.Compose([I.Rotate(), I.RandomResizedCrop(), I.HorizontalFlip(), I.Brightness()], seed=0)
+    aug = af.Compose([I.Rotate(), I.RandomResizedCrop(), I.HorizontalFlip(), I.Brightness()],
+                     seed=0)
     out = aug(x)
     assert out.shape == (0, 16, 16, 3) and out.dtype == np.uint8

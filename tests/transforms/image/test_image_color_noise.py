@@ -1,4 +1,4 @@
-"""Brightness/contrast against albumentations, Grayscale against OpenCV, noise and cutout by hand."""
+"""Brightness/contrast vs albumentations, Grayscale vs OpenCV, noise and cutout by hand."""
 from __future__ import annotations
 
 import cv2

@@ -43,8 +43,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("shape", [(5, 8, 8), (5, 28, 28), (5, 33, 21, 3), (3, 80, 72, 3),
-                                   (3, 70, 70, 1)])
+@pytest.mark.parametrize("shape", [(5, 8, 8), (5, 28, 28), (5, 20, 21, 3), (5, 33, 21, 3),
+                                   (5, 40, 40), (3, 80, 72, 3), (3, 70, 70, 1)])
 @pytest.mark.parametrize("case", range(len(CASES)))
 def test_matches_cv2_warp_affine_within_one_grey_level(case, shape):
     t, make = CASES[case]
@@ -70,7 +70,8 @@ def test_rotation_matrix_is_opencvs_get_rotation_matrix_2d():
 
 def test_rotate_by_90_degrees_is_exact_rot90():
     x = _images((3, 9, 9))
-    out = I.Rotate(limit=(90, 90)).apply(x, {"angle": np.full(3, 90.0), "applied": np.ones(3, bool)})
+    params = {"angle": np.full(3, 90.0), "applied": np.ones(3, bool)}
+    out = I.Rotate(limit=(90, 90)).apply(x, params)
     np.testing.assert_array_equal(out, np.rot90(x, k=1, axes=(1, 2)))
 
 

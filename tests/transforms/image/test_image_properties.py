@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) over shapes, dtypes and parameter ranges of the image transforms."""
+"""Hypothesis property tests over shapes, dtypes and parameter ranges of the image transforms."""
 from __future__ import annotations
 
 import numpy as np

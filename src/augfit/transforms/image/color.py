@@ -54,14 +54,14 @@ class _OneRange(_MultiplyAdd):
 
 @TRANSFORMS.register()
 class Brightness(_OneRange):
-    """Add ``beta * max_value`` with ``beta`` drawn from ``limit`` (``b`` means ``[-b, b]``, in [-1, 1])."""
+    """Add ``beta * max_value``, ``beta`` drawn from ``limit`` (``b``: ``[-b, b]``; in [-1, 1])."""
 
     _range_attr = "_brightness"
 
 
 @TRANSFORMS.register()
 class Contrast(_OneRange):
-    """Multiply by ``1 + c`` with ``c`` drawn from ``limit`` (``c`` means ``[-c, c]``, in [-1, 1])."""
+    """Multiply by ``1 + c``, ``c`` drawn from ``limit`` (``c`` means ``[-c, c]``; in [-1, 1])."""
 
     _range_attr = "_contrast"
 

@@ -28,8 +28,8 @@ def check_fill(fill: object, owner: str) -> float:
     """A fill value given as a fraction of the maximum: 0 black, 1 white."""
     if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)) \
             or not 0.0 <= float(fill) <= 1.0:
-        raise ConfigError(f"{owner}(fill=...) must be a number in [0, 1] (a fraction of the maximum "
-                          f"value: 0 black, 1 white), got {fill!r}")
+        raise ConfigError(f"{owner}(fill=...) must be a number in [0, 1] (a fraction of the "
+                          f"maximum value: 0 black, 1 white), got {fill!r}")
     return float(fill)
 
 
@@ -105,7 +105,7 @@ class GeometricTransform(ImageTransform):
         return self.sample_geometry(rng, n, batch.shape[1:3])
 
     def full_matrices(self, params: Params, hw: tuple[int, int], n: int) -> np.ndarray:
-        """Forward matrices for every sample: drawn ones where applied, ``base_matrices`` elsewhere."""
+        """Forward matrices of all samples: drawn where applied, ``base_matrices`` elsewhere."""
         applied = np.asarray(params.get("applied", np.ones(n, bool)), bool)
         m = self.base_matrices(n, hw)
         if applied.any():
@@ -166,10 +166,8 @@ class GeometricTransform(ImageTransform):
         total, drawn, cur = identity(n), [], hw
         for i, t in enumerate(group):
             if rng is not None:
-                p = {"applied": rng.random(n) < t.p}
-                p.update(t.sample_geometry(rng, n, cur))
-                # keep the key order of Transform.sample: params first, then "applied"
-                p = {**{k: v for k, v in p.items() if k != "applied"}, "applied": p["applied"]}
+                applied = rng.random(n) < t.p  # drawn in Transform.sample's order
+                p = {**t.sample_geometry(rng, n, cur), "applied": applied}
             else:
                 p = params[i]  # type: ignore[index]
             total = t.full_matrices(p, cur, n) @ total

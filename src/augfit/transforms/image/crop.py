@@ -78,7 +78,8 @@ class RandomCrop(GeometricTransform):
         x0 = rng.integers(0, hw[1] + 2 * pad - w + 1, size=n) - pad
         return {"y0": y0, "x0": x0}
 
-    def _offsets(self, params: Params, hw: tuple[int, int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _offsets(self, params: Params, hw: tuple[int, int], n: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
         h, w = self.output_hw(hw)
         applied = np.asarray(params.get("applied", np.ones(n, bool)), bool)
         y0 = np.where(applied, params["y0"], (hw[0] - h) // 2)

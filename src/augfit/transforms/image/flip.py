@@ -33,14 +33,14 @@ class _Flip(GeometricTransform):
 
 @TRANSFORMS.register()
 class HorizontalFlip(_Flip):
-    """Mirror images left-right (the width axis) with probability ``p`` per sample (default 0.5)."""
+    """Mirror images left-right (the width axis) with probability ``p`` (default 0.5)."""
 
     axis = 2
 
 
 @TRANSFORMS.register()
 class VerticalFlip(_Flip):
-    """Mirror images top-bottom (the height axis) with probability ``p`` per sample (default 0.5)."""
+    """Mirror images top-bottom (the height axis) with probability ``p`` (default 0.5)."""
 
     axis = 1
 

@@ -76,7 +76,7 @@ class Rotate(GeometricTransform):
 
 @TRANSFORMS.register()
 class Scale(GeometricTransform):
-    """Zoom each image in (factor > 1) or out (< 1) about its centre by a factor drawn from ``range``.
+    """Zoom each image in (factor > 1) or out (< 1) about its centre, factor drawn from ``range``.
 
     Parameters
     ----------
@@ -115,7 +115,7 @@ class Translate(GeometricTransform):
     Parameters
     ----------
     shift : float or (float, float)
-        ``s`` means shifts in ``[-s, s]`` of the size, drawn independently for x and y; within [-1, 1].
+        ``s`` means shifts in ``[-s, s]`` of the size, drawn separately for x and y; in [-1, 1].
     fill : float
         Border value, a fraction of the maximum.
     """
