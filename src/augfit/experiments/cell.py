@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..rng import derive, seed_from
+from ..train.callbacks import Callback
 from .spec import Cell, Method, Spec, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -65,7 +66,7 @@ def make_optimizer(spec: Spec) -> Any:
     return cls(lr=t["lr"], weight_decay=t["weight_decay"])
 
 
-class EpochRecorder:
+class EpochRecorder(Callback):
     """Callback recording, after every epoch, the logs plus the *clean* training metrics: the
     training subsample evaluated in eval mode (no augmentation, no dropout), so the gap
     train - val measures generalization rather than the difficulty of augmented batches."""
@@ -74,7 +75,6 @@ class EpochRecorder:
 
     def __init__(self, x_train: Any, y_train: np.ndarray) -> None:
         self.x, self.y = x_train, y_train
-        self.trainer: Any = None
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
 
     def on_train_begin(self, logs: Any = None) -> None:
@@ -87,11 +87,6 @@ class EpochRecorder:
             self.history[k].append(float(logs[k]))
         self.history["train_loss"].append(float(clean["loss"]))
         self.history["train_accuracy"].append(float(clean["accuracy"]))
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("on_"):            # every other hook is a no-op
-            return lambda *a, **k: None
-        raise AttributeError(name)
 
 
 def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None) -> dict[str, Any]:
@@ -139,7 +134,6 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     if epoch_callback is not None:
         callbacks.append(epoch_callback)
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec), callbacks=callbacks)
-    recorder.trainer = trainer
     trainer.fit(loader, val=val, epochs=t["epochs"])
     h = recorder.history
     h["gap_accuracy"] = [a - b for a, b in zip(h["train_accuracy"], h["val_accuracy"])]

@@ -27,8 +27,12 @@ def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
 
 def _context() -> mp.context.BaseContext:
     # forkserver/spawn: workers never inherit the parent's threads or open SQLite handle
-    methods = mp.get_all_start_methods()
-    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    # imported once in the fork server, so each worker starts without re-importing them
+    ctx.set_forkserver_preload(["augfit.experiments.cell", "augfit.data.datasets", "sklearn.datasets"])
+    return ctx
 
 
 def processes(canonical: dict[str, Any], cells: Sequence[Cell],

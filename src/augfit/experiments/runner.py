@@ -11,7 +11,6 @@ run (Ctrl-C, a crash, a killed worker) resumes where it stopped and loses nothin
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..train.callbacks import Callback
 from .cell import splits
 from .executors import execute
 from .report import Report, comparison_table, write_report
@@ -104,8 +104,10 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         bar = _bar(len(cells), len(cells) - len(todo), show, "cells")
         n_run = 0
         try:
+            status = (lambda c: _EpochStatus(bar, f"{c.method} seed={c.seed} n={c.train_size}",
+                                             spec.training["epochs"])) if show else None
             it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                         epoch_callback=_epoch_bar(spec, show) if show else None)
+                         epoch_callback=status)
             for cell, result in it:
                 store.put(cell, spec.hash, result)
                 n_run += 1
@@ -150,17 +152,16 @@ def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
                 desc="augfit run", file=sys.stderr)
 
 
-def _epoch_bar(spec: Spec, show: bool) -> Any:
-    """A factory of per-cell epoch progress bars (in-process runs only)."""
-    from ..train.callbacks import ProgressBar
+class _EpochStatus(Callback):
+    """Shows the running cell and its epoch on the cells bar (in-process runs)."""
 
-    def make(cell: Any) -> Any:
-        try:
-            return ProgressBar(desc=f"{cell.method} s{cell.seed} n{cell.train_size}", leave=False)
-        except TypeError:
-            return None
+    def __init__(self, bar: Any, label: str, epochs: int) -> None:
+        self.bar, self.label, self.epochs = bar, label, epochs
 
-    return make if show and os.environ.get("AUGFIT_EPOCH_BARS", "1") != "0" else None
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        val = (logs or {}).get("val_accuracy", float("nan"))
+        self.bar.set_postfix_str(f"{self.label} epoch {epoch + 1}/{self.epochs} "
+                                 f"val_acc {val:.3f}")
 
 
 __all__ = ["run", "report", "load_results", "RunResult", "check_sizes"]

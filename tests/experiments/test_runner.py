@@ -1,0 +1,118 @@
+"""The runner: paired cells, resume after a crash, and identical results whatever the executor."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from augfit.experiments import load_results, run
+from augfit.experiments.cell import make_model, run_cell, splits, training_subset
+from augfit.experiments.spec import parse_spec
+
+TINY = {
+    "name": "tiny", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+    "training": {"epochs": 4, "batch_size": 32, "lr": 0.01}, "seeds": 2, "train_sizes": [60],
+    "bootstrap": {"resamples": 200},
+    "methods": ["baseline",
+                {"name": "aug_drop", "augment": [{"type": "Rotate", "limit": 15},
+                                                 {"type": "BrightnessContrast"}], "dropout": 0.3},
+                {"name": "es", "early_stopping": {"patience": 1, "min_delta": 0.5}}],
+}
+
+
+def _strip(rows):
+    return {(r["method"], r["seed"], r["train_size"]): {k: v for k, v in r.items() if k != "wall_time"}
+            for r in rows}
+
+
+def test_paired_design_same_subsample_and_initial_weights():
+    spec = parse_spec(TINY)
+    train, _, _ = splits(spec)
+    cells = {(c.method, c.seed): c for c in spec.cells()}
+    a = training_subset(spec, train, cells[("baseline", 0)])
+    b = training_subset(spec, train, cells[("aug_drop", 0)])
+    c = training_subset(spec, train, cells[("baseline", 1)])
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y) and len(a) == 60
+    assert not np.array_equal(a.x, c.x)
+    w_base = make_model(spec, spec.method("baseline"), 0, 64, 10).get_weights()
+    w_drop = make_model(spec, spec.method("aug_drop"), 0, 64, 10).get_weights()
+    w_seed1 = make_model(spec, spec.method("baseline"), 1, 64, 10).get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(w_base, w_drop))
+    assert not np.array_equal(w_base[0], w_seed1[0])
+
+
+def test_cell_records_metrics_and_consistent_history():
+    spec = parse_spec(TINY)
+    cells = {(c.method, c.seed): c for c in spec.cells()}
+    r = run_cell(spec, cells[("es", 0)])
+    m, h = r["metrics"], r["history"]
+    # min_delta 0.5 on val_loss: only epoch 0 counts as an improvement, patience 1 stops after epoch 1
+    assert m["epochs_run"] == 2 and m["best_epoch"] == 1
+    assert len(h["val_loss"]) == 2 and set(h) >= {"loss", "accuracy", "train_accuracy", "gap_accuracy"}
+    np.testing.assert_allclose(h["gap_accuracy"], np.subtract(h["train_accuracy"], h["val_accuracy"]))
+    np.testing.assert_allclose(h["gap_loss"], np.subtract(h["val_loss"], h["train_loss"]))
+    assert m["gap_accuracy_best"] == h["gap_accuracy"][0] and m["gap_accuracy_end"] == h["gap_accuracy"][1]
+    assert m["gap_area"] == pytest.approx((h["gap_accuracy"][0] + h["gap_accuracy"][1]) / 2)
+    # restore_best_weights: the final model is epoch 0's, so its val accuracy is epoch 0's
+    assert m["val_accuracy"] == pytest.approx(h["val_accuracy"][0])
+    assert m["gap_accuracy"] == pytest.approx(m["train_accuracy"] - m["val_accuracy"])
+    assert 0 <= m["test_accuracy"] <= 1 and r["wall_time"] > 0
+
+
+def test_identical_results_in_process_processes_and_dask(tmp_path):
+    a = run(TINY, out=tmp_path / "inproc", workers=1, report=False)
+    b = run(TINY, out=tmp_path / "procs", workers=2, report=False)
+    c = run(TINY, out=tmp_path / "dask", workers=2, scheduler="local", report=False)
+    assert a.n_run == b.n_run == c.n_run == 6
+    ra, rb, rc = _strip(a.rows), _strip(b.rows), _strip(c.rows)
+    assert ra == rb == rc
+    # augmentation and dropout really ran: the pair differs from the baseline
+    assert ra[("aug_drop", 0, 60)]["history"] != ra[("baseline", 0, 60)]["history"]
+
+
+def test_resume_after_a_crash_loses_and_repeats_nothing(tmp_path):
+    spec = dict(TINY, seeds=6, training={"epochs": 12, "batch_size": 16, "lr": 0.01},
+                train_sizes=[60, 120])
+    spec_file = tmp_path / "spec.yaml"
+    import yaml
+
+    spec_file.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "run"
+    db = out / "results.sqlite"
+    total = len(parse_spec(spec).cells())
+    proc = subprocess.Popen([sys.executable, "-m", "augfit.cli", "run", str(spec_file), "--out",
+                             str(out), "--workers", "1", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                done = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+            except sqlite3.OperationalError:
+                done = 0
+            if done >= 3:
+                break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)                  # a crash: no cleanup code runs
+    proc.wait()
+    con = sqlite3.connect(db)
+    before = dict(con.execute("SELECT key, finished FROM cells").fetchall())
+    con.close()
+    assert 3 <= len(before) < total, "the crash should happen mid-grid"
+    res = run(spec_file, out=out, workers=1, report=False)
+    assert res.n_skipped == len(before) and res.n_run == total - len(before)
+    con = sqlite3.connect(db)
+    after = dict(con.execute("SELECT key, finished FROM cells").fetchall())
+    assert len(after) == total
+    assert all(after[k] == t for k, t in before.items())      # finished cells were not redone
+    # and the resumed grid equals an uninterrupted one
+    fresh = run(spec_file, out=tmp_path / "fresh", workers=1, report=False)
+    assert _strip(fresh.rows) == _strip(load_results(out)[1])
