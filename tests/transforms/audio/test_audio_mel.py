@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from augfit.errors import ConfigError, ShapeError
-from augfit.transforms.audio.mel import AMIN, MelSpectrogram, log_mel, mel_filterbank, power_to_db
+from augfit.transforms.audio.mel import AMIN, MelSpectrogram, log_mel, mel_filterbank, mel_project, power_to_db
 from augfit.transforms.base import Transform
 
 SR, N_MELS, N_FFT, HOP = 8000, 40, 256, 128
@@ -99,3 +99,13 @@ def test_serialization_round_trip_and_bad_args(fsdd_batch):
     for bad in ({"n_mels": 0}, {"hop_length": 2.5}, {"sample_rate": -1}, {"log": 1}, {"top_db": 0}):
         with pytest.raises(ConfigError):
             MelSpectrogram(**{"sample_rate": SR, **bad})
+
+
+def test_banded_projection_equals_dense_product_and_is_batch_independent(fsdd_batch):
+    power = np.abs(librosa.stft(fsdd_batch, n_fft=N_FFT, hop_length=HOP)) ** 2
+    dense = np.einsum("mf,nft->nmt", mel_filterbank(8000.0, N_FFT, N_MELS).astype(np.float64), power)
+    got = mel_project(power, 8000.0, N_FFT, N_MELS)
+    np.testing.assert_allclose(got, dense, rtol=1e-5, atol=1e-6 * dense.max())
+    whole = log_mel(fsdd_batch, SR, N_MELS, N_FFT, HOP)
+    for i in (0, 5):
+        assert log_mel(fsdd_batch[i:i + 1], SR, N_MELS, N_FFT, HOP).tobytes() == whole[i].tobytes()
