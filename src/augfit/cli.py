@@ -1,0 +1,143 @@
+"""The ``augfit`` command: run experiments, rebuild reports, preview pipelines, list components.
+
+Errors augfit raises on purpose (bad spec, missing data) are printed as one line and exit with
+status 2; Ctrl-C exits with 130 after saying how many cells are saved (a rerun resumes).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from .errors import AugfitError
+
+EPILOG = {
+    "main": """examples:
+  augfit run pipelines/digits_overfitting.yaml --out runs/digits --workers 2
+  augfit report runs/digits
+  augfit preview --pipeline pipelines/digits_overfitting.yaml --method combined --dataset digits
+  augfit list transforms""",
+    "run": """examples:
+  augfit run pipelines/digits_overfitting.yaml --out runs/digits           # in this process
+  augfit run pipelines/digits_overfitting.yaml --out runs/digits --workers 2
+  augfit run pipelines/fashion_mnist_overfitting.yaml --scheduler local --workers 4
+  augfit run SPEC --scheduler tcp://10.0.0.5:8786                           # a dask cluster
+Rerunning the same command skips every finished cell (results.sqlite in --out).""",
+    "report": """example:
+  augfit report runs/digits        # writes runs/digits/report.md, report.html, cells.csv""",
+    "preview": """examples:
+  augfit preview --pipeline aug.yaml --dataset digits --n 8 --versions 4 --out preview/
+  augfit preview --pipeline pipelines/digits_overfitting.yaml --method all --dataset digits
+The pipeline is a transform file (YAML/JSON, the serialized form of augfit.Compose) or an
+experiment spec with --method naming one of its methods.""",
+    "list": """example:
+  augfit list transforms""",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    raw = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="augfit", formatter_class=raw, epilog=EPILOG["main"],
+        description="Measure how much data augmentation, dropout and early stopping reduce "
+                    "overfitting.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run (or resume) an experiment spec and write its report",
+                       formatter_class=raw, epilog=EPILOG["run"])
+    r.add_argument("spec", help="experiment spec (YAML), e.g. pipelines/digits_overfitting.yaml")
+    r.add_argument("--out", help="results folder (default: runs/<spec name>)")
+    r.add_argument("--workers", type=int, default=1,
+                   help="local worker processes (default 1: run in this process)")
+    r.add_argument("--scheduler", metavar="ADDR",
+                   help="dask.distributed scheduler address, or 'local' for a LocalCluster")
+    r.add_argument("--no-report", action="store_true", help="only run and store the cells")
+    r.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    rp = sub.add_parser("report", help="rebuild the report of a results folder",
+                        formatter_class=raw, epilog=EPILOG["report"])
+    rp.add_argument("dir", help="results folder given to `augfit run --out`")
+
+    pv = sub.add_parser("preview", help="originals beside augmented versions, as a static page",
+                        formatter_class=raw, epilog=EPILOG["preview"])
+    pv.add_argument("--pipeline", required=True, help="transform file or experiment spec")
+    pv.add_argument("--method", help="with a spec: the method whose augment pipeline to show")
+    pv.add_argument("--dataset", required=True, help="dataset name (see `augfit list datasets`)")
+    pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
+    pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
+    pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")
+    pv.add_argument("--out", default="preview", help="output folder (default ./preview)")
+
+    ls = sub.add_parser("list", help="list registered transforms, datasets or featurizers",
+                        formatter_class=raw, epilog=EPILOG["list"])
+    ls.add_argument("what", choices=["transforms", "datasets", "featurizers"])
+    return p
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .experiments.runner import run
+
+    out = args.out
+    try:
+        res = run(args.spec, out=out, workers=args.workers, scheduler=args.scheduler,
+                  progress=False if args.quiet else None, report=not args.no_report)
+    except KeyboardInterrupt:
+        where = out or "the results folder"
+        print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "
+              "command to resume", file=sys.stderr)
+        return 130
+    print(f"{res.spec.name}: {res.n_run} cells run, {res.n_skipped} already stored, "
+          f"{res.seconds:.1f} s; results in {res.out}")
+    if res.report is not None:
+        print()
+        print(res.table)
+        print()
+        print(f"report: {res.paths['markdown']}  {res.paths['html']}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .experiments.runner import report
+
+    res = report(args.dir)
+    print(res.table)
+    print(f"\nreport: {res.paths['markdown']}  {res.paths['html']}")
+    return 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import preview
+
+    res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
+                  seed=args.seed, method=args.method)
+    print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .registry import DATASETS, FEATURIZERS, TRANSFORMS
+
+    table = {"transforms": TRANSFORMS, "datasets": DATASETS, "featurizers": FEATURIZERS}[args.what]
+    for name in table.available():
+        print(name)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``augfit`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handler = {"run": _run, "report": _report, "preview": _preview, "list": _list}[args.command]
+    try:
+        return handler(args)
+    except AugfitError as e:
+        print(f"augfit: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\naugfit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

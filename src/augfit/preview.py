@@ -1,0 +1,275 @@
+"""See what a pipeline does before training with it: originals beside augmented versions.
+
+* images: a grid PNG, one row per sample: the original, then ``versions`` augmented copies;
+* audio: log-mel spectrograms before/after in the same grid, plus WAV files to listen to (the
+  originals, and the augmented waveforms when the pipeline outputs waveforms);
+* text: each sentence and its augmented versions with the edits highlighted (deleted words struck
+  through, inserted words marked).
+
+Everything is gathered into one static ``index.html`` (images embedded, WAVs linked beside it).
+Version ``k`` is drawn with ``derive(seed, k + 1)`` and the samples are chosen with
+``derive(seed, 0)``, so the same seed gives the same page.
+
+>>> import augfit as af
+>>> from augfit.transforms import image as I
+>>> aug = af.Compose([I.Rotate(limit=15), I.HorizontalFlip()])
+>>> result = af.preview.preview(aug, "digits", n=6, versions=4, out="preview", seed=0)
+>>> result.paths["html"]
+"""
+from __future__ import annotations
+
+import base64
+import difflib
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+from .rng import derive
+
+
+@dataclass
+class PreviewResult:
+    """The chosen originals, their augmented versions and the files written."""
+
+    originals: Any
+    augmented: list[Any]
+    modality: str
+    panels: int
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
+    """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
+    (then ``method`` names the method whose ``augment`` to use)."""
+    from .transforms.base import Transform
+
+    if isinstance(pipeline, Transform):
+        return pipeline
+    if isinstance(pipeline, (list, dict)):
+        from .experiments.augment_spec import build_augment
+        from .experiments._check import Checker
+
+        return Transform.from_dict(build_augment(Checker("pipeline"), pipeline, "", Path(".")))
+    path = Path(pipeline)
+    if not path.is_file():
+        raise ConfigError(f"pipeline {str(pipeline)!r} is not a file; pass a YAML/JSON transform "
+                          "file, an experiment spec with --method, or a Transform")
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    if isinstance(data, dict) and "methods" in data:
+        from .experiments.spec import load_spec
+
+        spec = load_spec(path)
+        names = [m.name for m in spec.methods if m.augment]
+        if method is None or method not in names:
+            raise ConfigError(f"{path} is an experiment spec; pass method=... (--method) naming "
+                              f"one with augment: {', '.join(names) or 'none has one'}")
+        return Transform.from_dict(spec.method(method).augment)
+    from .experiments.augment_spec import build_augment
+    from .experiments._check import Checker
+
+    return Transform.from_dict(build_augment(Checker(str(path)), data, "", path.parent))
+
+
+def preview(pipeline: Any, dataset: Any, n: int = 8, versions: int = 4,
+            out: str | Path | None = "preview", seed: int = 0, method: str | None = None,
+            dataset_options: dict[str, Any] | None = None) -> PreviewResult:
+    """Augment ``n`` samples of ``dataset`` ``versions`` times and write the preview page.
+
+    Parameters
+    ----------
+    pipeline : Transform, dict, or path
+        See :func:`load_pipeline`.
+    dataset : Dataset or str
+        A Dataset or a name for ``augfit.datasets.load`` (with ``dataset_options``).
+    n, versions : int
+        Samples shown, augmented versions per sample.
+    out : path or None
+        Folder for ``index.html`` and the files; None writes nothing.
+    seed : int
+        Chooses the samples and draws the augmentations.
+    """
+    for name, v in (("n", n), ("versions", versions)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ConfigError(f"preview({name}=...) must be an int >= 1, got {v!r}")
+    aug = load_pipeline(pipeline, method)
+    ds = dataset
+    if isinstance(dataset, str):
+        from .data import datasets
+
+        ds = datasets.load(dataset, **(dataset_options or {}))
+    count = min(n, len(ds))
+    idx = np.sort(derive(seed, 0).choice(len(ds), size=count, replace=False))
+    x = ds.subset(idx).x
+    outs = [aug(x, rng=derive(seed, k + 1)) for k in range(versions)]
+    result = PreviewResult(x, outs, ds.modality, count * (1 + versions))
+    if out is not None:
+        result.paths = write(Path(out), aug, ds, x, outs, seed)
+    return result
+
+
+def word_diff(before: str, after: str) -> str:
+    """HTML of ``after`` with words not in ``before`` in ``<ins>`` and removed ones in ``<del>``."""
+    a, b = before.split(), after.split()
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(html.escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
+    return " ".join(parts)
+
+
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def describe(aug: Any) -> str:
+    return json.dumps(aug.to_dict(), indent=1)
+
+
+def to_png(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+# -- rendering -------------------------------------------------------------------------------------
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def image_grid(x: np.ndarray, outs: list[np.ndarray]) -> tuple[bytes, int]:
+    """Grid PNG: one row per sample, the original then each version; returns (png, panels)."""
+    plt = _pyplot()
+    n, cols = len(x), 1 + len(outs)
+    fig, axes = plt.subplots(n, cols, figsize=(1.3 * cols, 1.3 * n), squeeze=False)
+    for i in range(n):
+        for j, batch in enumerate([x, *outs]):
+            img = np.asarray(batch[i])
+            if img.dtype != np.uint8:
+                img = np.clip(img.astype(np.float32), 0.0, 1.0)
+            axes[i, j].imshow(img, cmap="gray" if img.ndim == 2 else None,
+                              vmin=0, vmax=255 if img.dtype == np.uint8 else 1.0,
+                              interpolation="nearest")
+            axes[i, j].set_xticks([])
+            axes[i, j].set_yticks([])
+            if i == 0:
+                axes[i, j].set_title("original" if j == 0 else f"version {j}", fontsize=8)
+    return to_png(fig), n * cols
+
+
+def spectrogram_grid(before: np.ndarray, afters: list[np.ndarray]) -> tuple[bytes, int]:
+    """Grid PNG of (N, F, T) spectrograms: before, then each augmented version, per row."""
+    plt = _pyplot()
+    n, cols = len(before), 1 + len(afters)
+    fig, axes = plt.subplots(n, cols, figsize=(2.2 * cols, 1.6 * n), squeeze=False)
+    for i in range(n):
+        for j, batch in enumerate([before, *afters]):
+            axes[i, j].imshow(np.asarray(batch[i]), origin="lower", aspect="auto", cmap="magma")
+            axes[i, j].set_xticks([])
+            axes[i, j].set_yticks([])
+            if i == 0:
+                axes[i, j].set_title("before" if j == 0 else f"after {j}", fontsize=8)
+    return to_png(fig), n * cols
+
+
+def _steps(aug: Any) -> list[Any]:
+    return list(getattr(aug, "transforms", [aug]))
+
+
+def _spectrograms(aug: Any, x: np.ndarray, outs: list[np.ndarray],
+                  sample_rate: float) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(before, afters) as (N, F, T): the pipeline's own deterministic steps (e.g. its
+    MelSpectrogram) make the "before"; waveform outputs go through a default log-mel."""
+    from .transforms.audio import MelSpectrogram
+
+    mel = MelSpectrogram(sample_rate=sample_rate)
+    det = [t for t in _steps(aug) if getattr(t, "deterministic", False)]
+    before = x
+    for t in det:
+        before = t(before, rng=0)
+    if np.asarray(before).ndim == 2:
+        before = mel(before, rng=0)
+    afters = [o if np.asarray(o).ndim == 3 else mel(o, rng=0) for o in outs]
+    return np.asarray(before), [np.asarray(a) for a in afters]
+
+
+def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int) -> dict[str, Path]:
+    """Write the preview files and ``index.html`` into ``out``; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    body = [f"<h1>augfit preview: {html.escape(str(ds.meta.get('source', ds.modality)))}</h1>",
+            f"<p>{len(x)} samples, {len(outs)} augmented versions each, seed {seed}.</p>",
+            f"<details><summary>pipeline</summary><pre>{html.escape(describe(aug))}</pre></details>"]
+    if ds.modality == "image":
+        png, _ = image_grid(np.asarray(x), [np.asarray(o) for o in outs])
+        paths["grid"] = out / "images.png"
+        paths["grid"].write_bytes(png)
+        body.append(f'<img alt="originals and augmented versions" src="{png_data_uri(png)}">')
+    elif ds.modality == "audio":
+        sr = float(ds.meta.get("sample_rate", 8000))
+        before, afters = _spectrograms(aug, np.asarray(x), outs, sr)
+        png, _ = spectrogram_grid(before, afters)
+        paths["grid"] = out / "spectrograms.png"
+        paths["grid"].write_bytes(png)
+        body.append(f'<img alt="spectrograms before and after" src="{png_data_uri(png)}">')
+        body.append(_wavs(out, paths, np.asarray(x), outs, int(sr)))
+    else:
+        rows = []
+        for i, sent in enumerate(x):
+            cells = [f"<td>{html.escape(sent)}</td>"]
+            cells += [f"<td>{word_diff(sent, o[i])}</td>" for o in outs]
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        head = "<tr><th>original</th>" + "".join(
+            f"<th>version {k + 1}</th>" for k in range(len(outs))) + "</tr>"
+        body.append(f"<table>{head}{''.join(rows)}</table>")
+    css = ("body{font-family:sans-serif;margin:2em}img{max-width:100%}table{border-collapse:collapse}"
+           "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
+           "ins{background:#c8f7c5;text-decoration:none}del{background:#f7c5c5}")
+    paths["html"] = out / "index.html"
+    paths["html"].write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+                             f"<title>augfit preview</title><style>{css}</style></head><body>"
+                             + "".join(body) + "</body></html>")
+    return paths
+
+
+def _wavs(out: Path, paths: dict[str, Path], x: np.ndarray, outs: list[Any], sr: int) -> str:
+    from .data.wav import write_wav
+
+    (out / "wav").mkdir(exist_ok=True)
+    rows = []
+    for i in range(len(x)):
+        names = [(f"wav/{i}_original.wav", x[i])]
+        names += [(f"wav/{i}_version{k + 1}.wav", np.asarray(o)[i]) for k, o in enumerate(outs)
+                  if np.asarray(o).ndim == 2]
+        cells = []
+        for name, wave in names:
+            write_wav(out / name, np.asarray(wave, np.float32), sr)
+            paths[name] = out / name
+            cells.append(f'<td><audio controls src="{name}"></audio><br>{html.escape(name)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = "" if all(np.asarray(o).ndim == 2 for o in outs) else (
+        "<p>The pipeline outputs spectrograms, so only the originals can be played.</p>")
+    return note + "<table>" + "".join(rows) + "</table>"
+
+
+__all__ = ["preview", "load_pipeline", "word_diff", "PreviewResult"]

@@ -1,0 +1,100 @@
+"""The augfit command: help with examples, list, one-line errors with status 2, run/report/preview,
+quiet progress when not a terminal, and Ctrl-C saving every finished cell (status 130)."""
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from augfit.cli import main
+
+AUGFIT = Path(sys.executable).parent / "augfit"
+TINY = {"name": "cli_tiny", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+        "training": {"epochs": 3, "lr": 0.01}, "seeds": 2, "train_sizes": [40],
+        "bootstrap": {"resamples": 200},
+        "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}]}
+
+
+def _spec(tmp_path, data=TINY, name="tiny.yaml"):
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(data))
+    return p
+
+
+def test_help_shows_examples(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    assert "augfit run pipelines/digits_overfitting.yaml" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "--workers" in out and "--scheduler" in out and "examples:" in out
+
+
+def test_list(capsys):
+    assert main(["list", "transforms"]) == 0
+    names = capsys.readouterr().out.split()
+    assert {"Rotate", "HorizontalFlip", "Compose", "TimeMask"} <= set(names)
+    assert main(["list", "datasets"]) == 0
+    assert "digits" in capsys.readouterr().out.split()
+    assert main(["list", "featurizers"]) == 0
+    assert "image_flatten" in capsys.readouterr().out.split()
+
+
+def test_bad_spec_is_one_line_with_status_2(tmp_path, capsys):
+    bad = _spec(tmp_path, dict(TINY, training={"lr": "fast"}), "bad.yaml")
+    assert main(["run", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"augfit: error: {bad}: training.lr: expected a number in (0, 10], got \"fast\"")
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    assert "no results.sqlite here" in capsys.readouterr().err
+
+
+def test_run_report_and_preview(tmp_path, capsys):
+    spec = _spec(tmp_path)
+    out = tmp_path / "run"
+    assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "cli_tiny: 4 cells run, 0 already stored" in text
+    assert "| flip | 2 |" in text and (out / "report.html").stat().st_size > 10000
+    assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert "0 cells run, 4 already stored" in capsys.readouterr().out
+    (out / "report.md").unlink()
+    assert main(["report", str(out)]) == 0
+    assert "| flip | 2 |" in capsys.readouterr().out and (out / "report.md").exists()
+    assert main(["preview", "--pipeline", str(spec), "--method", "flip", "--dataset", "digits",
+                 "--n", "2", "--versions", "3", "--out", str(tmp_path / "pv")]) == 0
+    assert "8 panels (image)" in capsys.readouterr().out
+    assert (tmp_path / "pv" / "images.png").stat().st_size > 500
+
+
+def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
+    spec = _spec(tmp_path, dict(TINY, seeds=8, training={"epochs": 30, "batch_size": 8, "lr": 0.01},
+                                train_sizes=[80]))
+    out = tmp_path / "run"
+    db = out / "results.sqlite"
+    proc = subprocess.Popen([str(AUGFIT), "run", str(spec), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, done = time.time() + 60, 0
+    while time.time() < deadline and proc.poll() is None and done < 1:
+        if db.exists():
+            try:
+                done = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted; every finished cell is saved" in stderr
+    assert "%|" not in stderr and "cells/s" not in stderr       # no progress bar into a pipe
+    kept = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+    assert 1 <= kept < 16
