@@ -6,7 +6,7 @@ import pytest
 
 import augfit as af
 from augfit.errors import ConfigError, ShapeError
-from augfit.transforms.audio import FrequencyMask, MelSpectrogram, TimeMask
+from augfit.transforms.audio import FrequencyMask, MelSpectrogram, TimeMask, TimeWarp
 from augfit.transforms.audio.masks import band_mask
 
 
@@ -126,3 +126,28 @@ def test_bad_arguments_and_inputs():
     params["start"] = params["start"] + 38
     with pytest.raises(ShapeError, match="reach past"):
         TimeMask(max_width=5).apply(spectrograms(t=40), params)
+
+
+def test_time_warp_hand_example_on_a_ramp():
+    frames = 11
+    x = np.tile(np.arange(frames, dtype=np.float64), (1, 2, 1))      # value = frame index
+    out = TimeWarp(max_warp=3).apply(x, {"center": np.array([5]), "warp": np.array([2])})
+    # frames [0, 5] stretched onto [0, 7], frames [5, 10] squeezed onto [7, 10]
+    want = np.r_[np.arange(7) * 5 / 7, 5 + (np.arange(7, 11) - 7) * 5 / 3]
+    np.testing.assert_allclose(out[0, 0], want, rtol=1e-12)
+    np.testing.assert_array_equal(out[0, 0], out[0, 1])
+
+
+def test_time_warp_zero_is_identity_and_ends_stay():
+    x = spectrograms(n=32, t=40)
+    assert TimeWarp().apply(x, {"center": np.full(32, 20), "warp": np.zeros(32, int)}).tobytes() == x.tobytes()
+    out, params = TimeWarp(max_warp=6)(x, rng=0, return_params=True)
+    assert np.abs(params["warp"]).max() <= 6 and (params["warp"] != 0).any()
+    assert params["center"].min() >= 7 and params["center"].max() <= 40 - 2 - 6
+    np.testing.assert_array_equal(out[:, :, 0], x[:, :, 0])
+    np.testing.assert_array_equal(out[:, :, -1], x[:, :, -1])
+    assert out.dtype == np.float32 and TimeWarp(max_warp=6)(x, rng=0).tobytes() == out.tobytes()
+    tiny = spectrograms(n=2, t=4)
+    assert TimeWarp(max_warp=10)(tiny, rng=0).shape == tiny.shape       # W reduced to fit
+    with pytest.raises(ShapeError, match="at least 3 frames"):
+        TimeWarp()(spectrograms(n=2, t=2), rng=0)

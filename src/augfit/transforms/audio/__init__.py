@@ -6,10 +6,10 @@ librosa and audiomentations are imported lazily, inside the functions that need 
 from __future__ import annotations
 
 from .mel import AudioLogMel, MelSpectrogram, log_mel
-from .masks import FrequencyMask, TimeMask
+from .masks import FrequencyMask, TimeMask, TimeWarp
 from .audiomentations_adapter import Audiomentations
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
-__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask",
+__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask", "TimeWarp",
            "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift",
            "Audiomentations"]

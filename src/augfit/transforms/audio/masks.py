@@ -1,4 +1,4 @@
-"""SpecAugment masks (Park et al. 2019): mask mel bands or time frames of ``(N, F, T)`` spectrograms.
+"""SpecAugment (Park et al. 2019) on ``(N, F, T)`` spectrograms: frequency/time masks and time warping.
 
 Every sample gets its own masks, drawn for the whole batch at once: ``num_masks`` widths uniform in
 ``[0, max_width]`` and starts uniform among the positions where the mask fits inside the array.
@@ -172,4 +172,62 @@ class TimeMask(_AxisMask):
         return [*super().invalid_args(), {"max_fraction": 0.0}, {"max_fraction": 1.5}]
 
 
-__all__ = ["FrequencyMask", "TimeMask", "band_mask", "fill_values", "check_mask_value"]
+@TRANSFORMS.register()
+class TimeWarp(Transform):
+    """SpecAugment time warping: stretch one side of a random frame and squeeze the other.
+
+    Per spectrogram ``(F, T)``, a centre frame ``c`` (at least ``W + 1`` frames from both ends) moves
+    to ``c + w`` with ``w`` uniform in ``[-W, W]`` (``W = max_warp``, reduced for short
+    spectrograms); frames ``[0, c]`` are linearly resampled onto ``[0, c + w]`` and ``[c, T - 1]`` onto
+    ``[c + w, T - 1]`` (linear interpolation along time, the same for every mel band). The first and
+    last frames stay in place; ``w = 0`` is the identity. Shape and dtype are kept.
+    """
+
+    modality = "audio"
+
+    def __init__(self, max_warp: int = 5, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.max_warp = check_positive_int(max_warp, "max_warp", "TimeWarp")
+
+    def check_batch(self, batch: Any) -> None:
+        check_spectrograms(batch, "TimeWarp")
+        if batch.shape[2] < 3:
+            raise ShapeError(f"TimeWarp: needs at least 3 frames, got spectrograms of shape {batch.shape}")
+
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        frames = batch.shape[2]
+        w = min(self.max_warp, (frames - 3) // 2)
+        center = rng.integers(w + 1, frames - 1 - w, size=n)
+        warp = rng.integers(-w, w + 1, size=n)
+        return {"center": center.astype(np.int64), "warp": warp.astype(np.int64)}
+
+    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        frames = batch.shape[2]
+        c = np.asarray(params["center"], np.float64)[:, None]
+        new = c + np.asarray(params["warp"], np.float64)[:, None]
+        if new.size and (new.min() < 1 or new.max() > frames - 2 or c.min() < 1 or c.max() > frames - 2):
+            raise ShapeError(f"TimeWarp: recorded centres do not fit {frames} frames; replay a record "
+                             "on spectrograms of the shape it was drawn for")
+        t = np.arange(frames, dtype=np.float64)[None, :]
+        src = np.where(t < new, t * c / new, c + (t - new) * (frames - 1 - c) / (frames - 1 - new))
+        i0 = np.clip(np.floor(src).astype(np.int64), 0, frames - 2)
+        frac = (src - i0).astype(batch.dtype)[:, None, :]
+        left = np.take_along_axis(batch, i0[:, None, :], axis=2)
+        right = np.take_along_axis(batch, i0[:, None, :] + 1, axis=2)
+        # (1 - a) * l + a * r is exact at a = 0 and a = 1 (identity for w = 0, ends kept)
+        return (left * (1 - frac) + right * frac).astype(batch.dtype, copy=False)
+
+    @classmethod
+    def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
+        return _AxisMask.example_batch(rng)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"max_warp": 4}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [*super().invalid_args(), {"max_warp": 0}, {"max_warp": 2.5}]
+
+
+__all__ = ["FrequencyMask", "TimeMask", "TimeWarp", "band_mask", "fill_values", "check_mask_value"]
