@@ -5,6 +5,8 @@ Each class supplies its own valid arguments, input batch and bad arguments throu
 """
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,14 @@ def test_serialization_round_trip(name):
         assert type(clone) is type(t)
         assert clone.to_dict() == d
         assert _same(clone(x, rng=9), t(x, rng=9))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pickles_for_worker_processes(name):
+    x = _batch(name)
+    t = _make(name, p=0.8)
+    clone = pickle.loads(pickle.dumps(t))
+    assert _same(clone(x, rng=4), t(x, rng=4))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -18,6 +18,7 @@ Example
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -100,13 +101,28 @@ class Albumentations(PerSampleAdapter):
                 f"A.RandomGamma(p=1.0)) or its A.to_dict form, got {transform!r}"
             )
         self.transform = A.to_dict(self._t)["transform"]
+        self._lock = threading.Lock()
 
     def check_batch(self, batch: Any) -> None:
         F.check_images(batch, "Albumentations")
 
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        # seeding then calling mutates the wrapped transform: one batch at a time per instance
+        with self._lock:
+            return super().apply_params(batch, params)
+
     def apply_one(self, sample: Any, seed: int) -> Any:
         self._t.set_random_seed(seed)
         return self._t(image=sample)["image"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def stack(self, batch: Any, outputs: list[Any]) -> Any:
         shapes = {o.shape for o in outputs}

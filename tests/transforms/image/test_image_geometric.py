@@ -133,3 +133,16 @@ def test_unapplied_samples_of_a_resizing_crop_are_the_whole_image_resized():
     out = t(x, rng=0)
     ref = np.stack([cv2.resize(img, (16, 16), interpolation=cv2.INTER_LINEAR) for img in x])
     assert np.abs(out.astype(int) - ref)[:, 1:-1, 1:-1].max() <= 1
+
+
+def test_large_image_path_works_in_a_forked_child_after_use_in_the_parent():
+    """The thread pool is rebuilt after fork (a child cannot use the parent's threads)."""
+    import multiprocessing as mp
+
+    x = _images((4, 80, 80, 3))
+    t = I.Rotate(limit=30)
+    expected = t(x, rng=0)  # creates the pool in this process
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        out = pool.apply_async(t, (x,), {"rng": 0}).get(timeout=60)
+    np.testing.assert_array_equal(out, expected)

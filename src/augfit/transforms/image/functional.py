@@ -48,6 +48,16 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
+def _forget_pool_in_child() -> None:
+    # A forked child inherits the executor but not its threads: work sent to it would never run.
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def per_image(fn: Callable[[int], None], n: int, parallel: bool) -> None:
     """Run ``fn(i)`` for i in range(n), in contiguous chunks over the thread pool if parallel."""
     workers = n_workers()
