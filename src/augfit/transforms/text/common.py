@@ -1,13 +1,15 @@
 """What the word-level text transforms share: batch checks, the EDA amount rule, stop words."""
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable, Sequence
 
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ..base import Transform
+from ..base import Params
 from .lexicon import english_stopwords
+from .tokens import Tokens, detokenize, tokenize
 
 
 def check_text_batch(batch: Any, owner: str) -> None:
@@ -64,4 +66,20 @@ class TextTransform(Transform):
         check_text_batch(batch, type(self).__name__)
 
 
-__all__ = ["TextTransform", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]
+class WordEditTransform(TextTransform):
+    """A text transform whose params hold, per sentence, a list of word edits for ``edit``.
+
+    Subclasses set ``params_key`` (the per-sentence list in the params) and ``edit`` (a function
+    from :mod:`.tokens`, ``(Tokens, edits) -> Tokens``); sentences with no edit are returned as is.
+    """
+
+    params_key: ClassVar[str] = "edits"
+    edit: ClassVar[Callable[[Tokens, Sequence], Tokens]]
+
+    def apply_params(self, batch: list[str], params: Params) -> list[str]:
+        edit = type(self).edit
+        return [detokenize(edit(tokenize(s), e)) if e else s
+                for s, e in zip(batch, params[self.params_key])]
+
+
+__all__ = ["TextTransform", "WordEditTransform", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]

@@ -12,18 +12,26 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import TextTransform, check_amount, n_edits, resolve_stopwords
+from .common import WordEditTransform, check_amount, n_edits, resolve_stopwords
 from .lexicon import load_lexicon
-from .tokens import delete_words, detokenize, insert_words, swap_words, tokenize
+from .tokens import delete_words, insert_words, swap_words, tokenize
 
 
-def _invalid_amount() -> list[dict[str, Any]]:
-    return [{"p": -0.1}, {"p": 1.5}, {"p": "x"}, {"alpha": 0.0}, {"alpha": 2.0}, {"alpha": "a"},
-            {"n": 0}, {"n": 2.5}]
+class _EdaOp(WordEditTransform):
+    """Contract-test hooks shared by the EDA operations (the ``alpha`` / ``n`` amount rule)."""
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"alpha": 0.2}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return [{"p": -0.1}, {"p": 1.5}, {"p": "x"}, {"alpha": 0.0}, {"alpha": 2.0}, {"alpha": "a"},
+                {"n": 0}, {"n": 2.5}]
 
 
 @TRANSFORMS.register()
-class RandomInsertion(TextTransform):
+class RandomInsertion(_EdaOp):
     """Insert synonyms of random words at random places (EDA's RI).
 
     Parameters
@@ -40,6 +48,8 @@ class RandomInsertion(TextTransform):
     Each insertion picks a word that has WordNet synonyms (not a stop word), one of its synonyms,
     and a word of the sentence after which to put it. Sentences without such a word are unchanged.
     """
+
+    edit = staticmethod(insert_words)
 
     def __init__(self, alpha: float = 0.1, n: int | None = None, stopwords: Any = "english",
                  p: float = 1.0) -> None:
@@ -66,21 +76,13 @@ class RandomInsertion(TextTransform):
             edits.append(row)
         return {"edits": edits}
 
-    def apply_params(self, batch: list[str], params: Params) -> list[str]:
-        return [detokenize(insert_words(tokenize(s), e)) if e else s
-                for s, e in zip(batch, params["edits"])]
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 0.2}
-
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return _invalid_amount() + [{"stopwords": 1}]
+        return super().invalid_args() + [{"stopwords": 1}]
 
 
 @TRANSFORMS.register()
-class RandomSwap(TextTransform):
+class RandomSwap(_EdaOp):
     """Swap the positions of two random words, ``max(1, int(alpha * n_words))`` times (EDA's RS).
 
     Parameters
@@ -94,6 +96,9 @@ class RandomSwap(TextTransform):
 
     Separators stay in place, words move (with their own case). One-word sentences are unchanged.
     """
+
+    params_key = "pairs"
+    edit = staticmethod(swap_words)
 
     def __init__(self, alpha: float = 0.1, n: int | None = None, p: float = 1.0) -> None:
         super().__init__(p)
@@ -112,21 +117,9 @@ class RandomSwap(TextTransform):
             pairs.append([[int(i), int(j)] for i, j in zip(first, second)])
         return {"pairs": pairs}
 
-    def apply_params(self, batch: list[str], params: Params) -> list[str]:
-        return [detokenize(swap_words(tokenize(s), e)) if e else s
-                for s, e in zip(batch, params["pairs"])]
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 0.2}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return _invalid_amount()
-
 
 @TRANSFORMS.register()
-class RandomDeletion(TextTransform):
+class RandomDeletion(_EdaOp):
     """Delete each word with probability ``alpha``, never every word (EDA's RD).
 
     Parameters
@@ -139,6 +132,9 @@ class RandomDeletion(TextTransform):
     If every word would be deleted, one random word is kept (as in the paper); one-word sentences
     are unchanged. A deleted word takes one adjacent space with it.
     """
+
+    params_key = "deleted"
+    edit = staticmethod(delete_words)
 
     def __init__(self, alpha: float = 0.1, p: float = 1.0) -> None:
         super().__init__(p)
@@ -158,17 +154,9 @@ class RandomDeletion(TextTransform):
             deleted.append([int(i) for i in np.flatnonzero(drop)])
         return {"deleted": deleted}
 
-    def apply_params(self, batch: list[str], params: Params) -> list[str]:
-        return [detokenize(delete_words(tokenize(s), e)) if e else s
-                for s, e in zip(batch, params["deleted"])]
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 0.3}
-
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return [{"p": -0.1}, {"p": 1.5}, {"alpha": 0.0}, {"alpha": 1.5}]
+        return [bad for bad in super().invalid_args() if "n" not in bad]  # no n here
 
 
 __all__ = ["RandomInsertion", "RandomSwap", "RandomDeletion"]

@@ -7,9 +7,9 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import TextTransform, check_amount, n_edits, resolve_stopwords
+from .common import WordEditTransform, check_amount, n_edits, resolve_stopwords
 from .lexicon import Lexicon, load_lexicon
-from .tokens import detokenize, match_case, replace_words, tokenize
+from .tokens import match_case, replace_words, tokenize
 
 
 def draw_replacements(rng: np.random.Generator, text: str, k_rule: tuple[float, int | None],
@@ -31,7 +31,7 @@ def draw_replacements(rng: np.random.Generator, text: str, k_rule: tuple[float, 
 
 
 @TRANSFORMS.register()
-class SynonymReplace(TextTransform):
+class SynonymReplace(WordEditTransform):
     """Replace words by WordNet synonyms, keeping case, punctuation and the other words.
 
     Parameters
@@ -59,6 +59,8 @@ class SynonymReplace(TextTransform):
     ['The film was good.']
     """
 
+    edit = staticmethod(replace_words)
+
     def __init__(self, rate: float = 0.1, n: int | None = None, stopwords: Any = "english",
                  pos_aware: bool = False, p: float = 1.0) -> None:
         super().__init__(p)
@@ -74,10 +76,6 @@ class SynonymReplace(TextTransform):
         rule = (self.rate, self.n)
         return {"edits": [draw_replacements(rng, s, rule, self._stop, lex, self.pos_aware)
                           for s in batch]}
-
-    def apply_params(self, batch: list[str], params: Params) -> list[str]:
-        return [detokenize(replace_words(tokenize(s), e)) if e else s
-                for s, e in zip(batch, params["edits"])]
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
