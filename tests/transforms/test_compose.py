@@ -6,6 +6,7 @@ import pytest
 
 import augfit as af
 from augfit.errors import ConfigError, ShapeError
+from augfit.transforms import Transform
 from augfit.transforms import image as I
 
 
@@ -151,3 +152,35 @@ def test_bad_compositions_and_records_raise_clear_errors():
     shrink = af.Compose([I.CenterCrop(8)], p=0.5, seed=0)
     with pytest.raises(ShapeError, match="p=1"):
         shrink(x)
+
+
+class _Shout(Transform):
+    """A tiny text transform for composition tests: upper-cases the sentence."""
+
+    modality = "text"
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p)
+
+    def apply_params(self, batch, params):
+        return [s.upper() for s in batch]
+
+
+class _Tag(_Shout):
+    def apply_params(self, batch, params):
+        return [s + "!" for s in batch]
+
+
+def test_compositions_work_on_list_batches():
+    x = [f"sentence {i}" for i in range(200)]
+    aug = af.Compose([af.Sometimes(0.5, _Shout()), af.OneOf([_Tag(), _Tag(p=0.0)])], seed=0)
+    out, rec = aug(x, return_params=True)
+    assert isinstance(out, list) and len(out) == 200 and x[0] == "sentence 0"
+    shouted = rec["inner"][0]["applied"]
+    tagged = rec["inner"][1]["inner"]["choice"] == 0
+    for s, o, up, tag in zip(x, out, shouted, tagged):
+        assert o == (s.upper() if up else s) + ("!" if tag else "")
+    assert 0.4 < shouted.mean() < 0.6
+    assert aug.replay(x, rec) == out
+    some = af.SomeOf([_Shout(), _Tag()], n=1, seed=0)(x)
+    assert all((o == s.upper()) != (o == s + "!") for s, o in zip(x, some))
