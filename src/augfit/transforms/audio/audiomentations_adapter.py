@@ -1,12 +1,13 @@
 """Wrap an audiomentations waveform transform as an augfit Transform, reproducibly seeded.
 
 audiomentations draws from Python's global ``random`` module and NumPy's global ``np.random`` state.
-To make it reproducible from a Generator, :meth:`Audiomentations.sample_params` draws one seed per
-clip from the Generator; :meth:`Audiomentations.apply_params` seeds both global states with it
-before each clip and restores the caller's previous global states afterwards (also on error).
-This adapter is the ONE place in augfit that touches global random state; everything else draws
-from the Generator passed in. It is not thread-safe against other code using the global states at
-the same time (the loader's worker threads run one batch at a time through a transform).
+To make it reproducible from a Generator, the adapter builds on
+:class:`~augfit.transforms.adapters.PerSampleAdapter` (one seed per clip drawn from the Generator,
+the seeds are the record) and, before each clip, seeds both global states with that clip's seed and
+restores the caller's previous global states afterwards (also on error). This adapter is the ONE
+place in augfit that touches global random state; everything else draws from the Generator passed
+in. A module lock serializes the seeded calls between augfit's own threads (loader prefetch); other
+code using the global states from another thread at the same moment is not protected.
 
 Example
 -------
@@ -20,13 +21,14 @@ Example
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
-from ..base import Transform
+from ..adapters import PerSampleAdapter
 from ._checks import check_positive_number, check_waveforms
 
 
@@ -47,20 +49,24 @@ def _init_args(obj: Any) -> dict[str, Any]:
     return args
 
 
+_GLOBAL_STATE_LOCK = threading.Lock()
+
+
 def call_seeded(fn: Any, seed: int) -> Any:
     """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then restore them."""
-    py_state, np_state = random.getstate(), np.random.get_state()
-    try:
-        random.seed(seed)
-        np.random.set_state(np.random.RandomState(seed % 2**32).get_state())
-        return fn()
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
+    with _GLOBAL_STATE_LOCK:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            random.seed(seed)
+            np.random.set_state(np.random.RandomState(seed % 2**32).get_state())
+            return fn()
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
 
 
 @TRANSFORMS.register()
-class Audiomentations(Transform):
+class Audiomentations(PerSampleAdapter):
     """An audiomentations waveform transform applied clip by clip to ``(N, T)`` float batches.
 
     Parameters
@@ -77,7 +83,7 @@ class Audiomentations(Transform):
         Probability per clip.
 
     Output clips are cropped or zero-padded back to ``T`` samples and cast to the input dtype.
-    Parameters recorded for replay are the per-clip seeds (``{"seed": (N,) int64}``).
+    The record holds the per-clip seeds (``{"seed": (N,) int64}``), drawn by ``PerSampleAdapter``.
     """
 
     modality = "audio"
@@ -117,19 +123,16 @@ class Audiomentations(Transform):
     def check_batch(self, batch: Any) -> None:
         check_waveforms(batch, f"Audiomentations({self.transform})")
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
-        return {"seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
+    def apply_one(self, sample: np.ndarray, seed: int) -> np.ndarray:
+        clip = np.ascontiguousarray(sample, dtype=np.float32)
+        return np.asarray(call_seeded(lambda: self._inner(samples=clip, sample_rate=int(self.sample_rate)), seed))
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def stack(self, batch: np.ndarray, outputs: list[np.ndarray]) -> np.ndarray:
+        """Crop or zero-pad every output clip back to the input length ``T``, in the input dtype."""
         import librosa
 
-        length = batch.shape[1]
-        out = np.empty_like(batch)
-        for i, seed in enumerate(np.asarray(params["seed"], np.int64)):
-            clip = np.ascontiguousarray(batch[i], dtype=np.float32)
-            res = call_seeded(lambda: self._inner(samples=clip, sample_rate=int(self.sample_rate)), int(seed))
-            out[i] = librosa.util.fix_length(np.asarray(res), size=length)
-        return out
+        return np.stack([librosa.util.fix_length(o, size=batch.shape[1]) for o in outputs]).astype(
+            batch.dtype, copy=False)
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
