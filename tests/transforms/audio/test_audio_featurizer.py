@@ -90,3 +90,20 @@ def test_unfitted_and_bad_arguments(fsdd_batch):
     for bad in ({"n_mels": 0}, {"eps": -1.0}, {"chunk_size": 0}, {"sample_rate": "8k"}):
         with pytest.raises(ConfigError):
             AudioLogMel(**bad)
+
+
+def test_loader_with_mel_and_masks_as_augment(fsdd_batch):
+    import augfit as af
+
+    ds = af.datasets.from_arrays(fsdd_batch, np.arange(8) % 4, modality="audio")
+    aug = af.Compose([MelSpectrogram(sample_rate=8000, n_mels=40),
+                      FrequencyMask(max_width=6, mask_value="zero")], seed=0)
+    loader = af.DataLoader(ds, batch_size=4, shuffle=False, augment=aug,
+                           features={"type": "audio_logmel", "n_mels": 40}, seed=0)
+    assert loader.n_features == 40 * 32
+    xb, yb = next(iter(loader))
+    assert xb.shape == (4, 1280) and xb.dtype == np.float32
+    clean = loader.featurize(fsdd_batch[:4])
+    np.testing.assert_array_equal(clean, AudioLogMel(n_mels=40).fit(fsdd_batch).transform(fsdd_batch[:4]))
+    same_rows = (xb.reshape(4, 40, 32) == clean.reshape(4, 40, 32)).all(axis=2)
+    assert (~same_rows).any()           # masked bands differ from the clean features
