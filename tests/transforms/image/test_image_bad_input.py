@@ -34,3 +34,12 @@ def test_empty_batch_comes_back_empty_with_its_shape():
                      seed=0)
     out = aug(x)
     assert out.shape == (0, 16, 16, 3) and out.dtype == np.uint8
+
+
+@pytest.mark.parametrize("t", ALL, ids=lambda t: type(t).__name__)
+def test_apply_checks_the_batch_too(t):
+    params = t.sample(np.random.default_rng(0), np.zeros((2, 8, 8), np.uint8))
+    with pytest.raises(ShapeError):
+        t.apply([[0, 1], [2, 3]], params)
+    with pytest.raises(ShapeError, match="NaN"):
+        t.apply(np.full((2, 8, 8), np.nan, np.float32), params)

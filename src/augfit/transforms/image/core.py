@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 
 from ...errors import ConfigError
-from ..base import Params, Transform, batch_len
+from ..base import Params, Transform, batch_len, select
 from . import functional as F
 
 
@@ -110,8 +110,6 @@ class GeometricTransform(ImageTransform):
         m = self.base_matrices(n, hw)
         if applied.any():
             idx = np.flatnonzero(applied)
-            from ..base import select
-
             m[idx] = self.matrices(select(params, idx, n), hw)
         return m
 
@@ -123,6 +121,8 @@ class GeometricTransform(ImageTransform):
         return F.warp_affine(batch, F.invert(m), self.output_hw(hw), self.fill or 0.0)
 
     def apply(self, batch: Any, params: Params) -> Any:
+        if not isinstance(batch, np.ndarray) or batch.ndim < 3:
+            self.check_batch(batch)  # raises the clear error before the shape is read
         hw = batch.shape[1:3]
         if self.output_hw(hw) == hw:
             return super().apply(batch, params)
