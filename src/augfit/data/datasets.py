@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import ConfigError, ShapeError
 from ..registry import DATASETS
 from ..rng import as_generator
+from .checks import check_int
 from .splits import group_take, random_take, resolve_size, stratified_take
 
 MODALITIES = ("image", "text", "audio")
@@ -56,7 +57,8 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if self.modality not in MODALITIES:
-            raise ConfigError(f"Dataset(modality=...) must be one of {MODALITIES}, got {self.modality!r}")
+            raise ConfigError(f"Dataset(modality=...) must be one of {MODALITIES}, "
+                              f"got {self.modality!r}")
         if self.modality == "text":
             if isinstance(self.x, np.ndarray):
                 self.x = [str(s) for s in self.x]
@@ -67,7 +69,8 @@ class Dataset:
             raise ShapeError(f"Dataset(x=...) for {self.modality} must be a NumPy array, got "
                              f"{type(self.x).__name__}; use from_arrays() to convert")
         elif self.x.ndim < 2:
-            raise ShapeError(f"Dataset(x=...) must have a batch axis first, got shape {self.x.shape}")
+            raise ShapeError(f"Dataset(x=...) must have a batch axis first, got shape "
+                             f"{self.x.shape}")
         y = np.asarray(self.y)
         if y.ndim != 1 or (y.size and not np.issubdtype(y.dtype, np.integer)):
             raise ShapeError(f"Dataset(y=...) must be a 1-D array of ints, got dtype {y.dtype} "
@@ -108,7 +111,8 @@ class Dataset:
         idx = np.asarray(idx)
         if idx.dtype == bool:
             if idx.shape != (len(self),):
-                raise ShapeError(f"subset: a boolean mask must have shape ({len(self)},), got {idx.shape}")
+                raise ShapeError(f"subset: a boolean mask must have shape ({len(self)},), "
+                                 f"got {idx.shape}")
             idx = np.flatnonzero(idx)
         idx = idx.astype(np.int64, copy=False)
         if idx.size and (idx.min() < -len(self) or idx.max() >= len(self)):
@@ -122,7 +126,8 @@ class Dataset:
         return Dataset(x, self.y[idx], self.modality, list(self.classes), meta, groups)
 
     def split(self, val: float | int = 0.2, test: float | int = 0.2, seed: int | None = 0,
-              stratify: bool = True, by_group: bool = False) -> tuple["Dataset", "Dataset", "Dataset"]:
+              stratify: bool = True, by_group: bool = False
+              ) -> tuple["Dataset", "Dataset", "Dataset"]:
         """Disjoint ``(train, val, test)`` splits.
 
         Parameters
@@ -134,11 +139,13 @@ class Dataset:
         stratify : bool
             Keep each class's share the same in every split (to within one sample per class).
         by_group : bool
-            Put whole groups (speakers, voices) in each split, so that val and test hold groups never
-            seen in training; sizes are then as close as whole groups allow. ``stratify`` is ignored.
+            Put whole groups (speakers, voices) in each split, so that val and test hold groups
+            never seen in training; sizes are then as close as whole groups allow. ``stratify`` is
+            ignored.
         """
         n = len(self)
-        n_test, n_val = resolve_size(test, n, "split(test=...)"), resolve_size(val, n, "split(val=...)")
+        n_test = resolve_size(test, n, "split(test=...)")
+        n_val = resolve_size(val, n, "split(val=...)")
         if n_test + n_val >= n:
             raise ConfigError(f"split: val ({n_val}) + test ({n_test}) leave no training samples "
                               f"out of {n}; use smaller fractions")
@@ -149,14 +156,15 @@ class Dataset:
                                   "speakers); this one has groups=None")
             test_idx, val_idx, train_idx = group_take(self.groups, [n_test, n_val], rng)
         elif stratify:
-            test_idx, val_idx, train_idx = stratified_take(self.y, [n_test, n_val], rng, self.n_classes)
+            test_idx, val_idx, train_idx = stratified_take(self.y, [n_test, n_val], rng,
+                                                           self.n_classes)
         else:
             test_idx, val_idx, train_idx = random_take(n, [n_test, n_val], rng)
         return self.subset(train_idx), self.subset(val_idx), self.subset(test_idx)
 
     def subsample(self, n: int | None = None, per_class: int | None = None,
                   seed: int | None = 0) -> "Dataset":
-        """A smaller dataset of exactly ``n`` samples (class shares kept) or ``per_class`` per class.
+        """A smaller dataset: exactly ``n`` samples (class shares kept) or ``per_class`` per class.
 
         For a training-size sweep, call it on the training split with increasing ``n``.
         """
@@ -166,8 +174,7 @@ class Dataset:
         rng = as_generator(seed, "seed")
         counts = self.class_counts()
         if per_class is not None:
-            if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
-                raise ConfigError(f"subsample(per_class=...) must be a positive int, got {per_class!r}")
+            per_class = check_int(per_class, "subsample(per_class=...)")
             short = [self.classes[k] for k in range(self.n_classes) if 0 < counts[k] < per_class]
             if short:
                 raise ConfigError(f"subsample(per_class={per_class}): classes {short} have fewer "
@@ -203,8 +210,9 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
     if y_arr.size and not np.issubdtype(y_arr.dtype, np.integer):
         names, y_arr = np.unique(y_arr.astype(str), return_inverse=True)
         if classes is not None and list(classes) != list(names):
-            raise ConfigError(f"from_arrays: labels are names {list(names)} but classes={list(classes)}; "
-                              "pass int labels with classes, or names without classes")
+            raise ConfigError(f"from_arrays: labels are names {list(names)} but "
+                              f"classes={list(classes)}; pass int labels with classes, or names "
+                              "without classes")
         classes = [str(c) for c in names]
     elif classes is None:
         classes = [str(k) for k in range(int(y_arr.max()) + 1 if y_arr.size else 0)]
@@ -225,4 +233,5 @@ def available() -> list[str]:
 from .sources import official_split  # noqa: E402
 from .sources.folder import from_folder  # noqa: E402
 
-__all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "load", "available", "official_split"]
+__all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "load", "available",
+           "official_split"]

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
+from .checks import check_int
 
 
 class Featurizer:
@@ -60,7 +61,8 @@ class Featurizer:
     def get_state(self) -> dict[str, Any]:
         """Fitted statistics (``n_features_`` and ``state_keys``) as plain arrays/lists/ints."""
         self._check_fitted()
-        return {"n_features_": int(self.n_features_), **{k: getattr(self, k) for k in self.state_keys}}
+        state = {k: getattr(self, k) for k in self.state_keys}
+        return {"n_features_": int(self.n_features_), **state}
 
     def set_state(self, state: dict[str, Any]) -> "Featurizer":
         """Restore what :meth:`get_state` returned; returns self."""
@@ -95,11 +97,12 @@ class Featurizer:
         return d
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
 
 
 def _as_texts(x: Any, owner: str) -> list[str]:
-    if isinstance(x, str) or not isinstance(x, (list, tuple)) or not all(isinstance(s, str) for s in x):
+    if not isinstance(x, (list, tuple)) or not all(isinstance(s, str) for s in x):
         raise ShapeError(f"{owner}.transform expects a list of str, got {type(x).__name__}; "
                          "pass a batch of texts, e.g. [text]")
     return list(x)
@@ -110,8 +113,8 @@ class ImageFlatten(Featurizer):
     """Flatten images to float32 ``(N, H*W*C)`` in [0, 1]; optionally standardize per pixel.
 
     uint8 images are divided by 255; float images are taken as already in [0, 1]. With
-    ``standardize=True`` each feature is centred and scaled by the mean and standard deviation of the
-    training images (features constant in training keep scale 1).
+    ``standardize=True`` each feature is centred and scaled by the mean and standard deviation of
+    the training images (features constant in training keep scale 1).
     """
 
     modality = "image"
@@ -157,8 +160,9 @@ class ImageFlatten(Featurizer):
         self._check_fitted()
         flat = self._flat(x)
         if flat.shape[1] != self.n_features_:
-            raise ShapeError(f"image_flatten was fitted on images of {self.n_features_} values, got "
-                             f"{flat.shape[1]} (shape {x.shape[1:]}); resize to the training shape")
+            raise ShapeError(f"image_flatten was fitted on images of {self.n_features_} values, "
+                             f"got {flat.shape[1]} (shape {x.shape[1:]}); resize to the training "
+                             "shape")
         if self.standardize and self.mean_ is not None:
             return (flat - self.mean_) / self.std_
         return flat
@@ -168,17 +172,16 @@ class ImageFlatten(Featurizer):
 class TextHashing(Featurizer):
     """Hashed bag of words/n-grams (scikit-learn ``HashingVectorizer``): fixed width, no vocabulary.
 
-    Nothing is learned, so augmented sentences with unseen words map into the same columns. Output is
-    CSR float32 ``(N, n_features)``, rows L2-normalised by default.
+    Nothing is learned, so augmented sentences with unseen words map into the same columns. Output
+    is CSR float32 ``(N, n_features)``, rows L2-normalised by default.
     """
 
     modality = "text"
 
     def __init__(self, n_features: int = 2**16, ngram_range: tuple[int, int] = (1, 2),
-                 lowercase: bool = True, alternate_sign: bool = False, norm: str | None = "l2") -> None:
-        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
-            raise ConfigError(f"text_hashing(n_features=...) must be a positive int, got {n_features!r}")
-        self.n_features = int(n_features)
+                 lowercase: bool = True, alternate_sign: bool = False,
+                 norm: str | None = "l2") -> None:
+        self.n_features = check_int(n_features, "text_hashing(n_features=...)")
         self.ngram_range = tuple(ngram_range)
         self.lowercase, self.alternate_sign, self.norm = lowercase, alternate_sign, norm
         self.n_features_: int | None = None
@@ -202,7 +205,7 @@ class TextHashing(Featurizer):
 
 @FEATURIZERS.register("text_tfidf")
 class TextTfidf(Featurizer):
-    """TF-IDF (scikit-learn ``TfidfVectorizer``) with vocabulary and IDF fitted on training text only.
+    """TF-IDF (scikit-learn ``TfidfVectorizer``), vocabulary and IDF fitted on training text only.
 
     Output is CSR float32 ``(N, len(vocabulary))``. The state is the vocabulary (terms in column
     order) and the IDF weights.
@@ -213,10 +216,8 @@ class TextTfidf(Featurizer):
 
     def __init__(self, max_features: int | None = 20000, ngram_range: tuple[int, int] = (1, 1),
                  min_df: int = 1, sublinear_tf: bool = True, lowercase: bool = True) -> None:
-        if max_features is not None and (isinstance(max_features, bool) or
-                                         not isinstance(max_features, (int, np.integer)) or max_features < 1):
-            raise ConfigError(f"text_tfidf(max_features=...) must be a positive int or None, "
-                              f"got {max_features!r}")
+        if max_features is not None:
+            max_features = check_int(max_features, "text_tfidf(max_features=...)")
         self.max_features, self.ngram_range = max_features, tuple(ngram_range)
         self.min_df, self.sublinear_tf, self.lowercase = min_df, sublinear_tf, lowercase
         self.n_features_: int | None = None
@@ -261,8 +262,9 @@ def make_featurizer(spec: Any) -> Featurizer:
         except TypeError as exc:
             raise ConfigError(f"featurizer {spec['type']!r}: bad arguments {args}: {exc}") from None
         return feat.set_state(spec["state"]) if spec.get("state") is not None else feat
-    raise ConfigError(f"a featurizer spec must be a name, a dict with a 'type' key, or a featurizer "
-                      f"object; got {spec!r}. Names: {', '.join(FEATURIZERS.available())}")
+    raise ConfigError(f"a featurizer spec must be a name, a dict with a 'type' key, or a "
+                      f"featurizer object; got {spec!r}. Names: "
+                      f"{', '.join(FEATURIZERS.available())}")
 
 
 def default_featurizer(modality: str, sample_rate: int | None = None) -> Featurizer:

@@ -1,8 +1,8 @@
 """DataLoader: shuffle, batch, augment (new draws every epoch), featurize, prefetch in threads.
 
 Every batch is a pure function of ``(seed, epoch, batch index)``: the epoch's order comes from
-``derive(seed, epoch, 0)`` and batch ``b``'s augmentation from ``derive(seed, epoch, b + 1)``. So the
-batches are the same bit for bit whatever ``workers`` is, and each epoch re-draws augmentation.
+``derive(seed, epoch, 0)`` and batch ``b``'s augmentation from ``derive(seed, epoch, b + 1)``. So
+the batches are the same bit for bit whatever ``workers`` is, and each epoch re-draws augmentation.
 
 >>> import augfit as af
 >>> train, val, test = af.datasets.load("digits").split(seed=0)
@@ -21,7 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError
-from ..rng import derive
+from ..rng import as_generator, derive, seed_from
+from .checks import check_int
 from .features import Featurizer, default_featurizer, make_featurizer
 from .offline import OfflineCopies
 
@@ -33,9 +34,7 @@ def _take(x: Any, idx: np.ndarray) -> Any:
 
 
 def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"DataLoader({name}=...) must be an int >= {low}, got {value!r}")
-    return int(value)
+    return check_int(value, f"DataLoader({name}=...)", low)
 
 
 def _as_augment(augment: Any) -> Any:
@@ -62,8 +61,8 @@ class DataLoader:
     drop_last : bool
         Drop the last, smaller batch.
     augment : Transform, Compose, dict or None
-        Called as ``augment(xb, rng=generator)`` on each raw training batch. Only this loader's batches
-        are augmented; :meth:`featurize` (val/test) never is.
+        Called as ``augment(xb, rng=generator)`` on each raw training batch. Only this loader's
+        batches are augmented; :meth:`featurize` (val/test) never is.
     features : featurizer, name, dict or None
         Fitted on the un-augmented ``dataset.x`` here unless already fitted. Default by modality:
         ``image_flatten`` (float32 in [0, 1]), ``text_hashing``, ``audio_logmel`` (at the dataset's
@@ -77,25 +76,27 @@ class DataLoader:
     prefetch : int
         Batches kept ready per worker (at most ``workers * prefetch`` batches in flight).
     offline : int or None
-        ``K``: augment the whole dataset K times once (cached on disk, keyed by the pipeline's JSON and
-        a hash of the data and seed); epoch ``e`` then batches copy ``e % K``. For expensive transforms.
+        ``K``: augment the whole dataset K times once (cached on disk, keyed by the pipeline's JSON
+        and a hash of the data and seed); epoch ``e`` then batches copy ``e % K``. For expensive
+        transforms.
     cache_dir : str or Path, optional
         Where offline copies go (default: the augfit cache, ``$AUGFIT_CACHE``).
     """
 
-    def __init__(self, dataset: Any, batch_size: int = 128, shuffle: bool = True, drop_last: bool = False,
-                 augment: Any = None, features: Any = None, seed: int | None = None, workers: int = 0,
-                 prefetch: int = 2, offline: int | None = None, cache_dir: Any = None) -> None:
+    def __init__(self, dataset: Any, batch_size: int = 128, shuffle: bool = True,
+                 drop_last: bool = False, augment: Any = None, features: Any = None,
+                 seed: int | None = None, workers: int = 0, prefetch: int = 2,
+                 offline: int | None = None, cache_dir: Any = None) -> None:
         if not (hasattr(dataset, "x") and hasattr(dataset, "y")):
-            raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y (a Dataset), "
-                              f"got {type(dataset).__name__}")
+            raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y "
+                              f"(a Dataset), got {type(dataset).__name__}")
         self.dataset = dataset
         self.batch_size = _check_int(batch_size, "batch_size", 1)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.workers = _check_int(workers, "workers", 0)
         self.prefetch = _check_int(prefetch, "prefetch", 1)
         if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> np.uint64(1))
+            seed = seed_from(as_generator(None))
         self.seed = _check_int(seed, "seed", 0)
         self.augment = _as_augment(augment)
         if len(dataset.y) == 0:
@@ -146,7 +147,8 @@ class DataLoader:
 
     def _slices(self, epoch: int) -> list[np.ndarray]:
         order = self.order(epoch)
-        return [order[s:s + self.batch_size] for s in range(0, len(self) * self.batch_size, self.batch_size)]
+        bs = self.batch_size
+        return [order[s:s + bs] for s in range(0, len(self) * bs, bs)]
 
     def epoch_batches(self, epoch: int) -> Iterator[Batch]:
         """Iterate the batches of ``epoch`` (does not move :attr:`epoch`)."""

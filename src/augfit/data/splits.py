@@ -26,9 +26,8 @@ def resolve_size(size: float | int, n: int, name: str) -> int:
 
 
 def allocate(total: int, counts: np.ndarray, cap: np.ndarray | None = None) -> np.ndarray:
-    """Share ``total`` among classes in proportion to ``counts`` (largest remainder), at most ``cap``.
-
-    Returns an int array summing exactly to ``total``. ``cap`` (default ``counts``) bounds each class.
+    """Share ``total`` among classes in proportion to ``counts`` (largest remainder), at most
+    ``cap`` each (default ``counts``). Returns an int array summing exactly to ``total``.
     """
     counts = np.asarray(counts, dtype=np.int64)
     cap = counts if cap is None else np.asarray(cap, dtype=np.int64)
@@ -61,7 +60,7 @@ def stratified_take(y: np.ndarray, sizes: list[int], rng: np.random.Generator,
     parts: list[np.ndarray] = []
     for size in sizes:
         take = allocate(size, counts, cap=counts - used)
-        parts.append(np.concatenate([perms[k][used[k]:used[k] + take[k]] for k in range(n_classes)]))
+        parts.append(np.concatenate([p[u:u + t] for p, u, t in zip(perms, used, take)]))
         used += take
     parts.append(np.concatenate([perms[k][used[k]:] for k in range(n_classes)]))
     return [np.sort(p).astype(np.int64) for p in parts]

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import ShapeError
 
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+_SUPPORTED = {(_PCM, 8), (_PCM, 16), (_PCM, 24), (_PCM, 32), (_FLOAT, 32), (_FLOAT, 64)}
 _STREAMING = 0x7FFFF000  # a data size written by tools that stream to a pipe: "until the end"
 
 
@@ -57,7 +58,7 @@ def decode(raw: bytes, code: int, channels: int, bits: int, offset: int, nbytes:
         raise _fail(path, f"malformed WAV: {channels} channels")
     width = bits // 8
     block = width * channels
-    if (code, bits) not in {(_PCM, 8), (_PCM, 16), (_PCM, 24), (_PCM, 32), (_FLOAT, 32), (_FLOAT, 64)}:
+    if (code, bits) not in _SUPPORTED:
         raise _fail(path, f"unsupported WAV encoding (format code {code}, {bits} bits); "
                           "convert to 16-bit PCM, e.g. `sox in.wav -b 16 out.wav`")
     usable = nbytes - nbytes % block
@@ -100,7 +101,8 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
 
 def write_wav(path: str | Path, wave: np.ndarray, sample_rate: int) -> None:
     """Write mono float waveform ``(T,)`` in [-1, 1] as 16-bit PCM WAV."""
-    pcm = (np.clip(np.asarray(wave, np.float64), -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    clipped = np.clip(np.asarray(wave, np.float64), -1.0, 1.0)
+    pcm = (clipped * 32767.0).round().astype("<i2").tobytes()
     head = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(pcm), b"WAVE", b"fmt ", 16, _PCM, 1,
                        int(sample_rate), int(sample_rate) * 2, 2, 16, b"data", len(pcm))
     Path(path).write_bytes(head + pcm)

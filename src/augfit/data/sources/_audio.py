@@ -7,6 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..checks import check_int
 from ..wav import fit_length, read_wav
 
 
@@ -20,7 +21,8 @@ def resample(wave: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
     return resample_poly(wave, sr_out // g, sr_in // g).astype(np.float32)
 
 
-def read_waves(paths: Sequence[Path], sample_rate: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+def read_waves(paths: Sequence[Path], sample_rate: int,
+               length: int) -> tuple[np.ndarray, np.ndarray]:
     """WAV files as float32 ``(N, length)`` at ``sample_rate`` and their lengths before padding."""
     waves = []
     for p in paths:
@@ -30,8 +32,5 @@ def read_waves(paths: Sequence[Path], sample_rate: int, length: int) -> tuple[np
 
 
 def check_length(length: object, owner: str) -> int:
-    from ...errors import ConfigError
-
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
-        raise ConfigError(f"{owner}(length=...) must be a positive number of samples, got {length!r}")
-    return int(length)
+    """A clip length in samples (an int >= 1)."""
+    return check_int(length, f"{owner}(length=...)")

@@ -1,8 +1,9 @@
 """``fashion_mnist``: Zalando's Fashion-MNIST from the four idx files (gzipped or not).
 
-Debian's ``dataset-fashion-mnist`` package puts them in /usr/share/datasets/fashion-mnist; any folder
-holding ``train-images-idx3-ubyte(.gz)``, ``train-labels-idx1-ubyte(.gz)``, ``t10k-images-idx3-ubyte(.gz)``
-and ``t10k-labels-idx1-ubyte(.gz)`` works (``path=``). Headers and sizes are checked.
+Debian's ``dataset-fashion-mnist`` package puts them in /usr/share/datasets/fashion-mnist; any
+folder holding ``train-images-idx3-ubyte(.gz)``, ``train-labels-idx1-ubyte(.gz)``,
+``t10k-images-idx3-ubyte(.gz)`` and ``t10k-labels-idx1-ubyte(.gz)`` works (``path=``). Headers and
+sizes are checked.
 """
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from ...registry import DATASETS
 from ..datasets import Dataset
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
-CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-           "Ankle boot"]
+CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+           "Bag", "Ankle boot"]
+INSTALL = ("install Debian's dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`) or "
+           "pass path= to a folder with the four idx files")
 _FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
           "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 
@@ -29,9 +32,7 @@ def _find(folder: Path, stem: str) -> Path:
     for name in (stem + ".gz", stem, stem.replace("-idx", ".idx")):
         if (folder / name).is_file():
             return folder / name
-    raise MissingResourceError(f"fashion_mnist: {stem}(.gz) not found in {folder}; install Debian's "
-                               "dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`) or pass "
-                               "path= to a folder with the four idx files")
+    raise MissingResourceError(f"fashion_mnist: {stem}(.gz) not found in {folder}; {INSTALL}")
 
 
 def read_idx(path: Path, ndim: int) -> np.ndarray:
@@ -39,7 +40,8 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (EOFError, OSError, zlib.error) as exc:
-        raise ShapeError(f"fashion_mnist: {path} is truncated or not gzip ({exc}); re-download it") from None
+        raise ShapeError(f"fashion_mnist: {path} is truncated or not gzip ({exc}); "
+                         "re-download it") from None
     head = 4 + 4 * ndim
     if len(raw) < head:
         raise ShapeError(f"fashion_mnist: {path} is truncated (only {len(raw)} bytes)")
@@ -50,8 +52,8 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
     dims = struct.unpack(f">{ndim}I", raw[4:head])
     need = int(np.prod(dims))
     if len(raw) - head != need:
-        raise ShapeError(f"fashion_mnist: {path} is truncated or corrupt: header says {dims} = {need} "
-                         f"bytes of data, file holds {len(raw) - head}")
+        raise ShapeError(f"fashion_mnist: {path} is truncated or corrupt: header says {dims} = "
+                         f"{need} bytes of data, file holds {len(raw) - head}")
     return np.frombuffer(raw, np.uint8, count=need, offset=head).reshape(dims)
 
 
@@ -68,11 +70,11 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, split: str = "trai
         ``"official_test"`` marks the test ones).
     """
     if split not in ("train", "test", "all"):
-        raise ConfigError(f"fashion_mnist(split=...) must be 'train', 'test' or 'all', got {split!r}")
+        raise ConfigError(f"fashion_mnist(split=...) must be 'train', 'test' or 'all', "
+                          f"got {split!r}")
     folder = Path(path).expanduser() if path is not None else DEBIAN_DIR
     if not folder.is_dir():
-        raise MissingResourceError(f"fashion_mnist: folder {folder} not found; install Debian's "
-                                   "dataset-fashion-mnist or pass path= to a folder with the idx files")
+        raise MissingResourceError(f"fashion_mnist: folder {folder} not found; {INSTALL}")
     xs, ys, test = [], [], []
     for part in (("train", "test") if split == "all" else (split,)):
         img_path, lab_path = (_find(folder, s) for s in _FILES[part])

@@ -1,4 +1,4 @@
-"""``folder`` / :func:`from_folder`: your own data as one sub-folder per class, or a CSV of text,label.
+"""``folder`` / :func:`from_folder`: your data as one sub-folder per class, or a CSV of text,label.
 
 ``root/cat/1.png, root/dog/2.png`` -> an image Dataset with classes ["cat", "dog"];
 ``root/yes/a.wav, root/no/b.wav`` -> an audio Dataset; ``reviews.csv`` -> a text Dataset.
@@ -28,8 +28,8 @@ def _class_files(root: Path) -> list[tuple[str, Path]]:
         if entry.name.startswith("."):
             continue
         if not entry.is_dir():
-            raise ConfigError(f"from_folder: {entry} is a file at the top of {root}; put files in one "
-                              "sub-folder per class (root/<class>/<file>) or pass a .csv file")
+            raise ConfigError(f"from_folder: {entry} is a file at the top of {root}; put files in "
+                              "one sub-folder per class (root/<class>/<file>) or pass a .csv file")
         files = [f for f in sorted(entry.iterdir()) if f.is_file() and not f.name.startswith(".")]
         if not files:
             raise ConfigError(f"from_folder: class folder {entry} is empty")
@@ -63,16 +63,17 @@ def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool) -> np.nda
     shape = imgs[0].shape
     for (_, f), img in zip(pairs, imgs):
         if img.shape != shape:
-            raise ShapeError(f"from_folder: {f} has shape {img.shape} but {pairs[0][1]} has {shape}; "
-                             "pass size=(H, W) to resize all images")
+            raise ShapeError(f"from_folder: {f} has shape {img.shape} but {pairs[0][1]} has "
+                             f"{shape}; pass size=(H, W) to resize all images")
     return np.stack(imgs)
 
 
-def _audio(pairs: list[tuple[str, Path]], length: int, sample_rate: int | None) -> tuple[np.ndarray, dict]:
+def _audio(pairs: list[tuple[str, Path]], length: int,
+           sample_rate: int | None) -> tuple[np.ndarray, dict]:
     for _, f in pairs:
         if f.suffix.lower() != ".wav":
-            raise ConfigError(f"from_folder: {f} is not a WAV file in an audio folder; convert it to "
-                              "WAV (e.g. `sox in.mp3 out.wav`) or remove it")
+            raise ConfigError(f"from_folder: {f} is not a WAV file in an audio folder; convert it "
+                              "to WAV (e.g. `sox in.mp3 out.wav`) or remove it")
     if sample_rate is None:
         sample_rate = read_wav(pairs[0][1])[1]
     x, lengths = read_waves([f for _, f in pairs], int(sample_rate), length)
@@ -83,7 +84,8 @@ def _csv(path: Path) -> Dataset:
     texts, labels = [], []
     with open(path, newline="", encoding="utf-8") as fh:
         for lineno, row in enumerate(csv.reader(fh), start=1):
-            if not row or (lineno == 1 and [c.strip().lower() for c in row[:2]] == ["text", "label"]):
+            header = lineno == 1 and [c.strip().lower() for c in row[:2]] == ["text", "label"]
+            if not row or header:
                 continue
             if len(row) < 2 or not row[1].strip():
                 raise ConfigError(f"from_folder: {path}, line {lineno}: missing label in {row!r}; "
@@ -131,8 +133,8 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
     elif modality == "image":
         x = _images(pairs, size, grayscale)
     else:
-        raise ConfigError(f"from_folder(modality=...) must be 'image' or 'audio' (or a .csv path for "
-                          f"text), got {modality!r}")
+        raise ConfigError(f"from_folder(modality=...) must be 'image' or 'audio' (or a .csv path "
+                          f"for text), got {modality!r}")
     names = sorted({c for c, _ in pairs})
     y = np.array([names.index(c) for c, _ in pairs], np.int64)
     meta["files"] = np.array([str(f) for _, f in pairs])

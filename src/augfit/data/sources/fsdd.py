@@ -23,7 +23,7 @@ GET_IT = ("clone https://github.com/Jakobovski/free-spoken-digit-dataset and pas
 
 
 def find_folder(path: str | os.PathLike | None) -> Path:
-    """The folder holding the WAVs: ``path``, else ``$AUGFIT_FSDD``; its ``recordings/`` if present."""
+    """The WAV folder: ``path``, else ``$AUGFIT_FSDD``; its ``recordings/`` if present."""
     raw = path if path is not None else os.environ.get("AUGFIT_FSDD")
     if not raw:
         raise MissingResourceError(f"fsdd: no folder given; {GET_IT}")
@@ -67,8 +67,8 @@ def load_fsdd(path: str | os.PathLike | None = None, length: int = 8000, sample_
             continue
         m = NAME.match(f.name)
         if m is None:
-            raise ConfigError(f"fsdd: {f} is not named {{digit}}_{{speaker}}_{{index}}.wav; rename or "
-                              "remove it")
+            raise ConfigError(f"fsdd: {f} is not named {{digit}}_{{speaker}}_{{index}}.wav; "
+                              "rename or remove it")
         rows.append((m.group(2), int(m.group(1)), int(m.group(3)), f))
     if speakers is not None:
         unknown = sorted(set(speakers) - {r[0] for r in rows})

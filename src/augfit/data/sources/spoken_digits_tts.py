@@ -1,4 +1,4 @@
-"""``spoken_digits_tts``: the words "zero".."nine" synthesized by Debian's espeak-ng, cached on disk.
+"""``spoken_digits_tts``: the words "zero".."nine" synthesized by Debian's espeak-ng, cached.
 
 Every English espeak-ng voice (the built-in ``gmw/`` ones; MBROLA voices need extra packages) speaks
 each digit at several speeds and pitches; the WAVs are trimmed of leading/trailing silence,
@@ -36,8 +36,9 @@ def _espeak() -> str:
 
 
 def english_voices() -> list[str]:
-    """English espeak-ng voices usable without MBROLA (``espeak-ng --voices=en``, ``gmw/`` files)."""
-    out = subprocess.run([_espeak(), "--voices=en"], capture_output=True, text=True, check=True).stdout
+    """English espeak-ng voices that need no MBROLA (``espeak-ng --voices=en``, ``gmw/`` files)."""
+    cmd = [_espeak(), "--voices=en"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     voices = []
     for line in out.splitlines()[1:]:
         cols = line.split()
@@ -52,19 +53,21 @@ def trim_silence(wave: np.ndarray, rel: float = 0.02) -> np.ndarray:
     return wave[loud[0]:loud[-1] + 1] if loud.size else wave
 
 
-def _synth(exe: str, folder: Path, voice: str, speed: int, pitch: int, digit: int, sr: int) -> np.ndarray:
+def _synth(exe: str, folder: Path, voice: str, speed: int, pitch: int, digit: int,
+           sr: int) -> np.ndarray:
     out = folder / f"{voice}_{speed}_{pitch}_{digit}.wav"
-    subprocess.run([exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), WORDS[digit]],
-                   capture_output=True, check=True)
+    cmd = [exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), WORDS[digit]]
+    subprocess.run(cmd, capture_output=True, check=True)
     wave, rate = read_wav(out)
     return resample(trim_silence(wave), rate, sr)
 
 
 @DATASETS.register("spoken_digits_tts")
-def load_spoken_digits_tts(voices: Sequence[str] | None = None, speeds: Sequence[int] = (130, 175, 220),
+def load_spoken_digits_tts(voices: Sequence[str] | None = None,
+                           speeds: Sequence[int] = (130, 175, 220),
                            pitches: Sequence[int] = (30, 50, 70), length: int = 8000,
                            sample_rate: int = 8000) -> Dataset:
-    """Synthesized spoken digits as float32 waveforms ``(N, length)``; N = voices x speeds x pitches x 10.
+    """Synthesized spoken digits: float32 ``(N, length)``, N = voices x speeds x pitches x 10.
 
     Parameters
     ----------
@@ -86,8 +89,10 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None, speeds: Sequence
         raise ConfigError(f"spoken_digits_tts(voices=...): {unknown or voices} not available; "
                           f"English espeak-ng voices here: {known}")
     for name, vals, lo, hi in (("speeds", speeds, 80, 450), ("pitches", pitches, 0, 99)):
-        if not vals or any(isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi for v in vals):
-            raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], got {vals!r}")
+        ok = [not isinstance(v, bool) and isinstance(v, int) and lo <= v <= hi for v in vals]
+        if not ok or not all(ok):
+            raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], "
+                              f"got {vals!r}")
     combos = [(v, s, p, d) for v in voices for s in speeds for p in pitches for d in range(10)]
     version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
     version = version.split("  Data")[0].strip()
@@ -105,9 +110,9 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None, speeds: Sequence
             np.savez(fh, x=x, lengths=lengths)
         os.replace(part, file)
     voice = np.array([c[0] for c in combos])
-    meta = {"source": version, "license": "synthesized with espeak-ng (GPL-3.0); audio is generated",
+    meta = {"source": version, "license": "generated with espeak-ng (GPL-3.0)",
             "sample_rate": int(sample_rate), "lengths": lengths, "voice": voice,
             "speed": np.array([c[1] for c in combos], np.int64),
             "pitch": np.array([c[2] for c in combos], np.int64)}
-    return Dataset(x, np.array([c[3] for c in combos], np.int64), "audio", [str(d) for d in range(10)],
-                   meta, voice)
+    y = np.array([c[3] for c in combos], np.int64)
+    return Dataset(x, y, "audio", [str(d) for d in range(10)], meta, voice)
