@@ -49,7 +49,8 @@ def loader_only(loader: DataLoader) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=60000, help="training images (default: all 60,000)")
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--repeats", type=int, default=3)
@@ -72,8 +73,10 @@ def run(args: argparse.Namespace) -> None:
         ds = ds.subsample(n=args.n, seed=0)
     configs = {"plain": dict(augment=None, workers=0),
                "aug w=0": dict(augment=pipeline(), workers=0)}
-    configs.update({f"aug w={w}": dict(augment=pipeline(), workers=w, prefetch=2) for w in args.workers})
-    loaders = {k: DataLoader(ds, batch_size=args.batch_size, seed=0, **kw) for k, kw in configs.items()}
+    for w in args.workers:
+        configs[f"aug w={w}"] = dict(augment=pipeline(), workers=w, prefetch=2)
+    loaders = {k: DataLoader(ds, batch_size=args.batch_size, seed=0, **kw)
+               for k, kw in configs.items()}
     times: dict[str, list[float]] = {k: [] for k in loaders}
     only: dict[str, list[float]] = {k: [] for k in loaders}
     for _ in range(args.repeats):  # interleaved, so load changes on the machine hit every config

@@ -52,7 +52,8 @@ def test_batches_cover_each_sample_once_per_epoch():
 def test_same_batches_whatever_the_workers(digits_train, workers):
     aug = AddNoise(0.2)
     ref = DataLoader(digits_train, batch_size=100, augment=aug, seed=7, workers=0)
-    other = DataLoader(digits_train, batch_size=100, augment=aug, seed=7, workers=workers, prefetch=1)
+    other = DataLoader(digits_train, batch_size=100, augment=aug, seed=7, workers=workers,
+                       prefetch=1)
     for e in (0, 3):
         for (xa, ya), (xb, yb) in zip(_epoch(ref, e), _epoch(other, e)):
             assert xa.tobytes() == xb.tobytes() and np.array_equal(ya, yb)
@@ -71,7 +72,8 @@ def test_batch_is_the_seeded_draw_and_epochs_differ(digits_train):
     # a different epoch: new order and new noise; iter() moves through epochs
     assert not np.array_equal(e0[0][1], e1[0][1])
     first, second = list(loader), list(loader)
-    assert first[0][0].tobytes() == e0[0][0].tobytes() and second[0][0].tobytes() == e1[0][0].tobytes()
+    assert first[0][0].tobytes() == e0[0][0].tobytes()
+    assert second[0][0].tobytes() == e1[0][0].tobytes()
     # and with shuffle off the same samples still get new draws every epoch
     fixed = DataLoader(digits_train, batch_size=64, shuffle=False, augment=aug, seed=3)
     a, b = _epoch(fixed, 0)[0], _epoch(fixed, 1)[0]
@@ -131,7 +133,8 @@ def test_standard_image_pipeline_workers_and_replay(tmp_path):
     from augfit.data.sources.fashion_mnist import DEBIAN_DIR
     from augfit.rng import derive
     from augfit.transforms.compose import Compose
-    from augfit.transforms.image import BrightnessContrast, HorizontalFlip, RandomResizedCrop, Rotate
+    from augfit.transforms.image import (BrightnessContrast, HorizontalFlip, RandomResizedCrop,
+                                         Rotate)
 
     if DEBIAN_DIR.is_dir():
         ds = load("fashion_mnist", split="test").subsample(n=600, seed=0)
@@ -168,7 +171,8 @@ def test_text_loader_gives_csr_and_featurize_uses_train_vocabulary():
     loader = DataLoader(ds, batch_size=4, seed=0, features="text_tfidf")
     xb, yb = next(iter(loader))
     assert sp.isspmatrix_csr(xb) and xb.dtype == np.float32 and xb.shape == (4, loader.n_features)
-    assert loader.features.vocabulary_ == ["acting", "awful", "bad", "film", "good", "great", "plot"]
+    vocab = ["acting", "awful", "bad", "film", "good", "great", "plot"]
+    assert loader.features.vocabulary_ == vocab
     assert loader.featurize(["unseen words only"]).nnz == 0  # vocabulary fitted on training text
     hashed = DataLoader(ds, batch_size=6, seed=0)  # default for text: fixed-width hashing
     assert next(iter(hashed))[0].shape == (6, 2**16)
@@ -180,3 +184,16 @@ def test_audio_loader_default_logmel_uses_dataset_rate(fsdd_path):
     assert loader.features.sample_rate == 8000
     xb, yb = next(iter(loader))
     assert xb.dtype == np.float32 and xb.shape == (16, loader.n_features) and np.isfinite(xb).all()
+
+
+def test_breaking_out_of_a_prefetched_epoch_stops_the_threads(digits_train):
+    import threading
+
+    before = {t.name for t in threading.enumerate()}
+    loader = DataLoader(digits_train, batch_size=16, augment=AddNoise(0.1), seed=0, workers=2)
+    it = iter(loader)
+    next(it)
+    it.close()  # what a `break` in a for loop does
+    left = [t.name for t in threading.enumerate()
+            if t.name.startswith("augfit-loader") and t.name not in before]
+    assert left == []

@@ -33,7 +33,8 @@ def _fmnist_folder(folder, n=3, cut=0):
 @pytest.mark.skipif(not DEBIAN_DIR.is_dir(), reason="dataset-fashion-mnist is not installed")
 def test_fashion_mnist_debian_files():
     tr, te = load("fashion_mnist"), load("fashion_mnist", split="test")
-    assert tr.x.shape == (60000, 28, 28) and tr.x.dtype == np.uint8 and te.x.shape == (10000, 28, 28)
+    assert tr.x.shape == (60000, 28, 28) and tr.x.dtype == np.uint8
+    assert te.x.shape == (10000, 28, 28)
     assert tr.class_counts().tolist() == [6000] * 10 and te.class_counts().tolist() == [1000] * 10
     assert tr.y[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]  # the published first labels
     assert tr.classes[9] == "Ankle boot"
@@ -45,8 +46,9 @@ def test_fashion_mnist_any_folder_and_corrupt_files(tmp_path):
     np.testing.assert_array_equal(ds.x[:3], x)
     assert ds.y.tolist() == [0, 1, 2, 9, 1] and ds.meta["official_test"].tolist() == [0, 0, 0, 1, 1]
     _fmnist_folder(tmp_path, cut=5)
-    with pytest.raises(ShapeError, match=r"train-images-idx3-ubyte\.gz is truncated or corrupt: header "
-                                         r"says \(3, 28, 28\) = 2352 bytes of data, file holds 2347"):
+    with pytest.raises(ShapeError, match=r"train-images-idx3-ubyte\.gz is truncated or corrupt: "
+                                         r"header says \(3, 28, 28\) = 2352 bytes of data, "
+                                         r"file holds 2347"):
         load("fashion_mnist", path=tmp_path)
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b\x08garbage")
     with pytest.raises(ShapeError, match=r"train-images-idx3-ubyte\.gz is truncated or not gzip"):

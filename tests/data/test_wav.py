@@ -22,7 +22,8 @@ def test_read_wav_matches_soundfile(tmp_path, subtype):
 def test_stereo_is_averaged_and_extensible_header(tmp_path):
     st = np.stack([np.linspace(-0.5, 0.5, 64), np.full(64, 0.25)], axis=1)
     path = tmp_path / "s.wav"
-    sf.write(path, st, 16000, subtype="PCM_24", format="WAV")  # 24-bit stereo -> WAVE_FORMAT_EXTENSIBLE
+    # 24-bit stereo: soundfile writes a WAVE_FORMAT_EXTENSIBLE header
+    sf.write(path, st, 16000, subtype="PCM_24", format="WAV")
     got, sr = read_wav(path)
     np.testing.assert_allclose(got, sf.read(path, dtype="float32")[0].mean(axis=1), atol=1e-6)
     assert sr == 16000
@@ -42,7 +43,8 @@ def test_truncated_and_non_wav_files_are_named(tmp_path):
     write_wav(good, np.zeros(800, np.float32), 8000)
     cut = tmp_path / "cut.wav"
     cut.write_bytes(good.read_bytes()[:-100])
-    with pytest.raises(ShapeError, match=r"cut\.wav: truncated WAV: header promises 1600 data bytes, "
+    with pytest.raises(ShapeError, match=r"cut\.wav: truncated WAV: header promises 1600 data "
+                                         r"bytes, "
                                          r"file holds 1500"):
         read_wav(cut)
     fake = tmp_path / "notes.wav"
