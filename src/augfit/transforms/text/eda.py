@@ -62,17 +62,19 @@ class RandomInsertion(_EdaOp):
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         lex = load_lexicon()
-        edits: list[list[list[Any]]] = []
+        rows = []  # per sentence: (number of words, words with synonyms, number of insertions)
         for text in batch:
             words = tokenize(text).words
             cand = [w for w in words if w.lower() not in self._stop and lex.synonyms(w)]
-            k = n_edits(len(words), self.alpha, self.n) if cand else 0
-            sources = rng.integers(len(cand), size=k) if k else []
-            slots = rng.integers(len(words), size=k) if k else []
+            rows.append((len(words), cand, n_edits(len(words), self.alpha, self.n) if cand else 0))
+        # one draw for the batch: (source word, synonym, slot) uniforms per insertion
+        u = iter(rng.random((sum(r[2] for r in rows), 3)).tolist())
+        edits: list[list[list[Any]]] = []
+        for n_words, cand, k in rows:
             row = []
-            for src, slot in zip(sources, slots):
-                syns = lex.synonyms(cand[int(src)])
-                row.append([int(slot), syns[int(rng.integers(len(syns)))]])
+            for a, b, c in (next(u) for _ in range(k)):
+                syns = lex.synonyms(cand[int(a * len(cand))])
+                row.append([int(c * n_words), syns[int(b * len(syns))]])
             edits.append(row)
         return {"edits": edits}
 
@@ -107,14 +109,17 @@ class RandomSwap(_EdaOp):
         self.n = None if n is None else int(n)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        sizes = [len(tokenize(text).words) for text in batch]
+        ks = [n_edits(m, self.alpha, self.n) if m >= 2 else 0 for m in sizes]
+        u = iter(rng.random((sum(ks), 2)).tolist())  # one draw for the batch
         pairs: list[list[list[int]]] = []
-        for text in batch:
-            m = len(tokenize(text).words)
-            k = n_edits(m, self.alpha, self.n) if m >= 2 else 0
-            first = rng.integers(m, size=k) if k else np.zeros(0, np.int64)
-            # the second index is drawn among the m - 1 others, so i != j without retries
-            second = (first + 1 + rng.integers(m - 1, size=k)) % m if k else first
-            pairs.append([[int(i), int(j)] for i, j in zip(first, second)])
+        for m, k in zip(sizes, ks):
+            row = []
+            for a, b in (next(u) for _ in range(k)):
+                i = int(a * m)
+                # the second index is drawn among the m - 1 others, so i != j without retries
+                row.append([i, (i + 1 + int(b * (m - 1))) % m])
+            pairs.append(row)
         return {"pairs": pairs}
 
 
@@ -142,16 +147,21 @@ class RandomDeletion(_EdaOp):
         self.alpha = float(alpha)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        sizes = [len(tokenize(text).words) for text in batch]
+        drops = rng.random(sum(sizes)) < self.alpha  # one draw for every word of the batch
+        keep = rng.random(n).tolist()  # which word survives when all are drawn for deletion
         deleted: list[list[int]] = []
-        for text in batch:
-            m = len(tokenize(text).words)
+        start = 0
+        for m, kept in zip(sizes, keep):
+            drop = drops[start:start + m]
+            start += m
             if m < 2:
                 deleted.append([])
                 continue
-            drop = rng.random(m) < self.alpha
-            if drop.all():
-                drop[int(rng.integers(m))] = False
-            deleted.append([int(i) for i in np.flatnonzero(drop)])
+            idx = np.flatnonzero(drop).tolist()
+            if len(idx) == m:
+                idx.remove(int(kept * m))
+            deleted.append(idx)
         return {"deleted": deleted}
 
     @classmethod

@@ -12,22 +12,33 @@ from .lexicon import Lexicon, load_lexicon
 from .tokens import match_case, replace_words, tokenize
 
 
-def draw_replacements(rng: np.random.Generator, text: str, k_rule: tuple[float, int | None],
+def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[float, int | None],
                       stop: frozenset[str], lexicon: Lexicon, pos_aware: bool) -> list[list[Any]]:
-    """``[[word_index, replacement], ...]`` for one sentence (case of the original kept)."""
-    words = tokenize(text).words
-    cand = [i for i, w in enumerate(words)
-            if w.lower() not in stop and lexicon.synonyms(w, pos_aware)]
-    k = min(n_edits(len(words), *k_rule), len(cand))
-    if k == 0:
-        return []
-    picks = rng.choice(len(cand), size=k, replace=False)
-    edits = []
-    for j in sorted(int(c) for c in picks):
-        i = cand[j]
-        syns = lexicon.synonyms(words[i], pos_aware)
-        edits.append([i, match_case(words[i], syns[int(rng.integers(len(syns)))])])
-    return edits
+    """Per sentence, ``[[word_index, replacement], ...]`` (case of the original kept).
+
+    Two draws for the whole batch: a uniform key per candidate word (the ``k`` smallest keys of a
+    sentence pick its words, i.e. ``k`` without replacement) and a uniform per candidate that picks
+    its synonym.
+    """
+    cands: list[list[tuple[int, str, tuple[str, ...]]]] = []
+    counts: list[int] = []
+    for text in batch:
+        words = tokenize(text).words
+        counts.append(n_edits(len(words), *k_rule))
+        cands.append([(i, w, syns) for i, w in enumerate(words) if w.lower() not in stop
+                      for syns in (lexicon.synonyms(w, pos_aware),) if syns])
+    total = sum(len(c) for c in cands)
+    keys, picks = rng.random(total).tolist(), rng.random(total).tolist()
+    out, start = [], 0
+    for row, k in zip(cands, counts):
+        chosen = sorted(range(len(row)), key=lambda j: keys[start + j])[:k]
+        edits = []
+        for j in sorted(chosen):
+            i, w, syns = row[j]
+            edits.append([i, match_case(w, syns[int(picks[start + j] * len(syns))])])
+        out.append(edits)
+        start += len(row)
+    return out
 
 
 @TRANSFORMS.register()
@@ -72,10 +83,8 @@ class SynonymReplace(WordEditTransform):
         self.pos_aware = bool(pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
-        lex = load_lexicon()
-        rule = (self.rate, self.n)
-        return {"edits": [draw_replacements(rng, s, rule, self._stop, lex, self.pos_aware)
-                          for s in batch]}
+        return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._stop,
+                                           load_lexicon(), self.pos_aware)}
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:

@@ -31,25 +31,20 @@ class Tokens:
     seps: list[str]
 
 
+_SPLIT_RE = re.compile(f"({WORD_RE.pattern})")
+
+
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into words and separators (lossless)."""
-    words: list[str] = []
-    seps: list[str] = []
-    pos = 0
-    for m in WORD_RE.finditer(text):
-        seps.append(text[pos:m.start()])
-        words.append(m.group())
-        pos = m.end()
-    seps.append(text[pos:])
-    return Tokens(words, seps)
+    parts = _SPLIT_RE.split(text)  # [sep, word, sep, ..., word, sep], in C
+    return Tokens(parts[1::2], parts[0::2])
 
 
 def detokenize(tokens: Tokens) -> str:
     """Join words and separators back into a string."""
-    parts = [tokens.seps[0]]
-    for w, s in zip(tokens.words, tokens.seps[1:]):
-        parts.append(w)
-        parts.append(s)
+    parts = [tokens.seps[0]] * (2 * len(tokens.words) + 1)
+    parts[1::2] = tokens.words
+    parts[2::2] = tokens.seps[1:]
     return "".join(parts)
 
 
