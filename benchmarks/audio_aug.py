@@ -54,12 +54,13 @@ def line(label: str, n: int, t: tuple[float, float]) -> str:
 
 
 def ratio(label: str, slow: tuple[float, float], fast: tuple[float, float], target: str) -> str:
-    return f"  {label:<28} {slow[0] / fast[0]:9.2f}x wall       {slow[1] / fast[1]:9.2f}x CPU   ({target})"
+    return (f"  {label:<28} {slow[0] / fast[0]:9.2f}x wall       {slow[1] / fast[1]:9.2f}x CPU   "
+            f"({target})")
 
 
 def load_clips(n: int) -> tuple[np.ndarray, str]:
-    folder = Path(os.environ.get("AUGFIT_FSDD", Path(__file__).resolve().parents[1] / ".." / "shared"
-                                 / "datasets" / "fsdd")) / "recordings"
+    default = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "fsdd"
+    folder = Path(os.environ.get("AUGFIT_FSDD", default)) / "recordings"
     files = sorted(folder.glob("*.wav"))[:n] if folder.is_dir() else []
     if len(files) < n:
         rng = np.random.default_rng(0)
@@ -87,8 +88,8 @@ def bench_logmel(n: int, repeat: int) -> None:
     per_clip()
     t_batch = best_of(lambda: log_mel(x, SR, N_MELS, N_FFT, HOP), repeat)
     t_clip = best_of(per_clip, repeat)
-    print(f"log-mel, {n} clips of {LENGTH / SR:.0f} s at {SR} Hz ({source}), n_fft={N_FFT} hop={HOP} "
-          f"n_mels={N_MELS}")
+    print(f"log-mel, {n} clips of {LENGTH / SR:.0f} s at {SR} Hz ({source}), n_fft={N_FFT} "
+          f"hop={HOP} n_mels={N_MELS}")
     print(line("augfit batched log_mel", n, t_batch))
     print(line("librosa per clip", n, t_clip))
     print(ratio("batched vs per clip", t_clip, t_batch, "target >= 4x"))
@@ -98,7 +99,8 @@ def audiomentations_spec_mask() -> type:
     import audiomentations.core.transforms_interface as ti
 
     if not hasattr(ti, "BaseSpectrogramTransform"):
-        class BaseSpectrogramTransform(ti.BaseTransform):  # the 0.33 base the 0.43 module still imports
+        # the 0.33 base class that the 0.43 module still imports
+        class BaseSpectrogramTransform(ti.BaseTransform):
             def randomize_parameters(self, magnitude_spectrogram: np.ndarray) -> None:
                 self.parameters["should_apply"] = random.random() < self.p
 
@@ -110,8 +112,8 @@ def audiomentations_spec_mask() -> type:
                 return magnitude_spectrogram
 
             def to_dict_private(self) -> dict:
-                return {"__class_fullname__": self.get_class_fullname(), **self.get_base_init_args(),
-                        **self.get_transform_init_args()}
+                return {"__class_fullname__": self.get_class_fullname(),
+                        **self.get_base_init_args(), **self.get_transform_init_args()}
 
         ti.BaseSpectrogramTransform = BaseSpectrogramTransform
     from audiomentations.spec_augmentations.spec_frequency_mask import SpecFrequencyMask

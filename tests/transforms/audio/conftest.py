@@ -1,4 +1,4 @@
-"""Fixtures for the audio tests: a few real FSDD recordings (8 kHz mono int16), read, never copied."""
+"""Audio test fixtures: a few real FSDD recordings (8 kHz mono int16), read, never copied."""
 from __future__ import annotations
 
 import os

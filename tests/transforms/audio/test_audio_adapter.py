@@ -1,4 +1,5 @@
-"""Audiomentations adapter: real audiomentations calls, seeded from the Generator, global state restored."""
+"""Audiomentations adapter: real audiomentations calls, seeded from the Generator, global state
+restored."""
 from __future__ import annotations
 
 import random
@@ -19,7 +20,8 @@ def test_gain_with_a_fixed_value_is_the_hand_formula(fsdd_batch):
 
 
 def test_same_seed_same_bytes_and_equals_direct_seeded_calls(fsdd_batch):
-    aug = Audiomentations("AddGaussianSNR", sample_rate=8000, args={"min_snr_db": 5.0, "max_snr_db": 25.0})
+    aug = Audiomentations("AddGaussianSNR", sample_rate=8000,
+                          args={"min_snr_db": 5.0, "max_snr_db": 25.0})
     out, params = aug(fsdd_batch, rng=3, return_params=True)
     assert aug(fsdd_batch, rng=3).tobytes() == out.tobytes()
     assert aug(fsdd_batch, rng=4).tobytes() != out.tobytes()

@@ -32,7 +32,8 @@ def test_frequency_mask_hand_example():
     want[0, 1:4] = x[0].mean()        # bands [1, 3) and [2, 4) overlap: rows 1, 2, 3
     want[1, 4:6] = x[1].mean()        # second band has width 0
     np.testing.assert_array_equal(out, want)
-    np.testing.assert_array_equal(x, np.arange(36, dtype=np.float32).reshape(2, 6, 3))  # input untouched
+    untouched = np.arange(36, dtype=np.float32).reshape(2, 6, 3)
+    np.testing.assert_array_equal(x, untouched)                   # the input is not modified
 
 
 def test_time_mask_hand_example_with_constant():
@@ -111,8 +112,8 @@ def test_compose_mel_and_masks_on_real_speech_replays(fsdd_batch):
 
 
 def test_bad_arguments_and_inputs():
-    for bad in ({"max_width": 0}, {"num_masks": 0}, {"mask_value": "median"}, {"mask_value": np.inf},
-                {"p": 2.0}):
+    for bad in ({"max_width": 0}, {"num_masks": 0}, {"mask_value": "median"},
+                {"mask_value": np.inf}, {"p": 2.0}):
         with pytest.raises(ConfigError):
             FrequencyMask(**bad)
     for bad in ({"max_fraction": 0.0}, {"max_fraction": 1.01}):
@@ -140,7 +141,8 @@ def test_time_warp_hand_example_on_a_ramp():
 
 def test_time_warp_zero_is_identity_and_ends_stay():
     x = spectrograms(n=32, t=40)
-    assert TimeWarp().apply(x, {"center": np.full(32, 20), "warp": np.zeros(32, int)}).tobytes() == x.tobytes()
+    same = TimeWarp().apply(x, {"center": np.full(32, 20), "warp": np.zeros(32, int)})
+    assert same.tobytes() == x.tobytes()
     out, params = TimeWarp(max_warp=6)(x, rng=0, return_params=True)
     assert np.abs(params["warp"]).max() <= 6 and (params["warp"] != 0).any()
     assert params["center"].min() >= 7 and params["center"].max() <= 40 - 2 - 6
@@ -151,3 +153,18 @@ def test_time_warp_zero_is_identity_and_ends_stay():
     assert TimeWarp(max_warp=10)(tiny, rng=0).shape == tiny.shape       # W reduced to fit
     with pytest.raises(ShapeError, match="at least 3 frames"):
         TimeWarp()(spectrograms(n=2, t=2), rng=0)
+
+
+def test_band_mean_fill_keeps_each_bands_level():
+    x = spectrograms(n=3, f=6, t=10)
+    x += np.arange(6, dtype=np.float32)[None, :, None] * 20.0      # bands at different levels
+    params = {"start": np.array([[2], [0], [7]]), "width": np.array([[3], [1], [3]])}
+    out = TimeMask(max_width=3, num_masks=1, mask_value="band_mean").apply(x, params)
+    band_means = x[0].mean(axis=1)[:, None]
+    np.testing.assert_allclose(out[0, :, 2:5], np.repeat(band_means, 3, axis=1), rtol=1e-6)
+    np.testing.assert_array_equal(out[0, :, :2], x[0, :, :2])
+    fparams = {"start": np.array([[1], [4], [0]]), "width": np.array([[2], [2], [0]])}
+    fout = FrequencyMask(max_width=2, num_masks=1, mask_value="band_mean").apply(x, fparams)
+    band_means = x[1, 4:6].mean(axis=1)[:, None]
+    np.testing.assert_allclose(fout[1, 4:6], np.repeat(band_means, 10, axis=1), rtol=1e-6)
+    np.testing.assert_array_equal(fout[2], x[2])

@@ -1,4 +1,4 @@
-"""MelSpectrogram and log_mel: equal to librosa per clip, batched in one call; edge cases documented."""
+"""MelSpectrogram and log_mel: equal to librosa per clip, batched in one call; edge cases."""
 from __future__ import annotations
 
 import librosa
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from augfit.errors import ConfigError, ShapeError
-from augfit.transforms.audio.mel import AMIN, MelSpectrogram, log_mel, mel_filterbank, mel_project, power_to_db
+from augfit.transforms.audio.mel import (AMIN, MelSpectrogram, log_mel, mel_filterbank, mel_project,
+                                         power_to_db)
 from augfit.transforms.base import Transform
 
 SR, N_MELS, N_FFT, HOP = 8000, 40, 256, 128
@@ -45,7 +46,8 @@ def test_power_to_db_hand_values():
     p = np.array([[[1.0, 0.1, 0.0]], [[100.0, 1e-12, 1.0]]])
     db = power_to_db(p, top_db=None)
     np.testing.assert_allclose(db, [[[0.0, -10.0, -100.0]], [[20.0, -100.0, 0.0]]], atol=1e-12)
-    np.testing.assert_allclose(power_to_db(p, top_db=15.0), [[[0.0, -10.0, -15.0]], [[20.0, 5.0, 5.0]]])
+    np.testing.assert_allclose(power_to_db(p, top_db=15.0),
+                               [[[0.0, -10.0, -15.0]], [[20.0, 5.0, 5.0]]])
 
 
 def test_silent_clip_is_floor_and_matches_librosa(fsdd_batch):
@@ -103,7 +105,8 @@ def test_serialization_round_trip_and_bad_args(fsdd_batch):
 
 def test_banded_projection_equals_dense_product_and_is_batch_independent(fsdd_batch):
     power = np.abs(librosa.stft(fsdd_batch, n_fft=N_FFT, hop_length=HOP)) ** 2
-    dense = np.einsum("mf,nft->nmt", mel_filterbank(8000.0, N_FFT, N_MELS).astype(np.float64), power)
+    basis = mel_filterbank(8000.0, N_FFT, N_MELS).astype(np.float64)
+    dense = np.einsum("mf,nft->nmt", basis, power)
     got = mel_project(power, 8000.0, N_FFT, N_MELS)
     np.testing.assert_allclose(got, dense, rtol=1e-5, atol=1e-6 * dense.max())
     whole = log_mel(fsdd_batch, SR, N_MELS, N_FFT, HOP)

@@ -21,8 +21,9 @@ def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
     """
     if not isinstance(batch, np.ndarray):
         raise ShapeError(
-            f"{owner}: expected waveforms as a numpy array of shape (N, T), got {type(batch).__name__}; "
-            "stack equal-length clips with np.stack(clips).astype(np.float32)"
+            f"{owner}: expected waveforms as a numpy array of shape (N, T), got "
+            f"{type(batch).__name__}; stack equal-length clips with "
+            "np.stack(clips).astype(np.float32)"
         )
     if batch.ndim == 1:
         raise ShapeError(
@@ -33,7 +34,8 @@ def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
         ch_axis = 1 if batch.shape[1] <= batch.shape[2] else 2
         raise ShapeError(
             f"{owner}: expected mono waveforms (N, T), got shape {batch.shape} which looks like "
-            f"multi-channel audio (channels on axis {ch_axis}); mix down with x.mean(axis={ch_axis})"
+            f"multi-channel audio (channels on axis {ch_axis}); mix down with "
+            f"x.mean(axis={ch_axis})"
         )
     if batch.ndim != 2:
         raise ShapeError(f"{owner}: expected waveforms of shape (N, T), got shape {batch.shape}")
@@ -65,10 +67,12 @@ def check_spectrograms(batch: Any, owner: str) -> None:
             "MelSpectrogram(...) before this transform, for a single spectrogram pass x[None]"
         )
     if batch.ndim != 3:
-        raise ShapeError(f"{owner}: expected spectrograms of shape (N, F, T), got shape {batch.shape}")
+        raise ShapeError(
+            f"{owner}: expected spectrograms of shape (N, F, T), got shape {batch.shape}")
     if not np.issubdtype(batch.dtype, np.floating):
         raise ShapeError(
-            f"{owner}: expected float spectrograms, got dtype {batch.dtype}; use x.astype(np.float32)"
+            f"{owner}: expected float spectrograms, got dtype {batch.dtype}; "
+            "use x.astype(np.float32)"
         )
 
 

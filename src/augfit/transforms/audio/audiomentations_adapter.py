@@ -13,7 +13,8 @@ Example
 -------
 >>> import numpy as np
 >>> from augfit.transforms.audio import Audiomentations
->>> aug = Audiomentations("AddGaussianSNR", sample_rate=8000, args={"min_snr_db": 10, "max_snr_db": 20})
+>>> aug = Audiomentations("AddGaussianSNR", sample_rate=8000,
+...                       args={"min_snr_db": 10, "max_snr_db": 20})
 >>> x = np.zeros((2, 8000), np.float32)
 >>> aug(x, rng=0).shape
 (2, 8000)
@@ -37,7 +38,8 @@ def _audiomentations() -> Any:
         import audiomentations
     except ImportError as exc:  # pragma: no cover - installed with the audio extra
         raise MissingResourceError(
-            "the Audiomentations adapter needs the audiomentations package: pip install 'augfit[audio]'"
+            "the Audiomentations adapter needs the audiomentations package: "
+            "pip install 'augfit[audio]'"
         ) from exc
     return audiomentations
 
@@ -53,7 +55,8 @@ _GLOBAL_STATE_LOCK = threading.Lock()
 
 
 def call_seeded(fn: Any, seed: int) -> Any:
-    """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then restore them."""
+    """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then
+    restore them."""
     with _GLOBAL_STATE_LOCK:
         py_state, np_state = random.getstate(), np.random.get_state()
         try:
@@ -72,8 +75,8 @@ class Audiomentations(PerSampleAdapter):
     Parameters
     ----------
     transform : str or audiomentations transform
-        The class name in ``audiomentations`` (e.g. ``"AddGaussianSNR"``, ``"Shift"``) or an instance
-        (its constructor arguments are read back, so it serializes by name).
+        The class name in ``audiomentations`` (e.g. ``"AddGaussianSNR"``, ``"Shift"``) or an
+        instance (its constructor arguments are read back, so it serializes by name).
     sample_rate : float
         Sampling rate passed to the transform.
     args : dict, optional
@@ -97,8 +100,9 @@ class Audiomentations(PerSampleAdapter):
             cls = getattr(lib, transform, None)
             if not isinstance(cls, type) or not hasattr(cls, "randomize_parameters"):
                 raise ConfigError(
-                    f"Audiomentations(transform=...): {transform!r} is not an audiomentations transform; "
-                    "use a class name such as 'AddGaussianSNR', 'Shift', 'Gain' or 'TimeStretch'"
+                    f"Audiomentations(transform=...): {transform!r} is not an audiomentations "
+                    "transform; use a class name such as 'AddGaussianSNR', 'Shift', 'Gain' or "
+                    "'TimeStretch'"
                 )
             if args is not None and not isinstance(args, dict):
                 raise ConfigError(f"Audiomentations(args=...) must be a dict, got {args!r}")
@@ -106,18 +110,21 @@ class Audiomentations(PerSampleAdapter):
             try:
                 self._inner = cls(**self.args, p=1.0)
             except (TypeError, ValueError, AssertionError) as exc:
-                raise ConfigError(f"Audiomentations: {transform}(**{self.args}) failed: {exc}") from exc
+                raise ConfigError(
+                    f"Audiomentations: {transform}(**{self.args}) failed: {exc}") from exc
             self.transform = transform
-        elif hasattr(transform, "randomize_parameters") and hasattr(transform, "get_transform_init_args"):
+        elif hasattr(transform, "randomize_parameters") and hasattr(transform,
+                                                                      "get_transform_init_args"):
             if args:
-                raise ConfigError("Audiomentations: pass args only with a transform name, not an instance")
+                raise ConfigError(
+                    "Audiomentations: pass args only with a transform name, not an instance")
             self.transform = type(transform).__name__
             self.args = _init_args(transform)
             self._inner = type(transform)(**self.args, p=1.0)
         else:
             raise ConfigError(
-                f"Audiomentations(transform=...) must be an audiomentations class name or instance, "
-                f"got {transform!r}"
+                f"Audiomentations(transform=...) must be an audiomentations class name or "
+                f"instance, got {transform!r}"
             )
 
     def check_batch(self, batch: Any) -> None:
@@ -125,7 +132,8 @@ class Audiomentations(PerSampleAdapter):
 
     def apply_one(self, sample: np.ndarray, seed: int) -> np.ndarray:
         clip = np.ascontiguousarray(sample, dtype=np.float32)
-        return np.asarray(call_seeded(lambda: self._inner(samples=clip, sample_rate=int(self.sample_rate)), seed))
+        sr = int(self.sample_rate)
+        return np.asarray(call_seeded(lambda: self._inner(samples=clip, sample_rate=sr), seed))
 
     def stack(self, batch: np.ndarray, outputs: list[np.ndarray]) -> np.ndarray:
         """Crop or zero-pad every output clip back to the input length ``T``, in the input dtype."""

@@ -1,4 +1,4 @@
-"""SpecAugment (Park et al. 2019) on ``(N, F, T)`` spectrograms: frequency/time masks and time warping.
+"""SpecAugment (Park et al. 2019) on ``(N, F, T)`` spectrograms: frequency/time masks, time warping.
 
 Every sample gets its own masks, drawn for the whole batch at once: ``num_masks`` widths uniform in
 ``[0, max_width]`` and starts uniform among the positions where the mask fits inside the array.
@@ -6,7 +6,9 @@ Masks may overlap (as in SpecAugment), so the masked count of a sample is the si
 :meth:`apply_params` copies the batch once and writes the fill value into the masked rows/columns of
 that copy with one fancy-indexed assignment (no per-sample Python loop).
 
-``mask_value``: ``"mean"`` (each spectrogram's own mean, computed before masking), ``"zero"``, or a
+``mask_value``: ``"mean"`` (each spectrogram's own mean, computed before masking), ``"band_mean"``
+(each mel band's own mean over time in that spectrogram: a masked cell keeps its band's level, which
+is SpecAugment's "mean" after a per-band normalization such as ``audio_logmel``'s), ``"zero"``, or a
 float (e.g. the dB floor ``-100.0``). NaNs in the input are not checked here: they pass through, and
 make a ``"mean"`` fill NaN.
 """
@@ -23,27 +25,33 @@ from ._checks import check_positive_int, check_spectrograms
 
 
 def check_mask_value(value: Any, owner: str) -> str | float:
-    """Validate ``mask_value``: ``"mean"``, ``"zero"`` or a finite number."""
+    """Validate ``mask_value``: ``"mean"``, ``"band_mean"``, ``"zero"`` or a finite number."""
     if isinstance(value, str):
-        if value not in ("mean", "zero"):
-            raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'zero' or a number, got {value!r}")
+        if value not in ("mean", "band_mean", "zero"):
+            raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'band_mean', 'zero' or a "
+                              f"number, got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value):
-        raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'zero' or a finite number, got {value!r}")
+        raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'band_mean', 'zero' or a "
+                          f"finite number, got {value!r}")
     return float(value)
 
 
 def fill_values(batch: np.ndarray, mask_value: str | float) -> np.ndarray:
-    """Per-sample fill values ``(N,)`` in the batch dtype."""
+    """Fill values ``(N, F)`` (one per sample and mel band) in the batch dtype."""
+    if mask_value == "band_mean":
+        return batch.mean(axis=2).astype(batch.dtype, copy=False)
     if mask_value == "mean":
-        return batch.mean(axis=(1, 2)).astype(batch.dtype, copy=False)
-    value = 0.0 if mask_value == "zero" else float(mask_value)
-    return np.full(batch.shape[0], value, dtype=batch.dtype)
+        per_sample = batch.mean(axis=(1, 2))
+    else:
+        per_sample = np.full(batch.shape[0], 0.0 if mask_value == "zero" else float(mask_value))
+    return np.broadcast_to(per_sample.astype(batch.dtype)[:, None], batch.shape[:2])
 
 
 def band_mask(start: np.ndarray, width: np.ndarray, length: int) -> np.ndarray:
-    """Boolean ``(N, length)``: True where any of the ``(N, K)`` bands ``[start, start + width)`` covers."""
+    """Boolean ``(N, length)``: True where one of the ``(N, K)`` bands ``[start, start + width)``
+    covers."""
     pos = np.arange(length)
     inside = (pos >= start[..., None]) & (pos < (start + width)[..., None])
     return inside.any(axis=1)
@@ -94,9 +102,9 @@ class _AxisMask(Transform):
         rows, cols = np.nonzero(band_mask(start, width, length))
         out = batch.copy()
         if self.axis == 1:
-            out[rows, cols, :] = fill[rows, None]
+            out[rows, cols, :] = fill[rows, cols, None]
         else:
-            out[rows, :, cols] = fill[rows, None]
+            out[rows, :, cols] = fill[rows]
         return out
 
     @classmethod
@@ -139,8 +147,8 @@ class FrequencyMask(_AxisMask):
 class TimeMask(_AxisMask):
     """Mask ``num_masks`` spans of up to ``max_width`` frames per spectrogram ``(N, F, T)``.
 
-    As in SpecAugment, a span is also at most ``floor(max_fraction * T)`` frames long, so short clips
-    are not masked away. Shape and dtype are kept.
+    As in SpecAugment, a span is also at most ``floor(max_fraction * T)`` frames long, so short
+    clips are not masked away. Shape and dtype are kept.
 
     Example
     -------
@@ -155,7 +163,8 @@ class TimeMask(_AxisMask):
     def __init__(self, max_width: int = 10, num_masks: int = 2, max_fraction: float = 1.0,
                  mask_value: str | float = "mean", p: float = 1.0) -> None:
         super().__init__(max_width, num_masks, mask_value, p)
-        if isinstance(max_fraction, bool) or not isinstance(max_fraction, (int, float, np.integer, np.floating)) \
+        number = (int, float, np.integer, np.floating)
+        if isinstance(max_fraction, bool) or not isinstance(max_fraction, number) \
                 or not 0.0 < float(max_fraction) <= 1.0:
             raise ConfigError(f"TimeMask(max_fraction=...) must be in (0, 1], got {max_fraction!r}")
         self.max_fraction = float(max_fraction)
@@ -176,11 +185,11 @@ class TimeMask(_AxisMask):
 class TimeWarp(Transform):
     """SpecAugment time warping: stretch one side of a random frame and squeeze the other.
 
-    Per spectrogram ``(F, T)``, a centre frame ``c`` (at least ``W + 1`` frames from both ends) moves
-    to ``c + w`` with ``w`` uniform in ``[-W, W]`` (``W = max_warp``, reduced for short
-    spectrograms); frames ``[0, c]`` are linearly resampled onto ``[0, c + w]`` and ``[c, T - 1]`` onto
-    ``[c + w, T - 1]`` (linear interpolation along time, the same for every mel band). The first and
-    last frames stay in place; ``w = 0`` is the identity. Shape and dtype are kept.
+    Per spectrogram ``(F, T)``, a centre frame ``c`` (at least ``W + 1`` frames from both ends)
+    moves to ``c + w`` with ``w`` uniform in ``[-W, W]`` (``W = max_warp``, reduced for short
+    spectrograms); frames ``[0, c]`` are linearly resampled onto ``[0, c + w]`` and ``[c, T - 1]``
+    onto ``[c + w, T - 1]`` (linear interpolation along time, the same for every mel band). The
+    first and last frames stay in place; ``w = 0`` is the identity. Shape and dtype are kept.
     """
 
     modality = "audio"
@@ -192,7 +201,8 @@ class TimeWarp(Transform):
     def check_batch(self, batch: Any) -> None:
         check_spectrograms(batch, "TimeWarp")
         if batch.shape[2] < 3:
-            raise ShapeError(f"TimeWarp: needs at least 3 frames, got spectrograms of shape {batch.shape}")
+            raise ShapeError(
+                f"TimeWarp: needs at least 3 frames, got spectrograms of shape {batch.shape}")
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         frames = batch.shape[2]
@@ -205,9 +215,9 @@ class TimeWarp(Transform):
         frames = batch.shape[2]
         c = np.asarray(params["center"], np.float64)[:, None]
         new = c + np.asarray(params["warp"], np.float64)[:, None]
-        if new.size and (new.min() < 1 or new.max() > frames - 2 or c.min() < 1 or c.max() > frames - 2):
-            raise ShapeError(f"TimeWarp: recorded centres do not fit {frames} frames; replay a record "
-                             "on spectrograms of the shape it was drawn for")
+        if new.size and (min(new.min(), c.min()) < 1 or max(new.max(), c.max()) > frames - 2):
+            raise ShapeError(f"TimeWarp: recorded centres do not fit {frames} frames; replay a "
+                             "record on spectrograms of the shape it was drawn for")
         t = np.arange(frames, dtype=np.float64)[None, :]
         src = np.where(t < new, t * c / new, c + (t - new) * (frames - 1 - c) / (frames - 1 - new))
         i0 = np.clip(np.floor(src).astype(np.int64), 0, frames - 2)

@@ -1,4 +1,5 @@
-"""Batched log-mel spectrograms: the :class:`MelSpectrogram` step and the ``audio_logmel`` featurizer.
+"""Batched log-mel spectrograms: the :class:`MelSpectrogram` step and the ``audio_logmel``
+featurizer.
 
 Both use :func:`log_mel`, which computes the whole batch with ONE ``librosa.stft`` call (librosa
 accepts a leading batch axis), a projection on a cached mel filterbank (band by band over
@@ -33,7 +34,8 @@ AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 d
 
 @functools.lru_cache(maxsize=32)
 def mel_filterbank(sample_rate: float, n_fft: int, n_mels: int) -> np.ndarray:
-    """The ``(n_mels, 1 + n_fft // 2)`` float32 Slaney mel filterbank of librosa, built once per setting."""
+    """The ``(n_mels, 1 + n_fft // 2)`` float32 Slaney mel filterbank of librosa, built once per
+    setting."""
     import librosa
 
     basis = librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels).astype(np.float32)
@@ -73,7 +75,7 @@ def mel_project(power: np.ndarray, sample_rate: float, n_fft: int, n_mels: int) 
 
 
 def power_to_db(power: np.ndarray, top_db: float | None = 80.0) -> np.ndarray:
-    """``librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db)`` applied to each clip of ``(N, F, T)``.
+    """``librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db)`` on each clip of ``(N, F, T)``.
 
     librosa's ``top_db`` clips against the maximum of the whole array it is given; here the maximum
     is taken per clip so that a batch gives the same values as one call per clip.
@@ -87,8 +89,9 @@ def power_to_db(power: np.ndarray, top_db: float | None = 80.0) -> np.ndarray:
     return db
 
 
-def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
-            log: bool = True, top_db: float | None = 80.0, owner: str = "log_mel") -> np.ndarray:
+def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 256,
+            hop_length: int = 128, log: bool = True, top_db: float | None = 80.0,
+            owner: str = "log_mel") -> np.ndarray:
     """Mel power spectrograms (in dB when ``log``) of a batch of waveforms, in one librosa call.
 
     Parameters
@@ -139,7 +142,8 @@ def _check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_l
 
 @TRANSFORMS.register()
 class MelSpectrogram(Transform):
-    """Deterministic step: waveforms ``(N, T)`` float -> log-mel spectrograms ``(N, F, T')`` float32.
+    """Deterministic step: waveforms ``(N, T)`` float -> log-mel spectrograms ``(N, F, T')``
+    float32.
 
     ``F = n_mels`` and ``T' = 1 + T // hop_length``. Use it in a :class:`~augfit.Compose` before the
     SpecAugment masks (:class:`FrequencyMask`, :class:`TimeMask`). See the module docstring for
@@ -171,8 +175,8 @@ class MelSpectrogram(Transform):
     modality = "audio"
     deterministic = True
 
-    def __init__(self, sample_rate: float, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
-                 log: bool = True, top_db: float | None = 80.0) -> None:
+    def __init__(self, sample_rate: float, n_mels: int = 40, n_fft: int = 256,
+                 hop_length: int = 128, log: bool = True, top_db: float | None = 80.0) -> None:
         super().__init__(p=1.0)
         name = type(self).__name__
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
@@ -194,7 +198,8 @@ class MelSpectrogram(Transform):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return [{"sample_rate": 0}, {"n_mels": 0}, {"n_fft": 1.5}, {"hop_length": -1}, {"log": "yes"}]
+        return [{"sample_rate": 0}, {"n_mels": 0}, {"n_fft": 1.5}, {"hop_length": -1},
+                {"log": "yes"}]
 
 
 @FEATURIZERS.register("audio_logmel")
@@ -233,8 +238,9 @@ class AudioLogMel(Featurizer):
     modality = "audio"
     state_keys = ("mean_", "std_", "n_frames_")
 
-    def __init__(self, sample_rate: float = 8000, n_mels: int = 40, n_fft: int = 256, hop_length: int = 128,
-                 top_db: float | None = 80.0, eps: float = 1e-6, chunk_size: int = 1024) -> None:
+    def __init__(self, sample_rate: float = 8000, n_mels: int = 40, n_fft: int = 256,
+                 hop_length: int = 128, top_db: float | None = 80.0, eps: float = 1e-6,
+                 chunk_size: int = 1024) -> None:
         name = "audio_logmel"
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
@@ -274,8 +280,8 @@ class AudioLogMel(Featurizer):
         spec = self._spectrograms(x)
         if spec.shape[2] != self.n_frames_:
             raise ShapeError(
-                f"audio_logmel.transform: got {spec.shape[2]} frames per clip but the featurizer was "
-                f"fitted on {self.n_frames_}; pad or crop every clip to the training length first"
+                f"audio_logmel.transform: got {spec.shape[2]} frames per clip but the featurizer "
+                f"was fitted on {self.n_frames_}; pad or crop every clip to the training length"
             )
         out = (spec - self.mean_[None, :, None]) / self.std_[None, :, None]  # type: ignore[index]
         return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
@@ -284,17 +290,18 @@ class AudioLogMel(Featurizer):
         if isinstance(x, np.ndarray) and x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
             if x.shape[1] != self.n_mels:
                 raise ShapeError(
-                    f"audio_logmel: got spectrograms with F={x.shape[1]} mel bands (shape {x.shape}) but "
-                    f"the featurizer has n_mels={self.n_mels}; build it with n_mels={x.shape[1]} or set "
-                    f"MelSpectrogram(n_mels={self.n_mels}) upstream (stereo waveforms (N, 2, T) must be "
-                    "mixed down with x.mean(axis=1) first)"
+                    f"audio_logmel: got spectrograms with F={x.shape[1]} mel bands (shape "
+                    f"{x.shape}) but the featurizer has n_mels={self.n_mels}; build it with "
+                    f"n_mels={x.shape[1]} or set MelSpectrogram(n_mels={self.n_mels}) upstream "
+                    "(stereo waveforms (N, 2, T) must be mixed down with x.mean(axis=1) first)"
                 )
             return x
         check_waveforms(x, "audio_logmel")
-        parts = [log_mel(x[i:i + self.chunk_size], self.sample_rate, self.n_mels, self.n_fft, self.hop_length,
-                         True, self.top_db, owner="audio_logmel")
+        parts = [log_mel(x[i:i + self.chunk_size], self.sample_rate, self.n_mels, self.n_fft,
+                         self.hop_length, True, self.top_db, owner="audio_logmel")
                  for i in range(0, max(len(x), 1), self.chunk_size)]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "power_to_db", "mel_filterbank", "mel_project", "AMIN"]
+__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "power_to_db", "mel_filterbank",
+           "mel_project", "AMIN"]

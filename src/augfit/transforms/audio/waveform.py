@@ -1,4 +1,5 @@
-"""Waveform augmentations on ``(N, T)`` float batches: AddNoise, TimeShift, Gain, TimeStretch, PitchShift.
+"""Waveform augmentations on ``(N, T)`` float batches: AddNoise, TimeShift, Gain, TimeStretch and
+PitchShift.
 
 All keep the shape ``(N, T)`` and the dtype. AddNoise, TimeShift and Gain are vectorized over the
 batch; TimeStretch and PitchShift call librosa once per clip (each clip has its own rate) and then
@@ -31,7 +32,7 @@ class _WaveformTransform(Transform):
 
     def _per_clip(self, batch: np.ndarray, values: np.ndarray,
                   fn: Callable[[np.ndarray, float], np.ndarray]) -> np.ndarray:
-        """Apply ``fn(clip, value)`` clip by clip, then pad/crop each result back to ``T`` samples."""
+        """Apply ``fn(clip, value)`` clip by clip, then pad/crop each result back to ``T``."""
         import librosa
 
         length = batch.shape[1]
@@ -81,7 +82,8 @@ class TimeShift(_WaveformTransform):
     otherwise the gap is filled with zeros.
     """
 
-    def __init__(self, shift: tuple[float, float] = (-0.2, 0.2), rollover: bool = True, p: float = 1.0) -> None:
+    def __init__(self, shift: tuple[float, float] = (-0.2, 0.2), rollover: bool = True,
+                 p: float = 1.0) -> None:
         super().__init__(p)
         self.shift = check_range(shift, "shift", "TimeShift", lo=-1.0, hi=1.0, symmetric=True)
         if not isinstance(rollover, bool):
@@ -115,7 +117,7 @@ class TimeShift(_WaveformTransform):
 
 @TRANSFORMS.register()
 class Gain(_WaveformTransform):
-    """Multiply each clip by ``10 ** (g / 20)`` with ``g`` drawn from ``db``; no clipping is done."""
+    """Multiply each clip by ``10 ** (g / 20)`` with ``g`` drawn from ``db`` (no clipping)."""
 
     def __init__(self, db: tuple[float, float] = (-6.0, 6.0), p: float = 1.0) -> None:
         super().__init__(p)
@@ -139,7 +141,7 @@ class Gain(_WaveformTransform):
 
 @TRANSFORMS.register()
 class TimeStretch(_WaveformTransform):
-    """Speed each clip up (rate > 1) or down without changing pitch (``librosa.effects.time_stretch``).
+    """Speed each clip up (rate > 1) or down, keeping its pitch (``librosa.effects.time_stretch``).
 
     The stretched clip is cropped or zero-padded at the end back to ``T`` samples.
     """
@@ -154,7 +156,8 @@ class TimeStretch(_WaveformTransform):
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         import librosa
 
-        return self._per_clip(batch, params["rate"], lambda y, r: librosa.effects.time_stretch(y, rate=r))
+        return self._per_clip(batch, params["rate"],
+                              lambda y, r: librosa.effects.time_stretch(y, rate=r))
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
@@ -167,15 +170,17 @@ class TimeStretch(_WaveformTransform):
 
 @TRANSFORMS.register()
 class PitchShift(_WaveformTransform):
-    """Shift the pitch of each clip by ``semitones`` drawn per clip (``librosa.effects.pitch_shift``).
+    """Shift the pitch of each clip by ``semitones`` drawn per clip (librosa ``pitch_shift``).
 
     Duration is kept (length restored to ``T``); ``sample_rate`` is that of the input.
     """
 
-    def __init__(self, sample_rate: float, semitones: tuple[float, float] = (-2.0, 2.0), p: float = 1.0) -> None:
+    def __init__(self, sample_rate: float, semitones: tuple[float, float] = (-2.0, 2.0),
+                 p: float = 1.0) -> None:
         super().__init__(p)
         self.sample_rate = check_positive_number(sample_rate, "sample_rate", "PitchShift")
-        self.semitones = check_range(semitones, "semitones", "PitchShift", lo=-24.0, hi=24.0, symmetric=True)
+        self.semitones = check_range(semitones, "semitones", "PitchShift", lo=-24.0, hi=24.0,
+                                     symmetric=True)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         return {"semitones": self._uniform(rng, self.semitones, n)}
