@@ -1,23 +1,23 @@
 """Wrap any nlpaug augmenter as an augfit transform, reproducibly seeded from augfit's Generator.
 
 nlpaug draws from Python's ``random`` module and NumPy's legacy global generator. That is the one
-place augfit touches global random state: for each sentence the adapter saves both states, seeds
-them with an integer drawn from the augfit Generator in ``sample_params``, runs the augmenter, and
-restores the saved states, so the same seed gives the same output and the caller's global streams
-are left as they were. (Not thread-safe with other code using those global streams at the same time.)
+place augfit touches global random state: the shared :class:`~augfit.transforms.adapters.PerSampleAdapter`
+draws one integer seed per sentence from the augfit Generator in ``sample_params``; for each
+sentence the adapter saves both global states, seeds them with that integer, runs the augmenter and
+restores the saved states (under a lock), so the same seed gives the same output and the caller's
+global streams are left as they were. Other threads using those global streams at the same time
+would still see the seeded values.
 """
 from __future__ import annotations
 
 import importlib
-import random
 from typing import Any
-
-import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
-from ..base import Params
-from .common import TextTransform
+from ..adapters import PerSampleAdapter
+from ..audio.audiomentations_adapter import call_seeded
+from .common import check_text_batch
 
 
 def _load_class(path: str) -> type:
@@ -33,7 +33,7 @@ def _load_class(path: str) -> type:
 
 
 @TRANSFORMS.register()
-class NlpaugAugmenter(TextTransform):
+class NlpaugAugmenter(PerSampleAdapter):
     """An nlpaug augmenter as a seeded, replayable augfit transform.
 
     Parameters
@@ -51,6 +51,8 @@ class NlpaugAugmenter(TextTransform):
     >>> aug = NlpaugAugmenter("nlpaug.augmenter.word.RandomWordAug", {"action": "swap"})
     >>> aug(["the quick brown fox jumps"], rng=0)  # doctest: +SKIP
     """
+
+    modality = "text"
 
     def __init__(self, augmenter: Any, args: dict[str, Any] | None = None, p: float = 1.0) -> None:
         super().__init__(p)
@@ -78,24 +80,14 @@ class NlpaugAugmenter(TextTransform):
                               "RandomWordAug', {'action': 'swap'})")
         return {"augmenter": self.augmenter, "args": self.args, "p": self.p}
 
-    def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
-        return {"seed": rng.integers(0, 2**32, size=n, dtype=np.uint64)}
+    def check_batch(self, batch: Any) -> None:
+        check_text_batch(batch, "NlpaugAugmenter")
 
-    def apply_params(self, batch: list[str], params: Params) -> list[str]:
-        py_state, np_state = random.getstate(), np.random.get_state()
-        try:
-            out = []
-            for text, seed in zip(batch, params["seed"]):
-                random.seed(int(seed))
-                np.random.seed(int(seed))  # the documented exception: nlpaug reads the global stream
-                res = self._aug.augment(text)
-                if isinstance(res, list):  # nlpaug >= 1.1.11 returns a list, [] for empty input
-                    res = res[0] if res else None
-                out.append(text if res is None else str(res))
-            return out
-        finally:
-            random.setstate(py_state)
-            np.random.set_state(np_state)
+    def apply_one(self, sample: str, seed: int) -> str:
+        res = call_seeded(lambda: self._aug.augment(sample), seed)
+        if isinstance(res, list):  # nlpaug >= 1.1.11 returns a list, [] for empty input
+            res = res[0] if res else None
+        return sample if res is None else str(res)
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
