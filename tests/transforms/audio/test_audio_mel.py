@@ -112,3 +112,8 @@ def test_banded_projection_equals_dense_product_and_is_batch_independent(fsdd_ba
     whole = log_mel(fsdd_batch, SR, N_MELS, N_FFT, HOP)
     for i in (0, 5):
         assert log_mel(fsdd_batch[i:i + 1], SR, N_MELS, N_FFT, HOP).tobytes() == whole[i].tobytes()
+
+
+def test_empty_batch_keeps_the_output_shape():
+    out = MelSpectrogram(sample_rate=SR)(np.zeros((0, 4000), np.float32), rng=0)
+    assert out.shape == (0, N_MELS, 32) and out.dtype == np.float32

@@ -119,6 +119,8 @@ def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 25
             f"{owner}: clips have {x.shape[1]} samples, fewer than n_fft={n_fft}; pad them "
             f"(np.pad(x, ((0, 0), (0, {n_fft - x.shape[1]})))) or use a smaller n_fft"
         )
+    if x.shape[0] == 0:
+        return np.zeros((0, n_mels, 1 + x.shape[1] // hop_length), np.float32)
     y = np.ascontiguousarray(x, dtype=np.float32)
     stft = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=True, pad_mode="constant")
     power = np.abs(stft)
@@ -187,6 +189,11 @@ class MelSpectrogram(Transform):
 
     def check_batch(self, batch: Any) -> None:
         check_waveforms(batch, type(self).__name__)
+
+    def apply(self, batch: Any, params: dict[str, Any]) -> np.ndarray:
+        """Every clip is converted (also in an empty batch: the output shape always changes)."""
+        self.check_batch(batch)
+        return self.apply_params(batch, params)
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         return log_mel(batch, self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.log,
