@@ -165,3 +165,9 @@ def test_spoken_digits_tts_small(tmp_path, monkeypatch):
         load("spoken_digits_tts", voices=["xx-klingon"])
     with pytest.raises(ConfigError, match=r"pitches=\.\.\."):
         load("spoken_digits_tts", voices=["en-us"], pitches=[120])
+
+
+def test_spoken_digits_tts_without_espeak_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: espeak-ng cannot be found
+    with pytest.raises(MissingResourceError, match="apt-get install espeak-ng"):
+        load("spoken_digits_tts", voices=["en-us"])

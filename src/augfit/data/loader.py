@@ -108,7 +108,7 @@ class DataLoader:
         rate = getattr(dataset, "meta", {}).get("sample_rate")
         feat = default_featurizer(modality, rate) if features is None else make_featurizer(features)
         self.features: Featurizer = feat
-        if not getattr(feat, "fitted", getattr(feat, "n_features_", None) is not None):
+        if getattr(feat, "n_features_", None) is None:  # not fitted yet: fit on clean training x
             feat.fit(dataset.x, dataset.y)
         self.y = np.asarray(dataset.y, dtype=np.int64)
         self.offline: OfflineCopies | None = None
