@@ -118,3 +118,10 @@ def test_plugged_translator_and_its_cache(tmp_path):
         BackTranslate(pivot="xx", backend="broken", cache=False)(["a", "b"], rng=0)
     with pytest.raises(ConfigError, match="register_translator"):
         BackTranslate(backend="nope")
+
+
+def test_margins_of_the_original_and_single_spaces():
+    from augfit.transforms.text.backtranslate import _same_margins
+
+    assert _same_margins("  Although it's fine. ", " Aunque  es bien.") == "  Aunque es bien. "
+    assert _same_margins("x", "y") == "y"

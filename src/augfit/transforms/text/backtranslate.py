@@ -9,6 +9,7 @@ str to a list of str of the same length, see :class:`Translator`). There is no n
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -100,10 +101,16 @@ class ApertiumTranslator:
 
 
 def _same_margins(original: str, translated: str) -> str:
-    """``translated`` with the leading and trailing whitespace of ``original`` (not apertium's)."""
+    """``translated`` with the leading and trailing whitespace of ``original`` (not apertium's).
+
+    Runs of spaces inside the translation (left where apertium drops a word) become one space.
+    """
     core = original.strip()
     lead = original[: len(original) - len(original.lstrip())]
-    return lead + translated.strip() + original[len(lead) + len(core):]
+    return lead + _SPACES.sub(" ", translated.strip()) + original[len(lead) + len(core):]
+
+
+_SPACES = re.compile(r" {2,}")
 
 
 TranslatorFactory = Callable[[str, str], Translator]
