@@ -228,9 +228,14 @@ class Dropout:
     Parameters
     ----------
     p : float
-        Share of units dropped, in [0, 1).
+        Share of units dropped, in [0, 1) (applied as a multiple of 1/65536, see ``keep``).
     rng : seed or Generator
         Where the masks are drawn from (one fresh mask per training batch).
+
+    Attributes
+    ----------
+    keep : float
+        The keep probability actually used: ``1 - p`` rounded to a multiple of 1/65536.
     """
 
     params: list[np.ndarray] = []
@@ -240,7 +245,10 @@ class Dropout:
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p < 1:
             raise ConfigError(f"Dropout(p=...) must be a float in [0, 1), got {p!r}")
         self.p = float(p)
-        self.keep = 1.0 - self.p
+        # Masks come from 16 random bits per unit (kept if bits < threshold): much cheaper than a
+        # float draw. So the keep probability is (1 - p) rounded to a multiple of 1/65536.
+        self._threshold = min(65536, max(1, round((1.0 - self.p) * 65536)))
+        self.keep = self._threshold / 65536
         self.rng = as_generator(rng, "rng")
         self._buf = _Buffers()
         self._fixed: np.ndarray | None = None
@@ -258,8 +266,8 @@ class Dropout:
             mask = self._fixed.astype(x.dtype, copy=False)
         else:
             mask = self._buf.get("mask", x.shape, x.dtype)
-            self.rng.random(out=mask, dtype=x.dtype)
-            np.less(mask, self.keep, out=mask)  # 1.0 where kept, 0.0 where dropped
+            bits = np.frombuffer(self.rng.bytes(2 * x.size), dtype=np.uint16).reshape(x.shape)
+            np.less(bits, self._threshold, out=mask)  # 1.0 where kept, 0.0 where dropped
             mask *= 1.0 / self.keep
         self._mask = mask
         return np.multiply(x, mask, out=self._buf.get("out", x.shape, x.dtype))

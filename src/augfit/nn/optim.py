@@ -8,6 +8,7 @@ MLP hands its parameters over as one flat array, so each pass is a single NumPy 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -119,7 +120,8 @@ class Adam(Optimizer):
             M = state["M"] = np.zeros_like(p)
             V = state["V"] = np.zeros_like(p)
         b1, b2, t = self.beta1, self.beta2, self.t
-        a = np.sqrt((1 - b2) / (1 - b2**t))  # sqrt(v̂) = a·sqrt(V)
+        # Python floats, not NumPy float64 scalars: those would make float32 passes run in float64.
+        a = math.sqrt((1 - b2) / (1 - b2**t))  # sqrt(v̂) = a·sqrt(V)
         scale = self.lr * (1 - b1) / ((1 - b1**t) * a)
         M *= b1
         M += g
