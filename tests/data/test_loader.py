@@ -197,3 +197,38 @@ def test_breaking_out_of_a_prefetched_epoch_stops_the_threads(digits_train):
     left = [t.name for t in threading.enumerate()
             if t.name.startswith("augfit-loader") and t.name not in before]
     assert left == []
+
+
+class ShoutWord(Transform):
+    """Test text transform: upper-case one random word per sentence (stands in for a slow one)."""
+
+    modality = "text"
+
+    def sample_params(self, rng, batch, n):
+        return {"u": rng.random(n)}
+
+    def apply_params(self, batch, params):
+        out = []
+        for s, u in zip(batch, params["u"]):
+            words = s.split()
+            k = int(u * len(words))
+            out.append(" ".join(w.upper() if i == k else w for i, w in enumerate(words)))
+        return out
+
+
+def test_offline_text_copies_json_cache(tmp_path):
+    texts = [f"word{i} plain text here" for i in range(20)]
+    ds = from_arrays(texts, [i % 2 for i in range(20)])
+    kw = dict(batch_size=8, augment=ShoutWord(), seed=1, offline=3, cache_dir=tmp_path,
+              features={"type": "text_hashing", "n_features": 256})
+    loader = DataLoader(ds, **kw)
+    copies = loader.offline.copies
+    assert loader.offline.path.suffix == ".json" and len(copies) == 3
+    for copy in copies:  # exactly one word upper-cased in every sentence
+        assert [sum(w.isupper() for w in s.split()) for s in copy] == [1] * 20
+        assert [s.lower() for s in copy] == texts
+    assert copies[0] != copies[1]
+    again = DataLoader(ds, **kw)
+    assert again.offline.from_cache and again.offline.copies == copies
+    xb, _ = next(iter(again))
+    assert xb.shape == (8, 256)
