@@ -266,7 +266,8 @@ class Dropout:
             mask = self._fixed.astype(x.dtype, copy=False)
         else:
             mask = self._buf.get("mask", x.shape, x.dtype)
-            bits = np.frombuffer(self.rng.bytes(2 * x.size), dtype=np.uint16).reshape(x.shape)
+            raw = self.rng.bit_generator.random_raw(-(-x.size // 4))  # 4 x 16 bits per uint64
+            bits = raw.view(np.uint16)[:x.size].reshape(x.shape)
             np.less(bits, self._threshold, out=mask)  # 1.0 where kept, 0.0 where dropped
             mask *= 1.0 / self.keep
         self._mask = mask

@@ -35,7 +35,10 @@ def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
     if x.shape[1] != n_features:
         raise ShapeError(f"{name} must have {n_features} features per row (the model's "
                          f"in_features), got shape {x.shape}")
-    if not np.all(np.isfinite(values)):
+    # The sum is finite for finite data unless it overflows: one cheap pass, exact check only then.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(values)
+    if not np.isfinite(total) and not np.all(np.isfinite(values)):
         bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
         raise ShapeError(f"{name} contains {bad} non-finite values (NaN or inf); clean or impute "
                          f"them first, e.g. np.nan_to_num({name})")
