@@ -61,11 +61,11 @@ def test_bad_spec_is_one_line_with_status_2(tmp_path, capsys):
 def test_run_report_and_preview(tmp_path, capsys):
     spec = _spec(tmp_path)
     out = tmp_path / "run"
-    assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     text = capsys.readouterr().out
     assert "cli_tiny: 4 cells run, 0 already stored" in text
     assert "| flip | 2 |" in text and (out / "report.html").stat().st_size > 10000
-    assert main(["run", str(spec), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     assert "0 cells run, 4 already stored" in capsys.readouterr().out
     (out / "report.md").unlink()
     assert main(["report", str(out)]) == 0
@@ -77,7 +77,7 @@ def test_run_report_and_preview(tmp_path, capsys):
 
 
 def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
-    spec = _spec(tmp_path, dict(TINY, seeds=8, training={"epochs": 30, "batch_size": 8, "lr": 0.01},
+    spec = _spec(tmp_path, dict(TINY, seeds=8, training={"epochs": 15, "batch_size": 8, "lr": 0.01},
                                 train_sizes=[80]))
     out = tmp_path / "run"
     db = out / "results.sqlite"

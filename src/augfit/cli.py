@@ -48,8 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                        formatter_class=raw, epilog=EPILOG["run"])
     r.add_argument("spec", help="experiment spec (YAML), e.g. pipelines/digits_overfitting.yaml")
     r.add_argument("--out", help="results folder (default: runs/<spec name>)")
-    r.add_argument("--workers", type=int, default=1,
-                   help="local worker processes (default 1: run in this process)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: one per CPU core; 1 runs in this "
+                        "process); with --scheduler local, the number of dask workers")
     r.add_argument("--scheduler", metavar="ADDR",
                    help="dask.distributed scheduler address, or 'local' for a LocalCluster")
     r.add_argument("--no-report", action="store_true", help="only run and store the cells")
@@ -79,8 +80,9 @@ def _run(args: argparse.Namespace) -> int:
     from .experiments.runner import run
 
     out = args.out
+    workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
     try:
-        res = run(args.spec, out=out, workers=args.workers, scheduler=args.scheduler,
+        res = run(args.spec, out=out, workers=workers, scheduler=args.scheduler,
                   progress=False if args.quiet else None, report=not args.no_report)
     except KeyboardInterrupt:
         where = out or "the results folder"

@@ -67,7 +67,10 @@ def gap_by_size(summary: Sequence[dict[str, Any]], methods: Sequence[str]) -> by
         if pts:
             x, y = zip(*pts)
             ax.plot(x, y, marker="o", lw=1.4, label=method)
+    sizes = sorted({s["train_size"] for s in summary})
     ax.set_xscale("log")
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.minorticks_off()
     ax.set_xlabel("training-set size")
     ax.set_ylabel("gap (train - val accuracy)")
     ax.set_title("Generalization gap by training size", fontsize=10)
@@ -83,12 +86,13 @@ def difference_bars(comparisons: Sequence[Comparison], baseline: str) -> bytes:
     pooled = [c for c in comparisons if c.train_size is None]
     fig, axes = plt.subplots(1, 2, figsize=(9, 0.45 * max(len(pooled), 2) + 1.4), sharey=True)
     y = np.arange(len(pooled))
-    for ax, attr, title in ((axes[0], "d_test_accuracy", f"test accuracy - {baseline}"),
-                            (axes[1], "d_gap", f"gap - {baseline} (lower is better)")):
+    for ax, attr, title, sign in ((axes[0], "d_test_accuracy", f"test accuracy - {baseline}", 1),
+                                  (axes[1], "d_gap", f"gap - {baseline} (lower is better)", -1)):
         mean = np.array([getattr(c, attr) for c in pooled])
         ci = np.array([getattr(c, attr + "_ci") for c in pooled]).reshape(-1, 2)
         err = np.abs(np.vstack([mean - ci[:, 0], ci[:, 1] - mean]))
-        ax.barh(y, mean, xerr=err, color=np.where(mean >= 0, "#4c72b0", "#c44e52"),
+        # blue: better than the baseline, red: worse
+        ax.barh(y, mean, xerr=err, color=np.where(sign * mean >= 0, "#4c72b0", "#c44e52"),
                 capsize=3, alpha=0.85)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(title + " (95% CI)", fontsize=10)
