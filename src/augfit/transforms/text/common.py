@@ -6,8 +6,7 @@ from typing import Any, Callable, ClassVar, Iterable, Sequence
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
-from ..base import Transform
-from ..base import Params
+from ..base import Params, Transform
 from .lexicon import english_stopwords
 from .tokens import Tokens, detokenize, tokenize
 
