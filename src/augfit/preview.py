@@ -18,10 +18,8 @@ Version ``k`` is drawn with ``derive(seed, k + 1)`` and the samples are chosen w
 """
 from __future__ import annotations
 
-import base64
 import difflib
 import html
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
+from .experiments.plots import png_data_uri
 from .rng import derive
 
 
@@ -130,66 +129,48 @@ def word_diff(before: str, after: str) -> str:
     return " ".join(parts)
 
 
-def png_data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
-
-
 def describe(aug: Any) -> str:
     return json.dumps(aug.to_dict(), indent=1)
 
 
-def to_png(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
-
-
 # -- rendering -------------------------------------------------------------------------------------
-def _pyplot() -> Any:
-    import matplotlib
+def _grid(batches: list[Any], titles: list[str], panel: tuple[float, float], draw: Any) -> bytes:
+    """Grid PNG: one row per sample, one column per batch; ``draw(ax, item)`` draws one panel."""
+    from .experiments.plots import png_bytes, pyplot
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def image_grid(x: np.ndarray, outs: list[np.ndarray]) -> tuple[bytes, int]:
-    """Grid PNG: one row per sample, the original then each version; returns (png, panels)."""
-    plt = _pyplot()
-    n, cols = len(x), 1 + len(outs)
-    fig, axes = plt.subplots(n, cols, figsize=(1.3 * cols, 1.3 * n), squeeze=False)
+    n, cols = len(batches[0]), len(batches)
+    fig, axes = pyplot().subplots(n, cols, figsize=(panel[0] * cols, panel[1] * n), squeeze=False)
     for i in range(n):
-        for j, batch in enumerate([x, *outs]):
-            img = np.asarray(batch[i])
-            if img.dtype != np.uint8:
-                img = np.clip(img.astype(np.float32), 0.0, 1.0)
-            axes[i, j].imshow(img, cmap="gray" if img.ndim == 2 else None,
-                              vmin=0, vmax=255 if img.dtype == np.uint8 else 1.0,
-                              interpolation="nearest")
+        for j, batch in enumerate(batches):
+            draw(axes[i, j], np.asarray(batch[i]))
             axes[i, j].set_xticks([])
             axes[i, j].set_yticks([])
             if i == 0:
-                axes[i, j].set_title("original" if j == 0 else f"version {j}", fontsize=8)
-    return to_png(fig), n * cols
+                axes[i, j].set_title(titles[j], fontsize=8)
+    return png_bytes(fig, dpi=80)
 
 
-def spectrogram_grid(before: np.ndarray, afters: list[np.ndarray]) -> tuple[bytes, int]:
+def _draw_image(ax: Any, img: np.ndarray) -> None:
+    if img.dtype != np.uint8:
+        img = np.clip(img.astype(np.float32), 0.0, 1.0)
+    ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0,
+              vmax=255 if img.dtype == np.uint8 else 1.0, interpolation="nearest")
+
+
+def _draw_spectrogram(ax: Any, spec: np.ndarray) -> None:
+    ax.imshow(spec, origin="lower", aspect="auto", cmap="magma")
+
+
+def image_grid(x: np.ndarray, outs: list[np.ndarray]) -> bytes:
+    """Grid PNG of images: each row a sample, the original then each augmented version."""
+    titles = ["original"] + [f"version {k + 1}" for k in range(len(outs))]
+    return _grid([x, *outs], titles, (1.3, 1.3), _draw_image)
+
+
+def spectrogram_grid(before: np.ndarray, afters: list[np.ndarray]) -> bytes:
     """Grid PNG of (N, F, T) spectrograms: before, then each augmented version, per row."""
-    plt = _pyplot()
-    n, cols = len(before), 1 + len(afters)
-    fig, axes = plt.subplots(n, cols, figsize=(2.2 * cols, 1.6 * n), squeeze=False)
-    for i in range(n):
-        for j, batch in enumerate([before, *afters]):
-            axes[i, j].imshow(np.asarray(batch[i]), origin="lower", aspect="auto", cmap="magma")
-            axes[i, j].set_xticks([])
-            axes[i, j].set_yticks([])
-            if i == 0:
-                axes[i, j].set_title("before" if j == 0 else f"after {j}", fontsize=8)
-    return to_png(fig), n * cols
+    titles = ["before"] + [f"after {k + 1}" for k in range(len(afters))]
+    return _grid([before, *afters], titles, (2.2, 1.6), _draw_spectrogram)
 
 
 def _steps(aug: Any) -> list[Any]:
@@ -221,14 +202,14 @@ def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int) -> d
             f"<p>{len(x)} samples, {len(outs)} augmented versions each, seed {seed}.</p>",
             f"<details><summary>pipeline</summary><pre>{html.escape(describe(aug))}</pre></details>"]
     if ds.modality == "image":
-        png, _ = image_grid(np.asarray(x), [np.asarray(o) for o in outs])
+        png = image_grid(np.asarray(x), [np.asarray(o) for o in outs])
         paths["grid"] = out / "images.png"
         paths["grid"].write_bytes(png)
         body.append(f'<img alt="originals and augmented versions" src="{png_data_uri(png)}">')
     elif ds.modality == "audio":
         sr = float(ds.meta.get("sample_rate", 8000))
         before, afters = _spectrograms(aug, np.asarray(x), outs, sr)
-        png, _ = spectrogram_grid(before, afters)
+        png = spectrogram_grid(before, afters)
         paths["grid"] = out / "spectrograms.png"
         paths["grid"].write_bytes(png)
         body.append(f'<img alt="spectrograms before and after" src="{png_data_uri(png)}">')

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -163,3 +164,10 @@ def test_cells_grid_and_keys():
     # anything shared (here the epochs) changes every key
     longer = parse_spec(_with(("training",), {"epochs": 7}))
     assert not {c.key for c in longer.cells()} & {c.key for c in cells}
+
+
+@pytest.mark.parametrize("path", sorted(Path(__file__).resolve().parents[2].joinpath("pipelines").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_shipped_specs_validate(path):
+    spec = load_spec(path)
+    assert spec.baseline in [m.name for m in spec.methods] and spec.cells()

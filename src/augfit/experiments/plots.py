@@ -1,6 +1,7 @@
 """The report's figures, drawn with matplotlib's Agg backend and returned as PNG bytes."""
 from __future__ import annotations
 
+import base64
 import io
 from typing import Any, Sequence
 
@@ -9,7 +10,8 @@ import numpy as np
 from .stats import Comparison
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -18,11 +20,17 @@ def _pyplot() -> Any:
     return plt
 
 
-def _png(fig: Any) -> bytes:
+def png_bytes(fig: Any, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes (no timestamp or software metadata, so output is reproducible)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    _pyplot().close(fig)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    pyplot().close(fig)
     return buf.getvalue()
+
+
+def png_data_uri(png: bytes) -> str:
+    """A ``data:`` URI embedding PNG bytes in HTML."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def mean_curve(histories: Sequence[dict[str, list[float]]], key: str) -> np.ndarray:
@@ -38,7 +46,7 @@ def mean_curve(histories: Sequence[dict[str, list[float]]], key: str) -> np.ndar
 def learning_curves(rows: Sequence[dict[str, Any]], method: str,
                     train_sizes: Sequence[int]) -> bytes:
     """Train (clean, eval mode) and validation accuracy per epoch, mean over seeds, per size."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     colors = plt.cm.viridis(np.linspace(0, 0.85, max(len(train_sizes), 1)))
     for color, size in zip(colors, train_sizes):
@@ -55,12 +63,12 @@ def learning_curves(rows: Sequence[dict[str, Any]], method: str,
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2, loc="lower right")
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def gap_by_size(summary: Sequence[dict[str, Any]], methods: Sequence[str]) -> bytes:
     """Mean final generalization gap (train - val accuracy) against the training-set size."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     for method in methods:
         pts = sorted((s["train_size"], s["gap_accuracy"]) for s in summary if s["method"] == method)
@@ -77,12 +85,12 @@ def gap_by_size(summary: Sequence[dict[str, Any]], methods: Sequence[str]) -> by
     ax.axhline(0, color="black", lw=0.8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def difference_bars(comparisons: Sequence[Comparison], baseline: str) -> bytes:
     """Paired differences vs the baseline (pooled over sizes) with their bootstrap intervals."""
-    plt = _pyplot()
+    plt = pyplot()
     pooled = [c for c in comparisons if c.train_size is None]
     fig, axes = plt.subplots(1, 2, figsize=(9, 0.45 * max(len(pooled), 2) + 1.4), sharey=True)
     y = np.arange(len(pooled))
@@ -99,7 +107,8 @@ def difference_bars(comparisons: Sequence[Comparison], baseline: str) -> bytes:
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, [c.method for c in pooled])
     axes[0].invert_yaxis()
-    return _png(fig)
+    return png_bytes(fig)
 
 
-__all__ = ["learning_curves", "gap_by_size", "difference_bars", "mean_curve"]
+__all__ = ["learning_curves", "gap_by_size", "difference_bars", "mean_curve", "pyplot", "png_bytes",
+           "png_data_uri"]

@@ -6,7 +6,6 @@ links the same figures written to ``plots/`` beside it. ``cells.csv`` holds one 
 """
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import math
@@ -187,9 +186,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     parts += ['<h2 id="summary">Per method and size (mean over seeds)</h2>',
               _html_table(_summary_rows(report)), '<h2 id="figures">Figures</h2>']
     for stem, cap, png in figs:
-        b64 = base64.b64encode(png).decode()
         parts.append(f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
-                     f'src="data:image/png;base64,{b64}"><figcaption>{html.escape(cap)}'
+                     f'src="{plots.png_data_uri(png)}"><figcaption>{html.escape(cap)}'
                      "</figcaption></figure>")
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>augfit report: {html.escape(s.name)}</title><style>{_CSS}</style></head>"
