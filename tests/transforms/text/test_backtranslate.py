@@ -124,3 +124,14 @@ def test_margins_of_the_original_and_single_spaces():
 
     assert _same_margins("  Although it's fine. ", " Aunque  es bien.") == "  Aunque es bien. "
     assert _same_margins("x", "y") == "y"
+
+
+@needs_apertium
+def test_awkward_batch_very_long_line_and_non_ascii(awkward):
+    out = BackTranslate(cache=False)(awkward, rng=0)
+    assert len(out) == len(awkward) and all(isinstance(s, str) for s in out)
+    assert out[:3] == ["", "   ", "...!?"]
+    assert out[4] == awkward[4]  # Japanese is unknown to eng-spa: passed through unchanged
+    assert out[5].count("\n") == 3
+    assert out[6].startswith("The good film was an utmost film the good film")
+    assert len(out[6].split()) == 2800
