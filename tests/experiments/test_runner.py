@@ -116,3 +116,14 @@ def test_resume_after_a_crash_loses_and_repeats_nothing(tmp_path):
     # and the resumed grid equals an uninterrupted one
     fresh = run(spec_file, out=tmp_path / "fresh", workers=1, report=False)
     assert _strip(fresh.rows) == _strip(load_results(out)[1])
+
+
+def test_dask_scheduler_address(tmp_path):
+    from distributed import LocalCluster
+
+    spec = dict(TINY, seeds=[3], methods=["baseline", {"name": "drop", "dropout": 0.3}])
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster:
+        remote = run(spec, out=tmp_path / "dask", scheduler=cluster.scheduler_address, report=False)
+    local = run(spec, out=tmp_path / "local", workers=1, report=False)
+    assert remote.n_run == 2 and _strip(remote.rows) == _strip(local.rows)
