@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from augfit.preview import preview, word_diff
 from augfit.rng import derive
 from augfit.transforms import audio as A
 from augfit.transforms import image as I
+
+DEMO = Path(__file__).resolve().parents[1] / "pipelines" / "digits_overfitting.yaml"
 
 
 def test_word_diff_marks_edits():
@@ -94,4 +97,18 @@ def test_bad_arguments():
     with pytest.raises(af.ConfigError, match="is not a file"):
         preview("no/such/pipeline.yaml", "digits", out=None)
     with pytest.raises(af.ConfigError, match="pass method="):
-        preview("pipelines/digits_overfitting.yaml", "digits", out=None)
+        preview(str(DEMO), "digits", out=None)
+
+
+def test_pipeline_from_files_and_dataset_from_spec(tmp_path):
+    aug = af.Compose([I.Rotate(limit=10)])
+    (tmp_path / "aug.yaml").write_text(aug.to_yaml())
+    a = preview(str(tmp_path / "aug.yaml"), "digits", n=2, versions=1, out=None, seed=3)
+    np.testing.assert_array_equal(a.augmented[0], aug(a.originals, rng=derive(3, 1)))
+    (tmp_path / "bad.yaml").write_text("[{type: Rotate, limit: 15deg}]")
+    with pytest.raises(af.ConfigError, match=r"preview: pipeline \(from .*bad.yaml\): \[0\].limit: "):
+        preview(str(tmp_path / "bad.yaml"), "digits", out=None)
+    b = preview(str(DEMO), method="rotate", n=2, versions=1, out=None, seed=3)
+    assert b.modality == "image" and b.originals.shape == (2, 8, 8)
+    with pytest.raises(af.ConfigError, match="pass dataset="):
+        preview(str(tmp_path / "aug.yaml"), out=None)

@@ -28,7 +28,7 @@ Rerunning the same command skips every finished cell (results.sqlite in --out)."
   augfit report runs/digits        # writes runs/digits/report.md, report.html, cells.csv""",
     "preview": """examples:
   augfit preview --pipeline aug.yaml --dataset digits --n 8 --versions 4 --out preview/
-  augfit preview --pipeline pipelines/digits_overfitting.yaml --method all --dataset digits
+  augfit preview --pipeline pipelines/digits_overfitting.yaml --method all   # the spec's dataset
 The pipeline is a transform file (YAML/JSON, the serialized form of augfit.Compose) or an
 experiment spec with --method naming one of its methods.""",
     "list": """example:
@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                         formatter_class=raw, epilog=EPILOG["preview"])
     pv.add_argument("--pipeline", required=True, help="transform file or experiment spec")
     pv.add_argument("--method", help="with a spec: the method whose augment pipeline to show")
-    pv.add_argument("--dataset", required=True, help="dataset name (see `augfit list datasets`)")
+    pv.add_argument("--dataset", help="dataset name (see `augfit list datasets`); default with a "
+                    "spec: the spec's dataset and options")
     pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
     pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
     pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")

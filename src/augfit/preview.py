@@ -43,26 +43,32 @@ class PreviewResult:
     paths: dict[str, Path] = field(default_factory=dict)
 
 
+def _spec_file(pipeline: Any) -> Path | None:
+    """The path if ``pipeline`` names an experiment spec file (a mapping with ``methods``)."""
+    if not isinstance(pipeline, (str, Path)) or not Path(pipeline).is_file():
+        return None
+    import yaml
+
+    data = yaml.safe_load(Path(pipeline).read_text())
+    return Path(pipeline) if isinstance(data, dict) and "methods" in data else None
+
+
 def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
     """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
     (then ``method`` names the method whose ``augment`` to use)."""
+    from .experiments._check import Checker
+    from .experiments.augment_spec import build_augment
     from .transforms.base import Transform
 
     if isinstance(pipeline, Transform):
         return pipeline
     if isinstance(pipeline, (list, dict)):
-        from .experiments.augment_spec import build_augment
-        from .experiments._check import Checker
-
-        return Transform.from_dict(build_augment(Checker("pipeline"), pipeline, "", Path(".")))
+        return Transform.from_dict(build_augment(Checker("preview"), pipeline, "pipeline", Path(".")))
     path = Path(pipeline)
     if not path.is_file():
         raise ConfigError(f"pipeline {str(pipeline)!r} is not a file; pass a YAML/JSON transform "
                           "file, an experiment spec with --method, or a Transform")
-    import yaml
-
-    data = yaml.safe_load(path.read_text())
-    if isinstance(data, dict) and "methods" in data:
+    if _spec_file(path) is not None:
         from .experiments.spec import load_spec
 
         spec = load_spec(path)
@@ -71,13 +77,28 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
             raise ConfigError(f"{path} is an experiment spec; pass method=... (--method) naming "
                               f"one with augment: {', '.join(names) or 'none has one'}")
         return Transform.from_dict(spec.method(method).augment)
-    from .experiments.augment_spec import build_augment
-    from .experiments._check import Checker
-
-    return Transform.from_dict(build_augment(Checker(str(path)), data, "", path.parent))
+    return Transform.from_dict(build_augment(Checker("preview"), path.name, "pipeline", path.parent))
 
 
-def preview(pipeline: Any, dataset: Any, n: int = 8, versions: int = 4,
+def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
+    """A Dataset from a Dataset, a name, or (None) the dataset of the spec given as pipeline."""
+    from .data import datasets
+
+    if dataset is None:
+        spec_path = _spec_file(pipeline)
+        if spec_path is None:
+            raise ConfigError("preview: pass dataset=... (--dataset NAME), or give an experiment "
+                              "spec as the pipeline to use its dataset")
+        from .experiments.spec import load_spec
+
+        d = load_spec(spec_path).dataset
+        return datasets.load(d["name"], **{**d["options"], **(options or {})})
+    if isinstance(dataset, str):
+        return datasets.load(dataset, **(options or {}))
+    return dataset
+
+
+def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
             out: str | Path | None = "preview", seed: int = 0, method: str | None = None,
             dataset_options: dict[str, Any] | None = None) -> PreviewResult:
     """Augment ``n`` samples of ``dataset`` ``versions`` times and write the preview page.
@@ -86,8 +107,9 @@ def preview(pipeline: Any, dataset: Any, n: int = 8, versions: int = 4,
     ----------
     pipeline : Transform, dict, or path
         See :func:`load_pipeline`.
-    dataset : Dataset or str
-        A Dataset or a name for ``augfit.datasets.load`` (with ``dataset_options``).
+    dataset : Dataset, str or None
+        A Dataset or a name for ``augfit.datasets.load`` (with ``dataset_options``); None uses the
+        dataset (and its options) of the experiment spec given as ``pipeline``.
     n, versions : int
         Samples shown, augmented versions per sample.
     out : path or None
@@ -99,11 +121,7 @@ def preview(pipeline: Any, dataset: Any, n: int = 8, versions: int = 4,
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ConfigError(f"preview({name}=...) must be an int >= 1, got {v!r}")
     aug = load_pipeline(pipeline, method)
-    ds = dataset
-    if isinstance(dataset, str):
-        from .data import datasets
-
-        ds = datasets.load(dataset, **(dataset_options or {}))
+    ds = _dataset(dataset, dataset_options, pipeline)
     count = min(n, len(ds))
     idx = np.sort(derive(seed, 0).choice(len(ds), size=count, replace=False))
     x = ds.subset(idx).x
