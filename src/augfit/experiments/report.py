@@ -49,11 +49,14 @@ def _pp(x: float, ci: tuple[float, float]) -> str:
     return f"{100 * x:+.1f} pp [{100 * ci[0]:+.1f}, {100 * ci[1]:+.1f}]"
 
 
+def _share(v: float) -> str:
+    return "?" if math.isnan(v) else f"{100 * v:.0f}%".replace("-0%", "0%")
+
+
 def _red(x: float, ci: tuple[float, float]) -> str:
     if math.isnan(x):
         return "n/a (baseline gap <= 0)"
-    lo, hi = ("?" if math.isnan(v) else f"{100 * v:.0f}%" for v in ci)
-    return f"{100 * x:.0f}% [{lo}, {hi}]"
+    return f"{_share(x)} [{_share(ci[0])}, {_share(ci[1])}]"
 
 
 def table_rows(report: Report, train_size: int | None = None) -> list[list[str]]:
@@ -151,11 +154,18 @@ def write_report(out_dir: str | Path, report: Report) -> dict[str, Path]:
     md += ["## Per method and size (mean over seeds)", "",
            markdown_table(_summary_rows(report)), "", "## Figures", ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    md += ["## Spec (canonical form)", "", "```yaml", _spec_yaml(s), "```", ""]
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
     paths["markdown"].write_text("\n".join(md))
     paths["html"].write_text(_html(report, figs))
     _write_csv(paths["csv"], report.rows)
     return paths
+
+
+def _spec_yaml(spec: Spec) -> str:
+    import yaml
+
+    return yaml.safe_dump(spec.canonical, sort_keys=False, width=100).rstrip()
 
 
 def _html_table(rows: list[list[str]]) -> str:
@@ -176,7 +186,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
              '<nav><a href="#comparison">Comparison</a> · <a href="#sizes">By size</a> · '
-             '<a href="#summary">Per method and size</a> · <a href="#figures">Figures</a></nav>',
+             '<a href="#summary">Per method and size</a> · <a href="#figures">Figures</a> · '
+             '<a href="#spec">Spec</a></nav>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
              '<h2 id="comparison">Comparison (pooled over training sizes)</h2>',
              _html_table(table_rows(report)), '<h2 id="sizes">By training size</h2>']
@@ -189,6 +200,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
         parts.append(f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
                      f'src="{plots.png_data_uri(png)}"><figcaption>{html.escape(cap)}'
                      "</figcaption></figure>")
+    parts.append(f'<h2 id="spec">Spec (canonical form)</h2><pre>{html.escape(_spec_yaml(s))}</pre>')
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>augfit report: {html.escape(s.name)}</title><style>{_CSS}</style></head>"
             f"<body>{''.join(parts)}</body></html>")
