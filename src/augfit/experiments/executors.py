@@ -39,6 +39,7 @@ def processes(canonical: dict[str, Any], cells: Sequence[Cell],
               workers: int) -> Iterator[tuple[Cell, Result]]:
     """Run the cells on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
     an interrupt leaves little half-done work)."""
+    workers = min(workers, len(cells))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     todo = list(cells)
     running: dict[Future, Cell] = {}
