@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence
 
-from ..errors import ConfigError
+from ..errors import AugfitError, ConfigError
 from .cell import run_cell
 from .spec import Cell
 
@@ -51,7 +52,14 @@ def processes(canonical: dict[str, Any], cells: Sequence[Cell],
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 cell = running.pop(fut)
-                yield cell, _result(fut, cell)
+                try:
+                    result = _result(fut, cell)
+                except BrokenProcessPool:
+                    raise AugfitError(
+                        f"a worker process died (killed, or out of memory) while running cell "
+                        f"method={cell.method} seed={cell.seed} train_size={cell.train_size}; "
+                        "every finished cell is saved: rerun the same command to resume") from None
+                yield cell, result
     finally:
         for fut in running:
             fut.cancel()
