@@ -208,3 +208,15 @@ def test_bad_val_and_arguments():
         af.Trainer(MLP(3, [2], 3), loss="nll")
     with pytest.raises(ShapeError, match=r"no batches in epoch 0"):
         trainer.fit(iter([]), epochs=1)
+
+
+def test_the_notes_sigmoid_network_with_squared_error_learns_digits(digits):
+    xtr, ytr, xva, yva, xte, yte = digits
+    model = MLP(64, [32], 10, activation="sigmoid", output_activation="sigmoid", seed=0,
+                dtype="float64")
+    trainer = af.Trainer(model, loss="mse", optimizer=Adam(lr=1e-2))
+    trainer.fit(xtr, ytr, epochs=30, batch_size=32, seed=0)
+    assert trainer.evaluate(xte, yte)["accuracy"] >= 0.93
+    p = trainer.predict_proba(xte[:5])
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-12)
+    assert p.dtype == np.float64
