@@ -98,3 +98,5 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     assert "%|" not in stderr and "cells/s" not in stderr       # no progress bar into a pipe
     kept = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
     assert 1 <= kept < 16
+    assert main(["report", str(out)]) == 0                     # a partial run can be reported
+    assert f"{kept}/16 cells finished" in (out / "report.md").read_text()
