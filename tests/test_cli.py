@@ -100,3 +100,18 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     assert 1 <= kept < 16
     assert main(["report", str(out)]) == 0                     # a partial run can be reported
     assert f"{kept}/16 cells finished" in (out / "report.md").read_text()
+
+
+FSDD = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "fsdd"
+
+
+@pytest.mark.skipif(not FSDD.is_dir(), reason="FSDD not found at ../shared/datasets/fsdd")
+def test_preview_audio_with_dataset_option(tmp_path, capsys):
+    pipe = tmp_path / "specaug.yaml"
+    pipe.write_text("- {type: MelSpectrogram, sample_rate: 8000}\n- {type: TimeMask, max_width: 10}\n")
+    assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd", "--dataset-option",
+                 f"path={FSDD.resolve()}", "--n", "2", "--versions", "2", "--out", str(tmp_path / "pv")]) == 0
+    assert "6 panels (audio)" in capsys.readouterr().out
+    assert len(list((tmp_path / "pv" / "wav").glob("*.wav"))) == 2
+    assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd", "--dataset-option", "path"]) == 2
+    assert "--dataset-option must be KEY=VALUE, got 'path'" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Sequence
 
-from .errors import AugfitError
+from .errors import AugfitError, ConfigError
 
 EPILOG = {
     "main": """examples:
@@ -29,6 +29,7 @@ Rerunning the same command skips every finished cell (results.sqlite in --out)."
     "preview": """examples:
   augfit preview --pipeline aug.yaml --dataset digits --n 8 --versions 4 --out preview/
   augfit preview --pipeline pipelines/digits_overfitting.yaml --method all   # the spec's dataset
+  augfit preview --pipeline specaug.yaml --dataset fsdd --dataset-option path=/data/fsdd
 The pipeline is a transform file (YAML/JSON, the serialized form of augfit.Compose) or an
 experiment spec with --method naming one of its methods.""",
     "list": """example:
@@ -66,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     pv.add_argument("--method", help="with a spec: the method whose augment pipeline to show")
     pv.add_argument("--dataset", help="dataset name (see `augfit list datasets`); default with a "
                     "spec: the spec's dataset and options")
+    pv.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="a keyword of augfit.datasets.load, e.g. path=/data/fsdd (repeatable)")
     pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
     pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
     pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")
@@ -112,8 +115,16 @@ def _report(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from .preview import preview
 
+    import yaml
+
+    options = {}
+    for item in args.dataset_option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--dataset-option must be KEY=VALUE, got {item!r}")
+        options[key] = yaml.safe_load(value)
     res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
-                  seed=args.seed, method=args.method)
+                  seed=args.seed, method=args.method, dataset_options=options)
     print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
     return 0
 

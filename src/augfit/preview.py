@@ -175,10 +175,6 @@ def _draw_image(ax: Any, img: np.ndarray) -> None:
               vmax=255 if img.dtype == np.uint8 else 1.0, interpolation="nearest")
 
 
-def _draw_spectrogram(ax: Any, spec: np.ndarray) -> None:
-    ax.imshow(spec, origin="lower", aspect="auto", cmap="magma")
-
-
 def image_grid(x: np.ndarray, outs: list[np.ndarray]) -> bytes:
     """Grid PNG of images: each row a sample, the original then each augmented version."""
     titles = ["original"] + [f"version {k + 1}" for k in range(len(outs))]
@@ -188,7 +184,12 @@ def image_grid(x: np.ndarray, outs: list[np.ndarray]) -> bytes:
 def spectrogram_grid(before: np.ndarray, afters: list[np.ndarray]) -> bytes:
     """Grid PNG of (N, F, T) spectrograms: before, then each augmented version, per row."""
     titles = ["before"] + [f"after {k + 1}" for k in range(len(afters))]
-    return _grid([before, *afters], titles, (2.2, 1.6), _draw_spectrogram)
+    lo, hi = float(np.min(before)), float(np.max(before))     # one colour scale for all panels
+
+    def draw(ax: Any, spec: np.ndarray) -> None:
+        ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi)
+
+    return _grid([before, *afters], titles, (2.2, 1.6), draw)
 
 
 def _steps(aug: Any) -> list[Any]:
