@@ -127,3 +127,15 @@ def test_dask_scheduler_address(tmp_path):
         remote = run(spec, out=tmp_path / "dask", scheduler=cluster.scheduler_address, report=False)
     local = run(spec, out=tmp_path / "local", workers=1, report=False)
     assert remote.n_run == 2 and _strip(remote.rows) == _strip(local.rows)
+
+
+def test_per_class_sizes_and_size_check():
+    from augfit.errors import ConfigError
+    from augfit.experiments.runner import check_sizes
+
+    spec = parse_spec(dict(TINY, train_sizes=[3], train_size_unit="per_class"))
+    train, _, _ = splits(spec)
+    sub = training_subset(spec, train, spec.cells()[0])
+    assert np.bincount(sub.y).tolist() == [3] * 10
+    with pytest.raises(ConfigError, match=r"train_sizes\[1\]: 5000 is more than the 1079 samples"):
+        check_sizes(parse_spec(dict(TINY, train_sizes=[10, 5000])))
