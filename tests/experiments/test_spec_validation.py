@@ -144,6 +144,7 @@ def test_defaults_canonical_form_and_hash():
     assert s.method("rotate").augment["type"] == "Compose"
     assert s.canonical["methods"][0] == {"name": "baseline", "augment": None, "dropout": 0.0,
                                          "early_stopping": None}
+    assert parse_spec(_with(("model",), {"hidden": [64, 64]})).model["hidden"] == [64, 64]
     again = parse_spec(copy.deepcopy(s.canonical))
     assert again.hash == s.hash and len(s.hash) == 64
     assert parse_spec(_with(("seeds",), 3)).hash != s.hash

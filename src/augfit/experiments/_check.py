@@ -85,13 +85,14 @@ class Checker:
             raise self.expected(path, what, value)
         return value
 
-    def int_list(self, value: Any, path: str, lo: int, what: str) -> list[int]:
-        """A non-empty list of distinct ints >= ``lo``."""
+    def int_list(self, value: Any, path: str, lo: int, what: str,
+                 distinct: bool = True) -> list[int]:
+        """A non-empty list of ints >= ``lo`` (each value once when ``distinct``)."""
         if not isinstance(value, list) or not value:
             raise self.expected(path, f"a non-empty list of {what}", value)
         out = [int(self.number(v, f"{path}[{i}]", lo=lo, integer=True)) for i, v in enumerate(value)]
         for i, v in enumerate(out):
-            if v in out[:i]:
+            if distinct and v in out[:i]:
                 raise self.fail(f"{path}[{i}]", f"duplicate value {v}; list each value once")
         return out
 

@@ -242,8 +242,8 @@ def _features(ck: Checker, v: Any) -> Any:
 
 def _model(ck: Checker, v: Any) -> dict[str, Any]:
     m = {**_DEFAULT_MODEL, **ck.mapping(v, "model", list(_DEFAULT_MODEL))}
-    m["hidden"] = ck.int_list(m["hidden"], "model.hidden", 1, "layer widths") if m["hidden"] != [] \
-        else []
+    if m["hidden"] != []:                       # [] is a linear model
+        m["hidden"] = ck.int_list(m["hidden"], "model.hidden", 1, "layer widths", distinct=False)
     ck.choice(m["activation"], "model.activation", ["relu", "sigmoid", "tanh"])
     return m
 
