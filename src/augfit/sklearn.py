@@ -100,7 +100,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"MLPClassifier(optimizer=...) must be one of {sorted(OPTIMIZERS)}, "
                               f"got {self.optimizer!r}")
         if self.dtype not in DTYPES:
-            raise ConfigError(f"MLPClassifier(dtype=...) must be one of {DTYPES}, got {self.dtype!r}")
+            raise ConfigError(f"MLPClassifier(dtype=...) must be one of {DTYPES}, "
+                              f"got {self.dtype!r}")
         if not isinstance(self.validation_fraction, float) or not 0 < self.validation_fraction < 1:
             raise ConfigError(f"MLPClassifier(validation_fraction=...) must be a float in (0, 1), "
                               f"got {self.validation_fraction!r}")

@@ -24,8 +24,8 @@ def test_dense_forward_is_x_at_W_plus_b():
     np.testing.assert_array_equal(d.forward(x), [[1.5, 1], [9.5, 11]])
 
 
-@pytest.mark.parametrize("layer", [lambda: Dense(4, 3, rng=1, dtype="float64"), ReLU, Sigmoid, Tanh],
-                         ids=["dense", "relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("layer", [lambda: Dense(4, 3, rng=1, dtype="float64"), ReLU, Sigmoid,
+                                   Tanh], ids=["dense", "relu", "sigmoid", "tanh"])
 def test_layer_gradients_match_finite_differences(layer):
     lay = layer()
     x = _x((5, 4))

@@ -55,5 +55,6 @@ def test_cross_entropy_and_softmax_are_stable_for_huge_logits(dtype):
 
 
 def test_unknown_loss_name_lists_the_valid_ones():
-    with pytest.raises(ConfigError, match=r"loss must be one of \['cross_entropy', 'mse'\], got 'hinge'"):
+    with pytest.raises(ConfigError,
+                       match=r"loss must be one of \['cross_entropy', 'mse'\], got 'hinge'"):
         get_loss("hinge")

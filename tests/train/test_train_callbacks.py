@@ -23,7 +23,8 @@ class FakeModel:
 
 
 def drive(cb, values, monitor="val_loss"):
-    trainer = SimpleNamespace(model=FakeModel(), stop_training=False, params={"epochs": len(values)})
+    trainer = SimpleNamespace(model=FakeModel(), stop_training=False,
+                              params={"epochs": len(values)})
     cb.set_trainer(trainer)
     cb.on_train_begin({})
     last = None

@@ -88,7 +88,8 @@ class ImageLoader:
     def __iter__(self):
         self.epochs_started += 1
         for s in range(0, len(self.labels), self.batch_size):
-            yield self.featurize(self.images[s:s + self.batch_size]), self.labels[s:s + self.batch_size]
+            sl = slice(s, s + self.batch_size)
+            yield self.featurize(self.images[sl]), self.labels[sl]
 
 
 def test_fit_on_a_loader_iterates_once_per_epoch_and_featurizes_val(digits):
@@ -149,7 +150,8 @@ def test_model_checkpoint_saves_the_best_epoch(digits, tmp_path):
     ck = ModelCheckpoint(tmp_path / "best-{epoch}.npz", monitor="val_accuracy", mode="max")
     trainer = af.Trainer(MLP(64, [16], 10, seed=0), callbacks=[ck])
     h = trainer.fit(xtr, ytr, val=(xva, yva), epochs=4, seed=0)
-    assert ck.best == max(h.history["val_accuracy"]) and ck.saved[-1].endswith(f"best-{ck.best_epoch}.npz")
+    assert ck.best == max(h.history["val_accuracy"])
+    assert ck.saved[-1].endswith(f"best-{ck.best_epoch}.npz")
     best = af.Trainer(MLP.load(ck.saved[-1]))
     assert best.evaluate(xva, yva)["accuracy"] == ck.best
 

@@ -76,7 +76,7 @@ def check_loss(loss: Loss, output: np.ndarray, y: np.ndarray, eps: float = 1e-6)
 
 def check_model(model: MLP, loss: Loss, x: np.ndarray, y: np.ndarray,
                 eps: float = 1e-6) -> float:
-    """Relative error of the full backprop gradient (all parameters, flat) of ``loss(model(x), y)``."""
+    """Relative error of the backprop gradient (all parameters, flat) of ``loss(model(x), y)``."""
     def f() -> float:
         return loss(model.forward(x, training=True), y)[0]
 

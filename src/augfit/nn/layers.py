@@ -255,7 +255,7 @@ class Dropout:
         self._mask: np.ndarray | None = None
 
     def set_mask(self, keep_mask: np.ndarray | None) -> None:
-        """Use a fixed 0/1 keep mask instead of random draws (for gradient checks); None undoes it."""
+        """Use a fixed 0/1 keep mask instead of random draws (gradient checks); None undoes it."""
         self._fixed = None if keep_mask is None else np.asarray(keep_mask) / self.keep
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

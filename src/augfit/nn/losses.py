@@ -1,4 +1,4 @@
-"""Losses: ``loss(output, y) -> (C, ∂C/∂output)``, with C the per-sample cost averaged over the batch.
+"""Losses: ``loss(output, y) -> (C, ∂C/∂output)``, C the per-sample cost averaged over the batch.
 
 ``y`` holds integer class labels ``(N,)`` (int64); ``mse`` also takes float targets ``(N, K)``.
 Looked up by name in :data:`LOSSES` (``Trainer(loss="cross_entropy")``); :data:`TO_PROBA` maps the

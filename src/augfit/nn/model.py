@@ -172,7 +172,8 @@ class MLP:
         for i, (p, w) in enumerate(zip(own, weights)):
             w = np.asarray(w)
             if w.shape != p.shape:
-                raise ShapeError(f"set_weights(weights[{i}]) expects shape {p.shape}, got {w.shape}")
+                raise ShapeError(f"set_weights(weights[{i}]) expects shape {p.shape}, "
+                                 f"got {w.shape}")
             p[...] = w
 
     def save(self, path: str | os.PathLike) -> None:

@@ -19,10 +19,12 @@ from ..errors import ConfigError
 def _check(name: str, value: float, lo: float, hi: float, lo_open: bool, hi_open: bool,
            cls: str) -> float:
     ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
+    ok = ok and (value > lo if lo_open else value >= lo)
+    ok = ok and (value < hi if hi_open else value <= hi)
     if not ok:
         lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
-        raise ConfigError(f"{cls}({name}=...) must be a number in {lb}{lo}, {hi}{rb}, got {value!r}")
+        raise ConfigError(f"{cls}({name}=...) must be a number in {lb}{lo}, {hi}{rb}, "
+                          f"got {value!r}")
     return float(value)
 
 
@@ -43,7 +45,7 @@ class Optimizer:
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Update ``params`` in place from ``grads`` (which are overwritten)."""
         if len(self.state) != len(params) or any(
-            s["shape"] != p.shape for s, p in zip(self.state, params)  # type: ignore[comparison-overlap]
+            s["shape"] != p.shape for s, p in zip(self.state, params)
         ):
             self.state = [{"shape": p.shape} for p in params]  # type: ignore[misc]
             self.t = 0

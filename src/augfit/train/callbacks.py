@@ -61,7 +61,8 @@ class _Monitor:
                               f"name), got {mode!r}")
         if not isinstance(min_delta, (int, float)) or isinstance(min_delta, bool) or min_delta < 0:
             raise ConfigError(f"{owner}(min_delta=...) must be a number >= 0, got {min_delta!r}")
-        self._owner, self.monitor, self.mode, self.min_delta = owner, monitor, mode, float(min_delta)
+        self._owner, self.monitor, self.mode = owner, monitor, mode
+        self.min_delta = float(min_delta)
 
     def _improves(self, current: float, reference: float | None) -> bool:
         if reference is None:

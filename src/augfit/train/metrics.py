@@ -1,4 +1,4 @@
-"""Metrics: accuracy and the train-validation gap (how much better the model does on what it saw)."""
+"""Metrics: accuracy and the train-validation gap (how much better the model does on seen data)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

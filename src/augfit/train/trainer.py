@@ -36,7 +36,8 @@ class Trainer:
     ----------
     model : MLP
         Anything with ``forward(x, training)``, ``backward(grad)``, ``parameters()``,
-        ``gradients()``, ``get_weights()/set_weights()``, ``in_features``, ``out_features``, ``dtype``.
+        ``gradients()``, ``get_weights()/set_weights()``, ``in_features``, ``out_features``,
+        ``dtype``.
     loss : {"cross_entropy", "mse"}
     optimizer : Optimizer or None
         Default ``Adam(lr=1e-3)``.
