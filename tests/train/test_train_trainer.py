@@ -222,3 +222,10 @@ def test_the_notes_sigmoid_network_with_squared_error_learns_digits(digits):
     p = trainer.predict_proba(xte[:5])
     np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-12)
     assert p.dtype == np.float64
+
+
+def test_verbose_progress_bar_is_silent_when_stderr_is_not_a_terminal(capsys):
+    x, y = np.zeros((8, 2), np.float32), np.array([0, 1] * 4)
+    af.Trainer(MLP(2, [3], 2, seed=0)).fit(x, y, epochs=3, seed=0, verbose=True)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
