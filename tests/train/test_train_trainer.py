@@ -229,3 +229,17 @@ def test_verbose_progress_bar_is_silent_when_stderr_is_not_a_terminal(capsys):
     af.Trainer(MLP(2, [3], 2, seed=0)).fit(x, y, epochs=3, seed=0, verbose=True)
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_loader_with_sparse_float64_batches_trains_a_float32_model(digits):
+    xtr, ytr = digits[:2]
+
+    class SparseLoader:
+        def __iter__(self):
+            for s in range(0, 640, 64):
+                yield sp.csc_matrix(xtr[s:s + 64].astype(np.float64)), ytr[s:s + 64]
+
+    model = MLP(64, [16], 10, seed=0)
+    h = af.Trainer(model, optimizer=Adam(lr=1e-2)).fit(SparseLoader(), epochs=5)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    assert all(w.dtype == np.float32 for w in model.get_weights())

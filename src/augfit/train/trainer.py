@@ -113,7 +113,8 @@ class Trainer:
         dtype = self.model.dtype
         for b, (xb, yb) in enumerate(loader):
             if sp.issparse(xb):
-                xb = sp.csr_matrix(xb, dtype=dtype)
+                if xb.format != "csr" or xb.dtype != dtype:
+                    xb = sp.csr_matrix(xb, dtype=dtype)
             else:
                 xb = np.asarray(xb)
                 if xb.dtype != dtype:
