@@ -1,4 +1,5 @@
-"""What the word-level text transforms share: batch checks, the EDA amount rule, stop words."""
+"""What the word-level text transforms share: batch checks, the EDA amount rule, stop words,
+the memoized synonym lookup."""
 from __future__ import annotations
 
 from typing import Any, Callable, ClassVar, Iterable, Sequence
@@ -7,7 +8,7 @@ import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ..base import Params, Transform
-from .lexicon import english_stopwords
+from .lexicon import english_stopwords, load_lexicon
 from .tokens import Tokens, detokenize, tokenize
 
 
@@ -56,6 +57,39 @@ def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
+class SynonymLookup:
+    """Surface word -> its WordNet synonyms for one transform, memoized (``()``: none, or a stop word).
+
+    One dict lookup per word on the hot path; the shipped lexicon is loaded on the first miss.
+    The memo is not pickled (workers rebuild it).
+    """
+
+    def __init__(self, stop: frozenset[str], pos_aware: bool = False) -> None:
+        self.stop, self.pos_aware = stop, pos_aware
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, word: str) -> tuple[str, ...]:
+        syns = self._memo.get(word)
+        if syns is None:
+            syns = self._memo[word] = () if word.lower() in self.stop else \
+                load_lexicon().synonyms(word, self.pos_aware)
+        return syns
+
+    def candidates(self, words: Sequence[str]) -> list[tuple[int, str, tuple[str, ...]]]:
+        """``(index, word, synonyms)`` of the words that have synonyms and are not stop words."""
+        memo, out = self._memo, []
+        for i, w in enumerate(words):
+            syns = memo.get(w)
+            if syns is None:
+                syns = self(w)
+            if syns:
+                out.append((i, w, syns))
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"stop": self.stop, "pos_aware": self.pos_aware, "_memo": {}}
+
+
 class TextTransform(Transform):
     """Base of augfit's text transforms: a batch is a list of str, the output a new list of str."""
 
@@ -81,4 +115,4 @@ class WordEditTransform(TextTransform):
                 for s, e in zip(batch, params[self.params_key])]
 
 
-__all__ = ["TextTransform", "WordEditTransform", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]
+__all__ = ["TextTransform", "WordEditTransform", "SynonymLookup", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]

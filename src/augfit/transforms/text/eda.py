@@ -12,8 +12,7 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import WordEditTransform, check_amount, n_edits, resolve_stopwords
-from .lexicon import load_lexicon
+from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, resolve_stopwords
 from .tokens import delete_words, insert_words, swap_words, tokenize
 
 
@@ -59,13 +58,13 @@ class RandomInsertion(_EdaOp):
         self.n = None if n is None else int(n)
         self._stop = resolve_stopwords(stopwords, "RandomInsertion")
         self.stopwords = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(self._stop)
+        self._lookup = SynonymLookup(self._stop)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
-        lex = load_lexicon()
         rows = []  # per sentence: (number of words, words with synonyms, number of insertions)
         for text in batch:
             words = tokenize(text).words
-            cand = [w for w in words if w.lower() not in self._stop and lex.synonyms(w)]
+            cand = self._lookup.candidates(words)
             rows.append((len(words), cand, n_edits(len(words), self.alpha, self.n) if cand else 0))
         # one draw for the batch: (source word, synonym, slot) uniforms per insertion
         u = iter(rng.random((sum(r[2] for r in rows), 3)).tolist())
@@ -73,7 +72,7 @@ class RandomInsertion(_EdaOp):
         for n_words, cand, k in rows:
             row = []
             for a, b, c in (next(u) for _ in range(k)):
-                syns = lex.synonyms(cand[int(a * len(cand))])
+                syns = cand[int(a * len(cand))][2]
                 row.append([int(c * n_words), syns[int(b * len(syns))]])
             edits.append(row)
         return {"edits": edits}

@@ -7,37 +7,36 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import WordEditTransform, check_amount, n_edits, resolve_stopwords
-from .lexicon import Lexicon, load_lexicon
+from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, resolve_stopwords
 from .tokens import match_case, replace_words, tokenize
 
 
 def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[float, int | None],
-                      stop: frozenset[str], lexicon: Lexicon, pos_aware: bool) -> list[list[Any]]:
+                      lookup: SynonymLookup) -> list[list[Any]]:
     """Per sentence, ``[[word_index, replacement], ...]`` (case of the original kept).
 
-    Two draws for the whole batch: a uniform key per candidate word (the ``k`` smallest keys of a
-    sentence pick its words, i.e. ``k`` without replacement) and a uniform per candidate that picks
+    One draw for the whole batch: per replacement, a uniform that picks the word (a partial
+    Fisher-Yates shuffle of the sentence's candidates, so ``k`` distinct words) and one that picks
     its synonym.
     """
     cands: list[list[tuple[int, str, tuple[str, ...]]]] = []
     counts: list[int] = []
     for text in batch:
         words = tokenize(text).words
-        counts.append(n_edits(len(words), *k_rule))
-        cands.append([(i, w, syns) for i, w in enumerate(words) if w.lower() not in stop
-                      for syns in (lexicon.synonyms(w, pos_aware),) if syns])
-    total = sum(len(c) for c in cands)
-    keys, picks = rng.random(total).tolist(), rng.random(total).tolist()
-    out, start = [], 0
+        row = lookup.candidates(words)
+        cands.append(row)
+        counts.append(min(n_edits(len(words), *k_rule), len(row)))
+    u = iter(rng.random((sum(counts), 2)).tolist())
+    out = []
     for row, k in zip(cands, counts):
-        chosen = sorted(range(len(row)), key=lambda j: keys[start + j])[:k]
-        edits = []
-        for j in sorted(chosen):
+        chosen = []
+        for j in range(k):
+            a, b = next(u)
+            swap = j + int(a * (len(row) - j))
+            row[j], row[swap] = row[swap], row[j]
             i, w, syns = row[j]
-            edits.append([i, match_case(w, syns[int(picks[start + j] * len(syns))])])
-        out.append(edits)
-        start += len(row)
+            chosen.append([i, match_case(w, syns[int(b * len(syns))])])
+        out.append(sorted(chosen))
     return out
 
 
@@ -81,10 +80,10 @@ class SynonymReplace(WordEditTransform):
         self._stop = resolve_stopwords(stopwords, "SynonymReplace")
         self.stopwords = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(self._stop)
         self.pos_aware = bool(pos_aware)
+        self._lookup = SynonymLookup(self._stop, self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
-        return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._stop,
-                                           load_lexicon(), self.pos_aware)}
+        return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._lookup)}
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:

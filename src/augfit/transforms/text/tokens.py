@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from ...errors import ShapeError
@@ -34,10 +35,17 @@ class Tokens:
 _SPLIT_RE = re.compile(f"({WORD_RE.pattern})")
 
 
+@lru_cache(maxsize=2**14)
+def _split(text: str) -> tuple[str, ...]:
+    # [sep, word, sep, ..., word, sep], in C; memoized because every transform splits a sentence
+    # twice (sample, then apply) and the same training sentences come back every epoch
+    return tuple(_SPLIT_RE.split(text))
+
+
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into words and separators (lossless)."""
-    parts = _SPLIT_RE.split(text)  # [sep, word, sep, ..., word, sep], in C
-    return Tokens(parts[1::2], parts[0::2])
+    parts = _split(text)
+    return Tokens(list(parts[1::2]), list(parts[0::2]))
 
 
 def detokenize(tokens: Tokens) -> str:
