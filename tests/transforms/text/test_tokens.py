@@ -62,3 +62,29 @@ def test_delete_merges_separators(text, idx, expected):
 def test_out_of_range_index_names_the_fix():
     with pytest.raises(ShapeError, match="replay a record only on the batch"):
         replace_words(tokenize("a b"), [[5, "x"]])
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from augfit.transforms.text import RandomDeletion, RandomSwap  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_tokenize_is_lossless_for_any_text(text):
+    t = tokenize(text)
+    assert detokenize(t) == text
+    assert len(t.seps) == len(t.words) + 1 and all(t.words)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=6), st.integers(0, 2**32 - 1))
+def test_deletion_and_swap_keep_length_and_words_on_any_text(batch, seed):
+    swapped = RandomSwap(alpha=0.5)(batch, rng=seed)
+    deleted = RandomDeletion(alpha=0.5)(batch, rng=seed)
+    assert len(swapped) == len(deleted) == len(batch)
+    for src, sw, de in zip(batch, swapped, deleted):
+        assert sorted(tokenize(sw).words) == sorted(tokenize(src).words)
+        n = len(tokenize(src).words)
+        assert (len(tokenize(de).words) >= 1) if n else de == src
