@@ -57,6 +57,17 @@ def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
+def stopword_lookup(stopwords: object, owner: str, pos_aware: bool = False
+                    ) -> tuple[Any, "SynonymLookup"]:
+    """``(value to store as the stopwords attribute, SynonymLookup)`` for a transform's arguments.
+
+    A custom list is stored sorted and lower-cased, so ``to_dict`` round-trips it.
+    """
+    stop = resolve_stopwords(stopwords, owner)
+    stored = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(stop)
+    return stored, SynonymLookup(stop, pos_aware)
+
+
 class SynonymLookup:
     """Surface word -> its WordNet synonyms for one transform, memoized (``()``: none, or a stop word).
 
@@ -115,4 +126,4 @@ class WordEditTransform(TextTransform):
                 for s, e in zip(batch, params[self.params_key])]
 
 
-__all__ = ["TextTransform", "WordEditTransform", "SynonymLookup", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]
+__all__ = ["TextTransform", "WordEditTransform", "SynonymLookup", "stopword_lookup", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]

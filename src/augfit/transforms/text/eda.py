@@ -12,7 +12,7 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, resolve_stopwords
+from .common import WordEditTransform, check_amount, n_edits, stopword_lookup
 from .tokens import delete_words, insert_words, swap_words, tokenize
 
 
@@ -56,9 +56,7 @@ class RandomInsertion(_EdaOp):
         check_amount(alpha, n, "RandomInsertion")
         self.alpha = float(alpha)
         self.n = None if n is None else int(n)
-        self._stop = resolve_stopwords(stopwords, "RandomInsertion")
-        self.stopwords = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(self._stop)
-        self._lookup = SynonymLookup(self._stop)
+        self.stopwords, self._lookup = stopword_lookup(stopwords, "RandomInsertion")
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         rows = []  # per sentence: (number of words, words with synonyms, number of insertions)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, resolve_stopwords
+from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, stopword_lookup
 from .tokens import match_case, replace_words, tokenize
 
 
@@ -77,10 +77,8 @@ class SynonymReplace(WordEditTransform):
         check_amount(rate, n, "SynonymReplace", "rate")
         self.rate = float(rate)
         self.n = None if n is None else int(n)
-        self._stop = resolve_stopwords(stopwords, "SynonymReplace")
-        self.stopwords = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(self._stop)
         self.pos_aware = bool(pos_aware)
-        self._lookup = SynonymLookup(self._stop, self.pos_aware)
+        self.stopwords, self._lookup = stopword_lookup(stopwords, "SynonymReplace", self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._lookup)}
