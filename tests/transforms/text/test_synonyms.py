@@ -96,3 +96,13 @@ def test_bad_input_errors_name_the_fix():
     assert Transform.from_dict(SynonymReplace(n=2, stopwords=["a"]).to_dict()).to_dict() == {
         "type": "SynonymReplace", "rate": 0.1, "n": 2, "stopwords": ["a"], "pos_aware": False, "p": 1.0}
     assert np.asarray(SynonymReplace(p=0.0).sample(np.random.default_rng(0), ["a"])["applied"]).sum() == 0
+
+
+def test_pickles_for_worker_processes_without_its_memo():
+    import pickle
+
+    t = SynonymReplace(n=1, stopwords=["film"])
+    a = t(["good movie", "a film"], rng=3)
+    clone = pickle.loads(pickle.dumps(t))
+    assert clone._lookup._memo == {} and clone._lookup.stop == frozenset({"film"})
+    assert clone(["good movie", "a film"], rng=3) == a
