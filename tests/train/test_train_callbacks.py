@@ -152,3 +152,23 @@ def test_progress_bar_draws_on_a_terminal_and_is_silent_otherwise():
             assert "3/3" in text and "val_loss=0.25" in text
         else:
             assert text == ""
+
+
+def test_model_checkpoint_every_epoch_formats_the_path(tmp_path):
+    from augfit.train.callbacks import ModelCheckpoint
+
+    saved = []
+
+    class SavingModel(FakeModel):
+        def save(self, path):
+            saved.append((path, self.w))
+
+    ck = ModelCheckpoint(str(tmp_path / "m-{epoch:02d}-{val_loss:.1f}.npz"), save_best_only=False)
+    trainer = SimpleNamespace(model=SavingModel(), stop_training=False)
+    ck.set_trainer(trainer)
+    ck.on_train_begin()
+    for epoch, v in enumerate([0.5, 0.7]):
+        trainer.model.w = epoch
+        ck.on_epoch_end(epoch, {"val_loss": v})
+    assert [(p.rsplit("/", 1)[1], w) for p, w in saved] == [("m-00-0.5.npz", 0), ("m-01-0.7.npz", 1)]
+    assert ck.saved == [p for p, _ in saved]
