@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -171,6 +172,10 @@ def main() -> None:
     texts = sentences(args.n)
     print(f"text_aug benchmark: {len(texts)} sentences, cpu count {os.cpu_count()} "
           "(shared machine: figures are noisy)")
+    if shutil.which("apertium") is None or not (APERTIUM / "eng-spa.prob").is_file():
+        print("apertium-eng-spa is not installed (apt-get install apertium-eng-spa): the nlpaug "
+              "comparison (its tagger) and the back-translation runs are skipped")
+        return
     bench_synonyms(texts)
     bench_backtranslate(texts, args.per_sentence)
 
