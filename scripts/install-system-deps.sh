@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages augfit uses: WordNet 3.0 (synonyms), apertium eng<->spa
+# Installs the system packages augfit uses: WordNet 3.0 (rebuilding the synonym table), apertium eng<->spa
 # (back-translation), espeak-ng (synthesized spoken digits), Fashion-MNIST, Chromium (report
 # checks), sox and libsndfile (audio I/O). Uses apt-get where it exists; elsewhere it lists what
 # is missing and how to get it, and exits 0 so the Python parts still install.
@@ -25,7 +25,8 @@ fi
 cat >&2 <<MSG
 augfit: these system packages are missing:$missing
   They are optional: without them the matching features raise MissingResourceError.
-  - wordnet-base wordnet-sense-index: WordNet 3.0 synonyms (text SynonymReplace)
+  - wordnet-base wordnet-sense-index: WordNet 3.0, only to rebuild the shipped synonym table
+    (scripts/build_synonyms.py), for the NLTK comparison test and the text benchmark
   - apertium-eng-spa: back-translation (text BackTranslate)
   - espeak-ng: the spoken_digits_tts dataset
   - dataset-fashion-mnist: the fashion_mnist dataset (or pass path= to a folder of idx files)
