@@ -53,7 +53,8 @@ def test_bad_spec_is_one_line_with_status_2(tmp_path, capsys):
     assert main(["run", str(bad), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith(f"augfit: error: {bad}: training.lr: expected a number in (0, 10], got \"fast\"")
+    assert err.startswith(f"augfit: error: {bad}: training.lr: "
+                          'expected a number in (0, 10], got "fast"')
     assert main(["report", str(tmp_path / "nothing")]) == 2
     assert "no results.sqlite here" in capsys.readouterr().err
 
@@ -108,10 +109,13 @@ FSDD = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "fsd
 @pytest.mark.skipif(not FSDD.is_dir(), reason="FSDD not found at ../shared/datasets/fsdd")
 def test_preview_audio_with_dataset_option(tmp_path, capsys):
     pipe = tmp_path / "specaug.yaml"
-    pipe.write_text("- {type: MelSpectrogram, sample_rate: 8000}\n- {type: TimeMask, max_width: 10}\n")
+    pipe.write_text("- {type: MelSpectrogram, sample_rate: 8000}\n"
+                    "- {type: TimeMask, max_width: 10}\n")
     assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd", "--dataset-option",
-                 f"path={FSDD.resolve()}", "--n", "2", "--versions", "2", "--out", str(tmp_path / "pv")]) == 0
+                 f"path={FSDD.resolve()}", "--n", "2", "--versions", "2",
+                 "--out", str(tmp_path / "pv")]) == 0
     assert "6 panels (audio)" in capsys.readouterr().out
     assert len(list((tmp_path / "pv" / "wav").glob("*.wav"))) == 2
-    assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd", "--dataset-option", "path"]) == 2
+    assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd",
+                 "--dataset-option", "path"]) == 2
     assert "--dataset-option must be KEY=VALUE, got 'path'" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""Preview: files written and non-empty, the expected number of panels, deterministic from the seed."""
+"""Preview: files written and non-empty, the expected number of panels, deterministic from the
+seed."""
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def test_image_grid_page_and_determinism(tmp_path):
     r = preview(aug, "digits", n=3, versions=2, out=tmp_path / "a", seed=4)
     assert r.modality == "image" and r.panels == 9
     assert len(r.augmented) == 2 and all(o.shape == r.originals.shape for o in r.augmented)
-    for k, o in enumerate(r.augmented):                   # version k is drawn with derive(seed, k+1)
+    for k, o in enumerate(r.augmented):          # version k is drawn with derive(seed, k + 1)
         np.testing.assert_array_equal(o, aug(r.originals, rng=derive(4, k + 1)))
     assert not np.array_equal(r.augmented[0], r.augmented[1])
     grid = mpimg.imread(r.paths["grid"])
@@ -106,7 +107,8 @@ def test_pipeline_from_files_and_dataset_from_spec(tmp_path):
     a = preview(str(tmp_path / "aug.yaml"), "digits", n=2, versions=1, out=None, seed=3)
     np.testing.assert_array_equal(a.augmented[0], aug(a.originals, rng=derive(3, 1)))
     (tmp_path / "bad.yaml").write_text("[{type: Rotate, limit: 15deg}]")
-    with pytest.raises(af.ConfigError, match=r"preview: pipeline \(from .*bad.yaml\): \[0\].limit: "):
+    with pytest.raises(af.ConfigError,
+                       match=r"preview: pipeline \(from .*bad.yaml\): \[0\].limit: "):
         preview(str(tmp_path / "bad.yaml"), "digits", out=None)
     b = preview(str(DEMO), method="rotate", n=2, versions=1, out=None, seed=3)
     assert b.modality == "image" and b.originals.shape == (2, 8, 8)

@@ -63,7 +63,8 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
     if isinstance(pipeline, Transform):
         return pipeline
     if isinstance(pipeline, (list, dict)):
-        return Transform.from_dict(build_augment(Checker("preview"), pipeline, "pipeline", Path(".")))
+        built = build_augment(Checker("preview"), pipeline, "pipeline", Path("."))
+        return Transform.from_dict(built)
     path = Path(pipeline)
     if not path.is_file():
         raise ConfigError(f"pipeline {str(pipeline)!r} is not a file; pass a YAML/JSON transform "
@@ -77,7 +78,8 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
             raise ConfigError(f"{path} is an experiment spec; pass method=... (--method) naming "
                               f"one with augment: {', '.join(names) or 'none has one'}")
         return Transform.from_dict(spec.method(method).augment)
-    return Transform.from_dict(build_augment(Checker("preview"), path.name, "pipeline", path.parent))
+    built = build_augment(Checker("preview"), path.name, "pipeline", path.parent)
+    return Transform.from_dict(built)
 
 
 def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
@@ -219,7 +221,8 @@ def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int) -> d
     paths: dict[str, Path] = {}
     body = [f"<h1>augfit preview: {html.escape(str(ds.meta.get('source', ds.modality)))}</h1>",
             f"<p>{len(x)} samples, {len(outs)} augmented versions each, seed {seed}.</p>",
-            f"<details><summary>pipeline</summary><pre>{html.escape(describe(aug))}</pre></details>"]
+            "<details><summary>pipeline</summary>"
+            f"<pre>{html.escape(describe(aug))}</pre></details>"]
     if ds.modality == "image":
         png = image_grid(np.asarray(x), [np.asarray(o) for o in outs])
         paths["grid"] = out / "images.png"
@@ -242,7 +245,8 @@ def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int) -> d
         head = "<tr><th>original</th>" + "".join(
             f"<th>version {k + 1}</th>" for k in range(len(outs))) + "</tr>"
         body.append(f"<table>{head}{''.join(rows)}</table>")
-    css = ("body{font-family:sans-serif;margin:2em}img{max-width:100%}table{border-collapse:collapse}"
+    css = ("body{font-family:sans-serif;margin:2em}img{max-width:100%}"
+           "table{border-collapse:collapse}"
            "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
            "ins{background:#c8f7c5;text-decoration:none}del{background:#f7c5c5}")
     paths["html"] = out / "index.html"

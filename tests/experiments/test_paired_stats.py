@@ -109,7 +109,8 @@ def test_reduction_undefined_when_baseline_does_not_overfit():
 
 
 def test_only_complete_pairs_are_used():
-    rows = [r for r in _table() if not (r["method"] == "m" and r["seed"] == 2 and r["train_size"] == 10)]
+    rows = [r for r in _table()
+            if not (r["method"] == "m" and r["seed"] == 2 and r["train_size"] == 10)]
     base, meth = pair(rows, "baseline", "m", 10)
     assert base.shape == (2, 2)
     np.testing.assert_allclose(meth[:, 0] - base[:, 0], [0.05, 0.0])

@@ -24,14 +24,16 @@ def _rows():
     rows = []
     for size in (10, 20):
         for seed in range(3):
-            for method, acc, gap in (("baseline", 0.70 + seed / 100, 0.30), ("drop", 0.75 + seed / 100, 0.15)):
+            for method, acc, gap in (("baseline", 0.70 + seed / 100, 0.30),
+                                     ("drop", 0.75 + seed / 100, 0.15)):
                 n = 5 if method == "drop" else 6
                 tr = list(np.linspace(0.5, 1.0, n))
                 va = [t - gap * k / (n - 1) for k, t in enumerate(tr)]
-                rows.append({"method": method, "seed": seed, "train_size": size, "test_accuracy": acc,
-                             "gap_accuracy": gap, "train_accuracy": 1.0, "val_accuracy": 1.0 - gap,
-                             "gap_accuracy_best": gap / 2, "gap_area": 1.0, "epochs_run": n,
-                             "wall_time": 0.1, "history": {"train_accuracy": tr, "val_accuracy": va}})
+                rows.append({"method": method, "seed": seed, "train_size": size,
+                             "test_accuracy": acc, "gap_accuracy": gap, "train_accuracy": 1.0,
+                             "val_accuracy": 1.0 - gap, "gap_accuracy_best": gap / 2,
+                             "gap_area": 1.0, "epochs_run": n, "wall_time": 0.1,
+                             "history": {"train_accuracy": tr, "val_accuracy": va}})
     return rows
 
 
@@ -80,12 +82,14 @@ def test_html_renders_in_chromium(written, tmp_path):
     probe = tmp_path / "probe.html"
     script = ("<script>window.addEventListener('load',()=>{const im=[...document.images];"
               "const ok=im.filter(i=>i.complete&&i.naturalWidth>0).length;"
-              "const bad=[...document.querySelectorAll('a[href]')].filter(a=>{const h=a.getAttribute('href');"
+              "const bad=[...document.querySelectorAll('a[href]')]"
+              ".filter(a=>{const h=a.getAttribute('href');"
               "return !(h.startsWith('#')&&document.getElementById(h.slice(1)))}).length;"
               "document.body.setAttribute('data-probe',ok+'/'+im.length+'/'+bad)});</script>")
     probe.write_text(paths["html"].read_text().replace("</body>", script + "</body>"))
-    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
     dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True,
                          timeout=90).stdout
@@ -95,8 +99,8 @@ def test_html_renders_in_chromium(written, tmp_path):
     assert total == 4 and ok == 4 and bad_links == 0
     assert "augfit report: handmade" in dom
     shot = tmp_path / "shot.png"
-    subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1200,2400", paths["html"].as_uri()],
-                   capture_output=True, timeout=90)
+    subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1200,2400",
+                            paths["html"].as_uri()], capture_output=True, timeout=90)
     import matplotlib.image as mpimg
 
     img = mpimg.imread(shot)

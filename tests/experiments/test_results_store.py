@@ -49,5 +49,6 @@ def test_rewriting_a_cell_keeps_one_row_and_empty_store_errors(tmp_path):
             st.latest_spec()
         st.put(c, spec.hash, _result(1))
         st.put(c, spec.hash, _result(2))
-        assert len(st.rows([c])) == 1 and st.get(c.key)["metrics"]["test_accuracy"] == pytest.approx(0.52)
+        assert len(st.rows([c])) == 1
+        assert st.get(c.key)["metrics"]["test_accuracy"] == pytest.approx(0.52)
         assert st.get("nope") is None

@@ -28,8 +28,8 @@ TINY = {
 
 
 def _strip(rows):
-    return {(r["method"], r["seed"], r["train_size"]): {k: v for k, v in r.items() if k != "wall_time"}
-            for r in rows}
+    return {(r["method"], r["seed"], r["train_size"]):
+            {k: v for k, v in r.items() if k != "wall_time"} for r in rows}
 
 
 def test_paired_design_same_subsample_and_initial_weights():
@@ -53,12 +53,16 @@ def test_cell_records_metrics_and_consistent_history():
     cells = {(c.method, c.seed): c for c in spec.cells()}
     r = run_cell(spec, cells[("es", 0)])
     m, h = r["metrics"], r["history"]
-    # min_delta 0.5 on val_loss: only epoch 0 counts as an improvement, patience 1 stops after epoch 1
+    # min_delta 0.5 on val_loss: only epoch 0 counts as an improvement; patience 1 stops after
+    # epoch 1
     assert m["epochs_run"] == 2 and m["best_epoch"] == 1
-    assert len(h["val_loss"]) == 2 and set(h) >= {"loss", "accuracy", "train_accuracy", "gap_accuracy"}
-    np.testing.assert_allclose(h["gap_accuracy"], np.subtract(h["train_accuracy"], h["val_accuracy"]))
+    assert len(h["val_loss"]) == 2
+    assert set(h) >= {"loss", "accuracy", "train_accuracy", "gap_accuracy"}
+    np.testing.assert_allclose(h["gap_accuracy"],
+                               np.subtract(h["train_accuracy"], h["val_accuracy"]))
     np.testing.assert_allclose(h["gap_loss"], np.subtract(h["val_loss"], h["train_loss"]))
-    assert m["gap_accuracy_best"] == h["gap_accuracy"][0] and m["gap_accuracy_end"] == h["gap_accuracy"][1]
+    assert m["gap_accuracy_best"] == h["gap_accuracy"][0]
+    assert m["gap_accuracy_end"] == h["gap_accuracy"][1]
     assert m["gap_area"] == pytest.approx((h["gap_accuracy"][0] + h["gap_accuracy"][1]) / 2)
     # restore_best_weights: the final model is epoch 0's, so its val accuracy is epoch 0's
     assert m["val_accuracy"] == pytest.approx(h["val_accuracy"][0])

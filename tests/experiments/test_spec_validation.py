@@ -1,4 +1,5 @@
-"""Spec validation: every error path names the file, the field path, the bad value and what is allowed."""
+"""Spec validation: every error path names the file, the field path, the bad value and what is
+allowed."""
 from __future__ import annotations
 
 import copy
@@ -48,43 +49,61 @@ CASES = [
     (("dataset", "split"), {"shuffle": True}, "dataset.split.shuffle: unknown field"),
     (("dataset", "options"), [1], "dataset.options: expected a mapping"),
     (("model",), {"hidden": [64, 0]}, "model.hidden[1]: expected an integer >= 1, got 0"),
-    (("model",), {"activation": "gelu"}, 'model.activation: expected one of "relu", "sigmoid", "tanh", got "gelu"'),
+    (("model",), {"activation": "gelu"},
+     'model.activation: expected one of "relu", "sigmoid", "tanh", got "gelu"'),
     (("training",), {"lr": "fast"}, 'training.lr: expected a number in (0, 10], got "fast"'),
     (("training",), {"epochs": 0}, "training.epochs: expected an integer in [1, 100000], got 0"),
     (("training",), {"batch_size": 3.5}, "training.batch_size: expected an integer >= 1, got 3.5"),
-    (("training",), {"optimizer": "rmsprop"}, 'training.optimizer: expected one of "sgd", "momentum", "adam"'),
+    (("training",), {"optimizer": "rmsprop"},
+     'training.optimizer: expected one of "sgd", "momentum", "adam"'),
     (("training",), {"lr_decay": 0.1}, "training.lr_decay: unknown field"),
     (("seeds",), 0, "seeds: expected an integer in [1, 10000], got 0"),
-    (("seeds",), True, "seeds: expected a count (e.g. 5) or a list of non-negative integers, got true"),
+    (("seeds",), True,
+     "seeds: expected a count (e.g. 5) or a list of non-negative integers, got true"),
     (("seeds",), [1, 2, 1], "seeds[2]: duplicate value 1"),
     (("seeds",), [1, -2], "seeds[1]: expected an integer >= 0, got -2"),
     (("train_sizes",), [], "train_sizes: expected a non-empty list of positive integers, got []"),
     (("train_sizes",), [50, "100"], 'train_sizes[1]: expected an integer >= 1, got "100"'),
     (("train_size_unit",), "percent", 'train_size_unit: expected one of "samples", "per_class"'),
     (("baseline",), "control", 'baseline: "control" is not one of the methods'),
-    (("bootstrap",), {"resamples": 10}, "bootstrap.resamples: expected an integer in [100, 10000000], got 10"),
-    (("bootstrap",), {"confidence": 95}, "bootstrap.confidence: expected a number in (0, 1), got 95"),
+    (("bootstrap",), {"resamples": 10},
+     "bootstrap.resamples: expected an integer in [100, 10000000], got 10"),
+    (("bootstrap",), {"confidence": 95},
+     "bootstrap.confidence: expected a number in (0, 1), got 95"),
     (("features",), "pixels", "features: unknown featurizer 'pixels'"),
     (("methods",), [], "methods: expected a non-empty list of methods, got []"),
-    (("methods", 1, "name"), "rot ate", 'methods[1].name: expected a name of letters, digits and _ . + -, got "rot ate"'),
+    (("methods", 1, "name"), "rot ate",
+     'methods[1].name: expected a name of letters, digits and _ . + -, got "rot ate"'),
     (("methods", 2, "name"), "rotate", 'methods[2].name: duplicate method name "rotate"'),
     (("methods", 2, "dropuot"), 0.2, "methods[2].dropuot: unknown field; did you mean 'dropout'?"),
     (("methods", 2, "dropout"), 1.0, "methods[2].dropout: expected a number in [0, 1), got 1.0"),
-    (("methods", 3, "early_stopping"), {"patience": -1}, "methods[3].early_stopping.patience: expected an integer >= 0, got -1"),
-    (("methods", 3, "early_stopping"), {"monitor": "loss"}, 'methods[3].early_stopping.monitor: expected one of "val_loss", "val_accuracy", got "loss"'),
-    (("methods", 3, "early_stopping"), {"patiense": 3}, "methods[3].early_stopping.patiense: unknown field; did you mean 'patience'?"),
+    (("methods", 3, "early_stopping"), {"patience": -1},
+     "methods[3].early_stopping.patience: expected an integer >= 0, got -1"),
+    (("methods", 3, "early_stopping"), {"monitor": "loss"},
+     'methods[3].early_stopping.monitor: expected one of "val_loss", "val_accuracy", got "loss"'),
+    (("methods", 3, "early_stopping"), {"patiense": 3},
+     "methods[3].early_stopping.patiense: unknown field; did you mean 'patience'?"),
     (("methods", 1, "augment"), 3, "methods[1].augment: expected a list of transforms"),
-    (("methods", 1, "augment"), [], "methods[1].augment: expected a non-empty list of transforms, got []"),
-    (("methods", 1, "augment", 0), {"limit": 15}, 'methods[1].augment[0]: expected a transform dict {type: Name, ...args}'),
-    (("methods", 1, "augment", 0, "type"), "Rotat", "methods[1].augment[0].type: unknown transform 'Rotat'; did you mean 'Rotate'"),
-    (("methods", 1, "augment", 0, "limit"), "15deg", "methods[1].augment[0].limit: Rotate(limit=...)"),
+    (("methods", 1, "augment"), [],
+     "methods[1].augment: expected a non-empty list of transforms, got []"),
+    (("methods", 1, "augment", 0), {"limit": 15},
+     "methods[1].augment[0]: expected a transform dict {type: Name, ...args}"),
+    (("methods", 1, "augment", 0, "type"), "Rotat",
+     "methods[1].augment[0].type: unknown transform 'Rotat'; did you mean 'Rotate'"),
+    (("methods", 1, "augment", 0, "limit"), "15deg",
+     "methods[1].augment[0].limit: Rotate(limit=...)"),
     (("methods", 1, "augment", 0, "limit"), 200, "methods[1].augment[0].limit: Rotate(limit=...)"),
-    (("methods", 1, "augment", 0, "limt"), 3, "methods[1].augment[0].limt: unknown argument of Rotate; allowed: limit, fill, p"),
-    (("methods", 1, "augment"), "no/such/file.yaml", "methods[1].augment: augment file 'no/such/file.yaml' not found"),
+    (("methods", 1, "augment", 0, "limt"), 3,
+     "methods[1].augment[0].limt: unknown argument of Rotate; allowed: limit, fill, p"),
+    (("methods", 1, "augment"), "no/such/file.yaml",
+     "methods[1].augment: augment file 'no/such/file.yaml' not found"),
 ]
 
 
-@pytest.mark.parametrize("path,value,expected", CASES, ids=[".".join(map(str, c[0])) + f"={c[1]!r}"[:30] for c in CASES])
+IDS = [".".join(map(str, c[0])) + f"={c[1]!r}"[:30] for c in CASES]
+
+
+@pytest.mark.parametrize("path,value,expected", CASES, ids=IDS)
 def test_each_bad_field_is_named(path, value, expected):
     with pytest.raises(ConfigError) as ei:
         parse_spec(_with(path, value), source="pipelines/x.yaml")
@@ -130,7 +149,8 @@ def test_augment_file_is_inlined_and_its_errors_name_the_file(tmp_path):
     with pytest.raises(ConfigError) as ei:
         load_spec(spec_file)
     msg = str(ei.value)
-    assert "s.yaml: methods[1].augment (from " in msg and "rot.yaml): [0].limit: Rotate(limit=...)" in msg, msg
+    assert "s.yaml: methods[1].augment (from " in msg, msg
+    assert "rot.yaml): [0].limit: Rotate(limit=...)" in msg, msg
 
 
 def test_defaults_canonical_form_and_hash():
@@ -138,7 +158,8 @@ def test_defaults_canonical_form_and_hash():
     assert s.seeds == [0, 1]
     assert s.training == {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "batch_size": 32,
                           "epochs": 100, "loss": "cross_entropy"}
-    assert s.dataset["split"] == {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
+    assert s.dataset["split"] == {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True,
+                                  "by_group": False}
     assert s.method("es").early_stopping == {"patience": 5, "monitor": "val_loss", "min_delta": 0.0,
                                              "restore_best_weights": True, "start_from_epoch": 0}
     assert s.method("rotate").augment["type"] == "Compose"
@@ -167,8 +188,10 @@ def test_cells_grid_and_keys():
     assert not {c.key for c in longer.cells()} & {c.key for c in cells}
 
 
-@pytest.mark.parametrize("path", sorted(Path(__file__).resolve().parents[2].joinpath("pipelines").glob("*.yaml")),
-                         ids=lambda p: p.name)
+PIPELINES = sorted(Path(__file__).resolve().parents[2].joinpath("pipelines").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PIPELINES, ids=lambda p: p.name)
 def test_shipped_specs_validate(path):
     spec = load_spec(path)
     assert spec.baseline in [m.name for m in spec.methods] and spec.cells()

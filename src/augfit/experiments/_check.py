@@ -1,5 +1,6 @@
 """Small field validators for experiment specs: each error names the file, the field path, the bad
-value and what is allowed, e.g. ``pipelines/x.yaml: training.lr: expected a number > 0, got "fast"``.
+value and what is allowed, e.g. ``pipelines/x.yaml: training.lr: expected a number in (0, 10],
+got "fast"``.
 """
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ class Checker:
         """A non-empty list of ints >= ``lo`` (each value once when ``distinct``)."""
         if not isinstance(value, list) or not value:
             raise self.expected(path, f"a non-empty list of {what}", value)
-        out = [int(self.number(v, f"{path}[{i}]", lo=lo, integer=True)) for i, v in enumerate(value)]
+        out = [int(self.number(v, f"{path}[{i}]", lo=lo, integer=True))
+               for i, v in enumerate(value)]
         for i, v in enumerate(out):
             if distinct and v in out[:i]:
                 raise self.fail(f"{path}[{i}]", f"duplicate value {v}; list each value once")

@@ -33,7 +33,8 @@ def build_augment(ck: Checker, value: Any, path: str, base_dir: Path) -> dict[st
         return Compose(items).to_dict()
     if isinstance(value, Mapping):
         return _build(ck, value, path).to_dict()
-    raise ck.expected(path, "a list of transforms, one transform {type: ...}, or a file path", value)
+    raise ck.expected(path, "a list of transforms, one transform {type: ...}, or a file path",
+                      value)
 
 
 def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, Any]:

@@ -126,7 +126,8 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     es = None
     if method.early_stopping:
         e = method.early_stopping
-        es = EarlyStopping(monitor=e["monitor"], mode="min" if e["monitor"] == "val_loss" else "max",
+        mode = "min" if e["monitor"] == "val_loss" else "max"
+        es = EarlyStopping(monitor=e["monitor"], mode=mode,
                            min_delta=e["min_delta"], patience=e["patience"],
                            restore_best_weights=e["restore_best_weights"],
                            start_from_epoch=e["start_from_epoch"])

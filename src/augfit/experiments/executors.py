@@ -19,7 +19,8 @@ Result = dict[str, Any]
 
 
 def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
-               epoch_callback: Callable[[Cell], Any] | None = None) -> Iterator[tuple[Cell, Result]]:
+               epoch_callback: Callable[[Cell], Any] | None = None
+               ) -> Iterator[tuple[Cell, Result]]:
     """Run the cells one after the other here (``epoch_callback(cell)`` may give a progress bar)."""
     for cell in cells:
         cb = epoch_callback(cell) if epoch_callback is not None else None
@@ -32,7 +33,8 @@ def _context() -> mp.context.BaseContext:
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     # imported once in the fork server, so each worker starts without re-importing them
-    ctx.set_forkserver_preload(["augfit.experiments.cell", "augfit.data.datasets", "sklearn.datasets"])
+    ctx.set_forkserver_preload(["augfit.experiments.cell", "augfit.data.datasets",
+                                "sklearn.datasets"])
     return ctx
 
 

@@ -98,7 +98,8 @@ def _summary_rows(report: Report) -> list[list[str]]:
             "gap at best epoch", "gap area", "epochs run", "s/cell"]]
     for s in report.summary:
         out.append([s["method"], str(s["train_size"]), str(s["n"]), _pct(s["train_accuracy"]),
-                    _pct(s["val_accuracy"]), f"{_pct(s['test_accuracy'])} ± {100 * s['test_accuracy_sd']:.1f}",
+                    _pct(s["val_accuracy"]),
+                    f"{_pct(s['test_accuracy'])} ± {100 * s['test_accuracy_sd']:.1f}",
                     _pct(s["gap_accuracy"]), _pct(s["gap_accuracy_best"]), f"{s['gap_area']:.2f}",
                     f"{s['epochs_run']:.0f}", f"{s['wall_time']:.2f}"])
     return out
@@ -113,11 +114,11 @@ def _intro(report: Report) -> list[str]:
         f"{len(report.rows)}/{cells} cells finished; model {s.model['hidden']} "
         f"{s.model['activation']}, {s.training['optimizer']} lr={s.training['lr']}, "
         f"up to {s.training['epochs']} epochs. Spec hash `{s.hash[:12]}`.",
-        f"Each method is paired with `{s.baseline}` by seed and training size (same subsample, same "
-        f"initial weights). Δ = method - {s.baseline}, mean over pairs, with "
+        f"Each method is paired with `{s.baseline}` by seed and training size (same subsample, "
+        f"same initial weights). Δ = method - {s.baseline}, mean over pairs, with "
         f"{int(100 * s.bootstrap['confidence'])}% percentile-bootstrap intervals "
-        f"({s.bootstrap['resamples']} resamples). Gap = train accuracy - validation accuracy of the "
-        "final model (train accuracy measured without augmentation or dropout). Overfitting "
+        f"({s.bootstrap['resamples']} resamples). Gap = train accuracy - validation accuracy of "
+        "the final model (train accuracy measured without augmentation or dropout). Overfitting "
         f"reduction = (gap_{s.baseline} - gap_method) / gap_{s.baseline}.",
     ]
 
@@ -139,7 +140,7 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
 
 
 def write_report(out_dir: str | Path, report: Report) -> dict[str, Path]:
-    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` into ``out_dir``."""
+    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``."""
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
     figs = figures(report)

@@ -62,8 +62,8 @@ def check_sizes(spec: Spec) -> None:
         have, unit = len(train), "samples in the training split"
     for i, n in enumerate(spec.train_sizes):
         if n > have:
-            raise ConfigError(f"{spec.source}: train_sizes[{i}]: {n} is more than the {have} {unit}; "
-                              "lower it or change dataset.split")
+            raise ConfigError(f"{spec.source}: train_sizes[{i}]: {n} is more than the {have} "
+                              f"{unit}; lower it or change dataset.split")
 
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,

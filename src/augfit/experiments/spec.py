@@ -3,7 +3,8 @@
 Every field is checked on load and unknown fields are errors. A bad value raises
 :class:`~augfit.errors.ConfigError` naming the file, the field path, the value and what is allowed::
 
-    pipelines/x.yaml: methods[2].augment[0].limit: Rotate(limit=...) must be in [0, 180], got '15deg'
+    pipelines/x.yaml: methods[2].augment[0].limit: Rotate(limit=...) must lie within
+    [-180, 180], got 200
 
 The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods`` are required)::
 
@@ -23,7 +24,7 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       epochs: 100                     # the maximum; early stopping may end a cell sooner
       loss: cross_entropy             # cross_entropy | mse
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
-    train_sizes: [50, 100, 200]       # training-set sizes (stratified subsamples of the train split)
+    train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split)
     train_size_unit: samples          # samples | per_class
     baseline: baseline                # the method the others are compared with
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}
@@ -175,7 +176,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     training = _training(ck, d.get("training", {}))
     seeds = _seeds(ck, d.get("seeds", 5))
     sizes = ck.int_list(d["train_sizes"], "train_sizes", 1, "positive integers")
-    unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit", ["samples", "per_class"])
+    unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
+                     ["samples", "per_class"])
     boot = _bootstrap(ck, d.get("bootstrap", {}))
     methods = _methods(ck, d["methods"], Path(base_dir))
     baseline = ck.string(d.get("baseline", "baseline"), "baseline")
@@ -291,7 +293,8 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         if not isinstance(name, str) or not _NAME.match(name):
             raise ck.expected(f"{path}.name", "a name of letters, digits and _ . + -", name)
         if name in [o.name for o in out]:
-            raise ck.fail(f"{path}.name", f"duplicate method name {show(name)}; names must be unique")
+            raise ck.fail(f"{path}.name",
+                          f"duplicate method name {show(name)}; names must be unique")
         augment = None
         if m.get("augment") is not None:
             from .augment_spec import build_augment
