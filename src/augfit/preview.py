@@ -156,10 +156,11 @@ def describe(aug: Any) -> str:
 # -- rendering -------------------------------------------------------------------------------------
 def _grid(batches: list[Any], titles: list[str], panel: tuple[float, float], draw: Any) -> bytes:
     """Grid PNG: one row per sample, one column per batch; ``draw(ax, item)`` draws one panel."""
-    from .experiments.plots import png_bytes, pyplot
+    from .experiments.plots import figure, png_bytes
 
     n, cols = len(batches[0]), len(batches)
-    fig, axes = pyplot().subplots(n, cols, figsize=(panel[0] * cols, panel[1] * n), squeeze=False)
+    fig = figure((panel[0] * cols, panel[1] * n))
+    axes = fig.subplots(n, cols, squeeze=False)
     for i in range(n):
         for j, batch in enumerate(batches):
             draw(axes[i, j], np.asarray(batch[i]))

@@ -10,21 +10,23 @@ import numpy as np
 from .stats import Comparison
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend (no display needed)."""
-    import matplotlib
+def figure(figsize: tuple[float, float]) -> Any:
+    """A new matplotlib Figure, drawn by the Agg canvas: no pyplot, no global backend change."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        from ..errors import MissingResourceError
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+        raise MissingResourceError("reports and previews draw with matplotlib: pip install "
+                                   "'augfit[report]' (the finished cells are saved; then run "
+                                   "`augfit report DIR`)") from None
+    return Figure(figsize=figsize)
 
 
 def png_bytes(fig: Any, dpi: int = 90) -> bytes:
     """The figure as PNG bytes (no timestamp or software metadata, so output is reproducible)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -46,9 +48,11 @@ def mean_curve(histories: Sequence[dict[str, list[float]]], key: str) -> np.ndar
 def learning_curves(rows: Sequence[dict[str, Any]], method: str,
                     train_sizes: Sequence[int]) -> bytes:
     """Train (clean, eval mode) and validation accuracy per epoch, mean over seeds, per size."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
-    colors = plt.cm.viridis(np.linspace(0, 0.85, max(len(train_sizes), 1)))
+    from matplotlib import colormaps
+
+    fig = figure((5.2, 3.4))
+    ax = fig.subplots()
+    colors = colormaps["viridis"](np.linspace(0, 0.85, max(len(train_sizes), 1)))
     for color, size in zip(colors, train_sizes):
         hs = [r["history"] for r in rows if r["method"] == method and r["train_size"] == size]
         if not hs:
@@ -68,8 +72,8 @@ def learning_curves(rows: Sequence[dict[str, Any]], method: str,
 
 def gap_by_size(summary: Sequence[dict[str, Any]], methods: Sequence[str]) -> bytes:
     """Mean final generalization gap (train - val accuracy) against the training-set size."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig = figure((6.4, 3.8))
+    ax = fig.subplots()
     for method in methods:
         pts = sorted((s["train_size"], s["gap_accuracy"]) for s in summary if s["method"] == method)
         if pts:
@@ -90,25 +94,26 @@ def gap_by_size(summary: Sequence[dict[str, Any]], methods: Sequence[str]) -> by
 
 def difference_bars(comparisons: Sequence[Comparison], baseline: str) -> bytes:
     """Paired differences vs the baseline (pooled over sizes) with their bootstrap intervals."""
-    plt = pyplot()
     pooled = [c for c in comparisons if c.train_size is None]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 0.45 * max(len(pooled), 2) + 1.4), sharey=True)
+    fig = figure((9, 0.45 * max(len(pooled), 2) + 1.4))
+    axes = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(pooled))
     for ax, attr, title, sign in ((axes[0], "d_test_accuracy", f"test accuracy - {baseline}", 1),
                                   (axes[1], "d_gap", f"gap - {baseline} (lower is better)", -1)):
-        mean = np.array([getattr(c, attr) for c in pooled])
-        ci = np.array([getattr(c, attr + "_ci") for c in pooled]).reshape(-1, 2)
+        mean = 100 * np.array([getattr(c, attr) for c in pooled])          # percentage points
+        ci = 100 * np.array([getattr(c, attr + "_ci") for c in pooled]).reshape(-1, 2)
         err = np.abs(np.vstack([mean - ci[:, 0], ci[:, 1] - mean]))
         # blue: better than the baseline, red: worse
         ax.barh(y, mean, xerr=err, color=np.where(sign * mean >= 0, "#4c72b0", "#c44e52"),
                 capsize=3, alpha=0.85)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(title + " (95% CI)", fontsize=10)
+        ax.set_xlabel("percentage points")
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, [c.method for c in pooled])
     axes[0].invert_yaxis()
     return png_bytes(fig)
 
 
-__all__ = ["learning_curves", "gap_by_size", "difference_bars", "mean_curve", "pyplot", "png_bytes",
+__all__ = ["learning_curves", "gap_by_size", "difference_bars", "mean_curve", "figure", "png_bytes",
            "png_data_uri"]
