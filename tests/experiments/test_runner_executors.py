@@ -143,3 +143,21 @@ def test_per_class_sizes_and_size_check():
     assert np.bincount(sub.y).tolist() == [3] * 10
     with pytest.raises(ConfigError, match=r"train_sizes\[1\]: 5000 is more than the 1079 samples"):
         check_sizes(parse_spec(dict(TINY, train_sizes=[10, 5000])))
+
+
+def test_train_size_all_is_the_whole_training_split():
+    from augfit.errors import ConfigError
+    from augfit.experiments.runner import check_sizes
+
+    spec = parse_spec(dict(TINY, train_sizes=[60, "all"]))
+    with pytest.raises(ConfigError, match='train_sizes holds "all"'):
+        spec.cells()
+    resolved = check_sizes(spec)
+    assert resolved.train_sizes == [60, 1079]              # digits: 1797 - 359 - 359
+    assert {c.train_size for c in resolved.cells()} == {60, 1079}
+    # "all" equal to a listed size is kept once; per_class resolves to the smallest class
+    assert check_sizes(parse_spec(dict(TINY, train_sizes=[1079, "all"]))).train_sizes == [1079]
+    train, _, _ = splits(spec)
+    smallest = int(min(train.class_counts()))
+    per_class = parse_spec(dict(TINY, train_sizes=["all"], train_size_unit="per_class"))
+    assert check_sizes(per_class).train_sizes == [smallest]

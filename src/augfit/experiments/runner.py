@@ -52,18 +52,21 @@ def as_spec(spec: str | Path | Spec | dict[str, Any]) -> Spec:
     return load_spec(spec)
 
 
-def check_sizes(spec: Spec) -> None:
-    """Fail before training if a training size exceeds what the training split holds."""
+def check_sizes(spec: Spec) -> Spec:
+    """Resolve ``"all"`` against the training split and fail before training if a size exceeds
+    what the split holds; returns the spec with every size a number."""
     train, _, _ = splits(spec)
     if spec.train_size_unit == "per_class":
         have = int(min(c for c in train.class_counts() if c > 0))
         unit = "samples in the smallest class of the training split"
     else:
         have, unit = len(train), "samples in the training split"
+    spec = spec.resolve_sizes(have)
     for i, n in enumerate(spec.train_sizes):
         if n > have:
             raise ConfigError(f"{spec.source}: train_sizes[{i}]: {n} is more than the {have} "
                               f"{unit}; lower it or change dataset.split")
+    return spec
 
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
@@ -90,7 +93,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     t0 = time.perf_counter()
     spec = as_spec(spec)
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
-    check_sizes(spec)
+    spec = check_sizes(spec)
     show = sys.stderr.isatty() if progress is None else progress
     with Store(out_dir) as store:
         store.record_spec(spec)

@@ -24,7 +24,8 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       epochs: 100                     # the maximum; early stopping may end a cell sooner
       loss: cross_entropy             # cross_entropy | mse
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
-    train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split)
+    train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split);
+                                      # "all" = the whole training split, resolved when the run starts
     train_size_unit: samples          # samples | per_class
     baseline: baseline                # the method the others are compared with
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}
@@ -108,7 +109,7 @@ class Spec:
     model: dict[str, Any]
     training: dict[str, Any]
     seeds: list[int]
-    train_sizes: list[int]
+    train_sizes: list[Any]                 # ints, and "all" until :meth:`resolve_sizes`
     train_size_unit: str
     baseline: str
     bootstrap: dict[str, Any]
@@ -129,8 +130,19 @@ class Spec:
         c = self.canonical
         return {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
 
+    def resolve_sizes(self, available: int) -> "Spec":
+        """This spec with ``"all"`` in ``train_sizes`` replaced by ``available`` (the training
+        split's size, or its smallest class for ``per_class``); a repeated size is kept once."""
+        if "all" not in self.train_sizes:
+            return self
+        sizes = list(dict.fromkeys(available if s == "all" else s for s in self.train_sizes))
+        return parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
+
     def cells(self) -> list[Cell]:
         """The grid, in run order: size, then seed, then method (so early cells pair up)."""
+        if "all" in self.train_sizes:
+            raise ConfigError(f"{self.source}: train_sizes holds \"all\"; resolve it against the "
+                              f"training split first (augfit.experiments.run does)")
         common = self.common()
         out = []
         for size in self.train_sizes:
@@ -175,7 +187,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     model = _model(ck, d.get("model", {}))
     training = _training(ck, d.get("training", {}))
     seeds = _seeds(ck, d.get("seeds", 5))
-    sizes = ck.int_list(d["train_sizes"], "train_sizes", 1, "positive integers")
+    sizes = _sizes(ck, d["train_sizes"])
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
                      ["samples", "per_class"])
     boot = _bootstrap(ck, d.get("bootstrap", {}))
@@ -203,6 +215,20 @@ def spec_from_canonical(canonical: Mapping[str, Any], source: str = "<stored spe
 
 
 # -- sections ----------------------------------------------------------------------------------
+def _sizes(ck: Checker, v: Any) -> list[Any]:
+    """Distinct positive ints, and optionally "all" (the whole training split)."""
+    what = 'positive integers or "all"'
+    if not isinstance(v, list) or not v:
+        raise ck.expected("train_sizes", f"a non-empty list of {what}", v)
+    out: list[Any] = []
+    for i, x in enumerate(v):
+        size = "all" if x == "all" else int(ck.number(x, f"train_sizes[{i}]", lo=1, integer=True))
+        if size in out:
+            raise ck.fail(f"train_sizes[{i}]", f"duplicate value {show(x)}; list each value once")
+        out.append(size)
+    return out
+
+
 def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
     from ..registry import DATASETS
 
