@@ -7,6 +7,10 @@ reproducible and a replay (or a subset of the batch) gives the same bytes. Subcl
 ``apply_one(sample, seed)`` (and ``stack`` for non-array batches); text and audio adapters can
 build on it the same way.
 
+:func:`call_seeded` runs a call of a library that draws from Python's ``random`` and NumPy's
+legacy global state (nlpaug, audiomentations) with both states seeded, then restores them: the one
+place augfit touches global random state, used only by those adapters.
+
 :class:`Albumentations` wraps any albumentations (2.x) transform working on ``image=``.
 
 Example
@@ -18,6 +22,7 @@ Example
 """
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
@@ -29,6 +34,23 @@ from .base import Params, Transform
 from .image import functional as F
 
 _SEED_HIGH = 2**32 - 1  # most libraries accept 32-bit seeds
+
+
+_GLOBAL_STATE_LOCK = threading.Lock()
+
+
+def call_seeded(fn: Any, seed: int) -> Any:
+    """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then
+    restore them (also on error). A lock serializes these calls between augfit's own threads."""
+    with _GLOBAL_STATE_LOCK:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            random.seed(seed)
+            np.random.set_state(np.random.RandomState(seed % 2**32).get_state())
+            return fn()
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
 
 
 class PerSampleAdapter(Transform):
@@ -147,4 +169,4 @@ class Albumentations(PerSampleAdapter):
                                          {"transform": unknown}]
 
 
-__all__ = ["PerSampleAdapter", "Albumentations"]
+__all__ = ["PerSampleAdapter", "Albumentations", "call_seeded"]

@@ -4,8 +4,9 @@ audiomentations draws from Python's global ``random`` module and NumPy's global 
 To make it reproducible from a Generator, the adapter builds on
 :class:`~augfit.transforms.adapters.PerSampleAdapter` (one seed per clip drawn from the Generator,
 the seeds are the record) and, before each clip, seeds both global states with that clip's seed and
-restores the caller's previous global states afterwards (also on error). This adapter is the ONE
-place in augfit that touches global random state; everything else draws from the Generator passed
+restores the caller's previous global states afterwards (also on error). This and the nlpaug adapter
+(both through :func:`~augfit.transforms.adapters.call_seeded`) are the only places in augfit that
+touch global random state; everything else draws from the Generator passed
 in. A module lock serializes the seeded calls between augfit's own threads (loader prefetch); other
 code using the global states from another thread at the same moment is not protected.
 
@@ -21,15 +22,13 @@ Example
 """
 from __future__ import annotations
 
-import random
-import threading
 from typing import Any
 
 import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
-from ..adapters import PerSampleAdapter
+from ..adapters import PerSampleAdapter, call_seeded
 from ._checks import check_positive_number, check_waveforms
 
 
@@ -49,23 +48,6 @@ def _init_args(obj: Any) -> dict[str, Any]:
     args = dict(obj.get_transform_init_args())
     args.pop("p", None)
     return args
-
-
-_GLOBAL_STATE_LOCK = threading.Lock()
-
-
-def call_seeded(fn: Any, seed: int) -> Any:
-    """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then
-    restore them."""
-    with _GLOBAL_STATE_LOCK:
-        py_state, np_state = random.getstate(), np.random.get_state()
-        try:
-            random.seed(seed)
-            np.random.set_state(np.random.RandomState(seed % 2**32).get_state())
-            return fn()
-        finally:
-            random.setstate(py_state)
-            np.random.set_state(np_state)
 
 
 @TRANSFORMS.register()
@@ -153,4 +135,4 @@ class Audiomentations(PerSampleAdapter):
                 {"sample_rate": 0}, {"args": {"min_snr_db": 30.0, "max_snr_db": 10.0}}]
 
 
-__all__ = ["Audiomentations", "call_seeded"]
+__all__ = ["Audiomentations"]

@@ -15,8 +15,7 @@ from typing import Any
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
-from ..adapters import PerSampleAdapter
-from ..audio.audiomentations_adapter import call_seeded
+from ..adapters import PerSampleAdapter, call_seeded
 from .common import check_text_batch
 
 
