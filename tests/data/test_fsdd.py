@@ -38,6 +38,24 @@ def test_official_split(fsdd_all):
     assert (len(train), len(test)) == (2700, 300)
     assert test.meta["index"].max() == 4 and train.meta["index"].min() == 5
     assert np.bincount(test.y).tolist() == [30] * 10
+    # the per-sample flag is the index rule, and subset carries it along with x
+    np.testing.assert_array_equal(fsdd_all.meta["official_test"], fsdd_all.meta["index"] < 5)
+    assert test.meta["official_test"].all() and not train.meta["official_test"].any()
+    np.testing.assert_array_equal(test.x, fsdd_all.x[fsdd_all.meta["index"] < 5])
+
+
+def test_official_split_follows_the_flag_and_needs_it(fsdd_path):
+    ds = load("fsdd", path=fsdd_path, speakers=["theo"], split="train", length=800)
+    assert len(ds) == 450 and not ds.meta["official_test"].any()
+    assert ds.meta["official_test"].dtype == bool and ds.meta["official_test"].shape == (450,)
+    sub = ds.subset([3, 0])      # a boolean flag on a different rule than the index works too
+    sub.meta["official_test"] = np.array([True, False])
+    train, test = official_split(sub)
+    np.testing.assert_array_equal(test.x, ds.x[[3]])
+    np.testing.assert_array_equal(train.x, ds.x[[0]])
+    del sub.meta["official_test"]
+    with pytest.raises(ConfigError, match="official_test"):
+        official_split(sub)
 
 
 def test_speaker_subset_split_option_and_held_out_speakers(fsdd_path):

@@ -18,6 +18,7 @@ from ..datasets import Dataset
 from ._audio import check_length, read_waves
 
 NAME = re.compile(r"^(\d)_([A-Za-z0-9-]+)_(\d+)\.wav$", re.IGNORECASE)
+OFFICIAL_TEST_INDICES = 5          # recordings with index 0-4 are the official test set
 GET_IT = ("clone https://github.com/Jakobovski/free-spoken-digit-dataset and pass "
           "path='.../free-spoken-digit-dataset' or set AUGFIT_FSDD to it")
 
@@ -55,7 +56,8 @@ def load_fsdd(path: str | os.PathLike | None = None, length: int = 8000, sample_
     -------
     Dataset
         Modality "audio", classes "0".."9", groups = speaker names, meta ``sample_rate``, per-sample
-        ``lengths`` (before padding), ``index`` (the recording index) and ``speaker``.
+        ``lengths`` (before padding), ``index`` (the recording index), ``speaker`` and
+        ``official_test`` (bool: index 0-4, the official test set).
     """
     if split not in ("all", "train", "test"):
         raise ConfigError(f"fsdd(split=...) must be 'all', 'train' or 'test', got {split!r}")
@@ -77,23 +79,27 @@ def load_fsdd(path: str | os.PathLike | None = None, length: int = 8000, sample_
                               f"{sorted({r[0] for r in rows})}")
         rows = [r for r in rows if r[0] in set(speakers)]
     if split != "all":
-        rows = [r for r in rows if (r[2] < 5) == (split == "test")]
+        rows = [r for r in rows if (r[2] < OFFICIAL_TEST_INDICES) == (split == "test")]
     if not rows:
         raise MissingResourceError(f"fsdd: no recordings named {{digit}}_{{speaker}}_{{index}}.wav "
                                    f"in {folder}; {GET_IT}")
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     x, lengths = read_waves([r[3] for r in rows], sample_rate, length)
     speaker = np.array([r[0] for r in rows])
+    index = np.array([r[2] for r in rows], np.int64)
     meta = {"source": f"Free Spoken Digit Dataset ({folder})", "license": "CC BY-SA 4.0",
-            "sample_rate": int(sample_rate), "lengths": lengths,
-            "index": np.array([r[2] for r in rows], np.int64), "speaker": speaker}
+            "sample_rate": int(sample_rate), "lengths": lengths, "index": index,
+            "speaker": speaker, "official_test": index < OFFICIAL_TEST_INDICES}
     return Dataset(x, np.array([r[1] for r in rows], np.int64), "audio",
                    [str(d) for d in range(10)], meta, speaker)
 
 
 def official_split(ds: Dataset) -> tuple[Dataset, Dataset]:
-    """FSDD's official ``(train, test)``: recordings with index 0-4 are the test set."""
-    if "index" not in ds.meta:
-        raise ConfigError("official_split needs an fsdd Dataset (meta['index'] is missing)")
-    test = np.asarray(ds.meta["index"]) < 5
-    return ds.subset(~test), ds.subset(test)
+    """A dataset's official ``(train, test)``: the samples whose ``meta["official_test"]`` is
+    False / True (FSDD: recording index 0-4 is test; Fashion-MNIST with ``split="all"``)."""
+    mask = ds.meta.get("official_test")
+    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape != (len(ds),):
+        raise ConfigError(f"official_split needs a Dataset with a boolean per-sample "
+                          f"meta['official_test'] (fsdd, fashion_mnist with split='all'); "
+                          f"{ds!r} has none")
+    return ds.subset(~mask), ds.subset(mask)
