@@ -17,6 +17,7 @@ import numpy as np
 
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
+from ._check import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -29,17 +30,33 @@ def _spec(canonical_json: str) -> Spec:
 
 
 @lru_cache(maxsize=2)
-def _splits(dataset_json: str) -> tuple[Any, Any, Any]:
+def _splits(dataset_json: str, source: str) -> tuple[Any, Any, Any]:
     from ..data import datasets
 
     d = json.loads(dataset_json)
     ds = datasets.load(d["name"], **d["options"])
-    return ds.split(**d["split"])
+    split = dict(d["split"])
+    test_size = split.pop("test")
+    if test_size != "official":
+        return ds.split(test=test_size, **split)
+    mask = ds.meta.get("official_test")
+    if mask is None or not 0 < int(np.count_nonzero(mask)) < len(ds):
+        what = ("has no official test set (its loader gives no meta['official_test'])"
+                if mask is None else
+                f"marks {int(np.count_nonzero(mask))} of its {len(ds)} samples as official test")
+        raise Checker(source).fail(
+            "dataset.split.test", f'"official": dataset {d["name"]!r} with options '
+            f"{show(d['options'])} {what}; use a fraction such as 0.2, or load both official "
+            "parts (e.g. fashion_mnist with options {split: all})")
+    rest, test = datasets.official_split(ds)
+    train, val, _ = rest.split(test=0, **split)
+    return train, val, test
 
 
 def splits(spec: Spec) -> tuple[Any, Any, Any]:
-    """(train, val, test) of the spec's dataset (cached per process)."""
-    return _splits(json.dumps(spec.canonical["dataset"], sort_keys=True))
+    """(train, val, test) of the spec's dataset (cached per process). With ``test: official`` the
+    test set is the dataset's own (``meta["official_test"]``) and val comes from the rest."""
+    return _splits(json.dumps(spec.canonical["dataset"], sort_keys=True), spec.source)
 
 
 def training_subset(spec: Spec, train: Any, cell: Cell) -> Any:

@@ -14,6 +14,9 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       name: digits                    # one of augfit.datasets.available()
       options: {}                     # keyword arguments of augfit.datasets.load
       split: {val: 0.2, test: 0.2, seed: 0, stratify: true, by_group: false}
+                                      # test: official = the dataset's own test set (samples with
+                                      # meta["official_test"]: fsdd, fashion_mnist with
+                                      # options {split: all}); val is then a fraction of the rest
     features: null                    # featurizer name or {type: name, ...}; null: images flattened
     model: {hidden: [64], activation: relu}          # relu | sigmoid | tanh
     training:
@@ -241,9 +244,13 @@ def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
         raise ck.expected("dataset.options", "a mapping of keyword arguments", options)
     s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
     split = {**_DEFAULT_SPLIT, **s}
-    for k in ("val", "test"):
-        ck.number(split[k], f"dataset.split.{k}", 0, 1, lo_open=True, hi_open=True)
-    if split["val"] + split["test"] >= 1:
+    ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
+    if split["test"] != "official":
+        if isinstance(split["test"], str):
+            raise ck.expected("dataset.split.test", 'a number in (0, 1) or "official" (the '
+                              "dataset's own test set)", split["test"])
+        ck.number(split["test"], "dataset.split.test", 0, 1, lo_open=True, hi_open=True)
+    if split["test"] != "official" and split["val"] + split["test"] >= 1:
         raise ck.fail("dataset.split", f"val + test must be < 1 to leave training data, got "
                       f"{split['val']} + {split['test']}")
     ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)

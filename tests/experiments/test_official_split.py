@@ -1,0 +1,100 @@
+"""``dataset.split.test: official``: the dataset's own test set (``meta["official_test"]``), with val
+taken from the official-train part; checked on the real FSDD recordings (two speakers, short clips)."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from augfit.data.datasets import load
+from augfit.errors import ConfigError
+from augfit.experiments.cell import splits
+from augfit.experiments.runner import check_sizes
+from augfit.experiments.spec import parse_spec, spec_from_canonical
+
+FSDD = Path(os.environ.get("AUGFIT_FSDD") or
+            Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fsdd")
+SPEAKERS = ["theo", "lucas"]
+
+
+def _spec(split, name="fsdd", options=None, source="pipelines/official.yaml"):
+    opts = {"path": str(FSDD), "speakers": SPEAKERS, "length": 800} if options is None else options
+    d = {"dataset": {"name": name, "options": opts, "split": split},
+         "train_sizes": [20], "seeds": 1, "methods": ["baseline"]}
+    return parse_spec(d, source=source)
+
+
+@pytest.fixture(scope="module")
+def fsdd_path():
+    if not (FSDD / "recordings").is_dir():
+        pytest.skip(f"FSDD not found at {FSDD}; set AUGFIT_FSDD")
+    return FSDD
+
+
+def test_official_is_valid_canonical_json_and_hashes_stably():
+    s = _spec({"test": "official", "val": 0.9})       # val is a share of the official-train part
+    assert s.dataset["split"] == {"val": 0.9, "test": "official", "seed": 0, "stratify": True,
+                                  "by_group": False}
+    assert json.loads(json.dumps(s.canonical)) == s.canonical
+    again = spec_from_canonical(copy.deepcopy(s.canonical))
+    assert again.hash == s.hash and again.cells()[0].key == s.cells()[0].key
+    assert _spec({"test": 0.2, "val": 0.2}).hash != s.hash
+
+
+@pytest.mark.parametrize("split, expected", [
+    ({"test": "offical"}, 'pipelines/official.yaml: dataset.split.test: expected a number in '
+                          '(0, 1) or "official" (the dataset\'s own test set), got "offical"'),
+    ({"test": 1.0}, "dataset.split.test: expected a number in (0, 1), got 1.0"),
+    ({"test": "official", "val": 1.0}, "dataset.split.val: expected a number in (0, 1), got 1.0"),
+    ({"test": "official", "val": "official"}, 'dataset.split.val: expected a number in (0, 1), '
+                                              'got "official"'),
+])
+def test_bad_split_values_are_named(split, expected):
+    with pytest.raises(ConfigError) as e:
+        _spec(split)
+    assert expected in str(e.value)
+
+
+def test_dataset_without_official_test_fails_when_the_run_starts():
+    spec = _spec({"test": "official", "val": 0.2}, name="digits", options={})
+    with pytest.raises(ConfigError) as e:
+        check_sizes(spec)
+    msg = str(e.value)
+    assert msg.startswith('pipelines/official.yaml: dataset.split.test: "official": dataset '
+                          "'digits' with options {}")
+    assert "no official test set" in msg and "use a fraction such as 0.2" in msg
+
+
+def test_only_official_train_loaded_is_an_error(fsdd_path):
+    spec = _spec({"test": "official"}, options={"path": str(fsdd_path), "speakers": ["theo"],
+                                                "length": 800, "split": "train"})
+    with pytest.raises(ConfigError, match=r"dataset.split.test: .*marks 0 of its 450 samples"):
+        splits(spec)
+
+
+def _ids(ds):
+    return {(str(g), int(y), int(i)) for g, y, i in zip(ds.groups, ds.y, ds.meta["index"])}
+
+
+def test_official_test_is_exactly_index_0_to_4_stratified_val(fsdd_path):
+    full = load("fsdd", path=fsdd_path, speakers=SPEAKERS, length=800)
+    train, val, test = splits(_spec({"test": "official", "val": 0.2, "seed": 3}))
+    official = full.meta["index"] < 5
+    np.testing.assert_array_equal(test.x, full.x[official])
+    assert _ids(test) == _ids(full.subset(official)) and len(test) == 100
+    assert (len(val), len(train)) == (180, 720)                  # 20% of the 900 official-train
+    assert np.bincount(val.y).tolist() == [18] * 10              # stratified
+    assert not (_ids(train) & _ids(val)) and not ((_ids(train) | _ids(val)) & _ids(test))
+    assert _ids(train) | _ids(val) == _ids(full.subset(~official))
+    assert train.meta["index"].min() >= 5 and val.meta["index"].min() >= 5
+
+
+def test_official_test_with_val_by_speaker(fsdd_path):
+    train, val, test = splits(_spec({"test": "official", "val": 0.5, "by_group": True}))
+    assert len(test) == 100 and set(test.groups) == set(SPEAKERS)
+    assert len(set(val.groups)) == 1 and set(val.groups).isdisjoint(set(train.groups))
+    assert len(val) == len(train) == 450 and test.meta["index"].max() == 4
