@@ -27,4 +27,8 @@ class TrainingError(AugfitError):
     """Training cannot go on (e.g. the loss became NaN); the message says where and what to try."""
 
 
-__all__ = ["AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError"]
+class DataChangedWarning(UserWarning):
+    """The data of an experiment changed since results were stored: they are not reused."""
+
+
+__all__ = ["DataChangedWarning", "AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError"]

@@ -32,9 +32,10 @@ def _spec(canonical_json: str) -> Spec:
 @lru_cache(maxsize=2)
 def _splits(dataset_json: str, source: str) -> tuple[Any, Any, Any]:
     from ..data import datasets
+    from .data_source import load_dataset
 
     d = json.loads(dataset_json)
-    ds = datasets.load(d["name"], **d["options"])
+    ds = load_dataset(d, source)
     split = dict(d["split"])
     test_size = split.pop("test")
     if test_size != "official":
@@ -106,16 +107,23 @@ class EpochRecorder(Callback):
         self.history["train_accuracy"].append(float(clean["accuracy"]))
 
 
-def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None) -> dict[str, Any]:
+def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
+             data: Any = None) -> dict[str, Any]:
     """Train one cell; returns ``{"metrics": {...}, "history": {...}, "wall_time": s}``.
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
+    ``data`` (optional) is the Dataset whose fingerprint the spec's dataset section holds (how
+    executors ship data to workers).
     """
     from threadpoolctl import threadpool_limits
 
     if isinstance(spec, dict):
         spec = _spec(json.dumps(spec, sort_keys=True))
+    if data is not None:
+        from .data_source import install
+
+        install(spec.canonical["dataset"]["fingerprint"], data)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         result = _train(spec, cell, epoch_callback)
