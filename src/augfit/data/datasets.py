@@ -230,7 +230,7 @@ def available() -> list[str]:
 
 
 # the loaders register themselves on import; from_folder is one of them and also a public function
-from .sources import official_split  # noqa: E402
+from .sources.fsdd import official_split  # noqa: E402
 from .sources.folder import from_folder  # noqa: E402
 from .sources.frame import as_dataset, from_frame  # noqa: E402
 from .fingerprint import fingerprint  # noqa: E402

@@ -4,4 +4,8 @@ from . import (  # noqa: F401
     rotten_tomatoes, spoken_digits_tts)
 from .fsdd import official_split
 
-__all__ = ["official_split"]
+# loaders of a file format (the user's own files) rather than of one dataset; every other loader
+# has a dataset card in the repository's datasets/ folder
+FILE_FORMATS = ("audio_folder", "csv", "folder", "image_folder", "npz")
+
+__all__ = ["official_split", "FILE_FORMATS"]
