@@ -118,6 +118,12 @@ def test_image_folder_mixed_sizes_needs_size_option(tmp_path):
     assert "cat/1.png is 7x6x3 (HxW)" in msg and "cat/0.png is 5x6x3 (HxW)" in msg
     assert "pass size: [H, W] (e.g. size: [5, 6])" in msg
     assert load("image_folder", path=tmp_path, size=[5, 6]).x.shape == (4, 5, 6, 3)
+    cv2.imwrite(str(tmp_path / "dog" / "0.png"), np.zeros((5, 6), np.uint8))
+    with pytest.raises(ShapeError, match=r"dog/0\.png is 5x6 \(HxW\) but .*cat/0\.png is 5x6x3 "
+                                         r"\(HxW\): the images mix grayscale and colour; pass "
+                                         r"grayscale: true"):
+        load("image_folder", path=tmp_path, size=[5, 6])
+    assert load("image_folder", path=tmp_path, grayscale=True, size=[5, 6]).x.shape == (4, 5, 6)
     with pytest.raises(ConfigError, match=r"image_folder\(size=...\) must be \[height, width\]"):
         load("image_folder", path=tmp_path, size=5)
 

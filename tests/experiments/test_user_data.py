@@ -53,7 +53,7 @@ def test_in_memory_data_and_a_report_from_the_store_alone(tmp_path):
     assert (tmp_path / "a" / "report.html").is_file()
 
 
-def test_changing_one_image_trains_again_with_a_warning(tmp_path, monkeypatch):
+def test_changing_one_image_trains_again_with_a_warning(tmp_path, monkeypatch, capsys):
     folder = _digit_folder(tmp_path / "project" / "images")
     spec_file = tmp_path / "project" / "specs" / "mine.yaml"
     spec_file.parent.mkdir()
@@ -79,10 +79,22 @@ def test_changing_one_image_trains_again_with_a_warning(tmp_path, monkeypatch):
     spec, rows = load_results(out)
     assert spec.canonical["dataset"]["fingerprint"] == new_fp
     assert _strip(rows) == _strip(changed.rows) and len(rows) == 2
+    # the command line says it in one plain line
+    from augfit.cli import main
+
+    first = cv2.imread(str(folder / "0" / "00.png"), cv2.IMREAD_UNCHANGED)
+    cv2.imwrite(str(folder / "0" / "00.png"), 255 - first)
+    assert main(["run", str(spec_file), "--out", str(out), "--workers", "1", "--quiet",
+                 "--no-report"]) == 0
+    shown = capsys.readouterr()
+    assert "augfit: warning: " in shown.err and "the data changed since the last run" in shown.err
+    assert "DataChangedWarning" not in shown.err
+    assert "2 cells run, 0 already stored" in shown.out
     # the same data moved elsewhere is the same data: its cells are reused
     folder.rename(tmp_path / "project" / "moved")
     spec_file.write_text(spec_file.read_text().replace("../images", "../moved"))
-    assert run(spec_file, out=out, report=False).n_run == 0
+    moved = run(spec_file, out=out, report=False)
+    assert moved.n_run == 0 and moved.n_skipped == 2
 
 
 def test_csv_in_a_spec_and_a_dataframe_give_the_same_cells(tmp_path):

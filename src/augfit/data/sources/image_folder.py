@@ -99,6 +99,11 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
                              "image); re-export it or remove it") from None
     first = imgs[0]
     for (_, f), img in zip(pairs, imgs):
+        if img.shape != first.shape and img.shape[:2] == first.shape[:2]:
+            raise ShapeError(
+                f"image_folder: {f} is {_dims(img)} but {pairs[0][1]} is {_dims(first)}: the "
+                "images mix grayscale and colour; pass grayscale: true to read all as grayscale, "
+                "or save them in one colour mode")
         if img.shape != first.shape:
             raise ShapeError(
                 f"image_folder: {f} is {_dims(img)} but {pairs[0][1]} is {_dims(first)}; pass "
