@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ...errors import ConfigError, MissingResourceError
+from ...errors import ConfigError, ExternalProcessError, MissingResourceError
+from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
 from ..cache import atomic_path, cache_dir, digest
 from ..datasets import Dataset
@@ -35,10 +35,19 @@ def _espeak() -> str:
     return exe
 
 
+def _espeak_run(cmd: list[str]) -> str:
+    """Run one espeak-ng command (30 s x ``$AUGFIT_TIMEOUT_SCALE``; one word takes ~0.1 s)."""
+    proc = run_command(cmd, timeout=scaled_timeout(30.0), what="spoken_digits_tts (espeak-ng)")
+    if proc.returncode != 0:
+        raise ExternalProcessError(f"spoken_digits_tts: `{' '.join(cmd)}` failed (exit "
+                                   f"{proc.returncode}): "
+                                   f"{proc.stderr.decode('utf-8', 'replace').strip()[:300]}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
 def english_voices() -> list[str]:
     """English espeak-ng voices that need no MBROLA (``espeak-ng --voices=en``, ``gmw/`` files)."""
-    cmd = [_espeak(), "--voices=en"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    out = _espeak_run([_espeak(), "--voices=en"])
     voices = []
     for line in out.splitlines()[1:]:
         cols = line.split()
@@ -57,7 +66,7 @@ def _synth(exe: str, folder: Path, voice: str, speed: int, pitch: int, digit: in
            sr: int) -> np.ndarray:
     out = folder / f"{voice}_{speed}_{pitch}_{digit}.wav"
     cmd = [exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), WORDS[digit]]
-    subprocess.run(cmd, capture_output=True, check=True)
+    _espeak_run(cmd)
     wave, rate = read_wav(out)
     return resample(trim_silence(wave), rate, sr)
 
@@ -94,7 +103,7 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None,
             raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], "
                               f"got {vals!r}")
     combos = [(v, s, p, d) for v in voices for s in speeds for p in pitches for d in range(10)]
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+    version = _espeak_run([exe, "--version"])
     version = version.split("  Data")[0].strip()
     key = digest(version, repr(combos), str(length), str(sample_rate))
     file = cache_dir("spoken_digits_tts") / f"{key}.npz"
