@@ -19,7 +19,7 @@ from augfit.errors import ConfigError, DataChangedWarning
 from augfit.experiments import load_results, run
 from augfit.experiments.spec import parse_spec
 
-GRID = {"model": {"hidden": [8]}, "training": {"epochs": 2, "batch_size": 16}, "seeds": 1,
+GRID = {"model": {"hidden": [8]}, "training": {"epochs": 2, "batch_size": 16}, "seeds": 2,
         "train_sizes": [20], "bootstrap": {"resamples": 200},
         "methods": ["baseline", {"name": "drop", "dropout": 0.3}]}
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -27,7 +27,7 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 def _strip(rows):
     return {(r["method"], r["seed"], r["train_size"]):
-            {k: v for k, v in r.items() if k != "wall_time"} for r in rows}
+            {k: v for k, v in r.items() if k not in ("wall_time", "key")} for r in rows}
 
 
 def _digit_folder(root: Path, per_class: int = 25) -> Path:
@@ -43,7 +43,7 @@ def test_in_memory_data_and_a_report_from_the_store_alone(tmp_path):
     ds = load("digits").subset(np.arange(200))
     a = run(GRID, data=ds, out=tmp_path / "a", report=False)
     b = run(GRID, data=(ds.x, ds.y), out=tmp_path / "a", report=False)   # same content: reused
-    assert a.n_run == 2 and b.n_run == 0 and _strip(a.rows) == _strip(b.rows)
+    assert a.n_run == 4 and b.n_run == 0 and _strip(a.rows) == _strip(b.rows)
     assert a.spec.canonical["dataset"]["name"] == "data"
     assert a.spec.canonical["dataset"]["fingerprint"] == b.spec.canonical["dataset"]["fingerprint"]
     # the report is rebuilt from the store alone, in a fresh process that never saw the data
@@ -62,23 +62,23 @@ def test_changing_one_image_trains_again_with_a_warning(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)                 # the path resolves from the spec, not from here
     out = tmp_path / "run"
     first = run(spec_file, out=out, report=False)
-    assert first.n_run == 2
+    assert first.n_run == 4
     assert first.spec.dataset["options"]["path"] == str(folder)
     again = run(spec_file, out=out, report=False)
-    assert again.n_run == 0 and again.n_skipped == 2 and _strip(again.rows) == _strip(first.rows)
+    assert again.n_run == 0 and again.n_skipped == 4 and _strip(again.rows) == _strip(first.rows)
     img = cv2.imread(str(folder / "1" / "03.png"), cv2.IMREAD_UNCHANGED)
     cv2.imwrite(str(folder / "1" / "03.png"), 255 - img)
     with pytest.warns(DataChangedWarning, match=r"the data changed since the last run .* none of "
-                                                r"its 2 stored cells are reused"):
+                                                r"its 4 stored cells are reused"):
         changed = run(spec_file, out=out, report=False)
-    assert changed.n_run == 2 and changed.n_skipped == 0
+    assert changed.n_run == 4 and changed.n_skipped == 0
     old_fp = first.spec.canonical["dataset"]["fingerprint"]
     new_fp = changed.spec.canonical["dataset"]["fingerprint"]
     assert old_fp != new_fp
     # the store keeps both, and reports only the current data's cells
     spec, rows = load_results(out)
     assert spec.canonical["dataset"]["fingerprint"] == new_fp
-    assert _strip(rows) == _strip(changed.rows) and len(rows) == 2
+    assert _strip(rows) == _strip(changed.rows) and len(rows) == 4
     # the command line says it in one plain line
     from augfit.cli import main
 
@@ -89,12 +89,12 @@ def test_changing_one_image_trains_again_with_a_warning(tmp_path, monkeypatch, c
     shown = capsys.readouterr()
     assert "augfit: warning: " in shown.err and "the data changed since the last run" in shown.err
     assert "DataChangedWarning" not in shown.err
-    assert "2 cells run, 0 already stored" in shown.out
+    assert "4 cells run, 0 already stored" in shown.out
     # the same data moved elsewhere is the same data: its cells are reused
     folder.rename(tmp_path / "project" / "moved")
     spec_file.write_text(spec_file.read_text().replace("../images", "../moved"))
     moved = run(spec_file, out=out, report=False)
-    assert moved.n_run == 0 and moved.n_skipped == 2
+    assert moved.n_run == 0 and moved.n_skipped == 4
 
 
 def test_csv_in_a_spec_and_a_dataframe_give_the_same_cells(tmp_path):
@@ -115,7 +115,7 @@ def test_csv_in_a_spec_and_a_dataframe_give_the_same_cells(tmp_path):
     mem = dict(spec, dataset={})
     from_df = run(mem, data=(df, {"text": "review", "label": "sentiment"}), out=tmp_path / "d",
                   report=False)
-    assert from_file.n_run == from_df.n_run == 2
+    assert from_file.n_run == from_df.n_run == 4
     assert _strip(from_file.rows) == _strip(from_df.rows)
 
 
@@ -159,7 +159,7 @@ def test_plain_script_without_main_guard_runs_workers_and_dask_with_equal_number
     done = _script(tmp_path, PLAIN.replace("{GRID!r}", repr(GRID)))
     assert done.returncode == 0, done.stderr[-2000:]
     # workers never re-ran the script: its body ran exactly once
-    assert done.stdout.count("script body ran") == 1 and "cells 2 2 2" in done.stdout
+    assert done.stdout.count("script body ran") == 1 and "cells 4 4 4" in done.stdout
     assert "same numbers True" in done.stdout
 
 
@@ -199,4 +199,4 @@ def test_transform_defined_in_the_script_needs_the_guard(tmp_path):
     """)
     done = _script(tmp_path, guarded)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "cells 2" in done.stdout
+    assert "cells 4" in done.stdout
