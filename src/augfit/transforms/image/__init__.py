@@ -10,11 +10,13 @@ from .core import GeometricTransform, ImageTransform
 from .crop import CenterCrop, RandomCrop, RandomResizedCrop
 from .flip import HorizontalFlip, VerticalFlip
 from .geometric import Affine, Rotate, Scale, Translate
+from .mix import CutMix
 from .noise import Cutout, GaussianNoise
 
-__all__ = ["Affine", "Brightness", "BrightnessContrast", "CenterCrop", "Contrast", "Cutout",
-           "GaussianNoise", "GeometricTransform", "Grayscale", "HorizontalFlip", "ImageTransform",
-           "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Translate", "VerticalFlip"]
+__all__ = ["Affine", "Brightness", "BrightnessContrast", "CenterCrop", "Contrast", "CutMix",
+           "Cutout", "GaussianNoise", "GeometricTransform", "Grayscale", "HorizontalFlip",
+           "ImageTransform", "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Translate",
+           "VerticalFlip"]
 
 # The albumentations adapter is an image transform too: importing it here registers it
 # (albumentations itself is imported only when an adapter is built).
