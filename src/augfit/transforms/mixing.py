@@ -136,21 +136,19 @@ class LabelMixing(Transform):
         applied, partner, _ = self._record(params, n)
         if not applied.any():
             return batch
+        if applied.all():  # the usual case: no gather of the batch itself
+            return self.mix(batch, batch[partner], params)
         idx = np.flatnonzero(applied)
         sub = {k: (np.asarray(v)[idx] if isinstance(v, np.ndarray) and v.ndim >= 1
                    and v.shape[0] == n else v) for k, v in params.items()}
         if sp.issparse(batch):
             mixed = self.mix(batch[idx], batch[partner[idx]], sub)
-            if idx.size == n:
-                return mixed
             keep = np.ones(n, float)
             keep[idx] = 0
             rows = sp.csr_matrix((np.ones(idx.size), (idx, np.arange(idx.size))),
                                  shape=(n, idx.size))
             return (sp.diags(keep) @ batch + rows @ mixed).tocsr().astype(batch.dtype)
         mixed = self.mix(batch[idx], batch[partner[idx]], sub)
-        if idx.size == n:
-            return mixed
         out = batch.copy()
         out[idx] = mixed
         return out
