@@ -13,7 +13,7 @@ from augfit.experiments.spec import parse_spec
 
 BASE = {
     "dataset": {"name": "digits"}, "model": {"hidden": [16]},
-    "training": {"epochs": 3, "batch_size": 32, "lr": 0.01}, "seeds": 1, "train_sizes": [60],
+    "training": {"epochs": 3, "batch_size": 32, "lr": 0.01}, "seeds": 2, "train_sizes": [60],
     "bootstrap": {"resamples": 200},
     "methods": ["baseline",
                 {"name": "mixup", "augment": [{"type": "MixUp", "alpha": 0.4}]},

@@ -112,3 +112,31 @@ def test_label_smoothing_by_hand():
 def test_label_smoothing_outside_0_1_is_a_config_error(bad):
     with pytest.raises(ConfigError, match=r"label_smoothing must be a number in \[0, 1\)"):
         get_loss("cross_entropy", label_smoothing=bad)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+def test_per_sample_losses_average_to_the_loss(name):
+    from augfit.nn.losses import LOSSES, PER_SAMPLE
+
+    rng = np.random.default_rng(0)
+    out, y = rng.normal(size=(7, 4)) * 3, rng.integers(0, 4, 7)
+    per = PER_SAMPLE[name](out, y)
+    assert per.shape == (7,) and per.mean() == pytest.approx(LOSSES[name](out, y)[0], rel=1e-12)
+
+
+def test_per_sample_cross_entropy_by_hand():
+    from augfit.nn.losses import cross_entropy_per_sample
+
+    # logits (0, ln 3): softmax (1/4, 3/4); -log p[y]
+    z = np.array([[0.0, np.log(3.0)], [0.0, np.log(3.0)]])
+    np.testing.assert_allclose(cross_entropy_per_sample(z, np.array([0, 1])),
+                               [np.log(4.0), np.log(4.0 / 3.0)])
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+def test_per_sample_losses_average_to_the_loss_with_soft_targets(name):
+    from augfit.nn.losses import LOSSES, PER_SAMPLE
+
+    rng = np.random.default_rng(1)
+    out, t = rng.normal(size=(6, 3)), rng.dirichlet(np.ones(3), size=6)
+    assert PER_SAMPLE[name](out, t).mean() == pytest.approx(LOSSES[name](out, t)[0], rel=1e-12)

@@ -84,6 +84,23 @@ def mse(output: np.ndarray, y: np.ndarray, label_smoothing: float = 0.0) -> tupl
     return loss, diff
 
 
+def cross_entropy_per_sample(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample terms ``logsumexp(z_n) - z_n[y_n]`` of :func:`cross_entropy` (their mean is C);
+    for soft targets ``Σ_k t_nk (logsumexp(z_n) - z_nk)``."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    if y.ndim == 2:
+        t = targets(y, logits.shape, logits.dtype)
+        return lse * t.sum(axis=1) - np.einsum("ij,ij->i", t, shifted)
+    return lse - shifted[np.arange(logits.shape[0]), y]
+
+
+def mse_per_sample(output: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample terms ``Σ_k (y_k - a_k)²`` of :func:`mse` (their mean is C)."""
+    diff = output - targets(y, output.shape, output.dtype)
+    return np.einsum("ij,ij->i", diff, diff)
+
+
 def _scores_to_proba(a: np.ndarray) -> np.ndarray:
     p = np.clip(a, 0, None)
     s = p.sum(axis=1, keepdims=True)
@@ -92,6 +109,10 @@ def _scores_to_proba(a: np.ndarray) -> np.ndarray:
 
 
 LOSSES: dict[str, Loss] = {"cross_entropy": cross_entropy, "mse": mse}
+PER_SAMPLE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "cross_entropy": cross_entropy_per_sample,
+    "mse": mse_per_sample,
+}
 TO_PROBA: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "cross_entropy": softmax,
     "mse": _scores_to_proba,
@@ -123,5 +144,6 @@ def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     return functools.partial(LOSSES[name], label_smoothing=eps)
 
 
-__all__ = ["LOSSES", "TO_PROBA", "SOFT_TARGET_LOSSES", "get_loss", "cross_entropy", "mse",
-           "softmax", "targets", "check_label_smoothing"]
+__all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "SOFT_TARGET_LOSSES", "get_loss", "cross_entropy",
+           "mse", "softmax", "targets", "check_label_smoothing", "cross_entropy_per_sample",
+           "mse_per_sample"]
