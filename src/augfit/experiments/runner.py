@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..train.callbacks import Callback
+from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import execute
 from .report import Report, comparison_table, write_report
@@ -114,6 +115,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
     check_splits(spec)
     spec = check_sizes(spec)
+    check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
     show = sys.stderr.isatty() if progress is None else progress
     with Store(out_dir) as store:
         store.record_spec(spec)
