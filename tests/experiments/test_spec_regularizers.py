@@ -92,15 +92,15 @@ def test_cells_train_with_each_regularizer_and_differ_from_baseline():
 
 @pytest.mark.parametrize("method, expected", [
     ({"name": "m", "augment": [{"type": "TimeCutMix"}]},
-     "methods[1].augment: TimeCutMix is a transform for audio data but dataset 'digits' holds "
-     "image data"),
+     ("methods[1].augment: TimeCutMix is a transform for audio data but dataset 'digits' holds "
+      "image data")),
     ({"name": "m", "augment": [{"type": "OneOf", "transforms": [
         {"type": "Rotate"}, {"type": "TimeMask"}]}]}, "methods[1].augment: TimeMask is a transform"),
     ({"name": "m", "mix": {"type": "CutMix"}},
      "methods[1].mix: CutMix works on image data, not on feature vectors"),
     ({"name": "m", "augment": [{"type": "TrivialAugmentWide", "ops": ["Rotate", "TimeMask"]}]},
-     "methods[1].augment[0].ops: TrivialAugmentWide(ops=...): operation 'TimeMask' does not apply "
-     "to images"),
+     ("methods[1].augment[0].ops: TrivialAugmentWide(ops=...): operation 'TimeMask' does not "
+      "apply to images")),
 ])
 def test_a_transform_for_another_modality_fails_before_training(tmp_path, method, expected):
     from augfit.experiments import run
