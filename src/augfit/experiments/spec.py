@@ -54,7 +54,7 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       - {name: wd_all, weight_decay: 5.0e-4, decay_bias: true}   # biases decayed too
       - name: rotate                  # a strength sweep: rotate[limit=5], rotate[limit=10], ...
         augment: [{type: Rotate}]
-        sweep: {param: augment[0].limit, values: [5, 10, 20, 40]}
+        sweep: {param: "augment[0].limit", values: [5, 10, 20, 40]}   # quoted in {...}
 
 ``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
 ``decay_bias: true``, leaves the biases out of the penalty (the usual practice).

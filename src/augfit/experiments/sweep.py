@@ -4,7 +4,7 @@
 
     - name: rotate
       augment: [{type: Rotate, limit: 15}]
-      sweep: {param: augment[0].limit, values: [5, 10, 20, 40]}
+      sweep: {param: "augment[0].limit", values: [5, 10, 20, 40]}   # in {...} YAML needs quotes
 
 becomes the methods ``rotate[limit=5]``, ``rotate[limit=10]``, ``rotate[limit=20]`` and
 ``rotate[limit=40]``, each the original with that value set. ``param`` is a path into the method:
