@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
+from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import execute
 from .report import Report, comparison_table, write_report
@@ -127,6 +128,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     spec, dataset = prepare(spec, data)
     check_splits(spec)
     spec = check_sizes(spec)
+    check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
     show = sys.stderr.isatty() if progress is None else progress
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)

@@ -56,6 +56,9 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
       - {name: smooth, label_smoothing: 0.1}                      # in [0, 1)
       - {name: wd, weight_decay: 5.0e-4}       # this method's L2 penalty, biases excluded
       - {name: wd_all, weight_decay: 5.0e-4, decay_bias: true}   # biases decayed too
+      - name: rotate                  # a strength sweep: rotate[limit=5], rotate[limit=10], ...
+        augment: [{type: Rotate}]
+        sweep: {param: "augment[0].limit", values: [5, 10, 20, 40]}   # quoted in {...}
 
 ``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
 ``decay_bias: true``, leaves the biases out of the penalty (the usual practice).
@@ -91,7 +94,7 @@ _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods"]
-_NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
+_NAME = re.compile(r"^[A-Za-z0-9_.+-]+(\[[A-Za-z_]\w*=[A-Za-z0-9_.+-]+\])?$")  # sweeps: a[k=v]
 _METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
                   "weight_decay", "decay_bias", "mix"]
 
@@ -458,9 +461,10 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
 def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
     if not isinstance(v, list) or not v:
         raise ck.expected("methods", "a non-empty list of methods", v)
+    from .sweep import expand
+
     out: list[Method] = []
-    for i, item in enumerate(v):
-        path = f"methods[{i}]"
+    for path, item in expand(ck, v):
         if isinstance(item, str):
             item = {"name": item}
         m = ck.mapping(item, path, _METHOD_FIELDS, ["name"])
