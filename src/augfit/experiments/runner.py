@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import AugfitError, ConfigError
 from ..train.callbacks import Callback
 from .cell import splits
 from .executors import execute
@@ -120,7 +120,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         rows = store.rows(cells)
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo))
     if report and rows:
-        result.report = Report.build(spec, rows)
+        result.report = Report.build(spec, rows, n_classes(spec))
         result.paths = write_report(out_dir, result.report)
     result.seconds = time.perf_counter() - t0
     return result
@@ -144,8 +144,18 @@ def report(out: str | Path) -> RunResult:
     spec, rows = load_results(out)
     if not rows:
         raise ConfigError(f"{out}: no finished cell yet; nothing to report")
-    rep = Report.build(spec, rows)
+    rep = Report.build(spec, rows, n_classes(spec))
     return RunResult(spec, Path(out), rows, rep, write_report(out, rep))
+
+
+def n_classes(spec: Spec) -> int | None:
+    """The number of classes of the spec's dataset (for the chance-level warning), or None when
+    the dataset cannot be loaded here (the report is still written)."""
+    try:
+        train, _, _ = splits(spec)
+    except (AugfitError, OSError):
+        return None
+    return len(train.classes)
 
 
 def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
