@@ -22,7 +22,7 @@ from .spec import Spec
 from .stats import Comparison, compare, summarize
 from .verdicts import Verdict, holm_line, interval_text, judge, pp, sentence, warnings_for
 
-_CSV_SKIP = ("history", "test_correct", "test_loss_per_example")
+_CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
 
 
 def n_splits(spec: Spec) -> int:
