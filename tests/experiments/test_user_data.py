@@ -117,12 +117,22 @@ def test_csv_in_a_spec_and_a_dataframe_give_the_same_cells(tmp_path):
                   report=False)
     assert from_file.n_run == from_df.n_run == 4
     assert _strip(from_file.rows) == _strip(from_df.rows)
+    # the columns may instead be named in the spec; same data, same fingerprint, cells reused
+    named = dict(spec, dataset={"columns": {"text": "review", "label": "sentiment"}})
+    again = run(named, data=df, out=tmp_path / "d", report=False)
+    assert again.n_run == 0 and again.n_skipped == 4
+    with pytest.raises(ConfigError, match=r"dataset.columns: names the columns of a pandas "
+                                          r"DataFrame passed as run\(spec, data=df\)"):
+        parse_spec(dict(spec, dataset={"name": "digits", "columns": {"text": "a", "label": "b"}}))
+    with pytest.raises(ConfigError, match=r"dataset.columns: expected exactly one of text, image, "
+                                          r"audio"):
+        run(dict(spec, dataset={"columns": {"label": "sentiment"}}), data=df, out=tmp_path / "e")
 
 
 def test_dataset_section_errors_with_and_without_data(tmp_path):
     with pytest.raises(ConfigError, match=r"dataset.name: the data is passed in memory "
                                           r"\(data=...\); the spec's dataset section may only "
-                                          r"give split"):
+                                          r"give split \(and columns"):
         run(dict(GRID, dataset={"name": "digits"}), data=load("digits"), out=tmp_path)
     with pytest.raises(ConfigError, match=r'dataset.name: "data" stands for data passed in '
                                           r"memory; call augfit.experiments.run\(spec, data=...\)"):
