@@ -210,3 +210,27 @@ def test_transform_defined_in_the_script_needs_the_guard(tmp_path):
     done = _script(tmp_path, guarded)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "cells 4" in done.stdout
+
+
+def test_every_spec_path_resolves_from_the_spec_folder(tmp_path, monkeypatch):
+    from augfit.experiments.spec import load_spec
+
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "specs" / "aug.yaml").write_text(yaml.safe_dump([{"type": "Rotate", "limit": 7}]))
+    (tmp_path / "elsewhere" / "aug.yaml").write_text(yaml.safe_dump([{"type": "Rotate",
+                                                                      "limit": 30}]))
+    (tmp_path / "elsewhere" / "only_here.yaml").write_text("[{type: HorizontalFlip}]")
+    spec = dict(GRID, dataset={"name": "image_folder", "options": {"path": "imgs"}},
+                methods=["baseline", {"name": "rot", "augment": "aug.yaml"}])
+    f = tmp_path / "specs" / "s.yaml"
+    f.write_text(yaml.safe_dump(spec))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    s = load_spec(f)
+    assert s.dataset["options"]["path"] == str(tmp_path / "specs" / "imgs")
+    assert "'limit': 7" in str(s.method("rot").augment)
+    spec["methods"][1]["augment"] = "only_here.yaml"           # in the working folder only
+    f.write_text(yaml.safe_dump(spec))
+    with pytest.raises(ConfigError, match=r"augment file 'only_here.yaml' not found \(looked for "
+                                          r".*specs/only_here\.yaml; relative paths in a spec"):
+        load_spec(f)
