@@ -26,12 +26,17 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       batch_size: 32
       epochs: 100                     # the maximum; early stopping may end a cell sooner
       loss: cross_entropy             # cross_entropy | mse
+    splits: 1                         # repeated stratified splits (seeds nested in each); split 0
+                                      # is dataset.split.seed's split, split k from (seed, k); with
+                                      # test: official only val varies. splits x seeds >= 2
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
     train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split);
                                       # "all" = the whole training split, resolved when the run starts
     train_size_unit: samples          # samples | per_class
     baseline: baseline                # the method the others are compared with
-    bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}
+    bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)
+    notes: {}                         # free text; tuned_on: what a pilot already looked at (a
+                                      # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
     methods:
       - baseline                      # a bare name: no augmentation, no dropout, no early stopping
       - name: rotate                  # augment: transforms in the transform core's serialized form
@@ -42,6 +47,16 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
         early_stopping: {patience: 10, monitor: val_loss, min_delta: 0.0,
                          restore_best_weights: true, start_from_epoch: 0}
       - {name: all, augment: [...], dropout: 0.2, early_stopping: {patience: 10}}
+      - {name: mixup, augment: [{type: MixUp, alpha: 0.2}]}     # soft targets (N, K)
+      - {name: text_mixup, mix: {type: MixUp, alpha: 0.2}}       # MixUp of the featurized rows
+      - {name: smooth, label_smoothing: 0.1}                      # in [0, 1)
+      - {name: wd, weight_decay: 5.0e-4}       # this method's L2 penalty, biases excluded
+      - {name: wd_all, weight_decay: 5.0e-4, decay_bias: true}   # biases decayed too
+
+``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
+``decay_bias: true``, leaves the biases out of the penalty (the usual practice).
+``training.weight_decay`` keeps its earlier meaning (every parameter, biases included), so existing
+specs give the same results and the same cell keys; so do methods that set none of the new fields.
 
 ``augment`` is a list of transform dicts (run in order, as a Compose), one transform dict (which may
 itself be a Compose/OneOf/...), or a path to a file holding either. The pipelines are built with
@@ -51,7 +66,6 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -61,6 +75,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import AugfitError, ConfigError
+from ..hashing import json_digest
 from ._check import Checker, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
@@ -70,9 +85,11 @@ _DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "bat
 _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
-_TOP = ["name", "description", "dataset", "features", "model", "training", "seeds", "train_sizes",
-        "train_size_unit", "baseline", "bootstrap", "methods"]
+_TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
+        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods"]
 _NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
+_METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
+                  "weight_decay", "decay_bias", "mix"]
 
 
 @dataclass(frozen=True)
@@ -83,21 +100,43 @@ class Method:
     augment: dict[str, Any] | None = None       # a transform dict (Transform.from_dict builds it)
     dropout: float = 0.0
     early_stopping: dict[str, Any] | None = None
+    label_smoothing: float = 0.0
+    weight_decay: float | None = None           # None: training.weight_decay (all parameters)
+    decay_bias: bool = False                    # with weight_decay: decay the biases too
+    mix: dict[str, Any] | None = None           # a label-mixing transform dict for the features
 
     def config(self) -> dict[str, Any]:
-        """What the method does, without its name (part of each cell's key)."""
-        return {"augment": self.augment, "dropout": self.dropout,
-                "early_stopping": self.early_stopping}
+        """What the method does, without its name (part of each cell's key). Fields added after
+        the first release appear only when set, so older specs keep their cell keys."""
+        out: dict[str, Any] = {"augment": self.augment, "dropout": self.dropout,
+                               "early_stopping": self.early_stopping}
+        if self.label_smoothing:
+            out["label_smoothing"] = self.label_smoothing
+        if self.weight_decay is not None:
+            out["weight_decay"] = self.weight_decay
+            out["decay_bias"] = self.decay_bias
+        if self.mix is not None:
+            out["mix"] = self.mix
+        return out
+
+    def mixes_labels(self) -> bool:
+        """True if the method's augment or mix step produces soft targets (MixUp, CutMix...)."""
+        from ..transforms.base import Transform
+
+        return any(d is not None and Transform.from_dict(d).changes_labels()
+                   for d in (self.augment, self.mix))
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One run of the grid: a method trained with one seed on one training-set size."""
+    """One run of the grid: a method trained on one split, with one seed, on one training-set
+    size. Pairs (a method and the baseline) share (split, seed, train_size)."""
 
     method: str
     seed: int
     train_size: int
     key: str                                    # hash of everything the result depends on
+    split: int = 0
 
 
 @dataclass
@@ -117,6 +156,8 @@ class Spec:
     baseline: str
     bootstrap: dict[str, Any]
     methods: list[Method]
+    splits: int = 1
+    notes: dict[str, Any] = field(default_factory=dict)
     source: str = "<dict>"
     canonical: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
@@ -142,25 +183,24 @@ class Spec:
         return parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
 
     def cells(self) -> list[Cell]:
-        """The grid, in run order: size, then seed, then method (so early cells pair up)."""
+        """The grid, in run order: size, then split, then seed, then method (so early cells pair
+        up)."""
         if "all" in self.train_sizes:
             raise ConfigError(f"{self.source}: train_sizes holds \"all\"; resolve it against the "
                               f"training split first (augfit.experiments.run does)")
         common = self.common()
         out = []
         for size in self.train_sizes:
-            for seed in self.seeds:
-                for m in self.methods:
-                    key = digest({"common": common, "method": m.config(), "seed": seed,
-                                  "train_size": size})
-                    out.append(Cell(m.name, seed, size, key))
+            for split in range(self.splits):
+                for seed in self.seeds:
+                    for m in self.methods:
+                        key = digest({"common": common, "method": m.config(), "split": split,
+                                      "seed": seed, "train_size": size})
+                        out.append(Cell(m.name, seed, size, key, split))
         return out
 
 
-def digest(obj: Any) -> str:
-    """SHA-256 of the canonical JSON of ``obj`` (sorted keys, no spaces)."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted keys, no spaces)
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -190,21 +230,33 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     model = _model(ck, d.get("model", {}))
     training = _training(ck, d.get("training", {}))
     seeds = _seeds(ck, d.get("seeds", 5))
+    n_splits = int(ck.number(d.get("splits", 1), "splits", 1, 10000, integer=True))
+    if n_splits * len(seeds) < 2:
+        raise ck.fail("splits", f"splits x seeds = {n_splits} x {len(seeds)} gives one pair per "
+                      f"comparison; the intervals need at least 2 independent (split, seed) "
+                      f"units: set seeds: 5 (or more), or splits: 3")
+    notes = _notes(ck, d.get("notes", {}))
     sizes = _sizes(ck, d["train_sizes"])
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
                      ["samples", "per_class"])
     boot = _bootstrap(ck, d.get("bootstrap", {}))
     methods = _methods(ck, d["methods"], Path(base_dir))
+    for i, m in enumerate(methods):
+        if training["batch_size"] < 2 and m.mixes_labels():
+            raise ck.fail("training.batch_size", f"is {training['batch_size']} but method "
+                          f"{m.name!r} (methods[{i}]) mixes labels (MixUp/CutMix), which pairs "
+                          f"samples within a batch; use batch_size >= 2")
     baseline = ck.string(d.get("baseline", "baseline"), "baseline")
     if baseline not in [m.name for m in methods]:
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); add it to methods or name another")
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
-                boot, methods, source=source)
+                boot, methods, splits=n_splits, notes=notes, source=source)
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
-        "model": model, "training": training, "seeds": seeds, "train_sizes": sizes,
-        "train_size_unit": unit, "baseline": baseline, "bootstrap": boot,
+        "model": model, "training": training, "splits": n_splits, "seeds": seeds,
+        "train_sizes": sizes, "train_size_unit": unit, "baseline": baseline, "bootstrap": boot,
+        "notes": notes,
         "methods": [{"name": m.name, **m.config()} for m in methods],
     }
     spec.canonical = json.loads(json.dumps(spec.canonical))
@@ -308,9 +360,25 @@ def _bootstrap(ck: Checker, v: Any) -> dict[str, Any]:
     b = {**_DEFAULT_BOOTSTRAP, **ck.mapping(v, "bootstrap", list(_DEFAULT_BOOTSTRAP))}
     ck.number(b["resamples"], "bootstrap.resamples", 100, 10**7, integer=True)
     ck.number(b["seed"], "bootstrap.seed", 0, integer=True)
-    ck.number(b["confidence"], "bootstrap.confidence", 0, 1, lo_open=True, hi_open=True)
+    ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1, lo_open=True, hi_open=True)
     b["confidence"] = float(b["confidence"])
     return b
+
+
+def _notes(ck: Checker, v: Any) -> dict[str, Any]:
+    """Free-text notes: each value a string or a list of strings. ``tuned_on`` says what a pilot
+    already looked at (the report warns that results on it are not fresh)."""
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise ck.expected("notes", "a mapping such as {tuned_on: \"split 0, seeds 0-4\"}", v)
+    out: dict[str, Any] = {}
+    for k, x in v.items():
+        ok = isinstance(x, str) or (isinstance(x, list) and all(isinstance(i, str) for i in x))
+        if not isinstance(k, str) or not ok:
+            raise ck.expected(f"notes.{k}", "a string or a list of strings", x)
+        out[k] = x if isinstance(x, str) else list(x)
+    return out
 
 
 def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
@@ -321,7 +389,7 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         path = f"methods[{i}]"
         if isinstance(item, str):
             item = {"name": item}
-        m = ck.mapping(item, path, ["name", "augment", "dropout", "early_stopping"], ["name"])
+        m = ck.mapping(item, path, _METHOD_FIELDS, ["name"])
         name = m["name"]
         if not isinstance(name, str) or not _NAME.match(name):
             raise ck.expected(f"{path}.name", "a name of letters, digits and _ . + -", name)
@@ -337,7 +405,38 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         es = None
         if m.get("early_stopping") is not None:
             es = _early_stopping(ck, m["early_stopping"], f"{path}.early_stopping")
-        out.append(Method(name, augment, dropout, es))
+        out.append(Method(name, augment, dropout, es, **_regularizers(ck, m, path, base_dir)))
+    return out
+
+
+def _regularizers(ck: Checker, m: Mapping[str, Any], path: str, base_dir: Path) -> dict[str, Any]:
+    """The method fields label_smoothing, weight_decay, decay_bias and mix, checked."""
+    from ..nn.losses import check_label_smoothing
+
+    out: dict[str, Any] = {}
+    try:
+        out["label_smoothing"] = check_label_smoothing(m.get("label_smoothing", 0.0),
+                                                       "label_smoothing")
+    except AugfitError as e:
+        raise ck.fail(f"{path}.label_smoothing", str(e)) from None
+    if m.get("weight_decay") is not None:
+        out["weight_decay"] = float(ck.number(m["weight_decay"], f"{path}.weight_decay", 0, 1))
+    if "decay_bias" in m:
+        if m.get("weight_decay") is None:
+            raise ck.fail(f"{path}.decay_bias", "only applies with the method's own weight_decay; "
+                          "add weight_decay: ... to this method")
+        out["decay_bias"] = ck.boolean(m["decay_bias"], f"{path}.decay_bias")
+    if m.get("mix") is not None:
+        from .augment_spec import build_augment
+
+        mix = build_augment(ck, m["mix"], f"{path}.mix", base_dir)
+        from ..transforms.base import Transform
+
+        if not Transform.from_dict(mix).changes_labels():
+            raise ck.fail(f"{path}.mix", f"must be a label-mixing transform such as "
+                          f"{{type: MixUp, alpha: 0.2}} (applied to the featurized batch), got "
+                          f"{show(m['mix'])}; put other transforms in augment")
+        out["mix"] = mix
     return out
 
 
