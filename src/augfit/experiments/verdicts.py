@@ -191,7 +191,9 @@ def sentence(method: str, verdicts: Sequence[Verdict]) -> str:
         else:
             detail = "; ".join(
                 f"n = {v.train_size}: {interval_text(v.d_test, v.d_test_ci)}"
-                + (f", worth {v.multiplier_text} the data" if v.multiplier_text != "n/a" else "")
+                + (f", worth {v.multiplier_text} the data"
+                   + (" (beyond the grid's sizes)" if v.multiplier_text[0] in "<>" else "")
+                   if effect == HELPS and v.multiplier_text != "n/a" else "")
                 for v in group)
             parts.append(f"{effect} at {_sizes([v.train_size for v in group])} ({detail})")
     text = f"{method} " + " and ".join(parts)
