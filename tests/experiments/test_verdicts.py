@@ -156,5 +156,7 @@ def test_warnings(verdicts):
     few = [c for c in few]
     few_rows = [r for r in rows if r["seed"] < 2 and r["split"] == 0]
     few = compare(few_rows, ["baseline", "good"], "baseline", [50], resamples=200)
+    assert warnings_for(rows, comps, n_classes=10, n_splits=1, **base)[0].startswith(
+        "One split: the intervals cover the seeds and the test images")
     assert any("Fewer than 5 independent" in x for x in
                warnings_for(few_rows, few, ["baseline", "good"], "baseline", [50], 2))

@@ -69,7 +69,8 @@ class Report:
         if n_classes is None:
             n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
-                             n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec))
+                             n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec),
+                             n_splits(spec))
         sentences = [sentence(m, verdicts) for m in names
                      if m != spec.baseline and any(v.method == m for v in verdicts)]
         return cls(spec, list(rows), summary, comps, verdicts, warns, sentences)
