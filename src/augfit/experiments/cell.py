@@ -135,7 +135,7 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     t = spec.training
     augment = Transform.from_dict(method.augment) if method.augment else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
-                        features=spec.features, seed=seed_from(derive(cell.seed, LOADER)))
+                        features="auto" if spec.features is None else spec.features, seed=seed_from(derive(cell.seed, LOADER)))
     x_train = loader.featurize(sub.x)
     model = make_model(spec, method, cell.seed, loader.n_features, len(train.classes))
     recorder = EpochRecorder(x_train, sub.y)
