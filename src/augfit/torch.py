@@ -101,10 +101,7 @@ class AugmentedDataset:
                  drop_last: bool = False, seed: int | None = None,
                  layout: str | None = None) -> None:
         if isinstance(data, tuple) and len(data) == 2:
-            from .data.datasets import from_arrays
-
-            x, y = data
-            data = from_arrays(x, np.asarray(y)) if isinstance(x, np.ndarray) else _Pair(x, y)
+            data = _Pair(*data)
         self.loader = DataLoader(data, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
                                  augment=augment, features=None, seed=seed, layout=layout)
         self.batch_sampler = EpochBatchSampler(self.loader)

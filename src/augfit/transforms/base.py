@@ -61,6 +61,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
+from .params import ParamsMixin
 
 Params = dict[str, Any]
 
@@ -114,7 +115,7 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-class Transform:
+class Transform(ParamsMixin):
     """Base class of augfit transforms (batch in, batch out).
 
     Attributes
