@@ -11,7 +11,6 @@ run (Ctrl-C, a crash, a killed worker) resumes where it stopped and loses nothin
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..errors import ConfigError
 from ..train.callbacks import Callback
 from .cell import splits
 from .executors import execute
+from .progress import make_progress
 from .report import Report, comparison_table, write_report
 from .spec import Spec, load_spec, parse_spec
 from .store import Store
@@ -38,10 +38,18 @@ class RunResult:
     n_run: int = 0
     n_skipped: int = 0
     seconds: float = 0.0
+    mlflow_run_id: str | None = None
 
     @property
     def table(self) -> str:
         return comparison_table(self.report) if self.report is not None else ""
+
+    def frame(self, kind: str = "cells") -> Any:
+        """The results as a tidy pandas DataFrame: one row per cell (``kind="cells"``) or per cell
+        and epoch (``kind="epochs"``); see :mod:`augfit.experiments.export`."""
+        from .export import frame
+
+        return frame(self.rows, kind)
 
 
 def as_spec(spec: str | Path | Spec | dict[str, Any]) -> Spec:
@@ -71,7 +79,7 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True) -> RunResult:
+        report: bool = True, mlflow: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -86,15 +94,25 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     scheduler : str, optional
         A dask.distributed scheduler address, or ``"local"`` for a LocalCluster.
     progress : bool, optional
-        Show progress bars; default: only when stderr is a terminal.
+        False: none; True: a bar; default: a bar when stderr is a terminal, a widget in a
+        notebook, else a plain line on stderr every 10 s or 10% (see
+        :mod:`augfit.experiments.progress`).
     report : bool
         Write ``report.md``, ``report.html`` and ``cells.csv`` at the end.
+    mlflow : str, optional
+        An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
+        and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
+        Default: the spec's ``tracking: {mlflow: URI}``, if any.
     """
     t0 = time.perf_counter()
     spec = as_spec(spec)
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
     spec = check_sizes(spec)
-    show = sys.stderr.isatty() if progress is None else progress
+    uri = mlflow if mlflow is not None else spec.tracking.get("mlflow")
+    if uri:
+        from .tracking import check_mlflow
+
+        check_mlflow(uri)  # before any cell runs: a missing MLflow should not cost a whole run
     with Store(out_dir) as store:
         store.record_spec(spec)
         cells = spec.cells()
@@ -104,7 +122,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
             if c.key not in seen:
                 todo.append(c)
                 seen.add(c.key)
-        bar = _bar(len(cells), len(cells) - len(todo), show, "cells")
+        bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
         n_run = 0
         try:
             status = (lambda c: _EpochStatus(bar, f"{c.method} seed={c.seed} n={c.train_size}",
@@ -118,10 +136,15 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         finally:
             bar.close()
         rows = store.rows(cells)
+        tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo))
     if report and rows:
         result.report = Report.build(spec, rows)
         result.paths = write_report(out_dir, result.report)
+    if uri:
+        from .tracking import log_mlflow
+
+        result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -146,13 +169,6 @@ def report(out: str | Path) -> RunResult:
         raise ConfigError(f"{out}: no finished cell yet; nothing to report")
     rep = Report.build(spec, rows)
     return RunResult(spec, Path(out), rows, rep, write_report(out, rep))
-
-
-def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, unit=unit, disable=not show, dynamic_ncols=True,
-                desc="augfit run", file=sys.stderr)
 
 
 class _EpochStatus(Callback):
