@@ -23,8 +23,18 @@ class MissingResourceError(AugfitError):
     """A system package, data file or optional dependency is missing; the message says how to get it."""
 
 
+class ExternalProcessError(AugfitError):
+    """An external command (apertium, espeak-ng) failed or hung; the message names the command."""
+
+
 class TrainingError(AugfitError):
     """Training cannot go on (e.g. the loss became NaN); the message says where and what to try."""
 
 
-__all__ = ["AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError"]
+class AugfitWarning(UserWarning):
+    """Something went wrong but augfit recovered or carried on (a corrupt cache file recomputed, a
+    diverged training run); the message says what and where."""
+
+
+__all__ = ["AugfitWarning", "AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError",
+           "ExternalProcessError"]

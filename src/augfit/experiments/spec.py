@@ -52,7 +52,6 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import AugfitError, ConfigError
+from ..hashing import json_digest
 from ._check import Checker, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
@@ -162,10 +162,7 @@ class Spec:
         return out
 
 
-def digest(obj: Any) -> str:
-    """SHA-256 of the canonical JSON of ``obj`` (sorted keys, no spaces)."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted keys, no spaces)
 
 
 def load_spec(path: str | Path) -> Spec:
