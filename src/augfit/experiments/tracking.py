@@ -107,12 +107,14 @@ def log_mlflow(uri: str, spec: Spec, out_dir: str | Path,
         parent = client.create_run(exp_id, run_name=spec.name,
                                    tags={DIR_TAG: folder, HASH_TAG: spec.hash}).info.run_id
         c = spec.canonical
-        params = {"dataset": json.dumps(c["dataset"], sort_keys=True),
-                  "features": json.dumps(c["features"]), "model": json.dumps(c["model"]),
-                  "training": json.dumps(c["training"], sort_keys=True),
-                  "seeds": json.dumps(c["seeds"]), "train_sizes": json.dumps(c["train_sizes"]),
-                  "methods": ", ".join(m.name for m in spec.methods), "baseline": spec.baseline}
-        client.log_batch(parent, params=[Param(k, v[:6000]) for k, v in params.items()])
+        settings = {"dataset": json.dumps(c["dataset"], sort_keys=True),
+                    "features": json.dumps(c["features"]), "model": json.dumps(c["model"]),
+                    "training": json.dumps(c["training"], sort_keys=True),
+                    "seeds": json.dumps(c["seeds"]),
+                    "train_sizes": json.dumps(c["train_sizes"]),
+                    "methods": ", ".join(m.name for m in spec.methods),
+                    "baseline": spec.baseline}
+        client.log_batch(parent, params=[Param(k, v[:6000]) for k, v in settings.items()])
     logged = {r.data.tags.get(CELL_TAG) for r in client.search_runs(
         [exp_id], filter_string=f"tags.`mlflow.parentRunId` = '{parent}'", max_results=50000)}
     now = int(time.time() * 1000)
