@@ -30,7 +30,7 @@ def result(tmp_path_factory):
 
 def test_cells_frame_has_one_row_per_cell_with_its_metrics(result):
     df = result.frame()
-    assert list(df.columns[:3]) == ["method", "seed", "train_size"]
+    assert list(df.columns[:4]) == ["method", "split", "seed", "train_size"]
     assert len(df) == 4 and "history" not in df.columns
     for row, (_, rec) in zip(result.rows, df.iterrows()):
         assert (rec["method"], rec["seed"], rec["train_size"]) == \
@@ -49,13 +49,18 @@ def test_epochs_frame_has_one_row_per_cell_and_epoch(result):
     assert {"train_accuracy", "gap_accuracy", "gap_loss"} <= set(df.columns)
 
 
+def test_split_column_only_when_rows_have_one():
+    rows = [{"method": "a", "seed": 0, "train_size": 5, "acc": 0.5, "history": {}}]
+    assert list(cells_frame(rows).columns) == ["method", "seed", "train_size", "acc"]
+
+
 def test_split_column_is_kept_when_rows_have_one():
     rows = [{"method": "a", "seed": 0, "split": "A", "train_size": 5, "acc": 0.5,
              "history": {"val_loss": [1.0, 0.5]}},
             {"method": "a", "seed": 0, "split": "B", "train_size": 5, "acc": 0.7,
              "history": {"val_loss": [0.9]}}]
     cells = cells_frame(rows)
-    assert list(cells.columns) == ["method", "seed", "split", "train_size", "acc"]
+    assert list(cells.columns) == ["method", "split", "seed", "train_size", "acc"]
     epochs = epochs_frame(rows)
     assert epochs[["split", "epoch", "val_loss"]].values.tolist() == \
         [["A", 1, 1.0], ["A", 2, 0.5], ["B", 1, 0.9]]

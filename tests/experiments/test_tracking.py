@@ -13,7 +13,7 @@ from augfit.experiments.spec import load_spec, parse_spec
 mlflow = pytest.importorskip("mlflow", reason="MLflow is the optional 'mlflow' extra")
 
 TINY = {"name": "mlflow_tiny", "dataset": {"name": "digits"}, "model": {"hidden": [8]},
-        "training": {"epochs": 3, "lr": 0.01}, "seeds": 1, "train_sizes": [40, 60],
+        "training": {"epochs": 3, "lr": 0.01}, "seeds": 2, "train_sizes": [40],
         "bootstrap": {"resamples": 100},
         "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}]}
 

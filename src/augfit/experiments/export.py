@@ -1,11 +1,11 @@
 """Tidy tables of a run's results: one row per cell, or one row per cell and epoch (pandas).
 
 >>> result = af.experiments.run("pipelines/digits_overfitting.yaml", out="runs/digits")
->>> cells = result.frame()                 # method, seed, train_size, test_accuracy, gap_area, ...
->>> epochs = result.frame("epochs")        # method, seed, train_size, epoch, train_loss, val_loss...
+>>> cells = result.frame()                 # method, split, seed, train_size, test_accuracy, ...
+>>> epochs = result.frame("epochs")        # method, split, seed, train_size, epoch, train_loss...
 >>> export("runs/digits", "parquet")       # runs/digits/export/cells.parquet and epochs.parquet
 
-Columns: the cell's identity first (``method``, ``seed``, ``split`` when the run has one,
+Columns: the cell's identity first (``method``, ``split`` when the rows have one, ``seed``,
 ``train_size``), then every scalar the store holds for it (final metrics, ``wall_time``); the
 epoch table has ``epoch`` (1-based) and one column per per-epoch series (``train_loss``,
 ``val_accuracy``, ``gap_accuracy``, ...). pandas (and pyarrow for parquet) are optional extras:
@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from ..errors import ConfigError, MissingResourceError
 
-ID_COLUMNS = ("method", "seed", "split", "train_size")
+ID_COLUMNS = ("method", "split", "seed", "train_size")
 """What identifies a cell, in column order (``split`` only when the rows carry it)."""
 FORMATS = ("csv", "parquet")
 
