@@ -22,7 +22,7 @@ def _blocks() -> list[str]:
     text = README.read_text()
     start = text.index(HEADING)
     end = text.index("\n## ", start + len(HEADING))
-    return re.findall(r"```python\n(.*?)```", text[start:end], flags=re.S)
+    return re.findall(r"```python\n(.*?)```", text[start:end], flags=re.DOTALL)
 
 
 def _expected(code: str) -> list[str]:

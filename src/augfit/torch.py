@@ -145,4 +145,4 @@ class _Pair:
         self.meta: dict[str, Any] = {}
 
 
-__all__ = ["AugmentedDataset", "EpochBatchSampler", "BatchKey"]
+__all__ = ["AugmentedDataset", "BatchKey", "EpochBatchSampler"]

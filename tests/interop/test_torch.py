@@ -22,7 +22,7 @@ def _import_torch():
 
 
 torch = _import_torch()
-from augfit.torch import AugmentedDataset  # noqa: E402
+from augfit.torch import AugmentedDataset
 
 
 def _same_images(n: int = 24) -> tuple[np.ndarray, np.ndarray]:

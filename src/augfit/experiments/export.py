@@ -13,8 +13,9 @@ epoch table has ``epoch`` (1-based) and one column per per-epoch series (``train
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import ConfigError, MissingResourceError
 
@@ -109,5 +110,12 @@ def export(run_dir: str | Path, fmt: str = "csv", out: str | Path | None = None)
     return write_tables(rows, Path(run_dir) / "export" if out is None else out, fmt)
 
 
-__all__ = ["cells_frame", "epochs_frame", "frame", "write_tables", "export", "ID_COLUMNS",
-           "FORMATS"]
+__all__ = [
+    "FORMATS",
+    "ID_COLUMNS",
+    "cells_frame",
+    "epochs_frame",
+    "export",
+    "frame",
+    "write_tables",
+]

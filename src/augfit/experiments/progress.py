@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 
 def in_notebook() -> bool:
@@ -120,4 +121,4 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-__all__ = ["LineProgress", "make_progress", "in_notebook"]
+__all__ = ["LineProgress", "in_notebook", "make_progress"]

@@ -146,4 +146,4 @@ def log_mlflow(uri: str, spec: Spec, out_dir: str | Path,
     return str(parent)
 
 
-__all__ = ["log_mlflow", "check_mlflow", "CELL_TAG", "DIR_TAG", "HASH_TAG"]
+__all__ = ["CELL_TAG", "DIR_TAG", "HASH_TAG", "check_mlflow", "log_mlflow"]

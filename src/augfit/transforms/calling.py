@@ -21,7 +21,8 @@ Every :class:`~augfit.transforms.base.Transform` (and so every composition) is c
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -121,4 +122,4 @@ def call_transform(owner: str, run: Callable[[Any], tuple[Any, Any]], batch: Any
     return (out, params) if return_params else out
 
 
-__all__ = ["call_transform", "check_layout", "is_tensor", "tensor_to_numpy", "TARGETS"]
+__all__ = ["TARGETS", "call_transform", "check_layout", "is_tensor", "tensor_to_numpy"]
