@@ -115,5 +115,5 @@ def test_piped_run_writes_progress_lines_and_a_closed_pipe_ends_quietly(tmp_path
     closed = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     closed.stdout.close()
     err = closed.stderr.read()
-    assert closed.wait(timeout=300) == 0
+    assert closed.wait(timeout=300) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err
