@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+import warnings
+from typing import Any, Sequence
 
-from .errors import AugfitError, ConfigError
+from .errors import AugfitError, ConfigError, DataChangedWarning
 
 EPILOG = {
     "main": """examples:
@@ -171,13 +172,24 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """augfit's own warnings as one plain line; others as Python shows them."""
+    if issubclass(category, DataChangedWarning):
+        print(f"augfit: warning: {message}", file=sys.stderr)
+    else:
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``augfit`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     handler = {"run": _run, "report": _report, "export": _export, "preview": _preview,
                "list": _list}[args.command]
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
     except BrokenPipeError:
         # the reader stopped early (| head): point stdout at devnull so that the flush at exit
         # does not fail again, and end quietly

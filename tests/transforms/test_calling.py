@@ -35,7 +35,7 @@ def test_channels_first_layout_equals_channels_last(name):
     np.testing.assert_array_equal(out.transpose(0, 2, 3, 1), ref)
 
 
-@pytest.mark.parametrize("name", IMAGE_NAMES)
+@pytest.mark.parametrize("name", [n for n in IMAGE_NAMES if not TRANSFORMS.get(n).mixes_labels])
 def test_single_image_call_equals_a_batch_of_one(name):
     t = _make(name)
     img = TRANSFORMS.get(name).example_batch(np.random.default_rng(1))[0]  # (H, W, C)
@@ -44,6 +44,13 @@ def test_single_image_call_equals_a_batch_of_one(name):
     np.testing.assert_array_equal(out["image"], t(img[None], rng=3)[0])
     chw = t(image=np.ascontiguousarray(img.transpose(2, 0, 1)), rng=3, layout="CHW")["image"]
     np.testing.assert_array_equal(chw.transpose(1, 2, 0), out["image"])
+
+
+def test_label_mixing_needs_a_batch_not_one_image():
+    from augfit.transforms.image import CutMix
+
+    with pytest.raises(ConfigError, match="needs a partner"):
+        CutMix(alpha=1.0)(image=np.zeros((4, 4), np.uint8))
 
 
 def test_hand_worked_flip_of_one_image_and_the_compose_stream():

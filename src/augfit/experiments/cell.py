@@ -31,11 +31,10 @@ def _spec(canonical_json: str) -> Spec:
 
 
 @lru_cache(maxsize=1)
-def _dataset(dataset_json: str) -> Any:
-    from ..data import datasets
+def _dataset(dataset_json: str, source: str) -> Any:
+    from .data_source import load_dataset
 
-    d = json.loads(dataset_json)
-    return datasets.load(d["name"], **d["options"])
+    return load_dataset(json.loads(dataset_json), source)
 
 
 def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any]]:
@@ -44,7 +43,7 @@ def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any
     from ..data import datasets
 
     d = json.loads(dataset_json)
-    ds = _dataset(dataset_json)
+    ds = _dataset(dataset_json, source)
     split = dict(d["split"])
     split.pop("seed")
     test_size = split.pop("test")
@@ -127,11 +126,15 @@ def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classe
                dropout=method.dropout, seed=seq)
 
 
-def make_optimizer(spec: Spec) -> Any:
+def make_optimizer(spec: Spec, method: Method | None = None) -> Any:
+    """The cell's optimizer: ``training``'s, with the method's own weight decay if it sets one
+    (biases excluded unless the method says ``decay_bias: true``)."""
     from ..nn import optim
 
     t = spec.training
     cls = {"sgd": optim.SGD, "momentum": optim.Momentum, "adam": optim.Adam}[t["optimizer"]]
+    if method is not None and method.weight_decay is not None:
+        return cls(lr=t["lr"], weight_decay=method.weight_decay, decay_bias=method.decay_bias)
     return cls(lr=t["lr"], weight_decay=t["weight_decay"])
 
 
@@ -158,7 +161,8 @@ class EpochRecorder(Callback):
         self.history["train_accuracy"].append(float(clean["accuracy"]))
 
 
-def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None) -> dict[str, Any]:
+def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
+             data: Any = None) -> dict[str, Any]:
     """Train one cell; returns ``{"metrics": {...}, "history": {...}, "examples": {...},
     "wall_time": s}``. ``examples`` holds the final model's per-example test results, in the order
     of the split's test set: ``test_correct`` (bool, (n_test,)) and ``test_loss_per_example``
@@ -166,11 +170,17 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
+    ``data`` (optional) is the Dataset whose fingerprint the spec's dataset section holds (how
+    executors ship data to workers).
     """
     from threadpoolctl import threadpool_limits
 
     if isinstance(spec, dict):
         spec = _spec(json.dumps(spec, sort_keys=True))
+    if data is not None:
+        from .data_source import install
+
+        install(spec.canonical["dataset"]["fingerprint"], data)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         result = _train(spec, cell, epoch_callback)
@@ -189,9 +199,11 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     sub = training_subset(spec, train, cell)
     t = spec.training
     augment = Transform.from_dict(method.augment) if method.augment else None
+    mix = Transform.from_dict(method.mix) if method.mix else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
                         features="auto" if spec.features is None else spec.features,
-                        seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)))
+                        seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)),
+                        mix=mix)
     x_train = loader.featurize(sub.x)
     model = make_model(spec, method, cell, loader.n_features, len(train.classes))
     recorder = EpochRecorder(x_train, sub.y)
@@ -207,7 +219,8 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
         callbacks.append(es)
     if epoch_callback is not None:
         callbacks.append(epoch_callback)
-    trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec), callbacks=callbacks)
+    trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
+                      callbacks=callbacks, label_smoothing=method.label_smoothing)
     trainer.fit(loader, val=val, epochs=t["epochs"])
     h = recorder.history
     # learning curves (val: the set early stopping watches); verdicts never use them

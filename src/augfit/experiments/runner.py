@@ -13,12 +13,14 @@ run (Ctrl-C, a crash, a killed worker) resumes where it stopped and loses nothin
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
+from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import execute
 from .progress import make_progress
@@ -61,12 +63,12 @@ class RunResult:
         return frame(self.rows, kind)
 
 
-def as_spec(spec: str | Path | Spec | dict[str, Any]) -> Spec:
+def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -> Spec:
     if isinstance(spec, Spec):
         return spec
     if isinstance(spec, dict):
-        return parse_spec(spec)
-    return load_spec(spec)
+        return parse_spec(spec, user_data=user_data)
+    return load_spec(spec, user_data=user_data)
 
 
 def check_splits(spec: Spec) -> None:
@@ -98,7 +100,7 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, mlflow: str | None = None) -> RunResult:
+        report: bool = True, data: Any = None, mlflow: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -118,22 +120,36 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         :mod:`augfit.experiments.progress`).
     report : bool
         Write ``report.md``, ``report.html`` and ``cells.csv`` at the end.
+    data : Dataset, (x, y), DataFrame or (DataFrame, columns), optional
+        Your own data instead of the spec's ``dataset`` (whose section may then give only
+        ``split``): an augfit Dataset, ``(x, y)`` arrays, a DataFrame with ``text`` and ``label``
+        columns or ``(df, {"text": "review", "label": "sentiment"})``. It is shipped to every
+        worker, so no main guard is needed.
     mlflow : str, optional
         An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
+
+    The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
+    cell's key and of the stored spec: if the data changed since the last run into ``out``, no
+    stored cell is reused (every cell trains again) and a :class:`DataChangedWarning` says so.
     """
+    from .data_source import prepare
+
     t0 = time.perf_counter()
-    spec = as_spec(spec)
-    out_dir = Path(out) if out is not None else Path("runs") / spec.name
-    check_splits(spec)
-    spec = check_sizes(spec)
+    spec = as_spec(spec, user_data=data is not None)
     uri = mlflow if mlflow is not None else spec.tracking.get("mlflow")
     if uri:
         from .tracking import check_mlflow
 
         check_mlflow(uri)  # before any cell runs: a missing MLflow should not cost a whole run
+    out_dir = Path(out) if out is not None else Path("runs") / spec.name
+    spec, dataset = prepare(spec, data)
+    check_splits(spec)
+    spec = check_sizes(spec)
+    check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
     with Store(out_dir) as store:
+        _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
         cells = spec.cells()
         done = store.finished_keys()
@@ -149,7 +165,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
                                              f"n={c.train_size}",
                                              spec.training["epochs"])) if show else None
             it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                         epoch_callback=status)
+                         epoch_callback=status, data=dataset)
             for cell, cell_result in it:
                 store.put(cell, spec.hash, cell_result)
                 n_run += 1
@@ -169,6 +185,22 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
+    """Warn when the last run of this spec's name into ``out`` used other data."""
+    fp = spec.canonical["dataset"]["fingerprint"]
+    for previous, n_cells in store.runs():
+        if previous["name"] != spec.name:
+            continue
+        old = previous["dataset"].get("fingerprint")
+        if old is not None and old != fp:
+            warnings.warn(
+                f"{spec.source}: the data changed since the last run into {out} (fingerprint "
+                f"{old[:12]} -> {fp[:12]}); none of its {n_cells} stored cells are reused: every "
+                "cell trains again on the current data and the report shows only those results",
+                DataChangedWarning, stacklevel=3)
+        return
 
 
 def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
