@@ -117,3 +117,20 @@ def test_piped_run_writes_progress_lines_and_a_closed_pipe_ends_quietly(tmp_path
     err = closed.stderr.read()
     assert closed.wait(timeout=300) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_progress_display_by_where_it_runs(monkeypatch):
+    from tqdm import tqdm
+    from tqdm.auto import tqdm as auto_tqdm
+
+    from augfit.experiments import progress as P
+
+    assert not P.in_notebook()                       # pytest is no Jupyter kernel
+    bar, epochs = P.make_progress(10, 0, None)       # stderr captured: not a terminal
+    assert isinstance(bar, P.LineProgress) and not epochs
+    bar, _ = P.make_progress(10, 0, False)
+    assert isinstance(bar, tqdm) and bar.disable
+    monkeypatch.setattr(P, "in_notebook", lambda: True)
+    bar, epochs = P.make_progress(10, 3, None)
+    assert isinstance(bar, auto_tqdm) and bar.n == 3 and epochs
+    bar.close()
