@@ -48,6 +48,14 @@ def test_epochs_frame_has_one_row_per_cell_and_epoch(result):
     assert {"train_accuracy", "gap_accuracy", "gap_loss"} <= set(df.columns)
 
 
+def test_arrays_and_lists_in_rows_stay_out_of_the_cell_table():
+    import numpy as np
+
+    rows = [{"method": "a", "seed": 0, "train_size": 5, "acc": np.float32(0.5), "tags": ["x"],
+             "test_correct": np.ones(3, bool), "history": {"val_loss": [1.0]}}]
+    assert list(cells_frame(rows).columns) == ["method", "seed", "train_size", "acc"]
+
+
 def test_split_column_only_when_rows_have_one():
     rows = [{"method": "a", "seed": 0, "train_size": 5, "acc": 0.5, "history": {}}]
     assert list(cells_frame(rows).columns) == ["method", "seed", "train_size", "acc"]

@@ -37,12 +37,18 @@ def _ids(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [c for c in ID_COLUMNS if any(c in r for r in rows)]
 
 
+def _scalar(v: Any) -> bool:
+    """A value that fits one table cell (not a history, list or per-example array)."""
+    import numpy as np
+
+    return v is None or isinstance(v, (str, bool, int, float, np.generic))
+
+
 def cells_frame(rows: Sequence[dict[str, Any]]) -> Any:
     """One row per cell: the identity columns, then every scalar of the row (not ``history``)."""
     pd = _pandas()
     ids = _ids(rows)
-    records = [{k: v for k, v in r.items() if k != "history" and not isinstance(v, (dict, list))}
-               for r in rows]
+    records = [{k: v for k, v in r.items() if k != "history" and _scalar(v)} for r in rows]
     rest = sorted({k for r in records for k in r} - set(ids))
     return pd.DataFrame.from_records(records, columns=ids + rest)
 
