@@ -104,10 +104,16 @@ def test_line_progress_every_tenth_and_every_ten_seconds():
     p.update()                  # 14/40 at 8 s: 4 cells (10%) since the last line
     now[0] += 10.0
     p.update()                  # 15/40 at 18 s: 10 s since the last line
+    now[0] += 9.0
+    p.tick()                    # 9 s since the last line, no cell done: nothing yet
+    now[0] += 1.0
+    p.tick()                    # 10 s: the heartbeat's line, while a long cell still trains
     p.close()                   # nothing new since: no extra line
+    p.tick()                    # closed: silent
     assert out.getvalue().splitlines() == [
         "augfit run: 14/40 cells (35%), 8s elapsed, ETA 52s",
         "augfit run: 15/40 cells (38%), 18s elapsed, ETA 1m30s",
+        "augfit run: 15/40 cells (38%), 28s elapsed, ETA 2m20s",
     ]
 
 
@@ -127,6 +133,14 @@ def test_piped_run_writes_progress_lines_and_a_closed_pipe_ends_quietly(tmp_path
     assert "Traceback" not in err and "BrokenPipeError" not in err
 
 
+def _threads(wait: float):
+    import threading
+    import time
+
+    time.sleep(wait)  # the heartbeat wakes at least once a second
+    return threading.enumerate()
+
+
 def test_progress_display_by_where_it_runs(monkeypatch):
     from tqdm import tqdm
     from tqdm.auto import tqdm as auto_tqdm
@@ -136,6 +150,8 @@ def test_progress_display_by_where_it_runs(monkeypatch):
     assert not P.in_notebook()                       # pytest is no Jupyter kernel
     bar, epochs = P.make_progress(10, 0, None)       # stderr captured: not a terminal
     assert isinstance(bar, P.LineProgress) and not epochs
+    bar.close()                                      # stops its heartbeat thread
+    assert not any(t.name == "augfit-progress" and t.is_alive() for t in _threads(1.5))
     bar, _ = P.make_progress(10, 0, False)
     assert isinstance(bar, tqdm) and bar.disable
     monkeypatch.setattr(P, "in_notebook", lambda: True)
