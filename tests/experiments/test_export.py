@@ -133,14 +133,6 @@ def test_piped_run_writes_progress_lines_and_a_closed_pipe_ends_quietly(tmp_path
     assert "Traceback" not in err and "BrokenPipeError" not in err
 
 
-def _threads(wait: float):
-    import threading
-    import time
-
-    time.sleep(wait)  # the heartbeat wakes at least once a second
-    return threading.enumerate()
-
-
 def test_progress_display_by_where_it_runs(monkeypatch):
     from tqdm import tqdm
     from tqdm.auto import tqdm as auto_tqdm
@@ -150,8 +142,9 @@ def test_progress_display_by_where_it_runs(monkeypatch):
     assert not P.in_notebook()                       # pytest is no Jupyter kernel
     bar, epochs = P.make_progress(10, 0, None)       # stderr captured: not a terminal
     assert isinstance(bar, P.LineProgress) and not epochs
+    assert bar._thread is not None and bar._thread.is_alive()
     bar.close()                                      # stops its heartbeat thread
-    assert not any(t.name == "augfit-progress" and t.is_alive() for t in _threads(1.5))
+    assert not bar._thread.is_alive()
     bar, _ = P.make_progress(10, 0, False)
     assert isinstance(bar, tqdm) and bar.disable
     monkeypatch.setattr(P, "in_notebook", lambda: True)

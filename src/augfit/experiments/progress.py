@@ -67,8 +67,10 @@ class LineProgress:
         self._closed = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         if heartbeat:
-            threading.Thread(target=self._beat, name="augfit-progress", daemon=True).start()
+            self._thread = threading.Thread(target=self._beat, name="augfit-progress", daemon=True)
+            self._thread.start()
 
     def _beat(self) -> None:
         while not self._stop.wait(min(1.0, self.every_seconds)):
@@ -110,6 +112,8 @@ class LineProgress:
 
     def close(self) -> None:
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
         with self._lock:
             if not self._closed:
                 self._closed = True
