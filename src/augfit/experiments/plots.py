@@ -228,7 +228,7 @@ def multipliers(verdicts: Sequence[Verdict], methods: Sequence[str]) -> bytes:
     ax.set_ylabel("worth x times the data (n*/n)", fontsize=8)
     ax.set_title("Effective data multiplier (1 = worth no extra data)", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return png_bytes(fig)
 
 
