@@ -34,7 +34,7 @@ import tokenize
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stdout
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -42,7 +42,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-TIMEOUT = 240.0  # seconds per block: generous, for a 2-core machine shared with other jobs
+TIMEOUT = 600.0  # seconds per block: it catches hangs; blocks take 0.5-12 s on a quiet machine
 SKIP_MARKER = re.compile(r"<!--\s*readme-test:\s*skip\s*:\s*(?P<reason>\S.*?)\s*-->")
 EXPECT = re.compile(r"#\s*->\s?(?P<text>.*)$")
 NOT_LINKED = {".git", ".venv", ".venv-bench", "runs", "reports", "preview", ".pytest_cache"}
@@ -136,8 +136,13 @@ def matches(expected: str, actual: str) -> bool:
 def _run_in_child(source: str, filename: str, offset: int, cwd: str, env: dict[str, str],
                   shown: list[int], conn: Connection) -> None:
     """Run ``source`` statement by statement in a fresh namespace; send each statement's output."""
+    from threadpoolctl import threadpool_limits
+
     os.chdir(cwd)
     os.environ.update(env)
+    # One BLAS thread: on a shared machine spinning BLAS threads cost a block several times its
+    # CPU time (the fork server may have been started, by the executors' tests, without the cap).
+    threadpool_limits(1)
     tree = ast.parse(source)
     ast.increment_lineno(tree, offset)  # tracebacks then name the document's own line numbers
     namespace: dict[str, object] = {"__name__": "__main__"}
@@ -209,8 +214,8 @@ BLOCKS = [block for doc in DOCS if doc.is_file() for block in collect(doc)]
 
 @pytest.fixture(scope="module", autouse=True)
 def _fork_server() -> Iterator[None]:
-    """The fork server imports ``PRELOAD`` with one BLAS thread: on a shared machine, spinning
-    BLAS threads cost a block several times its CPU time (the results are the same)."""
+    """The fork server imports ``PRELOAD`` with one BLAS thread (if no other test started the
+    shared fork server first: then it has that test's preloads, and each block caps BLAS itself)."""
     with pytest.MonkeyPatch.context() as mp:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             mp.setenv(var, "1")
