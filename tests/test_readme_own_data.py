@@ -1,6 +1,7 @@
 """The README's "Run the comparison on your own data" examples run as written and print what the
-README shows (a ``# ...`` comment line right after a ``print(...)`` line is its expected output;
-``...`` in it matches anything)."""
+README shows (a ``# -> ...`` comment line right after a ``print(...)`` line is its expected output;
+``...`` in it matches anything). tests/test_readme.py runs every README block; this test also
+checks that the section holds the examples the user-data feature promises."""
 from __future__ import annotations
 
 import re
@@ -25,8 +26,8 @@ def section_blocks() -> list[str]:
 def expected_output(code: str) -> list[str]:
     out, after_print = [], False
     for line in code.splitlines():
-        if line.startswith("# ") and after_print:
-            out.append(line[2:])
+        if line.startswith("# -> ") and after_print:
+            out.append(line[5:])
             continue
         after_print = line.lstrip().startswith("print(") or (
             "print(" in line and not line.lstrip().startswith("#"))
