@@ -10,6 +10,7 @@ plain script with no ``if __name__ == "__main__":`` guard (see :mod:`._workers`)
 """
 from __future__ import annotations
 
+import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence
@@ -48,25 +49,35 @@ def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
         while todo or running:
             while todo and len(running) < 2 * workers:
                 cell = todo.pop(0)
-                running[pool.submit(run_cell, canonical, cell)] = cell
+                try:
+                    running[pool.submit(run_cell, canonical, cell)] = cell
+                except BrokenProcessPool:
+                    raise _died(pool, cell) from None
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 cell = running.pop(fut)
                 try:
                     result = _result(fut, cell)
                 except BrokenProcessPool:
-                    codes = [p.exitcode for p in (getattr(pool, "_processes", None) or {}).values()
-                             if p.exitcode not in (None, 0)]
-                    how = f" (exit code {codes[0]})" if codes else ""
-                    raise AugfitError(
-                        f"a worker process died{how} (killed, or out of memory) while running "
-                        f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size}; "
-                        "every finished cell is saved: rerun the same command to resume") from None
+                    raise _died(pool, cell) from None
                 yield cell, result
     finally:
         for fut in running:
             fut.cancel()
         pool.shutdown(wait=not running, cancel_futures=True)
+
+
+def _died(pool: ProcessPoolExecutor, cell: Cell) -> AugfitError:
+    """The error for a pool broken by a worker's death, with the dead worker's exit code."""
+    procs = getattr(pool, "_processes", None) or {}
+    codes = [p.exitcode for p in procs.values() if p.exitcode not in (None, 0)]
+    # the pool sends SIGTERM to the survivors: report the death that broke it
+    codes = [c for c in codes if c != -signal.SIGTERM] or codes
+    how = f" (exit code {codes[0]})" if codes else ""
+    return AugfitError(
+        f"a worker process died{how} (killed, or out of memory) while running cell "
+        f"method={cell.method} seed={cell.seed} train_size={cell.train_size}; every finished "
+        "cell is saved: rerun the same command to resume")
 
 
 def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
