@@ -17,6 +17,8 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
                                       # path is resolved from the spec's folder
       # card: ../datasets/digits.yaml # instead of name: a dataset card (its loader, options,
                                       # default split and featurizer; options/split here override)
+      # columns: {text: review, label: sentiment}   # with run(spec, data=DataFrame): which
+                                      # column holds the input (text | image | audio) and the label
       split: {val: 0.2, test: 0.2, seed: 0, stratify: true, by_group: false}
                                       # test: official = the dataset's own test set (samples with
                                       # meta["official_test"]: fsdd, fashion_mnist with
@@ -41,6 +43,7 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)
     notes: {}                         # free text; tuned_on: what a pilot already looked at (a
                                       # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
+    tracking: {mlflow: URI}           # optional: also log each cell to MLflow (not part of results)
     methods:
       - baseline                      # a bare name: no augmentation, no dropout, no early stopping
       - name: rotate                  # augment: transforms in the transform core's serialized form
@@ -93,7 +96,7 @@ _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
-        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods"]
+        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
 _NAME = re.compile(r"^[A-Za-z0-9_.+-]+(\[[A-Za-z_]\w*=[A-Za-z0-9_.+-]+\])?$")  # sweeps: a[k=v]
 _METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
                   "weight_decay", "decay_bias", "mix"]
@@ -168,6 +171,8 @@ class Spec:
     source: str = "<dict>"
     canonical: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
+    tracking: dict[str, Any] = field(default_factory=dict)  # where results are also logged; not
+    #                                                        part of canonical (results ignore it)
 
     def method(self, name: str) -> Method:
         for m in self.methods:
@@ -180,9 +185,10 @@ class Spec:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
         c = self.canonical
         out = {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
-        if "fingerprint" in out["dataset"]:     # the content identifies the data, not its location
-            ds = copy.deepcopy(out["dataset"])
+        if "fingerprint" in out["dataset"]:     # the content identifies the data, not where (the
+            ds = copy.deepcopy(out["dataset"])  # path) or how (DataFrame columns) it was found
             ds["options"].pop("path", None)
+            ds.pop("columns", None)
             out["dataset"] = ds
         return out
 
@@ -199,7 +205,9 @@ class Spec:
         if "all" not in self.train_sizes:
             return self
         sizes = list(dict.fromkeys(available if s == "all" else s for s in self.train_sizes))
-        return parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
+        spec = parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
+        spec.tracking = dict(self.tracking)
+        return spec
 
     def cells(self) -> list[Cell]:
         """The grid, in run order: size, then split, then seed, then method (so early cells pair
@@ -275,7 +283,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); add it to methods or name another")
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
-                boot, methods, splits=n_splits, notes=notes, source=source)
+                boot, methods, splits=n_splits, notes=notes, source=source,
+                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)))
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
         "model": model, "training": training, "splits": n_splits, "seeds": seeds,
@@ -308,7 +317,7 @@ def _sizes(ck: Checker, v: Any) -> list[Any]:
     return out
 
 
-_DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint"]
+_DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint", "columns"]
 IN_MEMORY = "data"                      # dataset.name of data passed as run(data=...)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -339,7 +348,7 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
                  not (k == "name" and d[k] == IN_MEMORY) and not (k == "options" and not d[k])]
         if extra and fp is None:
             raise ck.fail(f"dataset.{extra[0]}", "the data is passed in memory (data=...); the "
-                          "spec's dataset section may only give split: remove dataset."
+                          "spec's dataset section may only give split (and columns, for a DataFrame): remove dataset."
                           f"{extra[0]} or call run() without data=")
         name = IN_MEMORY
     elif "card" in d:
@@ -383,9 +392,40 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     ck.boolean(split["stratify"], "dataset.split.stratify")
     ck.boolean(split["by_group"], "dataset.split.by_group")
     out = {"name": name, "options": options, "split": split}
+    if "columns" in d:
+        out["columns"] = _columns(ck, d["columns"], name == IN_MEMORY)
     if fp is not None:
         out["fingerprint"] = fp
     return out, featurizer
+
+
+def _columns(ck: Checker, v: Any, in_memory: bool) -> dict[str, str]:
+    """``dataset.columns``: which DataFrame column (passed as ``run(data=df)``) holds what."""
+    if not in_memory:
+        raise ck.fail("dataset.columns", "names the columns of a pandas DataFrame passed as "
+                      "run(spec, data=df); remove it, or pass the DataFrame")
+    roles = ("text", "image", "audio", "label", "group")
+    c = ck.mapping(v, "dataset.columns", roles, required=["label"])
+    for k, col in c.items():
+        ck.string(col, f"dataset.columns.{k}", "a column name")
+    if sum(k in c for k in ("text", "image", "audio")) != 1:
+        raise ck.fail("dataset.columns", f"expected exactly one of text, image, audio (the input "
+                      f"column) besides label, got {show(dict(c))}")
+    return dict(c)
+
+
+def _tracking(ck: Checker, v: Any, base_dir: Path) -> dict[str, Any]:
+    """``tracking: {mlflow: URI}``: also log the run to MLflow (see experiments/tracking.py); a
+    relative ``sqlite:///`` path is resolved from the spec's folder."""
+    t = dict(ck.mapping(v, "tracking", ["mlflow"]))
+    if "mlflow" in t:
+        uri = ck.string(t["mlflow"], "tracking.mlflow", "an MLflow tracking URI such as "
+                        "sqlite:///mlflow.db")
+        prefix = "sqlite:///"
+        if uri.startswith(prefix) and not Path(uri[len(prefix):]).is_absolute():
+            uri = prefix + str((base_dir / uri[len(prefix):]).resolve())
+        t["mlflow"] = uri
+    return t
 
 
 def _features(ck: Checker, v: Any) -> Any:
