@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from augfit.data.datasets import from_arrays
 from augfit.experiments import run
 from augfit.experiments.report import Report
