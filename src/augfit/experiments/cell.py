@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ._check import Checker, show
@@ -152,14 +154,17 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     if epoch_callback is not None:
         callbacks.append(epoch_callback)
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec), callbacks=callbacks)
-    trainer.fit(loader, val=val, epochs=t["epochs"])
+    with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
+        warnings.simplefilter("ignore", AugfitWarning)
+        trainer.fit(loader, val=val, epochs=t["epochs"])
     h = recorder.history
     h["gap_accuracy"] = [a - b for a, b in zip(h["train_accuracy"], h["val_accuracy"])]
     h["gap_loss"] = [b - a for a, b in zip(h["train_loss"], h["val_loss"])]
     x_val, x_test = loader.featurize(val.x), loader.featurize(test.x)
     final = {"train": trainer.evaluate(x_train, sub.y), "val": trainer.evaluate(x_val, val.y),
              "test": trainer.evaluate(x_test, test.y)}
-    return {"metrics": cell_metrics(h, final, best_epoch_index(h, es)), "history": h}
+    return {"metrics": cell_metrics(h, final, best_epoch_index(h, es)), "history": h,
+            "warnings": list(trainer.diagnostics)}
 
 
 def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:

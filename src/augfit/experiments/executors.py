@@ -7,11 +7,12 @@ Every executor yields ``(cell, result)`` as each cell finishes, in completion or
 from __future__ import annotations
 
 import multiprocessing as mp
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence
 
-from ..errors import AugfitError, ConfigError
+from ..errors import AugfitError, AugfitWarning, ConfigError
 from .cell import run_cell
 from .spec import Cell
 
@@ -24,7 +25,11 @@ def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
     """Run the cells one after the other here (``epoch_callback(cell)`` may give a progress bar)."""
     for cell in cells:
         cb = epoch_callback(cell) if epoch_callback is not None else None
-        yield cell, run_cell(canonical, cell, cb)
+        try:
+            result = run_cell(canonical, cell, cb)
+        except ValueError as e:  # named like a failure in a worker (see _result)
+            raise type(e)(f"{cell_name(cell)} failed: {e}") from e
+        yield cell, result
 
 
 def _context() -> mp.context.BaseContext:
@@ -108,8 +113,20 @@ def _result(fut: Any, cell: Cell) -> Result:
     try:
         return fut.result()
     except Exception as e:
-        raise type(e)(f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size} "
-                      f"failed: {e}") if isinstance(e, ValueError) else e
+        raise type(e)(f"{cell_name(cell)} failed: {e}") if isinstance(e, ValueError) else e
+
+
+def cell_name(cell: Cell) -> str:
+    """How errors and warnings name a cell: ``cell method=... seed=... train_size=...``."""
+    return f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size}"
+
+
+def _warn_diagnostics(results: Iterator[tuple[Cell, Result]]) -> Iterator[tuple[Cell, Result]]:
+    """Issue each cell's training diagnostics (divergence, learned nothing) naming the cell."""
+    for cell, result in results:
+        for message in result.get("warnings", ()):
+            warnings.warn(f"{cell_name(cell)}: {message}", AugfitWarning, stacklevel=2)
+        yield cell, result
 
 
 def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
@@ -119,10 +136,10 @@ def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"workers must be an int >= 1, got {workers!r}")
     if scheduler:
-        return dask(canonical, cells, scheduler, workers)
+        return _warn_diagnostics(dask(canonical, cells, scheduler, workers))
     if workers > 1 and len(cells) > 1:
-        return processes(canonical, cells, workers)
-    return in_process(canonical, cells, epoch_callback)
+        return _warn_diagnostics(processes(canonical, cells, workers))
+    return _warn_diagnostics(in_process(canonical, cells, epoch_callback))
 
 
-__all__ = ["execute", "in_process", "processes", "dask"]
+__all__ = ["cell_name", "dask", "execute", "in_process", "processes"]
