@@ -118,7 +118,8 @@ def _result(fut: Any, cell: Cell) -> Result:
 
 def cell_name(cell: Cell) -> str:
     """How errors and warnings name a cell: ``cell method=... seed=... train_size=...``."""
-    return f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size}"
+    split = f" split={cell.split}" if cell.split else ""
+    return f"cell method={cell.method}{split} seed={cell.seed} train_size={cell.train_size}"
 
 
 def _warn_diagnostics(results: Iterator[tuple[Cell, Result]]) -> Iterator[tuple[Cell, Result]]:
