@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
+from ..base import check_int
 
 
 def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
@@ -76,18 +77,27 @@ def check_spectrograms(batch: Any, owner: str) -> None:
         )
 
 
-def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1) -> int:
-    """Validate an int >= ``minimum`` and return it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{owner}({name}=...) must be an int >= {minimum}, got {value!r}")
-    return int(value)
+def is_finite(value: Any) -> bool:
+    """True for a finite number (a Python int too large for a float is not)."""
+    try:
+        return bool(np.isfinite(float(value)))
+    except (OverflowError, TypeError, ValueError):
+        return False
 
 
-def check_positive_number(value: Any, name: str, owner: str) -> float:
-    """Validate a finite number > 0 and return it as float."""
+def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1,
+                       maximum: int | None = None) -> int:
+    """Validate an int in ``[minimum, maximum]`` and return it (see ``base.check_int``)."""
+    return check_int(value, name, owner, minimum, maximum)
+
+
+def check_positive_number(value: Any, name: str, owner: str,
+                          maximum: float | None = None) -> float:
+    """Validate a finite number in ``(0, maximum]`` and return it as float."""
     if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value) or value <= 0):
-        raise ConfigError(f"{owner}({name}=...) must be a finite number > 0, got {value!r}")
+            or not is_finite(value) or value <= 0 or (maximum is not None and value > maximum)):
+        span = f"in (0, {maximum:g}]" if maximum is not None else "> 0"
+        raise ConfigError(f"{owner}({name}=...) must be a finite number {span}, got {value!r}")
     return float(value)
 
 
