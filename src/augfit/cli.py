@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+import warnings
+from typing import Any, Sequence
 
-from .errors import AugfitError, ConfigError
+from .errors import AugfitError, ConfigError, DataChangedWarning
 
 EPILOG = {
     "main": """examples:
@@ -138,12 +139,23 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """augfit's own warnings as one plain line; others as Python shows them."""
+    if issubclass(category, DataChangedWarning):
+        print(f"augfit: warning: {message}", file=sys.stderr)
+    else:
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``augfit`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     handler = {"run": _run, "report": _report, "preview": _preview, "list": _list}[args.command]
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
     except AugfitError as e:
         print(f"augfit: error: {e}", file=sys.stderr)
         return 2
