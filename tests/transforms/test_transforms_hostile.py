@@ -186,3 +186,40 @@ def test_the_issue_examples_are_refused_at_once():
     with pytest.raises(ConfigError, match=r"RandomInsertion\(n=\.\.\.\) must be None or an int in "
                                           r"\[1, 10000\]"):
         RandomInsertion(n=10**7)
+
+
+# -- audio input ---------------------------------------------------------------------------------
+AUDIO = [n for n in NAMES if TRANSFORMS.get(n).modality == "audio"
+         and isinstance(_batch(n), np.ndarray) and _batch(n).ndim == 2]
+
+
+@pytest.mark.parametrize("name", AUDIO)
+def test_audio_transforms_refuse_empty_nan_and_int16_scale_clips(name):
+    t = _make(name)
+    x = _batch(name)
+    with pytest.raises(ShapeError, match=r"the clips have 0 samples \(shape \(4, 0\)\)"):
+        t(np.zeros((4, 0), np.float32), rng=0)
+    bad = x.copy()
+    bad[2, 10] = np.nan
+    with pytest.raises(ShapeError, match=r"NaN or inf in clips \[2\]"):
+        t(bad, rng=0)
+    pcm = x * 32767  # int16 PCM values stored as float
+    with pytest.raises(ShapeError, match=r"up to \d{4,5}.* in clips \[0, 1, 2, 3\]; divide by 32768"):
+        t(pcm, rng=0)
+    huge = x.copy()
+    huge[1, 0] = 1e30
+    with pytest.raises(ShapeError, match=r"clips \[1\]; scale them into \[-1, 1\]"):
+        t(huge, rng=0)
+
+
+def test_gain_that_overflows_to_inf_names_the_clips():
+    from augfit.transforms.audio import Gain
+
+    x = np.full((3, 100), 0.5, np.float16)
+    x[1] = 200.0  # loud but allowed; +120 dB takes it past float16's 65504
+    with pytest.raises(ShapeError, match=r"Gain: the gain overflowed float16 to inf in clips "
+                                         r"\[0, 1, 2\]|Gain: the gain overflowed float16 to inf "
+                                         r"in clips \[1\]"):
+        Gain(db=(119.0, 120.0))(x, rng=0)
+    with pytest.raises(ConfigError, match=r"Gain\(db=\.\.\.\) must lie within \[-120.0, 120.0\]"):
+        Gain(db=(0.0, 200.0))

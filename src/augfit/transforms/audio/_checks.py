@@ -48,12 +48,38 @@ def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
         )
     if not np.issubdtype(batch.dtype, np.floating):
         raise ShapeError(f"{owner}: expected float32 waveforms, got dtype {batch.dtype}")
-    if check_finite and batch.size and not np.isfinite(batch).all():
-        bad = np.flatnonzero(~np.isfinite(batch).all(axis=1))
+    if batch.shape[0] and batch.shape[1] == 0:
+        raise ShapeError(f"{owner}: the clips have 0 samples (shape {batch.shape}); drop empty "
+                         f"clips or pad them to a common length (augfit.data.wav.fit_length)")
+    if check_finite and batch.size:
+        check_sample_values(batch, owner)
+
+
+#: the largest |sample| a float waveform may hold: full scale is 1, and a few gain steps above it
+#: are allowed; values in the thousands are integer PCM stored as float
+MAX_ABS_SAMPLE = 256.0
+
+
+def check_sample_values(batch: np.ndarray, owner: str, what: str = "clips") -> None:
+    """Refuse NaN/inf samples and samples beyond :data:`MAX_ABS_SAMPLE` (int16 scale as float),
+    naming the clips (rows of ``batch``, or ``what`` for one file)."""
+    rows = batch.reshape(len(batch), -1) if batch.ndim > 1 else batch[None]
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
         raise ShapeError(
-            f"{owner}: waveforms contain NaN or inf in clips {bad[:10].tolist()}"
+            f"{owner}: waveforms contain NaN or inf in {what} {bad[:10].tolist()}"
             f"{' ...' if bad.size > 10 else ''}; drop or repair them, e.g. np.nan_to_num(x)"
         )
+    peak = np.abs(rows).max(axis=1)
+    if (peak > MAX_ABS_SAMPLE).any():
+        bad = np.flatnonzero(peak > MAX_ABS_SAMPLE)
+        top = float(peak.max())
+        fix = "divide by 32768 (int16 PCM stored as float)" if top <= 32768 else \
+            "scale them into [-1, 1]"
+        raise ShapeError(
+            f"{owner}: float waveforms must be near [-1, 1], got |sample| up to {top:.6g} in "
+            f"{what} {bad[:10].tolist()}{' ...' if bad.size > 10 else ''}; {fix}")
 
 
 def check_spectrograms(batch: Any, owner: str) -> None:
@@ -101,4 +127,5 @@ def check_positive_number(value: Any, name: str, owner: str,
     return float(value)
 
 
-__all__ = ["check_waveforms", "check_spectrograms", "check_positive_int", "check_positive_number"]
+__all__ = ["MAX_ABS_SAMPLE", "check_positive_int", "check_positive_number", "check_sample_values",
+           "check_spectrograms", "check_waveforms", "is_finite"]
