@@ -65,12 +65,19 @@ def test_run_report_and_preview(tmp_path, capsys):
     assert main(["run", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     text = capsys.readouterr().out
     assert "cli_tiny: 4 cells run, 0 already stored" in text
-    assert "| flip | 2 |" in text and (out / "report.html").stat().st_size > 10000
+    assert "| flip | 40 | 2 |" in text and (out / "report.html").stat().st_size > 10000
+    # the answer first: the warnings (2 units < 5) and one sentence per method, with the Holm line
+    warn = text.index("WARNING: Fewer than 5 independent (split, seed) units")
+    assert warn < text.index("flip ") < text.index("Multiplicity: the family is all 1")
+    assert "flip has no detectable effect at n = 40" in text or "flip helps at n = 40" in text \
+        or "flip hurts at n = 40" in text
     assert main(["run", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     assert "0 cells run, 4 already stored" in capsys.readouterr().out
     (out / "report.md").unlink()
     assert main(["report", str(out)]) == 0
-    assert "| flip | 2 |" in capsys.readouterr().out and (out / "report.md").exists()
+    text = capsys.readouterr().out
+    assert "| flip | 40 | 2 |" in text and "WARNING: Fewer than 5" in text
+    assert (out / "report.md").exists()
     assert main(["preview", "--pipeline", str(spec), "--method", "flip", "--dataset", "digits",
                  "--n", "2", "--versions", "3", "--out", str(tmp_path / "pv")]) == 0
     assert "8 panels (image)" in capsys.readouterr().out
