@@ -90,9 +90,7 @@ def check_int(value: object, name: str, owner: str, low: int = 1, high: int | No
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ConfigError(f"{owner}({name}=...) must be an int {span}, got {value!r}")
     if value < low or (high is not None and value > high):
-        cap = " (the cap is augfit.transforms.base's limit)" if high is not None and value > high \
-            else ""
-        raise ConfigError(f"{owner}({name}=...) must be an int {span}{cap}, got {value!r}")
+        raise ConfigError(f"{owner}({name}=...) must be an int {span}, got {value!r}")
     return int(value)
 
 
