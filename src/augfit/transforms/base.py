@@ -304,10 +304,10 @@ class Transform:
             raise ConfigError(f"a transform dict needs a 'type' key naming a transform, got {d!r}")
         cfg = dict(d)
         cls = TRANSFORMS.get(cfg.pop("type"))
-        accepted = [k for k, par in inspect.signature(cls.__init__).parameters.items()
-                    if k != "self" and par.kind not in (par.VAR_POSITIONAL, par.VAR_KEYWORD)]
-        takes_any = any(par.kind == par.VAR_KEYWORD
-                        for par in inspect.signature(cls.__init__).parameters.values())
+        signature = inspect.signature(cls)  # the constructor's arguments, without self
+        accepted = [k for k, par in signature.parameters.items()
+                    if par.kind not in (par.VAR_POSITIONAL, par.VAR_KEYWORD)]
+        takes_any = any(par.kind == par.VAR_KEYWORD for par in signature.parameters.values())
         unknown = [k for k in cfg if k not in accepted]
         if unknown and not takes_any:
             raise ConfigError(f"{cls.__name__} has no argument(s) {unknown}; it takes {accepted}")
@@ -342,9 +342,10 @@ def drawn_on(t: Transform, shape: tuple[int, ...] | None) -> dict[str, Any]:
 
 
 def check_record(t: Transform, batch: Any, params: Any,
-                 shape: tuple[int, ...] | None | bool = False) -> None:
+                 shape: tuple[int, ...] | None = None) -> None:
     """Refuse a record drawn by another transform (ConfigError) or on samples of another shape
-    (ShapeError); ``shape`` overrides the batch's sample shape (a step inside a fused group)."""
+    (ShapeError); ``shape`` (an array sample shape) overrides the batch's, for a step inside a
+    fused group."""
     owner = type(t).__name__
     if not isinstance(params, dict):
         raise ConfigError(f"{owner}.replay: a record must be the dict returned with "
@@ -359,7 +360,7 @@ def check_record(t: Transform, batch: Any, params: Any,
     if note["transform"] != mine:
         raise ConfigError(f"{owner}.replay: the record was drawn by {note['transform']}, not by "
                           f"{mine}; replay a record with the pipeline that drew it")
-    got = sample_shape(batch) if shape is False else shape
+    got = sample_shape(batch) if shape is None else shape
     want = None if note["shape"] is None else tuple(note["shape"])
     if want != got:
         def show(s: tuple[int, ...] | None) -> str:
