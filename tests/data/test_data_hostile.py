@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from augfit.data.datasets import from_arrays, load
+from augfit.data.datasets import from_arrays, from_folder, load
 from augfit.data.loader import DataLoader
 from augfit.data.offline import data_hash
 from augfit.data.wav import read_wav
@@ -277,3 +277,40 @@ def test_float_wav_near_full_scale_still_reads(tmp_path):
     (tmp_path / "ok.wav").write_bytes(_wav_bytes(wave, code=3, bits=32))
     got, rate = read_wav(tmp_path / "ok.wav")
     assert rate == 8000 and np.array_equal(got, wave)
+
+
+# -- a corpus of damaged image files ---------------------------------------------------------------
+def _image_corpus() -> dict[str, tuple[bytes | np.ndarray, str]]:
+    import cv2
+
+    rng = np.random.default_rng(0)
+    png = cv2.imencode(".png", rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))[1].tobytes()
+    jpg = cv2.imencode(".jpg", rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))[1].tobytes()
+    return {
+        "x.png truncated": (png[: len(png) // 2], "cannot decode image"),
+        "x.png garbage": (bytes(range(256)) * 4, "cannot decode image"),
+        "x.jpg empty": (b"", "cannot decode image"),
+        "x.png text": (b"hello\n" * 20, "cannot decode image"),
+        "x.jpg truncated": (jpg[: len(jpg) * 3 // 4], "truncated JPEG"),
+        "x.tif float": (np.full((8, 8, 3), 200.0, np.float32), "holds float32 pixels"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_image_corpus()))
+def test_every_damaged_image_in_a_folder_is_refused_naming_it(tmp_path, case):
+    import cv2
+
+    data, message = _image_corpus()[case]
+    name = case.split()[0]
+    good = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    for c in ("cat", "dog"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / "ok.png").write_bytes(good)
+    bad = tmp_path / "cat" / name
+    if isinstance(data, np.ndarray):
+        cv2.imwrite(str(bad), data)
+    else:
+        bad.write_bytes(data)
+    with pytest.raises(ShapeError, match=message) as info:
+        from_folder(tmp_path)
+    assert str(bad) in str(info.value)
