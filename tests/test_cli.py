@@ -84,6 +84,7 @@ def test_run_report_and_preview(tmp_path, capsys):
     assert (tmp_path / "pv" / "images.png").stat().st_size > 500
 
 
+@pytest.mark.slow
 def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
     spec = _spec(tmp_path, dict(TINY, seeds=8, training={"epochs": 15, "batch_size": 8, "lr": 0.01},
                                 train_sizes=[80]))
@@ -110,16 +111,12 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     assert f"{kept}/16 cells finished" in (out / "report.md").read_text()
 
 
-FSDD = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "fsdd"
-
-
-@pytest.mark.skipif(not FSDD.is_dir(), reason="FSDD not found at ../shared/datasets/fsdd")
-def test_preview_audio_with_dataset_option(tmp_path, capsys):
+def test_preview_audio_with_dataset_option(tmp_path, capsys, fsdd_path):
     pipe = tmp_path / "specaug.yaml"
     pipe.write_text("- {type: MelSpectrogram, sample_rate: 8000}\n"
                     "- {type: TimeMask, max_width: 10}\n")
     assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd", "--dataset-option",
-                 f"path={FSDD.resolve()}", "--n", "2", "--versions", "2",
+                 f"path={fsdd_path}", "--n", "2", "--versions", "2",
                  "--out", str(tmp_path / "pv")]) == 0
     assert "6 panels (audio)" in capsys.readouterr().out
     assert len(list((tmp_path / "pv" / "wav").glob("*.wav"))) == 2

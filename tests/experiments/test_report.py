@@ -92,6 +92,7 @@ def test_html_images_decode_and_are_all_there(written):
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+@pytest.mark.slow
 def test_html_renders_in_chromium(written, tmp_path):
     _, paths = written
     probe = tmp_path / "probe.html"
