@@ -38,11 +38,11 @@ def build_augment(ck: Checker, value: Any, path: str, base_dir: Path) -> dict[st
 
 
 def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, Any]:
-    candidates = [base_dir / name, Path(name)]
-    file = next((c for c in candidates if c.is_file()), None)
-    if file is None:
-        raise ck.fail(path, f"augment file {name!r} not found (looked in {base_dir} and the "
-                      f"current folder); give a YAML/JSON file in the transform serialized form")
+    file = base_dir / Path(name).expanduser()      # like every path in a spec: from its folder
+    if not file.is_file():
+        raise ck.fail(path, f"augment file {name!r} not found (looked for {file}; relative paths "
+                      "in a spec are resolved from the spec's folder); give a YAML/JSON file in "
+                      "the transform serialized form")
     try:
         text = file.read_text()
         data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
