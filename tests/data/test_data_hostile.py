@@ -314,3 +314,11 @@ def test_every_damaged_image_in_a_folder_is_refused_naming_it(tmp_path, case):
     with pytest.raises(ShapeError, match=message) as info:
         from_folder(tmp_path)
     assert str(bad) in str(info.value)
+
+
+def test_a_tensor_dataset_is_checked_too():
+    torch = pytest.importorskip("torch")
+    duck = _Duck(torch.zeros((40, 8, 8), dtype=torch.uint8), torch.arange(10) % 2,
+                 modality="image")
+    with pytest.raises(ShapeError, match="x has 40 samples but y has 10"):
+        DataLoader(duck, batch_size=4, seed=0, features=None)

@@ -23,10 +23,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..errors import AugfitError, ConfigError
+from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import as_generator, derive, seed_from
 from .checks import check_int
-from .datasets import Dataset
+from .datasets import MODALITIES, Dataset
 from .features import Featurizer, default_featurizer, make_featurizer
 from .offline import OfflineCopies
 
@@ -80,6 +80,17 @@ def checked_dataset(dataset: Any) -> Any:
                               f".modality; set it to 'image' or 'audio' (or pass a Dataset, e.g. "
                               f"augfit.datasets.from_arrays(x, y, modality=...))")
         modality = "text"
+    if not isinstance(x, (np.ndarray, list)):  # e.g. a CPU tensor, batched raw (features=None)
+        labels = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+        problem = (f"modality must be one of {MODALITIES}, got {modality!r}"
+                   if modality not in MODALITIES else
+                   f"y must be a 1-D array of ints, got dtype {labels.dtype} shape {labels.shape}"
+                   if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu") else
+                   f"x has {len(x)} samples but y has {len(labels)}"
+                   if len(x) != len(labels) else None)
+        if problem:
+            raise ShapeError(f"DataLoader(dataset=...) is not a valid dataset: {problem}")
+        return dataset
     classes = getattr(dataset, "classes", None)
     try:
         if classes is None:
