@@ -238,21 +238,3 @@ def test_every_spec_path_resolves_from_the_spec_folder(tmp_path, monkeypatch):
                                           r".*specs/only_here\.yaml; relative paths in a spec"):
         load_spec(f)
 
-
-class _DiesWhenUnpickled:
-    """Shipped as a worker's data, it ends that worker at start-up: a real worker death."""
-
-    def __reduce__(self):
-        import os
-
-        return os._exit, (3,)
-
-
-def test_a_real_worker_death_is_reported_as_one():
-    from augfit.errors import AugfitError
-    from augfit.experiments.executors import processes
-
-    spec = parse_spec(dict(GRID, dataset={"name": "digits"})).with_fingerprint("0" * 64)
-    with pytest.raises(AugfitError, match=r"a worker process died \(exit code 3\) .* rerun the "
-                                          r"same command to resume"):
-        list(processes(spec.canonical, spec.cells(), 2, data=_DiesWhenUnpickled()))
