@@ -27,4 +27,10 @@ class TrainingError(AugfitError):
     """Training cannot go on (e.g. the loss became NaN); the message says where and what to try."""
 
 
-__all__ = ["AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError"]
+class StoreError(AugfitError):
+    """A results store cannot be read or written (corrupt, foreign, read-only, disk full); the
+    message names the file and what to do. Finished results already stored are never lost."""
+
+
+__all__ = ["AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError",
+           "StoreError"]

@@ -1,44 +1,73 @@
 """Small field validators for experiment specs: each error names the file, the field path, the bad
 value and what is allowed, e.g. ``pipelines/x.yaml: training.lr: expected a number in (0, 10],
 got "fast"``.
+
+Also the limits every spec obeys, in one place: integers fit SQLite's and NumPy's 64-bit integers
+(:data:`INT_MAX`, :func:`check_integers`), YAML is read with a cap on its size and on the nodes its
+aliases expand to (:func:`load_yaml`), and a value quoted in an error is cut to a short excerpt
+(:func:`show`), so an error never echoes a whole file.
 """
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import math
+import re
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..errors import ConfigError
 
+INT_MAX = 2**63 - 1          # the largest integer SQLite stores (int64); NumPy seeds take it too
+INT_MIN = -(2**63)
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$")
+SHOW_MAX = 60                # characters of a user's value quoted in an error
+YAML_MAX_BYTES = 1_000_000   # a spec or augment file larger than this is refused
+YAML_MAX_NODES = 100_000     # nodes of a YAML document after expanding its aliases
+
 
 def show(value: Any) -> str:
-    """A value as the user wrote it (JSON-like: strings in double quotes)."""
+    """A value as the user wrote it (JSON-like: strings in double quotes), cut to an excerpt of
+    :data:`SHOW_MAX` characters so that an error never echoes a whole file."""
     try:
-        return json.dumps(value)
+        text = json.dumps(value)
     except (TypeError, ValueError):
-        return repr(value)
+        text = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and len(text) > 25:
+        return f"an integer of {len(text.lstrip('-'))} digits"
+    if len(text) > SHOW_MAX:
+        return text[:SHOW_MAX - 15] + f"... ({len(text)} characters)"
+    return text
 
 
 class Checker:
-    """Raises ConfigError prefixed with the spec's source (a file name or ``<dict>``)."""
+    """Raises ConfigError prefixed with the spec's source (a file name or ``<dict>``).
 
-    def __init__(self, source: str) -> None:
+    ``quote=False`` (for a file the spec points to) names a bad value's type instead of quoting it,
+    so that an error never shows what a file that failed to parse as expected holds."""
+
+    def __init__(self, source: str, quote: bool = True) -> None:
         self.source = source
+        self.quote = quote
 
     def fail(self, path: str, message: str) -> ConfigError:
         where = f"{self.source}: {path}" if path else self.source
         return ConfigError(f"{where}: {message}")
 
     def expected(self, path: str, what: str, value: Any) -> ConfigError:
-        return self.fail(path, f"expected {what}, got {show(value)}")
+        got = show(value) if self.quote or isinstance(value, (int, float)) else _kind(value)
+        return self.fail(path, f"expected {what}, got {got}")
 
     def mapping(self, value: Any, path: str, allowed: Iterable[str],
                 required: Iterable[str] = ()) -> Mapping[str, Any]:
         """A mapping whose keys are all in ``allowed`` and include every ``required`` key."""
-        if not isinstance(value, Mapping):
-            raise self.expected(path, f"a mapping with fields {', '.join(allowed)}", value)
         allowed = list(allowed)
+        if not isinstance(value, Mapping):
+            what = f"a mapping with fields {', '.join(allowed)}"
+            if not path or not self.quote:      # a whole document: name its type, never quote it
+                raise self.fail("", f"expected {what}, got {_kind(value)}")
+            raise self.expected(path, what, value)
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
@@ -64,10 +93,23 @@ class Checker:
         else:
             what = kind
         ok_type = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, ok_type) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, ok_type):
+            raise self.expected(path, what, value)
+        if isinstance(value, int):
+            self.integer_bounds(value, path)
+        elif not math.isfinite(value):
             raise self.expected(path, what, value)
         if value < lo or value > hi or (lo_open and value == lo) or (hi_open and value == hi):
             raise self.expected(path, what, value)
+        return value
+
+    def integer_bounds(self, value: int, path: str) -> int:
+        """The one integer rule of a spec: every int fits a 64-bit signed integer, what the
+        results store (SQLite) and NumPy's seeding accept, so no result is lost when stored."""
+        if not INT_MIN <= value <= INT_MAX:
+            raise self.fail(path, f"{show(value)} is outside the 64-bit integer range "
+                            f"[-2**63, 2**63 - 1] that results and seeds are stored in; use a "
+                            "smaller number")
         return value
 
     def choice(self, value: Any, path: str, allowed: Iterable[Any]) -> Any:
@@ -79,6 +121,15 @@ class Checker:
     def boolean(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
             raise self.expected(path, "true or false", value)
+        return value
+
+    def name(self, value: Any, path: str) -> str:
+        """The naming rule of specs and methods (a spec's name is a folder under ``runs/``): 1 to
+        100 letters, digits and ``_ . + -``, starting with a letter, digit or ``_`` (so never
+        ``..``, never a path)."""
+        if not isinstance(value, str) or not NAME.match(value):
+            raise self.expected(path, "a name of letters, digits and _ . + - (1 to 100, starting "
+                                "with a letter, digit or _)", value)
         return value
 
     def string(self, value: Any, path: str, what: str = "a non-empty string") -> str:
@@ -99,6 +150,129 @@ class Checker:
         return out
 
 
+def check_integers(ck: Checker, data: Any, path: str = "") -> None:
+    """Apply :meth:`Checker.integer_bounds` to every int anywhere in ``data`` (nested mappings and
+    lists: augment arguments, dataset options, featurizer settings), before any field is used."""
+    stack: list[tuple[Any, str]] = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            ck.integer_bounds(value, where)
+        elif isinstance(value, Mapping):
+            stack.extend((v, _join(where, str(k))) for k, v in value.items())
+            for k in value:
+                if isinstance(k, int) and not isinstance(k, bool):
+                    ck.integer_bounds(k, where)
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def read_text(path: Path, what: str, max_bytes: int = YAML_MAX_BYTES) -> str:
+    """The UTF-8 text of a user's file, or ConfigError naming the path and the problem (never
+    its contents)."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ConfigError(f"{path}: {what} is {size} bytes, more than the {max_bytes} allowed; "
+                              "is this the right file?")
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: {what} is not UTF-8 text (byte {e.start}); save it as "
+                          "UTF-8") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read {what}: {e.strerror or e}") from None
+
+
+def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
+    """Parse YAML safely (no Python tags) with a cap of ``max_nodes`` nodes after expanding
+    aliases (an "alias bomb" of nested ``*a`` references is refused before it is built). Errors
+    are ConfigError naming ``source``, the line and column and the problem, never quoting lines."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, source, max_nodes)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(e.problem or e.context or "syntax error").split())[:120]
+        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{source}: not valid YAML: {type(e).__name__}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: YAML nested too deeply; flatten it") from None
+    except ValueError as e:                    # e.g. an integer of more than 4300 digits
+        raise ConfigError(f"{source}: YAML value cannot be read: {str(e)[:120]}") from None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
+    """Nodes in the document with every alias expanded, counted without expanding (memoized over
+    the shared nodes); ConfigError above ``max_nodes`` or on a recursive alias."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        else:
+            sizes[key] = 1
+            continue
+        if children_done:
+            active.discard(key)
+            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
+            if sizes[key] > max_nodes:
+                raise ConfigError(f"{source}: YAML expands to more than {max_nodes} values "
+                                  "(anchors and aliases that multiply); write it out plainly")
+            continue
+        if key in active:
+            raise ConfigError(f"{source}: YAML has a recursive alias (an anchor used inside "
+                              "itself); remove it")
+        active.add(key)
+        stack.append((node, True))
+        for k in kids:
+            if id(k) in active:
+                raise ConfigError(f"{source}: YAML has a recursive alias (an anchor used inside "
+                                  "itself); remove it")
+            if id(k) not in sizes:
+                stack.append((k, False))
+    return sizes[id(root)]
+
+
+def arg_names(fn: Any) -> list[str] | None:
+    """The keyword arguments ``fn`` (a function, or a class's ``__init__``) accepts, or None when
+    it takes ``**kwargs``."""
+    params = inspect.signature(fn.__init__ if isinstance(fn, type) else fn).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return None
+    return [n for n, p in params.items() if n != "self"
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty document"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    kinds = {str: "a string", list: "a list", int: "a number", float: "a number", bool: "a boolean"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -107,4 +281,5 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
-__all__ = ["Checker", "show"]
+__all__ = ["Checker", "show", "arg_names", "NAME", "check_integers", "load_yaml", "read_text",
+           "INT_MAX", "INT_MIN", "YAML_MAX_NODES", "YAML_MAX_BYTES"]

@@ -51,17 +51,17 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
+import inspect
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from ..errors import AugfitError, ConfigError
-from ._check import Checker, show
+from ._check import Checker, arg_names, check_integers, load_yaml, read_text, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
@@ -72,7 +72,6 @@ _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "seeds", "train_sizes",
         "train_size_unit", "baseline", "bootstrap", "methods"]
-_NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
 
 
 @dataclass(frozen=True)
@@ -164,16 +163,15 @@ def digest(obj: Any) -> str:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and validate a YAML (or JSON) spec file."""
+    """Read and validate a YAML (or JSON) spec file (at most 1 MB, and 100,000 values once its
+    YAML aliases are expanded)."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"spec file {str(path)!r} does not exist; pass a YAML file such as "
                           f"pipelines/digits_overfitting.yaml")
-    try:
-        data = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
-    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=p.stem)
+    data = load_yaml(read_text(p, "spec file"), str(path))
+    default = re.sub(r"[^A-Za-z0-9_.+-]", "_", p.stem).lstrip(".+-")[:100] or "experiment"
+    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=default)
 
 
 def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
@@ -181,7 +179,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     """Validate a spec given as a dict (``source`` is used in error messages)."""
     ck = Checker(source)
     d = ck.mapping(data, "", _TOP, required=("dataset", "train_sizes", "methods"))
-    name = ck.string(d.get("name", default_name), "name")
+    check_integers(ck, d)                        # before any field is used
+    name = ck.name(d.get("name", default_name), "name")
     description = d.get("description", "")
     if not isinstance(description, str):
         raise ck.expected("description", "a string", description)
@@ -242,6 +241,7 @@ def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
     options = d.get("options", {})
     if not isinstance(options, Mapping):
         raise ck.expected("dataset.options", "a mapping of keyword arguments", options)
+    check_dataset_options(ck, name, options, "dataset.options")
     s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
     split = {**_DEFAULT_SPLIT, **s}
     ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
@@ -257,6 +257,28 @@ def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
     ck.boolean(split["stratify"], "dataset.split.stratify")
     ck.boolean(split["by_group"], "dataset.split.by_group")
     return {"name": name, "options": dict(options), "split": split}
+
+
+def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
+                          path: str = "dataset.options") -> None:
+    """Every key of ``options`` is an argument of dataset ``name``'s loader, and every argument
+    the loader requires is given (checked against the loader's signature, before loading)."""
+    from ..registry import DATASETS
+
+    loader = DATASETS.get(name)
+    allowed = arg_names(loader)
+    if allowed is None:
+        return
+    for key in options:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
+            raise ck.fail(f"{path}.{key}", f"unknown option of dataset {name!r}; {hint}{takes}")
+    params = inspect.signature(loader).parameters
+    for key, par in params.items():
+        if par.default is par.empty and key in allowed and key not in options:
+            raise ck.fail(f"{path}.{key}", f"dataset {name!r} needs this option; add it")
 
 
 def _features(ck: Checker, v: Any) -> Any:
@@ -322,9 +344,7 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         if isinstance(item, str):
             item = {"name": item}
         m = ck.mapping(item, path, ["name", "augment", "dropout", "early_stopping"], ["name"])
-        name = m["name"]
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ck.expected(f"{path}.name", "a name of letters, digits and _ . + -", name)
+        name = ck.name(m["name"], f"{path}.name")
         if name in [o.name for o in out]:
             raise ck.fail(f"{path}.name",
                           f"duplicate method name {show(name)}; names must be unique")
@@ -353,4 +373,5 @@ def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
     return e
 
 
-__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest"]
+__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest",
+           "check_dataset_options"]

@@ -7,6 +7,7 @@ Every file is checked while loading, and a bad one is reported by name.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,14 @@ def _audio(pairs: list[tuple[str, Path]], length: int,
 
 def _csv(path: Path) -> Dataset:
     texts, labels = [], []
-    with open(path, newline="", encoding="utf-8") as fh:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[:e.start].count(b"\n") + 1
+        raise ShapeError(f"from_folder: {path}, line {line}: not UTF-8 text (byte {e.start}); "
+                         "save the CSV as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > "
+                         "out.csv`)") from None
+    with io.StringIO(text, newline="") as fh:
         for lineno, row in enumerate(csv.reader(fh), start=1):
             header = lineno == 1 and [c.strip().lower() for c in row[:2]] == ["text", "label"]
             if not row or header:
