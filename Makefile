@@ -13,7 +13,8 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml scripts/install-system-deps.sh | $(BIN)/python
 	bash scripts/install-system-deps.sh
-	$(BIN)/pip install -q -e '.[all,test]'
+	$(BIN)/pip install -q 'torch==2.13.0'
+	$(BIN)/pip install -q -e '.[all,test,torch,mlflow,export,lint]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -24,8 +25,18 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+# The benchmarks run their peers in the same process. torchvision (the policies benchmark's peer)
+# exists here only as a CUDA build beside torch 2.14.1, so the benchmarks get their own venv.
+BENCH := .venv-bench
+$(BENCH)/.installed: pyproject.toml | $(STAMP)
+	$(PY) -m venv $(BENCH)
+	$(BENCH)/bin/pip install -q --upgrade pip
+	$(BENCH)/bin/pip install -q 'torch==2.14.1' 'torchvision==0.29.1'
+	$(BENCH)/bin/pip install -q -e '.[all]'
+	touch $@
+
+bench: $(BENCH)/.installed
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BENCH)/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) runs reports .pytest_cache
+	rm -rf $(VENV) $(BENCH) runs reports .pytest_cache

@@ -23,6 +23,10 @@ class MissingResourceError(AugfitError):
     """A system package, data file or optional dependency is missing; the message says how to get it."""
 
 
+class ExternalProcessError(AugfitError):
+    """An external command (apertium, espeak-ng) failed or hung; the message names the command."""
+
+
 class TrainingError(AugfitError):
     """Training cannot go on (e.g. the loss became NaN); the message says where and what to try."""
 
@@ -32,5 +36,10 @@ class StoreError(AugfitError):
     message names the file and what to do. Finished results already stored are never lost."""
 
 
-__all__ = ["AugfitError", "ConfigError", "ShapeError", "MissingResourceError", "TrainingError",
-           "StoreError"]
+class AugfitWarning(UserWarning):
+    """Something went wrong but augfit recovered or carried on (a corrupt cache file recomputed, a
+    diverged training run); the message says what and where."""
+
+
+__all__ = ["AugfitWarning", "AugfitError", "ConfigError", "ShapeError", "MissingResourceError",
+           "TrainingError", "ExternalProcessError", "StoreError"]

@@ -160,7 +160,7 @@ def test_standard_image_pipeline_workers_and_replay(tmp_path):
     # offline copies keyed by the Compose JSON
     off = DataLoader(ds, batch_size=128, augment=aug, seed=11, offline=2,
                      cache_dir=tmp_path)
-    assert off.offline.path.suffix == ".npy" and off.offline.copies[0].dtype == ds.x.dtype
+    assert off.offline.path.suffix == ".npz" and off.offline.copies[0].dtype == ds.x.dtype
 
 
 def test_text_loader_gives_csr_and_featurize_uses_train_vocabulary():

@@ -6,10 +6,11 @@ so that an interrupted run never leaves a half-written file that a later run wou
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from ..hashing import digest  # the one cache-key helper (length-prefixed, unambiguous)
 
 
 def cache_dir(*parts: str) -> Path:
@@ -26,15 +27,6 @@ def atomic_path(final: Path) -> Path:
     os.close(fd)
     os.chmod(tmp, 0o644)
     return Path(tmp)
-
-
-def digest(*chunks: bytes | str) -> str:
-    """A short hex SHA-256 of the chunks (cache keys)."""
-    h = hashlib.sha256()
-    for c in chunks:
-        h.update(c.encode() if isinstance(c, str) else c)
-        h.update(b"\0")
-    return h.hexdigest()[:24]
 
 
 __all__ = ["cache_dir", "atomic_path", "digest"]

@@ -1,35 +1,42 @@
 """Offline augmentation: K augmented copies of a training set, computed once and cached on disk.
 
 For transforms too slow to run every epoch (back-translation), the DataLoader can precompute
-``K`` copies; epoch ``e`` then uses copy ``e % K``. The cache file is keyed by the pipeline's
-``to_json()``, a hash of the data, the seed, ``K`` and the batch size, so a changed pipeline or
-dataset never reuses stale copies. A pipeline without ``to_json`` is precomputed in memory only.
+``K`` copies; epoch ``e`` then uses copy ``e % K``. The cache file is keyed (:func:`augfit.hashing.
+digest`, length-prefixed) by the pipeline's ``to_json()``, a hash of the data, the seed, ``K`` and
+the batch size, so a changed pipeline or dataset never reuses stale copies. A pipeline without
+``to_json`` is precomputed in memory only.
+
+Each file stores a SHA-256 checksum of its copies; a file that cannot be read, fails its checksum or
+holds copies of the wrong number or size is recomputed (and rewritten) with an
+:class:`~augfit.errors.AugfitWarning` naming it.
 """
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import AugfitWarning
+from ..hashing import checksum, digest
 from ..rng import derive
-from .cache import atomic_path, cache_dir, digest
+from .cache import atomic_path, cache_dir
 
 #: first derive() key of offline draws, far above any epoch number used by per-epoch draws
 OFFLINE_KEY = 2**40
 
 
 def data_hash(x: Any, y: np.ndarray) -> str:
-    """A content hash of a dataset's samples and labels."""
-    if isinstance(x, list):
-        body: bytes = "\0".join(x).encode("utf-8")
-        kind = f"text{len(x)}"
-    else:
-        arr = np.ascontiguousarray(x)
-        body, kind = arr.tobytes(), f"{arr.dtype.str}{arr.shape}"
-    return digest(kind, body, np.asarray(y, np.int64).tobytes())
+    """A content hash of a dataset's samples and labels (each text length-prefixed)."""
+    kind = "text" if isinstance(x, list) else "array"
+    return digest(kind, x if isinstance(x, list) else np.asarray(x), np.asarray(y, np.int64))
+
+
+class _Corrupt(Exception):
+    pass
 
 
 class OfflineCopies:
@@ -38,18 +45,23 @@ class OfflineCopies:
 
     def __init__(self, x: Any, y: np.ndarray, augment: Any, k: int, seed: int, batch_size: int,
                  directory: str | Path | None = None) -> None:
-        self.k = k
+        self.k, self.n = k, len(x)
         spec = augment.to_json(sort_keys=True) if hasattr(augment, "to_json") else None
         self.path: Path | None = None
         if spec is not None:
-            key = digest(spec, data_hash(x, y), str(seed), str(k), str(batch_size))
+            key = digest("offline", spec, data_hash(x, y), seed, k, batch_size)
             folder = Path(directory) if directory is not None else cache_dir("offline")
             folder.mkdir(parents=True, exist_ok=True)
-            self.path = folder / (f"{key}.json" if isinstance(x, list) else f"{key}.npy")
-        self.from_cache = self.path is not None and self.path.exists()
-        if self.from_cache:
-            self.copies = self._read()
-        else:
+            self.path = folder / (f"{key}.json" if isinstance(x, list) else f"{key}.npz")
+        self.from_cache = False
+        if self.path is not None and self.path.exists():
+            try:
+                self.copies = self._read()
+                self.from_cache = True
+            except _Corrupt as e:
+                warnings.warn(f"offline augmentation cache {self.path} is unusable ({e}); "
+                              f"recomputing it", AugfitWarning, stacklevel=3)
+        if not self.from_cache:
             self.copies = [self._augment_all(x, augment, j, seed, batch_size) for j in range(k)]
             if self.path is not None:
                 self._write()
@@ -67,18 +79,39 @@ class OfflineCopies:
 
     def _read(self) -> list[Any]:
         path = Path(str(self.path))
-        if path.suffix == ".json":
-            return json.loads(path.read_text(encoding="utf-8"))
-        return list(np.load(path, allow_pickle=False))
+        try:
+            if path.suffix == ".json":
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                copies, stored = doc["copies"], doc["checksum"]
+                body = json.dumps(copies).encode("utf-8")
+                ok = (isinstance(copies, list) and len(copies) == self.k and all(
+                    isinstance(c, list) and len(c) == self.n and all(isinstance(t, str) for t in c)
+                    for c in copies))
+            else:
+                with np.load(path, allow_pickle=False) as z:
+                    arr, stored = z["copies"], str(z["checksum"])
+                body = arr.tobytes()
+                ok = arr.ndim >= 2 and arr.shape[:2] == (self.k, self.n)
+                copies = list(arr)
+        except Exception as e:  # any unreadable file: truncated, garbage, wrong format
+            raise _Corrupt(f"cannot be read: {type(e).__name__}: {str(e)[:120]}") from None
+        if not ok:
+            raise _Corrupt(f"it does not hold {self.k} copies of {self.n} samples")
+        if checksum(body) != stored:
+            raise _Corrupt("checksum mismatch")
+        return copies
 
     def _write(self) -> None:
         path = Path(str(self.path))
         tmp = atomic_path(path)
         if isinstance(self.copies[0], list):
-            tmp.write_text(json.dumps(self.copies), encoding="utf-8")
+            body = json.dumps(self.copies)
+            doc = {"checksum": checksum(body.encode("utf-8")), "copies": self.copies}
+            tmp.write_text(json.dumps(doc), encoding="utf-8")
         else:
+            arr = np.ascontiguousarray(np.stack(self.copies))
             with open(tmp, "wb") as fh:
-                np.save(fh, np.stack(self.copies), allow_pickle=False)
+                np.savez(fh, copies=arr, checksum=np.array(checksum(arr.tobytes())))
         os.replace(tmp, path)
 
     def copy(self, epoch: int) -> Any:
@@ -86,4 +119,4 @@ class OfflineCopies:
         return self.copies[epoch % self.k]
 
 
-__all__ = ["OfflineCopies", "data_hash", "OFFLINE_KEY"]
+__all__ = ["OFFLINE_KEY", "OfflineCopies", "data_hash"]

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import hashlib
 import inspect
 import json
 import re
@@ -61,6 +60,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import AugfitError, ConfigError
+from ..hashing import json_digest
 from ._check import Checker, arg_names, check_integers, load_yaml, read_text, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
@@ -156,10 +156,7 @@ class Spec:
         return out
 
 
-def digest(obj: Any) -> str:
-    """SHA-256 of the canonical JSON of ``obj`` (sorted keys, no spaces)."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted keys, no spaces)
 
 
 def load_spec(path: str | Path) -> Spec:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ...errors import ConfigError, MissingResourceError
+from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingResourceError
+from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
 from ..cache import atomic_path, cache_dir, digest
 from ..datasets import Dataset
@@ -35,10 +36,19 @@ def _espeak() -> str:
     return exe
 
 
+def _espeak_run(cmd: list[str]) -> str:
+    """Run one espeak-ng command (30 s x ``$AUGFIT_TIMEOUT_SCALE``; one word takes ~0.1 s)."""
+    proc = run_command(cmd, timeout=scaled_timeout(30.0), what="spoken_digits_tts (espeak-ng)")
+    if proc.returncode != 0:
+        raise ExternalProcessError(f"spoken_digits_tts: `{' '.join(cmd)}` failed (exit "
+                                   f"{proc.returncode}): "
+                                   f"{proc.stderr.decode('utf-8', 'replace').strip()[:300]}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
 def english_voices() -> list[str]:
     """English espeak-ng voices that need no MBROLA (``espeak-ng --voices=en``, ``gmw/`` files)."""
-    cmd = [_espeak(), "--voices=en"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    out = _espeak_run([_espeak(), "--voices=en"])
     voices = []
     for line in out.splitlines()[1:]:
         cols = line.split()
@@ -57,9 +67,26 @@ def _synth(exe: str, folder: Path, voice: str, speed: int, pitch: int, digit: in
            sr: int) -> np.ndarray:
     out = folder / f"{voice}_{speed}_{pitch}_{digit}.wav"
     cmd = [exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), WORDS[digit]]
-    subprocess.run(cmd, capture_output=True, check=True)
+    _espeak_run(cmd)
     wave, rate = read_wav(out)
     return resample(trim_silence(wave), rate, sr)
+
+
+def _read_cached(file: Path, n: int, length: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cached clips, or None (with a warning if the file exists but is corrupt or misshapen)."""
+    if not file.is_file():
+        return None
+    try:  # the .npz is a zip: a damaged member fails its CRC when read
+        with np.load(file, allow_pickle=False) as z:
+            x, lengths = z["x"], z["lengths"]
+        if x.shape != (n, length) or x.dtype != np.float32 or lengths.shape != (n,):
+            raise ValueError(f"x {x.shape} {x.dtype}, lengths {lengths.shape}; expected "
+                             f"({n}, {length}) float32 and ({n},)")
+    except Exception as e:  # truncated, garbage or another file under this name
+        warnings.warn(f"spoken_digits_tts cache {file} is unusable ({type(e).__name__}: "
+                      f"{str(e)[:120]}); synthesizing again", AugfitWarning, stacklevel=3)
+        return None
+    return x, lengths
 
 
 @DATASETS.register("spoken_digits_tts")
@@ -94,13 +121,13 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None,
             raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], "
                               f"got {vals!r}")
     combos = [(v, s, p, d) for v in voices for s in speeds for p in pitches for d in range(10)]
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+    version = _espeak_run([exe, "--version"])
     version = version.split("  Data")[0].strip()
-    key = digest(version, repr(combos), str(length), str(sample_rate))
+    key = digest("spoken_digits_tts", version, combos, length, sample_rate)
     file = cache_dir("spoken_digits_tts") / f"{key}.npz"
-    if file.is_file():
-        with np.load(file, allow_pickle=False) as z:
-            x, lengths = z["x"], z["lengths"]
+    cached = _read_cached(file, len(combos), length)
+    if cached is not None:
+        x, lengths = cached
     else:
         with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(4) as pool:
             waves = list(pool.map(lambda c: _synth(exe, Path(tmp), *c, sample_rate), combos))

@@ -1,24 +1,28 @@
 """Back-translation (English -> pivot -> English) through apertium, batched and cached.
 
 One apertium process per direction per batch translates every sentence not yet in the cache: the
-sentences are split into their lines (so a sentence holding newlines keeps them), blank lines are
-not sent, the rest are sent as separate paragraphs (joined by blank lines, which makes each
-translation independent of its neighbours) and the count of paragraphs back is checked, so the
-order is preserved. Other systems plug in through :func:`register_translator` (any callable from a list of
-str to a list of str of the same length, see :class:`Translator`). There is no neural backend.
+sentences are split into their lines (at every line boundary ``str.splitlines`` knows, ``\r``
+included, so a sentence keeps its separators), other control characters are sent as spaces, blank
+lines are not sent, and the rest are sent as separate paragraphs (joined by blank lines, which makes
+each translation independent of its neighbours), each preceded by a numbered sentinel paragraph
+that must come back in place: a backend that drops, merges or reorders lines raises
+:class:`~augfit.errors.ExternalProcessError` and nothing is cached. The process runs under a timeout
+scaled to the batch (:mod:`augfit.external`). Other systems plug in through
+:func:`register_translator` (any callable from a list of str to a list of str of the same length,
+see :class:`Translator`). There is no neural backend.
 """
 from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Protocol
 
 import numpy as np
 
-from ...errors import ConfigError, MissingResourceError
+from ...errors import ConfigError, ExternalProcessError, MissingResourceError
+from ...external import run_command, scaled_timeout
 from ...registry import TRANSFORMS
 from ..base import Params
 from .common import TextTransform
@@ -38,8 +42,22 @@ def _apertium_package(pair: str) -> str:
 
 @lru_cache(maxsize=None)
 def _apertium_modes(executable: str) -> frozenset[str]:
-    out = subprocess.run([executable, "-l"], capture_output=True, text=True, check=False)
-    return frozenset(out.stdout.split())
+    proc = run_command([executable, "-l"], timeout=scaled_timeout(30.0), what="BackTranslate")
+    return frozenset(proc.stdout.decode("utf-8", "replace").split())
+
+
+#: line boundaries (those of ``str.splitlines``): each line of a sentence is translated on its own
+_LINE_BREAK = re.compile("(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])")
+#: other control characters, sent to the translator as spaces
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: seconds allowed per character sent, on top of a base (apertium does ~50k chars/s here)
+_BASE_TIMEOUT, _TIMEOUT_PER_CHAR = 60.0, 1e-3
+
+
+def _sentinel(i: int) -> str:
+    # a paragraph of its own before each line: apertium passes it through unchanged, so a
+    # backend that drops, merges or reorders lines is caught instead of cached
+    return f"\u00a7{i}\u00a7"
 
 
 class ApertiumTranslator:
@@ -50,6 +68,10 @@ class ApertiumTranslator:
     source, target : str
         Apertium language codes (``"eng"``, ``"spa"``); the mode ``source-target`` must be
         installed (``apertium -l`` lists them).
+
+    Each line of each text is sent as its own paragraph, preceded by a numbered sentinel paragraph
+    that must come back in place; the process gets ``(60 s + 1 ms per character) x
+    $AUGFIT_TIMEOUT_SCALE`` and is killed (with its pipeline) after that.
     """
 
     def __init__(self, source: str, target: str) -> None:
@@ -71,33 +93,45 @@ class ApertiumTranslator:
 
     def __call__(self, texts: list[str]) -> list[str]:
         lines: list[str] = []
-        shape: list[list[int | None]] = []  # per text: index into `lines` of each of its lines
+        # per text: its parts in order, each (index into `lines` or -1, the original part)
+        pieces: list[list[tuple[int, str]]] = []
         for t in texts:
-            row: list[int | None] = []
-            for line in t.split("\n"):
-                if line.strip():
-                    row.append(len(lines))
-                    lines.append(line.strip())
+            row: list[tuple[int, str]] = []
+            for k, part in enumerate(_LINE_BREAK.split(t)):
+                clean = _CONTROL.sub(" ", part).strip() if k % 2 == 0 else ""
+                if clean:
+                    row.append((len(lines), part))
+                    lines.append(clean)
                 else:
-                    row.append(None)  # blank lines stay as they are
-            shape.append(row)
+                    row.append((-1, part))  # separators and blank lines stay as they are
+            pieces.append(row)
         if not lines:
             return list(texts)
         # A blank line between sentences is a paragraph break for apertium: each sentence is then
         # translated exactly as it would be alone (with single newlines, the tagger reads across
         # lines and the output depends on the neighbours in the batch).
-        proc = subprocess.run([self._executable(), "-u", self.pair], input="\n\n".join(lines) + "\n",
-                              capture_output=True, text=True, encoding="utf-8", check=False)
-        out = proc.stdout[:-1] if proc.stdout.endswith("\n") else proc.stdout
-        got = out.split("\n\n")
-        if proc.returncode != 0 or len(got) != len(lines):
-            raise MissingResourceError(
-                f"apertium {self.pair} failed (exit {proc.returncode}, {len(got)} lines back for "
-                f"{len(lines)} sent): {proc.stderr.strip()[:300]}; check `apertium -l` and the "
-                f"{_apertium_package(self.pair)} package"
-            )
-        return ["\n".join(line if i is None else _same_margins(line, got[i])
-                          for i, line in zip(row, t.split("\n"))) for row, t in zip(shape, texts)]
+        text = "\n\n".join(f"{_sentinel(i)}\n\n{line}" for i, line in enumerate(lines)) + "\n"
+        exe = self._executable()
+        proc = run_command([exe, "-u", self.pair], input=text.encode("utf-8"),
+                           timeout=scaled_timeout(_BASE_TIMEOUT, _TIMEOUT_PER_CHAR, len(text)),
+                           what=f"BackTranslate (apertium {self.pair})")
+        err = proc.stderr.decode("utf-8", "replace").strip()[:300]
+        if proc.returncode != 0:
+            raise ExternalProcessError(
+                f"`apertium -u {self.pair}` failed (exit {proc.returncode}): {err}; check "
+                f"`apertium -l` and the {_apertium_package(self.pair)} package")
+        out = proc.stdout.decode("utf-8", "replace")
+        got = out.removesuffix("\n").split("\n\n")
+        bad = next((i for i in range(len(lines)) if 2 * i + 1 >= len(got)
+                    or got[2 * i].strip() != _sentinel(i)), None)
+        if bad is not None or len(got) != 2 * len(lines):
+            where = f"line {bad}" if bad is not None else "the end"
+            raise ExternalProcessError(
+                f"`{exe} -u {self.pair}` returned output that does not line up with its input "
+                f"({len(got)} paragraphs back for {2 * len(lines)} sent, first mismatch at "
+                f"{where}); it dropped, merged or reordered lines, so nothing was cached. {err}")
+        return ["".join(part if i < 0 else _same_margins(part, got[2 * i + 1]) for i, part in row)
+                for row in pieces]
 
 
 def _same_margins(original: str, translated: str) -> str:

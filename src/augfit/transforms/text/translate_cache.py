@@ -3,20 +3,25 @@
 Keys are ``(backend, pair, text)``, e.g. ``("apertium", "eng-spa", "The film was good.")``, so a
 rerun, another epoch or another process never translates the same sentence twice. The file lives in
 ``$AUGFIT_CACHE`` (or ``~/.cache/augfit``) as ``translations.sqlite`` unless a path is given.
+A file that is not an SQLite database of this schema (corrupt, truncated, foreign) is moved aside to
+``<name>.corrupt`` and started afresh, with an :class:`~augfit.errors.AugfitWarning` naming it.
 """
 from __future__ import annotations
 
 import os
 import sqlite3
 import threading
+import warnings
 from pathlib import Path
 from typing import Sequence
 
+from ...errors import AugfitWarning
 from .wordnet_nltk import cache_dir
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     backend TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     PRIMARY KEY (backend, pair, source))"""
+_COLUMNS = ["backend", "pair", "source", "target"]
 _CHUNK = 500  # SQLite's default limit on host parameters is 999 in old builds
 
 
@@ -44,12 +49,35 @@ class TranslationCache:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked worker opens its own
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+            try:
+                conn = self._open()
+            except sqlite3.DatabaseError as e:
+                aside = self.path.with_name(self.path.name + ".corrupt")
+                warnings.warn(f"translation cache {self.path} is unusable ({e}); moved it to "
+                              f"{aside.name} and starting an empty cache", AugfitWarning,
+                              stacklevel=4)
+                os.replace(self.path, aside)
+                for suffix in ("-wal", "-shm"):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+                conn = self._open()
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)
             conn.commit()
-            self._conn, self._pid = conn, os.getpid()
-        return self._conn
+            cols = [r[1] for r in conn.execute("PRAGMA table_info(translations)")]
+            if cols != _COLUMNS:
+                raise sqlite3.DatabaseError(f"its translations table has columns {cols}, "
+                                            f"expected {_COLUMNS}")
+            conn.execute("SELECT COUNT(*) FROM translations").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
 
     def get_many(self, backend: str, pair: str, texts: Sequence[str]) -> dict[str, str]:
         """The cached translations of ``texts`` (those found), as ``{source: target}``."""
