@@ -24,7 +24,7 @@ SPEAKERS = ["theo", "lucas"]
 def _spec(split, name="fsdd", options=None, source="pipelines/official.yaml"):
     opts = {"path": str(FSDD), "speakers": SPEAKERS, "length": 800} if options is None else options
     d = {"dataset": {"name": name, "options": opts, "split": split},
-         "train_sizes": [20], "seeds": 1, "methods": ["baseline"]}
+         "train_sizes": [20], "seeds": 2, "methods": ["baseline"]}
     return parse_spec(d, source=source)
 
 

@@ -117,8 +117,8 @@ def test_only_complete_pairs_are_used():
 
 
 def test_summarize_means_and_sd():
-    rows = [dict(r, train_accuracy=1.0, val_accuracy=1.0 - r["gap_accuracy"], gap_accuracy_best=0.0,
-                 gap_area=2.0, epochs_run=10, wall_time=0.5) for r in _table()]
+    rows = [dict(r, train_accuracy=1.0, val_accuracy=1.0 - r["gap_accuracy"], val_gap_accuracy_best=0.0,
+                 val_gap_accuracy_area=2.0, epochs_run=10, wall_time=0.5) for r in _table()]
     s = {(e["method"], e["train_size"]): e for e in summarize(rows, ["baseline", "m"], [10, 20])}
     assert s[("baseline", 10)]["test_accuracy"] == pytest.approx(0.70)
     assert s[("baseline", 10)]["test_accuracy_sd"] == pytest.approx(0.10)

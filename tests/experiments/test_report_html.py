@@ -29,10 +29,10 @@ def _rows():
                 n = 5 if method == "drop" else 6
                 tr = list(np.linspace(0.5, 1.0, n))
                 va = [t - gap * k / (n - 1) for k, t in enumerate(tr)]
-                rows.append({"method": method, "seed": seed, "train_size": size,
+                rows.append({"method": method, "split": 0, "seed": seed, "train_size": size,
                              "test_accuracy": acc, "gap_accuracy": gap, "train_accuracy": 1.0,
-                             "val_accuracy": 1.0 - gap, "gap_accuracy_best": gap / 2,
-                             "gap_area": 1.0, "epochs_run": n, "wall_time": 0.1,
+                             "val_accuracy": 1.0 - gap, "val_gap_accuracy_best": gap / 2,
+                             "val_gap_accuracy_area": 1.0, "epochs_run": n, "wall_time": 0.1,
                              "history": {"train_accuracy": tr, "val_accuracy": va}})
     return rows
 
@@ -59,7 +59,7 @@ def test_markdown_table_has_the_known_numbers(written):
     assert table in md and "### Training size 10" in md
     for link in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (paths["markdown"].parent / link).stat().st_size > 1000
-    assert paths["csv"].read_text().splitlines()[0].startswith("method,seed,train_size,")
+    assert paths["csv"].read_text().splitlines()[0].startswith("method,split,seed,train_size,")
     assert len(paths["csv"].read_text().splitlines()) == 13
 
 

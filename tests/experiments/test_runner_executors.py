@@ -28,7 +28,7 @@ TINY = {
 
 
 def _strip(rows):
-    return {(r["method"], r["seed"], r["train_size"]):
+    return {(r["method"], r["split"], r["seed"], r["train_size"]):
             {k: v for k, v in r.items() if k != "wall_time"} for r in rows}
 
 
@@ -41,9 +41,10 @@ def test_paired_design_same_subsample_and_initial_weights():
     c = training_subset(spec, train, cells[("baseline", 1)])
     assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y) and len(a) == 60
     assert not np.array_equal(a.x, c.x)
-    w_base = make_model(spec, spec.method("baseline"), 0, 64, 10).get_weights()
-    w_drop = make_model(spec, spec.method("aug_drop"), 0, 64, 10).get_weights()
-    w_seed1 = make_model(spec, spec.method("baseline"), 1, 64, 10).get_weights()
+    w_base = make_model(spec, spec.method("baseline"), cells[("baseline", 0)], 64, 10).get_weights()
+    w_drop = make_model(spec, spec.method("aug_drop"), cells[("aug_drop", 0)], 64, 10).get_weights()
+    w_seed1 = make_model(spec, spec.method("baseline"), cells[("baseline", 1)], 64,
+                         10).get_weights()
     assert all(np.array_equal(x, y) for x, y in zip(w_base, w_drop))
     assert not np.array_equal(w_base[0], w_seed1[0])
 
@@ -61,12 +62,22 @@ def test_cell_records_metrics_and_consistent_history():
     np.testing.assert_allclose(h["gap_accuracy"],
                                np.subtract(h["train_accuracy"], h["val_accuracy"]))
     np.testing.assert_allclose(h["gap_loss"], np.subtract(h["val_loss"], h["train_loss"]))
-    assert m["gap_accuracy_best"] == h["gap_accuracy"][0]
-    assert m["gap_accuracy_end"] == h["gap_accuracy"][1]
-    assert m["gap_area"] == pytest.approx((h["gap_accuracy"][0] + h["gap_accuracy"][1]) / 2)
+    assert m["val_gap_accuracy_best"] == h["gap_accuracy"][0]
+    assert m["val_gap_accuracy_last"] == h["gap_accuracy"][1]     # the last epoch, not restored
+    # area over the spec's 4 epochs: epochs 0, 1, then epoch 1's gap carried over epochs 2 and 3
+    g = h["gap_accuracy"]
+    assert m["val_gap_accuracy_area"] == pytest.approx(g[0] + 3 * g[1])
     # restore_best_weights: the final model is epoch 0's, so its val accuracy is epoch 0's
     assert m["val_accuracy"] == pytest.approx(h["val_accuracy"][0])
-    assert m["gap_accuracy"] == pytest.approx(m["train_accuracy"] - m["val_accuracy"])
+    assert m["train_accuracy"] == pytest.approx(h["train_accuracy"][0])
+    # the endpoint gap is judged on test (nothing selected on it), not on val
+    assert m["gap_accuracy"] == pytest.approx(m["train_accuracy"] - m["test_accuracy"])
+    assert m["gap_loss"] == pytest.approx(m["test_loss"] - m["train_loss"])
+    ex = r["examples"]
+    assert ex["test_correct"].dtype == bool and ex["test_loss_per_example"].dtype == np.float32
+    assert m["test_accuracy"] == pytest.approx(ex["test_correct"].mean())
+    assert m["test_loss"] == pytest.approx(ex["test_loss_per_example"].mean(), rel=1e-6)
+    assert len(ex["test_correct"]) == len(splits(spec)[2]) and m["diverged"] is False
     assert 0 <= m["test_accuracy"] <= 1 and r["wall_time"] > 0
 
 
@@ -78,7 +89,14 @@ def test_identical_results_in_process_processes_and_dask(tmp_path):
     ra, rb, rc = _strip(a.rows), _strip(b.rows), _strip(c.rows)
     assert ra == rb == rc
     # augmentation and dropout really ran: the pair differs from the baseline
-    assert ra[("aug_drop", 0, 60)]["history"] != ra[("baseline", 0, 60)]["history"]
+    assert ra[("aug_drop", 0, 0, 60)]["history"] != ra[("baseline", 0, 0, 60)]["history"]
+    # the per-example test results are the same bytes too
+    ea = {r["key"]: e for r, e in zip(a.rows, a.examples())}
+    ec = {r["key"]: e for r, e in zip(c.rows, c.examples())}
+    assert ea.keys() == ec.keys()
+    for k, x in ea.items():
+        assert np.array_equal(x["test_correct"], ec[k]["test_correct"])
+        assert x["test_loss_per_example"].tobytes() == ec[k]["test_loss_per_example"].tobytes()
 
 
 def test_resume_after_a_crash_loses_and_repeats_nothing(tmp_path):
@@ -125,12 +143,12 @@ def test_resume_after_a_crash_loses_and_repeats_nothing(tmp_path):
 def test_dask_scheduler_address(tmp_path):
     from distributed import LocalCluster
 
-    spec = dict(TINY, seeds=[3], methods=["baseline", {"name": "drop", "dropout": 0.3}])
+    spec = dict(TINY, seeds=[3], splits=2, methods=["baseline", {"name": "drop", "dropout": 0.3}])
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                       host="127.0.0.1") as cluster:
         remote = run(spec, out=tmp_path / "dask", scheduler=cluster.scheduler_address, report=False)
     local = run(spec, out=tmp_path / "local", workers=1, report=False)
-    assert remote.n_run == 2 and _strip(remote.rows) == _strip(local.rows)
+    assert remote.n_run == 4 and _strip(remote.rows) == _strip(local.rows)
 
 
 def test_per_class_sizes_and_size_check():

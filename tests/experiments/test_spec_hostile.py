@@ -85,13 +85,13 @@ def test_largest_int64_seed_is_stored_and_read_back(tmp_path):
     """On main a seed of 2**63 trained and then failed to store; the largest accepted seed trains,
     stores and reads back exactly."""
     spec = {"name": "big_seed", "dataset": {"name": "digits", "split": {"seed": INT_MAX}},
-            "model": {"hidden": [8]}, "training": {"epochs": 1}, "seeds": [INT_MAX],
+            "model": {"hidden": [8]}, "training": {"epochs": 1}, "seeds": [INT_MAX - 1, INT_MAX],
             "train_sizes": [30], "bootstrap": {"resamples": 100, "seed": INT_MAX},
             "methods": ["baseline"]}
     res = run(spec, out=tmp_path / "o", workers=1, progress=False, report=False)
-    assert [r["seed"] for r in res.rows] == [INT_MAX]
+    assert sorted(r["seed"] for r in res.rows) == [INT_MAX - 1, INT_MAX]
     with pytest.raises(ConfigError, match=r"seeds\[0\]: .*64-bit"):
-        run(dict(spec, seeds=[INT_MAX + 1]), out=tmp_path / "o2", workers=1, progress=False)
+        run(dict(spec, seeds=[INT_MAX + 1, 0]), out=tmp_path / "o2", workers=1, progress=False)
     assert not (tmp_path / "o2").exists()           # refused before anything was written
 
 

@@ -69,7 +69,7 @@ CASES = [
     (("bootstrap",), {"resamples": 10},
      "bootstrap.resamples: expected an integer in [100, 10000000], got 10"),
     (("bootstrap",), {"confidence": 95},
-     "bootstrap.confidence: expected a number in (0, 1), got 95"),
+     "bootstrap.confidence: expected a number in (0.5, 1), got 95"),
     (("features",), "pixels", "features: unknown featurizer 'pixels'"),
     (("methods",), [], "methods: expected a non-empty list of methods, got []"),
     (("methods", 1, "name"), "rot ate",

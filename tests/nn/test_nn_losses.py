@@ -58,3 +58,22 @@ def test_unknown_loss_name_lists_the_valid_ones():
     with pytest.raises(ConfigError,
                        match=r"loss must be one of \['cross_entropy', 'mse'\], got 'hinge'"):
         get_loss("hinge")
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+def test_per_sample_losses_average_to_the_loss(name):
+    from augfit.nn.losses import LOSSES, PER_SAMPLE
+
+    rng = np.random.default_rng(0)
+    out, y = rng.normal(size=(7, 4)) * 3, rng.integers(0, 4, 7)
+    per = PER_SAMPLE[name](out, y)
+    assert per.shape == (7,) and per.mean() == pytest.approx(LOSSES[name](out, y)[0], rel=1e-12)
+
+
+def test_per_sample_cross_entropy_by_hand():
+    from augfit.nn.losses import cross_entropy_per_sample
+
+    # logits (0, ln 3): softmax (1/4, 3/4); -log p[y]
+    z = np.array([[0.0, np.log(3.0)], [0.0, np.log(3.0)]])
+    np.testing.assert_allclose(cross_entropy_per_sample(z, np.array([0, 1])),
+                               [np.log(4.0), np.log(4.0 / 3.0)])

@@ -28,3 +28,12 @@ def test_gap_is_positive_when_overfitting():
         train_val_gap(h, epoch=3)
     with pytest.raises(ConfigError, match=r"needs 'auc' and 'val_auc'"):
         gap_curve(h, "auc")
+
+
+def test_generalization_gap_is_signed_so_positive_means_overfit():
+    from augfit.train.metrics import generalization_gap
+
+    assert generalization_gap(0.95, 0.80, "accuracy") == pytest.approx(0.15)
+    assert generalization_gap(0.10, 0.45, "loss") == pytest.approx(0.35)
+    np.testing.assert_allclose(generalization_gap(np.array([1.0, 0.9]), np.array([0.5, 0.9])),
+                               [0.5, 0.0])

@@ -46,6 +46,10 @@ def test_predict_and_predict_proba(digits):
     np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_array_equal(trainer.predict(xva), p.argmax(axis=1))
     assert trainer.evaluate(xva, yva)["accuracy"] == np.mean(trainer.predict(xva) == yva)
+    correct, loss = trainer.evaluate_per_example(xva, yva)
+    np.testing.assert_array_equal(correct, trainer.predict(xva) == yva)
+    np.testing.assert_allclose(loss, -np.log(p[np.arange(len(yva)), yva]), rtol=1e-4)
+    assert loss.mean() == pytest.approx(trainer.evaluate(xva, yva)["loss"], rel=1e-5)
 
 
 def test_one_sgd_step_uses_the_batch_mean_gradient():

@@ -143,12 +143,24 @@ class Dataset:
             never seen in training; sizes are then as close as whole groups allow. ``stratify`` is
             ignored.
         """
+        train_idx, val_idx, test_idx = self.split_indices(val, test, seed, stratify, by_group)
+        return self.subset(train_idx), self.subset(val_idx), self.subset(test_idx)
+
+    def split_sizes(self, val: float | int, test: float | int) -> tuple[int, int]:
+        """``(n_val, n_test)``: the split sizes as counts, checked to leave training samples."""
         n = len(self)
         n_test = resolve_size(test, n, "split(test=...)")
         n_val = resolve_size(val, n, "split(val=...)")
         if n_test + n_val >= n:
             raise ConfigError(f"split: val ({n_val}) + test ({n_test}) leave no training samples "
                               f"out of {n}; use smaller fractions")
+        return n_val, n_test
+
+    def split_indices(self, val: float | int = 0.2, test: float | int = 0.2,
+                      seed: Any = 0, stratify: bool = True, by_group: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sorted ``(train, val, test)`` indices of :meth:`split` (same arguments)."""
+        n_val, n_test = self.split_sizes(val, test)
         rng = as_generator(seed, "seed")
         if by_group:
             if self.groups is None:
@@ -159,8 +171,8 @@ class Dataset:
             test_idx, val_idx, train_idx = stratified_take(self.y, [n_test, n_val], rng,
                                                            self.n_classes)
         else:
-            test_idx, val_idx, train_idx = random_take(n, [n_test, n_val], rng)
-        return self.subset(train_idx), self.subset(val_idx), self.subset(test_idx)
+            test_idx, val_idx, train_idx = random_take(len(self), [n_test, n_val], rng)
+        return train_idx, val_idx, test_idx
 
     def subsample(self, n: int | None = None, per_class: int | None = None,
                   seed: int | None = 0) -> "Dataset":

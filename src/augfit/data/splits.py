@@ -6,9 +6,15 @@ proportion to their counts by the largest-remainder rule (ties go to the lower c
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 
 from ..errors import ConfigError
+from ..rng import as_generator, derive
+
+IndexSplit = tuple[np.ndarray, np.ndarray, np.ndarray]     # (train, val, test) indices
 
 
 def resolve_size(size: float | int, n: int, name: str) -> int:
@@ -103,4 +109,67 @@ def group_take(groups: np.ndarray, sizes: list[int], rng: np.random.Generator) -
     return [p.astype(np.int64) for p in parts]
 
 
-__all__ = ["resolve_size", "allocate", "stratified_take", "random_take", "group_take"]
+def log_multinomial(parts: list[int]) -> float:
+    """log of (sum parts)! / prod(parts!): the number of ways to deal items into labelled piles."""
+    return math.lgamma(sum(parts) + 1) - sum(math.lgamma(p + 1) for p in parts)
+
+
+def distinct_splits(y: np.ndarray, groups: np.ndarray | None, n_val: int, n_test: int,
+                    n_classes: int, stratify: bool = True, by_group: bool = False,
+                    fixed_test: bool = False, cap: int = 10**9) -> int:
+    """How many different (val, test) index sets a repeated split of these labels can produce
+    (at most ``cap``).
+
+    Stratified: each class deals its samples into test, val and train in the fixed per-class
+    amounts of :func:`allocate`, so the count is the product of per-class multinomials. Not
+    stratified: one multinomial over all samples. By group: whole groups are dealt; the count is
+    the multinomial over groups with as many test and val groups as ``group_take`` gives for a
+    typical draw (exact when the groups have equal sizes). ``fixed_test``: the test set is given
+    (an official one), so only val varies and ``n_test`` must be 0.
+    """
+    if by_group:
+        if groups is None:
+            return 1
+        _, gcounts = np.unique(groups, return_counts=True)
+        mean = float(np.mean(gcounts))
+        g_test = 0 if n_test == 0 else max(1, int(round(n_test / mean)))
+        g_val = 0 if n_val == 0 else max(1, int(round(n_val / mean)))
+        g_rest = max(len(gcounts) - g_test - g_val, 0)
+        log = log_multinomial([g_test, g_val, g_rest])
+    elif stratify:
+        counts = np.bincount(y, minlength=n_classes).astype(np.int64)
+        take_test = allocate(n_test, counts)
+        take_val = allocate(n_val, counts, cap=counts - take_test)
+        log = sum(log_multinomial([int(t), int(v), int(c - t - v)])
+                  for c, t, v in zip(counts, take_test, take_val))
+    else:
+        log = log_multinomial([n_test, n_val, len(y) - n_test - n_val])
+    return cap if log >= math.log(cap) else int(round(math.exp(log)))
+
+
+def repeated_splits(draw: Callable[[np.random.Generator], IndexSplit], count: int, seed: int,
+                    maximum: int, attempts: int = 200) -> list[IndexSplit]:
+    """``count`` different splits, each made by ``draw(rng)``.
+
+    Split 0 is drawn from ``seed`` itself (so one split is exactly ``Dataset.split(seed=seed)``);
+    split k >= 1 from ``derive(seed, k, attempt)``, taking the first attempt whose (val, test)
+    differs from every earlier split's. ``maximum`` (from :func:`distinct_splits`) is quoted when
+    no different split can be found.
+    """
+    out: list[IndexSplit] = []
+    for k in range(count):
+        for attempt in range(attempts if k else 1):
+            rng = as_generator(seed) if k == 0 else derive(seed, k, attempt)
+            train, val, test = draw(rng)
+            if not any(np.array_equal(val, v) and np.array_equal(test, t) for _, v, t in out):
+                out.append((train, val, test))
+                break
+        else:
+            raise ConfigError(f"splits: found only {k} different splits of these data in "
+                              f"{attempts} attempts (they allow at most {maximum}); ask for "
+                              f"fewer splits")
+    return out
+
+
+__all__ = ["resolve_size", "allocate", "stratified_take", "random_take", "group_take",
+           "distinct_splits", "repeated_splits", "log_multinomial", "IndexSplit"]

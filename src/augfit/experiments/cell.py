@@ -1,9 +1,9 @@
-"""One cell of the grid (method x seed x training size), trained as a pure function of the spec and
-the cell, so every executor (in-process, processes, dask) gives the same numbers.
+"""One cell of the grid (method x split x seed x training size), trained as a pure function of the
+spec and the cell, so every executor (in-process, processes, dask) gives the same numbers.
 
-Paired design: the training subsample, the initial weights and the loader's shuffling depend only on
-(seed, training size), never on the method, so a method and the baseline differ only by what the
-method does. BLAS is limited to one thread inside a cell, which keeps the floating-point results the
+Paired design: the split, the training subsample, the initial weights and the loader's shuffling
+depend only on (split, seed, training size), never on the method, so a method and the baseline
+differ only by what the method does, and both are scored on the same test examples. BLAS is limited to one thread inside a cell, which keeps the floating-point results the
 same whatever the executor (and is as fast for these small networks).
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
+from ..train.metrics import gap_curve, generalization_gap
 from ._check import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
@@ -29,16 +30,26 @@ def _spec(canonical_json: str) -> Spec:
     return spec_from_canonical(json.loads(canonical_json))
 
 
-@lru_cache(maxsize=2)
-def _splits(dataset_json: str, source: str) -> tuple[Any, Any, Any]:
+@lru_cache(maxsize=1)
+def _dataset(dataset_json: str) -> Any:
     from ..data import datasets
 
     d = json.loads(dataset_json)
-    ds = datasets.load(d["name"], **d["options"])
+    return datasets.load(d["name"], **d["options"])
+
+
+def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any]]:
+    """(the data the repeated splits deal out, the fixed official test set or None, the split
+    arguments without seed and test)."""
+    from ..data import datasets
+
+    d = json.loads(dataset_json)
+    ds = _dataset(dataset_json)
     split = dict(d["split"])
+    split.pop("seed")
     test_size = split.pop("test")
     if test_size != "official":
-        return ds.split(test=test_size, **split)
+        return ds, None, dict(split, test=test_size)
     mask = ds.meta.get("official_test")
     if mask is None or not 0 < int(np.count_nonzero(mask)) < len(ds):
         what = ("has no official test set (its loader gives no meta['official_test'])"
@@ -49,30 +60,71 @@ def _splits(dataset_json: str, source: str) -> tuple[Any, Any, Any]:
             f"{show(d['options'])} {what}; use a fraction such as 0.2, or load both official "
             "parts (e.g. fashion_mnist with options {split: all})")
     rest, test = datasets.official_split(ds)
-    train, val, _ = rest.split(test=0, **split)
-    return train, val, test
+    return rest, test, dict(split, test=0)
 
 
-def splits(spec: Spec) -> tuple[Any, Any, Any]:
-    """(train, val, test) of the spec's dataset (cached per process). With ``test: official`` the
-    test set is the dataset's own (``meta["official_test"]``) and val comes from the rest."""
-    return _splits(json.dumps(spec.canonical["dataset"], sort_keys=True), spec.source)
+def _max_splits(dataset_json: str, source: str) -> int:
+    from ..data.splits import distinct_splits
+
+    base, fixed_test, args = _split_base(dataset_json, source)
+    n_val, n_test = base.split_sizes(args["val"], args["test"])
+    return distinct_splits(base.y, base.groups, n_val, n_test, base.n_classes,
+                           stratify=args["stratify"], by_group=args["by_group"],
+                           fixed_test=fixed_test is not None)
+
+
+@lru_cache(maxsize=3)
+def _splits(dataset_json: str, source: str, k: int) -> tuple[Any, Any, Any]:
+    from ..data.splits import repeated_splits
+
+    base, fixed_test, args = _split_base(dataset_json, source)
+    seed = json.loads(dataset_json)["split"]["seed"]
+    maximum = _max_splits(dataset_json, source)
+    triples = repeated_splits(lambda rng: base.split_indices(seed=rng, **args), k + 1, seed,
+                              maximum)
+    train_idx, val_idx, test_idx = triples[k]
+    test = base.subset(test_idx) if fixed_test is None else fixed_test
+    return base.subset(train_idx), base.subset(val_idx), test
+
+
+def _dataset_json(spec: Spec) -> str:
+    return json.dumps(spec.canonical["dataset"], sort_keys=True)
+
+
+def splits(spec: Spec, split: int = 0) -> tuple[Any, Any, Any]:
+    """(train, val, test) of split ``split`` (0 .. spec.splits - 1) of the spec's dataset, cached
+    per process.
+
+    Split 0 is ``Dataset.split(seed=dataset.split.seed)`` exactly; split k >= 1 is drawn from
+    ``derive(dataset.split.seed, k, attempt)`` (the first attempt whose val and test differ from
+    every earlier split's), stratified like split 0. With ``test: official`` the test set is the
+    dataset's own (``meta["official_test"]``) in every split and only val (drawn from the rest)
+    varies.
+    """
+    return _splits(_dataset_json(spec), spec.source, int(split))
+
+
+def max_splits(spec: Spec) -> int:
+    """How many different splits the spec's data and ``dataset.split`` allow (capped at 10^9)."""
+    return _max_splits(_dataset_json(spec), spec.source)
 
 
 def training_subset(spec: Spec, train: Any, cell: Cell) -> Any:
-    """The cell's training subsample: a function of (seed, train_size) only."""
-    rng = derive(cell.seed, SUBSAMPLE, cell.train_size)
+    """The cell's training subsample: a function of (split, seed, train_size) only."""
+    rng = derive(cell.seed, SUBSAMPLE, cell.split, cell.train_size)
     if spec.train_size_unit == "per_class":
         return train.subsample(per_class=cell.train_size, seed=rng)
     return train.subsample(n=cell.train_size, seed=rng)
 
 
-def make_model(spec: Spec, method: Method, seed: int, n_features: int, n_classes: int) -> Any:
-    """The cell's MLP: initial weights from (seed) only; the method sets only the dropout rate."""
+def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classes: int) -> Any:
+    """The cell's MLP: initial weights from (split, seed, train_size) only; the method sets only
+    the dropout rate."""
     from ..nn import MLP
 
+    seq = np.random.SeedSequence(cell.seed, spawn_key=(MODEL, cell.split, cell.train_size))
     return MLP(n_features, spec.model["hidden"], n_classes, activation=spec.model["activation"],
-               dropout=method.dropout, seed=np.random.SeedSequence(seed, spawn_key=(MODEL,)))
+               dropout=method.dropout, seed=seq)
 
 
 def make_optimizer(spec: Spec) -> Any:
@@ -85,8 +137,8 @@ def make_optimizer(spec: Spec) -> Any:
 
 class EpochRecorder(Callback):
     """Callback recording, after every epoch, the logs plus the *clean* training metrics: the
-    training subsample evaluated in eval mode (no augmentation, no dropout), so the gap
-    train - val measures generalization rather than the difficulty of augmented batches."""
+    training subsample evaluated in eval mode (no augmentation, no dropout), so the learning
+    curves train vs val measure generalization rather than the difficulty of augmented batches."""
 
     keys = ("loss", "accuracy", "val_loss", "val_accuracy", "train_loss", "train_accuracy")
 
@@ -107,7 +159,10 @@ class EpochRecorder(Callback):
 
 
 def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None) -> dict[str, Any]:
-    """Train one cell; returns ``{"metrics": {...}, "history": {...}, "wall_time": s}``.
+    """Train one cell; returns ``{"metrics": {...}, "history": {...}, "examples": {...},
+    "wall_time": s}``. ``examples`` holds the final model's per-example test results, in the order
+    of the split's test set: ``test_correct`` (bool, (n_test,)) and ``test_loss_per_example``
+    (float32, (n_test,)).
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
@@ -130,14 +185,15 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     from ..transforms.base import Transform
 
     method = spec.method(cell.method)
-    train, val, test = splits(spec)
+    train, val, test = splits(spec, cell.split)
     sub = training_subset(spec, train, cell)
     t = spec.training
     augment = Transform.from_dict(method.augment) if method.augment else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
-                        features=spec.features, seed=seed_from(derive(cell.seed, LOADER)))
+                        features=spec.features,
+                        seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)))
     x_train = loader.featurize(sub.x)
-    model = make_model(spec, method, cell.seed, loader.n_features, len(train.classes))
+    model = make_model(spec, method, cell, loader.n_features, len(train.classes))
     recorder = EpochRecorder(x_train, sub.y)
     callbacks: list[Any] = [recorder]
     es = None
@@ -154,12 +210,20 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec), callbacks=callbacks)
     trainer.fit(loader, val=val, epochs=t["epochs"])
     h = recorder.history
-    h["gap_accuracy"] = [a - b for a, b in zip(h["train_accuracy"], h["val_accuracy"])]
-    h["gap_loss"] = [b - a for a, b in zip(h["train_loss"], h["val_loss"])]
+    # learning curves (val: the set early stopping watches); verdicts never use them
+    h["gap_accuracy"] = gap_curve({"accuracy": h["train_accuracy"],
+                                   "val_accuracy": h["val_accuracy"]}, "accuracy").tolist()
+    h["gap_loss"] = gap_curve({"loss": h["train_loss"], "val_loss": h["val_loss"]},
+                              "loss").tolist()
     x_val, x_test = loader.featurize(val.x), loader.featurize(test.x)
+    correct, losses = trainer.evaluate_per_example(x_test, test.y)
     final = {"train": trainer.evaluate(x_train, sub.y), "val": trainer.evaluate(x_val, val.y),
-             "test": trainer.evaluate(x_test, test.y)}
-    return {"metrics": cell_metrics(h, final, best_epoch_index(h, es)), "history": h}
+             "test": {"accuracy": float(np.mean(correct)),
+                      "loss": float(np.mean(losses, dtype=np.float64))}}
+    metrics = cell_metrics(h, final, best_epoch_index(h, es), t["epochs"])
+    return {"metrics": metrics, "history": h,
+            "examples": {"test_correct": correct,
+                         "test_loss_per_example": losses.astype(np.float32)}}
 
 
 def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
@@ -170,33 +234,65 @@ def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
     return int(np.argmin(history["val_loss"]))
 
 
-def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]],
-                 best: int) -> dict[str, Any]:
+# a loss above this at the end of training counts as diverged (as does a non-finite one)
+DIVERGED_LOSS = 1e6
+
+
+def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], best: int,
+                 epochs: int) -> dict[str, Any]:
     """Scalar results of a cell from its per-epoch history and the final model's evaluations.
 
-    ``gap_accuracy`` is train - val accuracy and ``gap_loss`` val - train loss (both positive when
-    the model overfits) of the final model (the restored best weights under early stopping);
-    ``*_end`` are the last epoch's, ``*_best`` the best epoch's; ``gap_area`` is the area under the
-    per-epoch accuracy-gap curve (trapezoid rule, one unit per epoch).
+    The endpoints are free of selection: the final model (the restored best weights when early
+    stopping restores them) is scored on the clean training subsample (eval mode, no augmentation,
+    no dropout) and on test, which nothing selected on:
+
+    * ``gap_accuracy`` = ``train_accuracy - test_accuracy`` and ``gap_loss`` = ``test_loss -
+      train_loss`` (:func:`augfit.train.metrics.generalization_gap`; > 0 when the model overfits);
+    * ``val_accuracy`` / ``val_loss`` are reported, never judged on (val chose the best epoch).
+
+    From the per-epoch learning curves (train - val, the curves early stopping watches):
+
+    * ``val_gap_accuracy_last`` / ``val_gap_loss_last``: at the last epoch trained (before any
+      restore of the best weights);
+    * ``val_gap_accuracy_best`` / ``val_gap_loss_best``: at the best epoch (``best_epoch``, 1-based);
+    * ``val_gap_accuracy_area`` / ``val_gap_loss_area``: the gap summed over a fixed ``epochs``
+      epochs (the spec's budget), the last value carried forward when a run stopped early, so
+      every method's area spans the same epochs.
+
+    ``diverged`` is true when a final loss is not finite or above ``DIVERGED_LOSS``.
     """
     out: dict[str, Any] = {}
     for split in ("train", "val", "test"):
         out[f"{split}_accuracy"] = float(final[split]["accuracy"])
         out[f"{split}_loss"] = float(final[split]["loss"])
-    out["gap_accuracy"] = out["train_accuracy"] - out["val_accuracy"]
-    out["gap_loss"] = out["val_loss"] - out["train_loss"]
-    out["gap_accuracy_end"] = h["gap_accuracy"][-1]
-    out["gap_loss_end"] = h["gap_loss"][-1]
-    out["gap_accuracy_best"] = h["gap_accuracy"][best]
-    out["gap_loss_best"] = h["gap_loss"][best]
-    out["gap_area"] = float(np.trapezoid(h["gap_accuracy"])) if len(h["gap_accuracy"]) > 1 \
-        else float(h["gap_accuracy"][0])
-    out["gap_loss_area"] = float(np.trapezoid(h["gap_loss"])) if len(h["gap_loss"]) > 1 \
-        else float(h["gap_loss"][0])
+    out["gap_accuracy"] = generalization_gap(out["train_accuracy"], out["test_accuracy"],
+                                             "accuracy")
+    out["gap_loss"] = generalization_gap(out["train_loss"], out["test_loss"], "loss")
+    for metric in ("accuracy", "loss"):
+        curve = np.asarray(h[f"gap_{metric}"], dtype=float)
+        out[f"val_gap_{metric}_last"] = float(curve[-1])
+        out[f"val_gap_{metric}_best"] = float(curve[best])
+        out[f"val_gap_{metric}_area"] = carried_area(curve, epochs)
     out["best_epoch"] = best + 1
     out["epochs_run"] = len(h["val_loss"])
+    ends = [out["train_loss"], out["test_loss"], out["val_loss"], h["loss"][-1]]
+    out["diverged"] = bool(not all(np.isfinite(ends)) or max(ends) > DIVERGED_LOSS)
     return out
 
 
+def carried_area(curve: np.ndarray, epochs: int) -> float:
+    """Sum of a per-epoch curve over ``epochs`` epochs (one unit per epoch), its last value
+    carried forward past the end (a run that stopped early keeps its final gap).
+
+    >>> carried_area(np.array([0.1, 0.3]), 4)       # 0.1 + 0.3 + 0.3 + 0.3
+    1.0
+    """
+    n = len(curve)
+    if n == 0:
+        raise ValueError("carried_area(curve=...): the curve has no epochs")
+    return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
+
+
 __all__ = ["run_cell", "cell_metrics", "best_epoch_index", "make_model", "training_subset",
-           "splits", "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER"]
+           "splits", "max_splits", "carried_area", "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER",
+           "DIVERGED_LOSS"]

@@ -17,7 +17,7 @@ from . import plots
 from .spec import Spec
 from .stats import Comparison, compare, summarize
 
-_CSV_SKIP = ("history",)
+_CSV_SKIP = ("history", "key")
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _red(x: float, ci: tuple[float, float]) -> str:
 def table_rows(report: Report, train_size: int | None = None) -> list[list[str]]:
     """Header + one row per method: the comparison table (pooled when ``train_size`` is None)."""
     spec = report.spec
-    head = ["method", "pairs", "test acc", "Δ test acc [95% CI]", "gap (train-val)",
+    head = ["method", "pairs", "test acc", "Δ test acc [95% CI]", "gap (train-test)",
             "Δ gap [95% CI]", "overfitting reduction [95% CI]", "wins"]
     out = [head]
     comps = {c.method: c for c in report.comparisons if c.train_size == train_size}
@@ -94,13 +94,15 @@ def comparison_table(report: Report) -> str:
 
 
 def _summary_rows(report: Report) -> list[list[str]]:
-    out = [["method", "train size", "seeds", "train acc", "val acc", "test acc", "gap end",
-            "gap at best epoch", "gap area", "epochs run", "s/cell"]]
+    out = [["method", "train size", "cells", "train acc", "val acc", "test acc",
+            "gap (train-test, final model)", "val gap at best epoch",
+            f"val gap area ({report.spec.training['epochs']} epochs)", "epochs run", "s/cell"]]
     for s in report.summary:
         out.append([s["method"], str(s["train_size"]), str(s["n"]), _pct(s["train_accuracy"]),
                     _pct(s["val_accuracy"]),
                     f"{_pct(s['test_accuracy'])} ± {100 * s['test_accuracy_sd']:.1f}",
-                    _pct(s["gap_accuracy"]), _pct(s["gap_accuracy_best"]), f"{s['gap_area']:.2f}",
+                    _pct(s["gap_accuracy"]), _pct(s["val_gap_accuracy_best"]),
+                    f"{s['val_gap_accuracy_area']:.2f}",
                     f"{s['epochs_run']:.0f}", f"{s['wall_time']:.2f}"])
     return out
 
@@ -152,7 +154,7 @@ def write_report(out_dir: str | Path, report: Report) -> dict[str, Path]:
     for size in s.train_sizes:
         if any(c.train_size == size for c in report.comparisons):
             md += [f"### Training size {size}", "", markdown_table(table_rows(report, size)), ""]
-    md += ["## Per method and size (mean over seeds)", "",
+    md += ["## Per method and size (mean over splits and seeds)", "",
            markdown_table(_summary_rows(report)), "", "## Figures", ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     md += ["## Spec (canonical form)", "", "```yaml", _spec_yaml(s), "```", ""]
@@ -195,7 +197,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     for size in s.train_sizes:
         if any(c.train_size == size for c in report.comparisons):
             parts += [f"<h3>Training size {size}</h3>", _html_table(table_rows(report, size))]
-    parts += ['<h2 id="summary">Per method and size (mean over seeds)</h2>',
+    parts += ['<h2 id="summary">Per method and size (mean over splits and seeds)</h2>',
               _html_table(_summary_rows(report)), '<h2 id="figures">Figures</h2>']
     for stem, cap, png in figs:
         parts.append(f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
@@ -209,7 +211,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
-    first = ["method", "seed", "train_size"]
+    first = ["method", "split", "seed", "train_size"]
     keys = first + [k for k in keys if k not in first]
     with path.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")

@@ -1,4 +1,5 @@
-"""The experiment runner: the grid method x seed x training size, stored cell by cell, resumable.
+"""The experiment runner: the grid method x split x seed x training size, stored cell by cell,
+resumable.
 
 >>> import augfit as af
 >>> result = af.experiments.run("pipelines/digits_overfitting.yaml", out="runs/digits", workers=2)
@@ -19,7 +20,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..train.callbacks import Callback
-from .cell import splits
+from .cell import max_splits, splits
 from .executors import execute
 from .report import Report, comparison_table, write_report
 from .spec import Spec, load_spec, parse_spec
@@ -38,6 +39,14 @@ class RunResult:
     n_run: int = 0
     n_skipped: int = 0
     seconds: float = 0.0
+    n_missing: int = 0               # cells of the spec not in the store (a partial run)
+
+    def examples(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Per-example test results of ``rows`` (default: all rows), loaded from the store; see
+        :meth:`augfit.experiments.store.Store.examples`."""
+        from .store import examples
+
+        return examples(self.out, self.rows if rows is None else rows)
 
     @property
     def table(self) -> str:
@@ -52,15 +61,25 @@ def as_spec(spec: str | Path | Spec | dict[str, Any]) -> Spec:
     return load_spec(spec)
 
 
+def check_splits(spec: Spec) -> None:
+    """Fail before training if ``splits`` asks for more different splits than the data allow."""
+    most = max_splits(spec)
+    if spec.splits > most:
+        raise ConfigError(f"{spec.source}: splits: {spec.splits} is more than the {most} "
+                          f"different splits that these data and dataset.split allow; set "
+                          f"splits: {most} or less (or make val/test larger)")
+
+
 def check_sizes(spec: Spec) -> Spec:
     """Resolve ``"all"`` against the training split and fail before training if a size exceeds
-    what the split holds; returns the spec with every size a number."""
-    train, _, _ = splits(spec)
+    what the split holds (the smallest over the spec's splits); returns the spec with every size a
+    number."""
+    trains = [splits(spec, k)[0] for k in range(spec.splits)]
     if spec.train_size_unit == "per_class":
-        have = int(min(c for c in train.class_counts() if c > 0))
+        have = min(int(min(c for c in t.class_counts() if c > 0)) for t in trains)
         unit = "samples in the smallest class of the training split"
     else:
-        have, unit = len(train), "samples in the training split"
+        have, unit = min(len(t) for t in trains), "samples in the training split"
     spec = spec.resolve_sizes(have)
     for i, n in enumerate(spec.train_sizes):
         if n > have:
@@ -93,6 +112,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     t0 = time.perf_counter()
     spec = as_spec(spec)
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
+    check_splits(spec)
     spec = check_sizes(spec)
     show = sys.stderr.isatty() if progress is None else progress
     with Store(out_dir) as store:
@@ -107,18 +127,20 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         bar = _bar(len(cells), len(cells) - len(todo), show, "cells")
         n_run = 0
         try:
-            status = (lambda c: _EpochStatus(bar, f"{c.method} seed={c.seed} n={c.train_size}",
+            status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
+                                             f"n={c.train_size}",
                                              spec.training["epochs"])) if show else None
             it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
                          epoch_callback=status)
-            for cell, result in it:
-                store.put(cell, spec.hash, result)
+            for cell, cell_result in it:
+                store.put(cell, spec.hash, cell_result)
                 n_run += 1
                 bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
         finally:
             bar.close()
         rows = store.rows(cells)
-    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo))
+    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
+                       n_missing=len(cells) - len(rows))
     if report and rows:
         result.report = Report.build(spec, rows)
         result.paths = write_report(out_dir, result.report)
@@ -145,7 +167,8 @@ def report(out: str | Path) -> RunResult:
     if not rows:
         raise ConfigError(f"{out}: no finished cell yet; nothing to report")
     rep = Report.build(spec, rows)
-    return RunResult(spec, Path(out), rows, rep, write_report(out, rep))
+    return RunResult(spec, Path(out), rows, rep, write_report(out, rep),
+                     n_missing=len(spec.cells()) - len(rows))
 
 
 def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
@@ -167,4 +190,4 @@ class _EpochStatus(Callback):
                                  f"val_acc {val:.3f}")
 
 
-__all__ = ["run", "report", "load_results", "RunResult", "check_sizes"]
+__all__ = ["run", "report", "load_results", "RunResult", "check_sizes", "check_splits"]

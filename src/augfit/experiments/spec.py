@@ -26,12 +26,17 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       batch_size: 32
       epochs: 100                     # the maximum; early stopping may end a cell sooner
       loss: cross_entropy             # cross_entropy | mse
+    splits: 1                         # repeated stratified splits (seeds nested in each); split 0
+                                      # is dataset.split.seed's split, split k from (seed, k); with
+                                      # test: official only val varies. splits x seeds >= 2
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
     train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split);
                                       # "all" = the whole training split, resolved when the run starts
     train_size_unit: samples          # samples | per_class
     baseline: baseline                # the method the others are compared with
-    bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}
+    bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)
+    notes: {}                         # free text; tuned_on: what a pilot already looked at (a
+                                      # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
     methods:
       - baseline                      # a bare name: no augmentation, no dropout, no early stopping
       - name: rotate                  # augment: transforms in the transform core's serialized form
@@ -70,8 +75,8 @@ _DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "bat
 _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
-_TOP = ["name", "description", "dataset", "features", "model", "training", "seeds", "train_sizes",
-        "train_size_unit", "baseline", "bootstrap", "methods"]
+_TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
+        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods"]
 
 
 @dataclass(frozen=True)
@@ -91,12 +96,14 @@ class Method:
 
 @dataclass(frozen=True)
 class Cell:
-    """One run of the grid: a method trained with one seed on one training-set size."""
+    """One run of the grid: a method trained on one split, with one seed, on one training-set
+    size. Pairs (a method and the baseline) share (split, seed, train_size)."""
 
     method: str
     seed: int
     train_size: int
     key: str                                    # hash of everything the result depends on
+    split: int = 0
 
 
 @dataclass
@@ -116,6 +123,8 @@ class Spec:
     baseline: str
     bootstrap: dict[str, Any]
     methods: list[Method]
+    splits: int = 1
+    notes: dict[str, Any] = field(default_factory=dict)
     source: str = "<dict>"
     canonical: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
@@ -141,18 +150,20 @@ class Spec:
         return parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
 
     def cells(self) -> list[Cell]:
-        """The grid, in run order: size, then seed, then method (so early cells pair up)."""
+        """The grid, in run order: size, then split, then seed, then method (so early cells pair
+        up)."""
         if "all" in self.train_sizes:
             raise ConfigError(f"{self.source}: train_sizes holds \"all\"; resolve it against the "
                               f"training split first (augfit.experiments.run does)")
         common = self.common()
         out = []
         for size in self.train_sizes:
-            for seed in self.seeds:
-                for m in self.methods:
-                    key = digest({"common": common, "method": m.config(), "seed": seed,
-                                  "train_size": size})
-                    out.append(Cell(m.name, seed, size, key))
+            for split in range(self.splits):
+                for seed in self.seeds:
+                    for m in self.methods:
+                        key = digest({"common": common, "method": m.config(), "split": split,
+                                      "seed": seed, "train_size": size})
+                        out.append(Cell(m.name, seed, size, key, split))
         return out
 
 
@@ -186,6 +197,12 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     model = _model(ck, d.get("model", {}))
     training = _training(ck, d.get("training", {}))
     seeds = _seeds(ck, d.get("seeds", 5))
+    n_splits = int(ck.number(d.get("splits", 1), "splits", 1, 10000, integer=True))
+    if n_splits * len(seeds) < 2:
+        raise ck.fail("splits", f"splits x seeds = {n_splits} x {len(seeds)} gives one pair per "
+                      f"comparison; the intervals need at least 2 independent (split, seed) "
+                      f"units: set seeds: 5 (or more), or splits: 3")
+    notes = _notes(ck, d.get("notes", {}))
     sizes = _sizes(ck, d["train_sizes"])
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
                      ["samples", "per_class"])
@@ -196,11 +213,12 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); add it to methods or name another")
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
-                boot, methods, source=source)
+                boot, methods, splits=n_splits, notes=notes, source=source)
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
-        "model": model, "training": training, "seeds": seeds, "train_sizes": sizes,
-        "train_size_unit": unit, "baseline": baseline, "bootstrap": boot,
+        "model": model, "training": training, "splits": n_splits, "seeds": seeds,
+        "train_sizes": sizes, "train_size_unit": unit, "baseline": baseline, "bootstrap": boot,
+        "notes": notes,
         "methods": [{"name": m.name, **m.config()} for m in methods],
     }
     spec.canonical = json.loads(json.dumps(spec.canonical))
@@ -327,9 +345,25 @@ def _bootstrap(ck: Checker, v: Any) -> dict[str, Any]:
     b = {**_DEFAULT_BOOTSTRAP, **ck.mapping(v, "bootstrap", list(_DEFAULT_BOOTSTRAP))}
     ck.number(b["resamples"], "bootstrap.resamples", 100, 10**7, integer=True)
     ck.number(b["seed"], "bootstrap.seed", 0, integer=True)
-    ck.number(b["confidence"], "bootstrap.confidence", 0, 1, lo_open=True, hi_open=True)
+    ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1, lo_open=True, hi_open=True)
     b["confidence"] = float(b["confidence"])
     return b
+
+
+def _notes(ck: Checker, v: Any) -> dict[str, Any]:
+    """Free-text notes: each value a string or a list of strings. ``tuned_on`` says what a pilot
+    already looked at (the report warns that results on it are not fresh)."""
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise ck.expected("notes", "a mapping such as {tuned_on: \"split 0, seeds 0-4\"}", v)
+    out: dict[str, Any] = {}
+    for k, x in v.items():
+        ok = isinstance(x, str) or (isinstance(x, list) and all(isinstance(i, str) for i in x))
+        if not isinstance(k, str) or not ok:
+            raise ck.expected(f"notes.{k}", "a string or a list of strings", x)
+        out[k] = x if isinstance(x, str) else list(x)
+    return out
 
 
 def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:

@@ -4,7 +4,8 @@ Each method is paired with the baseline cell of the same seed and training size 
 subsample, same initial weights), so the differences remove the seed-to-seed noise both share:
 
 * ``d_test_accuracy`` = mean over pairs of (method - baseline) test accuracy;
-* ``d_gap`` = mean over pairs of (method - baseline) generalization gap (train - val accuracy);
+* ``d_gap`` = mean over pairs of (method - baseline) generalization gap (clean train - test
+  accuracy of the final model);
 * ``reduction`` = (mean gap_baseline - mean gap_method) / mean gap_baseline, the share of the
   baseline's overfitting that the method removes (undefined, NaN, when the baseline gap <= 0).
 
@@ -35,7 +36,7 @@ class Comparison:
     n_pairs: int
     test_accuracy: float            # mean of the method
     baseline_test_accuracy: float
-    gap: float                      # mean generalization gap (train - val accuracy) of the method
+    gap: float                      # mean generalization gap (train - test accuracy) of the method
     baseline_gap: float
     d_test_accuracy: float
     d_test_accuracy_ci: tuple[float, float]
@@ -53,10 +54,11 @@ def pair(rows: Sequence[dict[str, Any]], baseline: str, method: str,
          train_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Aligned ``(baseline, method)`` arrays of shape (n_pairs, 2): columns test accuracy, gap.
 
-    Pairs are the (seed, train_size) keys present for both; sorted by (train_size, seed).
+    Pairs are the (split, seed, train_size) keys present for both; sorted by (train_size, split,
+    seed).
     """
-    def table(name: str) -> dict[tuple[int, int], tuple[float, float]]:
-        return {(r["train_size"], r["seed"]): (r[ACC], r[GAP]) for r in rows
+    def table(name: str) -> dict[tuple[int, int, int], tuple[float, float]]:
+        return {(r["train_size"], r.get("split", 0), r["seed"]): (r[ACC], r[GAP]) for r in rows
                 if r["method"] == name and (train_size is None or r["train_size"] == train_size)}
 
     b, m = table(baseline), table(method)
@@ -138,8 +140,8 @@ def compare(rows: Sequence[dict[str, Any]], methods: Sequence[str], baseline: st
 def summarize(rows: Sequence[dict[str, Any]], methods: Sequence[str],
               train_sizes: Sequence[int]) -> list[dict[str, Any]]:
     """Mean and standard deviation over seeds of the main metrics, per method and training size."""
-    keys = ("train_accuracy", "val_accuracy", ACC, GAP, "gap_accuracy_best", "gap_area",
-            "epochs_run", "wall_time")
+    keys = ("train_accuracy", "val_accuracy", ACC, GAP, "val_gap_accuracy_best",
+            "val_gap_accuracy_area", "epochs_run", "wall_time")
     out = []
     for method in methods:
         for size in train_sizes:

@@ -1,15 +1,22 @@
 """Results in SQLite: every finished cell is written in its own transaction, so a crash, Ctrl-C or a
 killed worker loses nothing that finished, and a rerun of the same spec skips finished cells.
 
-Tables
-------
-``runs``  one row per spec hash: the spec's canonical JSON, its name and source file.
-``cells`` one row per finished cell, keyed by the cell's hash (everything its result depends on:
-          dataset, features, model, training, the method's settings, seed and training size), with
-          the scalar metrics as JSON, the per-epoch history as JSON and the wall time.
+Tables (schema version :data:`SCHEMA_VERSION`, kept in SQLite's ``user_version``)
+---------------------------------------------------------------------------------
+``runs``     one row per spec hash: the spec's canonical JSON, its name and source file.
+``cells``    one row per finished cell, keyed by the cell's hash (everything its result depends on:
+             dataset, features, model, training, the method's settings, split, seed and training
+             size), with the scalar metrics as JSON, the per-epoch history as JSON and the wall time.
+``examples`` per finished cell, the final model's per-example test results in the order of that
+             split's test set: correctness as packed bits (``np.packbits``, 1 bit per example) and
+             the loss as little-endian float32 (4 bytes per example); read with
+             :meth:`Store.examples`.
 
 Because a cell's key does not include the method's *name* or the other methods, renaming a method or
 adding one to a spec reuses every result already computed.
+
+A store written by an older augfit (schema 1: no splits, gaps on val, no per-example results) is
+refused with an error naming the file; its numbers mean something else and are never mixed in.
 """
 from __future__ import annotations
 
@@ -22,23 +29,46 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import numpy as np
+
 from ..errors import ConfigError, StoreError
 from .spec import Cell, Spec
+
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     spec_hash TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT, canonical TEXT NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS cells (
-    key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, method TEXT NOT NULL, seed INTEGER NOT NULL,
-    train_size INTEGER NOT NULL, metrics TEXT NOT NULL, history TEXT NOT NULL,
-    wall_time REAL NOT NULL, finished REAL NOT NULL);
+    key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, method TEXT NOT NULL, split INTEGER NOT NULL,
+    seed INTEGER NOT NULL, train_size INTEGER NOT NULL, metrics TEXT NOT NULL,
+    history TEXT NOT NULL, wall_time REAL NOT NULL, finished REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS examples (
+    key TEXT PRIMARY KEY, n INTEGER NOT NULL, correct BLOB NOT NULL, loss BLOB NOT NULL);
 """
 
 DB_NAME = "results.sqlite"
 _TABLES = {"runs": {"spec_hash", "name", "source", "canonical", "created", "updated"},
            "cells": {"key", "spec_hash", "method", "seed", "train_size", "metrics", "history",
                      "wall_time", "finished"}}
+
+
+def pack_examples(correct: np.ndarray, loss: np.ndarray) -> tuple[int, bytes, bytes]:
+    """``(n, bits, float32 bytes)``: the compact stored form of per-example test results."""
+    correct = np.asarray(correct, dtype=bool).ravel()
+    loss = np.asarray(loss, dtype="<f4").ravel()
+    if correct.shape != loss.shape:
+        raise ValueError(f"per-example results: test_correct has {correct.size} entries and "
+                         f"test_loss_per_example {loss.size}; they must match")
+    return correct.size, np.packbits(correct).tobytes(), loss.tobytes()
+
+
+def unpack_examples(n: int, bits: bytes, loss: bytes) -> dict[str, np.ndarray]:
+    """The inverse of :func:`pack_examples`."""
+    correct = np.unpackbits(np.frombuffer(bits, dtype=np.uint8), count=n).astype(bool)
+    return {"test_correct": correct,
+            "test_loss_per_example": np.frombuffer(loss, dtype="<f4").astype(np.float32)}
 
 
 class Store:
@@ -70,26 +100,34 @@ class Store:
             uri = f"file:{urllib.parse.quote(str(p.resolve()))}?mode=ro"
             with self._guard("open"):
                 self._con = sqlite3.connect(uri, uri=True)
-                self._check_schema()
-            return
+        else:
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"{p.parent}: cannot create the results folder "
+                                 f"({e.strerror or e}); choose a writable folder with "
+                                 "--out") from None
+            with self._guard("open"):
+                self._con = sqlite3.connect(str(p))
         try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise StoreError(f"{p.parent}: cannot create the results folder "
-                             f"({e.strerror or e}); choose a writable folder with --out") from None
-        with self._guard("open"):
-            self._con = sqlite3.connect(str(p))
-            if self._check_schema():
-                self._con.executescript(_SCHEMA)
+            with self._guard("open"):
+                if self._check_version() and not readonly:
+                    self._con.executescript(_SCHEMA)
+        except BaseException:
+            self._con.close()
+            raise
 
-    def _check_schema(self) -> bool:
-        """Refuse a file that is not an augfit store; True when the file is empty (new)."""
-        rows = self._con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-        tables = {r[0] for r in rows}
-        if not tables:
+    def _check_version(self) -> bool:
+        """Refuse a file that is not an augfit store (corrupt, foreign) or of another schema;
+        True when the file is new (empty), and then mark it with this schema version."""
+        version = self._con.execute("PRAGMA user_version").fetchone()[0]
+        tables = {t for (t,) in self._con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        if version == 0 and not tables:                      # a new, empty file
             if self.readonly:
                 raise StoreError(f"{self.path}: an empty database, not an augfit results store; "
                                  "run `augfit run SPEC --out DIR` to make one")
+            self._con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return True
         for table, columns in _TABLES.items():
             have = {r[1] for r in self._con.execute(f"PRAGMA table_info({table})")}
@@ -97,7 +135,18 @@ class Store:
                 raise StoreError(f"{self.path}: an SQLite database of another program (tables: "
                                  f"{', '.join(sorted(tables)[:5])}), not an augfit results store; "
                                  "move it away or choose another --out folder")
-        return False
+        if version == SCHEMA_VERSION:
+            return False
+        old = version if version else 1
+        if old > SCHEMA_VERSION:
+            raise ConfigError(f"{self.path} was written by a newer augfit (results schema {old}, "
+                              f"this one reads {SCHEMA_VERSION}); upgrade augfit, or pass another "
+                              f"--out folder")
+        raise ConfigError(
+            f"{self.path} holds results of an older augfit (results schema {old}: one split, "
+            f"gaps measured on val, no per-example test results); they cannot be mixed with this "
+            f"version's (schema {SCHEMA_VERSION}). Move the file away (e.g. rename it to "
+            f"{self.path.name}.v{old}) or pass another --out folder, then rerun the spec")
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
@@ -146,14 +195,20 @@ class Store:
                  now, now))
 
     def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
-        """Write one finished cell in one transaction (``result``: metrics, history, wall_time)."""
+        """Write one finished cell in one transaction (``result``: metrics, history, wall_time and
+        optionally ``examples`` with ``test_correct`` and ``test_loss_per_example``)."""
         with self._guard("write to"), self._con:
             self._con.execute(
-                "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?)",
-                (cell.key, spec_hash, cell.method, cell.seed, cell.train_size,
+                "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
                  json.dumps(result["metrics"], sort_keys=True),
                  json.dumps(result["history"], sort_keys=True),
                  float(result["wall_time"]), time.time()))
+            ex = result.get("examples")
+            if ex is not None:
+                self._con.execute("INSERT OR REPLACE INTO examples VALUES (?,?,?,?)",
+                                  (cell.key, *pack_examples(ex["test_correct"],
+                                                            ex["test_loss_per_example"])))
 
     # -- reading -------------------------------------------------------------------------------
     def finished_keys(self) -> set[str]:
@@ -173,15 +228,39 @@ class Store:
         return {"metrics": metrics, "history": self._json(row[1], f"history of cell {key[:12]}"),
                 "wall_time": row[2]}
 
+
     def rows(self, cells: Iterable[Cell]) -> list[dict[str, Any]]:
-        """One flat dict per finished cell of ``cells``: method, seed, train_size, wall_time, the
-        metrics and ``history``. Cells not finished yet are left out."""
+        """One flat dict per finished cell of ``cells``: method, split, seed, train_size, key,
+        wall_time, the metrics and ``history``. Cells not finished yet are left out (count them
+        against ``spec.cells()`` for a partial run)."""
         out = []
         for cell in cells:
             r = self.get(cell.key)
             if r is not None:
-                out.append({"method": cell.method, "seed": cell.seed, "train_size": cell.train_size,
-                            "wall_time": r["wall_time"], **r["metrics"], "history": r["history"]})
+                out.append({"method": cell.method, "split": cell.split, "seed": cell.seed,
+                            "train_size": cell.train_size, "key": cell.key,
+                            "wall_time": r["wall_time"], **r["metrics"],
+                            "history": r["history"]})
+        return out
+
+    def examples(self, rows: Iterable[dict[str, Any] | Cell | str]) -> list[dict[str, np.ndarray]]:
+        """Per-example test results of ``rows`` (row dicts from :meth:`rows`, Cells or keys), in
+        the same order: for each, ``{"test_correct": bool (n_test,), "test_loss_per_example":
+        float32 (n_test,)}`` in the order of that cell's split's test set.
+
+        Cells of the same (split, seed, train_size) share the test set, so a method's arrays
+        align elementwise with the baseline's. A cell stored without them raises ConfigError.
+        """
+        out = []
+        for r in rows:
+            key = r if isinstance(r, str) else r.key if isinstance(r, Cell) else r["key"]
+            with self._guard("read"):
+                got = self._con.execute("SELECT n, correct, loss FROM examples WHERE key=?",
+                                        (key,)).fetchone()
+            if got is None:
+                raise ConfigError(f"{self.path}: no per-example test results for cell {key[:12]}"
+                                  f"; is it finished? (rerun the spec to complete it)")
+            out.append(unpack_examples(*got))
         return out
 
     def latest_spec(self) -> dict[str, Any]:
@@ -207,4 +286,11 @@ class Store:
         self.close()
 
 
-__all__ = ["Store", "DB_NAME"]
+def examples(path: str | Path, rows: Iterable[dict[str, Any] | Cell | str]
+             ) -> list[dict[str, np.ndarray]]:
+    """:meth:`Store.examples` of the store at ``path`` (a results folder or ``.sqlite`` file)."""
+    with Store(path, readonly=True) as store:
+        return store.examples(rows)
+
+
+__all__ = ["Store", "examples", "DB_NAME", "SCHEMA_VERSION", "pack_examples", "unpack_examples"]

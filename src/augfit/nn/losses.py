@@ -61,6 +61,18 @@ def mse(output: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return loss, diff
 
 
+def cross_entropy_per_sample(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample terms ``logsumexp(z_n) - z_n[y_n]`` of :func:`cross_entropy` (their mean is C)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(logits.shape[0]), y]
+
+
+def mse_per_sample(output: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample terms ``Σ_k (y_k - a_k)²`` of :func:`mse` (their mean is C)."""
+    diff = output - _targets(y, output.shape, output.dtype)
+    return np.einsum("ij,ij->i", diff, diff)
+
+
 def _scores_to_proba(a: np.ndarray) -> np.ndarray:
     p = np.clip(a, 0, None)
     s = p.sum(axis=1, keepdims=True)
@@ -69,6 +81,10 @@ def _scores_to_proba(a: np.ndarray) -> np.ndarray:
 
 
 LOSSES: dict[str, Loss] = {"cross_entropy": cross_entropy, "mse": mse}
+PER_SAMPLE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "cross_entropy": cross_entropy_per_sample,
+    "mse": mse_per_sample,
+}
 TO_PROBA: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "cross_entropy": softmax,
     "mse": _scores_to_proba,
@@ -82,4 +98,5 @@ def get_loss(name: str) -> Loss:
     return LOSSES[name]
 
 
-__all__ = ["LOSSES", "TO_PROBA", "get_loss", "cross_entropy", "mse", "softmax"]
+__all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "get_loss", "cross_entropy", "mse", "softmax",
+           "cross_entropy_per_sample", "mse_per_sample"]

@@ -48,8 +48,20 @@ def gap_curve(history: Any, metric: str = "accuracy") -> np.ndarray:
     if metric not in h or val_key not in h:
         raise ConfigError(f"gap_curve(metric={metric!r}): history needs {metric!r} and "
                           f"{val_key!r}, it has {sorted(h)}; train with val=... to record them")
-    train, val = np.asarray(h[metric], float), np.asarray(h[val_key], float)
-    return train - val if metric in HIGHER_IS_BETTER else val - train
+    return generalization_gap(np.asarray(h[metric], float), np.asarray(h[val_key], float), metric)
+
+
+def generalization_gap(train: Any, held_out: Any, metric: str = "accuracy") -> Any:
+    """How much better the model does on its training data than on held-out data, signed so that
+    > 0 means overfit: ``train - held_out`` for accuracy, ``held_out - train`` for losses.
+
+    The one definition of the gap: the learning curves (held out = val) and the experiment cells
+    (held out = test, the endpoint) both use it. Works on floats and arrays alike.
+
+    >>> generalization_gap(1.0, 0.9, "accuracy"), generalization_gap(0.1, 0.4, "loss")
+    (0.09999999999999998, 0.4)
+    """
+    return train - held_out if metric in HIGHER_IS_BETTER else held_out - train
 
 
 def train_val_gap(history: Any, metric: str = "accuracy", epoch: int | None = None) -> float:
@@ -63,4 +75,4 @@ def train_val_gap(history: Any, metric: str = "accuracy", epoch: int | None = No
     return float(curve[idx])
 
 
-__all__ = ["accuracy", "gap_curve", "train_val_gap", "HIGHER_IS_BETTER"]
+__all__ = ["accuracy", "gap_curve", "generalization_gap", "train_val_gap", "HIGHER_IS_BETTER"]

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, ShapeError, TrainingError
-from ..nn.losses import TO_PROBA, get_loss
+from ..nn.losses import PER_SAMPLE, TO_PROBA, get_loss
 from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar
@@ -259,6 +259,17 @@ class Trainer:
         """``{"loss", "accuracy"}`` of the model on features ``x`` and labels ``y`` (no dropout)."""
         x = self._x(x, "x")
         return self._evaluate(x, self._y(y, "y", x.shape[0]))
+
+    def evaluate_per_example(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Per-example results of the model on ``x``, ``y`` (no dropout): ``(correct, loss)``,
+        bool ``(N,)`` and float ``(N,)``; their means are :meth:`evaluate`'s accuracy and loss."""
+        x = self._x(x, "x")
+        y = self._y(y, "y", x.shape[0])
+        out = self._outputs(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = PER_SAMPLE[self.loss](out, y)
+        labels = y if y.ndim == 1 else y.argmax(axis=1)
+        return out.argmax(axis=1) == labels, loss
 
     def predict_proba(self, x: Any) -> np.ndarray:
         """Class probabilities ``(N, out_features)`` (softmax of the logits for cross-entropy)."""
