@@ -155,9 +155,9 @@ def test_a_spec_that_is_not_a_spec_is_not_echoed(tmp_path):
     p.write_text(f"root:x:0:0:{SECRET}:/root:/bin/bash\n")
     with pytest.raises(ConfigError) as ei:
         load_spec(p)
-    assert str(ei.value) == (f"{p}: expected a mapping with fields name, description, dataset, "
-                             "features, model, training, seeds, train_sizes, train_size_unit, "
-                             "baseline, bootstrap, methods, got a string")
+    msg = str(ei.value)
+    assert msg.startswith(f"{p}: expected a mapping with fields name, description, dataset, ")
+    assert msg.endswith("methods, got a string") and SECRET not in msg
     p.write_text(f"dataset: {{name: digits}}\ntrain_sizes: [10]\nmethods: [baseline]\n"
                  f"description: [{SECRET * 10}]\n")
     with pytest.raises(ConfigError) as ei:
