@@ -133,8 +133,12 @@ def test_standard_image_pipeline_workers_and_replay(tmp_path):
     from augfit.data.sources.fashion_mnist import DEBIAN_DIR
     from augfit.rng import derive
     from augfit.transforms.compose import Compose
-    from augfit.transforms.image import (BrightnessContrast, HorizontalFlip, RandomResizedCrop,
-                                         Rotate)
+    from augfit.transforms.image import (
+        BrightnessContrast,
+        HorizontalFlip,
+        RandomResizedCrop,
+        Rotate,
+    )
 
     if DEBIAN_DIR.is_dir():
         ds = load("fashion_mnist", split="test").subsample(n=600, seed=0)
@@ -232,3 +236,62 @@ def test_offline_text_copies_json_cache(tmp_path):
     assert again.offline.from_cache and again.offline.copies == copies
     xb, _ = next(iter(again))
     assert xb.shape == (8, 256)
+
+
+# -- soft targets from label-mixing steps ---------------------------------------------------------
+def _own_class_images(n=12):
+    """Sample i is class i and a constant image of value c_i, so features tell their sources."""
+    c = (np.arange(n) + 1) / (n + 1)
+    x = np.broadcast_to(c[:, None, None], (n, 4, 4)).astype(np.float32)
+    return from_arrays(x, np.arange(n)), c
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_mixing_augment_gives_soft_targets_that_follow_the_pixels(workers):
+    from augfit.transforms.compose import Compose, OneOf
+    from augfit.transforms.image import CutMix
+    from augfit.transforms.mixing import MixUp
+
+    ds, c = _own_class_images()
+    aug = Compose([OneOf([MixUp(alpha=0.4), CutMix(alpha=1.0)])])
+    loader = DataLoader(ds, batch_size=5, augment=aug, seed=3, workers=workers)
+    assert loader.soft_targets
+    batches = _epoch(loader, 0)
+    assert [len(y) for _, y in batches] == [5, 5, 2]
+    for xb, t in batches:
+        assert t.shape == (len(xb), 12) and t.dtype == np.float32
+        np.testing.assert_allclose(t.sum(axis=1), 1.0, rtol=1e-6)
+        np.testing.assert_allclose(xb.mean(axis=1), t @ c, rtol=1e-5)
+    assert any(not np.allclose(t, t.round()) for _, t in batches)   # some labels really mixed
+    again = _epoch(DataLoader(ds, batch_size=5, augment=aug, seed=3), 0)
+    for (xa, ta), (xb, tb) in zip(batches, again):
+        assert xa.tobytes() == xb.tobytes() and ta.tobytes() == tb.tobytes()
+
+
+def test_mix_stage_mixes_featurized_text():
+    from augfit.transforms.mixing import MixUp
+
+    texts = [f"word{i} common text number {i}" for i in range(8)]
+    ds = from_arrays(texts, np.arange(8))  # one sample per class: labels name the sources
+    loader = DataLoader(ds, batch_size=4, mix=MixUp(alpha=0.5), features="text_hashing", seed=1)
+    plain = DataLoader(ds, batch_size=4, features="text_hashing", seed=1)
+    mixed_any = False
+    for (xm, t), (x0, y0) in zip(loader.epoch_batches(0), plain.epoch_batches(0)):
+        assert t.shape == (4, 8) and xm.shape == x0.shape
+        np.testing.assert_allclose(t.sum(axis=1), 1.0, rtol=1e-6)
+        w = t @ np.eye(8)[y0].T  # (4, 4): how much of each clean row went into each mixed row
+        np.testing.assert_allclose(xm.toarray(), w @ x0.toarray(), atol=1e-5)
+        mixed_any |= not np.allclose(w, np.eye(4))
+    assert mixed_any
+
+
+def test_label_mixing_bad_settings_are_config_errors(digits_train):
+    from augfit.transforms.image import Rotate
+    from augfit.transforms.mixing import MixUp
+
+    with pytest.raises(ConfigError, match=r"batch_size=1\) with a label-mixing"):
+        DataLoader(digits_train, batch_size=1, augment=MixUp())
+    with pytest.raises(ConfigError, match="move MixUp/CutMix from augment to mix"):
+        DataLoader(digits_train, augment=MixUp(), offline=2)
+    with pytest.raises(ConfigError, match=r"mix=\.\.\.\) must be a label-mixing"):
+        DataLoader(digits_train, mix=Rotate(10))

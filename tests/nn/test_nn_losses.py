@@ -60,6 +60,60 @@ def test_unknown_loss_name_lists_the_valid_ones():
         get_loss("hinge")
 
 
+# -- soft targets (MixUp/CutMix labels) and label smoothing ---------------------------------------
+def _soft(rng, n, k):
+    t = rng.random((n, k))
+    return t / t.sum(axis=1, keepdims=True)
+
+
+def test_cross_entropy_soft_targets_by_hand():
+    logits = np.array([[np.log(3.0), 0.0]])  # p = (3/4, 1/4)
+    t = np.array([[0.4, 0.6]])
+    loss, grad = cross_entropy(logits.copy(), t)
+    assert loss == pytest.approx(-(0.4 * np.log(0.75) + 0.6 * np.log(0.25)), rel=1e-14)
+    np.testing.assert_allclose(grad, [[0.75 - 0.4, 0.25 - 0.6]], rtol=1e-14)
+
+
+def test_one_hot_soft_targets_equal_hard_labels():
+    rng = np.random.default_rng(3)
+    z, y = rng.standard_normal((7, 5)), rng.integers(0, 5, 7)
+    for loss in (cross_entropy, mse):
+        a, ga = loss(z.copy(), y)
+        b, gb = loss(z.copy(), np.eye(5)[y])
+        assert a == pytest.approx(b, rel=1e-13)
+        np.testing.assert_allclose(ga, gb, rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("loss", [cross_entropy, mse])
+def test_soft_target_gradient_matches_finite_differences(loss):
+    rng = np.random.default_rng(4)
+    assert check_loss(loss, rng.standard_normal((6, 4)), _soft(rng, 6, 4)) < 1e-7
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+@pytest.mark.parametrize("soft", [False, True])
+def test_label_smoothing_gradient_matches_finite_differences(name, soft):
+    rng = np.random.default_rng(5)
+    y = _soft(rng, 6, 4) if soft else rng.integers(0, 4, 6)
+    assert check_loss(get_loss(name, label_smoothing=0.2), rng.standard_normal((6, 4)), y) < 1e-7
+
+
+def test_label_smoothing_by_hand():
+    # K = 2, eps = 0.2: label 0 -> targets (0.9, 0.1); p = (3/4, 1/4)
+    logits = np.array([[np.log(3.0), 0.0]])
+    loss, grad = get_loss("cross_entropy", label_smoothing=0.2)(logits.copy(), np.array([0]))
+    assert loss == pytest.approx(-(0.9 * np.log(0.75) + 0.1 * np.log(0.25)), rel=1e-14)
+    np.testing.assert_allclose(grad, [[0.75 - 0.9, 0.25 - 0.1]], rtol=1e-13)
+    loss, grad = get_loss("mse", label_smoothing=0.2)(np.array([[1.0, 0.0]]), np.array([0]))
+    assert loss == pytest.approx(0.1**2 + 0.1**2, rel=1e-13)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5, "x", True])
+def test_label_smoothing_outside_0_1_is_a_config_error(bad):
+    with pytest.raises(ConfigError, match=r"label_smoothing must be a number in \[0, 1\)"):
+        get_loss("cross_entropy", label_smoothing=bad)
+
+
 @pytest.mark.parametrize("name", ["cross_entropy", "mse"])
 def test_per_sample_losses_average_to_the_loss(name):
     from augfit.nn.losses import LOSSES, PER_SAMPLE
@@ -77,3 +131,12 @@ def test_per_sample_cross_entropy_by_hand():
     z = np.array([[0.0, np.log(3.0)], [0.0, np.log(3.0)]])
     np.testing.assert_allclose(cross_entropy_per_sample(z, np.array([0, 1])),
                                [np.log(4.0), np.log(4.0 / 3.0)])
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+def test_per_sample_losses_average_to_the_loss_with_soft_targets(name):
+    from augfit.nn.losses import LOSSES, PER_SAMPLE
+
+    rng = np.random.default_rng(1)
+    out, t = rng.normal(size=(6, 3)), rng.dirichlet(np.ones(3), size=6)
+    assert PER_SAMPLE[name](out, t).mean() == pytest.approx(LOSSES[name](out, t)[0], rel=1e-12)

@@ -68,3 +68,34 @@ def test_initialisers_have_their_variance(name, var):
     assert w.shape == (300, 200)
     assert w.var() == pytest.approx(var, rel=0.02)  # 60k draws
     assert abs(w.mean()) < 0.01
+
+
+# -- weight decay that skips the biases -----------------------------------------------------------
+@pytest.mark.parametrize("cls", [SGD, Momentum, Adam])
+def test_decay_bias_false_leaves_biases_out_of_weight_decay(cls):
+    from augfit.nn import MLP
+
+    model = MLP(3, [4], 2, seed=0, dtype="float64")
+    mask = model.decay_mask()[0]
+    # layout [W1 (3x4), b1 (4), W2 (4x2), b2 (2)]: zeros exactly on the biases
+    np.testing.assert_array_equal(mask, np.r_[np.ones(12), np.zeros(4), np.ones(8), np.zeros(2)])
+    p0 = np.linspace(-2, 2, mask.size)  # non-zero biases, so decaying them would show
+    g = np.cos(np.arange(mask.size))
+    a, b, c, d = p0.copy(), p0.copy(), p0.copy(), p0.copy()
+    cls(lr=0.1, weight_decay=0.5, decay_bias=False).step([a], [g.copy()], decay_mask=[mask])
+    cls(lr=0.1, weight_decay=0.5).step([b], [g.copy()])               # every parameter (old)
+    cls(lr=0.1).step([c], [g + 0.5 * p0 * mask])                     # the decay by hand
+    cls(lr=0.1).step([d], [g.copy()])                                # no decay at all
+    np.testing.assert_allclose(a, c, rtol=1e-13)
+    bias = mask == 0
+    np.testing.assert_allclose(a[bias], d[bias], rtol=1e-13)
+    if cls is not Adam:  # (Adam's first step is lr·sign(g) whatever the decay)
+        assert np.abs(a[bias] - b[bias]).min() > 1e-3
+    np.testing.assert_allclose(a[~bias], b[~bias], rtol=1e-13)
+
+
+def test_decay_bias_false_needs_a_mask_and_a_bool():
+    with pytest.raises(ConfigError, match="decay_mask"):
+        SGD(lr=0.1, weight_decay=0.1, decay_bias=False).step([np.ones(3)], [np.ones(3)])
+    with pytest.raises(ConfigError, match=r"decay_bias=\.\.\.\) must be True"):
+        SGD(decay_bias="no")

@@ -247,3 +247,88 @@ def test_loader_with_sparse_float64_batches_trains_a_float32_model(digits):
     h = af.Trainer(model, optimizer=Adam(lr=1e-2)).fit(SparseLoader(), epochs=5)
     assert h.history["loss"][-1] < h.history["loss"][0]
     assert all(w.dtype == np.float32 for w in model.get_weights())
+
+
+# -- soft targets, label smoothing, weight decay without biases ----------------------------------
+def _digits_dataset():
+    from augfit.data.datasets import load
+
+    return load("digits").split(val=0.2, test=0.2, seed=0)
+
+
+def test_fit_on_mixup_batches_uses_soft_targets_and_hard_labels_for_evaluation():
+    from augfit.data.loader import DataLoader
+    from augfit.nn import MLP
+    from augfit.train.trainer import Trainer
+    from augfit.transforms.mixing import MixUp
+
+    train, val, _ = _digits_dataset()
+    loader = DataLoader(train, batch_size=64, augment=MixUp(alpha=0.4), seed=0)
+    trainer = Trainer(MLP(64, [32], 10, seed=0))
+    h = trainer.fit(loader, val=val, epochs=15).history
+    assert h["loss"][-1] < h["loss"][0] and h["val_accuracy"][-1] > 0.85
+    clean = trainer.evaluate(loader.featurize(train.x), train.y)   # hard labels
+    assert clean["accuracy"] > h["accuracy"][-1] - 0.2 and 0 < clean["loss"] < h["loss"][-1]
+
+
+def test_soft_targets_with_a_hard_label_only_loss_are_a_config_error(monkeypatch):
+    from augfit.data.loader import DataLoader
+    from augfit.nn import MLP, losses
+    from augfit.train.trainer import Trainer
+    from augfit.transforms.mixing import MixUp
+
+    def hinge(out, y):  # multiclass hinge: defined for hard labels only
+        n = out.shape[0]
+        margins = np.maximum(0, out - out[np.arange(n), y][:, None] + 1)
+        margins[np.arange(n), y] = 0
+        grad = (margins > 0).astype(out.dtype)
+        grad[np.arange(n), y] = -grad.sum(axis=1)
+        return float(margins.sum() / n), grad / n
+
+    monkeypatch.setitem(losses.LOSSES, "hinge", hinge)
+    train, _, _ = _digits_dataset()
+    loader = DataLoader(train, batch_size=32, augment=MixUp(), seed=0)
+    with pytest.raises(ConfigError, match="'hinge' takes hard labels only"):
+        Trainer(MLP(64, [8], 10, seed=0), loss="hinge").fit(loader, epochs=1)
+    with pytest.raises(ConfigError, match="label_smoothing=0.1 needs a loss that takes soft"):
+        Trainer(MLP(64, [8], 10, seed=0), loss="hinge", label_smoothing=0.1)
+
+
+def test_label_smoothing_trains_on_smoothed_targets_and_evaluates_plainly(digits):
+    from augfit.nn import MLP
+    from augfit.nn.losses import cross_entropy
+    from augfit.train.trainer import Trainer
+
+    from augfit.nn.optim import Adam
+
+    xtr, ytr, *_ = digits
+
+    a = Trainer(MLP(64, [32], 10, seed=0), optimizer=Adam(lr=0.01), label_smoothing=0.3)
+    a.fit(xtr, ytr, epochs=40, seed=0)
+    out = a.model.forward(xtr, training=False)
+    assert a.evaluate(xtr, ytr)["loss"] == pytest.approx(cross_entropy(out, ytr)[0], rel=1e-6)
+    # smoothing caps the confidence at its target 1 - 0.3 + 0.3/10 = 0.73; plain training does not
+    b = Trainer(MLP(64, [32], 10, seed=0), optimizer=Adam(lr=0.01))
+    b.fit(xtr, ytr, epochs=40, seed=0)
+    top_a = a.predict_proba(xtr).max(axis=1).mean()
+    top_b = b.predict_proba(xtr).max(axis=1).mean()
+    assert top_a < 0.76 and top_b > 0.95, (top_a, top_b)
+    with pytest.raises(ConfigError, match=r"Trainer\(label_smoothing=\.\.\.\) must be a number"):
+        Trainer(MLP(64, [8], 10, seed=0), label_smoothing=1.0)
+
+
+def test_trainer_hands_the_bias_mask_to_an_optimizer_that_skips_biases(digits):
+    from augfit.nn import MLP
+    from augfit.nn.optim import SGD
+    from augfit.train.trainer import Trainer
+
+    xtr, ytr, *_ = digits
+    runs = {}
+    for decay_bias in (True, False):
+        model = MLP(64, [16], 10, seed=0)
+        Trainer(model, optimizer=SGD(lr=0.05, weight_decay=0.5, decay_bias=decay_bias)).fit(
+            xtr, ytr, epochs=3, seed=0)
+        runs[decay_bias] = model.get_weights()
+    # strong decay shrinks biases toward 0 only when biases are decayed
+    b_all, b_weights_only = runs[True][1], runs[False][1]
+    assert np.abs(b_all).sum() < np.abs(b_weights_only).sum()

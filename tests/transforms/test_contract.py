@@ -111,3 +111,36 @@ def test_invalid_arguments_raise_augfit_errors(name):
     for bad in bad_sets:
         with pytest.raises(AugfitError):
             cls(**{**cls.example_args(), **bad})
+
+
+# -- labels: label-mixing transforms (MixUp, CutMix, ...) and everything else --------------------
+def _targets(n: int, k: int = 3) -> np.ndarray:
+    return np.eye(k)[np.arange(n) % k]
+
+
+def test_registry_has_the_label_mixing_transforms():
+    mixing = [n for n in NAMES if TRANSFORMS.get(n).mixes_labels]
+    assert {"MixUp", "CutMix", "TimeCutMix"} <= set(mixing)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_labels_sum_to_one_and_are_unchanged_at_p0(name):
+    x = _batch(name)
+    if not isinstance(x, np.ndarray) or TRANSFORMS.get(name).deterministic:
+        pytest.skip("no numeric batch / no p")
+    t0 = _targets(len(x))
+    for p in (0.0, 0.6, 1.0):
+        t = _make(name, p=p)
+        _, rec = t(x, rng=3, return_params=True)
+        y = t.apply_targets(t0, rec)
+        assert y.shape == t0.shape
+        np.testing.assert_allclose(y.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+        assert y.min() >= 0.0
+        if p == 0.0 or not t.changes_labels():
+            assert np.array_equal(y, t0), "labels changed by a transform that keeps them"
+        # replay: the same record gives the same soft labels (apply_targets is pure)
+        assert np.array_equal(t.apply_targets(t0, rec), y)
+    if TRANSFORMS.get(name).mixes_labels:
+        t = _make(name, p=1.0)
+        _, rec = t(x, rng=3, return_params=True)
+        assert not np.array_equal(t.apply_targets(t0, rec), t0), "p=1 left every label as it was"

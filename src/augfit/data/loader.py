@@ -4,6 +4,10 @@ Every batch is a pure function of ``(seed, epoch, batch index)``: the epoch's or
 ``derive(seed, epoch, 0)`` and batch ``b``'s augmentation from ``derive(seed, epoch, b + 1)``. So
 the batches are the same bit for bit whatever ``workers`` is, and each epoch re-draws augmentation.
 
+Label-mixing steps (MixUp, CutMix, TimeCutMix) in ``augment``, or a ``mix`` step applied to the
+featurized batch (MixUp of text feature vectors), make the loader yield soft targets ``(N, K)``
+(float32, rows summing to 1) instead of labels ``(N,)``; clean evaluation still uses the labels.
+
 >>> import augfit as af
 >>> train, val, test = af.datasets.load("digits").split(seed=0)
 >>> loader = af.DataLoader(train, batch_size=64, augment=aug, seed=0, workers=2)
@@ -37,15 +41,26 @@ def _check_int(value: Any, name: str, low: int) -> int:
     return check_int(value, f"DataLoader({name}=...)", low)
 
 
-def _as_augment(augment: Any) -> Any:
+def _as_augment(augment: Any, name: str = "augment") -> Any:
     if augment is None or callable(augment):
         return augment
     if isinstance(augment, dict):
         from ..transforms.base import Transform
 
         return Transform.from_dict(augment)
-    raise ConfigError(f"DataLoader(augment=...) must be a Transform/Compose, a transform dict or "
+    raise ConfigError(f"DataLoader({name}=...) must be a Transform/Compose, a transform dict or "
                       f"None, got {type(augment).__name__}")
+
+
+def _mixes(step: Any) -> bool:
+    return bool(step is not None and getattr(step, "changes_labels", lambda: False)())
+
+
+def one_hot(y: np.ndarray, k: int) -> np.ndarray:
+    """Targets ``(N, k)`` float32 with a 1 at each label."""
+    t = np.zeros((len(y), k), np.float32)
+    t[np.arange(len(y)), y] = 1.0
+    return t
 
 
 class DataLoader:
@@ -62,7 +77,11 @@ class DataLoader:
         Drop the last, smaller batch.
     augment : Transform, Compose, dict or None
         Called as ``augment(xb, rng=generator)`` on each raw training batch. Only this loader's
-        batches are augmented; :meth:`featurize` (val/test) never is.
+        batches are augmented; :meth:`featurize` (val/test) never is. If it mixes labels (MixUp,
+        CutMix...), batches carry soft targets ``(N, K)``.
+    mix : label-mixing Transform, dict or None
+        Applied to the *featurized* batch (after ``features``), e.g. ``MixUp(alpha=0.2)`` on text
+        feature vectors (CSR or dense); batches then carry soft targets ``(N, K)``.
     features : featurizer, name, dict or None
         Fitted on the un-augmented ``dataset.x`` here unless already fitted. Default by modality:
         ``image_flatten`` (float32 in [0, 1]), ``text_hashing``, ``audio_logmel`` (at the dataset's
@@ -86,7 +105,7 @@ class DataLoader:
     def __init__(self, dataset: Any, batch_size: int = 128, shuffle: bool = True,
                  drop_last: bool = False, augment: Any = None, features: Any = None,
                  seed: int | None = None, workers: int = 0, prefetch: int = 2,
-                 offline: int | None = None, cache_dir: Any = None) -> None:
+                 offline: int | None = None, cache_dir: Any = None, mix: Any = None) -> None:
         if not (hasattr(dataset, "x") and hasattr(dataset, "y")):
             raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y "
                               f"(a Dataset), got {type(dataset).__name__}")
@@ -99,6 +118,17 @@ class DataLoader:
             seed = seed_from(as_generator(None))
         self.seed = _check_int(seed, "seed", 0)
         self.augment = _as_augment(augment)
+        self.mix = _as_augment(mix, "mix")
+        if self.mix is not None and not _mixes(self.mix):
+            raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
+                              f"MixUp(alpha=0.2), got {self.mix!r}; put other transforms in augment")
+        self.soft_targets = _mixes(self.augment) or _mixes(self.mix)
+        if self.soft_targets and self.batch_size < 2:
+            raise ConfigError(f"DataLoader(batch_size={batch_size}) with a label-mixing augment "
+                              f"(MixUp/CutMix): a sample needs a partner in its batch; use "
+                              f"batch_size >= 2")
+        classes = getattr(dataset, "classes", None)
+        self.n_classes = len(classes) if classes is not None else int(np.max(dataset.y)) + 1
         if len(dataset.y) == 0:
             raise ConfigError("DataLoader(dataset=...) is empty; check the split sizes")
         if len(dataset.y) < self.batch_size and self.drop_last:
@@ -116,6 +146,10 @@ class DataLoader:
             k = _check_int(offline, "offline", 1)
             if self.augment is None:
                 raise ConfigError("DataLoader(offline=...) needs an augment pipeline to precompute")
+            if _mixes(self.augment):
+                raise ConfigError("DataLoader(offline=...) caches augmented inputs, not mixed "
+                                  "labels: move MixUp/CutMix from augment to mix=... (applied "
+                                  "online to the features)")
             self.offline = OfflineCopies(dataset.x, self.y, self.augment, k, self.seed,
                                          self.batch_size, cache_dir)
         self.epoch = 0
@@ -136,14 +170,36 @@ class DataLoader:
         return derive(self.seed, epoch, 0).permutation(n) if self.shuffle else np.arange(n)
 
     def make_batch(self, epoch: int, b: int, idx: np.ndarray) -> Batch:
-        """Batch ``b`` of ``epoch`` from sample indices ``idx``: augment, then featurize."""
+        """Batch ``b`` of ``epoch`` from sample indices ``idx``: augment, then featurize (then
+        ``mix``). Labels ``(N,)``, or soft targets ``(N, K)`` when a step mixes labels.
+
+        A final batch of one sample has no partner: label-mixing steps leave it unmixed.
+        """
+        yb: np.ndarray = self.y[idx]
+        single = len(idx) < 2
         if self.offline is not None:
             xb = _take(self.offline.copy(epoch), idx)
         else:
             xb = _take(self.dataset.x, idx)
-            if self.augment is not None:
+            if self.augment is not None and _mixes(self.augment):
+                t = one_hot(yb, self.n_classes)
+                if not single:
+                    xb, rec = self.augment(xb, rng=derive(self.seed, epoch, b + 1),
+                                           return_params=True)
+                    t = self.augment.apply_targets(t, rec).astype(np.float32)
+                yb = t
+            elif self.augment is not None:
                 xb = self.augment(xb, rng=derive(self.seed, epoch, b + 1))
-        return self.features.transform(xb), self.y[idx]
+        feats = self.features.transform(xb)
+        if self.mix is not None:
+            t = yb if yb.ndim == 2 else one_hot(yb, self.n_classes)
+            if not single:
+                # its own stream, so adding mix= leaves the augment draws as they were
+                feats, rec = self.mix(feats, rng=derive(self.seed, epoch, b + 1, 1),
+                                      return_params=True)
+                t = self.mix.apply_targets(t, rec).astype(np.float32)
+            yb = t
+        return feats, yb
 
     def _slices(self, epoch: int) -> list[np.ndarray]:
         order = self.order(epoch)

@@ -127,11 +127,15 @@ def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classe
                dropout=method.dropout, seed=seq)
 
 
-def make_optimizer(spec: Spec) -> Any:
+def make_optimizer(spec: Spec, method: Method | None = None) -> Any:
+    """The cell's optimizer: ``training``'s, with the method's own weight decay if it sets one
+    (biases excluded unless the method says ``decay_bias: true``)."""
     from ..nn import optim
 
     t = spec.training
     cls = {"sgd": optim.SGD, "momentum": optim.Momentum, "adam": optim.Adam}[t["optimizer"]]
+    if method is not None and method.weight_decay is not None:
+        return cls(lr=t["lr"], weight_decay=method.weight_decay, decay_bias=method.decay_bias)
     return cls(lr=t["lr"], weight_decay=t["weight_decay"])
 
 
@@ -189,9 +193,11 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     sub = training_subset(spec, train, cell)
     t = spec.training
     augment = Transform.from_dict(method.augment) if method.augment else None
+    mix = Transform.from_dict(method.mix) if method.mix else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
                         features=spec.features,
-                        seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)))
+                        seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)),
+                        mix=mix)
     x_train = loader.featurize(sub.x)
     model = make_model(spec, method, cell, loader.n_features, len(train.classes))
     recorder = EpochRecorder(x_train, sub.y)
@@ -207,7 +213,8 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
         callbacks.append(es)
     if epoch_callback is not None:
         callbacks.append(epoch_callback)
-    trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec), callbacks=callbacks)
+    trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
+                      callbacks=callbacks, label_smoothing=method.label_smoothing)
     trainer.fit(loader, val=val, epochs=t["epochs"])
     h = recorder.history
     # learning curves (val: the set early stopping watches); verdicts never use them

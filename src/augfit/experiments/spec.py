@@ -47,6 +47,16 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
         early_stopping: {patience: 10, monitor: val_loss, min_delta: 0.0,
                          restore_best_weights: true, start_from_epoch: 0}
       - {name: all, augment: [...], dropout: 0.2, early_stopping: {patience: 10}}
+      - {name: mixup, augment: [{type: MixUp, alpha: 0.2}]}     # soft targets (N, K)
+      - {name: text_mixup, mix: {type: MixUp, alpha: 0.2}}       # MixUp of the featurized rows
+      - {name: smooth, label_smoothing: 0.1}                      # in [0, 1)
+      - {name: wd, weight_decay: 5.0e-4}       # this method's L2 penalty, biases excluded
+      - {name: wd_all, weight_decay: 5.0e-4, decay_bias: true}   # biases decayed too
+
+``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
+``decay_bias: true``, leaves the biases out of the penalty (the usual practice).
+``training.weight_decay`` keeps its earlier meaning (every parameter, biases included), so existing
+specs give the same results and the same cell keys; so do methods that set none of the new fields.
 
 ``augment`` is a list of transform dicts (run in order, as a Compose), one transform dict (which may
 itself be a Compose/OneOf/...), or a path to a file holding either. The pipelines are built with
@@ -77,6 +87,8 @@ _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods"]
+_METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
+                  "weight_decay", "decay_bias", "mix"]
 
 
 @dataclass(frozen=True)
@@ -87,11 +99,31 @@ class Method:
     augment: dict[str, Any] | None = None       # a transform dict (Transform.from_dict builds it)
     dropout: float = 0.0
     early_stopping: dict[str, Any] | None = None
+    label_smoothing: float = 0.0
+    weight_decay: float | None = None           # None: training.weight_decay (all parameters)
+    decay_bias: bool = False                    # with weight_decay: decay the biases too
+    mix: dict[str, Any] | None = None           # a label-mixing transform dict for the features
 
     def config(self) -> dict[str, Any]:
-        """What the method does, without its name (part of each cell's key)."""
-        return {"augment": self.augment, "dropout": self.dropout,
-                "early_stopping": self.early_stopping}
+        """What the method does, without its name (part of each cell's key). Fields added after
+        the first release appear only when set, so older specs keep their cell keys."""
+        out: dict[str, Any] = {"augment": self.augment, "dropout": self.dropout,
+                               "early_stopping": self.early_stopping}
+        if self.label_smoothing:
+            out["label_smoothing"] = self.label_smoothing
+        if self.weight_decay is not None:
+            out["weight_decay"] = self.weight_decay
+            out["decay_bias"] = self.decay_bias
+        if self.mix is not None:
+            out["mix"] = self.mix
+        return out
+
+    def mixes_labels(self) -> bool:
+        """True if the method's augment or mix step produces soft targets (MixUp, CutMix...)."""
+        from ..transforms.base import Transform
+
+        return any(d is not None and Transform.from_dict(d).changes_labels()
+                   for d in (self.augment, self.mix))
 
 
 @dataclass(frozen=True)
@@ -208,6 +240,11 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
                      ["samples", "per_class"])
     boot = _bootstrap(ck, d.get("bootstrap", {}))
     methods = _methods(ck, d["methods"], Path(base_dir))
+    for i, m in enumerate(methods):
+        if training["batch_size"] < 2 and m.mixes_labels():
+            raise ck.fail("training.batch_size", f"is {training['batch_size']} but method "
+                          f"{m.name!r} (methods[{i}]) mixes labels (MixUp/CutMix), which pairs "
+                          f"samples within a batch; use batch_size >= 2")
     baseline = ck.string(d.get("baseline", "baseline"), "baseline")
     if baseline not in [m.name for m in methods]:
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
@@ -374,7 +411,7 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         path = f"methods[{i}]"
         if isinstance(item, str):
             item = {"name": item}
-        m = ck.mapping(item, path, ["name", "augment", "dropout", "early_stopping"], ["name"])
+        m = ck.mapping(item, path, _METHOD_FIELDS, ["name"])
         name = ck.name(m["name"], f"{path}.name")
         if name in [o.name for o in out]:
             raise ck.fail(f"{path}.name",
@@ -388,7 +425,38 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         es = None
         if m.get("early_stopping") is not None:
             es = _early_stopping(ck, m["early_stopping"], f"{path}.early_stopping")
-        out.append(Method(name, augment, dropout, es))
+        out.append(Method(name, augment, dropout, es, **_regularizers(ck, m, path, base_dir)))
+    return out
+
+
+def _regularizers(ck: Checker, m: Mapping[str, Any], path: str, base_dir: Path) -> dict[str, Any]:
+    """The method fields label_smoothing, weight_decay, decay_bias and mix, checked."""
+    from ..nn.losses import check_label_smoothing
+
+    out: dict[str, Any] = {}
+    try:
+        out["label_smoothing"] = check_label_smoothing(m.get("label_smoothing", 0.0),
+                                                       "label_smoothing")
+    except AugfitError as e:
+        raise ck.fail(f"{path}.label_smoothing", str(e)) from None
+    if m.get("weight_decay") is not None:
+        out["weight_decay"] = float(ck.number(m["weight_decay"], f"{path}.weight_decay", 0, 1))
+    if "decay_bias" in m:
+        if m.get("weight_decay") is None:
+            raise ck.fail(f"{path}.decay_bias", "only applies with the method's own weight_decay; "
+                          "add weight_decay: ... to this method")
+        out["decay_bias"] = ck.boolean(m["decay_bias"], f"{path}.decay_bias")
+    if m.get("mix") is not None:
+        from .augment_spec import build_augment
+
+        mix = build_augment(ck, m["mix"], f"{path}.mix", base_dir)
+        from ..transforms.base import Transform
+
+        if not Transform.from_dict(mix).changes_labels():
+            raise ck.fail(f"{path}.mix", f"must be a label-mixing transform such as "
+                          f"{{type: MixUp, alpha: 0.2}} (applied to the featurized batch), got "
+                          f"{show(m['mix'])}; put other transforms in augment")
+        out["mix"] = mix
     return out
 
 

@@ -1,11 +1,17 @@
 """Losses: ``loss(output, y) -> (C, ∂C/∂output)``, C the per-sample cost averaged over the batch.
 
-``y`` holds integer class labels ``(N,)`` (int64); ``mse`` also takes float targets ``(N, K)``.
-Looked up by name in :data:`LOSSES` (``Trainer(loss="cross_entropy")``); :data:`TO_PROBA` maps the
-same names to the function that turns the network output into class probabilities.
+``y`` holds integer class labels ``(N,)`` (int64) or soft targets ``(N, K)`` (float rows, e.g. the
+mixed labels of MixUp/CutMix; for cross-entropy each row is a distribution summing to 1). Looked up
+by name in :data:`LOSSES` (``Trainer(loss="cross_entropy")``); :data:`TO_PROBA` maps the same names
+to the function that turns the network output into class probabilities, and
+:data:`SOFT_TARGET_LOSSES` names the losses that accept soft targets.
+
+Label smoothing (Szegedy et al. 2016) replaces the targets ``t`` by ``(1 - ε)·t + ε/K`` before the
+cost is taken: :func:`get_loss` ``(name, label_smoothing=ε)``.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
@@ -22,54 +28,76 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e
 
 
-def cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Softmax cross-entropy on logits ``(N, K)`` and labels ``(N,)``.
+def targets(y: np.ndarray, shape: tuple[int, ...], dtype: np.dtype,
+            label_smoothing: float = 0.0) -> np.ndarray:
+    """Target rows ``(N, K)``: one-hot for labels ``(N,)``, soft targets as given; then smoothed
+    to ``(1 - ε)·t + ε/K`` when ``label_smoothing = ε > 0`` (a new array: ``y`` is not modified)."""
+    if y.ndim == 1:  # class labels -> one-hot targets
+        t = np.zeros(shape, dtype=dtype)
+        t[np.arange(shape[0]), y] = 1
+    else:
+        t = y.astype(dtype, copy=bool(label_smoothing))
+    if label_smoothing:
+        t *= 1.0 - label_smoothing
+        t += label_smoothing / shape[1]
+    return t
 
-    ``C = mean_n [logsumexp(z_n) - z_n[y_n]]``; the first chain-rule factor is
-    ``∂C/∂z = (softmax(z) - onehot(y)) / N``.
+
+def cross_entropy(logits: np.ndarray, y: np.ndarray,
+                  label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy on logits ``(N, K)`` and labels ``(N,)`` or soft targets ``(N, K)``.
+
+    Labels: ``C = mean_n [logsumexp(z_n) - z_n[y_n]]`` and ``∂C/∂z = (softmax(z) - onehot(y)) / N``.
+    Targets ``t`` (or smoothed labels): ``C = mean_n Σ_k t_nk (logsumexp(z_n) - z_nk)`` and
+    ``∂C/∂z = (softmax(z)·Σ_k t_nk - t) / N``, which is ``(softmax(z) - t) / N`` for rows summing
+    to 1.
     """
     n = logits.shape[0]
-    rows = np.arange(n)
     # log-sum-exp shifted by the row maximum: exp() never overflows, at worst underflows to 0.
     shifted = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     s = e.sum(axis=1, keepdims=True)
-    loss = float(np.mean(np.log(s[:, 0]) - shifted[rows, y]))
     e /= s  # softmax
-    e[rows, y] -= 1
+    if y.ndim == 1 and not label_smoothing:
+        rows = np.arange(n)
+        loss = float(np.mean(np.log(s[:, 0]) - shifted[rows, y]))
+        e[rows, y] -= 1
+    else:
+        t = targets(y, logits.shape, logits.dtype, label_smoothing)
+        mass = t.sum(axis=1)
+        loss = float(np.mean(np.log(s[:, 0]) * mass - np.einsum("ij,ij->i", t, shifted)))
+        e *= mass[:, None]
+        e -= t
     e *= 1.0 / n
     return loss, e
 
 
-def _targets(y: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    if y.ndim == 1:  # class labels -> one-hot targets
-        t = np.zeros(shape, dtype=dtype)
-        t[np.arange(shape[0]), y] = 1
-        return t
-    return y
-
-
-def mse(output: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def mse(output: np.ndarray, y: np.ndarray, label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
     """The notes' squared-error cost ``C = Σ_k (y_k - a_k)²`` per sample, averaged over the batch.
 
     Labels ``(N,)`` are turned into one-hot targets; ``∂C/∂a = 2 (a - y) / N``.
     """
     n = output.shape[0]
-    diff = output - _targets(y, output.shape, output.dtype)
+    diff = output - targets(y, output.shape, output.dtype, label_smoothing)
     loss = float(np.einsum("ij,ij->", diff, diff) / n)
     diff *= 2.0 / n
     return loss, diff
 
 
 def cross_entropy_per_sample(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-sample terms ``logsumexp(z_n) - z_n[y_n]`` of :func:`cross_entropy` (their mean is C)."""
+    """Per-sample terms ``logsumexp(z_n) - z_n[y_n]`` of :func:`cross_entropy` (their mean is C);
+    for soft targets ``Σ_k t_nk (logsumexp(z_n) - z_nk)``."""
     shifted = logits - logits.max(axis=1, keepdims=True)
-    return np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(logits.shape[0]), y]
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    if y.ndim == 2:
+        t = targets(y, logits.shape, logits.dtype)
+        return lse * t.sum(axis=1) - np.einsum("ij,ij->i", t, shifted)
+    return lse - shifted[np.arange(logits.shape[0]), y]
 
 
 def mse_per_sample(output: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Per-sample terms ``Σ_k (y_k - a_k)²`` of :func:`mse` (their mean is C)."""
-    diff = output - _targets(y, output.shape, output.dtype)
+    diff = output - targets(y, output.shape, output.dtype)
     return np.einsum("ij,ij->i", diff, diff)
 
 
@@ -89,14 +117,33 @@ TO_PROBA: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "cross_entropy": softmax,
     "mse": _scores_to_proba,
 }
+SOFT_TARGET_LOSSES: set[str] = {"cross_entropy", "mse"}
+"""Losses that accept soft targets ``(N, K)`` and a ``label_smoothing`` keyword; a loss added to
+:data:`LOSSES` without being listed here is treated as taking hard labels only."""
 
 
-def get_loss(name: str) -> Loss:
-    """The loss called ``name``; a ConfigError lists the valid names otherwise."""
+def check_label_smoothing(value: object, where: str = "label_smoothing") -> float:
+    """A label-smoothing amount in [0, 1) as float (ConfigError naming ``where`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not 0.0 <= float(value) < 1.0:
+        raise ConfigError(f"{where} must be a number in [0, 1) (0 = no smoothing; 0.1 is usual), "
+                          f"got {value!r}")
+    return float(value)
+
+
+def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
+    """The loss called ``name`` (with ``label_smoothing`` bound); ConfigError for a bad name."""
     if not isinstance(name, str) or name not in LOSSES:
         raise ConfigError(f"loss must be one of {sorted(LOSSES)}, got {name!r}")
-    return LOSSES[name]
+    eps = check_label_smoothing(label_smoothing)
+    if not eps:
+        return LOSSES[name]
+    if name not in SOFT_TARGET_LOSSES:
+        raise ConfigError(f"label_smoothing={eps} needs a loss that takes soft targets "
+                          f"({sorted(SOFT_TARGET_LOSSES)}), got loss {name!r}")
+    return functools.partial(LOSSES[name], label_smoothing=eps)
 
 
-__all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "get_loss", "cross_entropy", "mse", "softmax",
-           "cross_entropy_per_sample", "mse_per_sample"]
+__all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "SOFT_TARGET_LOSSES", "get_loss", "cross_entropy",
+           "mse", "softmax", "targets", "check_label_smoothing", "cross_entropy_per_sample",
+           "mse_per_sample"]

@@ -154,6 +154,18 @@ class MLP:
         """The gradients of the last ``backward``, matching ``parameters()``."""
         return [self._flat_grad]
 
+    def decay_mask(self) -> list[np.ndarray]:
+        """0/1 arrays matching ``parameters()``: 1 on weights, 0 on biases (for an optimizer
+        with ``decay_bias=False``)."""
+        mask = np.ones_like(self._flat)
+        pos = 0
+        for d in self.dense:
+            W, b = d.params
+            pos += W.size
+            mask[pos:pos + b.size] = 0
+            pos += b.size
+        return [mask]
+
     @property
     def n_params(self) -> int:
         return int(self._flat.size)

@@ -3,8 +3,11 @@
 ``opt.step(params, grads)`` updates each parameter array in place from its gradient. The gradient
 arrays are used as scratch space and hold garbage afterwards (they are recomputed every batch), so
 an update is a handful of in-place passes over memory with no temporary arrays. ``weight_decay``
-is an L2 penalty ``(λ/2)·||p||²`` on every parameter passed, i.e. ``g += λ·p`` before the update.
-MLP hands its parameters over as one flat array, so each pass is a single NumPy call.
+is an L2 penalty ``(λ/2)·||p||²``, i.e. ``g += λ·p`` before the update: on every parameter passed
+(``decay_bias=True``, the default and the behaviour of earlier versions), or on the weights only
+(``decay_bias=False``: ``step`` then needs ``decay_mask``, one 0/1 array per parameter array, 0 on
+biases; the Trainer passes ``MLP.decay_mask()``). MLP hands its parameters over as one flat array,
+so each pass is a single NumPy call.
 """
 from __future__ import annotations
 
@@ -31,10 +34,14 @@ def _check(name: str, value: float, lo: float, hi: float, lo_open: bool, hi_open
 class Optimizer:
     """Base class: holds ``lr`` and ``weight_decay`` and per-parameter state."""
 
-    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+    def __init__(self, lr: float, weight_decay: float = 0.0, decay_bias: bool = True) -> None:
         cls = type(self).__name__
         self.lr = _check("lr", lr, 0.0, np.inf, True, True, cls)
         self.weight_decay = _check("weight_decay", weight_decay, 0.0, np.inf, False, True, cls)
+        if not isinstance(decay_bias, (bool, np.bool_)):
+            raise ConfigError(f"{cls}(decay_bias=...) must be True (decay every parameter) or "
+                              f"False (weights only), got {decay_bias!r}")
+        self.decay_bias = bool(decay_bias)
         self.state: list[dict[str, np.ndarray]] = []
         self.t = 0
 
@@ -42,17 +49,31 @@ class Optimizer:
         """Forget the state (moments, step count), e.g. before training a new model."""
         self.state, self.t = [], 0
 
-    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """Update ``params`` in place from ``grads`` (which are overwritten)."""
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray],
+             decay_mask: Sequence[np.ndarray] | None = None) -> None:
+        """Update ``params`` in place from ``grads`` (which are overwritten).
+
+        ``decay_mask`` (one array per parameter, 1 where weight decay applies and 0 on biases) is
+        required when ``decay_bias=False`` and weight decay is on, ignored otherwise.
+        """
+        masks: Sequence[np.ndarray | None] = [None] * len(params)
+        if self.weight_decay and not self.decay_bias:
+            if decay_mask is None or len(decay_mask) != len(params):
+                raise ConfigError(
+                    f"{type(self).__name__}(decay_bias=False) needs step(..., decay_mask=...) with "
+                    f"one 0/1 array per parameter (0 on biases), got "
+                    f"{'none' if decay_mask is None else len(decay_mask)} for {len(params)} "
+                    f"parameters; train through Trainer, which passes MLP.decay_mask()")
+            masks = decay_mask
         if len(self.state) != len(params) or any(
             s["shape"] != p.shape for s, p in zip(self.state, params)
         ):
             self.state = [{"shape": p.shape} for p in params]  # type: ignore[misc]
             self.t = 0
         self.t += 1
-        for p, g, s in zip(params, grads, self.state):
+        for p, g, s, m in zip(params, grads, self.state, masks):
             if self.weight_decay:
-                g += self.weight_decay * p
+                g += self.weight_decay * p if m is None else (self.weight_decay * p) * m
             self.update(p, g, s)
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
@@ -62,8 +83,9 @@ class Optimizer:
 class SGD(Optimizer):
     """``p ← p - lr·g``."""
 
-    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
-        super().__init__(lr, weight_decay)
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0,
+                 decay_bias: bool = True) -> None:
+        super().__init__(lr, weight_decay, decay_bias)
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
         g *= self.lr
@@ -78,8 +100,8 @@ class Momentum(Optimizer):
     """
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(lr, weight_decay)
+                 weight_decay: float = 0.0, decay_bias: bool = True) -> None:
+        super().__init__(lr, weight_decay, decay_bias)
         self.momentum = _check("momentum", momentum, 0.0, 1.0, False, True, "Momentum")
         self.nesterov = bool(nesterov)
 
@@ -110,8 +132,8 @@ class Adam(Optimizer):
     """
 
     def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
-        super().__init__(lr, weight_decay)
+                 eps: float = 1e-8, weight_decay: float = 0.0, decay_bias: bool = True) -> None:
+        super().__init__(lr, weight_decay, decay_bias)
         self.beta1 = _check("beta1", beta1, 0.0, 1.0, False, True, "Adam")
         self.beta2 = _check("beta2", beta2, 0.0, 1.0, False, True, "Adam")
         self.eps = _check("eps", eps, 0.0, np.inf, True, True, "Adam")

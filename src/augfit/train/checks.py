@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import ShapeError
+from ..errors import ConfigError, ShapeError
 
 
 def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
@@ -53,11 +53,8 @@ def check_labels(y: Any, name: str, n: int, n_classes: int, loss: str,
     if y is None:
         raise ShapeError(f"{name} is missing: pass labels y of shape ({n},) with the features")
     y = np.asarray(y)
-    if loss == "mse" and y.ndim == 2:
-        if y.shape != (n, n_classes) or y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
-            raise ShapeError(f"{name} as regression targets must be finite numbers of shape "
-                             f"({n}, {n_classes}), got shape {y.shape} dtype {y.dtype}")
-        return np.ascontiguousarray(y, dtype=dtype)
+    if y.ndim == 2:
+        return check_soft_targets(y, name, n, n_classes, loss, dtype)
     if y.ndim != 1:
         raise ShapeError(f"{name} must be class labels of shape (N,), got shape {y.shape}")
     if y.shape[0] != n:
@@ -75,4 +72,27 @@ def check_labels(y: Any, name: str, n: int, n_classes: int, loss: str,
     return y.astype(np.int64, copy=False)
 
 
-__all__ = ["check_features", "check_labels"]
+def check_soft_targets(y: np.ndarray, name: str, n: int, n_classes: int, loss: str,
+                       dtype: np.dtype) -> np.ndarray:
+    """Soft targets ``(n, n_classes)``: finite numbers for ``mse``; for cross-entropy, rows that are
+    distributions (non-negative, summing to 1), e.g. the mixed labels of MixUp/CutMix."""
+    from ..nn.losses import SOFT_TARGET_LOSSES
+
+    if loss not in SOFT_TARGET_LOSSES:
+        raise ConfigError(f"{name}: soft targets of shape {y.shape} (from a label-mixing augment "
+                          f"such as MixUp/CutMix) need a loss that accepts them "
+                          f"({sorted(SOFT_TARGET_LOSSES)}), got loss {loss!r}")
+    what = "regression targets" if loss == "mse" else "soft targets"
+    if y.shape != (n, n_classes) or y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
+        raise ShapeError(f"{name} as {what} must be finite numbers of shape "
+                         f"({n}, {n_classes}), got shape {y.shape} dtype {y.dtype}")
+    if loss != "mse":
+        sums = y.sum(axis=1)
+        if y.size and (y.min() < 0 or np.abs(sums - 1).max() > 1e-4):
+            raise ShapeError(f"{name} as soft targets must be non-negative rows summing to 1 "
+                             f"(class distributions), got values in [{y.min():.4g}, {y.max():.4g}] "
+                             f"and row sums in [{sums.min():.4g}, {sums.max():.4g}]")
+    return np.ascontiguousarray(y, dtype=dtype)
+
+
+__all__ = ["check_features", "check_labels", "check_soft_targets"]

@@ -1,6 +1,7 @@
 """Trainer: runs the mini-batch loop; callbacks decide when to stop (it has no stopping logic)."""
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -9,7 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, ShapeError, TrainingError
-from ..nn.losses import PER_SAMPLE, TO_PROBA, get_loss
+from ..nn.losses import (PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing,
+                         get_loss)
 from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar
@@ -40,9 +42,17 @@ class Trainer:
         ``dtype``.
     loss : {"cross_entropy", "mse"}
     optimizer : Optimizer or None
-        Default ``Adam(lr=1e-3)``.
+        Default ``Adam(lr=1e-3)``. With ``decay_bias=False`` the Trainer hands it
+        ``model.decay_mask()`` so that weight decay skips the biases.
     callbacks : list of Callback
         Called at train/epoch/batch boundaries; ``EarlyStopping`` stops training.
+    label_smoothing : float
+        In [0, 1): training targets become ``(1 - ε)·t + ε/K``. Only the training loss is
+        smoothed; ``val_loss`` and :meth:`evaluate` use the plain loss, so they compare across
+        methods.
+
+    Batches may carry soft targets ``(N, K)`` instead of labels (a loader whose augment mixes
+    labels, e.g. MixUp); the running training accuracy then scores the argmax of the targets.
 
     Examples
     --------
@@ -52,10 +62,14 @@ class Trainer:
     """
 
     def __init__(self, model: Any, loss: str = "cross_entropy", optimizer: Any = None,
-                 callbacks: Iterable[Callback] | None = None) -> None:
+                 callbacks: Iterable[Callback] | None = None,
+                 label_smoothing: float = 0.0) -> None:
         self.model = model
         self.loss = loss
-        self._loss_fn = get_loss(loss)
+        self._loss_fn = get_loss(loss)  # evaluation: the plain loss
+        self.label_smoothing = check_label_smoothing(label_smoothing,
+                                                     "Trainer(label_smoothing=...)")
+        self._train_loss_fn = get_loss(loss, self.label_smoothing)
         self.optimizer = optimizer if optimizer is not None else Adam()
         if not callable(getattr(self.optimizer, "step", None)):
             raise ConfigError(f"Trainer(optimizer=...) needs a step(params, grads) method, got "
@@ -155,6 +169,10 @@ class Trainer:
         epochs = _positive_int("epochs", epochs)
         if _is_loader(data) and y is None:
             loader = data
+            if getattr(data, "soft_targets", False) and self.loss not in SOFT_TARGET_LOSSES:
+                raise ConfigError(f"the loader's augment mixes labels (MixUp/CutMix) but loss "
+                                  f"{self.loss!r} takes hard labels only; use one of "
+                                  f"{sorted(SOFT_TARGET_LOSSES)}")
             featurize = getattr(data, "featurize", None)
             steps = len(data) if hasattr(data, "__len__") else None
 
@@ -207,8 +225,20 @@ class Trainer:
         self.history = history
         return history
 
+    def _step(self) -> Any:
+        """The optimizer's step, given the model's decay mask when biases are not decayed."""
+        opt = self.optimizer
+        if getattr(opt, "decay_bias", True) or not getattr(opt, "weight_decay", 0):
+            return opt.step
+        mask_fn = getattr(self.model, "decay_mask", None)
+        if mask_fn is None:
+            raise ConfigError(f"optimizer {type(opt).__name__}(decay_bias=False) needs a model "
+                              f"with decay_mask() (which entries are biases); "
+                              f"{type(self.model).__name__} has none: use decay_bias=True")
+        return functools.partial(opt.step, decay_mask=mask_fn())
+
     def _run_epoch(self, epoch: int, batches: Batches, batch_cbs: list[Callback]) -> dict:
-        model, loss_fn, step = self.model, self._loss_fn, self.optimizer.step
+        model, loss_fn, step = self.model, self._train_loss_fn, self._step()
         params, grads = model.parameters(), model.gradients()
         total, correct, seen = 0.0, 0, 0
         # Overflow in a diverging run shows up as a non-finite loss, reported below with advice.

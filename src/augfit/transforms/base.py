@@ -83,6 +83,8 @@ def batch_len(batch: Any) -> int:
             raise ShapeError(
                 "expected a batch, got a 0-d array; pass an array with a batch axis first")
         return int(batch.shape[0])
+    if getattr(batch, "ndim", None) == 2:  # a scipy.sparse matrix of featurized samples
+        return int(batch.shape[0])
     return len(batch)
 
 
@@ -195,6 +197,18 @@ class Transform:
     def replay(self, batch: Any, params: Params) -> Any:
         """Apply a record returned by ``return_params=True``; same as :meth:`apply`."""
         return self.apply(batch, params)
+
+    # -- labels (MixUp/CutMix change them; every other transform keeps them) -------------------
+    mixes_labels: ClassVar[bool] = False
+
+    def changes_labels(self) -> bool:
+        """True if :meth:`apply_targets` can change the labels (a label-mixing step inside)."""
+        return self.mixes_labels
+
+    def apply_targets(self, targets: Any, params: Params) -> Any:
+        """Soft targets ``(N, K)`` after this transform, from the same record as :meth:`apply`
+        (a composition walks its steps); unchanged unless :meth:`changes_labels`."""
+        return targets
 
     # -- serialization --------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

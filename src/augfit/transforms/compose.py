@@ -132,6 +132,26 @@ class _Composition(Transform):
         """Draw (``rng`` given) or replay (``inner`` given) the group on a batch it fully covers."""
         raise NotImplementedError
 
+    # -- labels ---------------------------------------------------------------------------------
+    def changes_labels(self) -> bool:
+        return any(t.changes_labels() for t in self.transforms)
+
+    def apply_targets(self, targets: Any, params: Params) -> Any:
+        """Soft targets ``(N, K)`` after the steps recorded in ``params``, each step on the rows
+        it saw (so a MixUp inside a OneOf pairs the same samples as in :meth:`apply`)."""
+        if not self.changes_labels() or params.get("inner") is None:
+            return targets
+        targets = np.asarray(targets)
+        applied = applied_mask(params["applied"], targets.shape[0], type(self).__name__)
+        idx = np.flatnonzero(applied)
+        out = targets.astype(np.float64)
+        out[idx] = self._targets(out[idx], params["inner"])
+        return out
+
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        """Targets of the rows the group fully covers, from its ``inner`` record."""
+        raise NotImplementedError
+
     def __call__(self, batch: Any, rng: SeedLike = None, return_params: bool = False) -> Any:
         """Augment ``batch``, drawing from ``rng`` if given, else from the own stream."""
         gen = self._rng if rng is None else as_generator(rng, "rng")
@@ -216,6 +236,11 @@ class Compose(_Composition):
                 steps.append(params)
         return batch, steps
 
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        for t, params in zip(self.transforms, inner):
+            targets = t.apply_targets(targets, params)
+        return targets
+
 
 @TRANSFORMS.register()
 class Sometimes(Compose):
@@ -270,6 +295,14 @@ class OneOf(_Composition):
             parts.append((idx, _run_child(t, rng, _take(batch, idx), steps, k)))
         return _gather(batch, parts, type(self).__name__), {"choice": choice, "steps": steps}
 
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        choice = np.asarray(inner["choice"])
+        for k, t in enumerate(self.transforms):
+            idx = np.flatnonzero(choice == k)
+            if idx.size and inner["steps"][k] is not None:
+                targets[idx] = t.apply_targets(targets[idx], inner["steps"][k])
+        return targets
+
 
 @TRANSFORMS.register()
 class SomeOf(_Composition):
@@ -309,6 +342,14 @@ class SomeOf(_Composition):
             out_j = _run_child(t, rng, _take(batch, idx), steps, j)
             batch = _gather(batch, [(idx, out_j)], "SomeOf")
         return batch, {"mask": mask, "steps": steps}
+
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        mask = np.asarray(inner["mask"], bool)
+        for j, t in enumerate(self.transforms):
+            idx = np.flatnonzero(mask[:, j])
+            if idx.size and inner["steps"][j] is not None:
+                targets[idx] = t.apply_targets(targets[idx], inner["steps"][j])
+        return targets
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:

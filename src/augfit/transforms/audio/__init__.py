@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from .mel import AudioLogMel, MelSpectrogram, log_mel
 from .masks import FrequencyMask, TimeMask, TimeWarp
+from .mix import TimeCutMix
 from .audiomentations_adapter import Audiomentations
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
 __all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask", "TimeWarp",
            "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift",
-           "Audiomentations"]
+           "Audiomentations", "TimeCutMix"]

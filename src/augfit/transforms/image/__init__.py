@@ -10,11 +10,16 @@ from .core import GeometricTransform, ImageTransform
 from .crop import CenterCrop, RandomCrop, RandomResizedCrop
 from .flip import HorizontalFlip, VerticalFlip
 from .geometric import Affine, Rotate, Scale, Translate
+from .enhance import AutoContrast, Color, Equalize, Posterize, Sharpness, Shear, Solarize
+from .mix import CutMix
+from .policies import RandAugment, TrivialAugmentWide
 from .noise import Cutout, GaussianNoise
 
-__all__ = ["Affine", "Brightness", "BrightnessContrast", "CenterCrop", "Contrast", "Cutout",
-           "GaussianNoise", "GeometricTransform", "Grayscale", "HorizontalFlip", "ImageTransform",
-           "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Translate", "VerticalFlip"]
+__all__ = ["Affine", "AutoContrast", "Brightness", "BrightnessContrast", "CenterCrop", "Color",
+           "Contrast", "CutMix", "Cutout", "Equalize", "GaussianNoise", "GeometricTransform",
+           "Grayscale", "HorizontalFlip", "ImageTransform", "Posterize", "RandAugment",
+           "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Sharpness", "Shear", "Solarize",
+           "Translate", "TrivialAugmentWide", "VerticalFlip"]
 
 # The albumentations adapter is an image transform too: importing it here registers it
 # (albumentations itself is imported only when an adapter is built).

@@ -1,0 +1,201 @@
+"""The automatic-augmentation operations as ordinary transforms: Posterize, Solarize, Equalize,
+AutoContrast, Sharpness, Color and Shear.
+
+Each draws its parameter per sample from a range and applies the batched kernels of
+:mod:`augfit.transforms.image.ops` (PIL/torchvision semantics); RandAugment and TrivialAugmentWide
+(:mod:`augfit.transforms.image.policies`) use the same kernels.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ...errors import ConfigError
+from ...registry import TRANSFORMS
+from ..base import Params, check_range
+from . import ops
+from .core import GeometricTransform, ImageTransform, check_fill
+
+
+def _low_contrast(rng: np.random.Generator) -> np.ndarray:
+    """Example batch whose channels do not span the full range (so stretching changes them)."""
+    return rng.integers(60, 180, size=(4, 16, 16, 3), dtype=np.uint8)
+
+
+@TRANSFORMS.register()
+class Posterize(ImageTransform):
+    """Keep the top ``bits`` bits of every value, ``bits`` an integer drawn per sample.
+
+    Parameters
+    ----------
+    bits : (int, int)
+        Inclusive range within [0, 8] (8 keeps the image, 0 makes it black).
+    """
+
+    def __init__(self, bits: Sequence[int] = (4, 8), p: float = 1.0) -> None:
+        super().__init__(p)
+        ok = isinstance(bits, (list, tuple)) and len(bits) == 2 and all(
+            isinstance(b, (int, np.integer)) and not isinstance(b, bool) for b in bits)
+        if not ok or not 0 <= bits[0] <= bits[1] <= 8:
+            raise ConfigError(f"Posterize(bits=...) must be an inclusive (low, high) pair of ints "
+                              f"with 0 <= low <= high <= 8, got {bits!r}")
+        self.bits = [int(b) for b in bits]
+
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        return {"bits": rng.integers(self.bits[0], self.bits[1] + 1, size=n)}
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        return ops.posterize(batch, params["bits"])
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"bits": [2, 4]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"bits": [4, 9]}, {"bits": [5, 4]}, {"bits": 4},
+                                         {"bits": [1.5, 4]}]
+
+
+@TRANSFORMS.register()
+class Solarize(ImageTransform):
+    """Invert every value at or above a threshold drawn per sample from ``threshold``.
+
+    Parameters
+    ----------
+    threshold : (float, float)
+        Fractions of the maximum value, within [0, 1] (1 leaves only pure white inverted).
+    """
+
+    def __init__(self, threshold: Sequence[float] = (0.5, 1.0), p: float = 1.0) -> None:
+        super().__init__(p)
+        self._threshold = check_range(threshold, "threshold", "Solarize", 0.0, 1.0)
+        self.threshold = list(threshold) if isinstance(threshold, tuple) else threshold
+
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        return {"threshold": rng.uniform(*self._threshold, size=n)}
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        return ops.solarize(batch, params["threshold"])
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"threshold": [0.3, 0.7]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"threshold": [0.5, 1.5]}, {"threshold": 0.5}]
+
+
+@TRANSFORMS.register()
+class Equalize(ImageTransform):
+    """Equalize each channel's histogram (PIL's lookup table; float images via uint8)."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p)
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        return ops.equalize(batch)
+
+    @classmethod
+    def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
+        return _low_contrast(rng)
+
+
+@TRANSFORMS.register()
+class AutoContrast(ImageTransform):
+    """Stretch each channel linearly so that its minimum is black and its maximum white."""
+
+    def __init__(self, p: float = 1.0) -> None:
+        super().__init__(p)
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        return ops.autocontrast(batch)
+
+    @classmethod
+    def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
+        return _low_contrast(rng)
+
+
+class _Factor(ImageTransform):
+    """A blend factor drawn per sample from ``factor`` (1 keeps the image)."""
+
+    kernel = staticmethod(ops.brightness)
+
+    def __init__(self, factor: Sequence[float] = (0.1, 1.9), p: float = 1.0) -> None:
+        super().__init__(p)
+        self._factor = check_range(factor, "factor", type(self).__name__, 0.0, 10.0)
+        self.factor = list(factor) if isinstance(factor, tuple) else factor
+
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        return {"factor": rng.uniform(*self._factor, size=n)}
+
+    def apply_params(self, batch: Any, params: Params) -> Any:
+        return type(self).kernel(batch, np.asarray(params["factor"]))
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"factor": [0.2, 0.6]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"factor": [-0.5, 1.0]}, {"factor": [1.5, 0.5]},
+                                         {"factor": 0.5}]
+
+
+@TRANSFORMS.register()
+class Sharpness(_Factor):
+    """Blend with a 3x3 smoothing: factor < 1 blurs, > 1 sharpens (range within [0, 10])."""
+
+    kernel = staticmethod(ops.sharpness)
+
+
+@TRANSFORMS.register()
+class Color(_Factor):
+    """Saturation: blend with the greyscale image (0 grey, 1 unchanged, > 1 more colourful).
+
+    Grey batches have no colour and come back unchanged.
+    """
+
+    kernel = staticmethod(ops.color)
+
+
+@TRANSFORMS.register()
+class Shear(GeometricTransform):
+    """Shear each image about its centre: ``x' = x - sx·(y - cy)``, ``y' = y - sy·(x - cx)``.
+
+    Parameters
+    ----------
+    x, y : float or (float, float)
+        Shear factors (tangent of the shear angle); ``s`` means ``[-s, s]``; within [-2, 2].
+    fill : float
+        Border value, a fraction of the maximum.
+    """
+
+    def __init__(self, x: float | Sequence[float] = 0.3, y: float | Sequence[float] = 0.0,
+                 fill: float = 0.0, p: float = 1.0) -> None:
+        super().__init__(p)
+        self._x = check_range(x, "x", "Shear", -2.0, 2.0, symmetric=True)
+        self._y = check_range(y, "y", "Shear", -2.0, 2.0, symmetric=True)
+        self.x = list(x) if isinstance(x, tuple) else x
+        self.y = list(y) if isinstance(y, tuple) else y
+        self.fill = check_fill(fill, "Shear")
+
+    def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        return {"sx": rng.uniform(*self._x, size=n), "sy": rng.uniform(*self._y, size=n)}
+
+    def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        return ops.shear_matrices(params["sx"], params["sy"], (hw[1] - 1) / 2, (hw[0] - 1) / 2)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"x": 0.4, "y": 0.2}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"x": 3.0}, {"y": [0.5, -0.5]}, {"fill": 2}]
+
+
+__all__ = ["AutoContrast", "Color", "Equalize", "Posterize", "Sharpness", "Shear", "Solarize"]

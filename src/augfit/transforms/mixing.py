@@ -1,0 +1,235 @@
+"""Label-mixing transforms (MixUp, CutMix): batch-level steps that change the labels too.
+
+Each applied sample ``i`` is combined with a partner ``partner[i]`` of the same batch (a seeded
+permutation, so a sample may be its own partner), with its own ``λ ~ Beta(α, α)``. The labels follow
+as soft targets: ``t'[i] = w[i]·t[i] + (1 - w[i])·t[partner[i]]``, where ``w`` is the share of sample
+``i`` that was kept (``λ`` for MixUp; the area outside the pasted box, after clipping, for CutMix).
+
+Sample, then apply, as for every transform: ``sample`` records ``lam``, ``partner``, ``weight`` (and
+the box of CutMix) and ``applied``; :meth:`LabelMixing.apply` mixes the inputs and
+:meth:`~augfit.transforms.base.Transform.apply_targets` the targets ``(N, K)`` from the same record,
+so a replay gives the same bytes and the same soft labels. ``λ`` is drawn on a grid of 1/256 (the
+exact weight of the integer uint8 kernel), so pixels and labels use the same number.
+
+The :class:`~augfit.data.loader.DataLoader` turns the labels into soft targets ``(N, K)`` whenever
+its ``augment`` (or ``mix``) step mixes labels.
+
+Example
+-------
+>>> import numpy as np
+>>> from augfit.transforms.mixing import MixUp
+>>> x = np.stack([np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)])
+>>> out, rec = MixUp(alpha=0.4)(x, rng=1, return_params=True)
+>>> t = MixUp(alpha=0.4).apply_targets(np.eye(2), rec)     # rows sum to 1
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ConfigError, ShapeError
+from ..registry import TRANSFORMS
+from .base import Params, Transform, applied_mask, batch_len
+
+LAMBDA_STEPS = 256
+"""λ is drawn on the grid ``k / 256`` (see the module docstring)."""
+PARALLEL_VALUES = 1 << 16
+"""Batches with more values than this are mixed in chunks over the image thread pool."""
+
+
+def check_alpha(alpha: object, owner: str) -> float:
+    """A Beta concentration ``α > 0`` as float (ConfigError naming the field otherwise)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(alpha) or alpha <= 0:
+        raise ConfigError(f"{owner}(alpha=...) must be a number > 0 (λ ~ Beta(α, α); 0.2 is usual "
+                          f"for MixUp, 1.0 for CutMix), got {alpha!r}")
+    return float(alpha)
+
+
+def per_chunk(fn: Callable[[slice], None], n: int, values: int) -> None:
+    """Run ``fn(slice)`` over the batch, in one chunk per image thread when it is big enough."""
+    from .image import functional as F  # here: the image package imports this module
+
+    workers = F.n_workers()
+    if workers == 1 or values <= PARALLEL_VALUES or n < 2 * workers:
+        fn(slice(0, n))
+        return
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    list(F._pool().map(fn, [slice(bounds[i], bounds[i + 1]) for i in range(workers)]))
+
+
+def lerp(a: np.ndarray, b: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``lam·a + (1 - lam)·b`` per sample (``lam`` shape ``(N,)`` on the 1/256 grid).
+
+    uint8: exact integer arithmetic ``(a·w + b·(256 - w) + 128) >> 8`` with ``w = 256·lam``;
+    floats: computed in the input dtype. Shape and dtype are kept.
+    """
+    shape = (-1,) + (1,) * (a.ndim - 1)
+    out = np.empty_like(a)
+    if a.dtype == np.uint8:
+        w = np.rint(lam * LAMBDA_STEPS).astype(np.uint16).reshape(shape)
+
+        def part(s: slice) -> None:
+            acc = np.multiply(a[s], w[s], dtype=np.uint16)
+            acc += np.multiply(b[s], LAMBDA_STEPS - w[s], dtype=np.uint16)
+            acc += LAMBDA_STEPS // 2
+            np.right_shift(acc, 8, out=acc)
+            out[s] = acc
+    else:
+        lw = lam.astype(a.dtype).reshape(shape)
+
+        def part(s: slice) -> None:
+            np.subtract(a[s], b[s], out=out[s])
+            out[s] *= lw[s]
+            out[s] += b[s]
+    per_chunk(part, a.shape[0], a.size)
+    return out
+
+
+class LabelMixing(Transform):
+    """Base of MixUp/CutMix: draws ``lam``, ``partner`` and ``weight``; mixes the soft targets.
+
+    Subclasses implement ``draw(rng, batch, lam) -> (extra params, weight)`` (``weight``: the kept
+    share per sample, default ``lam``) and ``mix(a, b, params) -> out`` for the applied samples ``a``
+    and their partners ``b`` (``params`` restricted to them).
+    """
+
+    mixes_labels: ClassVar[bool] = True
+
+    def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.alpha = check_alpha(alpha, type(self).__name__)
+
+    # -- subclass hooks ---------------------------------------------------------------------------
+    def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
+             ) -> tuple[Params, np.ndarray]:
+        return {}, lam
+
+    def mix(self, a: Any, b: Any, params: Params) -> Any:
+        raise NotImplementedError
+
+    # -- the contract -----------------------------------------------------------------------------
+    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        lam = np.rint(rng.beta(self.alpha, self.alpha, size=n) * LAMBDA_STEPS) / LAMBDA_STEPS
+        partner = rng.permutation(n).astype(np.int64)
+        extra, weight = self.draw(rng, batch, lam)
+        return {"lam": lam, "partner": partner, "weight": np.asarray(weight, float), **extra}
+
+    def _record(self, params: Params, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        owner = type(self).__name__
+        applied = applied_mask(params.get("applied", np.ones(n, bool)), n, owner)
+        partner = np.asarray(params.get("partner"))
+        weight = np.asarray(params.get("weight"), float)
+        if partner.shape != (n,) or weight.shape != (n,) or \
+                (n and (partner.min() < 0 or partner.max() >= n)):
+            raise ShapeError(f"{owner}.apply: the record's partner/weight do not fit a batch of "
+                             f"{n}; replay a record on the batch it was drawn for")
+        return applied, partner, weight
+
+    def apply(self, batch: Any, params: Params) -> Any:
+        """Mix each applied sample with its partner from the *input* batch (pure)."""
+        self.check_batch(batch)
+        n = batch_len(batch)
+        applied, partner, _ = self._record(params, n)
+        if not applied.any():
+            return batch
+        if applied.all():  # the usual case: no gather of the batch itself
+            return self.mix(batch, batch[partner], params)
+        idx = np.flatnonzero(applied)
+        sub = {k: (np.asarray(v)[idx] if isinstance(v, np.ndarray) and v.ndim >= 1
+                   and v.shape[0] == n else v) for k, v in params.items()}
+        if sp.issparse(batch):
+            mixed = self.mix(batch[idx], batch[partner[idx]], sub)
+            keep = np.ones(n, float)
+            keep[idx] = 0
+            rows = sp.csr_matrix((np.ones(idx.size), (idx, np.arange(idx.size))),
+                                 shape=(n, idx.size))
+            return (sp.diags(keep) @ batch + rows @ mixed).tocsr().astype(batch.dtype)
+        mixed = self.mix(batch[idx], batch[partner[idx]], sub)
+        out = batch.copy()
+        out[idx] = mixed
+        return out
+
+    def apply_targets(self, targets: np.ndarray, params: Params) -> np.ndarray:
+        """Soft targets ``(N, K)`` after mixing: ``w·t + (1 - w)·t[partner]`` on applied rows."""
+        targets = check_targets(targets, type(self).__name__)
+        n = targets.shape[0]
+        applied, partner, weight = self._record(params, n)
+        w = np.where(applied, weight, 1.0)[:, None]
+        return w * targets + (1.0 - w) * targets[partner]
+
+    def __call__(self, batch: Any, rng: Any = None, return_params: bool = False) -> Any:
+        if batch_len(batch) == 1:
+            raise ConfigError(f"{type(self).__name__} on a batch of 1: a sample needs a partner "
+                              f"in its batch; use batch_size >= 2")
+        return super().__call__(batch, rng=rng, return_params=return_params)
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"alpha": 0}, {"alpha": -1.0}, {"alpha": "big"},
+                                         {"alpha": float("inf")}]
+
+
+def check_targets(targets: Any, owner: str) -> np.ndarray:
+    """Soft targets as a float array ``(N, K)`` (ShapeError otherwise)."""
+    t = np.asarray(targets)
+    if t.ndim != 2 or t.dtype.kind not in "biuf":
+        raise ShapeError(f"{owner}.apply_targets: expected targets of shape (N, K) (one row of "
+                         f"class weights per sample, e.g. np.eye(K)[y]), got shape {t.shape}")
+    return t.astype(np.float64, copy=False) if t.dtype.kind != "f" else t
+
+
+def check_mixable(batch: Any, owner: str) -> None:
+    """A numeric batch MixUp can average: an array (N, ...) or a CSR matrix (featurized text)."""
+    if isinstance(batch, list):
+        raise ConfigError(f"{owner} does not apply to raw text (a list of str): mix the "
+                          f"featurized vectors instead (DataLoader(mix=...), or the method field "
+                          f"mix: {{type: {owner}}} in a spec)")
+    if sp.issparse(batch):
+        return
+    if not isinstance(batch, np.ndarray) or batch.ndim < 2:
+        raise ShapeError(f"{owner}: expected a batch array (N, ...) with a sample axis first, got "
+                         f"{getattr(batch, 'shape', type(batch).__name__)}")
+    if batch.dtype != np.uint8 and batch.dtype.kind != "f":
+        raise ShapeError(f"{owner}: expected uint8 or float samples, got dtype {batch.dtype}; "
+                         f"convert with x.astype(np.float32)")
+
+
+@TRANSFORMS.register()
+class MixUp(LabelMixing):
+    """MixUp (Zhang et al. 2018): ``x' = λ·x + (1 - λ)·x[partner]``, labels mixed by ``λ``.
+
+    Works on any numeric batch: images ``(N, H, W[, C])`` (uint8 or float), spectrograms
+    ``(N, F, T)``, waveforms, and featurized vectors ``(N, D)`` dense or CSR (text). Shape and dtype
+    are kept.
+
+    Parameters
+    ----------
+    alpha : float
+        ``λ ~ Beta(α, α)`` per sample, ``α > 0`` (small α: mostly near-0/1 λ, mild mixing).
+    p : float
+        Probability per sample (unapplied samples and their labels are unchanged).
+    """
+
+    def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:
+        super().__init__(alpha, p)
+
+    def check_batch(self, batch: Any) -> None:
+        check_mixable(batch, type(self).__name__)
+
+    def mix(self, a: Any, b: Any, params: Params) -> Any:
+        lam = np.asarray(params["lam"], float)
+        if sp.issparse(a):
+            return (sp.diags(lam) @ a + sp.diags(1.0 - lam) @ b).tocsr().astype(a.dtype)
+        return lerp(a, b, lam)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {"alpha": 0.4}
+
+
+__all__ = ["LAMBDA_STEPS", "LabelMixing", "MixUp", "check_alpha", "check_mixable",
+           "check_targets", "lerp", "per_chunk"]

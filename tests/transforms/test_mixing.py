@@ -1,0 +1,115 @@
+"""MixUp, CutMix and TimeCutMix: hand-worked mixes, λ per sample, labels that follow the pixels."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import augfit as af
+from augfit.errors import ConfigError
+from augfit.transforms.audio import TimeCutMix
+from augfit.transforms.compose import OneOf, Sometimes
+from augfit.transforms.image import CutMix, Rotate
+from augfit.transforms.mixing import MixUp
+
+
+def _constant_images(n, shape=(8, 10), dtype=np.float32):
+    """Image i is filled with the value c_i = (i + 1) / (n + 1): pixels tell where they came from."""
+    c = (np.arange(n) + 1) / (n + 1)
+    return np.broadcast_to(c.reshape((n,) + (1,) * len(shape)), (n, *shape)).astype(dtype), c
+
+
+def test_mixup_by_hand():
+    x = np.stack([np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)])
+    rec = {"lam": np.array([0.25, 0.75]), "partner": np.array([1, 0]),
+           "weight": np.array([0.25, 0.75]), "applied": np.array([True, True])}
+    out = MixUp().apply(x, rec)
+    np.testing.assert_array_equal(out[0], 0.75)  # 0.25·0 + 0.75·1
+    np.testing.assert_array_equal(out[1], 0.75)  # 0.75·1 + 0.25·0
+    t = MixUp().apply_targets(np.eye(2), rec)
+    np.testing.assert_allclose(t, [[0.25, 0.75], [0.25, 0.75]])
+    rec["applied"] = np.array([True, False])     # sample 1 untouched, sample 0 still mixes with it
+    np.testing.assert_array_equal(MixUp().apply(x, rec)[1], 1.0)
+    np.testing.assert_allclose(MixUp().apply_targets(np.eye(2), rec), [[0.25, 0.75], [0, 1]])
+
+
+def test_mixup_uint8_is_the_rounded_exact_mix():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (64, 5, 5, 3), dtype=np.uint8)
+    out, rec = MixUp(alpha=1.0)(x, rng=1, return_params=True)
+    lam = rec["lam"][:, None, None, None]
+    exact = lam * x + (1 - lam) * x[rec["partner"]].astype(float)
+    np.testing.assert_array_equal(out, np.floor(exact + 0.5).astype(np.uint8))
+
+
+def test_lambda_is_drawn_per_sample_from_beta():
+    x = np.zeros((20000, 2), np.float32)
+    rec = MixUp(alpha=0.4).sample(np.random.default_rng(2), x)
+    lam = rec["lam"]
+    assert len(np.unique(lam)) > 200                              # one λ per sample
+    assert np.all(lam * 256 == np.round(lam * 256))                 # on the 1/256 grid
+    assert lam.mean() == pytest.approx(0.5, abs=0.01)               # Beta(a, a) mean
+    assert lam.var() == pytest.approx(1 / (4 * (2 * 0.4 + 1)), rel=0.05)
+    assert sorted(rec["partner"].tolist()) == list(range(20000))     # a permutation
+
+
+def test_cutmix_labels_follow_the_pasted_area():
+    x, c = _constant_images(400, (9, 13))
+    out, rec = CutMix(alpha=1.0)(x, rng=3, return_params=True)
+    taken = (out != x).sum(axis=(1, 2)) / (9 * 13)
+    moved = rec["partner"] != np.arange(400)
+    np.testing.assert_allclose(taken[moved], 1 - rec["weight"][moved], atol=1e-12)
+    area = (rec["y1"] - rec["y0"]) * (rec["x1"] - rec["x0"])
+    np.testing.assert_allclose(rec["weight"], 1 - area / (9 * 13))
+    # clipping at the border happened and is what the labels use
+    half_h = (0.5 * np.sqrt(1 - rec["lam"]) * 9).astype(int)
+    assert np.any(rec["y1"] - rec["y0"] < 2 * half_h)
+    t = CutMix().apply_targets(np.eye(400), rec)
+    np.testing.assert_allclose(out.mean(axis=(1, 2)), t @ c, rtol=1e-5)
+
+
+def test_time_cutmix_replaces_frames_and_weights_labels_by_frames_kept():
+    x, c = _constant_images(300, (6, 40))
+    out, rec = TimeCutMix(alpha=0.5)(x, rng=4, return_params=True)
+    np.testing.assert_allclose(rec["weight"], 1 - rec["width"] / 40)
+    assert np.all(rec["start"] + rec["width"] <= 40)
+    t = TimeCutMix().apply_targets(np.eye(300), rec)
+    np.testing.assert_allclose(out.mean(axis=(1, 2)), t @ c, rtol=1e-5)
+    changed = (out != x).any(axis=1)   # (N, T): whole frames, every band
+    assert np.array_equal(changed, (out != x).all(axis=1))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_labels_follow_pixels_inside_compositions(seed):
+    """Sometimes(OneOf(MixUp, CutMix)): the mean of each output image is exactly its soft label's
+    expectation of the source values, so the targets were mixed with the rows the steps saw."""
+    x, c = _constant_images(64)
+    aug = Sometimes(0.7, [OneOf([MixUp(alpha=0.4), CutMix(alpha=1.0)], weights=[1, 1])])
+    assert aug.changes_labels() and not Sometimes(0.5, [Rotate(10)]).changes_labels()
+    out, rec = aug(x, rng=seed, return_params=True)
+    t = aug.apply_targets(np.eye(64), rec)
+    np.testing.assert_allclose(t.sum(axis=1), 1.0)
+    np.testing.assert_allclose(out.mean(axis=(1, 2)), t @ c, rtol=1e-5)
+    assert not np.allclose(t, np.eye(64))
+    again = af.Compose.from_dict(aug.to_dict())
+    np.testing.assert_array_equal(again.replay(x, rec), out)
+
+
+def test_mixup_of_sparse_features_equals_the_dense_mix():
+    rng = np.random.default_rng(5)
+    dense = (rng.random((12, 30)) < 0.2) * rng.random((12, 30))
+    dense = dense.astype(np.float32)
+    m = MixUp(alpha=0.5, p=0.6)
+    a, rec = m(sp.csr_matrix(dense), rng=6, return_params=True)
+    assert sp.issparse(a) and a.dtype == np.float32
+    np.testing.assert_allclose(a.toarray(), m.apply(dense, rec), rtol=1e-6)
+
+
+def test_bad_input_is_a_config_error_naming_the_field():
+    for bad in (0, -0.5):
+        with pytest.raises(ConfigError, match=r"MixUp\(alpha=\.\.\.\) must be a number > 0"):
+            MixUp(alpha=bad)
+        with pytest.raises(ConfigError, match=r"CutMix\(alpha=\.\.\.\)"):
+            CutMix(alpha=bad)
+    with pytest.raises(ConfigError, match="MixUp on a batch of 1"):
+        MixUp()(np.zeros((1, 4, 4), np.uint8), rng=0)
+    with pytest.raises(ConfigError, match="does not apply to raw text"):
+        MixUp()(["a b", "c d"], rng=0)
