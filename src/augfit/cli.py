@@ -12,9 +12,10 @@ import argparse
 import errno
 import os
 import sys
-from typing import Sequence
+import warnings
+from typing import Any, Sequence
 
-from .errors import AugfitError, ConfigError
+from .errors import AugfitError, ConfigError, DataChangedWarning
 
 EPILOG = {
     "main": """examples:
@@ -163,6 +164,15 @@ def _os_error(e: OSError) -> str:
     return f"{where}{what}; {fix}"
 
 
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """augfit's own warnings as one plain line; others as Python shows them."""
+    if issubclass(category, DataChangedWarning):
+        print(f"augfit: warning: {message}", file=sys.stderr)
+    else:
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``augfit`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -175,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(str(e), 1)
     except OSError as e:                        # read-only folder, full disk, missing file
         return _error(_os_error(e), 1)
+
+
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
+    except AugfitError as e:
+        print(f"augfit: error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\naugfit: interrupted", file=sys.stderr)
         return 130

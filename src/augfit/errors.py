@@ -41,5 +41,9 @@ class AugfitWarning(UserWarning):
     diverged training run); the message says what and where."""
 
 
-__all__ = ["AugfitWarning", "AugfitError", "ConfigError", "ShapeError", "MissingResourceError",
-           "TrainingError", "ExternalProcessError", "StoreError"]
+class DataChangedWarning(AugfitWarning):
+    """The data of an experiment changed since results were stored: they are not reused."""
+
+
+__all__ = ["AugfitWarning", "DataChangedWarning", "AugfitError", "ConfigError", "ShapeError",
+           "MissingResourceError", "TrainingError", "ExternalProcessError", "StoreError"]

@@ -104,10 +104,17 @@ def test_from_folder_csv(tmp_path):
     assert ds.classes == ["neg", "pos"] and ds.y.tolist() == [1, 0, 1]
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\ngreat,pos\nno label here\n")
-    with pytest.raises(ConfigError, match=r"bad\.csv, line 3: missing label"):
+    with pytest.raises(ConfigError, match=r"bad\.csv, line 3: 1 fields but column 'label'"):
         from_folder(bad)
     bad.write_text("great,pos\nempty label,\n")
-    with pytest.raises(ConfigError, match="line 2: missing label"):
+    with pytest.raises(ConfigError, match="line 2, column 2: empty label"):
+        from_folder(bad)
+    # a header in another order is a header, not a sample; other columns are named by the error
+    bad.write_text("label,text\npos,great\nneg,awful\n")
+    assert from_folder(bad).x == ["great", "awful"]
+    bad.write_text("id,review,sentiment\n1,great,pos\n2,awful,neg\n")
+    with pytest.raises(ConfigError, match=r"'id', 'review', 'sentiment'.*load\('csv', path=\.\.\., "
+                                          r"text_column=\.\.\."):
         from_folder(bad)
     with pytest.raises(MissingResourceError, match="does not exist"):
         from_folder(tmp_path / "nope")

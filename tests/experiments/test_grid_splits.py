@@ -199,7 +199,8 @@ def test_run_stores_aligned_examples_and_reports_partial_runs(tmp_path):
         with pytest.raises(ConfigError, match="no per-example test results for cell"):
             st.examples(["0" * 64])
         # a bigger spec recorded but not run: the report counts what is missing
-        bigger = parse_spec(dict(GRID, seeds=3))
+        bigger = parse_spec(dict(GRID, seeds=3)).with_fingerprint(
+            res.spec.canonical["dataset"]["fingerprint"])       # run() records the data's too
         st.record_spec(bigger)
     rep = report(tmp_path)
     assert len(rep.rows) == 4 and rep.n_missing == len(bigger.cells()) - 4 == 8

@@ -88,3 +88,26 @@ def test_cells_train_with_each_regularizer_and_differ_from_baseline():
         assert 0 <= res[m]["test_accuracy"] <= 1 and np.isfinite(res[m]["test_loss"])
         if m != "baseline":
             assert res[m]["train_loss"] != res["baseline"]["train_loss"], m
+
+
+@pytest.mark.parametrize("method, expected", [
+    ({"name": "m", "augment": [{"type": "TimeCutMix"}]},
+     ("methods[1].augment: TimeCutMix is a transform for audio data but dataset 'digits' holds "
+      "image data")),
+    ({"name": "m", "augment": [{"type": "OneOf", "transforms": [
+        {"type": "Rotate"}, {"type": "TimeMask"}]}]}, "methods[1].augment: TimeMask is a transform"),
+    ({"name": "m", "mix": {"type": "CutMix"}},
+     "methods[1].mix: CutMix works on image data, not on feature vectors"),
+    ({"name": "m", "augment": [{"type": "TrivialAugmentWide", "ops": ["Rotate", "TimeMask"]}]},
+     ("methods[1].augment[0].ops: TrivialAugmentWide(ops=...): operation 'TimeMask' does not "
+      "apply to images")),
+])
+def test_a_transform_for_another_modality_fails_before_training(tmp_path, method, expected):
+    from augfit.experiments import run
+
+    d = copy.deepcopy(BASE)
+    d["methods"] = ["baseline", method]
+    with pytest.raises(ConfigError) as ei:
+        run(d, out=tmp_path / "run", report=False)
+    assert expected in str(ei.value), ei.value
+    assert not (tmp_path / "run" / "results.sqlite").exists()

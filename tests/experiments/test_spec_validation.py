@@ -43,7 +43,7 @@ CASES = [
     (("colour",), 1, 'colour: unknown field'),
     (("dataset",), _DEL, "dataset: required field is missing"),
     (("methods",), _DEL, "methods: required field is missing"),
-    (("dataset", "name"), "digitz", 'dataset.name: expected one of digits'),
+    (("dataset", "name"), "digitz", 'dataset.name: expected one of audio_folder, csv, digits'),
     (("dataset", "split"), {"val": 1.5}, "dataset.split.val: expected a number in (0, 1), got 1.5"),
     (("dataset", "split"), {"val": 0.5, "test": 0.5}, "dataset.split: val + test must be < 1"),
     (("dataset", "split"), {"shuffle": True}, "dataset.split.shuffle: unknown field"),

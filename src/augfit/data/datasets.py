@@ -242,8 +242,10 @@ def available() -> list[str]:
 
 
 # the loaders register themselves on import; from_folder is one of them and also a public function
-from .sources import official_split  # noqa: E402
+from .sources.fsdd import official_split  # noqa: E402
 from .sources.folder import from_folder  # noqa: E402
+from .sources.frame import as_dataset, from_frame  # noqa: E402
+from .fingerprint import fingerprint  # noqa: E402
 
-__all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "load", "available",
-           "official_split"]
+__all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "from_frame", "as_dataset",
+           "fingerprint", "load", "available", "official_split"]

@@ -21,7 +21,9 @@ from ..errors import ConfigError
 
 INT_MAX = 2**63 - 1          # the largest integer SQLite stores (int64); NumPy seeds take it too
 INT_MIN = -(2**63)
-NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$")
+# a name, and a sweep's generated suffix [k=v] (rotate[limit=5])
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}"
+                  r"(\[[A-Za-z_]\w{0,40}=[A-Za-z0-9_.+-]{1,40}\])?$")
 SHOW_MAX = 60                # characters of a user's value quoted in an error
 YAML_MAX_BYTES = 1_000_000   # a spec or augment file larger than this is refused
 YAML_MAX_NODES = 100_000     # nodes of a YAML document after expanding its aliases
@@ -126,7 +128,7 @@ class Checker:
     def name(self, value: Any, path: str) -> str:
         """The naming rule of specs and methods (a spec's name is a folder under ``runs/``): 1 to
         100 letters, digits and ``_ . + -``, starting with a letter, digit or ``_`` (so never
-        ``..``, never a path)."""
+        ``..``, never a path), optionally followed by a sweep's ``[key=value]``."""
         if not isinstance(value, str) or not NAME.match(value):
             raise self.expected(path, "a name of letters, digits and _ . + - (1 to 100, starting "
                                 "with a letter, digit or _)", value)

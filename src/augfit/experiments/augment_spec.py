@@ -106,8 +106,40 @@ def _arg_names(cls: type) -> list[str] | None:
     return arg_names(cls)
 
 
+def leaves(t: Any) -> list[Any]:
+    """The transforms inside a (possibly nested) composition, in order."""
+    children = getattr(t, "transforms", None)
+    if isinstance(children, list):
+        return [leaf for c in children for leaf in leaves(c)]
+    return [t]
+
+
+def check_modality(spec: Any, modality: str, dataset: str) -> None:
+    """Fail before training if a method's augment holds a transform for another modality (e.g.
+    CutMix or RandAugment on text), or its ``mix`` step needs a layout the features lack."""
+    from ..transforms.base import Transform
+
+    ck = Checker(spec.source)
+    for i, m in enumerate(spec.methods):
+        for field, tree in (("augment", m.augment), ("mix", m.mix)):
+            if tree is None:
+                continue
+            allowed = ("any", modality) if field == "augment" else ("any",)
+            for leaf in leaves(Transform.from_dict(tree)):
+                kind = getattr(leaf, "modality", "any")
+                if kind in allowed:
+                    continue
+                name = type(leaf).__name__
+                if field == "mix":
+                    raise ck.fail(f"methods[{i}].mix", f"{name} works on {kind} data, not on "
+                                  f"feature vectors; put it in augment, or mix with MixUp")
+                raise ck.fail(f"methods[{i}].augment", f"{name} is a transform for {kind} data "
+                              f"but dataset {dataset!r} holds {modality} data; use a {modality} "
+                              f"transform (augfit list transforms)")
+
+
 def _sub(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-__all__ = ["build_augment"]
+__all__ = ["build_augment", "check_modality", "leaves"]

@@ -31,11 +31,10 @@ def _spec(canonical_json: str) -> Spec:
 
 
 @lru_cache(maxsize=1)
-def _dataset(dataset_json: str) -> Any:
-    from ..data import datasets
+def _dataset(dataset_json: str, source: str) -> Any:
+    from .data_source import load_dataset
 
-    d = json.loads(dataset_json)
-    return datasets.load(d["name"], **d["options"])
+    return load_dataset(json.loads(dataset_json), source)
 
 
 def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any]]:
@@ -44,7 +43,7 @@ def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any
     from ..data import datasets
 
     d = json.loads(dataset_json)
-    ds = _dataset(dataset_json)
+    ds = _dataset(dataset_json, source)
     split = dict(d["split"])
     split.pop("seed")
     test_size = split.pop("test")
@@ -162,7 +161,8 @@ class EpochRecorder(Callback):
         self.history["train_accuracy"].append(float(clean["accuracy"]))
 
 
-def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None) -> dict[str, Any]:
+def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
+             data: Any = None) -> dict[str, Any]:
     """Train one cell; returns ``{"metrics": {...}, "history": {...}, "examples": {...},
     "wall_time": s}``. ``examples`` holds the final model's per-example test results, in the order
     of the split's test set: ``test_correct`` (bool, (n_test,)) and ``test_loss_per_example``
@@ -170,11 +170,17 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
+    ``data`` (optional) is the Dataset whose fingerprint the spec's dataset section holds (how
+    executors ship data to workers).
     """
     from threadpoolctl import threadpool_limits
 
     if isinstance(spec, dict):
         spec = _spec(json.dumps(spec, sort_keys=True))
+    if data is not None:
+        from .data_source import install
+
+        install(spec.canonical["dataset"]["fingerprint"], data)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         result = _train(spec, cell, epoch_callback)

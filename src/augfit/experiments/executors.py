@@ -4,6 +4,10 @@ Every executor yields ``(cell, result)`` as each cell finishes, in completion or
 (the runner, in the parent process) can store each result at once. Cells are pure functions of
 (spec, cell), so the executor changes only the speed, never the numbers.
 
+The dataset is shipped to the workers (``data=``, installed once per worker), and worker processes
+start without re-importing the caller's ``__main__`` script, so ``run(..., workers=2)`` works from a
+plain script with no ``if __name__ == "__main__":`` guard (see :mod:`._workers`).
+
 Nothing outlives the run. Local workers watch the process that started them (a pidfd on Linux,
 else polling its pid) and exit within a second of its death, even a ``kill -9``; their exit closes
 the last pipes held open to the fork server and the resource tracker, which then exit too. Workers
@@ -11,7 +15,6 @@ ignore SIGINT: on Ctrl-C the parent stops them itself, after storing every finis
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import select
 import signal
@@ -22,7 +25,9 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import AugfitError, ConfigError
+from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cell
+from .data_source import install
 from .spec import Cell
 
 Result = dict[str, Any]
@@ -35,17 +40,6 @@ def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
     for cell in cells:
         cb = epoch_callback(cell) if epoch_callback is not None else None
         yield cell, run_cell(canonical, cell, cb)
-
-
-def _context() -> mp.context.BaseContext:
-    # forkserver/spawn: workers never inherit the parent's threads or open SQLite handle
-    if "forkserver" not in mp.get_all_start_methods():
-        return mp.get_context("spawn")
-    ctx = mp.get_context("forkserver")
-    # imported once in the fork server, so each worker starts without re-importing them
-    ctx.set_forkserver_preload(["augfit.experiments.cell", "augfit.data.datasets",
-                                "sklearn.datasets"])
-    return ctx
 
 
 def _watch_parent(parent: int, poll: float = 0.5) -> None:
@@ -70,12 +64,14 @@ def _watch_parent(parent: int, poll: float = 0.5) -> None:
         time.sleep(poll)
 
 
-def _worker_init(parent: int) -> None:
+def _worker_init(parent: int, fingerprint: Any = None, data: Any = None) -> None:
     """Runs first in each worker: leave Ctrl-C to the parent (which stops the workers after
-    storing every finished cell) and exit when the parent dies."""
+    storing every finished cell), exit when the parent dies, and install the shipped data."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
                      name="augfit-parent-watch").start()
+    if data is not None:
+        install(fingerprint, data)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -87,14 +83,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             pass
 
 
-def processes(canonical: dict[str, Any], cells: Sequence[Cell],
-              workers: int) -> Iterator[tuple[Cell, Result]]:
+def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
+              data: Any = None) -> Iterator[tuple[Cell, Result]]:
     """Run the cells on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
-    an interrupt leaves little half-done work). If the run stops early (Ctrl-C, an error) the
-    workers are killed at once; if the parent is killed they exit by themselves."""
+    an interrupt leaves little half-done work); ``data`` is installed once in each worker. If the
+    run stops early (Ctrl-C, an error) the workers are killed at once; if the parent is killed
+    they exit by themselves."""
     workers = min(workers, len(cells))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=_worker_init, initargs=(os.getpid(),))
+    hide = not check_main_needed(canonical, "workers > 1")
+    fingerprint = canonical["dataset"]["fingerprint"] if data is not None else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(hide),
+                               initializer=_worker_init,
+                               initargs=(os.getpid(), fingerprint, data))
     todo = list(cells)
     running: dict[Future, Cell] = {}
     try:
@@ -108,9 +108,12 @@ def processes(canonical: dict[str, Any], cells: Sequence[Cell],
                 try:
                     result = _result(fut, cell)
                 except BrokenProcessPool:
+                    codes = [p.exitcode for p in (getattr(pool, "_processes", None) or {}).values()
+                             if p.exitcode not in (None, 0)]
+                    how = f" (exit code {codes[0]})" if codes else ""
                     raise AugfitError(
-                        f"a worker process died (killed, or out of memory) while running cell "
-                        f"method={cell.method} seed={cell.seed} train_size={cell.train_size}; "
+                        f"a worker process died{how} (killed, or out of memory) while running "
+                        f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size}; "
                         "every finished cell is saved: rerun the same command to resume") from None
                 yield cell, result
     finally:
@@ -122,9 +125,11 @@ def processes(canonical: dict[str, Any], cells: Sequence[Cell],
 
 
 def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
-         workers: int) -> Iterator[tuple[Cell, Result]]:
+         workers: int, data: Any = None) -> Iterator[tuple[Cell, Result]]:
     """Run the cells on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
-    ``"local"`` for a LocalCluster of ``workers`` single-threaded worker processes."""
+    ``"local"`` for a LocalCluster of ``workers`` single-threaded worker processes. ``data`` is
+    scattered to every worker once."""
+    check_main_needed(canonical, "dask", guard_helps=False)
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -134,8 +139,9 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
                                    "'augfit[dask]'") from None
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
+        with main_hidden():             # the nanny starts workers without the caller's script
+            cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
+                                   processes=True, dashboard_address=None, host="127.0.0.1")
         client = Client(cluster)
     else:
         try:
@@ -144,8 +150,10 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
             raise ConfigError(f"--scheduler {scheduler!r}: cannot connect ({e}); start one with "
                               "`dask scheduler` or pass --scheduler local") from None
     try:
-        futures = {client.submit(run_cell, canonical, cell, key=f"augfit-cell-{cell.key}",
-                                 pure=False): cell for cell in cells}
+        shipped = client.scatter(data, broadcast=True, hash=False) if data is not None else None
+        futures = {client.submit(run_cell, canonical, cell, None, shipped,
+                                 key=f"augfit-cell-{cell.key}", pure=False): cell
+                   for cell in cells}
         try:
             for fut in as_completed(futures):
                 yield futures[fut], _result(fut, futures[fut])
@@ -167,14 +175,20 @@ def _result(fut: Any, cell: Cell) -> Result:
 
 def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
             scheduler: str | None = None,
-            epoch_callback: Callable[[Cell], Any] | None = None) -> Iterator[tuple[Cell, Result]]:
-    """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``."""
+            epoch_callback: Callable[[Cell], Any] | None = None,
+            data: Any = None) -> Iterator[tuple[Cell, Result]]:
+    """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``.
+
+    ``data``: the Dataset whose fingerprint ``canonical["dataset"]`` holds, shipped to workers.
+    """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"workers must be an int >= 1, got {workers!r}")
+    if data is not None:
+        install(canonical["dataset"]["fingerprint"], data)
     if scheduler:
-        return dask(canonical, cells, scheduler, workers)
+        return dask(canonical, cells, scheduler, workers, data)
     if workers > 1 and len(cells) > 1:
-        return processes(canonical, cells, workers)
+        return processes(canonical, cells, workers, data)
     return in_process(canonical, cells, epoch_callback)
 
 

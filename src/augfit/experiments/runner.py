@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
+from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import execute
 from .report import Report, comparison_table, write_report
@@ -53,12 +55,12 @@ class RunResult:
         return comparison_table(self.report) if self.report is not None else ""
 
 
-def as_spec(spec: str | Path | Spec | dict[str, Any]) -> Spec:
+def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -> Spec:
     if isinstance(spec, Spec):
         return spec
     if isinstance(spec, dict):
-        return parse_spec(spec)
-    return load_spec(spec)
+        return parse_spec(spec, user_data=user_data)
+    return load_spec(spec, user_data=user_data)
 
 
 def check_splits(spec: Spec) -> None:
@@ -90,7 +92,7 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True) -> RunResult:
+        report: bool = True, data: Any = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -108,14 +110,28 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         Show progress bars; default: only when stderr is a terminal.
     report : bool
         Write ``report.md``, ``report.html`` and ``cells.csv`` at the end.
+    data : Dataset, (x, y), DataFrame or (DataFrame, columns), optional
+        Your own data instead of the spec's ``dataset`` (whose section may then give only
+        ``split``): an augfit Dataset, ``(x, y)`` arrays, a DataFrame with ``text`` and ``label``
+        columns or ``(df, {"text": "review", "label": "sentiment"})``. It is shipped to every
+        worker, so no main guard is needed.
+
+    The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
+    cell's key and of the stored spec: if the data changed since the last run into ``out``, no
+    stored cell is reused (every cell trains again) and a :class:`DataChangedWarning` says so.
     """
+    from .data_source import prepare
+
     t0 = time.perf_counter()
-    spec = as_spec(spec)
+    spec = as_spec(spec, user_data=data is not None)
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
+    spec, dataset = prepare(spec, data)
     check_splits(spec)
     spec = check_sizes(spec)
+    check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
     show = sys.stderr.isatty() if progress is None else progress
     with Store(out_dir) as store:
+        _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
         cells = spec.cells()
         done = store.finished_keys()
@@ -131,7 +147,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
                                              f"n={c.train_size}",
                                              spec.training["epochs"])) if show else None
             it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                         epoch_callback=status)
+                         epoch_callback=status, data=dataset)
             for cell, cell_result in it:
                 store.put(cell, spec.hash, cell_result)
                 n_run += 1
@@ -146,6 +162,22 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.paths = write_report(out_dir, result.report)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
+    """Warn when the last run of this spec's name into ``out`` used other data."""
+    fp = spec.canonical["dataset"]["fingerprint"]
+    for previous, n_cells in store.runs():
+        if previous["name"] != spec.name:
+            continue
+        old = previous["dataset"].get("fingerprint")
+        if old is not None and old != fp:
+            warnings.warn(
+                f"{spec.source}: the data changed since the last run into {out} (fingerprint "
+                f"{old[:12]} -> {fp[:12]}); none of its {n_cells} stored cells are reused: every "
+                "cell trains again on the current data and the report shows only those results",
+                DataChangedWarning, stacklevel=3)
+        return
 
 
 def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:

@@ -6,13 +6,17 @@ Every field is checked on load and unknown fields are errors. A bad value raises
     pipelines/x.yaml: methods[2].augment[0].limit: Rotate(limit=...) must lie within
     [-180, 180], got 200
 
-The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods`` are required)::
+The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train_sizes`` and
+``methods`` are required; with ``run(spec, data=...)`` the dataset section is optional)::
 
     name: digits_overfitting          # default: the file name without extension
     description: ""
     dataset:
       name: digits                    # one of augfit.datasets.available()
-      options: {}                     # keyword arguments of augfit.datasets.load
+      options: {}                     # keyword arguments of augfit.datasets.load; a relative
+                                      # path is resolved from the spec's folder
+      # card: ../datasets/digits.yaml # instead of name: a dataset card (its loader, options,
+                                      # default split and featurizer; options/split here override)
       split: {val: 0.2, test: 0.2, seed: 0, stratify: true, by_group: false}
                                       # test: official = the dataset's own test set (samples with
                                       # meta["official_test"]: fsdd, fashion_mnist with
@@ -52,6 +56,9 @@ The format (defaults shown; only ``dataset.name``, ``train_sizes`` and ``methods
       - {name: smooth, label_smoothing: 0.1}                      # in [0, 1)
       - {name: wd, weight_decay: 5.0e-4}       # this method's L2 penalty, biases excluded
       - {name: wd_all, weight_decay: 5.0e-4, decay_bias: true}   # biases decayed too
+      - name: rotate                  # a strength sweep: rotate[limit=5], rotate[limit=10], ...
+        augment: [{type: Rotate}]
+        sweep: {param: "augment[0].limit", values: [5, 10, 20, 40]}   # quoted in {...}
 
 ``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
 ``decay_bias: true``, leaves the biases out of the penalty (the usual practice).
@@ -171,7 +178,19 @@ class Spec:
     def common(self) -> dict[str, Any]:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
         c = self.canonical
-        return {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
+        out = {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
+        if "fingerprint" in out["dataset"]:     # the content identifies the data, not its location
+            ds = copy.deepcopy(out["dataset"])
+            ds["options"].pop("path", None)
+            out["dataset"] = ds
+        return out
+
+    def with_fingerprint(self, fingerprint: str) -> "Spec":
+        """This spec with the data's content fingerprint in its dataset section (and so in every
+        cell's key and in the stored spec)."""
+        canonical = copy.deepcopy(self.canonical)
+        canonical["dataset"]["fingerprint"] = fingerprint
+        return parse_spec(canonical, source=self.source)
 
     def resolve_sizes(self, available: int) -> "Spec":
         """This spec with ``"all"`` in ``train_sizes`` replaced by ``available`` (the training
@@ -202,30 +221,35 @@ class Spec:
 digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted keys, no spaces)
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, user_data: bool = False) -> Spec:
     """Read and validate a YAML (or JSON) spec file (at most 1 MB, and 100,000 values once its
-    YAML aliases are expanded)."""
+    YAML aliases are expanded); relative paths in it (``dataset.card``, ``dataset.options.path``,
+    ``augment`` files) are resolved from the file's folder."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"spec file {str(path)!r} does not exist; pass a YAML file such as "
                           f"pipelines/digits_overfitting.yaml")
     data = load_yaml(read_text(p, "spec file"), str(path))
     default = re.sub(r"[^A-Za-z0-9_.+-]", "_", p.stem).lstrip(".+-")[:100] or "experiment"
-    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=default)
+    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=default,
+                      user_data=user_data)
 
 
 def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
-               default_name: str = "experiment") -> Spec:
-    """Validate a spec given as a dict (``source`` is used in error messages)."""
+               default_name: str = "experiment", user_data: bool = False) -> Spec:
+    """Validate a spec given as a dict (``source`` is used in error messages; relative paths are
+    resolved from ``base_dir``). ``user_data``: the data will be passed in memory
+    (``run(spec, data=...)``), so the dataset section is optional."""
     ck = Checker(source)
-    d = ck.mapping(data, "", _TOP, required=("dataset", "train_sizes", "methods"))
+    required = ("train_sizes", "methods") if user_data else ("dataset", "train_sizes", "methods")
+    d = ck.mapping(data, "", _TOP, required=required)
     check_integers(ck, d)                        # before any field is used
     name = ck.name(d.get("name", default_name), "name")
     description = d.get("description", "")
     if not isinstance(description, str):
         raise ck.expected("description", "a string", description)
-    dataset = _dataset(ck, d["dataset"])
-    features = _features(ck, d.get("features"))
+    dataset, card_features = _dataset(ck, d.get("dataset"), Path(base_dir), user_data)
+    features = _features(ck, d.get("features", card_features))
     model = _model(ck, d.get("model", {}))
     training = _training(ck, d.get("training", {}))
     seeds = _seeds(ck, d.get("seeds", 5))
@@ -283,19 +307,70 @@ def _sizes(ck: Checker, v: Any) -> list[Any]:
     return out
 
 
-def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
+_DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint"]
+IN_MEMORY = "data"                      # dataset.name of data passed as run(data=...)
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
+             ) -> tuple[dict[str, Any], Any]:
+    """The canonical dataset section and the card's default featurizer (or None).
+
+    ``card`` is read (its path resolved from the spec's folder) and replaced by its loader, options
+    and default split; a relative ``options.path`` is resolved from the spec's folder. With
+    ``user_data`` (``run(data=...)``) the section is optional and may only give the split.
+    """
     from ..registry import DATASETS
 
-    d = ck.mapping(v, "dataset", ["name", "options", "split"], required=["name"])
-    name = ck.string(d["name"], "dataset.name")
-    if name not in DATASETS:
-        raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name)
-    options = d.get("options", {})
+    if v is None and user_data:
+        v = {}
+    d = ck.mapping(v, "dataset", _DATASET_FIELDS)
+    fp = d.get("fingerprint")
+    if fp is not None and (not isinstance(fp, str) or not _HEX64.match(fp)):
+        raise ck.expected("dataset.fingerprint", "a SHA-256 in hex (64 characters, written by "
+                          "the runner; remove the field to compute it)", fp)
+    featurizer, card_split, options = None, {}, d.get("options", {})
     if not isinstance(options, Mapping):
         raise ck.expected("dataset.options", "a mapping of keyword arguments", options)
-    check_dataset_options(ck, name, options, "dataset.options")
+    options = dict(options)
+    if user_data:
+        extra = [k for k in ("name", "options", "card") if k in d and
+                 not (k == "name" and d[k] == IN_MEMORY) and not (k == "options" and not d[k])]
+        if extra and fp is None:
+            raise ck.fail(f"dataset.{extra[0]}", "the data is passed in memory (data=...); the "
+                          "spec's dataset section may only give split: remove dataset."
+                          f"{extra[0]} or call run() without data=")
+        name = IN_MEMORY
+    elif "card" in d:
+        if "name" in d:
+            raise ck.fail("dataset", "give either card or name, not both")
+        from ..data.cards import load_card
+
+        card_path = ck.string(d["card"], "dataset.card", "a path to a dataset card (YAML)")
+        try:
+            card = load_card(Path(base_dir) / Path(card_path).expanduser())
+        except AugfitError as e:
+            raise ck.fail("dataset.card", str(e)) from None
+        name, options = card.loader, {**card.options, **options}
+        card_split, featurizer = card.split, card.featurizer
+    else:
+        if "name" not in d:
+            raise ck.fail("dataset.name", "required field is missing (or give card: "
+                          "../datasets/NAME.yaml, or pass data= to run())")
+        name = ck.string(d["name"], "dataset.name")
+        if name == IN_MEMORY and fp is None:
+            raise ck.fail("dataset.name", f'"{IN_MEMORY}" stands for data passed in memory; '
+                          "call augfit.experiments.run(spec, data=...) or name a dataset")
+        if name != IN_MEMORY and fp is None and name not in DATASETS:
+            raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name)
+    if "path" in options:
+        from ..data.cards import resolve_path
+
+        options["path"] = resolve_path(options["path"], Path(base_dir))
+    if name != IN_MEMORY and fp is None:
+        check_dataset_options(ck, name, options, "dataset.options")
     s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
-    split = {**_DEFAULT_SPLIT, **s}
+    split = {**_DEFAULT_SPLIT, **card_split, **s}
     ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
     if split["test"] != "official":
         if isinstance(split["test"], str):
@@ -308,7 +383,10 @@ def _dataset(ck: Checker, v: Any) -> dict[str, Any]:
     ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)
     ck.boolean(split["stratify"], "dataset.split.stratify")
     ck.boolean(split["by_group"], "dataset.split.by_group")
-    return {"name": name, "options": dict(options), "split": split}
+    out = {"name": name, "options": options, "split": split}
+    if fp is not None:
+        out["fingerprint"] = fp
+    return out, featurizer
 
 
 def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
@@ -406,9 +484,10 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
 def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
     if not isinstance(v, list) or not v:
         raise ck.expected("methods", "a non-empty list of methods", v)
+    from .sweep import expand
+
     out: list[Method] = []
-    for i, item in enumerate(v):
-        path = f"methods[{i}]"
+    for path, item in expand(ck, v):
         if isinstance(item, str):
             item = {"name": item}
         m = ck.mapping(item, path, _METHOD_FIELDS, ["name"])
@@ -473,4 +552,4 @@ def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
 
 
 __all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest",
-           "check_dataset_options"]
+           "check_dataset_options", "IN_MEMORY"]

@@ -263,6 +263,13 @@ class Store:
             out.append(unpack_examples(*got))
         return out
 
+    def runs(self) -> list[tuple[dict[str, Any], int]]:
+        """Every stored spec (canonical form), latest first, with its number of stored cells."""
+        rows = self._con.execute(
+            "SELECT r.canonical, (SELECT COUNT(*) FROM cells c WHERE c.spec_hash = r.spec_hash) "
+            "FROM runs r ORDER BY r.updated DESC").fetchall()
+        return [(json.loads(c), int(n)) for c, n in rows]
+
     def latest_spec(self) -> dict[str, Any]:
         """The canonical spec most recently run into this store."""
         with self._guard("read"):

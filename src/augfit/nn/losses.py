@@ -141,7 +141,7 @@ def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     if name not in SOFT_TARGET_LOSSES:
         raise ConfigError(f"label_smoothing={eps} needs a loss that takes soft targets "
                           f"({sorted(SOFT_TARGET_LOSSES)}), got loss {name!r}")
-    return functools.partial(LOSSES[name], label_smoothing=eps)
+    return functools.partial(LOSSES[name], label_smoothing=eps)  # type: ignore[call-arg]
 
 
 __all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "SOFT_TARGET_LOSSES", "get_loss", "cross_entropy",

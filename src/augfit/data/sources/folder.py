@@ -7,7 +7,6 @@ Every file is checked while loading, and a bad one is reported by name.
 from __future__ import annotations
 
 import csv
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import DATASETS
-from ..datasets import Dataset, from_arrays
+from ..datasets import Dataset
 from ..wav import read_wav
 from ._audio import check_length, read_waves
 
@@ -82,27 +81,22 @@ def _audio(pairs: list[tuple[str, Path]], length: int,
 
 
 def _csv(path: Path) -> Dataset:
-    texts, labels = [], []
+    """A text,label CSV: columns named text and label in a header (any order), or a headerless
+    file of exactly two columns, text then label (read by the ``csv`` loader)."""
+    from .csv_text import load_csv
+
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = path.read_bytes()[:e.start].count(b"\n") + 1
-        raise ShapeError(f"from_folder: {path}, line {line}: not UTF-8 text (byte {e.start}); "
-                         "save the CSV as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > "
-                         "out.csv`)") from None
-    with io.StringIO(text, newline="") as fh:
-        for lineno, row in enumerate(csv.reader(fh), start=1):
-            header = lineno == 1 and [c.strip().lower() for c in row[:2]] == ["text", "label"]
-            if not row or header:
-                continue
-            if len(row) < 2 or not row[1].strip():
-                raise ConfigError(f"from_folder: {path}, line {lineno}: missing label in {row!r}; "
-                                  "each row must be text,label")
-            texts.append(row[0])
-            labels.append(row[1].strip())
-    if not texts:
-        raise ConfigError(f"from_folder: {path} has no text,label rows")
-    return from_arrays(texts, labels, "text", meta={"source": str(path)})
+        return load_csv(path)
+    except ConfigError as e:
+        if "no column for" not in str(e):
+            raise
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+            first = next(csv.reader(fh), [])
+        if len(first) != 2:
+            raise ConfigError(f"{e}. from_folder reads text,label files only; for other columns "
+                              "use augfit.datasets.load('csv', path=..., text_column=..., "
+                              "label_column=...)") from None
+    return load_csv(path, text_column=0, label_column=1)
 
 
 @DATASETS.register("folder")

@@ -174,8 +174,9 @@ def check_ops(ops: Sequence[str] | None, owner: str) -> list[str]:
     for name in ops:
         if name in POLICY_OPS:
             continue
-        if isinstance(name, str) and name in _T and _T.get(name).modality not in ("image",):
-            kind = _T.get(name).modality
+        kind = getattr(_T.get(name), "modality", "any") if isinstance(name, str) and name in _T \
+            else None
+        if kind is not None and kind != "image":
             raise ConfigError(f"{owner}(ops=...): operation {name!r} does not apply to images (it "
                               f"is a transform for {kind} data); choose from {POLICY_OPS}")
         raise ConfigError(f"{owner}(ops=...): unknown operation {name!r}; choose from "

@@ -1,0 +1,120 @@
+"""Dataset cards: one YAML file per dataset saying what it is and how to load it.
+
+A card (``datasets/NAME.yaml`` at the top of the repository) has these fields; an experiment spec
+may name one with ``dataset: {card: ../datasets/NAME.yaml}``::
+
+    name: digits                        # the card's name
+    modality: image                     # image | text | audio
+    description: 8x8 handwritten digits
+    source:
+      loader: digits                    # a name of augfit.datasets.available()
+      options: {}                       # its keyword arguments; a relative ``path`` is resolved
+                                        # from the card's folder
+    columns: {x: ..., y: ...}           # what the samples and labels are (free text)
+    license: CC BY 4.0
+    citation: "..."
+    featurizer: null                    # default ``features:`` of a spec using the card
+    split: {val: 0.2, test: 0.2, seed: 0, stratify: true, by_group: false}   # the default split
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ..errors import ConfigError, MissingResourceError
+from .datasets import MODALITIES, Dataset
+
+FIELDS = ("name", "modality", "description", "source", "columns", "license", "citation",
+          "featurizer", "split")
+REQUIRED = ("name", "modality", "source", "columns", "license", "citation", "split")
+
+
+@dataclass(frozen=True)
+class Card:
+    """A parsed dataset card; ``options`` has its relative ``path`` resolved."""
+
+    name: str
+    modality: str
+    loader: str
+    options: dict[str, Any]
+    columns: dict[str, Any]
+    license: str
+    citation: str
+    split: dict[str, Any]
+    featurizer: Any = None
+    description: str = ""
+    file: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def load(self) -> Dataset:
+        """The dataset, loaded with the card's loader and options."""
+        from .datasets import load
+
+        return load(self.loader, **self.options)
+
+
+def resolve_path(value: Any, base: Path) -> Any:
+    """A relative path string made absolute against ``base`` (other values unchanged)."""
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        p = Path(value).expanduser()
+        return str(p if p.is_absolute() else (base / p).resolve())
+    return value
+
+
+def load_card(path: str | os.PathLike) -> Card:
+    """Read and check a card; errors name the file and the field."""
+    from ..registry import DATASETS
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise MissingResourceError(f"dataset card {file} does not exist; cards live in the "
+                                   "repository's datasets/ folder (e.g. datasets/digits.yaml)")
+    try:
+        d = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{file}: not a valid YAML dataset card: {e}") from None
+
+    def fail(where: str, msg: str) -> ConfigError:
+        return ConfigError(f"{file}: {where}: {msg}")
+
+    if not isinstance(d, Mapping):
+        raise ConfigError(f"{file}: a dataset card must be a mapping with fields "
+                          f"{', '.join(FIELDS)}")
+    for k in d:
+        if k not in FIELDS:
+            raise fail(str(k), f"unknown field; allowed: {', '.join(FIELDS)}")
+    for k in REQUIRED:
+        if k not in d:
+            raise fail(k, "required field is missing")
+    for k in ("name", "license", "citation"):
+        if not isinstance(d[k], str) or not d[k].strip():
+            raise fail(k, f"expected a non-empty string, got {d[k]!r}")
+    if d["modality"] not in MODALITIES:
+        raise fail("modality", f"expected one of {', '.join(MODALITIES)}, got {d['modality']!r}")
+    src = d["source"]
+    if not isinstance(src, Mapping) or "loader" not in src or set(src) - {"loader", "options"}:
+        raise fail("source", f"expected {{loader: NAME, options: {{...}}}}, got {src!r}")
+    if src["loader"] not in DATASETS:
+        raise fail("source.loader", f"expected one of {', '.join(DATASETS.available())}, got "
+                   f"{src['loader']!r}")
+    options = src.get("options") or {}
+    if not isinstance(options, Mapping):
+        raise fail("source.options", f"expected a mapping of keyword arguments, got {options!r}")
+    options = dict(options)
+    if "path" in options:
+        options["path"] = resolve_path(options["path"], file.parent)
+    if not isinstance(d["columns"], Mapping) or not d["columns"]:
+        raise fail("columns", f"expected a mapping of column -> description, got {d['columns']!r}")
+    if not isinstance(d["split"], Mapping):
+        raise fail("split", f"expected a mapping such as {{val: 0.2, test: 0.2}}, got "
+                   f"{d['split']!r}")
+    return Card(d["name"], d["modality"], src["loader"], options, dict(d["columns"]), d["license"],
+                d["citation"], dict(d["split"]), d.get("featurizer"), d.get("description", ""),
+                str(file))
+
+
+__all__ = ["Card", "load_card", "resolve_path"]

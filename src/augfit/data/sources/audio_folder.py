@@ -1,0 +1,61 @@
+"""``audio_folder``: WAV files in one sub-folder per class (``root/<class>/<clip>.wav``)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import ConfigError
+from ...registry import DATASETS
+from ..checks import check_int
+from ..datasets import Dataset
+from ..wav import fit_length, read_wav
+from ._audio import resample
+from .image_folder import class_files
+
+
+@DATASETS.register("audio_folder")
+def load_audio_folder(path: str | os.PathLike, sample_rate: int | None = None,
+                      length: int | None = None) -> Dataset:
+    """An audio Dataset from ``path/<class>/<clip>.wav``.
+
+    Parameters
+    ----------
+    path : folder
+        One sub-folder of WAV files per class (names sorted are the classes).
+    sample_rate : int, optional
+        Resample every clip to this rate (default: the first file's rate).
+    length : int, optional
+        Samples per clip after zero-padding/trimming at the end (default: the longest clip).
+
+    Returns
+    -------
+    Dataset
+        float32 waveforms ``(N, length)``; meta ``sample_rate``, per-sample ``lengths`` (before
+        padding) and ``files``.
+    """
+    root = Path(path).expanduser()
+    pairs = class_files(root, "audio_folder", "WAV files")
+    for _, f in pairs:
+        if f.suffix.lower() != ".wav":
+            raise ConfigError(f"audio_folder: {f} is not a .wav file; convert it (e.g. `sox "
+                              f"{f.name} {f.stem}.wav`) or remove it")
+    if sample_rate is not None:
+        sample_rate = check_int(sample_rate, "audio_folder(sample_rate=...)")
+    waves = []
+    for _, f in pairs:
+        wave, sr = read_wav(f)
+        sample_rate = sample_rate or sr
+        waves.append(resample(wave, sr, sample_rate))
+    n = max(len(w) for w in waves) if length is None else check_int(length,
+                                                                     "audio_folder(length=...)")
+    x, lengths = fit_length(waves, n)
+    names = sorted({c for c, _ in pairs})
+    y = np.array([names.index(c) for c, _ in pairs], np.int64)
+    meta = {"source": str(root), "sample_rate": int(sample_rate or 0), "lengths": lengths,
+            "files": np.array([str(f) for _, f in pairs])}
+    return Dataset(x, y, "audio", names, meta)
+
+
+__all__ = ["load_audio_folder"]

@@ -1,0 +1,175 @@
+"""``csv``: texts and labels from a CSV or TSV file with named (or numbered) columns.
+
+``reviews.csv`` with a header ``id,review,sentiment`` -> ``load_csv(path, text_column="review",
+label_column="sentiment")``. The header is detected (the first row holding the column names), the
+delimiter is sniffed (``.tsv``/``.tab`` files are tab-separated), the file must be UTF-8, and every
+bad row is reported with its file and line.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ...errors import ConfigError, MissingResourceError
+from ...registry import DATASETS
+from ..datasets import Dataset, from_arrays
+
+_SNIFF = ",\t;|"
+
+
+def decode_utf8(raw: bytes, path: Path) -> str:
+    """The file's text (a UTF-8 byte-order mark is dropped); a non-UTF-8 byte is reported with its
+    line and column."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ConfigError(
+            f"{path}, line {line}, column {col}: byte 0x{raw[e.start]:02x} is not UTF-8; save the "
+            f"file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 {path.name} > fixed.csv`)") from None
+
+
+def _delimiter(text: str, path: Path, sep: str | None) -> str:
+    if sep is not None:
+        if not isinstance(sep, str) or len(sep) != 1:
+            raise ConfigError(f"csv(sep=...) must be one character such as ',' or '\\t', "
+                              f"got {sep!r}")
+        return sep
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    head = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=_SNIFF).delimiter
+    except csv.Error:
+        return ","
+
+
+def _find(header: list[str], column: str | int) -> int | None:
+    if isinstance(column, int):
+        return column if 0 <= column < len(header) else None
+    norm = [h.strip() for h in header]
+    if column in norm:
+        return norm.index(column)
+    low = [h.lower() for h in norm]
+    return low.index(column.strip().lower()) if column.strip().lower() in low else None
+
+
+def _check_column(value: object, option: str) -> str | int:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "" or (
+            isinstance(value, int) and value < 0):
+        raise ConfigError(f"csv({option}=...) must be a column name or a 0-based column number, "
+                          f"got {value!r}")
+    return value
+
+
+@DATASETS.register("csv")
+def load_csv(path: str | os.PathLike, text_column: str | int = "text",
+             label_column: str | int = "label", sep: str | None = None,
+             header: bool | None = None) -> Dataset:
+    """A text Dataset from a CSV/TSV file.
+
+    Parameters
+    ----------
+    path : file
+        UTF-8 text; ``.tsv``/``.tab`` files are read tab-separated.
+    text_column, label_column : str or int
+        Column names (matched exactly, then ignoring case and spaces) or 0-based numbers.
+    sep : str, optional
+        The delimiter; default: sniffed from the first lines among ``, TAB ; |``.
+    header : bool, optional
+        Whether the first row is a header. Default: yes when the columns are named; with numbered
+        columns, when the first row's label occurs nowhere else in the label column.
+
+    Returns
+    -------
+    Dataset
+        Modality "text"; classes are the label values in sorted order; ``meta["line"]`` is each
+        sample's line in the file.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise MissingResourceError(f"csv: {file} does not exist; pass path= to a CSV or TSV file")
+    text_column = _check_column(text_column, "text_column")
+    label_column = _check_column(label_column, "label_column")
+    text = decode_utf8(file.read_bytes(), file)
+    delim = _delimiter(text, file, sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as e:
+        raise ConfigError(f"{file}, line {reader.line_num}: not valid CSV ({e}); check the "
+                          "quoting of that line") from None
+    if not rows:
+        raise ConfigError(f"{file} holds no rows; expected a header and one row per sample")
+    named = isinstance(text_column, str) or isinstance(label_column, str)
+    first = rows[0][1]
+    if header is None:
+        header = named or _label_unique(rows, label_column)
+    if named and not header:
+        raise ConfigError(f"csv(header=False) needs numbered columns (text_column=0, "
+                          f"label_column=1), got names {text_column!r}, {label_column!r}")
+    cols = first if header else [str(i) for i in range(len(first))]
+    ti, li = _find(cols, text_column), _find(cols, label_column)
+    missing = [(opt, c) for opt, c, i in (("text_column", text_column, ti),
+                                            ("label_column", label_column, li)) if i is None]
+    if missing:
+        what = ", ".join(f"{opt}={c!r}" for opt, c in missing)
+        shown = ", ".join(repr(c) for c in first)
+        sep_name = "tab" if delim == "\t" else repr(delim)
+        raise ConfigError(
+            f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {shown} "
+            f"(delimiter {sep_name}); pass text_column= and label_column= naming the header's "
+            f"columns (e.g. text_column={first[0]!r}), or 0-based numbers for a file without a "
+            "header")
+    body = rows[1:] if header else rows
+    texts, labels, lines = [], [], []
+    for lineno, row in body:
+        need = max(ti, li)
+        if len(row) <= need:
+            raise ConfigError(f"{file}, line {lineno}: {len(row)} fields but column "
+                              f"{cols[need]!r} is field {need + 1}; fix the row (a missing "
+                              f"delimiter or unquoted {delim!r}?)")
+        label = row[li].strip()
+        if not label:
+            raise ConfigError(f"{file}, line {lineno}, column {li + 1}: empty label "
+                              f"({label_column!r}); give every row a label or remove the row")
+        texts.append(row[ti])
+        labels.append(label)
+        lines.append(lineno)
+    _check_labels(file, label_column, labels)
+    return from_arrays(texts, labels, "text",
+                       meta={"source": str(file), "line": np.array(lines, np.int64)})
+
+
+def _label_unique(rows: list[tuple[int, list[str]]], label_column: str | int) -> bool:
+    if not isinstance(label_column, int) or len(rows) < 3 or len(rows[0][1]) <= label_column:
+        return False
+    first = rows[0][1][label_column].strip()
+    return all(len(r) <= label_column or r[label_column].strip() != first for _, r in rows[1:])
+
+
+def _check_labels(file: Path, label_column: str | int, labels: Sequence[str]) -> None:
+    classes = sorted(set(labels))
+    if not labels:
+        raise ConfigError(f"{file} has a header but no data rows")
+    if len(classes) < 2:
+        raise ConfigError(f"{file}: label column {label_column!r} holds one class ({classes[0]!r}) "
+                          f"in all {len(labels)} rows; a classifier needs at least 2 classes: "
+                          "check that label_column names the label, or add the other classes")
+    if len(labels) >= 10 and len(classes) > len(labels) / 2:
+        warnings.warn(f"{file}: label column {label_column!r} has {len(classes)} distinct values "
+                      f"in {len(labels)} rows; is it really the label? (label_column=...)",
+                      stacklevel=3)
+
+
+__all__ = ["load_csv", "decode_utf8"]

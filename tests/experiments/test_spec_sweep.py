@@ -1,0 +1,90 @@
+"""Strength sweeps: one method expands into one labelled method per value; bad sweeps are named."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from augfit.errors import ConfigError
+from augfit.experiments.spec import parse_spec
+from augfit.experiments.sweep import parse_label
+
+BASE = {
+    "dataset": {"name": "digits"}, "seeds": 2, "train_sizes": [60],
+    "methods": ["baseline",
+                {"name": "rotate", "augment": [{"type": "Rotate", "limit": 15, "fill": 0.5}],
+                 "sweep": {"param": "augment[0].limit", "values": [5, 10, 20, 40]}}],
+}
+
+
+def _spec(sweep=None, method=None):
+    d = copy.deepcopy(BASE)
+    if method is not None:
+        d["methods"][1] = method
+    elif sweep is not None:
+        d["methods"][1]["sweep"] = sweep
+    return parse_spec(d, source="pipelines/x.yaml")
+
+
+def test_a_sweep_expands_into_one_labelled_method_per_value():
+    spec = _spec()
+    names = [m.name for m in spec.methods]
+    assert names == ["baseline", "rotate[limit=5]", "rotate[limit=10]", "rotate[limit=20]",
+                     "rotate[limit=40]"]
+    limits = [m.augment["transforms"][0]["limit"] for m in spec.methods[1:]]
+    fills = {m.augment["transforms"][0]["fill"] for m in spec.methods[1:]}
+    assert limits == [5, 10, 20, 40] and fills == {0.5}           # only the swept value changes
+    assert parse_label("rotate[limit=10]") == ("rotate", "limit", "10")
+    assert parse_label("rotate") is None
+    again = parse_spec(spec.canonical)                               # canonical = expanded methods
+    assert [m.name for m in again.methods] == names and again.hash == spec.hash
+    assert len({c.key for c in spec.cells()}) == len(spec.cells())
+
+
+@pytest.mark.parametrize("method, names, check", [
+    ({"name": "mixup", "augment": [{"type": "MixUp"}],             # an argument left at default
+      "sweep": {"param": "augment[0].alpha", "values": [0.1, 0.2, 0.4]}},
+     ["mixup[alpha=0.1]", "mixup[alpha=0.2]", "mixup[alpha=0.4]"],
+     lambda m: m.augment["transforms"][0]["alpha"]),
+    ({"name": "drop", "dropout": 0.1, "sweep": {"param": "dropout", "values": [0.2, 0.5]}},
+     ["drop[dropout=0.2]", "drop[dropout=0.5]"], lambda m: m.dropout),
+    ({"name": "ra", "augment": [{"type": "RandAugment", "num_ops": 2}],
+      "sweep": {"param": "augment[0].magnitude", "values": [5, 9, 15]}},
+     ["ra[magnitude=5]", "ra[magnitude=9]", "ra[magnitude=15]"],
+     lambda m: m.augment["transforms"][0]["magnitude"]),
+    ({"name": "fm", "mix": {"type": "MixUp"}, "sweep": {"param": "mix.alpha", "values": [1, 2]}},
+     ["fm[alpha=1]", "fm[alpha=2]"], lambda m: m.mix["alpha"]),
+    ({"name": "nest", "augment": [{"type": "OneOf", "transforms": [{"type": "Rotate"},
+                                                                   {"type": "CutMix"}]}],
+      "sweep": {"param": "augment[0].transforms[1].alpha", "values": [0.5, 1.0]}},
+     ["nest[alpha=0.5]", "nest[alpha=1.0]"],
+     lambda m: m.augment["transforms"][0]["transforms"][1]["alpha"]),
+])
+def test_sweepable_parameters(method, names, check):
+    spec = _spec(method=method)
+    assert [m.name for m in spec.methods[1:]] == names
+    assert [check(m) for m in spec.methods[1:]] == [float(n.split("=")[1][:-1]) for n in names]
+
+
+@pytest.mark.parametrize("sweep, expected", [
+    ({"param": "augment[0].limt", "values": [5, 10]},
+     'methods[1].sweep.param: "augment[0].limt" does not exist: Rotate has no argument \'limt\''),
+    ({"param": "augment[3].limit", "values": [5, 10]},
+     'methods[1].sweep.param: "augment[3].limit" does not exist: the method has no augment[3]'),
+    ({"param": "dropuot", "values": [0.1, 0.2]},
+     'methods[1].sweep.param: "dropuot" does not exist'),
+    ({"param": "augment[0]..limit", "values": [5, 10]},
+     'methods[1].sweep.param: "augment[0]..limit" is not a parameter path'),
+    ({"param": "augment[0].limit", "values": [10]},
+     "methods[1].sweep.values: expected a list of at least 2 values to compare, got [10]"),
+    ({"param": "augment[0].limit", "values": 10}, "methods[1].sweep.values: expected a list"),
+    ({"param": "augment[0].limit", "values": [5, 5]}, "methods[1].sweep.values[1]: duplicate"),
+    ({"param": "augment[0].limit", "values": [5, None]}, "methods[1].sweep.values[1]: expected a"),
+    ({"param": "augment[0].limit"}, "methods[1].sweep.values: required field is missing"),
+    ({"param": "augment[0].limit", "values": [5, 500]},
+     "methods[1].augment[0].limit: Rotate(limit=...) must lie within [-180, 180], got 500"),
+])
+def test_bad_sweeps_are_config_errors_naming_the_field(sweep, expected):
+    with pytest.raises(ConfigError) as ei:
+        _spec(sweep=sweep)
+    assert str(ei.value).startswith("pipelines/x.yaml: ") and expected in str(ei.value), ei.value
