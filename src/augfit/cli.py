@@ -178,21 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": _run, "report": _report, "preview": _preview, "list": _list}[args.command]
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handler(args)
     except ConfigError as e:                    # what was asked for is invalid: a usage error
         return _error(str(e), 2)
     except AugfitError as e:                    # the data, the store or the machine failed
         return _error(str(e), 1)
     except OSError as e:                        # read-only folder, full disk, missing file
         return _error(_os_error(e), 1)
-
-
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            return handler(args)
-    except AugfitError as e:
-        print(f"augfit: error: {e}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("\naugfit: interrupted", file=sys.stderr)
         return 130
