@@ -202,7 +202,7 @@ def test_non_utf8_csv(tmp_path):
     spec = _spec(tmp_path, dict(TINY, dataset={"name": "folder", "options": {"path": str(csv)}},
                                 features="text_hashing"))
     _one_line_error(cli("run", spec, "--out", tmp_path / "o", "--workers", "1"), 2,
-                    csv, "line 3, column 4: byte 0xe8 is not UTF-8", "save the file as UTF-8")
+                    csv, "line 3, column 3: byte 0xe8 is not UTF-8", "save the file as UTF-8")
 
 
 def test_yaml_tag_and_unknown_key_in_dataset_option(tmp_path):
