@@ -65,18 +65,26 @@ def test_run_report_and_preview(tmp_path, capsys):
     assert main(["run", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     text = capsys.readouterr().out
     assert "cli_tiny: 4 cells run, 0 already stored" in text
-    assert "| flip | 2 |" in text and (out / "report.html").stat().st_size > 10000
+    assert "| flip | 40 | 2 |" in text and (out / "report.html").stat().st_size > 10000
+    # the answer first: the warnings (2 units < 5) and one sentence per method, with the Holm line
+    warn = text.index("WARNING: Fewer than 5 independent (split, seed) units")
+    assert warn < text.index("flip ") < text.index("Multiplicity: the family is all 1")
+    assert "flip has no detectable effect at n = 40" in text or "flip helps at n = 40" in text \
+        or "flip hurts at n = 40" in text
     assert main(["run", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     assert "0 cells run, 4 already stored" in capsys.readouterr().out
     (out / "report.md").unlink()
     assert main(["report", str(out)]) == 0
-    assert "| flip | 2 |" in capsys.readouterr().out and (out / "report.md").exists()
+    text = capsys.readouterr().out
+    assert "| flip | 40 | 2 |" in text and "WARNING: Fewer than 5" in text
+    assert (out / "report.md").exists()
     assert main(["preview", "--pipeline", str(spec), "--method", "flip", "--dataset", "digits",
                  "--n", "2", "--versions", "3", "--out", str(tmp_path / "pv")]) == 0
     assert "8 panels (image)" in capsys.readouterr().out
     assert (tmp_path / "pv" / "images.png").stat().st_size > 500
 
 
+@pytest.mark.slow
 def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
     spec = _spec(tmp_path, dict(TINY, seeds=8, training={"epochs": 15, "batch_size": 8, "lr": 0.01},
                                 train_sizes=[80]))
@@ -103,16 +111,12 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     assert f"{kept}/16 cells finished" in (out / "report.md").read_text()
 
 
-FSDD = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "fsdd"
-
-
-@pytest.mark.skipif(not FSDD.is_dir(), reason="FSDD not found at ../shared/datasets/fsdd")
-def test_preview_audio_with_dataset_option(tmp_path, capsys):
+def test_preview_audio_with_dataset_option(tmp_path, capsys, fsdd_path):
     pipe = tmp_path / "specaug.yaml"
     pipe.write_text("- {type: MelSpectrogram, sample_rate: 8000}\n"
                     "- {type: TimeMask, max_width: 10}\n")
     assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd", "--dataset-option",
-                 f"path={FSDD.resolve()}", "--n", "2", "--versions", "2",
+                 f"path={fsdd_path}", "--n", "2", "--versions", "2",
                  "--out", str(tmp_path / "pv")]) == 0
     assert "6 panels (audio)" in capsys.readouterr().out
     assert len(list((tmp_path / "pv" / "wav").glob("*.wav"))) == 2

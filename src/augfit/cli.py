@@ -13,9 +13,12 @@ import errno
 import os
 import sys
 import warnings
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import AugfitError, ConfigError, DataChangedWarning
+
+if TYPE_CHECKING:
+    from .experiments.runner import RunResult
 
 EPILOG = {
     "main": """examples:
@@ -101,19 +104,28 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{res.spec.name}: {res.n_run} cells run, {res.n_skipped} already stored, "
           f"{res.seconds:.1f} s; results in {res.out}")
     if res.report is not None:
-        print()
-        print(res.table)
-        print()
-        print(f"report: {res.paths['markdown']}  {res.paths['html']}")
+        _print_answer(res)
     return 0
+
+
+def _print_answer(res: RunResult) -> None:
+    """The sanity warnings and one verdict sentence per method, then the verdict table."""
+    from .experiments.report import answer_text
+
+    print()
+    assert res.report is not None
+    print(answer_text(res.report))
+    print()
+    print(res.table)
+    print()
+    print(f"report: {res.paths['markdown']}  {res.paths['html']}")
 
 
 def _report(args: argparse.Namespace) -> int:
     from .experiments.runner import report
 
     res = report(args.dir)
-    print(res.table)
-    print(f"\nreport: {res.paths['markdown']}  {res.paths['html']}")
+    _print_answer(res)
     return 0
 
 

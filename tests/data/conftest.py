@@ -1,21 +1,17 @@
-import os
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-FSDD = Path(os.environ.get("AUGFIT_FSDD") or
-            Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fsdd")
+if TYPE_CHECKING:
+    from augfit.data.datasets import Dataset
 
 
 @pytest.fixture(scope="session")
-def fsdd_path():
-    if not (FSDD / "recordings").is_dir():
-        pytest.skip(f"FSDD not found at {FSDD}; set AUGFIT_FSDD")
-    return FSDD.resolve()
-
-
-@pytest.fixture(scope="session")
-def fsdd_all(fsdd_path):
+def fsdd_all(fsdd_path: Path) -> Dataset:
+    """All 3,000 FSDD recordings, loaded once (``fsdd_path`` comes from tests/conftest.py)."""
     from augfit.data.datasets import load
 
     return load("fsdd", path=fsdd_path)

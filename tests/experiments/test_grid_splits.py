@@ -1,9 +1,7 @@
 """The split as a grid axis, selection-free endpoints and the per-example store (issue 10, part A)."""
 from __future__ import annotations
 
-import os
 import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,9 +14,6 @@ from augfit.experiments.cell import carried_area, max_splits, splits, training_s
 from augfit.experiments.runner import check_splits, report
 from augfit.experiments.spec import parse_spec
 from augfit.experiments.store import Store, pack_examples, unpack_examples
-
-FSDD = Path(os.environ.get("AUGFIT_FSDD") or
-            Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fsdd")
 
 GRID = {"name": "grid", "dataset": {"name": "digits"}, "model": {"hidden": [8]},
         "training": {"epochs": 3, "batch_size": 32, "lr": 0.01}, "splits": 2, "seeds": 1,
@@ -114,9 +109,8 @@ def test_pairs_share_split_subsample_and_test_set_splits_do_not():
     assert np.array_equal(a.x, b.x) and not np.array_equal(a.x, c.x)
 
 
-@pytest.mark.skipif(not (FSDD / "recordings").is_dir(), reason=f"FSDD not found at {FSDD}")
-def test_official_test_stays_fixed_val_varies_and_too_many_splits_is_an_error():
-    opts = {"path": str(FSDD), "speakers": ["theo", "lucas"], "length": 800}
+def test_official_test_stays_fixed_val_varies_and_too_many_splits_is_an_error(fsdd_path):
+    opts = {"path": str(fsdd_path), "speakers": ["theo", "lucas"], "length": 800}
     spec = parse_spec(dict(GRID, splits=2, dataset={
         "name": "fsdd", "options": opts, "split": {"test": "official", "val": 0.2}}))
     (tr0, va0, te0), (tr1, va1, te1) = splits(spec, 0), splits(spec, 1)

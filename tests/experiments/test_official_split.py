@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,23 +14,15 @@ from augfit.experiments.cell import splits
 from augfit.experiments.runner import check_sizes
 from augfit.experiments.spec import parse_spec, spec_from_canonical
 
-FSDD = Path(os.environ.get("AUGFIT_FSDD") or
-            Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets" / "fsdd")
 SPEAKERS = ["theo", "lucas"]
 
 
-def _spec(split, name="fsdd", options=None, source="pipelines/official.yaml"):
-    opts = {"path": str(FSDD), "speakers": SPEAKERS, "length": 800} if options is None else options
+def _spec(split, name="fsdd", options=None, path="fsdd", source="pipelines/official.yaml"):
+    """A spec; ``path`` is read only by the tests that load data (they pass ``fsdd_path``)."""
+    opts = {"path": str(path), "speakers": SPEAKERS, "length": 800} if options is None else options
     d = {"dataset": {"name": name, "options": opts, "split": split},
          "train_sizes": [20], "seeds": 2, "methods": ["baseline"]}
     return parse_spec(d, source=source)
-
-
-@pytest.fixture(scope="module")
-def fsdd_path():
-    if not (FSDD / "recordings").is_dir():
-        pytest.skip(f"FSDD not found at {FSDD}; set AUGFIT_FSDD")
-    return FSDD
 
 
 def test_official_is_valid_canonical_json_and_hashes_stably():
@@ -82,7 +72,7 @@ def _ids(ds):
 
 def test_official_test_is_exactly_index_0_to_4_stratified_val(fsdd_path):
     full = load("fsdd", path=fsdd_path, speakers=SPEAKERS, length=800)
-    train, val, test = splits(_spec({"test": "official", "val": 0.2, "seed": 3}))
+    train, val, test = splits(_spec({"test": "official", "val": 0.2, "seed": 3}, path=fsdd_path))
     official = full.meta["index"] < 5
     np.testing.assert_array_equal(test.x, full.x[official])
     assert _ids(test) == _ids(full.subset(official)) and len(test) == 100
@@ -94,7 +84,8 @@ def test_official_test_is_exactly_index_0_to_4_stratified_val(fsdd_path):
 
 
 def test_official_test_with_val_by_speaker(fsdd_path):
-    train, val, test = splits(_spec({"test": "official", "val": 0.5, "by_group": True}))
+    train, val, test = splits(_spec({"test": "official", "val": 0.5, "by_group": True},
+                                       path=fsdd_path))
     assert len(test) == 100 and set(test.groups) == set(SPEAKERS)
     assert len(set(val.groups)) == 1 and set(val.groups).isdisjoint(set(train.groups))
     assert len(val) == len(train) == 450 and test.meta["index"].max() == 4

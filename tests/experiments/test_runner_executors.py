@@ -81,6 +81,7 @@ def test_cell_records_metrics_and_consistent_history():
     assert 0 <= m["test_accuracy"] <= 1 and r["wall_time"] > 0
 
 
+@pytest.mark.slow
 def test_identical_results_in_process_processes_and_dask(tmp_path):
     a = run(TINY, out=tmp_path / "inproc", workers=1, report=False)
     b = run(TINY, out=tmp_path / "procs", workers=2, report=False)
@@ -99,6 +100,7 @@ def test_identical_results_in_process_processes_and_dask(tmp_path):
         assert x["test_loss_per_example"].tobytes() == ec[k]["test_loss_per_example"].tobytes()
 
 
+@pytest.mark.slow
 def test_resume_after_a_crash_loses_and_repeats_nothing(tmp_path):
     spec = dict(TINY, seeds=6, training={"epochs": 12, "batch_size": 16, "lr": 0.01},
                 train_sizes=[60, 120])
@@ -140,6 +142,7 @@ def test_resume_after_a_crash_loses_and_repeats_nothing(tmp_path):
     assert _strip(fresh.rows) == _strip(load_results(out)[1])
 
 
+@pytest.mark.slow
 def test_dask_scheduler_address(tmp_path):
     from distributed import LocalCluster
 

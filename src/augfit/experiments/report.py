@@ -1,23 +1,39 @@
-"""Markdown and self-contained HTML reports of an experiment: the paired comparison table, the
-per-size table, learning curves per method, the gap by training size and bars with the intervals.
+"""Markdown and self-contained HTML reports that lead with the answer.
 
-The HTML embeds every figure as a base64 PNG (no external file or network access); the Markdown
-links the same figures written to ``plots/`` beside it. ``cells.csv`` holds one row per cell.
+Order (STATISTICS.md §5): sanity warnings, one sentence per method, the multiplicity line and the
+Δ test / Δ gap figure; then the effective-data-multiplier figure; then the learning curves (one
+overlay of all methods at the smallest training size, then one figure per method); then the
+tables; the spec last, folded. The HTML embeds every figure as a base64 PNG (no external file or
+network access); the Markdown links the same figures written to ``plots/`` beside it. ``cells.csv``
+holds one row per cell. Every confidence label comes from the spec's ``bootstrap.confidence``.
 """
 from __future__ import annotations
 
 import csv
 import html
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import plots
 from .spec import Spec
 from .stats import Comparison, compare, summarize
+from .verdicts import Verdict, holm_line, interval_text, judge, pp, sentence, warnings_for
 
-_CSV_SKIP = ("history", "key")
+_CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
+
+
+def n_splits(spec: Spec) -> int:
+    """The spec's number of splits (1 for specs from before the split axis)."""
+    return int(getattr(spec, "splits", None) or spec.canonical.get("splits", 1) or 1)
+
+
+def tuned_on(spec: Spec) -> Any:
+    """The spec's ``notes.tuned_on`` (None when absent)."""
+    notes = getattr(spec, "notes", None) or spec.canonical.get("notes") or {}
+    return notes.get("tuned_on") if isinstance(notes, dict) else None
 
 
 @dataclass
@@ -28,57 +44,86 @@ class Report:
     rows: list[dict[str, Any]]
     summary: list[dict[str, Any]]
     comparisons: list[Comparison]
+    verdicts: list[Verdict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        return float(self.spec.bootstrap["confidence"])
 
     @classmethod
-    def build(cls, spec: Spec, rows: Sequence[dict[str, Any]]) -> "Report":
+    def build(cls, spec: Spec, rows: Sequence[dict[str, Any]],
+              n_classes: int | None = None) -> Report:
+        """Compare, judge and warn. ``n_classes`` (for the chance-level warning) defaults to a
+        row's ``n_classes`` if the rows carry one."""
         names = [m.name for m in spec.methods]
+        sizes = [n for n in spec.train_sizes if isinstance(n, int)]
         b = spec.bootstrap
-        comps = compare(rows, names, spec.baseline, spec.train_sizes, b["resamples"], b["seed"],
+        comps = compare(rows, names, spec.baseline, sizes, b["resamples"], b["seed"],
                         b["confidence"])
-        return cls(spec, list(rows), summarize(rows, names, spec.train_sizes), comps)
+        summary = summarize(rows, names, sizes)
+        base_acc = {s["train_size"]: s["test_accuracy"] for s in summary
+                    if s["method"] == spec.baseline}
+        verdicts = judge(comps, b["confidence"], sizes, base_acc)
+        if n_classes is None:
+            n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
+        warns = warnings_for(rows, comps, names, spec.baseline, sizes,
+                             n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec))
+        sentences = [sentence(m, verdicts) for m in names
+                     if m != spec.baseline and any(v.method == m for v in verdicts)]
+        return cls(spec, list(rows), summary, comps, verdicts, warns, sentences)
 
 
 # -- formatting ------------------------------------------------------------------------------------
 def _pct(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"
+    return "n/a" if not math.isfinite(x) else f"{100 * x:.1f}%"
 
 
-def _pp(x: float, ci: tuple[float, float]) -> str:
-    if math.isnan(x):
-        return "n/a"
-    return f"{100 * x:+.1f} pp [{100 * ci[0]:+.1f}, {100 * ci[1]:+.1f}]"
+def _level(x: float) -> str:
+    return f"{100 * x:.3g}%"
 
 
-def _share(v: float) -> str:
-    return "?" if math.isnan(v) else f"{100 * v:.0f}%".replace("-0%", "0%")
+def _reduction(v: Verdict) -> str:
+    if v.reduction_note:
+        return v.reduction_note
+    lo, hi = v.reduction_ci
+    return f"{100 * v.reduction:.0f}% [{100 * lo:.0f}, {100 * hi:.0f}]"
 
 
-def _red(x: float, ci: tuple[float, float]) -> str:
-    if math.isnan(x):
-        return "n/a (baseline gap <= 0)"
-    return f"{_share(x)} [{_share(ci[0])}, {_share(ci[1])}]"
+def verdict_rows(report: Report) -> list[list[str]]:
+    """Header + one row per (method, size): the verdict table."""
+    out = [["method", "n", "units", "Δ test acc [Holm-level CI]", "verdict", "Holm p",
+            "Δ gap [Holm-level CI]", "gap", "overfitting reduction", "worth x data"]]
+    for v in sorted(report.verdicts, key=lambda v: (_order(report, v.method), v.train_size)):
+        out.append([v.method, str(v.train_size), str(v.n_units),
+                    f"{interval_text(v.d_test, v.d_test_ci)} ({_level(v.level)})", v.effect,
+                    f"{v.p_adjusted:.3g}", interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
+                    _reduction(v), v.multiplier_text])
+    return out
 
 
-def table_rows(report: Report, train_size: int | None = None) -> list[list[str]]:
-    """Header + one row per method: the comparison table (pooled when ``train_size`` is None)."""
-    spec = report.spec
-    head = ["method", "pairs", "test acc", "Δ test acc [95% CI]", "gap (train-test)",
-            "Δ gap [95% CI]", "overfitting reduction [95% CI]", "wins"]
-    out = [head]
-    comps = {c.method: c for c in report.comparisons if c.train_size == train_size}
-    if comps:
-        c0 = next(iter(comps.values()))
-        n = c0.n_pairs
-        out.append([spec.baseline, str(n), _pct(c0.baseline_test_accuracy), "(reference)",
-                    _pct(c0.baseline_gap), "(reference)", "(reference)", ""])
-    for m in spec.methods:
-        c = comps.get(m.name)
-        if c is None:
-            continue
-        out.append([c.method, str(c.n_pairs), _pct(c.test_accuracy),
-                    _pp(c.d_test_accuracy, c.d_test_accuracy_ci), _pct(c.gap),
-                    _pp(c.d_gap, c.d_gap_ci), _red(c.reduction, c.reduction_ci),
-                    f"{round(c.win_rate * c.n_pairs)}/{c.n_pairs}"])
+def _order(report: Report, method: str) -> int:
+    names = [m.name for m in report.spec.methods]
+    return names.index(method) if method in names else len(names)
+
+
+def table_rows(report: Report) -> list[list[str]]:
+    """Header + one row per (method, size): every endpoint at the per-comparison confidence."""
+    c_ = _level(report.confidence)
+    out = [["method", "n", "units", "test acc", "baseline", f"Δ test acc [{c_} CI]", "p",
+            f"Δ gap [{c_} CI]", f"Δ train acc [{c_} CI]", f"Δ test loss [{c_} CI]",
+            f"Δ loss gap [{c_} CI]", "wins", "examples resampled"]]
+    for c in sorted(report.comparisons, key=lambda c: (_order(report, c.method), c.train_size)):
+        s = c.stats
+        iv = {k: interval_text(e.value, e.ci) for k, e in s.items()}
+        loss = {k: f"{e.value:+.3f} [{e.ci[0]:+.3f}, {e.ci[1]:+.3f}]" for k, e in s.items()}
+        out.append([c.method, str(c.train_size), str(c.n_units), _pct(c.test_accuracy),
+                    _pct(c.baseline_test_accuracy), iv["d_test_accuracy"],
+                    f"{s['d_test_accuracy'].p:.3g}", iv["d_gap"], iv["d_train_accuracy"],
+                    loss["d_test_loss"], loss["d_gap_loss"],
+                    f"{round(c.win_rate * c.n_units)}/{c.n_units}",
+                    "yes" if c.example_level else "no"])
     return out
 
 
@@ -89,55 +134,83 @@ def markdown_table(rows: list[list[str]]) -> str:
 
 
 def comparison_table(report: Report) -> str:
-    """The pooled comparison table in Markdown (what ``augfit run`` prints)."""
-    return markdown_table(table_rows(report))
+    """The verdict table in Markdown."""
+    return markdown_table(verdict_rows(report))
+
+
+def answer_text(report: Report) -> str:
+    """What the CLI prints after a run: the warnings, then one sentence per method."""
+    lines = [f"WARNING: {w}" for w in report.warnings]
+    lines += [*report.sentences, holm_line(len(report.comparisons), report.confidence)]
+    return "\n".join(lines)
 
 
 def _summary_rows(report: Report) -> list[list[str]]:
-    out = [["method", "train size", "cells", "train acc", "val acc", "test acc",
-            "gap (train-test, final model)", "val gap at best epoch",
-            f"val gap area ({report.spec.training['epochs']} epochs)", "epochs run", "s/cell"]]
+    out = [["method", "n", "cells", "clean train acc", "val acc", "test acc (± sd)",
+            "gap (train - test)", "test loss", "loss gap (test - train)", "best epoch",
+            "epochs run", "s/cell"]]
     for s in report.summary:
         out.append([s["method"], str(s["train_size"]), str(s["n"]), _pct(s["train_accuracy"]),
                     _pct(s["val_accuracy"]),
                     f"{_pct(s['test_accuracy'])} ± {100 * s['test_accuracy_sd']:.1f}",
-                    _pct(s["gap_accuracy"]), _pct(s["val_gap_accuracy_best"]),
-                    f"{s['val_gap_accuracy_area']:.2f}",
-                    f"{s['epochs_run']:.0f}", f"{s['wall_time']:.2f}"])
+                    f"{pp(s['gap_accuracy'], False)} pp", f"{s['test_loss']:.3f}",
+                    f"{s['gap_loss']:+.3f}", f"{s['best_epoch']:.0f}", f"{s['epochs_run']:.0f}",
+                    f"{s['wall_time']:.2f}"])
     return out
 
 
 def _intro(report: Report) -> list[str]:
     s = report.spec
     cells = len(s.cells())
+    c = _level(report.confidence)
     return [
         f"Dataset `{s.dataset['name']}`, training sizes {s.train_sizes} "
-        f"({s.train_size_unit.replace('_', ' ')}), {len(s.seeds)} seeds, {len(s.methods)} methods, "
-        f"{len(report.rows)}/{cells} cells finished; model {s.model['hidden']} "
-        f"{s.model['activation']}, {s.training['optimizer']} lr={s.training['lr']}, "
-        f"up to {s.training['epochs']} epochs. Spec hash `{s.hash[:12]}`.",
-        f"Each method is paired with `{s.baseline}` by seed and training size (same subsample, "
-        f"same initial weights). Δ = method - {s.baseline}, mean over pairs, with "
-        f"{int(100 * s.bootstrap['confidence'])}% percentile-bootstrap intervals "
-        f"({s.bootstrap['resamples']} resamples). Gap = train accuracy - validation accuracy of "
-        "the final model (train accuracy measured without augmentation or dropout). Overfitting "
-        f"reduction = (gap_{s.baseline} - gap_method) / gap_{s.baseline}.",
+        f"({s.train_size_unit.replace('_', ' ')}), {n_splits(s)} split(s) x {len(s.seeds)} seeds, "
+        f"{len(s.methods)} methods, {len(report.rows)}/{cells} cells finished; model "
+        f"{s.model['hidden']} {s.model['activation']}, {s.training['optimizer']} "
+        f"lr={s.training['lr']}, up to {s.training['epochs']} epochs. Spec hash `{s.hash[:12]}`.",
+        f"Each method is paired with `{s.baseline}` on the same (split, seed, n): same training "
+        f"subsample, same initial weights, same test set. Δ = method - {s.baseline}, mean over "
+        "pairs. Test accuracy judges; val only stops early and draws the curves. Gap = clean "
+        "train accuracy (un-augmented training subsample, eval mode) - test accuracy of the final "
+        f"model; loss gap = test loss - clean train loss. Intervals ({c}): hierarchical bootstrap "
+        "(splits, then seeds within a split, then test examples when stored), BCa, "
+        f"{s.bootstrap['resamples']} resamples; below 10 (split, seed) units, united with a "
+        "t-interval. Overfitting reduction = 1 - mean gap(method) / mean gap(baseline).",
     ]
 
 
 # -- writing ---------------------------------------------------------------------------------------
+def overlay_size(report: Report) -> int | None:
+    """The training size the all-methods overlay shows: the smallest (where overfitting is
+    largest)."""
+    sizes = sorted({r["train_size"] for r in report.rows})
+    return sizes[0] if sizes else None
+
+
 def figures(report: Report) -> list[tuple[str, str, bytes]]:
-    """``(file stem, caption, PNG bytes)`` for every figure of the report."""
+    """``(file stem, caption, PNG bytes)`` for every figure of the report, in report order."""
     s = report.spec
     names = [m.name for m in s.methods]
-    out = [("differences", f"Paired differences vs {s.baseline}, pooled over training sizes",
-            plots.difference_bars(report.comparisons, s.baseline))] if report.comparisons else []
-    out.append(("gap_by_size", "Generalization gap by training size",
-                plots.gap_by_size(report.summary, names)))
+    colors = plots.color_of(names)
+    c = _level(report.confidence)
+    out = []
+    if report.verdicts:
+        out.append(("effects", f"Δ test accuracy and Δ gap vs {s.baseline} with Holm-level "
+                    f"intervals (per-comparison level {c} before adjustment); filled: detected",
+                    plots.effects(report.verdicts, names, s.baseline)))
+        if len({v.train_size for v in report.verdicts}) > 1:
+            out.append(("multiplier", "Effective data multiplier: the baseline training size "
+                        "that matches the method's test accuracy, divided by n",
+                        plots.multipliers(report.verdicts, names)))
+    size = overlay_size(report)
+    if size is not None and any(r.get("history") for r in report.rows):
+        out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
+                    plots.overlay(report.rows, names, size)))
     for m in names:
-        if any(r["method"] == m for r in report.rows):
+        if any(r["method"] == m and r.get("history") for r in report.rows):
             out.append((f"curves_{m}", f"Learning curves: {m}",
-                        plots.learning_curves(report.rows, m, s.train_sizes)))
+                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m])))
     return out
 
 
@@ -148,21 +221,27 @@ def write_report(out_dir: str | Path, report: Report) -> dict[str, Path]:
     figs = figures(report)
     for stem, _, png in figs:
         (out / "plots" / f"{stem}.png").write_bytes(png)
-    s = report.spec
-    md = [f"# augfit report: {s.name}", "", *[p + "\n" for p in _intro(report)],
-          "## Comparison (pooled over training sizes)", "", markdown_table(table_rows(report)), ""]
-    for size in s.train_sizes:
-        if any(c.train_size == size for c in report.comparisons):
-            md += [f"### Training size {size}", "", markdown_table(table_rows(report, size)), ""]
-    md += ["## Per method and size (mean over splits and seeds)", "",
-           markdown_table(_summary_rows(report)), "", "## Figures", ""]
-    md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
-    md += ["## Spec (canonical form)", "", "```yaml", _spec_yaml(s), "```", ""]
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
-    paths["markdown"].write_text("\n".join(md))
+    paths["markdown"].write_text(_markdown(report, figs))
     paths["html"].write_text(_html(report, figs))
     _write_csv(paths["csv"], report.rows)
     return paths
+
+
+def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
+    s = report.spec
+    md = [f"# augfit report: {s.name}", "", "## Warnings", ""]
+    md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
+    md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
+           holm_line(len(report.comparisons), report.confidence), ""]
+    md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
+           "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
+           "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
+           "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
+           "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
+           "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
+    return "\n".join(md)
 
 
 def _spec_yaml(spec: Spec) -> str:
@@ -178,32 +257,46 @@ def _html_table(rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-_CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;margin:1em 0;font-size:14px}"
-        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+_CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;font-size:13px}"
+        "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}"
         "th:first-child,td:first-child{text-align:left}th{background:#f0f0f0}"
-        "figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}")
+        ".warn{background:#fff4e5;border-left:5px solid #e67e22;padding:6px 12px;margin:6px 0}"
+        ".ok{color:#2e7d32}.answer li{margin:4px 0;font-size:15px}.holm{font-size:13px;"
+        "color:#444}figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}"
+        "img{max-width:100%}")
+
+
+def _figure_html(fig: tuple[str, str, bytes]) -> str:
+    stem, cap, png = fig
+    return (f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
+            f'src="{plots.png_data_uri(png)}"><figcaption>{html.escape(cap)}</figcaption></figure>')
 
 
 def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
+    first = [f for f in figs if f[0] == "effects"]
+    rest = [f for f in figs if f[0] != "effects"]
+    warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
+            or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
-             '<nav><a href="#comparison">Comparison</a> · <a href="#sizes">By size</a> · '
-             '<a href="#summary">Per method and size</a> · <a href="#figures">Figures</a> · '
+             '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
+             '<a href="#method">How this was measured</a> · <a href="#tables">Tables</a> · '
              '<a href="#spec">Spec</a></nav>',
+             '<h2 id="warnings">Warnings</h2>', warn,
+             '<h2 id="answer">Answer</h2><ul class="answer">',
+             *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
+             f'<p class="holm">{html.escape(holm_line(len(report.comparisons), report.confidence))}'
+             "</p>", *map(_figure_html, first),
+             '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             '<h2 id="method">How this was measured</h2>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
-             '<h2 id="comparison">Comparison (pooled over training sizes)</h2>',
-             _html_table(table_rows(report)), '<h2 id="sizes">By training size</h2>']
-    for size in s.train_sizes:
-        if any(c.train_size == size for c in report.comparisons):
-            parts += [f"<h3>Training size {size}</h3>", _html_table(table_rows(report, size))]
-    parts += ['<h2 id="summary">Per method and size (mean over splits and seeds)</h2>',
-              _html_table(_summary_rows(report)), '<h2 id="figures">Figures</h2>']
-    for stem, cap, png in figs:
-        parts.append(f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
-                     f'src="{plots.png_data_uri(png)}"><figcaption>{html.escape(cap)}'
-                     "</figcaption></figure>")
-    parts.append(f'<h2 id="spec">Spec (canonical form)</h2><pre>{html.escape(_spec_yaml(s))}</pre>')
+             '<h2 id="tables">Verdicts per method and size</h2>',
+             _html_table(verdict_rows(report)),
+             "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
+             "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
+             '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'
+             f"<pre>{html.escape(_spec_yaml(s))}</pre></details>"]
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>augfit report: {html.escape(s.name)}</title><style>{_CSS}</style></head>"
             f"<body>{''.join(parts)}</body></html>")
@@ -211,7 +304,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
-    first = ["method", "split", "seed", "train_size"]
+    first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
     keys = first + [k for k in keys if k not in first]
     with path.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
@@ -219,4 +312,15 @@ def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
         w.writerows(rows)
 
 
-__all__ = ["Report", "write_report", "comparison_table", "table_rows", "markdown_table", "figures"]
+__all__ = [
+    "Report",
+    "answer_text",
+    "comparison_table",
+    "figures",
+    "markdown_table",
+    "n_splits",
+    "table_rows",
+    "tuned_on",
+    "verdict_rows",
+    "write_report",
+]

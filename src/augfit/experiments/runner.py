@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, DataChangedWarning
+from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
 from .augment_spec import check_modality
 from .cell import max_splits, splits
@@ -158,7 +158,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
                        n_missing=len(cells) - len(rows))
     if report and rows:
-        result.report = Report.build(spec, rows)
+        result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec))
         result.paths = write_report(out_dir, result.report)
     result.seconds = time.perf_counter() - t0
     return result
@@ -198,9 +198,36 @@ def report(out: str | Path) -> RunResult:
     spec, rows = load_results(out)
     if not rows:
         raise ConfigError(f"{out}: no finished cell yet; nothing to report")
-    rep = Report.build(spec, rows)
+    rep = Report.build(spec, with_examples(out, rows), n_classes(spec))
     return RunResult(spec, Path(out), rows, rep, write_report(out, rep),
                      n_missing=len(spec.cells()) - len(rows))
+
+
+def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with each cell's per-example test results added (``test_correct``,
+    ``test_loss_per_example``) where the store has them, for the example-level bootstrap."""
+    from .store import Store
+
+    path = Path(out)
+    out_rows = []
+    with Store(path if path.suffix in (".sqlite", ".db") else path) as store:
+        for r in rows:
+            try:
+                (ex,) = store.examples([r])
+            except (ConfigError, KeyError):
+                ex = {}
+            out_rows.append({**r, **ex})
+    return out_rows
+
+
+def n_classes(spec: Spec) -> int | None:
+    """The number of classes of the spec's dataset (for the chance-level warning), or None when
+    the dataset cannot be loaded here (the report is still written)."""
+    try:
+        train, _, _ = splits(spec, 0)
+    except (AugfitError, OSError):
+        return None
+    return len(train.classes)
 
 
 def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
@@ -222,4 +249,5 @@ class _EpochStatus(Callback):
                                  f"val_acc {val:.3f}")
 
 
-__all__ = ["run", "report", "load_results", "RunResult", "check_sizes", "check_splits"]
+__all__ = ["run", "report", "load_results", "RunResult", "check_sizes", "check_splits", "n_classes",
+           "with_examples"]

@@ -1,28 +1,18 @@
 """Audio test fixtures: a few real FSDD recordings (8 kHz mono int16), read, never copied."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 
-def fsdd_dir() -> Path:
-    env = os.environ.get("AUGFIT_FSDD")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets" / "fsdd"
-
-
 @pytest.fixture(scope="session")
-def fsdd_clips() -> list[np.ndarray]:
+def fsdd_clips(fsdd_path: Path) -> list[np.ndarray]:
     """Eight real recordings (digits 0-7, two speakers) as float32 in [-1, 1], unequal lengths."""
     import soundfile as sf
 
-    rec = fsdd_dir() / "recordings"
-    if not rec.is_dir():
-        pytest.skip(f"FSDD not found at {rec}; set AUGFIT_FSDD to a copy of the dataset")
+    rec = fsdd_path / "recordings"
     names = [f"{d}_{spk}_7.wav" for d, spk in zip(range(8), ["jackson", "theo"] * 4)]
     clips = []
     for name in names:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable
 
 import pytest
 
@@ -11,8 +12,14 @@ from augfit.errors import ConfigError, MissingResourceError
 from augfit.transforms.text import BackTranslate, register_translator
 from augfit.transforms.text.translate_cache import get_cache
 
-needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None,
-                                    reason="needs apertium (apt-get install apertium-eng-spa)")
+_no_apertium = pytest.mark.skipif(shutil.which("apertium") is None,
+                                  reason="needs apertium (apt-get install apertium-eng-spa)")
+
+
+def needs_apertium(test: Callable[..., None]) -> Callable[..., None]:
+    """Skipped without apertium; marked slow, since it starts apertium processes."""
+    return pytest.mark.slow(_no_apertium(test))
+
 
 KNOWN = "The movie was surprisingly good, and the actors were great."
 SENTENCES = [KNOWN, "", "she walked to the small house near the old river",

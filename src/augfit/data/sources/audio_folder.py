@@ -12,7 +12,7 @@ from ..checks import check_int
 from ..datasets import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import resample
-from .image_folder import class_files
+from .folder import class_files
 
 
 @DATASETS.register("audio_folder")

@@ -120,9 +120,9 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
                           f"label_column=1), got names {text_column!r}, {label_column!r}")
     cols = first if header else [str(i) for i in range(len(first))]
     ti, li = _find(cols, text_column), _find(cols, label_column)
-    missing = [(opt, c) for opt, c, i in (("text_column", text_column, ti),
-                                            ("label_column", label_column, li)) if i is None]
-    if missing:
+    if ti is None or li is None:
+        missing = [(opt, c) for opt, c, i in (("text_column", text_column, ti),
+                                                ("label_column", label_column, li)) if i is None]
         what = ", ".join(f"{opt}={c!r}" for opt, c in missing)
         shown = ", ".join(repr(c) for c in first)
         sep_name = "tab" if delim == "\t" else repr(delim)

@@ -22,20 +22,35 @@ from ._audio import check_length, read_waves
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 
 
-def _class_files(root: Path) -> list[tuple[str, Path]]:
-    pairs = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if not entry.is_dir():
-            raise ConfigError(f"from_folder: {entry} is a file at the top of {root}; put files in "
-                              "one sub-folder per class (root/<class>/<file>) or pass a .csv file")
-        files = [f for f in sorted(entry.iterdir()) if f.is_file() and not f.name.startswith(".")]
+def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
+    """``(class name, file)`` pairs of ``root/<class>/<file>``, sorted; hidden files skipped.
+
+    Raises ConfigError naming the folder when it is missing, holds files at the top, has no class
+    sub-folders, an empty class folder, or a single class.
+    """
+    if not root.is_dir():
+        raise MissingResourceError(f"{loader}: folder {root} does not exist; pass path= to a "
+                                   f"folder with one sub-folder of {kinds} per class")
+    entries = [e for e in sorted(root.iterdir()) if not e.name.startswith(".")]
+    stray = [e.name for e in entries if not e.is_dir()]
+    dirs = [e for e in entries if e.is_dir()]
+    if not dirs:
+        more = ", ..." if len(stray) > 3 else ""
+        found = f"it holds only files: {', '.join(stray[:3])}{more}" if stray else "it is empty"
+        raise ConfigError(f"{loader}: {root} has no class sub-folders ({found}); put the {kinds} "
+                          f"in one sub-folder per class, e.g. {root}/cat/1.png, {root}/dog/2.png")
+    if stray:
+        raise ConfigError(f"{loader}: {root / stray[0]} is a file beside the class folders; move "
+                          f"it into its class folder or out of {root}")
+    pairs: list[tuple[str, Path]] = []
+    for d in dirs:
+        files = [f for f in sorted(d.iterdir()) if f.is_file() and not f.name.startswith(".")]
         if not files:
-            raise ConfigError(f"from_folder: class folder {entry} is empty")
-        pairs += [(entry.name, f) for f in files]
-    if not pairs:
-        raise MissingResourceError(f"from_folder: {root} has no class sub-folders with files")
+            raise ConfigError(f"{loader}: class folder {d} is empty; add {kinds} or remove it")
+        pairs += [(d.name, f) for f in files]
+    if len(dirs) < 2:
+        raise ConfigError(f"{loader}: {root} has one class folder ({dirs[0].name}); a classifier "
+                          "needs at least 2 classes, one sub-folder each")
     return pairs
 
 
@@ -125,7 +140,7 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
         if root.suffix.lower() != ".csv":
             raise ConfigError(f"from_folder: {root} is a file but not a .csv of text,label")
         return _csv(root)
-    pairs = _class_files(root)
+    pairs = class_files(root, "from_folder", "files")
     if modality is None:
         modality = "audio" if any(f.suffix.lower() == ".wav" for _, f in pairs) else "image"
     meta: dict[str, Any] = {"source": str(root)}

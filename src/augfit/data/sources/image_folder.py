@@ -11,42 +11,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...errors import ConfigError, MissingResourceError, ShapeError
+from ...errors import ConfigError, ShapeError
 from ...registry import DATASETS
 from ..datasets import Dataset
-from .folder import IMAGE_EXT, _read_image
-
-
-def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
-    """``(class name, file)`` pairs of ``root/<class>/<file>``, sorted; hidden files skipped.
-
-    Raises ConfigError naming the folder when it is missing, holds files at the top, has no class
-    sub-folders, an empty class folder, or a single class.
-    """
-    if not root.is_dir():
-        raise MissingResourceError(f"{loader}: folder {root} does not exist; pass path= to a "
-                                   f"folder with one sub-folder of {kinds} per class")
-    entries = [e for e in sorted(root.iterdir()) if not e.name.startswith(".")]
-    stray = [e.name for e in entries if not e.is_dir()]
-    dirs = [e for e in entries if e.is_dir()]
-    if not dirs:
-        more = ", ..." if len(stray) > 3 else ""
-        found = f"it holds only files: {', '.join(stray[:3])}{more}" if stray else "it is empty"
-        raise ConfigError(f"{loader}: {root} has no class sub-folders ({found}); put the {kinds} "
-                          f"in one sub-folder per class, e.g. {root}/cat/1.png, {root}/dog/2.png")
-    if stray:
-        raise ConfigError(f"{loader}: {root / stray[0]} is a file beside the class folders; move "
-                          f"it into its class folder or out of {root}")
-    pairs: list[tuple[str, Path]] = []
-    for d in dirs:
-        files = [f for f in sorted(d.iterdir()) if f.is_file() and not f.name.startswith(".")]
-        if not files:
-            raise ConfigError(f"{loader}: class folder {d} is empty; add {kinds} or remove it")
-        pairs += [(d.name, f) for f in files]
-    if len(dirs) < 2:
-        raise ConfigError(f"{loader}: {root} has one class folder ({dirs[0].name}); a classifier "
-                          "needs at least 2 classes, one sub-folder each")
-    return pairs
+from .folder import IMAGE_EXT, _read_image, class_files
 
 
 def check_size(size: Any, loader: str) -> tuple[int, int] | None:
@@ -120,4 +88,4 @@ def _dims(img: np.ndarray) -> str:
     return f"{img.shape[0]}x{img.shape[1]}{ch} (HxW)"
 
 
-__all__ = ["load_image_folder", "class_files", "check_size"]
+__all__ = ["load_image_folder", "check_size"]

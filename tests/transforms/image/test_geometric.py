@@ -135,6 +135,7 @@ def test_unapplied_samples_of_a_resizing_crop_are_the_whole_image_resized():
     assert np.abs(out.astype(int) - ref)[:, 1:-1, 1:-1].max() <= 1
 
 
+@pytest.mark.slow
 def test_large_image_path_works_in_a_forked_child_after_use_in_the_parent():
     """The thread pool is rebuilt after fork (a child cannot use the parent's threads)."""
     import multiprocessing as mp

@@ -16,50 +16,63 @@ from augfit.experiments.report import Report, comparison_table, write_report
 from augfit.experiments.spec import parse_spec
 
 SPEC = {"name": "handmade", "dataset": {"name": "digits"}, "train_sizes": [10, 20], "seeds": 3,
-        "methods": ["baseline", {"name": "drop", "dropout": 0.5}], "bootstrap": {"resamples": 1000}}
+        "methods": ["baseline", {"name": "drop", "dropout": 0.5}],
+        "bootstrap": {"resamples": 1000, "confidence": 0.9}}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _rows():
+    """Contract rows: 3 seeds (no split key: one split), drop +5 pp test and 15 pp less gap."""
     rows = []
     for size in (10, 20):
         for seed in range(3):
             for method, acc, gap in (("baseline", 0.70 + seed / 100, 0.30),
-                                     ("drop", 0.75 + seed / 100, 0.15)):
+                                     ("drop", 0.75 + seed / 100 + (seed == 1) / 1000, 0.15)):
                 n = 5 if method == "drop" else 6
                 tr = list(np.linspace(0.5, 1.0, n))
                 va = [t - gap * k / (n - 1) for k, t in enumerate(tr)]
-                rows.append({"method": method, "split": 0, "seed": seed, "train_size": size,
-                             "test_accuracy": acc, "gap_accuracy": gap, "train_accuracy": 1.0,
-                             "val_accuracy": 1.0 - gap, "val_gap_accuracy_best": gap / 2,
-                             "val_gap_accuracy_area": 1.0, "epochs_run": n, "wall_time": 0.1,
-                             "history": {"train_accuracy": tr, "val_accuracy": va}})
+                trl = list(np.linspace(1.0, 0.1, n))
+                val = [t + gap * k / (n - 1) for k, t in enumerate(trl)]
+                rows.append({"method": method, "seed": seed, "train_size": size,
+                             "test_accuracy": acc, "train_accuracy": acc + gap,
+                             "gap_accuracy": gap, "val_accuracy": acc, "test_loss": 0.5,
+                             "train_loss": 0.2, "best_epoch": n - 1, "epochs_run": n,
+                             "wall_time": 0.1,
+                             "history": {"train_accuracy": tr, "val_accuracy": va,
+                                         "train_loss": trl, "val_loss": val}})
     return rows
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    rep = Report.build(parse_spec(SPEC), _rows())
+    rep = Report.build(parse_spec(SPEC), _rows(), n_classes=10)
     return rep, write_report(out, rep)
 
 
-def test_markdown_table_has_the_known_numbers(written):
+def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     rep, paths = written
-    table = comparison_table(rep)
-    lines = table.splitlines()
-    assert lines[0].startswith("| method | pairs | test acc |")
-    base = next(l for l in lines if l.startswith("| baseline"))
-    drop = next(l for l in lines if l.startswith("| drop"))
-    assert "| 6 | 71.0% |" in base and "| 30.0% |" in base
-    # every pair: +5 pp accuracy, -15 pp gap, reduction (0.30 - 0.15) / 0.30 = 50%
-    assert "+5.0 pp [+5.0, +5.0]" in drop and "-15.0 pp [-15.0, -15.0]" in drop
-    assert "50% [50%, 50%]" in drop and "6/6" in drop
     md = paths["markdown"].read_text()
-    assert table in md and "### Training size 10" in md
+    # warnings first (3 units < 5), then the sentences, the Holm line, the figures, tables, spec
+    order = [md.index(k) for k in ("## Warnings", "Fewer than 5 independent", "## Answer",
+                                   "- drop helps at n = 10, 20", "Multiplicity: the family is "
+                                   "all 2 (method, size)", "plots/effects.png",
+                                   "plots/multiplier.png", "plots/overlay.png",
+                                   "plots/curves_drop.png", "## Verdicts per method and size",
+                                   "## Spec (canonical form)", "<details>")]
+    assert order == sorted(order)
+    table = comparison_table(rep)
+    drop = [line for line in table.splitlines() if line.startswith("| drop | 10 |")][0]
+    # every pair: +5 pp test accuracy (+0.1 pp on one seed), -15 pp gap, R = 1 - .15/.30 = 50%
+    assert "+5.0 pp" in drop and "helps" in drop and "-15.0 pp" in drop
+    assert "narrows the gap" in drop and "50% [" in drop
+    # the confidence comes from the spec (0.9), never a hard-coded 95%
+    assert "Δ test acc [90% CI]" in md and "95% CI" not in md
+    # Holm: 2 comparisons at alpha = 0.1, the first tested at 1 - 0.1/2 = 95%, then at 90%
+    assert "(95%) | helps" in md and "(90%) | helps" in md
     for link in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (paths["markdown"].parent / link).stat().st_size > 1000
-    assert paths["csv"].read_text().splitlines()[0].startswith("method,split,seed,train_size,")
+    assert paths["csv"].read_text().splitlines()[0].startswith("method,seed,train_size,")
     assert len(paths["csv"].read_text().splitlines()) == 13
 
 
@@ -69,14 +82,17 @@ def test_html_images_decode_and_are_all_there(written):
     _, paths = written
     html = paths["html"].read_text()
     srcs = re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"', html)
-    assert len(srcs) == 4          # differences, gap by size, curves for each of the 2 methods
+    assert len(srcs) == 5          # effects, multiplier, overlay, curves of the 2 methods
     for s in srcs:
         img = mpimg.imread(io.BytesIO(base64.b64decode(s)), format="png")
         assert img.shape[0] > 100 and img.shape[1] > 100 and img.std() > 0.01
     assert "http://" not in html and "https://" not in html     # self-contained
+    assert html.index('class="warn"') < html.index('id="fig-effects"') < html.index("<table>")
+    assert "<details>" in html
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+@pytest.mark.slow
 def test_html_renders_in_chromium(written, tmp_path):
     _, paths = written
     probe = tmp_path / "probe.html"
@@ -91,12 +107,14 @@ def test_html_renders_in_chromium(written, tmp_path):
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
              "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
-    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True,
-                         timeout=90).stdout
+    res = subprocess.run(flags + ["--enable-logging=stderr", "--v=0", "--dump-dom",
+                                  probe.as_uri()], capture_output=True, text=True, timeout=90)
+    dom = res.stdout
+    assert "Uncaught" not in res.stderr and ":ERROR:CONSOLE" not in res.stderr
     m = re.search(r'data-probe="(\d+)/(\d+)/(\d+)"', dom)
     assert m, dom[:500]
     ok, total, bad_links = map(int, m.groups())
-    assert total == 4 and ok == 4 and bad_links == 0
+    assert total == 5 and ok == 5 and bad_links == 0
     assert "augfit report: handmade" in dom
     shot = tmp_path / "shot.png"
     subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1200,2400",

@@ -1,0 +1,208 @@
+"""Paired statistics on hand-made tables whose answers are worked out by hand: pairing by
+(split, seed, n), the hierarchical resampling arithmetic, BCa against scipy, the t-union below 10
+units, p-values that invert the intervals, and Holm's adjustment."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from augfit.experiments import stats as st
+from augfit.experiments.stats import (
+    Draws,
+    compare,
+    holm,
+    holm_levels,
+    paired_units,
+    resampled_means,
+    summarize,
+)
+
+
+def _row(method, seed, size, acc, train, split=None, loss=0.5, train_loss=0.1, **extra):
+    r = {"method": method, "seed": seed, "train_size": size, "test_accuracy": acc,
+         "train_accuracy": train, "test_loss": loss, "train_loss": train_loss, **extra}
+    if split is not None:
+        r["split"] = split
+    return r
+
+
+# size 10 (no split key: split 0): baseline acc .60 .70 .80 train 1; method acc .65 .70 .90,
+# train .95 .95 .95
+def _table():
+    rows = []
+    for seed, (b, m) in enumerate([(0.60, 0.65), (0.70, 0.70), (0.80, 0.90)]):
+        rows.append(_row("baseline", seed, 10, b, 1.0))
+        rows.append(_row("m", seed, 10, m, 0.95, loss=0.4))
+    return rows
+
+
+def test_point_estimates_by_hand():
+    (c,) = compare(_table(), ["baseline", "m"], "baseline", [10], resamples=2000, seed=0)
+    s = c.stats
+    assert c.n_units == 3 and c.n_splits == 1 and not c.example_level
+    assert s["d_test_accuracy"].value == pytest.approx((0.05 + 0.0 + 0.10) / 3)
+    # gap = train - test: baseline .40 .30 .20 (mean .30); method .30 .25 .05 (mean .20)
+    assert s["baseline_gap"].value == pytest.approx(0.30)
+    assert s["d_gap"].value == pytest.approx(-0.10)
+    assert s["reduction"].value == pytest.approx(1 - 0.20 / 0.30)      # a ratio of means
+    assert s["d_train_accuracy"].value == pytest.approx(-0.05)
+    assert s["d_test_loss"].value == pytest.approx(-0.1)
+    assert s["d_gap_loss"].value == pytest.approx(-0.1)                # (.4-.1) - (.5-.1)
+    assert c.win_rate == pytest.approx(2 / 3)
+
+
+def test_pairs_by_split_seed_and_size_only_complete_pairs():
+    rows = [_row("baseline", seed, 10, 0.5 + seed / 10, 1.0, split=sp) for sp in (0, 1)
+            for seed in (0, 1, 2)]
+    rows += [_row("m", seed, 10, 0.6 + seed / 10 + sp / 100, 1.0, split=sp) for sp in (0, 1)
+             for seed in (0, 1, 2) if (sp, seed) != (1, 2)]
+    u = paired_units(rows, "baseline", "m", 10)
+    assert u.splits == [0, 1] and u.valid.tolist() == [[True] * 3, [True, True, False]]
+    d = u.x[..., st.MT] - u.x[..., st.BT]
+    np.testing.assert_allclose(d[u.valid], [0.1, 0.1, 0.1, 0.11, 0.11])
+    assert paired_units(rows, "baseline", "m", 20).n_units == 0
+
+
+def test_resampled_means_follow_the_drawn_indices_and_example_weights():
+    # 2 splits x 2 seeds, one column of interest; unit values v[s, j]
+    x = np.zeros((1, 2, 2, 8))
+    x[0, :, :, st.MR] = [[1.0, 2.0], [10.0, 20.0]]
+    # resample 0: positions draw split 1 (seeds 0, 0) and split 1 (seeds 1, 0) -> (10+10+20+10)/4
+    # resample 1: split 0 (seeds 1, 1), split 1 (seed 1, 1)                     -> (2+2+20+20)/4
+    d = Draws(split=np.array([[1, 1], [0, 1]]),
+              seed=np.array([[[0, 0], [1, 0]], [[1, 1], [1, 1]]]),
+              keep=np.ones((2, 2, 2), bool))
+    np.testing.assert_allclose(resampled_means(x, d)[0, :, st.MR], [12.5, 11.0])
+    # per-example test results: split 0 has 2 examples, split 1 has 3 (padded to 3)
+    ex = np.zeros((1, 2, 3, 2, 4))
+    ex[0, 0, :2, :, 1] = [[1, 0], [0, 0]]                 # method correct: example x seed
+    ex[0, 1, :, :, 1] = [[1, 1], [0, 1], [0, 0]]
+    # resample 0 weights: split 0 unused; split 1 counts (0, 3, 0)/3 -> seed0: 0, seed1: 1
+    # resample 1 weights: split 0 counts (2, 0)/2 -> seed1: 0; split 1 counts (1, 1, 1)/3 -> 2/3
+    d.weights = np.array([[[1, 1, 0], [0, 3, 0]], [[2, 0, 0], [1, 1, 1]]]) / np.array([2, 3])[
+        None, :, None]
+    got = resampled_means(x, d, ex)[0, :, st.MT]
+    np.testing.assert_allclose(got, [(0 + 0 + 1 + 0) / 4, (0 + 0 + 2 / 3 + 2 / 3) / 4])
+
+
+def test_draws_are_seeded_and_stay_inside_each_split():
+    valid = np.array([[True, True, True], [True, False, False]])
+    a = st.draw(valid, 500, np.random.default_rng(3), np.array([4, 2]))
+    b = st.draw(valid, 500, np.random.default_rng(3), np.array([4, 2]))
+    assert np.array_equal(a.seed, b.seed) and np.array_equal(a.weights, b.weights)
+    counts = st.unit_counts(a)
+    assert counts[:, 1, 1:].sum() == 0                              # split 1 has one unit
+    np.testing.assert_allclose(a.weights.sum(axis=2), 1.0)         # a distribution per split
+    assert a.weights[:, 1, 2:].sum() == 0                           # padding never drawn
+    assert set(np.unique(a.weights[:, 0] * 4)) <= set(range(5))    # multinomial counts
+
+
+def test_bca_matches_scipy_on_one_level_data():
+    d = np.random.default_rng(7).gamma(2.0, 0.02, size=30) - 0.02         # skewed differences
+    rows = [_row("baseline", i, 10, 0.5, 1.0) for i in range(30)]
+    rows += [_row("m", i, 10, 0.5 + d[i], 1.0) for i in range(30)]
+    (c,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=20000, seed=1)
+    ref = sps.bootstrap((d,), np.mean, confidence_level=0.95, n_resamples=20000, method="BCa",
+                        rng=np.random.default_rng(2)).confidence_interval
+    se = d.std(ddof=1) / math.sqrt(30)
+    lo, hi = c.stats["d_test_accuracy"].ci
+    assert lo == pytest.approx(ref.low, abs=0.08 * se)
+    assert hi == pytest.approx(ref.high, abs=0.08 * se)
+
+
+def test_below_ten_units_the_interval_contains_the_t_interval():
+    d = np.array([0.01, 0.03, -0.01, 0.02, 0.04])
+    rows = [_row("baseline", i, 10, 0.5, 1.0) for i in range(5)]
+    rows += [_row("m", i, 10, 0.5 + d[i], 1.0) for i in range(5)]
+    (c,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=4000, seed=0)
+    e = c.stats["d_test_accuracy"]
+    half = sps.t.ppf(0.975, 4) * d.std(ddof=1) / math.sqrt(5)
+    assert e.ci[0] <= d.mean() - half + 1e-12 and e.ci[1] >= d.mean() + half - 1e-12
+    assert e.p >= 2 * sps.t.sf(d.mean() / (d.std(ddof=1) / math.sqrt(5)), 4) - 1e-12
+
+
+@pytest.mark.parametrize("shift", [0.004, 0.01, 0.015])
+def test_p_value_inverts_the_interval(shift):
+    # (within the bootstrap's resolution: p well above 1/resamples)
+    d = np.random.default_rng(5).normal(shift, 0.02, size=12)
+    rows = [_row("baseline", i, 10, 0.5, 1.0, split=i % 3) for i in range(12)]
+    rows += [_row("m", i, 10, 0.5 + d[i], 1.0, split=i % 3) for i in range(12)]
+    (c,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=20000, seed=0)
+    e = c.stats["d_test_accuracy"]
+    assert 0.002 < e.p < 1
+    lo, hi = e.interval(1 - e.p * 1.1)         # a narrower interval than 1 - p: excludes 0
+    assert not lo <= 0 <= hi
+    lo, hi = e.interval(1 - e.p * 0.9)         # a wider one: includes 0
+    assert lo <= 0 <= hi
+
+
+def test_identical_differences_give_a_point_interval_and_p_zero():
+    rows = [_row("baseline", i, 10, 0.5, 1.0) for i in range(12)]
+    rows += [_row("m", i, 10, 0.6, 1.0) for i in range(12)]
+    (c,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=500, seed=0)
+    e = c.stats["d_test_accuracy"]
+    assert e.ci == pytest.approx((0.1, 0.1)) and e.p == 0.0
+    a = compare(rows, ["baseline", "m"], "baseline", [10], resamples=500, seed=5)
+    b = compare(rows, ["baseline", "m"], "baseline", [10], resamples=500, seed=5)
+    assert a[0].as_dict() == b[0].as_dict()
+
+
+def test_reduction_undefined_when_the_baseline_has_no_gap():
+    rows = [_row("baseline", i, 10, 0.9, 0.9) for i in range(4)]
+    rows += [_row("m", i, 10, 0.9, 0.95) for i in range(4)]
+    (c,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=300, seed=0)
+    assert math.isnan(c.stats["reduction"].value)
+
+
+def test_holm_by_hand():
+    p = [0.01, 0.04, 0.03, 0.005]
+    # sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1 -> running max 0.06
+    np.testing.assert_allclose(holm(p), [0.03, 0.06, 0.06, 0.02])
+    # steps: 0.005 < .05/4 rejected at 1-.05/4; 0.01 < .05/3 at 1-.05/3; 0.03 >= .05/2 stops:
+    # it and every later one keep 1 - .05/2
+    np.testing.assert_allclose(holm_levels(p, 0.05), [1 - 0.05 / 3, 0.975, 0.975, 1 - 0.05 / 4])
+    assert np.isnan(holm([np.nan, 0.01])[0]) and holm([np.nan, 0.01])[1] == pytest.approx(0.01)
+
+
+def test_holm_keeps_the_family_wise_error_on_uniform_nulls():
+    u = np.random.default_rng(0).random((20000, 8))              # 8 true nulls per family
+    adj = np.apply_along_axis(holm, 1, u)
+    fwer = (adj < 0.05).any(axis=1).mean()
+    # all nulls true: Holm rejects iff min p < .05/8, probability 1 - (1 - .05/8)**8 = 0.0489
+    assert fwer == pytest.approx(1 - (1 - 0.05 / 8) ** 8, abs=0.005)
+    assert (u < 0.05).any(axis=1).mean() > 0.3                   # unadjusted: far above 5%
+
+
+def test_example_level_resampling_widens_when_the_test_set_is_small():
+    rng = np.random.default_rng(1)
+    rows = []
+    for seed in range(6):
+        bc = rng.random(60) < 0.8
+        mc = np.where(rng.random(60) < 0.8, bc, rng.random(60) < 0.85)
+        for name, c in (("baseline", bc), ("m", mc)):
+            rows.append(_row(name, seed, 10, float(c.mean()), 1.0, test_correct=c,
+                             test_loss_per_example=np.where(c, 0.1, 2.0).astype(np.float32),
+                             loss=float(np.where(c, 0.1, 2.0).mean())))
+    (with_ex,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=4000, seed=0)
+    bare = [{k: v for k, v in r.items() if k not in ("test_correct", "test_loss_per_example")}
+            for r in rows]
+    (without,) = compare(bare, ["baseline", "m"], "baseline", [10], resamples=4000, seed=0)
+    assert with_ex.example_level and not without.example_level
+    assert with_ex.stats["d_test_accuracy"].value == pytest.approx(
+        without.stats["d_test_accuracy"].value)
+    w = np.diff(with_ex.stats["d_test_loss"].ci)[0]
+    assert w > np.diff(without.stats["d_test_loss"].ci)[0]
+
+
+def test_summarize_means_and_sd_with_test_gaps():
+    rows = [dict(r, val_accuracy=0.5, best_epoch=3, epochs_run=10, wall_time=0.5)
+            for r in _table()]
+    s = {(e["method"], e["train_size"]): e for e in summarize(rows, ["baseline", "m"], [10])}
+    assert s[("baseline", 10)]["test_accuracy"] == pytest.approx(0.70)
+    assert s[("baseline", 10)]["test_accuracy_sd"] == pytest.approx(0.10)
+    assert s[("m", 10)]["gap_accuracy"] == pytest.approx(0.20)       # train - test
+    assert s[("m", 10)]["gap_loss"] == pytest.approx(0.3)            # test - train loss
+    assert s[("m", 10)]["n"] == 3
