@@ -10,8 +10,10 @@ On 28x28 grey uint8 (Fashion-MNIST from /usr/share/datasets/fashion-mnist, else 
   float32 because torchvision's MixUp refuses uint8) against augfit's, with one λ and a seeded
   partner per sample, labels mixed too. Target: augfit >= 1M img/s.
 
-Both sides run in this process on the same CPU, torch with its default intra-op threads and
-augfit with its image thread pool. Run: python benchmarks/policies.py [--seconds 2] [--batch 512]
+Both sides run in this process on the same CPU with ``--threads`` threads each (torch's intra-op
+threads, augfit's image thread pool; default 1: on a loaded machine torch's OpenMP threads stall
+on each other, see the README). Run:
+python benchmarks/policies.py [--seconds 2] [--batch 512] [--threads 1]
 """
 from __future__ import annotations
 
@@ -56,7 +58,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--seconds", type=float, default=2.0, help="timing budget per measurement")
+    ap.add_argument("--threads", type=int, default=1, help="threads for torch and for augfit")
     args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    os.environ["AUGFIT_IMAGE_THREADS"] = str(args.threads)
     x, src = images(args.batch)
     y = np.arange(len(x)) % 10
     tx = torch.from_numpy(x)[:, None]                 # (N, 1, 28, 28) uint8
@@ -68,7 +73,7 @@ def main() -> None:
     torch.manual_seed(0)
     load = os.getloadavg()[0]
     print(f"28x28 grey uint8 ({src}), batch {args.batch}, best of repeated runs for "
-          f"{args.seconds:.1f}s; torch {torch.__version__} with {torch.get_num_threads()} threads; "
+          f"{args.seconds:.1f}s; torch {torch.__version__}; {torch.get_num_threads()} thread(s) each; "
           f"load average {load:.1f} at start")
     print(f"{'operation':<28}{'augfit img/s':>14}{'torchvision img/s':>19}{'ratio':>8}  target")
 

@@ -88,3 +88,14 @@ def test_bad_sweeps_are_config_errors_naming_the_field(sweep, expected):
     with pytest.raises(ConfigError) as ei:
         _spec(sweep=sweep)
     assert str(ei.value).startswith("pipelines/x.yaml: ") and expected in str(ei.value), ei.value
+
+
+def test_sweep_groups_order_points_by_value_for_a_dose_response_plot():
+    from augfit.experiments.sweep import sweep_groups
+
+    names = [m.name for m in _spec(sweep={"param": "augment[0].limit",
+                                          "values": [40, 5, 20]}).methods]
+    assert sweep_groups(names) == {"rotate": {"param": "limit", "points": [
+        (5, "rotate[limit=5]"), (20, "rotate[limit=20]"), (40, "rotate[limit=40]")]}}
+    assert sweep_groups(["baseline", "m[alpha=0.4]", "m[alpha=0.1]"])["m"]["points"] == [
+        (0.1, "m[alpha=0.1]"), (0.4, "m[alpha=0.4]")]

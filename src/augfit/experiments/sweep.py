@@ -66,6 +66,32 @@ def parse_label(name: str) -> tuple[str, str, str] | None:
     return (m["group"], m["param"], m["value"]) if m else None
 
 
+def sweep_groups(names: list[str]) -> dict[str, dict[str, Any]]:
+    """Swept methods grouped for a dose-response plot: ``{group: {"param": name, "points":
+    [(value, method name), ...]}}``, points sorted by value (numbers parsed; names kept as str).
+
+    >>> sweep_groups(["baseline", "rotate[limit=10]", "rotate[limit=5]"])
+    {'rotate': {'param': 'limit', 'points': [(5, 'rotate[limit=5]'), (10, 'rotate[limit=10]')]}}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name in names:
+        parsed = parse_label(name)
+        if parsed is None:
+            continue
+        group, param, raw = parsed
+        value: Any = raw
+        for cast in (int, float):
+            try:
+                value = cast(raw)
+                break
+            except ValueError:
+                continue
+        out.setdefault(group, {"param": param, "points": []})["points"].append((value, name))
+    for g in out.values():
+        g["points"].sort(key=lambda p: (isinstance(p[0], str), p[0]))
+    return out
+
+
 def _is_value(v: Any) -> bool:
     if isinstance(v, bool):
         return False
@@ -136,4 +162,4 @@ def _path(steps: list[str | int]) -> str:
     return out
 
 
-__all__ = ["expand", "parse_label"]
+__all__ = ["expand", "parse_label", "sweep_groups"]

@@ -67,26 +67,27 @@ def lerp(a: np.ndarray, b: np.ndarray, lam: np.ndarray) -> np.ndarray:
     uint8: exact integer arithmetic ``(a·w + b·(256 - w) + 128) >> 8`` with ``w = 256·lam``;
     floats: computed in the input dtype. Shape and dtype are kept.
     """
-    shape = (-1,) + (1,) * (a.ndim - 1)
-    out = np.empty_like(a)
+    n = a.shape[0]
+    a2, b2 = a.reshape(n, -1), b.reshape(n, -1)   # long inner loops: one row per sample
+    out = np.empty_like(a2)
     if a.dtype == np.uint8:
-        w = np.rint(lam * LAMBDA_STEPS).astype(np.uint16).reshape(shape)
+        w = np.rint(lam * LAMBDA_STEPS).astype(np.uint16)[:, None]
 
         def part(s: slice) -> None:
-            acc = np.multiply(a[s], w[s], dtype=np.uint16)
-            acc += np.multiply(b[s], LAMBDA_STEPS - w[s], dtype=np.uint16)
+            acc = np.multiply(a2[s], w[s], dtype=np.uint16)
+            acc += np.multiply(b2[s], LAMBDA_STEPS - w[s], dtype=np.uint16)
             acc += LAMBDA_STEPS // 2
             np.right_shift(acc, 8, out=acc)
             out[s] = acc
     else:
-        lw = lam.astype(a.dtype).reshape(shape)
+        lw = lam.astype(a.dtype)[:, None]
 
         def part(s: slice) -> None:
-            np.subtract(a[s], b[s], out=out[s])
+            np.subtract(a2[s], b2[s], out=out[s])
             out[s] *= lw[s]
-            out[s] += b[s]
-    per_chunk(part, a.shape[0], a.size)
-    return out
+            out[s] += b2[s]
+    per_chunk(part, n, a.size)
+    return out.reshape(a.shape)
 
 
 class LabelMixing(Transform):

@@ -63,9 +63,7 @@ class CutMix(LabelMixing, ImageTransform):
 
         def part(s: slice) -> None:
             mask = box_mask(y0[s], y1[s], x0[s], x1[s], a.shape[1:3])
-            if a.ndim == 4:
-                mask = mask[..., None]
-            np.copyto(out[s], b[s], where=mask)
+            np.copyto(out[s], b[s], where=mask[..., None] if a.ndim == 4 else mask)
 
         per_chunk(part, a.shape[0], a.size)
         return out
