@@ -4,8 +4,8 @@ got "fast"``.
 
 Also the limits every spec obeys, in one place: integers fit SQLite's and NumPy's 64-bit integers
 (:data:`INT_MAX`, :func:`check_integers`), YAML is read with a cap on its size and on the nodes its
-aliases expand to (:func:`load_yaml`), and a value quoted in an error is cut to a short excerpt
-(:func:`show`), so an error never echoes a whole file.
+aliases expand to (:func:`augfit.safe_yaml.load_yaml`, re-exported here), and a value quoted in an
+error is cut to a short excerpt (:func:`show`), so an error never echoes a whole file.
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import inspect
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..errors import ConfigError
+from ..safe_yaml import YAML_MAX_BYTES, YAML_MAX_NODES, load_yaml, read_text
 
 INT_MAX = 2**63 - 1          # the largest integer SQLite stores (int64); NumPy seeds take it too
 INT_MIN = -(2**63)
@@ -25,8 +25,6 @@ INT_MIN = -(2**63)
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}"
                   r"(\[[A-Za-z_]\w{0,40}=[A-Za-z0-9_.+-]{1,40}\])?$")
 SHOW_MAX = 60                # characters of a user's value quoted in an error
-YAML_MAX_BYTES = 1_000_000   # a spec or augment file larger than this is refused
-YAML_MAX_NODES = 100_000     # nodes of a YAML document after expanding its aliases
 
 
 def show(value: Any) -> str:
@@ -74,11 +72,11 @@ class Checker:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise self.fail(_join(path, str(key)),
+                raise self.fail(join_path(path, key),
                                 f"unknown field{hint} Allowed fields: {', '.join(allowed)}")
         for key in required:
             if key not in value:
-                raise self.fail(_join(path, key), "required field is missing")
+                raise self.fail(join_path(path, key), "required field is missing")
         return value
 
     def number(self, value: Any, path: str, lo: float = -math.inf, hi: float = math.inf,
@@ -163,97 +161,12 @@ def check_integers(ck: Checker, data: Any, path: str = "") -> None:
         if isinstance(value, int):
             ck.integer_bounds(value, where)
         elif isinstance(value, Mapping):
-            stack.extend((v, _join(where, str(k))) for k, v in value.items())
+            stack.extend((v, join_path(where, k)) for k, v in value.items())
             for k in value:
                 if isinstance(k, int) and not isinstance(k, bool):
                     ck.integer_bounds(k, where)
         elif isinstance(value, (list, tuple)):
             stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
-
-
-def read_text(path: Path, what: str, max_bytes: int = YAML_MAX_BYTES) -> str:
-    """The UTF-8 text of a user's file, or ConfigError naming the path and the problem (never
-    its contents)."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ConfigError(f"{path}: {what} is {size} bytes, more than the {max_bytes} allowed; "
-                              "is this the right file?")
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: {what} is not UTF-8 text (byte {e.start}); save it as "
-                          "UTF-8") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read {what}: {e.strerror or e}") from None
-
-
-def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
-    """Parse YAML safely (no Python tags) with a cap of ``max_nodes`` nodes after expanding
-    aliases (an "alias bomb" of nested ``*a`` references is refused before it is built). Errors
-    are ConfigError naming ``source``, the line and column and the problem, never quoting lines."""
-    import yaml
-
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _expanded_size(node, source, max_nodes)
-        return loader.construct_document(node)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(str(e.problem or e.context or "syntax error").split())[:120]
-        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {type(e).__name__}") from None
-    except RecursionError:
-        raise ConfigError(f"{source}: YAML nested too deeply; flatten it") from None
-    except ValueError as e:                    # e.g. an integer of more than 4300 digits
-        raise ConfigError(f"{source}: YAML value cannot be read: {str(e)[:120]}") from None
-    finally:
-        loader.dispose()
-
-
-def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
-    """Nodes in the document with every alias expanded, counted without expanding (memoized over
-    the shared nodes); ConfigError above ``max_nodes`` or on a recursive alias."""
-    import yaml
-
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if key in sizes:
-            continue
-        if isinstance(node, yaml.SequenceNode):
-            kids = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            kids = [n for pair in node.value for n in pair]
-        else:
-            sizes[key] = 1
-            continue
-        if children_done:
-            active.discard(key)
-            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
-            if sizes[key] > max_nodes:
-                raise ConfigError(f"{source}: YAML expands to more than {max_nodes} values "
-                                  "(anchors and aliases that multiply); write it out plainly")
-            continue
-        if key in active:
-            raise ConfigError(f"{source}: YAML has a recursive alias (an anchor used inside "
-                              "itself); remove it")
-        active.add(key)
-        stack.append((node, True))
-        for k in kids:
-            if id(k) in active:
-                raise ConfigError(f"{source}: YAML has a recursive alias (an anchor used inside "
-                                  "itself); remove it")
-            if id(k) not in sizes:
-                stack.append((k, False))
-    return sizes[id(root)]
 
 
 def arg_names(fn: Any) -> list[str] | None:
@@ -275,13 +188,20 @@ def _kind(value: Any) -> str:
     return kinds.get(type(value), f"a {type(value).__name__}")
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][\w+-]{0,60}$")
+
+
+def join_path(path: str, key: Any) -> str:
+    """``path.key`` for an error message; a key that is not a plain name (spaces, newlines, dots,
+    a long text) is quoted as JSON and cut, so a field path is always one short line."""
+    k = str(key)
+    k = k if _PLAIN_KEY.match(k) else show(k)
+    return f"{path}.{k}" if path else k
 
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
-__all__ = ["Checker", "show", "arg_names", "NAME", "check_integers", "load_yaml", "read_text",
-           "INT_MAX", "INT_MIN", "YAML_MAX_NODES", "YAML_MAX_BYTES"]
+__all__ = ["Checker", "show", "join_path", "arg_names", "NAME", "check_integers", "load_yaml",
+           "read_text", "INT_MAX", "INT_MIN", "YAML_MAX_NODES", "YAML_MAX_BYTES"]

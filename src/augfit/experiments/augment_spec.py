@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import AugfitError, ConfigError
-from ._check import Checker, arg_names, check_integers, load_yaml, read_text
+from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
 
@@ -139,7 +139,7 @@ def check_modality(spec: Any, modality: str, dataset: str) -> None:
 
 
 def _sub(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+    return join_path(path, key)
 
 
 __all__ = ["build_augment", "check_modality", "leaves"]

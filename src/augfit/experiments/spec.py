@@ -83,7 +83,7 @@ from typing import Any, Mapping
 
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
-from ._check import Checker, arg_names, check_integers, load_yaml, read_text, show
+from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
@@ -404,11 +404,12 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
-            raise ck.fail(f"{path}.{key}", f"unknown option of dataset {name!r}; {hint}{takes}")
+            raise ck.fail(join_path(path, key),
+                          f"unknown option of dataset {name!r}; {hint}{takes}")
     params = inspect.signature(loader).parameters
     for key, par in params.items():
         if par.default is par.empty and key in allowed and key not in options:
-            raise ck.fail(f"{path}.{key}", f"dataset {name!r} needs this option; add it")
+            raise ck.fail(join_path(path, key), f"dataset {name!r} needs this option; add it")
 
 
 def _features(ck: Checker, v: Any) -> Any:
