@@ -31,6 +31,7 @@ _LAZY = {
     "experiments": ("augfit.experiments", None),
     "preview": ("augfit.preview", None),
     "sklearn": ("augfit.sklearn", None),
+    "torch": ("augfit.torch", None),
 }
 
 

@@ -4,7 +4,8 @@ Errors are printed as one line naming the file and the fix, never as a traceback
 usage error (a bad argument, option or spec field: ConfigError, or argparse's own), status 1 when
 the data, the results store or the machine fails (corrupt or foreign results.sqlite, unreadable
 data file, read-only folder, full disk). Ctrl-C exits with 130 after saying that every finished cell
-is saved (a rerun resumes).
+is saved (a rerun resumes). Output piped into a reader that stops early (``augfit run SPEC | head``)
+ends quietly, with status 0.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ EPILOG = {
     "main": """examples:
   augfit run pipelines/digits_overfitting.yaml --out runs/digits --workers 2
   augfit report runs/digits
+  augfit export runs/digits --format parquet
   augfit preview --pipeline pipelines/digits_overfitting.yaml --method combined --dataset digits
   augfit list transforms""",
     "run": """examples:
@@ -31,7 +33,15 @@ EPILOG = {
   augfit run pipelines/digits_overfitting.yaml --out runs/digits --workers 2
   augfit run pipelines/fashion_mnist_overfitting.yaml --scheduler local --workers 4
   augfit run SPEC --scheduler tcp://10.0.0.5:8786                           # a dask cluster
-Rerunning the same command skips every finished cell (results.sqlite in --out).""",
+  augfit run SPEC --mlflow sqlite:///mlflow.db                              # also log to MLflow
+Rerunning the same command skips every finished cell (results.sqlite in --out).
+Progress goes to stderr: a bar on a terminal, else a line every 10 s or 10% of the cells.""",
+    "export": """examples:
+  augfit export runs/digits                        # runs/digits/export/cells.csv, epochs.csv
+  augfit export runs/digits --format parquet --out tables/
+cells: one row per cell (method, seed, train_size, final metrics); epochs: one row per cell and
+epoch (train/val loss and accuracy, gaps). Needs pandas (and pyarrow for parquet):
+pip install 'augfit[export]'""",
     "report": """example:
   augfit report runs/digits        # writes runs/digits/report.md, report.html, cells.csv""",
     "preview": """examples:
@@ -63,7 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", metavar="ADDR",
                    help="dask.distributed scheduler address, or 'local' for a LocalCluster")
     r.add_argument("--no-report", action="store_true", help="only run and store the cells")
-    r.add_argument("--quiet", action="store_true", help="no progress bars")
+    r.add_argument("--quiet", action="store_true", help="no progress bars or lines")
+    r.add_argument("--mlflow", metavar="URI",
+                   help="also log each cell as an MLflow run (and the report as artifacts of a "
+                        "parent run), e.g. sqlite:///mlflow.db; needs pip install "
+                        "'augfit[mlflow]'")
+
+    ex = sub.add_parser("export", help="write a results folder as tidy tables (csv or parquet)",
+                        formatter_class=raw, epilog=EPILOG["export"])
+    ex.add_argument("dir", help="results folder given to `augfit run --out`")
+    ex.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                    help="file format (default csv)")
+    ex.add_argument("--out", help="output folder (default: DIR/export)")
 
     rp = sub.add_parser("report", help="rebuild the report of a results folder",
                         formatter_class=raw, epilog=EPILOG["report"])
@@ -95,7 +116,8 @@ def _run(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
     try:
         res = run(args.spec, out=out, workers=workers, scheduler=args.scheduler,
-                  progress=False if args.quiet else None, report=not args.no_report)
+                  progress=False if args.quiet else None, report=not args.no_report,
+                  mlflow=args.mlflow)
     except KeyboardInterrupt:
         where = out or "the results folder"
         print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "
@@ -105,6 +127,17 @@ def _run(args: argparse.Namespace) -> int:
           f"{res.seconds:.1f} s; results in {res.out}")
     if res.report is not None:
         _print_answer(res)
+    if res.mlflow_run_id is not None:
+        uri = args.mlflow or res.spec.tracking["mlflow"]
+        print(f"mlflow: parent run {res.mlflow_run_id} at {uri}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .experiments.export import export
+
+    paths = export(args.dir, args.format, args.out)
+    print(f"cells: {paths['cells']}\nepochs: {paths['epochs']}")
     return 0
 
 
@@ -188,11 +221,18 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``augfit`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
-    handler = {"run": _run, "report": _report, "preview": _preview, "list": _list}[args.command]
+    handler = {"run": _run, "report": _report, "export": _export, "preview": _preview,
+               "list": _list}[args.command]
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             return handler(args)
+    except BrokenPipeError:
+        # the reader stopped early (| head): point stdout at devnull so that the flush at exit
+        # does not fail again, and end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ConfigError as e:                    # what was asked for is invalid: a usage error
         return _error(str(e), 2)
     except AugfitError as e:                    # the data, the store or the machine failed

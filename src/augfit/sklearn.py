@@ -1,7 +1,13 @@
 """scikit-learn interop: :class:`MLPClassifier`, an estimator around augfit's MLP and Trainer.
 
 It works in ``Pipeline``, ``cross_val_score`` and ``GridSearchCV`` and passes
-``sklearn.utils.estimator_checks.check_estimator``.
+``sklearn.utils.estimator_checks.check_estimator`` (with ``augment=None``, on feature matrices).
+
+Given ``augment=`` (or raw data), it trains on raw images, texts or waveforms: each epoch's batches
+are augmented afresh by an :class:`augfit.DataLoader`, then turned into features by ``features``.
+A transform passed as ``augment`` is a nested parameter, so ``GridSearchCV`` can search its
+strength: ``param_grid={"augment__rotate__limit": [0, 10, 20]}`` (see
+:mod:`augfit.transforms.params` for the step names).
 
 >>> from sklearn.pipeline import make_pipeline
 >>> from sklearn.preprocessing import MinMaxScaler
@@ -20,6 +26,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .data.datasets import Dataset
+from .data.features import make_featurizer
+from .data.loader import DataLoader, _as_augment
 from .errors import ConfigError, ShapeError
 from .nn.model import DTYPES, MLP
 from .nn.optim import OPTIMIZERS
@@ -55,6 +64,15 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState or None
         Seeds initial weights, dropout masks, shuffling and the validation split.
     dtype : {"float32", "float64"}
+    augment : Transform, Compose, transform dict, list of transform dicts, or None
+        Augmentation of the raw training samples, re-drawn every epoch (from ``random_state``).
+        Needs raw input ``X``: images ``(N, H, W[, C])``, a list of str, or waveforms ``(N, T)``
+        with ``features="audio_logmel"``. Never applied to ``predict`` inputs or the early-stopping
+        validation share.
+    features : "auto", featurizer name, dict, featurizer object, or None
+        How raw ``X`` becomes features (fitted on the un-augmented training samples). ``"auto"``:
+        images ``image_flatten``, texts ``text_hashing``, 2-D numbers used as they are. ``None``:
+        ``X`` (after augmentation) is used as it is.
 
     Attributes
     ----------
@@ -67,6 +85,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Epochs run.
     best_epoch_ : int or None
         Epoch whose weights were kept (early stopping only).
+    featurizer_ : Featurizer or None
+        The fitted featurizer (raw input only).
     """
 
     def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu",
@@ -74,7 +94,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                  alpha: float = 0.0, batch_size: int = 128, max_iter: int = 200,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int = 10, tol: float = 0.0, random_state: Any = None,
-                 dtype: str = "float32") -> None:
+                 dtype: str = "float32", augment: Any = None, features: Any = "auto") -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -89,6 +109,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
         self.dtype = dtype
+        self.augment = augment
+        self.features = features
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -106,10 +128,24 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"MLPClassifier(validation_fraction=...) must be a float in (0, 1), "
                               f"got {self.validation_fraction!r}")
 
+    def _raw(self, X: Any) -> bool:
+        """Whether ``X`` takes the raw path (augment and/or featurizer) instead of a matrix."""
+        if self.augment is not None:
+            return True
+        if not (isinstance(self.features, str) and self.features == "auto"):
+            return self.features is not None
+        return _is_text(X) or (isinstance(X, np.ndarray) and X.ndim >= 3
+                               and X.dtype.kind in "uif")
+
     def fit(self, X: Any, y: Any) -> MLPClassifier:
-        """Train on features ``X`` (array or sparse) and class labels ``y`` of any type."""
+        """Train on features ``X`` (array or sparse), or on raw samples (see ``augment`` and
+        ``features``), and class labels ``y`` of any type."""
         self._check_params()
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype))
+        raw = self._raw(X)
+        if raw:
+            X, y = _check_raw(X, y)
+        else:
+            X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype))
         check_classification_targets(y)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -125,18 +161,54 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             stopper = EarlyStopping(monitor="val_loss", patience=self.n_iter_no_change,
                                     min_delta=self.tol, restore_best_weights=True)
             callbacks.append(stopper)
-        self.model_ = MLP(self.n_features_in_, list(self.hidden_layer_sizes), len(self.classes_),
+        batch_size = min(self.batch_size, len(y_enc))
+        data: Any = X
+        self.featurizer_ = None
+        if raw:
+            data = self._loader(X, y_enc, batch_size, fit_seed)
+            self.featurizer_ = data.features
+            n_in = data.featurize(X[:1]).shape[1]
+            if val is not None:
+                val = (data.featurize(val[0]), val[1])
+        else:
+            n_in = self.n_features_in_
+        self.model_ = MLP(n_in, list(self.hidden_layer_sizes), len(self.classes_),
                           activation=self.activation, dropout=self.dropout, seed=model_seed,
                           dtype=self.dtype)
         opt = OPTIMIZERS[self.optimizer](lr=self.learning_rate, weight_decay=self.alpha)
         self.trainer_ = Trainer(self.model_, loss="cross_entropy", optimizer=opt,
                                 callbacks=callbacks)
-        history = self.trainer_.fit(X, y_enc, val=val, epochs=self.max_iter,
-                                    batch_size=min(self.batch_size, X.shape[0]), seed=fit_seed)
+        if raw:
+            history = self.trainer_.fit(data, val=val, epochs=self.max_iter)
+        else:
+            history = self.trainer_.fit(X, y_enc, val=val, epochs=self.max_iter,
+                                        batch_size=batch_size, seed=fit_seed)
         self.history_ = history.history
         self.n_iter_ = len(history.epoch)
         self.best_epoch_ = callbacks[0].best_epoch if callbacks else None
         return self
+
+    def _loader(self, X: Any, y: np.ndarray, batch_size: int, seed: int) -> DataLoader:
+        """A DataLoader over raw ``X``: augment per batch and epoch, then featurize."""
+        modality = "text" if _is_text(X) else "image" if X.ndim >= 3 else "audio"
+        feat: Any = self.features
+        if isinstance(feat, str) and feat == "auto":
+            feat = None if modality == "audio" else "auto"
+        elif feat is not None:
+            feat = make_featurizer(feat)
+            if hasattr(feat, "get_config"):  # a fresh, unfitted copy: fit never changes a param
+                feat = type(feat)(**feat.get_config())
+        augment = self.augment
+        if isinstance(augment, list):
+            augment = {"type": "Compose", "transforms": augment}
+        try:
+            augment = _as_augment(augment)
+        except ConfigError as e:
+            raise ConfigError(str(e).replace("DataLoader(augment=...)",
+                                             "MLPClassifier(augment=...)")) from None
+        ds = Dataset(X, y, modality, [str(c) for c in self.classes_])
+        return DataLoader(ds, batch_size=batch_size, shuffle=True, augment=augment,
+                          features=feat, seed=seed)
 
     def _split(self, X: Any, y: np.ndarray, seed: int) -> list:
         try:
@@ -148,6 +220,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``(N, n_classes)``, columns in the order of ``classes_``."""
         check_is_fitted(self)
+        if getattr(self, "featurizer_", None) is not None or (
+                hasattr(self, "trainer_") and not hasattr(self, "n_features_in_")):
+            X = _check_raw(X, None)[0]
+            if self.featurizer_ is not None:
+                X = self.featurizer_.transform(X)
+            return self.trainer_.predict_proba(np.asarray(X, dtype=self.dtype)
+                                               if isinstance(X, np.ndarray) else X)
         X = validate_data(self, X, accept_sparse="csr", dtype=np.dtype(self.dtype), reset=False)
         return self.trainer_.predict_proba(X)
 
@@ -155,6 +234,33 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         """Predicted class labels (values from ``classes_``)."""
         proba = self.predict_proba(X)  # checks fitted first, before classes_ is touched
         return self.classes_[proba.argmax(axis=1)]
+
+
+def _is_text(X: Any) -> bool:
+    return (isinstance(X, (list, tuple)) and len(X) > 0 and all(isinstance(s, str) for s in X)) \
+        or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "UO" and X.size > 0
+            and all(isinstance(s, str) for s in X))
+
+
+def _check_raw(X: Any, y: Any) -> tuple[Any, Any]:
+    """Raw samples as a list of str or a numeric array; labels as an array of the same length."""
+    if _is_text(X):
+        X = [str(s) for s in X]
+    elif isinstance(X, np.ndarray) and X.dtype.kind in "uif" and X.ndim >= 2:
+        pass
+    else:
+        shape = getattr(X, "shape", None)
+        raise ShapeError(
+            f"MLPClassifier with augment= or features= takes raw samples: images (N, H, W[, C]), "
+            f"a list of str, or waveforms (N, T) as a NumPy array; got {type(X).__name__}"
+            f"{f' of shape {shape}' if shape is not None else ''}")
+    if y is None:
+        return X, None
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise ShapeError(f"MLPClassifier.fit: y must be 1-D with one label per sample "
+                         f"({len(X)}), got shape {y.shape}")
+    return X, y
 
 
 __all__ = ["MLPClassifier"]

@@ -238,6 +238,36 @@ def test_offline_text_copies_json_cache(tmp_path):
     assert xb.shape == (8, 256)
 
 
+def test_features_none_yields_raw_augmented_batches_unflattened():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (10, 6, 5, 3), dtype=np.uint8)
+    ds = from_arrays(x, np.arange(10) % 2)
+    flip = Transform.from_dict({"type": "HorizontalFlip", "p": 1.0})
+    loader = DataLoader(ds, batch_size=4, shuffle=False, augment=flip, features=None, seed=0)
+    batches = list(loader)
+    assert [b[0].shape for b in batches] == [(4, 6, 5, 3), (4, 6, 5, 3), (2, 6, 5, 3)]
+    assert all(b[0].dtype == np.uint8 for b in batches)
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x[:, :, ::-1])
+    assert loader.featurize(x) is x
+    with pytest.raises(ConfigError, match="no feature width"):
+        loader.n_features
+    # the default still featurizes by modality
+    assert DataLoader(ds, batch_size=4, seed=0).n_features == 6 * 5 * 3
+
+
+def test_layout_is_passed_to_the_augment_pipeline():
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (6, 3, 4, 5), dtype=np.uint8)  # N, C, H, W
+    ds = from_arrays(x, np.arange(6) % 2)
+    flip = Transform.from_dict({"type": "HorizontalFlip", "p": 1.0})
+    loader = DataLoader(ds, batch_size=6, shuffle=False, augment=flip, features=None, seed=0,
+                        layout="NCHW")
+    (xb, _), = list(loader)
+    np.testing.assert_array_equal(xb, x[..., ::-1])
+    with pytest.raises(ConfigError, match="'NHWC' or 'NCHW'"):
+        DataLoader(ds, augment=flip, features=None, layout="CHW")
+
+
 # -- soft targets from label-mixing steps ---------------------------------------------------------
 def _own_class_images(n=12):
     """Sample i is class i and a constant image of value c_i, so features tell their sources."""

@@ -103,3 +103,14 @@ def test_holm_verdicts_keep_the_family_wise_error_under_zero_effect():
     print(f"\nzero effect, families of {m}: family-wise error {fwer:.3f} with Holm, "
           f"{raw:.3f} unadjusted ({families} families)")
     assert fwer <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / families)
+
+
+if __name__ == "__main__":       # other designs: python tests/experiments/test_coverage_simulation.py 3x5 1x10
+    import sys
+
+    truth = true_effect(0.2)
+    for arg in sys.argv[1:]:
+        s_, n_ = map(int, arg.split("x"))
+        lo, hi, _ = intervals(s_, n_, 2000, 0.2, seed=s_ * 100 + n_)
+        print(f"{s_} split(s) x {n_} seeds: coverage {((lo <= truth) & (truth <= hi)).mean():.3f} "
+              f"of 2000, mean width {100 * np.mean(hi - lo):.2f} pp")

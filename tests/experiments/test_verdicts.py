@@ -122,7 +122,7 @@ def test_sentence_leads_with_the_verdict():
     s = sentence("good", vs)
     assert s.startswith("good helps at n = 50, 100 (n = 50: +3.")
     assert "worth" in s and "the data" in s
-    assert "has no detectable effect at n = 200 (±0.0 pp at n = 200)" in s
+    assert "has no detectable effect at n = 200 (±0.0 pp)" in s
 
 
 def test_warnings(verdicts):
@@ -134,7 +134,15 @@ def test_warnings(verdicts):
                      **dict(base, expected_units=9))
     text = "\n".join(w)
     assert "baseline is at chance at n = 50" not in text        # 80% vs 1/2: not at chance
-    assert "6 of 9 pairs" in text and "tuned on a pilot (split 0, seeds 0-4)" in text
+    assert "n = 50: 6 of 9 pairs for every method" in text and "tuned on a pilot (split 0, seeds 0-4)" in text
+    half = [r for r in rows if not (r["method"] == "good" and r["train_size"] == 50
+                                    and r["seed"] == 0)]
+    half_comps = compare(half, ["baseline", *PLANTED], "baseline", [50, 200], resamples=200)
+    w = warnings_for(half, half_comps, n_classes=10, **base)
+    assert w == ["Fewer than 5 independent (split, seed) units in some comparisons (good at n = "
+                 "50: 4); their intervals are wide and unreliable. Add seeds or splits.",
+                 "Partial comparisons (a partial run or missing pairs): good at n = 50: 4 of 6 "
+                 "pairs. Rerun the same command to finish the grid."]
     chance_rows = [dict(r, test_accuracy=0.1 + (r["seed"] % 2) * 0.01) for r in rows]
     chance = compare(chance_rows, ["baseline", "good"], "baseline", [50], resamples=500)
     w = warnings_for(chance_rows, chance, ["baseline", "good"], "baseline", [50], 6, 10)
@@ -148,5 +156,7 @@ def test_warnings(verdicts):
     few = [c for c in few]
     few_rows = [r for r in rows if r["seed"] < 2 and r["split"] == 0]
     few = compare(few_rows, ["baseline", "good"], "baseline", [50], resamples=200)
+    assert warnings_for(rows, comps, n_classes=10, n_splits=1, **base)[0].startswith(
+        "One split: the intervals cover the seeds and the test images")
     assert any("Fewer than 5 independent" in x for x in
                warnings_for(few_rows, few, ["baseline", "good"], "baseline", [50], 2))

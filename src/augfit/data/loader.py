@@ -22,7 +22,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Iterator
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import ConfigError
 from ..rng import as_generator, derive, seed_from
@@ -82,10 +81,12 @@ class DataLoader:
     mix : label-mixing Transform, dict or None
         Applied to the *featurized* batch (after ``features``), e.g. ``MixUp(alpha=0.2)`` on text
         feature vectors (CSR or dense); batches then carry soft targets ``(N, K)``.
-    features : featurizer, name, dict or None
-        Fitted on the un-augmented ``dataset.x`` here unless already fitted. Default by modality:
-        ``image_flatten`` (float32 in [0, 1]), ``text_hashing``, ``audio_logmel`` (at the dataset's
-        ``meta["sample_rate"]``).
+    features : featurizer, name, dict, "auto" or None
+        Fitted on the un-augmented ``dataset.x`` here unless already fitted. ``"auto"`` (default)
+        picks by modality: ``image_flatten`` (float32 in [0, 1]), ``text_hashing``,
+        ``audio_logmel`` (at the dataset's ``meta["sample_rate"]``). ``None`` yields the raw
+        augmented batches, unflattened (images ``(B, H, W[, C])`` in their own dtype, a list of
+        str, waveforms), e.g. to feed a CNN; :meth:`featurize` then returns ``x`` as it is.
     seed : int or None
         None draws one seed from OS entropy now (then fixed for this loader's lifetime).
     workers : int
@@ -100,12 +101,15 @@ class DataLoader:
         transforms.
     cache_dir : str or Path, optional
         Where offline copies go (default: the augfit cache, ``$AUGFIT_CACHE``).
+    layout : {"NHWC", "NCHW"} or None
+        Passed to ``augment`` as ``layout=`` (``"NCHW"``: the images are channels-first).
     """
 
     def __init__(self, dataset: Any, batch_size: int = 128, shuffle: bool = True,
-                 drop_last: bool = False, augment: Any = None, features: Any = None,
+                 drop_last: bool = False, augment: Any = None, features: Any = "auto",
                  seed: int | None = None, workers: int = 0, prefetch: int = 2,
-                 offline: int | None = None, cache_dir: Any = None, mix: Any = None) -> None:
+                 offline: int | None = None, cache_dir: Any = None, mix: Any = None,
+                 layout: str | None = None) -> None:
         if not (hasattr(dataset, "x") and hasattr(dataset, "y")):
             raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y "
                               f"(a Dataset), got {type(dataset).__name__}")
@@ -118,6 +122,14 @@ class DataLoader:
             seed = seed_from(as_generator(None))
         self.seed = _check_int(seed, "seed", 0)
         self.augment = _as_augment(augment)
+        if layout is not None:
+            if self.augment is None:
+                raise ConfigError("DataLoader(layout=...) describes images for the augment "
+                                  "pipeline; give augment=... or leave layout unset")
+            from ..transforms.calling import check_layout
+
+            check_layout(layout, False, "DataLoader")
+        self.layout = layout
         self.mix = _as_augment(mix, "mix")
         if self.mix is not None and not _mixes(self.mix):
             raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
@@ -136,10 +148,14 @@ class DataLoader:
                               f"{len(dataset.y)} samples leaves no batch")
         modality = getattr(dataset, "modality", "image")
         rate = getattr(dataset, "meta", {}).get("sample_rate")
-        feat = default_featurizer(modality, rate) if features is None else make_featurizer(features)
-        self.features: Featurizer = feat
-        if getattr(feat, "n_features_", None) is None:  # not fitted yet: fit on clean training x
-            feat.fit(dataset.x, dataset.y)
+        feat: Featurizer | None
+        if isinstance(features, str) and features == "auto":
+            feat = default_featurizer(modality, rate)
+        else:
+            feat = None if features is None else make_featurizer(features)
+        self.features = feat
+        if feat is not None and getattr(feat, "n_features_", None) is None:
+            feat.fit(dataset.x, dataset.y)  # not fitted yet: fit on clean training x
         self.y = np.asarray(dataset.y, dtype=np.int64)
         self.offline: OfflineCopies | None = None
         if offline is not None:
@@ -161,6 +177,10 @@ class DataLoader:
 
     @property
     def n_features(self) -> int:
+        """Width of the feature vectors (needs a featurizer)."""
+        if self.features is None:
+            raise ConfigError("DataLoader(features=None) yields raw batches, which have no feature "
+                              "width; give features='auto' (or a featurizer) to get vectors")
         return int(self.features.n_features_)
 
     # -- batches --------------------------------------------------------------------------------
@@ -181,16 +201,17 @@ class DataLoader:
             xb = _take(self.offline.copy(epoch), idx)
         else:
             xb = _take(self.dataset.x, idx)
+            layout = {} if self.layout is None else {"layout": self.layout}
             if self.augment is not None and _mixes(self.augment):
                 t = one_hot(yb, self.n_classes)
                 if not single:
                     xb, rec = self.augment(xb, rng=derive(self.seed, epoch, b + 1),
-                                           return_params=True)
+                                           return_params=True, **layout)
                     t = self.augment.apply_targets(t, rec).astype(np.float32)
                 yb = t
             elif self.augment is not None:
-                xb = self.augment(xb, rng=derive(self.seed, epoch, b + 1))
-        feats = self.features.transform(xb)
+                xb = self.augment(xb, rng=derive(self.seed, epoch, b + 1), **layout)
+        feats = self.featurize(xb)
         if self.mix is not None:
             t = yb if yb.ndim == 2 else one_hot(yb, self.n_classes)
             if not single:
@@ -238,9 +259,10 @@ class DataLoader:
         self.epoch += 1
         return self.epoch_batches(epoch)
 
-    def featurize(self, x: Any) -> np.ndarray | sp.csr_matrix:
-        """Features of un-augmented ``x`` (val/test data) with the fitted featurizer."""
-        return self.features.transform(x)
+    def featurize(self, x: Any) -> Any:
+        """Features of un-augmented ``x`` (val/test data) with the fitted featurizer (``x`` itself
+        with ``features=None``)."""
+        return x if self.features is None else self.features.transform(x)
 
     def __repr__(self) -> str:
         return (f"DataLoader(n={len(self.y)}, batch_size={self.batch_size}, batches={len(self)}, "

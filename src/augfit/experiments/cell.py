@@ -201,7 +201,7 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     augment = Transform.from_dict(method.augment) if method.augment else None
     mix = Transform.from_dict(method.mix) if method.mix else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
-                        features=spec.features,
+                        features="auto" if spec.features is None else spec.features,
                         seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)),
                         mix=mix)
     x_train = loader.featurize(sub.x)

@@ -210,7 +210,7 @@ def multipliers(verdicts: Sequence[Verdict], methods: Sequence[str]) -> bytes:
                 xs.append(v.train_size)
                 ys.append(v.multiplier)
             elif v.multiplier_text[:1] in "<>":
-                bound = float(v.multiplier_text[1:].strip().rstrip("x"))
+                bound = float(v.multiplier_text[1:].split("x")[0])
                 ax.plot([v.train_size], [bound], marker="^" if v.multiplier_text[0] == ">"
                         else "v", color=colors[m], ms=7, ls="none")
         ax.plot(xs, ys, marker="o", color=colors[m], lw=1.4, label=m)

@@ -69,7 +69,8 @@ class Report:
         if n_classes is None:
             n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
-                             n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec))
+                             n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec),
+                             n_splits(spec))
         sentences = [sentence(m, verdicts) for m in names
                      if m != spec.baseline and any(v.method == m for v in verdicts)]
         return cls(spec, list(rows), summary, comps, verdicts, warns, sentences)
@@ -82,6 +83,11 @@ def _pct(x: float) -> str:
 
 def _level(x: float) -> str:
     return f"{100 * x:.3g}%"
+
+
+def _p(p: float, resamples: int) -> str:
+    """A p-value; 0 (beyond every resample) as below the bootstrap's resolution."""
+    return f"< {1 / resamples:.2g}" if p == 0 else f"{p:.3g}"
 
 
 def _reduction(v: Verdict) -> str:
@@ -98,7 +104,8 @@ def verdict_rows(report: Report) -> list[list[str]]:
     for v in sorted(report.verdicts, key=lambda v: (_order(report, v.method), v.train_size)):
         out.append([v.method, str(v.train_size), str(v.n_units),
                     f"{interval_text(v.d_test, v.d_test_ci)} ({_level(v.level)})", v.effect,
-                    f"{v.p_adjusted:.3g}", interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
+                    _p(v.p_adjusted, report.spec.bootstrap["resamples"]),
+                    interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
                     _reduction(v), v.multiplier_text])
     return out
 
@@ -120,7 +127,7 @@ def table_rows(report: Report) -> list[list[str]]:
         loss = {k: f"{e.value:+.3f} [{e.ci[0]:+.3f}, {e.ci[1]:+.3f}]" for k, e in s.items()}
         out.append([c.method, str(c.train_size), str(c.n_units), _pct(c.test_accuracy),
                     _pct(c.baseline_test_accuracy), iv["d_test_accuracy"],
-                    f"{s['d_test_accuracy'].p:.3g}", iv["d_gap"], iv["d_train_accuracy"],
+                    _p(s["d_test_accuracy"].p, report.spec.bootstrap["resamples"]), iv["d_gap"], iv["d_train_accuracy"],
                     loss["d_test_loss"], loss["d_gap_loss"],
                     f"{round(c.win_rate * c.n_units)}/{c.n_units}",
                     "yes" if c.example_level else "no"])

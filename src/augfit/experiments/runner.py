@@ -12,7 +12,6 @@ run (Ctrl-C, a crash, a killed worker) resumes where it stopped and loses nothin
 """
 from __future__ import annotations
 
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from ..train.callbacks import Callback
 from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import execute
+from .progress import make_progress
 from .report import Report, comparison_table, write_report
 from .spec import Spec, load_spec, parse_spec
 from .store import Store
@@ -41,6 +41,7 @@ class RunResult:
     n_run: int = 0
     n_skipped: int = 0
     seconds: float = 0.0
+    mlflow_run_id: str | None = None
     n_missing: int = 0               # cells of the spec not in the store (a partial run)
 
     def examples(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -53,6 +54,13 @@ class RunResult:
     @property
     def table(self) -> str:
         return comparison_table(self.report) if self.report is not None else ""
+
+    def frame(self, kind: str = "cells") -> Any:
+        """The results as a tidy pandas DataFrame: one row per cell (``kind="cells"``) or per cell
+        and epoch (``kind="epochs"``); see :mod:`augfit.experiments.export`."""
+        from .export import frame
+
+        return frame(self.rows, kind)
 
 
 def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -> Spec:
@@ -92,7 +100,7 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, data: Any = None) -> RunResult:
+        report: bool = True, data: Any = None, mlflow: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -107,7 +115,9 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     scheduler : str, optional
         A dask.distributed scheduler address, or ``"local"`` for a LocalCluster.
     progress : bool, optional
-        Show progress bars; default: only when stderr is a terminal.
+        False: none; True: a bar; default: a bar when stderr is a terminal, a widget in a
+        notebook, else a plain line on stderr every 10 s or 10% (see
+        :mod:`augfit.experiments.progress`).
     report : bool
         Write ``report.md``, ``report.html`` and ``cells.csv`` at the end.
     data : Dataset, (x, y), DataFrame or (DataFrame, columns), optional
@@ -115,6 +125,10 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         ``split``): an augfit Dataset, ``(x, y)`` arrays, a DataFrame with ``text`` and ``label``
         columns or ``(df, {"text": "review", "label": "sentiment"})``. It is shipped to every
         worker, so no main guard is needed.
+    mlflow : str, optional
+        An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
+        and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
+        Default: the spec's ``tracking: {mlflow: URI}``, if any.
 
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
@@ -124,12 +138,16 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
 
     t0 = time.perf_counter()
     spec = as_spec(spec, user_data=data is not None)
+    uri = mlflow if mlflow is not None else spec.tracking.get("mlflow")
+    if uri:
+        from .tracking import check_mlflow
+
+        check_mlflow(uri)  # before any cell runs: a missing MLflow should not cost a whole run
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
     spec, dataset = prepare(spec, data)
     check_splits(spec)
     spec = check_sizes(spec)
     check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
-    show = sys.stderr.isatty() if progress is None else progress
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
@@ -140,7 +158,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
             if c.key not in seen:
                 todo.append(c)
                 seen.add(c.key)
-        bar = _bar(len(cells), len(cells) - len(todo), show, "cells")
+        bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
         n_run = 0
         try:
             status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
@@ -155,11 +173,16 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         finally:
             bar.close()
         rows = store.rows(cells)
+        tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
                        n_missing=len(cells) - len(rows))
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec))
         result.paths = write_report(out_dir, result.report)
+    if uri:
+        from .tracking import log_mlflow
+
+        result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -228,13 +251,6 @@ def n_classes(spec: Spec) -> int | None:
     except (AugfitError, OSError):
         return None
     return len(train.classes)
-
-
-def _bar(total: int, initial: int, show: bool, unit: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, unit=unit, disable=not show, dynamic_ncols=True,
-                desc="augfit run", file=sys.stderr)
 
 
 class _EpochStatus(Callback):

@@ -41,6 +41,7 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)
     notes: {}                         # free text; tuned_on: what a pilot already looked at (a
                                       # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
+    tracking: {mlflow: URI}           # optional: also log each cell to MLflow (not part of results)
     methods:
       - baseline                      # a bare name: no augmentation, no dropout, no early stopping
       - name: rotate                  # augment: transforms in the transform core's serialized form
@@ -93,7 +94,7 @@ _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
-        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods"]
+        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
 _METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
                   "weight_decay", "decay_bias", "mix"]
 
@@ -167,6 +168,8 @@ class Spec:
     source: str = "<dict>"
     canonical: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
+    tracking: dict[str, Any] = field(default_factory=dict)  # where results are also logged; not
+    #                                                        part of canonical (results ignore it)
 
     def method(self, name: str) -> Method:
         for m in self.methods:
@@ -198,7 +201,9 @@ class Spec:
         if "all" not in self.train_sizes:
             return self
         sizes = list(dict.fromkeys(available if s == "all" else s for s in self.train_sizes))
-        return parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
+        spec = parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
+        spec.tracking = dict(self.tracking)
+        return spec
 
     def cells(self) -> list[Cell]:
         """The grid, in run order: size, then split, then seed, then method (so early cells pair
@@ -274,7 +279,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); add it to methods or name another")
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
-                boot, methods, splits=n_splits, notes=notes, source=source)
+                boot, methods, splits=n_splits, notes=notes, source=source,
+                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)))
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
         "model": model, "training": training, "splits": n_splits, "seeds": seeds,
@@ -410,6 +416,20 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
     for key, par in params.items():
         if par.default is par.empty and key in allowed and key not in options:
             raise ck.fail(join_path(path, key), f"dataset {name!r} needs this option; add it")
+
+
+def _tracking(ck: Checker, v: Any, base_dir: Path) -> dict[str, Any]:
+    """``tracking: {mlflow: URI}``: also log the run to MLflow (see experiments/tracking.py); a
+    relative ``sqlite:///`` path is resolved from the spec's folder."""
+    t = dict(ck.mapping(v, "tracking", ["mlflow"]))
+    if "mlflow" in t:
+        uri = ck.string(t["mlflow"], "tracking.mlflow", "an MLflow tracking URI such as "
+                        "sqlite:///mlflow.db")
+        prefix = "sqlite:///"
+        if uri.startswith(prefix) and not Path(uri[len(prefix):]).is_absolute():
+            uri = prefix + str((base_dir / uri[len(prefix):]).resolve())
+        t["mlflow"] = uri
+    return t
 
 
 def _features(ck: Checker, v: Any) -> Any:

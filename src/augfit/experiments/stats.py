@@ -436,6 +436,35 @@ class Comparison:
         return self.means["method_test_accuracy"]
 
     @property
+    def n_pairs(self) -> int:
+        return self.n_units
+
+    # the main endpoints as attributes (value and interval at the report's confidence)
+    @property
+    def d_test_accuracy(self) -> float:
+        return self.stats["d_test_accuracy"].value
+
+    @property
+    def d_test_accuracy_ci(self) -> tuple[float, float]:
+        return self.stats["d_test_accuracy"].ci
+
+    @property
+    def d_gap(self) -> float:
+        return self.stats["d_gap"].value
+
+    @property
+    def d_gap_ci(self) -> tuple[float, float]:
+        return self.stats["d_gap"].ci
+
+    @property
+    def reduction(self) -> float:
+        return self.stats["reduction"].value
+
+    @property
+    def reduction_ci(self) -> tuple[float, float]:
+        return self.stats["reduction"].ci
+
+    @property
     def baseline_test_accuracy(self) -> float:
         return self.means["base_test_accuracy"]
 

@@ -60,6 +60,8 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..rng import SeedLike, as_generator
+from .calling import call_transform
+from .params import ParamsMixin
 
 Params = dict[str, Any]
 
@@ -115,7 +117,7 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-class Transform:
+class Transform(ParamsMixin):
     """Base class of augfit transforms (batch in, batch out).
 
     Attributes
@@ -189,10 +191,17 @@ class Transform:
         params = self.sample(rng, batch)
         return self.apply(batch, params), params
 
-    def __call__(self, batch: Any, rng: SeedLike = None, return_params: bool = False) -> Any:
-        """Sample with ``rng`` (a Generator or seed; fresh entropy if None) and apply."""
-        out, params = self.sample_apply(as_generator(rng, "rng"), batch)
-        return (out, params) if return_params else out
+    def __call__(self, batch: Any = None, rng: SeedLike = None, return_params: bool = False, *,
+                 layout: str | None = None, **targets: Any) -> Any:
+        """Sample with ``rng`` (a Generator or seed; fresh entropy if None) and apply.
+
+        ``batch`` may also be a CPU tensor (a tensor comes back), channels-first with
+        ``layout="NCHW"``, or one image given as ``aug(image=img)`` (returns ``{"image": ...}``);
+        see :mod:`augfit.transforms.calling`.
+        """
+        gen = as_generator(rng, "rng")
+        return call_transform(type(self).__name__, lambda x: self.sample_apply(gen, x), batch,
+                              return_params, layout, targets)
 
     def replay(self, batch: Any, params: Params) -> Any:
         """Apply a record returned by ``return_params=True``; same as :meth:`apply`."""

@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike, _check_seed, as_generator
+from .calling import call_transform
 from .base import Params, Transform, _put, _take, applied_mask, batch_len
 
 
@@ -152,11 +153,13 @@ class _Composition(Transform):
         """Targets of the rows the group fully covers, from its ``inner`` record."""
         raise NotImplementedError
 
-    def __call__(self, batch: Any, rng: SeedLike = None, return_params: bool = False) -> Any:
-        """Augment ``batch``, drawing from ``rng`` if given, else from the own stream."""
+    def __call__(self, batch: Any = None, rng: SeedLike = None, return_params: bool = False, *,
+                 layout: str | None = None, **targets: Any) -> Any:
+        """Augment ``batch``, drawing from ``rng`` if given, else from the own stream (tensors,
+        ``layout=`` and ``image=`` as in :meth:`Transform.__call__`)."""
         gen = self._rng if rng is None else as_generator(rng, "rng")
-        out, params = self.sample_apply(gen, batch)
-        return (out, params) if return_params else out
+        return call_transform(type(self).__name__, lambda x: self.sample_apply(gen, x), batch,
+                              return_params, layout, targets)
 
     @classmethod
     def _from_config(cls, cfg: dict[str, Any]) -> "Transform":

@@ -162,11 +162,13 @@ class LabelMixing(Transform):
         w = np.where(applied, weight, 1.0)[:, None]
         return w * targets + (1.0 - w) * targets[partner]
 
-    def __call__(self, batch: Any, rng: Any = None, return_params: bool = False) -> Any:
-        if batch_len(batch) == 1:
+    def __call__(self, batch: Any = None, rng: Any = None, return_params: bool = False, *,
+                 layout: str | None = None, **targets: Any) -> Any:
+        if "image" in targets or (batch is not None and batch_len(batch) == 1):
             raise ConfigError(f"{type(self).__name__} on a batch of 1: a sample needs a partner "
                               f"in its batch; use batch_size >= 2")
-        return super().__call__(batch, rng=rng, return_params=return_params)
+        return super().__call__(batch, rng=rng, return_params=return_params, layout=layout,
+                                **targets)
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:

@@ -1,0 +1,124 @@
+"""Progress of a run, wherever it runs: a terminal bar, a notebook widget, or plain log lines.
+
+- stderr is a terminal: a tqdm bar (with the running cell and its epoch when in-process);
+- in a Jupyter notebook: ``tqdm.auto`` (a widget);
+- otherwise (output redirected, CI, a log file): :class:`LineProgress` writes one plain line to
+  stderr every 10 s or every 10% of the cells, whichever comes first, and one at the end::
+
+      augfit run: 12/40 cells (30%), 1m05s elapsed, ETA 2m31s
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (where tqdm.auto shows a widget)."""
+    shell = sys.modules.get("IPython")
+    if shell is None or "ipykernel" not in sys.modules:
+        return False
+    try:
+        ip = shell.get_ipython()  # type: ignore[attr-defined]
+    except Exception:  # IPython without a running shell
+        return False
+    return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s" if m else f"{s}s"
+
+
+class LineProgress:
+    """Plain progress lines for a stream that is not a terminal (see the module docstring).
+
+    Parameters
+    ----------
+    total, initial : int
+        Cells in the grid and cells already done (stored by an earlier run).
+    every_seconds, every_fraction : float
+        A line when this much time passed, or this share of ``total`` was done, since the last.
+    file : text stream (default stderr)
+    clock : callable
+        Seconds as a float (``time.monotonic``); the tests pass their own.
+    """
+
+    def __init__(self, total: int, initial: int = 0, desc: str = "augfit run",
+                 every_seconds: float = 10.0, every_fraction: float = 0.1,
+                 file: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.n, self.desc = int(total), int(initial), desc
+        self.every_seconds, self.every_fraction = every_seconds, every_fraction
+        self.file = file if file is not None else sys.stderr
+        self.clock = clock
+        self._start = self._last_time = clock()
+        self._initial = self.n
+        self._last_n = self.n
+        self._closed = False
+
+    def line(self) -> str:
+        """The progress line for the current state."""
+        elapsed = self.clock() - self._start
+        pct = 100.0 * self.n / self.total if self.total else 100.0
+        text = f"{self.desc}: {self.n}/{self.total} cells ({pct:.0f}%), {_clock(elapsed)} elapsed"
+        done_here = self.n - self._initial
+        if 0 < done_here and self.n < self.total:
+            text += f", ETA {_clock(elapsed / done_here * (self.total - self.n))}"
+        return text
+
+    def _emit(self) -> None:
+        try:
+            print(self.line(), file=self.file, flush=True)
+        except (BrokenPipeError, ValueError):  # stderr closed: progress is not worth failing for
+            pass
+        self._last_time, self._last_n = self.clock(), self.n
+
+    def update(self, n: int = 1) -> None:
+        self.n += int(n)
+        step = self.every_fraction * self.total
+        if self.clock() - self._last_time >= self.every_seconds or \
+                (step > 0 and self.n - self._last_n >= step):
+            self._emit()
+
+    def set_postfix_str(self, text: str) -> None:
+        """Ignored (a plain log shows no per-epoch status)."""
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self.n != self._last_n or self.n == self._initial:
+                self._emit()
+
+
+def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Any, bool]:
+    """The progress display for a run and whether it shows per-epoch status.
+
+    ``progress=False``: nothing; ``True``: a tqdm bar; ``None``: by where stderr goes (module
+    docstring).
+    """
+    from tqdm import tqdm
+
+    if progress is False:
+        return tqdm(total=total, initial=initial, disable=True), False
+    if progress is None and in_notebook():
+        from tqdm.auto import tqdm as auto
+
+        return auto(total=total, initial=initial, unit="cells", desc="augfit run"), True
+    if progress is None and not _isatty(sys.stderr):
+        return LineProgress(total, initial), False
+    return tqdm(total=total, initial=initial, unit="cells", dynamic_ncols=True,
+                desc="augfit run", file=sys.stderr), True
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+__all__ = ["LineProgress", "in_notebook", "make_progress"]

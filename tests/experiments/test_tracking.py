@@ -1,0 +1,69 @@
+"""MLflow tracking against a real local sqlite:/// store: a child run per cell, per-epoch metrics,
+the report as artifacts of the parent run, and no duplicates when a run is resumed."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from augfit.cli import main
+from augfit.errors import ConfigError
+from augfit.experiments import load_results
+from augfit.experiments.spec import load_spec, parse_spec
+
+mlflow = pytest.importorskip("mlflow", reason="MLflow is the optional 'mlflow' extra")
+
+TINY = {"name": "mlflow_tiny", "dataset": {"name": "digits"}, "model": {"hidden": [8]},
+        "training": {"epochs": 3, "lr": 0.01}, "seeds": 2, "train_sizes": [40],
+        "bootstrap": {"resamples": 100},
+        "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}]}
+
+
+def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
+    from mlflow.tracking import MlflowClient
+
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(yaml.safe_dump(TINY))
+    out, uri = tmp_path / "run", f"sqlite:///{tmp_path / 'mlflow.db'}"
+    args = ["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--mlflow", uri]
+    assert main(args) == 0
+    assert "mlflow: parent run" in capsys.readouterr().out
+
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name("mlflow_tiny")
+    runs = client.search_runs([exp.experiment_id])
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(parents) == 1 and len(children) == 4
+    parent = parents[0]
+    assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parent.info.run_id}
+    assert {a.path for a in client.list_artifacts(parent.info.run_id)} >= \
+        {"report.html", "report.md", "cells.csv"}
+    assert (tmp_path / "mlartifacts").is_dir()  # beside the database, not in the cwd
+
+    _, rows = load_results(out)
+    by_id = {(r["method"], r["seed"], r["train_size"]): r for r in rows}
+    for c in children:
+        p = c.data.params
+        row = by_id[(p["method"], int(p["seed"]), int(p["train_size"]))]
+        hist = client.get_metric_history(c.info.run_id, "epoch/val_loss")
+        assert [m.step for m in hist] == [1, 2, 3]
+        assert [m.value for m in hist] == pytest.approx(row["history"]["val_loss"])
+        assert c.data.metrics["test_accuracy"] == pytest.approx(row["test_accuracy"])
+        assert c.data.metrics["val_loss"] == pytest.approx(row["val_loss"])  # the kept model's
+        assert c.info.status == "FINISHED"
+
+    # a rerun (everything stored) reuses the parent and logs no cell twice
+    assert main(args) == 0
+    assert len(client.search_runs([exp.experiment_id])) == 5
+
+
+def test_spec_tracking_field_resolves_a_relative_sqlite_path_from_the_spec(tmp_path):
+    spec = tmp_path / "sub" / "s.yaml"
+    spec.parent.mkdir()
+    spec.write_text(yaml.safe_dump(dict(TINY, tracking={"mlflow": "sqlite:///m.db"})))
+    s = load_spec(spec)
+    assert s.tracking == {"mlflow": f"sqlite:///{(tmp_path / 'sub' / 'm.db').resolve()}"}
+    assert "tracking" not in s.canonical  # not part of what results depend on
+    assert parse_spec(TINY).hash == s.hash
+    with pytest.raises(ConfigError, match=r"tracking\.mlfow: unknown field; did you mean 'mlflow'"):
+        parse_spec(dict(TINY, tracking={"mlfow": "x"}))
