@@ -157,7 +157,7 @@ def test_a_spec_that_is_not_a_spec_is_not_echoed(tmp_path):
         load_spec(p)
     msg = str(ei.value)
     assert msg.startswith(f"{p}: expected a mapping with fields name, description, dataset, ")
-    assert msg.endswith("methods, got a string") and SECRET not in msg
+    assert msg.endswith(", got a string") and SECRET not in msg
     p.write_text(f"dataset: {{name: digits}}\ntrain_sizes: [10]\nmethods: [baseline]\n"
                  f"description: [{SECRET * 10}]\n")
     with pytest.raises(ConfigError) as ei:
