@@ -104,10 +104,16 @@ def test_line_progress_every_tenth_and_every_ten_seconds():
     p.update()                  # 14/40 at 8 s: 4 cells (10%) since the last line
     now[0] += 10.0
     p.update()                  # 15/40 at 18 s: 10 s since the last line
+    now[0] += 9.0
+    p.tick()                    # 9 s since the last line, no cell done: nothing yet
+    now[0] += 1.0
+    p.tick()                    # 10 s: the heartbeat's line, while a long cell still trains
     p.close()                   # nothing new since: no extra line
+    p.tick()                    # closed: silent
     assert out.getvalue().splitlines() == [
         "augfit run: 14/40 cells (35%), 8s elapsed, ETA 52s",
         "augfit run: 15/40 cells (38%), 18s elapsed, ETA 1m30s",
+        "augfit run: 15/40 cells (38%), 28s elapsed, ETA 2m20s",
     ]
 
 
@@ -136,6 +142,9 @@ def test_progress_display_by_where_it_runs(monkeypatch):
     assert not P.in_notebook()                       # pytest is no Jupyter kernel
     bar, epochs = P.make_progress(10, 0, None)       # stderr captured: not a terminal
     assert isinstance(bar, P.LineProgress) and not epochs
+    assert bar._thread is not None and bar._thread.is_alive()
+    bar.close()                                      # stops its heartbeat thread
+    assert not bar._thread.is_alive()
     bar, _ = P.make_progress(10, 0, False)
     assert isinstance(bar, tqdm) and bar.disable
     monkeypatch.setattr(P, "in_notebook", lambda: True)

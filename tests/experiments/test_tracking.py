@@ -23,7 +23,7 @@ def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
 
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump(TINY))
-    out, uri = tmp_path / "run", f"sqlite:///{tmp_path / 'mlflow.db'}"
+    out, uri = tmp_path / "it's a run", f"sqlite:///{tmp_path / 'mlflow.db'}"  # a quote in a path
     args = ["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--mlflow", uri]
     assert main(args) == 0
     assert "mlflow: parent run" in capsys.readouterr().out

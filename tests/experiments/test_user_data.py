@@ -117,12 +117,22 @@ def test_csv_in_a_spec_and_a_dataframe_give_the_same_cells(tmp_path):
                   report=False)
     assert from_file.n_run == from_df.n_run == 4
     assert _strip(from_file.rows) == _strip(from_df.rows)
+    # the columns may instead be named in the spec; same data, same fingerprint, cells reused
+    named = dict(spec, dataset={"columns": {"text": "review", "label": "sentiment"}})
+    again = run(named, data=df, out=tmp_path / "d", report=False)
+    assert again.n_run == 0 and again.n_skipped == 4
+    with pytest.raises(ConfigError, match=r"dataset.columns: names the columns of a pandas "
+                                          r"DataFrame passed as run\(spec, data=df\)"):
+        parse_spec(dict(spec, dataset={"name": "digits", "columns": {"text": "a", "label": "b"}}))
+    with pytest.raises(ConfigError, match=r"dataset.columns: expected exactly one of text, image, "
+                                          r"audio"):
+        run(dict(spec, dataset={"columns": {"label": "sentiment"}}), data=df, out=tmp_path / "e")
 
 
 def test_dataset_section_errors_with_and_without_data(tmp_path):
     with pytest.raises(ConfigError, match=r"dataset.name: the data is passed in memory "
                                           r"\(data=...\); the spec's dataset section may only "
-                                          r"give split"):
+                                          r"give split \(and columns"):
         run(dict(GRID, dataset={"name": "digits"}), data=load("digits"), out=tmp_path)
     with pytest.raises(ConfigError, match=r'dataset.name: "data" stands for data passed in '
                                           r"memory; call augfit.experiments.run\(spec, data=...\)"):
@@ -200,3 +210,27 @@ def test_transform_defined_in_the_script_needs_the_guard(tmp_path):
     done = _script(tmp_path, guarded)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "cells 4" in done.stdout
+
+
+def test_every_spec_path_resolves_from_the_spec_folder(tmp_path, monkeypatch):
+    from augfit.experiments.spec import load_spec
+
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "specs" / "aug.yaml").write_text(yaml.safe_dump([{"type": "Rotate", "limit": 7}]))
+    (tmp_path / "elsewhere" / "aug.yaml").write_text(yaml.safe_dump([{"type": "Rotate",
+                                                                      "limit": 30}]))
+    (tmp_path / "elsewhere" / "only_here.yaml").write_text("[{type: HorizontalFlip}]")
+    spec = dict(GRID, dataset={"name": "image_folder", "options": {"path": "imgs"}},
+                methods=["baseline", {"name": "rot", "augment": "aug.yaml"}])
+    f = tmp_path / "specs" / "s.yaml"
+    f.write_text(yaml.safe_dump(spec))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    s = load_spec(f)
+    assert s.dataset["options"]["path"] == str(tmp_path / "specs" / "imgs")
+    assert "'limit': 7" in str(s.method("rot").augment)
+    spec["methods"][1]["augment"] = "only_here.yaml"           # in the working folder only
+    f.write_text(yaml.safe_dump(spec))
+    with pytest.raises(ConfigError, match=r"augment file 'only_here.yaml' not found \(looked for "
+                                          r".*specs/only_here\.yaml; relative paths in a spec"):
+        load_spec(f)

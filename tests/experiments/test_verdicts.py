@@ -88,6 +88,20 @@ def test_planted_effects_get_their_verdicts(verdicts):
         assert "underfitting" in v[("wreck", n)].reduction_note
 
 
+def test_sentences_of_the_planted_methods(verdicts):
+    import re
+
+    _, _, v = verdicts
+    vs = list(v.values())
+    half = sorted(x.half_width for x in vs if x.method == "placebo")
+    assert sentence("placebo", vs) == (f"placebo has no detectable effect at n = 50, 200 "
+                                       f"(±{100 * half[0]:.1f} to ±{100 * half[1]:.1f} pp); no "
+                                       "detectable change in the gap.")
+    assert re.fullmatch(r"wreck hurts at n = 50, 200 \(n = 50: -5\.\d pp \[.*\]; n = 200: "
+                        r"-5\.\d pp \[.*\]\); narrows the gap by underfitting at n = 50, 200\.",
+                        sentence("wreck", vs))
+
+
 def test_verdict_intervals_are_at_holm_levels_and_agree_with_the_verdict(verdicts):
     _, comps, v = verdicts
     levels = sorted({x.level for x in v.values()})

@@ -121,3 +121,17 @@ def test_tensor_off_the_cpu_is_refused():
     t = torch.zeros((2, 8, 8), device="meta")  # a non-CPU device that needs no GPU
     with pytest.raises(ShapeError, match=r"device 'meta'.*tensor\.cpu\(\)"):
         Rotate(limit=10)(t, rng=0)
+
+
+def test_tensor_data_channels_first_through_the_workers():
+    rng = np.random.default_rng(2)
+    x = torch.from_numpy(rng.integers(0, 256, (12, 3, 6, 6), dtype=np.uint8))  # N, C, H, W
+    y = torch.arange(12) % 2
+    ds = AugmentedDataset((x, y), augment=Compose([HorizontalFlip(p=1.0)]), batch_size=4,
+                          shuffle=False, seed=0, layout="NCHW")
+    loader = torch.utils.data.DataLoader(ds, batch_sampler=ds.batch_sampler, num_workers=2)
+    xs, ys = zip(*[(xb, yb) for xb, yb in loader])
+    out = torch.cat(xs)
+    assert out.dtype == torch.uint8 and out.shape == (12, 3, 6, 6)
+    np.testing.assert_array_equal(out.numpy(), x.numpy()[..., ::-1])
+    assert torch.cat(ys).tolist() == y.tolist()

@@ -49,8 +49,10 @@ def prepare(spec: Spec, data: Any = None) -> tuple[Spec, Dataset]:
     """Load (or take) the data, fingerprint it, install it here; the spec gets the fingerprint."""
     if data is not None:
         from ..data.datasets import as_dataset
+        from ..data.sources.frame import is_frame
 
-        ds = as_dataset(data)
+        columns = spec.canonical["dataset"].get("columns")
+        ds = as_dataset((data, columns) if columns is not None and is_frame(data) else data)
     else:
         ds = load_dataset({k: v for k, v in spec.canonical["dataset"].items()
                            if k != "fingerprint"}, spec.source)

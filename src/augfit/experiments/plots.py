@@ -217,14 +217,18 @@ def multipliers(verdicts: Sequence[Verdict], methods: Sequence[str]) -> bytes:
     ax.axhline(1, color="black", lw=0.8)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    lo, hi = ax.get_ylim()
+    ticks = [t for t in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16) if lo <= t <= hi] or [1]
+    ax.set_yticks(ticks, [f"{t:g}x" for t in ticks])
     if sizes:
         ax.set_xticks(sizes, [str(n) for n in sizes])
     ax.minorticks_off()
+    ax.set_ylim(lo, hi)
     ax.set_xlabel("training-set size n", fontsize=8)
     ax.set_ylabel("worth x times the data (n*/n)", fontsize=8)
     ax.set_title("Effective data multiplier (1 = worth no extra data)", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return png_bytes(fig)
 
 

@@ -3,13 +3,15 @@
 - stderr is a terminal: a tqdm bar (with the running cell and its epoch when in-process);
 - in a Jupyter notebook: ``tqdm.auto`` (a widget);
 - otherwise (output redirected, CI, a log file): :class:`LineProgress` writes one plain line to
-  stderr every 10 s or every 10% of the cells, whichever comes first, and one at the end::
+  stderr every 10 s (also while a long cell is still training: a background thread keeps time)
+  or every 10% of the cells, whichever comes first, and one at the end::
 
       augfit run: 12/40 cells (30%), 1m05s elapsed, ETA 2m31s
 """
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -46,11 +48,15 @@ class LineProgress:
     file : text stream (default stderr)
     clock : callable
         Seconds as a float (``time.monotonic``); the tests pass their own.
+    heartbeat : bool
+        Start a daemon thread that calls :meth:`tick` about once a second, so a line still comes
+        every ``every_seconds`` while no cell finishes.
     """
 
     def __init__(self, total: int, initial: int = 0, desc: str = "augfit run",
                  every_seconds: float = 10.0, every_fraction: float = 0.1,
-                 file: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 file: TextIO | None = None, clock: Callable[[], float] = time.monotonic,
+                 heartbeat: bool = False) -> None:
         self.total, self.n, self.desc = int(total), int(initial), desc
         self.every_seconds, self.every_fraction = every_seconds, every_fraction
         self.file = file if file is not None else sys.stderr
@@ -59,6 +65,22 @@ class LineProgress:
         self._initial = self.n
         self._last_n = self.n
         self._closed = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if heartbeat:
+            self._thread = threading.Thread(target=self._beat, name="augfit-progress", daemon=True)
+            self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(min(1.0, self.every_seconds)):
+            self.tick()
+
+    def tick(self) -> None:
+        """Write a line if ``every_seconds`` passed since the last one (nothing else changes)."""
+        with self._lock:
+            if not self._closed and self.clock() - self._last_time >= self.every_seconds:
+                self._emit()
 
     def line(self) -> str:
         """The progress line for the current state."""
@@ -78,20 +100,25 @@ class LineProgress:
         self._last_time, self._last_n = self.clock(), self.n
 
     def update(self, n: int = 1) -> None:
-        self.n += int(n)
-        step = self.every_fraction * self.total
-        if self.clock() - self._last_time >= self.every_seconds or \
-                (step > 0 and self.n - self._last_n >= step):
-            self._emit()
+        with self._lock:
+            self.n += int(n)
+            step = self.every_fraction * self.total
+            if self.clock() - self._last_time >= self.every_seconds or \
+                    (step > 0 and self.n - self._last_n >= step):
+                self._emit()
 
     def set_postfix_str(self, text: str) -> None:
         """Ignored (a plain log shows no per-epoch status)."""
 
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            if self.n != self._last_n or self.n == self._initial:
-                self._emit()
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                if self.n != self._last_n or self.n == self._initial:
+                    self._emit()
 
 
 def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Any, bool]:
@@ -109,7 +136,7 @@ def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Any,
 
         return auto(total=total, initial=initial, unit="cells", desc="augfit run"), True
     if progress is None and not _isatty(sys.stderr):
-        return LineProgress(total, initial), False
+        return LineProgress(total, initial, heartbeat=True), False
     return tqdm(total=total, initial=initial, unit="cells", dynamic_ncols=True,
                 desc="augfit run", file=sys.stderr), True
 

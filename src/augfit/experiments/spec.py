@@ -17,6 +17,8 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
                                       # path is resolved from the spec's folder
       # card: ../datasets/digits.yaml # instead of name: a dataset card (its loader, options,
                                       # default split and featurizer; options/split here override)
+      # columns: {text: review, label: sentiment}   # with run(spec, data=DataFrame): which
+                                      # column holds the input (text | image | audio) and the label
       split: {val: 0.2, test: 0.2, seed: 0, stratify: true, by_group: false}
                                       # test: official = the dataset's own test set (samples with
                                       # meta["official_test"]: fsdd, fashion_mnist with
@@ -182,9 +184,10 @@ class Spec:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
         c = self.canonical
         out = {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
-        if "fingerprint" in out["dataset"]:     # the content identifies the data, not its location
-            ds = copy.deepcopy(out["dataset"])
+        if "fingerprint" in out["dataset"]:     # the content identifies the data, not where (the
+            ds = copy.deepcopy(out["dataset"])  # path) or how (DataFrame columns) it was found
             ds["options"].pop("path", None)
+            ds.pop("columns", None)
             out["dataset"] = ds
         return out
 
@@ -313,7 +316,7 @@ def _sizes(ck: Checker, v: Any) -> list[Any]:
     return out
 
 
-_DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint"]
+_DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint", "columns"]
 IN_MEMORY = "data"                      # dataset.name of data passed as run(data=...)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -344,7 +347,7 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
                  not (k == "name" and d[k] == IN_MEMORY) and not (k == "options" and not d[k])]
         if extra and fp is None:
             raise ck.fail(f"dataset.{extra[0]}", "the data is passed in memory (data=...); the "
-                          "spec's dataset section may only give split: remove dataset."
+                          "spec's dataset section may only give split (and columns, for a DataFrame): remove dataset."
                           f"{extra[0]} or call run() without data=")
         name = IN_MEMORY
     elif "card" in d:
@@ -390,6 +393,8 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     ck.boolean(split["stratify"], "dataset.split.stratify")
     ck.boolean(split["by_group"], "dataset.split.by_group")
     out = {"name": name, "options": options, "split": split}
+    if "columns" in d:
+        out["columns"] = _columns(ck, d["columns"], name == IN_MEMORY)
     if fp is not None:
         out["fingerprint"] = fp
     return out, featurizer
@@ -416,6 +421,21 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
     for key, par in params.items():
         if par.default is par.empty and key in allowed and key not in options:
             raise ck.fail(join_path(path, key), f"dataset {name!r} needs this option; add it")
+
+
+def _columns(ck: Checker, v: Any, in_memory: bool) -> dict[str, str]:
+    """``dataset.columns``: which DataFrame column (passed as ``run(data=df)``) holds what."""
+    if not in_memory:
+        raise ck.fail("dataset.columns", "names the columns of a pandas DataFrame passed as "
+                      "run(spec, data=df); remove it, or pass the DataFrame")
+    roles = ("text", "image", "audio", "label", "group")
+    c = ck.mapping(v, "dataset.columns", roles, required=["label"])
+    for k, col in c.items():
+        ck.string(col, f"dataset.columns.{k}", "a column name")
+    if sum(k in c for k in ("text", "image", "audio")) != 1:
+        raise ck.fail("dataset.columns", f"expected exactly one of text, image, audio (the input "
+                      f"column) besides label, got {show(dict(c))}")
+    return dict(c)
 
 
 def _tracking(ck: Checker, v: Any, base_dir: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ URI the artifacts go to ``mlartifacts/`` beside the database file.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -30,6 +31,7 @@ from .spec import Spec
 CELL_TAG = "augfit.cell"
 DIR_TAG = "augfit.results_dir"
 HASH_TAG = "augfit.spec_hash"
+KEY_TAG = "augfit.parent_key"  # hash of (results folder, spec hash): safe inside a filter string
 _BATCH = 1000  # MLflow's limit of metrics per log_batch call
 
 
@@ -98,14 +100,16 @@ def log_mlflow(uri: str, spec: Spec, out_dir: str | Path,
     client = _client(uri)
     exp_id = _experiment(client, uri, spec.name)
     folder = str(Path(out_dir).resolve())
-    found = client.search_runs([exp_id], filter_string=f"tags.`{DIR_TAG}` = '{folder}' and "
-                               f"tags.`{HASH_TAG}` = '{spec.hash}'", max_results=1)
+    key = hashlib.sha256(f"{folder}\n{spec.hash}".encode()).hexdigest()
+    found = client.search_runs([exp_id], filter_string=f"tags.`{KEY_TAG}` = '{key}'",
+                               max_results=1)
     if found:
         parent = found[0].info.run_id
         client.update_run(parent, status="RUNNING")
     else:
         parent = client.create_run(exp_id, run_name=spec.name,
-                                   tags={DIR_TAG: folder, HASH_TAG: spec.hash}).info.run_id
+                                   tags={DIR_TAG: folder, HASH_TAG: spec.hash,
+                                         KEY_TAG: key}).info.run_id
         c = spec.canonical
         settings = {"dataset": json.dumps(c["dataset"], sort_keys=True),
                     "features": json.dumps(c["features"]), "model": json.dumps(c["model"]),
@@ -146,4 +150,4 @@ def log_mlflow(uri: str, spec: Spec, out_dir: str | Path,
     return str(parent)
 
 
-__all__ = ["CELL_TAG", "DIR_TAG", "HASH_TAG", "check_mlflow", "log_mlflow"]
+__all__ = ["CELL_TAG", "DIR_TAG", "HASH_TAG", "KEY_TAG", "check_mlflow", "log_mlflow"]

@@ -184,9 +184,9 @@ def sentence(method: str, verdicts: Sequence[Verdict]) -> str:
         if not group:
             continue
         if effect == NONE:
-            detail = "; ".join(f"±{pp(v.half_width, False)} pp"
-                               + (f" at n = {v.train_size}" if len(group) > 1 else "")
-                               for v in group)
+            widths = sorted({v.half_width for v in group})
+            detail = (f"±{pp(widths[0], False)} pp" if len(widths) == 1 else
+                      f"±{pp(widths[0], False)} to ±{pp(widths[-1], False)} pp")
             parts.append(f"has no detectable effect at {_sizes([v.train_size for v in group])} "
                          f"({detail})")
         else:
