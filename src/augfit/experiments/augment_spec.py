@@ -49,8 +49,9 @@ def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, A
         raise ck.fail(path, f"augment file {name!r} is outside the spec's folder {str(root)!r}; "
                       "a spec may only read transform files in its own folder: copy it there")
     if not file.is_file():
-        raise ck.fail(path, f"augment file {name!r} not found in {str(root)!r}; give a YAML/JSON "
-                      f"file in the transform serialized form, relative to the spec's folder")
+        raise ck.fail(path, f"augment file {name!r} not found (looked for {file}; relative paths "
+                      "in a spec are resolved from the spec's folder); give a YAML/JSON file in "
+                      "the transform serialized form")
     where = f"{ck.source}: {path} (from {file})"
     text = read_text(file, "augment file")
     if file.suffix.lower() == ".json":
