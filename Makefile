@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# ruff (rules in pyproject.toml: E, F, W, I, B, UP, SIM) and mypy on src/ (no untyped defs).
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
 
 # The benchmarks run their peers in the same process. torchvision (the policies benchmark's peer)
 # exists here only as a CUDA build beside torch 2.14.1, so the benchmarks get their own venv.

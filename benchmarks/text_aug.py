@@ -38,8 +38,9 @@ def sentences(n: int) -> list[str]:
     except Exception as e:  # noqa: BLE001 - the benchmark still runs on synthetic text
         print(f"(rotten_tomatoes unavailable: {e}; using synthetic sentences)")
         rng = np.random.default_rng(0)
-        vocab = ("the a good bad movie film story actors great boring funny long plot scenes was "
-                 "is and but very quite really old new director music").split()
+        vocab = ["the", "a", "good", "bad", "movie", "film", "story", "actors", "great", "boring",
+                 "funny", "long", "plot", "scenes", "was", "is", "and", "but", "very", "quite",
+                 "really", "old", "new", "director", "music"]
         return [" ".join(rng.choice(vocab, size=12)) + "." for _ in range(n)]
 
 
@@ -145,7 +146,7 @@ def bench_backtranslate(texts: list[str], per_sentence: int) -> None:
     bt = BackTranslate(cache=False)
     _, batch_s = timed(bt, texts, 0)
     _, single_s = timed(lambda: [bt([s], rng=0) for s in texts[:per_sentence]])
-    print(f"\n[2] back-translation eng->spa->eng through apertium (no cache)")
+    print("\n[2] back-translation eng->spa->eng through apertium (no cache)")
     print(f"  batched, 2 processes for {len(texts)} sentences: {len(texts) / batch_s:8.1f} sent/s")
     print(f"  one call per sentence ({per_sentence} sentences):   {per_sentence / single_s:8.1f} sent/s")
     print(f"  ratio: {(len(texts) / batch_s) / (per_sentence / single_s):.0f}x")

@@ -55,6 +55,7 @@ def test_the_section_has_the_four_examples():
     assert all(_expected(b) for b in blocks)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", sorted(NEEDS))
 def test_example_runs_and_prints_what_it_shows(index, tmp_path):
     missing = [m for m in NEEDS[index] if not _usable(m)]

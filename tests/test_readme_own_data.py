@@ -47,6 +47,7 @@ def test_the_section_has_the_required_examples():
         assert needle in joined, needle
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("i", range(len(BLOCKS)))
 def test_readme_example_runs_and_prints_what_it_shows(i, tmp_path):
     (tmp_path / "datasets").symlink_to(ROOT / "datasets")

@@ -10,11 +10,13 @@ Everything is gathered into one static ``index.html`` (images embedded, WAVs lin
 Version ``k`` is drawn with ``derive(seed, k + 1)`` and the samples are chosen with
 ``derive(seed, 0)``, so the same seed gives the same page.
 
+>>> import tempfile
 >>> import augfit as af
 >>> from augfit.transforms import image as I
 >>> aug = af.Compose([I.Rotate(limit=15), I.HorizontalFlip()])
->>> result = af.preview.preview(aug, "digits", n=6, versions=4, out="preview", seed=0)
->>> result.paths["html"]
+>>> result = af.preview.preview(aug, "digits", n=6, versions=4, out=tempfile.mkdtemp(), seed=0)
+>>> result.paths["html"].name
+'index.html'
 """
 from __future__ import annotations
 

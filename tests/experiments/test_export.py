@@ -117,6 +117,7 @@ def test_line_progress_every_tenth_and_every_ten_seconds():
     ]
 
 
+@pytest.mark.slow
 def test_piped_run_writes_progress_lines_and_a_closed_pipe_ends_quietly(tmp_path, capsys):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump(dict(TINY, training={"epochs": 1})))

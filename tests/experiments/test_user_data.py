@@ -39,6 +39,7 @@ def _digit_folder(root: Path, per_class: int = 25) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_in_memory_data_and_a_report_from_the_store_alone(tmp_path):
     ds = load("digits").subset(np.arange(200))
     a = run(GRID, data=ds, out=tmp_path / "a", report=False)
@@ -165,6 +166,7 @@ PLAIN = """
 """
 
 
+@pytest.mark.slow
 def test_plain_script_without_main_guard_runs_workers_and_dask_with_equal_numbers(tmp_path):
     done = _script(tmp_path, PLAIN.replace("{GRID!r}", repr(GRID)))
     assert done.returncode == 0, done.stderr[-2000:]
@@ -193,6 +195,7 @@ CUSTOM = """
 """
 
 
+@pytest.mark.slow
 def test_transform_defined_in_the_script_needs_the_guard(tmp_path):
     call = ('r = af.experiments.run(spec, data=af.datasets.load("digits"), out="o", workers=2, '
             'report=False)')

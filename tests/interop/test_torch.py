@@ -49,6 +49,7 @@ def _epochs(ds: AugmentedDataset, workers: int, epochs: int = 2) -> list[list[np
     return out
 
 
+@pytest.mark.slow
 def test_workers_draw_different_augmentation_and_reruns_give_the_same_bytes():
     x, y = _same_images()
     ds = AugmentedDataset((x, y), augment=_aug(), batch_size=8, shuffle=False, seed=7)
@@ -67,6 +68,7 @@ def test_workers_draw_different_augmentation_and_reruns_give_the_same_bytes():
             assert ba.tobytes() == bb.tobytes()
 
 
+@pytest.mark.slow
 def test_batches_equal_augfit_dataloader_without_features():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (20, 10, 10, 3), dtype=np.uint8)

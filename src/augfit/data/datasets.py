@@ -4,8 +4,10 @@
 >>> ds = af.datasets.load("digits")                  # (1797, 8, 8) float32 images in [0, 1]
 >>> train, val, test = ds.split(val=0.2, test=0.2, seed=0)
 >>> small = train.subsample(per_class=10, seed=0)    # exactly 10 images of each digit
->>> af.datasets.available()[:3]
-['digits', 'fashion_mnist', 'fsdd']
+>>> len(small), small.class_counts().tolist()
+(100, [10, 10, 10, 10, 10, 10, 10, 10, 10, 10])
+>>> {"digits", "fsdd"} <= set(af.datasets.available())
+True
 
 Loaders register in :data:`augfit.registry.DATASETS`; third-party packages add theirs through the
 ``augfit.datasets`` entry-point group (a function returning a :class:`Dataset`).

@@ -4,10 +4,14 @@ Each featurizer is fitted on un-augmented training data only (``fit``), then map
 float32 ``(N, D)`` array or a ``scipy.sparse.csr_matrix`` (``transform``). The fitted statistics are
 plain arrays/lists (``get_state``/``set_state``) so an experiment can store them with the model.
 
+>>> import augfit as af
 >>> from augfit.data.features import make_featurizer
+>>> train, val, test = af.datasets.load("digits").split(val=0.2, test=0.2, seed=0)
 >>> f = make_featurizer({"type": "image_flatten", "standardize": True})
 >>> xtr = f.fit_transform(train.x)          # mean/std from the training images
 >>> xva = f.transform(val.x)                # the same statistics, never refitted on val
+>>> xtr.shape, xva.shape, xva.dtype
+((1079, 64), (359, 64), dtype('float32'))
 
 The audio featurizer ``audio_logmel`` lives in :mod:`augfit.transforms.audio.mel`.
 """

@@ -9,11 +9,15 @@ featurized batch (MixUp of text feature vectors), make the loader yield soft tar
 (float32, rows summing to 1) instead of labels ``(N,)``; clean evaluation still uses the labels.
 
 >>> import augfit as af
+>>> from augfit.transforms import image as I
 >>> train, val, test = af.datasets.load("digits").split(seed=0)
+>>> aug = af.Compose([I.Rotate(limit=15)], seed=0)
 >>> loader = af.DataLoader(train, batch_size=64, augment=aug, seed=0, workers=2)
 >>> for xb, yb in loader:          # epoch 0; the next `for` is epoch 1 with new draws
-...     ...
+...     pass
 >>> xv = loader.featurize(val.x)   # the fitted featurizer, never augmented
+>>> xb.dtype, yb.dtype, xv.shape[1] == xb.shape[1] == 64
+(dtype('float32'), dtype('int64'), True)
 """
 from __future__ import annotations
 

@@ -1,9 +1,13 @@
 """Overfitting experiments: specs, the resumable runner, paired statistics and reports.
 
 >>> import augfit as af
->>> spec = af.experiments.load_spec("pipelines/digits_overfitting.yaml")   # validated on load
->>> result = af.experiments.run(spec, out="runs/digits", workers=2)
->>> print(result.table)
+>>> spec = af.experiments.parse_spec({       # or load_spec("pipelines/digits_overfitting.yaml")
+...     "dataset": {"name": "digits"}, "train_sizes": [50, 100], "seeds": 3,
+...     "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}]})
+>>> len(spec.cells())                        # method x seed x size, validated on parse
+12
+
+``run(spec, out=...)`` trains the cells and writes the report (see :mod:`.runner`).
 """
 from __future__ import annotations
 

@@ -1,9 +1,17 @@
 """Tidy tables of a run's results: one row per cell, or one row per cell and epoch (pandas).
 
->>> result = af.experiments.run("pipelines/digits_overfitting.yaml", out="runs/digits")
+>>> import tempfile
+>>> import augfit as af
+>>> spec = {"dataset": {"name": "digits"}, "train_sizes": [40], "seeds": 2,
+...         "training": {"epochs": 3}, "bootstrap": {"resamples": 200},
+...         "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}]}
+>>> out = tempfile.mkdtemp()               # e.g. runs/digits
+>>> result = af.experiments.run(spec, out=out, workers=1)
 >>> cells = result.frame()                 # method, split, seed, train_size, test_accuracy, ...
 >>> epochs = result.frame("epochs")        # method, split, seed, train_size, epoch, train_loss...
->>> export("runs/digits", "parquet")       # runs/digits/export/cells.parquet and epochs.parquet
+>>> len(cells), len(epochs), list(cells.columns[:4])
+(4, 12, ['method', 'split', 'seed', 'train_size'])
+>>> paths = export(out, "csv")             # OUT/export/cells.csv and epochs.csv (or "parquet")
 
 Columns: the cell's identity first (``method``, ``split`` when the rows have one, ``seed``,
 ``train_size``), then every scalar the store holds for it (final metrics, ``wall_time``); the

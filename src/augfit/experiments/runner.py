@@ -1,10 +1,16 @@
 """The experiment runner: the grid method x split x seed x training size, stored cell by cell,
 resumable.
 
+>>> import tempfile
 >>> import augfit as af
->>> result = af.experiments.run("pipelines/digits_overfitting.yaml", out="runs/digits", workers=2)
+>>> spec = {"dataset": {"name": "digits"}, "train_sizes": [40], "seeds": 2,
+...         "training": {"epochs": 3}, "bootstrap": {"resamples": 200},
+...         "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}]}
+>>> result = af.experiments.run(spec, out=tempfile.mkdtemp(), workers=1)  # or a YAML spec's path
 >>> print(result.table)                   # the paired comparison table (Markdown)
->>> result.paths["html"]                  # the self-contained HTML report
+| method | ...
+>>> result.paths["html"].name             # the self-contained HTML report
+'report.html'
 
 Each finished cell is written to ``OUT/results.sqlite`` in the parent process as soon as it
 completes (one transaction per cell). Rerunning skips every cell already stored, so an interrupted

@@ -59,7 +59,7 @@ def generalization_gap(train: Any, held_out: Any, metric: str = "accuracy") -> A
     (held out = test, the endpoint) both use it. Works on floats and arrays alike.
 
     >>> generalization_gap(1.0, 0.9, "accuracy"), generalization_gap(0.1, 0.4, "loss")
-    (0.09999999999999998, 0.4)
+    (0.09999999999999998, 0.30000000000000004)
     """
     return train - held_out if metric in HIGHER_IS_BETTER else held_out - train
 

@@ -56,9 +56,15 @@ class Trainer:
 
     Examples
     --------
+    >>> from augfit.nn import MLP
+    >>> from augfit.train.callbacks import EarlyStopping
+    >>> rng = np.random.default_rng(0)
+    >>> x, y = rng.random((100, 64), dtype=np.float32), rng.integers(0, 10, 100)
     >>> trainer = Trainer(MLP(64, [128], 10, seed=0), optimizer=Adam(lr=1e-3),
     ...                   callbacks=[EarlyStopping(patience=5, restore_best_weights=True)])
-    >>> history = trainer.fit(x_train, y_train, val=(x_val, y_val), epochs=100, seed=0)
+    >>> history = trainer.fit(x[:80], y[:80], val=(x[80:], y[80:]), epochs=100, seed=0)
+    >>> len(history.history["val_loss"]) < 100      # early stopping ended it
+    True
     """
 
     def __init__(self, model: Any, loss: str = "cross_entropy", optimizer: Any = None,

@@ -6,8 +6,8 @@ It lets a transform (or a whole Compose) be a hyperparameter of a scikit-learn e
 >>> import augfit as af
 >>> from augfit.transforms import image as I
 >>> aug = af.Compose([I.Rotate(limit=10), I.HorizontalFlip(p=0.5)])
->>> sorted(k for k in aug.get_params() if "__" in k)[:2]
-['horizontalflip__p', 'rotate__limit']
+>>> sorted(k for k in aug.get_params() if k.startswith("rotate__"))
+['rotate__fill', 'rotate__limit', 'rotate__p']
 >>> aug.set_params(rotate__limit=25).transforms[0].limit
 25
 

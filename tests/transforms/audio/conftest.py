@@ -13,7 +13,7 @@ def fsdd_clips(fsdd_path: Path) -> list[np.ndarray]:
     import soundfile as sf
 
     rec = fsdd_path / "recordings"
-    names = [f"{d}_{spk}_7.wav" for d, spk in zip(range(8), ["jackson", "theo"] * 4)]
+    names = [f"{d}_{spk}_7.wav" for d, spk in zip(range(8), ["jackson", "theo"] * 4, strict=True)]
     clips = []
     for name in names:
         data, sr = sf.read(rec / name, dtype="int16")

@@ -65,7 +65,7 @@ class SynonymReplace(WordEditTransform):
 
     Example
     -------
-    >>> SynonymReplace(n=1)(["The movie was good."], rng=0)  # doctest: +SKIP
+    >>> SynonymReplace(n=1)(["The movie was good."], rng=0)
     ['The film was good.']
     """
 
