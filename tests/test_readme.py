@@ -81,6 +81,11 @@ class Block:
     def id(self) -> str:
         return f"{self.doc.name}:{self.fence}"
 
+    @property
+    def shows_output(self) -> bool:
+        """Whether the block shows (and so the test checks) some output with ``# ->``."""
+        return bool(expected_outputs(self.source))
+
 
 def collect(doc: Path) -> list[Block]:
     """The ```python blocks of a Markdown file, each with its opt-out reason if marked."""
@@ -98,6 +103,14 @@ def collect(doc: Path) -> list[Block]:
             i = j
         i += 1
     return blocks
+
+
+def section_blocks(heading: str, doc: Path = REPO / "README.md") -> list[Block]:
+    """The blocks between the line ``heading`` and the next ``## `` heading of ``doc``."""
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    start = lines.index(heading) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return [b for b in collect(doc) if start < b.fence <= end]
 
 
 def expected_outputs(source: str) -> dict[int, str]:

@@ -5,16 +5,18 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from augfit.data.datasets import from_arrays, load
+from augfit.data.datasets import from_arrays, from_folder, load
 from augfit.data.loader import DataLoader
 from augfit.data.offline import data_hash
-from augfit.errors import AugfitWarning, ExternalProcessError
+from augfit.data.wav import read_wav
+from augfit.errors import AugfitError, AugfitWarning, ExternalProcessError, ShapeError
 from augfit.hashing import checksum, digest
 from augfit.transforms.text.translate_cache import TranslationCache
 
@@ -178,3 +180,145 @@ def test_a_corrupt_speech_cache_is_synthesized_again_with_a_warning(tmp_path, mo
     file.write_bytes(file.read_bytes()[:100])  # truncated
     with pytest.warns(AugfitWarning, match="unusable"):
         assert load("spoken_digits_tts", **kw).x.tobytes() == first.x.tobytes()
+
+
+# -- duck-typed datasets ---------------------------------------------------------------------------
+class _Duck:
+    def __init__(self, x, y, **attrs) -> None:
+        self.x, self.y = x, y
+        self.__dict__.update(attrs)
+
+
+def test_a_duck_typed_dataset_is_checked_when_the_loader_is_built():
+    images = np.zeros((40, 8, 8), np.uint8)
+    cases = [
+        (_Duck(images, np.arange(10) % 2, modality="image"), "x has 40 samples but y has 10"),
+        (_Duck(images, np.zeros(40, np.float32), modality="image"), "1-D array of ints"),
+        (_Duck(images, np.zeros((40, 2), np.int64), modality="image"), "1-D array of ints"),
+        (_Duck(images, np.arange(40) % 2, modality="image", classes=["a"]),
+         r"values must be in \[0, 1\)"),
+        (_Duck(images, np.arange(40) % 2, modality="sound"), "modality=...\\) must be one of"),
+        (_Duck(images, np.arange(40) % 2), "has no .modality; set it to 'image' or 'audio'"),
+        (_Duck(["a", "b"], [0, 1], modality="image"), "for image must be a NumPy array"),
+        (_Duck(images, np.arange(40) % 2, modality="text"), None),  # arrays of text are converted
+    ]
+    for duck, message in cases[:-1]:
+        with pytest.raises(AugfitError, match=message) as info:
+            DataLoader(duck, batch_size=4, seed=0)
+        assert str(info.value).startswith("DataLoader(dataset=...) is not a valid dataset") or \
+            "DataLoader(dataset=...)" in str(info.value)
+    ok = DataLoader(_Duck(images, np.arange(40) % 2, modality="image"), batch_size=8, seed=0)
+    assert len(ok) == 5 and sum(len(yb) for _, yb in ok) == 40  # every sample, none dropped
+    text = DataLoader(_Duck(["good film", "bad film"], [1, 0]), batch_size=2, seed=0,
+                      features={"type": "text_hashing", "n_features": 16})
+    assert text.dataset.modality == "text"
+
+
+# -- one image contract ----------------------------------------------------------------------------
+def test_float_images_in_0_255_are_refused_everywhere_with_the_same_message():
+    from augfit.data.features import make_featurizer
+    from augfit.transforms.image import Brightness
+
+    x = np.random.default_rng(0).integers(0, 256, (6, 8, 8)).astype(np.float32)  # [0, 255]
+    ds = from_arrays(x, [0, 1] * 3)
+    messages = []
+    for attempt in (lambda: Brightness(limit=0.2)(x, rng=0),
+                    lambda: make_featurizer("image_flatten").fit(x),
+                    lambda: DataLoader(ds, batch_size=2, seed=0)):  # no augmentation: the baseline
+        with pytest.raises(ShapeError) as info:
+            attempt()
+        messages.append(str(info.value).split(": ", 1)[1])
+    assert messages[0] == messages[1] == messages[2]
+    assert "float images must lie in [0, 1]" in messages[0] and "divide by 255" in messages[0]
+    assert make_featurizer("image_flatten").fit(x / 255).n_features_ == 64  # the fix works
+
+
+# -- a corpus of damaged WAV files -----------------------------------------------------------------
+def _wav_bytes(samples: np.ndarray, code: int = 1, bits: int = 16, rate: int = 8000) -> bytes:
+    body = samples.tobytes()
+    head = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(body), b"WAVE", b"fmt ", 16, code, 1,
+                       rate, rate * bits // 8, bits // 8, bits, b"data", len(body))
+    return head + body
+
+
+def _wav_corpus() -> dict[str, tuple[bytes, str]]:
+    good = _wav_bytes((np.sin(np.arange(800) / 5) * 20000).astype("<i2"))
+    f32 = np.sin(np.arange(800) / 5).astype("<f4")
+    nan32 = f32.copy()
+    nan32[100] = np.nan
+    return {
+        "empty file": (b"", "not a WAV file"),
+        "text": (b"hello, this is not audio\n" * 10, "not a WAV file"),
+        "truncated": (good[: len(good) // 2], "truncated WAV"),
+        "header only": (good[:44], "truncated WAV"),
+        "zero samples": (_wav_bytes(np.zeros(0, "<i2")), "holds no samples"),
+        "nan samples": (_wav_bytes(nan32, code=3, bits=32), "NaN or inf"),
+        "inf samples": (_wav_bytes(np.full(10, np.inf, "<f4"), code=3, bits=32), "NaN or inf"),
+        "int16 scale float": (_wav_bytes(f32 * 32767, code=3, bits=32),
+                              r"up to 32767.*divide by 32768"),
+        "absurd float": (_wav_bytes(np.full(10, 1e30, "<f8"), code=3, bits=64),
+                         r"up to 1e\+30.*scale them into \[-1, 1\]"),
+        "zero channels": (good[:22] + b"\0\0" + good[24:], "0 channels"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_wav_corpus()))
+def test_every_damaged_wav_is_refused_naming_the_file(tmp_path, case):
+    data, message = _wav_corpus()[case]
+    path = tmp_path / f"{case.replace(' ', '_')}.wav"
+    path.write_bytes(data)
+    with pytest.raises(ShapeError, match=message) as info:
+        read_wav(path)
+    assert str(info.value).startswith(str(path))
+
+
+def test_float_wav_near_full_scale_still_reads(tmp_path):
+    wave = np.sin(np.arange(800) / 5).astype("<f4") * 1.5  # a little over full scale is kept
+    (tmp_path / "ok.wav").write_bytes(_wav_bytes(wave, code=3, bits=32))
+    got, rate = read_wav(tmp_path / "ok.wav")
+    assert rate == 8000 and np.array_equal(got, wave)
+
+
+# -- a corpus of damaged image files ---------------------------------------------------------------
+def _image_corpus() -> dict[str, tuple[bytes | np.ndarray, str]]:
+    import cv2
+
+    rng = np.random.default_rng(0)
+    png = cv2.imencode(".png", rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))[1].tobytes()
+    jpg = cv2.imencode(".jpg", rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))[1].tobytes()
+    return {
+        "x.png truncated": (png[: len(png) // 2], "cannot decode image"),
+        "x.png garbage": (bytes(range(256)) * 4, "cannot decode image"),
+        "x.jpg empty": (b"", "cannot decode image"),
+        "x.png text": (b"hello\n" * 20, "cannot decode image"),
+        "x.jpg truncated": (jpg[: len(jpg) * 3 // 4], "truncated JPEG"),
+        "x.tif float": (np.full((8, 8, 3), 200.0, np.float32), "holds float32 pixels"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_image_corpus()))
+def test_every_damaged_image_in_a_folder_is_refused_naming_it(tmp_path, case):
+    import cv2
+
+    data, message = _image_corpus()[case]
+    name = case.split()[0]
+    good = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    for c in ("cat", "dog"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / "ok.png").write_bytes(good)
+    bad = tmp_path / "cat" / name
+    if isinstance(data, np.ndarray):
+        cv2.imwrite(str(bad), data)
+    else:
+        bad.write_bytes(data)
+    with pytest.raises(ShapeError, match=message) as info:
+        from_folder(tmp_path)
+    assert str(bad) in str(info.value)
+
+
+def test_a_tensor_dataset_is_checked_too():
+    torch = pytest.importorskip("torch")
+    duck = _Duck(torch.zeros((40, 8, 8), dtype=torch.uint8), torch.arange(10) % 2,
+                 modality="image")
+    with pytest.raises(ShapeError, match="x has 40 samples but y has 10"):
+        DataLoader(duck, batch_size=4, seed=0, features=None)

@@ -9,7 +9,7 @@ from augfit.transforms.base import Transform
 
 
 class AddNoise(Transform):
-    """Test transform: add per-sample uniform noise in [0, scale) (float images)."""
+    """Test transform: add per-sample uniform noise in [0, scale) (float images, kept in [0, 1])."""
 
     modality = "image"
 
@@ -21,7 +21,7 @@ class AddNoise(Transform):
         return {"noise": rng.random(batch.shape).astype(np.float32) * self.scale}
 
     def apply_params(self, batch, params):
-        return batch + params["noise"]
+        return np.minimum(batch + params["noise"], np.float32(1.0))
 
 
 @pytest.fixture(scope="module")

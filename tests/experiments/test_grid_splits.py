@@ -113,7 +113,7 @@ def test_official_test_stays_fixed_val_varies_and_too_many_splits_is_an_error(fs
     opts = {"path": str(fsdd_path), "speakers": ["theo", "lucas"], "length": 800}
     spec = parse_spec(dict(GRID, splits=2, dataset={
         "name": "fsdd", "options": opts, "split": {"test": "official", "val": 0.2}}))
-    (tr0, va0, te0), (tr1, va1, te1) = splits(spec, 0), splits(spec, 1)
+    (_, va0, te0), (_, va1, te1) = splits(spec, 0), splits(spec, 1)
     assert np.array_equal(te0.x, te1.x) and len(te0) == 100
     assert not np.array_equal(va0.x, va1.x) and len(va0) == len(va1) == 180
     # three speakers, one for test and one for val: 3!/(1!1!1!) = 6 different splits

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats as st
 
 from augfit.data.datasets import from_arrays
 from augfit.experiments import run
+from augfit.experiments.report import Report
+from augfit.experiments.runner import with_examples
+from augfit.experiments.verdicts import HELPS, NARROWS, NONE
 from augfit.registry import DATASETS
 
 SHAPES = np.array([
@@ -50,7 +52,6 @@ SPEC = {
                 {"name": "placebo", "augment": [{"type": "GaussianNoise", "std": [1e-3, 1e-3]}]},
                 {"name": "heavy_noise", "augment": [{"type": "GaussianNoise", "std": [1.0, 1.0]}]}],
 }
-FAMILY = 3 * 2                         # (method, size) comparisons with the baseline
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,12 @@ def result(tmp_path_factory):
         DATASETS._items.pop(NAME, None)
 
 
+@pytest.fixture(scope="module")
+def verdicts(result):
+    rep = Report.build(result.spec, with_examples(result.out, result.rows), n_classes=4)
+    return {(v.method, v.train_size): v for v in rep.verdicts}, rep
+
+
 def _paired(rows, method, size, metric):
     base = {(r["split"], r["seed"]): r[metric] for r in rows
             if r["method"] == "baseline" and r["train_size"] == size}
@@ -69,13 +76,6 @@ def _paired(rows, method, size, metric):
              if r["method"] == method and r["train_size"] == size}
     assert base.keys() == other.keys() and len(base) == 9
     return np.array([other[k] - base[k] for k in sorted(base)])
-
-
-def _t_interval(d, family=FAMILY, confidence=0.95):
-    """Bonferroni-adjusted paired t-interval of the mean difference (conservative vs Holm)."""
-    level = 1 - (1 - confidence) / family
-    half = st.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean() - half, d.mean() + half
 
 
 def test_every_cell_ran_on_aligned_test_examples(result):
@@ -86,24 +86,33 @@ def test_every_cell_ran_on_aligned_test_examples(result):
         assert r["test_accuracy"] == pytest.approx(ex[r["key"]]["test_correct"].mean())
 
 
-def test_translation_helps_at_the_smallest_size(result):
-    d = _paired(result.rows, "translate", 60, "test_accuracy")
-    lo, _ = _t_interval(d)
-    assert lo > 0.05, d                 # planted: shapes anywhere, translation teaches that
+def test_the_family_is_judged_with_examples_resampled(verdicts):
+    by, rep = verdicts
+    assert set(by) == {(m, n) for m in ("translate", "placebo", "heavy_noise") for n in (60, 240)}
+    assert all(v.n_units == 9 for v in by.values())
+    assert all(c.example_level for c in rep.comparisons)
 
 
-def test_placebo_has_no_detectable_effect(result):
+def test_translation_helps_at_the_smallest_size(verdicts):
+    v = verdicts[0][("translate", 60)]
+    assert v.effect == HELPS and v.d_test_ci[0] > 0, v      # planted: shapes anywhere
+
+
+def test_placebo_has_no_detectable_effect(result, verdicts):
     for size in (60, 240):
-        d = _paired(result.rows, "placebo", size, "test_accuracy")
-        lo, hi = _t_interval(d)
-        assert lo <= 0 <= hi, (size, d)
-        assert np.any(d != 0)           # it did change the trajectories
+        v = verdicts[0][("placebo", size)]
+        assert v.effect == NONE and v.d_test_ci[0] <= 0 <= v.d_test_ci[1], v
+        assert v.gap_tag != NARROWS, v
+        assert np.any(_paired(result.rows, "placebo", size, "test_accuracy") != 0)  # it did act
 
 
-def test_heavy_noise_never_reduces_overfitting(result):
+def test_heavy_noise_never_reduces_overfitting(result, verdicts):
     for size in (60, 240):
-        d_gap = _paired(result.rows, "heavy_noise", size, "gap_accuracy")
-        d_train = _paired(result.rows, "heavy_noise", size, "train_accuracy")
-        d_test = _paired(result.rows, "heavy_noise", size, "test_accuracy")
-        # the gap narrows, but only because clean train accuracy collapses: underfitting
-        assert d_gap.mean() < 0 and _t_interval(d_train)[1] < 0 and d_test.mean() < 0
+        v = verdicts[0][("heavy_noise", size)]
+        assert v.gap_tag != NARROWS and v.effect != HELPS, v
+        assert not np.isfinite(v.reduction) and v.reduction_note, v       # no "x% reduction"
+        # the gap does narrow, but only because clean train accuracy collapses: underfitting
+        assert _paired(result.rows, "heavy_noise", size, "gap_accuracy").mean() < 0
+        assert _paired(result.rows, "heavy_noise", size, "train_accuracy").max() < 0
+    sentence = next(t for t in verdicts[1].sentences if t.startswith("heavy_noise"))
+    assert "reduces overfitting" not in sentence, sentence

@@ -174,3 +174,19 @@ def test_warnings(verdicts):
         "One split: the intervals cover the seeds and the test images")
     assert any("Fewer than 5 independent" in x for x in
                warnings_for(few_rows, few, ["baseline", "good"], "baseline", [50], 2))
+
+
+def test_a_diverging_learning_rate_is_flagged_end_to_end(tmp_path):
+    # the audit's case: lr 10 gave a normal-looking table at 10-11% accuracy
+    from augfit.experiments import run
+
+    spec = {"name": "lr10", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+            "training": {"epochs": 3, "lr": 10.0, "batch_size": 64}, "splits": 2, "seeds": 3,
+            "train_sizes": [60], "bootstrap": {"resamples": 500},
+            "methods": ["baseline", {"name": "drop", "dropout": 0.2}]}
+    res = run(spec, out=tmp_path, workers=1, progress=False)
+    assert res.report is not None
+    assert res.report.warnings[0].startswith("The baseline is at chance at n = 60: its test "
+                                             "accuracy 10.1% [")
+    assert "includes 1/10 = 10.0%" in res.report.warnings[0]
+    assert any(w.startswith("Every method underfits") for w in res.report.warnings)

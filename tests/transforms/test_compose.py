@@ -7,6 +7,7 @@ import pytest
 import augfit as af
 from augfit.errors import ConfigError, ShapeError
 from augfit.transforms import Transform
+from augfit.transforms.base import select
 from augfit.transforms import image as I
 
 
@@ -69,8 +70,9 @@ def test_fusion_resamples_once_with_the_product_matrix():
     rot, sc = I.Rotate(limit=30), I.Scale(range=(0.8, 1.2))
     out, rec = af.Compose([rot, sc], seed=1)(x, return_params=True)
     for i in range(len(x)):
-        m = sc.matrices({k: v[i:i + 1] for k, v in rec["inner"][1].items()}, (40, 40))[0] @ \
-            rot.matrices({k: v[i:i + 1] for k, v in rec["inner"][0].items()}, (40, 40))[0]
+        one = np.array([i])  # each step's parameters restricted to sample i
+        m = sc.matrices(select(rec["inner"][1], one, len(x)), (40, 40))[0] @ \
+            rot.matrices(select(rec["inner"][0], one, len(x)), (40, 40))[0]
         ref = cv2.warpAffine(x[i], m[:2], (40, 40), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         assert np.abs(out[i].astype(int) - ref)[4:-4, 4:-4].max() <= 1

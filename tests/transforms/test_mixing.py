@@ -113,3 +113,19 @@ def test_bad_input_is_a_config_error_naming_the_field():
         MixUp()(np.zeros((1, 4, 4), np.uint8), rng=0)
     with pytest.raises(ConfigError, match="does not apply to raw text"):
         MixUp()(["a b", "c d"], rng=0)
+
+
+@pytest.mark.parametrize("hw", [(9, 13), (70, 66)])   # the table path and the broadcast path
+def test_box_mask_is_the_box(hw):
+    from augfit.transforms.image.mix import box_mask
+
+    rng = np.random.default_rng(7)
+    y0 = rng.integers(0, hw[0] + 1, 300)
+    y1 = np.minimum(y0 + rng.integers(0, hw[0], 300), hw[0])
+    x0 = rng.integers(0, hw[1] + 1, 300)
+    x1 = np.minimum(x0 + rng.integers(0, hw[1], 300), hw[1])
+    m = box_mask(y0, y1, x0, x1, hw)
+    r, c = np.arange(hw[0])[:, None], np.arange(hw[1])[None, :]
+    for i in range(300):
+        want = (r >= y0[i]) & (r < y1[i]) & (c >= x0[i]) & (c < x1[i])
+        assert np.array_equal(m[i], want), i

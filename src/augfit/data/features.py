@@ -137,12 +137,12 @@ class ImageFlatten(Featurizer):
         if not isinstance(x, np.ndarray) or x.ndim < 2:
             raise ShapeError(f"image_flatten expects an array (N, H, W) or (N, H, W, C), got "
                              f"{type(x).__name__} {getattr(x, 'shape', '')}")
+        from ..transforms.image.functional import check_image_values
+
+        check_image_values(x, "image_flatten")  # the transforms' contract: uint8 or [0, 1]
         flat = x.reshape(len(x), -1)
         if x.dtype == np.uint8:
             return flat.astype(np.float32) * np.float32(1.0 / 255.0)
-        if not np.issubdtype(x.dtype, np.floating):
-            raise ShapeError(f"image_flatten expects uint8 or float images in [0, 1], got dtype "
-                             f"{x.dtype}; convert with x.astype(np.float32) / x.max()")
         return flat.astype(np.float32, copy=False)
 
     def _fit(self, x: Any) -> None:

@@ -27,9 +27,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import as_generator, derive, seed_from
 from .checks import check_int
+from .datasets import MODALITIES, Dataset
 from .features import Featurizer, default_featurizer, make_featurizer
 from .offline import OfflineCopies
 
@@ -64,6 +65,46 @@ def one_hot(y: np.ndarray, k: int) -> np.ndarray:
     t = np.zeros((len(y), k), np.float32)
     t[np.arange(len(y)), y] = 1.0
     return t
+
+
+def checked_dataset(dataset: Any) -> Any:
+    """``dataset`` if it is a :class:`Dataset`; a duck-typed one (``.x``, ``.y``, optional
+    ``.modality``, ``.classes``, ``.meta``) is checked by building a Dataset from it, so 40 images
+    with 10 labels, float or 2-D labels, or text given as an image dataset are refused here."""
+    if isinstance(dataset, Dataset):
+        return dataset
+    if not (hasattr(dataset, "x") and hasattr(dataset, "y")):
+        raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y "
+                          f"(a Dataset), got {type(dataset).__name__}")
+    x, y = dataset.x, dataset.y
+    modality = getattr(dataset, "modality", None)
+    if modality is None:  # the one guess: a list of str is text; arrays must say what they are
+        if not isinstance(x, list):
+            raise ConfigError(f"DataLoader(dataset=...): {type(dataset).__name__} has no "
+                              f".modality; set it to 'image' or 'audio' (or pass a Dataset, e.g. "
+                              f"augfit.datasets.from_arrays(x, y, modality=...))")
+        modality = "text"
+    if not isinstance(x, (np.ndarray, list)):  # e.g. a CPU tensor, batched raw (features=None)
+        labels = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+        problem = (f"modality must be one of {MODALITIES}, got {modality!r}"
+                   if modality not in MODALITIES else
+                   f"y must be a 1-D array of ints, got dtype {labels.dtype} shape {labels.shape}"
+                   if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu") else
+                   f"x has {len(x)} samples but y has {len(labels)}"
+                   if len(x) != len(labels) else None)
+        if problem:
+            raise ShapeError(f"DataLoader(dataset=...) is not a valid dataset: {problem}")
+        return dataset
+    classes = getattr(dataset, "classes", None)
+    try:
+        if classes is None:
+            labels = np.asarray(y)
+            top = int(labels.max()) + 1 if labels.size and labels.dtype.kind in "iu" else 1
+            classes = [str(c) for c in range(max(top, 1))]
+        return Dataset(x, y, modality, list(classes), dict(getattr(dataset, "meta", None) or {}),
+                       getattr(dataset, "groups", None))
+    except AugfitError as e:
+        raise type(e)(f"DataLoader(dataset=...) is not a valid dataset: {e}") from None
 
 
 class DataLoader:
@@ -114,10 +155,7 @@ class DataLoader:
                  seed: int | None = None, workers: int = 0, prefetch: int = 2,
                  offline: int | None = None, cache_dir: Any = None, mix: Any = None,
                  layout: str | None = None) -> None:
-        if not (hasattr(dataset, "x") and hasattr(dataset, "y")):
-            raise ConfigError(f"DataLoader(dataset=...) needs an object with .x and .y "
-                              f"(a Dataset), got {type(dataset).__name__}")
-        self.dataset = dataset
+        self.dataset = dataset = checked_dataset(dataset)
         self.batch_size = _check_int(batch_size, "batch_size", 1)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.workers = _check_int(workers, "workers", 0)

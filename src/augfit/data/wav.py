@@ -96,6 +96,15 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise _fail(path, f"truncated WAV: {nbytes} data bytes is not a whole number of "
                           f"{(bits // 8) * ch}-byte frames")
     data = decode(raw, code, ch, bits, off, nbytes, path)
+    if data.shape[0] == 0:
+        raise _fail(path, "the WAV holds no samples (an empty 'data' chunk)")
+    if code == _FLOAT:  # integer PCM is in [-1, 1] by construction
+        from ..transforms.audio._checks import check_sample_values
+
+        try:
+            check_sample_values(data.T, "read_wav", "channels")
+        except ShapeError as e:
+            raise _fail(path, str(e).removeprefix("read_wav: ")) from None
     return (data[:, 0] if ch == 1 else data.mean(axis=1)).astype(np.float32), int(sr)
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ..train.metrics import gap_curve, generalization_gap
@@ -221,7 +223,9 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
         callbacks.append(epoch_callback)
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
                       callbacks=callbacks, label_smoothing=method.label_smoothing)
-    trainer.fit(loader, val=val, epochs=t["epochs"])
+    with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
+        warnings.simplefilter("ignore", AugfitWarning)
+        trainer.fit(loader, val=val, epochs=t["epochs"])
     h = recorder.history
     # learning curves (val: the set early stopping watches); verdicts never use them
     h["gap_accuracy"] = gap_curve({"accuracy": h["train_accuracy"],
@@ -236,7 +240,8 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     metrics = cell_metrics(h, final, best_epoch_index(h, es), t["epochs"])
     return {"metrics": metrics, "history": h,
             "examples": {"test_correct": correct,
-                         "test_loss_per_example": losses.astype(np.float32)}}
+                         "test_loss_per_example": losses.astype(np.float32)},
+            "warnings": list(trainer.diagnostics)}
 
 
 def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:

@@ -20,11 +20,12 @@ import select
 import signal
 import threading
 import time
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence
 
-from ..errors import AugfitError, ConfigError
+from ..errors import AugfitError, AugfitWarning, ConfigError
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cell
 from .data_source import install
@@ -39,7 +40,11 @@ def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
     """Run the cells one after the other here (``epoch_callback(cell)`` may give a progress bar)."""
     for cell in cells:
         cb = epoch_callback(cell) if epoch_callback is not None else None
-        yield cell, run_cell(canonical, cell, cb)
+        try:
+            result = run_cell(canonical, cell, cb)
+        except ValueError as e:  # named like a failure in a worker (see _result)
+            raise type(e)(f"{cell_name(cell)} failed: {e}") from e
+        yield cell, result
 
 
 def _watch_parent(parent: int, poll: float = 0.5) -> None:
@@ -169,8 +174,21 @@ def _result(fut: Any, cell: Cell) -> Result:
     try:
         return fut.result()
     except Exception as e:
-        raise type(e)(f"cell method={cell.method} seed={cell.seed} train_size={cell.train_size} "
-                      f"failed: {e}") if isinstance(e, ValueError) else e
+        raise type(e)(f"{cell_name(cell)} failed: {e}") if isinstance(e, ValueError) else e
+
+
+def cell_name(cell: Cell) -> str:
+    """How errors and warnings name a cell: ``cell method=... seed=... train_size=...``."""
+    split = f" split={cell.split}" if cell.split else ""
+    return f"cell method={cell.method}{split} seed={cell.seed} train_size={cell.train_size}"
+
+
+def _warn_diagnostics(results: Iterator[tuple[Cell, Result]]) -> Iterator[tuple[Cell, Result]]:
+    """Issue each cell's training diagnostics (divergence, learned nothing) naming the cell."""
+    for cell, result in results:
+        for message in result.get("warnings", ()):
+            warnings.warn(f"{cell_name(cell)}: {message}", AugfitWarning, stacklevel=2)
+        yield cell, result
 
 
 def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
@@ -186,10 +204,10 @@ def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
     if data is not None:
         install(canonical["dataset"]["fingerprint"], data)
     if scheduler:
-        return dask(canonical, cells, scheduler, workers, data)
+        return _warn_diagnostics(dask(canonical, cells, scheduler, workers, data))
     if workers > 1 and len(cells) > 1:
-        return processes(canonical, cells, workers, data)
-    return in_process(canonical, cells, epoch_callback)
+        return _warn_diagnostics(processes(canonical, cells, workers, data))
+    return _warn_diagnostics(in_process(canonical, cells, epoch_callback))
 
 
-__all__ = ["execute", "in_process", "processes", "dask"]
+__all__ = ["cell_name", "dask", "execute", "in_process", "processes"]

@@ -243,8 +243,8 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
     if under and all(float(r["train_accuracy"]) < 0.9 for r in under) and \
             all(abs(float(r["gap_accuracy"])) < 0.02 for r in under):
         out.append("Every method underfits: clean train accuracy is below 90% everywhere and the "
-                   "gap is within ±2 pp, so there is no overfitting to reduce. Use a bigger model, "
-                   "more epochs or a higher learning rate.")
+                   "gap is within ±2 pp, so there is no overfitting to reduce. Check the learning "
+                   "rate; use a bigger model or more epochs.")
     few = [f"{c.method} at n = {c.train_size}: {c.n_units}" for c in comparisons
            if c.n_units < MIN_UNITS]
     if few:

@@ -1,6 +1,7 @@
 """MLP: a stack of Dense / activation / Dropout layers with one flat parameter buffer."""
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Sequence
@@ -8,12 +9,58 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError, ShapeError
+from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, spawn
 from .init import DEFAULT_INIT, INITIALIZERS
 from .layers import ACTIVATIONS, Activation, Dense, Dropout, Layer
 
 DTYPES = ("float32", "float64")
+
+#: the largest parameter count an MLP may have (2 GB of float32); checked before allocating
+MAX_PARAMS = 500_000_000
+
+
+def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """The config and the weight arrays of an open ``.npz`` written by :meth:`MLP.save`, checked."""
+    files = set(data.files)
+    if "config" not in files:
+        raise ConfigError(f"{where}: not a file written by MLP.save (no 'config' entry; it holds "
+                          f"{sorted(files)[:10]})")
+    try:
+        config = json.loads(str(data["config"]))
+    except Exception as e:
+        raise ConfigError(f"{where}: its 'config' entry is not JSON written by MLP.save "
+                          f"({type(e).__name__})") from None
+    allowed = set(inspect.signature(MLP.__init__).parameters) - {"self"}
+    if not isinstance(config, dict) or "in_features" not in config:
+        raise ConfigError(f"{where}: its 'config' must be a JSON object with MLP's arguments "
+                          f"(in_features, hidden, ...), got {str(config)[:80]!r}")
+    unknown = sorted(set(config) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: its config has unknown keys {unknown}; MLP takes "
+                          f"{sorted(allowed)}")
+    hidden = config.get("hidden", [])
+    n_dense = 1 + (1 if isinstance(hidden, int) else len(hidden) if isinstance(hidden, list) else 0)
+    expected = [f"w{i}" for i in range(2 * n_dense)]
+    missing = [k for k in expected if k not in files]
+    extra = sorted(files - set(expected) - {"config"})
+    if missing or extra:
+        raise ConfigError(f"{where}: expected weight arrays {expected} for {n_dense} layers; "
+                          f"missing {missing}, unexpected {extra}")
+    weights = []
+    for k in expected:
+        try:
+            w = data[k]
+        except Exception as e:  # a damaged member (CRC), or an object array needing pickle
+            raise ConfigError(f"{where}: weight array {k!r} cannot be read "
+                              f"({type(e).__name__}: {str(e)[:120]})") from None
+        if w.dtype.kind != "f":
+            raise ConfigError(f"{where}: weight array {k!r} has dtype {w.dtype}, expected float")
+        if not np.isfinite(w).all():
+            raise ConfigError(f"{where}: weight array {k!r} holds NaN or inf values; the model "
+                              f"was saved after training diverged")
+        weights.append(w)
+    return config, weights
 
 
 def _positive_int(name: str, v: object) -> int:
@@ -82,6 +129,13 @@ class MLP:
         if (isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating))
                 or not 0 <= dropout < 1):
             raise ConfigError(f"MLP(dropout=...) must be a float in [0, 1), got {dropout!r}")
+        widths = [in_features, *hidden_list, out_features]
+        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+        if n_params > MAX_PARAMS:
+            raise ConfigError(f"MLP(in_features={in_features}, hidden={hidden_list}, out_features="
+                              f"{out_features}) would have {n_params:,} parameters, more than the "
+                              f"cap of {MAX_PARAMS:,} (augfit.nn.model.MAX_PARAMS); use narrower "
+                              f"layers or fewer input features")
         init = DEFAULT_INIT[activation] if init is None else init
         if init not in INITIALIZERS:
             raise ConfigError(f"MLP(init=...) must be one of {sorted(INITIALIZERS)}, got {init!r}")
@@ -94,7 +148,6 @@ class MLP:
         self.in_features, self.out_features = in_features, out_features
         self.dtype = np.dtype(str(dtype))
         init_rng, drop_rng = spawn(seed, 2)
-        widths = [in_features, *hidden_list, out_features]
         self.layers: list[Layer] = []
         self.dense: list[Dense] = []
         for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
@@ -196,20 +249,34 @@ class MLP:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MLP:
-        """Rebuild a model saved with :meth:`save`; it predicts bit-identically."""
-        with np.load(path, allow_pickle=False) as data:
-            if "config" not in data.files:
-                raise ConfigError(f"MLP.load(path={str(path)!r}): not a file written by MLP.save "
-                                  f"(no 'config' entry)")
-            config = json.loads(str(data["config"]))
-            n = len([k for k in data.files if k.startswith("w")])
-            weights = [data[f"w{i}"] for i in range(n)]
-        model = cls(**config)
-        model.set_weights(weights)
+        """Rebuild a model saved with :meth:`save`; it predicts bit-identically.
+
+        Anything else (a missing, truncated, foreign or garbage file; a config with unknown keys or
+        a parameter count over :data:`MAX_PARAMS`; missing, extra, non-float or non-finite weight
+        arrays) raises :class:`~augfit.errors.ConfigError` naming the file, before any allocation
+        of the model's size.
+        """
+        where = f"MLP.load(path={str(path)!r})"
+        try:
+            data = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise ConfigError(f"{where}: no such file; pass the path given to MLP.save") from None
+        except Exception as e:  # a text, truncated or garbage file: numpy/zipfile raise many kinds
+            raise ConfigError(f"{where}: not a readable .npz file written by MLP.save "
+                              f"({type(e).__name__}: {str(e)[:120]})") from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ConfigError(f"{where}: holds a single array, not an .npz file written by MLP.save")
+        with data:
+            config, weights = _read_saved(data, where)
+        try:
+            model = cls(**config)
+            model.set_weights(weights)
+        except AugfitError as e:
+            raise ConfigError(f"{where}: the file does not describe a valid MLP: {e}") from None
         return model
 
     def __repr__(self) -> str:
         return "MLP(" + ", ".join(repr(layer) for layer in self.layers) + ")"
 
 
-__all__ = ["MLP", "DTYPES"]
+__all__ = ["DTYPES", "MAX_PARAMS", "MLP"]

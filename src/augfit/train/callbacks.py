@@ -149,6 +149,38 @@ class EarlyStopping(Callback, _Monitor):
             self.model.set_weights(self.best_weights)
 
 
+#: the log keys a checkpoint file name may use, besides ``epoch`` and the monitored key
+LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def _check_checkpoint_path(filepath: str, monitor: str) -> None:
+    """Refuse at construction a file name template or folder that would fail at the first save."""
+    where = f"ModelCheckpoint(filepath={filepath!r})"
+    if not filepath:
+        raise ConfigError(f"{where}: the file path is empty; pass e.g. 'best.npz'")
+    keys = {"epoch": 0, **{k: 0.0 for k in (*LOG_KEYS, monitor)}}
+    try:
+        example = filepath.format(**keys)
+    except (KeyError, IndexError) as e:
+        field = e.args[0] if isinstance(e, KeyError) else ""  # IndexError: a positional {} or {0}
+        raise ConfigError(f"{where}: the name uses the unknown field {{{field}}}; use "
+                          f"{{epoch}} or a logged value ({', '.join(sorted(keys))}), or double the "
+                          f"braces for a literal one") from None
+    except ValueError as e:
+        raise ConfigError(f"{where}: the name is not a valid format template ({e}); e.g. "
+                          f"'ckpt-{{epoch:03d}}.npz'") from None
+    path = os.path.abspath(example)
+    folder = os.path.dirname(path)
+    if os.path.isdir(path):
+        raise ConfigError(f"{where}: {path} is a folder; name a file inside it, e.g. "
+                          f"{os.path.join(filepath, 'best.npz')!r}")
+    if not os.path.isdir(folder):
+        raise ConfigError(f"{where}: the folder {folder} does not exist (or is not a folder); "
+                          f"create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"{where}: the folder {folder} is not writable; choose another path")
+
+
 class ModelCheckpoint(Callback, _Monitor):
     """Save the model with ``model.save(path)`` at the end of epochs.
 
@@ -163,7 +195,11 @@ class ModelCheckpoint(Callback, _Monitor):
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", mode: str = "min",
                  save_best_only: bool = True, min_delta: float = 0.0) -> None:
         self._init_monitor("ModelCheckpoint", monitor, mode, min_delta)
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise ConfigError(f"ModelCheckpoint(filepath=...) must be a str or path, got "
+                              f"{filepath!r}")
         self.filepath = os.fspath(filepath)
+        _check_checkpoint_path(self.filepath, monitor)
         self.save_best_only = bool(save_best_only)
         self.on_train_begin()
 

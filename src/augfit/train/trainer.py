@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import ConfigError, ShapeError, TrainingError
+from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import (PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing,
                          get_loss)
 from ..nn.optim import Adam
@@ -18,6 +19,9 @@ from .callbacks import Callback, History, ProgressBar
 from .checks import check_features, check_labels
 
 Batches = Iterable[tuple[Any, np.ndarray]]
+
+#: a training loss above this (while still finite) counts as divergence
+DIVERGED_LOSS = 1e6
 
 
 def _positive_int(name: str, v: object) -> int:
@@ -76,6 +80,10 @@ class Trainer:
         self.label_smoothing = check_label_smoothing(label_smoothing,
                                                      "Trainer(label_smoothing=...)")
         self._train_loss_fn = get_loss(loss, self.label_smoothing)
+        if loss == "cross_entropy" and getattr(model, "out_features", None) == 1:
+            raise ConfigError("Trainer(loss='cross_entropy') needs a model with one output per "
+                              "class, got out_features=1 (a softmax over one output is always 1, "
+                              "so nothing is learned); use out_features=2 for two classes")
         self.optimizer = optimizer if optimizer is not None else Adam()
         if not callable(getattr(self.optimizer, "step", None)):
             raise ConfigError(f"Trainer(optimizer=...) needs a step(params, grads) method, got "
@@ -87,6 +95,9 @@ class Trainer:
         self.stop_training = False
         self.params: dict[str, Any] = {}
         self.history: History | None = None
+        #: what went wrong in the last fit without stopping it (also issued as AugfitWarning)
+        self.diagnostics: list[str] = []
+        self._label_counts: np.ndarray = np.zeros(0, np.int64)
 
     # --- input checks ---------------------------------------------------------------------------
     def _x(self, x: Any, name: str) -> Any:
@@ -229,7 +240,29 @@ class Trainer:
         for cb in callbacks:
             cb.on_train_end(logs)
         self.history = history
+        self.diagnostics = self._diagnose(history.history, epochs)
+        for message in self.diagnostics:
+            warnings.warn(message, AugfitWarning, stacklevel=2)
         return history
+
+    def _diagnose(self, h: dict[str, list[float]], epochs: int) -> list[str]:
+        """Signs that training failed while every loss stayed finite."""
+        out = []
+        losses = h.get("loss", [])
+        if losses and max(losses) > DIVERGED_LOSS:
+            worst = int(np.argmax(losses))
+            out.append(f"training diverged: the loss reached {losses[worst]:.3g} at epoch {worst} "
+                       f"(above {DIVERGED_LOSS:g}) though it stayed finite; lower the learning "
+                       f"rate or scale the features")
+        acc, counts = h.get("accuracy", []), self._label_counts
+        if len(acc) == epochs and epochs > 1 and counts.sum() > 0:
+            chance = float(counts.max() / counts.sum())
+            if acc[-1] <= chance:
+                out.append(f"the model learned nothing: after all {epochs} epochs the training "
+                           f"accuracy ({acc[-1]:.3f}) is no better than always predicting the most "
+                           f"frequent class ({chance:.3f}); check the labels, the features' scale "
+                           f"and the learning rate")
+        return out
 
     def _step(self) -> Any:
         """The optimizer's step, given the model's decay mask when biases are not decayed."""
@@ -247,6 +280,7 @@ class Trainer:
         model, loss_fn, step = self.model, self._train_loss_fn, self._step()
         params, grads = model.parameters(), model.gradients()
         total, correct, seen = 0.0, 0, 0
+        counts = np.zeros(model.out_features, np.int64)
         # Overflow in a diverging run shows up as a non-finite loss, reported below with advice.
         with np.errstate(over="ignore", invalid="ignore"):
             for b, (xb, yb) in enumerate(batches):
@@ -257,6 +291,7 @@ class Trainer:
                 n = out.shape[0]
                 labels = yb if yb.ndim == 1 else yb.argmax(axis=1)
                 correct += int(np.count_nonzero(out.argmax(axis=1) == labels))
+                counts += np.bincount(labels, minlength=counts.size)[:counts.size]
                 model.backward(grad)
                 step(params, grads)
                 total += loss * n
@@ -266,6 +301,7 @@ class Trainer:
         if seen == 0:
             raise ShapeError(f"the training data yielded no batches in epoch {epoch}; the "
                              f"dataset or loader is empty")
+        self._label_counts = counts
         return {"loss": total / seen, "accuracy": correct / seen}
 
     def _diverged(self, loss: float, epoch: int, batch: int, xb: Any) -> TrainingError:
@@ -316,4 +352,4 @@ class Trainer:
         return self._outputs(self._x(x, "x")).argmax(axis=1).astype(np.int64)
 
 
-__all__ = ["Trainer"]
+__all__ = ["DIVERGED_LOSS", "Trainer"]

@@ -58,7 +58,7 @@ from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
 from .params import ParamsMixin
@@ -74,6 +74,26 @@ def check_probability(p: object, name: str = "p", owner: str = "") -> float:
     if not 0.0 <= float(p) <= 1.0:
         raise ConfigError(f"{where} must be in [0, 1], got {p!r}")
     return float(p)
+
+
+#: Caps on integer arguments, so an absurd value is refused when a transform is built instead of
+#: failing with a MemoryError (or running for hours) at call time.
+MAX_COUNT = 1_000        # things drawn per sample: Cutout holes, SpecAugment masks
+MAX_WORDS = 10_000       # words edited per sentence (RandomInsertion, RandomSwap, SynonymReplace)
+MAX_SIDE = 32_767        # pixels of an image side or padding (OpenCV's limit)
+MAX_FRAMES = 1_000_000   # spectrogram bins/frames of a mask or a warp
+MAX_SAMPLE_RATE = 768_000.0  # Hz
+MAX_FFT = 65_536         # n_fft, hop_length (samples)
+
+
+def check_int(value: object, name: str, owner: str, low: int = 1, high: int | None = None) -> int:
+    """Validate an int in ``[low, high]`` and return it; the message names the argument."""
+    span = f"in [{low}, {high}]" if high is not None else f">= {low}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{owner}({name}=...) must be an int {span}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ConfigError(f"{owner}({name}=...) must be an int {span}, got {value!r}")
+    return int(value)
 
 
 def batch_len(batch: Any) -> int:
@@ -171,11 +191,13 @@ class Transform(ParamsMixin):
         applied = rng.random(n) < self.p
         params = self.sample_params(rng, batch, n)
         params["applied"] = applied
+        params[RECORD_KEY] = drawn_on(self, sample_shape(batch))
         return params
 
     def apply(self, batch: Any, params: Params) -> Any:
         """Apply drawn parameters (pure, deterministic); unapplied samples come back unchanged."""
         self.check_batch(batch)
+        check_record(self, batch, params)
         n = batch_len(batch)
         applied = applied_mask(params.get("applied", np.ones(n, bool)), n, type(self).__name__)
         if not applied.any():
@@ -204,8 +226,24 @@ class Transform(ParamsMixin):
                               return_params, layout, targets)
 
     def replay(self, batch: Any, params: Params) -> Any:
-        """Apply a record returned by ``return_params=True``; same as :meth:`apply`."""
-        return self.apply(batch, params)
+        """Apply a record returned by ``return_params=True``; same as :meth:`apply`, checked.
+
+        A record drawn by another transform or on samples of another shape, or one whose
+        parameters are missing or ill-typed, raises ConfigError or ShapeError (never KeyError or
+        TypeError).
+        """
+        check_record(self, batch, params)
+        try:
+            with np.errstate(invalid="raise"):  # a NaN made from an ill-typed entry, e.g. None
+                return self.apply(batch, params)
+        except AugfitError:
+            raise
+        except (KeyError, TypeError, IndexError, ValueError, AttributeError,
+                FloatingPointError) as e:
+            raise ConfigError(
+                f"{type(self).__name__}.replay: the record does not fit this transform "
+                f"({type(e).__name__}: {str(e)[:160]}); replay the unchanged record returned by "
+                f"this transform with return_params=True") from e
 
     # -- labels (MixUp/CutMix change them; every other transform keeps them) -------------------
     mixes_labels: ClassVar[bool] = False
@@ -275,21 +313,76 @@ class Transform(ParamsMixin):
             raise ConfigError(f"a transform dict needs a 'type' key naming a transform, got {d!r}")
         cfg = dict(d)
         cls = TRANSFORMS.get(cfg.pop("type"))
-        if hasattr(cls, "_from_config"):
-            return cls._from_config(cfg)
-        return cls(**cfg)
+        signature = inspect.signature(cls)  # the constructor's arguments, without self
+        accepted = [k for k, par in signature.parameters.items()
+                    if par.kind not in (par.VAR_POSITIONAL, par.VAR_KEYWORD)]
+        takes_any = any(par.kind == par.VAR_KEYWORD for par in signature.parameters.values())
+        unknown = [k for k in cfg if k not in accepted]
+        if unknown and not takes_any:
+            raise ConfigError(f"{cls.__name__} has no argument(s) {unknown}; it takes {accepted}")
+        try:
+            if hasattr(cls, "_from_config"):
+                return cls._from_config(cfg)
+            return cls(**cfg)
+        except AugfitError:
+            raise
+        except (TypeError, KeyError, IndexError, AttributeError) as e:
+            raise ConfigError(f"{cls.__name__}: cannot be built from {cfg!r:.200} "
+                              f"({type(e).__name__}: {e}); it takes {accepted}") from e
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
 
+#: the key under which a record notes what it was drawn by and on (see :func:`check_record`)
+RECORD_KEY = "drawn_on"
+
+
+def sample_shape(batch: Any) -> tuple[int, ...] | None:
+    """The shape of one sample of an array batch (``batch.shape[1:]``); None for a text batch."""
+    return tuple(int(v) for v in batch.shape[1:]) if isinstance(batch, np.ndarray) else None
+
+
+def drawn_on(t: Transform, shape: tuple[int, ...] | None) -> dict[str, Any]:
+    """The note a record keeps: the drawing transform's name, and the sample shape (None: text)."""
+    return {"transform": getattr(type(t), "registered_name", type(t).__name__),
+            "shape": None if shape is None else list(shape)}
+
+
+def check_record(t: Transform, batch: Any, params: Any,
+                 shape: tuple[int, ...] | None = None) -> None:
+    """Refuse a record drawn by another transform (ConfigError) or on samples of another shape
+    (ShapeError); ``shape`` (an array sample shape) overrides the batch's, for a step inside a
+    fused group."""
+    owner = type(t).__name__
+    if not isinstance(params, dict):
+        raise ConfigError(f"{owner}.replay: a record must be the dict returned with "
+                          f"return_params=True, got {type(params).__name__}")
+    note = params.get(RECORD_KEY)
+    if note is None:  # a record made by hand: nothing to compare
+        return
+    if not isinstance(note, dict) or "transform" not in note or "shape" not in note:
+        raise ConfigError(f"{owner}.replay: the record's {RECORD_KEY!r} entry is damaged "
+                          f"({note!r:.80}); replay the unchanged record")
+    mine = drawn_on(t, None)["transform"]
+    if note["transform"] != mine:
+        raise ConfigError(f"{owner}.replay: the record was drawn by {note['transform']}, not by "
+                          f"{mine}; replay a record with the pipeline that drew it")
+    got = sample_shape(batch) if shape is None else shape
+    want = None if note["shape"] is None else tuple(note["shape"])
+    if want != got:
+        def show(s: tuple[int, ...] | None) -> str:
+            return "text (a list of str)" if s is None else f"samples of shape {s}"
+
+        raise ShapeError(f"{owner}.replay: the record was drawn on {show(want)}, but the batch "
+                         f"holds {show(got)}; replay a record on the batch it was drawn for")
+
+
 def applied_mask(applied: Any, n: int, owner: str) -> np.ndarray:
     """A record's per-sample ``applied`` flags as a bool array, checked against the batch size."""
     mask = np.asarray(applied, dtype=bool)
     if mask.shape != (n,):
-        from ..errors import ShapeError
-
         raise ShapeError(
             f"{owner}.apply: the record was drawn for {mask.shape[0] if mask.ndim else 0} samples "
             f"but the batch has {n}; replay a record on the batch it was drawn for"
@@ -362,5 +455,6 @@ def check_range(value: Sequence[float] | float, name: str, owner: str, lo: float
     return rng_
 
 
-__all__ = ["Transform", "Params", "check_probability", "check_range", "batch_len", "select",
-           "EXAMPLE_SENTENCES", "example_batch_for"]
+__all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
+           "MAX_WORDS", "RECORD_KEY", "check_int", "Params", "Transform", "batch_len", "check_probability",
+           "check_range", "check_record", "drawn_on", "example_batch_for", "sample_shape", "select"]

@@ -31,8 +31,9 @@ import numpy as np
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike, _check_seed, as_generator
+from .base import (RECORD_KEY, Params, Transform, _put, _take, applied_mask, batch_len,
+                   check_record, drawn_on, sample_shape)
 from .calling import call_transform
-from .base import Params, Transform, _put, _take, applied_mask, batch_len
 
 
 def _as_transforms(transforms: object, owner: str) -> list[Transform]:
@@ -91,15 +92,16 @@ class _Composition(Transform):
         self.check_batch(batch)
         n = batch_len(batch)
         applied = rng.random(n) < self.p
+        note = drawn_on(self, sample_shape(batch))
         if applied.all():
             out, inner = self._run(rng, batch, None)
         elif not applied.any():
-            return batch, {"applied": applied, "inner": None}
+            return batch, {"applied": applied, "inner": None, RECORD_KEY: note}
         else:
             idx = np.flatnonzero(applied)
             sub, inner = self._run(rng, _take(batch, idx), None)
             out = self._put_back(batch, idx, sub)
-        return out, {"applied": applied, "inner": inner}
+        return out, {"applied": applied, "inner": inner, RECORD_KEY: note}
 
     def sample(self, rng: np.random.Generator, batch: Any) -> Params:
         return self.sample_apply(rng, batch)[1]
@@ -111,6 +113,7 @@ class _Composition(Transform):
                 f"{type(self).__name__}.replay: record must be the dict returned with "
                 f"return_params=True by this composition, got {type(params).__name__}"
             )
+        check_record(self, batch, params)
         applied = applied_mask(params["applied"], batch_len(batch), type(self).__name__)
         if not applied.any():
             return batch
@@ -232,7 +235,7 @@ class Compose(_Composition):
                 batch, drawn = type(group[0]).fused(group, batch, rng=rng, params=given)
                 steps.extend(drawn)
             elif replay:
-                batch = group[0].apply(batch, inner[k])
+                batch = group[0].replay(batch, inner[k])
                 steps.append(inner[k])
             else:
                 batch, params = group[0].sample_apply(rng, batch)
@@ -367,7 +370,7 @@ def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: l
                k: int) -> Any:
     """Draw into ``steps[k]`` (``rng`` given) or replay ``steps[k]`` for child ``t`` on ``sub``."""
     if rng is None:
-        return t.apply(sub, steps[k])
+        return t.replay(sub, steps[k])
     out, steps[k] = t.sample_apply(rng, sub)
     return out
 

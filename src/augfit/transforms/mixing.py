@@ -43,9 +43,9 @@ PARALLEL_VALUES = 1 << 16
 def check_alpha(alpha: object, owner: str) -> float:
     """A Beta concentration ``α > 0`` as float (ConfigError naming the field otherwise)."""
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(alpha) or alpha <= 0:
-        raise ConfigError(f"{owner}(alpha=...) must be a number > 0 (λ ~ Beta(α, α); 0.2 is usual "
-                          f"for MixUp, 1.0 for CutMix), got {alpha!r}")
+            or not 0 < alpha <= 1000:  # beyond 1000, λ is 0.5 to within 1%: a cap, not a loss
+        raise ConfigError(f"{owner}(alpha=...) must be a number > 0 and at most 1000 (λ ~ Beta(α, "
+                          f"α); 0.2 is usual for MixUp, 1.0 for CutMix), got {alpha!r}")
     return float(alpha)
 
 

@@ -100,7 +100,7 @@ def test_ops_subset_and_serialization_round_trip():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: RandAugment(num_ops=0), r"RandAugment\(num_ops=\.\.\.\) must be an int >= 1"),
+    (lambda: RandAugment(num_ops=0), r"RandAugment\(num_ops=\.\.\.\) must be an int in \[1, 1000\]"),
     (lambda: RandAugment(magnitude=31),
      r"RandAugment\(magnitude=\.\.\.\) must be an int in \[0, 30\]"),
     (lambda: RandAugment(magnitude=-1), r"magnitude=\.\.\."),

@@ -61,6 +61,17 @@ def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool) -> np
     if img is None:
         raise ShapeError(f"from_folder: cannot decode image {path} (truncated or not an image); "
                          "re-export or remove it")
+    if path.suffix.lower() in (".jpg", ".jpeg"):
+        # libjpeg decodes a cut-off file with a grey bottom and only a warning: check the end marker
+        with open(path, "rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 64))
+            tail = fh.read().rstrip(b"\0\r\n ")
+        if not tail.endswith(b"\xff\xd9"):
+            raise ShapeError(f"from_folder: {path} is a truncated JPEG (no end-of-image marker); "
+                             "re-export or remove it")
+    if img.dtype not in (np.uint8, np.uint16):
+        raise ShapeError(f"from_folder: {path} holds {img.dtype} pixels; from_folder reads 8- and "
+                         "16-bit images (uint8 after loading): re-export it as an 8-bit PNG")
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
     if img.ndim == 3:

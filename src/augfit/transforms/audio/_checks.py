@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
+from ..base import check_int
 
 
 def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
@@ -47,12 +48,38 @@ def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
         )
     if not np.issubdtype(batch.dtype, np.floating):
         raise ShapeError(f"{owner}: expected float32 waveforms, got dtype {batch.dtype}")
-    if check_finite and batch.size and not np.isfinite(batch).all():
-        bad = np.flatnonzero(~np.isfinite(batch).all(axis=1))
+    if batch.shape[0] and batch.shape[1] == 0:
+        raise ShapeError(f"{owner}: the clips have 0 samples (shape {batch.shape}); drop empty "
+                         f"clips or pad them to a common length (augfit.data.wav.fit_length)")
+    if check_finite and batch.size:
+        check_sample_values(batch, owner)
+
+
+#: the largest |sample| a float waveform may hold: full scale is 1, and a few gain steps above it
+#: are allowed; values in the thousands are integer PCM stored as float
+MAX_ABS_SAMPLE = 256.0
+
+
+def check_sample_values(batch: np.ndarray, owner: str, what: str = "clips") -> None:
+    """Refuse NaN/inf samples and samples beyond :data:`MAX_ABS_SAMPLE` (int16 scale as float),
+    naming the clips (rows of ``batch``, or ``what`` for one file)."""
+    rows = batch.reshape(len(batch), -1) if batch.ndim > 1 else batch[None]
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
         raise ShapeError(
-            f"{owner}: waveforms contain NaN or inf in clips {bad[:10].tolist()}"
+            f"{owner}: waveforms contain NaN or inf in {what} {bad[:10].tolist()}"
             f"{' ...' if bad.size > 10 else ''}; drop or repair them, e.g. np.nan_to_num(x)"
         )
+    peak = np.abs(rows).max(axis=1)
+    if (peak > MAX_ABS_SAMPLE).any():
+        bad = np.flatnonzero(peak > MAX_ABS_SAMPLE)
+        top = float(peak.max())
+        fix = "divide by 32768 (int16 PCM stored as float)" if top <= 32768 else \
+            "scale them into [-1, 1]"
+        raise ShapeError(
+            f"{owner}: float waveforms must be near [-1, 1], got |sample| up to {top:.6g} in "
+            f"{what} {bad[:10].tolist()}{' ...' if bad.size > 10 else ''}; {fix}")
 
 
 def check_spectrograms(batch: Any, owner: str) -> None:
@@ -76,19 +103,29 @@ def check_spectrograms(batch: Any, owner: str) -> None:
         )
 
 
-def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1) -> int:
-    """Validate an int >= ``minimum`` and return it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{owner}({name}=...) must be an int >= {minimum}, got {value!r}")
-    return int(value)
+def is_finite(value: Any) -> bool:
+    """True for a finite number (a Python int too large for a float is not)."""
+    try:
+        return bool(np.isfinite(float(value)))
+    except (OverflowError, TypeError, ValueError):
+        return False
 
 
-def check_positive_number(value: Any, name: str, owner: str) -> float:
-    """Validate a finite number > 0 and return it as float."""
+def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1,
+                       maximum: int | None = None) -> int:
+    """Validate an int in ``[minimum, maximum]`` and return it (see ``base.check_int``)."""
+    return check_int(value, name, owner, minimum, maximum)
+
+
+def check_positive_number(value: Any, name: str, owner: str,
+                          maximum: float | None = None) -> float:
+    """Validate a finite number in ``(0, maximum]`` and return it as float."""
     if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value) or value <= 0):
-        raise ConfigError(f"{owner}({name}=...) must be a finite number > 0, got {value!r}")
+            or not is_finite(value) or value <= 0 or (maximum is not None and value > maximum)):
+        span = f"in (0, {maximum:g}]" if maximum is not None else "> 0"
+        raise ConfigError(f"{owner}({name}=...) must be a finite number {span}, got {value!r}")
     return float(value)
 
 
-__all__ = ["check_waveforms", "check_spectrograms", "check_positive_int", "check_positive_number"]
+__all__ = ["MAX_ABS_SAMPLE", "check_positive_int", "check_positive_number", "check_sample_values",
+           "check_spectrograms", "check_waveforms", "is_finite"]

@@ -29,6 +29,7 @@ import numpy as np
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapters import PerSampleAdapter, call_seeded
+from ..base import MAX_SAMPLE_RATE
 from ._checks import check_positive_number, check_waveforms
 
 
@@ -76,7 +77,8 @@ class Audiomentations(PerSampleAdapter):
     def __init__(self, transform: Any, sample_rate: float, args: dict[str, Any] | None = None,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "Audiomentations")
+        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "Audiomentations",
+                                                 maximum=MAX_SAMPLE_RATE)
         lib = _audiomentations()
         if isinstance(transform, str):
             cls = getattr(lib, transform, None)

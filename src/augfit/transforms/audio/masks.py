@@ -20,8 +20,8 @@ import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
-from ..base import Transform
-from ._checks import check_positive_int, check_spectrograms
+from ..base import MAX_COUNT, MAX_FRAMES, Transform
+from ._checks import check_positive_int, check_spectrograms, is_finite
 
 
 def check_mask_value(value: Any, owner: str) -> str | float:
@@ -32,9 +32,9 @@ def check_mask_value(value: Any, owner: str) -> str | float:
                               f"number, got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value):
+            or not is_finite(value) or abs(value) > 1e6:
         raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'band_mean', 'zero' or a "
-                          f"finite number, got {value!r}")
+                          f"finite number within [-1e6, 1e6], got {value!r}")
     return float(value)
 
 
@@ -66,8 +66,8 @@ class _AxisMask(Transform):
     def __init__(self, max_width: int, num_masks: int, mask_value: str | float, p: float) -> None:
         super().__init__(p)
         owner = type(self).__name__
-        self.max_width = check_positive_int(max_width, "max_width", owner)
-        self.num_masks = check_positive_int(num_masks, "num_masks", owner)
+        self.max_width = check_positive_int(max_width, "max_width", owner, maximum=MAX_FRAMES)
+        self.num_masks = check_positive_int(num_masks, "num_masks", owner, maximum=MAX_COUNT)
         self.mask_value = check_mask_value(mask_value, owner)
 
     def check_batch(self, batch: Any) -> None:
@@ -196,7 +196,7 @@ class TimeWarp(Transform):
 
     def __init__(self, max_warp: int = 5, p: float = 1.0) -> None:
         super().__init__(p)
-        self.max_warp = check_positive_int(max_warp, "max_warp", "TimeWarp")
+        self.max_warp = check_positive_int(max_warp, "max_warp", "TimeWarp", maximum=MAX_FRAMES)
 
     def check_batch(self, batch: Any) -> None:
         check_spectrograms(batch, "TimeWarp")

@@ -26,7 +26,7 @@ import numpy as np
 from ...errors import ConfigError, ShapeError
 from ...data.features import Featurizer
 from ...registry import FEATURIZERS, TRANSFORMS
-from ..base import Transform
+from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
 from ._checks import check_positive_int, check_positive_number, check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
@@ -133,12 +133,12 @@ def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 25
 
 def _check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
                     top_db: Any) -> tuple[float, int, int, int, float | None]:
-    sr = check_positive_number(sample_rate, "sample_rate", owner)
-    m = check_positive_int(n_mels, "n_mels", owner)
-    nf = check_positive_int(n_fft, "n_fft", owner, minimum=2)
-    hop = check_positive_int(hop_length, "hop_length", owner)
+    sr = check_positive_number(sample_rate, "sample_rate", owner, maximum=MAX_SAMPLE_RATE)
+    m = check_positive_int(n_mels, "n_mels", owner, maximum=MAX_COUNT)
+    nf = check_positive_int(n_fft, "n_fft", owner, minimum=2, maximum=MAX_FFT)
+    hop = check_positive_int(hop_length, "hop_length", owner, maximum=MAX_FFT)
     if top_db is not None:
-        top_db = check_positive_number(top_db, "top_db", owner)
+        top_db = check_positive_number(top_db, "top_db", owner, maximum=1000.0)
     return sr, m, nf, hop, top_db
 
 

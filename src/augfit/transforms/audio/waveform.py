@@ -14,7 +14,8 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ...rng import seed_from
-from ..base import Transform, check_range
+from ...errors import ShapeError
+from ..base import MAX_SAMPLE_RATE, Transform, check_range
 from ._checks import check_positive_number, check_waveforms
 
 
@@ -121,14 +122,22 @@ class Gain(_WaveformTransform):
 
     def __init__(self, db: tuple[float, float] = (-6.0, 6.0), p: float = 1.0) -> None:
         super().__init__(p)
-        self.db = check_range(db, "db", "Gain", symmetric=True)
+        # +-120 dB is a factor of 1e6 either way: beyond it a clip is silence or overflow
+        self.db = check_range(db, "db", "Gain", lo=-120.0, hi=120.0, symmetric=True)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         return {"db": self._uniform(rng, self.db, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         factor = 10.0 ** (np.asarray(params["db"], np.float64) / 20.0)
-        return (batch * factor[:, None].astype(batch.dtype)).astype(batch.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            out = (batch * factor[:, None].astype(batch.dtype)).astype(batch.dtype, copy=False)
+        bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+        if bad.size:  # e.g. float16 clips: 1e6 times a loud sample overflows
+            raise ShapeError(f"Gain: the gain overflowed {batch.dtype} to inf in clips "
+                             f"{bad[:10].tolist()} (gain up to {float(np.max(params['db'])):.1f} "
+                             f"dB); use float32 waveforms or a smaller db range")
+        return out
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
@@ -136,7 +145,7 @@ class Gain(_WaveformTransform):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return [*super().invalid_args(), {"db": (6.0, -6.0)}]
+        return [*super().invalid_args(), {"db": (6.0, -6.0)}, {"db": (-200.0, 0.0)}, {"db": 1e9}]
 
 
 @TRANSFORMS.register()
@@ -178,7 +187,8 @@ class PitchShift(_WaveformTransform):
     def __init__(self, sample_rate: float, semitones: tuple[float, float] = (-2.0, 2.0),
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "PitchShift")
+        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "PitchShift",
+                                                 maximum=MAX_SAMPLE_RATE)
         self.semitones = check_range(semitones, "semitones", "PitchShift", lo=-24.0, hi=24.0,
                                      symmetric=True)
 

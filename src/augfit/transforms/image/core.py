@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 
 from ...errors import ConfigError
-from ..base import Params, Transform, batch_len, select
+from ..base import MAX_SIDE, RECORD_KEY, Params, Transform, batch_len, check_record, drawn_on, select
 from . import functional as F
 
 
@@ -40,10 +40,11 @@ def check_size(size: object, owner: str, name: str = "size", allow_none: bool = 
         return None
     pair = [size, size] if isinstance(size, (int, np.integer)) else size
     if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair):
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE
+            for v in pair):
         keep = "None (keep the input size), " if allow_none else ""
-        raise ConfigError(f"{owner}({name}=...) must be {keep}a positive int or a (height, width) "
-                          f"pair of positive ints, got {size!r}")
+        raise ConfigError(f"{owner}({name}=...) must be {keep}an int in [1, {MAX_SIDE}] or a "
+                          f"(height, width) pair of them, got {size!r}")
     return int(pair[0]), int(pair[1])
 
 
@@ -159,17 +160,20 @@ class GeometricTransform(ImageTransform):
                     batch, p = t.sample_apply(rng, batch)
                 else:
                     p = params[i]  # type: ignore[index]
-                    batch = t.apply(batch, p)
+                    batch = t.replay(batch, p)
                 drawn.append(p)
             return batch, drawn
         n, hw = batch.shape[0], batch.shape[1:3]
         total, drawn, cur = identity(n), [], hw
         for i, t in enumerate(group):
+            shape = (*cur, *batch.shape[3:])
             if rng is not None:
                 applied = rng.random(n) < t.p  # drawn in Transform.sample's order
-                p = {**t.sample_geometry(rng, n, cur), "applied": applied}
+                p = {**t.sample_geometry(rng, n, cur), "applied": applied,
+                     RECORD_KEY: drawn_on(t, shape)}
             else:
                 p = params[i]  # type: ignore[index]
+                check_record(t, batch, p, shape)
             total = t.full_matrices(p, cur, n) @ total
             cur = t.output_hw(cur)
             drawn.append(p)

@@ -14,9 +14,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...errors import ConfigError, ShapeError
+from ...errors import ShapeError
 from ...registry import TRANSFORMS
-from ..base import Params, check_range
+from ..base import MAX_SIDE, Params, check_int, check_range
 from .core import GeometricTransform, check_fill, check_size, identity, resize_matrix, size_config
 from .functional import fill_in_dtype
 
@@ -57,9 +57,7 @@ class RandomCrop(GeometricTransform):
         super().__init__(p)
         self._size = check_size(size, "RandomCrop")
         self.size = size_config(size)
-        if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-            raise ConfigError(f"RandomCrop(padding=...) must be an int >= 0, got {padding!r}")
-        self.padding = int(padding)
+        self.padding = check_int(padding, "padding", "RandomCrop", 0, MAX_SIDE)
         self.fill = check_fill(fill, "RandomCrop")
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:

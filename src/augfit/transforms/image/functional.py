@@ -93,19 +93,34 @@ def check_images(batch: Any, owner: str) -> None:
                          f"x.transpose(0, 2, 3, 1)")
     if batch.shape[1] == 0 or batch.shape[2] == 0:
         raise ShapeError(f"{owner}: images must have H, W >= 1, got shape {batch.shape}")
-    if batch.dtype == np.uint8:
-        return
-    if batch.dtype != np.float32:
+    if batch.dtype not in (np.uint8, np.float32):
         raise ShapeError(f"{owner}: expected uint8 or float32 images, got {batch.dtype}; convert "
                          f"with x.astype(np.float32) (values in [0, 1])")
+    check_image_values(batch, owner)
+
+
+def check_image_values(batch: np.ndarray, owner: str) -> None:
+    """The one image-value contract, shared by the transforms, ``image_flatten`` and the loader:
+    uint8 (0..255), or float with every value in [0, 1].
+
+    Float images in [0, 255] (8-bit values stored as float) are refused, not guessed at: a baseline
+    would otherwise train on unscaled data while augmented methods fail.
+    """
+    if batch.dtype == np.uint8:
+        return
+    if not np.issubdtype(batch.dtype, np.floating):
+        raise ShapeError(f"{owner}: expected uint8 images or float images in [0, 1], got dtype "
+                         f"{batch.dtype}; convert 8-bit data with x.astype(np.float32) / 255")
     if batch.size:
         lo, hi = float(batch.min()), float(batch.max())
-        if np.isnan(lo) or np.isnan(hi):
-            raise ShapeError(f"{owner}: float images contain NaN; clean them first "
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ShapeError(f"{owner}: float images contain NaN or inf; clean them first "
                              f"(e.g. np.nan_to_num(x))")
         if lo < 0.0 or hi > 1.0:
+            hint = "divide by 255 (x / 255)" if lo >= 0.0 and hi <= 255.0 else \
+                "scale them into [0, 1] or clip them"
             raise ShapeError(f"{owner}: float images must lie in [0, 1], got values in "
-                             f"[{lo:.4g}, {hi:.4g}]; scale them (x / 255) or clip them")
+                             f"[{lo:.4g}, {hi:.4g}]; {hint}, or pass uint8 images")
 
 
 def max_value(dtype: np.dtype) -> float:

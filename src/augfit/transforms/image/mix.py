@@ -7,6 +7,7 @@ MixUp (any numeric batch, images included) is :class:`augfit.transforms.mixing.M
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -16,13 +17,33 @@ from ..base import Params
 from ..mixing import LabelMixing, per_chunk
 from .core import ImageTransform
 
+TABLE_MAX_SIDE = 64
+"""Images up to this many pixels a side build box masks from a table of row intervals."""
+
+
+@lru_cache(maxsize=8)
+def _intervals(length: int) -> np.ndarray:
+    """Boolean rows ``[s, e)`` of ``length`` for every ``0 <= s <= e <= length`` (row
+    ``s * (length + 1) + e``), then one all-False row."""
+    table = np.zeros(((length + 1) ** 2 + 1, length), bool)
+    for s in range(length + 1):
+        for e in range(s + 1, length + 1):
+            table[s * (length + 1) + e, s:e] = True
+    return table
+
 
 def box_mask(y0: np.ndarray, y1: np.ndarray, x0: np.ndarray, x1: np.ndarray,
              hw: tuple[int, int]) -> np.ndarray:
     """Boolean ``(N, H, W)``: True inside each sample's box ``[y0, y1) x [x0, x1)``."""
-    rows = (np.arange(hw[0]) >= y0[:, None]) & (np.arange(hw[0]) < y1[:, None])
-    cols = (np.arange(hw[1]) >= x0[:, None]) & (np.arange(hw[1]) < x1[:, None])
-    return rows[:, :, None] & cols[:, None, :]
+    h, w = hw
+    if max(h, w) > TABLE_MAX_SIDE:
+        rows = (np.arange(h) >= y0[:, None]) & (np.arange(h) < y1[:, None])
+        cols = (np.arange(w) >= x0[:, None]) & (np.arange(w) < x1[:, None])
+        return rows[:, :, None] & cols[:, None, :]
+    # small images: one table lookup per image row (the broadcast AND runs 28-wide inner loops)
+    rows = _intervals(h)[y0 * (h + 1) + y1]
+    code = np.where(rows, (x0 * (w + 1) + x1)[:, None], (w + 1) ** 2)
+    return np.take(_intervals(w), code.ravel(), axis=0).reshape(len(y0), h, w)
 
 
 @TRANSFORMS.register()

@@ -9,10 +9,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ...rng import as_generator
-from ..base import Params, check_range
+from ..base import MAX_COUNT, Params, check_int, check_range
 from . import functional as F
 from .core import ImageTransform, check_fill
 
@@ -74,9 +73,7 @@ class Cutout(ImageTransform):
     def __init__(self, holes: int = 1, size: Sequence[float] = (0.1, 0.3), fill: float = 0.0,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        if isinstance(holes, bool) or not isinstance(holes, (int, np.integer)) or holes < 1:
-            raise ConfigError(f"Cutout(holes=...) must be an int >= 1, got {holes!r}")
-        self.holes = int(holes)
+        self.holes = check_int(holes, "holes", "Cutout", 1, MAX_COUNT)
         self._size = check_range(size, "size", "Cutout", 1e-6, 1.0)
         self.size = size
         self.fill = check_fill(fill, "Cutout")

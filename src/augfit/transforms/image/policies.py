@@ -27,7 +27,7 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
-from ..base import Params
+from ..base import MAX_COUNT, Params, check_int
 from . import functional as F
 from . import ops as K
 from .core import ImageTransform, check_fill, identity
@@ -104,11 +104,8 @@ class _Policy(ImageTransform):
                  p: float) -> None:
         super().__init__(p)
         owner = type(self).__name__
-        if isinstance(num_magnitude_bins, bool) or not isinstance(
-                num_magnitude_bins, (int, np.integer)) or num_magnitude_bins < 2:
-            raise ConfigError(f"{owner}(num_magnitude_bins=...) must be an int >= 2, got "
-                              f"{num_magnitude_bins!r}")
-        self.num_magnitude_bins = int(num_magnitude_bins)
+        self.num_magnitude_bins = check_int(num_magnitude_bins, "num_magnitude_bins", owner, 2,
+                                            MAX_COUNT)
         self.ops = check_ops(ops, owner)
         self.fill = check_fill(fill, owner)
 
@@ -208,9 +205,7 @@ class RandAugment(_Policy):
     def __init__(self, num_ops: int = 2, magnitude: int = 9, num_magnitude_bins: int = 31,
                  ops: Sequence[str] | None = None, fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(num_magnitude_bins, ops, fill, p)
-        if isinstance(num_ops, bool) or not isinstance(num_ops, (int, np.integer)) or num_ops < 1:
-            raise ConfigError(f"RandAugment(num_ops=...) must be an int >= 1 (N, operations per "
-                              f"image), got {num_ops!r}")
+        check_int(num_ops, "num_ops", "RandAugment", 1, MAX_COUNT)  # N, operations per image
         if isinstance(magnitude, bool) or not isinstance(magnitude, (int, np.integer)) \
                 or not 0 <= magnitude < self.num_magnitude_bins:
             raise ConfigError(f"RandAugment(magnitude=...) must be an int in [0, "

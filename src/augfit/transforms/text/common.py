@@ -7,7 +7,7 @@ from typing import Any, Callable, ClassVar, Iterable, Sequence
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
-from ..base import Params, Transform
+from ..base import MAX_WORDS, Params, Transform
 from .lexicon import english_stopwords, load_lexicon
 from .tokens import Tokens, detokenize, tokenize
 
@@ -27,8 +27,9 @@ def check_text_batch(batch: Any, owner: str) -> None:
 def check_amount(alpha: object, n: object, owner: str, alpha_name: str = "alpha") -> None:
     """Validate "a share ``alpha`` of the words, or exactly ``n`` words" (one of the two)."""
     if n is not None:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ConfigError(f"{owner}(n=...) must be a positive int or None, got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_WORDS:
+            raise ConfigError(f"{owner}(n=...) must be None or an int in [1, {MAX_WORDS}] (words "
+                              f"edited per sentence), got {n!r}")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
             or not 0.0 < float(alpha) <= 1.0:
         raise ConfigError(f"{owner}({alpha_name}=...) must be a number in (0, 1], got {alpha!r}")

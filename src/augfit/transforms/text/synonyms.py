@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
 from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, stopword_lookup
@@ -77,6 +78,9 @@ class SynonymReplace(WordEditTransform):
         check_amount(rate, n, "SynonymReplace", "rate")
         self.rate = float(rate)
         self.n = None if n is None else int(n)
+        if not isinstance(pos_aware, (bool, np.bool_)):
+            raise ConfigError(f"SynonymReplace(pos_aware=...) must be True or False, got "
+                              f"{pos_aware!r}")
         self.pos_aware = bool(pos_aware)
         self.stopwords, self._lookup = stopword_lookup(stopwords, "SynonymReplace", self.pos_aware)
 

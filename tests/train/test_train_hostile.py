@@ -1,0 +1,74 @@
+"""The train layer under hostile input: finite divergence and no learning are reported, a model
+that cannot use cross-entropy is refused, and checkpoint paths are checked when built."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import augfit as af
+from augfit.errors import AugfitWarning, ConfigError
+from augfit.nn.model import MLP
+from augfit.nn.optim import SGD, Adam
+from augfit.train.callbacks import ModelCheckpoint
+
+
+def _fit(model, x, y, epochs, **kw):
+    trainer = af.Trainer(model, **kw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer.fit(x, y, epochs=epochs, seed=0)
+    return trainer, [str(w.message) for w in caught if issubclass(w.category, AugfitWarning)]
+
+
+def test_finite_divergence_is_reported(digits):
+    xtr, ytr = digits[:2]
+    # features at 1e6 scale: the first epoch's loss is ~1e16, finite, then the net collapses
+    trainer, caught = _fit(MLP(64, [8], 10, seed=0), xtr[:300] * 1e6, ytr[:300], 3,
+                           optimizer=SGD(lr=0.01))
+    assert any(m.startswith("training diverged: the loss reached") and "at epoch 0 (above 1e+06)"
+               in m for m in caught)
+    assert trainer.diagnostics == caught
+
+
+def test_learning_nothing_is_reported_against_the_majority_class():
+    x = np.zeros((40, 3), np.float32)  # no information: the best a model can do is the majority
+    y = np.array([0] * 25 + [1] * 15)
+    trainer, caught = _fit(MLP(3, [4], 2, seed=0), x, y, 5, optimizer=Adam(lr=0.05))
+    assert caught == [
+        "the model learned nothing: after all 5 epochs the training accuracy (0.625) is no "
+        "better than always predicting the most frequent class (0.625); check the labels, the "
+        "features' scale and the learning rate"]
+
+
+def test_a_healthy_run_reports_nothing(digits):
+    xtr, ytr = digits[:2]
+    trainer, caught = _fit(MLP(64, [16], 10, seed=0), xtr, ytr, 3)
+    assert caught == [] and trainer.diagnostics == []
+
+
+def test_cross_entropy_with_one_output_is_refused():
+    with pytest.raises(ConfigError, match=r"out_features=1.*use out_features=2"):
+        af.Trainer(MLP(4, [3], 1, seed=0), loss="cross_entropy")
+    af.Trainer(MLP(4, [3], 1, seed=0), loss="mse")  # one output is fine for squared error
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{tmp}/missing/best.npz", "folder .*missing does not exist"),
+    ("{tmp}/afile/best.npz", "afile does not exist \\(or is not a folder\\)"),
+    ("{tmp}", "is a folder; name a file inside it"),
+    ("{tmp}/ck-{{epoch:03d}}-{{val_los:.2f}}.npz", "unknown field \\{val_los\\}"),
+    ("{tmp}/ck-{{epoch:zz}}.npz", "not a valid format template"),
+    ("{tmp}/ck-{{}}.npz", "unknown field \\{\\}"),
+    ("", "the file path is empty"),
+])
+def test_checkpoint_path_problems_are_reported_when_built(tmp_path, template, message):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ConfigError, match=message):
+        ModelCheckpoint(template.format(tmp=tmp_path))
+
+
+def test_good_checkpoint_templates_still_work(tmp_path):
+    ModelCheckpoint(tmp_path / "m-{epoch:02d}-{val_loss:.1f}.npz")
+    ModelCheckpoint(tmp_path / "m-{accuracy:.3f}-{{literal}}.npz", monitor="accuracy", mode="max")
