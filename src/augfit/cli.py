@@ -1,12 +1,16 @@
 """The ``augfit`` command: run experiments, rebuild reports, preview pipelines, list components.
 
-Errors augfit raises on purpose (bad spec, missing data) are printed as one line and exit with
-status 2; Ctrl-C exits with 130 after saying how many cells are saved (a rerun resumes). Output
-piped into a reader that stops early (``augfit run SPEC | head``) ends quietly, with status 0.
+Errors are printed as one line naming the file and the fix, never as a traceback: status 2 for a
+usage error (a bad argument, option or spec field: ConfigError, or argparse's own), status 1 when
+the data, the results store or the machine fails (corrupt or foreign results.sqlite, unreadable
+data file, read-only folder, full disk). Ctrl-C exits with 130 after saying that every finished cell
+is saved (a rerun resumes). Output piped into a reader that stops early (``augfit run SPEC | head``)
+ends quietly, with status 0.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import warnings
@@ -159,8 +163,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    import yaml
-
+    from .experiments._check import load_yaml
     from .preview import preview
 
     options = {}
@@ -168,7 +171,8 @@ def _preview(args: argparse.Namespace) -> int:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--dataset-option must be KEY=VALUE, got {item!r}")
-        options[key] = yaml.safe_load(value)
+        # plain YAML scalars and lists only: tags (!!python/...) and alias bombs are refused
+        options[key] = load_yaml(value, f"--dataset-option {key}", max_nodes=1000)
     res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
                   seed=args.seed, method=args.method, dataset_options=options)
     print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
@@ -182,6 +186,27 @@ def _list(args: argparse.Namespace) -> int:
     for name in table.available():
         print(name)
     return 0
+
+
+def _error(message: str, status: int) -> int:
+    """One line on stderr (``augfit: error: ...``) and the exit status."""
+    print("augfit: error: " + " ".join(message.split()), file=sys.stderr)
+    return status
+
+
+def _os_error(e: OSError) -> str:
+    """An OSError as ``FILE: problem; fix``."""
+    where = f"{e.filename}: " if e.filename else ""
+    what = e.strerror or str(e)
+    if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        fix = "free some space and rerun the same command (finished cells are kept)"
+    elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        fix = "choose a writable folder (--out)"
+    elif e.errno == errno.ENOENT:
+        fix = "check the path"
+    else:
+        fix = "check the file and the folder"
+    return f"{where}{what}; {fix}"
 
 
 def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
@@ -208,9 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except AugfitError as e:
-        print(f"augfit: error: {e}", file=sys.stderr)
-        return 2
+    except ConfigError as e:                    # what was asked for is invalid: a usage error
+        return _error(str(e), 2)
+    except AugfitError as e:                    # the data, the store or the machine failed
+        return _error(str(e), 1)
+    except OSError as e:                        # read-only folder, full disk, missing file
+        return _error(_os_error(e), 1)
     except KeyboardInterrupt:
         print("\naugfit: interrupted", file=sys.stderr)
         return 130

@@ -31,6 +31,11 @@ class TrainingError(AugfitError):
     """Training cannot go on (e.g. the loss became NaN); the message says where and what to try."""
 
 
+class StoreError(AugfitError):
+    """A results store cannot be read or written (corrupt, foreign, read-only, disk full); the
+    message names the file and what to do. Finished results already stored are never lost."""
+
+
 class AugfitWarning(UserWarning):
     """Something went wrong but augfit recovered or carried on (a corrupt cache file recomputed, a
     diverged training run); the message says what and where."""
@@ -41,4 +46,4 @@ class DataChangedWarning(AugfitWarning):
 
 
 __all__ = ["AugfitWarning", "DataChangedWarning", "AugfitError", "ConfigError", "ShapeError",
-           "MissingResourceError", "TrainingError", "ExternalProcessError"]
+           "MissingResourceError", "TrainingError", "ExternalProcessError", "StoreError"]

@@ -49,9 +49,9 @@ def _spec_file(pipeline: Any) -> Path | None:
     """The path if ``pipeline`` names an experiment spec file (a mapping with ``methods``)."""
     if not isinstance(pipeline, (str, Path)) or not Path(pipeline).is_file():
         return None
-    import yaml
+    from .experiments._check import load_yaml, read_text
 
-    data = yaml.safe_load(Path(pipeline).read_text())
+    data = load_yaml(read_text(Path(pipeline), "pipeline file"), str(pipeline))
     return Path(pipeline) if isinstance(data, dict) and "methods" in data else None
 
 
@@ -87,6 +87,8 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
 def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
     """A Dataset from a Dataset, a name, or (None) the dataset of the spec given as pipeline."""
     from .data import datasets
+    from .experiments._check import Checker
+    from .experiments.spec import check_dataset_options
 
     if dataset is None:
         spec_path = _spec_file(pipeline)
@@ -96,8 +98,11 @@ def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any
         from .experiments.spec import load_spec
 
         d = load_spec(spec_path).dataset
-        return datasets.load(d["name"], **{**d["options"], **(options or {})})
+        merged = {**d["options"], **(options or {})}
+        check_dataset_options(Checker("preview"), d["name"], merged, "--dataset-option")
+        return datasets.load(d["name"], **merged)
     if isinstance(dataset, str):
+        check_dataset_options(Checker("preview"), dataset, options or {}, "--dataset-option")
         return datasets.load(dataset, **(options or {}))
     return dataset
 

@@ -73,7 +73,8 @@ CASES = [
     (("features",), "pixels", "features: unknown featurizer 'pixels'"),
     (("methods",), [], "methods: expected a non-empty list of methods, got []"),
     (("methods", 1, "name"), "rot ate",
-     'methods[1].name: expected a name of letters, digits and _ . + -, got "rot ate"'),
+     'methods[1].name: expected a name of letters, digits and _ . + - (1 to 100, starting with '
+     'a letter, digit or _), got "rot ate"'),
     (("methods", 2, "name"), "rotate", 'methods[2].name: duplicate method name "rotate"'),
     (("methods", 2, "dropuot"), 0.2, "methods[2].dropuot: unknown field; did you mean 'dropout'?"),
     (("methods", 2, "dropout"), 1.0, "methods[2].dropout: expected a number in [0, 1), got 1.0"),

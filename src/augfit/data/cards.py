@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from ..errors import ConfigError, MissingResourceError
+from ..safe_yaml import load_yaml, read_text
 from .datasets import MODALITIES, Dataset
 
 FIELDS = ("name", "modality", "description", "source", "columns", "license", "citation",
@@ -73,10 +72,8 @@ def load_card(path: str | os.PathLike) -> Card:
     if not file.is_file():
         raise MissingResourceError(f"dataset card {file} does not exist; cards live in the "
                                    "repository's datasets/ folder (e.g. datasets/digits.yaml)")
-    try:
-        d = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{file}: not a valid YAML dataset card: {e}") from None
+    # safe, size-capped YAML; an error names the line and column, never quotes the file
+    d = load_yaml(read_text(file, "dataset card"), f"{file} (dataset card)")
 
     def fail(where: str, msg: str) -> ConfigError:
         return ConfigError(f"{file}: {where}: {msg}")

@@ -5,16 +5,13 @@ field path (``methods[2].augment[0].limit: ...``) so the user sees where in the 
 """
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
-from ..errors import AugfitError
-from ._check import Checker
+from ..errors import AugfitError, ConfigError
+from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
 
@@ -37,19 +34,38 @@ def build_augment(ck: Checker, value: Any, path: str, base_dir: Path) -> dict[st
                       value)
 
 
+AUGMENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, Any]:
-    file = base_dir / Path(name).expanduser()      # like every path in a spec: from its folder
+    """A transform file named relative to the spec's folder. A spec may read only files inside its
+    own folder (sub-folders included, symbolic links resolved) ending in .yaml, .yml or .json;
+    errors name the path and the problem, never the file's contents."""
+    root = base_dir.resolve()
+    file = (base_dir / name).resolve()
+    if file.suffix.lower() not in AUGMENT_SUFFIXES:
+        raise ck.fail(path, f"augment file {name!r} must end in .yaml, .yml or .json")
+    if not file.is_relative_to(root):
+        raise ck.fail(path, f"augment file {name!r} is outside the spec's folder {str(root)!r}; "
+                      "a spec may only read transform files in its own folder: copy it there")
     if not file.is_file():
         raise ck.fail(path, f"augment file {name!r} not found (looked for {file}; relative paths "
                       "in a spec are resolved from the spec's folder); give a YAML/JSON file in "
                       "the transform serialized form")
-    try:
-        text = file.read_text()
-        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as e:
-        raise ck.fail(path, f"cannot parse augment file {str(file)!r}: {e}") from None
-    inner = Checker(f"{ck.source}: {path} (from {file})")
-    if isinstance(data, str):
+    where = f"{ck.source}: {path} (from {file})"
+    text = read_text(file, "augment file")
+    if file.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            line = f" at line {e.lineno}, column {e.colno}" if hasattr(e, "lineno") else ""
+            msg = getattr(e, "msg", "not a number that can be read")
+            raise ConfigError(f"{where}: not valid JSON{line}: {msg}") from None
+    else:
+        data = load_yaml(text, where)
+    inner = Checker(where, quote=False)
+    check_integers(inner, data)
+    if not isinstance(data, (list, Mapping)):
         raise inner.expected("", "a transform dict or a list of transforms", data)
     return build_augment(inner, data, "", file.parent)
 
@@ -61,6 +77,9 @@ def _build(ck: Checker, item: Any, path: str) -> Any:
     if not isinstance(item, Mapping) or "type" not in item:
         raise ck.expected(path, "a transform dict {type: Name, ...args}", item)
     type_path = f"{path}.type" if path else "type"
+    if not isinstance(item["type"], str) or len(item["type"]) > 100:
+        raise ck.expected(type_path, "a transform name (see `augfit list transforms`)",
+                          item["type"])
     try:
         cls = TRANSFORMS.get(item["type"])
     except AugfitError as e:
@@ -85,10 +104,7 @@ def _arg_names(cls: type) -> list[str] | None:
     """Constructor argument names, or None when the class takes **kwargs or builds itself."""
     if hasattr(cls, "_from_config"):
         return None
-    params = inspect.signature(cls.__init__).parameters
-    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
-        return None
-    return [n for n, p in params.items() if n != "self" and p.kind != p.VAR_POSITIONAL]
+    return arg_names(cls)
 
 
 def leaves(t: Any) -> list[Any]:
@@ -124,7 +140,7 @@ def check_modality(spec: Any, modality: str, dataset: str) -> None:
 
 
 def _sub(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+    return join_path(path, key)
 
 
 __all__ = ["build_augment", "check_modality", "leaves"]

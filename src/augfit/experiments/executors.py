@@ -7,10 +7,19 @@ Every executor yields ``(cell, result)`` as each cell finishes, in completion or
 The dataset is shipped to the workers (``data=``, installed once per worker), and worker processes
 start without re-importing the caller's ``__main__`` script, so ``run(..., workers=2)`` works from a
 plain script with no ``if __name__ == "__main__":`` guard (see :mod:`._workers`).
+
+Nothing outlives the run. Local workers watch the process that started them (a pidfd on Linux,
+else polling its pid) and exit within a second of its death, even a ``kill -9``; their exit closes
+the last pipes held open to the fork server and the resource tracker, which then exit too. Workers
+ignore SIGINT: on Ctrl-C the parent stops them itself, after storing every finished cell.
 """
 from __future__ import annotations
 
+import os
+import select
 import signal
+import threading
+import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -38,16 +47,59 @@ def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
         yield cell, result
 
 
+def _watch_parent(parent: int, poll: float = 0.5) -> None:
+    """Exit this process as soon as ``parent`` is gone (run in a daemon thread of each worker).
+
+    A worker's own parent is the fork server, not the run, so PR_SET_PDEATHSIG cannot see the
+    run die; a pidfd of the run can (readable once it exits, zombie or reaped)."""
+    try:
+        fd = os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+        os._exit(1)
+    while True:                                 # no pidfd: poll the pid (signal 0 only checks)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass
+        time.sleep(poll)
+
+
+def _worker_init(parent: int, fingerprint: Any = None, data: Any = None) -> None:
+    """Runs first in each worker: leave Ctrl-C to the parent (which stops the workers after
+    storing every finished cell), exit when the parent dies, and install the shipped data."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="augfit-parent-watch").start()
+    if data is not None:
+        install(fingerprint, data)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now (their running cells are unfinished, so nothing is lost)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
 def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
               data: Any = None) -> Iterator[tuple[Cell, Result]]:
     """Run the cells on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
-    an interrupt leaves little half-done work); ``data`` is installed once in each worker."""
+    an interrupt leaves little half-done work); ``data`` is installed once in each worker. If the
+    run stops early (Ctrl-C, an error) the workers are killed at once; if the parent is killed
+    they exit by themselves."""
     workers = min(workers, len(cells))
     hide = not check_main_needed(canonical, "workers > 1")
-    init: dict[str, Any] = {}
-    if data is not None:
-        init = {"initializer": install, "initargs": (canonical["dataset"]["fingerprint"], data)}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(hide), **init)
+    fingerprint = canonical["dataset"]["fingerprint"] if data is not None else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(hide),
+                               initializer=_worker_init,
+                               initargs=(os.getpid(), fingerprint, data))
     todo = list(cells)
     running: dict[Future, Cell] = {}
     try:
@@ -69,7 +121,9 @@ def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
     finally:
         for fut in running:
             fut.cancel()
-        pool.shutdown(wait=not running, cancel_futures=True)
+        if running:                             # stopped early: no cell is left half-running
+            _stop(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _died(pool: ProcessPoolExecutor, cell: Cell) -> AugfitError:

@@ -215,7 +215,7 @@ def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
     db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"
     if not db.is_file():
         raise ConfigError(f"{out}: no results.sqlite here; run `augfit run SPEC --out {out}` first")
-    with Store(db) as store:
+    with Store(db, readonly=True) as store:       # a report never writes into the store
         from .spec import spec_from_canonical
 
         spec = spec_from_canonical(store.latest_spec(), source=str(db))

@@ -76,17 +76,17 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
+import difflib
+import inspect
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
-from ._check import Checker, show
+from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
@@ -97,7 +97,6 @@ _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
-_NAME = re.compile(r"^[A-Za-z0-9_.+-]+(\[[A-Za-z_]\w*=[A-Za-z0-9_.+-]+\])?$")  # sweeps: a[k=v]
 _METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
                   "weight_decay", "decay_bias", "mix"]
 
@@ -231,17 +230,16 @@ digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted 
 
 
 def load_spec(path: str | Path, user_data: bool = False) -> Spec:
-    """Read and validate a YAML (or JSON) spec file; relative paths in it (``dataset.card``,
-    ``dataset.options.path``, ``augment`` files) are resolved from the file's folder."""
+    """Read and validate a YAML (or JSON) spec file (at most 1 MB, and 100,000 values once its
+    YAML aliases are expanded); relative paths in it (``dataset.card``, ``dataset.options.path``,
+    ``augment`` files) are resolved from the file's folder."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"spec file {str(path)!r} does not exist; pass a YAML file such as "
                           f"pipelines/digits_overfitting.yaml")
-    try:
-        data = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
-    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=p.stem,
+    data = load_yaml(read_text(p, "spec file"), str(path))
+    default = re.sub(r"[^A-Za-z0-9_.+-]", "_", p.stem).lstrip(".+-")[:100] or "experiment"
+    return parse_spec(data, source=str(path), base_dir=p.parent, default_name=default,
                       user_data=user_data)
 
 
@@ -253,7 +251,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     ck = Checker(source)
     required = ("train_sizes", "methods") if user_data else ("dataset", "train_sizes", "methods")
     d = ck.mapping(data, "", _TOP, required=required)
-    name = ck.string(d.get("name", default_name), "name")
+    check_integers(ck, d)                        # before any field is used
+    name = ck.name(d.get("name", default_name), "name")
     description = d.get("description", "")
     if not isinstance(description, str):
         raise ck.expected("description", "a string", description)
@@ -377,6 +376,8 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
         from ..data.cards import resolve_path
 
         options["path"] = resolve_path(options["path"], Path(base_dir))
+    if name != IN_MEMORY and fp is None:
+        check_dataset_options(ck, name, options, "dataset.options")
     s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
     split = {**_DEFAULT_SPLIT, **card_split, **s}
     ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
@@ -397,6 +398,29 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     if fp is not None:
         out["fingerprint"] = fp
     return out, featurizer
+
+
+def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
+                          path: str = "dataset.options") -> None:
+    """Every key of ``options`` is an argument of dataset ``name``'s loader, and every argument
+    the loader requires is given (checked against the loader's signature, before loading)."""
+    from ..registry import DATASETS
+
+    loader = DATASETS.get(name)
+    allowed = arg_names(loader)
+    if allowed is None:
+        return
+    for key in options:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
+            raise ck.fail(join_path(path, key),
+                          f"unknown option of dataset {name!r}; {hint}{takes}")
+    params = inspect.signature(loader).parameters
+    for key, par in params.items():
+        if par.default is par.empty and key in allowed and key not in options:
+            raise ck.fail(join_path(path, key), f"dataset {name!r} needs this option; add it")
 
 
 def _columns(ck: Checker, v: Any, in_memory: bool) -> dict[str, str]:
@@ -508,9 +532,7 @@ def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         if isinstance(item, str):
             item = {"name": item}
         m = ck.mapping(item, path, _METHOD_FIELDS, ["name"])
-        name = m["name"]
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ck.expected(f"{path}.name", "a name of letters, digits and _ . + -", name)
+        name = ck.name(m["name"], f"{path}.name")
         if name in [o.name for o in out]:
             raise ck.fail(f"{path}.name",
                           f"duplicate method name {show(name)}; names must be unique")
@@ -571,4 +593,4 @@ def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
 
 
 __all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest",
-           "IN_MEMORY"]
+           "check_dataset_options", "IN_MEMORY"]

@@ -20,15 +20,18 @@ refused with an error naming the file; its numbers mean something else and are n
 """
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import time
+import urllib.parse
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreError
 from .spec import Cell, Spec
 
 SCHEMA_VERSION = 2
@@ -46,6 +49,9 @@ CREATE TABLE IF NOT EXISTS examples (
 """
 
 DB_NAME = "results.sqlite"
+_TABLES = {"runs": {"spec_hash", "name", "source", "canonical", "created", "updated"},
+           "cells": {"key", "spec_hash", "method", "seed", "train_size", "metrics", "history",
+                     "wall_time", "finished"}}
 
 
 def pack_examples(correct: np.ndarray, loss: np.ndarray) -> tuple[int, bytes, bytes]:
@@ -72,33 +78,65 @@ class Store:
     ----------
     path : str or Path
         A folder (created if missing; the file is ``results.sqlite`` inside) or a ``.sqlite`` file.
+    readonly : bool
+        Open an existing store for reading only (``mode=ro``): nothing is ever written to it.
+
+    A file that is not an augfit store (corrupt, truncated, another program's database) and any
+    failure to read or write it (read-only folder, full disk) raise :class:`StoreError` naming the
+    file and the fix; nothing is written into a foreign database.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
         p = Path(path)
         if p.suffix not in (".sqlite", ".db"):
-            p.mkdir(parents=True, exist_ok=True)
             p = p / DB_NAME
-        else:
-            p.parent.mkdir(parents=True, exist_ok=True)
         self.path = p
-        self._con = sqlite3.connect(str(p))
+        self.readonly = readonly
+        if readonly:
+            if not p.is_file():
+                raise StoreError(f"{p}: no results store here; run `augfit run SPEC --out "
+                                 f"{p.parent}` first")
+            # mode=ro: reading never creates, migrates or journals anything in the file
+            uri = f"file:{urllib.parse.quote(str(p.resolve()))}?mode=ro"
+            with self._guard("open"):
+                self._con = sqlite3.connect(uri, uri=True)
+        else:
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"{p.parent}: cannot create the results folder "
+                                 f"({e.strerror or e}); choose a writable folder with "
+                                 "--out") from None
+            with self._guard("open"):
+                self._con = sqlite3.connect(str(p))
         try:
-            self._check_version()
-            self._con.executescript(_SCHEMA)
+            with self._guard("open"):
+                if self._check_version() and not readonly:
+                    self._con.executescript(_SCHEMA)
         except BaseException:
             self._con.close()
             raise
 
-    def _check_version(self) -> None:
+    def _check_version(self) -> bool:
+        """Refuse a file that is not an augfit store (corrupt, foreign) or of another schema;
+        True when the file is new (empty), and then mark it with this schema version."""
         version = self._con.execute("PRAGMA user_version").fetchone()[0]
         tables = {t for (t,) in self._con.execute(
             "SELECT name FROM sqlite_master WHERE type='table'")}
-        if version == SCHEMA_VERSION:
-            return
         if version == 0 and not tables:                      # a new, empty file
+            if self.readonly:
+                raise StoreError(f"{self.path}: an empty database, not an augfit results store; "
+                                 "run `augfit run SPEC --out DIR` to make one")
             self._con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            return
+            return True
+        for table, columns in _TABLES.items():
+            have = {r[1] for r in self._con.execute(f"PRAGMA table_info({table})")}
+            if not columns <= have:
+                raise StoreError(f"{self.path}: an SQLite database of another program (tables: "
+                                 f"{', '.join(sorted(tables)[:5])}), not an augfit results store; "
+                                 "move it away or choose another --out folder")
+        if version == SCHEMA_VERSION:
+            return False
         old = version if version else 1
         if old > SCHEMA_VERSION:
             raise ConfigError(f"{self.path} was written by a newer augfit (results schema {old}, "
@@ -110,11 +148,46 @@ class Store:
             f"version's (schema {SCHEMA_VERSION}). Move the file away (e.g. rename it to "
             f"{self.path.name}.v{old}) or pass another --out folder, then rerun the spec")
 
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """SQLite and JSON failures as one StoreError naming the file, what failed and the fix."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            text = str(e)
+            if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+                fix = ("the file is corrupt, truncated or not an augfit store; move it away and "
+                       "rerun (or restore a copy)")
+            elif "disk is full" in text or "disk I/O" in text or "too large" in text:
+                fix = ("the disk is full (or the file size limit was hit); free space and rerun "
+                       "the same command: every finished cell stored before is kept")
+            elif "readonly" in text or "unable to open" in text or "locked" in text:
+                fix = ("the folder or file is not writable (or another program holds it); choose "
+                       "a writable folder with --out")
+            else:
+                fix = "check the file, or move it away and rerun"
+            raise StoreError(f"{self.path}: cannot {action} the results store ({text}); "
+                             f"{fix}") from None
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EFBIG):
+                fix = "free space and rerun the same command: finished cells are kept"
+            else:
+                fix = "choose a writable folder with --out"
+            raise StoreError(f"{self.path}: cannot {action} the results store "
+                             f"({e.strerror or e}); {fix}") from None
+
+    def _json(self, text: str, what: str) -> Any:
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError):
+            raise StoreError(f"{self.path}: the {what} stored there is not JSON (the file was "
+                             "changed by another program); move the file away and rerun") from None
+
     # -- writing -------------------------------------------------------------------------------
     def record_spec(self, spec: Spec) -> None:
         """Store the spec's canonical form under its hash (the latest one is what reports use)."""
         now = time.time()
-        with self._con:
+        with self._guard("write to"), self._con:
             self._con.execute(
                 "INSERT INTO runs VALUES (?,?,?,?,?,?) ON CONFLICT(spec_hash) DO UPDATE SET "
                 "updated=excluded.updated, source=excluded.source",
@@ -124,7 +197,7 @@ class Store:
     def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
         """Write one finished cell in one transaction (``result``: metrics, history, wall_time and
         optionally ``examples`` with ``test_correct`` and ``test_loss_per_example``)."""
-        with self._con:
+        with self._guard("write to"), self._con:
             self._con.execute(
                 "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
@@ -139,14 +212,22 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------
     def finished_keys(self) -> set[str]:
-        return {k for (k,) in self._con.execute("SELECT key FROM cells")}
+        with self._guard("read"):
+            return {k for (k,) in self._con.execute("SELECT key FROM cells")}
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self._con.execute(
-            "SELECT metrics, history, wall_time FROM cells WHERE key=?", (key,)).fetchone()
+        with self._guard("read"):
+            row = self._con.execute(
+                "SELECT metrics, history, wall_time FROM cells WHERE key=?", (key,)).fetchone()
         if row is None:
             return None
-        return {"metrics": json.loads(row[0]), "history": json.loads(row[1]), "wall_time": row[2]}
+        metrics = self._json(row[0], f"metrics of cell {key[:12]}")
+        if not isinstance(metrics, dict):
+            raise StoreError(f"{self.path}: the metrics of cell {key[:12]} are not a JSON object; "
+                             "move the file away and rerun")
+        return {"metrics": metrics, "history": self._json(row[1], f"history of cell {key[:12]}"),
+                "wall_time": row[2]}
+
 
     def rows(self, cells: Iterable[Cell]) -> list[dict[str, Any]]:
         """One flat dict per finished cell of ``cells``: method, split, seed, train_size, key,
@@ -173,8 +254,9 @@ class Store:
         out = []
         for r in rows:
             key = r if isinstance(r, str) else r.key if isinstance(r, Cell) else r["key"]
-            got = self._con.execute("SELECT n, correct, loss FROM examples WHERE key=?",
-                                    (key,)).fetchone()
+            with self._guard("read"):
+                got = self._con.execute("SELECT n, correct, loss FROM examples WHERE key=?",
+                                        (key,)).fetchone()
             if got is None:
                 raise ConfigError(f"{self.path}: no per-example test results for cell {key[:12]}"
                                   f"; is it finished? (rerun the spec to complete it)")
@@ -190,11 +272,16 @@ class Store:
 
     def latest_spec(self) -> dict[str, Any]:
         """The canonical spec most recently run into this store."""
-        row = self._con.execute(
-            "SELECT canonical FROM runs ORDER BY updated DESC LIMIT 1").fetchone()
+        with self._guard("read"):
+            row = self._con.execute(
+                "SELECT canonical FROM runs ORDER BY updated DESC LIMIT 1").fetchone()
         if row is None:
             raise ConfigError(f"{self.path} holds no run; run `augfit run SPEC --out DIR` first")
-        return json.loads(row[0])
+        spec = self._json(row[0], "spec")
+        if not isinstance(spec, dict):
+            raise StoreError(f"{self.path}: the stored spec is not a JSON object; move the file "
+                             "away and rerun")
+        return spec
 
     def close(self) -> None:
         self._con.close()
@@ -209,7 +296,7 @@ class Store:
 def examples(path: str | Path, rows: Iterable[dict[str, Any] | Cell | str]
              ) -> list[dict[str, np.ndarray]]:
     """:meth:`Store.examples` of the store at ``path`` (a results folder or ``.sqlite`` file)."""
-    with Store(path) as store:
+    with Store(path, readonly=True) as store:
         return store.examples(rows)
 
 
