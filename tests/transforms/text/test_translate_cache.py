@@ -33,3 +33,28 @@ def test_default_path_follows_augfit_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("AUGFIT_CACHE", str(tmp_path))
     assert default_cache_path() == tmp_path / "translations.sqlite"
     assert get_cache() is get_cache(tmp_path / "translations.sqlite")
+
+
+def test_damage_found_by_a_later_query_moves_the_file_aside_and_recomputes(tmp_path):
+    """Pages damaged after the cache was opened (so the checks at opening passed) surface in a later
+    lookup: the file is moved aside with a warning and the lookup answers from an empty cache."""
+    import pytest
+
+    from augfit.errors import AugfitWarning
+
+    path = tmp_path / "t.sqlite"
+    texts = [f"sentence {i} " + "x" * 200 for i in range(3000)]
+    c = TranslationCache(path)
+    c.put_many("apertium", "eng-spa", {t: f"frase {i}" for i, t in enumerate(texts)})
+    c._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c._connection().execute("PRAGMA cache_size=0")
+    c.clear_memory()
+    data = bytearray(path.read_bytes())
+    data[2 * 4096:] = b"\xff" * (len(data) - 2 * 4096)      # every page after the schema
+    path.write_bytes(bytes(data))
+    with pytest.warns(AugfitWarning, match=r"t\.sqlite is unusable .*moved it to t\.sqlite\.corrupt"):
+        assert c.get_many("apertium", "eng-spa", texts[:10]) == {}
+    assert (tmp_path / "t.sqlite.corrupt").read_bytes() == bytes(data)
+    c.put_many("apertium", "eng-spa", {"good film": "buena película"})
+    assert TranslationCache(path).get_many("apertium", "eng-spa", ["good film"]) == {
+        "good film": "buena película"}

@@ -4,7 +4,8 @@ Keys are ``(backend, pair, text)``, e.g. ``("apertium", "eng-spa", "The film was
 rerun, another epoch or another process never translates the same sentence twice. The file lives in
 ``$AUGFIT_CACHE`` (or ``~/.cache/augfit``) as ``translations.sqlite`` unless a path is given.
 A file that is not an SQLite database of this schema (corrupt, truncated, foreign) is moved aside to
-``<name>.corrupt`` and started afresh, with an :class:`~augfit.errors.AugfitWarning` naming it.
+``<name>.corrupt`` and started afresh, with an :class:`~augfit.errors.AugfitWarning` naming it,
+whether the damage shows when the file is opened or only when a later query reads a damaged page.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sqlite3
 import threading
 import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 from ...errors import AugfitWarning
 from .wordnet_nltk import cache_dir
@@ -22,6 +23,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     backend TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     PRIMARY KEY (backend, pair, source))"""
 _COLUMNS = ["backend", "pair", "source", "target"]
+_T = TypeVar("_T")
 _CHUNK = 500  # SQLite's default limit on host parameters is 999 in old builds
 
 
@@ -52,16 +54,34 @@ class TranslationCache:
             try:
                 conn = self._open()
             except sqlite3.DatabaseError as e:
-                aside = self.path.with_name(self.path.name + ".corrupt")
-                warnings.warn(f"translation cache {self.path} is unusable ({e}); moved it to "
-                              f"{aside.name} and starting an empty cache", AugfitWarning,
-                              stacklevel=4)
-                os.replace(self.path, aside)
-                for suffix in ("-wal", "-shm"):
-                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+                self._move_aside(e)
                 conn = self._open()
             self._conn, self._pid = conn, os.getpid()
         return self._conn
+
+    def _move_aside(self, error: sqlite3.DatabaseError) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        aside = self.path.with_name(self.path.name + ".corrupt")
+        warnings.warn(f"translation cache {self.path} is unusable ({error}); moved it to "
+                      f"{aside.name} and starting an empty cache", AugfitWarning, stacklevel=5)
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def _query(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``work(connection)`` under the lock; a file found damaged only now (a page read by this
+        query, not at opening) is moved aside like one damaged at opening, and ``work`` runs once
+        more on the fresh cache. A busy database (OperationalError) is not damage: it is raised."""
+        with self._lock:
+            try:
+                return work(self._connection())
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError as e:
+                self._move_aside(e)
+                return work(self._connection())
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
@@ -85,16 +105,18 @@ class TranslationCache:
         found = {t: mem[t] for t in texts if t in mem}
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            with self._lock:
-                conn = self._connection()
+            def lookup(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+                rows: list[tuple[str, str]] = []
                 for i in range(0, len(missing), _CHUNK):
                     chunk = missing[i:i + _CHUNK]
                     marks = ",".join("?" * len(chunk))
-                    rows = conn.execute(
+                    rows += conn.execute(
                         f"SELECT source, target FROM translations WHERE backend=? AND pair=? "
                         f"AND source IN ({marks})", (backend, pair, *chunk)).fetchall()
-                    for src, tgt in rows:
-                        mem[src] = found[src] = tgt
+                return rows
+
+            for src, tgt in self._query(lookup):
+                mem[src] = found[src] = tgt
         return found
 
     def put_many(self, backend: str, pair: str, items: dict[str, str]) -> None:
@@ -102,15 +124,17 @@ class TranslationCache:
         if not items:
             return
         self._memory.setdefault((backend, pair), {}).update(items)
-        with self._lock:
-            conn = self._connection()
-            conn.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
-                             [(backend, pair, s, t) for s, t in items.items()])
+        rows = [(backend, pair, s, t) for s, t in items.items()]
+
+        def store(conn: sqlite3.Connection) -> None:
+            conn.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)", rows)
             conn.commit()
 
+        self._query(store)
+
     def __len__(self) -> int:
-        with self._lock:
-            return int(self._connection().execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+        return self._query(
+            lambda conn: int(conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]))
 
     def clear_memory(self) -> None:
         """Forget the in-memory front (the SQLite file is kept); for measuring cold lookups."""
