@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import time
 from pathlib import Path
 
 import albumentations as A
 import cv2
 import numpy as np
+from _timing import rate  # benchmarks run as scripts: their folder is on sys.path
 
 import augfit as af
 from augfit.transforms import image as I
@@ -51,17 +51,6 @@ def albumentations_pipeline(h: int, w: int) -> A.Compose:
                       A.HorizontalFlip(p=0.5),
                       A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=1.0)],
                      seed=0)
-
-
-def rate(fn, n_images: int, seconds: float) -> float:
-    """Images per second: best of repeated timed runs within ``seconds``."""
-    fn()  # warm-up (thread pool, caches)
-    best, start = np.inf, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return n_images / best
 
 
 def main() -> None:

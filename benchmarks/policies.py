@@ -20,11 +20,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _timing import rate  # benchmarks run as scripts: their folder is on sys.path
 
 from augfit.transforms import image as I
 from augfit.transforms.mixing import MixUp
@@ -38,17 +37,6 @@ def images(batch: int) -> tuple[np.ndarray, str]:
             raw = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
         return raw[:batch].copy(), "Fashion-MNIST"
     return np.random.default_rng(0).integers(0, 256, (batch, 28, 28), dtype=np.uint8), "random"
-
-
-def rate(fn: Callable[[], object], n_images: int, seconds: float) -> float:
-    """Images per second: best of repeated timed runs within ``seconds``."""
-    fn()  # warm-up (thread pools, caches)
-    best, start = np.inf, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return n_images / best
 
 
 def main() -> None:
