@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from augfit.errors import AugfitWarning
 from augfit.transforms.text.translate_cache import TranslationCache, default_cache_path, get_cache
 
 
@@ -58,3 +61,22 @@ def test_damage_found_by_a_later_query_moves_the_file_aside_and_recomputes(tmp_p
     c.put_many("apertium", "eng-spa", {"good film": "buena película"})
     assert TranslationCache(path).get_many("apertium", "eng-spa", ["good film"]) == {
         "good film": "buena película"}
+
+
+def test_a_corrupt_translation_cache_is_moved_aside_with_a_warning(tmp_path):
+    for i, content in enumerate((b"SQLite format 3\0" + b"\xff" * 3000, b"not a database" * 99)):
+        path = tmp_path / f"t{i}.sqlite"
+        path.write_bytes(content)
+        cache = TranslationCache(path)
+        with pytest.warns(AugfitWarning, match=rf"translation cache .*t{i}\.sqlite is unusable.*"
+                          rf"t{i}\.sqlite\.corrupt"):
+            cache.put_many("apertium", "eng-spa", {"good film": "buena película"})
+        assert TranslationCache(path).get_many("apertium", "eng-spa", ["good film"]) == {
+            "good film": "buena película"}
+        assert (tmp_path / f"t{i}.sqlite.corrupt").read_bytes() == content
+    foreign = sqlite3.connect(tmp_path / "f.sqlite")
+    foreign.execute("CREATE TABLE translations (a TEXT, b TEXT)")
+    foreign.commit()
+    foreign.close()
+    with pytest.warns(AugfitWarning, match=r"columns \['a', 'b'\]"):
+        assert len(TranslationCache(tmp_path / "f.sqlite")) == 0
