@@ -44,7 +44,8 @@ class Registry(Generic[T]):
         def deco(obj: T) -> T:
             key = name or obj.__name__
             if key in self._items and self._items[key] is not obj:
-                raise ConfigError(f"{self.kind} {key!r} is already registered to {self._items[key]!r}")
+                raise ConfigError(f"{self.kind} {key!r} is already registered to "
+                                  f"{self._items[key]!r}")
             self._items[key] = obj
             if isinstance(obj, type):
                 obj.registered_name = key  # type: ignore[attr-defined]
@@ -94,8 +95,10 @@ class Registry(Generic[T]):
         return self.get(name)(**kwargs)  # type: ignore[operator]
 
 
-TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", ("augfit.transforms._builtins",))
-DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", ("augfit.data.datasets",))
+TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms",
+                                     ("augfit.transforms._builtins",))
+DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets",
+                                                  ("augfit.data.datasets",))
 FEATURIZERS: Registry[type] = Registry(
     "featurizer", "augfit.featurizers", ("augfit.data.features", "augfit.transforms.audio.mel")
 )

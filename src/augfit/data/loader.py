@@ -176,7 +176,8 @@ class DataLoader:
         self.mix = _as_augment(mix, "mix")
         if self.mix is not None and not _mixes(self.mix):
             raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
-                              f"MixUp(alpha=0.2), got {self.mix!r}; put other transforms in augment")
+                              f"MixUp(alpha=0.2), got {self.mix!r}; put other transforms in "
+                              f"augment")
         self.soft_targets = _mixes(self.augment) or _mixes(self.mix)
         if self.soft_targets and self.batch_size < 2:
             raise ConfigError(f"DataLoader(batch_size={batch_size}) with a label-mixing augment "

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -93,10 +94,9 @@ class LineProgress:
         return text
 
     def _emit(self) -> None:
-        try:
+        # stderr closed: progress is not worth failing for
+        with contextlib.suppress(BrokenPipeError, ValueError):
             print(self.line(), file=self.file, flush=True)
-        except (BrokenPipeError, ValueError):  # stderr closed: progress is not worth failing for
-            pass
         self._last_time, self._last_n = self.clock(), self.n
 
     def update(self, n: int = 1) -> None:

@@ -127,7 +127,8 @@ def table_rows(report: Report) -> list[list[str]]:
         loss = {k: f"{e.value:+.3f} [{e.ci[0]:+.3f}, {e.ci[1]:+.3f}]" for k, e in s.items()}
         out.append([c.method, str(c.train_size), str(c.n_units), _pct(c.test_accuracy),
                     _pct(c.baseline_test_accuracy), iv["d_test_accuracy"],
-                    _p(s["d_test_accuracy"].p, report.spec.bootstrap["resamples"]), iv["d_gap"], iv["d_train_accuracy"],
+                    _p(s["d_test_accuracy"].p, report.spec.bootstrap["resamples"]),
+                    iv["d_gap"], iv["d_train_accuracy"],
                     loss["d_test_loss"], loss["d_gap_loss"],
                     f"{round(c.win_rate * c.n_units)}/{c.n_units}",
                     "yes" if c.example_level else "no"])

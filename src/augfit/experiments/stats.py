@@ -157,7 +157,7 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
     return units
 
 
-# -- the bootstrap -----------------------------------------------------------------------------------
+# -- the bootstrap ---------------------------------------------------------------------------------
 @dataclass
 class Draws:
     """One set of hierarchical resampling indices, reusable for any data of the same layout."""
@@ -227,7 +227,7 @@ def jackknife_means(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return (flat.sum(axis=1, keepdims=True) - flat) / max(u - 1, 1)
 
 
-# -- intervals and p-values ---------------------------------------------------------------------------
+# -- intervals and p-values ------------------------------------------------------------------------
 def _quantile_rows(sorted_boot: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Linear-interpolated quantile ``q`` (E,) of each row of ``sorted_boot`` (E, B)."""
     b = sorted_boot.shape[1]
@@ -417,7 +417,7 @@ def holm_levels(p: Sequence[float], alpha: float) -> np.ndarray:
     return out
 
 
-# -- one comparison -----------------------------------------------------------------------------------
+# -- one comparison --------------------------------------------------------------------------------
 @dataclass
 class Comparison:
     """One method vs the baseline at one training size: every endpoint with interval and p."""
@@ -491,7 +491,8 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
     stats = {name: estimate(f, means, boot, jack, f(flat), confidence)
              for name, f in STATISTICS.items()}
     return Comparison(method, train_size, units.n_units, len(units.splits),
-                      units.examples is not None, dict(zip(COLUMNS, map(float, means))), stats,
+                      units.examples is not None,
+                      dict(zip(COLUMNS, map(float, means), strict=True)), stats,
                       float((_d_test(flat) > 0).mean()))
 
 

@@ -72,7 +72,8 @@ def cross_entropy(logits: np.ndarray, y: np.ndarray,
     return loss, e
 
 
-def mse(output: np.ndarray, y: np.ndarray, label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
+def mse(output: np.ndarray, y: np.ndarray,
+        label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
     """The notes' squared-error cost ``C = Σ_k (y_k - a_k)²`` per sample, averaged over the batch.
 
     Labels ``(N,)`` are turned into one-hot targets; ``∂C/∂a = 2 (a - y) / N``.

@@ -130,7 +130,7 @@ class MLP:
                 or not 0 <= dropout < 1):
             raise ConfigError(f"MLP(dropout=...) must be a float in [0, 1), got {dropout!r}")
         widths = [in_features, *hidden_list, out_features]
-        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
         if n_params > MAX_PARAMS:
             raise ConfigError(f"MLP(in_features={in_features}, hidden={hidden_list}, out_features="
                               f"{out_features}) would have {n_params:,} parameters, more than the "
@@ -150,7 +150,7 @@ class MLP:
         init_rng, drop_rng = spawn(seed, 2)
         self.layers: list[Layer] = []
         self.dense: list[Dense] = []
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
             d = Dense(fan_in, fan_out, init=init, rng=init_rng, dtype=self.dtype.name,
                       input_grad=i > 0)
             self.layers.append(d)
@@ -234,7 +234,7 @@ class MLP:
         if len(weights) != len(own):
             raise ShapeError(f"set_weights(weights=...) expects {len(own)} arrays [W1, b1, ...], "
                              f"got {len(weights)}")
-        for i, (p, w) in enumerate(zip(own, weights)):
+        for i, (p, w) in enumerate(zip(own, weights, strict=True)):
             w = np.asarray(w)
             if w.shape != p.shape:
                 raise ShapeError(f"set_weights(weights[{i}]) expects shape {p.shape}, "
@@ -265,7 +265,8 @@ class MLP:
             raise ConfigError(f"{where}: not a readable .npz file written by MLP.save "
                               f"({type(e).__name__}: {str(e)[:120]})") from None
         if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ConfigError(f"{where}: holds a single array, not an .npz file written by MLP.save")
+            raise ConfigError(f"{where}: holds a single array, not an .npz file written by "
+                              f"MLP.save")
         with data:
             config, weights = _read_saved(data, where)
         try:

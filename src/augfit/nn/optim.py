@@ -66,12 +66,12 @@ class Optimizer:
                     f"parameters; train through Trainer, which passes MLP.decay_mask()")
             masks = decay_mask
         if len(self.state) != len(params) or any(
-            s["shape"] != p.shape for s, p in zip(self.state, params)
+            s["shape"] != p.shape for s, p in zip(self.state, params, strict=True)
         ):
             self.state = [{"shape": p.shape} for p in params]  # type: ignore[misc]
             self.t = 0
         self.t += 1
-        for p, g, s, m in zip(params, grads, self.state, masks):
+        for p, g, s, m in zip(params, grads, self.state, masks, strict=True):
             if self.weight_decay:
                 g += self.weight_decay * p if m is None else (self.weight_decay * p) * m
             self.update(p, g, s)

@@ -457,5 +457,6 @@ def check_range(value: Sequence[float] | float, name: str, owner: str, lo: float
 
 
 __all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
-           "MAX_WORDS", "RECORD_KEY", "check_int", "Params", "Transform", "batch_len", "check_probability",
-           "check_range", "check_record", "drawn_on", "example_batch_for", "sample_shape", "select"]
+           "MAX_WORDS", "RECORD_KEY", "check_int", "Params", "Transform", "batch_len",
+           "check_probability", "check_range", "check_record", "drawn_on", "example_batch_for",
+           "sample_shape", "select"]

@@ -254,7 +254,7 @@ class Compose(_Composition):
         return batch, steps
 
     def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
-        for t, params in zip(self.transforms, inner):
+        for t, params in zip(self.transforms, inner, strict=True):
             targets = t.apply_targets(targets, params)
         return targets
 

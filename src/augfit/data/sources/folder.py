@@ -87,7 +87,7 @@ def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool) -> np.nda
             raise ConfigError(f"from_folder: {f} is not an image ({sorted(IMAGE_EXT)}); remove it")
     imgs = [_read_image(f, size, grayscale) for _, f in pairs]
     shape = imgs[0].shape
-    for (_, f), img in zip(pairs, imgs):
+    for (_, f), img in zip(pairs, imgs, strict=True):
         if img.shape != shape:
             raise ShapeError(f"from_folder: {f} has shape {img.shape} but {pairs[0][1]} has "
                              f"{shape}; pass size=(H, W) to resize all images")

@@ -29,7 +29,7 @@ def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[
         counts.append(min(n_edits(len(words), *k_rule), len(row)))
     u = iter(rng.random((sum(counts), 2)).tolist())
     out = []
-    for row, k in zip(cands, counts):
+    for row, k in zip(cands, counts, strict=True):
         chosen = []
         for j in range(k):
             a, b = next(u)
