@@ -113,7 +113,7 @@ def bench_synonyms(texts: list[str]) -> None:
     nl, nl_load = timed(lambda: naw.SynonymAug(aug_src="wordnet", aug_p=0.1, aug_min=1, stopwords=stop))
     table = {}
     tags = apertium_tags(texts)
-    for t, units in zip(texts, tags):
+    for t, units in zip(texts, tags, strict=True):
         toks = nl.tokenizer(t)
         table[tuple(toks)] = align(toks, units)
     nl.model.pos_tag = lambda toks: table.get(tuple(toks)) or [(x, "XX") for x in toks]
@@ -125,8 +125,8 @@ def bench_synonyms(texts: list[str]) -> None:
     out = aug(texts, rng=1)
     nl_out, nl_first = timed(nl.augment, texts)  # first pass (fills nlpaug's own lookup cache)
     nl_s, nl_cpu = best(lambda: nl.augment(texts), 3)
-    changed = sum(a != b for a, b in zip(out, texts)) / len(texts)
-    nl_changed = sum(a != b for a, b in zip(nl_out, texts)) / len(texts)
+    changed = sum(a != b for a, b in zip(out, texts, strict=True)) / len(texts)
+    nl_changed = sum(a != b for a, b in zip(nl_out, texts, strict=True)) / len(texts)
     n = len(texts)
     print(f"\n[1] synonym replacement, {n} Rotten Tomatoes sentences, rate/aug_p 0.1 (best of 5 / 3)")
     print(f"  augfit SynonymReplace  {n / warm_s:8.0f} sent/s wall, {n / warm_cpu:8.0f} CPU   (first "

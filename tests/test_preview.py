@@ -59,7 +59,7 @@ def test_text_page_highlights_edits(tmp_path):
     assert r.panels == 9 and page.count("<td>") == 9
     changed = 0
     for o in r.augmented:
-        for a, b in zip(r.originals, o):
+        for a, b in zip(r.originals, o, strict=True):
             it = iter(a.split())
             assert all(w in it for w in b.split())          # deletion only: a subsequence
             changed += a != b

@@ -67,7 +67,7 @@ def test_only_official_train_loaded_is_an_error(fsdd_path):
 
 
 def _ids(ds):
-    return {(str(g), int(y), int(i)) for g, y, i in zip(ds.groups, ds.y, ds.meta["index"])}
+    return {(str(g), int(y), int(i)) for g, y, i in zip(ds.groups, ds.y, ds.meta["index"], strict=True)}
 
 
 def test_official_test_is_exactly_index_0_to_4_stratified_val(fsdd_path):

@@ -88,7 +88,7 @@ def test_only_drawn_sentences_are_translated(tmp_path):
     out, params = BackTranslate(cache=str(path), p=0.5)(x, rng=1, return_params=True)
     applied = list(params["applied"])
     assert 0 < sum(applied) < 4
-    assert [o == s for o, s in zip(out, x)] == [not a for a in applied]
+    assert [o == s for o, s in zip(out, x, strict=True)] == [not a for a in applied]
     assert len(get_cache(path)) == 2 * sum(applied)  # both directions of the drawn ones
 
 

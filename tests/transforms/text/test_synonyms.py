@@ -83,7 +83,7 @@ def test_replay_on_a_subset_uses_the_recorded_words():
     t = SynonymReplace(n=1, p=0.5)
     out, params = t(x, rng=11, return_params=True)
     assert t.replay(x, params) == out
-    assert [o != s for o, s in zip(out, x)] == list(params["applied"])
+    assert [o != s for o, s in zip(out, x, strict=True)] == list(params["applied"])
 
 
 def test_bad_input_errors_name_the_fix():
