@@ -250,7 +250,7 @@ def test_features_none_yields_raw_augmented_batches_unflattened():
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x[:, :, ::-1])
     assert loader.featurize(x) is x
     with pytest.raises(ConfigError, match="no feature width"):
-        loader.n_features
+        _ = loader.n_features
     # the default still featurizes by modality
     assert DataLoader(ds, batch_size=4, seed=0).n_features == 6 * 5 * 3
 

@@ -1,4 +1,5 @@
-"""The split as a grid axis, selection-free endpoints and the per-example store (issue 10, part A)."""
+"""The split as a grid axis, selection-free endpoints and the per-example store (issue 10,
+part A)."""
 from __future__ import annotations
 
 import sqlite3

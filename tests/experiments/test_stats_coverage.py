@@ -105,7 +105,8 @@ def test_holm_verdicts_keep_the_family_wise_error_under_zero_effect():
     assert fwer <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / families)
 
 
-if __name__ == "__main__":       # other designs: python tests/experiments/test_stats_coverage.py 3x5 1x10
+# other designs: python tests/experiments/test_stats_coverage.py 3x5 1x10
+if __name__ == "__main__":
     import sys
 
     truth = true_effect(0.2)

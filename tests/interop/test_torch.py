@@ -1,4 +1,5 @@
-"""augfit.torch with a real torch.utils.data.DataLoader and worker processes; tensors in transforms."""
+"""augfit.torch with a real torch.utils.data.DataLoader and worker processes; tensors in
+transforms."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,7 @@ def _import_torch():
 
 
 torch = _import_torch()
-from augfit.torch import AugmentedDataset
+from augfit.torch import AugmentedDataset  # noqa: E402  (imports torch: after the skip above)
 
 
 def _same_images(n: int = 24) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +103,8 @@ def test_set_epoch_resumes_the_stream():
     first = [[b.numpy().copy() for b, _ in loader] for _ in range(3)]
     ds2 = AugmentedDataset((x, y), augment=_aug(), batch_size=4, shuffle=True, seed=5)
     ds2.batch_sampler.set_epoch(2)
-    third = [b.numpy() for b, _ in torch.utils.data.DataLoader(ds2, batch_sampler=ds2.batch_sampler)]
+    third = [b.numpy()
+             for b, _ in torch.utils.data.DataLoader(ds2, batch_sampler=ds2.batch_sampler)]
     np.testing.assert_array_equal(np.stack(third), np.stack(first[2]))
 
 

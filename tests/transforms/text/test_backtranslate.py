@@ -52,7 +52,8 @@ def test_known_sentence_gives_apertiums_known_output(tmp_path):
     t = BackTranslate(pivot="spa", cache=str(tmp_path / "c.sqlite"))
     assert t.translate_round_trip([KNOWN]) == [
         "The film was surprisingly well, and the actors were utmost."]
-    assert t._forward([KNOWN]) == ["La película era sorprendentemente bien, y los actores eran sumos."]
+    assert t._forward([KNOWN]) == [
+        "La película era sorprendentemente bien, y los actores eran sumos."]
 
 
 @needs_apertium

@@ -13,14 +13,16 @@ def test_round_trip_persists_and_keys_by_backend_and_pair(tmp_path):
     path = tmp_path / "sub" / "t.sqlite"
     c = TranslationCache(path)
     c.put_many("apertium", "eng-spa", {"good film": "buena película", "": ""})
-    assert c.get_many("apertium", "eng-spa", ["good film", "other"]) == {"good film": "buena película"}
+    assert c.get_many("apertium", "eng-spa", ["good film", "other"]) == {
+        "good film": "buena película"}
     fresh = TranslationCache(path)  # another process or a rerun
     assert fresh.get_many("apertium", "eng-spa", ["good film"]) == {"good film": "buena película"}
     assert fresh.get_many("apertium", "spa-eng", ["good film"]) == {}
     assert fresh.get_many("other", "eng-spa", ["good film"]) == {}
     rows = sqlite3.connect(path).execute("SELECT backend, pair, source, target FROM translations "
                                          "ORDER BY source").fetchall()
-    assert rows == [("apertium", "eng-spa", "", ""), ("apertium", "eng-spa", "good film", "buena película")]
+    assert rows == [("apertium", "eng-spa", "", ""),
+                    ("apertium", "eng-spa", "good film", "buena película")]
 
 
 def test_many_keys_beyond_one_sql_chunk(tmp_path):
@@ -55,7 +57,8 @@ def test_damage_found_by_a_later_query_moves_the_file_aside_and_recomputes(tmp_p
     data = bytearray(path.read_bytes())
     data[2 * 4096:] = b"\xff" * (len(data) - 2 * 4096)      # every page after the schema
     path.write_bytes(bytes(data))
-    with pytest.warns(AugfitWarning, match=r"t\.sqlite is unusable .*moved it to t\.sqlite\.corrupt"):
+    with pytest.warns(AugfitWarning,
+                      match=r"t\.sqlite is unusable .*moved it to t\.sqlite\.corrupt"):
         assert c.get_many("apertium", "eng-spa", texts[:10]) == {}
     assert (tmp_path / "t.sqlite.corrupt").read_bytes() == bytes(data)
     c.put_many("apertium", "eng-spa", {"good film": "buena película"})
