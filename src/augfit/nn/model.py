@@ -243,7 +243,8 @@ class MLP:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write config and weights to one ``.npz`` file at exactly ``path``."""
-        arrays = {f"w{i}": w for i, w in enumerate(self.get_weights())}
+        # Any: numpy's stub types savez's **kwds against its allow_pickle: bool keyword too
+        arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.get_weights())}
         with open(path, "wb") as f:
             np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
 
