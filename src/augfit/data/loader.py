@@ -225,7 +225,7 @@ class DataLoader:
         if self.features is None:
             raise ConfigError("DataLoader(features=None) yields raw batches, which have no feature "
                               "width; give features='auto' (or a featurizer) to get vectors")
-        return int(self.features.n_features_)
+        return self.features._check_fitted()
 
     # -- batches --------------------------------------------------------------------------------
     def order(self, epoch: int) -> np.ndarray:

@@ -73,7 +73,7 @@ def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool) -> np
         raise ShapeError(f"from_folder: {path} holds {img.dtype} pixels; from_folder reads 8- and "
                          "16-bit images (uint8 after loading): re-export it as an 8-bit PNG")
     if img.dtype == np.uint16:
-        img = (img >> 8).astype(np.uint8)
+        img = np.right_shift(img, 8).astype(np.uint8)
     if img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
     if size is not None:
