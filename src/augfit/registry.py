@@ -42,7 +42,10 @@ class Registry(Generic[T]):
         """Decorator: ``@TRANSFORMS.register()`` registers a class under its own name."""
 
         def deco(obj: T) -> T:
-            key = name or obj.__name__
+            key = name or getattr(obj, "__name__", None)
+            if not isinstance(key, str):
+                raise ConfigError(f"{self.kind} {obj!r} has no __name__; give the name: "
+                                  f"register('NAME')")
             if key in self._items and self._items[key] is not obj:
                 raise ConfigError(f"{self.kind} {key!r} is already registered to "
                                   f"{self._items[key]!r}")

@@ -2,7 +2,7 @@
 the memoized synonym lookup."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -122,7 +122,11 @@ class WordEditTransform(TextTransform):
     """
 
     params_key: ClassVar[str] = "edits"
-    edit: ClassVar[Callable[[Tokens, Sequence], Tokens]]
+
+    @staticmethod
+    def edit(tokens: Tokens, edits: Sequence[Any], /) -> Tokens:
+        """One sentence's edits applied (subclasses set a function from :mod:`.tokens`)."""
+        raise NotImplementedError
 
     def apply_params(self, batch: list[str], params: Params) -> list[str]:
         edit = type(self).edit
