@@ -181,9 +181,11 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .registry import DATASETS, FEATURIZERS, TRANSFORMS
+    from .registry import DATASETS, FEATURIZERS, TRANSFORMS, Registry
 
-    table = {"transforms": TRANSFORMS, "datasets": DATASETS, "featurizers": FEATURIZERS}[args.what]
+    tables: dict[str, Registry[Any]] = {"transforms": TRANSFORMS, "datasets": DATASETS,
+                                        "featurizers": FEATURIZERS}
+    table = tables[args.what]
     for name in table.available():
         print(name)
     return 0

@@ -76,10 +76,11 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
 
         spec = load_spec(path)
         names = [m.name for m in spec.methods if m.augment]
-        if method is None or method not in names:
+        augment = spec.method(method).augment if method in names else None
+        if method is None or augment is None:
             raise ConfigError(f"{path} is an experiment spec; pass method=... (--method) naming "
                               f"one with augment: {', '.join(names) or 'none has one'}")
-        return Transform.from_dict(spec.method(method).augment)
+        return Transform.from_dict(augment)
     built = build_augment(Checker("preview"), path.name, "pipeline", path.parent)
     return Transform.from_dict(built)
 

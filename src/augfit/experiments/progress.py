@@ -24,7 +24,7 @@ def in_notebook() -> bool:
     if shell is None or "ipykernel" not in sys.modules:
         return False
     try:
-        ip = shell.get_ipython()  # type: ignore[attr-defined]
+        ip = shell.get_ipython()
     except Exception:  # IPython without a running shell
         return False
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
