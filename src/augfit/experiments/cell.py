@@ -20,7 +20,7 @@ from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ..train.metrics import gap_curve, generalization_gap
-from ._check import Checker, show
+from .checker import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)

@@ -86,7 +86,7 @@ from typing import Any, Mapping
 
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
-from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
+from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_range
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
-from ..base import Params, check_range
+from ..base import Params
 from . import ops
 from .core import GeometricTransform, ImageTransform, check_fill
 

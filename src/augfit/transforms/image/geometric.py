@@ -10,8 +10,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ...checks import check_range
 from ...registry import TRANSFORMS
-from ..base import Params, check_range
+from ..base import Params
 from .core import GeometricTransform, check_fill, identity
 
 

@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
-from ..base import MAX_COUNT, Params, check_int
+from ..base import MAX_COUNT, Params
 from . import functional as F
 from . import ops as K
 from .core import ImageTransform, check_fill, identity
