@@ -153,6 +153,13 @@ def check_probability(p: Any, name: str = "p", owner: str = "") -> float:
     return check_number(p, name, owner, 0, 1)
 
 
+def check_bool(value: Any, name: str, owner: str = "", hint: str = "") -> bool:
+    """``value`` if it is ``True`` or ``False`` (NumPy's bool too), never a truthy stand-in."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{where(name, owner)} must be True or False{hint}, got {show(value)}")
+    return bool(value)
+
+
 def check_range(value: Sequence[float] | float, name: str, owner: str = "",
                 lo: float = -np.inf, hi: float = np.inf,
                 symmetric: bool = False) -> tuple[float, float]:
@@ -212,6 +219,6 @@ def check_ndim(x: Any, ndims: int | Sequence[int], what: str, owner: str, layout
     return x
 
 
-__all__ = ["SHOW_MAX", "check_choice", "check_int", "check_ndim", "check_number",
+__all__ = ["SHOW_MAX", "check_bool", "check_choice", "check_int", "check_ndim", "check_number",
            "check_probability", "check_range", "describe", "in_bounds", "interval", "is_finite",
            "is_int", "is_number", "short_number", "show", "where"]

@@ -89,9 +89,6 @@ class Registry(Generic[T]):
         self._load()
         return name in self._items
 
-    def create(self, name: str, **kwargs: Any) -> Any:
-        return self.get(name)(**kwargs)  # type: ignore[operator]
-
 
 TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", ("augfit.transforms._builtins",))
 DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", ("augfit.data.datasets",))

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from ..checks import check_int
+from ..checks import check_bool, check_int
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
 
@@ -125,8 +125,7 @@ class ImageFlatten(Featurizer):
     state_keys = ("mean_", "std_")
 
     def __init__(self, standardize: bool = False) -> None:
-        if not isinstance(standardize, bool):
-            raise ConfigError(f"image_flatten(standardize=...) must be a bool, got {standardize!r}")
+        check_bool(standardize, "standardize", "image_flatten")
         self.standardize = standardize
         self.n_features_: int | None = None
         self.mean_: np.ndarray | None = None

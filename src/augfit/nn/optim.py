@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..checks import check_number
+from ..checks import check_bool, check_number
 from ..errors import ConfigError
 
 
@@ -27,10 +27,8 @@ class Optimizer:
         cls = type(self).__name__
         self.lr = check_number(lr, "lr", cls, 0, low_open=True)
         self.weight_decay = check_number(weight_decay, "weight_decay", cls, 0)
-        if not isinstance(decay_bias, (bool, np.bool_)):
-            raise ConfigError(f"{cls}(decay_bias=...) must be True (decay every parameter) or "
-                              f"False (weights only), got {decay_bias!r}")
-        self.decay_bias = bool(decay_bias)
+        self.decay_bias = check_bool(decay_bias, "decay_bias", cls,
+                                     " (True: decay every parameter, False: weights only)")
         self.state: list[dict[str, np.ndarray]] = []
         self.t = 0
 

@@ -20,7 +20,7 @@ import numpy as np
 from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
-from ..cache import atomic_path, cache_dir, digest
+from ..cache import atomic_path, cache_dir, cache_key
 from ..datasets import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import check_length, resample
@@ -123,7 +123,7 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None,
     combos = [(v, s, p, d) for v in voices for s in speeds for p in pitches for d in range(10)]
     version = _espeak_run([exe, "--version"])
     version = version.split("  Data")[0].strip()
-    key = digest("spoken_digits_tts", version, combos, length, sample_rate)
+    key = cache_key("spoken_digits_tts", version, combos, length, sample_rate)
     file = cache_dir("spoken_digits_tts") / f"{key}.npz"
     cached = _read_cached(file, len(combos), length)
     if cached is not None:

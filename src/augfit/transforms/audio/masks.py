@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ...checks import check_int, is_finite, is_number
+from ...checks import check_int, check_number, is_finite, is_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FRAMES, Transform
@@ -163,11 +163,8 @@ class TimeMask(_AxisMask):
     def __init__(self, max_width: int = 10, num_masks: int = 2, max_fraction: float = 1.0,
                  mask_value: str | float = "mean", p: float = 1.0) -> None:
         super().__init__(max_width, num_masks, mask_value, p)
-        number = (int, float, np.integer, np.floating)
-        if isinstance(max_fraction, bool) or not isinstance(max_fraction, number) \
-                or not 0.0 < float(max_fraction) <= 1.0:
-            raise ConfigError(f"TimeMask(max_fraction=...) must be in (0, 1], got {max_fraction!r}")
-        self.max_fraction = float(max_fraction)
+        self.max_fraction = check_number(max_fraction, "max_fraction", "TimeMask", 0, 1,
+                                         low_open=True)
 
     def width_limit(self, length: int) -> int:
         return min(self.max_width, length, int(np.floor(self.max_fraction * length)))

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_int, check_number
+from ...checks import check_bool, check_int, check_number
 from ...data.features import Featurizer
 from ...errors import ConfigError, ShapeError
 from ...registry import FEATURIZERS, TRANSFORMS
@@ -184,8 +184,7 @@ class MelSpectrogram(Transform):
         name = type(self).__name__
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
-        if not isinstance(log, bool):
-            raise ConfigError(f"{name}(log=...) must be True or False, got {log!r}")
+        check_bool(log, "log", name)
         self.log = log
 
     def check_batch(self, batch: Any) -> None:

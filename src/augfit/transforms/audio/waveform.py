@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...checks import check_number, check_range
+from ...checks import check_bool, check_number, check_range
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
@@ -88,10 +88,7 @@ class TimeShift(_WaveformTransform):
                  p: float = 1.0) -> None:
         super().__init__(p)
         self.shift = check_range(shift, "shift", "TimeShift", lo=-1.0, hi=1.0, symmetric=True)
-        if not isinstance(rollover, bool):
-            from ...errors import ConfigError
-
-            raise ConfigError(f"TimeShift(rollover=...) must be True or False, got {rollover!r}")
+        check_bool(rollover, "rollover", "TimeShift")
         self.rollover = rollover
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
