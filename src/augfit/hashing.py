@@ -55,8 +55,8 @@ def _feed(h: Any, part: Any) -> None:
         for p in part:
             _feed(h, p)
     else:
-        raise TypeError(f"cache_key() cannot hash a {type(part).__name__}; pass str, bytes, numbers, "
-                        f"arrays or lists/dicts of them")
+        raise TypeError(f"cache_key() cannot hash a {type(part).__name__}; pass str, bytes, "
+                        f"numbers, arrays or lists/dicts of them")
 
 
 def cache_key(*parts: Any) -> str:

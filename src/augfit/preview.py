@@ -59,8 +59,8 @@ def _spec_file(pipeline: Any) -> Path | None:
 def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
     """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
     (then ``method`` names the method whose ``augment`` to use)."""
-    from .experiments.checker import Checker
     from .experiments.augment_spec import build_augment
+    from .experiments.checker import Checker
     from .transforms.base import Transform
 
     if isinstance(pipeline, Transform):

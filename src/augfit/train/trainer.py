@@ -12,8 +12,7 @@ import scipy.sparse as sp
 
 from ..checks import check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
-from ..nn.losses import (PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing,
-                         get_loss)
+from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar

@@ -264,7 +264,7 @@ class Transform(ParamsMixin):
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
     @staticmethod
-    def from_json(text: str) -> "Transform":
+    def from_json(text: str) -> Transform:
         """Build a transform from :meth:`to_json` output."""
         try:
             d = json.loads(text)
@@ -274,7 +274,7 @@ class Transform(ParamsMixin):
         return Transform.from_dict(d)
 
     @staticmethod
-    def from_yaml(text: str) -> "Transform":
+    def from_yaml(text: str) -> Transform:
         """Build a transform from :meth:`to_yaml` output (or a YAML file's text)."""
         import yaml
 
@@ -286,7 +286,7 @@ class Transform(ParamsMixin):
         return Transform.from_dict(d)
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> "Transform":
+    def from_dict(d: dict[str, Any]) -> Transform:
         """Build a transform (or composition) from :meth:`to_dict` output, via the registry."""
         from ..registry import TRANSFORMS
 

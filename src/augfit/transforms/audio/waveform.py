@@ -8,7 +8,8 @@ integer PCM, NaN) are in ``_checks.py``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
