@@ -3,8 +3,8 @@
 For transforms too slow to run every epoch (back-translation), the DataLoader can precompute
 ``K`` copies; epoch ``e`` then uses copy ``e % K``. The cache file is keyed
 (:func:`augfit.hashing.cache_key`, length-prefixed) by the pipeline's ``to_json()``, a hash of the
-data, the seed, ``K`` and the batch size, so a changed pipeline or dataset never reuses stale copies. A pipeline without
-``to_json`` is precomputed in memory only.
+data, the seed, ``K`` and the batch size, so a changed pipeline or dataset never reuses stale
+copies. A pipeline without ``to_json`` is precomputed in memory only.
 
 Each file stores a SHA-256 checksum of its copies; a file that cannot be read, fails its checksum or
 holds copies of the wrong number or size is recomputed (and rewritten) with an
