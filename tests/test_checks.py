@@ -155,3 +155,12 @@ def test_the_spec_checker_words_the_same_rules():
         assert str(spec_error.value) == f"spec.yaml: lr: expected {what}, got {show(bad, True)}"
         assert what in str(arg_error.value)
     assert ck.number(10, "lr", 0, 10, lo_open=True) == 10
+
+
+def test_did_you_mean_names_the_closest_options():
+    from augfit.checks import did_you_mean
+
+    assert did_you_mean("rleu", ["relu", "sigmoid", "tanh"]) == "did you mean 'relu'?"
+    assert did_you_mean("zzz", ["relu", "sigmoid"]) == ""
+    assert did_you_mean("rotate", ["Rotate", "rotat", "rotates"], n=2) == \
+        "did you mean 'rotates', 'rotat'?"                      # closest first

@@ -23,6 +23,7 @@ rules for a file (``training.lr: expected a number in (0, 10], got "fast"``) usi
 """
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -187,6 +188,12 @@ def check_range(value: Sequence[float] | float, name: str, owner: str = "",
     return pair
 
 
+def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
+    """``"did you mean 'relu'?"`` naming up to ``n`` options close to ``word``, or ``""``."""
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=n)
+    return f"did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
 def check_choice(value: Any, name: str, allowed: Iterable[Any], owner: str = "",
                  hint: str = "") -> Any:
     """``value`` if it is one of ``allowed`` (a name table such as ``ACTIVATIONS`` is listed by its
@@ -220,5 +227,5 @@ def check_ndim(x: Any, ndims: int | Sequence[int], what: str, owner: str, layout
 
 
 __all__ = ["SHOW_MAX", "check_bool", "check_choice", "check_int", "check_ndim", "check_number",
-           "check_probability", "check_range", "describe", "in_bounds", "interval", "is_finite",
-           "is_int", "is_number", "short_number", "show", "where"]
+           "check_probability", "check_range", "describe", "did_you_mean", "in_bounds", "interval",
+           "is_finite", "is_int", "is_number", "short_number", "show", "where"]

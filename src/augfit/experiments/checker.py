@@ -11,14 +11,13 @@ error is cut to a short excerpt (:func:`show`), so an error never echoes a whole
 """
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..checks import SHOW_MAX, describe, in_bounds, short_number
+from ..checks import SHOW_MAX, describe, did_you_mean, in_bounds, short_number
 from ..checks import show as _show
 from ..errors import ConfigError
 from ..safe_yaml import YAML_MAX_BYTES, YAML_MAX_NODES, load_yaml, read_text
@@ -65,8 +64,8 @@ class Checker:
             raise self.expected(path, what, value)
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(key, allowed)
+                hint = f"; {hint}" if hint else ""
                 raise self.fail(join_path(path, key),
                                 f"unknown field{hint} Allowed fields: {', '.join(allowed)}")
         for key in required:

@@ -76,7 +76,6 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
-import difflib
 import inspect
 import json
 import re
@@ -85,6 +84,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
 from ..nn.layers import ACTIVATIONS
@@ -415,8 +415,8 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
         return
     for key in options:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(key, allowed)
+            hint = f"{hint} " if hint else ""
             takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
             raise ck.fail(join_path(path, key),
                           f"unknown option of dataset {name!r}; {hint}{takes}")
