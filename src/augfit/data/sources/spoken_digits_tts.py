@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...checks import is_int
 from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
@@ -116,7 +117,7 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None,
         raise ConfigError(f"spoken_digits_tts(voices=...): {unknown or voices} not available; "
                           f"English espeak-ng voices here: {known}")
     for name, vals, lo, hi in (("speeds", speeds, 80, 450), ("pitches", pitches, 0, 99)):
-        ok = [not isinstance(v, bool) and isinstance(v, int) and lo <= v <= hi for v in vals]
+        ok = [is_int(v) and lo <= v <= hi for v in vals]
         if not ok or not all(ok):
             raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], "
                               f"got {vals!r}")
