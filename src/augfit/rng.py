@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_int
 from .errors import ConfigError
 
 SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
@@ -21,8 +22,8 @@ def _check_seed(seed: object, name: str) -> None:
         raise ConfigError(
             f"{name} must be None, a non-negative int, a SeedSequence or a Generator, got {seed!r}"
         )
-    if isinstance(seed, (int, np.integer)) and seed < 0:
-        raise ConfigError(f"{name} must be a non-negative int, got {seed!r}")
+    if isinstance(seed, (int, np.integer)):
+        check_int(seed, name, low=0)
 
 
 def as_generator(seed: SeedLike = None, name: str = "seed") -> np.random.Generator:
