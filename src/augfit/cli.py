@@ -218,7 +218,9 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
     if issubclass(category, DataChangedWarning):
         print(f"augfit: warning: {message}", file=sys.stderr)
     else:
-        warnings._showwarning_orig(message, category, filename, lineno, file, line)  # type: ignore[attr-defined]
+        # private in the stdlib (the original showwarning) and absent from typeshed
+        show = warnings._showwarning_orig  # type: ignore[attr-defined]
+        show(message, category, filename, lineno, file, line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,6 +51,7 @@ class Registry(Generic[T]):
                                   f"{self._items[key]!r}")
             self._items[key] = obj
             if isinstance(obj, type):
+                # a new class attribute on whatever class registers: no type declares it
                 obj.registered_name = key  # type: ignore[attr-defined]
             return obj
 

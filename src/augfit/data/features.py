@@ -246,7 +246,10 @@ class TextTfidf(Featurizer):
         self.n_features_ = len(self.vocabulary_)
 
     def _restore(self) -> None:
-        self.vocabulary_ = [str(t) for t in self.vocabulary_]  # type: ignore[union-attr]
+        if self.vocabulary_ is None:
+            raise ConfigError("text_tfidf.set_state: vocabulary_ is None; pass the dict that "
+                              "get_state() returned")
+        self.vocabulary_ = [str(t) for t in self.vocabulary_]
         self.idf_ = np.asarray(self.idf_, np.float32)
         self._vec = self._make({t: i for i, t in enumerate(self.vocabulary_)})
         self._vec.idf_ = self.idf_.astype(np.float64)

@@ -139,6 +139,7 @@ def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     if name not in SOFT_TARGET_LOSSES:
         raise ConfigError(f"label_smoothing={eps} needs a loss that takes soft targets "
                           f"({sorted(SOFT_TARGET_LOSSES)}), got loss {name!r}")
+    # the losses of SOFT_TARGET_LOSSES take label_smoothing; Loss, the table's type, cannot say so
     return functools.partial(LOSSES[name], label_smoothing=eps)  # type: ignore[call-arg]
 
 

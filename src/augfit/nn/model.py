@@ -180,11 +180,12 @@ class MLP:
 
     def backward(self, grad: np.ndarray) -> None:
         """Backpropagate ``∂C/∂output``; fills ``gradients()`` (one per batch, not accumulated)."""
-        g: np.ndarray | None = grad
+        g = grad
         for layer in reversed(self.layers):
-            g = layer.backward(g)  # type: ignore[arg-type]
-            if g is None:
+            below = layer.backward(g)
+            if below is None:  # the first layer computes no input gradient
                 break
+            g = below
 
     def parameters(self) -> list[np.ndarray]:
         """The parameters, as one flat array (views of it live in the layers)."""

@@ -131,7 +131,7 @@ class Trainer:
                 continue
             idx = order[start:start + batch_size]
             if dense:
-                out = buf if len(idx) == len(buf) else None  # type: ignore[arg-type]
+                out = buf if buf is not None and len(idx) == len(buf) else None
                 xb = np.take(x, idx, axis=0, out=out, mode="clip")  # clip: unbuffered, idx valid
             else:
                 xb = x[idx]

@@ -182,7 +182,7 @@ class RandomResizedCrop(GeometricTransform):
         self.scale, self.ratio = scale, ratio
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        return self._size or tuple(hw)  # type: ignore[return-value]
+        return self._size or (hw[0], hw[1])
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         H, W = hw
