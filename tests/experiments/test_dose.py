@@ -103,3 +103,6 @@ def test_no_sweep_no_dose_section(result):
     other = Report.build(plain, [r for r in result.rows if not r["method"].startswith("rot[")])
     assert other.verdicts and dose_curves(other.verdicts, ["baseline", "drop"]) == []
     assert "best on test" not in answer_text(other)
+    # one method whose name looks like a sweep label is not a dose-response curve
+    lone = [v for v in result.report.verdicts if v.method == "rot[limit=5]"]
+    assert dose_curves(lone, ["baseline", "rot[limit=5]"]) == []

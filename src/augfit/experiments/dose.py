@@ -62,11 +62,14 @@ class DoseCurve:
 
 
 def dose_curves(verdicts: Sequence[Verdict], methods: Sequence[str]) -> list[DoseCurve]:
-    """One :class:`DoseCurve` per sweep among ``methods`` (spec order) that has verdicts."""
+    """One :class:`DoseCurve` per sweep among ``methods`` (spec order) that has verdicts; a sweep
+    is a group of at least 2 labelled methods ``group[param=value]``."""
     by = {(v.method, v.train_size): v for v in verdicts}
     out = []
     for group, g in sweep_groups(list(methods)).items():
         values = [value for value, _ in g["points"]]
+        if len(values) < 2:                  # a name that only looks like a sweep's label
+            continue
         points: list[DosePoint] = []
         for size in sorted({v.train_size for v in verdicts}):
             here = [(value, by[(name, size)]) for value, name in g["points"]
