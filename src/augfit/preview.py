@@ -215,7 +215,7 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
     before, afters = (x, [np.asarray(o) for o in g.outs]) if x.ndim == 3 else \
         spectrograms(mel, x, g.outs)
     rows = spectrogram_panels(g, before, afters, mel.sample_rate, mel.hop_length,
-                              "dB" if mel.log else "mel power")
+                              mel.log, mel.top_db)
     length = x.shape[1] if x.ndim == 2 else (before.shape[2] - 1) * mel.hop_length
 
     def invert(specs: np.ndarray, key: int) -> np.ndarray:
@@ -252,7 +252,7 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
                  "spectrograms are its log-mel (for display only).</p>")
     axes = (f"<p>Spectrograms: log-mel, {mel.n_mels} bands, n_fft {mel.n_fft}, hop "
             f"{mel.hop_length} at {mel.sample_rate:g} Hz; x is time in seconds, y the centre "
-            "frequency of each mel band, colour in dB (each row shares its original's range)."
+            "frequency of each mel band, colour in dB relative to the peak of the row's original."
             "</p>")
     return rows, note + axes
 

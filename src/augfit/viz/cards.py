@@ -71,19 +71,24 @@ def image_panels(g: Gallery) -> list[list[Panel]]:
 
 
 def spectrogram_panels(g: Gallery, before: np.ndarray, afters: list[np.ndarray],
-                       sample_rate: float, hop_length: int, unit: str = "dB"
-                       ) -> list[list[Panel]]:
-    """Cards of spectrograms with axes: ``before`` (N, F, T) for the originals, ``afters[k]``
-    for version ``k``; each sample's panels share the colour range of its original."""
+                       sample_rate: float, hop_length: int, log: bool = True,
+                       top_db: float | None = 80.0) -> list[list[Panel]]:
+    """Cards of spectrograms with axes: ``before`` (N, F, T) for the originals, ``afters[k]`` for
+    version ``k``. Each sample's panels are shown relative to its original's peak (dB re peak from
+    ``-top_db`` to 0 for log-mels; a share of the peak for mel power), so one colour bar fits all
+    and a version compares with its original."""
     painters: dict[tuple[int, int], SpectrogramPainter] = {}
+    low = -(top_db or 80.0)
 
     def body(p: Panel, i: int, k: int | None) -> None:
-        spec = np.asarray(before[i] if k is None else afters[k][i])
+        spec = np.asarray(before[i] if k is None else afters[k][i], np.float32)
         shape = (int(spec.shape[0]), int(spec.shape[1]))
         if shape not in painters:
-            painters[shape] = SpectrogramPainter(shape, sample_rate, hop_length, unit)
-        lo, hi = float(np.min(before[i])), float(np.max(before[i]))
-        p.png = painters[shape].png(spec, lo, hi)
+            painters[shape] = SpectrogramPainter(
+                shape, sample_rate, hop_length, low if log else 0.0, 0.0 if log else 1.0,
+                "dB re the original's peak" if log else "share of the original's peak")
+        peak = float(np.max(before[i]))
+        p.png = painters[shape].png(spec - peak if log else spec / max(peak, 1e-12))
 
     return _panels(g, body)
 

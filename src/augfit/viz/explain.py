@@ -340,4 +340,58 @@ def _walk_children(t: Transform, children: Sequence[Transform], inner: Any, rows
             _walk(child, step, rows[pick], out, sr, hop)
 
 
-__all__ = ["FORMATTERS", "Context", "Drawn", "Formatter", "explain", "per_sample"]
+def describe_pipeline(t: Transform) -> str:
+    """A pipeline in one line, e.g. ``Rotate(limit=15) → HorizontalFlip(p=0.5)``: every argument
+    that sets a strength (not ``p=1``, a default ``fill``, unset (None) ones, all policy operations
+    or seeds); a composition other than a plain Compose shows its own
+    arguments and its children in brackets."""
+    return _describe(t.to_dict())
+
+
+def _describe(d: dict[str, Any]) -> str:
+    import inspect
+
+    from ..registry import TRANSFORMS
+    from ..transforms.image.policies import POLICY_OPS
+
+    name = str(d.get("type"))
+    try:
+        params = inspect.signature(TRANSFORMS.get(name)).parameters
+    except Exception:  # an unknown name: show every argument
+        params = {}  # type: ignore[assignment]
+    args = []
+    for k, v in d.items():
+        if k in ("type", "transforms", "seed"):
+            continue
+        default = params[k].default if k in params else inspect.Parameter.empty
+        if k == "p" and _same_value(v, 1.0) or k == "ops" and _same_value(v, POLICY_OPS):
+            continue
+        quiet = k in ("fill", "fuse") or v is None
+        if quiet and default is not inspect.Parameter.empty and _same_value(v, default):
+            continue
+        args.append(f"{k}={_arg(v)}")
+    children = d.get("transforms")
+    if isinstance(children, list):
+        sep = " → " if name in ("Compose", "Sometimes") else " | "
+        inner = sep.join(_describe(c) for c in children if isinstance(c, dict))
+        return inner if name == "Compose" and not args else f"{name}({', '.join(args)}: {inner})"
+    return f"{name}({', '.join(args)})" if args else name
+
+
+def _arg(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_arg(x) for x in v) + "]"
+    return f"{v:.4g}" if _is_number(v) else str(v)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, tuple):
+        b = list(b)
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+__all__ = ["FORMATTERS", "Context", "Drawn", "Formatter", "describe_pipeline", "explain",
+           "per_sample"]
