@@ -151,7 +151,7 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
                      None if mel is None else mel.hop_length)
     result = PreviewResult(sub.x, g.outs, ds.modality, len(idx) * (1 + versions), gallery=g)
     if out is not None:
-        result.paths = write(Path(out), aug, ds, sub.x, g.outs, seed, g, idx)
+        result.paths = write(Path(out), aug, ds, g, seed, idx)
     return result
 
 
@@ -168,14 +168,13 @@ _INVERSION_NOTE = (
     "compare a version with that, not with the clean recording, to hear the augmentation alone.")
 
 
-def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int,
-          gallery: Gallery | None = None, index: np.ndarray | None = None) -> dict[str, Path]:
-    """Write ``index.html`` (and the WAVs of an audio preview) into ``out``; returns the paths."""
+def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
+          index: np.ndarray) -> dict[str, Path]:
+    """Write ``index.html`` (and the WAVs of an audio preview) into ``out``: the ``gallery`` of
+    the samples ``index`` of ``ds``; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    if gallery is None:
-        gallery = draw_gallery(aug, x, ds.y[:len(x)], ds.classes, len(outs), seed)
-    idx = np.arange(len(x)) if index is None else index
+    x, outs, idx = gallery.x, gallery.outs, index
     body = [f"<h1>augfit preview: {html.escape(str(ds.meta.get('source', ds.modality)))}</h1>",
             f"<p>{len(x)} samples, {len(outs)} augmented versions each, seed {seed}. Each row: "
             "the original, then its versions; under each, its label (mixed labels as weights) "

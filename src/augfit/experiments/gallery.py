@@ -30,6 +30,8 @@ SAMPLES = 4
 """Training samples shown per method."""
 DRAWS = 3
 """Augmented versions shown per sample."""
+REPORT_SIDE = 112
+"""Images are enlarged to at least this many pixels a side (smaller than the preview's)."""
 
 
 @dataclass
@@ -113,13 +115,16 @@ def _method(m: Method, baseline: str, sub: Any, seed: int, sr: float | None) -> 
         rows = _panels(aug, g, sub, sr)
     except AugfitError as e:     # e.g. MixUp of raw text: it mixes the featurized vectors
         return MethodSamples(m.name, f"{note}; not shown on raw samples: {str(e)[:200]}")
+    except Exception as e:  # noqa: BLE001 - a plugin's failure must not cost the run its report
+        return MethodSamples(m.name, f"{note}; drawing samples failed here "
+                             f"({type(e).__name__}: {str(e)[:200]})")
     names = [f"sample #{i} · label {g.label(i)}" for i in range(len(g.y))]
     return MethodSamples(m.name, note, rows, names)
 
 
 def _panels(aug: Transform, g: Any, sub: Any, sr: float | None) -> list[list[Panel]]:
     if sub.modality == "image":
-        return image_panels(g)
+        return image_panels(g, REPORT_SIDE)
     if sub.modality == "audio":
         from ..transforms.audio import MelSpectrogram
 
@@ -178,5 +183,5 @@ def samples_markdown(s: Samples, stem: str = "plots/samples") -> tuple[str, dict
     return "\n".join(lines) + "\n", files
 
 
-__all__ = ["DRAWS", "SAMPLES", "MethodSamples", "Samples", "build", "samples_html",
+__all__ = ["DRAWS", "REPORT_SIDE", "SAMPLES", "MethodSamples", "Samples", "build", "samples_html",
            "samples_markdown", "without_augmentation"]

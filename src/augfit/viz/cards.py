@@ -15,7 +15,7 @@ import numpy as np
 
 from .figures import png_data_uri
 from .gallery import Gallery
-from .panels import SpectrogramPainter, image_png
+from .panels import MIN_SIDE, SpectrogramPainter, image_png
 
 NOTHING = "nothing applied (each step's p missed)"
 
@@ -62,10 +62,10 @@ def _panels(g: Gallery, body: Any) -> list[list[Panel]]:
     return rows
 
 
-def image_panels(g: Gallery) -> list[list[Panel]]:
-    """Cards of image samples (enlarged, nearest neighbour)."""
+def image_panels(g: Gallery, min_side: int = MIN_SIDE) -> list[list[Panel]]:
+    """Cards of image samples (enlarged to at least ``min_side`` pixels, nearest neighbour)."""
     def body(p: Panel, i: int, k: int | None) -> None:
-        p.png = image_png(np.asarray(g.x if k is None else g.outs[k])[i])
+        p.png = image_png(np.asarray(g.x if k is None else g.outs[k])[i], min_side)
 
     return _panels(g, body)
 
