@@ -7,12 +7,12 @@ looked up or the table is listed.
 """
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any, Generic, TypeVar
 
+from .checks import did_you_mean
 from .errors import ConfigError
 
 T = TypeVar("T")
@@ -42,11 +42,16 @@ class Registry(Generic[T]):
         """Decorator: ``@TRANSFORMS.register()`` registers a class under its own name."""
 
         def deco(obj: T) -> T:
-            key = name or obj.__name__
+            key = name or getattr(obj, "__name__", None)
+            if not isinstance(key, str):
+                raise ConfigError(f"{self.kind} {obj!r} has no __name__; give the name: "
+                                  f"register('NAME')")
             if key in self._items and self._items[key] is not obj:
-                raise ConfigError(f"{self.kind} {key!r} is already registered to {self._items[key]!r}")
+                raise ConfigError(f"{self.kind} {key!r} is already registered to "
+                                  f"{self._items[key]!r}")
             self._items[key] = obj
             if isinstance(obj, type):
+                # a new class attribute on whatever class registers: no type declares it
                 obj.registered_name = key  # type: ignore[attr-defined]
             return obj
 
@@ -74,8 +79,8 @@ class Registry(Generic[T]):
         if not isinstance(name, str):
             raise ConfigError(f"{self.kind} name must be a str, got {name!r}")
         if name not in self._items:
-            close = difflib.get_close_matches(name, list(self._items), n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(name, self._items, n=3)
+            hint = f"; {hint}" if hint else ""
             raise ConfigError(
                 f"unknown {self.kind} {name!r}{hint} Available: {', '.join(sorted(self._items))}"
             )
@@ -90,12 +95,11 @@ class Registry(Generic[T]):
         self._load()
         return name in self._items
 
-    def create(self, name: str, **kwargs: Any) -> Any:
-        return self.get(name)(**kwargs)  # type: ignore[operator]
 
-
-TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", ("augfit.transforms._builtins",))
-DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", ("augfit.data.datasets",))
+TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms",
+                                     ("augfit.transforms._builtins",))
+DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets",
+                                                  ("augfit.data.datasets",))
 FEATURIZERS: Registry[type] = Registry(
     "featurizer", "augfit.featurizers", ("augfit.data.features", "augfit.transforms.audio.mel")
 )

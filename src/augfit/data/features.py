@@ -23,9 +23,9 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_bool, check_int
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
-from .checks import check_int
 
 
 class Featurizer:
@@ -38,6 +38,8 @@ class Featurizer:
     modality: ClassVar[str] = "any"
     state_keys: ClassVar[tuple[str, ...]] = ()
     registered_name: ClassVar[str]
+    #: the output width once fitted; None before
+    n_features_: int | None
 
     def fit(self, x: Any, y: Any = None) -> Featurizer:
         """Fit on (un-augmented, training) ``x``; returns self."""
@@ -57,16 +59,19 @@ class Featurizer:
     def fitted(self) -> bool:
         return getattr(self, "n_features_", None) is not None
 
-    def _check_fitted(self) -> None:
-        if not self.fitted:
+    def _check_fitted(self) -> int:
+        """``n_features_``, or a ConfigError when not fitted."""
+        n = getattr(self, "n_features_", None)
+        if n is None:
             raise ConfigError(f"{type(self).__name__} is not fitted; call fit(train_x) or "
                               "set_state(state) before transform")
+        return int(n)
 
     def get_state(self) -> dict[str, Any]:
         """Fitted statistics (``n_features_`` and ``state_keys``) as plain arrays/lists/ints."""
-        self._check_fitted()
+        n_features = self._check_fitted()
         state = {k: getattr(self, k) for k in self.state_keys}
-        return {"n_features_": int(self.n_features_), **state}
+        return {"n_features_": n_features, **state}
 
     def set_state(self, state: dict[str, Any]) -> Featurizer:
         """Restore what :meth:`get_state` returned; returns self."""
@@ -125,8 +130,7 @@ class ImageFlatten(Featurizer):
     state_keys = ("mean_", "std_")
 
     def __init__(self, standardize: bool = False) -> None:
-        if not isinstance(standardize, bool):
-            raise ConfigError(f"image_flatten(standardize=...) must be a bool, got {standardize!r}")
+        check_bool(standardize, "standardize", "image_flatten")
         self.standardize = standardize
         self.n_features_: int | None = None
         self.mean_: np.ndarray | None = None
@@ -185,7 +189,7 @@ class TextHashing(Featurizer):
     def __init__(self, n_features: int = 2**16, ngram_range: tuple[int, int] = (1, 2),
                  lowercase: bool = True, alternate_sign: bool = False,
                  norm: str | None = "l2") -> None:
-        self.n_features = check_int(n_features, "text_hashing(n_features=...)")
+        self.n_features = check_int(n_features, "n_features", "text_hashing")
         self.ngram_range = tuple(ngram_range)
         self.lowercase, self.alternate_sign, self.norm = lowercase, alternate_sign, norm
         self.n_features_: int | None = None
@@ -221,7 +225,7 @@ class TextTfidf(Featurizer):
     def __init__(self, max_features: int | None = 20000, ngram_range: tuple[int, int] = (1, 1),
                  min_df: int = 1, sublinear_tf: bool = True, lowercase: bool = True) -> None:
         if max_features is not None:
-            max_features = check_int(max_features, "text_tfidf(max_features=...)")
+            max_features = check_int(max_features, "max_features", "text_tfidf")
         self.max_features, self.ngram_range = max_features, tuple(ngram_range)
         self.min_df, self.sublinear_tf, self.lowercase = min_df, sublinear_tf, lowercase
         self.n_features_: int | None = None
@@ -242,7 +246,10 @@ class TextTfidf(Featurizer):
         self.n_features_ = len(self.vocabulary_)
 
     def _restore(self) -> None:
-        self.vocabulary_ = [str(t) for t in self.vocabulary_]  # type: ignore[union-attr]
+        if self.vocabulary_ is None:
+            raise ConfigError("text_tfidf.set_state: vocabulary_ is None; pass the dict that "
+                              "get_state() returned")
+        self.vocabulary_ = [str(t) for t in self.vocabulary_]
         self.idf_ = np.asarray(self.idf_, np.float32)
         self._vec = self._make({t: i for i, t in enumerate(self.vocabulary_)})
         self._vec.idf_ = self.idf_.astype(np.float64)

@@ -3,8 +3,9 @@ spec and the cell, so every executor (in-process, processes, dask) gives the sam
 
 Paired design: the split, the training subsample, the initial weights and the loader's shuffling
 depend only on (split, seed, training size), never on the method, so a method and the baseline
-differ only by what the method does, and both are scored on the same test examples. BLAS is limited to one thread inside a cell, which keeps the floating-point results the
-same whatever the executor (and is as fast for these small networks).
+differ only by what the method does, and both are scored on the same test examples. BLAS is
+limited to one thread inside a cell, which keeps the floating-point results the same whatever the
+executor (and is as fast for these small networks).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ..train.metrics import gap_curve, generalization_gap
-from ._check import Checker, show
+from .checker import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -131,10 +132,10 @@ def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classe
 def make_optimizer(spec: Spec, method: Method | None = None) -> Any:
     """The cell's optimizer: ``training``'s, with the method's own weight decay if it sets one
     (biases excluded unless the method says ``decay_bias: true``)."""
-    from ..nn import optim
+    from ..nn.optim import OPTIMIZERS
 
     t = spec.training
-    cls = {"sgd": optim.SGD, "momentum": optim.Momentum, "adam": optim.Adam}[t["optimizer"]]
+    cls = OPTIMIZERS[t["optimizer"]]
     if method is not None and method.weight_decay is not None:
         return cls(lr=t["lr"], weight_decay=method.weight_decay, decay_bias=method.decay_bias)
     return cls(lr=t["lr"], weight_decay=t["weight_decay"])
@@ -272,7 +273,8 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
 
     * ``val_gap_accuracy_last`` / ``val_gap_loss_last``: at the last epoch trained (before any
       restore of the best weights);
-    * ``val_gap_accuracy_best`` / ``val_gap_loss_best``: at the best epoch (``best_epoch``, 1-based);
+    * ``val_gap_accuracy_best`` / ``val_gap_loss_best``: at the best epoch (``best_epoch``,
+      1-based);
     * ``val_gap_accuracy_area`` / ``val_gap_loss_area``: the gap summed over a fixed ``epochs``
       epochs (the spec's budget), the last value carried forward when a run stopped early, so
       every method's area spans the same epochs.

@@ -15,6 +15,7 @@ ignore SIGINT: on Ctrl-C the parent stops them itself, after storing every finis
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -26,6 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from ..checks import check_int
 from ..errors import AugfitError, AugfitWarning, ConfigError
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cell
@@ -83,10 +85,8 @@ def _worker_init(parent: int, fingerprint: Any = None, data: Any = None) -> None
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Kill the pool's workers now (their running cells are unfinished, so nothing is lost)."""
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             proc.kill()
-        except (OSError, ValueError, AttributeError):
-            pass
 
 
 def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
@@ -183,8 +183,8 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
 def _result(fut: Any, cell: Cell) -> Result:
     try:
         return fut.result()
-    except Exception as e:
-        raise type(e)(f"{cell_name(cell)} failed: {e}") if isinstance(e, ValueError) else e
+    except ValueError as e:
+        raise type(e)(f"{cell_name(cell)} failed: {e}") from e
 
 
 def cell_name(cell: Cell) -> str:
@@ -209,8 +209,7 @@ def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
 
     ``data``: the Dataset whose fingerprint ``canonical["dataset"]`` holds, shipped to workers.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ConfigError(f"workers must be an int >= 1, got {workers!r}")
+    check_int(workers, "workers")
     if data is not None:
         install(canonical["dataset"]["fingerprint"], data)
     if scheduler:

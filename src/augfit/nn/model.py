@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_choice, check_int, check_number
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, spawn
 from .init import DEFAULT_INIT, INITIALIZERS
@@ -63,12 +64,6 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
     return config, weights
 
 
-def _positive_int(name: str, v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ConfigError(f"MLP({name}=...) must be a positive int, got {v!r}")
-    return int(v)
-
-
 class MLP:
     """Multi-layer perceptron ``in -> hidden... -> out``.
 
@@ -114,31 +109,23 @@ class MLP:
                  activation: str = "relu", dropout: float = 0.0, seed: SeedLike = None,
                  dtype: str = "float32", output_activation: str | None = None,
                  init: str | None = None) -> None:
-        in_features = _positive_int("in_features", in_features)
-        out_features = _positive_int("out_features", out_features)
+        in_features = check_int(in_features, "in_features", "MLP")
+        out_features = check_int(out_features, "out_features", "MLP")
         hidden_list = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
-        hidden_list = [_positive_int("hidden", h) for h in hidden_list]
-        if activation not in ACTIVATIONS:
-            raise ConfigError(f"MLP(activation=...) must be one of {sorted(ACTIVATIONS)}, "
-                              f"got {activation!r}")
-        if output_activation is not None and output_activation not in ACTIVATIONS:
-            raise ConfigError(f"MLP(output_activation=...) must be None or one of "
-                              f"{sorted(ACTIVATIONS)}, got {output_activation!r}")
-        if str(dtype) not in DTYPES:
-            raise ConfigError(f"MLP(dtype=...) must be one of {DTYPES}, got {dtype!r}")
-        if (isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating))
-                or not 0 <= dropout < 1):
-            raise ConfigError(f"MLP(dropout=...) must be a float in [0, 1), got {dropout!r}")
+        hidden_list = [check_int(h, "hidden", "MLP") for h in hidden_list]
+        check_choice(activation, "activation", ACTIVATIONS, "MLP")
+        check_choice(output_activation, "output_activation", [None, *sorted(ACTIVATIONS)], "MLP")
+        check_choice(str(dtype), "dtype", DTYPES, "MLP")
+        dropout = check_number(dropout, "dropout", "MLP", 0, 1, high_open=True)
         widths = [in_features, *hidden_list, out_features]
-        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
         if n_params > MAX_PARAMS:
             raise ConfigError(f"MLP(in_features={in_features}, hidden={hidden_list}, out_features="
                               f"{out_features}) would have {n_params:,} parameters, more than the "
                               f"cap of {MAX_PARAMS:,} (augfit.nn.model.MAX_PARAMS); use narrower "
                               f"layers or fewer input features")
         init = DEFAULT_INIT[activation] if init is None else init
-        if init not in INITIALIZERS:
-            raise ConfigError(f"MLP(init=...) must be one of {sorted(INITIALIZERS)}, got {init!r}")
+        check_choice(init, "init", INITIALIZERS, "MLP")
         self.config: dict[str, Any] = {
             "in_features": in_features, "hidden": hidden_list, "out_features": out_features,
             "activation": activation, "dropout": float(dropout), "dtype": str(dtype),
@@ -150,7 +137,7 @@ class MLP:
         init_rng, drop_rng = spawn(seed, 2)
         self.layers: list[Layer] = []
         self.dense: list[Dense] = []
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
             d = Dense(fan_in, fan_out, init=init, rng=init_rng, dtype=self.dtype.name,
                       input_grad=i > 0)
             self.layers.append(d)
@@ -193,11 +180,12 @@ class MLP:
 
     def backward(self, grad: np.ndarray) -> None:
         """Backpropagate ``∂C/∂output``; fills ``gradients()`` (one per batch, not accumulated)."""
-        g: np.ndarray | None = grad
+        g = grad
         for layer in reversed(self.layers):
-            g = layer.backward(g)  # type: ignore[arg-type]
-            if g is None:
+            below = layer.backward(g)
+            if below is None:  # the first layer computes no input gradient
                 break
+            g = below
 
     def parameters(self) -> list[np.ndarray]:
         """The parameters, as one flat array (views of it live in the layers)."""
@@ -234,7 +222,7 @@ class MLP:
         if len(weights) != len(own):
             raise ShapeError(f"set_weights(weights=...) expects {len(own)} arrays [W1, b1, ...], "
                              f"got {len(weights)}")
-        for i, (p, w) in enumerate(zip(own, weights)):
+        for i, (p, w) in enumerate(zip(own, weights, strict=True)):
             w = np.asarray(w)
             if w.shape != p.shape:
                 raise ShapeError(f"set_weights(weights[{i}]) expects shape {p.shape}, "
@@ -243,7 +231,8 @@ class MLP:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write config and weights to one ``.npz`` file at exactly ``path``."""
-        arrays = {f"w{i}": w for i, w in enumerate(self.get_weights())}
+        # Any: numpy's stub types savez's **kwds against its allow_pickle: bool keyword too
+        arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.get_weights())}
         with open(path, "wb") as f:
             np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
 
@@ -265,7 +254,8 @@ class MLP:
             raise ConfigError(f"{where}: not a readable .npz file written by MLP.save "
                               f"({type(e).__name__}: {str(e)[:120]})") from None
         if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ConfigError(f"{where}: holds a single array, not an .npz file written by MLP.save")
+            raise ConfigError(f"{where}: holds a single array, not an .npz file written by "
+                              f"MLP.save")
         with data:
             config, weights = _read_saved(data, where)
         try:

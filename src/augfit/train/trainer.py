@@ -4,29 +4,25 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar
 from .checks import check_features, check_labels
+from .protocols import StepOptimizer, TrainableModel
 
 Batches = Iterable[tuple[Any, np.ndarray]]
 
 #: a training loss above this (while still finite) counts as divergence
 DIVERGED_LOSS = 1e6
-
-
-def _positive_int(name: str, v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ConfigError(f"fit({name}=...) must be a positive int, got {v!r}")
-    return int(v)
 
 
 def _is_loader(data: Any) -> bool:
@@ -39,12 +35,13 @@ class Trainer:
 
     Parameters
     ----------
-    model : MLP
-        Anything with ``forward(x, training)``, ``backward(grad)``, ``parameters()``,
-        ``gradients()``, ``get_weights()/set_weights()``, ``in_features``, ``out_features``,
-        ``dtype``.
+    model : TrainableModel
+        An :class:`~augfit.nn.MLP`, or anything with ``forward(x, training)``,
+        ``backward(grad)``, ``parameters()``, ``gradients()``, ``get_weights()/set_weights()``,
+        ``in_features``, ``out_features``, ``dtype``
+        (:class:`~augfit.train.protocols.TrainableModel`).
     loss : {"cross_entropy", "mse"}
-    optimizer : Optimizer or None
+    optimizer : StepOptimizer or None
         Default ``Adam(lr=1e-3)``. With ``decay_bias=False`` the Trainer hands it
         ``model.decay_mask()`` so that weight decay skips the biases.
     callbacks : list of Callback
@@ -70,7 +67,8 @@ class Trainer:
     True
     """
 
-    def __init__(self, model: Any, loss: str = "cross_entropy", optimizer: Any = None,
+    def __init__(self, model: TrainableModel, loss: str = "cross_entropy",
+                 optimizer: StepOptimizer | None = None,
                  callbacks: Iterable[Callback] | None = None,
                  label_smoothing: float = 0.0) -> None:
         self.model = model
@@ -133,7 +131,7 @@ class Trainer:
                 continue
             idx = order[start:start + batch_size]
             if dense:
-                out = buf if len(idx) == len(buf) else None  # type: ignore[arg-type]
+                out = buf if buf is not None and len(idx) == len(buf) else None
                 xb = np.take(x, idx, axis=0, out=out, mode="clip")  # clip: unbuffered, idx valid
             else:
                 xb = x[idx]
@@ -182,7 +180,7 @@ class Trainer:
             Per-epoch ``loss``, ``accuracy`` (running over the epoch's batches, dropout on),
             and ``val_loss``, ``val_accuracy`` when ``val`` is given.
         """
-        epochs = _positive_int("epochs", epochs)
+        epochs = check_int(epochs, "epochs", "fit")
         if _is_loader(data) and y is None:
             loader = data
             if getattr(data, "soft_targets", False) and self.loss not in SOFT_TARGET_LOSSES:
@@ -198,7 +196,7 @@ class Trainer:
             if y is None:
                 raise ConfigError(f"fit(data=...) got {type(data).__name__} without y: pass "
                                   f"fit(x, y) with features and labels, or a DataLoader")
-            batch_size = _positive_int("batch_size", batch_size)
+            batch_size = check_int(batch_size, "batch_size", "fit")
             x = self._x(data, "x")
             yy = self._y(y, "y", x.shape[0])
             rng = as_generator(seed)
@@ -263,7 +261,7 @@ class Trainer:
                            f"and the learning rate")
         return out
 
-    def _step(self) -> Any:
+    def _step(self) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], None]:
         """The optimizer's step, given the model's decay mask when biases are not decayed."""
         opt = self.optimizer
         if getattr(opt, "decay_bias", True) or not getattr(opt, "weight_decay", 0):

@@ -1,9 +1,10 @@
 """Label-mixing transforms (MixUp, CutMix): batch-level steps that change the labels too.
 
 Each applied sample ``i`` is combined with a partner ``partner[i]`` of the same batch (a seeded
-permutation, so a sample may be its own partner), with its own ``λ ~ Beta(α, α)``. The labels follow
-as soft targets: ``t'[i] = w[i]·t[i] + (1 - w[i])·t[partner[i]]``, where ``w`` is the share of sample
-``i`` that was kept (``λ`` for MixUp; the area outside the pasted box, after clipping, for CutMix).
+permutation, so a sample may be its own partner), with its own ``λ ~ Beta(α, α)``. The labels
+follow as soft targets: ``t'[i] = w[i]·t[i] + (1 - w[i])·t[partner[i]]``, where ``w`` is the share
+of sample ``i`` that was kept (``λ`` for MixUp; the area outside the pasted box, after clipping,
+for CutMix).
 
 Sample, then apply, as for every transform: ``sample`` records ``lam``, ``partner``, ``weight`` (and
 the box of CutMix) and ``applied``; :meth:`LabelMixing.apply` mixes the inputs and
@@ -30,6 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from .base import Params, Transform, applied_mask, batch_len
@@ -42,10 +44,10 @@ PARALLEL_VALUES = 1 << 16
 
 def check_alpha(alpha: object, owner: str) -> float:
     """A Beta concentration ``α > 0`` as float (ConfigError naming the field otherwise)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not 0 < alpha <= 1000:  # beyond 1000, λ is 0.5 to within 1%: a cap, not a loss
+    if not is_number(alpha) or not in_bounds(float(alpha), 0, 1000, lo_open=True):
+        # beyond 1000, λ is 0.5 to within 1%: a cap, not a loss
         raise ConfigError(f"{owner}(alpha=...) must be a number > 0 and at most 1000 (λ ~ Beta(α, "
-                          f"α); 0.2 is usual for MixUp, 1.0 for CutMix), got {alpha!r}")
+                          f"α); 0.2 is usual for MixUp, 1.0 for CutMix), got {show(alpha)}")
     return float(alpha)
 
 
@@ -94,8 +96,8 @@ class LabelMixing(Transform):
     """Base of MixUp/CutMix: draws ``lam``, ``partner`` and ``weight``; mixes the soft targets.
 
     Subclasses implement ``draw(rng, batch, lam) -> (extra params, weight)`` (``weight``: the kept
-    share per sample, default ``lam``) and ``mix(a, b, params) -> out`` for the applied samples ``a``
-    and their partners ``b`` (``params`` restricted to them).
+    share per sample, default ``lam``) and ``mix(a, b, params) -> out`` for the applied samples
+    ``a`` and their partners ``b`` (``params`` restricted to them).
     """
 
     mixes_labels: ClassVar[bool] = True

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ConfigError
+from ...checks import check_bool
 from ...registry import TRANSFORMS
 from ..base import Params
 from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, stopword_lookup
@@ -29,7 +29,7 @@ def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[
         counts.append(min(n_edits(len(words), *k_rule), len(row)))
     u = iter(rng.random((sum(counts), 2)).tolist())
     out = []
-    for row, k in zip(cands, counts):
+    for row, k in zip(cands, counts, strict=True):
         chosen = []
         for j in range(k):
             a, b = next(u)
@@ -78,10 +78,7 @@ class SynonymReplace(WordEditTransform):
         check_amount(rate, n, "SynonymReplace", "rate")
         self.rate = float(rate)
         self.n = None if n is None else int(n)
-        if not isinstance(pos_aware, (bool, np.bool_)):
-            raise ConfigError(f"SynonymReplace(pos_aware=...) must be True or False, got "
-                              f"{pos_aware!r}")
-        self.pos_aware = bool(pos_aware)
+        self.pos_aware = check_bool(pos_aware, "pos_aware", "SynonymReplace")
         self.stopwords, self._lookup = stopword_lookup(stopwords, "SynonymReplace", self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:

@@ -1,6 +1,8 @@
-"""Small field validators for experiment specs: each error names the file, the field path, the bad
-value and what is allowed, e.g. ``pipelines/x.yaml: training.lr: expected a number in (0, 10],
-got "fast"``.
+"""The field checker of experiment specs, public so that a spec-like file of your own gets the
+same errors. Each error names the file, the field path, the bad value and what is allowed, e.g.
+``pipelines/x.yaml: training.lr: expected a number in (0, 10], got "fast"``. The rules (what counts
+as a number, how bounds are worded, how a value is quoted) are those of :mod:`augfit.checks`, which
+words the same rules for Python arguments.
 
 Also the limits every spec obeys, in one place: integers fit SQLite's and NumPy's 64-bit integers
 (:data:`INT_MAX`, :func:`check_integers`), YAML is read with a cap on its size and on the nodes its
@@ -9,14 +11,14 @@ error is cut to a short excerpt (:func:`show`), so an error never echoes a whole
 """
 from __future__ import annotations
 
-import difflib
 import inspect
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..checks import SHOW_MAX, describe, did_you_mean, in_bounds, short_number
+from ..checks import show as _show
 from ..errors import ConfigError
 from ..safe_yaml import YAML_MAX_BYTES, YAML_MAX_NODES, load_yaml, read_text
 
@@ -25,21 +27,12 @@ INT_MIN = -(2**63)
 # a name, and a sweep's generated suffix [k=v] (rotate[limit=5])
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}"
                   r"(\[[A-Za-z_]\w{0,40}=[A-Za-z0-9_.+-]{1,40}\])?$")
-SHOW_MAX = 60                # characters of a user's value quoted in an error
 
 
 def show(value: Any) -> str:
     """A value as the user wrote it (JSON-like: strings in double quotes), cut to an excerpt of
-    :data:`SHOW_MAX` characters so that an error never echoes a whole file."""
-    try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    if isinstance(value, int) and not isinstance(value, bool) and len(text) > 25:
-        return f"an integer of {len(text.lstrip('-'))} digits"
-    if len(text) > SHOW_MAX:
-        return text[:SHOW_MAX - 15] + f"... ({len(text)} characters)"
-    return text
+    :data:`~augfit.checks.SHOW_MAX` characters so that an error never echoes a whole file."""
+    return _show(value, json_style=True)
 
 
 class Checker:
@@ -71,8 +64,8 @@ class Checker:
             raise self.expected(path, what, value)
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(key, allowed)
+                hint = f"; {hint}" if hint else ""
                 raise self.fail(join_path(path, key),
                                 f"unknown field{hint} Allowed fields: {', '.join(allowed)}")
         for key in required:
@@ -83,16 +76,8 @@ class Checker:
     def number(self, value: Any, path: str, lo: float = -math.inf, hi: float = math.inf,
                lo_open: bool = False, hi_open: bool = False, integer: bool = False) -> float | int:
         """A finite int/float within the given bounds (``integer`` asks for an int)."""
-        kind = "an integer" if integer else "a number"
-        lo_s, hi_s = ("(" if lo_open else "["), (")" if hi_open else "]")
-        if lo > -math.inf and hi < math.inf:
-            what = f"{kind} in {lo_s}{_fmt(lo)}, {_fmt(hi)}{hi_s}"
-        elif lo > -math.inf:
-            what = f"{kind} {'>' if lo_open else '>='} {_fmt(lo)}"
-        elif hi < math.inf:
-            what = f"{kind} {'<' if hi_open else '<='} {_fmt(hi)}"
-        else:
-            what = kind
+        what = describe("an integer" if integer else "a number", lo, hi, lo_open, hi_open,
+                        short_number)
         ok_type = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok_type):
             raise self.expected(path, what, value)
@@ -100,7 +85,7 @@ class Checker:
             self.integer_bounds(value, path)
         elif not math.isfinite(value):
             raise self.expected(path, what, value)
-        if value < lo or value > hi or (lo_open and value == lo) or (hi_open and value == hi):
+        if not in_bounds(value, lo, hi, lo_open, hi_open):
             raise self.expected(path, what, value)
         return value
 
@@ -173,7 +158,7 @@ def check_integers(ck: Checker, data: Any, path: str = "") -> None:
 def arg_names(fn: Any) -> list[str] | None:
     """The keyword arguments ``fn`` (a function, or a class's ``__init__``) accepts, or None when
     it takes ``**kwargs``."""
-    params = inspect.signature(fn.__init__ if isinstance(fn, type) else fn).parameters
+    params = inspect.signature(fn).parameters       # a class: its __init__'s, without self
     if any(p.kind == p.VAR_KEYWORD for p in params.values()):
         return None
     return [n for n, p in params.items() if n != "self"
@@ -200,9 +185,5 @@ def join_path(path: str, key: Any) -> str:
     return f"{path}.{k}" if path else k
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
-
-
-__all__ = ["Checker", "show", "join_path", "arg_names", "NAME", "check_integers", "load_yaml",
-           "read_text", "INT_MAX", "INT_MIN", "YAML_MAX_NODES", "YAML_MAX_BYTES"]
+__all__ = ["Checker", "SHOW_MAX", "show", "join_path", "arg_names", "NAME", "check_integers",
+           "load_yaml", "read_text", "INT_MAX", "INT_MIN", "YAML_MAX_NODES", "YAML_MAX_BYTES"]
