@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 from ..errors import ConfigError, MissingResourceError
 from ..safe_yaml import load_yaml, read_text
-from .datasets import MODALITIES, Dataset
+from .container import MODALITIES, Dataset
 
 FIELDS = ("name", "modality", "description", "source", "columns", "license", "citation",
           "featurizer", "split")

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 from ._audio import check_length, read_waves
 
 NAME = re.compile(r"^(\d)_([A-Za-z0-9-]+)_(\d+)\.wav$", re.IGNORECASE)

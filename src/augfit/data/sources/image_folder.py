@@ -13,7 +13,7 @@ import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 from .folder import IMAGE_EXT, _read_image, class_files
 
 

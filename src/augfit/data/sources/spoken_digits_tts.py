@@ -21,7 +21,7 @@ from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingR
 from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
 from ..cache import atomic_path, cache_dir, digest
-from ..datasets import Dataset
+from ..container import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import check_length, resample
 
