@@ -26,7 +26,7 @@ from .container import MODALITIES, Dataset, from_arrays
 from .fingerprint import fingerprint
 from .sources.folder import from_folder
 from .sources.frame import as_dataset, from_frame
-from .sources.fsdd import official_split
+from .splits import official_split
 
 
 def load(name: str, **options: Any) -> Dataset:
