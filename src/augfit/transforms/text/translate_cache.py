@@ -16,8 +16,8 @@ import warnings
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
+from ...cache import cache_dir
 from ...errors import AugfitWarning
-from .wordnet_nltk import cache_dir
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     backend TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
