@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ...cache import atomic_path, cache_dir, digest
 from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
-from ...cache import atomic_path, cache_dir, digest
 from ..container import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import check_length, resample
