@@ -11,7 +11,7 @@ from augfit.data.features import make_featurizer
 from augfit.errors import ConfigError, ShapeError
 from augfit.registry import FEATURIZERS
 from augfit.transforms.audio import FrequencyMask, MelSpectrogram
-from augfit.transforms.audio.mel import AudioLogMel
+from augfit.data.features import AudioLogMel
 
 
 def test_registered_and_built_from_spec():

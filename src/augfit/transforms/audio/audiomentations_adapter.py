@@ -2,10 +2,10 @@
 
 audiomentations draws from Python's global ``random`` module and NumPy's global ``np.random`` state.
 To make it reproducible from a Generator, the adapter builds on
-:class:`~augfit.transforms.adapter_base.PerSampleAdapter` (one seed per clip drawn from the Generator,
+:class:`~augfit.transforms.adapters.PerSampleAdapter` (one seed per clip drawn from the Generator,
 the seeds are the record) and, before each clip, seeds both global states with that clip's seed and
 restores the caller's previous global states afterwards (also on error). This and the nlpaug adapter
-(both through :func:`~augfit.transforms.adapter_base.call_seeded`) are the only places in augfit that
+(both through :func:`~augfit.transforms.adapters.call_seeded`) are the only places in augfit that
 touch global random state; everything else draws from the Generator passed
 in. A module lock serializes the seeded calls between augfit's own threads (loader prefetch); other
 code using the global states from another thread at the same moment is not protected.

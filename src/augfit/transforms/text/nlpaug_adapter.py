@@ -1,7 +1,7 @@
 """Wrap any nlpaug augmenter as an augfit transform, reproducibly seeded from augfit's Generator.
 
 nlpaug draws from Python's ``random`` module and NumPy's legacy global generator. That is the one
-place augfit touches global random state: the shared :class:`~augfit.transforms.adapter_base.PerSampleAdapter`
+place augfit touches global random state: the shared :class:`~augfit.transforms.adapters.PerSampleAdapter`
 draws one integer seed per sentence from the augfit Generator in ``sample_params``; for each
 sentence the adapter saves both global states, seeds them with that integer, runs the augmenter and
 restores the saved states (under a lock), so the same seed gives the same output and the caller's
