@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from augfit.experiments.spec import digest, load_spec, parse_spec
+from augfit.experiments.spec import load_spec, parse_spec
+from augfit.hashing import json_digest
 
 PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
 
@@ -32,7 +33,7 @@ PINNED = {
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_cell_keys_of_shipped_specs_are_unchanged(name):
     spec = load_spec(PIPELINES / name).with_fingerprint("0" * 64).resolve_sizes(1000)
-    assert digest([c.key for c in spec.cells()]) == PINNED[name]
+    assert json_digest([c.key for c in spec.cells()]) == PINNED[name]
 
 
 def test_a_changed_setting_changes_the_keys():

@@ -24,11 +24,11 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_bool, check_int, check_number
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
-from ..transforms.audio._checks import check_positive_int, check_positive_number, check_waveforms
+from ..transforms.audio._checks import check_waveforms
 from ..transforms.audio.mel import check_mel_args, log_mel
-from .checks import check_int
 
 
 class Featurizer:
@@ -128,8 +128,7 @@ class ImageFlatten(Featurizer):
     state_keys = ("mean_", "std_")
 
     def __init__(self, standardize: bool = False) -> None:
-        if not isinstance(standardize, bool):
-            raise ConfigError(f"image_flatten(standardize=...) must be a bool, got {standardize!r}")
+        check_bool(standardize, "standardize", "image_flatten")
         self.standardize = standardize
         self.n_features_: int | None = None
         self.mean_: np.ndarray | None = None
@@ -188,7 +187,7 @@ class TextHashing(Featurizer):
     def __init__(self, n_features: int = 2**16, ngram_range: tuple[int, int] = (1, 2),
                  lowercase: bool = True, alternate_sign: bool = False,
                  norm: str | None = "l2") -> None:
-        self.n_features = check_int(n_features, "text_hashing(n_features=...)")
+        self.n_features = check_int(n_features, "n_features", "text_hashing")
         self.ngram_range = tuple(ngram_range)
         self.lowercase, self.alternate_sign, self.norm = lowercase, alternate_sign, norm
         self.n_features_: int | None = None
@@ -224,7 +223,7 @@ class TextTfidf(Featurizer):
     def __init__(self, max_features: int | None = 20000, ngram_range: tuple[int, int] = (1, 1),
                  min_df: int = 1, sublinear_tf: bool = True, lowercase: bool = True) -> None:
         if max_features is not None:
-            max_features = check_int(max_features, "text_tfidf(max_features=...)")
+            max_features = check_int(max_features, "max_features", "text_tfidf")
         self.max_features, self.ngram_range = max_features, tuple(ngram_range)
         self.min_df, self.sublinear_tf, self.lowercase = min_df, sublinear_tf, lowercase
         self.n_features_: int | None = None
@@ -297,8 +296,8 @@ class AudioLogMel(Featurizer):
         name = "audio_logmel"
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = check_mel_args(
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
-        self.eps = check_positive_number(eps, "eps", name)
-        self.chunk_size = check_positive_int(chunk_size, "chunk_size", name)
+        self.eps = check_number(eps, "eps", name, 0, low_open=True)
+        self.chunk_size = check_int(chunk_size, "chunk_size", name, 1)
         self.n_features_: int | None = None
         self.mean_: np.ndarray | None = None
         self.std_: np.ndarray | None = None

@@ -86,7 +86,10 @@ from typing import Any
 
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
-from ._check import Checker, check_integers, load_yaml, read_text, show
+from ..nn.layers import ACTIVATIONS
+from ..nn.losses import LOSSES
+from ..nn.optim import OPTIMIZERS
+from .checker import Checker, check_integers, load_yaml, read_text, show
 from .spec_dataset import IN_MEMORY, check_dataset_options, dataset_section
 from .spec_methods import Method, methods_section
 
@@ -181,13 +184,12 @@ class Spec:
             for split in range(self.splits):
                 for seed in self.seeds:
                     for m in self.methods:
-                        key = digest({"common": common, "method": m.config(), "split": split,
+                        key = json_digest({"common": common, "method": m.config(), "split": split,
                                       "seed": seed, "train_size": size})
                         out.append(Cell(m.name, seed, size, key, split))
         return out
 
 
-digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted keys, no spaces)
 
 
 def load_spec(path: str | Path, user_data: bool = False) -> Spec:
@@ -253,7 +255,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         "methods": [{"name": m.name, **m.config()} for m in methods],
     }
     spec.canonical = json.loads(json.dumps(spec.canonical))
-    spec.hash = digest(spec.canonical)
+    spec.hash = json_digest(spec.canonical)
     return spec
 
 
@@ -311,18 +313,18 @@ def _model(ck: Checker, v: Any) -> dict[str, Any]:
     m = {**_DEFAULT_MODEL, **ck.mapping(v, "model", list(_DEFAULT_MODEL))}
     if m["hidden"] != []:                       # [] is a linear model
         m["hidden"] = ck.int_list(m["hidden"], "model.hidden", 1, "layer widths", distinct=False)
-    ck.choice(m["activation"], "model.activation", ["relu", "sigmoid", "tanh"])
+    ck.choice(m["activation"], "model.activation", list(ACTIVATIONS))
     return m
 
 
 def _training(ck: Checker, v: Any) -> dict[str, Any]:
     t = {**_DEFAULT_TRAINING, **ck.mapping(v, "training", list(_DEFAULT_TRAINING))}
-    ck.choice(t["optimizer"], "training.optimizer", ["sgd", "momentum", "adam"])
+    ck.choice(t["optimizer"], "training.optimizer", list(OPTIMIZERS))
     ck.number(t["lr"], "training.lr", 0, 10, lo_open=True)
     ck.number(t["weight_decay"], "training.weight_decay", 0, 1)
     ck.number(t["batch_size"], "training.batch_size", 1, integer=True)
     ck.number(t["epochs"], "training.epochs", 1, 100000, integer=True)
-    ck.choice(t["loss"], "training.loss", ["cross_entropy", "mse"])
+    ck.choice(t["loss"], "training.loss", list(LOSSES))
     t["lr"], t["weight_decay"] = float(t["lr"]), float(t["weight_decay"])
     return t
 
@@ -361,5 +363,5 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest",
+__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",
            "check_dataset_options", "IN_MEMORY"]

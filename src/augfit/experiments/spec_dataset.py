@@ -3,15 +3,15 @@
 fingerprint the runner adds (see :mod:`.spec` for the format)."""
 from __future__ import annotations
 
-import difflib
 import inspect
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..checks import did_you_mean
 from ..errors import AugfitError
-from ._check import Checker, arg_names, join_path, show
+from .checker import Checker, arg_names, join_path, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint", "columns"]
@@ -110,8 +110,8 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
         return
     for key in options:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(key, allowed)
+            hint = f"{hint} " if hint else ""
             takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
             raise ck.fail(join_path(path, key),
                           f"unknown option of dataset {name!r}; {hint}{takes}")

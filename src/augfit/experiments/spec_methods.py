@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AugfitError
-from ._check import Checker, show
+from .checker import Checker, show
 
 _DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}

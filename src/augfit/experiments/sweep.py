@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ._check import Checker, show
+from .checker import Checker, show
 
 _STEP = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
 _PATH = re.compile(r"[A-Za-z_]\w*(\[\d+\]|\.[A-Za-z_]\w*)*")

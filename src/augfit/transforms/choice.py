@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import is_int
 from ..errors import ConfigError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike
@@ -82,8 +83,7 @@ class SomeOf(_Composition):
         super().__init__(transforms, p=p, seed=seed)
         k = len(self.transforms)
         pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
-        if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                                     for v in pair) or not 0 <= pair[0] <= pair[1] <= k:
+        if len(pair) != 2 or not all(map(is_int, pair)) or not 0 <= pair[0] <= pair[1] <= k:
             raise ConfigError(
                 f"SomeOf(n=...) must be an int or a (low, high) pair with 0 <= low <= high <= {k} "
                 f"(the number of transforms), got {n!r}"

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_bool
 from ..errors import ConfigError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike
@@ -62,9 +63,7 @@ class Compose(_Composition):
     def __init__(self, transforms: Sequence[Transform] | Transform, seed: SeedLike = None,
                  p: float = 1.0, fuse: bool = True) -> None:
         super().__init__(transforms, p=p, seed=seed)
-        if not isinstance(fuse, bool):
-            raise ConfigError(f"Compose(fuse=...) must be True or False, got {fuse!r}")
-        self.fuse = fuse
+        self.fuse = check_bool(fuse, "fuse", "Compose")
 
     def _groups(self) -> list[list[Transform]]:
         groups: list[list[Transform]] = []
