@@ -81,7 +81,8 @@ def test_run_report_and_preview(tmp_path, capsys):
     assert main(["preview", "--pipeline", str(spec), "--method", "flip", "--dataset", "digits",
                  "--n", "2", "--versions", "3", "--out", str(tmp_path / "pv")]) == 0
     assert "8 panels (image)" in capsys.readouterr().out
-    assert (tmp_path / "pv" / "images.png").stat().st_size > 500
+    page = (tmp_path / "pv" / "index.html").read_text()
+    assert page.count('<figure class="card') == 8 and "horizontal flip" in page
 
 
 @pytest.mark.slow
@@ -119,7 +120,8 @@ def test_preview_audio_with_dataset_option(tmp_path, capsys, fsdd_path):
                  f"path={fsdd_path}", "--n", "2", "--versions", "2",
                  "--out", str(tmp_path / "pv")]) == 0
     assert "6 panels (audio)" in capsys.readouterr().out
-    assert len(list((tmp_path / "pv" / "wav").glob("*.wav"))) == 2
+    # per clip: the original, the original through the mel inversion, and 2 inverted versions
+    assert len(list((tmp_path / "pv" / "wav").glob("*.wav"))) == 2 * 4
     assert main(["preview", "--pipeline", str(pipe), "--dataset", "fsdd",
                  "--dataset-option", "path"]) == 2
     assert "--dataset-option must be KEY=VALUE, got 'path'" in capsys.readouterr().err

@@ -1,11 +1,13 @@
 """Markdown and self-contained HTML reports that lead with the answer.
 
-Order (STATISTICS.md §5): sanity warnings, one sentence per method, the multiplicity line and the
-Δ test / Δ gap figure; then the effective-data-multiplier figure; then the learning curves (one
-overlay of all methods at the smallest training size, then one figure per method); then the
-tables; the spec last, folded. The HTML embeds every figure as a base64 PNG (no external file or
-network access); the Markdown links the same figures written to ``plots/`` beside it. ``cells.csv``
-holds one row per cell. Every confidence label comes from the spec's ``bootstrap.confidence``.
+Order (STATISTICS.md §5): sanity warnings, one sentence per method, the multiplicity line, the
+best value of each strength sweep (marked optimistic), the Δ test / Δ gap figure and one
+dose-response figure per sweep (:mod:`.dose`); then the effective-data-multiplier figure; then
+the learning curves (one overlay of all methods at the smallest training size, then one figure
+per method); then the tables; the spec last, folded. The HTML embeds every figure as a base64 PNG
+(no external file or network access); the Markdown links the same figures written to ``plots/``
+beside it. ``cells.csv`` holds one row per cell. Every confidence label comes from the spec's
+``bootstrap.confidence``.
 """
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import plots
+from ..viz.cards import CSS as CARD_CSS
+from . import dose, plots
+from .gallery import Samples, samples_html, samples_markdown
 from .spec import Spec
 from .stats import Comparison, compare, summarize
 from .verdicts import Verdict, holm_line, interval_text, judge, pp, sentence, warnings_for
@@ -47,6 +51,7 @@ class Report:
     verdicts: list[Verdict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
+    samples: Samples | None = None       # the sample grids (built by write_report when None)
 
     @property
     def confidence(self) -> float:
@@ -127,7 +132,8 @@ def table_rows(report: Report) -> list[list[str]]:
         loss = {k: f"{e.value:+.3f} [{e.ci[0]:+.3f}, {e.ci[1]:+.3f}]" for k, e in s.items()}
         out.append([c.method, str(c.train_size), str(c.n_units), _pct(c.test_accuracy),
                     _pct(c.baseline_test_accuracy), iv["d_test_accuracy"],
-                    _p(s["d_test_accuracy"].p, report.spec.bootstrap["resamples"]), iv["d_gap"], iv["d_train_accuracy"],
+                    _p(s["d_test_accuracy"].p, report.spec.bootstrap["resamples"]), iv["d_gap"],
+                    iv["d_train_accuracy"],
                     loss["d_test_loss"], loss["d_gap_loss"],
                     f"{round(c.win_rate * c.n_units)}/{c.n_units}",
                     "yes" if c.example_level else "no"])
@@ -149,7 +155,14 @@ def answer_text(report: Report) -> str:
     """What the CLI prints after a run: the warnings, then one sentence per method."""
     lines = [f"WARNING: {w}" for w in report.warnings]
     lines += [*report.sentences, holm_line(len(report.comparisons), report.confidence)]
+    lines += _dose_lines(report)
     return "\n".join(lines)
+
+
+def _dose_lines(report: Report) -> list[str]:
+    """The best value of each sweep on test, then the warning that this pick is optimistic."""
+    best = dose.best_lines(dose.dose_curves(report.verdicts, [m.name for m in report.spec.methods]))
+    return [*best, dose.BEST_WARNING] if best else []
 
 
 def _summary_rows(report: Report) -> list[list[str]]:
@@ -210,6 +223,11 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
             out.append(("multiplier", "Effective data multiplier: the baseline training size "
                         "that matches the method's test accuracy, divided by n",
                         plots.multipliers(report.verdicts, names)))
+    for curve in dose.dose_curves(report.verdicts, names):
+        out.append((f"dose_{curve.group}", f"Dose-response of {curve.group} in {curve.param}: "
+                    f"Δ test accuracy and Δ gap vs {s.baseline} at each n, with the verdict "
+                    "table's Holm-level intervals; filled: detected. " + dose.BEST_WARNING,
+                    dose.dose_png(curve, s.baseline)))
     size = overlay_size(report)
     if size is not None and any(r.get("history") for r in report.rows):
         out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
@@ -221,13 +239,23 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
     return out
 
 
-def write_report(out_dir: str | Path, report: Report) -> dict[str, Path]:
-    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``."""
+def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[str, Path]:
+    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``.
+
+    ``data`` (a Dataset) is the pool the sample grids draw from; None: split 0's training part of
+    the spec's dataset (see :mod:`augfit.experiments.gallery`)."""
+    from .gallery import build
+
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
     figs = figures(report)
     for stem, _, png in figs:
         (out / "plots" / f"{stem}.png").write_bytes(png)
+    if report.samples is None:
+        report.samples = build(report.spec, data)
+    for name, png in samples_markdown(report.samples)[1].items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(png)
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
     paths["markdown"].write_text(_markdown(report, figs))
     paths["html"].write_text(_html(report, figs))
@@ -241,14 +269,35 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
     md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
            holm_line(len(report.comparisons), report.confidence), ""]
+    md += [*[f"- {t}" for t in _dose_lines(report)], ""] if _dose_lines(report) else []
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    if report.samples is not None:
+        md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
            "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
+           *_dose_table_md(report),
            "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
            "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
            "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
     return "\n".join(md)
+
+
+def _dose_table(report: Report) -> list[list[str]] | None:
+    curves = dose.dose_curves(report.verdicts, [m.name for m in report.spec.methods])
+    return dose.dose_rows(curves) if curves else None
+
+
+def _dose_table_md(report: Report) -> list[str]:
+    rows = _dose_table(report)
+    return ["## Dose-response per sweep, size and value", "", markdown_table(rows), "",
+            dose.BEST_WARNING, ""] if rows else []
+
+
+def _dose_table_html(report: Report) -> list[str]:
+    rows = _dose_table(report)
+    return ['<h2 id="dose">Dose-response per sweep, size and value</h2>', _html_table(rows),
+            f'<p class="holm">{html.escape(dose.BEST_WARNING)}</p>'] if rows else []
 
 
 def _spec_yaml(spec: Spec) -> str:
@@ -271,7 +320,8 @@ _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:
         ".warn{background:#fff4e5;border-left:5px solid #e67e22;padding:6px 12px;margin:6px 0}"
         ".ok{color:#2e7d32}.answer li{margin:4px 0;font-size:15px}.holm{font-size:13px;"
         "color:#444}figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}"
-        "img{max-width:100%}")
+        "img{max-width:100%}.pipe{font-family:monospace;font-size:13px;color:#333}"
+        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS)
 
 
 def _figure_html(fig: tuple[str, str, bytes]) -> str:
@@ -282,24 +332,27 @@ def _figure_html(fig: tuple[str, str, bytes]) -> str:
 
 def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
-    first = [f for f in figs if f[0] == "effects"]
-    rest = [f for f in figs if f[0] != "effects"]
+    first = [f for f in figs if f[0] == "effects" or f[0].startswith("dose_")]
+    rest = [f for f in figs if f not in first]
     warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
              '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
-             '<a href="#method">How this was measured</a> · <a href="#tables">Tables</a> · '
-             '<a href="#spec">Spec</a></nav>',
+             '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
+             '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
              f'<p class="holm">{html.escape(holm_line(len(report.comparisons), report.confidence))}'
-             "</p>", *map(_figure_html, first),
+             "</p>", *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
+             *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             '<h2 id="samples">What each method did to the data</h2>',
+             samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
              '<h2 id="tables">Verdicts per method and size</h2>',
-             _html_table(verdict_rows(report)),
+             _html_table(verdict_rows(report)), *_dose_table_html(report),
              "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
              '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'

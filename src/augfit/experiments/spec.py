@@ -63,6 +63,9 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
       - name: rotate                  # a strength sweep: rotate[limit=5], rotate[limit=10], ...
         augment: [{type: Rotate}]
         sweep: {param: "augment[0].limit", values: [5, 10, 20, 40]}   # quoted in {...}
+      - name: mixup                   # the same as a dotted key: mixup[alpha=0.1], ...
+        augment: [{type: MixUp}]
+        mixup.alpha: [0.1, 0.2, 0.4]  # transform type (or path) . argument: values
 
 ``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
 ``decay_bias: true``, leaves the biases out of the penalty (the usual practice).
