@@ -12,7 +12,9 @@ function (a late import hiding a cycle) or under ``if TYPE_CHECKING``. Layers, b
 5. ``cli`` and ``preview``; above them only the package's lazy ``__init__``.
 
 A module may import its own layer and the layers below. Neither the top-level parts
-(``augfit.data``, ``augfit.errors``, ...) nor the modules may import each other in a cycle.
+(``augfit.data``, ``augfit.errors``, ...) nor the modules may import each other in a cycle. A
+private module (``_name.py``) is used only inside its own top-level part: another part goes
+through a public module.
 """
 from __future__ import annotations
 
@@ -131,6 +133,12 @@ def upward(edges: Iterable[Edge]) -> list[str]:
             f"{LAYER_NAMES[layer(b)]}" for a, b, line in edges if layer(a) < layer(b)]
 
 
+def private_imports(edges: Iterable[Edge]) -> list[str]:
+    """Imports of a private module (a dotted name with a part starting ``_``) from another part."""
+    return [f"{a} (line {line}) imports {b}, private to {part(b)}" for a, b, line in edges
+            if part(a) != part(b) and any(p.startswith("_") for p in b.split(".")[1:])]
+
+
 def part_edges(edges: Iterable[Edge]) -> set[tuple[str, str]]:
     """Edges between top-level parts; the package's lazy ``__init__`` is not one of them."""
     return {(part(a), part(b)) for a, b, _ in edges if a != "augfit" and part(a) != part(b)}
@@ -167,12 +175,18 @@ def test_the_graph_has_relative_late_and_type_checking_imports(tmp_path: Path) -
                                  "from typing import TYPE_CHECKING\n"
                                  "if TYPE_CHECKING:\n    from ..experiments import spec\n",
         "augfit/experiments/__init__.py": "",
-        "augfit/experiments/spec.py": "from augfit.data.loader import DataLoader\n",
+        "augfit/experiments/spec.py": "from augfit.data.loader import DataLoader\n"
+                                      "from augfit.data import _hidden\n",
+        "augfit/experiments/_own.py": "",
+        "augfit/experiments/runner.py": "from . import _own\n",
+        "augfit/data/_hidden.py": "",
     })
     edges = imports(src)
     assert edges == [
         ("augfit.data.loader", "augfit.experiments.spec", 4),
         ("augfit.data.loader", "augfit.transforms.image.crop", 1),
+        ("augfit.experiments.runner", "augfit.experiments._own", 1),
+        ("augfit.experiments.spec", "augfit.data._hidden", 2),
         ("augfit.experiments.spec", "augfit.data.loader", 1),
         ("augfit.transforms", "augfit.transforms.image.crop", 1),
         ("augfit.transforms.image.crop", "augfit.data.loader", 3),
@@ -188,6 +202,8 @@ def test_the_graph_has_relative_late_and_type_checking_imports(tmp_path: Path) -
         ["augfit.data", "augfit.experiments", "augfit.transforms"]]
     assert cycles((a, b) for a, b, _ in edges) == [
         ["augfit.data.loader", "augfit.experiments.spec", "augfit.transforms.image.crop"]]
+    assert private_imports(edges) == [
+        "augfit.experiments.spec (line 2) imports augfit.data._hidden, private to augfit.data"]
 
 
 # -- the package -----------------------------------------------------------------------------------
@@ -214,3 +230,10 @@ def test_no_cycle_between_modules(graph: tuple[dict[str, Path], list[Edge]]) -> 
     found = cycles((a, b) for a, b, _ in edges)
     assert not found, "modules importing each other (late imports included):\n" + "\n".join(
         _explain(c, edges) for c in found)
+
+
+def test_no_part_imports_another_parts_private_module(
+        graph: tuple[dict[str, Path], list[Edge]]) -> None:
+    _, edges = graph
+    bad = private_imports(edges)
+    assert not bad, "private modules used from outside their part:\n" + "\n".join(bad)

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from ..checks import check_bool, check_int, check_number
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
-from ..transforms.audio._checks import check_waveforms
+from ..transforms.audio.core import check_waveforms
 from ..transforms.audio.mel import check_mel_args, log_mel
 
 

@@ -31,7 +31,7 @@ from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
 from ..base import MAX_SAMPLE_RATE
-from ._checks import check_waveforms
+from .core import check_waveforms
 
 
 def _audiomentations() -> Any:

@@ -14,7 +14,7 @@ Documented edge cases
   ``10 * log10(1e-10) = -100`` dB (finite, no warning).
 * Clips shorter than ``n_fft`` samples raise :class:`~augfit.errors.ShapeError` (pad them, e.g.
   ``np.pad(x, ((0, 0), (0, n_fft - T)))``, or choose a smaller ``n_fft``).
-* Stereo, integer PCM and NaN input raise ShapeError (see ``_checks.py``).
+* Stereo, integer PCM and NaN input raise ShapeError (see ``core.py``).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ...checks import check_bool, check_int, check_number
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
-from ._checks import check_waveforms
+from .core import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
 
