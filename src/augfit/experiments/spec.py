@@ -37,8 +37,8 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
                                       # test: official only val varies. splits x seeds >= 2
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
     train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split);
-                                      # "all" = the whole training split, resolved when the run
-                                      # starts
+                                      # "all" = the whole training split, resolved when the
+                                      # run starts
     train_size_unit: samples          # samples | per_class
     baseline: baseline                # the method the others are compared with
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)

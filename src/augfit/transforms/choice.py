@@ -83,13 +83,14 @@ class SomeOf(_Composition):
         super().__init__(transforms, p=p, seed=seed)
         k = len(self.transforms)
         pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
-        if len(pair) != 2 or not all(map(is_int, pair)) or not 0 <= pair[0] <= pair[1] <= k:
+        ints = [int(v) for v in pair if is_int(v)]
+        if len(pair) != 2 or len(ints) != 2 or not 0 <= ints[0] <= ints[1] <= k:
             raise ConfigError(
                 f"SomeOf(n=...) must be an int or a (low, high) pair with 0 <= low <= high <= {k} "
                 f"(the number of transforms), got {n!r}"
             )
-        self.n = int(n) if not isinstance(n, (list, tuple)) else [int(v) for v in n]
-        self._lo, self._hi = int(pair[0]), int(pair[1])
+        self.n = ints if isinstance(n, (list, tuple)) else ints[0]
+        self._lo, self._hi = ints
 
     def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
         nb, k = batch_len(batch), len(self.transforms)

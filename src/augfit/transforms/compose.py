@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
@@ -41,7 +41,20 @@ from .choice import OneOf, SomeOf
 from .composition import _Composition
 
 
-def _fusable(t: Transform) -> bool:
+class Fusable(Protocol):
+    """A step that Compose may fuse with its neighbours into one resampling (the geometric image
+    transforms, :class:`~augfit.transforms.image.core.GeometricTransform`)."""
+
+    fuse_geometry: bool
+
+    def can_fuse_with(self, other: Transform) -> bool: ...
+
+    @staticmethod
+    def fused(group: Sequence[Any], batch: Any, rng: np.random.Generator | None = None,
+              params: Sequence[Params] | None = None) -> tuple[Any, list[Params]]: ...
+
+
+def _fusable(t: object) -> TypeGuard[Fusable]:
     return bool(getattr(t, "fuse_geometry", False))
 
 
@@ -68,8 +81,8 @@ class Compose(_Composition):
     def _groups(self) -> list[list[Transform]]:
         groups: list[list[Transform]] = []
         for t in self.transforms:
-            if self.fuse and groups and _fusable(t) and _fusable(groups[-1][0]) \
-                    and groups[-1][0].can_fuse_with(t):
+            head, step = (groups[-1][0] if groups else None), t  # step: narrowed, t: kept
+            if self.fuse and _fusable(step) and _fusable(head) and head.can_fuse_with(t):
                 groups[-1].append(t)
             else:
                 groups.append([t])
@@ -85,12 +98,12 @@ class Compose(_Composition):
                 f"has {len(self.transforms)}; replay with the same pipeline"
             )
         for group in self._groups():
-            k = len(steps)
-            if len(group) > 1:
+            k, head = len(steps), group[0]
+            if len(group) > 1 and _fusable(head):  # groups of several are always fusable
                 given = inner[k:k + len(group)] if replay else None
-                batch, drawn = type(group[0]).fused(group, batch, rng=rng, params=given)
+                batch, drawn = type(head).fused(group, batch, rng=rng, params=given)
                 steps.extend(drawn)
-            elif replay:
+            elif rng is None:  # replay
                 batch = group[0].replay(batch, inner[k])
                 steps.append(inner[k])
             else:
@@ -99,7 +112,7 @@ class Compose(_Composition):
         return batch, steps
 
     def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
-        for t, params in zip(self.transforms, inner, strict=False):
+        for t, params in zip(self.transforms, inner, strict=True):
             targets = t.apply_targets(targets, params)
         return targets
 

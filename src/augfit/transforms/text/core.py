@@ -5,7 +5,7 @@ The EDA amount rule is in :mod:`.amount`, stop words and the memoized synonym lo
 :mod:`.lookup`."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ...errors import ShapeError
@@ -42,12 +42,16 @@ class WordEditTransform(TextTransform):
     """
 
     params_key: ClassVar[str] = "edits"
-    edit: ClassVar[Callable[[Tokens, Sequence], Tokens]]
+
+    @staticmethod
+    def edit(tokens: Tokens, edits: Sequence[Any], /) -> Tokens:
+        """One sentence's edits applied (subclasses set a function from :mod:`.tokens`)."""
+        raise NotImplementedError
 
     def apply_params(self, batch: list[str], params: Params) -> list[str]:
         edit = type(self).edit
         return [detokenize(edit(tokenize(s), e)) if e else s
-                for s, e in zip(batch, params[self.params_key], strict=False)]
+                for s, e in zip(batch, params[self.params_key], strict=True)]
 
 
 __all__ = ["TextTransform", "WordEditTransform", "check_text_batch"]
