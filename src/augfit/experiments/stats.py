@@ -17,7 +17,9 @@ bootstrap resample draws, all at once for every resample (no Python loop over re
    the test examples of each split with replacement (multinomial counts), the *same* draw for the
    method and the baseline and for every seed of that split, since they were all scored on the same
    test set. The test metrics of each unit are recomputed from those counts; train metrics are not
-   resampled (the training subsample is part of what a seed draws).
+   resampled (the training subsample is part of what a seed draws). :func:`compare` draws this
+   level once per split for all comparisons (:mod:`.example_draws`: the same law, at a fraction
+   of the cost); :func:`paired_units` without ``draws`` keeps the per-comparison draw.
 
 Every statistic is a function of the eight resampled means (test/train accuracy and loss of the
 method and of the baseline), so all of them share one set of resamples.
@@ -44,6 +46,7 @@ from scipy import stats as sps
 
 from ..errors import ConfigError
 from ..rng import derive
+from .example_draws import ExampleDraws, cell_id, example_draws
 
 # the eight per-unit columns every statistic is computed from
 COLUMNS = ("base_test_accuracy", "method_test_accuracy", "base_train_accuracy",
@@ -88,7 +91,9 @@ class Units:
     ``x`` (S, N, 8) holds the :data:`COLUMNS` of each unit, ``valid`` (S, N) marks real units (the
     units of a split come first), ``examples`` (S, T, N, 4) the per-example test results
     (columns base correct, method correct, base loss, method loss; zero-padded) or None, and
-    ``n_test`` (S,) the test-set size of each split.
+    ``n_test`` (S,) the test-set size of each split. ``test`` (B, S, N, 4), when set instead of
+    ``examples``, holds the same four columns of each unit already resampled at the example
+    level, under example draw b of its split (:mod:`.example_draws`).
     """
 
     x: np.ndarray
@@ -96,10 +101,15 @@ class Units:
     splits: list[int]
     examples: np.ndarray | None = None
     n_test: np.ndarray | None = None
+    test: np.ndarray | None = None
 
     @property
     def n_units(self) -> int:
         return int(self.valid.sum())
+
+    @property
+    def example_level(self) -> bool:
+        return self.examples is not None or self.test is not None
 
 
 def _split(row: Mapping[str, Any]) -> int:
@@ -111,12 +121,14 @@ def _train(row: Mapping[str, Any], metric: str) -> float:
 
 
 def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
-                 train_size: int) -> Units:
+                 train_size: int, draws: ExampleDraws | None = None) -> Units:
     """The (split, seed) pairs present for both ``method`` and ``baseline`` at ``train_size``.
 
     Rows may carry ``test_correct`` and ``test_loss_per_example`` arrays (aligned between the method
     and the baseline of a pair); they are used only when every row of the comparison has them and
-    the arrays of a split have one length.
+    the arrays of a split have one length. With ``draws`` (the report's shared example draws),
+    the units get their resampled test metrics from it (``Units.test``); without, the
+    per-example arrays themselves (``Units.examples``), drawn again by :func:`compare_units`.
     """
     def table(name: str) -> dict[tuple[int, int], Mapping[str, Any]]:
         return {(_split(r), int(r["seed"])): r for r in rows
@@ -145,6 +157,10 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                    {len(m[k]["test_correct"]) for k in per[s]} for s in splits}
         if all(len(v) == 1 for v in lengths.values()):
             n_test = np.array([next(iter(lengths[s])) for s in splits])
+            if draws is not None and all(cell_id(r[k]) in draws for r in (b, m) for k in keys):
+                units.test = _shared_test(draws, b, m, per, splits, n_max)
+                units.n_test = n_test
+                return units
             ex = np.zeros((len(splits), int(n_test.max()), n_max, 4))
             for i, s in enumerate(splits):
                 for j, k in enumerate(per[s]):
@@ -157,7 +173,21 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
     return units
 
 
-# -- the bootstrap -----------------------------------------------------------------------------------
+def _shared_test(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],
+                 m: Mapping[tuple[int, int], Mapping[str, Any]],
+                 per: Mapping[int, list[tuple[int, int]]], splits: list[int],
+                 n_max: int) -> np.ndarray:
+    """(B, S, N, 4): base/method test accuracy and loss of each unit under each example draw."""
+    out = np.zeros((draws.resamples, len(splits), n_max, 4))
+    for i, s in enumerate(splits):
+        for j, k in enumerate(per[s]):
+            vb, vm = draws.values[cell_id(b[k])], draws.values[cell_id(m[k])]
+            out[:, i, j, 0], out[:, i, j, 1] = vb[:, 0], vm[:, 0]
+            out[:, i, j, 2], out[:, i, j, 3] = vb[:, 1], vm[:, 1]
+    return out
+
+
+# -- the bootstrap ---------------------------------------------------------------------------------
 @dataclass
 class Draws:
     """One set of hierarchical resampling indices, reusable for any data of the same layout."""
@@ -197,17 +227,24 @@ def unit_counts(d: Draws) -> np.ndarray:
     return np.bincount(flat[d.keep], minlength=b * s * n).reshape(b, s, n).astype(float)
 
 
-def resampled_means(x: np.ndarray, d: Draws, examples: np.ndarray | None = None) -> np.ndarray:
+def resampled_means(x: np.ndarray, d: Draws, examples: np.ndarray | None = None,
+                    test: np.ndarray | None = None) -> np.ndarray:
     """Means of the columns over each resample: (E, B, K) for ``x`` of shape (E, S, N, K).
 
     ``examples`` (E, S, T, N, 4), if given, replaces the :data:`TEST_COLUMNS` of each drawn unit
-    by their values under the example draw ``d.weights``. Computed as matrix products of the
-    draw counts with the data, for all resamples at once.
+    by their values under the example draw ``d.weights``. ``test`` (E, B, S, N, 4), if given
+    instead, holds those values already (one example draw per resample and split, see
+    :mod:`.example_draws`). Computed as matrix products of the draw counts with the data, for all
+    resamples at once.
     """
     e, s, n, k = x.shape
     counts = unit_counts(d)                                                 # (B, S, N)
     total = counts.sum(axis=(1, 2))
     out = np.matmul(counts.reshape(-1, s * n), x.reshape(e, s * n, k)) / total[:, None]
+    if test is not None:
+        out[..., list(TEST_COLUMNS)] = (np.einsum("bsn,ebsnc->ebc", counts, test)
+                                        / total[:, None])
+        return out
     if examples is not None and d.weights is not None:
         t, c = examples.shape[2], examples.shape[4]
         test = np.zeros((e, len(counts), c))
@@ -227,7 +264,7 @@ def jackknife_means(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return (flat.sum(axis=1, keepdims=True) - flat) / max(u - 1, 1)
 
 
-# -- intervals and p-values ---------------------------------------------------------------------------
+# -- intervals and p-values ------------------------------------------------------------------------
 def _quantile_rows(sorted_boot: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Linear-interpolated quantile ``q`` (E,) of each row of ``sorted_boot`` (E, B)."""
     b = sorted_boot.shape[1]
@@ -382,9 +419,9 @@ def estimates(stat: Callable[[np.ndarray], np.ndarray], means: np.ndarray, boot_
     return out
 
 
-def holm(p: Sequence[float]) -> np.ndarray:
+def holm(pvalues: Sequence[float]) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (Holm 1979), in the order given; NaN stays NaN."""
-    p = np.asarray(p, float)
+    p = np.asarray(pvalues, float)
     out = np.full(p.shape, np.nan)
     ok = np.flatnonzero(np.isfinite(p))
     m = ok.size
@@ -396,7 +433,7 @@ def holm(p: Sequence[float]) -> np.ndarray:
     return out
 
 
-def holm_levels(p: Sequence[float], alpha: float) -> np.ndarray:
+def holm_levels(pvalues: Sequence[float], alpha: float) -> np.ndarray:
     """The confidence level each comparison is judged at in Holm's step-down procedure.
 
     The k-th smallest p (k = 0, 1, ...) is tested at alpha / (m - k) once all before it were
@@ -404,7 +441,7 @@ def holm_levels(p: Sequence[float], alpha: float) -> np.ndarray:
     at these levels excludes 0 exactly for the comparisons Holm rejects (p-values being the
     inverted intervals).
     """
-    p = np.asarray(p, float)
+    p = np.asarray(pvalues, float)
     out = np.full(p.shape, np.nan)
     ok = np.flatnonzero(np.isfinite(p))
     m = ok.size
@@ -417,7 +454,7 @@ def holm_levels(p: Sequence[float], alpha: float) -> np.ndarray:
     return out
 
 
-# -- one comparison -----------------------------------------------------------------------------------
+# -- one comparison --------------------------------------------------------------------------------
 @dataclass
 class Comparison:
     """One method vs the baseline at one training size: every endpoint with interval and p."""
@@ -481,34 +518,46 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
     if units.n_units == 0:
         raise ConfigError(f"method {method!r} has no cell paired with the baseline at "
                           f"train_size={train_size}; run the grid before comparing")
-    d = draw(units.valid, resamples, rng, units.n_test)
     x = units.x[None]
-    ex = units.examples[None] if units.examples is not None else None
-    boot = resampled_means(x, d, ex)[0]
+    if units.test is not None:
+        if len(units.test) != resamples:
+            raise ConfigError(f"the shared example draws have {len(units.test)} resamples; "
+                              f"this comparison asks for {resamples}: draw them with the same "
+                              "bootstrap.resamples")
+        d = draw(units.valid, resamples, rng)
+        boot = resampled_means(x, d, test=units.test[None])[0]
+    else:
+        d = draw(units.valid, resamples, rng, units.n_test)
+        ex = units.examples[None] if units.examples is not None else None
+        boot = resampled_means(x, d, ex)[0]
     jack = jackknife_means(x, units.valid)[0]
     flat = units.x[units.valid]
     means = flat.mean(axis=0)
     stats = {name: estimate(f, means, boot, jack, f(flat), confidence)
              for name, f in STATISTICS.items()}
-    return Comparison(method, train_size, units.n_units, len(units.splits),
-                      units.examples is not None, dict(zip(COLUMNS, map(float, means))), stats,
+    return Comparison(method, train_size, units.n_units, len(units.splits), units.example_level,
+                      dict(zip(COLUMNS, map(float, means), strict=True)), stats,
                       float((_d_test(flat) > 0).mean()))
 
 
 def compare(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], baseline: str,
             train_sizes: Sequence[int], resamples: int = 10000, seed: int = 0,
-            confidence: float = 0.95) -> list[Comparison]:
+            confidence: float = 0.95, draws: ExampleDraws | None = None) -> list[Comparison]:
     """Every non-baseline method vs ``baseline`` at every training size with a pair.
 
-    The resamples of (method i, size j) come from ``derive(seed, i, j)``, so a number does not
-    depend on which other comparisons are computed.
+    The unit draws of (method i, size j) come from ``derive(seed, i, j)`` and the example draws
+    of split s from ``derive(seed, 0, 0, s)`` (:mod:`.example_draws`, shared by the comparisons;
+    pass ``draws`` to reuse ones already made), so a number does not depend on which other
+    comparisons are computed.
     """
+    if draws is None:
+        draws = example_draws(rows, resamples, seed)
     out = []
     for mi, method in enumerate(methods):
         if method == baseline:
             continue
         for si, size in enumerate(train_sizes):
-            units = paired_units(rows, baseline, method, size)
+            units = paired_units(rows, baseline, method, size, draws)
             if units.n_units == 0:
                 continue
             out.append(compare_units(units, method, size, derive(seed, mi, si + 1), resamples,
