@@ -198,7 +198,7 @@ def test_full_disk_keeps_every_finished_cell(tmp_path, finished, how):
 # -- data files and options -----------------------------------------------------------------------
 def test_non_utf8_csv(tmp_path):
     csv = tmp_path / "reviews.csv"
-    csv.write_bytes("text,label\ngood,pos\n".encode() + "très mauvais,neg\n".encode("latin-1"))
+    csv.write_bytes(b"text,label\ngood,pos\n" + "très mauvais,neg\n".encode("latin-1"))
     spec = _spec(tmp_path, dict(TINY, dataset={"name": "folder", "options": {"path": str(csv)}},
                                 features="text_hashing"))
     _one_line_error(cli("run", spec, "--out", tmp_path / "o", "--workers", "1"), 2,

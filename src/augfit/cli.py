@@ -14,7 +14,8 @@ import errno
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import AugfitError, ConfigError, DataChangedWarning
 

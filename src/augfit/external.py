@@ -15,7 +15,7 @@ import os
 import shlex
 import signal
 import subprocess
-from typing import Sequence
+from collections.abc import Sequence
 
 from .errors import ConfigError, ExternalProcessError
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Callable
 from importlib import metadata
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import ConfigError
 
@@ -41,7 +42,7 @@ class Registry(Generic[T]):
         """Decorator: ``@TRANSFORMS.register()`` registers a class under its own name."""
 
         def deco(obj: T) -> T:
-            key = name or getattr(obj, "__name__")
+            key = name or obj.__name__
             if key in self._items and self._items[key] is not obj:
                 raise ConfigError(f"{self.kind} {key!r} is already registered to {self._items[key]!r}")
             self._items[key] = obj

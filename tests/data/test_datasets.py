@@ -107,7 +107,7 @@ def test_digits_loader():
 
     ref = load_digits()
     assert ds.x.shape == (1797, 8, 8) and ds.x.dtype == np.float32
-    assert 0.0 == ds.x.min() and ds.x.max() == 1.0
+    assert ds.x.min() == 0.0 and ds.x.max() == 1.0
     np.testing.assert_array_equal(ds.x * 16, ref.images)
     np.testing.assert_array_equal(ds.y, ref.target)
     assert ds.classes == [str(d) for d in range(10)]

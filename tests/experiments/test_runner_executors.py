@@ -1,13 +1,11 @@
 """The runner: paired cells, resume after a crash, and identical results whatever the executor."""
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -297,9 +297,8 @@ def test_soft_targets_with_a_hard_label_only_loss_are_a_config_error(monkeypatch
 def test_label_smoothing_trains_on_smoothed_targets_and_evaluates_plainly(digits):
     from augfit.nn import MLP
     from augfit.nn.losses import cross_entropy
-    from augfit.train.trainer import Trainer
-
     from augfit.nn.optim import Adam
+    from augfit.train.trainer import Trainer
 
     xtr, ytr, *_ = digits
 

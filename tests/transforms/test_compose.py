@@ -7,8 +7,8 @@ import pytest
 import augfit as af
 from augfit.errors import ConfigError, ShapeError
 from augfit.transforms import Transform
-from augfit.transforms.base import select
 from augfit.transforms import image as I
+from augfit.transforms.base import select
 
 
 def _images(n=16, h=20, w=20, c=None, seed=0):

@@ -14,8 +14,7 @@ from augfit.errors import AugfitError, ConfigError, ShapeError
 from augfit.registry import TRANSFORMS
 from augfit.transforms import Transform, available
 from augfit.transforms import image as I
-from augfit.transforms.base import (MAX_COUNT, MAX_FFT, MAX_FRAMES, MAX_SIDE, MAX_WORDS,
-                                    RECORD_KEY)
+from augfit.transforms.base import MAX_COUNT, MAX_FFT, MAX_FRAMES, MAX_SIDE, MAX_WORDS, RECORD_KEY
 
 NAMES = available()
 DRAWING = [n for n in NAMES if not TRANSFORMS.get(n).deterministic]

@@ -19,9 +19,10 @@ may name one with ``dataset: {card: ../datasets/NAME.yaml}``::
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ConfigError, MissingResourceError
 from ..safe_yaml import load_yaml, read_text

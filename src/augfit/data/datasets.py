@@ -14,8 +14,9 @@ Loaders register in :data:`augfit.registry.DATASETS`; third-party packages add t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -108,7 +109,7 @@ class Dataset:
         """Samples per class, shape ``(n_classes,)``."""
         return np.bincount(self.y, minlength=self.n_classes)
 
-    def subset(self, idx: Sequence[int] | np.ndarray) -> "Dataset":
+    def subset(self, idx: Sequence[int] | np.ndarray) -> Dataset:
         """A new Dataset with the samples ``idx`` (ints or a boolean mask), in that order."""
         idx = np.asarray(idx)
         if idx.dtype == bool:
@@ -129,7 +130,7 @@ class Dataset:
 
     def split(self, val: float | int = 0.2, test: float | int = 0.2, seed: int | None = 0,
               stratify: bool = True, by_group: bool = False
-              ) -> tuple["Dataset", "Dataset", "Dataset"]:
+              ) -> tuple[Dataset, Dataset, Dataset]:
         """Disjoint ``(train, val, test)`` splits.
 
         Parameters
@@ -177,7 +178,7 @@ class Dataset:
         return train_idx, val_idx, test_idx
 
     def subsample(self, n: int | None = None, per_class: int | None = None,
-                  seed: int | None = 0) -> "Dataset":
+                  seed: int | None = 0) -> Dataset:
         """A smaller dataset: exactly ``n`` samples (class shares kept) or ``per_class`` per class.
 
         For a training-size sweep, call it on the training split with increasing ``n``.
@@ -244,10 +245,10 @@ def available() -> list[str]:
 
 
 # the loaders register themselves on import; from_folder is one of them and also a public function
-from .sources.fsdd import official_split  # noqa: E402
+from .fingerprint import fingerprint  # noqa: E402
 from .sources.folder import from_folder  # noqa: E402
 from .sources.frame import as_dataset, from_frame  # noqa: E402
-from .fingerprint import fingerprint  # noqa: E402
+from .sources.fsdd import official_split  # noqa: E402
 
 __all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "from_frame", "as_dataset",
            "fingerprint", "load", "available", "official_split"]

@@ -39,7 +39,7 @@ class Featurizer:
     state_keys: ClassVar[tuple[str, ...]] = ()
     registered_name: ClassVar[str]
 
-    def fit(self, x: Any, y: Any = None) -> "Featurizer":
+    def fit(self, x: Any, y: Any = None) -> Featurizer:
         """Fit on (un-augmented, training) ``x``; returns self."""
         self._fit(x)
         return self
@@ -68,7 +68,7 @@ class Featurizer:
         state = {k: getattr(self, k) for k in self.state_keys}
         return {"n_features_": int(self.n_features_), **state}
 
-    def set_state(self, state: dict[str, Any]) -> "Featurizer":
+    def set_state(self, state: dict[str, Any]) -> Featurizer:
         """Restore what :meth:`get_state` returned; returns self."""
         missing = [k for k in ("n_features_", *self.state_keys) if k not in state]
         if missing:

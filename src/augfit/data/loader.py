@@ -22,8 +22,9 @@ featurized batch (MixUp of text feature vectors), make the loader yield soft tar
 from __future__ import annotations
 
 import collections
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 

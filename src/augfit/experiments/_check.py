@@ -14,7 +14,8 @@ import inspect
 import json
 import math
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..errors import ConfigError
 from ..safe_yaml import YAML_MAX_BYTES, YAML_MAX_NODES, load_yaml, read_text

@@ -16,9 +16,10 @@ import ast
 import multiprocessing as mp
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing import context as _ctx
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ConfigError
 

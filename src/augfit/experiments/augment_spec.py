@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import AugfitError, ConfigError
 from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text

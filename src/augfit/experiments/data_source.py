@@ -10,13 +10,14 @@ says.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..data.datasets import Dataset, fingerprint, load
 from ..errors import ConfigError
 from .spec import IN_MEMORY, Spec
 
-_INSTALLED: "OrderedDict[str, Dataset]" = OrderedDict()
+_INSTALLED: OrderedDict[str, Dataset] = OrderedDict()
 _KEEP = 2                                # datasets kept per process (a run and the one before)
 
 

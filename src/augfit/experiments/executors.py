@@ -21,9 +21,10 @@ import signal
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from ..errors import AugfitError, AugfitWarning, ConfigError
 from ._workers import check_main_needed, context, main_hidden

@@ -88,7 +88,7 @@ class LineProgress:
         pct = 100.0 * self.n / self.total if self.total else 100.0
         text = f"{self.desc}: {self.n}/{self.total} cells ({pct:.0f}%), {_clock(elapsed)} elapsed"
         done_here = self.n - self._initial
-        if 0 < done_here and self.n < self.total:
+        if done_here > 0 and self.n < self.total:
             text += f", ETA {_clock(elapsed / done_here * (self.total - self.n))}"
         return text
 

@@ -80,9 +80,10 @@ import difflib
 import inspect
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
@@ -191,14 +192,14 @@ class Spec:
             out["dataset"] = ds
         return out
 
-    def with_fingerprint(self, fingerprint: str) -> "Spec":
+    def with_fingerprint(self, fingerprint: str) -> Spec:
         """This spec with the data's content fingerprint in its dataset section (and so in every
         cell's key and in the stored spec)."""
         canonical = copy.deepcopy(self.canonical)
         canonical["dataset"]["fingerprint"] = fingerprint
         return parse_spec(canonical, source=self.source)
 
-    def resolve_sizes(self, available: int) -> "Spec":
+    def resolve_sizes(self, available: int) -> Spec:
         """This spec with ``"all"`` in ``train_sizes`` replaced by ``available`` (the training
         split's size, or its smallest class for ``per_class``); a repeated size is kept once."""
         if "all" not in self.train_sizes:

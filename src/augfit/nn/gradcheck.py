@@ -5,7 +5,7 @@ The analytic gradient from ``backward`` is compared with central differences
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp

@@ -5,7 +5,7 @@ array, and they are looked up by name in :data:`INITIALIZERS` (``MLP(init="he_no
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -12,7 +12,8 @@ runs again. With ``training=False`` the result is a fresh array.
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp

@@ -12,7 +12,7 @@ cost is taken: :func:`get_loss` ``(name, label_smoothing=ε)``.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -11,8 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
-from ..nn.losses import (PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing,
-                         get_loss)
+from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar

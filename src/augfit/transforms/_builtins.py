@@ -1,2 +1,2 @@
 """Imports every built-in transform module so that each registers itself."""
-from . import compose, image, mixing, text, audio  # noqa: F401
+from . import audio, compose, image, mixing, text  # noqa: F401

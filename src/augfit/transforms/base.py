@@ -54,7 +54,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -283,7 +284,7 @@ class Transform(ParamsMixin):
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
     @staticmethod
-    def from_json(text: str) -> "Transform":
+    def from_json(text: str) -> Transform:
         """Build a transform from :meth:`to_json` output."""
         try:
             d = json.loads(text)
@@ -293,7 +294,7 @@ class Transform(ParamsMixin):
         return Transform.from_dict(d)
 
     @staticmethod
-    def from_yaml(text: str) -> "Transform":
+    def from_yaml(text: str) -> Transform:
         """Build a transform from :meth:`to_yaml` output (or a YAML file's text)."""
         import yaml
 
@@ -305,7 +306,7 @@ class Transform(ParamsMixin):
         return Transform.from_dict(d)
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> "Transform":
+    def from_dict(d: dict[str, Any]) -> Transform:
         """Build a transform (or composition) from :meth:`to_dict` output, via the registry."""
         from ..registry import TRANSFORMS
 

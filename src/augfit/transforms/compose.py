@@ -24,15 +24,26 @@ True
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike, _check_seed, as_generator
-from .base import (RECORD_KEY, Params, Transform, _put, _take, applied_mask, batch_len,
-                   check_record, drawn_on, sample_shape)
+from .base import (
+    RECORD_KEY,
+    Params,
+    Transform,
+    _put,
+    _take,
+    applied_mask,
+    batch_len,
+    check_record,
+    drawn_on,
+    sample_shape,
+)
 from .calling import call_transform
 
 
@@ -165,7 +176,7 @@ class _Composition(Transform):
                               return_params, layout, targets)
 
     @classmethod
-    def _from_config(cls, cfg: dict[str, Any]) -> "Transform":
+    def _from_config(cls, cfg: dict[str, Any]) -> Transform:
         cfg = dict(cfg)
         if "transforms" in cfg:
             cfg["transforms"] = _as_transforms(cfg["transforms"], cls.__name__)

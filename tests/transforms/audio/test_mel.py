@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from augfit.errors import ConfigError, ShapeError
-from augfit.transforms.audio.mel import (AMIN, MelSpectrogram, log_mel, mel_filterbank, mel_project,
-                                         power_to_db)
+from augfit.transforms.audio.mel import (
+    AMIN,
+    MelSpectrogram,
+    log_mel,
+    mel_filterbank,
+    mel_project,
+    power_to_db,
+)
 from augfit.transforms.base import Transform
 
 SR, N_MELS, N_FFT, HOP = 8000, 40, 256, 128

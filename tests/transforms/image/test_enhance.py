@@ -70,7 +70,7 @@ def test_float_images_stay_float_in_range():
                 K.sharpness(x, np.full(3, 1.9)), K.color(x, np.full(3, 1.9)), K.equalize(x),
                 K.autocontrast(x), K.solarize(x, np.full(3, 0.5)), K.posterize(x, np.full(3, 3))):
         assert out.dtype == np.float32 and out.shape == x.shape
-        assert 0.0 <= out.min() and out.max() <= 1.0
+        assert out.min() >= 0.0 and out.max() <= 1.0
 
 
 def test_shear_moves_a_pixel_where_the_matrix_says():
@@ -88,10 +88,10 @@ def test_transforms_draw_per_sample_in_their_ranges():
     bits = Posterize(bits=(2, 5)).sample(rng, x)["bits"]
     assert set(bits.tolist()) == {2, 3, 4, 5}
     thr = Solarize(threshold=(0.2, 0.4)).sample(rng, x)["threshold"]
-    assert 0.2 <= thr.min() and thr.max() <= 0.4 and len(np.unique(thr)) == 200
+    assert thr.min() >= 0.2 and thr.max() <= 0.4 and len(np.unique(thr)) == 200
     for cls in (Sharpness, Color):
         f = cls(factor=(0.5, 1.5)).sample(rng, x)["factor"]
-        assert 0.5 <= f.min() and f.max() <= 1.5
+        assert f.min() >= 0.5 and f.max() <= 1.5
     assert np.array_equal(Equalize()(x, rng=0), K.equalize(x))
     assert np.array_equal(AutoContrast()(x, rng=0), K.autocontrast(x))
 

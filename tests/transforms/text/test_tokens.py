@@ -4,8 +4,15 @@ from __future__ import annotations
 import pytest
 
 from augfit.errors import ShapeError
-from augfit.transforms.text.tokens import (delete_words, detokenize, insert_words, match_case,
-                                           replace_words, swap_words, tokenize)
+from augfit.transforms.text.tokens import (
+    delete_words,
+    detokenize,
+    insert_words,
+    match_case,
+    replace_words,
+    swap_words,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize("text", ["", "  ", "...!?", "Hello, world!", "don't stop -- well-known",

@@ -1,7 +1,16 @@
 """Built-in dataset loaders, one small module each; importing this package registers them all."""
 from . import (  # noqa: F401
-    audio_folder, csv_text, digits, fashion_mnist, folder, fsdd, image_folder, npz,
-    rotten_tomatoes, spoken_digits_tts)
+    audio_folder,
+    csv_text,
+    digits,
+    fashion_mnist,
+    folder,
+    fsdd,
+    image_folder,
+    npz,
+    rotten_tomatoes,
+    spoken_digits_tts,
+)
 from .fsdd import official_split
 
 # loaders of a file format (the user's own files) rather than of one dataset; every other loader

@@ -1,9 +1,9 @@
 """Shared steps of the audio loaders: read checked WAVs, resample, fit to a fixed length."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import gcd
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

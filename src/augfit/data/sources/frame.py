@@ -3,7 +3,8 @@ turned into a :class:`~augfit.data.datasets.Dataset` (what ``experiments.run(dat
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

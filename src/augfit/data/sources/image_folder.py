@@ -6,8 +6,9 @@ different sizes need ``size: [H, W]`` (all are resized to it with area interpola
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

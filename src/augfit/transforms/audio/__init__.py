@@ -5,10 +5,10 @@ librosa and audiomentations are imported lazily, inside the functions that need 
 """
 from __future__ import annotations
 
-from .mel import AudioLogMel, MelSpectrogram, log_mel
-from .masks import FrequencyMask, TimeMask, TimeWarp
-from .mix import TimeCutMix
 from .audiomentations_adapter import Audiomentations
+from .masks import FrequencyMask, TimeMask, TimeWarp
+from .mel import AudioLogMel, MelSpectrogram, log_mel
+from .mix import TimeCutMix
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
 __all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask", "TimeWarp",

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ConfigError, ShapeError
 from ...data.features import Featurizer
+from ...errors import ConfigError, ShapeError
 from ...registry import FEATURIZERS, TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
 from ._checks import check_positive_int, check_positive_number, check_waveforms

@@ -8,13 +8,14 @@ integer PCM, NaN) are in ``_checks.py``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
-from ...errors import ShapeError
 from ..base import MAX_SAMPLE_RATE, Transform, check_range
 from ._checks import check_positive_number, check_waveforms
 

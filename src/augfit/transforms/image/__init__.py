@@ -8,12 +8,12 @@ from __future__ import annotations
 from .color import Brightness, BrightnessContrast, Contrast, Grayscale
 from .core import GeometricTransform, ImageTransform
 from .crop import CenterCrop, RandomCrop, RandomResizedCrop
+from .enhance import AutoContrast, Color, Equalize, Posterize, Sharpness, Shear, Solarize
 from .flip import HorizontalFlip, VerticalFlip
 from .geometric import Affine, Rotate, Scale, Translate
-from .enhance import AutoContrast, Color, Equalize, Posterize, Sharpness, Shear, Solarize
 from .mix import CutMix
-from .policies import RandAugment, TrivialAugmentWide
 from .noise import Cutout, GaussianNoise
+from .policies import RandAugment, TrivialAugmentWide
 
 __all__ = ["Affine", "AutoContrast", "Brightness", "BrightnessContrast", "CenterCrop", "Color",
            "Contrast", "CutMix", "Cutout", "Equalize", "GaussianNoise", "GeometricTransform",

@@ -7,7 +7,8 @@ uint8 through a per-sample lookup table cast with truncation, exactly as albumen
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -6,12 +6,22 @@ steps: it multiplies their matrices and resamples once (:meth:`GeometricTransfor
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...errors import ConfigError
-from ..base import MAX_SIDE, RECORD_KEY, Params, Transform, batch_len, check_record, drawn_on, select
+from ..base import (
+    MAX_SIDE,
+    RECORD_KEY,
+    Params,
+    Transform,
+    batch_len,
+    check_record,
+    drawn_on,
+    select,
+)
 from . import functional as F
 
 
@@ -144,7 +154,7 @@ class GeometricTransform(ImageTransform):
         return a is None or b is None or a == b
 
     @staticmethod
-    def fused(group: Sequence["GeometricTransform"], batch: np.ndarray,
+    def fused(group: Sequence[GeometricTransform], batch: np.ndarray,
               rng: np.random.Generator | None = None, params: Sequence[Params] | None = None
               ) -> tuple[np.ndarray, list[Params]]:
         """Draw (``rng``) or replay (``params``) consecutive geometric steps, resampling once.

@@ -17,8 +17,9 @@ Both paths round uint8 results the way OpenCV does (coordinates quantised to 1/3
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import cv2
 import numpy as np

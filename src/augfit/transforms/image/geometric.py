@@ -6,7 +6,8 @@ bilinearly; inside a Compose, consecutive ones (and crops/flips next to them) re
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -5,7 +5,8 @@ small and a replay (or any subset of the batch) regenerates exactly the same noi
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 import shutil
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -40,7 +41,7 @@ def _apertium_package(pair: str) -> str:
     return "apertium-eng-spa" if {a, b} == {"eng", "spa"} else f"apertium-{a}-{b} (or apertium-{b}-{a})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _apertium_modes(executable: str) -> frozenset[str]:
     proc = run_command([executable, "-l"], timeout=scaled_timeout(30.0), what="BackTranslate")
     return frozenset(proc.stdout.decode("utf-8", "replace").split())

@@ -2,7 +2,8 @@
 the memoized synonym lookup."""
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -59,7 +60,7 @@ def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
 
 
 def stopword_lookup(stopwords: object, owner: str, pos_aware: bool = False
-                    ) -> tuple[Any, "SynonymLookup"]:
+                    ) -> tuple[Any, SynonymLookup]:
     """``(value to store as the stopwords attribute, SynonymLookup)`` for a transform's arguments.
 
     A custom list is stored sorted and lower-cased, so ``to_dict`` round-trips it.

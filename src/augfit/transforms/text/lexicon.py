@@ -12,9 +12,9 @@ inflected verbs and adjectives ("running", "bigger") get no synonyms.
 from __future__ import annotations
 
 import gzip
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from importlib import resources
-from typing import Iterable
 
 POS_TAGS = ("n", "v", "a", "r")
 
@@ -129,14 +129,14 @@ class Lexicon:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon() -> Lexicon:
     """The shipped WordNet 3.0 synonym table (parsed on first use, then cached per process)."""
     return Lexicon(_data_text("wordnet_synonyms.tsv.gz").split("\n"),
                    _data_text("wordnet_exceptions.tsv.gz").split("\n"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def english_stopwords() -> frozenset[str]:
     """NLTK's English stop-word list (179 words), as used by the EDA paper's code."""
     text = resources.files(__package__).joinpath("data", "stopwords_english.txt").read_text("utf-8")

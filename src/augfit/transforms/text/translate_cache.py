@@ -13,8 +13,9 @@ import os
 import sqlite3
 import threading
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 from ...errors import AugfitWarning
 from .wordnet_nltk import cache_dir
