@@ -164,8 +164,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .experiments._check import load_yaml
     from .preview import preview
+    from .safe_yaml import load_yaml
 
     options = {}
     for item in args.dataset_option:

@@ -5,7 +5,7 @@ sequences of parts share an encoding (joining texts with a separator does not ha
 ``["a\\0b"]`` and ``["a", "b"]`` would collide). Lists, tuples and dicts are encoded recursively,
 NumPy arrays by dtype, shape and bytes.
 
->>> digest("a\\0b") != digest("a", "b") != digest(["a", "b"])
+>>> cache_key("a\\0b") != cache_key("a", "b") != cache_key(["a", "b"])
 True
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-#: hex characters kept in :func:`digest` keys (96 bits: no accidental collision in any cache)
+#: hex characters kept in :func:`cache_key` keys (96 bits: no accidental collision in any cache)
 KEY_CHARS = 24
 
 
@@ -55,11 +55,11 @@ def _feed(h: Any, part: Any) -> None:
         for p in part:
             _feed(h, p)
     else:
-        raise TypeError(f"digest() cannot hash a {type(part).__name__}; pass str, bytes, numbers, "
-                        f"arrays or lists/dicts of them")
+        raise TypeError(f"cache_key() cannot hash a {type(part).__name__}; pass str, bytes, "
+                        f"numbers, arrays or lists/dicts of them")
 
 
-def digest(*parts: Any) -> str:
+def cache_key(*parts: Any) -> str:
     """A short hex SHA-256 key of ``parts`` (str, bytes, numbers, None, arrays, lists, dicts)."""
     h = hashlib.sha256()
     _feed(h, list(parts))
@@ -77,4 +77,4 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-__all__ = ["KEY_CHARS", "checksum", "digest", "json_digest"]
+__all__ = ["KEY_CHARS", "cache_key", "checksum", "json_digest"]

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .checks import check_int
 from .errors import ConfigError
 from .experiments.plots import png_data_uri
 from .rng import derive
@@ -49,7 +50,7 @@ def _spec_file(pipeline: Any) -> Path | None:
     """The path if ``pipeline`` names an experiment spec file (a mapping with ``methods``)."""
     if not isinstance(pipeline, (str, Path)) or not Path(pipeline).is_file():
         return None
-    from .experiments._check import load_yaml, read_text
+    from .safe_yaml import load_yaml, read_text
 
     data = load_yaml(read_text(Path(pipeline), "pipeline file"), str(pipeline))
     return Path(pipeline) if isinstance(data, dict) and "methods" in data else None
@@ -58,8 +59,8 @@ def _spec_file(pipeline: Any) -> Path | None:
 def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
     """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
     (then ``method`` names the method whose ``augment`` to use)."""
-    from .experiments._check import Checker
     from .experiments.augment_spec import build_augment
+    from .experiments.checker import Checker
     from .transforms.base import Transform
 
     if isinstance(pipeline, Transform):
@@ -87,7 +88,7 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
 def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
     """A Dataset from a Dataset, a name, or (None) the dataset of the spec given as pipeline."""
     from .data import datasets
-    from .experiments._check import Checker
+    from .experiments.checker import Checker
     from .experiments.spec import check_dataset_options
 
     if dataset is None:
@@ -126,9 +127,7 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
     seed : int
         Chooses the samples and draws the augmentations.
     """
-    for name, v in (("n", n), ("versions", versions)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"preview({name}=...) must be an int >= 1, got {v!r}")
+    n, versions = check_int(n, "n", "preview"), check_int(versions, "versions", "preview")
     aug = load_pipeline(pipeline, method)
     ds = _dataset(dataset, dataset_options, pipeline)
     count = min(n, len(ds))

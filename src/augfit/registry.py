@@ -7,12 +7,12 @@ looked up or the table is listed.
 """
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any, Generic, TypeVar
 
+from .checks import did_you_mean
 from .errors import ConfigError
 
 T = TypeVar("T")
@@ -74,8 +74,8 @@ class Registry(Generic[T]):
         if not isinstance(name, str):
             raise ConfigError(f"{self.kind} name must be a str, got {name!r}")
         if name not in self._items:
-            close = difflib.get_close_matches(name, list(self._items), n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(name, self._items, n=3)
+            hint = f"; {hint}" if hint else ""
             raise ConfigError(
                 f"unknown {self.kind} {name!r}{hint} Available: {', '.join(sorted(self._items))}"
             )
@@ -89,9 +89,6 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         self._load()
         return name in self._items
-
-    def create(self, name: str, **kwargs: Any) -> Any:
-        return self.get(name)(**kwargs)  # type: ignore[operator]
 
 
 TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", ("augfit.transforms._builtins",))

@@ -11,6 +11,7 @@ from typing import Union
 
 import numpy as np
 
+from .checks import check_int
 from .errors import ConfigError
 
 SeedLike = Union[None, int, np.integer, np.random.SeedSequence, np.random.Generator]
@@ -23,8 +24,8 @@ def _check_seed(seed: object, name: str) -> None:
         raise ConfigError(
             f"{name} must be None, a non-negative int, a SeedSequence or a Generator, got {seed!r}"
         )
-    if isinstance(seed, (int, np.integer)) and seed < 0:
-        raise ConfigError(f"{name} must be a non-negative int, got {seed!r}")
+    if isinstance(seed, (int, np.integer)):
+        check_int(seed, name, low=0)
 
 
 def as_generator(seed: SeedLike = None, name: str = "seed") -> np.random.Generator:

@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .checks import check_choice, check_number
 from .data.datasets import Dataset
 from .data.features import make_featurizer
 from .data.loader import DataLoader, _as_augment
@@ -118,15 +119,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def _check_params(self) -> None:
-        if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(f"MLPClassifier(optimizer=...) must be one of {sorted(OPTIMIZERS)}, "
-                              f"got {self.optimizer!r}")
-        if self.dtype not in DTYPES:
-            raise ConfigError(f"MLPClassifier(dtype=...) must be one of {DTYPES}, "
-                              f"got {self.dtype!r}")
-        if not isinstance(self.validation_fraction, float) or not 0 < self.validation_fraction < 1:
-            raise ConfigError(f"MLPClassifier(validation_fraction=...) must be a float in (0, 1), "
-                              f"got {self.validation_fraction!r}")
+        check_choice(self.optimizer, "optimizer", OPTIMIZERS, "MLPClassifier")
+        check_choice(self.dtype, "dtype", DTYPES, "MLPClassifier")
+        check_number(self.validation_fraction, "validation_fraction", "MLPClassifier", 0, 1,
+                     low_open=True, high_open=True)
 
     def _raw(self, X: Any) -> bool:
         """Whether ``X`` takes the raw path (augment and/or featurizer) instead of a matrix."""

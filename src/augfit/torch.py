@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .checks import check_int
 from .data.loader import DataLoader
 from .errors import ConfigError
 
@@ -56,9 +57,7 @@ class EpochBatchSampler:
 
     def set_epoch(self, epoch: int) -> None:
         """Make the next ``iter`` start ``epoch`` (e.g. when resuming training)."""
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-            raise ConfigError(f"set_epoch(epoch=...) must be a non-negative int, got {epoch!r}")
-        self.epoch = int(epoch)
+        self.epoch = check_int(epoch, "epoch", "set_epoch", 0)
 
     def __iter__(self) -> Iterator[list[BatchKey]]:
         # A generator: the epoch is taken when the first batch is asked for, in the main process.

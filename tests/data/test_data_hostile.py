@@ -17,7 +17,7 @@ from augfit.data.loader import DataLoader
 from augfit.data.offline import data_hash
 from augfit.data.wav import read_wav
 from augfit.errors import AugfitError, AugfitWarning, ExternalProcessError, ShapeError
-from augfit.hashing import checksum, digest
+from augfit.hashing import cache_key, checksum
 from augfit.transforms.text.translate_cache import TranslationCache
 
 
@@ -57,15 +57,15 @@ class _Negate:
         return 255 - batch
 
 
-def test_digest_is_unambiguous_where_separators_collided():
+def test_cache_key_is_unambiguous_where_separators_collided():
     # each pair collided when parts were joined with (or followed by) a NUL separator
-    assert digest("a\0", "b") != digest("a", "\0b")
-    assert digest("a\0b") != digest("a", "b")
-    assert digest(["ab"], "") != digest(["a"], "b")
-    assert digest(1) != digest("1") != digest(1.0) != digest(True)
-    assert digest(np.zeros(4, np.uint8)) != digest(np.zeros((2, 2), np.uint8))
-    assert digest(np.zeros(2, np.int16)) != digest(np.zeros(1, np.int32))
-    assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})  # key order is not data
+    assert cache_key("a\0", "b") != cache_key("a", "\0b")
+    assert cache_key("a\0b") != cache_key("a", "b")
+    assert cache_key(["ab"], "") != cache_key(["a"], "b")
+    assert cache_key(1) != cache_key("1") != cache_key(1.0) != cache_key(True)
+    assert cache_key(np.zeros(4, np.uint8)) != cache_key(np.zeros((2, 2), np.uint8))
+    assert cache_key(np.zeros(2, np.int16)) != cache_key(np.zeros(1, np.int32))
+    assert cache_key({"a": 1, "b": [1, 2]}) == cache_key({"b": [1, 2], "a": 1})  # key order is not data
     y = np.array([0, 1])
     assert data_hash(["a\0b", "c"], y) != data_hash(["a", "b\0c"], y)
 

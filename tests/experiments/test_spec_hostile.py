@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from augfit.errors import ConfigError
-from augfit.experiments._check import INT_MAX, load_yaml, show
+from augfit.experiments.checker import INT_MAX, load_yaml, show
 from augfit.experiments.runner import run
 from augfit.experiments.spec import load_spec, parse_spec
 

@@ -53,10 +53,13 @@ def test_adam_float32_stays_float32():
     np.testing.assert_allclose(p, 1 - 1e-3, rtol=1e-6)  # first Adam step has size lr
 
 
-@pytest.mark.parametrize("make", [lambda: SGD(lr=0), lambda: Adam(beta1=1.0),
-                                  lambda: Momentum(momentum=-0.1), lambda: SGD(weight_decay=-1)])
-def test_bad_hyperparameters(make):
-    with pytest.raises(ConfigError, match="must be a number in"):
+@pytest.mark.parametrize("make, message", [
+    (lambda: SGD(lr=0), r"SGD\(lr=\.\.\.\) must be a number > 0, got 0"),
+    (lambda: Adam(beta1=1.0), r"Adam\(beta1=\.\.\.\) must be a number in \[0, 1\), got 1\.0"),
+    (lambda: Momentum(momentum=-0.1), r"must be a number in \[0, 1\), got -0\.1"),
+    (lambda: SGD(weight_decay=-1), r"SGD\(weight_decay=\.\.\.\) must be a number >= 0")])
+def test_bad_hyperparameters(make, message):
+    with pytest.raises(ConfigError, match=message):
         make()
 
 

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..hashing import digest  # the one cache-key helper (length-prefixed, unambiguous)
+from ..hashing import cache_key  # the one cache-key helper (length-prefixed, unambiguous)
 
 
 def cache_dir(*parts: str) -> Path:
@@ -29,4 +29,4 @@ def atomic_path(final: Path) -> Path:
     return Path(tmp)
 
 
-__all__ = ["cache_dir", "atomic_path", "digest"]
+__all__ = ["cache_dir", "atomic_path", "cache_key"]

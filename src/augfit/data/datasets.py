@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_int
 from ..errors import ConfigError, ShapeError
 from ..registry import DATASETS
 from ..rng import as_generator
-from .checks import check_int
 from .splits import group_take, random_take, resolve_size, stratified_take
 
 MODALITIES = ("image", "text", "audio")
@@ -189,7 +189,7 @@ class Dataset:
         rng = as_generator(seed, "seed")
         counts = self.class_counts()
         if per_class is not None:
-            per_class = check_int(per_class, "subsample(per_class=...)")
+            per_class = check_int(per_class, "per_class", "subsample")
             short = [self.classes[k] for k in range(self.n_classes) if 0 < counts[k] < per_class]
             if short:
                 raise ConfigError(f"subsample(per_class={per_class}): classes {short} have fewer "
@@ -197,9 +197,8 @@ class Dataset:
             perms = [rng.permutation(np.flatnonzero(self.y == k)) for k in range(self.n_classes)]
             idx = np.concatenate([p[:per_class] for p in perms])
             return self.subset(np.sort(idx))
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(self):
-            raise ConfigError(f"subsample(n=...) must be an int in [1, {len(self)}], got {n!r}")
-        idx = stratified_take(self.y, [int(n)], rng, self.n_classes)[0]
+        n = check_int(n, "n", "subsample", 1, len(self))
+        idx = stratified_take(self.y, [n], rng, self.n_classes)[0]
         return self.subset(idx)
 
 

@@ -23,9 +23,9 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_bool, check_int
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
-from .checks import check_int
 
 
 class Featurizer:
@@ -125,8 +125,7 @@ class ImageFlatten(Featurizer):
     state_keys = ("mean_", "std_")
 
     def __init__(self, standardize: bool = False) -> None:
-        if not isinstance(standardize, bool):
-            raise ConfigError(f"image_flatten(standardize=...) must be a bool, got {standardize!r}")
+        check_bool(standardize, "standardize", "image_flatten")
         self.standardize = standardize
         self.n_features_: int | None = None
         self.mean_: np.ndarray | None = None
@@ -185,7 +184,7 @@ class TextHashing(Featurizer):
     def __init__(self, n_features: int = 2**16, ngram_range: tuple[int, int] = (1, 2),
                  lowercase: bool = True, alternate_sign: bool = False,
                  norm: str | None = "l2") -> None:
-        self.n_features = check_int(n_features, "text_hashing(n_features=...)")
+        self.n_features = check_int(n_features, "n_features", "text_hashing")
         self.ngram_range = tuple(ngram_range)
         self.lowercase, self.alternate_sign, self.norm = lowercase, alternate_sign, norm
         self.n_features_: int | None = None
@@ -221,7 +220,7 @@ class TextTfidf(Featurizer):
     def __init__(self, max_features: int | None = 20000, ngram_range: tuple[int, int] = (1, 1),
                  min_df: int = 1, sublinear_tf: bool = True, lowercase: bool = True) -> None:
         if max_features is not None:
-            max_features = check_int(max_features, "text_tfidf(max_features=...)")
+            max_features = check_int(max_features, "max_features", "text_tfidf")
         self.max_features, self.ngram_range = max_features, tuple(ngram_range)
         self.min_df, self.sublinear_tf, self.lowercase = min_df, sublinear_tf, lowercase
         self.n_features_: int | None = None

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_int
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import as_generator, derive, seed_from
-from .checks import check_int
 from .datasets import MODALITIES, Dataset
 from .features import Featurizer, default_featurizer, make_featurizer
 from .offline import OfflineCopies
@@ -40,10 +40,6 @@ Batch = tuple[Any, np.ndarray]
 
 def _take(x: Any, idx: np.ndarray) -> Any:
     return [x[i] for i in idx] if isinstance(x, list) else x[idx]
-
-
-def _check_int(value: Any, name: str, low: int) -> int:
-    return check_int(value, f"DataLoader({name}=...)", low)
 
 
 def _as_augment(augment: Any, name: str = "augment") -> Any:
@@ -157,13 +153,13 @@ class DataLoader:
                  offline: int | None = None, cache_dir: Any = None, mix: Any = None,
                  layout: str | None = None) -> None:
         self.dataset = dataset = checked_dataset(dataset)
-        self.batch_size = _check_int(batch_size, "batch_size", 1)
+        self.batch_size = check_int(batch_size, "batch_size", "DataLoader", 1)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.workers = _check_int(workers, "workers", 0)
-        self.prefetch = _check_int(prefetch, "prefetch", 1)
+        self.workers = check_int(workers, "workers", "DataLoader", 0)
+        self.prefetch = check_int(prefetch, "prefetch", "DataLoader", 1)
         if seed is None:
             seed = seed_from(as_generator(None))
-        self.seed = _check_int(seed, "seed", 0)
+        self.seed = check_int(seed, "seed", "DataLoader", 0)
         self.augment = _as_augment(augment)
         if layout is not None:
             if self.augment is None:
@@ -202,7 +198,7 @@ class DataLoader:
         self.y = np.asarray(dataset.y, dtype=np.int64)
         self.offline: OfflineCopies | None = None
         if offline is not None:
-            k = _check_int(offline, "offline", 1)
+            k = check_int(offline, "offline", "DataLoader", 1)
             if self.augment is None:
                 raise ConfigError("DataLoader(offline=...) needs an augment pipeline to precompute")
             if _mixes(self.augment):
@@ -272,7 +268,7 @@ class DataLoader:
 
     def epoch_batches(self, epoch: int) -> Iterator[Batch]:
         """Iterate the batches of ``epoch`` (does not move :attr:`epoch`)."""
-        _check_int(epoch, "epoch", 0)
+        check_int(epoch, "epoch", "DataLoader", 0)
         slices = self._slices(epoch)
         if self.workers == 0:
             for b, idx in enumerate(slices):

@@ -1,10 +1,10 @@
 """Offline augmentation: K augmented copies of a training set, computed once and cached on disk.
 
 For transforms too slow to run every epoch (back-translation), the DataLoader can precompute
-``K`` copies; epoch ``e`` then uses copy ``e % K``. The cache file is keyed (:func:`augfit.hashing.
-digest`, length-prefixed) by the pipeline's ``to_json()``, a hash of the data, the seed, ``K`` and
-the batch size, so a changed pipeline or dataset never reuses stale copies. A pipeline without
-``to_json`` is precomputed in memory only.
+``K`` copies; epoch ``e`` then uses copy ``e % K``. The cache file is keyed
+(:func:`augfit.hashing.cache_key`, length-prefixed) by the pipeline's ``to_json()``, a hash of the
+data, the seed, ``K`` and the batch size, so a changed pipeline or dataset never reuses stale
+copies. A pipeline without ``to_json`` is precomputed in memory only.
 
 Each file stores a SHA-256 checksum of its copies; a file that cannot be read, fails its checksum or
 holds copies of the wrong number or size is recomputed (and rewritten) with an
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AugfitWarning
-from ..hashing import checksum, digest
+from ..hashing import cache_key, checksum
 from ..rng import derive
 from .cache import atomic_path, cache_dir
 
@@ -32,7 +32,7 @@ OFFLINE_KEY = 2**40
 def data_hash(x: Any, y: np.ndarray) -> str:
     """A content hash of a dataset's samples and labels (each text length-prefixed)."""
     kind = "text" if isinstance(x, list) else "array"
-    return digest(kind, x if isinstance(x, list) else np.asarray(x), np.asarray(y, np.int64))
+    return cache_key(kind, x if isinstance(x, list) else np.asarray(x), np.asarray(y, np.int64))
 
 
 class _Corrupt(Exception):
@@ -49,7 +49,7 @@ class OfflineCopies:
         spec = augment.to_json(sort_keys=True) if hasattr(augment, "to_json") else None
         self.path: Path | None = None
         if spec is not None:
-            key = digest("offline", spec, data_hash(x, y), seed, k, batch_size)
+            key = cache_key("offline", spec, data_hash(x, y), seed, k, batch_size)
             folder = Path(directory) if directory is not None else cache_dir("offline")
             folder.mkdir(parents=True, exist_ok=True)
             self.path = folder / (f"{key}.json" if isinstance(x, list) else f"{key}.npz")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..checks import is_number
 from ..errors import ConfigError
 from ..rng import as_generator, derive
 
@@ -19,7 +20,7 @@ IndexSplit = tuple[np.ndarray, np.ndarray, np.ndarray]     # (train, val, test) 
 
 def resolve_size(size: float | int, n: int, name: str) -> int:
     """A split size as a count: a float in [0, 1) is a fraction of ``n``, an int is a count."""
-    if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)):
+    if not is_number(size):
         raise ConfigError(f"{name} must be a fraction in [0, 1) or a count, got {size!r}")
     if isinstance(size, (float, np.floating)):
         if not 0.0 <= float(size) < 1.0:

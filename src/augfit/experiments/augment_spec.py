@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AugfitError, ConfigError
-from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text
+from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
 

@@ -20,7 +20,7 @@ from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ..train.metrics import gap_curve, generalization_gap
-from ._check import Checker, show
+from .checker import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -131,10 +131,10 @@ def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classe
 def make_optimizer(spec: Spec, method: Method | None = None) -> Any:
     """The cell's optimizer: ``training``'s, with the method's own weight decay if it sets one
     (biases excluded unless the method says ``decay_bias: true``)."""
-    from ..nn import optim
+    from ..nn.optim import OPTIMIZERS
 
     t = spec.training
-    cls = {"sgd": optim.SGD, "momentum": optim.Momentum, "adam": optim.Adam}[t["optimizer"]]
+    cls = OPTIMIZERS[t["optimizer"]]
     if method is not None and method.weight_decay is not None:
         return cls(lr=t["lr"], weight_decay=method.weight_decay, decay_bias=method.decay_bias)
     return cls(lr=t["lr"], weight_decay=t["weight_decay"])

@@ -26,6 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from ..checks import check_int
 from ..errors import AugfitError, AugfitWarning, ConfigError
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cell
@@ -209,8 +210,7 @@ def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
 
     ``data``: the Dataset whose fingerprint ``canonical["dataset"]`` holds, shipped to workers.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ConfigError(f"workers must be an int >= 1, got {workers!r}")
+    check_int(workers, "workers")
     if data is not None:
         install(canonical["dataset"]["fingerprint"], data)
     if scheduler:

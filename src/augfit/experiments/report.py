@@ -1,11 +1,13 @@
 """Markdown and self-contained HTML reports that lead with the answer.
 
-Order (STATISTICS.md §5): sanity warnings, one sentence per method, the multiplicity line and the
-Δ test / Δ gap figure; then the effective-data-multiplier figure; then the learning curves (one
-overlay of all methods at the smallest training size, then one figure per method); then the
-tables; the spec last, folded. The HTML embeds every figure as a base64 PNG (no external file or
-network access); the Markdown links the same figures written to ``plots/`` beside it. ``cells.csv``
-holds one row per cell. Every confidence label comes from the spec's ``bootstrap.confidence``.
+Order (STATISTICS.md §5): sanity warnings, one sentence per method, the multiplicity line, the
+best value of each strength sweep (marked optimistic), the Δ test / Δ gap figure and one
+dose-response figure per sweep (:mod:`.dose`); then the effective-data-multiplier figure; then
+the learning curves (one overlay of all methods at the smallest training size, then one figure
+per method); then the tables; the spec last, folded. The HTML embeds every figure as a base64 PNG
+(no external file or network access); the Markdown links the same figures written to ``plots/``
+beside it. ``cells.csv`` holds one row per cell. Every confidence label comes from the spec's
+``bootstrap.confidence``.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import plots
+from . import dose, plots
 from .example_draws import example_draws
 from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
@@ -187,7 +189,14 @@ def answer_text(report: Report) -> str:
     """What the CLI prints after a run: the warnings, then one sentence per method."""
     lines = [f"WARNING: {w}" for w in report.warnings]
     lines += [*report.sentences, report.holm_line()]
+    lines += _dose_lines(report)
     return "\n".join(lines)
+
+
+def _dose_lines(report: Report) -> list[str]:
+    """The best value of each sweep on test, then the warning that this pick is optimistic."""
+    best = dose.best_lines(dose.dose_curves(report.verdicts, [m.name for m in report.spec.methods]))
+    return [*best, dose.BEST_WARNING] if best else []
 
 
 def _summary_rows(report: Report) -> list[list[str]]:
@@ -257,6 +266,11 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
             out.append(("multiplier", "Effective data multiplier: the baseline training size "
                         "that matches the method's test accuracy, divided by n",
                         plots.multipliers(report.verdicts, names)))
+    for curve in dose.dose_curves(report.verdicts, names):
+        out.append((f"dose_{curve.group}", f"Dose-response of {curve.group} in {curve.param}: "
+                    f"Δ test accuracy and Δ gap vs {s.baseline} at each n, with the verdict "
+                    "table's Holm-level intervals; filled: detected. " + dose.BEST_WARNING,
+                    dose.dose_png(curve, s.baseline)))
     size = overlay_size(report)
     if size is not None and any(r.get("history") for r in report.rows):
         out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
@@ -288,14 +302,33 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
     md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
            report.holm_line(), ""]
+    md += [*[f"- {t}" for t in _dose_lines(report)], ""] if _dose_lines(report) else []
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
            "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
+           *_dose_table_md(report),
            "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
            "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
            "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
     return "\n".join(md)
+
+
+def _dose_table(report: Report) -> list[list[str]] | None:
+    curves = dose.dose_curves(report.verdicts, [m.name for m in report.spec.methods])
+    return dose.dose_rows(curves) if curves else None
+
+
+def _dose_table_md(report: Report) -> list[str]:
+    rows = _dose_table(report)
+    return ["## Dose-response per sweep, size and value", "", markdown_table(rows), "",
+            dose.BEST_WARNING, ""] if rows else []
+
+
+def _dose_table_html(report: Report) -> list[str]:
+    rows = _dose_table(report)
+    return ['<h2 id="dose">Dose-response per sweep, size and value</h2>', _html_table(rows),
+            f'<p class="holm">{html.escape(dose.BEST_WARNING)}</p>'] if rows else []
 
 
 def _spec_yaml(spec: Spec) -> str:
@@ -329,8 +362,8 @@ def _figure_html(fig: tuple[str, str, bytes]) -> str:
 
 def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
-    first = [f for f in figs if f[0] == "effects"]
-    rest = [f for f in figs if f[0] != "effects"]
+    first = [f for f in figs if f[0] == "effects" or f[0].startswith("dose_")]
+    rest = [f for f in figs if f not in first]
     warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
@@ -340,12 +373,14 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
-             f'<p class="holm">{html.escape(report.holm_line())}</p>', *map(_figure_html, first),
+             f'<p class="holm">{html.escape(report.holm_line())}</p>',
+             *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
+             *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
              '<h2 id="method">How this was measured</h2>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
              '<h2 id="tables">Verdicts per method and size</h2>',
-             _html_table(verdict_rows(report)),
+             _html_table(verdict_rows(report)), *_dose_table_html(report),
              "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
              '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'

@@ -62,6 +62,9 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
       - name: rotate                  # a strength sweep: rotate[limit=5], rotate[limit=10], ...
         augment: [{type: Rotate}]
         sweep: {param: "augment[0].limit", values: [5, 10, 20, 40]}   # quoted in {...}
+      - name: mixup                   # the same as a dotted key: mixup[alpha=0.1], ...
+        augment: [{type: MixUp}]
+        mixup.alpha: [0.1, 0.2, 0.4]  # transform type (or path) . argument: values
 
 ``weight_decay`` in a method overrides ``training.weight_decay`` for that method and, unless
 ``decay_bias: true``, leaves the biases out of the penalty (the usual practice).
@@ -76,7 +79,6 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
-import difflib
 import inspect
 import json
 import re
@@ -85,9 +87,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
-from ._check import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
+from ..nn.layers import ACTIVATIONS
+from ..nn.losses import LOSSES
+from ..nn.optim import OPTIMIZERS
+from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
 
 _DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
@@ -221,13 +227,12 @@ class Spec:
             for split in range(self.splits):
                 for seed in self.seeds:
                     for m in self.methods:
-                        key = digest({"common": common, "method": m.config(), "split": split,
+                        key = json_digest({"common": common, "method": m.config(), "split": split,
                                       "seed": seed, "train_size": size})
                         out.append(Cell(m.name, seed, size, key, split))
         return out
 
 
-digest = json_digest  # SHA-256 of the canonical JSON of a spec or cell (sorted keys, no spaces)
 
 
 def load_spec(path: str | Path, user_data: bool = False) -> Spec:
@@ -293,7 +298,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         "methods": [{"name": m.name, **m.config()} for m in methods],
     }
     spec.canonical = json.loads(json.dumps(spec.canonical))
-    spec.hash = digest(spec.canonical)
+    spec.hash = json_digest(spec.canonical)
     return spec
 
 
@@ -413,8 +418,8 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
         return
     for key in options:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(key, allowed)
+            hint = f"{hint} " if hint else ""
             takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
             raise ck.fail(join_path(path, key),
                           f"unknown option of dataset {name!r}; {hint}{takes}")
@@ -473,18 +478,18 @@ def _model(ck: Checker, v: Any) -> dict[str, Any]:
     m = {**_DEFAULT_MODEL, **ck.mapping(v, "model", list(_DEFAULT_MODEL))}
     if m["hidden"] != []:                       # [] is a linear model
         m["hidden"] = ck.int_list(m["hidden"], "model.hidden", 1, "layer widths", distinct=False)
-    ck.choice(m["activation"], "model.activation", ["relu", "sigmoid", "tanh"])
+    ck.choice(m["activation"], "model.activation", list(ACTIVATIONS))
     return m
 
 
 def _training(ck: Checker, v: Any) -> dict[str, Any]:
     t = {**_DEFAULT_TRAINING, **ck.mapping(v, "training", list(_DEFAULT_TRAINING))}
-    ck.choice(t["optimizer"], "training.optimizer", ["sgd", "momentum", "adam"])
+    ck.choice(t["optimizer"], "training.optimizer", list(OPTIMIZERS))
     ck.number(t["lr"], "training.lr", 0, 10, lo_open=True)
     ck.number(t["weight_decay"], "training.weight_decay", 0, 1)
     ck.number(t["batch_size"], "training.batch_size", 1, integer=True)
     ck.number(t["epochs"], "training.epochs", 1, 100000, integer=True)
-    ck.choice(t["loss"], "training.loss", ["cross_entropy", "mse"])
+    ck.choice(t["loss"], "training.loss", list(LOSSES))
     t["lr"], t["weight_decay"] = float(t["lr"]), float(t["weight_decay"])
     return t
 
@@ -593,5 +598,5 @@ def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
     return e
 
 
-__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical", "digest",
+__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",
            "check_dataset_options", "IN_MEMORY"]

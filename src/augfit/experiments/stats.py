@@ -38,7 +38,7 @@ and resample); the seeds are drawn afresh at each position.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,7 @@ from scipy import stats as sps
 
 from ..errors import ConfigError
 from ..rng import derive
+from ..train.metrics import generalization_gap as gap
 from .example_draws import ExampleDraws, cell_id, example_draws
 
 # the eight per-unit columns every statistic is computed from
@@ -62,11 +63,11 @@ def _d_test(m: np.ndarray) -> np.ndarray:
 
 
 def _d_gap(m: np.ndarray) -> np.ndarray:
-    return (m[..., MR] - m[..., MT]) - (m[..., BR] - m[..., BT])
+    return gap(m[..., MR], m[..., MT]) - gap(m[..., BR], m[..., BT])
 
 
 def _reduction(m: np.ndarray) -> np.ndarray:
-    gb, gm = m[..., BR] - m[..., BT], m[..., MR] - m[..., MT]
+    gb, gm = gap(m[..., BR], m[..., BT]), gap(m[..., MR], m[..., MT])
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(gb > 0, 1.0 - gm / np.where(gb > 0, gb, 1.0), np.nan)
 
@@ -76,9 +77,10 @@ STATISTICS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "d_gap": _d_gap,
     "d_train_accuracy": lambda m: m[..., MR] - m[..., BR],
     "d_test_loss": lambda m: m[..., ML] - m[..., BL],
-    "d_gap_loss": lambda m: (m[..., ML] - m[..., MRL]) - (m[..., BL] - m[..., BRL]),
+    "d_gap_loss": lambda m: gap(m[..., MRL], m[..., ML], "loss") - gap(m[..., BRL], m[..., BL],
+                                                                       "loss"),
     "baseline_test_accuracy": lambda m: m[..., BT],
-    "baseline_gap": lambda m: m[..., BR] - m[..., BT],
+    "baseline_gap": lambda m: gap(m[..., BR], m[..., BT]),
     "reduction": _reduction,
 }
 
@@ -472,44 +474,14 @@ class Comparison:
     def test_accuracy(self) -> float:
         return self.means["method_test_accuracy"]
 
-    @property
-    def n_pairs(self) -> int:
-        return self.n_units
-
-    # the main endpoints as attributes (value and interval at the report's confidence)
+    # the primary endpoint as an attribute (its value; the interval is in ``stats``)
     @property
     def d_test_accuracy(self) -> float:
         return self.stats["d_test_accuracy"].value
 
     @property
-    def d_test_accuracy_ci(self) -> tuple[float, float]:
-        return self.stats["d_test_accuracy"].ci
-
-    @property
-    def d_gap(self) -> float:
-        return self.stats["d_gap"].value
-
-    @property
-    def d_gap_ci(self) -> tuple[float, float]:
-        return self.stats["d_gap"].ci
-
-    @property
-    def reduction(self) -> float:
-        return self.stats["reduction"].value
-
-    @property
-    def reduction_ci(self) -> tuple[float, float]:
-        return self.stats["reduction"].ci
-
-    @property
     def baseline_test_accuracy(self) -> float:
         return self.means["base_test_accuracy"]
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k != "stats"}
-        for name, e in self.stats.items():
-            out[name], out[name + "_ci"], out[name + "_p"] = e.value, e.ci, e.p
-        return out
 
 
 def compare_units(units: Units, method: str, train_size: int, rng: np.random.Generator,
@@ -577,9 +549,9 @@ def summarize(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
 
     def value(r: Mapping[str, Any], k: str) -> float:
         if k == "gap_accuracy":
-            return float(r["train_accuracy"]) - float(r["test_accuracy"])
+            return float(gap(float(r["train_accuracy"]), float(r["test_accuracy"])))
         if k == "gap_loss":
-            return float(r["test_loss"]) - float(r["train_loss"])
+            return float(gap(float(r["train_loss"]), float(r["test_loss"]), "loss"))
         return float(r.get(k, np.nan))
 
     out = []

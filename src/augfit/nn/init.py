@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..checks import check_choice
 
 Initializer = Callable[[np.random.Generator, int, int, "np.dtype | str"], np.ndarray]
 
@@ -56,8 +56,7 @@ DEFAULT_INIT = {"relu": "he_normal", "sigmoid": "glorot_uniform", "tanh": "gloro
 
 def get_initializer(name: str) -> Initializer:
     """The initialiser called ``name``; a ConfigError lists the valid names otherwise."""
-    if name not in INITIALIZERS:
-        raise ConfigError(f"init must be one of {sorted(INITIALIZERS)}, got {name!r}")
+    check_choice(name, "init", INITIALIZERS)
     return INITIALIZERS[name]
 
 

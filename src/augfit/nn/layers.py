@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_choice, check_int, check_number
 from ..errors import ConfigError
 from ..rng import SeedLike, as_generator
 from .init import get_initializer
@@ -67,10 +68,8 @@ class Dense:
 
     def __init__(self, in_features: int, out_features: int, *, init: str = "glorot_uniform",
                  rng: SeedLike = None, dtype: str = "float32", input_grad: bool = True) -> None:
-        for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ConfigError(f"Dense({name}=...) must be a positive int, got {v!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = check_int(in_features, "in_features", "Dense")
+        self.out_features = check_int(out_features, "out_features", "Dense")
         self.dtype = np.dtype(dtype)
         self.input_grad = input_grad
         W = get_initializer(init)(as_generator(rng, "rng"), self.in_features, self.out_features,
@@ -179,8 +178,7 @@ class Activation:
     grads: list[np.ndarray] = []
 
     def __init__(self, name: str) -> None:
-        if name not in ACTIVATIONS:
-            raise ConfigError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+        check_choice(name, "activation", ACTIVATIONS)
         self.name = name
         self._fn, self._fn_backward = ACTIVATIONS[name]
         self._buf = _Buffers()
@@ -243,9 +241,7 @@ class Dropout:
     grads: list[np.ndarray] = []
 
     def __init__(self, p: float, rng: SeedLike = None) -> None:
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p < 1:
-            raise ConfigError(f"Dropout(p=...) must be a float in [0, 1), got {p!r}")
-        self.p = float(p)
+        self.p = check_number(p, "p", "Dropout", 0, 1, high_open=True)
         # Masks come from 16 random bits per unit (kept if bits < threshold): much cheaper than a
         # float draw. So the keep probability is (1 - p) rounded to a multiple of 1/65536.
         self._threshold = min(65536, max(1, round((1.0 - self.p) * 65536)))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..checks import check_choice, check_number
 from ..errors import ConfigError
 
 Loss = Callable[[np.ndarray, np.ndarray], "tuple[float, np.ndarray]"]
@@ -124,17 +125,13 @@ SOFT_TARGET_LOSSES: set[str] = {"cross_entropy", "mse"}
 
 def check_label_smoothing(value: object, where: str = "label_smoothing") -> float:
     """A label-smoothing amount in [0, 1) as float (ConfigError naming ``where`` otherwise)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not 0.0 <= float(value) < 1.0:
-        raise ConfigError(f"{where} must be a number in [0, 1) (0 = no smoothing; 0.1 is usual), "
-                          f"got {value!r}")
-    return float(value)
+    return check_number(value, where, "", 0, 1, high_open=True,
+                        hint=" (0 = no smoothing; 0.1 is usual)")
 
 
 def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     """The loss called ``name`` (with ``label_smoothing`` bound); ConfigError for a bad name."""
-    if not isinstance(name, str) or name not in LOSSES:
-        raise ConfigError(f"loss must be one of {sorted(LOSSES)}, got {name!r}")
+    check_choice(name, "loss", LOSSES)
     eps = check_label_smoothing(label_smoothing)
     if not eps:
         return LOSSES[name]

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_choice, check_int, check_number
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, spawn
 from .init import DEFAULT_INIT, INITIALIZERS
@@ -63,12 +64,6 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
     return config, weights
 
 
-def _positive_int(name: str, v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ConfigError(f"MLP({name}=...) must be a positive int, got {v!r}")
-    return int(v)
-
-
 class MLP:
     """Multi-layer perceptron ``in -> hidden... -> out``.
 
@@ -114,21 +109,14 @@ class MLP:
                  activation: str = "relu", dropout: float = 0.0, seed: SeedLike = None,
                  dtype: str = "float32", output_activation: str | None = None,
                  init: str | None = None) -> None:
-        in_features = _positive_int("in_features", in_features)
-        out_features = _positive_int("out_features", out_features)
+        in_features = check_int(in_features, "in_features", "MLP")
+        out_features = check_int(out_features, "out_features", "MLP")
         hidden_list = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
-        hidden_list = [_positive_int("hidden", h) for h in hidden_list]
-        if activation not in ACTIVATIONS:
-            raise ConfigError(f"MLP(activation=...) must be one of {sorted(ACTIVATIONS)}, "
-                              f"got {activation!r}")
-        if output_activation is not None and output_activation not in ACTIVATIONS:
-            raise ConfigError(f"MLP(output_activation=...) must be None or one of "
-                              f"{sorted(ACTIVATIONS)}, got {output_activation!r}")
-        if str(dtype) not in DTYPES:
-            raise ConfigError(f"MLP(dtype=...) must be one of {DTYPES}, got {dtype!r}")
-        if (isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating))
-                or not 0 <= dropout < 1):
-            raise ConfigError(f"MLP(dropout=...) must be a float in [0, 1), got {dropout!r}")
+        hidden_list = [check_int(h, "hidden", "MLP") for h in hidden_list]
+        check_choice(activation, "activation", ACTIVATIONS, "MLP")
+        check_choice(output_activation, "output_activation", [None, *sorted(ACTIVATIONS)], "MLP")
+        check_choice(str(dtype), "dtype", DTYPES, "MLP")
+        dropout = check_number(dropout, "dropout", "MLP", 0, 1, high_open=True)
         widths = [in_features, *hidden_list, out_features]
         n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
         if n_params > MAX_PARAMS:
@@ -137,8 +125,7 @@ class MLP:
                               f"cap of {MAX_PARAMS:,} (augfit.nn.model.MAX_PARAMS); use narrower "
                               f"layers or fewer input features")
         init = DEFAULT_INIT[activation] if init is None else init
-        if init not in INITIALIZERS:
-            raise ConfigError(f"MLP(init=...) must be one of {sorted(INITIALIZERS)}, got {init!r}")
+        check_choice(init, "init", INITIALIZERS, "MLP")
         self.config: dict[str, Any] = {
             "in_features": in_features, "hidden": hidden_list, "out_features": out_features,
             "activation": activation, "dropout": float(dropout), "dtype": str(dtype),

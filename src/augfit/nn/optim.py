@@ -16,19 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..checks import check_bool, check_number
 from ..errors import ConfigError
-
-
-def _check(name: str, value: float, lo: float, hi: float, lo_open: bool, hi_open: bool,
-           cls: str) -> float:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    ok = ok and (value > lo if lo_open else value >= lo)
-    ok = ok and (value < hi if hi_open else value <= hi)
-    if not ok:
-        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
-        raise ConfigError(f"{cls}({name}=...) must be a number in {lb}{lo}, {hi}{rb}, "
-                          f"got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -36,12 +25,10 @@ class Optimizer:
 
     def __init__(self, lr: float, weight_decay: float = 0.0, decay_bias: bool = True) -> None:
         cls = type(self).__name__
-        self.lr = _check("lr", lr, 0.0, np.inf, True, True, cls)
-        self.weight_decay = _check("weight_decay", weight_decay, 0.0, np.inf, False, True, cls)
-        if not isinstance(decay_bias, (bool, np.bool_)):
-            raise ConfigError(f"{cls}(decay_bias=...) must be True (decay every parameter) or "
-                              f"False (weights only), got {decay_bias!r}")
-        self.decay_bias = bool(decay_bias)
+        self.lr = check_number(lr, "lr", cls, 0, low_open=True)
+        self.weight_decay = check_number(weight_decay, "weight_decay", cls, 0)
+        self.decay_bias = check_bool(decay_bias, "decay_bias", cls,
+                                     " (True: decay every parameter, False: weights only)")
         self.state: list[dict[str, np.ndarray]] = []
         self.t = 0
 
@@ -102,7 +89,7 @@ class Momentum(Optimizer):
     def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
                  weight_decay: float = 0.0, decay_bias: bool = True) -> None:
         super().__init__(lr, weight_decay, decay_bias)
-        self.momentum = _check("momentum", momentum, 0.0, 1.0, False, True, "Momentum")
+        self.momentum = check_number(momentum, "momentum", "Momentum", 0, 1, high_open=True)
         self.nesterov = bool(nesterov)
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
@@ -134,9 +121,9 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0, decay_bias: bool = True) -> None:
         super().__init__(lr, weight_decay, decay_bias)
-        self.beta1 = _check("beta1", beta1, 0.0, 1.0, False, True, "Adam")
-        self.beta2 = _check("beta2", beta2, 0.0, 1.0, False, True, "Adam")
-        self.eps = _check("eps", eps, 0.0, np.inf, True, True, "Adam")
+        self.beta1 = check_number(beta1, "beta1", "Adam", 0, 1, high_open=True)
+        self.beta2 = check_number(beta2, "beta2", "Adam", 0, 1, high_open=True)
+        self.eps = check_number(eps, "eps", "Adam", 0, low_open=True)
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
         M, V = state.get("M"), state.get("V")

@@ -10,6 +10,7 @@ import os
 import sys
 from typing import IO, Any
 
+from ..checks import check_choice, check_int, check_number
 from ..errors import ConfigError
 
 
@@ -56,13 +57,9 @@ class _Monitor:
     """Shared by EarlyStopping and ModelCheckpoint: which logged value, and what is better."""
 
     def _init_monitor(self, owner: str, monitor: str, mode: str, min_delta: float) -> None:
-        if mode not in ("min", "max"):
-            raise ConfigError(f"{owner}(mode=...) must be 'min' or 'max' (no guessing from the "
-                              f"name), got {mode!r}")
-        if not isinstance(min_delta, (int, float)) or isinstance(min_delta, bool) or min_delta < 0:
-            raise ConfigError(f"{owner}(min_delta=...) must be a number >= 0, got {min_delta!r}")
+        check_choice(mode, "mode", ["min", "max"], owner, " (no guessing from the name)")
         self._owner, self.monitor, self.mode = owner, monitor, mode
-        self.min_delta = float(min_delta)
+        self.min_delta = check_number(min_delta, "min_delta", owner, 0)
 
     def _improves(self, current: float, reference: float | None) -> bool:
         if reference is None:
@@ -114,10 +111,8 @@ class EarlyStopping(Callback, _Monitor):
                  patience: int = 10, baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:
         self._init_monitor("EarlyStopping", monitor, mode, min_delta)
-        for name, v in (("patience", patience), ("start_from_epoch", start_from_epoch)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise ConfigError(f"EarlyStopping({name}=...) must be an int >= 0, got {v!r}")
-        self.patience, self.start_from_epoch = patience, start_from_epoch
+        self.patience = check_int(patience, "patience", "EarlyStopping", 0)
+        self.start_from_epoch = check_int(start_from_epoch, "start_from_epoch", "EarlyStopping", 0)
         self.baseline = None if baseline is None else float(baseline)
         self.restore_best_weights = bool(restore_best_weights)
         self.on_train_begin()

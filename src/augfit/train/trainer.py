@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
@@ -21,12 +22,6 @@ Batches = Iterable[tuple[Any, np.ndarray]]
 
 #: a training loss above this (while still finite) counts as divergence
 DIVERGED_LOSS = 1e6
-
-
-def _positive_int(name: str, v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ConfigError(f"fit({name}=...) must be a positive int, got {v!r}")
-    return int(v)
 
 
 def _is_loader(data: Any) -> bool:
@@ -182,7 +177,7 @@ class Trainer:
             Per-epoch ``loss``, ``accuracy`` (running over the epoch's batches, dropout on),
             and ``val_loss``, ``val_accuracy`` when ``val`` is given.
         """
-        epochs = _positive_int("epochs", epochs)
+        epochs = check_int(epochs, "epochs", "fit")
         if _is_loader(data) and y is None:
             loader = data
             if getattr(data, "soft_targets", False) and self.loss not in SOFT_TARGET_LOSSES:
@@ -198,7 +193,7 @@ class Trainer:
             if y is None:
                 raise ConfigError(f"fit(data=...) got {type(data).__name__} without y: pass "
                                   f"fit(x, y) with features and labels, or a DataLoader")
-            batch_size = _positive_int("batch_size", batch_size)
+            batch_size = check_int(batch_size, "batch_size", "fit")
             x = self._x(data, "x")
             yy = self._y(y, "y", x.shape[0])
             rng = as_generator(seed)

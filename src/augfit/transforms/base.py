@@ -54,27 +54,17 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
+from ..checks import check_int, check_probability, check_range
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
 from .params import ParamsMixin
 
 Params = dict[str, Any]
-
-
-def check_probability(p: object, name: str = "p", owner: str = "") -> float:
-    """Validate a probability in [0, 1] and return it as float."""
-    where = f"{owner}({name}=...)" if owner else name
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise ConfigError(f"{where} must be a number in [0, 1], got {p!r}")
-    if not 0.0 <= float(p) <= 1.0:
-        raise ConfigError(f"{where} must be in [0, 1], got {p!r}")
-    return float(p)
 
 
 #: Caps on integer arguments, so an absurd value is refused when a transform is built instead of
@@ -85,16 +75,6 @@ MAX_SIDE = 32_767        # pixels of an image side or padding (OpenCV's limit)
 MAX_FRAMES = 1_000_000   # spectrogram bins/frames of a mask or a warp
 MAX_SAMPLE_RATE = 768_000.0  # Hz
 MAX_FFT = 65_536         # n_fft, hop_length (samples)
-
-
-def check_int(value: object, name: str, owner: str, low: int = 1, high: int | None = None) -> int:
-    """Validate an int in ``[low, high]`` and return it; the message names the argument."""
-    span = f"in [{low}, {high}]" if high is not None else f">= {low}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ConfigError(f"{owner}({name}=...) must be an int {span}, got {value!r}")
-    if value < low or (high is not None and value > high):
-        raise ConfigError(f"{owner}({name}=...) must be an int {span}, got {value!r}")
-    return int(value)
 
 
 def batch_len(batch: Any) -> int:
@@ -426,34 +406,6 @@ def example_batch_for(modality: str, rng: np.random.Generator) -> Any:
         wave = 0.5 * np.sin(2 * np.pi * freq * t) + 0.05 * rng.standard_normal((4, 8000))
         return np.clip(wave, -1.0, 1.0).astype(np.float32)
     return rng.integers(0, 256, size=(4, 16, 16, 3), dtype=np.uint8)
-
-
-def check_range(value: Sequence[float] | float, name: str, owner: str, lo: float = -np.inf,
-                hi: float = np.inf, symmetric: bool = False) -> tuple[float, float]:
-    """Validate a ``(low, high)`` range (or a single number meaning ``(-v, v)`` when symmetric)."""
-    where = f"{owner}({name}=...)"
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        if not symmetric:
-            raise ConfigError(f"{where} must be a (low, high) pair, got {value!r}")
-        v = float(value)
-        if v < 0:
-            raise ConfigError(f"{where} must be >= 0 when given as one number, got {value!r}")
-        rng_ = (-v, v)
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-        for x in value
-    ):
-        rng_ = (float(value[0]), float(value[1]))
-    else:
-        raise ConfigError(
-            f"{where} must be a number or a (low, high) pair of numbers, got {value!r}")
-    if not (np.isfinite(rng_[0]) and np.isfinite(rng_[1])):
-        raise ConfigError(f"{where} must be finite, got {value!r}")
-    if rng_[0] > rng_[1]:
-        raise ConfigError(f"{where}: low cannot be greater than high, got {value!r}")
-    if rng_[0] < lo or rng_[1] > hi:
-        raise ConfigError(f"{where} must lie within [{lo}, {hi}], got {value!r}")
-    return rng_
 
 
 __all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_bool, is_int
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike, _check_seed, as_generator
@@ -216,9 +217,7 @@ class Compose(_Composition):
     def __init__(self, transforms: Sequence[Transform] | Transform, seed: SeedLike = None,
                  p: float = 1.0, fuse: bool = True) -> None:
         super().__init__(transforms, p=p, seed=seed)
-        if not isinstance(fuse, bool):
-            raise ConfigError(f"Compose(fuse=...) must be True or False, got {fuse!r}")
-        self.fuse = fuse
+        self.fuse = check_bool(fuse, "fuse", "Compose")
 
     def _groups(self) -> list[list[Transform]]:
         groups: list[list[Transform]] = []
@@ -334,8 +333,7 @@ class SomeOf(_Composition):
         super().__init__(transforms, p=p, seed=seed)
         k = len(self.transforms)
         pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
-        if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                                     for v in pair) or not 0 <= pair[0] <= pair[1] <= k:
+        if len(pair) != 2 or not all(map(is_int, pair)) or not 0 <= pair[0] <= pair[1] <= k:
             raise ConfigError(
                 f"SomeOf(n=...) must be an int or a (low, high) pair with 0 <= low <= high <= {k} "
                 f"(the number of transforms), got {n!r}"

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from .base import Params, Transform, applied_mask, batch_len
@@ -42,10 +43,10 @@ PARALLEL_VALUES = 1 << 16
 
 def check_alpha(alpha: object, owner: str) -> float:
     """A Beta concentration ``α > 0`` as float (ConfigError naming the field otherwise)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not 0 < alpha <= 1000:  # beyond 1000, λ is 0.5 to within 1%: a cap, not a loss
+    if not is_number(alpha) or not in_bounds(float(alpha), 0, 1000, lo_open=True):
+        # beyond 1000, λ is 0.5 to within 1%: a cap, not a loss
         raise ConfigError(f"{owner}(alpha=...) must be a number > 0 and at most 1000 (λ ~ Beta(α, "
-                          f"α); 0.2 is usual for MixUp, 1.0 for CutMix), got {alpha!r}")
+                          f"α); 0.2 is usual for MixUp, 1.0 for CutMix), got {show(alpha)}")
     return float(alpha)
 
 

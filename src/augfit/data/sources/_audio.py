@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import check_int
+from ...checks import check_int
 from ..wav import fit_length, read_wav
 
 
@@ -33,4 +33,4 @@ def read_waves(paths: Sequence[Path], sample_rate: int,
 
 def check_length(length: object, owner: str) -> int:
     """A clip length in samples (an int >= 1)."""
-    return check_int(length, f"{owner}(length=...)")
+    return check_int(length, "length", owner)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import DATASETS
-from ..checks import check_int
 from ..datasets import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import resample
@@ -42,14 +42,14 @@ def load_audio_folder(path: str | os.PathLike, sample_rate: int | None = None,
             raise ConfigError(f"audio_folder: {f} is not a .wav file; convert it (e.g. `sox "
                               f"{f.name} {f.stem}.wav`) or remove it")
     if sample_rate is not None:
-        sample_rate = check_int(sample_rate, "audio_folder(sample_rate=...)")
+        sample_rate = check_int(sample_rate, "sample_rate", "audio_folder")
     waves = []
     for _, f in pairs:
         wave, sr = read_wav(f)
         sample_rate = sample_rate or sr
         waves.append(resample(wave, sr, sample_rate))
-    n = max(len(w) for w in waves) if length is None else check_int(length,
-                                                                     "audio_folder(length=...)")
+    n = max(len(w) for w in waves) if length is None else check_int(length, "length",
+                                                                     "audio_folder")
     x, lengths = fit_length(waves, n)
     names = sorted({c for c, _ in pairs})
     y = np.array([names.index(c) for c, _ in pairs], np.int64)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_bool, is_int
 from ...errors import ConfigError, ShapeError
 from ...registry import DATASETS
 from ..datasets import Dataset
@@ -23,8 +24,7 @@ def check_size(size: Any, loader: str) -> tuple[int, int] | None:
     if size is None:
         return None
     ok = (isinstance(size, (list, tuple)) and len(size) == 2
-          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
-                  for v in size))
+          and all(is_int(v) and v >= 1 for v in size))
     if not ok:
         raise ConfigError(f"{loader}(size=...) must be [height, width] in pixels, e.g. [28, 28], "
                           f"got {size!r}")
@@ -52,8 +52,7 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
     """
     root = Path(path).expanduser()
     hw = check_size(size, "image_folder")
-    if not isinstance(grayscale, bool):
-        raise ConfigError(f"image_folder(grayscale=...) must be true or false, got {grayscale!r}")
+    check_bool(grayscale, "grayscale", "image_folder")
     pairs = class_files(root, "image_folder", "images")
     for _, f in pairs:
         if f.suffix.lower() not in IMAGE_EXT:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ...checks import is_int
 from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
-from ..cache import atomic_path, cache_dir, digest
+from ..cache import atomic_path, cache_dir, cache_key
 from ..datasets import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import check_length, resample
@@ -116,14 +117,14 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None,
         raise ConfigError(f"spoken_digits_tts(voices=...): {unknown or voices} not available; "
                           f"English espeak-ng voices here: {known}")
     for name, vals, lo, hi in (("speeds", speeds, 80, 450), ("pitches", pitches, 0, 99)):
-        ok = [not isinstance(v, bool) and isinstance(v, int) and lo <= v <= hi for v in vals]
+        ok = [is_int(v) and lo <= v <= hi for v in vals]
         if not ok or not all(ok):
             raise ConfigError(f"spoken_digits_tts({name}=...) must be ints in [{lo}, {hi}], "
                               f"got {vals!r}")
     combos = [(v, s, p, d) for v in voices for s in speeds for p in pitches for d in range(10)]
     version = _espeak_run([exe, "--version"])
     version = version.split("  Data")[0].strip()
-    key = digest("spoken_digits_tts", version, combos, length, sample_rate)
+    key = cache_key("spoken_digits_tts", version, combos, length, sample_rate)
     file = cache_dir("spoken_digits_tts") / f"{key}.npz"
     cached = _read_cached(file, len(combos), length)
     if cached is not None:

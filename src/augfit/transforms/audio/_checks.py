@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import ConfigError, ShapeError
-from ..base import check_int
+from ...checks import check_ndim
+from ...errors import ShapeError
 
 
 def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
@@ -20,12 +20,8 @@ def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
     Stereo input ``(N, 2, T)`` / ``(N, T, 2)``, integer PCM and NaN/inf samples are refused with a
     message naming the fix (mix down, scale to [-1, 1], clean the clip).
     """
-    if not isinstance(batch, np.ndarray):
-        raise ShapeError(
-            f"{owner}: expected waveforms as a numpy array of shape (N, T), got "
-            f"{type(batch).__name__}; stack equal-length clips with "
-            "np.stack(clips).astype(np.float32)"
-        )
+    check_ndim(batch, (1, 2, 3), "waveforms", owner, "(N, T)",
+               "; stack equal-length clips with np.stack(clips).astype(np.float32)")
     if batch.ndim == 1:
         raise ShapeError(
             f"{owner}: expected waveforms of shape (N, T), got one clip of shape {batch.shape}; "
@@ -38,8 +34,6 @@ def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
             f"multi-channel audio (channels on axis {ch_axis}); mix down with "
             f"x.mean(axis={ch_axis})"
         )
-    if batch.ndim != 2:
-        raise ShapeError(f"{owner}: expected waveforms of shape (N, T), got shape {batch.shape}")
     if np.issubdtype(batch.dtype, np.integer):
         scale = float(np.iinfo(batch.dtype).max) + 1.0
         raise ShapeError(
@@ -84,18 +78,12 @@ def check_sample_values(batch: np.ndarray, owner: str, what: str = "clips") -> N
 
 def check_spectrograms(batch: Any, owner: str) -> None:
     """Raise ShapeError unless ``batch`` is a float ``(N, F, T)`` array."""
-    if not isinstance(batch, np.ndarray):
-        raise ShapeError(
-            f"{owner}: expected spectrograms as a numpy array (N, F, T), got {type(batch).__name__}"
-        )
-    if batch.ndim == 2:
+    if isinstance(batch, np.ndarray) and batch.ndim == 2:
         raise ShapeError(
             f"{owner}: expected spectrograms (N, F, T), got shape {batch.shape}; for waveforms put "
             "MelSpectrogram(...) before this transform, for a single spectrogram pass x[None]"
         )
-    if batch.ndim != 3:
-        raise ShapeError(
-            f"{owner}: expected spectrograms of shape (N, F, T), got shape {batch.shape}")
+    check_ndim(batch, 3, "spectrograms", owner, "(N, F, T)")
     if not np.issubdtype(batch.dtype, np.floating):
         raise ShapeError(
             f"{owner}: expected float spectrograms, got dtype {batch.dtype}; "
@@ -103,29 +91,4 @@ def check_spectrograms(batch: Any, owner: str) -> None:
         )
 
 
-def is_finite(value: Any) -> bool:
-    """True for a finite number (a Python int too large for a float is not)."""
-    try:
-        return bool(np.isfinite(float(value)))
-    except (OverflowError, TypeError, ValueError):
-        return False
-
-
-def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1,
-                       maximum: int | None = None) -> int:
-    """Validate an int in ``[minimum, maximum]`` and return it (see ``base.check_int``)."""
-    return check_int(value, name, owner, minimum, maximum)
-
-
-def check_positive_number(value: Any, name: str, owner: str,
-                          maximum: float | None = None) -> float:
-    """Validate a finite number in ``(0, maximum]`` and return it as float."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not is_finite(value) or value <= 0 or (maximum is not None and value > maximum)):
-        span = f"in (0, {maximum:g}]" if maximum is not None else "> 0"
-        raise ConfigError(f"{owner}({name}=...) must be a finite number {span}, got {value!r}")
-    return float(value)
-
-
-__all__ = ["MAX_ABS_SAMPLE", "check_positive_int", "check_positive_number", "check_sample_values",
-           "check_spectrograms", "check_waveforms", "is_finite"]
+__all__ = ["MAX_ABS_SAMPLE", "check_sample_values", "check_spectrograms", "check_waveforms"]

@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_number
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapters import PerSampleAdapter, call_seeded
 from ..base import MAX_SAMPLE_RATE
-from ._checks import check_positive_number, check_waveforms
+from ._checks import check_waveforms
 
 
 def _audiomentations() -> Any:
@@ -77,8 +78,8 @@ class Audiomentations(PerSampleAdapter):
     def __init__(self, transform: Any, sample_rate: float, args: dict[str, Any] | None = None,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "Audiomentations",
-                                                 maximum=MAX_SAMPLE_RATE)
+        self.sample_rate = check_number(sample_rate, "sample_rate", "Audiomentations", 0,
+                                        MAX_SAMPLE_RATE, low_open=True)
         lib = _audiomentations()
         if isinstance(transform, str):
             cls = getattr(lib, transform, None)

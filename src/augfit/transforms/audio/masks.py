@@ -18,10 +18,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ...checks import check_int, check_number, is_finite, is_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FRAMES, Transform
-from ._checks import check_positive_int, check_spectrograms, is_finite
+from ._checks import check_spectrograms
 
 
 def check_mask_value(value: Any, owner: str) -> str | float:
@@ -31,8 +32,7 @@ def check_mask_value(value: Any, owner: str) -> str | float:
             raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'band_mean', 'zero' or a "
                               f"number, got {value!r}")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not is_finite(value) or abs(value) > 1e6:
+    if not is_number(value) or not is_finite(value) or abs(value) > 1e6:
         raise ConfigError(f"{owner}(mask_value=...) must be 'mean', 'band_mean', 'zero' or a "
                           f"finite number within [-1e6, 1e6], got {value!r}")
     return float(value)
@@ -66,8 +66,8 @@ class _AxisMask(Transform):
     def __init__(self, max_width: int, num_masks: int, mask_value: str | float, p: float) -> None:
         super().__init__(p)
         owner = type(self).__name__
-        self.max_width = check_positive_int(max_width, "max_width", owner, maximum=MAX_FRAMES)
-        self.num_masks = check_positive_int(num_masks, "num_masks", owner, maximum=MAX_COUNT)
+        self.max_width = check_int(max_width, "max_width", owner, 1, MAX_FRAMES)
+        self.num_masks = check_int(num_masks, "num_masks", owner, 1, MAX_COUNT)
         self.mask_value = check_mask_value(mask_value, owner)
 
     def check_batch(self, batch: Any) -> None:
@@ -163,11 +163,8 @@ class TimeMask(_AxisMask):
     def __init__(self, max_width: int = 10, num_masks: int = 2, max_fraction: float = 1.0,
                  mask_value: str | float = "mean", p: float = 1.0) -> None:
         super().__init__(max_width, num_masks, mask_value, p)
-        number = (int, float, np.integer, np.floating)
-        if isinstance(max_fraction, bool) or not isinstance(max_fraction, number) \
-                or not 0.0 < float(max_fraction) <= 1.0:
-            raise ConfigError(f"TimeMask(max_fraction=...) must be in (0, 1], got {max_fraction!r}")
-        self.max_fraction = float(max_fraction)
+        self.max_fraction = check_number(max_fraction, "max_fraction", "TimeMask", 0, 1,
+                                         low_open=True)
 
     def width_limit(self, length: int) -> int:
         return min(self.max_width, length, int(np.floor(self.max_fraction * length)))
@@ -196,7 +193,7 @@ class TimeWarp(Transform):
 
     def __init__(self, max_warp: int = 5, p: float = 1.0) -> None:
         super().__init__(p)
-        self.max_warp = check_positive_int(max_warp, "max_warp", "TimeWarp", maximum=MAX_FRAMES)
+        self.max_warp = check_int(max_warp, "max_warp", "TimeWarp", 1, MAX_FRAMES)
 
     def check_batch(self, batch: Any) -> None:
         check_spectrograms(batch, "TimeWarp")

@@ -23,11 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_bool, check_int, check_number
 from ...data.features import Featurizer
 from ...errors import ConfigError, ShapeError
 from ...registry import FEATURIZERS, TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
-from ._checks import check_positive_int, check_positive_number, check_waveforms
+from ._checks import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
 
@@ -133,12 +134,12 @@ def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 25
 
 def _check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
                     top_db: Any) -> tuple[float, int, int, int, float | None]:
-    sr = check_positive_number(sample_rate, "sample_rate", owner, maximum=MAX_SAMPLE_RATE)
-    m = check_positive_int(n_mels, "n_mels", owner, maximum=MAX_COUNT)
-    nf = check_positive_int(n_fft, "n_fft", owner, minimum=2, maximum=MAX_FFT)
-    hop = check_positive_int(hop_length, "hop_length", owner, maximum=MAX_FFT)
+    sr = check_number(sample_rate, "sample_rate", owner, 0, MAX_SAMPLE_RATE, low_open=True)
+    m = check_int(n_mels, "n_mels", owner, 1, MAX_COUNT)
+    nf = check_int(n_fft, "n_fft", owner, 2, MAX_FFT)
+    hop = check_int(hop_length, "hop_length", owner, 1, MAX_FFT)
     if top_db is not None:
-        top_db = check_positive_number(top_db, "top_db", owner, maximum=1000.0)
+        top_db = check_number(top_db, "top_db", owner, 0, 1000.0, low_open=True)
     return sr, m, nf, hop, top_db
 
 
@@ -183,8 +184,7 @@ class MelSpectrogram(Transform):
         name = type(self).__name__
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
-        if not isinstance(log, bool):
-            raise ConfigError(f"{name}(log=...) must be True or False, got {log!r}")
+        check_bool(log, "log", name)
         self.log = log
 
     def check_batch(self, batch: Any) -> None:
@@ -251,8 +251,8 @@ class AudioLogMel(Featurizer):
         name = "audio_logmel"
         self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
-        self.eps = check_positive_number(eps, "eps", name)
-        self.chunk_size = check_positive_int(chunk_size, "chunk_size", name)
+        self.eps = check_number(eps, "eps", name, 0, low_open=True)
+        self.chunk_size = check_int(chunk_size, "chunk_size", name, 1)
         self.n_features_: int | None = None
         self.mean_: np.ndarray | None = None
         self.std_: np.ndarray | None = None

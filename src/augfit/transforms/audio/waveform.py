@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_bool, check_number, check_range
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
-from ..base import MAX_SAMPLE_RATE, Transform, check_range
-from ._checks import check_positive_number, check_waveforms
+from ..base import MAX_SAMPLE_RATE, Transform
+from ._checks import check_waveforms
 
 
 class _WaveformTransform(Transform):
@@ -88,10 +89,7 @@ class TimeShift(_WaveformTransform):
                  p: float = 1.0) -> None:
         super().__init__(p)
         self.shift = check_range(shift, "shift", "TimeShift", lo=-1.0, hi=1.0, symmetric=True)
-        if not isinstance(rollover, bool):
-            from ...errors import ConfigError
-
-            raise ConfigError(f"TimeShift(rollover=...) must be True or False, got {rollover!r}")
+        check_bool(rollover, "rollover", "TimeShift")
         self.rollover = rollover
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
@@ -188,8 +186,8 @@ class PitchShift(_WaveformTransform):
     def __init__(self, sample_rate: float, semitones: tuple[float, float] = (-2.0, 2.0),
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self.sample_rate = check_positive_number(sample_rate, "sample_rate", "PitchShift",
-                                                 maximum=MAX_SAMPLE_RATE)
+        self.sample_rate = check_number(sample_rate, "sample_rate", "PitchShift", 0,
+                                        MAX_SAMPLE_RATE, low_open=True)
         self.semitones = check_range(semitones, "semitones", "PitchShift", lo=-24.0, hi=24.0,
                                      symmetric=True)
 

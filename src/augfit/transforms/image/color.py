@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_range
 from ...registry import TRANSFORMS
-from ..base import Params, check_range
+from ..base import Params
 from . import functional as F
 from .core import ImageTransform
 

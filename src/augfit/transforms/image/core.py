@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ...checks import check_number, is_int
 from ...errors import ConfigError
 from ..base import (
     MAX_SIDE,
@@ -36,11 +37,8 @@ class ImageTransform(Transform):
 
 def check_fill(fill: object, owner: str) -> float:
     """A fill value given as a fraction of the maximum: 0 black, 1 white."""
-    if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)) \
-            or not 0.0 <= float(fill) <= 1.0:
-        raise ConfigError(f"{owner}(fill=...) must be a number in [0, 1] (a fraction of the "
-                          f"maximum value: 0 black, 1 white), got {fill!r}")
-    return float(fill)
+    return check_number(fill, "fill", owner, 0, 1,
+                        hint=" (a fraction of the maximum value: 0 black, 1 white)")
 
 
 def check_size(size: object, owner: str, name: str = "size", allow_none: bool = True
@@ -50,8 +48,7 @@ def check_size(size: object, owner: str, name: str = "size", allow_none: bool = 
         return None
     pair = [size, size] if isinstance(size, (int, np.integer)) else size
     if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE
-            for v in pair):
+            is_int(v) and 1 <= v <= MAX_SIDE for v in pair):
         keep = "None (keep the input size), " if allow_none else ""
         raise ConfigError(f"{owner}({name}=...) must be {keep}an int in [1, {MAX_SIDE}] or a "
                           f"(height, width) pair of them, got {size!r}")

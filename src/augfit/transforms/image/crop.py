@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_int, check_range
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
-from ..base import MAX_SIDE, Params, check_int, check_range
+from ..base import MAX_SIDE, Params
 from .core import GeometricTransform, check_fill, check_size, identity, resize_matrix, size_config
 from .functional import fill_in_dtype
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_range, is_int
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
-from ..base import Params, check_range
+from ..base import Params
 from . import ops
 from .core import GeometricTransform, ImageTransform, check_fill
 
@@ -36,8 +37,7 @@ class Posterize(ImageTransform):
 
     def __init__(self, bits: Sequence[int] = (4, 8), p: float = 1.0) -> None:
         super().__init__(p)
-        ok = isinstance(bits, (list, tuple)) and len(bits) == 2 and all(
-            isinstance(b, (int, np.integer)) and not isinstance(b, bool) for b in bits)
+        ok = isinstance(bits, (list, tuple)) and len(bits) == 2 and all(map(is_int, bits))
         if not ok or not 0 <= bits[0] <= bits[1] <= 8:
             raise ConfigError(f"Posterize(bits=...) must be an inclusive (low, high) pair of ints "
                               f"with 0 <= low <= high <= 8, got {bits!r}")

@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_range
 from ...registry import TRANSFORMS
-from ..base import Params, check_range
+from ..base import Params
 from .core import GeometricTransform, check_fill, identity
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_int, check_range
 from ...registry import TRANSFORMS
 from ...rng import as_generator
-from ..base import MAX_COUNT, Params, check_int, check_range
+from ..base import MAX_COUNT, Params
 from . import functional as F
 from .core import ImageTransform, check_fill
 

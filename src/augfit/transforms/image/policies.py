@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
-from ..base import MAX_COUNT, Params, check_int
+from ..base import MAX_COUNT, Params
 from . import functional as F
 from . import ops as K
 from .core import ImageTransform, check_fill, identity
@@ -206,11 +207,8 @@ class RandAugment(_Policy):
                  ops: Sequence[str] | None = None, fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(num_magnitude_bins, ops, fill, p)
         check_int(num_ops, "num_ops", "RandAugment", 1, MAX_COUNT)  # N, operations per image
-        if isinstance(magnitude, bool) or not isinstance(magnitude, (int, np.integer)) \
-                or not 0 <= magnitude < self.num_magnitude_bins:
-            raise ConfigError(f"RandAugment(magnitude=...) must be an int in [0, "
-                              f"{self.num_magnitude_bins - 1}] (M, a bin of num_magnitude_bins="
-                              f"{self.num_magnitude_bins}), got {magnitude!r}")
+        check_int(magnitude, "magnitude", "RandAugment", 0, self.num_magnitude_bins - 1,
+                  hint=f" (M, a bin of num_magnitude_bins={self.num_magnitude_bins})")
         self.num_ops, self.magnitude = int(num_ops), int(magnitude)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ...checks import check_int, check_number
 from ...errors import ConfigError, ShapeError
 from ..base import MAX_WORDS, Params, Transform
 from .lexicon import english_stopwords, load_lexicon
@@ -27,13 +28,8 @@ def check_text_batch(batch: Any, owner: str) -> None:
 
 def check_amount(alpha: object, n: object, owner: str, alpha_name: str = "alpha") -> None:
     """Validate "a share ``alpha`` of the words, or exactly ``n`` words" (one of the two)."""
-    if n is not None:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_WORDS:
-            raise ConfigError(f"{owner}(n=...) must be None or an int in [1, {MAX_WORDS}] (words "
-                              f"edited per sentence), got {n!r}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not 0.0 < float(alpha) <= 1.0:
-        raise ConfigError(f"{owner}({alpha_name}=...) must be a number in (0, 1], got {alpha!r}")
+    check_int(n, "n", owner, 1, MAX_WORDS, allow_none=True, hint=" (words edited per sentence)")
+    check_number(alpha, alpha_name, owner, 0, 1, low_open=True)
 
 
 def n_edits(n_words: int, alpha: float, n: int | None) -> int:

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import check_bool
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
@@ -78,10 +79,7 @@ class SynonymReplace(WordEditTransform):
         check_amount(rate, n, "SynonymReplace", "rate")
         self.rate = float(rate)
         self.n = None if n is None else int(n)
-        if not isinstance(pos_aware, (bool, np.bool_)):
-            raise ConfigError(f"SynonymReplace(pos_aware=...) must be True or False, got "
-                              f"{pos_aware!r}")
-        self.pos_aware = bool(pos_aware)
+        self.pos_aware = check_bool(pos_aware, "pos_aware", "SynonymReplace")
         self.stopwords, self._lookup = stopword_lookup(stopwords, "SynonymReplace", self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:

@@ -1,0 +1,231 @@
+"""Argument checks shared by every layer: ints, numbers, ``(low, high)`` ranges, probabilities,
+choices and array dimensions.
+
+Each check returns the value in its checked form (``int``, ``float``, a ``(low, high)`` tuple) or
+raises :class:`~augfit.errors.ConfigError` (:class:`~augfit.errors.ShapeError` for arrays) whose
+message names the argument as it is called (``Cutout(holes=...)``), says what is allowed, and quotes
+the value received, cut to :data:`SHOW_MAX` characters so an error never echoes a whole file.
+A transform of your own gets the same messages as the built-in ones:
+
+>>> from augfit.checks import check_int, check_range
+>>> check_int(3, "holes", "Cutout", 1, 10)
+3
+>>> check_range(15, "limit", "Rotate", -180, 180, symmetric=True)
+(-15.0, 15.0)
+>>> check_int(0, "holes", "Cutout", 1, 10)
+Traceback (most recent call last):
+...
+augfit.errors.ConfigError: Cutout(holes=...) must be an int in [1, 10], got 0
+
+The experiment spec's field checker (:class:`augfit.experiments.checker.Checker`) words the same
+rules for a file (``training.lr: expected a number in (0, 10], got "fast"``) using
+:func:`describe` and :func:`show` from here.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError, ShapeError
+
+#: characters of a user's value quoted in an error
+SHOW_MAX = 60
+#: the Python types counted as a number (bool is excluded separately: True is not 1 here)
+NUMBER_TYPES = (int, float, np.integer, np.floating)
+INT_TYPES = (int, np.integer)
+
+
+def show(value: Any, json_style: bool = False) -> str:
+    """``value`` quoted for an error message: ``repr`` (or, with ``json_style``, JSON as a spec file
+    spells it: strings in double quotes), cut to :data:`SHOW_MAX` characters; a huge int is named by
+    its number of digits."""
+    if json_style:
+        try:
+            text = json.dumps(value)
+        except (TypeError, ValueError):
+            text = repr(value)
+    else:
+        text = repr(value)
+    if isinstance(value, INT_TYPES) and not isinstance(value, (bool, np.bool_)) and len(text) > 25:
+        return f"an integer of {len(text.lstrip('-'))} digits"
+    if len(text) > SHOW_MAX:
+        return text[:SHOW_MAX - 15] + f"... ({len(text)} characters)"
+    return text
+
+
+def where(name: str, owner: str = "") -> str:
+    """How an argument is named in a message: ``Owner(name=...)``, or ``name`` alone."""
+    return f"{owner}({name}=...)" if owner else name
+
+
+def is_number(value: Any) -> bool:
+    """True for an int or float (Python or NumPy), False for bool and everything else."""
+    return isinstance(value, NUMBER_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
+def is_int(value: Any) -> bool:
+    """True for an int (Python or NumPy), False for bool and everything else."""
+    return isinstance(value, INT_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
+def is_finite(value: Any) -> bool:
+    """True for a finite number (a Python int too large for a float is not)."""
+    try:
+        return bool(np.isfinite(float(value)))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
+def in_bounds(value: float, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
+              hi_open: bool = False) -> bool:
+    """Whether ``value`` lies in the interval from ``lo`` to ``hi`` (each end open or closed)."""
+    above = value > lo if lo_open else value >= lo
+    below = value < hi if hi_open else value <= hi
+    return bool(above and below)
+
+
+def interval(lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
+             hi_open: bool = False, fmt: Callable[[float], str] = str) -> str:
+    """The bounds as a message says them: ``in [0, 1)``, ``>= 1``, ``< 5`` or ``""`` (no bound)."""
+    if lo > -math.inf and hi < math.inf:
+        return f"in {'(' if lo_open else '['}{fmt(lo)}, {fmt(hi)}{')' if hi_open else ']'}"
+    if lo > -math.inf:
+        return f"{'>' if lo_open else '>='} {fmt(lo)}"
+    if hi < math.inf:
+        return f"{'<' if hi_open else '<='} {fmt(hi)}"
+    return ""
+
+
+def short_number(x: float) -> str:
+    """A bound as a spec error shows it: ``1`` for 1.0, ``0.5`` for 0.5."""
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def describe(kind: str, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
+             hi_open: bool = False, fmt: Callable[[float], str] = str) -> str:
+    """What is expected, e.g. ``describe("a number", 0, 10, lo_open=True)`` is
+    ``"a number in (0, 10]"``."""
+    span = interval(lo, hi, lo_open, hi_open, fmt)
+    return f"{kind} {span}" if span else kind
+
+
+def _int_kind(low: int | None, high: int | None) -> str:
+    if high is None and low == 1:
+        return "a positive int"
+    if high is None and low == 0:
+        return "a non-negative int"
+    return describe("an int", -math.inf if low is None else low,
+                    math.inf if high is None else high)
+
+
+def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+              high: int | None = None, allow_none: bool = False, hint: str = "") -> Any:
+    """``value`` as an ``int`` in ``[low, high]`` (``None`` for no bound); ``allow_none`` also lets
+    ``None`` through. ``hint`` is added after the bounds, e.g. ``" (words per sentence)"``."""
+    if value is None and allow_none:
+        return None
+    if not is_int(value) or (low is not None and value < low) or (
+            high is not None and value > high):
+        kind = ("None or " if allow_none else "") + _int_kind(low, high)
+        raise ConfigError(f"{where(name, owner)} must be {kind}{hint}, got {show(value)}")
+    return int(value)
+
+
+def check_number(value: Any, name: str, owner: str = "", low: float = -math.inf,
+                 high: float = math.inf, low_open: bool = False, high_open: bool = False,
+                 hint: str = "") -> float:
+    """``value`` as a finite ``float`` within the bounds (each end open or closed; NaN and inf are
+    refused even without bounds). ``hint`` is added after the bounds, e.g.
+    ``" (0 = no smoothing; 0.1 is usual)"``."""
+    if not is_number(value) or not is_finite(value) or not in_bounds(
+            float(value), low, high, low_open, high_open):
+        what = describe("a number", low, high, low_open, high_open, short_number)
+        raise ConfigError(f"{where(name, owner)} must be {what}{hint}, got {show(value)}")
+    return float(value)
+
+
+def check_probability(p: Any, name: str = "p", owner: str = "") -> float:
+    """A probability in ``[0, 1]`` as ``float``."""
+    return check_number(p, name, owner, 0, 1)
+
+
+def check_bool(value: Any, name: str, owner: str = "", hint: str = "") -> bool:
+    """``value`` if it is ``True`` or ``False`` (NumPy's bool too), never a truthy stand-in."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{where(name, owner)} must be True or False{hint}, got {show(value)}")
+    return bool(value)
+
+
+def check_range(value: Sequence[float] | float, name: str, owner: str = "",
+                lo: float = -np.inf, hi: float = np.inf,
+                symmetric: bool = False) -> tuple[float, float]:
+    """A ``(low, high)`` pair of finite numbers with ``lo <= low <= high <= hi``; with
+    ``symmetric``, a single number ``v >= 0`` means ``(-v, v)``."""
+    at = where(name, owner)
+    if is_number(value):
+        if not symmetric:
+            raise ConfigError(f"{at} must be a (low, high) pair, got {show(value)}")
+        v = float(value)  # type: ignore[arg-type]  # is_number checked it
+        if v < 0:
+            raise ConfigError(f"{at} must be >= 0 when given as one number, got {show(value)}")
+        pair = (-v, v)
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(map(is_number, value)):
+        pair = (float(value[0]), float(value[1]))
+    else:
+        raise ConfigError(f"{at} must be a number or a (low, high) pair of numbers, "
+                          f"got {show(value)}")
+    if not (np.isfinite(pair[0]) and np.isfinite(pair[1])):
+        raise ConfigError(f"{at} must be finite, got {show(value)}")
+    if pair[0] > pair[1]:
+        raise ConfigError(f"{at}: low cannot be greater than high, got {show(value)}")
+    if pair[0] < lo or pair[1] > hi:
+        raise ConfigError(f"{at} must lie within [{lo}, {hi}], got {show(value)}")
+    return pair
+
+
+def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
+    """``"did you mean 'relu'?"`` naming up to ``n`` options close to ``word``, or ``""``."""
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=n)
+    return f"did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def check_choice(value: Any, name: str, allowed: Iterable[Any], owner: str = "",
+                 hint: str = "") -> Any:
+    """``value`` if it is one of ``allowed`` (a name table such as ``ACTIVATIONS`` is listed by its
+    sorted keys), else a ConfigError listing them."""
+    options = sorted(allowed) if isinstance(allowed, (dict, set, frozenset)) else list(allowed)
+    try:
+        ok = value in options
+    except TypeError:  # an unhashable value against a table
+        ok = False
+    if not ok:
+        raise ConfigError(f"{where(name, owner)} must be one of {options}{hint}, "
+                          f"got {show(value)}")
+    return value
+
+
+def check_ndim(x: Any, ndims: int | Sequence[int], what: str, owner: str, layout: str,
+               hint: str = "") -> np.ndarray:
+    """``x`` if it is a NumPy array with one of ``ndims`` dimensions, else a ShapeError such as
+    ``"TimeMask: expected spectrograms of shape (N, F, T), got shape (5,)"``.
+
+    ``what`` names the input (``"spectrograms"``), ``layout`` its axes (``"(N, F, T)"``) and
+    ``hint`` is added after the shape received, e.g. ``"; pass a batch, e.g. x[None]"``."""
+    allowed = (ndims,) if isinstance(ndims, int) else tuple(ndims)
+    if not isinstance(x, np.ndarray):
+        raise ShapeError(f"{owner}: expected {what} as a numpy array of shape {layout}, got "
+                         f"{type(x).__name__}{hint}")
+    if x.ndim not in allowed:
+        raise ShapeError(f"{owner}: expected {what} of shape {layout}, got shape "
+                         f"{x.shape}{hint}")
+    return x
+
+
+__all__ = ["SHOW_MAX", "check_bool", "check_choice", "check_int", "check_ndim", "check_number",
+           "check_probability", "check_range", "describe", "did_you_mean", "in_bounds", "interval",
+           "is_finite", "is_int", "is_number", "short_number", "show", "where"]
