@@ -69,9 +69,11 @@ class Report:
 
     @classmethod
     def build(cls, spec: Spec, rows: Sequence[dict[str, Any]],
-              n_classes: int | None = None) -> Report:
+              n_classes: int | None = None,
+              failed: Sequence[dict[str, Any]] = ()) -> Report:
         """Compare, judge and warn. ``n_classes`` (for the chance-level warning) defaults to a
-        row's ``n_classes`` if the rows carry one."""
+        row's ``n_classes`` if the rows carry one; ``failed`` are the cells whose training failed
+        (named in the warnings)."""
         names = [m.name for m in spec.methods]
         sizes = [n for n in spec.train_sizes if isinstance(n, int)]
         b = spec.bootstrap
@@ -93,7 +95,7 @@ class Report:
             n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
                              n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec),
-                             n_splits(spec))
+                             n_splits(spec), failed)
         sentences = []
         for m in names:
             if m != spec.baseline and any(v.method == m for v in verdicts):

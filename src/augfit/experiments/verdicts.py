@@ -266,9 +266,21 @@ def holm_line(n_comparisons: int, confidence: float, n_pooled: int = 0) -> str:
 def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Comparison],
                  methods: Sequence[str], baseline: str, sizes: Sequence[int],
                  expected_units: int, n_classes: int | None = None,
-                 tuned_on: Any = None, n_splits: int | None = None) -> list[str]:
-    """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none)."""
+                 tuned_on: Any = None, n_splits: int | None = None,
+                 failed: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+    """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none).
+
+    ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
+    every comparison."""
     out: list[str] = []
+    if failed:
+        named = [f"{f['method']} at n = {f['train_size']} (split {f['split']}, seed {f['seed']}): "
+                 f"{f['error']}" for f in failed]
+        shown = named[:4] + ([f"and {len(named) - 4} more"] if len(named) > 4 else [])
+        out.append(f"{len(failed)} cells failed in training and are left out of every "
+                   f"comparison: {'; '.join(shown)}. Comparisons that lack their pairs are "
+                   "listed as partial. Fix the cause and rerun the same command: failed cells "
+                   "are trained again.")
     if n_classes:
         chance = 1.0 / n_classes
         seen = set()
