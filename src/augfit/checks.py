@@ -27,7 +27,7 @@ import difflib
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -63,12 +63,12 @@ def where(name: str, owner: str = "") -> str:
     return f"{owner}({name}=...)" if owner else name
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: object) -> TypeGuard[int | float | np.integer | np.floating]:
     """True for an int or float (Python or NumPy), False for bool and everything else."""
     return isinstance(value, NUMBER_TYPES) and not isinstance(value, (bool, np.bool_))
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: object) -> TypeGuard[int | np.integer]:
     """True for an int (Python or NumPy), False for bool and everything else."""
     return isinstance(value, INT_TYPES) and not isinstance(value, (bool, np.bool_))
 
@@ -170,7 +170,7 @@ def check_range(value: Sequence[float] | float, name: str, owner: str = "",
     if is_number(value):
         if not symmetric:
             raise ConfigError(f"{at} must be a (low, high) pair, got {show(value)}")
-        v = float(value)  # type: ignore[arg-type]  # is_number checked it
+        v = float(value)
         if v < 0:
             raise ConfigError(f"{at} must be >= 0 when given as one number, got {show(value)}")
         pair = (-v, v)

@@ -1,14 +1,20 @@
 """See what a pipeline does before training with it: originals beside augmented versions.
 
-* images: a grid PNG, one row per sample: the original, then ``versions`` augmented copies;
-* audio: log-mel spectrograms before/after in the same grid, plus WAV files to listen to (the
-  originals, and the augmented waveforms when the pipeline outputs waveforms);
-* text: each sentence and its augmented versions with the edits highlighted (deleted words struck
-  through, inserted words marked).
+One row per chosen sample: the original, then ``versions`` augmented copies, each a card with its
+class label (a mixed label as weights, e.g. ``0.62 × 7 + 0.38 × 3`` after MixUp) and the
+parameters drawn for it, read from the pipeline's record (:mod:`augfit.viz.explain`):
 
-Everything is gathered into one static ``index.html`` (images embedded, WAVs linked beside it).
-Version ``k`` is drawn with ``derive(seed, k + 1)`` and the samples are chosen with
-``derive(seed, 0)``, so the same seed gives the same page.
+* images: enlarged without smoothing (at least 168 px a side);
+* audio: log-mel spectrograms with time (s) and mel-frequency (Hz) axes and a colour bar (dB), and
+  a player on every card: waveform outputs play as they are; spectrogram outputs play through
+  librosa's mel inversion (Griffin-Lim), an approximation the page says is one, next to the
+  original played through the same inversion;
+* text: each sentence and its versions with the edits highlighted (deleted words struck through,
+  inserted words marked).
+
+Everything is gathered into one static ``index.html`` (images embedded, WAVs in ``wav/`` beside
+it). Version ``k`` is drawn with ``derive(seed, k + 1)`` and the samples are chosen with
+``derive(seed, 0)`` (one per class first), so the same seed gives the same page.
 
 >>> import tempfile
 >>> import augfit as af
@@ -20,7 +26,6 @@ Version ``k`` is drawn with ``derive(seed, k + 1)`` and the samples are chosen w
 """
 from __future__ import annotations
 
-import difflib
 import html
 import json
 from dataclasses import dataclass, field
@@ -31,8 +36,11 @@ import numpy as np
 
 from .checks import check_int
 from .errors import ConfigError
-from .experiments.plots import png_data_uri
 from .rng import derive
+from .viz.cards import CSS, Panel, image_panels, rows_html, spectrogram_panels, text_panels
+from .viz.cards import word_diff as word_diff
+from .viz.gallery import Gallery, draw_gallery, pick_samples, pipeline_of
+from .viz.sound import N_ITER, find_mel, invert_mel, spectrograms
 
 
 @dataclass
@@ -44,6 +52,7 @@ class PreviewResult:
     modality: str
     panels: int
     paths: dict[str, Path] = field(default_factory=dict)
+    gallery: Gallery | None = None     # labels, records and drawn parameters of every panel
 
 
 def _spec_file(pipeline: Any) -> Path | None:
@@ -76,11 +85,14 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
         from .experiments.spec import load_spec
 
         spec = load_spec(path)
-        names = [m.name for m in spec.methods if m.augment]
+        names = [m.name for m in spec.methods if m.augment or m.mix]
         if method is None or method not in names:
             raise ConfigError(f"{path} is an experiment spec; pass method=... (--method) naming "
-                              f"one with augment: {', '.join(names) or 'none has one'}")
-        return Transform.from_dict(spec.method(method).augment)
+                              f"one with augment or mix: {', '.join(names) or 'none has one'}")
+        m = spec.method(method)
+        built_pipeline = pipeline_of(m.augment, m.mix)
+        assert built_pipeline is not None  # names holds only methods with augment or mix
+        return built_pipeline
     built = build_augment(Checker("preview"), path.name, "pipeline", path.parent)
     return Transform.from_dict(built)
 
@@ -130,132 +142,58 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
     n, versions = check_int(n, "n", "preview"), check_int(versions, "versions", "preview")
     aug = load_pipeline(pipeline, method)
     ds = _dataset(dataset, dataset_options, pipeline)
-    count = min(n, len(ds))
-    idx = np.sort(derive(seed, 0).choice(len(ds), size=count, replace=False))
-    x = ds.subset(idx).x
-    outs = [aug(x, rng=derive(seed, k + 1)) for k in range(versions)]
-    result = PreviewResult(x, outs, ds.modality, count * (1 + versions))
+    idx = pick_samples(ds.y, n, seed)
+    sub = ds.subset(idx)
+    mel = find_mel(aug) if ds.modality == "audio" else None
+    sr = float(ds.meta.get("sample_rate", 0)) or None
+    g = draw_gallery(aug, sub.x, sub.y, ds.classes, versions, seed, sr,
+                     None if mel is None else mel.hop_length)
+    result = PreviewResult(sub.x, g.outs, ds.modality, len(idx) * (1 + versions), gallery=g)
     if out is not None:
-        result.paths = write(Path(out), aug, ds, x, outs, seed)
+        result.paths = write(Path(out), aug, ds, g, seed, idx)
     return result
-
-
-def word_diff(before: str, after: str) -> str:
-    """HTML of ``after`` with words not in ``before`` in ``<ins>`` and removed ones in ``<del>``."""
-    a, b = before.split(), after.split()
-    parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            parts.append(html.escape(" ".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            parts.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
-        if j2 > j1:
-            parts.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
-    return " ".join(parts)
 
 
 def describe(aug: Any) -> str:
     return json.dumps(aug.to_dict(), indent=1)
 
 
-# -- rendering -------------------------------------------------------------------------------------
-def _grid(batches: list[Any], titles: list[str], panel: tuple[float, float], draw: Any) -> bytes:
-    """Grid PNG: one row per sample, one column per batch; ``draw(ax, item)`` draws one panel."""
-    from .experiments.plots import figure, png_bytes
-
-    n, cols = len(batches[0]), len(batches)
-    fig = figure((panel[0] * cols, panel[1] * n))
-    axes = fig.subplots(n, cols, squeeze=False)
-    for i in range(n):
-        for j, batch in enumerate(batches):
-            draw(axes[i, j], np.asarray(batch[i]))
-            axes[i, j].set_xticks([])
-            axes[i, j].set_yticks([])
-            if i == 0:
-                axes[i, j].set_title(titles[j], fontsize=8)
-    return png_bytes(fig, dpi=80)
+# -- the page --------------------------------------------------------------------------------------
+_INVERSION_NOTE = (
+    "The pipeline ends in a log-mel spectrogram, so the augmented versions are played through "
+    "librosa's mel inversion (NNLS back to an STFT magnitude, then Griffin-Lim with {n} "
+    "iterations): an <b>approximation</b> that sounds phasy and loses the detail inside each mel "
+    "band. Each original is also played through the same inversion (\"original, inverted\"): "
+    "compare a version with that, not with the clean recording, to hear the augmentation alone.")
 
 
-def _draw_image(ax: Any, img: np.ndarray) -> None:
-    if img.dtype != np.uint8:
-        img = np.clip(img.astype(np.float32), 0.0, 1.0)
-    ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0,
-              vmax=255 if img.dtype == np.uint8 else 1.0, interpolation="nearest")
-
-
-def image_grid(x: np.ndarray, outs: list[np.ndarray]) -> bytes:
-    """Grid PNG of images: each row a sample, the original then each augmented version."""
-    titles = ["original"] + [f"version {k + 1}" for k in range(len(outs))]
-    return _grid([x, *outs], titles, (1.3, 1.3), _draw_image)
-
-
-def spectrogram_grid(before: np.ndarray, afters: list[np.ndarray]) -> bytes:
-    """Grid PNG of (N, F, T) spectrograms: before, then each augmented version, per row."""
-    titles = ["before"] + [f"after {k + 1}" for k in range(len(afters))]
-    lo, hi = float(np.min(before)), float(np.max(before))     # one colour scale for all panels
-
-    def draw(ax: Any, spec: np.ndarray) -> None:
-        ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi)
-
-    return _grid([before, *afters], titles, (2.2, 1.6), draw)
-
-
-def _steps(aug: Any) -> list[Any]:
-    return list(getattr(aug, "transforms", [aug]))
-
-
-def _spectrograms(aug: Any, x: np.ndarray, outs: list[np.ndarray],
-                  sample_rate: float) -> tuple[np.ndarray, list[np.ndarray]]:
-    """(before, afters) as (N, F, T): the pipeline's own deterministic steps (e.g. its
-    MelSpectrogram) make the "before"; waveform outputs go through a default log-mel."""
-    from .transforms.audio import MelSpectrogram
-
-    mel = MelSpectrogram(sample_rate=sample_rate)
-    det = [t for t in _steps(aug) if getattr(t, "deterministic", False)]
-    before = x
-    for t in det:
-        before = t(before, rng=0)
-    if np.asarray(before).ndim == 2:
-        before = mel(before, rng=0)
-    afters = [o if np.asarray(o).ndim == 3 else mel(o, rng=0) for o in outs]
-    return np.asarray(before), [np.asarray(a) for a in afters]
-
-
-def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int) -> dict[str, Path]:
-    """Write the preview files and ``index.html`` into ``out``; returns their paths."""
+def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
+          index: np.ndarray) -> dict[str, Path]:
+    """Write ``index.html`` (and the WAVs of an audio preview) into ``out``: the ``gallery`` of
+    the samples ``index`` of ``ds``; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    x, outs, idx = gallery.x, gallery.outs, index
     body = [f"<h1>augfit preview: {html.escape(str(ds.meta.get('source', ds.modality)))}</h1>",
-            f"<p>{len(x)} samples, {len(outs)} augmented versions each, seed {seed}.</p>",
+            f"<p>{len(x)} samples, {len(outs)} augmented versions each, seed {seed}. Each row: "
+            "the original, then its versions; under each, its label (mixed labels as weights) "
+            "and the parameters drawn for it, read from the pipeline's record (version k is "
+            "drawn with derive(seed, k + 1), so the same seed gives the same page).</p>",
             "<details><summary>pipeline</summary>"
             f"<pre>{html.escape(describe(aug))}</pre></details>"]
     if ds.modality == "image":
-        png = image_grid(np.asarray(x), [np.asarray(o) for o in outs])
-        paths["grid"] = out / "images.png"
-        paths["grid"].write_bytes(png)
-        body.append(f'<img alt="originals and augmented versions" src="{png_data_uri(png)}">')
+        rows = image_panels(gallery)
     elif ds.modality == "audio":
-        sr = float(ds.meta.get("sample_rate", 8000))
-        before, afters = _spectrograms(aug, np.asarray(x), outs, sr)
-        png = spectrogram_grid(before, afters)
-        paths["grid"] = out / "spectrograms.png"
-        paths["grid"].write_bytes(png)
-        body.append(f'<img alt="spectrograms before and after" src="{png_data_uri(png)}">')
-        body.append(_wavs(out, paths, np.asarray(x), outs, int(sr)))
+        rows, note = _audio_rows(out, paths, aug, gallery, float(ds.meta.get("sample_rate", 8000)),
+                                 seed)
+        body.append(note)
     else:
-        rows = []
-        for i, sent in enumerate(x):
-            cells = [f"<td>{html.escape(sent)}</td>"]
-            cells += [f"<td>{word_diff(sent, o[i])}</td>" for o in outs]
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        head = "<tr><th>original</th>" + "".join(
-            f"<th>version {k + 1}</th>" for k in range(len(outs))) + "</tr>"
-        body.append(f"<table>{head}{''.join(rows)}</table>")
-    css = ("body{font-family:sans-serif;margin:2em}img{max-width:100%}"
-           "table{border-collapse:collapse}"
-           "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
-           "ins{background:#c8f7c5;text-decoration:none}del{background:#f7c5c5}")
+        rows = text_panels(gallery)
+    names = [f"sample #{i} · dataset index {int(j)}" for i, j in enumerate(idx)]
+    body.append(rows_html(rows, names))
+    css = ("body{font-family:sans-serif;margin:1.5em 2em}img{max-width:100%}"
+           "h3.sample{font-size:14px;margin:14px 0 2px 0;color:#333}"
+           ".note{background:#fff4e5;border-left:5px solid #e67e22;padding:6px 12px}" + CSS)
     paths["html"] = out / "index.html"
     paths["html"].write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
                              f"<title>augfit preview</title><style>{css}</style></head><body>"
@@ -263,24 +201,58 @@ def write(out: Path, aug: Any, ds: Any, x: Any, outs: list[Any], seed: int) -> d
     return paths
 
 
-def _wavs(out: Path, paths: dict[str, Path], x: np.ndarray, outs: list[Any], sr: int) -> str:
+def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: float,
+                seed: int) -> tuple[list[list[Panel]], str]:
+    """Spectrogram cards with axes, and a player on every card: waveforms as they are, spectrogram
+    outputs through the mel inversion (see :mod:`augfit.viz.sound`)."""
     from .data.wav import write_wav
+    from .transforms.audio import MelSpectrogram
 
+    mel = find_mel(aug) or MelSpectrogram(sample_rate=sr)
+    x = np.asarray(g.x)
+    before, afters = (x, [np.asarray(o) for o in g.outs]) if x.ndim == 3 else \
+        spectrograms(mel, x, g.outs)
+    rows = spectrogram_panels(g, before, afters, mel.sample_rate, mel.hop_length,
+                              mel.log, mel.top_db)
+    length = x.shape[1] if x.ndim == 2 else (before.shape[2] - 1) * mel.hop_length
+
+    def invert(specs: np.ndarray, key: int) -> np.ndarray:
+        return invert_mel(specs, mel.sample_rate, mel.n_fft, mel.hop_length, mel.log, length,
+                          derive(seed, 0, key))
+
+    inverted = [invert(np.asarray(o), k + 1) if np.asarray(o).ndim == 3 else None
+                for k, o in enumerate(g.outs)]
+    reference = invert(before, 0) if any(w is not None for w in inverted) or x.ndim == 3 else None
     (out / "wav").mkdir(exist_ok=True)
-    rows = []
-    for i in range(len(x)):
-        names = [(f"wav/{i}_original.wav", x[i])]
-        names += [(f"wav/{i}_version{k + 1}.wav", np.asarray(o)[i]) for k, o in enumerate(outs)
-                  if np.asarray(o).ndim == 2]
-        cells = []
-        for name, wave in names:
-            write_wav(out / name, np.asarray(wave, np.float32), sr)
-            paths[name] = out / name
-            cells.append(f'<td><audio controls src="{name}"></audio><br>{html.escape(name)}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    note = "" if all(np.asarray(o).ndim == 2 for o in outs) else (
-        "<p>The pipeline outputs spectrograms, so only the originals can be played.</p>")
-    return note + "<table>" + "".join(rows) + "</table>"
+
+    def wav(name: str, wave: np.ndarray) -> str:
+        write_wav(out / name, np.asarray(wave, np.float32), int(mel.sample_rate))
+        paths[name] = out / name
+        return name
+
+    for i, row in enumerate(rows):
+        if x.ndim == 2:
+            row[0].sounds.append(("original", wav(f"wav/{i}_original.wav", x[i])))
+        if reference is not None:
+            row[0].sounds.append(("original, inverted (the approximation alone)",
+                                  wav(f"wav/{i}_original_inverted.wav", reference[i])))
+        for k, panel in enumerate(row[1:]):
+            o = np.asarray(g.outs[k])
+            if o.ndim == 2:
+                panel.sounds.append(("as augmented", wav(f"wav/{i}_version{k + 1}.wav", o[i])))
+            else:
+                wave = inverted[k]
+                assert wave is not None   # inverted[k] is set for every spectrogram output
+                panel.sounds.append(("inverted from the spectrogram (approximate)",
+                                     wav(f"wav/{i}_version{k + 1}.wav", wave[i])))
+    note = (f'<p class="note">{_INVERSION_NOTE.format(n=N_ITER)}</p>' if reference is not None
+            else "<p>The pipeline ends in waveforms: every version plays as augmented; the "
+                 "spectrograms are its log-mel (for display only).</p>")
+    axes = (f"<p>Spectrograms: log-mel, {mel.n_mels} bands, n_fft {mel.n_fft}, hop "
+            f"{mel.hop_length} at {mel.sample_rate:g} Hz; x is time in seconds, y the centre "
+            "frequency of each mel band, colour in dB relative to the peak of the row's original."
+            "</p>")
+    return rows, note + axes
 
 
 __all__ = ["preview", "load_pipeline", "word_diff", "PreviewResult"]

@@ -5,12 +5,12 @@ colour-blind readers in its first entries), the same in every figure.
 """
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ..viz.figures import figure, png_bytes, png_data_uri
 
 if TYPE_CHECKING:
     from .verdicts import Verdict
@@ -22,31 +22,6 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 def color_of(methods: Sequence[str]) -> dict[str, str]:
     """A fixed colour per method, in the spec's order."""
     return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(methods)}
-
-
-def figure(figsize: tuple[float, float]) -> Any:
-    """A new matplotlib Figure, drawn by the Agg canvas: no pyplot, no global backend change."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        from ..errors import MissingResourceError
-
-        raise MissingResourceError("reports and previews draw with matplotlib: pip install "
-                                   "'augfit[report]' (the finished cells are saved; then run "
-                                   "`augfit report DIR`)") from None
-    return Figure(figsize=figsize)
-
-
-def png_bytes(fig: Any, dpi: int = 90) -> bytes:
-    """The figure as PNG bytes (no timestamp or software metadata, so output is reproducible)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
-
-
-def png_data_uri(png: bytes) -> str:
-    """A ``data:`` URI embedding PNG bytes in HTML."""
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def curve_matrix(histories: Sequence[dict[str, list[float]]], key: str) -> np.ndarray:
@@ -137,7 +112,7 @@ def overlay(rows: Sequence[dict[str, Any]], methods: Sequence[str], size: int) -
     colors = color_of(methods)
     fig = figure((9, 3.3))
     axes = fig.subplots(1, 2)
-    for ax, (what, acc) in zip(axes, (("accuracy", True), ("loss", False))):
+    for ax, (what, acc) in zip(axes, (("accuracy", True), ("loss", False)), strict=True):
         values = []
         for m in methods:
             hs = [r["history"] for r in rows if r["method"] == m and r["train_size"] == size
@@ -172,7 +147,7 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
             (f"Δ test accuracy vs {baseline} (higher is better)", "d_test", "d_test_ci",
              lambda v: v.effect != "no detectable effect"),
             (f"Δ gap vs {baseline} (lower: narrower gap)", "d_gap", "d_gap_ci",
-             lambda v: v.gap_tag != "no detectable change in the gap"))):
+             lambda v: v.gap_tag != "no detectable change in the gap")), strict=True):
         for k, size in enumerate(sizes):
             for i, m in enumerate(names):
                 v = next((v for v in verdicts if v.method == m and v.train_size == size), None)

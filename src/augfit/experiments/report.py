@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..viz.cards import CSS as CARD_CSS
 from . import dose, plots
 from .example_draws import example_draws
+from .gallery import Samples, samples_html, samples_markdown
 from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
 from .stats import Comparison, compare, summarize
@@ -62,6 +64,7 @@ class Report:
     sentences: list[str] = field(default_factory=list)   # per method, then its pooled line
     pooled: list[Comparison] = field(default_factory=list)        # one per method, over sizes
     pooled_verdicts: list[Verdict] = field(default_factory=list)
+    samples: Samples | None = None       # the sample grids (built by write_report when None)
 
     @property
     def confidence(self) -> float:
@@ -284,13 +287,23 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
     return out
 
 
-def write_report(out_dir: str | Path, report: Report) -> dict[str, Path]:
-    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``."""
+def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[str, Path]:
+    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``.
+
+    ``data`` (a Dataset) is the pool the sample grids draw from; None: split 0's training part of
+    the spec's dataset (see :mod:`augfit.experiments.gallery`)."""
+    from .gallery import build
+
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
     figs = figures(report)
     for stem, _, png in figs:
         (out / "plots" / f"{stem}.png").write_bytes(png)
+    if report.samples is None:
+        report.samples = build(report.spec, data)
+    for name, png in samples_markdown(report.samples)[1].items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(png)
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
     paths["markdown"].write_text(_markdown(report, figs))
     paths["html"].write_text(_html(report, figs))
@@ -306,6 +319,8 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
            report.holm_line(), ""]
     md += [*[f"- {t}" for t in _dose_lines(report)], ""] if _dose_lines(report) else []
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    if report.samples is not None:
+        md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
            "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
            *_dose_table_md(report),
@@ -353,7 +368,8 @@ _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:
         ".warn{background:#fff4e5;border-left:5px solid #e67e22;padding:6px 12px;margin:6px 0}"
         ".ok{color:#2e7d32}.answer li{margin:4px 0;font-size:15px}.holm{font-size:13px;"
         "color:#444}figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}"
-        "img{max-width:100%}")
+        "img{max-width:100%}.pipe{font-family:monospace;font-size:13px;color:#333}"
+        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS)
 
 
 def _figure_html(fig: tuple[str, str, bytes]) -> str:
@@ -370,8 +386,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
              '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
-             '<a href="#method">How this was measured</a> · <a href="#tables">Tables</a> · '
-             '<a href="#spec">Spec</a></nav>',
+             '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
+             '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
@@ -379,6 +395,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
              *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             '<h2 id="samples">What each method did to the data</h2>',
+             samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
              '<h2 id="tables">Verdicts per method and size</h2>',

@@ -421,21 +421,21 @@ def estimates(stat: Callable[[np.ndarray], np.ndarray], means: np.ndarray, boot_
     return out
 
 
-def holm(pvalues: Sequence[float]) -> np.ndarray:
+def holm(p: Sequence[float]) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (Holm 1979), in the order given; NaN stays NaN."""
-    p = np.asarray(pvalues, float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
+    pv = np.asarray(p, float)
+    out = np.full(pv.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(pv))
     m = ok.size
     if m == 0:
         return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    order = ok[np.argsort(pv[ok], kind="stable")]
+    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * pv[order]))
     out[order] = adj
     return out
 
 
-def holm_levels(pvalues: Sequence[float], alpha: float) -> np.ndarray:
+def holm_levels(p: Sequence[float], alpha: float) -> np.ndarray:
     """The confidence level each comparison is judged at in Holm's step-down procedure.
 
     The k-th smallest p (k = 0, 1, ...) is tested at alpha / (m - k) once all before it were
@@ -443,14 +443,14 @@ def holm_levels(pvalues: Sequence[float], alpha: float) -> np.ndarray:
     at these levels excludes 0 exactly for the comparisons Holm rejects (p-values being the
     inverted intervals).
     """
-    p = np.asarray(pvalues, float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
+    pv = np.asarray(p, float)
+    out = np.full(pv.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(pv))
     m = ok.size
-    order = ok[np.argsort(p[ok], kind="stable")]
+    order = ok[np.argsort(pv[ok], kind="stable")]
     for k, i in enumerate(order):              # a loop over comparisons (a few dozen)
         out[i] = 1.0 - alpha / (m - k)
-        if not p[i] < alpha / (m - k):
+        if not pv[i] < alpha / (m - k):
             out[order[k:]] = 1.0 - alpha / (m - k)
             break
     return out
