@@ -76,8 +76,8 @@ class Verdict:
         """``[1.1x, 2.4x]``, with ``> max/n`` or ``< min/n`` at an end beyond the grid; "" when
         there is no interval."""
         lo, hi = self.multiplier_ci
-        if math.isnan(lo) or math.isnan(hi):
-            return ""
+        if math.isnan(lo) or math.isnan(hi) or (lo == hi and not 0 < lo < math.inf):
+            return ""                # none, or every resample beyond the grid on one side
         return f"[{_times(lo)}, {_times(hi)}]"
 
     @property
