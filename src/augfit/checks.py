@@ -27,7 +27,7 @@ import difflib
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeGuard
+from typing import Any, Literal, TypeGuard, overload
 
 import numpy as np
 
@@ -123,8 +123,19 @@ def _int_kind(low: int | None, high: int | None) -> str:
                     math.inf if high is None else high)
 
 
+@overload
 def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
-              high: int | None = None, allow_none: bool = False, hint: str = "") -> Any:
+              high: int | None = None, allow_none: Literal[False] = False,
+              hint: str = "") -> int: ...
+
+
+@overload
+def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+              high: int | None = None, allow_none: bool = ..., hint: str = "") -> int | None: ...
+
+
+def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+              high: int | None = None, allow_none: bool = False, hint: str = "") -> int | None:
     """``value`` as an ``int`` in ``[low, high]`` (``None`` for no bound); ``allow_none`` also lets
     ``None`` through. ``hint`` is added after the bounds, e.g. ``" (words per sentence)"``."""
     if value is None and allow_none:
