@@ -10,7 +10,7 @@ import pytest
 
 from augfit.experiments import pooled as pl
 from augfit.experiments import stats as st
-from augfit.experiments.verdicts import data_multiplier, isotonic
+from augfit.experiments.verdicts import data_multiplier, isotonic, judge, sentence
 
 
 def _row(method, split, seed, size, acc, train=1.0):
@@ -115,5 +115,13 @@ def test_multiplier_interval_from_joint_resamples():
     lo, hi = pl.multiplier_interval(joints["m"], 100, 0.95)
     assert lo < 2.0 < hi and hi / lo < 2
     # at the largest size the method is beyond the grid in (nearly) every resample
-    lo, hi = pl.multiplier_interval(joints["m"], 400, 0.95)
-    assert hi == math.inf
+    assert pl.multiplier_interval(joints["m"], 400, 0.95)[1] == math.inf
+    # the interval in the verdicts and the sentence
+    sizes = [50, 100, 200, 400]
+    mult = {("m", n): pl.multiplier_interval(joints["m"], n, 0.95) for n in sizes}
+    vs = judge(st.compare(rows, ["baseline", "m"], "baseline", sizes, resamples=2000), 0.95,
+               sizes, multiplier_ci=mult)
+    v = {v.train_size: v for v in vs}
+    assert v[100].multiplier_interval_text == f"[{lo:.2g}x, {hi:.2g}x]"
+    assert f"worth {v[100].multiplier_text} the data [{lo:.2g}x, {hi:.2g}x]" in sentence("m", vs)
+    assert v[400].multiplier_interval_text == ""          # every resample beyond the grid
