@@ -66,8 +66,9 @@ def main() -> None:
     for name, (x, src) in datasets(args.batch).items():
         aug = augfit_pipeline()
         alb = albumentations_pipeline(*x.shape[1:3])
-        ours = rate(lambda: aug(x), len(x), args.seconds)
-        theirs = rate(lambda: [alb(image=img)["image"] for img in x], len(x), args.seconds)
+        ours = rate(lambda aug=aug, x=x: aug(x), len(x), args.seconds)
+        theirs = rate(lambda alb=alb, x=x: [alb(image=img)["image"] for img in x], len(x),
+                      args.seconds)
         ratio = ours / theirs
         mark = "ok" if ratio >= targets[name] else "MISS"
         print(f"{name:<12}{src:<15}{ours:>14,.0f}{theirs:>17,.0f}{ratio:>7.1f}x"

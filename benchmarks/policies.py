@@ -1,6 +1,8 @@
-"""augfit's per-sample RandAugment, TrivialAugmentWide, MixUp and CutMix vs torchvision v2, same run.
+"""augfit's per-sample RandAugment, TrivialAugmentWide, MixUp and CutMix vs torchvision v2, same
+run.
 
-On 28x28 grey uint8 (Fashion-MNIST from /usr/share/datasets/fashion-mnist, else random), batch 512:
+On 28x28 grey uint8 (Fashion-MNIST from /usr/share/datasets/fashion-mnist, else random), batch
+512:
 
 - torchvision v2 TrivialAugmentWide and RandAugment(2, 9) called once per image (a (1, 28, 28)
   uint8 tensor; on a batch tensor torchvision draws one operation for the whole batch), against
@@ -61,7 +63,8 @@ def main() -> None:
     torch.manual_seed(0)
     load = os.getloadavg()[0]
     print(f"28x28 grey uint8 ({src}), batch {args.batch}, best of repeated runs for "
-          f"{args.seconds:.1f}s; torch {torch.__version__}; {torch.get_num_threads()} thread(s) each; "
+          f"{args.seconds:.1f}s; torch {torch.__version__}; {torch.get_num_threads()} "
+          f"thread(s) each; "
           f"load average {load:.1f} at start")
     print(f"{'operation':<28}{'augfit img/s':>14}{'torchvision img/s':>19}{'ratio':>8}  target")
 

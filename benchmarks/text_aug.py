@@ -69,7 +69,8 @@ def apertium_tags(texts: list[str]) -> list[list[tuple[str, str]]]:
     """(surface, Penn-style tag) per token, from apertium's English HMM tagger, one process."""
     cmd = (f"apertium-destxt | lt-proc -w {APERTIUM}/eng-spa.automorf.bin | "
            f"apertium-tagger -g -p {APERTIUM}/eng-spa.prob | apertium-retxt")
-    out = subprocess.run(["sh", "-c", cmd], input="\n\n".join(t.replace("\n", " ") for t in texts) + "\n",
+    text_in = "\n\n".join(t.replace("\n", " ") for t in texts) + "\n"
+    out = subprocess.run(["sh", "-c", cmd], input=text_in,
                          capture_output=True, text=True, check=True).stdout
     result = []
     for para in out.rstrip("\n").split("\n\n"):
@@ -110,10 +111,11 @@ def bench_synonyms(texts: list[str]) -> None:
     import nlpaug.augmenter.word as naw
 
     stop = sorted(english_stopwords())
-    nl, nl_load = timed(lambda: naw.SynonymAug(aug_src="wordnet", aug_p=0.1, aug_min=1, stopwords=stop))
+    nl, nl_load = timed(lambda: naw.SynonymAug(aug_src="wordnet", aug_p=0.1, aug_min=1,
+                                               stopwords=stop))
     table = {}
     tags = apertium_tags(texts)
-    for t, units in zip(texts, tags):
+    for t, units in zip(texts, tags, strict=True):
         toks = nl.tokenizer(t)
         table[tuple(toks)] = align(toks, units)
     nl.model.pos_tag = lambda toks: table.get(tuple(toks)) or [(x, "XX") for x in toks]
@@ -125,14 +127,16 @@ def bench_synonyms(texts: list[str]) -> None:
     out = aug(texts, rng=1)
     nl_out, nl_first = timed(nl.augment, texts)  # first pass (fills nlpaug's own lookup cache)
     nl_s, nl_cpu = best(lambda: nl.augment(texts), 3)
-    changed = sum(a != b for a, b in zip(out, texts)) / len(texts)
-    nl_changed = sum(a != b for a, b in zip(nl_out, texts)) / len(texts)
+    changed = sum(a != b for a, b in zip(out, texts, strict=True)) / len(texts)
+    nl_changed = sum(a != b for a, b in zip(nl_out, texts, strict=True)) / len(texts)
     n = len(texts)
-    print(f"\n[1] synonym replacement, {n} Rotten Tomatoes sentences, rate/aug_p 0.1 (best of 5 / 3)")
-    print(f"  augfit SynonymReplace  {n / warm_s:8.0f} sent/s wall, {n / warm_cpu:8.0f} CPU   (first "
-          f"pass {n / cold_s:.0f} sent/s; table load {load_s:.2f} s once; {changed:.0%} changed)")
-    print(f"  nlpaug SynonymAug      {n / nl_s:8.0f} sent/s wall, {n / nl_cpu:8.0f} CPU   (first "
-          f"pass {n / nl_first:.0f} sent/s; NLTK WordNet load {nl_load:.2f} s once; tags "
+    print(f"\n[1] synonym replacement, {n} Rotten Tomatoes sentences, rate/aug_p 0.1 "
+          f"(best of 5 / 3)")
+    print(f"  augfit SynonymReplace  {n / warm_s:8.0f} sent/s wall, {n / warm_cpu:8.0f} CPU   "
+          f"(first pass {n / cold_s:.0f} sent/s; table load {load_s:.2f} s once; "
+          f"{changed:.0%} changed)")
+    print(f"  nlpaug SynonymAug      {n / nl_s:8.0f} sent/s wall, {n / nl_cpu:8.0f} CPU   "
+          f"(first pass {n / nl_first:.0f} sent/s; NLTK WordNet load {nl_load:.2f} s once; tags "
           f"precomputed; {nl_changed:.0%} changed)")
     print(f"  ratio: {nl_s / warm_s:.1f}x wall, {nl_cpu / warm_cpu:.1f}x CPU; first passes "
           f"{nl_first / cold_s:.1f}x")
@@ -148,7 +152,8 @@ def bench_backtranslate(texts: list[str], per_sentence: int) -> None:
     _, single_s = timed(lambda: [bt([s], rng=0) for s in texts[:per_sentence]])
     print("\n[2] back-translation eng->spa->eng through apertium (no cache)")
     print(f"  batched, 2 processes for {len(texts)} sentences: {len(texts) / batch_s:8.1f} sent/s")
-    print(f"  one call per sentence ({per_sentence} sentences):   {per_sentence / single_s:8.1f} sent/s")
+    print(f"  one call per sentence ({per_sentence} sentences):   "
+          f"{per_sentence / single_s:8.1f} sent/s")
     print(f"  ratio: {(len(texts) / batch_s) / (per_sentence / single_s):.0f}x")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,7 +167,8 @@ def bench_backtranslate(texts: list[str], per_sentence: int) -> None:
         assert cached(texts, rng=0) == first == again
         print(f"\n[3] back-translation on cache hits ({len(texts)} sentences)")
         print(f"  from the SQLite file (a rerun): {len(texts) / sqlite_s:12.0f} sent/s")
-        print(f"  in memory (later epochs, {reps} batches): {reps * len(texts) / hit_s:12.0f} sent/s")
+        print(f"  in memory (later epochs, {reps} batches): "
+              f"{reps * len(texts) / hit_s:12.0f} sent/s")
 
 
 def main() -> None:

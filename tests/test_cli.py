@@ -2,6 +2,7 @@
 quiet progress when not a terminal, and Ctrl-C saving every finished cell (status 130)."""
 from __future__ import annotations
 
+import contextlib
 import signal
 import sqlite3
 import subprocess
@@ -96,10 +97,8 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     deadline, done = time.time() + 60, 0
     while time.time() < deadline and proc.poll() is None and done < 1:
         if db.exists():
-            try:
+            with contextlib.suppress(sqlite3.OperationalError):
                 done = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)

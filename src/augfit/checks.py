@@ -27,7 +27,7 @@ import difflib
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, TypeGuard, overload
 
 import numpy as np
 
@@ -63,12 +63,12 @@ def where(name: str, owner: str = "") -> str:
     return f"{owner}({name}=...)" if owner else name
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: object) -> TypeGuard[int | float | np.integer | np.floating]:
     """True for an int or float (Python or NumPy), False for bool and everything else."""
     return isinstance(value, NUMBER_TYPES) and not isinstance(value, (bool, np.bool_))
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: object) -> TypeGuard[int | np.integer]:
     """True for an int (Python or NumPy), False for bool and everything else."""
     return isinstance(value, INT_TYPES) and not isinstance(value, (bool, np.bool_))
 
@@ -123,8 +123,19 @@ def _int_kind(low: int | None, high: int | None) -> str:
                     math.inf if high is None else high)
 
 
+@overload
 def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
-              high: int | None = None, allow_none: bool = False, hint: str = "") -> Any:
+              high: int | None = None, allow_none: Literal[False] = False,
+              hint: str = "") -> int: ...
+
+
+@overload
+def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+              high: int | None = None, allow_none: bool = ..., hint: str = "") -> int | None: ...
+
+
+def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+              high: int | None = None, allow_none: bool = False, hint: str = "") -> int | None:
     """``value`` as an ``int`` in ``[low, high]`` (``None`` for no bound); ``allow_none`` also lets
     ``None`` through. ``hint`` is added after the bounds, e.g. ``" (words per sentence)"``."""
     if value is None and allow_none:
@@ -170,7 +181,7 @@ def check_range(value: Sequence[float] | float, name: str, owner: str = "",
     if is_number(value):
         if not symmetric:
             raise ConfigError(f"{at} must be a (low, high) pair, got {show(value)}")
-        v = float(value)  # type: ignore[arg-type]  # is_number checked it
+        v = float(value)
         if v < 0:
             raise ConfigError(f"{at} must be >= 0 when given as one number, got {show(value)}")
         pair = (-v, v)

@@ -181,9 +181,11 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .registry import DATASETS, FEATURIZERS, TRANSFORMS
+    from .registry import DATASETS, FEATURIZERS, TRANSFORMS, Registry
 
-    table = {"transforms": TRANSFORMS, "datasets": DATASETS, "featurizers": FEATURIZERS}[args.what]
+    tables: dict[str, Registry[Any]] = {"transforms": TRANSFORMS, "datasets": DATASETS,
+                                        "featurizers": FEATURIZERS}
+    table = tables[args.what]
     for name in table.available():
         print(name)
     return 0
@@ -216,7 +218,9 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
     if issubclass(category, DataChangedWarning):
         print(f"augfit: warning: {message}", file=sys.stderr)
     else:
-        warnings._showwarning_orig(message, category, filename, lineno, file, line)  # type: ignore[attr-defined]
+        # private in the stdlib (the original showwarning) and absent from typeshed
+        show = warnings._showwarning_orig  # type: ignore[attr-defined]
+        show(message, category, filename, lineno, file, line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,7 +20,8 @@ class ShapeError(AugfitError):
 
 
 class MissingResourceError(AugfitError):
-    """A system package, data file or optional dependency is missing; the message says how to get it."""
+    """A system package, data file or optional dependency is missing; the message says how to get
+    it."""
 
 
 class ExternalProcessError(AugfitError):

@@ -52,7 +52,8 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 def run_command(cmd: Sequence[str], *, timeout: float, what: str, input: bytes | None = None
                 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``cmd`` (bytes in and out) and return it finished; the exit code is the caller's to check.
+    """Run ``cmd`` (bytes in and out) and return it finished; the exit code is the caller's to
+    check.
 
     Parameters
     ----------
@@ -79,8 +80,8 @@ def run_command(cmd: Sequence[str], *, timeout: float, what: str, input: bytes |
         _kill_group(proc)
         proc.communicate()
         raise ExternalProcessError(
-            f"{what}: `{shown}` did not finish within {timeout:.3g} s and was killed; check that it "
-            f"runs by hand, or raise {TIMEOUT_SCALE_ENV} (now {timeout_scale():g}) on a slow "
+            f"{what}: `{shown}` did not finish within {timeout:.3g} s and was killed; check that "
+            f"it runs by hand, or raise {TIMEOUT_SCALE_ENV} (now {timeout_scale():g}) on a slow "
             f"machine") from None
     except BaseException:  # KeyboardInterrupt: leave nothing running
         _kill_group(proc)

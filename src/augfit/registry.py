@@ -42,11 +42,16 @@ class Registry(Generic[T]):
         """Decorator: ``@TRANSFORMS.register()`` registers a class under its own name."""
 
         def deco(obj: T) -> T:
-            key = name or obj.__name__
+            key = name or getattr(obj, "__name__", None)
+            if not isinstance(key, str):
+                raise ConfigError(f"{self.kind} {obj!r} has no __name__; give the name: "
+                                  f"register('NAME')")
             if key in self._items and self._items[key] is not obj:
-                raise ConfigError(f"{self.kind} {key!r} is already registered to {self._items[key]!r}")
+                raise ConfigError(f"{self.kind} {key!r} is already registered to "
+                                  f"{self._items[key]!r}")
             self._items[key] = obj
             if isinstance(obj, type):
+                # a new class attribute on whatever class registers: no type declares it
                 obj.registered_name = key  # type: ignore[attr-defined]
             return obj
 
@@ -91,8 +96,10 @@ class Registry(Generic[T]):
         return name in self._items
 
 
-TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms", ("augfit.transforms._builtins",))
-DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets", ("augfit.data.datasets",))
+TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms",
+                                     ("augfit.transforms._builtins",))
+DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets",
+                                                  ("augfit.data.datasets",))
 FEATURIZERS: Registry[type] = Registry(
     "featurizer", "augfit.featurizers", ("augfit.data.features", "augfit.transforms.audio.mel")
 )

@@ -7,14 +7,12 @@ order or the process that asks for it.
 """
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
 from .checks import check_int
 from .errors import ConfigError
 
-SeedLike = Union[None, int, np.integer, np.random.SeedSequence, np.random.Generator]
+SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
 
 
 def _check_seed(seed: object, name: str) -> None:
@@ -29,7 +27,8 @@ def _check_seed(seed: object, name: str) -> None:
 
 
 def as_generator(seed: SeedLike = None, name: str = "seed") -> np.random.Generator:
-    """Return a Generator for ``seed``; a Generator passed in is returned as it is (shared state)."""
+    """Return a Generator for ``seed``; a Generator passed in is returned as it is (shared
+    state)."""
     _check_seed(seed, name)
     if isinstance(seed, np.random.Generator):
         return seed
@@ -47,7 +46,8 @@ def derive(seed: int | np.random.SeedSequence | None, *keys: int) -> np.random.G
         if not isinstance(k, (int, np.integer)) or k < 0:
             raise ConfigError(f"derive() keys must be non-negative ints, got {k!r}")
     if isinstance(seed, np.random.SeedSequence):
-        ss = np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + tuple(int(k) for k in keys))
+        spawn_key = tuple(seed.spawn_key) + tuple(int(k) for k in keys)
+        ss = np.random.SeedSequence(seed.entropy, spawn_key=spawn_key)
     else:
         ss = np.random.SeedSequence(seed, spawn_key=tuple(int(k) for k in keys))
     return np.random.Generator(np.random.PCG64(ss))

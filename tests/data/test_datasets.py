@@ -45,7 +45,7 @@ def test_split_counts_seed_and_unstratified():
     b = ds.split(val=5, test=7, seed=3)
     c = ds.split(val=5, test=7, seed=4)
     assert [len(s) for s in a] == [48, 5, 7]
-    assert all(np.array_equal(s.meta["w"], t.meta["w"]) for s, t in zip(a, b))
+    assert all(np.array_equal(s.meta["w"], t.meta["w"]) for s, t in zip(a, b, strict=True))
     assert not np.array_equal(a[2].meta["w"], c[2].meta["w"])
     tr, va, te = ds.split(val=0.25, test=0.25, seed=0, stratify=False)
     assert (len(tr), len(va), len(te)) == (30, 15, 15)

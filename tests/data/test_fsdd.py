@@ -16,7 +16,7 @@ def test_counts_labels_speakers(fsdd_all):
     assert ds.modality == "audio" and ds.meta["sample_rate"] == 8000
     assert sorted(set(ds.groups.tolist())) == SPEAKERS
     counts = {(s, d): 0 for s in SPEAKERS for d in range(10)}
-    for s, d in zip(ds.groups, ds.y):
+    for s, d in zip(ds.groups, ds.y, strict=True):
         counts[(s, int(d))] += 1
     assert set(counts.values()) == {50}  # 50 of each digit per speaker
     assert sorted(set(ds.meta["index"].tolist())) == list(range(50))

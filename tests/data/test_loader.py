@@ -55,7 +55,7 @@ def test_same_batches_whatever_the_workers(digits_train, workers):
     other = DataLoader(digits_train, batch_size=100, augment=aug, seed=7, workers=workers,
                        prefetch=1)
     for e in (0, 3):
-        for (xa, ya), (xb, yb) in zip(_epoch(ref, e), _epoch(other, e)):
+        for (xa, ya), (xb, yb) in zip(_epoch(ref, e), _epoch(other, e), strict=True):
             assert xa.tobytes() == xb.tobytes() and np.array_equal(ya, yb)
 
 
@@ -150,7 +150,7 @@ def test_standard_image_pipeline_workers_and_replay(tmp_path):
     threaded = DataLoader(ds, batch_size=128, augment=aug, seed=11, workers=2, prefetch=2)
     e_serial, e_threaded = _epoch(serial, 1), _epoch(threaded, 1)
     assert len(e_serial) == 5
-    for (xa, ya), (xb, yb) in zip(e_serial, e_threaded):
+    for (xa, ya), (xb, yb) in zip(e_serial, e_threaded, strict=True):
         assert xa.tobytes() == xb.tobytes() and np.array_equal(ya, yb)
     # the batch equals the pipeline run by hand with the derived generator, and is augmented
     idx = serial.order(1)[:128]
@@ -213,7 +213,7 @@ class ShoutWord(Transform):
 
     def apply_params(self, batch, params):
         out = []
-        for s, u in zip(batch, params["u"]):
+        for s, u in zip(batch, params["u"], strict=True):
             words = s.split()
             k = int(u * len(words))
             out.append(" ".join(w.upper() if i == k else w for i, w in enumerate(words)))
@@ -250,7 +250,7 @@ def test_features_none_yields_raw_augmented_batches_unflattened():
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x[:, :, ::-1])
     assert loader.featurize(x) is x
     with pytest.raises(ConfigError, match="no feature width"):
-        loader.n_features
+        _ = loader.n_features
     # the default still featurizes by modality
     assert DataLoader(ds, batch_size=4, seed=0).n_features == 6 * 5 * 3
 
@@ -294,7 +294,7 @@ def test_mixing_augment_gives_soft_targets_that_follow_the_pixels(workers):
         np.testing.assert_allclose(xb.mean(axis=1), t @ c, rtol=1e-5)
     assert any(not np.allclose(t, t.round()) for _, t in batches)   # some labels really mixed
     again = _epoch(DataLoader(ds, batch_size=5, augment=aug, seed=3), 0)
-    for (xa, ta), (xb, tb) in zip(batches, again):
+    for (xa, ta), (xb, tb) in zip(batches, again, strict=True):
         assert xa.tobytes() == xb.tobytes() and ta.tobytes() == tb.tobytes()
 
 
@@ -306,7 +306,7 @@ def test_mix_stage_mixes_featurized_text():
     loader = DataLoader(ds, batch_size=4, mix=MixUp(alpha=0.5), features="text_hashing", seed=1)
     plain = DataLoader(ds, batch_size=4, features="text_hashing", seed=1)
     mixed_any = False
-    for (xm, t), (x0, y0) in zip(loader.epoch_batches(0), plain.epoch_batches(0)):
+    for (xm, t), (x0, y0) in zip(loader.epoch_batches(0), plain.epoch_batches(0), strict=True):
         assert t.shape == (4, 8) and xm.shape == x0.shape
         np.testing.assert_allclose(t.sum(axis=1), 1.0, rtol=1e-6)
         w = t @ np.eye(8)[y0].T  # (4, 4): how much of each clean row went into each mixed row

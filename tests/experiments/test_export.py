@@ -31,7 +31,7 @@ def test_cells_frame_has_one_row_per_cell_with_its_metrics(result):
     df = result.frame()
     assert list(df.columns[:4]) == ["method", "split", "seed", "train_size"]
     assert len(df) == 4 and "history" not in df.columns
-    for row, (_, rec) in zip(result.rows, df.iterrows()):
+    for row, (_, rec) in zip(result.rows, df.iterrows(), strict=True):
         assert (rec["method"], rec["seed"], rec["train_size"]) == \
             (row["method"], row["seed"], row["train_size"])
         assert rec["test_accuracy"] == row["test_accuracy"]

@@ -62,7 +62,8 @@ CASES = [
      "seeds: expected a count (e.g. 5) or a list of non-negative integers, got true"),
     (("seeds",), [1, 2, 1], "seeds[2]: duplicate value 1"),
     (("seeds",), [1, -2], "seeds[1]: expected an integer >= 0, got -2"),
-    (("train_sizes",), [], 'train_sizes: expected a non-empty list of positive integers or "all", got []'),
+    (("train_sizes",), [],
+     'train_sizes: expected a non-empty list of positive integers or "all", got []'),
     (("train_sizes",), [50, "100"], 'train_sizes[1]: expected an integer >= 1, got "100"'),
     (("train_size_unit",), "percent", 'train_size_unit: expected one of "samples", "per_class"'),
     (("baseline",), "control", 'baseline: "control" is not one of the methods'),
@@ -196,5 +197,6 @@ PIPELINES = sorted(Path(__file__).resolve().parents[2].joinpath("pipelines").glo
 def test_shipped_specs_validate(path):
     spec = load_spec(path)
     sizes = [s for s in spec.train_sizes if s != "all"]
-    spec = spec.resolve_sizes(max(sizes, default=0) + 1)   # "all" needs the data; any number will do
+    # "all" needs the data; any number will do
+    spec = spec.resolve_sizes(max(sizes, default=0) + 1)
     assert spec.baseline in [m.name for m in spec.methods] and spec.cells()

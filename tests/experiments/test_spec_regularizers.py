@@ -95,7 +95,8 @@ def test_cells_train_with_each_regularizer_and_differ_from_baseline():
      ("methods[1].augment: TimeCutMix is a transform for audio data but dataset 'digits' holds "
       "image data")),
     ({"name": "m", "augment": [{"type": "OneOf", "transforms": [
-        {"type": "Rotate"}, {"type": "TimeMask"}]}]}, "methods[1].augment: TimeMask is a transform"),
+        {"type": "Rotate"}, {"type": "TimeMask"}]}]},
+     "methods[1].augment: TimeMask is a transform"),
     ({"name": "m", "mix": {"type": "CutMix"}},
      "methods[1].mix: CutMix works on image data, not on feature vectors"),
     ({"name": "m", "augment": [{"type": "TrivialAugmentWide", "ops": ["Rotate", "TimeMask"]}]},

@@ -148,7 +148,8 @@ def test_warnings(verdicts):
                      **dict(base, expected_units=9))
     text = "\n".join(w)
     assert "baseline is at chance at n = 50" not in text        # 80% vs 1/2: not at chance
-    assert "n = 50: 6 of 9 pairs for every method" in text and "tuned on a pilot (split 0, seeds 0-4)" in text
+    assert "n = 50: 6 of 9 pairs for every method" in text
+    assert "tuned on a pilot (split 0, seeds 0-4)" in text
     half = [r for r in rows if not (r["method"] == "good" and r["train_size"] == 50
                                     and r["seed"] == 0)]
     half_comps = compare(half, ["baseline", *PLANTED], "baseline", [50, 200], resamples=200)

@@ -1,4 +1,5 @@
-"""augfit.torch with a real torch.utils.data.DataLoader and worker processes; tensors in transforms."""
+"""augfit.torch with a real torch.utils.data.DataLoader and worker processes; tensors in
+transforms."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,7 @@ def _import_torch():
 
 
 torch = _import_torch()
-from augfit.torch import AugmentedDataset
+from augfit.torch import AugmentedDataset  # noqa: E402  (imports torch: after the skip above)
 
 
 def _same_images(n: int = 24) -> tuple[np.ndarray, np.ndarray]:
@@ -63,8 +64,8 @@ def test_workers_draw_different_augmentation_and_reruns_give_the_same_bytes():
     # a rerun from the same seed, with another worker count, gives the same bytes
     again = _epochs(AugmentedDataset((x, y), augment=_aug(), batch_size=8, shuffle=False, seed=7),
                     workers=0)
-    for a, b in zip(got, again):
-        for ba, bb in zip(a, b):
+    for a, b in zip(got, again, strict=True):
+        for ba, bb in zip(a, b, strict=True):
             assert ba.tobytes() == bb.tobytes()
 
 
@@ -81,7 +82,7 @@ def test_batches_equal_augfit_dataloader_without_features():
         mine = [(xb.numpy(), yb.numpy()) for xb, yb in loader]
         theirs = list(ref.epoch_batches(epoch))
         assert len(mine) == len(theirs) == 4
-        for (xa, ya), (xb, yb) in zip(mine, theirs):
+        for (xa, ya), (xb, yb) in zip(mine, theirs, strict=True):
             assert xa.dtype == np.uint8 and xa.shape[1:] == (10, 10, 3)
             np.testing.assert_array_equal(xa, xb)
             np.testing.assert_array_equal(ya, yb)
@@ -102,7 +103,8 @@ def test_set_epoch_resumes_the_stream():
     first = [[b.numpy().copy() for b, _ in loader] for _ in range(3)]
     ds2 = AugmentedDataset((x, y), augment=_aug(), batch_size=4, shuffle=True, seed=5)
     ds2.batch_sampler.set_epoch(2)
-    third = [b.numpy() for b, _ in torch.utils.data.DataLoader(ds2, batch_sampler=ds2.batch_sampler)]
+    third = [b.numpy()
+             for b, _ in torch.utils.data.DataLoader(ds2, batch_sampler=ds2.batch_sampler)]
     np.testing.assert_array_equal(np.stack(third), np.stack(first[2]))
 
 
@@ -132,7 +134,7 @@ def test_tensor_data_channels_first_through_the_workers():
     ds = AugmentedDataset((x, y), augment=Compose([HorizontalFlip(p=1.0)]), batch_size=4,
                           shuffle=False, seed=0, layout="NCHW")
     loader = torch.utils.data.DataLoader(ds, batch_sampler=ds.batch_sampler, num_workers=2)
-    xs, ys = zip(*[(xb, yb) for xb, yb in loader])
+    xs, ys = zip(*[(xb, yb) for xb, yb in loader], strict=True)
     out = torch.cat(xs)
     assert out.dtype == torch.uint8 and out.shape == (12, 3, 6, 6)
     np.testing.assert_array_equal(out.numpy(), x.numpy()[..., ::-1])

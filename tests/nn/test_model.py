@@ -34,7 +34,7 @@ def test_hand_worked_two_layer_sigmoid_network_with_squared_error():
     dW2 = [[0.0], [0.0]]
     db2 = [0.0]
     cost = 0.0
-    for x, y in zip(X, Y):
+    for x, y in zip(X, Y, strict=True):
         z1 = [W1[0][j] * x[0] + W1[1][j] * x[1] + b1[j] for j in range(2)]
         a1 = [_sig(z) for z in z1]
         z2 = W2[0][0] * a1[0] + W2[1][0] * a1[1] + b2[0]
@@ -57,7 +57,7 @@ def test_hand_worked_two_layer_sigmoid_network_with_squared_error():
     model.backward(grad)
     assert loss == pytest.approx(cost, rel=1e-14)
     got = [model.dense[0].dW, model.dense[0].db, model.dense[1].dW, model.dense[1].db]
-    for g, want in zip(got, [dW1, db1, dW2, db2]):
+    for g, want in zip(got, [dW1, db1, dW2, db2], strict=True):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-15)
 
 
@@ -79,7 +79,7 @@ def test_network_gradient_with_dropout_fixed_masks():
     model.parameters()[0][:] += 0.1 * rng.standard_normal(model.n_params)
     drops = [layer for layer in model.layers if isinstance(layer, Dropout)]
     assert len(drops) == 2
-    for d, width in zip(drops, (6, 4)):
+    for d, width in zip(drops, (6, 4), strict=True):
         d.set_mask(rng.random((4, width)) < 0.5)
     assert check_model(model, cross_entropy, x, rng.integers(0, 3, 4)) < 1e-6
 
@@ -102,7 +102,7 @@ def test_float32_by_default_float64_on_request():
 
 def test_same_seed_same_initial_weights_other_seed_differs():
     a, b, c = MLP(4, [3], 2, seed=5), MLP(4, [3], 2, seed=5), MLP(4, [3], 2, seed=6)
-    for wa, wb in zip(a.get_weights(), b.get_weights()):
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         assert wa.tobytes() == wb.tobytes()
     assert a.get_weights()[0].tobytes() != c.get_weights()[0].tobytes()
 

@@ -170,5 +170,6 @@ def test_model_checkpoint_every_epoch_formats_the_path(tmp_path):
     for epoch, v in enumerate([0.5, 0.7]):
         trainer.model.w = epoch
         ck.on_epoch_end(epoch, {"val_loss": v})
-    assert [(p.rsplit("/", 1)[1], w) for p, w in saved] == [("m-00-0.5.npz", 0), ("m-01-0.7.npz", 1)]
+    assert [(p.rsplit("/", 1)[1], w) for p, w in saved] == [("m-00-0.5.npz", 0),
+                                                            ("m-01-0.7.npz", 1)]
     assert ck.saved == [p for p, _ in saved]

@@ -72,7 +72,7 @@ def test_sparse_csr_training_matches_dense(digits):
     sparse = MLP(64, [16], 10, seed=0, dtype="float64")
     af.Trainer(dense).fit(xtr, ytr, epochs=2, batch_size=32, seed=0)
     af.Trainer(sparse).fit(sp.csr_matrix(xtr), ytr, epochs=2, batch_size=32, seed=0)
-    for a, b in zip(dense.get_weights(), sparse.get_weights()):
+    for a, b in zip(dense.get_weights(), sparse.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 

@@ -57,7 +57,7 @@ def test_fused_and_step_by_step_draw_the_same_parameters():
     x = _images()
     _, fused = _pipeline(5, fuse=True)(x, return_params=True)
     _, steps = _pipeline(5, fuse=False)(x, return_params=True)
-    for a, b in zip(fused["inner"], steps["inner"]):
+    for a, b in zip(fused["inner"], steps["inner"], strict=True):
         assert a.keys() == b.keys()
         for k in a:
             np.testing.assert_array_equal(a[k], b[k])
@@ -180,12 +180,12 @@ def test_compositions_work_on_list_batches():
     assert isinstance(out, list) and len(out) == 200 and x[0] == "sentence 0"
     shouted = rec["inner"][0]["applied"]
     tagged = rec["inner"][1]["inner"]["choice"] == 0
-    for s, o, up, tag in zip(x, out, shouted, tagged):
+    for s, o, up, tag in zip(x, out, shouted, tagged, strict=True):
         assert o == (s.upper() if up else s) + ("!" if tag else "")
     assert 0.4 < shouted.mean() < 0.6
     assert aug.replay(x, rec) == out
     some = af.SomeOf([_Shout(), _Tag()], n=1, seed=0)(x)
-    assert all((o == s.upper()) != (o == s + "!") for s, o in zip(x, some))
+    assert all((o == s.upper()) != (o == s + "!") for s, o in zip(x, some, strict=True))
 
 
 def test_fused_output_matches_step_by_step_on_smooth_images():

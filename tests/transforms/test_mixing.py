@@ -12,7 +12,8 @@ from augfit.transforms.mixing import MixUp
 
 
 def _constant_images(n, shape=(8, 10), dtype=np.float32):
-    """Image i is filled with the value c_i = (i + 1) / (n + 1): pixels tell where they came from."""
+    """Image i is filled with the value c_i = (i + 1) / (n + 1): pixels tell where they came
+    from."""
     c = (np.arange(n) + 1) / (n + 1)
     return np.broadcast_to(c.reshape((n,) + (1,) * len(shape)), (n, *shape)).astype(dtype), c
 

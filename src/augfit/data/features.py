@@ -38,6 +38,8 @@ class Featurizer:
     modality: ClassVar[str] = "any"
     state_keys: ClassVar[tuple[str, ...]] = ()
     registered_name: ClassVar[str]
+    #: the output width once fitted; None before
+    n_features_: int | None
 
     def fit(self, x: Any, y: Any = None) -> Featurizer:
         """Fit on (un-augmented, training) ``x``; returns self."""
@@ -57,16 +59,19 @@ class Featurizer:
     def fitted(self) -> bool:
         return getattr(self, "n_features_", None) is not None
 
-    def _check_fitted(self) -> None:
-        if not self.fitted:
+    def _check_fitted(self) -> int:
+        """``n_features_``, or a ConfigError when not fitted."""
+        n = getattr(self, "n_features_", None)
+        if n is None:
             raise ConfigError(f"{type(self).__name__} is not fitted; call fit(train_x) or "
                               "set_state(state) before transform")
+        return int(n)
 
     def get_state(self) -> dict[str, Any]:
         """Fitted statistics (``n_features_`` and ``state_keys``) as plain arrays/lists/ints."""
-        self._check_fitted()
+        n_features = self._check_fitted()
         state = {k: getattr(self, k) for k in self.state_keys}
-        return {"n_features_": int(self.n_features_), **state}
+        return {"n_features_": n_features, **state}
 
     def set_state(self, state: dict[str, Any]) -> Featurizer:
         """Restore what :meth:`get_state` returned; returns self."""
@@ -241,7 +246,10 @@ class TextTfidf(Featurizer):
         self.n_features_ = len(self.vocabulary_)
 
     def _restore(self) -> None:
-        self.vocabulary_ = [str(t) for t in self.vocabulary_]  # type: ignore[union-attr]
+        if self.vocabulary_ is None:
+            raise ConfigError("text_tfidf.set_state: vocabulary_ is None; pass the dict that "
+                              "get_state() returned")
+        self.vocabulary_ = [str(t) for t in self.vocabulary_]
         self.idf_ = np.asarray(self.idf_, np.float32)
         self._vec = self._make({t: i for i, t in enumerate(self.vocabulary_)})
         self._vec.idf_ = self.idf_.astype(np.float64)

@@ -22,9 +22,9 @@ featurized batch (MixUp of text feature vectors), make the loader yield soft tar
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,7 +64,23 @@ def one_hot(y: np.ndarray, k: int) -> np.ndarray:
     return t
 
 
-def checked_dataset(dataset: Any) -> Any:
+class DatasetLike(Protocol):
+    """What a :class:`DataLoader` takes: a :class:`~augfit.data.datasets.Dataset`, or any object
+    with ``x`` (N samples: an array, a list of str, or a CPU tensor) and ``y`` (N int labels).
+
+    Optional attributes are read with ``getattr``: ``modality`` (``"image"``, ``"text"`` or
+    ``"audio"``; a list of str without one is text), ``classes``, ``meta`` and ``groups``. The
+    values are checked by :func:`checked_dataset` when the loader is built.
+    """
+
+    @property
+    def x(self) -> Sized: ...
+
+    @property
+    def y(self) -> Sized: ...
+
+
+def checked_dataset(dataset: DatasetLike) -> Dataset | DatasetLike:
     """``dataset`` if it is a :class:`Dataset`; a duck-typed one (``.x``, ``.y``, optional
     ``.modality``, ``.classes``, ``.meta``) is checked by building a Dataset from it, so 40 images
     with 10 labels, float or 2-D labels, or text given as an image dataset are refused here."""
@@ -94,12 +110,12 @@ def checked_dataset(dataset: Any) -> Any:
         return dataset
     classes = getattr(dataset, "classes", None)
     try:
+        labels = np.asarray(y)
         if classes is None:
-            labels = np.asarray(y)
             top = int(labels.max()) + 1 if labels.size and labels.dtype.kind in "iu" else 1
             classes = [str(c) for c in range(max(top, 1))]
-        return Dataset(x, y, modality, list(classes), dict(getattr(dataset, "meta", None) or {}),
-                       getattr(dataset, "groups", None))
+        return Dataset(x, labels, modality, list(classes),
+                       dict(getattr(dataset, "meta", None) or {}), getattr(dataset, "groups", None))
     except AugfitError as e:
         raise type(e)(f"DataLoader(dataset=...) is not a valid dataset: {e}") from None
 
@@ -109,8 +125,8 @@ class DataLoader:
 
     Parameters
     ----------
-    dataset : Dataset
-        Training data (anything with ``.x``, ``.y`` and ``.modality``).
+    dataset : Dataset or DatasetLike
+        Training data (anything with ``.x``, ``.y`` and ``.modality``: :class:`DatasetLike`).
     batch_size : int
     shuffle : bool
         A new order every epoch (from the seed and the epoch).
@@ -147,7 +163,7 @@ class DataLoader:
         Passed to ``augment`` as ``layout=`` (``"NCHW"``: the images are channels-first).
     """
 
-    def __init__(self, dataset: Any, batch_size: int = 128, shuffle: bool = True,
+    def __init__(self, dataset: DatasetLike, batch_size: int = 128, shuffle: bool = True,
                  drop_last: bool = False, augment: Any = None, features: Any = "auto",
                  seed: int | None = None, workers: int = 0, prefetch: int = 2,
                  offline: int | None = None, cache_dir: Any = None, mix: Any = None,
@@ -172,14 +188,16 @@ class DataLoader:
         self.mix = _as_augment(mix, "mix")
         if self.mix is not None and not _mixes(self.mix):
             raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
-                              f"MixUp(alpha=0.2), got {self.mix!r}; put other transforms in augment")
+                              f"MixUp(alpha=0.2), got {self.mix!r}; put other transforms in "
+                              f"augment")
         self.soft_targets = _mixes(self.augment) or _mixes(self.mix)
         if self.soft_targets and self.batch_size < 2:
             raise ConfigError(f"DataLoader(batch_size={batch_size}) with a label-mixing augment "
                               f"(MixUp/CutMix): a sample needs a partner in its batch; use "
                               f"batch_size >= 2")
         classes = getattr(dataset, "classes", None)
-        self.n_classes = len(classes) if classes is not None else int(np.max(dataset.y)) + 1
+        self.n_classes = len(classes) if classes is not None else \
+            int(np.max(np.asarray(dataset.y))) + 1
         if len(dataset.y) == 0:
             raise ConfigError("DataLoader(dataset=...) is empty; check the split sizes")
         if len(dataset.y) < self.batch_size and self.drop_last:
@@ -220,7 +238,7 @@ class DataLoader:
         if self.features is None:
             raise ConfigError("DataLoader(features=None) yields raw batches, which have no feature "
                               "width; give features='auto' (or a featurizer) to get vectors")
-        return int(self.features.n_features_)
+        return self.features._check_fitted()
 
     # -- batches --------------------------------------------------------------------------------
     def order(self, epoch: int) -> np.ndarray:
@@ -309,4 +327,4 @@ class DataLoader:
                 f"workers={self.workers}, epoch={self.epoch})")
 
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "DatasetLike"]

@@ -67,7 +67,8 @@ def stratified_take(y: np.ndarray, sizes: list[int], rng: np.random.Generator,
     parts: list[np.ndarray] = []
     for size in sizes:
         take = allocate(size, counts, cap=counts - used)
-        parts.append(np.concatenate([p[u:u + t] for p, u, t in zip(perms, used, take)]))
+        parts.append(np.concatenate([p[u:u + t]
+                                     for p, u, t in zip(perms, used, take, strict=True)]))
         used += take
     parts.append(np.concatenate([perms[k][used[k]:] for k in range(n_classes)]))
     return [np.sort(p).astype(np.int64) for p in parts]
@@ -142,7 +143,7 @@ def distinct_splits(y: np.ndarray, groups: np.ndarray | None, n_val: int, n_test
         take_test = allocate(n_test, counts)
         take_val = allocate(n_val, counts, cap=counts - take_test)
         log = sum(log_multinomial([int(t), int(v), int(c - t - v)])
-                  for c, t, v in zip(counts, take_test, take_val))
+                  for c, t, v in zip(counts, take_test, take_val, strict=True))
     else:
         log = log_multinomial([n_test, n_val, len(y) - n_test - n_val])
     return cap if log >= math.log(cap) else int(round(math.exp(log)))

@@ -48,22 +48,22 @@ def main_hidden() -> Iterator[None]:
                 main.__dict__.pop("__spec__", None)
 
 
-class _ForkServerProcess(_ctx.ForkServerProcess):       # type: ignore[misc,name-defined]
+class _ForkServerProcess(_ctx.ForkServerProcess):
     @staticmethod
     def _Popen(process_obj: Any) -> Any:
         with main_hidden():
-            return _ctx.ForkServerProcess._Popen(process_obj)   # type: ignore[attr-defined]
+            return _ctx.ForkServerProcess._Popen(process_obj)
 
 
-class _ForkServerContext(_ctx.ForkServerContext):       # type: ignore[misc,name-defined]
+class _ForkServerContext(_ctx.ForkServerContext):
     Process = _ForkServerProcess
 
 
-class _SpawnProcess(_ctx.SpawnProcess):                 # type: ignore[misc,name-defined]
+class _SpawnProcess(_ctx.SpawnProcess):
     @staticmethod
     def _Popen(process_obj: Any) -> Any:
         with main_hidden():
-            return _ctx.SpawnProcess._Popen(process_obj)        # type: ignore[attr-defined]
+            return _ctx.SpawnProcess._Popen(process_obj)
 
 
 class _SpawnContext(_ctx.SpawnContext):

@@ -59,7 +59,8 @@ def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, A
         try:
             data = json.loads(text)
         except ValueError as e:
-            line = f" at line {e.lineno}, column {e.colno}" if hasattr(e, "lineno") else ""
+            line = f" at line {e.lineno}, column {e.colno}" \
+                if isinstance(e, json.JSONDecodeError) else ""
             msg = getattr(e, "msg", "not a number that can be read")
             raise ConfigError(f"{where}: not valid JSON{line}: {msg}") from None
     else:

@@ -158,7 +158,7 @@ def check_integers(ck: Checker, data: Any, path: str = "") -> None:
 def arg_names(fn: Any) -> list[str] | None:
     """The keyword arguments ``fn`` (a function, or a class's ``__init__``) accepts, or None when
     it takes ``**kwargs``."""
-    params = inspect.signature(fn.__init__ if isinstance(fn, type) else fn).parameters
+    params = inspect.signature(fn).parameters       # a class: its __init__'s, without self
     if any(p.kind == p.VAR_KEYWORD for p in params.values()):
         return None
     return [n for n, p in params.items() if n != "self"

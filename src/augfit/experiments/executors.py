@@ -15,6 +15,7 @@ ignore SIGINT: on Ctrl-C the parent stops them itself, after storing every finis
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -84,10 +85,8 @@ def _worker_init(parent: int, fingerprint: Any = None, data: Any = None) -> None
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Kill the pool's workers now (their running cells are unfinished, so nothing is lost)."""
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             proc.kill()
-        except (OSError, ValueError, AttributeError):
-            pass
 
 
 def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
@@ -184,8 +183,8 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
 def _result(fut: Any, cell: Cell) -> Result:
     try:
         return fut.result()
-    except Exception as e:
-        raise type(e)(f"{cell_name(cell)} failed: {e}") if isinstance(e, ValueError) else e
+    except ValueError as e:
+        raise type(e)(f"{cell_name(cell)} failed: {e}") from e
 
 
 def cell_name(cell: Cell) -> str:

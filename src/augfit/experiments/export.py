@@ -98,8 +98,8 @@ def write_tables(rows: Sequence[dict[str, Any]], out_dir: str | Path,
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise MissingResourceError("parquet export needs pyarrow; install it with "
-                                       "pip install 'augfit[export]', or use --format csv") from None
+            raise MissingResourceError("parquet export needs pyarrow; install it with pip "
+                                       "install 'augfit[export]', or use --format csv") from None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}

@@ -112,7 +112,7 @@ def overlay(rows: Sequence[dict[str, Any]], methods: Sequence[str], size: int) -
     colors = color_of(methods)
     fig = figure((9, 3.3))
     axes = fig.subplots(1, 2)
-    for ax, (what, acc) in zip(axes, (("accuracy", True), ("loss", False))):
+    for ax, (what, acc) in zip(axes, (("accuracy", True), ("loss", False)), strict=True):
         values = []
         for m in methods:
             hs = [r["history"] for r in rows if r["method"] == m and r["train_size"] == size
@@ -147,7 +147,7 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
             (f"Δ test accuracy vs {baseline} (higher is better)", "d_test", "d_test_ci",
              lambda v: v.effect != "no detectable effect"),
             (f"Δ gap vs {baseline} (lower: narrower gap)", "d_gap", "d_gap_ci",
-             lambda v: v.gap_tag != "no detectable change in the gap"))):
+             lambda v: v.gap_tag != "no detectable change in the gap")), strict=True):
         for k, size in enumerate(sizes):
             for i, m in enumerate(names):
                 v = next((v for v in verdicts if v.method == m and v.train_size == size), None)

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -23,7 +24,7 @@ def in_notebook() -> bool:
     if shell is None or "ipykernel" not in sys.modules:
         return False
     try:
-        ip = shell.get_ipython()  # type: ignore[attr-defined]
+        ip = shell.get_ipython()
     except Exception:  # IPython without a running shell
         return False
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
@@ -93,10 +94,9 @@ class LineProgress:
         return text
 
     def _emit(self) -> None:
-        try:
+        # stderr closed: progress is not worth failing for
+        with contextlib.suppress(BrokenPipeError, ValueError):
             print(self.line(), file=self.file, flush=True)
-        except (BrokenPipeError, ValueError):  # stderr closed: progress is not worth failing for
-            pass
         self._last_time, self._last_n = self.clock(), self.n
 
     def update(self, n: int = 1) -> None:

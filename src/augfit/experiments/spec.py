@@ -37,7 +37,8 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
                                       # test: official only val varies. splits x seeds >= 2
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
     train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split);
-                                      # "all" = the whole training split, resolved when the run starts
+                                      # "all" = the whole training split, resolved when the
+                                      # run starts
     train_size_unit: samples          # samples | per_class
     baseline: baseline                # the method the others are compared with
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)
@@ -211,7 +212,8 @@ class Spec:
         if "all" not in self.train_sizes:
             return self
         sizes = list(dict.fromkeys(available if s == "all" else s for s in self.train_sizes))
-        spec = parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes), source=self.source)
+        spec = parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes),
+                          source=self.source)
         spec.tracking = dict(self.tracking)
         return spec
 
@@ -353,8 +355,8 @@ def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
                  not (k == "name" and d[k] == IN_MEMORY) and not (k == "options" and not d[k])]
         if extra and fp is None:
             raise ck.fail(f"dataset.{extra[0]}", "the data is passed in memory (data=...); the "
-                          "spec's dataset section may only give split (and columns, for a DataFrame): remove dataset."
-                          f"{extra[0]} or call run() without data=")
+                          "spec's dataset section may only give split (and columns, for a "
+                          f"DataFrame): remove dataset.{extra[0]} or call run() without data=")
         name = IN_MEMORY
     elif "card" in d:
         if "name" in d:

@@ -159,7 +159,7 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
     return units
 
 
-# -- the bootstrap -----------------------------------------------------------------------------------
+# -- the bootstrap ---------------------------------------------------------------------------------
 @dataclass
 class Draws:
     """One set of hierarchical resampling indices, reusable for any data of the same layout."""
@@ -229,7 +229,7 @@ def jackknife_means(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return (flat.sum(axis=1, keepdims=True) - flat) / max(u - 1, 1)
 
 
-# -- intervals and p-values ---------------------------------------------------------------------------
+# -- intervals and p-values ------------------------------------------------------------------------
 def _quantile_rows(sorted_boot: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Linear-interpolated quantile ``q`` (E,) of each row of ``sorted_boot`` (E, B)."""
     b = sorted_boot.shape[1]
@@ -386,14 +386,14 @@ def estimates(stat: Callable[[np.ndarray], np.ndarray], means: np.ndarray, boot_
 
 def holm(p: Sequence[float]) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (Holm 1979), in the order given; NaN stays NaN."""
-    p = np.asarray(p, float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
+    pv = np.asarray(p, float)
+    out = np.full(pv.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(pv))
     m = ok.size
     if m == 0:
         return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    order = ok[np.argsort(pv[ok], kind="stable")]
+    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * pv[order]))
     out[order] = adj
     return out
 
@@ -406,20 +406,20 @@ def holm_levels(p: Sequence[float], alpha: float) -> np.ndarray:
     at these levels excludes 0 exactly for the comparisons Holm rejects (p-values being the
     inverted intervals).
     """
-    p = np.asarray(p, float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
+    pv = np.asarray(p, float)
+    out = np.full(pv.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(pv))
     m = ok.size
-    order = ok[np.argsort(p[ok], kind="stable")]
+    order = ok[np.argsort(pv[ok], kind="stable")]
     for k, i in enumerate(order):              # a loop over comparisons (a few dozen)
         out[i] = 1.0 - alpha / (m - k)
-        if not p[i] < alpha / (m - k):
+        if not pv[i] < alpha / (m - k):
             out[order[k:]] = 1.0 - alpha / (m - k)
             break
     return out
 
 
-# -- one comparison -----------------------------------------------------------------------------------
+# -- one comparison --------------------------------------------------------------------------------
 @dataclass
 class Comparison:
     """One method vs the baseline at one training size: every endpoint with interval and p."""
@@ -463,7 +463,8 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
     stats = {name: estimate(f, means, boot, jack, f(flat), confidence)
              for name, f in STATISTICS.items()}
     return Comparison(method, train_size, units.n_units, len(units.splits),
-                      units.examples is not None, dict(zip(COLUMNS, map(float, means))), stats,
+                      units.examples is not None,
+                      dict(zip(COLUMNS, map(float, means), strict=True)), stats,
                       float((_d_test(flat) > 0).mean()))
 
 

@@ -6,7 +6,8 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in SQLite's ``user_version``
 ``runs``     one row per spec hash: the spec's canonical JSON, its name and source file.
 ``cells``    one row per finished cell, keyed by the cell's hash (everything its result depends on:
              dataset, features, model, training, the method's settings, split, seed and training
-             size), with the scalar metrics as JSON, the per-epoch history as JSON and the wall time.
+             size), with the scalar metrics as JSON, the per-epoch history as JSON and the wall
+             time.
 ``examples`` per finished cell, the final model's per-example test results in the order of that
              split's test set: correctness as packed bits (``np.packbits``, 1 bit per example) and
              the loss as little-endian float32 (4 bytes per example); read with

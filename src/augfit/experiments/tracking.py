@@ -1,4 +1,5 @@
-"""MLflow tracking of a run: one MLflow run per cell, nested under one parent run per results folder.
+"""MLflow tracking of a run: one MLflow run per cell, nested under one parent run per results
+folder.
 
 Given ``augfit run SPEC --mlflow URI`` (or ``tracking: {mlflow: URI}`` in the spec, or
 ``run(..., mlflow=URI)``), after the cells are stored:

@@ -200,9 +200,9 @@ def sentence(method: str, verdicts: Sequence[Verdict]) -> str:
     text = f"{method} " + " and ".join(parts)
     tags = []
     for tag in (NARROWS, UNDERFITS, WIDENS):
-        group = [v.train_size for v in vs if v.gap_tag == tag]
-        if group:
-            tags.append(f"{tag} at {_sizes(group)}")
+        sizes = [v.train_size for v in vs if v.gap_tag == tag]
+        if sizes:
+            tags.append(f"{tag} at {_sizes(sizes)}")
     return text + ("; " + "; ".join(tags) if tags else "; no detectable change in the gap") + "."
 
 

@@ -63,7 +63,7 @@ def check_layer(layer: Layer, x: np.ndarray, seed: SeedLike = 0,
     errors = {}
     if dx is not None and not sp.issparse(x):
         errors["x"] = relative_error(dx, numerical_gradient(f, x, eps))
-    for i, (p, g) in enumerate(zip(layer.params, analytic)):
+    for i, (p, g) in enumerate(zip(layer.params, analytic, strict=True)):
         errors[f"param{i}"] = relative_error(g, numerical_gradient(f, p, eps))
     return errors
 

@@ -66,6 +66,14 @@ class Dense:
         the input be a ``scipy.sparse`` CSR matrix.
     """
 
+    # parameters and their gradients; set by use_storage (possibly as views of a shared buffer)
+    W: np.ndarray
+    b: np.ndarray
+    dW: np.ndarray
+    db: np.ndarray
+    params: list[np.ndarray]
+    grads: list[np.ndarray]
+
     def __init__(self, in_features: int, out_features: int, *, init: str = "glorot_uniform",
                  rng: SeedLike = None, dtype: str = "float32", input_grad: bool = True) -> None:
         self.in_features = check_int(in_features, "in_features", "Dense")

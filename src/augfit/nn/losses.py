@@ -73,7 +73,8 @@ def cross_entropy(logits: np.ndarray, y: np.ndarray,
     return loss, e
 
 
-def mse(output: np.ndarray, y: np.ndarray, label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
+def mse(output: np.ndarray, y: np.ndarray,
+        label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
     """The notes' squared-error cost ``C = Σ_k (y_k - a_k)²`` per sample, averaged over the batch.
 
     Labels ``(N,)`` are turned into one-hot targets; ``∂C/∂a = 2 (a - y) / N``.
@@ -138,6 +139,7 @@ def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     if name not in SOFT_TARGET_LOSSES:
         raise ConfigError(f"label_smoothing={eps} needs a loss that takes soft targets "
                           f"({sorted(SOFT_TARGET_LOSSES)}), got loss {name!r}")
+    # the losses of SOFT_TARGET_LOSSES take label_smoothing; Loss, the table's type, cannot say so
     return functools.partial(LOSSES[name], label_smoothing=eps)  # type: ignore[call-arg]
 
 

@@ -118,7 +118,7 @@ class MLP:
         check_choice(str(dtype), "dtype", DTYPES, "MLP")
         dropout = check_number(dropout, "dropout", "MLP", 0, 1, high_open=True)
         widths = [in_features, *hidden_list, out_features]
-        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
         if n_params > MAX_PARAMS:
             raise ConfigError(f"MLP(in_features={in_features}, hidden={hidden_list}, out_features="
                               f"{out_features}) would have {n_params:,} parameters, more than the "
@@ -137,7 +137,7 @@ class MLP:
         init_rng, drop_rng = spawn(seed, 2)
         self.layers: list[Layer] = []
         self.dense: list[Dense] = []
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
             d = Dense(fan_in, fan_out, init=init, rng=init_rng, dtype=self.dtype.name,
                       input_grad=i > 0)
             self.layers.append(d)
@@ -180,11 +180,12 @@ class MLP:
 
     def backward(self, grad: np.ndarray) -> None:
         """Backpropagate ``∂C/∂output``; fills ``gradients()`` (one per batch, not accumulated)."""
-        g: np.ndarray | None = grad
+        g = grad
         for layer in reversed(self.layers):
-            g = layer.backward(g)  # type: ignore[arg-type]
-            if g is None:
+            below = layer.backward(g)
+            if below is None:  # the first layer computes no input gradient
                 break
+            g = below
 
     def parameters(self) -> list[np.ndarray]:
         """The parameters, as one flat array (views of it live in the layers)."""
@@ -221,7 +222,7 @@ class MLP:
         if len(weights) != len(own):
             raise ShapeError(f"set_weights(weights=...) expects {len(own)} arrays [W1, b1, ...], "
                              f"got {len(weights)}")
-        for i, (p, w) in enumerate(zip(own, weights)):
+        for i, (p, w) in enumerate(zip(own, weights, strict=True)):
             w = np.asarray(w)
             if w.shape != p.shape:
                 raise ShapeError(f"set_weights(weights[{i}]) expects shape {p.shape}, "
@@ -230,7 +231,8 @@ class MLP:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write config and weights to one ``.npz`` file at exactly ``path``."""
-        arrays = {f"w{i}": w for i, w in enumerate(self.get_weights())}
+        # Any: numpy's stub types savez's **kwds against its allow_pickle: bool keyword too
+        arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.get_weights())}
         with open(path, "wb") as f:
             np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
 
@@ -252,7 +254,8 @@ class MLP:
             raise ConfigError(f"{where}: not a readable .npz file written by MLP.save "
                               f"({type(e).__name__}: {str(e)[:120]})") from None
         if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ConfigError(f"{where}: holds a single array, not an .npz file written by MLP.save")
+            raise ConfigError(f"{where}: holds a single array, not an .npz file written by "
+                              f"MLP.save")
         with data:
             config, weights = _read_saved(data, where)
         try:

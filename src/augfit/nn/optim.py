@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,8 @@ class Optimizer:
         self.weight_decay = check_number(weight_decay, "weight_decay", cls, 0)
         self.decay_bias = check_bool(decay_bias, "decay_bias", cls,
                                      " (True: decay every parameter, False: weights only)")
-        self.state: list[dict[str, np.ndarray]] = []
+        #: per parameter array: its shape and the update rule's buffers (moments, velocity)
+        self.state: list[dict[str, Any]] = []
         self.t = 0
 
     def reset(self) -> None:
@@ -53,17 +55,17 @@ class Optimizer:
                     f"parameters; train through Trainer, which passes MLP.decay_mask()")
             masks = decay_mask
         if len(self.state) != len(params) or any(
-            s["shape"] != p.shape for s, p in zip(self.state, params)
+            s["shape"] != p.shape for s, p in zip(self.state, params, strict=True)
         ):
-            self.state = [{"shape": p.shape} for p in params]  # type: ignore[misc]
+            self.state = [{"shape": p.shape} for p in params]
             self.t = 0
         self.t += 1
-        for p, g, s, m in zip(params, grads, self.state, masks):
+        for p, g, s, m in zip(params, grads, self.state, masks, strict=True):
             if self.weight_decay:
                 g += self.weight_decay * p if m is None else (self.weight_decay * p) * m
             self.update(p, g, s)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         raise NotImplementedError
 
 
@@ -74,7 +76,7 @@ class SGD(Optimizer):
                  decay_bias: bool = True) -> None:
         super().__init__(lr, weight_decay, decay_bias)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         g *= self.lr
         p -= g
 
@@ -92,7 +94,7 @@ class Momentum(Optimizer):
         self.momentum = check_number(momentum, "momentum", "Momentum", 0, 1, high_open=True)
         self.nesterov = bool(nesterov)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         v = state.get("v")
         if v is None:
             v = state["v"] = np.zeros_like(p)
@@ -125,11 +127,10 @@ class Adam(Optimizer):
         self.beta2 = check_number(beta2, "beta2", "Adam", 0, 1, high_open=True)
         self.eps = check_number(eps, "eps", "Adam", 0, low_open=True)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
-        M, V = state.get("M"), state.get("V")
-        if M is None:
-            M = state["M"] = np.zeros_like(p)
-            V = state["V"] = np.zeros_like(p)
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        if "M" not in state:
+            state["M"], state["V"] = np.zeros_like(p), np.zeros_like(p)
+        M, V = state["M"], state["V"]
         b1, b2, t = self.beta1, self.beta2, self.t
         # Python floats, not NumPy float64 scalars: those would make float32 passes run in float64.
         a = math.sqrt((1 - b2) / (1 - b2**t))  # sqrt(v̂) = a·sqrt(V)

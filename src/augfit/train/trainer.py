@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar
 from .checks import check_features, check_labels
+from .protocols import StepOptimizer, TrainableModel
 
 Batches = Iterable[tuple[Any, np.ndarray]]
 
@@ -34,12 +35,13 @@ class Trainer:
 
     Parameters
     ----------
-    model : MLP
-        Anything with ``forward(x, training)``, ``backward(grad)``, ``parameters()``,
-        ``gradients()``, ``get_weights()/set_weights()``, ``in_features``, ``out_features``,
-        ``dtype``.
+    model : TrainableModel
+        An :class:`~augfit.nn.MLP`, or anything with ``forward(x, training)``,
+        ``backward(grad)``, ``parameters()``, ``gradients()``, ``get_weights()/set_weights()``,
+        ``in_features``, ``out_features``, ``dtype``
+        (:class:`~augfit.train.protocols.TrainableModel`).
     loss : {"cross_entropy", "mse"}
-    optimizer : Optimizer or None
+    optimizer : StepOptimizer or None
         Default ``Adam(lr=1e-3)``. With ``decay_bias=False`` the Trainer hands it
         ``model.decay_mask()`` so that weight decay skips the biases.
     callbacks : list of Callback
@@ -65,7 +67,8 @@ class Trainer:
     True
     """
 
-    def __init__(self, model: Any, loss: str = "cross_entropy", optimizer: Any = None,
+    def __init__(self, model: TrainableModel, loss: str = "cross_entropy",
+                 optimizer: StepOptimizer | None = None,
                  callbacks: Iterable[Callback] | None = None,
                  label_smoothing: float = 0.0) -> None:
         self.model = model
@@ -128,7 +131,7 @@ class Trainer:
                 continue
             idx = order[start:start + batch_size]
             if dense:
-                out = buf if len(idx) == len(buf) else None  # type: ignore[arg-type]
+                out = buf if buf is not None and len(idx) == len(buf) else None
                 xb = np.take(x, idx, axis=0, out=out, mode="clip")  # clip: unbuffered, idx valid
             else:
                 xb = x[idx]
@@ -258,7 +261,7 @@ class Trainer:
                            f"and the learning rate")
         return out
 
-    def _step(self) -> Any:
+    def _step(self) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], None]:
         """The optimizer's step, given the model's decay mask when biases are not decayed."""
         opt = self.optimizer
         if getattr(opt, "decay_bias", True) or not getattr(opt, "weight_decay", 0):

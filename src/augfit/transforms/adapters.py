@@ -114,8 +114,7 @@ class Albumentations(PerSampleAdapter):
             except Exception as e:  # albumentations raises several kinds here
                 raise ConfigError(f"Albumentations(transform=...): cannot build {transform!r} ({e})"
                                   ) from e
-        elif isinstance(transform, A.core.transforms_interface.BasicTransform) or isinstance(
-                transform, A.BaseCompose):
+        elif isinstance(transform, (A.core.transforms_interface.BasicTransform, A.BaseCompose)):
             self._t = transform
         else:
             raise ConfigError(

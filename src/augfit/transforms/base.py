@@ -409,5 +409,6 @@ def example_batch_for(modality: str, rng: np.random.Generator) -> Any:
 
 
 __all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
-           "MAX_WORDS", "RECORD_KEY", "check_int", "Params", "Transform", "batch_len", "check_probability",
-           "check_range", "check_record", "drawn_on", "example_batch_for", "sample_shape", "select"]
+           "MAX_WORDS", "RECORD_KEY", "check_int", "Params", "Transform", "batch_len",
+           "check_probability", "check_range", "check_record", "drawn_on", "example_batch_for",
+           "sample_shape", "select"]

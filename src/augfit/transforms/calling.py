@@ -4,8 +4,9 @@ Every :class:`~augfit.transforms.base.Transform` (and so every composition) is c
 :func:`call_transform`, so these conventions hold for all of them, written once:
 
 - ``aug(batch)``: a batch in, a batch out (NumPy array or list of str), as the transforms define.
-- A PyTorch CPU tensor in gives a tensor out (same dtype, shared nothing with the input). A tensor on
-  another device is refused with :class:`~augfit.errors.ShapeError`; torch is never imported here.
+- A PyTorch CPU tensor in gives a tensor out (same dtype, shared nothing with the input). A tensor
+  on another device is refused with :class:`~augfit.errors.ShapeError`; torch is never imported
+  here.
 - ``layout="NCHW"`` says a batch is channels-first (as torchvision gives it); it is moved to
   channels-last for the transforms and back, so the output is channels-first too. ``"NHWC"`` (the
   default; also covers ``(N, H, W)``) changes nothing.
@@ -46,7 +47,8 @@ def tensor_to_numpy(x: Any, owner: str) -> np.ndarray:
     if device != "cpu":
         raise ShapeError(
             f"{owner}: got a tensor on device {device!r}; augfit transforms run on the CPU with "
-            f"NumPy. Move the batch first with tensor.cpu(), or augment before moving it to the GPU")
+            f"NumPy. Move the batch first with tensor.cpu(), or augment before moving it to the "
+            f"GPU")
     if x.requires_grad:
         x = x.detach()
     return x.numpy()

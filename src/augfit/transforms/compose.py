@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
@@ -195,7 +195,20 @@ class _Composition(Transform):
                                          {"seed": -1}, {"seed": "abc"}]
 
 
-def _fusable(t: Transform) -> bool:
+class Fusable(Protocol):
+    """A step that Compose may fuse with its neighbours into one resampling (the geometric image
+    transforms, :class:`~augfit.transforms.image.core.GeometricTransform`)."""
+
+    fuse_geometry: bool
+
+    def can_fuse_with(self, other: Transform) -> bool: ...
+
+    @staticmethod
+    def fused(group: Sequence[Any], batch: Any, rng: np.random.Generator | None = None,
+              params: Sequence[Params] | None = None) -> tuple[Any, list[Params]]: ...
+
+
+def _fusable(t: object) -> TypeGuard[Fusable]:
     return bool(getattr(t, "fuse_geometry", False))
 
 
@@ -222,8 +235,8 @@ class Compose(_Composition):
     def _groups(self) -> list[list[Transform]]:
         groups: list[list[Transform]] = []
         for t in self.transforms:
-            if self.fuse and groups and _fusable(t) and _fusable(groups[-1][0]) \
-                    and groups[-1][0].can_fuse_with(t):
+            head, step = (groups[-1][0] if groups else None), t  # step: narrowed, t: kept
+            if self.fuse and _fusable(step) and _fusable(head) and head.can_fuse_with(t):
                 groups[-1].append(t)
             else:
                 groups.append([t])
@@ -239,12 +252,12 @@ class Compose(_Composition):
                 f"has {len(self.transforms)}; replay with the same pipeline"
             )
         for group in self._groups():
-            k = len(steps)
-            if len(group) > 1:
+            k, head = len(steps), group[0]
+            if len(group) > 1 and _fusable(head):  # groups of several are always fusable
                 given = inner[k:k + len(group)] if replay else None
-                batch, drawn = type(group[0]).fused(group, batch, rng=rng, params=given)
+                batch, drawn = type(head).fused(group, batch, rng=rng, params=given)
                 steps.extend(drawn)
-            elif replay:
+            elif rng is None:  # replay
                 batch = group[0].replay(batch, inner[k])
                 steps.append(inner[k])
             else:
@@ -253,7 +266,7 @@ class Compose(_Composition):
         return batch, steps
 
     def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
-        for t, params in zip(self.transforms, inner):
+        for t, params in zip(self.transforms, inner, strict=True):
             targets = t.apply_targets(targets, params)
         return targets
 
@@ -333,13 +346,14 @@ class SomeOf(_Composition):
         super().__init__(transforms, p=p, seed=seed)
         k = len(self.transforms)
         pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
-        if len(pair) != 2 or not all(map(is_int, pair)) or not 0 <= pair[0] <= pair[1] <= k:
+        ints = [int(v) for v in pair if is_int(v)]
+        if len(pair) != 2 or len(ints) != 2 or not 0 <= ints[0] <= ints[1] <= k:
             raise ConfigError(
                 f"SomeOf(n=...) must be an int or a (low, high) pair with 0 <= low <= high <= {k} "
                 f"(the number of transforms), got {n!r}"
             )
-        self.n = int(n) if not isinstance(n, (list, tuple)) else [int(v) for v in n]
-        self._lo, self._hi = int(pair[0]), int(pair[1])
+        self.n = ints if isinstance(n, (list, tuple)) else ints[0]
+        self._lo, self._hi = ints
 
     def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
         nb, k = batch_len(batch), len(self.transforms)

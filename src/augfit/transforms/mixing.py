@@ -1,9 +1,10 @@
 """Label-mixing transforms (MixUp, CutMix): batch-level steps that change the labels too.
 
 Each applied sample ``i`` is combined with a partner ``partner[i]`` of the same batch (a seeded
-permutation, so a sample may be its own partner), with its own ``λ ~ Beta(α, α)``. The labels follow
-as soft targets: ``t'[i] = w[i]·t[i] + (1 - w[i])·t[partner[i]]``, where ``w`` is the share of sample
-``i`` that was kept (``λ`` for MixUp; the area outside the pasted box, after clipping, for CutMix).
+permutation, so a sample may be its own partner), with its own ``λ ~ Beta(α, α)``. The labels
+follow as soft targets: ``t'[i] = w[i]·t[i] + (1 - w[i])·t[partner[i]]``, where ``w`` is the share
+of sample ``i`` that was kept (``λ`` for MixUp; the area outside the pasted box, after clipping,
+for CutMix).
 
 Sample, then apply, as for every transform: ``sample`` records ``lam``, ``partner``, ``weight`` (and
 the box of CutMix) and ``applied``; :meth:`LabelMixing.apply` mixes the inputs and
@@ -95,8 +96,8 @@ class LabelMixing(Transform):
     """Base of MixUp/CutMix: draws ``lam``, ``partner`` and ``weight``; mixes the soft targets.
 
     Subclasses implement ``draw(rng, batch, lam) -> (extra params, weight)`` (``weight``: the kept
-    share per sample, default ``lam``) and ``mix(a, b, params) -> out`` for the applied samples ``a``
-    and their partners ``b`` (``params`` restricted to them).
+    share per sample, default ``lam``) and ``mix(a, b, params) -> out`` for the applied samples
+    ``a`` and their partners ``b`` (``params`` restricted to them).
     """
 
     mixes_labels: ClassVar[bool] = True

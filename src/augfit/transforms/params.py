@@ -51,7 +51,7 @@ class ParamsMixin:
         children = getattr(self, "transforms", None)
         if not isinstance(children, list):
             return {}
-        named = dict(zip(_step_names(children), children))
+        named = dict(zip(_step_names(children), children, strict=True))
         named.update({str(i): c for i, c in enumerate(children)})
         return named
 
@@ -61,7 +61,7 @@ class ParamsMixin:
         if deep:
             children = getattr(self, "transforms", None)
             if isinstance(children, list):
-                for name, child in zip(_step_names(children), children):
+                for name, child in zip(_step_names(children), children, strict=True):
                     params[name] = child
                     params.update({f"{name}__{k}": v for k, v in child.get_params().items()})
         return params

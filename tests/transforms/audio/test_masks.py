@@ -18,7 +18,7 @@ def spectrograms(n: int = 16, f: int = 24, t: int = 40, seed: int = 0) -> np.nda
 def expected_union(start: np.ndarray, width: np.ndarray, length: int) -> np.ndarray:
     out = np.zeros((start.shape[0], length), bool)
     for i in range(start.shape[0]):
-        for s, w in zip(start[i], width[i]):
+        for s, w in zip(start[i], width[i], strict=True):
             out[i, s:s + w] = True
     return out
 
@@ -72,7 +72,7 @@ def test_masks_differ_between_samples_of_a_batch():
     x = spectrograms(n=8)
     for t in (FrequencyMask(max_width=8), TimeMask(max_width=10)):
         _, params = t(x, rng=0, return_params=True)
-        rows = {tuple(s) + tuple(w) for s, w in zip(params["start"], params["width"])}
+        rows = {tuple(s) + tuple(w) for s, w in zip(params["start"], params["width"], strict=True)}
         assert len(rows) >= 6
 
 

@@ -85,7 +85,8 @@ def test_draws_are_uniform_over_operations_and_signs():
     signed = np.isin(np.array(POLICY_OPS)[rec["op"][:, 0]], ["Rotate", "ShearX", "Contrast"])
     neg = (rec["magnitude"][:, 0] < 0)[signed]
     assert 0.45 < neg.mean() < 0.55 or np.all(rec["magnitude"][:, 0][signed] == 0)
-    bins = np.unique(np.abs(rec["magnitude"][:, 0])[np.array(POLICY_OPS)[rec["op"][:, 0]] == "Rotate"])
+    rotations = np.array(POLICY_OPS)[rec["op"][:, 0]] == "Rotate"
+    bins = np.unique(np.abs(rec["magnitude"][:, 0])[rotations])
     assert len(bins) == 31                                     # TA: each image its own bin
 
 
@@ -100,7 +101,8 @@ def test_ops_subset_and_serialization_round_trip():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: RandAugment(num_ops=0), r"RandAugment\(num_ops=\.\.\.\) must be an int in \[1, 1000\]"),
+    (lambda: RandAugment(num_ops=0),
+     r"RandAugment\(num_ops=\.\.\.\) must be an int in \[1, 1000\]"),
     (lambda: RandAugment(magnitude=31),
      r"RandAugment\(magnitude=\.\.\.\) must be an int in \[0, 30\]"),
     (lambda: RandAugment(magnitude=-1), r"magnitude=\.\.\."),

@@ -92,6 +92,6 @@ def test_any_pipeline_replays_and_fused_draws_equal_step_by_step_draws(x, seed, 
     out, rec = fused(x, return_params=True)
     assert np.array_equal(fused.replay(x, rec), out)
     _, rec2 = af.Compose(steps, seed=seed, fuse=False)(x, return_params=True)
-    for a, b in zip(rec["inner"], rec2["inner"]):
+    for a, b in zip(rec["inner"], rec2["inner"], strict=True):
         assert a.keys() == b.keys()
         assert all(np.array_equal(a[k], b[k]) for k in a)

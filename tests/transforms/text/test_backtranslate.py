@@ -52,7 +52,8 @@ def test_known_sentence_gives_apertiums_known_output(tmp_path):
     t = BackTranslate(pivot="spa", cache=str(tmp_path / "c.sqlite"))
     assert t.translate_round_trip([KNOWN]) == [
         "The film was surprisingly well, and the actors were utmost."]
-    assert t._forward([KNOWN]) == ["La película era sorprendentemente bien, y los actores eran sumos."]
+    assert t._forward([KNOWN]) == [
+        "La película era sorprendentemente bien, y los actores eran sumos."]
 
 
 @needs_apertium
@@ -88,7 +89,7 @@ def test_only_drawn_sentences_are_translated(tmp_path):
     out, params = BackTranslate(cache=str(path), p=0.5)(x, rng=1, return_params=True)
     applied = list(params["applied"])
     assert 0 < sum(applied) < 4
-    assert [o == s for o, s in zip(out, x)] == [not a for a in applied]
+    assert [o == s for o, s in zip(out, x, strict=True)] == [not a for a in applied]
     assert len(get_cache(path)) == 2 * sum(applied)  # both directions of the drawn ones
 
 

@@ -123,10 +123,11 @@ def test_timeout_scale_must_be_a_positive_number(monkeypatch):
 @needs_apertium
 def test_carriage_returns_and_control_characters_do_not_fail_the_batch():
     t = BackTranslate(cache=False)
-    batch = ["The film was good.\rThe actors were bad.", "a good film\r\n", "bell\x07 and nul\x00 here",
-             "form\x0cfeed\u2028separator", "a good film"]
+    batch = ["The film was good.\rThe actors were bad.", "a good film\r\n",
+             "bell\x07 and nul\x00 here", "form\x0cfeed\u2028separator", "a good film"]
     out = t(batch, rng=0)
-    alone = [t([s], rng=0)[0] for s in ("The film was good.", "The actors were bad.", "a good film")]
+    alone = [t([s], rng=0)[0]
+             for s in ("The film was good.", "The actors were bad.", "a good film")]
     assert out[0] == f"{alone[0]}\r{alone[1]}"  # each line on its own, the \r kept between them
     assert out[1] == f"{alone[2]}\r\n" and out[4] == alone[2]
     assert "\x07" not in out[2] and "\x00" not in out[2] and out[2].strip()

@@ -36,7 +36,7 @@ def test_insertion_adds_wordnet_synonyms_of_sentence_words():
         words = tokenize(out[0]).words
         assert out[0].startswith("the ") and out[0].endswith(".")
         assert len(params["edits"][0]) == 2
-        for slot, new in params["edits"][0]:
+        for _slot, new in params["edits"][0]:
             assert any(new in lex.synonyms(w) for w in tokenize(TEXT).words if w not in stop)
         # inserted synonyms may be multi-word: at least 2 more words
         assert len(words) >= len(tokenize(TEXT).words) + 2

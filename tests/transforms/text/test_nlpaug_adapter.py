@@ -36,7 +36,7 @@ def test_replay_of_a_subset_matches():
     x = [f"one two three four five six {i}" for i in range(8)]
     out, params = t(x, rng=3, return_params=True)
     assert t.replay(x, params) == out
-    assert all(o == s for o, s, a in zip(out, x, params["applied"]) if not a)
+    assert all(o == s for o, s, a in zip(out, x, params["applied"], strict=True) if not a)
 
 
 def test_instances_work_but_do_not_serialize():

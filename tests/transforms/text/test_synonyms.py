@@ -83,7 +83,7 @@ def test_replay_on_a_subset_uses_the_recorded_words():
     t = SynonymReplace(n=1, p=0.5)
     out, params = t(x, rng=11, return_params=True)
     assert t.replay(x, params) == out
-    assert [o != s for o, s in zip(out, x)] == list(params["applied"])
+    assert [o != s for o, s in zip(out, x, strict=True)] == list(params["applied"])
 
 
 def test_bad_input_errors_name_the_fix():
@@ -94,8 +94,10 @@ def test_bad_input_errors_name_the_fix():
     with pytest.raises(ConfigError, match="rate"):
         SynonymReplace(rate=2)
     assert Transform.from_dict(SynonymReplace(n=2, stopwords=["a"]).to_dict()).to_dict() == {
-        "type": "SynonymReplace", "rate": 0.1, "n": 2, "stopwords": ["a"], "pos_aware": False, "p": 1.0}
-    assert np.asarray(SynonymReplace(p=0.0).sample(np.random.default_rng(0), ["a"])["applied"]).sum() == 0
+        "type": "SynonymReplace", "rate": 0.1, "n": 2, "stopwords": ["a"], "pos_aware": False,
+        "p": 1.0}
+    record = SynonymReplace(p=0.0).sample(np.random.default_rng(0), ["a"])
+    assert np.asarray(record["applied"]).sum() == 0
 
 
 def test_pickles_for_worker_processes_without_its_memo():

@@ -91,7 +91,7 @@ def test_deletion_and_swap_keep_length_and_words_on_any_text(batch, seed):
     swapped = RandomSwap(alpha=0.5)(batch, rng=seed)
     deleted = RandomDeletion(alpha=0.5)(batch, rng=seed)
     assert len(swapped) == len(deleted) == len(batch)
-    for src, sw, de in zip(batch, swapped, deleted):
+    for src, sw, de in zip(batch, swapped, deleted, strict=True):
         assert sorted(tokenize(sw).words) == sorted(tokenize(src).words)
         n = len(tokenize(src).words)
         assert (len(tokenize(de).words) >= 1) if n else de == src

@@ -73,7 +73,7 @@ def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool) -> np
         raise ShapeError(f"from_folder: {path} holds {img.dtype} pixels; from_folder reads 8- and "
                          "16-bit images (uint8 after loading): re-export it as an 8-bit PNG")
     if img.dtype == np.uint16:
-        img = (img >> 8).astype(np.uint8)
+        img = np.right_shift(img, 8).astype(np.uint8)
     if img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
     if size is not None:
@@ -87,7 +87,7 @@ def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool) -> np.nda
             raise ConfigError(f"from_folder: {f} is not an image ({sorted(IMAGE_EXT)}); remove it")
     imgs = [_read_image(f, size, grayscale) for _, f in pairs]
     shape = imgs[0].shape
-    for (_, f), img in zip(pairs, imgs):
+    for (_, f), img in zip(pairs, imgs, strict=True):
         if img.shape != shape:
             raise ShapeError(f"from_folder: {f} has shape {img.shape} but {pairs[0][1]} has "
                              f"{shape}; pass size=(H, W) to resize all images")

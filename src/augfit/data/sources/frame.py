@@ -66,7 +66,7 @@ def from_frame(df: Any, columns: Mapping[str, str] | None = None,
                           "drop unlabelled rows first (df.dropna(subset=[...]))")
     y = label_col.to_numpy()
     if kind == "text":
-        bad = [i for i, s in zip(df.index, raw) if not isinstance(s, str)]
+        bad = [i for i, s in zip(df.index, raw, strict=True) if not isinstance(s, str)]
         if bad:
             raise ConfigError(f"DataFrame column {cols['text']!r} (text) holds a non-string at row "
                               f"{bad[0]!r}: {raw[df.index.get_loc(bad[0])]!r}; fill or drop it")
@@ -108,7 +108,8 @@ def as_dataset(data: Any) -> Dataset:
                              f"{y.shape}")
         return from_arrays(first, y)
     raise ConfigError(f"data= must be an augfit Dataset, (x, y) arrays, a pandas DataFrame or "
-                      f"(DataFrame, {{'text': column, 'label': column}}), got {type(data).__name__}")
+                      f"(DataFrame, {{'text': column, 'label': column}}), got "
+                      f"{type(data).__name__}")
 
 
 __all__ = ["from_frame", "as_dataset", "is_frame"]

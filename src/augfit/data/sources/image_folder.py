@@ -66,7 +66,7 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
             raise ShapeError(f"image_folder: cannot decode {f} (truncated, corrupt or not an "
                              "image); re-export it or remove it") from None
     first = imgs[0]
-    for (_, f), img in zip(pairs, imgs):
+    for (_, f), img in zip(pairs, imgs, strict=True):
         if img.shape != first.shape and img.shape[:2] == first.shape[:2]:
             raise ShapeError(
                 f"image_folder: {f} is {_dims(img)} but {pairs[0][1]} is {_dims(first)}: the "

@@ -131,7 +131,10 @@ def load_spoken_digits_tts(voices: Sequence[str] | None = None,
         x, lengths = cached
     else:
         with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(4) as pool:
-            waves = list(pool.map(lambda c: _synth(exe, Path(tmp), *c, sample_rate), combos))
+            def synth(c: tuple[str, int, int, int]) -> np.ndarray:
+                return _synth(exe, Path(tmp), *c, sample_rate)
+
+            waves = list(pool.map(synth, combos))
         x, lengths = fit_length(waves, length)
         part = atomic_path(file)
         with open(part, "wb") as fh:

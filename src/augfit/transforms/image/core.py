@@ -160,13 +160,14 @@ class GeometricTransform(ImageTransform):
         draws, in the same order), so records stay replayable with or without fusion.
         """
         group[0].check_batch(batch)
+        given: Sequence[Params] = params if params is not None else ()  # replay: rng is None
         if not any(t.resamples for t in group):
             drawn: list[Params] = []
             for i, t in enumerate(group):
                 if rng is not None:
                     batch, p = t.sample_apply(rng, batch)
                 else:
-                    p = params[i]  # type: ignore[index]
+                    p = given[i]
                     batch = t.replay(batch, p)
                 drawn.append(p)
             return batch, drawn
@@ -179,7 +180,7 @@ class GeometricTransform(ImageTransform):
                 p = {**t.sample_geometry(rng, n, cur), "applied": applied,
                      RECORD_KEY: drawn_on(t, shape)}
             else:
-                p = params[i]  # type: ignore[index]
+                p = given[i]
                 check_record(t, batch, p, shape)
             total = t.full_matrices(p, cur, n) @ total
             cur = t.output_hw(cur)

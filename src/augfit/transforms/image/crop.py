@@ -63,13 +63,13 @@ class RandomCrop(GeometricTransform):
         self.fill = check_fill(fill, "RandomCrop")
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        out = self._size or tuple(hw)
+        out = self._size or (hw[0], hw[1])
         room = (hw[0] + 2 * self.padding, hw[1] + 2 * self.padding)
         if out[0] > room[0] or out[1] > room[1]:
             raise ShapeError(f"RandomCrop(size={self.size}, padding={self.padding}): the window "
                              f"{out} is larger than the padded image {room}; use a smaller size or "
                              f"more padding")
-        return out  # type: ignore[return-value]
+        return out
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         h, w = self.output_hw(hw)
@@ -99,7 +99,8 @@ class RandomCrop(GeometricTransform):
         pad = self.padding
         if pad:
             widths = [(0, 0), (pad, pad), (pad, pad)] + [(0, 0)] * (batch.ndim - 3)
-            batch = np.pad(batch, widths, constant_values=fill_in_dtype(self.fill, batch.dtype))
+            batch = np.pad(batch, widths, constant_values=fill_in_dtype(self.fill or 0.0,
+                                                                         batch.dtype))
         return _cut(batch, y0 + pad, x0 + pad, self.output_hw(hw))
 
     @classmethod
@@ -125,7 +126,7 @@ class CenterCrop(GeometricTransform):
         self.size = size_config(size)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        out = self._size or tuple(hw)
+        out = self._size or (hw[0], hw[1])
         if out[0] > hw[0] or out[1] > hw[1]:
             raise ShapeError(f"CenterCrop(size={self.size}) is larger than the images {tuple(hw)}; "
                              f"use a size of at most the image size")
@@ -181,7 +182,7 @@ class RandomResizedCrop(GeometricTransform):
         self.scale, self.ratio = scale, ratio
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        return self._size or tuple(hw)  # type: ignore[return-value]
+        return self._size or (hw[0], hw[1])
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         H, W = hw

@@ -67,7 +67,12 @@ def per_image(fn: Callable[[int], None], n: int, parallel: bool) -> None:
             fn(i)
         return
     chunks = np.array_split(np.arange(n), min(workers, n))
-    list(_pool().map(lambda idx: [fn(int(i)) for i in idx], chunks))
+
+    def run(idx: np.ndarray) -> None:
+        for i in idx:
+            fn(int(i))
+
+    list(_pool().map(run, chunks))
 
 
 def check_images(batch: Any, owner: str) -> None:

@@ -1,8 +1,8 @@
 """Batched kernels of the automatic-augmentation operations (PIL/torchvision semantics).
 
-Every kernel takes a batch ``(N, H, W)`` or ``(N, H, W, C)`` (uint8, or float32 in [0, 1]) and one
-magnitude per sample, returns a new batch of the same shape and dtype, and draws nothing. They follow
-torchvision v2's tensor kernels (``torchvision/transforms/v2/functional/_color.py``):
+Every kernel takes a batch ``(N, H, W)`` or ``(N, H, W, C)`` (uint8, or float32 in [0, 1]) and
+one magnitude per sample, returns a new batch of the same shape and dtype, and draws nothing. They
+follow torchvision v2's tensor kernels (``torchvision/transforms/v2/functional/_color.py``):
 
 - ``brightness``/``color``/``contrast``/``sharpness`` blend the image with a degenerate version
   (black; its greyscale; the mean of its greyscale; a 3x3 smoothing of its interior) by a factor

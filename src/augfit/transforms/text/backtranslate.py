@@ -38,7 +38,9 @@ class Translator(Protocol):
 
 def _apertium_package(pair: str) -> str:
     a, _, b = pair.partition("-")
-    return "apertium-eng-spa" if {a, b} == {"eng", "spa"} else f"apertium-{a}-{b} (or apertium-{b}-{a})"
+    if {a, b} == {"eng", "spa"}:
+        return "apertium-eng-spa"
+    return f"apertium-{a}-{b} (or apertium-{b}-{a})"
 
 
 @cache
@@ -82,8 +84,8 @@ class ApertiumTranslator:
         exe = shutil.which("apertium")
         if exe is None:
             raise MissingResourceError(
-                "BackTranslate(backend='apertium') needs the apertium command, which is not on PATH; "
-                f"install it with `apt-get install apertium {_apertium_package(self.pair)}`"
+                "BackTranslate(backend='apertium') needs the apertium command, which is not on "
+                f"PATH; install it with `apt-get install apertium {_apertium_package(self.pair)}`"
             )
         if self.pair not in _apertium_modes(exe):
             raise MissingResourceError(
@@ -178,8 +180,8 @@ class BackTranslate(TextTransform):
     p : float
         Probability per sentence.
 
-    Deterministic for a given sentence (the only random draw is ``p``). Empty and blank sentences are
-    returned as they are. Only the sentences drawn for augmentation are translated.
+    Deterministic for a given sentence (the only random draw is ``p``). Empty and blank sentences
+    are returned as they are. Only the sentences drawn for augmentation are translated.
     """
 
     deterministic: ClassVar[bool] = False
@@ -189,12 +191,14 @@ class BackTranslate(TextTransform):
         super().__init__(p)
         for name, v in (("pivot", pivot), ("source", source)):
             if not isinstance(v, str) or not v.isalpha():
-                raise ConfigError(f"BackTranslate({name}=...) must be a language code like 'spa', got {v!r}")
+                raise ConfigError(f"BackTranslate({name}=...) must be a language code like "
+                                  f"'spa', got {v!r}")
         if backend not in _BACKENDS:
             raise ConfigError(f"BackTranslate(backend=...) must be one of {sorted(_BACKENDS)} (add "
                               f"others with register_translator), got {backend!r}")
         if not isinstance(cache, (bool, str, Path)):
-            raise ConfigError(f"BackTranslate(cache=...) must be True, False or a file path, got {cache!r}")
+            raise ConfigError(f"BackTranslate(cache=...) must be True, False or a file path, "
+                              f"got {cache!r}")
         self.pivot, self.source, self.backend = pivot, source, backend
         self.cache = str(cache) if isinstance(cache, Path) else cache
         self._forward = _BACKENDS[backend](source, pivot)
@@ -207,7 +211,7 @@ class BackTranslate(TextTransform):
         found = store.get_many(self.backend, pair, texts)
         todo = list(dict.fromkeys(t for t in texts if t not in found))
         if todo:
-            new = dict(zip(todo, _checked(translator(todo), todo, pair)))
+            new = dict(zip(todo, _checked(translator(todo), todo, pair), strict=True))
             store.put_many(self.backend, pair, new)
             found.update(new)
         return [found[t] for t in texts]
@@ -234,8 +238,10 @@ class BackTranslate(TextTransform):
 
 
 def _checked(out: Any, texts: list[str], pair: str) -> list[str]:
-    if not isinstance(out, list) or len(out) != len(texts) or not all(isinstance(s, str) for s in out):
-        raise ConfigError(f"the {pair} translator must return a list of {len(texts)} str, got {out!r:.200}")
+    if not isinstance(out, list) or len(out) != len(texts) or \
+            not all(isinstance(s, str) for s in out):
+        raise ConfigError(f"the {pair} translator must return a list of {len(texts)} str, "
+                          f"got {out!r:.200}")
     return out
 
 

@@ -2,10 +2,8 @@
 the memoized synonym lookup."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
-
-import numpy as np
 
 from ...checks import check_int, check_number
 from ...errors import ConfigError, ShapeError
@@ -40,7 +38,8 @@ def n_edits(n_words: int, alpha: float, n: int | None) -> int:
 
 
 def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
-    """``"english"`` -> NLTK's English list; None -> no stop words; an iterable of str -> that set."""
+    """``"english"`` -> NLTK's English list; None -> no stop words; an iterable of str -> that
+    set."""
     if stopwords is None:
         return frozenset()
     if stopwords == "english":
@@ -67,7 +66,8 @@ def stopword_lookup(stopwords: object, owner: str, pos_aware: bool = False
 
 
 class SynonymLookup:
-    """Surface word -> its WordNet synonyms for one transform, memoized (``()``: none, or a stop word).
+    """Surface word -> its WordNet synonyms for one transform, memoized (``()``: none, or a stop
+    word).
 
     One dict lookup per word on the hot path; the shipped lexicon is loaded on the first miss.
     The memo is not pickled (workers rebuild it).
@@ -116,12 +116,17 @@ class WordEditTransform(TextTransform):
     """
 
     params_key: ClassVar[str] = "edits"
-    edit: ClassVar[Callable[[Tokens, Sequence], Tokens]]
+
+    @staticmethod
+    def edit(tokens: Tokens, edits: Sequence[Any], /) -> Tokens:
+        """One sentence's edits applied (subclasses set a function from :mod:`.tokens`)."""
+        raise NotImplementedError
 
     def apply_params(self, batch: list[str], params: Params) -> list[str]:
         edit = type(self).edit
         return [detokenize(edit(tokenize(s), e)) if e else s
-                for s, e in zip(batch, params[self.params_key])]
+                for s, e in zip(batch, params[self.params_key], strict=True)]
 
 
-__all__ = ["TextTransform", "WordEditTransform", "SynonymLookup", "stopword_lookup", "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]
+__all__ = ["TextTransform", "WordEditTransform", "SynonymLookup", "stopword_lookup",
+           "check_text_batch", "check_amount", "n_edits", "resolve_stopwords"]

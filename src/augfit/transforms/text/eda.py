@@ -110,7 +110,7 @@ class RandomSwap(_EdaOp):
         ks = [n_edits(m, self.alpha, self.n) if m >= 2 else 0 for m in sizes]
         u = iter(rng.random((sum(ks), 2)).tolist())  # one draw for the batch
         pairs: list[list[list[int]]] = []
-        for m, k in zip(sizes, ks):
+        for m, k in zip(sizes, ks, strict=True):
             row = []
             for a, b in (next(u) for _ in range(k)):
                 i = int(a * m)
@@ -149,7 +149,7 @@ class RandomDeletion(_EdaOp):
         keep = rng.random(n).tolist()  # which word survives when all are drawn for deletion
         deleted: list[list[int]] = []
         start = 0
-        for m, kept in zip(sizes, keep):
+        for m, kept in zip(sizes, keep, strict=True):
             drop = drops[start:start + m]
             start += m
             if m < 2:

@@ -24,7 +24,7 @@ _NOUN_RULES = (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes"
 
 
 def _data_text(name: str) -> str:
-    with resources.files(__package__).joinpath("data", name).open("rb") as f:
+    with (resources.files(__package__) / "data" / name).open("rb") as f:
         return gzip.decompress(f.read()).decode("utf-8")
 
 
@@ -139,7 +139,7 @@ def load_lexicon() -> Lexicon:
 @cache
 def english_stopwords() -> frozenset[str]:
     """NLTK's English stop-word list (179 words), as used by the EDA paper's code."""
-    text = resources.files(__package__).joinpath("data", "stopwords_english.txt").read_text("utf-8")
+    text = (resources.files(__package__) / "data" / "stopwords_english.txt").read_text("utf-8")
     return frozenset(w.strip() for w in text.split() if w.strip())
 
 

@@ -1,12 +1,12 @@
 """Wrap any nlpaug augmenter as an augfit transform, reproducibly seeded from augfit's Generator.
 
 nlpaug draws from Python's ``random`` module and NumPy's legacy global generator. That is the one
-place augfit touches global random state: the shared :class:`~augfit.transforms.adapters.PerSampleAdapter`
-draws one integer seed per sentence from the augfit Generator in ``sample_params``; for each
-sentence the adapter saves both global states, seeds them with that integer, runs the augmenter and
-restores the saved states (under a lock), so the same seed gives the same output and the caller's
-global streams are left as they were. Other threads using those global streams at the same time
-would still see the seeded values.
+place augfit touches global random state: the shared
+:class:`~augfit.transforms.adapters.PerSampleAdapter` draws one integer seed per sentence from the
+augfit Generator in ``sample_params``; for each sentence the adapter saves both global states, seeds
+them with that integer, runs the augmenter and restores the saved states (under a lock), so the same
+seed gives the same output and the caller's global streams are left as they were. Other threads
+using those global streams at the same time would still see the seeded values.
 """
 from __future__ import annotations
 
@@ -60,12 +60,13 @@ class NlpaugAugmenter(PerSampleAdapter):
             raise ConfigError(f"NlpaugAugmenter(args=...) must be a dict or None, got {args!r}")
         if isinstance(augmenter, str):
             if not augmenter.startswith("nlpaug."):
-                raise ConfigError(f"NlpaugAugmenter(augmenter=...) must be an nlpaug class path like "
-                                  f"'nlpaug.augmenter.word.RandomWordAug', got {augmenter!r}")
+                raise ConfigError(f"NlpaugAugmenter(augmenter=...) must be an nlpaug class path "
+                                  f"like 'nlpaug.augmenter.word.RandomWordAug', got {augmenter!r}")
             self._aug = _load_class(augmenter)(**(args or {}))
         elif callable(getattr(augmenter, "augment", None)):
             if args:
-                raise ConfigError("NlpaugAugmenter: args= is only used with a class path, not an instance")
+                raise ConfigError("NlpaugAugmenter: args= is only used with a class path, not an "
+                                  "instance")
             self._aug = augmenter
         else:
             raise ConfigError(f"NlpaugAugmenter(augmenter=...) must be a class path or an nlpaug "
@@ -75,9 +76,9 @@ class NlpaugAugmenter(PerSampleAdapter):
 
     def get_config(self) -> dict[str, Any]:
         if not isinstance(self.augmenter, str):
-            raise ConfigError("NlpaugAugmenter built from an instance cannot be serialized; build it "
-                              "from a class path and args: NlpaugAugmenter('nlpaug.augmenter.word."
-                              "RandomWordAug', {'action': 'swap'})")
+            raise ConfigError("NlpaugAugmenter built from an instance cannot be serialized; build "
+                              "it from a class path and args: NlpaugAugmenter("
+                              "'nlpaug.augmenter.word.RandomWordAug', {'action': 'swap'})")
         return {"augmenter": self.augmenter, "args": self.args, "p": self.p}
 
     def check_batch(self, batch: Any) -> None:

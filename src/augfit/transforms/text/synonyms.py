@@ -6,7 +6,6 @@ from typing import Any
 import numpy as np
 
 from ...checks import check_bool
-from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
 from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, stopword_lookup
@@ -30,7 +29,7 @@ def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[
         counts.append(min(n_edits(len(words), *k_rule), len(row)))
     u = iter(rng.random((sum(counts), 2)).tolist())
     out = []
-    for row, k in zip(cands, counts):
+    for row, k in zip(cands, counts, strict=True):
         chosen = []
         for j in range(k):
             a, b = next(u)

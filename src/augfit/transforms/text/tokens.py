@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import SupportsIndex, SupportsInt
 
 from ...errors import ShapeError
 
@@ -133,17 +134,20 @@ def delete_words(tokens: Tokens, indices: Sequence[int]) -> Tokens:
 
 
 def _index(i: object, n: int) -> int:
-    if not isinstance(i, int) or isinstance(i, bool):
+    k: int | None = i if isinstance(i, int) and not isinstance(i, bool) else None
+    if k is None:
         try:
-            i = int(i)  # numpy integers from recorded params
+            if not isinstance(i, (SupportsInt, SupportsIndex, str, bytes)):
+                raise TypeError
+            k = int(i)  # numpy integers from recorded params
         except (TypeError, ValueError):
             raise ShapeError(f"word index must be an int, got {i!r}") from None
-    if not 0 <= i < n:
+    if not 0 <= k < n:
         raise ShapeError(
-            f"word index {i} is out of range for a sentence of {n} words; replay a record only on "
+            f"word index {k} is out of range for a sentence of {n} words; replay a record only on "
             "the batch it was drawn for"
         )
-    return i
+    return k
 
 
 __all__ = ["Tokens", "tokenize", "detokenize", "match_case", "replace_words", "insert_words",

@@ -146,7 +146,8 @@ _CACHES: dict[Path, TranslationCache] = {}
 
 
 def get_cache(path: Path | str | None = None) -> TranslationCache:
-    """The process-wide :class:`TranslationCache` for ``path`` (default: :func:`default_cache_path`)."""
+    """The process-wide :class:`TranslationCache` for ``path`` (default:
+    :func:`default_cache_path`)."""
     p = Path(path) if path is not None else default_cache_path()
     p = p.expanduser().resolve()
     if p not in _CACHES:

@@ -3,8 +3,8 @@
 NLTK expects a ``corpora/wordnet`` folder inside one of its data directories, with a ``lexnames``
 file that Debian does not ship and with no symlink leaving the data directory. :func:`nltk_data_dir`
 builds such a folder once (copies of the system files plus the fixed list of WordNet's 45
-lexicographer files) under the augfit cache, so that ``nltk.corpus.wordnet`` works offline. It is used
-by ``scripts/build_synonyms.py`` (which derives the shipped synonym table) and by the benchmark
+lexicographer files) under the augfit cache, so that ``nltk.corpus.wordnet`` works offline. It is
+used by ``scripts/build_synonyms.py`` (which derives the shipped synonym table) and by the benchmark
 (which runs nlpaug's WordNet-based ``SynonymAug``); augfit's own transforms do not need it.
 """
 from __future__ import annotations
@@ -64,7 +64,8 @@ def nltk_data_dir(source: Path | str = SYSTEM_WORDNET, root: Path | str | None =
         target.mkdir(parents=True, exist_ok=True)
         for f in _FILES:
             shutil.copyfile(source / f, target / f)  # NLTK refuses symlinks and hard links
-        lines = [f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(LEXNAMES)]
+        lines = [f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n"
+                 for i, name in enumerate(LEXNAMES)]
         (target / "lexnames.tmp").write_text("".join(lines))
         os.replace(target / "lexnames.tmp", target / "lexnames")  # last: marks the copy complete
     return root

@@ -16,7 +16,7 @@ The true effect is E[method correct - baseline correct] over all of it, computed
 Carlo on 4 million draws. With effect 0 the model is exchangeable between method and baseline, so
 the true effect is exactly 0 (the false-positive check).
 
-Measured with this file (``pytest tests/experiments/test_coverage_simulation.py -s`` prints them):
+Measured with this file (``pytest tests/experiments/test_stats_coverage.py -s`` prints them):
 coverage of nominal 95% intervals at 2 splits x 5 seeds and at 1 split x 5 seeds, and the
 family-wise error of Holm-adjusted verdicts over families of 4 null comparisons.
 """
@@ -105,7 +105,8 @@ def test_holm_verdicts_keep_the_family_wise_error_under_zero_effect():
     assert fwer <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / families)
 
 
-if __name__ == "__main__":       # other designs: python tests/experiments/test_coverage_simulation.py 3x5 1x10
+# other designs: python tests/experiments/test_stats_coverage.py 3x5 1x10
+if __name__ == "__main__":
     import sys
 
     truth = true_effect(0.2)

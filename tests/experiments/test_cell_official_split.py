@@ -1,5 +1,6 @@
-"""``dataset.split.test: official``: the dataset's own test set (``meta["official_test"]``), with val
-taken from the official-train part; checked on the real FSDD recordings (two speakers, short clips)."""
+"""``dataset.split.test: official``: the dataset's own test set (``meta["official_test"]``), with
+val taken from the official-train part; checked on the real FSDD recordings (two speakers, short
+clips)."""
 from __future__ import annotations
 
 import copy
@@ -67,7 +68,8 @@ def test_only_official_train_loaded_is_an_error(fsdd_path):
 
 
 def _ids(ds):
-    return {(str(g), int(y), int(i)) for g, y, i in zip(ds.groups, ds.y, ds.meta["index"])}
+    return {(str(g), int(y), int(i))
+            for g, y, i in zip(ds.groups, ds.y, ds.meta["index"], strict=True)}
 
 
 def test_official_test_is_exactly_index_0_to_4_stratified_val(fsdd_path):

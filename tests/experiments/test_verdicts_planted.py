@@ -80,7 +80,7 @@ def _paired(rows, method, size, metric):
 
 def test_every_cell_ran_on_aligned_test_examples(result):
     assert result.n_run == 4 * 3 * 3 * 2 and result.n_missing == 0
-    ex = {r["key"]: e for r, e in zip(result.rows, result.examples())}
+    ex = {r["key"]: e for r, e in zip(result.rows, result.examples(), strict=True)}
     for r in result.rows:
         assert len(ex[r["key"]]["test_correct"]) == 480           # 40% of 1200, every split
         assert r["test_accuracy"] == pytest.approx(ex[r["key"]]["test_correct"].mean())

@@ -43,7 +43,7 @@ def test_paired_design_same_subsample_and_initial_weights():
     w_drop = make_model(spec, spec.method("aug_drop"), cells[("aug_drop", 0)], 64, 10).get_weights()
     w_seed1 = make_model(spec, spec.method("baseline"), cells[("baseline", 1)], 64,
                          10).get_weights()
-    assert all(np.array_equal(x, y) for x, y in zip(w_base, w_drop))
+    assert all(np.array_equal(x, y) for x, y in zip(w_base, w_drop, strict=True))
     assert not np.array_equal(w_base[0], w_seed1[0])
 
 
@@ -90,8 +90,8 @@ def test_identical_results_in_process_processes_and_dask(tmp_path):
     # augmentation and dropout really ran: the pair differs from the baseline
     assert ra[("aug_drop", 0, 0, 60)]["history"] != ra[("baseline", 0, 0, 60)]["history"]
     # the per-example test results are the same bytes too
-    ea = {r["key"]: e for r, e in zip(a.rows, a.examples())}
-    ec = {r["key"]: e for r, e in zip(c.rows, c.examples())}
+    ea = {r["key"]: e for r, e in zip(a.rows, a.examples(), strict=True)}
+    ec = {r["key"]: e for r, e in zip(c.rows, c.examples(), strict=True)}
     assert ea.keys() == ec.keys()
     for k, x in ea.items():
         assert np.array_equal(x["test_correct"], ec[k]["test_correct"])

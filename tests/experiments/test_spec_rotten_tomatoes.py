@@ -6,7 +6,7 @@ from pathlib import Path
 from augfit.experiments.spec import load_spec
 from augfit.transforms import Transform
 
-SPEC = Path(__file__).resolve().parents[3] / "pipelines" / "rotten_tomatoes_text.yaml"
+SPEC = Path(__file__).resolve().parents[2] / "pipelines" / "rotten_tomatoes_text.yaml"
 
 
 def test_spec_loads_with_the_studys_methods_and_sizes():

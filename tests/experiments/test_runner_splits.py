@@ -1,4 +1,5 @@
-"""The split as a grid axis, selection-free endpoints and the per-example store (issue 10, part A)."""
+"""The split as a grid axis, selection-free endpoints and the per-example store (issue 10,
+part A)."""
 from __future__ import annotations
 
 import sqlite3
@@ -86,7 +87,7 @@ def test_split_zero_is_the_seeds_split_and_others_differ_stratified():
     ds = load("digits")
     train0, val0, test0 = splits(spec, 0)
     ref = ds.split(val=0.2, test=0.2, seed=4)
-    assert all(np.array_equal(a.x, b.x) for a, b in zip((train0, val0, test0), ref))
+    assert all(np.array_equal(a.x, b.x) for a, b in zip((train0, val0, test0), ref, strict=True))
     tests = [splits(spec, k)[2] for k in range(3)]
     for k in range(3):
         tr, va, te = splits(spec, k)
@@ -182,7 +183,7 @@ def test_run_stores_aligned_examples_and_reports_partial_runs(tmp_path):
     assert sorted((r["method"], r["split"]) for r in res.rows) == [
         ("baseline", 0), ("baseline", 1), ("drop", 0), ("drop", 1)]
     ex = res.examples()
-    for r, e in zip(res.rows, ex):
+    for r, e in zip(res.rows, ex, strict=True):
         test = splits(res.spec, r["split"])[2]
         assert e["test_correct"].shape == (len(test),)
         assert r["test_accuracy"] == pytest.approx(e["test_correct"].mean())
