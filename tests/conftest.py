@@ -107,3 +107,10 @@ def browser_probe() -> Callable[[Path, Path], dict[str, Any]]:
         return dict(seen)
 
     return probe
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not collect the test folders' conftest.py files as doctest modules (``--doctest-modules``
+    would import each as the module ``conftest``, so naming two folders that hold one in a single
+    command failed with "import file mismatch"); pytest still loads them as conftests."""
+    return True if collection_path.name == "conftest.py" else None

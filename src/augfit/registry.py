@@ -100,8 +100,7 @@ TRANSFORMS: Registry[type] = Registry("transform", "augfit.transforms",
                                      ("augfit.transforms._builtins",))
 DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets",
                                                   ("augfit.data.datasets",))
-FEATURIZERS: Registry[type] = Registry(
-    "featurizer", "augfit.featurizers", ("augfit.data.features", "augfit.transforms.audio.mel")
-)
+FEATURIZERS: Registry[type] = Registry("featurizer", "augfit.featurizers",
+                                       ("augfit.data.features",))
 
 __all__ = ["Registry", "TRANSFORMS", "DATASETS", "FEATURIZERS"]

@@ -3,7 +3,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from augfit.data.splits import allocate, group_take, stratified_take
+from augfit.data.container import from_arrays
+from augfit.data.splits import (
+    allocate,
+    group_take,
+    official_split,
+    official_test_problem,
+    stratified_take,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -43,3 +50,19 @@ def test_group_take_whole_groups():
     for p in (test, val, train):  # whole groups only
         for g in set(groups[p]):
             assert (groups[p] == g).sum() == (groups == g).sum()
+
+
+def test_official_test_problem_names_a_missing_an_empty_or_a_full_test_set():
+    ds = from_arrays(np.arange(12.0).reshape(3, 2, 2), [0, 1, 0], modality="image")
+    assert official_test_problem(ds) == ("has no official test set (its loader gives no "
+                                         "meta['official_test'])")
+    ds.meta["official_test"] = np.array([0, 1, 0])               # not boolean
+    assert official_test_problem(ds).startswith("has no official test set")
+    ds.meta["official_test"] = np.zeros(3, bool)
+    assert official_test_problem(ds) == "marks 0 of its 3 samples as official test"
+    ds.meta["official_test"] = np.ones(3, bool)
+    assert official_test_problem(ds) == "marks 3 of its 3 samples as official test"
+    ds.meta["official_test"] = np.array([False, True, False])
+    assert official_test_problem(ds) is None
+    train, test = official_split(ds)
+    assert train.x[:, 0, 0].tolist() == [0.0, 8.0] and test.x[:, 0, 0].tolist() == [4.0]

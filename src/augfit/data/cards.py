@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import ConfigError, MissingResourceError
 from ..safe_yaml import load_yaml, read_text
-from .datasets import MODALITIES, Dataset
+from .container import MODALITIES, Dataset
 
 FIELDS = ("name", "modality", "description", "source", "columns", "license", "citation",
           "featurizer", "split")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import Dataset
+from .container import Dataset
 
 VERSION = b"augfit-dataset-fingerprint-1"
 # per-sample meta that changes what a cell computes (the sampling rate feeds the audio featurizers,

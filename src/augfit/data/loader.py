@@ -31,7 +31,7 @@ import numpy as np
 from ..checks import check_int
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import as_generator, derive, seed_from
-from .datasets import MODALITIES, Dataset
+from .container import MODALITIES, Dataset
 from .features import Featurizer, default_featurizer, make_featurizer
 from .offline import OfflineCopies
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from ..cache import atomic_path, cache_dir
 from ..errors import AugfitWarning
 from ..hashing import cache_key, checksum
 from ..rng import derive
-from .cache import atomic_path, cache_dir
 
 #: first derive() key of offline draws, far above any epoch number used by per-epoch draws
 OFFLINE_KEY = 2**40

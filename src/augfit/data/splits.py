@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ..errors import ConfigError
 from ..rng import as_generator, derive
 
 IndexSplit = tuple[np.ndarray, np.ndarray, np.ndarray]     # (train, val, test) indices
+D = TypeVar("D", bound="Subsettable")
 
 
 def resolve_size(size: float | int, n: int, name: str) -> int:
@@ -173,5 +175,40 @@ def repeated_splits(draw: Callable[[np.random.Generator], IndexSplit], count: in
     return out
 
 
+
+class Subsettable(Protocol):
+    """What :func:`official_split` needs of a Dataset (this module does not import the container,
+    which imports it)."""
+
+    meta: dict[str, Any]
+
+    def __len__(self) -> int: ...
+
+    def subset(self: D, idx: np.ndarray) -> D: ...
+
+
+def official_test_problem(ds: Subsettable) -> str | None:
+    """Why ``ds`` has no usable official test set, or None: ``meta["official_test"]`` must be a
+    boolean per-sample array marking some, but not all, of the samples."""
+    mask = ds.meta.get("official_test")
+    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape != (len(ds),):
+        return "has no official test set (its loader gives no meta['official_test'])"
+    if not 0 < int(np.count_nonzero(mask)) < len(ds):
+        return f"marks {int(np.count_nonzero(mask))} of its {len(ds)} samples as official test"
+    return None
+
+
+def official_split(ds: D) -> tuple[D, D]:
+    """A dataset's official ``(train, test)``: the samples whose ``meta["official_test"]`` is
+    False / True (FSDD: recording index 0-4 is test; Fashion-MNIST with ``split="all"``)."""
+    mask = ds.meta.get("official_test")
+    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape != (len(ds),):
+        raise ConfigError(f"official_split needs a Dataset with a boolean per-sample "
+                          f"meta['official_test'] (fsdd, fashion_mnist with split='all'); "
+                          f"{ds!r} has none")
+    return ds.subset(~mask), ds.subset(mask)
+
+
 __all__ = ["resolve_size", "allocate", "stratified_take", "random_take", "group_take",
-           "distinct_splits", "repeated_splits", "log_multinomial", "IndexSplit"]
+           "distinct_splits", "repeated_splits", "log_multinomial", "IndexSplit", "Subsettable",
+           "official_split", "official_test_problem"]

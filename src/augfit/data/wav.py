@@ -99,7 +99,7 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     if data.shape[0] == 0:
         raise _fail(path, "the WAV holds no samples (an empty 'data' chunk)")
     if code == _FLOAT:  # integer PCM is in [-1, 1] by construction
-        from ..transforms.audio._checks import check_sample_values
+        from ..transforms.audio.core import check_sample_values
 
         try:
             check_sample_values(data.T, "read_wav", "channels")

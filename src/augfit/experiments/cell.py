@@ -43,7 +43,7 @@ def _dataset(dataset_json: str, source: str) -> Any:
 def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any]]:
     """(the data the repeated splits deal out, the fixed official test set or None, the split
     arguments without seed and test)."""
-    from ..data import datasets
+    from ..data.splits import official_split, official_test_problem
 
     d = json.loads(dataset_json)
     ds = _dataset(dataset_json, source)
@@ -52,16 +52,13 @@ def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any
     test_size = split.pop("test")
     if test_size != "official":
         return ds, None, dict(split, test=test_size)
-    mask = ds.meta.get("official_test")
-    if mask is None or not 0 < int(np.count_nonzero(mask)) < len(ds):
-        what = ("has no official test set (its loader gives no meta['official_test'])"
-                if mask is None else
-                f"marks {int(np.count_nonzero(mask))} of its {len(ds)} samples as official test")
+    what = official_test_problem(ds)
+    if what is not None:
         raise Checker(source).fail(
             "dataset.split.test", f'"official": dataset {d["name"]!r} with options '
             f"{show(d['options'])} {what}; use a fraction such as 0.2, or load both official "
             "parts (e.g. fashion_mnist with options {split: all})")
-    rest, test = datasets.official_split(ds)
+    rest, test = official_split(ds)
     return rest, test, dict(split, test=0)
 
 

@@ -116,7 +116,7 @@ def write_tables(rows: Sequence[dict[str, Any]], out_dir: str | Path,
 
 def export(run_dir: str | Path, fmt: str = "csv", out: str | Path | None = None) -> dict[str, Path]:
     """Export the results stored in ``run_dir`` (default into ``run_dir/export``)."""
-    from .runner import load_results
+    from .store import load_results
 
     _, rows = load_results(run_dir)
     if not rows:

@@ -32,7 +32,7 @@ from .executors import execute
 from .progress import make_progress
 from .report import Report, comparison_table, write_report
 from .spec import Spec, load_spec, parse_spec
-from .store import Store
+from .store import Store, load_results
 
 
 @dataclass
@@ -207,19 +207,6 @@ def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
                 "cell trains again on the current data and the report shows only those results",
                 DataChangedWarning, stacklevel=3)
         return
-
-
-def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
-    """The latest spec stored in ``out`` and its finished rows."""
-    path = Path(out)
-    db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"
-    if not db.is_file():
-        raise ConfigError(f"{out}: no results.sqlite here; run `augfit run SPEC --out {out}` first")
-    with Store(db, readonly=True) as store:       # a report never writes into the store
-        from .spec import spec_from_canonical
-
-        spec = spec_from_canonical(store.latest_spec(), source=str(db))
-        return spec, store.rows(spec.cells())
 
 
 def report(out: str | Path) -> RunResult:

@@ -80,7 +80,6 @@ here, with its path, rather than in the middle of a run.
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 import re
 from collections.abc import Mapping
@@ -88,62 +87,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
 from ..nn.layers import ACTIVATIONS
 from ..nn.losses import LOSSES
 from ..nn.optim import OPTIMIZERS
-from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text, show
+from .checker import Checker, check_integers, load_yaml, read_text, show
+from .spec_dataset import IN_MEMORY, check_dataset_options, dataset_section
+from .spec_methods import Method, methods_section
 
-_DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
 _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
 _DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "batch_size": 32,
                      "epochs": 100, "loss": "cross_entropy"}
 _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
-_DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
-               "restore_best_weights": True, "start_from_epoch": 0}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
-_METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
-                  "weight_decay", "decay_bias", "mix"]
-
-
-@dataclass(frozen=True)
-class Method:
-    """One method of the comparison: any mix of augmentation, dropout and early stopping."""
-
-    name: str
-    augment: dict[str, Any] | None = None       # a transform dict (Transform.from_dict builds it)
-    dropout: float = 0.0
-    early_stopping: dict[str, Any] | None = None
-    label_smoothing: float = 0.0
-    weight_decay: float | None = None           # None: training.weight_decay (all parameters)
-    decay_bias: bool = False                    # with weight_decay: decay the biases too
-    mix: dict[str, Any] | None = None           # a label-mixing transform dict for the features
-
-    def config(self) -> dict[str, Any]:
-        """What the method does, without its name (part of each cell's key). Fields added after
-        the first release appear only when set, so older specs keep their cell keys."""
-        out: dict[str, Any] = {"augment": self.augment, "dropout": self.dropout,
-                               "early_stopping": self.early_stopping}
-        if self.label_smoothing:
-            out["label_smoothing"] = self.label_smoothing
-        if self.weight_decay is not None:
-            out["weight_decay"] = self.weight_decay
-            out["decay_bias"] = self.decay_bias
-        if self.mix is not None:
-            out["mix"] = self.mix
-        return out
-
-    def mixes_labels(self) -> bool:
-        """True if the method's augment or mix step produces soft targets (MixUp, CutMix...)."""
-        from ..transforms.base import Transform
-
-        return any(d is not None and Transform.from_dict(d).changes_labels()
-                   for d in (self.augment, self.mix))
-
-
 @dataclass(frozen=True)
 class Cell:
     """One run of the grid: a method trained on one split, with one seed, on one training-set
@@ -264,7 +222,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     description = d.get("description", "")
     if not isinstance(description, str):
         raise ck.expected("description", "a string", description)
-    dataset, card_features = _dataset(ck, d.get("dataset"), Path(base_dir), user_data)
+    dataset, card_features = dataset_section(ck, d.get("dataset"), Path(base_dir), user_data)
     features = _features(ck, d.get("features", card_features))
     model = _model(ck, d.get("model", {}))
     training = _training(ck, d.get("training", {}))
@@ -279,7 +237,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
                      ["samples", "per_class"])
     boot = _bootstrap(ck, d.get("bootstrap", {}))
-    methods = _methods(ck, d["methods"], Path(base_dir))
+    methods = methods_section(ck, d["methods"], Path(base_dir))
     for i, m in enumerate(methods):
         if training["batch_size"] < 2 and m.mixes_labels():
             raise ck.fail("training.batch_size", f"is {training['batch_size']} but method "
@@ -322,128 +280,6 @@ def _sizes(ck: Checker, v: Any) -> list[Any]:
             raise ck.fail(f"train_sizes[{i}]", f"duplicate value {show(x)}; list each value once")
         out.append(size)
     return out
-
-
-_DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint", "columns"]
-IN_MEMORY = "data"                      # dataset.name of data passed as run(data=...)
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _dataset(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
-             ) -> tuple[dict[str, Any], Any]:
-    """The canonical dataset section and the card's default featurizer (or None).
-
-    ``card`` is read (its path resolved from the spec's folder) and replaced by its loader, options
-    and default split; a relative ``options.path`` is resolved from the spec's folder. With
-    ``user_data`` (``run(data=...)``) the section is optional and may only give the split.
-    """
-    from ..registry import DATASETS
-
-    if v is None and user_data:
-        v = {}
-    d = ck.mapping(v, "dataset", _DATASET_FIELDS)
-    fp = d.get("fingerprint")
-    if fp is not None and (not isinstance(fp, str) or not _HEX64.match(fp)):
-        raise ck.expected("dataset.fingerprint", "a SHA-256 in hex (64 characters, written by "
-                          "the runner; remove the field to compute it)", fp)
-    featurizer, card_split, options = None, {}, d.get("options", {})
-    if not isinstance(options, Mapping):
-        raise ck.expected("dataset.options", "a mapping of keyword arguments", options)
-    options = dict(options)
-    if user_data:
-        extra = [k for k in ("name", "options", "card") if k in d and
-                 not (k == "name" and d[k] == IN_MEMORY) and not (k == "options" and not d[k])]
-        if extra and fp is None:
-            raise ck.fail(f"dataset.{extra[0]}", "the data is passed in memory (data=...); the "
-                          "spec's dataset section may only give split (and columns, for a "
-                          f"DataFrame): remove dataset.{extra[0]} or call run() without data=")
-        name = IN_MEMORY
-    elif "card" in d:
-        if "name" in d:
-            raise ck.fail("dataset", "give either card or name, not both")
-        from ..data.cards import load_card
-
-        card_path = ck.string(d["card"], "dataset.card", "a path to a dataset card (YAML)")
-        try:
-            card = load_card(Path(base_dir) / Path(card_path).expanduser())
-        except AugfitError as e:
-            raise ck.fail("dataset.card", str(e)) from None
-        name, options = card.loader, {**card.options, **options}
-        card_split, featurizer = card.split, card.featurizer
-    else:
-        if "name" not in d:
-            raise ck.fail("dataset.name", "required field is missing (or give card: "
-                          "../datasets/NAME.yaml, or pass data= to run())")
-        name = ck.string(d["name"], "dataset.name")
-        if name == IN_MEMORY and fp is None:
-            raise ck.fail("dataset.name", f'"{IN_MEMORY}" stands for data passed in memory; '
-                          "call augfit.experiments.run(spec, data=...) or name a dataset")
-        if name != IN_MEMORY and fp is None and name not in DATASETS:
-            raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name)
-    if "path" in options:
-        from ..data.cards import resolve_path
-
-        options["path"] = resolve_path(options["path"], Path(base_dir))
-    if name != IN_MEMORY and fp is None:
-        check_dataset_options(ck, name, options, "dataset.options")
-    s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
-    split = {**_DEFAULT_SPLIT, **card_split, **s}
-    ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
-    if split["test"] != "official":
-        if isinstance(split["test"], str):
-            raise ck.expected("dataset.split.test", 'a number in (0, 1) or "official" (the '
-                              "dataset's own test set)", split["test"])
-        ck.number(split["test"], "dataset.split.test", 0, 1, lo_open=True, hi_open=True)
-    if split["test"] != "official" and split["val"] + split["test"] >= 1:
-        raise ck.fail("dataset.split", f"val + test must be < 1 to leave training data, got "
-                      f"{split['val']} + {split['test']}")
-    ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)
-    ck.boolean(split["stratify"], "dataset.split.stratify")
-    ck.boolean(split["by_group"], "dataset.split.by_group")
-    out = {"name": name, "options": options, "split": split}
-    if "columns" in d:
-        out["columns"] = _columns(ck, d["columns"], name == IN_MEMORY)
-    if fp is not None:
-        out["fingerprint"] = fp
-    return out, featurizer
-
-
-def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
-                          path: str = "dataset.options") -> None:
-    """Every key of ``options`` is an argument of dataset ``name``'s loader, and every argument
-    the loader requires is given (checked against the loader's signature, before loading)."""
-    from ..registry import DATASETS
-
-    loader = DATASETS.get(name)
-    allowed = arg_names(loader)
-    if allowed is None:
-        return
-    for key in options:
-        if key not in allowed:
-            hint = did_you_mean(key, allowed)
-            hint = f"{hint} " if hint else ""
-            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
-            raise ck.fail(join_path(path, key),
-                          f"unknown option of dataset {name!r}; {hint}{takes}")
-    params = inspect.signature(loader).parameters
-    for key, par in params.items():
-        if par.default is par.empty and key in allowed and key not in options:
-            raise ck.fail(join_path(path, key), f"dataset {name!r} needs this option; add it")
-
-
-def _columns(ck: Checker, v: Any, in_memory: bool) -> dict[str, str]:
-    """``dataset.columns``: which DataFrame column (passed as ``run(data=df)``) holds what."""
-    if not in_memory:
-        raise ck.fail("dataset.columns", "names the columns of a pandas DataFrame passed as "
-                      "run(spec, data=df); remove it, or pass the DataFrame")
-    roles = ("text", "image", "audio", "label", "group")
-    c = ck.mapping(v, "dataset.columns", roles, required=["label"])
-    for k, col in c.items():
-        ck.string(col, f"dataset.columns.{k}", "a column name")
-    if sum(k in c for k in ("text", "image", "audio")) != 1:
-        raise ck.fail("dataset.columns", f"expected exactly one of text, image, audio (the input "
-                      f"column) besides label, got {show(dict(c))}")
-    return dict(c)
 
 
 def _tracking(ck: Checker, v: Any, base_dir: Path) -> dict[str, Any]:
@@ -528,76 +364,6 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
             raise ck.expected(f"notes.{k}", "a string or a list of strings", x)
         out[k] = x if isinstance(x, str) else list(x)
     return out
-
-
-def _methods(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
-    if not isinstance(v, list) or not v:
-        raise ck.expected("methods", "a non-empty list of methods", v)
-    from .sweep import expand
-
-    out: list[Method] = []
-    for path, item in expand(ck, v):
-        if isinstance(item, str):
-            item = {"name": item}
-        m = ck.mapping(item, path, _METHOD_FIELDS, ["name"])
-        name = ck.name(m["name"], f"{path}.name")
-        if name in [o.name for o in out]:
-            raise ck.fail(f"{path}.name",
-                          f"duplicate method name {show(name)}; names must be unique")
-        augment = None
-        if m.get("augment") is not None:
-            from .augment_spec import build_augment
-
-            augment = build_augment(ck, m["augment"], f"{path}.augment", base_dir)
-        dropout = float(ck.number(m.get("dropout", 0.0), f"{path}.dropout", 0, 1, hi_open=True))
-        es = None
-        if m.get("early_stopping") is not None:
-            es = _early_stopping(ck, m["early_stopping"], f"{path}.early_stopping")
-        out.append(Method(name, augment, dropout, es, **_regularizers(ck, m, path, base_dir)))
-    return out
-
-
-def _regularizers(ck: Checker, m: Mapping[str, Any], path: str, base_dir: Path) -> dict[str, Any]:
-    """The method fields label_smoothing, weight_decay, decay_bias and mix, checked."""
-    from ..nn.losses import check_label_smoothing
-
-    out: dict[str, Any] = {}
-    try:
-        out["label_smoothing"] = check_label_smoothing(m.get("label_smoothing", 0.0),
-                                                       "label_smoothing")
-    except AugfitError as e:
-        raise ck.fail(f"{path}.label_smoothing", str(e)) from None
-    if m.get("weight_decay") is not None:
-        out["weight_decay"] = float(ck.number(m["weight_decay"], f"{path}.weight_decay", 0, 1))
-    if "decay_bias" in m:
-        if m.get("weight_decay") is None:
-            raise ck.fail(f"{path}.decay_bias", "only applies with the method's own weight_decay; "
-                          "add weight_decay: ... to this method")
-        out["decay_bias"] = ck.boolean(m["decay_bias"], f"{path}.decay_bias")
-    if m.get("mix") is not None:
-        from .augment_spec import build_augment
-
-        mix = build_augment(ck, m["mix"], f"{path}.mix", base_dir)
-        from ..transforms.base import Transform
-
-        if not Transform.from_dict(mix).changes_labels():
-            raise ck.fail(f"{path}.mix", f"must be a label-mixing transform such as "
-                          f"{{type: MixUp, alpha: 0.2}} (applied to the featurized batch), got "
-                          f"{show(m['mix'])}; put other transforms in augment")
-        out["mix"] = mix
-    return out
-
-
-def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
-    if v is True:
-        v = {}
-    e = {**_DEFAULT_ES, **ck.mapping(v, path, list(_DEFAULT_ES))}
-    ck.number(e["patience"], f"{path}.patience", 0, integer=True)
-    ck.choice(e["monitor"], f"{path}.monitor", ["val_loss", "val_accuracy"])
-    e["min_delta"] = float(ck.number(e["min_delta"], f"{path}.min_delta", 0))
-    ck.boolean(e["restore_best_weights"], f"{path}.restore_best_weights")
-    ck.number(e["start_from_epoch"], f"{path}.start_from_epoch", 0, integer=True)
-    return e
 
 
 __all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",

@@ -302,4 +302,18 @@ def examples(path: str | Path, rows: Iterable[dict[str, Any] | Cell | str]
         return store.examples(rows)
 
 
-__all__ = ["Store", "examples", "DB_NAME", "SCHEMA_VERSION", "pack_examples", "unpack_examples"]
+def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
+    """The latest spec stored in ``out`` and its finished rows."""
+    path = Path(out)
+    db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"
+    if not db.is_file():
+        raise ConfigError(f"{out}: no results.sqlite here; run `augfit run SPEC --out {out}` first")
+    with Store(db, readonly=True) as store:       # a report never writes into the store
+        from .spec import spec_from_canonical
+
+        spec = spec_from_canonical(store.latest_spec(), source=str(db))
+        return spec, store.rows(spec.cells())
+
+
+__all__ = ["Store", "examples", "load_results", "DB_NAME", "SCHEMA_VERSION", "pack_examples",
+           "unpack_examples"]

@@ -59,13 +59,23 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..checks import check_int, check_probability, check_range
-from ..errors import AugfitError, ConfigError, ShapeError
+from ..errors import AugfitError, ConfigError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
+from .examples import EXAMPLE_SENTENCES, example_batch_for
 from .params import ParamsMixin
-
-Params = dict[str, Any]
-
+from .records import (
+    RECORD_KEY,
+    Params,
+    _put,
+    _take,
+    applied_mask,
+    batch_len,
+    check_record,
+    drawn_on,
+    sample_shape,
+    select,
+)
 
 #: Caps on integer arguments, so an absurd value is refused when a transform is built instead of
 #: failing with a MemoryError (or running for hours) at call time.
@@ -75,33 +85,6 @@ MAX_SIDE = 32_767        # pixels of an image side or padding (OpenCV's limit)
 MAX_FRAMES = 1_000_000   # spectrogram bins/frames of a mask or a warp
 MAX_SAMPLE_RATE = 768_000.0  # Hz
 MAX_FFT = 65_536         # n_fft, hop_length (samples)
-
-
-def batch_len(batch: Any) -> int:
-    """Number of samples in a batch (array first axis, or list length)."""
-    if isinstance(batch, np.ndarray):
-        if batch.ndim == 0:
-            from ..errors import ShapeError
-
-            raise ShapeError(
-                "expected a batch, got a 0-d array; pass an array with a batch axis first")
-        return int(batch.shape[0])
-    if getattr(batch, "ndim", None) == 2:  # a scipy.sparse matrix of featurized samples
-        return int(batch.shape[0])
-    return len(batch)
-
-
-def select(params: Params, idx: np.ndarray, n: int) -> Params:
-    """Restrict per-sample entries (first axis of length ``n``) of ``params`` to ``idx``."""
-    out: Params = {}
-    for k, v in params.items():
-        if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == n:
-            out[k] = v[idx]
-        elif isinstance(v, list) and len(v) == n:
-            out[k] = [v[i] for i in idx]
-        else:
-            out[k] = v
-    return out
 
 
 def _jsonable(v: Any) -> Any:
@@ -316,99 +299,7 @@ class Transform(ParamsMixin):
         return f"{type(self).__name__}({args})"
 
 
-#: the key under which a record notes what it was drawn by and on (see :func:`check_record`)
-RECORD_KEY = "drawn_on"
-
-
-def sample_shape(batch: Any) -> tuple[int, ...] | None:
-    """The shape of one sample of an array batch (``batch.shape[1:]``); None for a text batch."""
-    return tuple(int(v) for v in batch.shape[1:]) if isinstance(batch, np.ndarray) else None
-
-
-def drawn_on(t: Transform, shape: tuple[int, ...] | None) -> dict[str, Any]:
-    """The note a record keeps: the drawing transform's name, and the sample shape (None: text)."""
-    return {"transform": getattr(type(t), "registered_name", type(t).__name__),
-            "shape": None if shape is None else list(shape)}
-
-
-def check_record(t: Transform, batch: Any, params: Any,
-                 shape: tuple[int, ...] | None = None) -> None:
-    """Refuse a record drawn by another transform (ConfigError) or on samples of another shape
-    (ShapeError); ``shape`` (an array sample shape) overrides the batch's, for a step inside a
-    fused group."""
-    owner = type(t).__name__
-    if not isinstance(params, dict):
-        raise ConfigError(f"{owner}.replay: a record must be the dict returned with "
-                          f"return_params=True, got {type(params).__name__}")
-    note = params.get(RECORD_KEY)
-    if note is None:  # a record made by hand: nothing to compare
-        return
-    if not isinstance(note, dict) or "transform" not in note or "shape" not in note:
-        raise ConfigError(f"{owner}.replay: the record's {RECORD_KEY!r} entry is damaged "
-                          f"({note!r:.80}); replay the unchanged record")
-    mine = drawn_on(t, None)["transform"]
-    if note["transform"] != mine:
-        raise ConfigError(f"{owner}.replay: the record was drawn by {note['transform']}, not by "
-                          f"{mine}; replay a record with the pipeline that drew it")
-    got = sample_shape(batch) if shape is None else shape
-    want = None if note["shape"] is None else tuple(note["shape"])
-    if want != got:
-        def show(s: tuple[int, ...] | None) -> str:
-            return "text (a list of str)" if s is None else f"samples of shape {s}"
-
-        raise ShapeError(f"{owner}.replay: the record was drawn on {show(want)}, but the batch "
-                         f"holds {show(got)}; replay a record on the batch it was drawn for")
-
-
-def applied_mask(applied: Any, n: int, owner: str) -> np.ndarray:
-    """A record's per-sample ``applied`` flags as a bool array, checked against the batch size."""
-    mask = np.asarray(applied, dtype=bool)
-    if mask.shape != (n,):
-        raise ShapeError(
-            f"{owner}.apply: the record was drawn for {mask.shape[0] if mask.ndim else 0} samples "
-            f"but the batch has {n}; replay a record on the batch it was drawn for"
-        )
-    return mask
-
-
-def _take(batch: Any, idx: np.ndarray) -> Any:
-    if isinstance(batch, np.ndarray):
-        return batch[idx]
-    return [batch[i] for i in idx]
-
-
-def _put(batch: Any, idx: np.ndarray, sub: Any) -> Any:
-    if isinstance(batch, np.ndarray):
-        out = batch.copy()
-        out[idx] = sub
-        return out
-    out_list = list(batch)
-    for j, i in enumerate(idx):
-        out_list[i] = sub[j]
-    return out_list
-
-
-EXAMPLE_SENTENCES: list[str] = [
-    "the quick brown fox jumps over the lazy dog",
-    "a good movie with a great story and very happy people",
-    "she walked to the small house near the old river",
-    "this film was bad and the actors looked tired and sad",
-]
-
-
-def example_batch_for(modality: str, rng: np.random.Generator) -> Any:
-    """The default contract-test batch for ``modality`` (see the module docstring)."""
-    if modality == "text":
-        return list(EXAMPLE_SENTENCES)
-    if modality == "audio":
-        t = np.arange(8000) / 8000.0
-        freq = rng.uniform(200.0, 1000.0, size=(4, 1))
-        wave = 0.5 * np.sin(2 * np.pi * freq * t) + 0.05 * rng.standard_normal((4, 8000))
-        return np.clip(wave, -1.0, 1.0).astype(np.float32)
-    return rng.integers(0, 256, size=(4, 16, 16, 3), dtype=np.uint8)
-
-
 __all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
-           "MAX_WORDS", "RECORD_KEY", "check_int", "Params", "Transform", "batch_len",
-           "check_probability", "check_range", "check_record", "drawn_on", "example_batch_for",
-           "sample_shape", "select"]
+           "MAX_WORDS", "Params", "RECORD_KEY", "Transform", "applied_mask", "batch_len",
+           "check_int", "check_probability", "check_range", "check_record", "drawn_on",
+           "example_batch_for", "sample_shape", "select"]

@@ -7,11 +7,10 @@ import librosa
 import numpy as np
 import pytest
 
-from augfit.data.features import make_featurizer
+from augfit.data.features import AudioLogMel, make_featurizer
 from augfit.errors import ConfigError, ShapeError
 from augfit.registry import FEATURIZERS
 from augfit.transforms.audio import FrequencyMask, MelSpectrogram
-from augfit.transforms.audio.mel import AudioLogMel
 
 
 def test_registered_and_built_from_spec():

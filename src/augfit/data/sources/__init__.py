@@ -1,4 +1,5 @@
 """Built-in dataset loaders, one small module each; importing this package registers them all."""
+from ..splits import official_split
 from . import (  # noqa: F401
     audio_folder,
     csv_text,
@@ -11,7 +12,6 @@ from . import (  # noqa: F401
     rotten_tomatoes,
     spoken_digits_tts,
 )
-from .fsdd import official_split
 
 # loaders of a file format (the user's own files) rather than of one dataset; every other loader
 # has a dataset card in the repository's datasets/ folder

@@ -9,7 +9,7 @@ import numpy as np
 from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import resample
 from .folder import class_files

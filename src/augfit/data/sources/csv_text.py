@@ -18,7 +18,7 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
-from ..datasets import Dataset, from_arrays
+from ..container import Dataset, from_arrays
 
 _SNIFF = ",\t;|"
 

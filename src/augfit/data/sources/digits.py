@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 
 
 @DATASETS.register("digits")

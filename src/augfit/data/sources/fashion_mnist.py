@@ -17,7 +17,7 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",

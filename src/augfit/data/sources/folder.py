@@ -15,7 +15,7 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 from ..wav import read_wav
 from ._audio import check_length, read_waves
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
-from ..datasets import Dataset, from_arrays
+from ..container import Dataset, from_arrays
 
 ROLES = ("text", "image", "audio", "label", "group")
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
+from ..splits import official_split  # noqa: F401  (its former home; re-exported)
 from ._audio import check_length, read_waves
 
 NAME = re.compile(r"^(\d)_([A-Za-z0-9-]+)_(\d+)\.wav$", re.IGNORECASE)
@@ -92,14 +93,3 @@ def load_fsdd(path: str | os.PathLike | None = None, length: int = 8000, sample_
             "speaker": speaker, "official_test": index < OFFICIAL_TEST_INDICES}
     return Dataset(x, np.array([r[1] for r in rows], np.int64), "audio",
                    [str(d) for d in range(10)], meta, speaker)
-
-
-def official_split(ds: Dataset) -> tuple[Dataset, Dataset]:
-    """A dataset's official ``(train, test)``: the samples whose ``meta["official_test"]`` is
-    False / True (FSDD: recording index 0-4 is test; Fashion-MNIST with ``split="all"``)."""
-    mask = ds.meta.get("official_test")
-    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape != (len(ds),):
-        raise ConfigError(f"official_split needs a Dataset with a boolean per-sample "
-                          f"meta['official_test'] (fsdd, fashion_mnist with split='all'); "
-                          f"{ds!r} has none")
-    return ds.subset(~mask), ds.subset(mask)

@@ -15,7 +15,7 @@ import numpy as np
 from ...checks import check_bool, is_int
 from ...errors import ConfigError, ShapeError
 from ...registry import DATASETS
-from ..datasets import Dataset
+from ..container import Dataset
 from .folder import IMAGE_EXT, _read_image, class_files
 
 

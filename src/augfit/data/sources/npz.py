@@ -9,7 +9,7 @@ import numpy as np
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
-from ..datasets import Dataset, from_arrays
+from ..container import Dataset, from_arrays
 
 
 @DATASETS.register("npz")

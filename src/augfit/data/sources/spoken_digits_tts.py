@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ...cache import atomic_path, cache_dir, cache_key
 from ...checks import is_int
 from ...errors import AugfitWarning, ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import DATASETS
-from ..cache import atomic_path, cache_dir, cache_key
-from ..datasets import Dataset
+from ..container import Dataset
 from ..wav import fit_length, read_wav
 from ._audio import check_length, resample
 

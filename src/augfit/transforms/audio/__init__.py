@@ -1,16 +1,17 @@
 """Audio transforms: waveform augmentations, the batched MelSpectrogram step and SpecAugment masks.
 
-Importing this package registers every audio transform (and the ``audio_logmel`` featurizer).
+Importing this package registers every audio transform. The ``audio_logmel`` featurizer is in
+:mod:`augfit.data.features` (it uses :func:`log_mel`).
 librosa and audiomentations are imported lazily, inside the functions that need them.
 """
 from __future__ import annotations
 
 from .audiomentations_adapter import Audiomentations
 from .masks import FrequencyMask, TimeMask, TimeWarp
-from .mel import AudioLogMel, MelSpectrogram, log_mel
+from .mel import MelSpectrogram, log_mel
 from .mix import TimeCutMix
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
-__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "FrequencyMask", "TimeMask", "TimeWarp",
+__all__ = ["MelSpectrogram", "log_mel", "FrequencyMask", "TimeMask", "TimeWarp",
            "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift",
            "Audiomentations", "TimeCutMix"]

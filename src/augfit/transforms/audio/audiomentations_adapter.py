@@ -29,9 +29,9 @@ import numpy as np
 from ...checks import check_number
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
-from ..adapters import PerSampleAdapter, call_seeded
+from ..adapter_base import PerSampleAdapter, call_seeded
 from ..base import MAX_SAMPLE_RATE
-from ._checks import check_waveforms
+from .core import check_waveforms
 
 
 def _audiomentations() -> Any:

@@ -22,7 +22,7 @@ from ...checks import check_int, check_number, is_finite, is_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FRAMES, Transform
-from ._checks import check_spectrograms
+from .core import check_spectrograms
 
 
 def check_mask_value(value: Any, owner: str) -> str | float:

@@ -1,5 +1,5 @@
-"""Batched log-mel spectrograms: the :class:`MelSpectrogram` step and the ``audio_logmel``
-featurizer.
+"""Batched log-mel spectrograms: the :class:`MelSpectrogram` step, and the :func:`log_mel` code
+that the ``audio_logmel`` featurizer (:mod:`augfit.data.features`) uses too.
 
 Both use :func:`log_mel`, which computes the whole batch with ONE ``librosa.stft`` call (librosa
 accepts a leading batch axis), a projection on a cached mel filterbank (band by band over
@@ -14,7 +14,7 @@ Documented edge cases
   ``10 * log10(1e-10) = -100`` dB (finite, no warning).
 * Clips shorter than ``n_fft`` samples raise :class:`~augfit.errors.ShapeError` (pad them, e.g.
   ``np.pad(x, ((0, 0), (0, n_fft - T)))``, or choose a smaller ``n_fft``).
-* Stereo, integer PCM and NaN input raise ShapeError (see ``_checks.py``).
+* Stereo, integer PCM and NaN input raise ShapeError (see ``core.py``).
 """
 from __future__ import annotations
 
@@ -24,11 +24,10 @@ from typing import Any
 import numpy as np
 
 from ...checks import check_bool, check_int, check_number
-from ...data.features import Featurizer
-from ...errors import ConfigError, ShapeError
-from ...registry import FEATURIZERS, TRANSFORMS
+from ...errors import ShapeError
+from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
-from ._checks import check_waveforms
+from .core import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
 
@@ -132,7 +131,7 @@ def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 25
     return mel.astype(np.float32, copy=False)
 
 
-def _check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
+def check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
                     top_db: Any) -> tuple[float, int, int, int, float | None]:
     sr = check_number(sample_rate, "sample_rate", owner, 0, MAX_SAMPLE_RATE, low_open=True)
     m = check_int(n_mels, "n_mels", owner, 1, MAX_COUNT)
@@ -182,7 +181,7 @@ class MelSpectrogram(Transform):
                  hop_length: int = 128, log: bool = True, top_db: float | None = 80.0) -> None:
         super().__init__(p=1.0)
         name = type(self).__name__
-        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
+        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = check_mel_args(
             name, sample_rate, n_mels, n_fft, hop_length, top_db)
         check_bool(log, "log", name)
         self.log = log
@@ -209,106 +208,5 @@ class MelSpectrogram(Transform):
                 {"log": "yes"}]
 
 
-@FEATURIZERS.register("audio_logmel")
-class AudioLogMel(Featurizer):
-    """Featurizer: log-mel spectrograms, standardized per mel band, flattened to ``(N, F * T')``.
-
-    Accepts waveforms ``(N, T)`` (log-mel computed with :func:`log_mel`, the code
-    :class:`MelSpectrogram` uses) or spectrograms ``(N, F, T')`` already computed (e.g. by
-    ``MelSpectrogram`` + masks in a loader's ``augment``), with ``F == n_mels``. Mean and standard
-    deviation of each mel band are fitted on the training data only (over clips and frames); a band
-    with a std below ``eps`` (e.g. all silent) is divided by 1.
-
-    Parameters
-    ----------
-    sample_rate : float
-        Sampling rate of waveform input (Hz).
-    n_mels, n_fft, hop_length : int
-        Settings of the log-mel step (must match a ``MelSpectrogram`` used upstream).
-    top_db : float or None
-        Dynamic range kept below each clip's peak.
-    eps : float
-        Std floor below which a band is not rescaled.
-    chunk_size : int
-        Waveform clips per ``log_mel`` call (bounds memory on large datasets).
-
-    Example
-    -------
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> x = (0.1 * rng.standard_normal((8, 4000))).astype(np.float32)
-    >>> f = AudioLogMel(sample_rate=8000, n_mels=20).fit(x)
-    >>> f.transform(x).shape, f.n_features_
-    ((8, 640), 640)
-    """
-
-    modality = "audio"
-    state_keys = ("mean_", "std_", "n_frames_")
-
-    def __init__(self, sample_rate: float = 8000, n_mels: int = 40, n_fft: int = 256,
-                 hop_length: int = 128, top_db: float | None = 80.0, eps: float = 1e-6,
-                 chunk_size: int = 1024) -> None:
-        name = "audio_logmel"
-        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = _check_mel_args(
-            name, sample_rate, n_mels, n_fft, hop_length, top_db)
-        self.eps = check_number(eps, "eps", name, 0, low_open=True)
-        self.chunk_size = check_int(chunk_size, "chunk_size", name, 1)
-        self.n_features_: int | None = None
-        self.mean_: np.ndarray | None = None
-        self.std_: np.ndarray | None = None
-        self.n_frames_: int | None = None
-
-    def _fit(self, x: Any) -> None:
-        spec = self._spectrograms(x)
-        if spec.shape[0] == 0:
-            raise ShapeError("audio_logmel.fit: got an empty batch; fit on at least one clip")
-        std = spec.std(axis=(0, 2), dtype=np.float64)
-        std[std < self.eps] = 1.0
-        self.mean_ = spec.mean(axis=(0, 2), dtype=np.float64).astype(np.float32)
-        self.std_ = std.astype(np.float32)
-        self.n_frames_ = int(spec.shape[2])
-        self.n_features_ = self.n_mels * self.n_frames_
-
-    def _restore(self) -> None:
-        self.mean_ = np.asarray(self.mean_, np.float32)
-        self.std_ = np.asarray(self.std_, np.float32)
-        self.n_frames_ = int(self.n_frames_)  # type: ignore[arg-type]
-        if self.mean_.shape != (self.n_mels,) or self.std_.shape != (self.n_mels,) \
-                or self.n_features_ != self.n_mels * self.n_frames_:
-            raise ConfigError(
-                f"audio_logmel.set_state: mean_/std_ must hold n_mels={self.n_mels} values and "
-                f"n_features_ = n_mels * n_frames_; got {self.mean_.shape}, {self.std_.shape}, "
-                f"{self.n_features_}; restore a state saved by a featurizer with the same n_mels"
-            )
-
-    def transform(self, x: Any) -> np.ndarray:
-        """Standardized, flattened log-mel features: float32 ``(N, n_mels * n_frames_)``."""
-        self._check_fitted()
-        spec = self._spectrograms(x)
-        if spec.shape[2] != self.n_frames_:
-            raise ShapeError(
-                f"audio_logmel.transform: got {spec.shape[2]} frames per clip but the featurizer "
-                f"was fitted on {self.n_frames_}; pad or crop every clip to the training length"
-            )
-        out = (spec - self.mean_[None, :, None]) / self.std_[None, :, None]  # type: ignore[index]
-        return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
-
-    def _spectrograms(self, x: Any) -> np.ndarray:
-        if isinstance(x, np.ndarray) and x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
-            if x.shape[1] != self.n_mels:
-                raise ShapeError(
-                    f"audio_logmel: got spectrograms with F={x.shape[1]} mel bands (shape "
-                    f"{x.shape}) but the featurizer has n_mels={self.n_mels}; build it with "
-                    f"n_mels={x.shape[1]} or set MelSpectrogram(n_mels={self.n_mels}) upstream "
-                    "(stereo waveforms (N, 2, T) must be mixed down with x.mean(axis=1) first)"
-                )
-            return x
-        check_waveforms(x, "audio_logmel")
-        parts = [log_mel(x[i:i + self.chunk_size], self.sample_rate, self.n_mels, self.n_fft,
-                         self.hop_length, True, self.top_db, owner="audio_logmel")
-                 for i in range(0, max(len(x), 1), self.chunk_size)]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-__all__ = ["MelSpectrogram", "AudioLogMel", "log_mel", "power_to_db", "mel_filterbank",
+__all__ = ["MelSpectrogram", "check_mel_args", "log_mel", "power_to_db", "mel_filterbank",
            "mel_project", "AMIN"]

@@ -13,7 +13,7 @@ import numpy as np
 from ...registry import TRANSFORMS
 from ..base import Params
 from ..mixing import LabelMixing, per_chunk
-from ._checks import check_spectrograms
+from .core import check_spectrograms
 
 
 @TRANSFORMS.register()

@@ -4,7 +4,7 @@ PitchShift.
 All keep the shape ``(N, T)`` and the dtype. AddNoise, TimeShift and Gain are vectorized over the
 batch; TimeStretch and PitchShift call librosa once per clip (each clip has its own rate) and then
 pad with zeros or crop back to ``T`` samples (``librosa.util.fix_length``). Input checks (stereo,
-integer PCM, NaN) are in ``_checks.py``.
+integer PCM, NaN) are in ``core.py``.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
 from ..base import MAX_SAMPLE_RATE, Transform
-from ._checks import check_waveforms
+from .core import check_waveforms
 
 
 class _WaveformTransform(Transform):

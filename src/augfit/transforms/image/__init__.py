@@ -5,6 +5,8 @@ Importing this package registers every transform in :data:`augfit.registry.TRANS
 """
 from __future__ import annotations
 
+# albumentations itself is imported only when an Albumentations adapter is built
+from .albumentations_adapter import Albumentations
 from .color import Brightness, BrightnessContrast, Contrast, Grayscale
 from .core import GeometricTransform, ImageTransform
 from .crop import CenterCrop, RandomCrop, RandomResizedCrop
@@ -15,12 +17,8 @@ from .mix import CutMix
 from .noise import Cutout, GaussianNoise
 from .policies import RandAugment, TrivialAugmentWide
 
-__all__ = ["Affine", "AutoContrast", "Brightness", "BrightnessContrast", "CenterCrop", "Color",
-           "Contrast", "CutMix", "Cutout", "Equalize", "GaussianNoise", "GeometricTransform",
-           "Grayscale", "HorizontalFlip", "ImageTransform", "Posterize", "RandAugment",
-           "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Sharpness", "Shear", "Solarize",
-           "Translate", "TrivialAugmentWide", "VerticalFlip"]
-
-# The albumentations adapter is an image transform too: importing it here registers it
-# (albumentations itself is imported only when an adapter is built).
-from .. import adapters as _adapters  # noqa: E402,F401
+__all__ = ["Affine", "Albumentations", "AutoContrast", "Brightness", "BrightnessContrast",
+           "CenterCrop", "Color", "Contrast", "CutMix", "Cutout", "Equalize", "GaussianNoise",
+           "GeometricTransform", "Grayscale", "HorizontalFlip", "ImageTransform", "Posterize",
+           "RandAugment", "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Sharpness",
+           "Shear", "Solarize", "Translate", "TrivialAugmentWide", "VerticalFlip"]

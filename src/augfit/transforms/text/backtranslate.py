@@ -26,7 +26,7 @@ from ...errors import ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import TextTransform
+from .core import TextTransform
 from .translate_cache import get_cache
 
 

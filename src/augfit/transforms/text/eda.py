@@ -12,7 +12,9 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import WordEditTransform, check_amount, n_edits, stopword_lookup
+from .amount import check_amount, n_edits
+from .core import WordEditTransform
+from .lookup import stopword_lookup
 from .tokens import delete_words, insert_words, swap_words, tokenize
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
-from ..adapters import PerSampleAdapter, call_seeded
-from .common import check_text_batch
+from ..adapter_base import PerSampleAdapter, call_seeded
+from .core import check_text_batch
 
 
 def _load_class(path: str) -> type:

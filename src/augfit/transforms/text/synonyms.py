@@ -8,7 +8,9 @@ import numpy as np
 from ...checks import check_bool
 from ...registry import TRANSFORMS
 from ..base import Params
-from .common import SynonymLookup, WordEditTransform, check_amount, n_edits, stopword_lookup
+from .amount import check_amount, n_edits
+from .core import WordEditTransform
+from .lookup import SynonymLookup, stopword_lookup
 from .tokens import match_case, replace_words, tokenize
 
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from ...cache import cache_dir
 from ...errors import AugfitWarning
-from .wordnet_nltk import cache_dir
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     backend TEXT NOT NULL, pair TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,

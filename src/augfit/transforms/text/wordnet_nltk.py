@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ...cache import cache_dir
 from ...errors import MissingResourceError
 
 SYSTEM_WORDNET = Path("/usr/share/wordnet")
@@ -34,11 +35,6 @@ _CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
 
 _FILES = ("data.noun", "data.verb", "data.adj", "data.adv", "index.noun", "index.verb", "index.adj",
           "index.adv", "index.sense", "noun.exc", "verb.exc", "adj.exc", "adv.exc", "cntlist.rev")
-
-
-def cache_dir() -> Path:
-    """augfit's cache folder: ``$AUGFIT_CACHE`` or ``~/.cache/augfit``."""
-    return Path(os.environ.get("AUGFIT_CACHE") or Path.home() / ".cache" / "augfit")
 
 
 def nltk_data_dir(source: Path | str = SYSTEM_WORDNET, root: Path | str | None = None) -> Path:

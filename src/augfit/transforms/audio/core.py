@@ -1,4 +1,5 @@
-"""Input checks shared by the audio transforms and the ``audio_logmel`` featurizer.
+"""What an audio batch must be: the input checks shared by the audio transforms, the WAV reader
+(:mod:`augfit.data.wav`) and the ``audio_logmel`` featurizer (:mod:`augfit.data.features`).
 
 Waveform batches are ``(N, T)`` float arrays of mono audio in [-1, 1]; spectrogram batches are
 ``(N, F, T)`` float arrays. Every rejected input gets a :class:`~augfit.errors.ShapeError` that says

@@ -2,7 +2,10 @@
 
 Downloaded files (the rotten_tomatoes corpus), synthesized speech and offline augmented copies are
 kept here, each under its own sub-folder, and written atomically (to a temporary name, then renamed)
-so that an interrupted run never leaves a half-written file that a later run would trust.
+so that an interrupted run never leaves a half-written file that a later run would trust. The
+translation cache (``translations.sqlite``) and the offline NLTK WordNet folder (``nltk_data``) are
+kept here too. A root module, so that the data layer and the text transforms share this one
+definition.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..hashing import cache_key  # the one cache-key helper (length-prefixed, unambiguous)
+from .hashing import cache_key  # the one cache-key helper (length-prefixed, unambiguous)
 
 
 def cache_dir(*parts: str) -> Path:

@@ -1,0 +1,129 @@
+"""Compositions that choose: :class:`OneOf` (one child per sample) and :class:`SomeOf` (a random
+number of children per sample, in random order); importable from :mod:`.compose` too."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..checks import is_int
+from ..errors import ConfigError
+from ..registry import TRANSFORMS
+from ..rng import SeedLike
+from .base import (
+    Params,
+    Transform,
+    _take,
+    batch_len,
+)
+from .composition import _Composition, _gather, _run_child
+
+
+@TRANSFORMS.register()
+class OneOf(_Composition):
+    """Apply exactly one of ``transforms`` to each sample, chosen with ``weights`` (default equal).
+
+    Every child must keep the sample shape (the chosen outputs are gathered into one batch).
+    """
+
+    def __init__(self, transforms: Sequence[Transform] | Transform,
+                 weights: Sequence[float] | None = None, p: float = 1.0,
+                 seed: SeedLike = None) -> None:
+        super().__init__(transforms, p=p, seed=seed)
+        k = len(self.transforms)
+        if weights is None:
+            self.weights = None
+            self._w = np.full(k, 1.0 / k)
+        else:
+            w = np.asarray(weights, dtype=float) if isinstance(weights, (list, tuple)) else None
+            if w is None or w.shape != (k,) or not np.isfinite(w).all() or (w < 0).any() \
+                    or w.sum() <= 0:
+                raise ConfigError(
+                    f"OneOf(weights=...) must be {k} non-negative numbers (one per transform) "
+                    f"with a positive sum, got {weights!r}"
+                )
+            self.weights = [float(v) for v in w]
+            self._w = w / w.sum()
+
+    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
+        n = batch_len(batch)
+        if rng is not None:
+            choice = rng.choice(len(self.transforms), size=n, p=self._w)
+            steps: list[Params | None] = [None] * len(self.transforms)
+        else:
+            choice, steps = np.asarray(inner["choice"]), list(inner["steps"])
+        parts: list[tuple[np.ndarray, Any]] = []
+        for k, t in enumerate(self.transforms):
+            idx = np.flatnonzero(choice == k)
+            if idx.size == 0:
+                continue
+            parts.append((idx, _run_child(t, rng, _take(batch, idx), steps, k)))
+        return _gather(batch, parts, type(self).__name__), {"choice": choice, "steps": steps}
+
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        choice = np.asarray(inner["choice"])
+        for k, t in enumerate(self.transforms):
+            idx = np.flatnonzero(choice == k)
+            if idx.size and inner["steps"][k] is not None:
+                targets[idx] = t.apply_targets(targets[idx], inner["steps"][k])
+        return targets
+
+
+@TRANSFORMS.register()
+class SomeOf(_Composition):
+    """Apply ``n`` of ``transforms`` to each sample, chosen without replacement, in listed order.
+
+    ``n`` is an int, or a ``(low, high)`` pair: each sample then gets a count drawn uniformly in
+    ``[low, high]`` (inclusive).
+    """
+
+    def __init__(self, transforms: Sequence[Transform] | Transform, n: int | Sequence[int] = 1,
+                 p: float = 1.0, seed: SeedLike = None) -> None:
+        super().__init__(transforms, p=p, seed=seed)
+        k = len(self.transforms)
+        pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
+        ints = [int(v) for v in pair if is_int(v)]
+        if len(pair) != 2 or len(ints) != 2 or not 0 <= ints[0] <= ints[1] <= k:
+            raise ConfigError(
+                f"SomeOf(n=...) must be an int or a (low, high) pair with 0 <= low <= high <= {k} "
+                f"(the number of transforms), got {n!r}"
+            )
+        self.n = ints if isinstance(n, (list, tuple)) else ints[0]
+        self._lo, self._hi = ints
+
+    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
+        nb, k = batch_len(batch), len(self.transforms)
+        if rng is not None:
+            counts = rng.integers(self._lo, self._hi + 1, size=nb)
+            ranks = np.argsort(rng.random((nb, k)), axis=1).argsort(axis=1)
+            mask = ranks < counts[:, None]
+            steps: list[Params | None] = [None] * k
+        else:
+            mask, steps = np.asarray(inner["mask"], bool), list(inner["steps"])
+        for j, t in enumerate(self.transforms):
+            idx = np.flatnonzero(mask[:, j])
+            if idx.size == 0:
+                continue
+            out_j = _run_child(t, rng, _take(batch, idx), steps, j)
+            batch = _gather(batch, [(idx, out_j)], "SomeOf")
+        return batch, {"mask": mask, "steps": steps}
+
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        mask = np.asarray(inner["mask"], bool)
+        for j, t in enumerate(self.transforms):
+            idx = np.flatnonzero(mask[:, j])
+            if idx.size and inner["steps"][j] is not None:
+                targets[idx] = t.apply_targets(targets[idx], inner["steps"][j])
+        return targets
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        return {**super().example_args(), "n": [1, 2]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"n": 5}, {"n": [2, 1]}, {"n": -1}, {"n": 1.5}]
+
+
+__all__ = ["OneOf", "SomeOf"]

@@ -1,0 +1,203 @@
+"""What every composition shares (see :mod:`.compose` for Compose, OneOf, SomeOf and Sometimes):
+children given as transforms or transform dicts, an own Generator made from ``seed``, the per-sample
+``p`` of the whole group, and putting the outputs of children back into the batch.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, ShapeError
+from ..rng import SeedLike, _check_seed, as_generator
+from .base import (
+    RECORD_KEY,
+    Params,
+    Transform,
+    _put,
+    _take,
+    applied_mask,
+    batch_len,
+    check_record,
+    drawn_on,
+    sample_shape,
+)
+from .calling import call_transform
+
+
+def _as_transforms(transforms: object, owner: str) -> list[Transform]:
+    if isinstance(transforms, Transform):
+        return [transforms]
+    if not isinstance(transforms, (list, tuple)) or not transforms:
+        raise ConfigError(
+            f"{owner}(transforms=...) must be a non-empty list of transforms, got {transforms!r}"
+        )
+    out: list[Transform] = []
+    for i, t in enumerate(transforms):
+        if isinstance(t, dict):
+            t = Transform.from_dict(t)
+        if not isinstance(t, Transform):
+            raise ConfigError(
+                f"{owner}(transforms=...)[{i}] must be an augfit Transform or a transform dict, "
+                f"got {t!r}; wrap foreign transforms with augfit.transforms.adapters"
+            )
+        out.append(t)
+    return out
+
+
+def _same_shape(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape[1:] == b.shape[1:] and a.dtype == b.dtype
+    return True
+
+
+class _Composition(Transform):
+    """Shared parts: children, an own Generator, and the per-sample ``p`` of the whole group."""
+
+    modality = "any"
+
+    def __init__(self, transforms: Sequence[Transform] | Transform, p: float = 1.0,
+                 seed: SeedLike = None) -> None:
+        super().__init__(p)
+        self.transforms = _as_transforms(transforms, type(self).__name__)
+        _check_seed(seed, f"{type(self).__name__}(seed=...)")
+        if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+            raise ConfigError(
+                f"{type(self).__name__}(seed=...) must be None or an int so that it can be "
+                f"serialized, got {type(seed).__name__}; pass a Generator per call with rng=..."
+            )
+        self.seed = None if seed is None else int(seed)
+        self._rng = as_generator(self.seed)
+
+    def reset(self) -> None:
+        """Restart the own Generator from ``seed`` (a fresh instance gives the same stream)."""
+        self._rng = as_generator(self.seed)
+
+    def check_batch(self, batch: Any) -> None:
+        self.transforms[0].check_batch(batch)
+
+    # -- the group-level p ----------------------------------------------------------------------
+    def sample_apply(self, rng: np.random.Generator, batch: Any) -> tuple[Any, Params]:
+        self.check_batch(batch)
+        n = batch_len(batch)
+        applied = rng.random(n) < self.p
+        note = drawn_on(self, sample_shape(batch))
+        if applied.all():
+            out, inner = self._run(rng, batch, None)
+        elif not applied.any():
+            return batch, {"applied": applied, "inner": None, RECORD_KEY: note}
+        else:
+            idx = np.flatnonzero(applied)
+            sub, inner = self._run(rng, _take(batch, idx), None)
+            out = self._put_back(batch, idx, sub)
+        return out, {"applied": applied, "inner": inner, RECORD_KEY: note}
+
+    def sample(self, rng: np.random.Generator, batch: Any) -> Params:
+        return self.sample_apply(rng, batch)[1]
+
+    def apply(self, batch: Any, params: Params) -> Any:
+        """Replay a record from ``return_params=True`` (pure: draws nothing)."""
+        if not isinstance(params, dict) or "applied" not in params or "inner" not in params:
+            raise ConfigError(
+                f"{type(self).__name__}.replay: record must be the dict returned with "
+                f"return_params=True by this composition, got {type(params).__name__}"
+            )
+        check_record(self, batch, params)
+        applied = applied_mask(params["applied"], batch_len(batch), type(self).__name__)
+        if not applied.any():
+            return batch
+        if applied.all():
+            return self._run(None, batch, params["inner"])[0]
+        idx = np.flatnonzero(applied)
+        sub = self._run(None, _take(batch, idx), params["inner"])[0]
+        return self._put_back(batch, idx, sub)
+
+    def _put_back(self, batch: Any, idx: np.ndarray, sub: Any) -> Any:
+        if not _same_shape(batch, sub):
+            raise ShapeError(
+                f"{type(self).__name__}(p<1): its steps change the sample shape from "
+                f"{batch.shape[1:]} to {sub.shape[1:]}, so untouched samples cannot stay in the "
+                f"batch; use p=1 or a size-keeping step"
+            )
+        return _put(batch, idx, sub)
+
+    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
+        """Draw (``rng`` given) or replay (``inner`` given) the group on a batch it fully covers."""
+        raise NotImplementedError
+
+    # -- labels ---------------------------------------------------------------------------------
+    def changes_labels(self) -> bool:
+        return any(t.changes_labels() for t in self.transforms)
+
+    def apply_targets(self, targets: Any, params: Params) -> Any:
+        """Soft targets ``(N, K)`` after the steps recorded in ``params``, each step on the rows
+        it saw (so a MixUp inside a OneOf pairs the same samples as in :meth:`apply`)."""
+        if not self.changes_labels() or params.get("inner") is None:
+            return targets
+        targets = np.asarray(targets)
+        applied = applied_mask(params["applied"], targets.shape[0], type(self).__name__)
+        idx = np.flatnonzero(applied)
+        out = targets.astype(np.float64)
+        out[idx] = self._targets(out[idx], params["inner"])
+        return out
+
+    def _targets(self, targets: np.ndarray, inner: Any) -> np.ndarray:
+        """Targets of the rows the group fully covers, from its ``inner`` record."""
+        raise NotImplementedError
+
+    def __call__(self, batch: Any = None, rng: SeedLike = None, return_params: bool = False, *,
+                 layout: str | None = None, **targets: Any) -> Any:
+        """Augment ``batch``, drawing from ``rng`` if given, else from the own stream (tensors,
+        ``layout=`` and ``image=`` as in :meth:`Transform.__call__`)."""
+        gen = self._rng if rng is None else as_generator(rng, "rng")
+        return call_transform(type(self).__name__, lambda x: self.sample_apply(gen, x), batch,
+                              return_params, layout, targets)
+
+    @classmethod
+    def _from_config(cls, cfg: dict[str, Any]) -> Transform:
+        cfg = dict(cfg)
+        if "transforms" in cfg:
+            cfg["transforms"] = _as_transforms(cfg["transforms"], cls.__name__)
+        return cls(**cfg)
+
+    @classmethod
+    def example_args(cls) -> dict[str, Any]:
+        from .image import Brightness, HorizontalFlip, Rotate
+
+        return {"transforms": [Rotate(limit=20), HorizontalFlip(p=0.5), Brightness(limit=0.2)]}
+
+    @classmethod
+    def invalid_args(cls) -> list[dict[str, Any]]:
+        return super().invalid_args() + [{"transforms": []}, {"transforms": ["Rotate"]},
+                                         {"seed": -1}, {"seed": "abc"}]
+
+
+def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: list[Any],
+               k: int) -> Any:
+    """Draw into ``steps[k]`` (``rng`` given) or replay ``steps[k]`` for child ``t`` on ``sub``."""
+    if rng is None:
+        return t.replay(sub, steps[k])
+    out, steps[k] = t.sample_apply(rng, sub)
+    return out
+
+
+def _gather(batch: Any, parts: list[tuple[np.ndarray, Any]], owner: str) -> Any:
+    """Put each ``(idx, out)`` part into a copy of ``batch``; parts must keep the sample shape."""
+    for _, sub in parts:
+        if not _same_shape(batch, sub):
+            raise ShapeError(
+                f"{owner}: a child changed the sample shape/dtype from "
+                f"{batch.shape[1:]}/{batch.dtype} to {sub.shape[1:]}/{sub.dtype}; children of "
+                f"{owner} must keep the shape"
+            )
+    if isinstance(batch, np.ndarray):
+        out = batch.copy()
+        for idx, sub in parts:
+            out[idx] = sub
+        return out
+    out_list = list(batch)
+    for idx, sub in parts:
+        for j, i in enumerate(idx):
+            out_list[i] = sub[j]
+    return out_list

@@ -1,0 +1,73 @@
+"""Stop words and the memoized synonym lookup the synonym-based transforms share."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ...errors import ConfigError
+from .lexicon import english_stopwords, load_lexicon
+
+
+def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
+    """``"english"`` -> NLTK's English list; None -> no stop words; an iterable of str -> that
+    set."""
+    if stopwords is None:
+        return frozenset()
+    if stopwords == "english":
+        return english_stopwords()
+    if isinstance(stopwords, str) or not isinstance(stopwords, Iterable):
+        raise ConfigError(
+            f"{owner}(stopwords=...) must be 'english', None or a list of words, got {stopwords!r}"
+        )
+    words = list(stopwords)
+    if not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{owner}(stopwords=...) must hold only str, got {words!r}")
+    return frozenset(w.lower() for w in words)
+
+
+def stopword_lookup(stopwords: object, owner: str, pos_aware: bool = False
+                    ) -> tuple[Any, SynonymLookup]:
+    """``(value to store as the stopwords attribute, SynonymLookup)`` for a transform's arguments.
+
+    A custom list is stored sorted and lower-cased, so ``to_dict`` round-trips it.
+    """
+    stop = resolve_stopwords(stopwords, owner)
+    stored = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(stop)
+    return stored, SynonymLookup(stop, pos_aware)
+
+
+class SynonymLookup:
+    """Surface word -> its WordNet synonyms for one transform, memoized (``()``: none, or a stop
+    word).
+
+    One dict lookup per word on the hot path; the shipped lexicon is loaded on the first miss.
+    The memo is not pickled (workers rebuild it).
+    """
+
+    def __init__(self, stop: frozenset[str], pos_aware: bool = False) -> None:
+        self.stop, self.pos_aware = stop, pos_aware
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, word: str) -> tuple[str, ...]:
+        syns = self._memo.get(word)
+        if syns is None:
+            syns = self._memo[word] = () if word.lower() in self.stop else \
+                load_lexicon().synonyms(word, self.pos_aware)
+        return syns
+
+    def candidates(self, words: Sequence[str]) -> list[tuple[int, str, tuple[str, ...]]]:
+        """``(index, word, synonyms)`` of the words that have synonyms and are not stop words."""
+        memo, out = self._memo, []
+        for i, w in enumerate(words):
+            syns = memo.get(w)
+            if syns is None:
+                syns = self(w)
+            if syns:
+                out.append((i, w, syns))
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"stop": self.stop, "pos_aware": self.pos_aware, "_memo": {}}
+
+
+__all__ = ["SynonymLookup", "resolve_stopwords", "stopword_lookup"]
