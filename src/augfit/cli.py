@@ -131,6 +131,9 @@ def _run(args: argparse.Namespace) -> int:
     if res.mlflow_run_id is not None:
         uri = args.mlflow or res.spec.tracking["mlflow"]
         print(f"mlflow: parent run {res.mlflow_run_id} at {uri}")
+    if res.failed:
+        print(f"augfit run: {res.failure_summary()}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -325,7 +325,10 @@ class AudioLogMel(Featurizer):
     def _restore(self) -> None:
         self.mean_ = np.asarray(self.mean_, np.float32)
         self.std_ = np.asarray(self.std_, np.float32)
-        self.n_frames_ = int(self.n_frames_)  # type: ignore[arg-type]
+        if self.n_frames_ is None:
+            raise ConfigError("audio_logmel.set_state: n_frames_ is None; pass the dict that "
+                              "get_state() returned")
+        self.n_frames_ = int(self.n_frames_)
         if self.mean_.shape != (self.n_mels,) or self.std_.shape != (self.n_mels,) \
                 or self.n_features_ != self.n_mels * self.n_frames_:
             raise ConfigError(
@@ -343,7 +346,11 @@ class AudioLogMel(Featurizer):
                 f"audio_logmel.transform: got {spec.shape[2]} frames per clip but the featurizer "
                 f"was fitted on {self.n_frames_}; pad or crop every clip to the training length"
             )
-        out = (spec - self.mean_[None, :, None]) / self.std_[None, :, None]  # type: ignore[index]
+        mean, std = self.mean_, self.std_
+        if mean is None or std is None:  # set with n_features_, which _check_fitted checked
+            raise ConfigError("audio_logmel is not fitted; call fit(train_x) or set_state(state) "
+                              "before transform")
+        out = (spec - mean[None, :, None]) / std[None, :, None]
         return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
 
     def _spectrograms(self, x: Any) -> np.ndarray:

@@ -49,17 +49,24 @@ def unit_counts(d: Draws) -> np.ndarray:
     return np.bincount(flat[d.keep], minlength=b * s * n).reshape(b, s, n).astype(float)
 
 
-def resampled_means(x: np.ndarray, d: Draws, examples: np.ndarray | None = None) -> np.ndarray:
+def resampled_means(x: np.ndarray, d: Draws, examples: np.ndarray | None = None,
+                    test: np.ndarray | None = None) -> np.ndarray:
     """Means of the columns over each resample: (E, B, K) for ``x`` of shape (E, S, N, K).
 
     ``examples`` (E, S, T, N, 4), if given, replaces the :data:`TEST_COLUMNS` of each drawn unit
-    by their values under the example draw ``d.weights``. Computed as matrix products of the
-    draw counts with the data, for all resamples at once.
+    by their values under the example draw ``d.weights``. ``test`` (E, B, S, N, 4), if given
+    instead, holds those values already (one example draw per resample and split, see
+    :mod:`.example_draws`). Computed as matrix products of the draw counts with the data, for all
+    resamples at once.
     """
     e, s, n, k = x.shape
     counts = unit_counts(d)                                                 # (B, S, N)
     total = counts.sum(axis=(1, 2))
     out = np.matmul(counts.reshape(-1, s * n), x.reshape(e, s * n, k)) / total[:, None]
+    if test is not None:
+        out[..., list(TEST_COLUMNS)] = (np.einsum("bsn,ebsnc->ebc", counts, test)
+                                        / total[:, None])
+        return out
     if examples is not None and d.weights is not None:
         t, c = examples.shape[2], examples.shape[4]
         test = np.zeros((e, len(counts), c))

@@ -25,10 +25,11 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from ..checks import check_int
-from ..errors import AugfitError, AugfitWarning, ConfigError
+from ..errors import AugfitError, AugfitWarning, ConfigError, TrainingError
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cell
 from .data_source import install
@@ -37,14 +38,33 @@ from .spec import Cell
 Result = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class CellFailure:
+    """Yielded instead of a result when a cell's training failed (:class:`TrainingError`, e.g.
+    divergence to NaN): the run goes on with the other cells and records this one."""
+
+    error: str                       # the error's message
+    kind: str = "TrainingError"
+
+
+def _failure(e: BaseException) -> CellFailure | None:
+    """A cell failure for a training error (raised here or in a worker); None for any other
+    error, which stops the run."""
+    if isinstance(e, TrainingError) or type(e).__name__ == "TrainingError":
+        return CellFailure(str(e), type(e).__name__)
+    return None
+
+
 def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
                epoch_callback: Callable[[Cell], Any] | None = None
-               ) -> Iterator[tuple[Cell, Result]]:
+               ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the cells one after the other here (``epoch_callback(cell)`` may give a progress bar)."""
     for cell in cells:
         cb = epoch_callback(cell) if epoch_callback is not None else None
         try:
-            result = run_cell(canonical, cell, cb)
+            result: Result | CellFailure = run_cell(canonical, cell, cb)
+        except TrainingError as e:
+            result = CellFailure(str(e), type(e).__name__)
         except ValueError as e:  # named like a failure in a worker (see _result)
             raise type(e)(f"{cell_name(cell)} failed: {e}") from e
         yield cell, result
@@ -90,7 +110,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
-              data: Any = None) -> Iterator[tuple[Cell, Result]]:
+              data: Any = None) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the cells on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
     an interrupt leaves little half-done work); ``data`` is installed once in each worker. If the
     run stops early (Ctrl-C, an error) the workers are killed at once; if the parent is killed
@@ -140,7 +160,7 @@ def _died(pool: ProcessPoolExecutor, cell: Cell) -> AugfitError:
 
 
 def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
-         workers: int, data: Any = None) -> Iterator[tuple[Cell, Result]]:
+         workers: int, data: Any = None) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the cells on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
     ``"local"`` for a LocalCluster of ``workers`` single-threaded worker processes. ``data`` is
     scattered to every worker once."""
@@ -180,11 +200,17 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
             cluster.close()
 
 
-def _result(fut: Any, cell: Cell) -> Result:
+def _result(fut: Any, cell: Cell) -> Result | CellFailure:
     try:
-        return fut.result()
-    except ValueError as e:
-        raise type(e)(f"{cell_name(cell)} failed: {e}") from e
+        result: Result = fut.result()
+        return result
+    except Exception as e:
+        failure = _failure(e)
+        if failure is not None:
+            return failure
+        if isinstance(e, ValueError):
+            raise type(e)(f"{cell_name(cell)} failed: {e}") from e
+        raise
 
 
 def cell_name(cell: Cell) -> str:
@@ -193,10 +219,11 @@ def cell_name(cell: Cell) -> str:
     return f"cell method={cell.method}{split} seed={cell.seed} train_size={cell.train_size}"
 
 
-def _warn_diagnostics(results: Iterator[tuple[Cell, Result]]) -> Iterator[tuple[Cell, Result]]:
+def _warn_diagnostics(results: Iterator[tuple[Cell, Result | CellFailure]]
+                      ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Issue each cell's training diagnostics (divergence, learned nothing) naming the cell."""
     for cell, result in results:
-        for message in result.get("warnings", ()):
+        for message in () if isinstance(result, CellFailure) else result.get("warnings", ()):
             warnings.warn(f"{cell_name(cell)}: {message}", AugfitWarning, stacklevel=2)
         yield cell, result
 
@@ -204,10 +231,12 @@ def _warn_diagnostics(results: Iterator[tuple[Cell, Result]]) -> Iterator[tuple[
 def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
             scheduler: str | None = None,
             epoch_callback: Callable[[Cell], Any] | None = None,
-            data: Any = None) -> Iterator[tuple[Cell, Result]]:
+            data: Any = None) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``.
 
     ``data``: the Dataset whose fingerprint ``canonical["dataset"]`` holds, shipped to workers.
+    A cell whose training fails with a :class:`TrainingError` yields a :class:`CellFailure` in
+    place of its result, and the other cells go on; any other error stops the run.
     """
     check_int(workers, "workers")
     if data is not None:
@@ -219,4 +248,4 @@ def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
     return _warn_diagnostics(in_process(canonical, cells, epoch_callback))
 
 
-__all__ = ["cell_name", "dask", "execute", "in_process", "processes"]
+__all__ = ["CellFailure", "cell_name", "dask", "execute", "in_process", "processes"]

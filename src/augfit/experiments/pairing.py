@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .example_draws import ExampleDraws, cell_id
+
 # the eight per-unit columns every statistic is computed from
 COLUMNS = ("base_test_accuracy", "method_test_accuracy", "base_train_accuracy",
            "method_train_accuracy", "base_test_loss", "method_test_loss", "base_train_loss",
@@ -23,7 +25,9 @@ class Units:
     ``x`` (S, N, 8) holds the :data:`COLUMNS` of each unit, ``valid`` (S, N) marks real units (the
     units of a split come first), ``examples`` (S, T, N, 4) the per-example test results
     (columns base correct, method correct, base loss, method loss; zero-padded) or None, and
-    ``n_test`` (S,) the test-set size of each split.
+    ``n_test`` (S,) the test-set size of each split. ``test`` (B, S, N, 4), when set instead of
+    ``examples``, holds the same four columns of each unit already resampled at the example
+    level, under example draw b of its split (:mod:`.example_draws`).
     """
 
     x: np.ndarray
@@ -31,10 +35,15 @@ class Units:
     splits: list[int]
     examples: np.ndarray | None = None
     n_test: np.ndarray | None = None
+    test: np.ndarray | None = None
 
     @property
     def n_units(self) -> int:
         return int(self.valid.sum())
+
+    @property
+    def example_level(self) -> bool:
+        return self.examples is not None or self.test is not None
 
 
 def _split(row: Mapping[str, Any]) -> int:
@@ -46,12 +55,14 @@ def _train(row: Mapping[str, Any], metric: str) -> float:
 
 
 def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
-                 train_size: int) -> Units:
+                 train_size: int, draws: ExampleDraws | None = None) -> Units:
     """The (split, seed) pairs present for both ``method`` and ``baseline`` at ``train_size``.
 
     Rows may carry ``test_correct`` and ``test_loss_per_example`` arrays (aligned between the method
     and the baseline of a pair); they are used only when every row of the comparison has them and
-    the arrays of a split have one length.
+    the arrays of a split have one length. With ``draws`` (the report's shared example draws),
+    the units get their resampled test metrics from it (``Units.test``); without, the
+    per-example arrays themselves (``Units.examples``), drawn again for each comparison.
     """
     def table(name: str) -> dict[tuple[int, int], Mapping[str, Any]]:
         return {(_split(r), int(r["seed"])): r for r in rows
@@ -80,6 +91,10 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                    {len(m[k]["test_correct"]) for k in per[s]} for s in splits}
         if all(len(v) == 1 for v in lengths.values()):
             n_test = np.array([next(iter(lengths[s])) for s in splits])
+            if draws is not None and all(cell_id(r[k]) in draws for r in (b, m) for k in keys):
+                units.test = _shared_test(draws, b, m, per, splits, n_max)
+                units.n_test = n_test
+                return units
             ex = np.zeros((len(splits), int(n_test.max()), n_max, 4))
             for i, s in enumerate(splits):
                 for j, k in enumerate(per[s]):
@@ -90,3 +105,17 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                     ex[i, :t, j, 3] = np.asarray(m[k]["test_loss_per_example"], float)
             units.examples, units.n_test = ex, n_test
     return units
+
+
+def _shared_test(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],
+                 m: Mapping[tuple[int, int], Mapping[str, Any]],
+                 per: Mapping[int, list[tuple[int, int]]], splits: list[int],
+                 n_max: int) -> np.ndarray:
+    """(B, S, N, 4): base/method test accuracy and loss of each unit under each example draw."""
+    out = np.zeros((draws.resamples, len(splits), n_max, 4))
+    for i, s in enumerate(splits):
+        for j, k in enumerate(per[s]):
+            vb, vm = draws.values[cell_id(b[k])], draws.values[cell_id(m[k])]
+            out[:, i, j, 0], out[:, i, j, 1] = vb[:, 0], vm[:, 0]
+            out[:, i, j, 2], out[:, i, j, 3] = vb[:, 1], vm[:, 1]
+    return out

@@ -170,23 +170,34 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
 
 def multipliers(verdicts: Sequence[Verdict], methods: Sequence[str]) -> bytes:
     """The effective data multiplier n*/n per method against the training size (log-log); values
-    beyond the grid are drawn at their bound with a triangle pointing the way they go."""
+    beyond the grid are drawn at their bound with a triangle pointing the way they go. Vertical
+    bars are the intervals (``Verdict.multiplier_ci``); an end beyond the grid stops at the
+    grid's bound (largest size / n, smallest size / n). Methods are nudged apart along x."""
     colors = color_of(methods)
     fig = figure((6.4, 3.6))
     ax = fig.subplots()
-    sizes = sorted({v.train_size for v in verdicts})
-    for m in methods:
-        vs = sorted((v for v in verdicts if v.method == m), key=lambda v: v.train_size)
+    sizes = sorted({v.train_size for v in verdicts if v.train_size})
+    for i, m in enumerate(methods):
+        vs = sorted((v for v in verdicts if v.method == m and v.train_size),
+                    key=lambda v: v.train_size)
         if not vs:
             continue
+        nudge = 1.0 + 0.025 * (i - len(methods) / 2)
+        for v in vs:
+            lo, hi = v.multiplier_ci
+            if not (np.isnan(lo) or np.isnan(hi)) and sizes:
+                lo = max(lo, sizes[0] / v.train_size)
+                hi = min(hi, sizes[-1] / v.train_size)
+                ax.plot([v.train_size * nudge] * 2, [lo, hi], color=colors[m], lw=1.0,
+                        alpha=0.6)
         xs, ys = [], []
         for v in vs:
             if np.isfinite(v.multiplier):
-                xs.append(v.train_size)
+                xs.append(v.train_size * nudge)
                 ys.append(v.multiplier)
             elif v.multiplier_text[:1] in "<>":
                 bound = float(v.multiplier_text[1:].split("x")[0])
-                ax.plot([v.train_size], [bound], marker="^" if v.multiplier_text[0] == ">"
+                ax.plot([v.train_size * nudge], [bound], marker="^" if v.multiplier_text[0] == ">"
                         else "v", color=colors[m], ms=7, ls="none")
         ax.plot(xs, ys, marker="o", color=colors[m], lw=1.4, label=m)
     ax.axhline(1, color="black", lw=0.8)

@@ -21,10 +21,21 @@ from typing import Any
 
 from ..viz.cards import CSS as CARD_CSS
 from . import dose, plots
+from .example_draws import example_draws
 from .gallery import Samples, samples_html, samples_markdown
+from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
 from .stats import Comparison, compare, summarize
-from .verdicts import Verdict, holm_line, interval_text, judge, pp, sentence, warnings_for
+from .verdicts import (
+    Verdict,
+    holm_line,
+    interval_text,
+    judge,
+    pooled_sentence,
+    pp,
+    sentence,
+    warnings_for,
+)
 
 _CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
 
@@ -50,7 +61,9 @@ class Report:
     comparisons: list[Comparison]
     verdicts: list[Verdict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    sentences: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)   # per method, then its pooled line
+    pooled: list[Comparison] = field(default_factory=list)        # one per method, over sizes
+    pooled_verdicts: list[Verdict] = field(default_factory=list)
     samples: Samples | None = None       # the sample grids (built by write_report when None)
 
     @property
@@ -59,26 +72,43 @@ class Report:
 
     @classmethod
     def build(cls, spec: Spec, rows: Sequence[dict[str, Any]],
-              n_classes: int | None = None) -> Report:
+              n_classes: int | None = None,
+              failed: Sequence[dict[str, Any]] = ()) -> Report:
         """Compare, judge and warn. ``n_classes`` (for the chance-level warning) defaults to a
-        row's ``n_classes`` if the rows carry one."""
+        row's ``n_classes`` if the rows carry one; ``failed`` are the cells whose training failed
+        (named in the warnings)."""
         names = [m.name for m in spec.methods]
         sizes = [n for n in spec.train_sizes if isinstance(n, int)]
         b = spec.bootstrap
+        draws = example_draws(rows, b["resamples"], b["seed"])      # shared by every comparison
         comps = compare(rows, names, spec.baseline, sizes, b["resamples"], b["seed"],
-                        b["confidence"])
+                        b["confidence"], draws)
+        pooled, joints = compare_all_pooled(rows, names, spec.baseline, sizes, b["resamples"],
+                                            b["seed"], b["confidence"], draws)
         summary = summarize(rows, names, sizes)
         base_acc = {s["train_size"]: s["test_accuracy"] for s in summary
                     if s["method"] == spec.baseline}
-        verdicts = judge(comps, b["confidence"], sizes, base_acc)
+        # the multiplier's interval only where its fit saw the same sizes as the point estimate
+        mult_ci = {(m, n): multiplier_interval(j, n, b["confidence"])
+                   for m, j in joints.items() if not j.left_out and j.sizes == sorted(base_acc)
+                   for n in j.sizes}
+        verdicts = judge(comps, b["confidence"], sizes, base_acc, mult_ci)
+        pooled_verdicts = judge(pooled, b["confidence"], baseline_accuracy={})
         if n_classes is None:
             n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
                              n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec),
-                             n_splits(spec))
-        sentences = [sentence(m, verdicts) for m in names
-                     if m != spec.baseline and any(v.method == m for v in verdicts)]
-        return cls(spec, list(rows), summary, comps, verdicts, warns, sentences)
+                             n_splits(spec), failed)
+        sentences = []
+        for m in names:
+            if m != spec.baseline and any(v.method == m for v in verdicts):
+                sentences.append(sentence(m, verdicts))
+                sentences += [pooled_sentence(v) for v in pooled_verdicts if v.method == m]
+        return cls(spec, list(rows), summary, comps, verdicts, warns, sentences, list(pooled),
+                   pooled_verdicts)
+
+    def holm_line(self) -> str:
+        return holm_line(len(self.comparisons), self.confidence, len(self.pooled))
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -106,13 +136,20 @@ def verdict_rows(report: Report) -> list[list[str]]:
     """Header + one row per (method, size): the verdict table."""
     out = [["method", "n", "units", "Δ test acc [Holm-level CI]", "verdict", "Holm p",
             "Δ gap [Holm-level CI]", "gap", "overfitting reduction", "worth x data"]]
-    for v in sorted(report.verdicts, key=lambda v: (_order(report, v.method), v.train_size)):
-        out.append([v.method, str(v.train_size), str(v.n_units),
+    for v in sorted([*report.verdicts, *report.pooled_verdicts],
+                    key=lambda v: (_order(report, v.method), v.train_size or math.inf)):
+        out.append([v.method, _n(v.train_size, v.sizes), str(v.n_units),
                     f"{interval_text(v.d_test, v.d_test_ci)} ({_level(v.level)})", v.effect,
                     _p(v.p_adjusted, report.spec.bootstrap["resamples"]),
                     interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
-                    _reduction(v), v.multiplier_text])
+                    _reduction(v), " ".join(filter(None, (v.multiplier_text,
+                                                          v.multiplier_interval_text)))])
     return out
+
+
+def _n(train_size: int, sizes: Sequence[int] = ()) -> str:
+    """The size column: the size, or "all (a-b)" for a comparison pooled over sizes."""
+    return str(train_size) if train_size else f"all ({min(sizes)}-{max(sizes)})"
 
 
 def _order(report: Report, method: str) -> int:
@@ -126,11 +163,13 @@ def table_rows(report: Report) -> list[list[str]]:
     out = [["method", "n", "units", "test acc", "baseline", f"Δ test acc [{c_} CI]", "p",
             f"Δ gap [{c_} CI]", f"Δ train acc [{c_} CI]", f"Δ test loss [{c_} CI]",
             f"Δ loss gap [{c_} CI]", "wins", "examples resampled"]]
-    for c in sorted(report.comparisons, key=lambda c: (_order(report, c.method), c.train_size)):
+    for c in sorted([*report.comparisons, *report.pooled],
+                    key=lambda c: (_order(report, c.method), c.train_size or math.inf)):
         s = c.stats
         iv = {k: interval_text(e.value, e.ci) for k, e in s.items()}
         loss = {k: f"{e.value:+.3f} [{e.ci[0]:+.3f}, {e.ci[1]:+.3f}]" for k, e in s.items()}
-        out.append([c.method, str(c.train_size), str(c.n_units), _pct(c.test_accuracy),
+        out.append([c.method, _n(c.train_size, getattr(c, "sizes", ())), str(c.n_units),
+                    _pct(c.test_accuracy),
                     _pct(c.baseline_test_accuracy), iv["d_test_accuracy"],
                     _p(s["d_test_accuracy"].p, report.spec.bootstrap["resamples"]), iv["d_gap"],
                     iv["d_train_accuracy"],
@@ -154,7 +193,7 @@ def comparison_table(report: Report) -> str:
 def answer_text(report: Report) -> str:
     """What the CLI prints after a run: the warnings, then one sentence per method."""
     lines = [f"WARNING: {w}" for w in report.warnings]
-    lines += [*report.sentences, holm_line(len(report.comparisons), report.confidence)]
+    lines += [*report.sentences, report.holm_line()]
     lines += _dose_lines(report)
     return "\n".join(lines)
 
@@ -196,7 +235,16 @@ def _intro(report: Report) -> list[str]:
         f"model; loss gap = test loss - clean train loss. Intervals ({c}): hierarchical bootstrap "
         "(splits, then seeds within a split, then test examples when stored), BCa, "
         f"{s.bootstrap['resamples']} resamples; below 10 (split, seed) units, united with a "
-        "t-interval. Overfitting reduction = 1 - mean gap(method) / mean gap(baseline).",
+        "t-interval. The test examples are drawn once per split and resample and shared by every "
+        "comparison. Overfitting reduction = 1 - mean gap(method) / mean gap(baseline).",
+        "Over all sizes (one line per method): the mean over sizes of each size's mean, every "
+        "size weighted equally, resampled size-stratified: each size keeps its own units, while "
+        "the splits, the seeds within a split and the test examples are drawn once for all sizes "
+        "(they share the split's data); only sizes with a pair in every split are pooled. These "
+        "comparisons are their own Holm family. Worth Nx the data: n*/n, with n* where the "
+        "baseline's test accuracy (isotonic in n, interpolated on log n) equals the method's at "
+        f"n; its interval ({c}, percentile) redoes that fit in each of the same joint resamples; "
+        "an end beyond the grid is shown as such.",
     ]
 
 
@@ -268,7 +316,7 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     md = [f"# augfit report: {s.name}", "", "## Warnings", ""]
     md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
     md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
-           holm_line(len(report.comparisons), report.confidence), ""]
+           report.holm_line(), ""]
     md += [*[f"- {t}" for t in _dose_lines(report)], ""] if _dose_lines(report) else []
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     if report.samples is not None:
@@ -343,8 +391,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
-             f'<p class="holm">{html.escape(holm_line(len(report.comparisons), report.confidence))}'
-             "</p>", *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
+             f'<p class="holm">{html.escape(report.holm_line())}</p>',
+             *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
              *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
              '<h2 id="samples">What each method did to the data</h2>',

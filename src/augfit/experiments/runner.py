@@ -28,11 +28,11 @@ from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
 from .augment_spec import check_modality
 from .cell import max_splits, splits
-from .executors import execute
+from .executors import CellFailure, execute
 from .progress import make_progress
 from .report import Report, comparison_table, write_report
 from .spec import Spec, load_spec, parse_spec
-from .store import Store, load_results
+from .store import Store, load_results, load_results_and_failures
 
 
 @dataclass
@@ -49,6 +49,13 @@ class RunResult:
     seconds: float = 0.0
     mlflow_run_id: str | None = None
     n_missing: int = 0               # cells of the spec not in the store (a partial run)
+    # cells whose training failed (TrainingError) and are not stored: dicts with method, split,
+    # seed, train_size, key and error; a rerun of the same command trains them again
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def failure_summary(self) -> str:
+        """One line naming the failed cells and how to retry ("" when none failed)."""
+        return failure_summary(self.failed, len(self.spec.cells()))
 
     def examples(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Per-example test results of ``rows`` (default: all rows), loaded from the store; see
@@ -173,17 +180,22 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
             it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
                          epoch_callback=status, data=dataset)
             for cell, cell_result in it:
-                store.put(cell, spec.hash, cell_result)
-                n_run += 1
+                if isinstance(cell_result, CellFailure):    # the other cells go on
+                    store.put_failure(cell, spec.hash, cell_result.error)
+                else:
+                    store.put(cell, spec.hash, cell_result)
+                    n_run += 1
                 bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
         finally:
             bar.close()
         rows = store.rows(cells)
+        failed = store.failures(cells)
         tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
-                       n_missing=len(cells) - len(rows))
+                       n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
-        result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec))
+        result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
+                                     failed=failed)
         result.paths = write_report(out_dir, result.report)
     if uri:
         from .tracking import log_mlflow
@@ -209,14 +221,27 @@ def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
         return
 
 
+def failure_summary(failed: list[dict[str, Any]], n_cells: int) -> str:
+    """``3 of 24 cells failed and are not stored: ...; fix the cause and rerun the same command:
+    failed cells are trained again, finished ones are kept.`` ("" when none failed)."""
+    if not failed:
+        return ""
+    names = [f"{f['method']} split={f['split']} seed={f['seed']} n={f['train_size']}"
+             for f in failed]
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return (f"{len(failed)} of {n_cells} cells failed and are not stored ({shown}); first error: "
+            f"{failed[0]['error']}. Fix the cause and rerun the same command: failed cells are "
+            "trained again, finished ones are kept.")
+
+
 def report(out: str | Path) -> RunResult:
     """Rebuild the report of the results in ``out`` (also of a partial, interrupted run)."""
-    spec, rows = load_results(out)
+    spec, rows, failed = load_results_and_failures(out)
     if not rows:
         raise ConfigError(f"{out}: no finished cell yet; nothing to report")
-    rep = Report.build(spec, with_examples(out, rows), n_classes(spec))
+    rep = Report.build(spec, with_examples(out, rows), n_classes(spec), failed=failed)
     return RunResult(spec, Path(out), rows, rep, write_report(out, rep),
-                     n_missing=len(spec.cells()) - len(rows))
+                     n_missing=len(spec.cells()) - len(rows), failed=failed)
 
 
 def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -258,5 +283,5 @@ class _EpochStatus(Callback):
                                  f"val_acc {val:.3f}")
 
 
-__all__ = ["run", "report", "load_results", "RunResult", "check_sizes", "check_splits", "n_classes",
-           "with_examples"]
+__all__ = ["run", "report", "load_results", "load_results_and_failures", "failure_summary",
+           "RunResult", "check_sizes", "check_splits", "n_classes", "with_examples"]

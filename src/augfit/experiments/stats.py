@@ -17,7 +17,9 @@ bootstrap resample draws, all at once for every resample (no Python loop over re
    the test examples of each split with replacement (multinomial counts), the *same* draw for the
    method and the baseline and for every seed of that split, since they were all scored on the same
    test set. The test metrics of each unit are recomputed from those counts; train metrics are not
-   resampled (the training subsample is part of what a seed draws).
+   resampled (the training subsample is part of what a seed draws). :func:`compare` draws this
+   level once per split for all comparisons (:mod:`.example_draws`: the same law, at a fraction
+   of the cost); :func:`paired_units` without ``draws`` keeps the per-comparison draw.
 
 Every statistic is a function of the eight resampled means (test/train accuracy and loss of the
 method and of the baseline), so all of them share one set of resamples.
@@ -49,6 +51,7 @@ from ..errors import ConfigError
 from ..rng import derive
 from ..train.metrics import generalization_gap as gap
 from .bootstrap import Draws, draw, jackknife_means, resampled_means, unit_counts
+from .example_draws import ExampleDraws, example_draws
 from .intervals import (
     T_BELOW,
     Estimate,
@@ -139,35 +142,46 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
     if units.n_units == 0:
         raise ConfigError(f"method {method!r} has no cell paired with the baseline at "
                           f"train_size={train_size}; run the grid before comparing")
-    d = draw(units.valid, resamples, rng, units.n_test)
     x = units.x[None]
-    ex = units.examples[None] if units.examples is not None else None
-    boot = resampled_means(x, d, ex)[0]
+    if units.test is not None:
+        if len(units.test) != resamples:
+            raise ConfigError(f"the shared example draws have {len(units.test)} resamples; "
+                              f"this comparison asks for {resamples}: draw them with the same "
+                              "bootstrap.resamples")
+        d = draw(units.valid, resamples, rng)
+        boot = resampled_means(x, d, test=units.test[None])[0]
+    else:
+        d = draw(units.valid, resamples, rng, units.n_test)
+        ex = units.examples[None] if units.examples is not None else None
+        boot = resampled_means(x, d, ex)[0]
     jack = jackknife_means(x, units.valid)[0]
     flat = units.x[units.valid]
     means = flat.mean(axis=0)
     stats = {name: estimate(f, means, boot, jack, f(flat), confidence)
              for name, f in STATISTICS.items()}
-    return Comparison(method, train_size, units.n_units, len(units.splits),
-                      units.examples is not None,
+    return Comparison(method, train_size, units.n_units, len(units.splits), units.example_level,
                       dict(zip(COLUMNS, map(float, means), strict=True)), stats,
                       float((_d_test(flat) > 0).mean()))
 
 
 def compare(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], baseline: str,
             train_sizes: Sequence[int], resamples: int = 10000, seed: int = 0,
-            confidence: float = 0.95) -> list[Comparison]:
+            confidence: float = 0.95, draws: ExampleDraws | None = None) -> list[Comparison]:
     """Every non-baseline method vs ``baseline`` at every training size with a pair.
 
-    The resamples of (method i, size j) come from ``derive(seed, i, j)``, so a number does not
-    depend on which other comparisons are computed.
+    The unit draws of (method i, size j) come from ``derive(seed, i, j)`` and the example draws
+    of split s from ``derive(seed, 0, 0, s)`` (:mod:`.example_draws`, shared by the comparisons;
+    pass ``draws`` to reuse ones already made), so a number does not depend on which other
+    comparisons are computed.
     """
+    if draws is None:
+        draws = example_draws(rows, resamples, seed)
     out = []
     for mi, method in enumerate(methods):
         if method == baseline:
             continue
         for si, size in enumerate(train_sizes):
-            units = paired_units(rows, baseline, method, size)
+            units = paired_units(rows, baseline, method, size, draws)
             if units.n_units == 0:
                 continue
             out.append(compare_units(units, method, size, derive(seed, mi, si + 1), resamples,

@@ -12,6 +12,11 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in SQLite's ``user_version``
              split's test set: correctness as packed bits (``np.packbits``, 1 bit per example) and
              the loss as little-endian float32 (4 bytes per example); read with
              :meth:`Store.examples`.
+``failures`` one row per cell whose training failed (a :class:`~augfit.errors.TrainingError`, e.g.
+             divergence to NaN): method, split, seed, size and the error message. A rerun trains
+             failed cells again; a cell that then finishes leaves this table. Created when
+             missing, so stores written before it open as they are (an additive change: the
+             schema version is unchanged).
 
 Because a cell's key does not include the method's *name* or the other methods, renaming a method or
 adding one to a spec reuses every result already computed.
@@ -48,7 +53,12 @@ CREATE TABLE IF NOT EXISTS cells (
     history TEXT NOT NULL, wall_time REAL NOT NULL, finished REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS examples (
     key TEXT PRIMARY KEY, n INTEGER NOT NULL, correct BLOB NOT NULL, loss BLOB NOT NULL);
+""" + """
+CREATE TABLE IF NOT EXISTS failures (
+    key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, method TEXT NOT NULL, split INTEGER NOT NULL,
+    seed INTEGER NOT NULL, train_size INTEGER NOT NULL, error TEXT NOT NULL, failed REAL NOT NULL);
 """
+_FAILURES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS failures"):]
 
 DB_NAME = "results.sqlite"
 _TABLES = {"runs": {"spec_hash", "name", "source", "canonical", "created", "updated"},
@@ -115,6 +125,8 @@ class Store:
             with self._guard("open"):
                 if self._check_version() and not readonly:
                     self._con.executescript(_SCHEMA)
+                elif not readonly:                 # a store from before the failures table
+                    self._con.executescript(_FAILURES)
         except BaseException:
             self._con.close()
             raise
@@ -211,6 +223,30 @@ class Store:
                 self._con.execute("INSERT OR REPLACE INTO examples VALUES (?,?,?,?)",
                                   (cell.key, *pack_examples(ex["test_correct"],
                                                             ex["test_loss_per_example"])))
+            self._con.execute("DELETE FROM failures WHERE key=?", (cell.key,))
+
+    def put_failure(self, cell: Cell, spec_hash: str, error: str) -> None:
+        """Record that ``cell`` failed with ``error`` (its message); a later success clears it."""
+        with self._guard("write to"), self._con:
+            self._con.execute(
+                "INSERT OR REPLACE INTO failures VALUES (?,?,?,?,?,?,?,?)",
+                (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
+                 str(error), time.time()))
+
+    def failures(self, cells: Iterable[Cell]) -> list[dict[str, Any]]:
+        """The recorded failures of ``cells`` not finished since, in the order of ``cells``: dicts
+        with method, split, seed, train_size, key and error. An old store without the table (read
+        only) has none."""
+        with self._guard("read"):
+            if not self._con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                                     "name='failures'").fetchone():
+                return []
+            failed = {k: e for k, e in self._con.execute(
+                "SELECT f.key, f.error FROM failures f WHERE NOT EXISTS "
+                "(SELECT 1 FROM cells c WHERE c.key = f.key)")}
+        return [{"method": c.method, "split": c.split, "seed": c.seed,
+                 "train_size": c.train_size, "key": c.key, "error": failed[c.key]}
+                for c in cells if c.key in failed]
 
     # -- reading -------------------------------------------------------------------------------
     def finished_keys(self) -> set[str]:
@@ -304,6 +340,13 @@ def examples(path: str | Path, rows: Iterable[dict[str, Any] | Cell | str]
 
 def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
     """The latest spec stored in ``out`` and its finished rows."""
+    spec, rows, _ = load_results_and_failures(out)
+    return spec, rows
+
+
+def load_results_and_failures(out: str | Path
+                              ) -> tuple[Spec, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The latest spec stored in ``out``, its finished rows and its failed cells."""
     path = Path(out)
     db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"
     if not db.is_file():
@@ -312,8 +355,8 @@ def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
         from .spec import spec_from_canonical
 
         spec = spec_from_canonical(store.latest_spec(), source=str(db))
-        return spec, store.rows(spec.cells())
+        return spec, store.rows(spec.cells()), store.failures(spec.cells())
 
 
-__all__ = ["Store", "examples", "load_results", "DB_NAME", "SCHEMA_VERSION", "pack_examples",
-           "unpack_examples"]
+__all__ = ["Store", "examples", "load_results", "load_results_and_failures", "DB_NAME",
+           "SCHEMA_VERSION", "pack_examples", "unpack_examples"]

@@ -18,7 +18,11 @@ Per method and training size:
   underfitting.
 * **effective data multiplier** n*/n: n* is where the baseline's test accuracy, made monotone
   (isotonic) and interpolated on log n over the grid's sizes, equals the method's at n; "> max/n"
-  or "< min/n" outside the grid.
+  or "< min/n" outside the grid. Its interval (``multiplier_ci``) comes from the joint resamples
+  of :mod:`.pooled`: the whole fit is redone in each resample.
+
+The comparisons pooled over sizes (:mod:`.pooled`) are judged the same way by :func:`judge`, as a
+family of their own (one per method), and worded by :func:`pooled_sentence`.
 """
 from __future__ import annotations
 
@@ -61,6 +65,20 @@ class Verdict:
     multiplier: float                # NaN outside the grid (see ``multiplier_text``)
     multiplier_text: str
     n_units: int
+    # percentile interval of n*/n at the comparison's confidence: inf above / 0 below the grid on
+    # that side, NaN when not computed
+    multiplier_ci: tuple[float, float] = (float("nan"), float("nan"))
+    sizes: tuple[int, ...] = ()      # a comparison pooled over these sizes (train_size 0)
+    left_out: tuple[int, ...] = ()   # sizes a pooled comparison could not include
+
+    @property
+    def multiplier_interval_text(self) -> str:
+        """``[1.1x, 2.4x]``, with ``> max/n`` or ``< min/n`` at an end beyond the grid; "" when
+        there is no interval."""
+        lo, hi = self.multiplier_ci
+        if math.isnan(lo) or math.isnan(hi) or (lo == hi and not 0 < lo < math.inf):
+            return ""                # none, or every resample beyond the grid on one side
+        return f"[{_times(lo)}, {_times(hi)}]"
 
     @property
     def half_width(self) -> float:
@@ -102,14 +120,24 @@ def data_multiplier(sizes: Sequence[int], baseline_accuracy: Sequence[float], n:
     return star / n, f"{star / n:.2g}x"
 
 
+def _times(x: float) -> str:
+    """One end of a multiplier interval (n*/n), infinite or 0 ends as bounds of the grid."""
+    return f"{x:.2g}x" if 0 < x < math.inf else ("beyond the grid" if x == math.inf
+                                                 else "below the grid")
+
+
 def judge(comparisons: Sequence[Comparison], confidence: float,
-          sizes: Sequence[int] = (), baseline_accuracy: Mapping[int, float] | None = None
+          sizes: Sequence[int] = (), baseline_accuracy: Mapping[int, float] | None = None,
+          multiplier_ci: Mapping[tuple[str, int], tuple[float, float]] | None = None
           ) -> list[Verdict]:
     """Verdicts for a report's family of comparisons (every (method, size) vs the baseline).
 
     ``baseline_accuracy`` maps each training size to the baseline's mean test accuracy (for the
-    data multiplier); by default taken from the comparisons themselves.
+    data multiplier); by default taken from the comparisons themselves. ``multiplier_ci`` maps
+    (method, size) to the multiplier's interval (:func:`.pooled.multiplier_interval`).
+    Comparisons pooled over sizes (``train_size`` 0) get no multiplier.
     """
+    nan = (float("nan"), float("nan"))
     alpha = 1.0 - confidence
     if baseline_accuracy is None:
         baseline_accuracy = {c.train_size: c.baseline_test_accuracy for c in comparisons}
@@ -137,10 +165,12 @@ def judge(comparisons: Sequence[Comparison], confidence: float,
                 gap_tag = UNDERFITS if train_falls and effect != HELPS else NARROWS
         red, red_ci, note = _reduction(c, gap_tag)
         mult, mult_text = (data_multiplier(grid, base_curve, c.train_size, c.test_accuracy)
-                           if c.train_size in grid else (float("nan"), "n/a"))
+                           if c.train_size and c.train_size in grid else (float("nan"), "n/a"))
         out.append(Verdict(c.method, c.train_size, effect, d.value, d.interval(lvl), lvl, d.p,
                            float(adj[i]), gap_tag, g.value, g.interval(lvl_g), lvl_g,
-                           float(adj_g[i]), red, red_ci, note, mult, mult_text, c.n_units))
+                           float(adj_g[i]), red, red_ci, note, mult, mult_text, c.n_units,
+                           (multiplier_ci or {}).get((c.method, c.train_size), nan),
+                           tuple(getattr(c, "sizes", ())), tuple(getattr(c, "left_out", ()))))
     return out
 
 
@@ -194,6 +224,7 @@ def sentence(method: str, verdicts: Sequence[Verdict]) -> str:
                 f"n = {v.train_size}: {interval_text(v.d_test, v.d_test_ci)}"
                 + (f", worth {v.multiplier_text} the data"
                    + (" (beyond the grid's sizes)" if v.multiplier_text[0] in "<>" else "")
+                   + (f" {v.multiplier_interval_text}" if v.multiplier_interval_text else "")
                    if effect == HELPS and v.multiplier_text != "n/a" else "")
                 for v in group)
             parts.append(f"{effect} at {_sizes([v.train_size for v in group])} ({detail})")
@@ -206,22 +237,50 @@ def sentence(method: str, verdicts: Sequence[Verdict]) -> str:
     return text + ("; " + "; ".join(tags) if tags else "; no detectable change in the gap") + "."
 
 
-def holm_line(n_comparisons: int, confidence: float) -> str:
+def pooled_sentence(v: Verdict) -> str:
+    """The extra line of a method pooled over sizes, e.g. ``crop_scale over all sizes (n = 100,
+    400; size-stratified): helps, +1.1 pp [+0.4, +1.8]; narrows the gap.``"""
+    where = _sizes(v.sizes) + "; size-stratified"
+    if v.left_out:
+        where += f"; {_sizes(v.left_out)} left out: not every split has a pair there"
+    if v.effect == NONE:
+        what = f"no detectable effect (±{pp(v.half_width, False)} pp)"
+    else:
+        what = f"{v.effect}, {interval_text(v.d_test, v.d_test_ci)}"
+    tag = v.gap_tag if v.gap_tag != GAP_NONE else "no detectable change in the gap"
+    return f"{v.method} over all sizes ({where}): {what}; {tag}."
+
+
+def holm_line(n_comparisons: int, confidence: float, n_pooled: int = 0) -> str:
     """The one line saying which family was corrected and how."""
+    pooled = (f" The {n_pooled} comparisons pooled over sizes (one per method) are a family of "
+              "their own, Holm-adjusted the same way." if n_pooled else "")
     return (f"Multiplicity: the family is all {n_comparisons} (method, size) comparisons with the "
             f"baseline; p-values are Holm-adjusted (Holm 1979) at alpha = {1 - confidence:.3g}, "
             "separately for Δ test accuracy (the verdicts) and for Δ gap (the gap tags); the "
-            "interval beside a verdict is at the level Holm tested it at. Tables show "
-            f"per-comparison {100 * confidence:.3g}% intervals.")
+            "interval beside a verdict is at the level Holm tested it at." + pooled +
+            f" Tables show per-comparison {100 * confidence:.3g}% intervals.")
 
 
 # -- sanity warnings ------------------------------------------------------------------------------
 def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Comparison],
                  methods: Sequence[str], baseline: str, sizes: Sequence[int],
                  expected_units: int, n_classes: int | None = None,
-                 tuned_on: Any = None, n_splits: int | None = None) -> list[str]:
-    """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none)."""
+                 tuned_on: Any = None, n_splits: int | None = None,
+                 failed: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+    """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none).
+
+    ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
+    every comparison."""
     out: list[str] = []
+    if failed:
+        named = [f"{f['method']} at n = {f['train_size']} (split {f['split']}, seed {f['seed']}): "
+                 f"{f['error']}" for f in failed]
+        shown = named[:4] + ([f"and {len(named) - 4} more"] if len(named) > 4 else [])
+        out.append(f"{len(failed)} cells failed in training and are left out of every "
+                   f"comparison: {'; '.join(shown)}. Comparisons that lack their pairs are "
+                   "listed as partial. Fix the cause and rerun the same command: failed cells "
+                   "are trained again.")
     if n_classes:
         chance = 1.0 / n_classes
         seen = set()
@@ -299,6 +358,7 @@ __all__ = [
     "holm_line",
     "isotonic",
     "judge",
+    "pooled_sentence",
     "sentence",
     "warnings_for",
 ]

@@ -58,7 +58,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..checks import check_int, check_probability, check_range
+from ..checks import check_probability
 from ..errors import AugfitError, ConfigError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
@@ -301,5 +301,5 @@ class Transform(ParamsMixin):
 
 __all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
            "MAX_WORDS", "Params", "RECORD_KEY", "Transform", "applied_mask", "batch_len",
-           "check_int", "check_probability", "check_range", "check_record", "drawn_on",
+           "check_record", "drawn_on",
            "example_batch_for", "sample_shape", "select"]

@@ -23,7 +23,7 @@ True
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -355,10 +355,11 @@ def _describe(d: dict[str, Any]) -> str:
     from ..transforms.image.policies import POLICY_OPS
 
     name = str(d.get("type"))
+    params: Mapping[str, inspect.Parameter]
     try:
         params = inspect.signature(TRANSFORMS.get(name)).parameters
     except Exception:  # an unknown name: show every argument
-        params = {}  # type: ignore[assignment]
+        params = {}
     args = []
     for k, v in d.items():
         if k in ("type", "transforms", "seed"):

@@ -1,0 +1,127 @@
+"""Comparisons pooled over training sizes (experiments/pooled.py): size-stratified means worked
+by hand, resamples that keep every size's units, splits and seeds drawn jointly over sizes, and
+the vectorized data multiplier against the scalar one in verdicts.py."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from augfit.experiments import pooled as pl
+from augfit.experiments import stats as st
+from augfit.experiments.verdicts import data_multiplier, isotonic, judge, sentence
+
+
+def _row(method, split, seed, size, acc, train=1.0):
+    return {"method": method, "split": split, "seed": seed, "train_size": size,
+            "test_accuracy": acc, "train_accuracy": train, "test_loss": 0.5, "train_loss": 0.1}
+
+
+def test_pooled_mean_weights_every_size_equally():
+    # n = 10: 3 units with Δ = 0.1; n = 20: 2 units with Δ = 0.3 (a partial size, same split)
+    rows = [_row("baseline", 0, s, 10, 0.5 + s / 100) for s in range(3)]
+    rows += [_row("m", 0, s, 10, 0.6 + s / 100) for s in range(3)]
+    rows += [_row("baseline", 0, s, 20, 0.6 + s / 50) for s in range(2)]
+    rows += [_row("m", 0, s, 20, 0.9 + s / 50) for s in range(2)]
+    c, joint = pl.compare_pooled(rows, "baseline", "m", [10, 20], np.random.default_rng(0), 500)
+    assert c is not None and joint is not None
+    assert c.sizes == (10, 20) and c.left_out == () and c.train_size == 0
+    assert c.n_units == 3                       # (split, seed) units: seeds 0, 1, 2 of split 0
+    # the mean of the per-size means, not of the 5 units ((0.3 + 0.6) / 5 = 0.18)
+    assert c.stats["d_test_accuracy"].value == pytest.approx(0.2)
+    # every resample keeps 3 units at n = 10 and 2 at n = 20: Δ is constant within each size
+    np.testing.assert_allclose(c.stats["d_test_accuracy"].boot, 0.2)
+    assert c.stats["d_test_accuracy"].ci == pytest.approx((0.2, 0.2))
+
+
+def test_splits_and_seeds_are_drawn_jointly_over_sizes():
+    rng = np.random.default_rng(1)
+    v = rng.normal(0.05, 0.03, (3, 4))           # Δ per (split, seed), the same at both sizes
+    rows = []
+    for n in (10, 20):
+        for sp in range(3):
+            for sd in range(4):
+                rows += [_row("baseline", sp, sd, n, 0.5), _row("m", sp, sd, n, 0.5 + v[sp, sd])]
+    units = [st.paired_units(rows, "baseline", "m", n) for n in (10, 20)]
+    boot = pl.joint_resample(units, 2000, np.random.default_rng(2))
+    # the same splits and seeds are drawn at both sizes: identical resampled means
+    np.testing.assert_array_equal(boot[0], boot[1])
+    c, _ = pl.compare_pooled(rows, "baseline", "m", [10, 20], np.random.default_rng(3), 4000)
+    (one,) = st.compare(rows, ["baseline", "m"], "baseline", [10], resamples=4000, seed=3)
+    # perfectly correlated sizes: pooling adds no information, the interval is not narrower
+    # (independent resampling per size would shrink its width by about 1/sqrt(2))
+    w_pooled = np.diff(c.stats["d_test_accuracy"].ci)[0]
+    w_one = np.diff(one.stats["d_test_accuracy"].ci)[0]
+    assert w_pooled == pytest.approx(w_one, rel=0.1)
+
+
+def test_a_size_missing_a_split_is_left_out():
+    rows = []
+    for n, splits in ((10, (0, 1)), (20, (0, 1)), (40, (0,))):
+        for sp in splits:
+            for sd in range(3):
+                rows += [_row("baseline", sp, sd, n, 0.5), _row("m", sp, sd, n, 0.55 + sd / 100)]
+    c, joint = pl.compare_pooled(rows, "baseline", "m", [10, 20, 40],
+                                 np.random.default_rng(0), 300)
+    assert c is not None and c.sizes == (10, 20) and c.left_out == (40,)
+    assert joint is not None and joint.sizes == [10, 20]
+
+
+def test_one_size_is_not_pooled():
+    rows = [_row("baseline", 0, s, 10, 0.5) for s in range(3)]
+    rows += [_row("m", 0, s, 10, 0.6) for s in range(3)]
+    comps, joints = pl.compare_all_pooled(rows, ["baseline", "m"], "baseline", [10],
+                                          resamples=200)
+    assert comps == [] and joints["m"].sizes == [10]
+
+
+def test_isotonic_rows_match_pool_adjacent_violators():
+    y = np.random.default_rng(4).normal(size=(300, 5)).cumsum(axis=1) * 0.3
+    fit = pl.isotonic_rows(y)
+    for row, f in zip(y, fit, strict=True):
+        np.testing.assert_allclose(f, isotonic(row), atol=1e-12)
+
+
+def test_multiplier_draws_match_the_scalar_multiplier():
+    rng = np.random.default_rng(5)
+    sizes = [50, 100, 200, 400]
+    base = np.sort(rng.uniform(0.6, 0.9, (400, 4)), axis=1) + rng.normal(0, 0.02, (400, 4))
+    acc = rng.uniform(0.55, 0.95, 400)
+    got = pl.multiplier_draws(sizes, base, 100, acc)
+    for b, a, g in zip(base, acc, got, strict=True):
+        value, text = data_multiplier(sizes, b, 100, a)
+        if text.startswith(">"):
+            assert g == math.inf
+        elif text.startswith("<"):
+            assert g == -math.inf
+        else:
+            assert math.exp(g) == pytest.approx(value, rel=1e-12)
+    assert np.isinf(got).any() and np.isfinite(got).any()
+
+
+def test_multiplier_interval_from_joint_resamples():
+    # baseline accuracy rises with n; the method at n = 100 matches the baseline at 200
+    rows = []
+    rng = np.random.default_rng(6)
+    for n, acc in ((50, 0.70), (100, 0.75), (200, 0.80), (400, 0.85)):
+        for sp in range(3):
+            for sd in range(4):
+                b = acc + rng.normal(0, 0.01)
+                rows += [_row("baseline", sp, sd, n, b),
+                         _row("m", sp, sd, n, b + 0.05 + rng.normal(0, 0.005))]
+    _, joints = pl.compare_all_pooled(rows, ["baseline", "m"], "baseline", [50, 100, 200, 400],
+                                      resamples=2000)
+    lo, hi = pl.multiplier_interval(joints["m"], 100, 0.95)
+    assert lo < 2.0 < hi and hi / lo < 2
+    # at the largest size the method is beyond the grid in (nearly) every resample
+    assert pl.multiplier_interval(joints["m"], 400, 0.95)[1] == math.inf
+    # the interval in the verdicts and the sentence
+    sizes = [50, 100, 200, 400]
+    mult = {("m", n): pl.multiplier_interval(joints["m"], n, 0.95) for n in sizes}
+    vs = judge(st.compare(rows, ["baseline", "m"], "baseline", sizes, resamples=2000), 0.95,
+               sizes, multiplier_ci=mult)
+    v = {v.train_size: v for v in vs}
+    assert v[100].multiplier_interval_text == f"[{lo:.2g}x, {hi:.2g}x]"
+    assert f"worth {v[100].multiplier_text} the data [{lo:.2g}x, {hi:.2g}x]" in sentence("m", vs)
+    assert v[400].multiplier_interval_text == ""          # every resample beyond the grid
