@@ -68,6 +68,7 @@ def test_image_page_rows_labels_and_determinism(tmp_path):
             assert img.shape[:2] == (168, 168) and len(np.unique(img)) <= 64
         assert "original · label" in row[0] and "<li>" not in row[0]
         assert all("rotate " in c for c in row[1:])       # every version names its angle
+    assert "Pipeline: <code>Rotate(limit=20) → HorizontalFlip(p=0.5)</code>" in page
     again = preview(aug, "digits", n=3, versions=2, out=tmp_path / "b", seed=4)
     assert (tmp_path / "b" / "index.html").read_bytes() == r.paths["html"].read_bytes()
     other = preview(aug, "digits", n=3, versions=2, out=None, seed=5)

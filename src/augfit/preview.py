@@ -39,6 +39,7 @@ from .errors import ConfigError
 from .rng import derive
 from .viz.cards import CSS, Panel, image_panels, rows_html, spectrogram_panels, text_panels
 from .viz.cards import word_diff as word_diff
+from .viz.explain import describe_pipeline
 from .viz.gallery import Gallery, draw_gallery, pick_samples, pipeline_of
 from .viz.sound import N_ITER, find_mel, invert_mel, spectrograms
 
@@ -179,7 +180,8 @@ def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
             "the original, then its versions; under each, its label (mixed labels as weights) "
             "and the parameters drawn for it, read from the pipeline's record (version k is "
             "drawn with derive(seed, k + 1), so the same seed gives the same page).</p>",
-            "<details><summary>pipeline</summary>"
+            f'<p>Pipeline: <code>{html.escape(describe_pipeline(aug))}</code></p>',
+            "<details><summary>pipeline (JSON)</summary>"
             f"<pre>{html.escape(describe(aug))}</pre></details>"]
     if ds.modality == "image":
         rows = image_panels(gallery)

@@ -9,7 +9,7 @@ import augfit as af
 from augfit.registry import TRANSFORMS
 from augfit.transforms import Transform, available
 from augfit.transforms import image as I
-from augfit.viz.explain import FORMATTERS, explain, per_sample
+from augfit.viz.explain import FORMATTERS, describe_pipeline, explain, per_sample
 
 NAMES = available()
 COMPOSITIONS = {"Compose", "OneOf", "SomeOf", "Sometimes"}
@@ -102,3 +102,12 @@ def test_an_unknown_transform_shows_its_numbers_but_not_its_seed():
     _, rec = _Plugin()(x, rng=0, return_params=True)
     for i, (d,) in enumerate(explain(_Plugin(), rec, 3)):
         assert d.transform == "_Plugin" and d.text == f"_Plugin amount={rec['amount'][i]:.3g}"
+
+
+def test_a_pipeline_in_one_line():
+    aug = af.Compose([I.Rotate(limit=15), I.HorizontalFlip(), I.RandomResizedCrop(scale=(0.5, 1))])
+    assert describe_pipeline(aug) == ("Rotate(limit=15) → HorizontalFlip(p=0.5) → "
+                                      "RandomResizedCrop(scale=[0.5, 1], ratio=[0.75, 1.333])")
+    one = af.transforms.get("OneOf")([I.Rotate(limit=10), I.TrivialAugmentWide()], p=0.5)
+    assert describe_pipeline(one) == \
+        "OneOf(p=0.5: Rotate(limit=10) | TrivialAugmentWide(num_magnitude_bins=31))"
