@@ -11,6 +11,8 @@
   clusters or browsers (``pytest -m "not slow"`` skips them; ``make test`` runs everything) and
   ``network`` for tests that try to reach a package registry (they skip, with the reason, when it
   cannot be reached).
+- Hypothesis runs derandomized (the same examples every run), so a CI run does not pass or fail
+  by luck; ``HYPOTHESIS_PROFILE=explore`` draws fresh examples each run to hunt for new failures.
 """
 from __future__ import annotations
 
@@ -25,6 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("default", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parents[1]
 

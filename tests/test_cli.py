@@ -88,8 +88,8 @@ def test_run_report_and_preview(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
-    spec = _spec(tmp_path, dict(TINY, seeds=8, training={"epochs": 15, "batch_size": 8, "lr": 0.01},
-                                train_sizes=[80]))
+    training = {"epochs": 15, "batch_size": 8, "lr": 0.01}
+    spec = _spec(tmp_path, dict(TINY, seeds=40, training=training, train_sizes=[80]))
     out = tmp_path / "run"
     db = out / "results.sqlite"
     proc = subprocess.Popen([str(AUGFIT), "run", str(spec), "--out", str(out)],
@@ -106,9 +106,9 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     assert "interrupted; every finished cell is saved" in stderr
     assert "%|" not in stderr and "cells/s" not in stderr       # no progress bar into a pipe
     kept = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
-    assert 1 <= kept < 16
+    assert 1 <= kept < 80          # 80 cells: more than a loaded machine finishes before the signal
     assert main(["report", str(out)]) == 0                     # a partial run can be reported
-    assert f"{kept}/16 cells finished" in (out / "report.md").read_text()
+    assert f"{kept}/80 cells finished" in (out / "report.md").read_text()
 
 
 def test_preview_audio_with_dataset_option(tmp_path, capsys, fsdd_path):

@@ -19,9 +19,10 @@ import yaml
 pytestmark = pytest.mark.slow
 
 SPEC = {"name": "faults", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
-        "training": {"epochs": 40, "batch_size": 8, "lr": 0.01}, "seeds": 8, "train_sizes": [150],
+        "training": {"epochs": 40, "batch_size": 8, "lr": 0.01}, "seeds": 40, "train_sizes": [150],
         "bootstrap": {"resamples": 100}, "methods": ["baseline", {"name": "drop", "dropout": 0.2}]}
-TOTAL = 16
+TOTAL = 80  # far more than can finish between the first stored cell and the signal, even when
+#             a loaded machine starves the test process
 
 
 def _session(sid: int) -> list[tuple[int, str]]:

@@ -255,7 +255,10 @@ def test_fuzz_any_field_gives_a_spec_or_a_config_error(field, value):
     try:
         spec = parse_spec(_with(field, value, _base_for(field)))
     except ConfigError as e:
-        assert len(str(e)) < 600 and "\n" not in str(e).strip()
+        message = str(e)
+        # the list of registered names ("Available: ...") grows with the project, not the input
+        said = message.split(" Available: ")[0]
+        assert len(said) < 600 and "\n" not in message.strip()
         return
     json.dumps(spec.canonical)                        # what is accepted can be stored
     for cell in spec.cells() if "all" not in spec.train_sizes else []:
