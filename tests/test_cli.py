@@ -88,8 +88,8 @@ def test_run_report_and_preview(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
-    training = {"epochs": 15, "batch_size": 8, "lr": 0.01}
-    spec = _spec(tmp_path, dict(TINY, seeds=40, training=training, train_sizes=[80]))
+    training = {"epochs": 300, "batch_size": 8, "lr": 0.01}   # about 0.5 s per cell: the signal
+    spec = _spec(tmp_path, dict(TINY, seeds=20, training=training, train_sizes=[80]))  # comes early
     out = tmp_path / "run"
     db = out / "results.sqlite"
     proc = subprocess.Popen([str(AUGFIT), "run", str(spec), "--out", str(out)],
@@ -98,7 +98,8 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     while time.time() < deadline and proc.poll() is None and done < 1:
         if db.exists():
             with contextlib.suppress(sqlite3.OperationalError):
-                done = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+                con = sqlite3.connect(db, timeout=5)     # wait out the writer's lock
+                done = con.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
@@ -106,9 +107,9 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     assert "interrupted; every finished cell is saved" in stderr
     assert "%|" not in stderr and "cells/s" not in stderr       # no progress bar into a pipe
     kept = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cells").fetchone()[0]
-    assert 1 <= kept < 80          # 80 cells: more than a loaded machine finishes before the signal
+    assert 1 <= kept < 40
     assert main(["report", str(out)]) == 0                     # a partial run can be reported
-    assert f"{kept}/80 cells finished" in (out / "report.md").read_text()
+    assert f"{kept}/40 cells finished" in (out / "report.md").read_text()
 
 
 def test_preview_audio_with_dataset_option(tmp_path, capsys, fsdd_path):
