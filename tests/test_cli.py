@@ -86,6 +86,12 @@ def test_run_report_and_preview(tmp_path, capsys):
     assert page.count('<figure class="card') == 8 and "horizontal flip" in page
 
 
+def _like_a_terminal() -> None:
+    """In the child: Ctrl-C's default action, as in a terminal. A shell's background job (``cmd &``
+    without job control, e.g. a CI script) starts with SIGINT ignored, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_path):
     training = {"epochs": 300, "batch_size": 8, "lr": 0.01}   # about 0.5 s per cell: the signal
@@ -93,7 +99,8 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
     out = tmp_path / "run"
     db = out / "results.sqlite"
     proc = subprocess.Popen([str(AUGFIT), "run", str(spec), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_like_a_terminal)
     deadline, done = time.time() + 60, 0
     while time.time() < deadline and proc.poll() is None and done < 1:
         if db.exists():

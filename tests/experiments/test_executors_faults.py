@@ -53,6 +53,12 @@ def _finished(db: Path) -> list[str]:
         return []
 
 
+def _like_a_terminal() -> None:
+    """In the child: Ctrl-C's default action, as in a terminal. A shell's background job (``cmd &``
+    without job control, e.g. a CI script) starts with SIGINT ignored, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
     spec = tmp_path / "faults.yaml"
     spec.write_text(yaml.safe_dump(SPEC))
@@ -60,8 +66,10 @@ def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
     proc = subprocess.Popen([sys.executable, "-m", "augfit.cli", "run", str(spec), "--out",
                              str(out), "--quiet", "--no-report", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)        # its own session: every descendant
-    return proc, out / "results.sqlite"                      # keeps the sid, even when orphaned
+                            start_new_session=True,        # its own session: every descendant
+                            preexec_fn=_like_a_terminal)
+    return proc, out / "results.sqlite"     # (the session: every descendant keeps the sid, even
+    #                                          when orphaned)
 
 
 def _wait_for_cells(proc: subprocess.Popen, db: Path, n: int, timeout: float = 240) -> int:
