@@ -317,7 +317,8 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
     md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
            report.holm_line(), ""]
-    md += [*[f"- {t}" for t in _dose_lines(report)], ""] if _dose_lines(report) else []
+    dose = _dose_lines(report)
+    md += [*[f"- {t}" for t in dose], ""] if dose else []
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
