@@ -9,7 +9,8 @@ import pytest
 
 from augfit.experiments.cell import splits
 from augfit.experiments.gallery import DRAWS, SAMPLES, build, samples_html
-from augfit.experiments.report import Report, write_report
+from augfit.experiments.report import Report
+from augfit.experiments.report_files import write_report
 from augfit.experiments.spec import parse_spec
 from augfit.rng import derive
 from augfit.transforms.base import Transform

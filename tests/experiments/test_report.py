@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from augfit.experiments.report import Report, comparison_table, write_report
+from augfit.experiments.report import Report, comparison_table
+from augfit.experiments.report_files import write_report
 from augfit.experiments.spec import parse_spec
 
 SPEC = {"name": "handmade", "dataset": {"name": "digits"}, "train_sizes": [10, 20], "seeds": 3,

@@ -11,7 +11,8 @@
 """
 from __future__ import annotations
 
-from .report import Report, comparison_table, write_report
+from .report import Report, comparison_table
+from .report_files import write_report
 from .runner import RunResult, load_results, report, run
 from .spec import Cell, Method, Spec, load_spec, parse_spec
 from .stats import Comparison, compare, summarize

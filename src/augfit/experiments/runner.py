@@ -30,7 +30,8 @@ from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import CellFailure, execute
 from .progress import make_progress
-from .report import Report, comparison_table, write_report
+from .report import Report, comparison_table
+from .report_files import write_report
 from .spec import Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 

@@ -1,0 +1,164 @@
+"""Writing a :class:`~augfit.experiments.report.Report` to files: ``report.md`` (with the figures
+in ``plots/``), a self-contained ``report.html`` and ``cells.csv``, in the order the report module
+describes."""
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..viz.cards import CSS as CARD_CSS
+from . import dose, plots
+from .gallery import samples_html, samples_markdown
+from .report import (
+    Report,
+    _dose_lines,
+    _intro,
+    _summary_rows,
+    figures,
+    markdown_table,
+    table_rows,
+    verdict_rows,
+)
+from .spec import Spec
+
+_CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
+
+
+def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[str, Path]:
+    """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``.
+
+    ``data`` (a Dataset) is the pool the sample grids draw from; None: split 0's training part of
+    the spec's dataset (see :mod:`augfit.experiments.gallery`)."""
+    from .gallery import build
+
+    out = Path(out_dir)
+    (out / "plots").mkdir(parents=True, exist_ok=True)
+    figs = figures(report)
+    for stem, _, png in figs:
+        (out / "plots" / f"{stem}.png").write_bytes(png)
+    if report.samples is None:
+        report.samples = build(report.spec, data)
+    for name, png in samples_markdown(report.samples)[1].items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(png)
+    paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
+    paths["markdown"].write_text(_markdown(report, figs))
+    paths["html"].write_text(_html(report, figs))
+    _write_csv(paths["csv"], report.rows)
+    return paths
+
+
+def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
+    s = report.spec
+    md = [f"# augfit report: {s.name}", "", "## Warnings", ""]
+    md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
+    md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
+           report.holm_line(), ""]
+    dose = _dose_lines(report)
+    md += [*[f"- {t}" for t in dose], ""] if dose else []
+    md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    if report.samples is not None:
+        md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
+    md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
+           "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
+           *_dose_table_md(report),
+           "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
+           "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
+           "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
+           "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
+    return "\n".join(md)
+
+
+def _dose_table(report: Report) -> list[list[str]] | None:
+    curves = dose.dose_curves(report.verdicts, [m.name for m in report.spec.methods])
+    return dose.dose_rows(curves) if curves else None
+
+
+def _dose_table_md(report: Report) -> list[str]:
+    rows = _dose_table(report)
+    return ["## Dose-response per sweep, size and value", "", markdown_table(rows), "",
+            dose.BEST_WARNING, ""] if rows else []
+
+
+def _dose_table_html(report: Report) -> list[str]:
+    rows = _dose_table(report)
+    return ['<h2 id="dose">Dose-response per sweep, size and value</h2>', _html_table(rows),
+            f'<p class="holm">{html.escape(dose.BEST_WARNING)}</p>'] if rows else []
+
+
+def _spec_yaml(spec: Spec) -> str:
+    import yaml
+
+    return yaml.safe_dump(spec.canonical, sort_keys=False, width=100).rstrip()
+
+
+def _html_table(rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                   for r in rows[1:])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;font-size:13px}"
+        "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}"
+        "th:first-child,td:first-child{text-align:left}th{background:#f0f0f0}"
+        ".warn{background:#fff4e5;border-left:5px solid #e67e22;padding:6px 12px;margin:6px 0}"
+        ".ok{color:#2e7d32}.answer li{margin:4px 0;font-size:15px}.holm{font-size:13px;"
+        "color:#444}figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}"
+        "img{max-width:100%}.pipe{font-family:monospace;font-size:13px;color:#333}"
+        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS)
+
+
+def _figure_html(fig: tuple[str, str, bytes]) -> str:
+    stem, cap, png = fig
+    return (f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
+            f'src="{plots.png_data_uri(png)}"><figcaption>{html.escape(cap)}</figcaption></figure>')
+
+
+def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
+    s = report.spec
+    first = [f for f in figs if f[0] == "effects" or f[0].startswith("dose_")]
+    rest = [f for f in figs if f not in first]
+    warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
+            or '<p class="ok">No sanity warning.</p>')
+    parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
+             '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
+             '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
+             '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
+             '<h2 id="warnings">Warnings</h2>', warn,
+             '<h2 id="answer">Answer</h2><ul class="answer">',
+             *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
+             f'<p class="holm">{html.escape(report.holm_line())}</p>',
+             *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
+             *map(_figure_html, first),
+             '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             '<h2 id="samples">What each method did to the data</h2>',
+             samples_html(report.samples) if report.samples is not None else "",
+             '<h2 id="method">How this was measured</h2>',
+             *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
+             '<h2 id="tables">Verdicts per method and size</h2>',
+             _html_table(verdict_rows(report)), *_dose_table_html(report),
+             "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
+             "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
+             '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'
+             f"<pre>{html.escape(_spec_yaml(s))}</pre></details>"]
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>augfit report: {html.escape(s.name)}</title><style>{_CSS}</style></head>"
+            f"<body>{''.join(parts)}</body></html>")
+
+
+def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
+    first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
+    keys = first + [k for k in keys if k not in first]
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+__all__ = ["write_report"]
