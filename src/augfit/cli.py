@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="dask.distributed scheduler address, or 'local' for a LocalCluster")
     r.add_argument("--no-report", action="store_true", help="only run and store the cells")
     r.add_argument("--quiet", action="store_true", help="no progress bars or lines")
+    r.add_argument("--max-cells", type=int, default=None, metavar="N",
+                   help="refuse a grid of more than N cells (default: $AUGFIT_MAX_CELLS or "
+                        "100000)")
     r.add_argument("--mlflow", metavar="URI",
                    help="also log each cell as an MLflow run (and the report as artifacts of a "
                         "parent run), e.g. sqlite:///mlflow.db; needs pip install "
@@ -118,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         res = run(args.spec, out=out, workers=workers, scheduler=args.scheduler,
                   progress=False if args.quiet else None, report=not args.no_report,
-                  mlflow=args.mlflow)
+                  mlflow=args.mlflow, max_cells=args.max_cells)
     except KeyboardInterrupt:
         where = out or "the results folder"
         print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "

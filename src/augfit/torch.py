@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .checks import check_int
+from .data.container import check_labels
 from .data.loader import DataLoader
 from .errors import ConfigError
 
@@ -139,7 +140,7 @@ class _Pair:
             raise ConfigError(f"AugmentedDataset(data=(x, y)): x has {len(x)} samples but y has "
                               f"{len(y)}; give one label per sample")
         self.x = x
-        self.y = np.asarray(y.numpy() if hasattr(y, "numpy") else y, dtype=np.int64)
+        self.y = check_labels(y, "AugmentedDataset(data=(x, y))")
         self.modality = "text" if isinstance(x, list) else "image"
         self.meta: dict[str, Any] = {}
 

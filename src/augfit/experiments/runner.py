@@ -20,19 +20,21 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checks import check_int
 from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
 from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import CellFailure, execute
-from .progress import make_progress
+from .progress import LineProgress, make_progress
 from .report import Report, comparison_table
 from .report_files import write_report
-from .spec import Spec, load_spec, parse_spec
+from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 
 
@@ -114,7 +116,8 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, data: Any = None, mlflow: str | None = None) -> RunResult:
+        report: bool = True, data: Any = None, mlflow: str | None = None,
+        max_cells: int | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -143,6 +146,9 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
+    max_cells : int, optional
+        The cap on the grid's size (default ``$AUGFIT_MAX_CELLS`` or 100,000): a larger grid is
+        refused before anything is loaded, stating its size and the cap.
 
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
@@ -152,6 +158,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
 
     t0 = time.perf_counter()
     spec = as_spec(spec, user_data=data is not None)
+    spec.check_grid(None if max_cells is None else check_int(max_cells, "max_cells", "run"))
     uri = mlflow if mlflow is not None else spec.tracking.get("mlflow")
     if uri:
         from .tracking import check_mlflow
@@ -165,13 +172,14 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
-        cells = spec.cells()
+        cells = _cells_with_progress(spec, progress)
         done = store.finished_keys()
         todo, seen = [], set(done)
         for c in cells:                      # identical cells (same key) run once
             if c.key not in seen:
                 todo.append(c)
                 seen.add(c.key)
+        copies = Counter(c.key for c in cells)   # a cell also finishes its identical twins
         bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
         n_run = 0
         try:
@@ -186,7 +194,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
                 else:
                     store.put(cell, spec.hash, cell_result)
                     n_run += 1
-                bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+                bar.update(copies[cell.key])
         finally:
             bar.close()
         rows = store.rows(cells)
@@ -204,6 +212,17 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _cells_with_progress(spec: Spec, progress: bool | None) -> list[Cell]:
+    """``spec.cells()``, with progress lines on stderr while a large grid's keys are made."""
+    if progress is False or spec.n_cells() < 50_000:
+        return spec.cells()
+    bar = LineProgress(spec.n_cells(), desc="augfit run: making cell keys", every_seconds=5.0)
+    try:
+        return spec.cells(lambda n: bar.update(n - bar.n))
+    finally:
+        bar.close()
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:

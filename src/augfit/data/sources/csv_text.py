@@ -16,16 +16,27 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import ConfigError, MissingResourceError
+from ...checks import quotable, show
+from ...errors import ConfigError
+from ...files import require
 from ...registry import DATASETS
 from ..container import Dataset, from_arrays
 
 _SNIFF = ",\t;|"
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def decode_utf8(raw: bytes, path: Path) -> str:
-    """The file's text (a UTF-8 byte-order mark is dropped); a non-UTF-8 byte is reported with its
-    line and column."""
+    """The file's text (a UTF-8 byte-order mark is dropped); a UTF-16/32 file is recognised by its
+    byte-order mark, and a non-UTF-8 byte is reported with its line and column."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise ConfigError(
+                f"{path} is {name} text (it starts with a {name} byte-order mark); save it as "
+                f"UTF-8 (e.g. `iconv -f {name} -t utf-8 {path.name} > fixed.csv`)")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -94,21 +105,12 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
         sample's line in the file.
     """
     file = Path(path).expanduser()
-    if not file.is_file():
-        raise MissingResourceError(f"csv: {file} does not exist; pass path= to a CSV or TSV file")
+    require(file, "a file", "csv", "pass path= to a CSV or TSV file")
     text_column = _check_column(text_column, "text_column")
     label_column = _check_column(label_column, "label_column")
     text = decode_utf8(file.read_bytes(), file)
     delim = _delimiter(text, file, sep)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for row in reader:
-            if row and any(c.strip() for c in row):
-                rows.append((reader.line_num, row))
-    except csv.Error as e:
-        raise ConfigError(f"{file}, line {reader.line_num}: not valid CSV ({e}); check the "
-                          "quoting of that line") from None
+    rows = _rows(text, file, delim)
     if not rows:
         raise ConfigError(f"{file} holds no rows; expected a header and one row per sample")
     named = isinstance(text_column, str) or isinstance(label_column, str)
@@ -121,24 +123,17 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     cols = first if header else [str(i) for i in range(len(first))]
     ti, li = _find(cols, text_column), _find(cols, label_column)
     if ti is None or li is None:
-        missing = [(opt, c) for opt, c, i in (("text_column", text_column, ti),
-                                                ("label_column", label_column, li)) if i is None]
-        what = ", ".join(f"{opt}={c!r}" for opt, c in missing)
-        shown = ", ".join(repr(c) for c in first)
-        sep_name = "tab" if delim == "\t" else repr(delim)
-        raise ConfigError(
-            f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {shown} "
-            f"(delimiter {sep_name}); pass text_column= and label_column= naming the header's "
-            f"columns (e.g. text_column={first[0]!r}), or 0-based numbers for a file without a "
-            "header")
+        raise _no_column(file, rows[0][0], first, delim, text_column if ti is None else None,
+                         label_column if li is None else None)
     body = rows[1:] if header else rows
     texts, labels, lines = [], [], []
     for lineno, row in body:
-        need = max(ti, li)
-        if len(row) <= need:
-            raise ConfigError(f"{file}, line {lineno}: {len(row)} fields but column "
-                              f"{cols[need]!r} is field {need + 1}; fix the row (a missing "
-                              f"delimiter or unquoted {delim!r}?)")
+        if len(row) != len(first):
+            raise ConfigError(
+                f"{file}, line {lineno}: {len(row)} fields but the "
+                f"{'header' if header else 'first row'} has {len(first)}; quote the text if it "
+                f"holds the delimiter {sep_name(delim)} (e.g. \"great film, really great\",pos), "
+                "or fix the row")
         label = row[li].strip()
         if not label:
             raise ConfigError(f"{file}, line {lineno}, column {li + 1}: empty label "
@@ -149,6 +144,51 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     _check_labels(file, label_column, labels)
     return from_arrays(texts, labels, "text",
                        meta={"source": str(file), "line": np.array(lines, np.int64)})
+
+
+def _no_column(file: Path, line: int, first: list[str], delim: str, text_column: object,
+               label_column: object) -> ConfigError:
+    """The error for a column option that names no column. The first row's fields are quoted only
+    when they are column names (a file that is not a CSV of named columns, e.g. a password file,
+    is never echoed)."""
+    what = ", ".join(f"{opt}={show(c)}" for opt, c in (("text_column", text_column),
+                                                       ("label_column", label_column))
+                     if c is not None)
+    if len(first) >= 2 and all(quotable(c) and c.strip() for c in first):
+        more = f", ... ({len(first)} columns)" if len(first) > 8 else ""
+        shown = f"the first row holds {', '.join(repr(c) for c in first[:8])}{more}"
+        example = f" (e.g. text_column={first[0]!r})"
+    else:
+        shown = f"the first row holds {len(first)} field(s) that are not column names"
+        example = ""
+    return ConfigError(
+        f"{file}, line {line}: no column for {what}; {shown} (delimiter {sep_name(delim)}); pass "
+        f"text_column= and label_column= naming the header's columns{example}, or 0-based "
+        "numbers for a file without a header")
+
+
+def sep_name(delim: str) -> str:
+    """A delimiter as a message names it: ``tab`` or ``','``."""
+    return "tab" if delim == "\t" else repr(delim)
+
+
+def _rows(text: str, file: Path, delim: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of ``text`` with their line numbers. A field may be as long as the file
+    (csv's own limit, 128 KiB, would refuse a long legitimate review)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows: list[tuple[int, list[str]]] = []
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))
+    try:
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as e:
+        raise ConfigError(f"{file}, line {reader.line_num}: not valid CSV ({e}); check the "
+                          "quoting of that line") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return rows
 
 
 def _label_unique(rows: list[tuple[int, list[str]]], label_column: str | int) -> bool:
