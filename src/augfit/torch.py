@@ -132,10 +132,10 @@ class AugmentedDataset:
                                  augment=augment, features=None, seed=seed, layout=layout)
         if output is not None:
             check_choice(output, "output", OUTPUTS, "AugmentedDataset")
-            if self.loader.dataset.modality != "image":
+            modality = getattr(self.loader.dataset, "modality", "image")
+            if modality != "image":
                 raise ConfigError(f"AugmentedDataset(output={output!r}) is for images; this "
-                                  f"dataset holds {self.loader.dataset.modality}: leave output "
-                                  f"unset")
+                                  f"dataset holds {modality}: leave output unset")
         self.output = output
         self.batch_sampler = EpochBatchSampler(self.loader)
         self.epoch = 0
