@@ -23,7 +23,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks import check_int
 from ..errors import AugfitError, ConfigError, DataChangedWarning
@@ -36,6 +36,9 @@ from .report import Report, comparison_table
 from .report_files import write_report
 from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
+
+if TYPE_CHECKING:
+    from .tracking import Tracker
 
 
 @dataclass
@@ -182,6 +185,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         copies = Counter(c.key for c in cells)   # a cell also finishes its identical twins
         bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
         n_run = 0
+        tracker = _tracker(uri, spec, out_dir, cells, store)
         try:
             status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                              f"n={c.train_size}",
@@ -194,22 +198,25 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
                 else:
                     store.put(cell, spec.hash, cell_result)
                     n_run += 1
+                    if tracker is not None:
+                        tracker.log_cell(store, cell.key)
                 bar.update(copies[cell.key])
+        except BaseException:
+            if tracker is not None:
+                tracker.abort()
+            raise
         finally:
             bar.close()
         rows = store.rows(cells)
         failed = store.failures(cells)
-        tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
                        n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
                                      failed=failed)
         result.paths = write_report(out_dir, result.report)
-    if uri:
-        from .tracking import log_mlflow
-
-        result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
+    if tracker is not None:
+        result.mlflow_run_id = tracker.finish(result.report, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -223,6 +230,19 @@ def _cells_with_progress(spec: Spec, progress: bool | None) -> list[Cell]:
         return spec.cells(lambda n: bar.update(n - bar.n))
     finally:
         bar.close()
+
+
+def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
+             store: Store) -> Tracker | None:
+    """The run's MLflow tracker (None without a URI), with the cells an earlier run stored
+    logged already, before any new cell trains."""
+    if not uri:
+        return None
+    from .tracking import Tracker
+
+    tracker = Tracker(uri, spec, out_dir, cells)
+    tracker.log_stored(store)
+    return tracker
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
