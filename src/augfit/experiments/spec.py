@@ -84,8 +84,8 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from hashlib import sha256
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
