@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..viz.cards import md_text
 from . import dose, plots
 from .example_draws import example_draws
 from .gallery import Samples
@@ -174,8 +175,11 @@ def table_rows(report: Report) -> list[list[str]]:
 
 
 def markdown_table(rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    """The rows (the first is the header) as a Markdown table, every cell escaped (:func:`md_text`:
+    no raw HTML, no pipe that splits a cell), as the HTML table escapes them."""
+    cells = [[md_text(c) for c in r] for r in rows]
+    lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in cells[1:]]
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..viz.cards import CSS as CARD_CSS
+from ..viz.cards import md_fence, md_text
 from . import dose, plots
 from .gallery import samples_html, samples_markdown
 from .report import (
@@ -54,11 +55,11 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
 def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
     md = [f"# augfit report: {s.name}", "", "## Warnings", ""]
-    md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
-    md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
-           report.holm_line(), ""]
+    md += [f"- **{md_text(w)}**" for w in report.warnings] or ["No sanity warning."]
+    md += ["", "## Answer", "", *[f"- {md_text(t)}" for t in report.sentences], "",
+           md_text(report.holm_line()), ""]
     dose = _dose_lines(report)
-    md += [*[f"- {t}" for t in dose], ""] if dose else []
+    md += [*[f"- {md_text(t)}" for t in dose], ""] if dose else []
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
@@ -68,7 +69,7 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
            "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
            "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
-           "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
+           md_fence(_spec_yaml(s), "yaml"), "", "</details>", ""]
     return "\n".join(md)
 
 

@@ -29,7 +29,7 @@ def _png(value: int = 0, shape: tuple[int, ...] = (8, 8)) -> bytes:
     return cv2.imencode(".png", np.full(shape, value, np.uint8))[1].tobytes()
 
 
-# -- names the OS allows ----------------------------------------------------------------------------
+# -- names the OS allows --
 def test_non_utf8_file_names_load_and_a_non_utf8_class_folder_is_refused_by_name(tmp_path):
     """cv2.imread(str(path)) segfaulted on such a name: the files are now read by their bytes. Run
     in a child process, so that a crash is a failed test and not a dead test session."""
@@ -73,7 +73,7 @@ def test_a_fifo_is_named_as_a_fifo(tmp_path):
         load("csv", path=tmp_path / "nope.csv")
 
 
-# -- CSV ---------------------------------------------------------------------------------------------
+# -- CSV --
 def test_a_csv_row_with_more_fields_than_the_header_is_refused(tmp_path):
     """'great film, really great,pos' was read as the text 'great film' of a new class."""
     f = tmp_path / "r.csv"
@@ -98,7 +98,7 @@ def test_utf16_is_named_and_a_long_field_is_allowed(tmp_path):
     assert load("csv", path=f).x[0] == long
 
 
-# -- no error echoes a file that is not what it claims to be -----------------------------------------
+# -- no error echoes a file that is not what it claims to be --
 def _messages(fn) -> str:
     try:
         fn()
@@ -156,7 +156,7 @@ def test_no_error_quotes_a_secret_planted_in_any_file_a_spec_can_name(tmp_path):
             assert part not in msg, (name, msg)
 
 
-# -- labels ------------------------------------------------------------------------------------------
+# -- labels --
 def test_every_entry_point_refuses_float_and_negative_labels():
     x = np.zeros((5, 4, 4), np.float32)
     floats = [0.2, 0.9, 1.5, 1.99, 2.7]          # augfit.torch truncated these to [0, 0, 1, 1, 2]
@@ -175,7 +175,7 @@ def test_every_entry_point_refuses_float_and_negative_labels():
     assert ds.loader.y.tolist() == [0, 1, 2, 1, 0]
 
 
-# -- caps on expansion -------------------------------------------------------------------------------
+# -- caps on expansion --
 def _png_claiming(h: int, w: int) -> bytes:
     """A valid PNG signature and IHDR declaring h x w pixels (the rest need not decode)."""
     import zlib
@@ -241,8 +241,8 @@ def test_audio_clip_length_is_capped_after_resampling(tmp_path):
 
 def test_a_card_that_is_a_card_still_names_its_bad_field(tmp_path):
     card = tmp_path / "c.yaml"
-    card.write_text(yaml.safe_dump({"name": "x", "modality": "image", "source": {"loader": "digits"},
-                                    "columns": {"x": "y"}, "license": "x", "citation": "y",
-                                    "split": {}, "colour": 1}))
+    card.write_text(yaml.safe_dump({"name": "x", "modality": "image",
+                                    "source": {"loader": "digits"}, "columns": {"x": "y"},
+                                    "license": "x", "citation": "y", "split": {}, "colour": 1}))
     with pytest.raises(ConfigError, match=r"c.yaml: colour: unknown field; allowed: name"):
         load_card(card)
