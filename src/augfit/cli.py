@@ -3,18 +3,20 @@
 Errors are printed as one line naming the file and the fix, never as a traceback: status 2 for a
 usage error (a bad argument, option or spec field: ConfigError, or argparse's own), status 1 when
 the data, the results store or the machine fails (corrupt or foreign results.sqlite, unreadable
-data file, read-only folder, full disk). Ctrl-C exits with 130 after saying that every finished cell
-is saved (a rerun resumes). Output piped into a reader that stops early (``augfit run SPEC | head``)
-ends quietly, with status 0.
+data file, read-only folder, full disk). Ctrl-C exits with 130, and SIGTERM (``kill``) with 143,
+after saying in one line that every finished cell is saved (a rerun resumes). Output piped into a
+reader that stops early (``augfit run SPEC | head``) ends quietly, with status 0.
 """
 from __future__ import annotations
 
 import argparse
 import errno
 import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import AugfitError, ConfigError, DataChangedWarning
@@ -129,9 +131,10 @@ def _run(args: argparse.Namespace) -> int:
                   mlflow=args.mlflow, max_cells=args.max_cells)
     except KeyboardInterrupt:
         where = out or "the results folder"
-        print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "
-              "command to resume", file=sys.stderr)
-        return 130
+        how = " by SIGTERM" if _TERMINATED else ""
+        print(f"\naugfit: interrupted{how}; every finished cell is saved in {where}; rerun the "
+              "same command to resume", file=sys.stderr)
+        return 143 if _TERMINATED else 130
     print(f"{res.spec.name}: {res.n_run} cells run, {res.n_skipped} already stored, "
           f"{res.seconds:.1f} s; results in {res.out}")
     if res.report is not None:
@@ -254,9 +257,41 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
         show(message, category, filename, lineno, file, line)
 
 
+_TERMINATED: list[int] = []   # the SIGTERM received (empty: none), read by the interrupt message
+
+
+def _terminate_like_ctrl_c(main_pid: int) -> Callable[[int, Any], None]:
+    """A SIGTERM handler that stops ``augfit`` as Ctrl-C does (finished cells kept, workers
+    stopped, one line on stderr, status 143); in any other process (a forked worker) SIGTERM keeps
+    its default action."""
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != main_pid:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        _TERMINATED.append(signum)
+        raise KeyboardInterrupt
+
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``augfit`` console script; returns the exit status."""
+    """Entry point of the ``augfit`` console script; returns the exit status. SIGTERM (``kill``)
+    stops a run as Ctrl-C does, with status 143."""
     args = _parser().parse_args(argv)
+    _TERMINATED.clear()
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c(os.getpid())) \
+        if in_main else None
+    try:
+        return _dispatch(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command; an error becomes one line on stderr and a status (module docstring)."""
     handler = {"run": _run, "report": _report, "export": _export, "preview": _preview,
                "list": _list}[args.command]
     try:
@@ -276,8 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:                        # read-only folder, full disk, missing file
         return _error(_os_error(e), 1)
     except KeyboardInterrupt:
-        print("\naugfit: interrupted", file=sys.stderr)
-        return 130
+        print("\naugfit: interrupted" + (" by SIGTERM" if _TERMINATED else ""), file=sys.stderr)
+        return 143 if _TERMINATED else 130
 
 
 if __name__ == "__main__":  # pragma: no cover
