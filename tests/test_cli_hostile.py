@@ -146,7 +146,7 @@ def test_read_only_output_folder(tmp_path, finished):
         shutil.copytree(db.parent, mounted / "kept")
         subprocess.run(["mount", "-o", "remount,ro", str(mounted)], check=True)
         _one_line_error(cli("run", spec, "--out", mounted / "kept", "--workers", "1"), 1,
-                        mounted / "kept" / "results.sqlite", "not writable")
+                        mounted / "kept", "the results folder cannot be written")
         assert _count(mounted / "kept" / "results.sqlite") == 4
 
 

@@ -41,15 +41,16 @@ NUMBER_TYPES = (int, float, np.integer, np.floating)
 INT_TYPES = (int, np.integer)
 
 
-#: a string quoted in an error: a short identifier (letters, digits, ``_ . + - /``, spaces)
-_QUOTABLE = re.compile(r"^[\w .+\-/]{0,40}$")
+#: a string quoted in an error: a short identifier (letters, digits, spaces, ``_ . + - / [ ] =``)
+_QUOTABLE = re.compile(r"^[\w .+\-/\[\]=]{0,40}$")
 
 
 def quotable(value: Any) -> bool:
     """Whether an error may quote ``value``: anything but a string that is not a short identifier
-    (letters, digits, ``_ . + - /`` and spaces, at most 40), or a list or mapping holding one. Such
-    a string (a sentence, a password hash, a line of a file that is not what it was said to be) is
-    named by its :func:`kind` instead, so that an error never echoes a file's content."""
+    (letters, digits, spaces and ``_ . + - / [ ] =``, at most 40), or a list or mapping holding
+    one. Such a string (a sentence, a password hash, a line of a file that is not what it was said
+    to be) is named by its :func:`kind` instead, so that an error never echoes a file's
+    content."""
     if isinstance(value, str):
         return bool(_QUOTABLE.match(value))
     if isinstance(value, (list, tuple)):

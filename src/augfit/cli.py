@@ -108,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
     pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
     pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")
+    pv.add_argument("--max-panels", type=int, default=1000, metavar="N",
+                    help="refuse a page of more than N panels, samples x (1 + versions) "
+                         "(default 1000)")
     pv.add_argument("--out", default="preview", help="output folder (default ./preview)")
 
     ls = sub.add_parser("list", help="list registered transforms, datasets or featurizers",
@@ -189,7 +192,8 @@ def _preview(args: argparse.Namespace) -> int:
         # plain YAML scalars and lists only: tags (!!python/...) and alias bombs are refused
         options[key] = load_yaml(value, f"--dataset-option {key}", max_nodes=1000)
     res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
-                  seed=args.seed, method=args.method, dataset_options=options)
+                  seed=args.seed, method=args.method, dataset_options=options,
+                  max_panels=args.max_panels)
     print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
     return 0
 
@@ -231,14 +235,16 @@ def _error(message: str, status: int) -> int:
     return status
 
 
-def _os_error(e: OSError) -> str:
-    """An OSError as ``FILE: problem; fix``."""
+def _os_error(e: OSError, command: str = "run") -> str:
+    """An OSError as ``FILE: problem; fix`` (an option is suggested only to a command that has
+    it: ``augfit report`` has no ``--out``)."""
     where = f"{e.filename}: " if e.filename else ""
     what = e.strerror or str(e)
     if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         fix = "free some space and rerun the same command (finished cells are kept)"
     elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        fix = "choose a writable folder (--out)"
+        fix = ("make the results folder writable, or copy it to a writable place and report "
+               "that copy" if command == "report" else "choose a writable folder (--out)")
     elif e.errno == errno.ENOENT:
         fix = "check the path"
     else:
@@ -309,7 +315,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     except AugfitError as e:                    # the data, the store or the machine failed
         return _error(str(e), 1)
     except OSError as e:                        # read-only folder, full disk, missing file
-        return _error(_os_error(e), 1)
+        return _error(_os_error(e, args.command), 1)
     except KeyboardInterrupt:
         print("\naugfit: interrupted" + (" by SIGTERM" if _TERMINATED else ""), file=sys.stderr)
         return 143 if _TERMINATED else 130

@@ -205,6 +205,20 @@ class Dataset:
         return self.subset(idx)
 
 
+def _check_unicode(values: Sequence[Any], what: str) -> None:
+    """ShapeError naming the first value that is not valid Unicode (a lone surrogate, e.g. from
+    bytes decoded with errors="surrogateescape"): it could be neither featurized nor written to a
+    report."""
+    for i, v in enumerate(values):
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise ShapeError(f"from_arrays: {what} {i} holds a lone surrogate "
+                                 f"({v[e.start]!a} at character {e.start}), which is not valid "
+                                 "Unicode; decode the data as UTF-8 (or clean it) first") from None
+
+
 def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[str] | None = None,
                 meta: dict[str, Any] | None = None, groups: Any = None) -> Dataset:
     """A Dataset from arrays: labels may be ints or names (encoded in sorted order).
@@ -223,7 +237,10 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
                               f"shape {shape}); pass modality='image', 'text' or 'audio'")
     if modality == "text":
         x = list(x)
+        _check_unicode(x, "text")
     y_arr = np.asarray(y)
+    if y_arr.dtype.kind == "U" or y_arr.dtype == object:
+        _check_unicode([str(v) for v in y_arr.ravel()], "label")
     if y_arr.dtype.kind in "fc" and np.isnan(y_arr).any():
         raise ShapeError(f"from_arrays: label {int(np.flatnonzero(np.isnan(y_arr))[0])} is NaN; "
                          "drop the unlabelled samples or give them a label")

@@ -3,12 +3,17 @@ in ``plots/``), a self-contained ``report.html`` and ``cells.csv``, in the order
 describes."""
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import html
+import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import StoreError
 from ..viz.cards import CSS as CARD_CSS
 from ..viz.cards import md_fence, md_text
 from . import dose, plots
@@ -36,20 +41,41 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
     from .gallery import build
 
     out = Path(out_dir)
-    (out / "plots").mkdir(parents=True, exist_ok=True)
     figs = figures(report)
     for stem, _, png in figs:
-        (out / "plots" / f"{stem}.png").write_bytes(png)
+        _write(out, out / "plots" / f"{stem}.png", png)
     if report.samples is None:
         report.samples = build(report.spec, data)
     for name, png in samples_markdown(report.samples)[1].items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_bytes(png)
+        _write(out, out / name, png)
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
-    paths["markdown"].write_text(_markdown(report, figs))
-    paths["html"].write_text(_html(report, figs))
-    _write_csv(paths["csv"], report.rows)
+    _write(out, paths["markdown"], _markdown(report, figs).encode())
+    _write(out, paths["html"], _html(report, figs).encode())
+    _write(out, paths["csv"], _csv_text(report.rows).encode())
     return paths
+
+
+def _write(out: Path, path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed into place), so a full disk
+    never leaves a truncated figure or page; StoreError naming the file otherwise. The results
+    themselves are in the store: ``augfit report OUT`` writes the report again."""
+    from ..cache import atomic_path
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = atomic_path(path)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        full = e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        fix = "free some space" if full else "make the folder writable"
+        raise StoreError(f"{path}: cannot write the report ({e.strerror or type(e).__name__}); "
+                         f"{fix} and run `augfit report {out}` (every finished cell is stored)"
+                         ) from None
 
 
 def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
@@ -152,14 +178,15 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
             f"<body>{''.join(parts)}</body></html>")
 
 
-def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+def _csv_text(rows: Sequence[dict[str, Any]]) -> str:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
     first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
     keys = first + [k for k in keys if k not in first]
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    f = io.StringIO(newline="")
+    w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return f.getvalue()
 
 
 __all__ = ["write_report"]

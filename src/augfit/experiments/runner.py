@@ -25,11 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cache import check_cache
 from ..checks import check_int
-from ..errors import AugfitError, ConfigError, DataChangedWarning
+from ..errors import AugfitError, ConfigError, DataChangedWarning, StoreError
+from ..files import display, what_is
 from ..train.callbacks import Callback
 from .augment_spec import check_modality
 from .cell import max_splits, splits
+from .contracts import check_data
 from .executors import CellFailure, execute
 from .progress import LineProgress, make_progress
 from .report import Report, comparison_table
@@ -88,6 +91,31 @@ def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -
     if isinstance(spec, dict):
         return parse_spec(spec, user_data=user_data)
     return load_spec(spec, user_data=user_data)
+
+
+def check_out_dir(out: Path) -> Path:
+    """``out`` if it is (or can be made) a writable folder, checked before any data is loaded or
+    cell trained: a file name such as ``x.sqlite`` or an unwritable place fails at once (it failed
+    after every cell, when the report was written)."""
+    import tempfile
+
+    if out.suffix.lower() in (".sqlite", ".db"):
+        raise ConfigError(f"--out {display(out)}: the results folder (it will hold "
+                          f"results.sqlite and the report), not a database file; pass a folder, "
+                          f"e.g. --out {display(out.with_suffix(''))}")
+    kind = what_is(out)
+    if kind not in ("a folder", "missing"):
+        raise ConfigError(f"--out {display(out)} is {kind}, not a folder; pass a folder for the "
+                          "results (e.g. runs/NAME)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise StoreError(f"--out {display(out)}: the results folder cannot be written "
+                         f"({e.strerror or type(e).__name__}); choose a writable folder with "
+                         "--out") from None
+    return out
 
 
 def check_splits(spec: Spec) -> None:
@@ -167,11 +195,13 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         from .tracking import check_mlflow
 
         check_mlflow(uri)  # before any cell runs: a missing MLflow should not cost a whole run
-    out_dir = Path(out) if out is not None else Path("runs") / spec.name
+    out_dir = check_out_dir(Path(out) if out is not None else Path("runs") / spec.name)
+    check_cache()
     spec, dataset = prepare(spec, data)
+    check_modality(spec, dataset.modality, spec.dataset["name"])
+    check_data(spec, dataset)
     check_splits(spec)
     spec = check_sizes(spec)
-    check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
