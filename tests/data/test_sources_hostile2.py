@@ -246,3 +246,56 @@ def test_a_card_that_is_a_card_still_names_its_bad_field(tmp_path):
                                     "license": "x", "citation": "y", "split": {}, "colour": 1}))
     with pytest.raises(ConfigError, match=r"c.yaml: colour: unknown field; allowed: name"):
         load_card(card)
+
+
+def test_exif_orientation_applies_in_colour_as_in_grey(tmp_path):
+    """A phone photo stored sideways with EXIF orientation 6 was turned upright in grayscale but
+    not in colour."""
+    img = np.zeros((20, 40, 3), np.uint8)
+    img[:, :10] = 255                                         # a white band on the left
+    jpg = cv2.imencode(".jpg", img)[1].tobytes()
+    exif = (b"Exif\0\0MM\0*\0\0\0\x08\0\x01" + b"\x01\x12\0\x03\0\0\0\x01\0\x06\0\0" + b"\0" * 4)
+    rotated = jpg[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + jpg[2:]
+    for c in ("a", "b"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / "1.jpg").write_bytes(rotated)
+    colour = load("image_folder", path=tmp_path)
+    grey = load("image_folder", path=tmp_path, grayscale=True)
+    assert colour.x.shape == (2, 40, 20, 3) and grey.x.shape == (2, 40, 20)
+    assert colour.x[0, :10, :, 0].mean() > 200 and colour.x[0, 30:, :, 0].mean() < 50
+    assert grey.x[0, :10].mean() > 200                 # the band is on top in both
+
+
+def test_dataframes_with_duplicate_columns_no_rows_or_lone_surrogates():
+    import pandas as pd
+
+    from augfit.data.datasets import as_dataset
+
+    dup = pd.DataFrame([["a", "x", "p"], ["b", "y", "n"]], columns=["text", "text", "label"])
+    with pytest.raises(ConfigError, match="more than one column named 'text'"):
+        as_dataset(dup)
+    with pytest.raises(ConfigError, match="DataFrame has no rows"):
+        as_dataset(pd.DataFrame({"text": [], "label": []}))
+    odd = pd.DataFrame({"text": pd.Series(["ok", "bad\udcff"], dtype=object),
+                        "label": ["p", "n"]})
+    with pytest.raises(ShapeError, match=r"text 1 holds a lone surrogate \('\\udcff' at "
+                                         r"character 3\)"):
+        as_dataset(odd)
+    odd = pd.DataFrame({"text": ["ok", "bad"], "label": pd.Series(["p", "n\udcff"], dtype=object)})
+    with pytest.raises(ShapeError, match=r"label 1 holds a lone surrogate"):
+        as_dataset(odd)
+
+
+def test_yaml_control_characters_are_a_config_error_with_line_and_column(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("dataset: {name: digits}\nname: x\x01y\n")
+    with pytest.raises(ConfigError, match=r"s.yaml: not valid YAML at line 2, column 8: control "
+                                          r"character U\+0001 is not allowed"):
+        load_spec(spec)
+    aug = tmp_path / "aug.yaml"
+    aug.write_text("- {type: Rotate, limit: 1\x07}\n")
+    spec.write_text("dataset: {name: digits}\ntrain_sizes: [10]\n"
+                    "methods: [a, {name: b, augment: aug.yaml}]\n")
+    with pytest.raises(ConfigError, match=r"aug.yaml\): not valid YAML at line 1, column 26: "
+                                          r"control character U\+0007"):
+        load_spec(spec)
