@@ -28,11 +28,12 @@ from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
 from .augment_spec import check_modality
 from .cell import max_splits, splits
+from .cost import CostClock, cost_model
 from .executors import CellFailure, execute
-from .progress import make_progress
+from .progress import make_progress, note, show_eta
 from .report import Report, comparison_table
 from .report_files import write_report
-from .spec import Spec, load_spec, parse_spec
+from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 
 
@@ -166,33 +167,11 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
         cells = spec.cells()
-        done = store.finished_keys()
-        todo, seen = [], set(done)
-        for c in cells:                      # identical cells (same key) run once
-            if c.key not in seen:
-                todo.append(c)
-                seen.add(c.key)
-        bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
-        n_run = 0
-        try:
-            status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
-                                             f"n={c.train_size}",
-                                             spec.training["epochs"])) if show else None
-            it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                         epoch_callback=status, data=dataset)
-            for cell, cell_result in it:
-                if isinstance(cell_result, CellFailure):    # the other cells go on
-                    store.put_failure(cell, spec.hash, cell_result.error)
-                else:
-                    store.put(cell, spec.hash, cell_result)
-                    n_run += 1
-                bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
-        finally:
-            bar.close()
+        n_run, n_todo = _train_cells(store, spec, cells, workers, scheduler, progress, dataset)
         rows = store.rows(cells)
         failed = store.failures(cells)
         tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
-    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
+    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
                        n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
@@ -204,6 +183,51 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _train_cells(store: Store, spec: Spec, cells: list[Cell], workers: int,
+                 scheduler: str | None, progress: bool | None, dataset: Any) -> tuple[int, int]:
+    """Train the cells of ``cells`` not in ``store``, largest modelled cost first, storing each
+    as it finishes; returns ``(cells trained, cells that were to train)``.
+
+    A run that finds cells stored says so first (``resuming: 44 of 144 cells stored``); the
+    progress ETA comes from the cost model (:mod:`.cost`), calibrated on the stored cells' wall
+    times and on each cell as it finishes."""
+    done = store.finished_keys()
+    todo, seen = [], set(done)
+    for c in cells:                      # identical cells (same key) run once
+        if c.key not in seen:
+            todo.append(c)
+            seen.add(c.key)
+    timed = [(c, float(r["wall_time"])) for c in cells if c.key in done
+             for r in store.rows([c])]
+    model = cost_model(spec, timed)
+    todo = model.order(todo)
+    clock = CostClock(model, todo, timed)
+    bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
+    stored = sum(1 for c in cells if c.key in done)
+    if stored:
+        note(bar, f"resuming: {stored} of {len(cells)} cells stored")
+    t0, n_run = time.perf_counter(), 0
+    try:
+        status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
+                                         f"n={c.train_size}",
+                                         spec.training["epochs"])) if show else None
+        it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
+                     epoch_callback=status, data=dataset)
+        for cell, cell_result in it:
+            if isinstance(cell_result, CellFailure):    # the other cells go on
+                store.put_failure(cell, spec.hash, cell_result.error)
+                clock.finished(cell, None)
+            else:
+                store.put(cell, spec.hash, cell_result)
+                clock.finished(cell, cell_result["wall_time"])
+                n_run += 1
+            show_eta(bar, clock.eta(time.perf_counter() - t0))
+            bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+    finally:
+        bar.close()
+    return n_run, len(todo)
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
