@@ -35,6 +35,7 @@ EPILOG = {
   augfit run pipelines/fashion_mnist_overfitting.yaml --scheduler local --workers 4
   augfit run SPEC --scheduler tcp://10.0.0.5:8786                           # a dask cluster
   augfit run SPEC --mlflow sqlite:///mlflow.db                              # also log to MLflow
+  augfit run SPEC --until-decided --max-splits 12     # add splits in rounds until decided
 Rerunning the same command skips every finished cell (results.sqlite in --out).
 Progress goes to stderr: a bar on a terminal, else a line every 10 s or 10% of the cells.""",
     "export": """examples:
@@ -79,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="also log each cell as an MLflow run (and the report as artifacts of a "
                         "parent run), e.g. sqlite:///mlflow.db; needs pip install "
                         "'augfit[mlflow]'")
+    r.add_argument("--until-decided", action="store_true",
+                   help="add splits in rounds until every primary comparison is helps, hurts "
+                        "or negligible (group-sequential looks keep the error rate); needs "
+                        "--max-splits")
+    r.add_argument("--max-splits", type=int, metavar="N",
+                   help="with --until-decided: the declared maximum number of splits")
+    r.add_argument("--round-splits", type=int, metavar="K",
+                   help="with --until-decided: splits added per round (default: the spec's)")
+    r.add_argument("--smallest-effect", type=float, metavar="PP",
+                   help="with --until-decided: the smallest effect of interest in pp of test "
+                        "accuracy (default: the spec's answer.smallest_effect, else 1.0)")
 
     ex = sub.add_parser("export", help="write a results folder as tidy tables (csv or parquet)",
                         formatter_class=raw, epilog=EPILOG["export"])
@@ -110,15 +122,33 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sequential_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The --until-decided options as keywords (an error when given without it)."""
+    flags = {"max_splits": ("--max-splits", args.max_splits),
+             "round_splits": ("--round-splits", args.round_splits),
+             "smallest": ("--smallest-effect", args.smallest_effect)}
+    used = [flag for flag, v in flags.values() if v is not None]
+    if used and not args.until_decided:
+        raise ConfigError(f"{', '.join(used)} only applies with --until-decided; add "
+                          "--until-decided or drop it")
+    return {k: v for k, (_, v) in flags.items()}
+
+
 def _run(args: argparse.Namespace) -> int:
+    from .experiments.decide import run_until_decided
     from .experiments.runner import run
 
     out = args.out
     workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
+    sequential = _sequential_options(args)
+    options = {"out": out, "workers": workers, "scheduler": args.scheduler,
+               "progress": False if args.quiet else None, "report": not args.no_report,
+               "mlflow": args.mlflow}
     try:
-        res = run(args.spec, out=out, workers=workers, scheduler=args.scheduler,
-                  progress=False if args.quiet else None, report=not args.no_report,
-                  mlflow=args.mlflow)
+        if args.until_decided:
+            res = run_until_decided(args.spec, **options, **sequential)
+        else:
+            res = run(args.spec, **options)
     except KeyboardInterrupt:
         where = out or "the results folder"
         print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "
@@ -128,6 +158,8 @@ def _run(args: argparse.Namespace) -> int:
           f"{res.seconds:.1f} s; results in {res.out}")
     if res.report is not None:
         _print_answer(res)
+    elif res.sequential:
+        print("\n".join(res.sequential))
     if res.mlflow_run_id is not None:
         uri = args.mlflow or res.spec.tracking["mlflow"]
         print(f"mlflow: parent run {res.mlflow_run_id} at {uri}")

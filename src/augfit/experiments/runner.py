@@ -54,6 +54,8 @@ class RunResult:
     # cells whose training failed (TrainingError) and are not stored: dicts with method, split,
     # seed, train_size, key and error; a rerun of the same command trains them again
     failed: list[dict[str, Any]] = field(default_factory=list)
+    # a run with --until-decided (augfit.experiments.decide): rounds, why it stopped, decisions
+    sequential: list[str] = field(default_factory=list)
 
     def failure_summary(self) -> str:
         """One line naming the failed cells and how to retry ("" when none failed)."""
@@ -89,17 +91,40 @@ def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -
 def check_splits(spec: Spec) -> None:
     """Fail before training if ``splits`` asks for more different splits than the data allow."""
     most = max_splits(spec)
-    if spec.splits > most:
-        raise ConfigError(f"{spec.source}: splits: {spec.splits} is more than the {most} "
+    if spec.first_split + spec.splits > most:
+        first = f"first_split + splits = {spec.first_split} + " if spec.first_split else "splits: "
+        raise ConfigError(f"{spec.source}: {first}{spec.splits} is more than the {most} "
                           f"different splits that these data and dataset.split allow; set "
-                          f"splits: {most} or less (or make val/test larger)")
+                          f"splits: {most - spec.first_split} or less (or make val/test "
+                          "larger)")
+    check_pilot_overlap(spec, spec.first_split + spec.splits - 1)
+
+
+def check_pilot_overlap(spec: Spec, last_split: int) -> None:
+    """Refuse a run whose splits ``spec.first_split .. last_split`` meet the splits a pilot
+    looked at (``notes.pilot_splits``, written by ``augfit plan``)."""
+    text = spec.notes.get("pilot_splits")
+    if not isinstance(text, str):
+        return
+    lo, _, hi = text.partition("-")
+    try:
+        a, b = int(lo), int(hi or lo)
+    except ValueError:
+        raise ConfigError(f"{spec.source}: notes.pilot_splits: {text!r} is not a range of split "
+                          "indices such as \"20-21\"") from None
+    if a <= last_split and spec.first_split <= b:
+        raise ConfigError(
+            f"{spec.source}: this run's splits {spec.first_split}-{last_split} overlap the splits "
+            f"{a}-{b} a pilot already looked at (notes.pilot_splits); a confirmatory run must "
+            f"use fresh splits: lower the maximum to {a - spec.first_split} splits or fewer, or "
+            f"set first_split: {b + 1}")
 
 
 def check_sizes(spec: Spec) -> Spec:
     """Resolve ``"all"`` against the training split and fail before training if a size exceeds
     what the split holds (the smallest over the spec's splits); returns the spec with every size a
     number."""
-    trains = [splits(spec, k)[0] for k in range(spec.splits)]
+    trains = [splits(spec, k)[0] for k in spec.split_indices()]
     if spec.train_size_unit == "per_class":
         have = min(int(min(c for c in t.class_counts() if c > 0)) for t in trains)
         unit = "samples in the smallest class of the training split"
@@ -309,4 +334,5 @@ class _EpochStatus(Callback):
 
 
 __all__ = ["run", "report", "load_results", "load_results_and_failures", "failure_summary",
-           "RunResult", "check_sizes", "check_splits", "n_classes", "with_examples"]
+           "RunResult", "check_pilot_overlap", "check_sizes", "check_splits", "n_classes",
+           "with_examples"]
