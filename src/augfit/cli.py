@@ -52,6 +52,12 @@ pip install 'augfit[export]'""",
   augfit preview --pipeline specaug.yaml --dataset fsdd --dataset-option path=/data/fsdd
 The pipeline is a transform file (YAML/JSON, the serialized form of augfit.Compose) or an
 experiment spec with --method naming one of its methods.""",
+    "plan": """examples:
+  augfit plan pipelines/digits_overfitting.yaml --smallest-effect 1.0
+  augfit plan SPEC --pilot-splits 3 --pilot-seeds 2 --max-splits 30 --dask-workers 16
+Runs a small pilot on splits the confirmatory run never uses, then prints the design (splits x
+seeds) that detects the smallest effect at 80% power, its estimated wall time, and writes it as
+SPEC's stem + .planned.yaml (notes.tuned_on names the pilot).""",
     "list": """example:
   augfit list transforms""",
 }
@@ -91,6 +97,32 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--smallest-effect", type=float, metavar="PP",
                    help="with --until-decided: the smallest effect of interest in pp of test "
                         "accuracy (default: the spec's answer.smallest_effect, else 1.0)")
+
+    pl = sub.add_parser("plan", help="size a design on a pilot: splits x seeds for the smallest "
+                        "effect at 80%% power, its wall time, the planned spec",
+                        formatter_class=raw, epilog=EPILOG["plan"])
+    pl.add_argument("spec", help="experiment spec (YAML)")
+    pl.add_argument("--smallest-effect", type=float, metavar="PP",
+                    help="smallest effect of interest in pp of test accuracy (default: the "
+                         "spec's answer.smallest_effect, else 1.0)")
+    pl.add_argument("--pilot-splits", type=int, default=2, metavar="N",
+                    help="splits in the pilot (default 2)")
+    pl.add_argument("--pilot-seeds", type=int, default=2, metavar="N",
+                    help="seeds in the pilot (default 2)")
+    pl.add_argument("--pilot-first-split", type=int, metavar="K",
+                    help="the pilot's first split index (default: just after the splits the run "
+                         "may use, first_split + --max-splits)")
+    pl.add_argument("--max-splits", type=int, default=30, metavar="N",
+                    help="the most splits a design (or --until-decided) may use (default 30)")
+    pl.add_argument("--workers", type=int, default=None,
+                    help="local worker processes for the pilot (default: one per CPU core)")
+    pl.add_argument("--dask-workers", type=int, default=8, metavar="K",
+                    help="also estimate the wall time on K dask workers (default 8)")
+    pl.add_argument("--out", help="the pilot's results folder (default: runs/<name>_pilot)")
+    pl.add_argument("--write", metavar="PATH",
+                    help="where to write the planned spec (default: SPEC's stem + "
+                         ".planned.yaml)")
+    pl.add_argument("--quiet", action="store_true", help="no progress lines")
 
     ex = sub.add_parser("export", help="write a results folder as tidy tables (csv or parquet)",
                         formatter_class=raw, epilog=EPILOG["export"])
@@ -166,6 +198,18 @@ def _run(args: argparse.Namespace) -> int:
     if res.failed:
         print(f"augfit run: {res.failure_summary()}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .experiments.plan import plan
+
+    workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
+    res = plan(args.spec, smallest=args.smallest_effect, pilot_splits=args.pilot_splits,
+               pilot_seeds=args.pilot_seeds, pilot_first_split=args.pilot_first_split,
+               max_splits=args.max_splits, workers=workers, dask_workers=args.dask_workers,
+               out=args.out, write=args.write, progress=False if args.quiet else None)
+    print(res.text())
     return 0
 
 
@@ -261,8 +305,8 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``augfit`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
-    handler = {"run": _run, "report": _report, "export": _export, "preview": _preview,
-               "list": _list}[args.command]
+    handler = {"run": _run, "plan": _plan, "report": _report, "export": _export,
+               "preview": _preview, "list": _list}[args.command]
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
