@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path 
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
     decisions: dict[str, Look] = {}
     values: dict[str, float] = {}
-    n_run, reason = 0, ""
+    n_run, reason, t0 = 0, "", time.perf_counter()
     for k, n in enumerate(looks):
         res = run(with_splits(spec, n), out=out_dir, report=False, **kwargs)
         n_run += res.n_run
@@ -119,7 +120,8 @@ def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path 
     if res.failed or res.n_missing:
         reason = (f"round {k + 1} did not finish ({len(res.failed)} cell(s) failed); fix the "
                   "cause and rerun the same command")
-    res.n_run = n_run
+    res.n_run, res.n_skipped = n_run, len(res.spec.cells()) - n_run
+    res.seconds = time.perf_counter() - t0
     res.sequential = summary(res.spec, looks, k + 1, reason, decisions, values, delta, alpha)
     if report and res.rows:
         _write(res)
@@ -136,9 +138,9 @@ def summary(spec: Spec, looks: list[int], rounds: int, reason: str, decisions: d
            f"Stopped because {reason}.",
            f"Error control over the looks: Lan-DeMets O'Brien-Fleming alpha spending (alpha = "
            f"{alpha:g}) with Holm over the {len(decisions)} primary comparisons (each method "
-           f"vs {spec.baseline}, pooled over sizes); negligible = within ±{delta:g} pp. The "
-           "decisions below are the ones valid under the looks; the verdicts elsewhere in this "
-           "report are at the fixed-design level."]
+           f"vs {spec.baseline}, pooled over sizes); negligible = within ±{delta:g} pp. These "
+           "decisions are the ones valid under the looks; the report's verdicts are at the "
+           "fixed-design level."]
     for m, d in decisions.items():
         lo, hi = d.interval
         v = values.get(m, math.nan)

@@ -92,6 +92,11 @@ class Plan:
                      f"({self.splits * self.seeds} units), sizes {list(self.spec.train_sizes)}: "
                      f"minimum detectable effect {self.mde:.2f} pp at 80% power (Holm over "
                      f"{len(self.sd)} methods), which {word} ±{self.smallest:g} pp")
+        if not self.reached:
+            lines.append(f"this is the largest design allowed (--max-splits {self.splits}); to "
+                         f"detect ±{self.smallest:g} pp, allow more splits, lower the noise "
+                         "(a larger test set, a longer budget) or choose a larger smallest "
+                         "effect")
         lines.append("estimated wall time: " + ", ".join(
             f"{_clock(s)} on {k}" for k, s in self.seconds.items()))
         if self.path is not None:
