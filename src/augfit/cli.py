@@ -63,29 +63,8 @@ SPEC's stem + .planned.yaml (notes.tuned_on names the pilot).""",
 }
 
 
-def _parser() -> argparse.ArgumentParser:
-    raw = argparse.RawDescriptionHelpFormatter
-    p = argparse.ArgumentParser(
-        prog="augfit", formatter_class=raw, epilog=EPILOG["main"],
-        description="Measure how much data augmentation, dropout and early stopping reduce "
-                    "overfitting.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    r = sub.add_parser("run", help="run (or resume) an experiment spec and write its report",
-                       formatter_class=raw, epilog=EPILOG["run"])
-    r.add_argument("spec", help="experiment spec (YAML), e.g. pipelines/digits_overfitting.yaml")
-    r.add_argument("--out", help="results folder (default: runs/<spec name>)")
-    r.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: one per CPU core; 1 runs in this "
-                        "process); with --scheduler local, the number of dask workers")
-    r.add_argument("--scheduler", metavar="ADDR",
-                   help="dask.distributed scheduler address, or 'local' for a LocalCluster")
-    r.add_argument("--no-report", action="store_true", help="only run and store the cells")
-    r.add_argument("--quiet", action="store_true", help="no progress bars or lines")
-    r.add_argument("--mlflow", metavar="URI",
-                   help="also log each cell as an MLflow run (and the report as artifacts of a "
-                        "parent run), e.g. sqlite:///mlflow.db; needs pip install "
-                        "'augfit[mlflow]'")
+def _sequential_arguments(r: argparse.ArgumentParser) -> None:
+    """``augfit run``'s --until-decided options."""
     r.add_argument("--until-decided", action="store_true",
                    help="add splits in rounds until every primary comparison is helps, hurts "
                         "or negligible (group-sequential looks keep the error rate); needs "
@@ -98,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --until-decided: the smallest effect of interest in pp of test "
                         "accuracy (default: the spec's answer.smallest_effect, else 1.0)")
 
+
+def _plan_parser(sub: Any) -> None:
+    """The ``augfit plan`` subcommand."""
+    raw = argparse.RawDescriptionHelpFormatter
     pl = sub.add_parser("plan", help="size a design on a pilot: splits x seeds for the smallest "
                         "effect at 80%% power, its wall time, the planned spec",
                         formatter_class=raw, epilog=EPILOG["plan"])
@@ -123,6 +106,33 @@ def _parser() -> argparse.ArgumentParser:
                     help="where to write the planned spec (default: SPEC's stem + "
                          ".planned.yaml)")
     pl.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _parser() -> argparse.ArgumentParser:
+    raw = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="augfit", formatter_class=raw, epilog=EPILOG["main"],
+        description="Measure how much data augmentation, dropout and early stopping reduce "
+                    "overfitting.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run (or resume) an experiment spec and write its report",
+                       formatter_class=raw, epilog=EPILOG["run"])
+    r.add_argument("spec", help="experiment spec (YAML), e.g. pipelines/digits_overfitting.yaml")
+    r.add_argument("--out", help="results folder (default: runs/<spec name>)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: one per CPU core; 1 runs in this "
+                        "process); with --scheduler local, the number of dask workers")
+    r.add_argument("--scheduler", metavar="ADDR",
+                   help="dask.distributed scheduler address, or 'local' for a LocalCluster")
+    r.add_argument("--no-report", action="store_true", help="only run and store the cells")
+    r.add_argument("--quiet", action="store_true", help="no progress bars or lines")
+    r.add_argument("--mlflow", metavar="URI",
+                   help="also log each cell as an MLflow run (and the report as artifacts of a "
+                        "parent run), e.g. sqlite:///mlflow.db; needs pip install "
+                        "'augfit[mlflow]'")
+    _sequential_arguments(r)
+    _plan_parser(sub)
 
     ex = sub.add_parser("export", help="write a results folder as tidy tables (csv or parquet)",
                         formatter_class=raw, epilog=EPILOG["export"])
