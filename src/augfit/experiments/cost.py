@@ -193,11 +193,11 @@ def dataset_widths(spec: Spec, train: Any, val: Any) -> tuple[int, int, int]:
 
 
 def cost_model(spec: Spec, timed: Iterable[tuple[Cell, float]] = ()) -> CostModel:
-    """The cost model of ``spec`` (its split 0 sets the val size and the width), calibrated on
-    ``timed`` ``(cell, wall_time)`` pairs."""
+    """The cost model of ``spec`` (its first split sets the val size and the width), calibrated
+    on ``timed`` ``(cell, wall_time)`` pairs."""
     from .cell import splits
 
-    train, val, _ = splits(spec, 0)
+    train, val, _ = splits(spec, spec.first_split)
     n_val, width, n_classes = dataset_widths(spec, train, val)
     return CostModel(spec, n_val, width, n_classes).fit(timed)
 
