@@ -22,7 +22,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
@@ -33,8 +33,12 @@ from .executors import CellFailure, execute
 from .progress import make_progress, note, show_eta
 from .report import Report, comparison_table
 from .report_files import write_report
-from .spec import Cell, Spec, load_spec, parse_spec
+from .spec import Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
+
+if TYPE_CHECKING:
+    from .spec import Cell
+    from .tracking import Tracker
 
 
 @dataclass
@@ -192,28 +196,34 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         _warn_if_data_changed(store, spec, out_dir)
         store.record_spec(spec)
         cells = spec.cells()
-        n_run, n_todo = _train_cells(store, spec, cells, workers, scheduler, progress, dataset)
+        tracker = _tracker(uri, spec, out_dir, cells, store)
+        try:
+            n_run, n_todo = _train_cells(store, spec, cells, workers, scheduler, progress,
+                                         dataset, tracker)
+        except BaseException:
+            if tracker is not None:
+                tracker.abort()
+            raise
         rows = store.rows(cells)
         failed = store.failures(cells)
-        tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
                        n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
                                      failed=failed)
         result.paths = write_report(out_dir, result.report)
-    if uri:
-        from .tracking import log_mlflow
-
-        result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
+    if tracker is not None:
+        result.mlflow_run_id = tracker.finish(result.report, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
 
 
 def _train_cells(store: Store, spec: Spec, cells: list[Cell], workers: int,
-                 scheduler: str | None, progress: bool | None, dataset: Any) -> tuple[int, int]:
+                 scheduler: str | None, progress: bool | None, dataset: Any,
+                 tracker: Tracker | None = None) -> tuple[int, int]:
     """Train the cells of ``cells`` not in ``store``, largest modelled cost first, storing each
-    as it finishes; returns ``(cells trained, cells that were to train)``.
+    (and logging it to ``tracker``, if any) as it finishes; returns ``(cells trained, cells that
+    were to train)``.
 
     A run that finds cells stored says so first (``resuming: 44 of 144 cells stored``); the
     progress ETA comes from the cost model (:mod:`.cost`), calibrated on the stored cells' wall
@@ -248,11 +258,26 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], workers: int,
                 store.put(cell, spec.hash, cell_result)
                 clock.finished(cell, cell_result["wall_time"])
                 n_run += 1
+                if tracker is not None:
+                    tracker.log_cell(store, cell.key)
             show_eta(bar, clock.eta(time.perf_counter() - t0))
             bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
     finally:
         bar.close()
     return n_run, len(todo)
+
+
+def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
+             store: Store) -> Tracker | None:
+    """The run's MLflow tracker (None without a URI), with the cells an earlier run stored
+    logged already, before any new cell trains."""
+    if not uri:
+        return None
+    from .tracking import Tracker
+
+    tracker = Tracker(uri, spec, out_dir, cells)
+    tracker.log_stored(store)
+    return tracker
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
