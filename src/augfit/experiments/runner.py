@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AugfitError, ConfigError, DataChangedWarning
+from ..numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ..train.callbacks import Callback
+from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import CellFailure, execute
 from .progress import make_progress
 from .report import Report, comparison_table
 from .report_files import write_report
-from .spec import Spec, load_spec, parse_spec
+from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 
 
@@ -114,7 +116,8 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, data: Any = None, mlflow: str | None = None) -> RunResult:
+        report: bool = True, data: Any = None, mlflow: str | None = None,
+        speedups: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -143,6 +146,11 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
+    speedups : str, optional
+        Which speedups of :mod:`augfit.experiments.tasks` to use (``derive``, ``flush``,
+        comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS`` environment
+        variable, else all. ``flush`` changes the numerics slightly: a store holds cells of one
+        numerics version only, and resuming with the other is refused.
 
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
@@ -162,10 +170,13 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     check_splits(spec)
     spec = check_sizes(spec)
     check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
+    use = tasks.speedups(speedups)
+    flush = "flush" in use and flushing_available()
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
-        store.record_spec(spec)
         cells = spec.cells()
+        check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
+        store.record_spec(spec)
         done = store.finished_keys()
         todo, seen = [], set(done)
         for c in cells:                      # identical cells (same key) run once
@@ -178,8 +189,9 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
             status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                              f"n={c.train_size}",
                                              spec.training["epochs"])) if show else None
-            it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                         epoch_callback=status, data=dataset)
+            it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
+                         workers=workers, scheduler=scheduler, epoch_callback=status,
+                         data=dataset, flush=flush)
             for cell, cell_result in it:
                 if isinstance(cell_result, CellFailure):    # the other cells go on
                     store.put_failure(cell, spec.hash, cell_result.error)
@@ -204,6 +216,23 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
+    """Refuse to add cells of numerics version ``numerics`` to a store whose cells of this grid
+    were computed with another (:mod:`augfit.numerics`): their results never mix."""
+    stored = store.numerics(cells)
+    other = sorted(set(stored.values()) - {numerics})
+    if not other:
+        return
+    n = sum(1 for v in stored.values() if v == other[0])
+    setting = ("AUGFIT_SPEEDUPS=derive (flushing off)" if other[0] == NUMERICS_PLAIN
+               else "AUGFIT_SPEEDUPS=all (flushing on)")
+    raise ConfigError(
+        f"{store.path}: {n} stored cells of this spec were computed with numerics version "
+        f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "
+        f"({NUMERICS.get(numerics, '?')}); their results must not be mixed. Resume with the "
+        f"stored numerics by setting {setting}, or start afresh with another --out folder")
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
@@ -285,4 +314,5 @@ class _EpochStatus(Callback):
 
 
 __all__ = ["run", "report", "load_results", "load_results_and_failures", "failure_summary",
-           "RunResult", "check_sizes", "check_splits", "n_classes", "with_examples"]
+           "RunResult", "check_numerics", "check_sizes", "check_splits", "n_classes",
+           "with_examples"]
