@@ -22,7 +22,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
@@ -36,6 +36,10 @@ from .report import Report, comparison_table
 from .report_files import write_report
 from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
+
+if TYPE_CHECKING:
+    from .spec import Cell
+    from .tracking import Tracker
 
 
 @dataclass
@@ -171,51 +175,66 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     spec = check_sizes(spec)
     check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
     use = tasks.speedups(speedups)
-    flush = "flush" in use and flushing_available()
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
         cells = spec.cells()
+        flush = "flush" in use and flushing_available()
         check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
         store.record_spec(spec)
-        done = store.finished_keys()
-        todo, seen = [], set(done)
-        for c in cells:                      # identical cells (same key) run once
-            if c.key not in seen:
-                todo.append(c)
-                seen.add(c.key)
-        bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
-        n_run = 0
-        try:
-            status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
-                                             f"n={c.train_size}",
-                                             spec.training["epochs"])) if show else None
-            it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
-                         workers=workers, scheduler=scheduler, epoch_callback=status,
-                         data=dataset, flush=flush)
-            for cell, cell_result in it:
-                if isinstance(cell_result, CellFailure):    # the other cells go on
-                    store.put_failure(cell, spec.hash, cell_result.error)
-                else:
-                    store.put(cell, spec.hash, cell_result)
-                    n_run += 1
-                bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
-        finally:
-            bar.close()
+        tracker = _tracker(uri, spec, out_dir, cells, store)
+        n_run, n_todo = _train_cells(store, spec, cells, use, tracker,
+                                     dict(workers=workers, scheduler=scheduler, data=dataset),
+                                     progress)
         rows = store.rows(cells)
         failed = store.failures(cells)
-        tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
-    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
+    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
                        n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
                                      failed=failed)
         result.paths = write_report(out_dir, result.report)
-    if uri:
-        from .tracking import log_mlflow
-
-        result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
+    if tracker is not None:
+        result.mlflow_run_id = tracker.finish(result.report, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str],
+                 tracker: Tracker | None, where: dict[str, Any], progress: bool | None
+                 ) -> tuple[int, int]:
+    """Train the cells of ``cells`` not in ``store`` yet (on the executor ``where`` names, with
+    the speedups ``use``), storing each as it finishes; (cells trained, cells to do)."""
+    flush = "flush" in use and flushing_available()
+    done = store.finished_keys()
+    todo, seen = [], set(done)
+    for c in cells:                      # identical cells (same key) run once
+        if c.key not in seen:
+            todo.append(c)
+            seen.add(c.key)
+    bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
+    n_run = 0
+    try:
+        status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
+                                         f"n={c.train_size}",
+                                         spec.training["epochs"])) if show else None
+        it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
+                     epoch_callback=status, flush=flush, **where)
+        for cell, cell_result in it:
+            if isinstance(cell_result, CellFailure):    # the other cells go on
+                store.put_failure(cell, spec.hash, cell_result.error)
+            else:
+                store.put(cell, spec.hash, cell_result)
+                n_run += 1
+                if tracker is not None:
+                    tracker.log_cell(store, cell.key)
+            bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+    except BaseException:
+        if tracker is not None:
+            tracker.abort()
+        raise
+    finally:
+        bar.close()
+    return n_run, len(todo)
 
 
 def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
@@ -233,6 +252,19 @@ def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
         f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "
         f"({NUMERICS.get(numerics, '?')}); their results must not be mixed. Resume with the "
         f"stored numerics by setting {setting}, or start afresh with another --out folder")
+
+
+def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
+             store: Store) -> Tracker | None:
+    """The run's MLflow tracker (None without a URI), with the cells an earlier run stored
+    logged already, before any new cell trains."""
+    if not uri:
+        return None
+    from .tracking import Tracker
+
+    tracker = Tracker(uri, spec, out_dir, cells)
+    tracker.log_stored(store)
+    return tracker
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
