@@ -266,11 +266,12 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any,
         trainer.fit(loader, val=val, epochs=t["epochs"])
     sets = {"train": (x_train, sub.y), "val": (loader.featurize(val.x), val.y),
             "test": (loader.featurize(test.x), test.y)}
+    final = model.get_weights()
     out = [_result(trainer, dict(recorder.history), es, sets, t["epochs"],
                    list(trainer.diagnostics))]
     for s in shadows:              # after the run's own result: set_weights replaces its model
         h = {k: v[:s.epochs_run] for k, v in recorder.history.items()}
-        model.set_weights(s.weights)
+        model.set_weights(final if s.weights is None else s.weights)
         out.append(_result(trainer, h, s.es, sets, t["epochs"],
                            trainer.diagnose({"loss": h["loss"], "accuracy": h["accuracy"]},
                                             t["epochs"])))
@@ -301,10 +302,12 @@ def _result(trainer: Any, h: dict[str, list[float]], es: Any,
 class ShadowStop(Callback):
     """Replays an :class:`~augfit.train.callbacks.EarlyStopping` on a run that goes on without
     it: records the epoch at which it would have stopped (``epochs_run``) and the weights the
-    stopped run would end with (``weights``: the restored best epoch's, or the stop epoch's).
+    stopped run would end with (``weights``: the restored best epoch's, else the stop epoch's;
+    None when it never stopped and restores nothing: the run's own final weights).
 
     The early stopping callback sees the real model but a stand-in trainer, so its request to
-    stop is noted here instead of ending the run.
+    stop is noted here instead of ending the run. The stop epoch's weights are copied when that
+    epoch is over for every callback (at the next epoch's start), as the stopped run would end.
     """
 
     def __init__(self, es: Any) -> None:
@@ -312,6 +315,7 @@ class ShadowStop(Callback):
         self.epochs_run: int | None = None
         self.weights: list[np.ndarray] | None = None
         self.seen = 0
+        self._pending = False
 
     def set_trainer(self, trainer: Any) -> None:
         super().set_trainer(trainer)
@@ -320,7 +324,11 @@ class ShadowStop(Callback):
     def on_train_begin(self, logs: Any = None) -> None:
         self.es.on_train_begin(logs)
         self.es.trainer.stop_training = False
-        self.epochs_run, self.weights, self.seen = None, None, 0
+        self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        if self._pending:
+            self._snapshot()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         self.seen = epoch + 1
@@ -328,14 +336,18 @@ class ShadowStop(Callback):
             return
         self.es.on_epoch_end(epoch, logs)
         if self.es.trainer.stop_training:
-            self._stop(epoch + 1)
+            self.epochs_run, self._pending = epoch + 1, True
 
     def on_train_end(self, logs: Any = None) -> None:
+        if self._pending:                         # stopped at the run's last epoch
+            self._snapshot()
         if self.epochs_run is None:               # never stopped: it ran the whole budget too
-            self._stop(self.seen)
+            self.epochs_run = self.seen
+            if self.es.restore_best_weights and self.es.best_weights is not None:
+                self.weights = self.es.best_weights
 
-    def _stop(self, epochs_run: int) -> None:
-        self.epochs_run = epochs_run
+    def _snapshot(self) -> None:
+        self._pending = False
         es = self.es
         if es.restore_best_weights and es.best_weights is not None:
             self.weights = es.best_weights
