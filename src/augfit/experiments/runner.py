@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AugfitError, ConfigError, DataChangedWarning
+from ..numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ..train.callbacks import Callback
+from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .cost import CostClock, cost_model
@@ -33,7 +35,7 @@ from .executors import CellFailure, execute
 from .progress import make_progress, note, show_eta
 from .report import Report, comparison_table
 from .report_files import write_report
-from .spec import Spec, load_spec, parse_spec
+from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 
 if TYPE_CHECKING:
@@ -144,7 +146,8 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, data: Any = None, mlflow: str | None = None) -> RunResult:
+        report: bool = True, data: Any = None, mlflow: str | None = None,
+        speedups: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -173,6 +176,11 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
+    speedups : str, optional
+        Which speedups of :mod:`augfit.experiments.tasks` to use (``derive``, ``flush``,
+        comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS`` environment
+        variable, else all. ``flush`` changes the numerics slightly: a store holds cells of one
+        numerics version only, and resuming with the other is refused.
 
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
@@ -192,18 +200,17 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     check_splits(spec)
     spec = check_sizes(spec)
     check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
+    use = tasks.speedups(speedups)
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
-        store.record_spec(spec)
         cells = spec.cells()
+        flush = "flush" in use and flushing_available()
+        check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
+        store.record_spec(spec)
         tracker = _tracker(uri, spec, out_dir, cells, store)
-        try:
-            n_run, n_todo = _train_cells(store, spec, cells, workers, scheduler, progress,
-                                         dataset, tracker)
-        except BaseException:
-            if tracker is not None:
-                tracker.abort()
-            raise
+        n_run, n_todo = _train_cells(store, spec, cells, use, tracker,
+                                     dict(workers=workers, scheduler=scheduler, data=dataset),
+                                     progress)
         rows = store.rows(cells)
         failed = store.failures(cells)
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
@@ -218,16 +225,17 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     return result
 
 
-def _train_cells(store: Store, spec: Spec, cells: list[Cell], workers: int,
-                 scheduler: str | None, progress: bool | None, dataset: Any,
-                 tracker: Tracker | None = None) -> tuple[int, int]:
-    """Train the cells of ``cells`` not in ``store``, largest modelled cost first, storing each
-    (and logging it to ``tracker``, if any) as it finishes; returns ``(cells trained, cells that
-    were to train)``.
+def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str],
+                 tracker: Tracker | None, where: dict[str, Any], progress: bool | None
+                 ) -> tuple[int, int]:
+    """Train the cells of ``cells`` not in ``store`` yet (on the executor ``where`` names, with
+    the speedups ``use``), largest modelled cost first, storing each as it finishes; (cells
+    trained, cells to do).
 
     A run that finds cells stored says so first (``resuming: 44 of 144 cells stored``); the
     progress ETA comes from the cost model (:mod:`.cost`), calibrated on the stored cells' wall
     times and on each cell as it finishes."""
+    flush = "flush" in use and flushing_available()
     done = store.finished_keys()
     todo, seen = [], set(done)
     for c in cells:                      # identical cells (same key) run once
@@ -248,8 +256,8 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], workers: int,
         status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                          f"n={c.train_size}",
                                          spec.training["epochs"])) if show else None
-        it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                     epoch_callback=status, data=dataset)
+        it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
+                     epoch_callback=status, flush=flush, **where)
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
                 store.put_failure(cell, spec.hash, cell_result.error)
@@ -262,9 +270,30 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], workers: int,
                     tracker.log_cell(store, cell.key)
             show_eta(bar, clock.eta(time.perf_counter() - t0))
             bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+    except BaseException:
+        if tracker is not None:
+            tracker.abort()
+        raise
     finally:
         bar.close()
     return n_run, len(todo)
+
+
+def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
+    """Refuse to add cells of numerics version ``numerics`` to a store whose cells of this grid
+    were computed with another (:mod:`augfit.numerics`): their results never mix."""
+    stored = store.numerics(cells)
+    other = sorted(set(stored.values()) - {numerics})
+    if not other:
+        return
+    n = sum(1 for v in stored.values() if v == other[0])
+    setting = ("AUGFIT_SPEEDUPS=derive (flushing off)" if other[0] == NUMERICS_PLAIN
+               else "AUGFIT_SPEEDUPS=all (flushing on)")
+    raise ConfigError(
+        f"{store.path}: {n} stored cells of this spec were computed with numerics version "
+        f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "
+        f"({NUMERICS.get(numerics, '?')}); their results must not be mixed. Resume with the "
+        f"stored numerics by setting {setting}, or start afresh with another --out folder")
 
 
 def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
@@ -359,5 +388,6 @@ class _EpochStatus(Callback):
 
 
 __all__ = ["run", "report", "load_results", "load_results_and_failures", "failure_summary",
-           "RunResult", "check_pilot_overlap", "check_sizes", "check_splits", "n_classes",
+           "RunResult", "check_numerics", "check_pilot_overlap", "check_sizes", "check_splits",
+           "n_classes",
            "with_examples"]
