@@ -34,9 +34,15 @@ def check_data(spec: Spec, ds: Any) -> None:
         raise ShapeError(f"{spec.source}: dataset: waveforms must be finite real numbers (float), "
                          f"got dtype {x.dtype}{'' if x.dtype.kind == 'c' else ' with NaN or inf'}"
                          "; convert them with x.astype(np.float32)")
-    probe = ds.subset(np.arange(min(PROBE, len(ds))))
+
+
+def check_pipelines(spec: Spec, train: Any) -> None:
+    """Each method's augment pipeline runs on a training sample, and the model fits its cap with
+    the features these data give (tried on training samples only: augmentation never sees val or
+    test data, not even here)."""
+    probe = train.subset(np.arange(min(PROBE, len(train))))
     _probe_augment(spec, probe)
-    _probe_model(spec, probe, len(ds.classes))
+    _probe_model(spec, probe, len(train.classes))
 
 
 def _probe_augment(spec: Spec, probe: Any) -> None:
@@ -81,4 +87,4 @@ def _probe_model(spec: Spec, probe: Any, n_classes: int) -> None:
         raise ConfigError(f"{spec.source}: model: {e}") from None
 
 
-__all__ = ["PROBE", "check_data"]
+__all__ = ["PROBE", "check_data", "check_pipelines"]

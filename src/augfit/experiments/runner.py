@@ -34,7 +34,7 @@ from ..train.callbacks import Callback
 from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
-from .contracts import check_data
+from .contracts import check_data, check_pipelines
 from .cost import CostClock, cost_model
 from .executors import CellFailure, execute
 from .progress import LineProgress, make_progress, note, show_eta
@@ -235,6 +235,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     check_data(spec, dataset)
     check_splits(spec)
     spec = check_sizes(spec)
+    check_pipelines(spec, splits(spec, spec.first_split)[0])
     use = tasks.speedups(speedups)
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
