@@ -50,7 +50,7 @@ def _probe_augment(spec: Spec, probe: Any) -> None:
     call external programs, which the cells time and cache)."""
     if probe.modality == "text":
         return
-    from ..data.sources._image import IMAGE_MAX_PIXELS
+    from ..data.sources.image_folder import IMAGE_MAX_PIXELS
     from ..transforms.base import Transform
     from .augment_spec import leaves
 
