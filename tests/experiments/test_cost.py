@@ -28,6 +28,10 @@ def test_work_is_samples_times_parameters_by_hand():
     spec.training["steps"] = 100
     assert samples(spec, 400) == (3200.0, 8.0)
     assert model.work("baseline", 400) == (3200 * 1210, 8 * (400 + 360) * 1210)
+    spec.training["eval_every"] = 20                      # 100 / 20 = 5 evaluations
+    assert model.work("baseline", 400) == (3200 * 1210, 5 * (400 + 360) * 1210)
+    del spec.training["steps"]                            # 10 epochs of ceil(50 / 32) = 2 steps
+    assert samples(spec, 50) == (500.0, 1.0)
 
 
 def test_prior_prices_augmentation_and_early_stopping():

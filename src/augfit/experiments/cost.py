@@ -6,7 +6,8 @@ A cell's work has two parts, each in samples x parameters (the model's width):
   step budget, ``training.steps``), each a forward and a backward pass plus the method's
   augmentation;
 * **evaluation**: once per epoch, the clean training subsample and the val set,
-  ``epochs x (n + n_val)`` (with a step budget, ``epochs = steps x batch_size / n``).
+  ``epochs x (n + n_val)`` (with a step budget, ``epochs = steps x batch_size / n``; with
+  ``training.eval_every``, ``steps / eval_every`` evaluations).
 
 The wall time of a cell of method m is modelled as ``a_m x training + b_m x evaluation``. The rates
 are fitted per method by non-negative least squares on that method's timed cells (the store keeps
@@ -31,6 +32,7 @@ cost done per second of this run), and ``augfit plan``'s estimate of a design's 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -50,14 +52,18 @@ def parameter_count(spec: Spec, n_features: int, n_classes: int) -> int:
 
 
 def samples(spec: Spec, n: int) -> tuple[float, float]:
-    """``(training samples, epochs)`` of a cell of size ``n`` under the spec's budget."""
+    """``(training samples, evaluations)`` of a cell of size ``n`` under the spec's budget: an
+    evaluation per epoch, or per ``training.eval_every`` optimizer steps when the spec sets it."""
     t = spec.training
+    batch = float(t["batch_size"])
     steps = t.get("steps")
     if steps:                                       # a step budget (training.steps)
-        seen = float(steps) * float(t["batch_size"])
-        return seen, seen / max(n, 1)
-    epochs = float(t["epochs"])
-    return epochs * n, epochs
+        seen = float(steps) * batch
+    else:
+        steps = float(t["epochs"]) * math.ceil(max(n, 1) / batch)
+        seen = float(t["epochs"]) * n
+    every = t.get("eval_every")
+    return seen, (float(steps) / float(every) if every else seen / max(n, 1))
 
 
 def _n_transforms(augment: Any) -> int:
