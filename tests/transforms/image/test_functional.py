@@ -38,7 +38,8 @@ def test_table_lookups_equal_cv2_lut_per_image(shape):
     rng = np.random.default_rng(1)
     x = rng.integers(0, 256, shape, dtype=np.uint8)
     luts = rng.integers(0, 256, (shape[0], 256), dtype=np.uint8)
-    want = np.stack([cv2.LUT(img, lut).reshape(img.shape) for img, lut in zip(x, luts, strict=True)])
+    want = np.stack([cv2.LUT(img, lut).reshape(img.shape)
+                     for img, lut in zip(x, luts, strict=True)])
     assert np.array_equal(F.apply_luts(x, luts), want)
 
 
