@@ -55,12 +55,12 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int = 7,
     """Time each contender in ``rounds`` interleaved rounds; returns seconds per call.
 
     A warm-up call (thread pools, caches) fixes how many calls make one measurement of about
-    ``target`` seconds.
+    ``target`` seconds; ``target=0`` times single calls (long ones, such as training epochs).
     """
     reps: dict[str, int] = {}
     for name, fn in contenders.items():
         fn()
-        one, _ = _once(fn, 1)
+        one = _once(fn, 1)[0] if target > 0 else target
         reps[name] = max(1, int(target / max(one, 1e-7)))
     out = {name: Timing() for name in contenders}
     names = list(contenders)

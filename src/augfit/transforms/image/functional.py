@@ -203,18 +203,33 @@ def warp_affine(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int],
     return out
 
 
+def _framed(batch: np.ndarray, value: float) -> np.ndarray:
+    """Each image with a 1-pixel border of the fill value."""
+    n, h, w = batch.shape[:3]
+    framed = np.full((n, h + 2, w + 2, *batch.shape[3:]), value, batch.dtype)
+    framed[:, 1:-1, 1:-1] = batch
+    return framed
+
+
 def _warp_mosaic(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int],
                  value: float) -> np.ndarray:
-    n, h, w = batch.shape[:3]
-    channels = batch.shape[3:]
-    framed = np.full((n, h + 2, w + 2, *channels), value, batch.dtype)
-    framed[:, 1:-1, 1:-1] = batch
+    framed = _framed(batch, value)
     oh, ow = out_hw
     v = np.arange(oh, dtype=np.float32)[None, :, None]
     u = np.arange(ow, dtype=np.float32)[None, None, :]
     m = inverse.astype(np.float32)
     sx = m[:, 0, 0, None, None] * u + m[:, 0, 1, None, None] * v + m[:, 0, 2, None, None]
     sy = m[:, 1, 0, None, None] * u + m[:, 1, 1, None, None] * v + m[:, 1, 2, None, None]
+    return _remap_mosaic(framed, sx, sy, value)
+
+
+def _remap_mosaic(framed: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+                  value: float) -> np.ndarray:
+    """One ``cv2.remap`` over the framed images ``(N, H+2, W+2[, C])`` stacked as a tall mosaic;
+    ``sx``, ``sy`` ``(N, oh, ow)`` float32 source coordinates (changed in place)."""
+    n, h, w = framed.shape[0], framed.shape[1] - 2, framed.shape[2] - 2
+    channels = framed.shape[3:]
+    oh, ow = sx.shape[1:]
     # Clipping to the frame keeps every sample inside its own tile: outside reads give the fill.
     np.clip(sx, -1.0, w, out=sx)
     sx += 1.0
@@ -224,6 +239,72 @@ def _warp_mosaic(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int]
     res = cv2.remap(mosaic, sx.reshape(n * oh, ow), sy.reshape(n * oh, ow), cv2.INTER_LINEAR,
                     borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
     return res.reshape(n, oh, ow, *channels)
+
+
+def remap(batch: np.ndarray, sx: np.ndarray, sy: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """Bilinear resampling of image ``i`` at the source coordinates ``(sx[i], sy[i])``.
+
+    Parameters
+    ----------
+    batch : ndarray (N, H, W) or (N, H, W, C), uint8 or float32
+    sx, sy : ndarray (N, oh, ow), float32
+        Input column and row sampled by each output pixel (pixel centres at integers).
+    fill : float
+        Constant border value as a fraction of the maximum.
+
+    Small images go through one mosaic ``cv2.remap`` (as :func:`warp_affine`), large ones one
+    ``cv2.remap`` per image over the thread pool.
+    """
+    n, (oh, ow) = batch.shape[0], sx.shape[1:]
+    channels = batch.shape[3:]
+    out = np.empty((n, oh, ow, *channels), batch.dtype)
+    if n == 0:
+        return out
+    value = fill_in_dtype(fill, batch.dtype)
+    h, w = batch.shape[1:3]
+    sx, sy = sx.astype(np.float32), sy.astype(np.float32)  # copies: the mosaic changes them
+    if h * w <= SMALL_IMAGE_PIXELS and oh * ow <= SMALL_IMAGE_PIXELS:
+        step = max(1, _MAX_MOSAIC_ROWS // (max(h, oh) + 2))
+        for s in range(0, n, step):
+            part = slice(s, s + step)
+            out[part] = _remap_mosaic(_framed(batch[part], value), sx[part], sy[part], value)
+        return out
+
+    def one(i: int) -> None:
+        res = cv2.remap(batch[i], sx[i], sy[i], cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
+        out[i] = res.reshape(oh, ow, *channels)
+
+    per_image(one, n, parallel=True)
+    return out
+
+
+def warp_perspective(batch: np.ndarray, maps: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """Bilinear resampling with one projective map per image, ``maps`` ``(N, 3, 3)`` taking an
+    output pixel ``(u, v, 1)`` to the input point it samples (homogeneous); output size = input.
+
+    Small images: one mosaic remap of the batch; large ones ``cv2.warpPerspective`` per image.
+    """
+    n, (h, w) = batch.shape[0], batch.shape[1:3]
+    if n == 0 or h * w > SMALL_IMAGE_PIXELS:
+        out = np.empty_like(batch)
+        value = fill_in_dtype(fill, batch.dtype)
+
+        def one(i: int) -> None:
+            res = cv2.warpPerspective(batch[i], maps[i], (w, h),
+                                      flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                      borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
+            out[i] = res.reshape(batch.shape[1:])
+
+        per_image(one, n, parallel=True)
+        return out
+    v = np.arange(h, dtype=np.float64)[None, :, None]
+    u = np.arange(w, dtype=np.float64)[None, None, :]
+    m = maps[:, :, :, None, None]
+    den = m[:, 2, 0] * u + m[:, 2, 1] * v + m[:, 2, 2]
+    sx = (m[:, 0, 0] * u + m[:, 0, 1] * v + m[:, 0, 2]) / den
+    sy = (m[:, 1, 0] * u + m[:, 1, 1] * v + m[:, 1, 2]) / den
+    return remap(batch, sx, sy, fill)
 
 
 def multiply_add(batch: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -291,6 +372,7 @@ def to_gray(batch: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["check_images", "warp_affine", "invert", "multiply_add", "apply_luts", "to_gray",
+__all__ = ["check_images", "warp_affine", "warp_perspective", "remap", "invert", "multiply_add",
+           "apply_luts", "to_gray",
            "max_value", "fill_in_dtype", "per_image", "n_workers", "SMALL_IMAGE_PIXELS",
            "SMALL_LUT_VALUES", "GRAY_WEIGHTS"]
