@@ -124,3 +124,25 @@ def test_new_transforms_replay_on_a_subset_of_the_batch():
         assert 0 < rec["applied"].sum() < 10
         assert np.array_equal(out[~rec["applied"]], x[~rec["applied"]])
         assert np.array_equal(t.replay(x, rec), out)
+
+
+def test_elastic_fields_of_a_large_batch_equal_those_drawn_alone():
+    """More than 64 images: the noise planes are smoothed in several OpenCV calls."""
+    x = np.random.default_rng(8).integers(0, 256, (150, 8, 8), dtype=np.uint8)
+    t = I.ElasticTransform(alpha=(3, 6), sigma=2)
+    out, rec = t(x, rng=9, return_params=True)
+    for i in (0, 70, 149):
+        one = {k: (v[i:i + 1] if k in ("alpha", "seed", "applied") else v) for k, v in rec.items()}
+        one["drawn_on"] = rec["drawn_on"]
+        assert np.array_equal(t.apply(x[i:i + 1], one), out[i:i + 1])
+
+
+@pytest.mark.parametrize("side", [20, 40])     # planes stacked as channels / one by one
+def test_smoothing_the_noise_planes_is_opencvs_gaussian_per_plane(side):
+    from augfit.transforms.image.elastic import smooth_planes
+
+    planes = _float_batch((150, side, side))
+    got = smooth_planes(planes, 2.5)
+    for i in (0, 127, 149):
+        want = cv2.GaussianBlur(planes[i], (17, 17), 2.5, borderType=cv2.BORDER_REFLECT_101)
+        np.testing.assert_allclose(got[i], want, rtol=0, atol=1e-6)

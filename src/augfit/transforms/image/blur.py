@@ -2,13 +2,13 @@
 
 Each sample's kernel is built from its recorded parameters (GaussianBlur: ``sigma``; MotionBlur:
 ``size`` and ``angle``), so a record replays exactly. The images are filtered with
-``cv2.sepFilter2D`` / ``cv2.filter2D`` (border ``BORDER_REFLECT_101``, OpenCV's and
+``cv2.GaussianBlur`` / ``cv2.filter2D`` (border ``BORDER_REFLECT_101``, OpenCV's and
 albumentations' default) over the image thread pool; uint8 results are rounded by OpenCV.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import cv2
@@ -32,10 +32,6 @@ def gaussian_size(sigma: float) -> int:
     return 2 * math.ceil(3.0 * sigma) + 1
 
 
-def _gaussian(sigma: float) -> np.ndarray:
-    return cv2.getGaussianKernel(gaussian_size(sigma), sigma, cv2.CV_32F)
-
-
 def motion_kernel(size: int, angle: float) -> np.ndarray:
     """A normalized ``size x size`` float32 kernel: a line through the centre at ``angle`` degrees
     (counter-clockwise on screen, 0 = horizontal), rasterized with OpenCV."""
@@ -50,17 +46,12 @@ def motion_kernel(size: int, angle: float) -> np.ndarray:
     return k / k.sum()
 
 
-def _filter(batch: np.ndarray, kernel_of: Any, separable: bool) -> np.ndarray:
-    """Filter each image with its own kernel (``kernel_of(i)``), over the thread pool."""
+def _per_image(batch: np.ndarray, fn: Callable[[int, np.ndarray], np.ndarray]) -> np.ndarray:
+    """``out[i] = fn(i, batch[i])`` over the image thread pool."""
     out = np.empty_like(batch)
 
     def one(i: int) -> None:
-        k = kernel_of(i)
-        if separable:
-            res = cv2.sepFilter2D(batch[i], -1, k, k, borderType=cv2.BORDER_REFLECT_101)
-        else:
-            res = cv2.filter2D(batch[i], -1, k, borderType=cv2.BORDER_REFLECT_101)
-        out[i] = res.reshape(batch.shape[1:])
+        out[i] = fn(i, batch[i]).reshape(batch.shape[1:])
 
     F.per_image(one, batch.shape[0], parallel=True)
     return out
@@ -90,8 +81,13 @@ class GaussianBlur(ImageTransform):
         return {"sigma": rng.uniform(*self._sigma, size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
-        sigma = np.asarray(params["sigma"], float)
-        return _filter(batch, lambda i: _gaussian(float(sigma[i])), separable=True)
+        sigma = np.asarray(params["sigma"], float).tolist()
+
+        def blur(i: int, img: np.ndarray) -> np.ndarray:
+            k = gaussian_size(sigma[i])
+            return cv2.GaussianBlur(img, (k, k), sigma[i], borderType=cv2.BORDER_REFLECT_101)
+
+        return _per_image(batch, blur)
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
@@ -140,8 +136,11 @@ class MotionBlur(ImageTransform):
         angle = np.asarray(params["angle"], float)
         if size.size and (size.min() < 1 or size.max() > MAX_KERNEL):
             raise ConfigError(f"MotionBlur: recorded kernel sizes must lie in [1, {MAX_KERNEL}]")
-        return _filter(batch, lambda i: motion_kernel(int(size[i]), float(angle[i])),
-                       separable=False)
+        def smear(i: int, img: np.ndarray) -> np.ndarray:
+            k = motion_kernel(int(size[i]), float(angle[i]))
+            return cv2.filter2D(img, -1, k, borderType=cv2.BORDER_REFLECT_101)
+
+        return _per_image(batch, smear)
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 ElasticTransform follows the paper: a displacement field of uniform noise in [-1, 1] per pixel and
 axis, smoothed by a Gaussian of standard deviation ``sigma`` and scaled by ``alpha`` (the paper's
-MNIST setting: ``sigma=4``, ``alpha=34`` on 28x28). Each sample's noise comes from its recorded
-``seed`` through a counter-based hash (SplitMix64), so a record replays exactly, on any subset of
-the batch, without storing the field.
+MNIST setting: ``sigma=4``, ``alpha=34`` on 28x28). Each sample's noise comes from its own
+generator seeded with its recorded ``seed``, so a record replays exactly, on any subset of the
+batch, without storing the field.
 
 Perspective moves each corner of the image inward by a drawn fraction and maps that quadrilateral
 onto the whole output (as albumentations' ``Perspective`` with ``keep_size=True``).
@@ -27,32 +27,38 @@ from . import functional as F
 from .blur import MAX_SIGMA, gaussian_size
 from .core import ImageTransform, check_fill
 
-MAX_CHANNELS = 256
-"""Noise planes smoothed per OpenCV call (OpenCV filters take at most 512 channels)."""
+MAX_CHANNELS = 128
+"""Noise planes smoothed per OpenCV call (OpenCV's Python binding wraps at most 128 channels)."""
 MAX_CORNER = 0.3
 """Largest inward move of a corner, as a fraction of the side (Perspective)."""
 
 
 def uniform_noise(seeds: np.ndarray, size: int) -> np.ndarray:
-    """``(N, size)`` float32 noise, uniform in [-1, 1) on a 2^-23 grid; row ``i`` depends only
-    on ``seeds[i]`` (SplitMix64 of ``seed + k * golden``, k = 1..size)."""
-    z = np.asarray(seeds).astype(np.uint64)[:, None] + \
-        np.arange(1, size + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    z ^= z >> np.uint64(30)
-    z *= np.uint64(0xBF58476D1CE4E5B9)
-    z ^= z >> np.uint64(27)
-    z *= np.uint64(0x94D049BB133111EB)
-    z ^= z >> np.uint64(31)
-    out = (z >> np.uint64(40)).astype(np.float32)  # 24 bits
-    out *= np.float32(2.0 ** -23)
+    """``(N, size)`` float32 noise, uniform in [-1, 1); row ``i`` is
+    ``2 * np.random.default_rng(seeds[i]).random(size, np.float32) - 1``, so it depends only on
+    its own seed."""
+    out = np.empty((len(seeds), size), np.float32)
+    for i, seed in enumerate(np.asarray(seeds, np.int64).tolist()):
+        np.random.default_rng(seed).random(size, dtype=np.float32, out=out[i])
+    out *= np.float32(2.0)
     out -= np.float32(1.0)
     return out
 
 
 def smooth_planes(planes: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian smoothing (``BORDER_REFLECT_101``) of each plane of ``(K, H, W)`` float32."""
+    """Gaussian smoothing (``BORDER_REFLECT_101``) of each plane of ``(K, H, W)`` float32.
+
+    Small planes are stacked as the channels of one image (up to :data:`MAX_CHANNELS` per OpenCV
+    call); large ones are smoothed one by one (measured: 4x faster than stacking at 128x128, 2x
+    slower at 28x28). Both give the same values.
+    """
     k = gaussian_size(sigma)
     out = np.empty_like(planes)
+    if planes.shape[1] * planes.shape[2] > F.SMALL_IMAGE_PIXELS:
+        for i in range(planes.shape[0]):
+            cv2.GaussianBlur(planes[i], (k, k), sigma, dst=out[i],
+                             borderType=cv2.BORDER_REFLECT_101)
+        return out
     for s in range(0, planes.shape[0], MAX_CHANNELS):
         stack = np.ascontiguousarray(planes[s:s + MAX_CHANNELS].transpose(1, 2, 0))
         res = cv2.GaussianBlur(stack, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)

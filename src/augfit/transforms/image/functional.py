@@ -213,32 +213,45 @@ def _framed(batch: np.ndarray, value: float) -> np.ndarray:
 
 def _warp_mosaic(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int],
                  value: float) -> np.ndarray:
-    framed = _framed(batch, value)
+    # Coordinates laid out (oh, ow, N), samples innermost: the broadcast sums then run inner loops
+    # of N values instead of ow (same float32 operations in the same order, so the same bits as
+    # an (N, oh, ow) layout; 0.8 ms instead of 0.96 ms for 128 images of 28x28).
+    n = batch.shape[0]
     oh, ow = out_hw
-    v = np.arange(oh, dtype=np.float32)[None, :, None]
-    u = np.arange(ow, dtype=np.float32)[None, None, :]
+    v = np.arange(oh, dtype=np.float32)[:, None, None]
+    u = np.arange(ow, dtype=np.float32)[:, None]
     m = inverse.astype(np.float32)
-    sx = m[:, 0, 0, None, None] * u + m[:, 0, 1, None, None] * v + m[:, 0, 2, None, None]
-    sy = m[:, 1, 0, None, None] * u + m[:, 1, 1, None, None] * v + m[:, 1, 2, None, None]
-    return _remap_mosaic(framed, sx, sy, value)
+    sx = np.empty((oh, ow, n), np.float32)
+    sy = np.empty((oh, ow, n), np.float32)
+    np.add(u * m[:, 0, 0], v * m[:, 0, 1], out=sx)
+    sx += m[:, 0, 2]
+    np.add(u * m[:, 1, 0], v * m[:, 1, 1], out=sy)
+    sy += m[:, 1, 2]
+    return _remap_mosaic(_framed(batch, value), sx, sy, value, samples_last=True)
 
 
-def _remap_mosaic(framed: np.ndarray, sx: np.ndarray, sy: np.ndarray,
-                  value: float) -> np.ndarray:
+def _remap_mosaic(framed: np.ndarray, sx: np.ndarray, sy: np.ndarray, value: float,
+                  samples_last: bool = False) -> np.ndarray:
     """One ``cv2.remap`` over the framed images ``(N, H+2, W+2[, C])`` stacked as a tall mosaic;
-    ``sx``, ``sy`` ``(N, oh, ow)`` float32 source coordinates (changed in place)."""
+    ``sx``, ``sy`` float32 source coordinates ``(N, oh, ow)``, or ``(oh, ow, N)`` with
+    ``samples_last`` (changed in place). Returns ``(N, oh, ow[, C])``."""
     n, h, w = framed.shape[0], framed.shape[1] - 2, framed.shape[2] - 2
     channels = framed.shape[3:]
-    oh, ow = sx.shape[1:]
+    oh, ow = sx.shape[:2] if samples_last else sx.shape[1:]
     # Clipping to the frame keeps every sample inside its own tile: outside reads give the fill.
     np.clip(sx, -1.0, w, out=sx)
     sx += 1.0
     np.clip(sy, -1.0, h, out=sy)
-    sy += (1.0 + (h + 2) * np.arange(n, dtype=np.float32))[:, None, None]
+    offset = 1.0 + (h + 2) * np.arange(n, dtype=np.float32)
+    sy += offset if samples_last else offset[:, None, None]
     mosaic = framed.reshape(n * (h + 2), w + 2, *channels)
-    res = cv2.remap(mosaic, sx.reshape(n * oh, ow), sy.reshape(n * oh, ow), cv2.INTER_LINEAR,
+    rows = oh if samples_last else n * oh
+    res = cv2.remap(mosaic, sx.reshape(rows, -1), sy.reshape(rows, -1), cv2.INTER_LINEAR,
                     borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
-    return res.reshape(n, oh, ow, *channels)
+    if not samples_last:
+        return res.reshape(n, oh, ow, *channels)
+    res = res.reshape(oh, ow, n, *channels)
+    return np.ascontiguousarray(np.moveaxis(res, 2, 0))
 
 
 def remap(batch: np.ndarray, sx: np.ndarray, sy: np.ndarray, fill: float = 0.0) -> np.ndarray:
