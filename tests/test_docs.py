@@ -2,6 +2,7 @@
 site's menu, and the site builds with ``mkdocs build --strict``, which a broken link fails."""
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import subprocess
 import sys
@@ -82,3 +83,29 @@ def test_the_site_builds_strict(tmp_path: Path) -> None:
                             cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "own-data" / "index.html").is_file()
+
+
+def test_spec_page_covers_every_field_the_parser_knows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import docs_spec
+
+    page = (REPO / "docs" / "spec.md").read_text(encoding="utf-8")
+    for path in docs_spec.parser_fields():
+        assert f"| `{path}` |" in page, path
+    assert "| `training.lr` | `0.001` |" in page and "| `dataset.name` | required |" in page
+    # a field added to the parser without a description stops the page from being built
+    monkeypatch.setattr(docs_spec.S, "_TOP", [*docs_spec.S._TOP, "new_field"])
+    with pytest.raises(SystemExit, match=r"fields without a description: \['new_field'\]"):
+        docs_spec.page(REPO / "pipelines" / "digits_overfitting.yaml")
+
+
+def test_cli_page_lists_every_command_and_option() -> None:
+    from augfit import cli
+
+    page = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = cli._parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert f"## `augfit {name}`" in page
+        for a in p._actions:
+            for o in [] if isinstance(a, argparse._HelpAction) else a.option_strings:
+                assert f"`{o}" in page, (name, o)

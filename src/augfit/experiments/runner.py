@@ -144,6 +144,8 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
 
+    Notes
+    -----
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
     stored cell is reused (every cell trains again) and a :class:`DataChangedWarning` says so.
