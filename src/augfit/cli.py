@@ -156,6 +156,11 @@ def _print_answer(res: RunResult) -> None:
     print(res.table)
     print()
     print(f"report: {res.paths['markdown']}  {res.paths['html']}")
+    from .viz.figures import NO_MATPLOTLIB, has_matplotlib
+
+    if not has_matplotlib():
+        print(f"augfit: figures not drawn: {NO_MATPLOTLIB}; then `augfit report {res.out}` adds "
+              "them", file=sys.stderr)
 
 
 def _report(args: argparse.Namespace) -> int:
