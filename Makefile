@@ -31,14 +31,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
-# The site: the generated pages (scripts/build_docs.py) are rewritten, then MkDocs builds site/ with
-# --strict, so a broken link or anchor, a page missing from the build or a bad API reference fails.
+# The site: the generated pages (scripts/build_docs.py; the gallery, scripts/docs_gallery.py) are
+# rewritten, then MkDocs builds site/ with --strict, so a broken link or anchor, a page missing
+# from the build or a bad API reference fails.
 $(VENV)/.docs-installed: pyproject.toml | $(STAMP)
 	$(BIN)/pip install -q -e '.[docs]'
 	touch $@
 
 docs: $(VENV)/.docs-installed
 	$(BIN)/python scripts/build_docs.py
+	$(BIN)/python scripts/docs_gallery.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The benchmarks run their peers in the same process. torchvision (the policies benchmark's peer)

@@ -109,3 +109,15 @@ def test_cli_page_lists_every_command_and_option() -> None:
         for a in p._actions:
             for o in [] if isinstance(a, argparse._HelpAction) else a.option_strings:
                 assert f"`{o}" in page, (name, o)
+
+
+def test_gallery_has_every_registered_transform() -> None:
+    from augfit.transforms import catalog
+
+    page = (REPO / "docs" / "gallery.md").read_text(encoding="utf-8")
+    missing = [e.name for e in catalog.entries() if f"\n### {e.name}\n" not in page]
+    assert not missing, f"not in docs/gallery.md: {missing}; run python scripts/docs_gallery.py"
+    for name in ("Rotate", "TimeMask", "MixUp"):
+        assert f"](gallery/{name}.png)" in page
+        assert (REPO / "docs" / "gallery" / f"{name}.png").is_file()
+    assert "*Not drawn here" not in page
