@@ -245,3 +245,17 @@ def test_fsdd_spectrogram_page_renders_and_plays_in_chromium(tmp_path, browser_p
     assert seen["images"] == 6 and seen["decoded"] == 6
     assert seen["audios"] == 8 and seen["withSource"] == 8 and seen["playable"] == 8
     assert seen["errors"] == [] and seen["console"] == []
+
+
+@pytest.mark.slow
+def test_four_versions_fit_one_row_at_1400_px(tmp_path, browser_probe):
+    examples = Path(__file__).resolve().parents[1] / "datasets" / "examples"
+    words = af.datasets.load("audio_folder", path=str(examples / "spoken_words"))
+    pages = [preview(af.Compose([I.Rotate(limit=20)]), "digits", n=2, versions=4,
+                     out=tmp_path / "image", seed=0),
+             preview(af.Compose([A.MelSpectrogram(sample_rate=8000), A.TimeMask()]), words, n=2,
+                     versions=4, out=tmp_path / "audio", seed=0)]
+    for r in pages:
+        seen = browser_probe(r.paths["html"], tmp_path)
+        assert seen["viewport"] == 1400 and seen["errors"] == []
+        assert seen["cardLines"] == [1, 1], (r.modality, seen["cardLines"])
