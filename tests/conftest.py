@@ -107,7 +107,8 @@ def browser_probe() -> Callable[[Path, Path], dict[str, Any]]:
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--autoplay-policy="
                  "no-user-gesture-required", f"--user-data-dir={tmp / 'chromium-profile'}",
-                 "--window-size=1400,900", "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0",
+                 "--window-size=1400,900", "--virtual-time-budget=10000",
+                 "--enable-logging=stderr", "--v=0",
                  "--allow-file-access-from-files", "--dump-dom", probed.as_uri()]
         res = subprocess.run(flags, capture_output=True, text=True, timeout=120)
         probed.unlink()

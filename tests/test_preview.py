@@ -259,3 +259,22 @@ def test_four_versions_fit_one_row_at_1400_px(tmp_path, browser_probe):
         seen = browser_probe(r.paths["html"], tmp_path)
         assert seen["viewport"] == 1400 and seen["errors"] == []
         assert seen["cardLines"] == [1, 1], (r.modality, seen["cardLines"])
+
+
+def test_audio_pipeline_takes_its_sample_rate_from_the_dataset(tmp_path):
+    from augfit.transforms.base import Transform
+
+    examples = Path(__file__).resolve().parents[1] / "datasets" / "examples"
+    words = af.datasets.load("audio_folder", path=str(examples / "spoken_words"))
+    assert words.meta["sample_rate"] == 8000
+    pipeline = {"type": "Compose", "transforms": [{"type": "MelSpectrogram", "n_mels": 32},
+                                                  {"type": "TimeMask", "p": 0.0}]}
+    r = preview(pipeline, words, n=2, versions=1, out=tmp_path, seed=0)   # no sample_rate given
+    assert r.augmented[0].shape == (2, 32, 1 + words.x.shape[1] // 128)
+    expected = A.MelSpectrogram(sample_rate=8000, n_mels=32)(np.asarray(r.originals), rng=0)
+    np.testing.assert_array_equal(r.augmented[0], expected)    # the data's 8000 Hz was used
+    with pytest.raises(af.ConfigError, match=r"MelSpectrogram\(sample_rate=\.\.\.\) is not set"):
+        A.MelSpectrogram()(words.x[:1])
+    bound = A.with_sample_rate(Transform.from_dict(pipeline), 16000)
+    assert bound.transforms[0].sample_rate == 16000.0
+    assert Transform.from_dict(pipeline).transforms[0].sample_rate is None

@@ -37,6 +37,7 @@ import numpy as np
 from .checks import check_int
 from .errors import ConfigError
 from .rng import derive
+from .transforms.audio.mel import need_sample_rate, with_sample_rate
 from .viz.cards import CSS, Panel, image_panels, rows_html, spectrogram_panels, text_panels
 from .viz.cards import word_diff as word_diff
 from .viz.explain import describe_pipeline
@@ -143,10 +144,11 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
     n, versions = check_int(n, "n", "preview"), check_int(versions, "versions", "preview")
     aug = load_pipeline(pipeline, method)
     ds = _dataset(dataset, dataset_options, pipeline)
+    sr = float(ds.meta.get("sample_rate", 0)) or None
+    aug = with_sample_rate(aug, sr)      # a MelSpectrogram without sample_rate: the data's
     idx = pick_samples(ds.y, n, seed)
     sub = ds.subset(idx)
     mel = find_mel(aug) if ds.modality == "audio" else None
-    sr = float(ds.meta.get("sample_rate", 0)) or None
     g = draw_gallery(aug, sub.x, sub.y, ds.classes, versions, seed, sr,
                      None if mel is None else mel.hop_length)
     result = PreviewResult(sub.x, g.outs, ds.modality, len(idx) * (1 + versions), gallery=g)
@@ -214,12 +216,12 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
     x = np.asarray(g.x)
     before, afters = (x, [np.asarray(o) for o in g.outs]) if x.ndim == 3 else \
         spectrograms(mel, x, g.outs)
-    rows = spectrogram_panels(g, before, afters, mel.sample_rate, mel.hop_length,
-                              mel.log, mel.top_db)
+    rate = need_sample_rate(mel)
+    rows = spectrogram_panels(g, before, afters, rate, mel.hop_length, mel.log, mel.top_db)
     length = x.shape[1] if x.ndim == 2 else (before.shape[2] - 1) * mel.hop_length
 
     def invert(specs: np.ndarray, key: int) -> np.ndarray:
-        return invert_mel(specs, mel.sample_rate, mel.n_fft, mel.hop_length, mel.log, length,
+        return invert_mel(specs, rate, mel.n_fft, mel.hop_length, mel.log, length,
                           derive(seed, 0, key))
 
     inverted = [invert(np.asarray(o), k + 1) if np.asarray(o).ndim == 3 else None
@@ -228,7 +230,7 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
     (out / "wav").mkdir(exist_ok=True)
 
     def wav(name: str, wave: np.ndarray) -> str:
-        write_wav(out / name, np.asarray(wave, np.float32), int(mel.sample_rate))
+        write_wav(out / name, np.asarray(wave, np.float32), int(rate))
         paths[name] = out / name
         return name
 
