@@ -188,7 +188,9 @@ def _preview(args: argparse.Namespace) -> int:
         # plain YAML scalars and lists only: tags (!!python/...) and alias bombs are refused
         options[key] = load_yaml(value, f"--dataset-option {key}", max_nodes=1000)
     res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
-                  seed=args.seed, method=args.method, dataset_options=options)
+                  seed=args.seed, method=args.method, dataset_options=options,
+                  progress=lambda line: print(f"augfit preview: {line}", file=sys.stderr,
+                                              flush=True))
     print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
     return 0
 
