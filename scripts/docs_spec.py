@@ -77,6 +77,9 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "training.loss": ("`cross_entropy` or `mse`.", {"training": {"loss": "mse"}}),
     "splits": ("Repeated stratified splits (seeds nested in each). With `test: official` only "
                "val varies. splits x seeds must be at least 2.", {"splits": 3}),
+    "first_split": ("The index of the first split: the splits are first_split .. first_split + "
+                    "splits - 1, so a confirmatory run can use splits a pilot never saw.",
+                    {"first_split": 3}),
     "seeds": ("A count (seeds 0..n-1) or a list of distinct integers.", {"seeds": [0, 1, 2]}),
     "train_sizes": ("Training-set sizes (stratified subsamples of the training split); `all` is "
                     "the whole training split. Required.", {"train_sizes": [50, 100, "all"]}),
@@ -170,7 +173,12 @@ def default_of(path: str) -> Any:
         f = {x.name: x for x in dataclasses.fields(SM.Method)}.get(rest[0])
         return f.default if f is not None else dataclasses.MISSING
     canonical = S.parse_spec(copy.deepcopy(MINIMAL)).canonical
-    return _get(canonical, path.split("."))
+    found = _get(canonical, path.split("."))
+    if found is dataclasses.MISSING and "." not in path:   # left out of the canonical form when
+        f = {x.name: x for x in dataclasses.fields(S.Spec)}.get(path)   # it has its default
+        if f is not None and f.default is not dataclasses.MISSING and path != "tracking":
+            return f.default
+    return found
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
