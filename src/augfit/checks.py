@@ -90,6 +90,13 @@ def keyword(name: str) -> str:
     return f"{at}.{name}" if at else f"{name}="
 
 
+def give(name: str) -> str:
+    """How to give an option, in the caller's language: ``pass path=`` in Python, ``set
+    dataset.options.path`` in a spec (inside :func:`options_at`)."""
+    at = _OPTIONS_AT.get()
+    return f"set {at}.{name}" if at else f"pass {name}="
+
+
 def setting(name: str, value: Any) -> str:
     """An option set to ``value`` as the caller would write it: ``text_column='review'`` in Python,
     ``dataset.options.text_column: review`` in a spec."""

@@ -259,3 +259,15 @@ def test_csv_error_inside_a_spec_names_the_yaml_path(tmp_path):
     assert 'did you mean dataset.options.text_column: "review", dataset.options.label_column: ' \
            '"sentiment"?' in msg
     assert "label_column=" not in msg
+
+
+def test_missing_files_are_named_in_the_callers_language(tmp_path):
+    from augfit.checks import options_at
+    from augfit.errors import MissingResourceError
+
+    for name in ("npz", "image_folder", "csv"):
+        with pytest.raises(MissingResourceError, match=r"does not exist; pass path= to "):
+            load(name, path=tmp_path / "nope")
+        with options_at("dataset.options"), pytest.raises(
+                MissingResourceError, match=r"does not exist; set dataset.options.path to "):
+            load(name, path=tmp_path / "nope")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...checks import setting
+from ...checks import give, setting
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
 from ..container import Dataset, from_arrays
@@ -96,7 +96,8 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     """
     file = Path(path).expanduser()
     if not file.is_file():
-        raise MissingResourceError(f"csv: {file} does not exist; pass path= to a CSV or TSV file")
+        raise MissingResourceError(f"csv: {file} does not exist; {give('path')} to a CSV or TSV "
+                                   "file")
     text_column = _check_column(text_column, "text_column")
     label_column = _check_column(label_column, "label_column")
     text = decode_utf8(file.read_bytes(), file)
