@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import StoreError
 from ..viz.cards import CSS as CARD_CSS
 from ..viz.cards import md_fence, md_text
+from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
 from .gallery import samples_html, samples_markdown
 from .report import (
@@ -41,7 +42,7 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
     from .gallery import build
 
     out = Path(out_dir)
-    figs = figures(report)
+    figs = figures(report) if has_matplotlib() else []   # a core install: words and tables only
     for stem, _, png in figs:
         _write(out, out / "plots" / f"{stem}.png", png)
     if report.samples is None:
@@ -90,6 +91,7 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
         md += ["## Sequential design (--until-decided)", "",
                *[f"- {md_text(t)}" for t in report.sequential], ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    md += [] if figs or has_matplotlib() else [f"Figures: not drawn; {NO_MATPLOTLIB}.", ""]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
@@ -169,6 +171,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
                if report.sequential else []),
              *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             "" if figs or has_matplotlib() else f"<p>Not drawn; {html.escape(NO_MATPLOTLIB)}.</p>",
              '<h2 id="samples">What each method did to the data</h2>',
              samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',

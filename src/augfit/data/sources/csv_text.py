@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...checks import quotable, show
+from ...checks import give, quotable, setting
 from ...errors import ConfigError
 from ...files import require
 from ...registry import DATASETS
@@ -105,7 +105,7 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
         sample's line in the file.
     """
     file = Path(path).expanduser()
-    require(file, "a file", "csv", "pass path= to a CSV or TSV file")
+    require(file, "a file", "csv", f"{give('path')} to a CSV or TSV file")
     text_column = _check_column(text_column, "text_column")
     label_column = _check_column(label_column, "label_column")
     text = decode_utf8(file.read_bytes(), file)
@@ -123,8 +123,8 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     cols = first if header else [str(i) for i in range(len(first))]
     ti, li = _find(cols, text_column), _find(cols, label_column)
     if ti is None or li is None:
-        raise _no_column(file, rows[0][0], first, delim, text_column if ti is None else None,
-                         label_column if li is None else None)
+        raise _no_column(file, rows, cols, header, delim,
+                         {"text_column": (text_column, ti), "label_column": (label_column, li)})
     body = rows[1:] if header else rows
     texts, labels, lines = [], [], []
     for lineno, row in body:
@@ -146,25 +146,52 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
                        meta={"source": str(file), "line": np.array(lines, np.int64)})
 
 
-def _no_column(file: Path, line: int, first: list[str], delim: str, text_column: object,
-               label_column: object) -> ConfigError:
-    """The error for a column option that names no column. The first row's fields are quoted only
-    when they are column names (a file that is not a CSV of named columns, e.g. a password file,
-    is never echoed)."""
-    what = ", ".join(f"{opt}={show(c)}" for opt, c in (("text_column", text_column),
-                                                       ("label_column", label_column))
-                     if c is not None)
-    if len(first) >= 2 and all(quotable(c) and c.strip() for c in first):
-        more = f", ... ({len(first)} columns)" if len(first) > 8 else ""
-        shown = f"the first row holds {', '.join(repr(c) for c in first[:8])}{more}"
-        example = f" (e.g. text_column={first[0]!r})"
-    else:
-        shown = f"the first row holds {len(first)} field(s) that are not column names"
-        example = ""
+def guess_columns(cols: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[int, int | None]:
+    """(text, label) column indices guessed from the data ``rows``: the text is the column with the
+    longest strings on average, the label the other column with the fewest distinct values (at
+    least 2, and fewer than half the rows: a label repeats); None when no column looks like one.
+
+    >>> guess_columns(["id", "review", "stars"],
+    ...               [["1", "Great film, loved it", "5"], ["2", "Dull and long", "1"],
+    ...                ["3", "Fine acting but a weak end", "5"], ["4", "Not for me", "1"],
+    ...                ["5", "A classic", "5"]])
+    (1, 2)
+    """
+    sample = [r for r in rows[:500] if len(r) >= len(cols)]
+    mean_len = [float(np.mean([len(r[i]) for r in sample])) if sample else 0.0
+                for i in range(len(cols))]
+    text = int(np.argmax(mean_len))
+    distinct = {i: len({r[i].strip() for r in sample}) for i in range(len(cols)) if i != text}
+    labels = [i for i, k in distinct.items() if k >= 2 and (k < len(sample) / 2 or k <= 2)]
+    label = min(labels, key=lambda i: (distinct[i], i)) if labels else None
+    return text, label
+
+
+def _no_column(file: Path, rows: list[tuple[int, list[str]]], cols: list[str], header: bool,
+               delim: str, asked: dict[str, tuple[str | int, int | None]]) -> ConfigError:
+    """The error for a text or label column that is not in the file, with a guess of the right
+    ones, in the caller's language (a Python keyword or the spec's ``dataset.options`` path)."""
+    what = ", ".join(setting(opt, c) for opt, (c, i) in asked.items() if i is None)
+    first = rows[0][1]
+    if not (len(first) >= 2 and all(quotable(c) and c.strip() for c in first)):
+        # not a CSV of named columns (e.g. a password file): named, never echoed
+        return ConfigError(
+            f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {len(first)} "
+            f"field(s) that are not column names (delimiter {sep_name(delim)}); name the "
+            "header's columns, or number them from 0 in a file without one")
+    more = f", ... ({len(first)} columns)" if len(first) > 8 else ""
+    shown = ", ".join(repr(c) for c in first[:8]) + more
+    text, label = guess_columns(cols, [r for _, r in (rows[1:] if header else rows)])
+    name = (lambda i: cols[i]) if header else (lambda i: i)
+    guess = [setting("text_column", name(text))]
+    why = f"the texts look like column {cols[text]!r} (the longest strings)"
+    if label is not None:
+        guess.append(setting("label_column", name(label)))
+        why += f" and the labels like {cols[label]!r} (few distinct values)"
     return ConfigError(
-        f"{file}, line {line}: no column for {what}; {shown} (delimiter {sep_name(delim)}); pass "
-        f"text_column= and label_column= naming the header's columns{example}, or 0-based "
-        "numbers for a file without a header")
+        f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {shown} "
+        f"(delimiter {sep_name(delim)}); {why}; did you mean {', '.join(guess)}? (columns are "
+        "named by the header, or numbered from 0 in a file without one)")
 
 
 def sep_name(delim: str) -> str:

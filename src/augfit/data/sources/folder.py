@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_int
+from ...checks import check_int, give
 from ...errors import ConfigError, ShapeError
 from ...files import display, require, what_is
 from ...registry import DATASETS
@@ -31,8 +31,8 @@ def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
     Raises ConfigError naming the folder when it is missing, holds files at the top, has no class
     sub-folders, an empty class folder, or a single class.
     """
-    require(root, "a folder", loader, f"pass path= to a folder with one sub-folder of {kinds} "
-            "per class")
+    require(root, "a folder", loader, f"{give('path')} to a folder with one sub-folder of "
+            f"{kinds} per class")
     entries = [e for e in sorted(root.iterdir()) if not e.name.startswith(".")]
     stray = [e.name for e in entries if not e.is_dir()]
     dirs = [e for e in entries if e.is_dir()]
@@ -150,8 +150,8 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
     """
     root = Path(path).expanduser()
     if what_is(root) != "a folder":
-        require(root, "a file", "from_folder", "pass path= to a folder of class sub-folders or "
-                "a .csv of text,label")
+        require(root, "a file", "from_folder", f"{give('path')} to a folder of class sub-folders "
+                "or a .csv of text,label")
         if root.suffix.lower() != ".csv":
             raise ConfigError(f"from_folder: {root} is a file but not a .csv of text,label")
         return _csv(root)

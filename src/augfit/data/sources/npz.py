@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.lib.format as fmt
 
-from ...checks import check_int, quotable, show
+from ...checks import check_int, give, keyword, quotable, show
 from ...errors import ConfigError
 from ...files import require
 from ...registry import DATASETS
@@ -64,15 +64,15 @@ def load_npz(path: str | os.PathLike, x_key: str = "x", y_key: str = "y",
         before anything is decompressed, so a small file that expands to gigabytes is refused.
     """
     file = Path(path).expanduser()
-    require(file, "a file", "npz", "pass path= to an .npz file")
+    require(file, "a file", "npz", f"{give('path')} to an .npz file")
     max_bytes = check_int(max_bytes, "max_bytes", "npz")
     headers = _headers(file)
     missing = [k for k in (x_key, y_key) if k not in headers]
     if missing:
         names = ", ".join(show(k) if not quotable(k) else k for k in list(headers)[:10])
         raise ConfigError(f"npz: {file} has no array {show(missing[0])} (arrays: "
-                          f"{names or 'none'}); pass x_key= and y_key= naming the samples and "
-                          "the labels")
+                          f"{names or 'none'}); {give('x_key')} and {keyword('y_key')} naming "
+                          "the samples and the labels")
     for key in (x_key, y_key):
         shape, dtype = headers[key]
         if dtype.hasobject:
