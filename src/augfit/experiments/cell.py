@@ -219,11 +219,13 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
         callbacks.append(es)
     if epoch_callback is not None:
         callbacks.append(epoch_callback)
+    schedule = _budget_callbacks(t, callbacks)
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
-                      callbacks=callbacks, label_smoothing=method.label_smoothing)
+                      callbacks=callbacks, label_smoothing=method.label_smoothing,
+                      schedule=schedule)
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
-        trainer.fit(loader, val=val, epochs=t["epochs"])
+        trainer.fit(loader, val=val, epochs=t.get("epochs"), steps=t.get("steps"))
     h = recorder.history
     # learning curves (val: the set early stopping watches); verdicts never use them
     h["gap_accuracy"] = gap_curve({"accuracy": h["train_accuracy"],
@@ -235,11 +237,36 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     final = {"train": trainer.evaluate(x_train, sub.y), "val": trainer.evaluate(x_val, val.y),
              "test": {"accuracy": float(np.mean(correct)),
                       "loss": float(np.mean(losses, dtype=np.float64))}}
-    metrics = cell_metrics(h, final, best_epoch_index(h, es), t["epochs"])
+    metrics = cell_metrics(h, final, best_epoch_index(h, es), budget_epochs(t, len(loader)))
     return {"metrics": metrics, "history": h,
             "examples": {"test_correct": correct,
                          "test_loss_per_example": losses.astype(np.float32)},
             "warnings": list(trainer.diagnostics)}
+
+
+def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:
+    """The budget in epochs: ``epochs``, or the epochs ``steps`` optimizer steps take (the last
+    one cut short) at ``batches_per_epoch``."""
+    if "steps" in training:
+        return -(-int(training["steps"]) // max(batches_per_epoch, 1))
+    return int(training["epochs"])
+
+
+def _budget_callbacks(training: dict[str, Any], callbacks: list[Any]) -> Any:
+    """The spec's step-wise schedule (returned) and its plateau schedule and weight averaging
+    (appended to ``callbacks``)."""
+    from ..train.schedules import make_averaging, make_schedule
+
+    schedule = None
+    if "schedule" in training:
+        made = make_schedule(training["schedule"])
+        if training["schedule"]["type"] == "plateau":
+            callbacks.append(made)
+        else:
+            schedule = made
+    if "averaging" in training:
+        callbacks.append(make_averaging(training["averaging"]))
+    return schedule
 
 
 def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
@@ -310,6 +337,7 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
     return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
 
 
-__all__ = ["run_cell", "cell_metrics", "best_epoch_index", "make_model", "training_subset",
+__all__ = ["run_cell", "cell_metrics", "budget_epochs", "best_epoch_index",
+           "make_model", "training_subset",
            "splits", "max_splits", "carried_area", "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER",
            "DIVERGED_LOSS"]

@@ -1,0 +1,96 @@
+"""training.steps, training.schedule and training.averaging in specs: validation, canonical form,
+and cells that train with them exactly as the Trainer does by hand."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from augfit.data.loader import DataLoader
+from augfit.errors import ConfigError
+from augfit.experiments.cell import (
+    LOADER,
+    make_model,
+    make_optimizer,
+    run_cell,
+    splits,
+    training_subset,
+)
+from augfit.experiments.spec import parse_spec
+from augfit.rng import derive, seed_from
+from augfit.train.callbacks import WeightAveraging
+from augfit.train.schedules import CosineSchedule
+from augfit.train.trainer import Trainer
+
+TINY = {
+    "name": "tiny", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+    "training": {"steps": 12, "batch_size": 32, "lr": 0.01,
+                 "schedule": {"type": "cosine", "warmup": 0.25},
+                 "averaging": {"type": "ema", "decay": 0.9}},
+    "seeds": 2, "train_sizes": [40, 100], "bootstrap": {"resamples": 200},
+    "methods": ["baseline"],
+}
+
+
+def _with(**training):
+    d = copy.deepcopy(TINY)
+    d["training"].update(training)
+    return d
+
+
+def test_canonical_form_with_steps_has_no_epochs_and_filled_options():
+    t = parse_spec(TINY).canonical["training"]
+    assert "epochs" not in t and t["steps"] == 12
+    assert t["schedule"] == {"type": "cosine", "warmup": 0.25, "final": 0.0}
+    assert t["averaging"] == {"type": "ema", "decay": 0.9}
+    plain = parse_spec(dict(TINY, training={"batch_size": 32})).canonical["training"]
+    assert set(plain) == {"optimizer", "lr", "weight_decay", "batch_size", "epochs", "loss"}
+
+
+@pytest.mark.parametrize("training, message", [
+    ({"epochs": 5}, r"training.steps: 12 together with training.epochs 5.*remove one of them"),
+    ({"steps": 0}, r"training.steps: expected an integer"),
+    ({"schedule": {"type": "linear"}}, r"training.schedule: schedule type must be one of cosine"),
+    ({"schedule": "cosine"}, r"training.schedule: expected a mapping such as \{type: cosine"),
+    ({"schedule": {"type": "cosine", "warmup": 1.5}},
+     r"training.schedule: CosineSchedule\(warmup=...\) must"),
+    ({"schedule": {"type": "step"}}, r"needs every"),
+    ({"schedule": {"type": "plateau", "monitor": "test_accuracy"}}, r"monitor must be one of"),
+    ({"averaging": {"type": "swa", "decay": 0.9}}, r"averaging 'swa' has no argument 'decay'"),
+    ({"averaging": {"type": "ema", "decay": 1.0}}, r"WeightAveraging\(decay=...\)"),
+])
+def test_bad_training_options_name_the_field_and_fix(training, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_spec(_with(**training))
+
+
+def test_averaging_with_restored_best_weights_names_both_settings():
+    d = copy.deepcopy(TINY)
+    d["methods"] = ["baseline", {"name": "es", "early_stopping": {"patience": 3}}]
+    with pytest.raises(ConfigError, match=r"training.averaging: ema and methods\[1\]\.early_"
+                                          r"stopping.restore_best_weights.*set restore_best"):
+        parse_spec(d)
+
+
+def test_the_step_budget_is_equal_at_every_size():
+    spec = parse_spec(TINY)
+    runs = {c.train_size: run_cell(spec, c)["metrics"] for c in spec.cells() if c.seed == 0}
+    # 40 samples = 2 batches per epoch: 6 epochs; 100 = 4 batches: 3 epochs
+    assert (runs[40]["epochs_run"], runs[100]["epochs_run"]) == (6, 3)
+
+
+def test_a_cell_trains_exactly_like_the_trainer_by_hand():
+    spec = parse_spec(TINY)
+    cell = next(c for c in spec.cells() if c.train_size == 100 and c.seed == 1)
+    r = run_cell(spec, cell)
+    train, val, test = splits(spec, cell.split)
+    sub = training_subset(spec, train, cell)
+    loader = DataLoader(sub, batch_size=32, shuffle=True, features="auto",
+                        seed=seed_from(derive(cell.seed, LOADER, cell.split, cell.train_size)))
+    model = make_model(spec, spec.method("baseline"), cell, loader.n_features, 10)
+    trainer = Trainer(model, optimizer=make_optimizer(spec), schedule=CosineSchedule(0.25),
+                      callbacks=[WeightAveraging("ema", decay=0.9)])
+    trainer.fit(loader, val=val, steps=12)
+    acc = trainer.evaluate(loader.featurize(test.x), test.y)["accuracy"]
+    assert r["metrics"]["test_accuracy"] == acc
+    assert trainer.step_count == 12
