@@ -94,3 +94,32 @@ def test_a_cell_trains_exactly_like_the_trainer_by_hand():
     acc = trainer.evaluate(loader.featurize(test.x), test.y)["accuracy"]
     assert r["metrics"]["test_accuracy"] == acc
     assert trainer.step_count == 12
+
+
+@pytest.mark.parametrize("training, methods, message", [
+    ({"eval_every": 0}, [], r"training.eval_every: expected an integer"),
+    ({"eval_every": 13}, [], r"training.eval_every: 13 is more than training.steps 12"),
+    ({"eval_every": 4}, [{"name": "es", "early_stopping": {"patience": 3}}],
+     r"training.eval_every: 4 with methods\[1\]\.early_stopping.patience \(method 'es'\) 3.*"
+     r"could never stop early; lower eval_every or the patience"),
+    ({"eval_every": 4, "schedule": {"type": "plateau", "patience": 5}}, [],
+     r"training.eval_every: 4 with training.schedule.patience 5"),
+])
+def test_eval_every_that_rules_out_early_stopping_names_both(training, methods, message):
+    d = _with(**training)
+    d["training"].pop("averaging")
+    d["methods"] += methods
+    with pytest.raises(ConfigError, match=message):
+        parse_spec(d)
+
+
+def test_eval_every_gives_the_same_number_of_evaluations_at_every_size():
+    spec = parse_spec(_with(eval_every=5))
+    runs = {c.train_size: run_cell(spec, c) for c in spec.cells() if c.seed == 0}
+    for r in runs.values():                   # 12 steps in periods of 5, 5, 2
+        assert r["metrics"]["epochs_run"] == 3 and len(r["history"]["train_accuracy"]) == 3
+    plain = parse_spec(TINY)
+    same = next(c for c in plain.cells() if c.seed == 0 and c.train_size == 40)
+    # the same steps on the same batches: the final model (and its endpoints) are unchanged
+    assert run_cell(plain, same)["metrics"]["test_accuracy"] == \
+        runs[40]["metrics"]["test_accuracy"]

@@ -230,3 +230,36 @@ def test_averaging_with_restored_best_weights_is_an_error():
     cbs = [WeightAveraging(), EarlyStopping(restore_best_weights=True)]
     with pytest.raises(ConfigError, match="both set the final weights"):
         af.Trainer(MLP(4, [3], 2, seed=0), callbacks=cbs).fit(x, y, val=(x, y), epochs=1)
+
+
+# --- eval_every: log periods of a fixed number of steps -----------------------------------------
+def test_eval_every_logs_periods_of_steps_and_trains_the_same_batches():
+    x, y = _data()
+    trainer, log, history = _fit(steps=7, eval_every=2)      # periods of 2, 2, 2, 1 steps
+    assert len(history.epoch) == 4 and trainer.params["epochs"] == 4
+    plain = _fit(steps=7)[0]
+    assert all(np.array_equal(u, v) for u, v in
+               zip(trainer.model.get_weights(), plain.model.get_weights(), strict=True))
+    # an epoch budget in periods: 2 epochs x 3 batches = 6 steps in periods of 4 and 2
+    _, _, h = _fit(epochs=2, eval_every=4)
+    assert len(h.epoch) == 2
+
+
+def test_early_stopping_patience_counts_periods():
+    x, y = _data()
+    es = EarlyStopping(monitor="loss", patience=1, min_delta=10.0)   # only period 0 improves
+    trainer = af.Trainer(MLP(4, [3], 2, seed=0), optimizer=SGD(lr=0.1), callbacks=[es])
+    trainer.fit(x, y, steps=30, eval_every=5, batch_size=4, seed=0)
+    assert (es.best_epoch, es.stopped_epoch, trainer.step_count) == (0, 1, 10)
+
+
+def test_eval_every_bad_values():
+    x, y = _data()
+    with pytest.raises(ConfigError, match=r"fit\(eval_every=...\) must be a positive int, got 0"):
+        af.Trainer(MLP(4, [3], 2, seed=0)).fit(x, y, steps=5, eval_every=0)
+
+    class Endless:
+        def __iter__(self):
+            return iter([(x, y)])
+    with pytest.raises(ConfigError, match="needs a budget of known length"):
+        af.Trainer(MLP(4, [3], 2, seed=0)).fit(Endless(), epochs=2, eval_every=3)

@@ -3,7 +3,16 @@ method was still training when the budget ran out (:func:`under_trained_warnings
 methods' best epochs fell (:func:`best_epoch_table`). STATISTICS.md §6, fair training budgets."""
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
+
+#: the share of the budget whose val accuracy is watched for "still improving"
+LATE_SHARE = 0.10
+#: clean train accuracy below this counts as not fitted, when the baseline's is 100%
+FITTED = 0.99
 
 
 def _share(x: float) -> str:
@@ -15,11 +24,15 @@ def budget_text(training: dict[str, Any]) -> str:
     training size), cosine decay (warmup 5% of the budget, down to 0% of lr)"``.
 
     >>> budget_text({"epochs": 100})
-    'up to 100 epochs'
-    >>> budget_text({"steps": 2000, "schedule": {"type": "step", "every": 500, "factor": 0.5},
-    ...              "averaging": {"type": "ema", "decay": 0.99}}).split(", ")
-    ['2000 optimizer steps (the same at every training size)', 'lr x 0.5 every 500 steps', \
-'final weights an EMA (decay 0.99)']
+    'up to 100 epochs, val and the clean training subsample evaluated after every epoch'
+    >>> for part in budget_text({"steps": 2000, "eval_every": 20, "averaging": {"type": "ema",
+    ...         "decay": 0.99}, "schedule": {"type": "step", "every": 500, "factor": 0.5}}
+    ...         ).split(", "):
+    ...     print(part)
+    2000 optimizer steps (the same at every training size)
+    lr x 0.5 every 500 steps
+    val and the clean training subsample evaluated every 20 optimizer steps (the curves' epochs)
+    final weights an EMA (decay 0.99)
     """
     parts = [f"{training['steps']} optimizer steps (the same at every training size)"
              if "steps" in training else f"up to {training['epochs']} epochs"]
@@ -32,6 +45,10 @@ def budget_text(training: dict[str, Any]) -> str:
     elif s:
         parts.append(f"lr x {s['factor']:g} after {s['patience']} epochs without improvement "
                      f"of {s['monitor']}")
+    k = training.get("eval_every")
+    parts.append(f"val and the clean training subsample evaluated every {k} optimizer steps (the "
+                 "curves' epochs)" if k else
+                 "val and the clean training subsample evaluated after every epoch")
     a = training.get("averaging")
     if a and a["type"] == "ema":
         parts.append(f"final weights an EMA (decay {a['decay']:g})")
@@ -41,4 +58,93 @@ def budget_text(training: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["budget_text"]
+def late_gain(val_accuracy: Sequence[float]) -> float:
+    """How much the best val accuracy of the last 10% of the evaluations beats the best before
+    them (> 0: still improving at the end; at least one evaluation counts as the last 10%).
+
+    >>> late_gain([0.5, 0.7, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.85])
+    0.04999999999999993
+    >>> late_gain([0.5, 0.9, 0.8])
+    -0.09999999999999998
+    """
+    v = np.asarray(val_accuracy, dtype=float)
+    if len(v) < 2:
+        return 0.0
+    k = max(1, int(math.floor(LATE_SHARE * len(v))))
+    return float(v[-k:].max() - v[:-k].max())
+
+
+def _by_cell(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], list[Mapping[str, Any]]]:
+    out: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
+    for r in rows:
+        if not r.get("diverged"):
+            out.setdefault((str(r["method"]), int(r["train_size"])), []).append(r)
+    return out
+
+
+def under_trained_warnings(rows: Sequence[Mapping[str, Any]], baseline: str) -> list[str]:
+    """The warning "under-trained at the cap" (STATISTICS.md §6), one line for every method and
+    size where, in most units, the best val accuracy of the last 10% of the budget beat every
+    earlier one (``val_accuracy_late_gain`` > 0, among the cells that ran their whole budget), or
+    where the mean clean train accuracy is below 99% while the baseline's is 100%.
+
+    It is not underfitting: the method may fit the training data given more steps, and its
+    comparisons say what it does within this budget, not what it can do.
+    """
+    groups = _by_cell(rows)
+    found = []
+    for (method, n), cells in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        reasons = []
+        full = [r for r in cells if "val_accuracy_late_gain" in r and not r.get("stopped_early")]
+        rising = sum(float(r["val_accuracy_late_gain"]) > 0 for r in full)
+        if full and rising > len(full) / 2:
+            reasons.append(f"val accuracy still rose in the last 10% of the budget in {rising} of "
+                           f"{len(full)} units")
+        base = groups.get((baseline, n), [])
+        train = float(np.mean([float(r["train_accuracy"]) for r in cells]))
+        base_train = min((float(r["train_accuracy"]) for r in base), default=0.0)
+        if method != baseline and base_train >= 1.0 and train < FITTED:
+            reasons.append(f"clean train accuracy {100 * train:.1f}% while the baseline's is 100%")
+        if reasons:
+            found.append(f"{method} at n = {n} ({'; '.join(reasons)})")
+    if not found:
+        return []
+    shown = found[:8] + ([f"and {len(found) - 8} more"] if len(found) > 8 else [])
+    return ["Under-trained at the cap (not underfitting: these methods were still learning when "
+            "the budget ran out, so their comparisons say what they do within this budget): "
+            + "; ".join(shown) + ". Raise training.steps (or epochs), or decay the learning rate "
+            "(training.schedule)."]
+
+
+BEST_EPOCHS_TITLE = "Best epochs and the training budget"
+BEST_EPOCHS_NOTE = ("Best epoch (1-based): early stopping's choice, else the epoch of the lowest "
+                    "val loss; an epoch is training.eval_every optimizer steps when the spec sets "
+                    "it. Val acc still rising: units whose best val accuracy in the last 10% of "
+                    "the epochs run beat every earlier one (the under-trained warning needs most "
+                    "units of a method that ran its whole budget).")
+
+
+def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
+                     sizes: Sequence[int]) -> list[list[str]]:
+    """Header + one row per (method, size): the best epoch's median and range over the units,
+    the epochs run, and the share of units still improving at the end of the budget."""
+    groups = _by_cell(rows)
+    out = [["method", "n", "units", "best epoch: median [min, max]", "epochs run: median",
+            "val acc still rising at the end"]]
+    for m in methods:
+        for n in sizes:
+            cells = groups.get((m, n), [])
+            if not cells:
+                continue
+            best = np.array([float(r["best_epoch"]) for r in cells])
+            run = np.array([float(r["epochs_run"]) for r in cells])
+            full = [r for r in cells if "val_accuracy_late_gain" in r]
+            rising = sum(float(r["val_accuracy_late_gain"]) > 0 for r in full)
+            out.append([m, str(n), str(len(cells)),
+                        f"{np.median(best):g} [{best.min():g}, {best.max():g}]",
+                        f"{np.median(run):g}", f"{rising} of {len(full)}" if full else "n/a"])
+    return out
+
+
+__all__ = ["BEST_EPOCHS_TITLE", "BEST_EPOCHS_NOTE", "budget_text", "late_gain",
+           "under_trained_warnings", "best_epoch_table", "LATE_SHARE", "FITTED"]

@@ -21,6 +21,7 @@ from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ..train.metrics import gap_curve, generalization_gap
+from .budgets import late_gain
 from .checker import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
@@ -225,7 +226,8 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
                       schedule=schedule)
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
-        trainer.fit(loader, val=val, epochs=t.get("epochs"), steps=t.get("steps"))
+        trainer.fit(loader, val=val, epochs=t.get("epochs"), steps=t.get("steps"),
+                    eval_every=t.get("eval_every"))
     h = recorder.history
     # learning curves (val: the set early stopping watches); verdicts never use them
     h["gap_accuracy"] = gap_curve({"accuracy": h["train_accuracy"],
@@ -245,11 +247,14 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
 
 
 def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:
-    """The budget in epochs: ``epochs``, or the epochs ``steps`` optimizer steps take (the last
-    one cut short) at ``batches_per_epoch``."""
-    if "steps" in training:
-        return -(-int(training["steps"]) // max(batches_per_epoch, 1))
-    return int(training["epochs"])
+    """The budget in logged epochs: ``epochs``, or the epochs ``steps`` optimizer steps take (the
+    last one cut short) at ``batches_per_epoch``; with ``eval_every``, the number of evaluation
+    periods of that many steps in the budget."""
+    per = max(batches_per_epoch, 1)
+    total = int(training["steps"]) if "steps" in training else int(training["epochs"]) * per
+    if "eval_every" in training:
+        return -(-total // int(training["eval_every"]))
+    return int(training["epochs"]) if "steps" not in training else -(-total // per)
 
 
 def _budget_callbacks(training: dict[str, Any], callbacks: list[Any]) -> Any:
@@ -303,6 +308,10 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
       epochs (the spec's budget), the last value carried forward when a run stopped early, so
       every method's area spans the same epochs.
 
+    ``stopped_early``: fewer epochs than the budget ran. ``val_accuracy_late_gain``: how much the
+    best val accuracy of the last 10% of the epochs run beats the best before them
+    (:func:`augfit.experiments.budgets.late_gain`; > 0: still improving at the end).
+
     ``diverged`` is true when a final loss is not finite or above ``DIVERGED_LOSS``.
     """
     out: dict[str, Any] = {}
@@ -319,6 +328,8 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
         out[f"val_gap_{metric}_area"] = carried_area(curve, epochs)
     out["best_epoch"] = best + 1
     out["epochs_run"] = len(h["val_loss"])
+    out["stopped_early"] = out["epochs_run"] < epochs
+    out["val_accuracy_late_gain"] = late_gain(h["val_accuracy"])
     ends = [out["train_loss"], out["test_loss"], out["val_loss"], h["loss"][-1]]
     out["diverged"] = bool(not all(np.isfinite(ends)) or max(ends) > DIVERGED_LOSS)
     return out

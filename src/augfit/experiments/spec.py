@@ -39,6 +39,9 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
                                       # min_lr: 0.0, cooldown: 0, min_delta: 0.0}
       # averaging: {type: ema, decay: 0.999}   # or {type: swa, start: 0.75}: the final model
                                       # (every endpoint) holds the averaged weights
+      # eval_every: 20                # log and evaluate val + clean train every 20 optimizer
+                                      # steps instead of every pass over the data: early stopping
+                                      # patience then counts these evaluations
       loss: cross_entropy             # cross_entropy | mse
     splits: 1                         # repeated stratified splits (seeds nested in each); split 0
                                       # is dataset.split.seed's split, split k from (seed, k); with
@@ -89,6 +92,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -332,7 +336,7 @@ def _model(ck: Checker, v: Any) -> dict[str, Any]:
 
 #: optional ``training`` fields: absent, they are left out of the canonical form (so the cell keys
 #: of specs that do not set them stay as they were)
-_OPTIONAL_TRAINING = ["steps", "schedule", "averaging"]
+_OPTIONAL_TRAINING = ["steps", "schedule", "averaging", "eval_every"]
 
 
 def _training(ck: Checker, v: Any) -> dict[str, Any]:
@@ -351,6 +355,11 @@ def _training(ck: Checker, v: Any) -> dict[str, Any]:
     ck.number(t["batch_size"], "training.batch_size", 1, integer=True)
     ck.number(t.get("epochs", 1), "training.epochs", 1, 100000, integer=True)
     ck.number(t.get("steps", 1), "training.steps", 1, 10**8, integer=True)
+    ck.number(t.get("eval_every", 1), "training.eval_every", 1, 10**8, integer=True)
+    if t.get("eval_every", 1) > t.get("steps", math.inf):
+        raise ck.fail("training.eval_every", f"{t['eval_every']} is more than training.steps "
+                      f"{t['steps']}: nothing would be evaluated before the end; set eval_every "
+                      "to a fraction of steps, e.g. steps / 100")
     ck.choice(t["loss"], "training.loss", list(LOSSES))
     t["lr"], t["weight_decay"] = float(t["lr"]), float(t["weight_decay"])
     for key, check in (("schedule", schedule_config), ("averaging", averaging_config)):
@@ -375,6 +384,22 @@ def _check_training_with_methods(ck: Checker, t: dict[str, Any], methods: list[M
                           f"methods[{i}].early_stopping.restore_best_weights (method "
                           f"{m.name!r}) would both set the final weights; set "
                           "restore_best_weights: false or remove training.averaging")
+        if es:
+            _check_patience(ck, t, es["patience"] + es["start_from_epoch"],
+                            f"methods[{i}].early_stopping.patience (method {m.name!r})")
+    if t.get("schedule", {}).get("type") == "plateau":
+        _check_patience(ck, t, t["schedule"]["patience"], "training.schedule.patience")
+
+
+def _check_patience(ck: Checker, t: dict[str, Any], patience: int, where: str) -> None:
+    """Refuse an evaluation period at which patience could never run out within the budget."""
+    if "eval_every" not in t or "steps" not in t:
+        return
+    if patience * t["eval_every"] >= t["steps"]:
+        raise ck.fail("training.eval_every", f"{t['eval_every']} with {where} {patience}: "
+                      f"{patience} evaluations every {t['eval_every']} steps span the whole "
+                      f"budget of {t['steps']} steps, so it could never stop early; lower "
+                      "eval_every or the patience")
 
 
 def _seeds(ck: Checker, v: Any) -> list[int]:

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .budgets import under_trained_warnings
 from .stats import Comparison, holm, holm_levels
 
 HELPS, HURTS, NONE = "helps", "hurts", "no detectable effect"
@@ -298,6 +299,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         out.append(f"{len(bad)} of {len(rows)} cells diverged or ended with a huge loss "
                    f"(methods: {', '.join(by)}); their numbers are not meaningful. Lower the "
                    "learning rate.")
+    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     under = [r for r in rows if not _diverged(r)]
     if under and all(float(r["train_accuracy"]) < 0.9 for r in under) and \
             all(abs(float(r["gap_accuracy"])) < 0.02 for r in under):

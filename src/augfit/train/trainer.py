@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +25,17 @@ Batches = Iterable[tuple[Any, np.ndarray]]
 
 #: a training loss above this (while still finite) counts as divergence
 DIVERGED_LOSS = 1e6
+
+
+def _periods(batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]], every: int
+             ) -> Callable[[int], Iterator[tuple[Any, np.ndarray]]]:
+    """Periods of ``every`` steps over the passes ``batches(0), batches(1), ...`` chained (each
+    pass drawn only when the one before is used up)."""
+    stream = itertools.chain.from_iterable(batches(e) for e in itertools.count())
+
+    def period(_: int) -> Iterator[tuple[Any, np.ndarray]]:
+        return itertools.islice(stream, every)
+    return period
 
 
 def _is_loader(data: Any) -> bool:
@@ -182,7 +194,8 @@ class Trainer:
     # --- the loop ---------------------------------------------------------------------------------
     def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int | None = None,
             steps: int | None = None, batch_size: int = 128, shuffle: bool = True,
-            seed: SeedLike = None, verbose: bool = False) -> History:
+            seed: SeedLike = None, verbose: bool = False,
+            eval_every: int | None = None) -> History:
         """Train for up to ``epochs`` epochs, or ``steps`` optimizer steps (callbacks may stop
         earlier).
 
@@ -206,6 +219,14 @@ class Trainer:
             Shuffling order of the array path; None draws fresh entropy.
         verbose : bool
             Add a :class:`ProgressBar` (drawn only when stderr is a terminal).
+        eval_every : int, optional
+            Log (and evaluate ``val``) every ``eval_every`` optimizer steps instead of after every
+            pass over the data, as Keras' ``steps_per_epoch``: an "epoch" of the logs, the
+            callbacks (early stopping's patience, ReduceLROnPlateau) and the History is then
+            ``eval_every`` steps, the same at every training-set size, and the data flow on across
+            passes unchanged (the same batches in the same order). The last one ends with the
+            budget (it may be shorter). Needs a known budget in steps (``steps``, or ``epochs``
+            with data of known length).
 
         Returns
         -------
@@ -225,11 +246,17 @@ class Trainer:
             epochs = math.ceil(steps / per_epoch) if per_epoch else None
         total = steps if steps is not None else \
             (epochs * per_epoch if epochs is not None and per_epoch else None)
+        if eval_every is not None:
+            eval_every = check_int(eval_every, "eval_every", "fit", 1)
+            if total is None:
+                raise ConfigError("fit(eval_every=...) needs a budget of known length: give "
+                                  "steps=N, or a loader with a length")
+            batches, epochs, steps = _periods(batches, eval_every), -(-total // eval_every), total
         val_data = self._val(val, featurize)
         callbacks = self._callbacks(verbose)
         history = next(cb for cb in callbacks if isinstance(cb, History))
-        self.params = {"epochs": epochs, "steps": per_epoch, "batch_size": batch_size,
-                       "total_steps": total}
+        self.params = {"epochs": epochs, "steps": per_epoch if eval_every is None else eval_every,
+                       "batch_size": batch_size, "total_steps": total}
         self._loop(callbacks, batches, val_data, epochs, steps, total)
         self.history = history
         self.diagnostics = self._diagnose(history.history, len(history.epoch)
