@@ -89,11 +89,14 @@ def under_trained_warnings(rows: Sequence[Mapping[str, Any]], baseline: str) -> 
     where the mean clean train accuracy is below 99% while the baseline's is 100%.
 
     It is not underfitting: the method may fit the training data given more steps, and its
-    comparisons say what it does within this budget, not what it can do.
+    comparisons say what it does within this budget, not what it can do. Rows without
+    ``val_accuracy_late_gain`` (cells stored before it was recorded) are not judged.
     """
     groups = _by_cell(rows)
     found = []
     for (method, n), cells in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if not any("val_accuracy_late_gain" in r for r in cells):
+            continue                          # rows without the budget's record (older stores)
         reasons = []
         full = [r for r in cells if "val_accuracy_late_gain" in r and not r.get("stopped_early")]
         rising = sum(float(r["val_accuracy_late_gain"]) > 0 for r in full)
