@@ -299,7 +299,6 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         out.append(f"{len(bad)} of {len(rows)} cells diverged or ended with a huge loss "
                    f"(methods: {', '.join(by)}); their numbers are not meaningful. Lower the "
                    "learning rate.")
-    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     under = [r for r in rows if not _diverged(r)]
     if under and all(float(r["train_accuracy"]) < 0.9 for r in under) and \
             all(abs(float(r["gap_accuracy"])) < 0.02 for r in under):
@@ -337,6 +336,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
         out.append(f"Settings were tuned on a pilot ({what}); results on the same splits or seeds "
                    "are optimistic for the tuned methods.")
+    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     return out
 
 
