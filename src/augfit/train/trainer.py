@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..checks import check_int
+from ..checks import check_choice, check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
@@ -194,7 +194,7 @@ class Trainer:
     # --- the loop ---------------------------------------------------------------------------------
     def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int | None = None,
             steps: int | None = None, batch_size: int = 128, shuffle: bool = True,
-            seed: SeedLike = None, verbose: bool = False,
+            seed: SeedLike = None, verbose: bool | int = False,
             eval_every: int | None = None) -> History:
         """Train for up to ``epochs`` epochs, or ``steps`` optimizer steps (callbacks may stop
         earlier).
@@ -217,8 +217,9 @@ class Trainer:
             ``steps``-th step. Give ``epochs`` or ``steps``, not both.
         seed : int, Generator or None
             Shuffling order of the array path; None draws fresh entropy.
-        verbose : bool
-            Add a :class:`ProgressBar` (drawn only when stderr is a terminal).
+        verbose : bool or {0, 1, 2}
+            As Keras's: 0/False silent; 1/True a :class:`ProgressBar` (a bar on a terminal, one
+            line per epoch on stderr otherwise); 2 one line per epoch.
         eval_every : int, optional
             Log (and evaluate ``val``) every ``eval_every`` optimizer steps instead of after every
             pass over the data, as Keras' ``steps_per_epoch``: an "epoch" of the logs, the
@@ -292,12 +293,13 @@ class Trainer:
             return self._array_batches(x, yy, batch_size, shuffle, rng)
         return from_arrays, None, math.ceil(x.shape[0] / batch_size)
 
-    def _callbacks(self, verbose: bool) -> list[Callback]:
+    def _callbacks(self, verbose: bool | int) -> list[Callback]:
         callbacks = list(self.callbacks)
         if not any(isinstance(cb, History) for cb in callbacks):
             callbacks.insert(0, History())
-        if verbose and not any(isinstance(cb, ProgressBar) for cb in callbacks):
-            callbacks.append(ProgressBar())
+        mode = check_choice(verbose, "verbose", (0, 1, 2), "fit")
+        if mode and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+            callbacks.append(ProgressBar(mode=int(mode)))
         for cb in callbacks:
             cb.set_trainer(self)
         return callbacks
