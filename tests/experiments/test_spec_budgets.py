@@ -123,3 +123,24 @@ def test_eval_every_gives_the_same_number_of_evaluations_at_every_size():
     # the same steps on the same batches: the final model (and its endpoints) are unchanged
     assert run_cell(plain, same)["metrics"]["test_accuracy"] == \
         runs[40]["metrics"]["test_accuracy"]
+
+
+def test_derived_early_stopping_is_bit_identical_under_steps_schedule_and_eval_every():
+    from augfit.experiments.cell import run_cells
+    from augfit.experiments.tasks import early_stopping_siblings
+
+    d = _with(eval_every=2)
+    d["training"].pop("averaging")
+    d["methods"] = ["baseline", {"name": "es", "early_stopping": {
+        "patience": 1, "monitor": "val_accuracy", "min_delta": 0.05}}]
+    spec = parse_spec(d)
+    assert early_stopping_siblings(spec) == {"es": "baseline"}
+    by = {(c.method, c.train_size): c for c in spec.cells() if c.seed == 0}
+    (_, base), (_, derived) = run_cells(spec, by[("baseline", 40)], [by[("es", 40)]])
+    direct = run_cell(spec, by[("es", 40)])
+    assert derived["metrics"] == direct["metrics"] and derived["history"] == direct["history"]
+    assert derived["metrics"]["stopped_early"] and derived["metrics"]["epochs_run"] < 6
+    # with weight averaging a stopped run's average is not the longer run's: nothing is derived
+    d["methods"][1]["early_stopping"]["restore_best_weights"] = False
+    assert early_stopping_siblings(parse_spec(dict(d, training=dict(
+        d["training"], averaging={"type": "ema"})))) == {}

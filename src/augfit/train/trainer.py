@@ -260,7 +260,7 @@ class Trainer:
                        "batch_size": batch_size, "total_steps": total}
         self._loop(callbacks, batches, val_data, epochs, steps, total)
         self.history = history
-        self.diagnostics = self._diagnose(history.history, len(history.epoch)
+        self.diagnostics = self.diagnose(history.history, len(history.epoch)
                                           if epochs is None else epochs)
         for message in self.diagnostics:
             warnings.warn(message, AugfitWarning, stacklevel=2)
@@ -344,8 +344,10 @@ class Trainer:
         self.schedule.bind(total)
         return float(self.optimizer.lr)  # type: ignore[attr-defined]
 
-    def _diagnose(self, h: dict[str, list[float]], epochs: int) -> list[str]:
-        """Signs that training failed while every loss stayed finite."""
+    def diagnose(self, h: dict[str, list[float]], epochs: int) -> list[str]:
+        """Signs that training failed while every loss stayed finite, in the per-epoch history
+        ``h`` (``loss``, ``accuracy``) of a fit with a budget of ``epochs`` epochs; the "learned
+        nothing" check uses the label counts of this trainer's last epoch."""
         out = []
         losses = h.get("loss", [])
         if losses and max(losses) > DIVERGED_LOSS:
