@@ -3,16 +3,12 @@ method was still training when the budget ran out (:func:`under_trained_warnings
 methods' best epochs fell (:func:`best_epoch_table`). STATISTICS.md §6, fair training budgets."""
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-#: the share of the budget whose val accuracy is watched for "still improving"
-LATE_SHARE = 0.10
-#: clean train accuracy below this counts as not fitted, when the baseline's is 100%
-FITTED = 0.99
+from .budget_check import still_rising, under_trained
 
 
 def _share(x: float) -> str:
@@ -58,22 +54,6 @@ def budget_text(training: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def late_gain(val_accuracy: Sequence[float]) -> float:
-    """How much the best val accuracy of the last 10% of the evaluations beats the best before
-    them (> 0: still improving at the end; at least one evaluation counts as the last 10%).
-
-    >>> late_gain([0.5, 0.7, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.85])
-    0.04999999999999993
-    >>> late_gain([0.5, 0.9, 0.8])
-    -0.09999999999999998
-    """
-    v = np.asarray(val_accuracy, dtype=float)
-    if len(v) < 2:
-        return 0.0
-    k = max(1, int(math.floor(LATE_SHARE * len(v))))
-    return float(v[-k:].max() - v[:-k].max())
-
-
 def _by_cell(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], list[Mapping[str, Any]]]:
     out: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
     for r in rows:
@@ -82,34 +62,27 @@ def _by_cell(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], list[Ma
     return out
 
 
+def _rising(row: Mapping[str, Any]) -> bool:
+    return bool(still_rising((row.get("history") or {}).get("val_accuracy") or []))
+
+
 def under_trained_warnings(rows: Sequence[Mapping[str, Any]], baseline: str) -> list[str]:
-    """The warning "under-trained at the cap" (STATISTICS.md §6), one line for every method and
-    size where, in most units, the best val accuracy of the last 10% of the budget beat every
-    earlier one (``val_accuracy_late_gain`` > 0, among the cells that ran their whole budget), or
-    where the mean clean train accuracy is below 99% while the baseline's is 100%.
+    """The warning "under-trained at the cap" (STATISTICS.md §6), one entry for every method and
+    size that :func:`augfit.experiments.budget_check.under_trained` (the one definition, which
+    ``augfit plan`` uses too) finds under-trained among the cells of that size: val accuracy still
+    rising over the last 10% of the budget in most cells that ran it all, or clean train accuracy
+    below 99% while the baseline's is 100%.
 
     It is not underfitting: the method may fit the training data given more steps, and its
-    comparisons say what it does within this budget, not what it can do. Rows without
-    ``val_accuracy_late_gain`` (cells stored before it was recorded) are not judged.
+    comparisons say what it does within this budget, not what it can do. Rows without a per-epoch
+    ``history`` (not from stored cells) are not judged.
     """
-    groups = _by_cell(rows)
+    groups = _by_cell([r for r in rows if r.get("history")])
     found = []
-    for (method, n), cells in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        if not any("val_accuracy_late_gain" in r for r in cells):
-            continue                          # rows without the budget's record (older stores)
-        reasons = []
-        full = [r for r in cells if "val_accuracy_late_gain" in r and not r.get("stopped_early")]
-        rising = sum(float(r["val_accuracy_late_gain"]) > 0 for r in full)
-        if full and rising > len(full) / 2:
-            reasons.append(f"val accuracy still rose in the last 10% of the budget in {rising} of "
-                           f"{len(full)} units")
-        base = groups.get((baseline, n), [])
-        train = float(np.mean([float(r["train_accuracy"]) for r in cells]))
-        base_train = min((float(r["train_accuracy"]) for r in base), default=0.0)
-        if method != baseline and base_train >= 1.0 and train < FITTED:
-            reasons.append(f"clean train accuracy {100 * train:.1f}% while the baseline's is 100%")
-        if reasons:
-            found.append(f"{method} at n = {n} ({'; '.join(reasons)})")
+    for n in sorted({n for _, n in groups}):
+        at_n = [r for (m, size), cells in groups.items() if size == n for r in cells]
+        for method, why in sorted(under_trained(at_n, baseline).items()):
+            found.append(f"{method} at n = {n} ({why})")
     if not found:
         return []
     shown = found[:8] + ([f"and {len(found) - 8} more"] if len(found) > 8 else [])
@@ -122,9 +95,9 @@ def under_trained_warnings(rows: Sequence[Mapping[str, Any]], baseline: str) -> 
 BEST_EPOCHS_TITLE = "Best epochs and the training budget"
 BEST_EPOCHS_NOTE = ("Best epoch (1-based): early stopping's choice, else the epoch of the lowest "
                     "val loss; an epoch is training.eval_every optimizer steps when the spec sets "
-                    "it. Val acc still rising: units whose best val accuracy in the last 10% of "
-                    "the epochs run beat every earlier one (the under-trained warning needs most "
-                    "units of a method that ran its whole budget).")
+                    "it. Val acc still rising: units that ran their whole budget whose mean val "
+                    "accuracy over the last 10% of it beat the 10% before by more than 0.25 pp "
+                    "(the under-trained warning needs most of them).")
 
 
 def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
@@ -141,13 +114,13 @@ def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
                 continue
             best = np.array([float(r["best_epoch"]) for r in cells])
             run = np.array([float(r["epochs_run"]) for r in cells])
-            full = [r for r in cells if "val_accuracy_late_gain" in r]
-            rising = sum(float(r["val_accuracy_late_gain"]) > 0 for r in full)
+            full = [r for r in cells if r.get("history") and not r.get("stopped_early")]
+            rising = sum(_rising(r) for r in full)
             out.append([m, str(n), str(len(cells)),
                         f"{np.median(best):g} [{best.min():g}, {best.max():g}]",
                         f"{np.median(run):g}", f"{rising} of {len(full)}" if full else "n/a"])
     return out
 
 
-__all__ = ["BEST_EPOCHS_TITLE", "BEST_EPOCHS_NOTE", "budget_text", "late_gain",
-           "under_trained_warnings", "best_epoch_table", "LATE_SHARE", "FITTED"]
+__all__ = ["BEST_EPOCHS_TITLE", "BEST_EPOCHS_NOTE", "budget_text", "under_trained_warnings",
+           "best_epoch_table"]

@@ -23,7 +23,6 @@ from ..errors import AugfitWarning
 from ..rng import derive, seed_from
 from ..train.callbacks import Callback
 from ..train.metrics import gap_curve, generalization_gap
-from .budgets import late_gain
 from .checker import Checker, show
 from .spec import Cell, Method, Spec, spec_from_canonical
 
@@ -422,9 +421,8 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
       epochs (the spec's budget), the last value carried forward when a run stopped early, so
       every method's area spans the same epochs.
 
-    ``stopped_early``: fewer epochs than the budget ran. ``val_accuracy_late_gain``: how much the
-    best val accuracy of the last 10% of the epochs run beats the best before them
-    (:func:`augfit.experiments.budgets.late_gain`; > 0: still improving at the end).
+    ``stopped_early``: fewer epochs than the budget ran (the under-trained check judges only the
+    others' curves).
 
     ``diverged`` is true when a final loss is not finite or above ``DIVERGED_LOSS``.
     """
@@ -443,7 +441,6 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
     out["best_epoch"] = best + 1
     out["epochs_run"] = len(h["val_loss"])
     out["stopped_early"] = out["epochs_run"] < epochs
-    out["val_accuracy_late_gain"] = late_gain(h["val_accuracy"])
     ends = [out["train_loss"], out["test_loss"], out["val_loss"], h["loss"][-1]]
     out["diverged"] = bool(not all(np.isfinite(ends)) or max(ends) > DIVERGED_LOSS)
     return out
