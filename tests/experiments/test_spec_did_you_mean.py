@@ -47,3 +47,10 @@ def test_python_keyword_of_a_dataset_gets_did_you_mean() -> None:
     with pytest.raises(ConfigError, match=r"load\('digits', path=...\): unknown keyword; it "
                        "takes no options"):
         af.datasets.load("digits", path="x")
+
+
+def test_a_mistyped_method_name_gets_did_you_mean() -> None:
+    spec = parse_spec({**BASE, "methods": ["baseline", {"name": "rotate", "dropout": 0.1}]})
+    with pytest.raises(ConfigError, match=r"^<dict>: no method named 'rotat'; did you mean "
+                       r"'rotate'\? methods: baseline, rotate$"):
+        spec.method("rotat")
