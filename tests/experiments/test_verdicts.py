@@ -191,3 +191,35 @@ def test_a_diverging_learning_rate_is_flagged_end_to_end(tmp_path):
                                              "accuracy 10.1% [")
     assert "includes 1/10 = 10.0%" in res.report.warnings[0]
     assert any(w.startswith("Every method underfits") for w in res.report.warnings)
+
+
+def test_classify_the_four_categories_by_hand():
+    from augfit.experiments.verdicts import INCONCLUSIVE, NEGLIGIBLE, classify
+
+    assert classify((0.001, 0.03), 0.01) == HELPS                 # above 0, however small
+    assert classify((-0.03, -0.001), 0.01) == HURTS
+    assert classify((-0.009, 0.009), 0.01) == NEGLIGIBLE          # within ±1 pp
+    assert classify((-0.01, 0.005), 0.01) == INCONCLUSIVE         # touches -1 pp: not within
+    assert classify((-0.004, 0.02), 0.01) == INCONCLUSIVE
+    assert classify((-0.004, 0.02), 0.05) == NEGLIGIBLE           # a larger smallest effect
+    assert classify((float("nan"), float("nan")), 0.01) == INCONCLUSIVE
+
+
+def test_decide_reads_the_interval_at_the_level_given(verdicts):
+    from augfit.errors import ConfigError
+    from augfit.experiments.verdicts import NEGLIGIBLE, decide
+
+    _, comps, _ = verdicts
+    by = {(c.method, c.train_size): c for c in comps}
+    assert decide(by[("good", 50)], 0.95, 0.01) == HELPS          # +3 pp, sd 0.7 pp
+    assert decide(by[("bad", 200)], 0.99, 0.01) == HURTS
+    placebo = by[("placebo", 50)]
+    assert decide(placebo, 0.95, 0.01) == NEGLIGIBLE             # 0 ± well under 1 pp
+    assert decide(placebo.stats["d_test_accuracy"], 0.95, 0.01) == NEGLIGIBLE
+    lo, hi = placebo.stats["d_test_accuracy"].interval(0.95)
+    tight = max(-lo, hi) * 0.9                                     # just inside the interval
+    assert decide(placebo, 0.95, tight) == "inconclusive"
+    with pytest.raises(ConfigError, match="fraction of accuracy.*divide the spec's"):
+        decide(placebo, 0.95, 1.0)                                 # pp passed for a fraction
+    with pytest.raises(ConfigError, match="confidence level"):
+        decide(placebo, 95, 0.01)
