@@ -19,7 +19,7 @@ from augfit.data.datasets import from_arrays
 from augfit.experiments import run
 from augfit.experiments.report import Report
 from augfit.experiments.runner import with_examples
-from augfit.experiments.verdicts import HELPS, NARROWS, NONE
+from augfit.experiments.verdicts import ABOVE, HELPS, HURTS, INCLUDES, NARROWS
 from augfit.registry import DATASETS
 
 SHAPES = np.array([
@@ -93,17 +93,26 @@ def test_the_family_is_judged_with_examples_resampled(verdicts):
     assert all(c.example_level for c in rep.comparisons)
 
 
-def test_translation_helps_at_the_smallest_size(verdicts):
+def _primary(rep, method):
+    return next(v for v in rep.primary if v.method == method)
+
+
+def test_translation_helps(verdicts):
     v = verdicts[0][("translate", 60)]
-    assert v.effect == HELPS and v.d_test_ci[0] > 0, v      # planted: shapes anywhere
+    assert v.effect == ABOVE and v.d_test_ci[0] > 0, v      # planted: shapes anywhere
+    p = _primary(verdicts[1], "translate")                  # the answer: pooled, Holm over 3
+    assert p.effect == HELPS and p.d_test_ci[0] > 0 and p.sizes == (60, 240), p
+    assert verdicts[1].headline.startswith("translate helps (+"), verdicts[1].headline
 
 
 def test_placebo_has_no_detectable_effect(result, verdicts):
     for size in (60, 240):
         v = verdicts[0][("placebo", size)]
-        assert v.effect == NONE and v.d_test_ci[0] <= 0 <= v.d_test_ci[1], v
+        assert v.effect == INCLUDES and v.d_test_ci[0] <= 0 <= v.d_test_ci[1], v
         assert v.gap_tag != NARROWS, v
         assert np.any(_paired(result.rows, "placebo", size, "test_accuracy") != 0)  # it did act
+    p = _primary(verdicts[1], "placebo")
+    assert p.effect not in (HELPS, HURTS) and p.gap_tag != NARROWS, p
 
 
 def test_heavy_noise_never_reduces_overfitting(result, verdicts):
@@ -114,5 +123,7 @@ def test_heavy_noise_never_reduces_overfitting(result, verdicts):
         # the gap does narrow, but only because clean train accuracy collapses: underfitting
         assert _paired(result.rows, "heavy_noise", size, "gap_accuracy").mean() < 0
         assert _paired(result.rows, "heavy_noise", size, "train_accuracy").max() < 0
+    p = _primary(verdicts[1], "heavy_noise")
+    assert p.gap_tag != NARROWS and p.effect != HELPS and not np.isfinite(p.reduction), p
     sentence = next(t for t in verdicts[1].sentences if t.startswith("heavy_noise"))
     assert "reduces overfitting" not in sentence, sentence
