@@ -41,13 +41,48 @@ def test_help_shows_examples(capsys):
 
 
 def test_list(capsys):
-    assert main(["list", "transforms"]) == 0
+    assert main(["list", "transforms", "--names"]) == 0
     names = capsys.readouterr().out.split()
     assert {"Rotate", "HorizontalFlip", "Compose", "TimeMask"} <= set(names)
     assert main(["list", "datasets"]) == 0
     assert "digits" in capsys.readouterr().out.split()
     assert main(["list", "featurizers"]) == 0
     assert "image_flatten" in capsys.readouterr().out.split()
+
+
+def test_list_transforms_gives_modality_description_and_parameters(capsys):
+    from augfit.registry import TRANSFORMS
+
+    assert main(["list", "transforms"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = {ln.split()[1]: (ln.split()[0], i) for i, ln in enumerate(lines)
+             if not ln.startswith(" ")}
+    assert set(first) == set(TRANSFORMS.available())       # every registered transform, once
+    def block(name):          # the entry's text: description, then the parameters' line(s)
+        i = first[name][1]
+        rest = [ln.strip() for ln in lines[i + 1:i + 4] if ln.startswith(" ")]
+        return " ".join([lines[i].split(None, 2)[2], *rest])
+
+    assert first["HorizontalFlip"][0] == "image"
+    assert block("HorizontalFlip") == ("Mirror images left-right (the width axis) with "
+                                       "probability p (default 0.5). p=0.5")
+    assert first["TimeMask"][0] == "audio" and "max_width=10, num_masks=2" in block("TimeMask")
+    assert first["SynonymReplace"][0] == "text" and first["MixUp"][0] == "any"
+    # grouped by modality: every image transform before every text one, text before audio
+    order = [first[n][0] for n in sorted(first, key=lambda n: first[n][1])]
+    assert order == sorted(order, key=["image", "text", "audio", "any"].index)
+
+
+def test_version(capsys):
+    from augfit.version import __version__
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out == f"augfit {__version__}\n"
+    import augfit
+
+    assert augfit.__version__ == __version__ and __version__.count(".") == 2
 
 
 def test_bad_spec_is_one_line_with_status_2(tmp_path, capsys):

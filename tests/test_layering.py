@@ -28,7 +28,9 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 # the layer of each top-level part of the package; a root module not named here is at layer 0
 LAYERS = {"transforms": 1, "nn": 1, "data": 2, "train": 2, "viz": 3, "experiments": 4,
-          "sklearn": 4, "torch": 4, "cli": 5, "preview": 5}
+          "sklearn": 4, "torch": 4, "cli": 5, "preview": 5,
+          # the public modules named after a part's module (augfit.datasets is augfit.data.datasets)
+          "datasets": 2, "features": 2, "callbacks": 2, "metrics": 2, "optim": 1}
 TOP = 6                                  # augfit/__init__.py: the public names, loaded lazily
 LAYER_NAMES = {0: "the root modules", 1: "transforms/nn", 2: "data/train", 3: "viz",
                4: "experiments/sklearn/torch", 5: "cli/preview", TOP: "the augfit package"}

@@ -9,8 +9,7 @@ import importlib
 from typing import Any
 
 from .errors import AugfitError, ConfigError, MissingResourceError, ShapeError, TrainingError
-
-__version__ = "0.1.0"
+from .version import __version__
 
 _LAZY = {
     # name: (module, attribute or None for the module itself)
@@ -22,12 +21,12 @@ _LAZY = {
     "Dataset": ("augfit.data.datasets", "Dataset"),
     "Trainer": ("augfit.train.trainer", "Trainer"),
     "transforms": ("augfit.transforms", None),
-    "datasets": ("augfit.data.datasets", None),
-    "features": ("augfit.data.features", None),
+    "datasets": ("augfit.datasets", None),
+    "features": ("augfit.features", None),
     "nn": ("augfit.nn", None),
-    "optim": ("augfit.nn.optim", None),
-    "callbacks": ("augfit.train.callbacks", None),
-    "metrics": ("augfit.train.metrics", None),
+    "optim": ("augfit.optim", None),
+    "callbacks": ("augfit.callbacks", None),
+    "metrics": ("augfit.metrics", None),
     "experiments": ("augfit.experiments", None),
     "preview": ("augfit.preview", None),
     "sklearn": ("augfit.sklearn", None),

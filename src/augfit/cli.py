@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import AugfitError, ConfigError, DataChangedWarning
+from .version import __version__
 
 if TYPE_CHECKING:
     from .experiments.runner import RunResult
@@ -107,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list registered transforms, datasets or featurizers",
                         formatter_class=raw, epilog=EPILOG["list"])
     ls.add_argument("what", choices=["transforms", "datasets", "featurizers"])
+    ls.add_argument("--names", action="store_true",
+                    help="names only, one a line (for scripts); transforms are otherwise listed "
+                         "with their modality, a description and their parameters")
+    p.add_argument("--version", action="version", version=f"augfit {__version__}")
     return p
 
 
@@ -188,10 +193,30 @@ def _list(args: argparse.Namespace) -> int:
 
     tables: dict[str, Registry[Any]] = {"transforms": TRANSFORMS, "datasets": DATASETS,
                                         "featurizers": FEATURIZERS}
-    table = tables[args.what]
-    for name in table.available():
+    if args.what == "transforms" and not args.names:
+        _list_transforms()
+        return 0
+    for name in tables[args.what].available():
         print(name)
     return 0
+
+
+def _list_transforms() -> None:
+    """One entry per transform: modality, name and description, then its parameters."""
+    import textwrap
+
+    import augfit.transforms  # noqa: F401  (registers the built-in transforms)
+
+    from .transforms.catalog import entries
+
+    rows = entries()
+    width = max(len(e.name) for e in rows) + 2
+    indent = " " * (8 + width)
+    for e in rows:
+        print(f"{e.modality:<8}{e.name:<{width}}" + textwrap.fill(
+            e.summary, 100, subsequent_indent=indent, initial_indent=indent)[len(indent):])
+        print(textwrap.fill(e.params or "(no parameters)", 100, initial_indent=indent,
+                            subsequent_indent=indent))
 
 
 def _error(message: str, status: int) -> int:

@@ -36,6 +36,9 @@ from .nn.optim import OPTIMIZERS
 from .train.callbacks import EarlyStopping
 from .train.trainer import Trainer
 
+LEARNING_RATES = ("constant", "invscaling", "adaptive")   # scikit-learn's schedule names
+SOLVERS = ("adam", "sgd")                                  # scikit-learn's that augfit trains with
+
 
 class MLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier trained by augfit (NumPy, float32 by default).
@@ -44,16 +47,23 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     ----------
     hidden_layer_sizes : sequence of int
         Widths of the hidden layers.
-    activation : {"relu", "sigmoid", "tanh"}
+    activation : {"relu", "sigmoid", "tanh", "logistic"}
+        ``"logistic"`` is scikit-learn's name for ``"sigmoid"``.
     dropout : float
         Share of hidden units dropped during training, in [0, 1).
     optimizer : {"adam", "sgd", "momentum"}
-    learning_rate : float
-        Step size of the optimizer.
+        The optimizer; ``solver`` is scikit-learn's name for it.
+    learning_rate : {"constant"} or float
+        scikit-learn's schedule name (only ``"constant"``: a schedule over epochs is augfit's
+        ``Trainer`` business). A number is the step size, augfit's older spelling of
+        ``learning_rate_init``.
+    learning_rate_init : float or None
+        Step size of the optimizer (None: 0.001, scikit-learn's default).
     alpha : float
         L2 weight decay.
-    batch_size : int
-        Mini-batch size (capped at the number of samples).
+    batch_size : int or "auto"
+        Mini-batch size (capped at the number of samples); ``"auto"`` is min(200, n_samples), as in
+        scikit-learn.
     max_iter : int
         Maximum number of epochs.
     early_stopping : bool
@@ -64,6 +74,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Early-stopping settings.
     random_state : int, RandomState or None
         Seeds initial weights, dropout masks, shuffling and the validation split.
+    solver : {"adam", "sgd"} or None
+        scikit-learn's name for ``optimizer`` (``"lbfgs"`` is not offered: augfit trains by
+        mini-batch backpropagation). None: use ``optimizer``.
+    shuffle : bool
+        Shuffle the samples every epoch (scikit-learn's ``shuffle``).
+    verbose : bool or int
+        Report progress per epoch (see :meth:`augfit.Trainer.fit`).
     dtype : {"float32", "float64"}
     augment : Transform, Compose, transform dict, list of transform dicts, or None
         Augmentation of the raw training samples, re-drawn every epoch (from ``random_state``).
@@ -91,16 +108,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu",
-                 dropout: float = 0.0, optimizer: str = "adam", learning_rate: float = 1e-3,
-                 alpha: float = 0.0, batch_size: int = 128, max_iter: int = 200,
+                 dropout: float = 0.0, optimizer: str = "adam",
+                 learning_rate: str | float = "constant", learning_rate_init: float | None = None,
+                 alpha: float = 0.0, batch_size: int | str = 128, max_iter: int = 200,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int = 10, tol: float = 0.0, random_state: Any = None,
-                 dtype: str = "float32", augment: Any = None, features: Any = "auto") -> None:
+                 dtype: str = "float32", augment: Any = None, features: Any = "auto",
+                 solver: str | None = None, shuffle: bool = True,
+                 verbose: bool | int = False) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.alpha = alpha
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -112,6 +133,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.dtype = dtype
         self.augment = augment
         self.features = features
+        self.solver = solver
+        self.shuffle = shuffle
+        self.verbose = verbose
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -123,6 +147,44 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         check_choice(self.dtype, "dtype", DTYPES, "MLPClassifier")
         check_number(self.validation_fraction, "validation_fraction", "MLPClassifier", 0, 1,
                      low_open=True, high_open=True)
+        self._lr()
+        self._optimizer()
+
+    def _lr(self) -> float:
+        """The step size from ``learning_rate_init`` or a numeric ``learning_rate`` (not both)."""
+        lr, init = self.learning_rate, self.learning_rate_init
+        if isinstance(lr, str):
+            check_choice(lr, "learning_rate", LEARNING_RATES, "MLPClassifier")
+            if lr != "constant":
+                raise ConfigError(
+                    f"MLPClassifier(learning_rate={lr!r}) is a scikit-learn schedule that augfit "
+                    f"does not offer here; use learning_rate='constant' (an lr schedule over "
+                    f"epochs: augfit.Trainer with a schedule)")
+            return 1e-3 if init is None else check_number(init, "learning_rate_init",
+                                                          "MLPClassifier", 0, low_open=True)
+        if init is not None:
+            raise ConfigError(
+                f"MLPClassifier got the step size twice: learning_rate={lr!r} and "
+                f"learning_rate_init={init!r}; pass learning_rate_init= alone (scikit-learn's "
+                f"name), with learning_rate='constant'")
+        return check_number(lr, "learning_rate", "MLPClassifier", 0, low_open=True)
+
+    def _optimizer(self) -> str:
+        """``optimizer``, or scikit-learn's ``solver`` when given (they must agree)."""
+        if self.solver is None:
+            return str(self.optimizer)
+        check_choice(self.solver, "solver", SOLVERS, "MLPClassifier")
+        if self.optimizer not in ("adam", self.solver):
+            raise ConfigError(
+                f"MLPClassifier got solver={self.solver!r} and optimizer={self.optimizer!r}; "
+                f"pass one of them (solver= is scikit-learn's name for optimizer=)")
+        return str(self.solver)
+
+    def _batch_size(self, n: int) -> int:
+        if isinstance(self.batch_size, str):
+            check_choice(self.batch_size, "batch_size", ("auto",), "MLPClassifier")
+            return min(200, n)
+        return min(self.batch_size, n)
 
     def _raw(self, X: Any) -> bool:
         """Whether ``X`` takes the raw path (augment and/or featurizer) instead of a matrix."""
@@ -157,7 +219,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             stopper = EarlyStopping(monitor="val_loss", patience=self.n_iter_no_change,
                                     min_delta=self.tol, restore_best_weights=True)
             callbacks.append(stopper)
-        batch_size = min(self.batch_size, len(y_enc))
+        batch_size = self._batch_size(len(y_enc))
         data: Any = X
         self.featurizer_ = None
         if raw:
@@ -168,17 +230,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 val = (data.featurize(val[0]), val[1])
         else:
             n_in = self.n_features_in_
+        activation = "sigmoid" if self.activation == "logistic" else self.activation
         self.model_ = MLP(n_in, list(self.hidden_layer_sizes), len(self.classes_),
-                          activation=self.activation, dropout=self.dropout, seed=model_seed,
+                          activation=activation, dropout=self.dropout, seed=model_seed,
                           dtype=self.dtype)
-        opt = OPTIMIZERS[self.optimizer](lr=self.learning_rate, weight_decay=self.alpha)
+        opt = OPTIMIZERS[self._optimizer()](lr=self._lr(), weight_decay=self.alpha)
         self.trainer_ = Trainer(self.model_, loss="cross_entropy", optimizer=opt,
                                 callbacks=callbacks)
         if raw:
-            history = self.trainer_.fit(data, val=val, epochs=self.max_iter)
+            history = self.trainer_.fit(data, val=val, epochs=self.max_iter,
+                                        verbose=self.verbose)
         else:
             history = self.trainer_.fit(X, y_enc, val=val, epochs=self.max_iter,
-                                        batch_size=batch_size, seed=fit_seed)
+                                        batch_size=batch_size, shuffle=bool(self.shuffle),
+                                        seed=fit_seed, verbose=self.verbose)
         self.history_ = history.history
         self.n_iter_ = len(history.epoch)
         self.best_epoch_ = callbacks[0].best_epoch if callbacks else None
@@ -203,7 +268,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(str(e).replace("DataLoader(augment=...)",
                                              "MLPClassifier(augment=...)")) from None
         ds = Dataset(X, y, modality, [str(c) for c in self.classes_])
-        return DataLoader(ds, batch_size=batch_size, shuffle=True, augment=augment,
+        return DataLoader(ds, batch_size=batch_size, shuffle=bool(self.shuffle), augment=augment,
                           features=feat, seed=seed)
 
     def _split(self, X: Any, y: np.ndarray, seed: int) -> list:

@@ -11,6 +11,18 @@ scheme of :class:`augfit.DataLoader` (one definition: this dataset delegates to 
   on ``persistent_workers`` or on torch's own seeds (no ``worker_init_fn`` is needed);
 - the batches equal those of ``augfit.DataLoader(data, ..., features=None)`` with the same seed.
 
+A plain ``DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)`` works too, with the
+convention of torch's ``DistributedSampler``: call ``ds.set_epoch(epoch)`` before each epoch. Each
+sample is then augmented on its own, with the Generator ``derive(seed, epoch, 0, index)``, so its
+draws are fresh every epoch and reproducible whatever the batching, the shuffling and the number of
+workers (one transform call per sample: the batch sampler's one call per batch is faster, and
+only it can pair samples for MixUp/CutMix). As with ``DistributedSampler``, ``set_epoch`` reaches
+workers that start with the epoch (the default); ``persistent_workers=True`` keeps the epoch their
+copy had.
+
+``output="chw"`` gives what torchvision's ``ToTensor`` gives: float32 images in [0, 1] with a
+channel axis first, ``(C, H, W)`` per sample (``C = 1`` for greyscale).
+
 Example (torch installed)::
 
     import torch
@@ -26,6 +38,14 @@ Example (torch installed)::
         for xb, yb in loader:        # xb: tensor (64, 8, 8) float32, yb: int64
             ...
 
+    # or torchvision's habits: a plain DataLoader, set_epoch, float (C, H, W) tensors
+    ds = AugmentedDataset(train, augment=aug, seed=0, output="chw")
+    loader = torch.utils.data.DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
+    for epoch in range(3):
+        ds.set_epoch(epoch)
+        for xb, yb in loader:        # xb: tensor (64, 1, 8, 8) float32 in [0, 1]
+            ...
+
 torch itself is imported only by the ``DataLoader`` and its default collate function; this module
 works on NumPy and holds no torch object, so a dataset pickles to spawned workers as it is.
 """
@@ -36,9 +56,13 @@ from typing import Any
 
 import numpy as np
 
-from .checks import check_int
+from .checks import check_choice, check_int
 from .data.loader import DataLoader
 from .errors import ConfigError
+from .rng import derive
+
+OUTPUTS = ("chw",)
+"""``output=`` values: ``"chw"``, float32 ``(C, H, W)`` in [0, 1] as torchvision's ToTensor."""
 
 BatchKey = tuple[int, int, np.ndarray]
 """What the batch sampler yields for one batch: ``(epoch, batch index, sample indices)``."""
@@ -89,21 +113,39 @@ class AugmentedDataset:
     layout : {"NHWC", "NCHW"} or None
         ``"NCHW"`` when ``x`` is channels-first (the transforms then see channels-last and give
         back channels-first).
+    output : {"chw"} or None
+        ``"chw"``: each image as float32 ``(C, H, W)`` in [0, 1] (uint8 divided by 255; a
+        greyscale image gets ``C = 1``), as torchvision's ``ToTensor`` gives. None: as augmented.
 
-    Use it with ``torch.utils.data.DataLoader(ds, batch_sampler=ds.batch_sampler, ...)``; the
-    default collate function turns each batch into tensors. Indexing it with plain indices (a
-    ``DataLoader`` given ``batch_size=`` or ``shuffle=`` instead of the batch sampler) raises
-    :class:`~augfit.errors.ConfigError`, since such indices carry no epoch.
+    Use it with ``torch.utils.data.DataLoader(ds, batch_sampler=ds.batch_sampler, ...)`` (one
+    transform call per batch), or with a plain ``DataLoader(ds, batch_size=..., shuffle=...)``
+    and :meth:`set_epoch` before each epoch (one call per sample; no label mixing). The default
+    collate function turns the samples into tensors.
     """
 
     def __init__(self, data: Any, augment: Any = None, batch_size: int = 32, shuffle: bool = True,
                  drop_last: bool = False, seed: int | None = None,
-                 layout: str | None = None) -> None:
+                 layout: str | None = None, output: str | None = None) -> None:
         if isinstance(data, tuple) and len(data) == 2:
             data = _Pair(*data)
         self.loader = DataLoader(data, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
                                  augment=augment, features=None, seed=seed, layout=layout)
+        if output is not None:
+            check_choice(output, "output", OUTPUTS, "AugmentedDataset")
+            modality = getattr(self.loader.dataset, "modality", "image")
+            if modality != "image":
+                raise ConfigError(f"AugmentedDataset(output={output!r}) is for images; this "
+                                  f"dataset holds {modality}: leave output unset")
+        self.output = output
         self.batch_sampler = EpochBatchSampler(self.loader)
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """The epoch of the next pass (torch's ``DistributedSampler`` convention): samples asked
+        for by plain index draw from ``derive(seed, epoch, 0, index)``. Also moves
+        :attr:`batch_sampler` to ``epoch``."""
+        self.epoch = check_int(epoch, "epoch", "AugmentedDataset.set_epoch", 0)
+        self.batch_sampler.set_epoch(self.epoch)
 
     @property
     def seed(self) -> int:
@@ -113,22 +155,58 @@ class AugmentedDataset:
         return len(self.loader.y)
 
     def __getitems__(self, keys: list[Any]) -> list[tuple[Any, Any]]:
-        """The augmented samples of the batch ``keys[0] = (epoch, batch, indices)``."""
-        if len(keys) != 1 or not (isinstance(keys[0], tuple) and len(keys[0]) == 3):
-            raise ConfigError(
-                "AugmentedDataset: got plain sample indices, which carry no epoch; pass "
-                "DataLoader(ds, batch_sampler=ds.batch_sampler, num_workers=...) instead of "
-                "batch_size=/shuffle= (batch size and shuffling are AugmentedDataset arguments)")
-        epoch, b, idx = keys[0]
-        xb, yb = self.loader.make_batch(int(epoch), int(b), np.asarray(idx))
-        return [(xb[j], yb[j]) for j in range(len(yb))]
+        """The augmented samples of the batch ``keys[0] = (epoch, batch, indices)`` (from
+        :attr:`batch_sampler`), or of plain sample indices (epoch :attr:`epoch`)."""
+        if len(keys) == 1 and isinstance(keys[0], tuple) and len(keys[0]) == 3:
+            epoch, b, idx = keys[0]
+            xb, yb = self.loader.make_batch(int(epoch), int(b), np.asarray(idx))
+            xb = self._out(xb)
+            return [(xb[j], yb[j]) for j in range(len(yb))]
+        return [self._sample(k) for k in keys]
 
     def __getitem__(self, key: Any) -> Any:
-        return self.__getitems__([key])
+        return self.__getitems__([key])[0]
+
+    def _sample(self, index: Any) -> tuple[Any, Any]:
+        """Sample ``index`` augmented on its own with ``derive(seed, epoch, 0, index)``."""
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) \
+                or not -n <= index < n:
+            raise ConfigError(f"AugmentedDataset[{index!r}]: expected a sample index in "
+                              f"[0, {n}) or a batch key from ds.batch_sampler")
+        i = int(index) % n
+        loader = self.loader
+        if loader.augment is not None and loader.soft_targets:
+            raise ConfigError(
+                "AugmentedDataset: the augment pipeline mixes labels (MixUp/CutMix), which pairs "
+                "samples within a batch; use DataLoader(ds, batch_sampler=ds.batch_sampler) "
+                "instead of batch_size=/shuffle=")
+        xb = _take_one(loader.dataset.x, i)
+        if loader.augment is not None:
+            layout = {} if loader.layout is None else {"layout": loader.layout}
+            xb = loader.augment(xb, rng=derive(loader.seed, self.epoch, 0, i), **layout)
+        return self._out(xb)[0], loader.y[i]
+
+    def _out(self, xb: Any) -> Any:
+        """A batch in the requested ``output`` form."""
+        if self.output is None:
+            return xb
+        x = np.asarray(xb)
+        x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
+        if self.loader.layout == "NCHW":
+            return x
+        return x[:, None] if x.ndim == 3 else np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
     def __repr__(self) -> str:
         return (f"AugmentedDataset(n={len(self)}, batch_size={self.loader.batch_size}, "
                 f"seed={self.seed}, next_epoch={self.batch_sampler.epoch})")
+
+
+def _take_one(x: Any, i: int) -> Any:
+    """Sample ``i`` of ``x`` as a batch of one (a list of str, an array or a CPU tensor)."""
+    if isinstance(x, list):
+        return [x[i]]
+    return x[i:i + 1]
 
 
 class _Pair:

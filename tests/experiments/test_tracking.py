@@ -26,7 +26,9 @@ def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
     out, uri = tmp_path / "it's a run", f"sqlite:///{tmp_path / 'mlflow.db'}"  # a quote in a path
     args = ["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--mlflow", uri]
     assert main(args) == 0
-    assert "mlflow: parent run" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "mlflow: parent run" in printed.out
+    assert "INFO" not in printed.out + printed.err        # MLflow's and alembic's own lines
 
     client = MlflowClient(tracking_uri=uri)
     exp = client.get_experiment_by_name("mlflow_tiny")
@@ -51,6 +53,23 @@ def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
         assert c.data.metrics["test_accuracy"] == pytest.approx(row["test_accuracy"])
         assert c.data.metrics["val_loss"] == pytest.approx(row["val_loss"])  # the kept model's
         assert c.info.status == "FINISHED"
+        # the method's settings, flat: the flip's transform type, the dropout of every method
+        assert p["dropout"] == "0.0"
+        types = [v for k, v in p.items() if k.startswith("augment") and k.endswith("type")]
+        assert ("HorizontalFlip" in types) == (p["method"] == "flip")
+
+    # the verdicts as the parent's metrics and tags, equal to the report's
+    from augfit.experiments.runner import report
+
+    rep = report(out).report
+    got = client.get_run(parent.info.run_id).data
+    for v in [*rep.pooled_verdicts, *rep.verdicts]:
+        where = v.method if not v.train_size else f"{v.method}.n{v.train_size}"
+        assert got.metrics[f"{where}.d_test_accuracy"] == pytest.approx(v.d_test)
+        assert got.metrics[f"{where}.d_test_ci_low"] == pytest.approx(v.d_test_ci[0])
+        assert got.metrics[f"{where}.p_adjusted"] == pytest.approx(v.p_adjusted)
+        assert got.tags[f"verdict.{where}"] == v.effect
+    assert "flip.n40.d_test_accuracy" in got.metrics and got.params["training.lr"] == "0.01"
 
     # a rerun (everything stored) reuses the parent and logs no cell twice
     assert main(args) == 0
@@ -67,3 +86,38 @@ def test_spec_tracking_field_resolves_a_relative_sqlite_path_from_the_spec(tmp_p
     assert parse_spec(TINY).hash == s.hash
     with pytest.raises(ConfigError, match=r"tracking\.mlfow: unknown field; did you mean 'mlflow'"):
         parse_spec(dict(TINY, tracking={"mlfow": "x"}))
+
+
+def test_each_cell_is_logged_when_stored_and_an_interrupted_run_is_marked_killed(
+        tmp_path, monkeypatch):
+    """A run stopped after two cells has those two in MLflow already; the rerun logs the rest."""
+    from mlflow.tracking import MlflowClient
+
+    from augfit.experiments import runner
+    from augfit.experiments.store import Store
+
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(yaml.safe_dump(TINY))
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    put = Store.put
+    calls = []
+
+    def put_then_stop(self, *a, **k):       # Ctrl-C while the third cell is being stored
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        put(self, *a, **k)
+        calls.append(1)
+
+    monkeypatch.setattr(Store, "put", put_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(spec, out=tmp_path / "o", workers=1, progress=False, mlflow=uri)
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name("mlflow_tiny")
+    runs = client.search_runs([exp.experiment_id])
+    parent = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert len(runs) == 3 and len(parent) == 1 and parent[0].info.status == "KILLED"
+    monkeypatch.setattr(Store, "put", put)
+    runner.run(spec, out=tmp_path / "o", workers=1, progress=False, mlflow=uri)
+    runs = client.search_runs([exp.experiment_id])
+    assert len(runs) == 5
+    assert [r.info.status for r in runs if "mlflow.parentRunId" not in r.data.tags] == ["FINISHED"]

@@ -88,12 +88,73 @@ def test_batches_equal_augfit_dataloader_without_features():
             np.testing.assert_array_equal(ya, yb)
 
 
-def test_plain_indices_are_refused_with_the_fix():
+def _by_index(ds: AugmentedDataset, workers: int, epochs: int, shuffle: bool = True,
+              ) -> list[dict[int, np.ndarray]]:
+    """A plain DataLoader (batch_size=, shuffle=) with set_epoch: each epoch's sample per index
+    (the labels are the indices)."""
+    g = torch.Generator().manual_seed(workers)  # the order differs with the worker count
+    loader = torch.utils.data.DataLoader(ds, batch_size=5, shuffle=shuffle, num_workers=workers,
+                                         generator=g)
+    out = []
+    for epoch in range(epochs):
+        ds.set_epoch(epoch)
+        seen = {}
+        for xb, yb in loader:
+            seen.update({int(k): v.numpy().copy() for k, v in zip(yb, xb, strict=True)})
+        out.append(seen)
+    return out
+
+
+@pytest.mark.slow
+def test_plain_dataloader_with_set_epoch_is_reproducible_across_workers_and_orders():
+    """torchvision's habit: DataLoader(ds, batch_size, shuffle, num_workers) + set_epoch. Each
+    sample's draw depends on (seed, epoch, index) only: not on the order, batching or workers."""
+    x, _ = _same_images(12)
+    ds = AugmentedDataset((x, np.arange(12)), augment=_aug(), seed=3)
+    two = _by_index(ds, workers=2, epochs=2)
+    zero = _by_index(ds, workers=0, epochs=2, shuffle=False)
+    for a, b in zip(two, zero, strict=True):
+        assert sorted(a) == list(range(12))
+        for i in range(12):
+            np.testing.assert_array_equal(a[i], b[i])
+    # fresh draws per epoch: (almost) every sample differs between epochs 0 and 1
+    assert sum(not np.array_equal(two[0][i], two[1][i]) for i in range(12)) >= 10
+    # and each is the transform called on that one sample with derive(seed, epoch, 0, index)
+    from augfit.rng import derive
+
+    want = _aug()(x[4:5], rng=derive(3, 1, 0, 4))[0]
+    np.testing.assert_array_equal(two[1][4], want)
+
+
+def test_plain_indices_and_label_mixing_are_refused_with_the_fix():
+    from augfit.transforms.image import CutMix
+
     x, y = _same_images(8)
-    ds = AugmentedDataset((x, y), augment=_aug(), batch_size=4, seed=0)
-    loader = torch.utils.data.DataLoader(ds, batch_size=4)
-    with pytest.raises(ConfigError, match="batch_sampler=ds.batch_sampler"):
-        next(iter(loader))
+    ds = AugmentedDataset((x, y), augment=Compose([CutMix()]), batch_size=4, seed=0)
+    with pytest.raises(ConfigError, match="mixes labels.*batch_sampler=ds.batch_sampler"):
+        next(iter(torch.utils.data.DataLoader(ds, batch_size=4)))
+    with pytest.raises(ConfigError, match=r"expected a sample index in \[0, 8\)"):
+        AugmentedDataset((x, y), seed=0)[8]
+
+
+def test_output_chw_gives_float_channels_first_as_to_tensor():
+    rng = np.random.default_rng(0)
+    grey = rng.integers(0, 256, (6, 5, 7), dtype=np.uint8)
+    colour = rng.integers(0, 256, (6, 5, 7, 3), dtype=np.uint8)
+    y = np.arange(6) % 2
+    for x, want in ((grey, grey[:, None] / 255.0), (colour, colour.transpose(0, 3, 1, 2) / 255.0)):
+        ds = AugmentedDataset((x, y), batch_size=3, shuffle=False, seed=0, output="chw")
+        plain = torch.cat([b for b, _ in torch.utils.data.DataLoader(ds, batch_size=3)])
+        batched = torch.cat([b for b, _ in torch.utils.data.DataLoader(
+            ds, batch_sampler=ds.batch_sampler)])
+        for out in (plain, batched):
+            assert out.dtype == torch.float32 and tuple(out.shape) == want.shape
+            np.testing.assert_allclose(out.numpy(), want, rtol=0, atol=1e-7)
+    with pytest.raises(ConfigError, match=r"output='chw'\) is for images; this dataset holds "
+                                          r"text"):
+        AugmentedDataset((["a b", "c d"], [0, 1]), output="chw")
+    with pytest.raises(ConfigError, match=r"output=\.\.\.\) must be one of \['chw'\]"):
+        AugmentedDataset((grey, y), output="hwc")
 
 
 def test_set_epoch_resumes_the_stream():

@@ -143,15 +143,29 @@ class TTY(io.StringIO):
         return True
 
 
-def test_progress_bar_draws_on_a_terminal_and_is_silent_otherwise():
-    for stream, expect_output in ((TTY(), True), (io.StringIO(), False)):
-        bar = ProgressBar(file=stream)
-        drive(bar, [1.0, 0.5, 0.25])
-        text = stream.getvalue()
-        if expect_output:
-            assert "3/3" in text and "val_loss=0.25" in text
-        else:
-            assert text == ""
+def test_progress_bar_draws_on_a_terminal_and_writes_a_line_per_epoch_otherwise():
+    """Keras's verbose=1: a bar on a terminal, one line per epoch elsewhere (a log, CI)."""
+    tty = TTY()
+    drive(ProgressBar(file=tty), [1.0, 0.5, 0.25])
+    assert "3/3" in tty.getvalue() and "val_loss=0.25" in tty.getvalue()
+    assert "epoch 1:" not in tty.getvalue()
+    log = io.StringIO()
+    drive(ProgressBar(file=log), [1.0, 0.5, 0.25])
+    assert log.getvalue().splitlines() == ["epoch 1: val_loss 1, loss 0",
+                                           "epoch 2: val_loss 0.5, loss 0",
+                                           "epoch 3: val_loss 0.25, loss 0"]
+
+
+def test_progress_bar_mode_2_writes_lines_even_on_a_terminal():
+    tty = TTY()
+    drive(ProgressBar(file=tty, mode=2), [1.0, 0.5])
+    assert tty.getvalue().splitlines() == ["epoch 1: val_loss 1, loss 0",
+                                           "epoch 2: val_loss 0.5, loss 0"]
+
+
+def test_progress_bar_mode_must_be_a_keras_verbose_level():
+    with pytest.raises(ConfigError, match=r"ProgressBar\(mode=...\) must be one of \[1, 2\]"):
+        ProgressBar(mode=3)
 
 
 def test_model_checkpoint_every_epoch_formats_the_path(tmp_path):

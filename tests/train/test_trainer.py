@@ -228,11 +228,19 @@ def test_the_notes_sigmoid_network_with_squared_error_learns_digits(digits):
     assert p.dtype == np.float64
 
 
-def test_verbose_progress_bar_is_silent_when_stderr_is_not_a_terminal(capsys):
+def test_verbose_writes_one_line_per_epoch_when_stderr_is_not_a_terminal(capsys):
+    """Keras's verbose: no bar into a log file, but one line per epoch; 0 is silent."""
     x, y = np.zeros((8, 2), np.float32), np.array([0, 1] * 4)
     af.Trainer(MLP(2, [3], 2, seed=0)).fit(x, y, epochs=3, seed=0, verbose=True)
     captured = capsys.readouterr()
-    assert captured.err == "" and captured.out == ""
+    assert captured.out == ""
+    assert [line.split(":")[0] for line in captured.err.splitlines()] == ["epoch 1", "epoch 2",
+                                                                         "epoch 3"]
+    assert "loss 0.69" in captured.err.splitlines()[0]  # two balanced classes: ln 2 at the start
+    af.Trainer(MLP(2, [3], 2, seed=0)).fit(x, y, epochs=2, seed=0, verbose=0)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(ConfigError, match=r"fit\(verbose=...\) must be one of \[0, 1, 2\]"):
+        af.Trainer(MLP(2, [3], 2, seed=0)).fit(x, y, epochs=1, verbose=3)
 
 
 def test_loader_with_sparse_float64_batches_trains_a_float32_model(digits):

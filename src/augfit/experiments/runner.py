@@ -22,7 +22,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AugfitError, ConfigError, DataChangedWarning
 from ..train.callbacks import Callback
@@ -34,6 +34,10 @@ from .report import Report, comparison_table
 from .report_files import write_report
 from .spec import Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
+
+if TYPE_CHECKING:
+    from .spec import Cell
+    from .tracking import Tracker
 
 
 @dataclass
@@ -174,6 +178,7 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
                 seen.add(c.key)
         bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
         n_run = 0
+        tracker = _tracker(uri, spec, out_dir, cells, store)
         try:
             status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                              f"n={c.train_size}",
@@ -186,24 +191,40 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
                 else:
                     store.put(cell, spec.hash, cell_result)
                     n_run += 1
+                    if tracker is not None:
+                        tracker.log_cell(store, cell.key)
                 bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+        except BaseException:
+            if tracker is not None:
+                tracker.abort()
+            raise
         finally:
             bar.close()
         rows = store.rows(cells)
         failed = store.failures(cells)
-        tracked = [(c, r) for c in cells for r in store.rows([c])] if uri else []
     result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
                        n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
                                      failed=failed)
         result.paths = write_report(out_dir, result.report)
-    if uri:
-        from .tracking import log_mlflow
-
-        result.mlflow_run_id = log_mlflow(uri, spec, out_dir, tracked, result.paths)
+    if tracker is not None:
+        result.mlflow_run_id = tracker.finish(result.report, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
+             store: Store) -> Tracker | None:
+    """The run's MLflow tracker (None without a URI), with the cells an earlier run stored
+    logged already, before any new cell trains."""
+    if not uri:
+        return None
+    from .tracking import Tracker
+
+    tracker = Tracker(uri, spec, out_dir, cells)
+    tracker.log_stored(store)
+    return tracker
 
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:

@@ -216,30 +216,50 @@ class ModelCheckpoint(Callback, _Monitor):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over the epochs showing the latest logs; silent when ``file`` is not a terminal.
+    """Progress per epoch, as Keras's ``verbose`` gives it.
+
+    ``mode=1``: a tqdm bar over the epochs with the latest logs where ``file`` is a terminal, and
+    one line per epoch elsewhere (a log file, a CI job); ``mode=2``: one line per epoch always.
 
     Parameters
     ----------
     file : text stream or None
-        Where to draw (default ``sys.stderr``).
+        Where to write (default ``sys.stderr``).
+    mode : {1, 2}
+        Keras's ``verbose`` levels (0, silence, is no callback at all).
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = ProgressBar(out, mode=2)
+    >>> bar.on_train_begin()
+    >>> bar.on_epoch_end(0, {"loss": 0.6931, "val_accuracy": 0.5})
+    >>> print(out.getvalue(), end="")
+    epoch 1: loss 0.6931, val_accuracy 0.5
     """
 
-    def __init__(self, file: IO[str] | None = None) -> None:
+    def __init__(self, file: IO[str] | None = None, mode: int = 1) -> None:
         self.file = file
+        self.mode = check_choice(mode, "mode", (1, 2), "ProgressBar")
         self.bar: Any = None
+        self._out: IO[str] = sys.stderr
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         from tqdm.auto import tqdm
 
-        file = self.file if self.file is not None else sys.stderr
-        total = (self.trainer.params or {}).get("epochs") if self.trainer is not None else None
-        self.bar = tqdm(total=total, unit="epoch", file=file, disable=not file.isatty(),
-                        dynamic_ncols=True)
+        self._out = self.file if self.file is not None else sys.stderr
+        self.bar = None
+        if self.mode == 1 and self._out.isatty():
+            total = (self.trainer.params or {}).get("epochs") if self.trainer is not None else None
+            self.bar = tqdm(total=total, unit="epoch", file=self._out, dynamic_ncols=True)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.bar is not None:
             self.bar.set_postfix({k: f"{v:.4g}" for k, v in (logs or {}).items()}, refresh=False)
             self.bar.update(1)
+            return
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in (logs or {}).items())
+        self._out.write(f"epoch {epoch + 1}: {shown}\n")
+        self._out.flush()
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.bar is not None:

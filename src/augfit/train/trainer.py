@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..checks import check_int
+from ..checks import check_choice, check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
@@ -156,7 +156,7 @@ class Trainer:
     # --- the loop ---------------------------------------------------------------------------------
     def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int = 10,
             batch_size: int = 128, shuffle: bool = True, seed: SeedLike = None,
-            verbose: bool = False) -> History:
+            verbose: bool | int = False) -> History:
         """Train for up to ``epochs`` epochs (callbacks may stop earlier).
 
         Parameters
@@ -171,8 +171,9 @@ class Trainer:
             Evaluated after every epoch (``val_loss``, ``val_accuracy`` in the logs).
         seed : int, Generator or None
             Shuffling order of the array path; None draws fresh entropy.
-        verbose : bool
-            Add a :class:`ProgressBar` (drawn only when stderr is a terminal).
+        verbose : bool or {0, 1, 2}
+            As Keras's: 0/False silent; 1/True a :class:`ProgressBar` (a bar on a terminal, one
+            line per epoch on stderr otherwise); 2 one line per epoch.
 
         Returns
         -------
@@ -212,8 +213,9 @@ class Trainer:
         if history is None:
             history = History()
             callbacks.insert(0, history)
-        if verbose and not any(isinstance(cb, ProgressBar) for cb in callbacks):
-            callbacks.append(ProgressBar())
+        mode = check_choice(verbose, "verbose", (0, 1, 2), "fit")
+        if mode and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+            callbacks.append(ProgressBar(mode=int(mode)))
         self.params = {"epochs": epochs, "steps": steps, "batch_size": batch_size}
         for cb in callbacks:
             cb.set_trainer(self)
