@@ -97,6 +97,15 @@ def test_html_images_decode_and_are_all_there(written):
         img = mpimg.imread(io.BytesIO(base64.b64decode(s)), format="png")
         assert img.shape[0] > 100 and img.shape[1] > 100 and img.std() > 0.01
     assert "http://" not in html and "https://" not in html     # self-contained
+    # the headline first, then one coloured verdict row per method and the legend
+    body = html.split("<body>")[1]
+    order = [body.index(k) for k in ('<p class="headline">drop helps (+5.0 pp)</p>',
+                                     '<table class="verdicts">', '<dl class="legend">',
+                                     'id="warnings"')]
+    assert order == sorted(order)
+    assert re.search(r'<tr><td>drop</td><td class="v-helps">helps</td><td>\+5\.0 pp \[', html)
+    for word in ("inconclusive", "negligible", "worth 1.4x the data"):
+        assert f"<dt>{word}</dt>" in html
     assert html.index('class="warn"') < html.index('id="fig-effects"') < html.index("<table>")
     assert "<details>" in html
 

@@ -317,3 +317,37 @@ def test_decide_reads_the_interval_at_the_level_given(verdicts):
         decide(placebo, 0.95, 1.0)                                 # pp passed for a fraction
     with pytest.raises(ConfigError, match="confidence level"):
         decide(placebo, 95, 0.01)
+
+
+def test_answer_warnings(primary):
+    from augfit.experiments.answer import answer_warnings
+
+    v = primary
+    assert answer_warnings([], ["baseline"], "baseline", 0.01) == [
+        "The spec has only the baseline (baseline): nothing is compared. Add the methods to "
+        "compare with it under methods:."]
+    # every planted method's minimum detectable effect is below 1 pp here: no warning
+    assert all(x.mde < 0.01 for x in v.values())
+    assert answer_warnings(list(v.values()), ["baseline", *PLANTED], "baseline", 0.01) == []
+    # a smallest effect of 0.1 pp is beyond this design: the warning says what would reach it
+    weak = [dataclasses.replace(v["good"], mde=0.013, units_needed=40),
+            dataclasses.replace(v["bad"], mde=0.021, units_needed=95)]
+    (w,) = answer_warnings(weak, ["baseline", "good", "bad"], "baseline", 0.01)
+    assert w == ("The design cannot detect the smallest effect of interest (1.0 pp, "
+                 "answer.smallest_effect): at 80% power it detects about 1.3 pp (good) to 2.1 pp "
+                 "(bad). About 95 units (now 6) would reach 1.0 pp; `augfit plan SPEC "
+                 "--smallest-effect 1` sizes such a design on pilot splits.")
+
+
+def test_a_spec_with_only_the_baseline_says_nothing_is_compared():
+    from augfit.experiments.report import Report, answer_text
+    from augfit.experiments.spec import parse_spec
+
+    spec = parse_spec({"dataset": {"name": "digits"}, "train_sizes": [50, 200], "splits": 2,
+                       "seeds": 6, "methods": ["baseline"], "bootstrap": {"resamples": 200}})
+    rows = [r for r in _rows({}) if r["method"] == "baseline"]
+    rep = Report.build(spec, rows, n_classes=10)
+    assert rep.headline == "Nothing is compared: the spec has only the baseline (baseline)."
+    assert answer_text(rep).splitlines()[:2] == [
+        rep.headline, "WARNING: The spec has only the baseline (baseline): nothing is compared. "
+        "Add the methods to compare with it under methods:."]
