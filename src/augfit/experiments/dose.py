@@ -116,9 +116,10 @@ def best_lines(curves: Sequence[DoseCurve]) -> list[str]:
 
 def dose_figure(curve: DoseCurve, baseline: str) -> Any:
     """The matplotlib Figure: Δ test accuracy (left) and Δ gap (right) against the swept value,
-    one line per training size with its Holm-level interval (filled: detected; hollow: not);
-    a star on the best value on test at each size. The values sit at even steps in sweep order
-    (labelled with the values), so a sweep over names or uneven numbers reads the same way."""
+    one line per training size with its unadjusted (exploratory) interval (filled: it excludes 0;
+    hollow: not); a star on the best value on test at each size. The values sit at even steps in
+    sweep order (labelled with the values), so a sweep over names or uneven numbers reads the
+    same way."""
     from matplotlib import colormaps
 
     sizes = curve.sizes()
