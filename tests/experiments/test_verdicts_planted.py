@@ -127,3 +127,30 @@ def test_heavy_noise_never_reduces_overfitting(result, verdicts):
     assert p.gap_tag != NARROWS and p.effect != HELPS and not np.isfinite(p.reduction), p
     sentence = next(t for t in verdicts[1].sentences if t.startswith("heavy_noise"))
     assert "reduces overfitting" not in sentence, sentence
+
+
+def test_a_real_one_and_a_half_points_is_judged_helps(result):
+    """The placebo's real cells (their own seeds' noise, their own per-example test results) with
+    7 of each unit's 480 test examples turned from wrong to right: +1.46 pp, planted in the data
+    the example-level bootstrap resamples. The report's answer judges it "helps"."""
+    from augfit.experiments.spec import parse_spec
+
+    rows = with_examples(result.out, result.rows)
+    rng = np.random.default_rng(15)
+    plus = []
+    for r in rows:
+        if r["method"] != "placebo":
+            continue
+        correct = np.array(r["test_correct"], bool)
+        flip = rng.choice(np.flatnonzero(~correct), 7, replace=False)
+        correct[flip] = True
+        plus.append(dict(r, method="plus", key=r["key"] + "+", test_correct=correct,
+                         test_accuracy=float(correct.mean())))
+    spec = parse_spec(dict(SPEC, methods=[*SPEC["methods"], dict(SPEC["methods"][2],
+                                                                     name="plus")]))
+    rep = Report.build(spec, rows + plus, n_classes=4)
+    v = next(v for v in rep.primary if v.method == "plus")
+    d = v.d_test - next(v for v in rep.primary if v.method == "placebo").d_test
+    assert d == pytest.approx(7 / 480, abs=1e-9)                # exactly the planted amount
+    assert v.effect == HELPS and v.sizes == (60, 240), v
+    assert rep.headline.startswith("translate and plus help (+"), rep.headline
