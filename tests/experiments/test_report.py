@@ -80,6 +80,9 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     # the confidence comes from the spec (0.9), never a hard-coded 95%
     assert "Δ test acc [90% CI]" in md and "95% CI" not in md
     assert "unadjusted 90% intervals" in md
+    assert "## Exploratory: per method and size (unadjusted 90% intervals, not part of the " \
+           "answer; about 1 in 10 of them misses by chance alone)" in md
+    assert "## All endpoints per method and size (unadjusted 90% intervals)" in md
     for link in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (paths["markdown"].parent / link).stat().st_size > 1000
     assert paths["csv"].read_text().splitlines()[0].startswith("method,seed,train_size,")

@@ -181,9 +181,16 @@ def exploratory_rows(report: Report) -> list[list[str]]:
     return out
 
 
-#: the heading of the exploratory table, in both formats
-EXPLORATORY = ("Exploratory: per method and size (unadjusted intervals, not part of the answer; "
-               "about 1 in 20 of the 95% intervals misses by chance alone)")
+def exploratory_heading(confidence: float) -> str:
+    """The heading of the exploratory per-size table, in both formats."""
+    return (f"Exploratory: per method and size (unadjusted {level_text(confidence)} intervals, "
+            f"not part of the answer; about 1 in {round(1 / (1 - confidence))} of them misses "
+            "by chance alone)")
+
+
+def endpoints_heading(confidence: float) -> str:
+    """The heading of the table of every endpoint (unadjusted, like the exploratory table)."""
+    return f"All endpoints per method and size (unadjusted {level_text(confidence)} intervals)"
 
 
 def _n(train_size: int, sizes: Sequence[int] = ()) -> str:
@@ -334,6 +341,8 @@ __all__ = [
     "Report",
     "answer_text",
     "comparison_table",
+    "endpoints_heading",
+    "exploratory_heading",
     "exploratory_rows",
     "primary_comparisons",
     "smallest_effect",

@@ -14,11 +14,12 @@ from . import dose, plots
 from .answer import LEGEND
 from .gallery import samples_html, samples_markdown
 from .report import (
-    EXPLORATORY,
     Report,
     _dose_lines,
     _intro,
     _summary_rows,
+    endpoints_heading,
+    exploratory_heading,
     exploratory_rows,
     figures,
     markdown_table,
@@ -67,9 +68,10 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
            "## Verdicts per method (the answer)", "", markdown_table(verdict_rows(report)), "",
-           f"## {EXPLORATORY}", "", markdown_table(exploratory_rows(report)), "",
-           *_dose_table_md(report),
-           "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
+           f"## {exploratory_heading(report.confidence)}", "",
+           markdown_table(exploratory_rows(report)), "", *_dose_table_md(report),
+           f"## {endpoints_heading(report.confidence)}", "", markdown_table(table_rows(report)),
+           "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
            "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
            "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
@@ -153,9 +155,10 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
              '<h2 id="tables">Verdicts per method (the answer)</h2>',
              _html_table(verdict_rows(report)),
-             f"<h2>{html.escape(EXPLORATORY)}</h2>", _html_table(exploratory_rows(report)),
-             *_dose_table_html(report),
-             "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
+             f"<h2>{html.escape(exploratory_heading(report.confidence))}</h2>",
+             _html_table(exploratory_rows(report)), *_dose_table_html(report),
+             f"<h2>{html.escape(endpoints_heading(report.confidence))}</h2>",
+             _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
              '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'
              f"<pre>{html.escape(_spec_yaml(s))}</pre></details>"]
