@@ -351,3 +351,13 @@ def test_a_spec_with_only_the_baseline_says_nothing_is_compared():
     assert answer_text(rep).splitlines()[:2] == [
         rep.headline, "WARNING: The spec has only the baseline (baseline): nothing is compared. "
         "Add the methods to compare with it under methods:."]
+
+
+def test_an_inconclusive_result_the_design_could_have_decided(primary):
+    v = dataclasses.replace(primary["placebo"], effect=INCONCLUSIVE, mde=0.008, units_needed=4)
+    assert primary_sentence(v).endswith("this design detects about 0.8 pp at 80% power, less "
+                                        "than ±1.0 pp: the effect is probably smaller than that "
+                                        "but not shown to be; more units would decide it.")
+    assert headline([v]) == "placebo is inconclusive (would need more units)"
+    far = dataclasses.replace(v, units_needed=None)
+    assert headline([far]) == "placebo is inconclusive (would need more than 100,000 units)"

@@ -95,13 +95,28 @@ def primary_sentence(v: Verdict) -> str:
     bound = f"±{pp(v.smallest_effect, False)} pp"
     if v.effect == NEGLIGIBLE:
         return f"{v.method} is negligible: {delta} {at}, within {bound}."
-    return (f"{v.method} is inconclusive: {delta} {at}, neither above 0 nor within {bound}; "
-            f"this design detects about {pp(v.mde, False)} pp at 80% power, and "
-            f"{units_text(v.units_needed)} (now {v.n_units}) would decide {bound}.")
+    head = (f"{v.method} is inconclusive: {delta} {at}, neither above 0 nor within {bound}; "
+            f"this design detects about {pp(v.mde, False)} pp at 80% power")
+    if v.units_needed is not None and v.units_needed <= v.n_units:
+        return (f"{head}, less than {bound}: the effect is probably smaller than that but not "
+                "shown to be; more units would decide it.")
+    return f"{head}, and {units_text(v.units_needed)} (now {v.n_units}) would decide {bound}."
 
 
 def _amounts(vs: Sequence[Verdict]) -> str:
     return _names([pp(v.d_test) for v in vs]) + " pp"
+
+
+def _would_need(vs: Sequence[Verdict]) -> str:
+    """``would need about 40 units``: the most any of ``vs`` needs to decide, or ``more units``
+    when each design already detects the smallest effect (the results sit near its bound)."""
+    need = [v.units_needed for v in vs]
+    if None in need:
+        return f"would need {units_text(None)}"
+    most = max(n for n in need if n is not None)
+    if all(n is not None and n <= v.n_units for n, v in zip(need, vs, strict=True)):
+        return "would need more units"
+    return f"would need {units_text(most)}"
 
 
 def headline(primary: Sequence[Verdict], methods: Sequence[str] = (), baseline: str = "") -> str:
@@ -125,10 +140,8 @@ def headline(primary: Sequence[Verdict], methods: Sequence[str] = (), baseline: 
     vs = by[INCONCLUSIVE]
     if vs:
         who = _names([v.method for v in vs]) if len(vs) <= 3 else f"{len(vs)} methods"
-        need = [v.units_needed for v in vs]
-        most = None if None in need else max(n for n in need if n is not None)
-        parts.append(f"{who} {'is' if len(vs) == 1 else 'are'} inconclusive (would need "
-                     f"{units_text(most)})")
+        parts.append(f"{who} {'is' if len(vs) == 1 else 'are'} inconclusive "
+                     f"({_would_need(vs)})")
     vs = by[NOT_COMPARABLE]
     if vs:
         parts.append(f"{_names([v.method for v in vs])} {'is' if len(vs) == 1 else 'are'} not "
