@@ -13,6 +13,8 @@ import pytest
 from augfit.experiments import load_results, run
 from augfit.experiments.cell import make_model, run_cell, splits, training_subset
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.store import Store
+from augfit.numerics import flushing_available
 
 TINY = {
     "name": "tiny", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
@@ -81,12 +83,26 @@ def test_cell_records_metrics_and_consistent_history():
 
 @pytest.mark.slow
 def test_identical_results_in_process_processes_and_dask(tmp_path):
+    # with every speedup (the default): "es" derived from the baseline's run, subnormals flushed
+    # in the thread that trains (a worker process, a dask worker's thread)
     a = run(TINY, out=tmp_path / "inproc", workers=1, report=False)
     b = run(TINY, out=tmp_path / "procs", workers=2, report=False)
     c = run(TINY, out=tmp_path / "dask", workers=2, scheduler="local", report=False)
     assert a.n_run == b.n_run == c.n_run == 6
     ra, rb, rc = _strip(a.rows), _strip(b.rows), _strip(c.rows)
     assert ra == rb == rc
+    flushed = 2 if flushing_available() else 1
+    for r in (a, b, c):
+        with Store(r.out, readonly=True) as store:
+            assert set(store.numerics(r.spec.cells()).values()) == {flushed}
+    # the previous code path (each cell trained, no flushing) on processes: version 1, and the
+    # same test accuracies (flushing changes only values below 1.2e-38)
+    d = run(TINY, out=tmp_path / "previous", workers=2, report=False, speedups="none")
+    rd = _strip(d.rows)
+    with Store(d.out, readonly=True) as store:
+        assert set(store.numerics(d.spec.cells()).values()) == {1}
+    assert {k: v["test_accuracy"] for k, v in rd.items()} == \
+        {k: v["test_accuracy"] for k, v in ra.items()}
     # augmentation and dropout really ran: the pair differs from the baseline
     assert ra[("aug_drop", 0, 0, 60)]["history"] != ra[("baseline", 0, 0, 60)]["history"]
     # the per-example test results are the same bytes too

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from collections.abc import Sequence
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -162,18 +164,42 @@ class EpochRecorder(Callback):
 
 
 def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
-             data: Any = None) -> dict[str, Any]:
+             data: Any = None, flush: bool = False) -> dict[str, Any]:
     """Train one cell; returns ``{"metrics": {...}, "history": {...}, "examples": {...},
-    "wall_time": s}``. ``examples`` holds the final model's per-example test results, in the order
-    of the split's test set: ``test_correct`` (bool, (n_test,)) and ``test_loss_per_example``
-    (float32, (n_test,)).
+    "wall_time": s, "numerics": version}``. ``examples`` holds the final model's per-example test
+    results, in the order of the split's test set: ``test_correct`` (bool, (n_test,)) and
+    ``test_loss_per_example`` (float32, (n_test,)).
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
     ``data`` (optional) is the Dataset whose fingerprint the spec's dataset section holds (how
     executors ship data to workers).
+    ``flush``: train with subnormals flushed to zero (:mod:`augfit.numerics`); ``numerics`` says
+    which arithmetic the result was computed with.
+    """
+    (_, result), = run_cells(spec, cell, (), epoch_callback, data, flush)
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] = (),
+              epoch_callback: Any = None, data: Any = None, flush: bool = False
+              ) -> list[tuple[Cell, Any]]:
+    """Train ``cell`` and read each of ``derived`` off its trajectory: ``[(cell, result), ...]``,
+    ``cell`` first, each result as :func:`run_cell` gives it, or the TrainingError it raised.
+
+    A derived cell is one of the same (split, seed, train_size) whose method differs from
+    ``cell``'s only by early stopping (:func:`early_stopping_siblings`); its results (history up
+    to the stop epoch, best epoch, final model and its evaluations) are those of training it,
+    bit for bit, because early stopping changes nothing in a run before it stops. If ``cell``'s
+    training fails, each derived cell is trained by itself (it may have stopped before the
+    failure).
     """
     from threadpoolctl import threadpool_limits
+
+    from ..errors import TrainingError
+    from ..numerics import flush_subnormals
 
     if isinstance(spec, dict):
         spec = _spec(json.dumps(spec, sort_keys=True))
@@ -182,15 +208,36 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
 
         install(spec.canonical["dataset"]["fingerprint"], data)
     t0 = time.perf_counter()
-    with threadpool_limits(limits=1):
-        result = _train(spec, cell, epoch_callback)
-    result["wall_time"] = time.perf_counter() - t0
-    return result
+    with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
+        try:
+            results: list[Any] = _train(spec, cell, epoch_callback, derived)
+        except TrainingError as e:
+            results = [e]
+    seconds = (time.perf_counter() - t0) / len(results)   # derived cells share the run's time
+    out: list[tuple[Cell, Any]] = []
+    for c, r in zip((cell, *derived), results, strict=False):
+        if not isinstance(r, BaseException):
+            r.update(wall_time=seconds, numerics=numerics)
+        out.append((c, r))
+    if len(results) == 1 and derived:                  # the run failed: train them one by one
+        out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
+    return out
 
 
-def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
-    from ..data.loader import DataLoader
+def _early_stopping(e: dict[str, Any] | None) -> Any:
     from ..train.callbacks import EarlyStopping
+
+    if e is None:
+        raise ValueError("a derived cell's method has no early_stopping")
+    mode = "min" if e["monitor"] == "val_loss" else "max"
+    return EarlyStopping(monitor=e["monitor"], mode=mode, min_delta=e["min_delta"],
+                         patience=e["patience"], restore_best_weights=e["restore_best_weights"],
+                         start_from_epoch=e["start_from_epoch"])
+
+
+def _train(spec: Spec, cell: Cell, epoch_callback: Any,
+           derived: Sequence[Cell] = ()) -> list[dict[str, Any]]:
+    from ..data.loader import DataLoader
     from ..train.trainer import Trainer
     from ..transforms.base import Transform
 
@@ -207,39 +254,105 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any) -> dict[str, Any]:
     x_train = loader.featurize(sub.x)
     model = make_model(spec, method, cell, loader.n_features, len(train.classes))
     recorder = EpochRecorder(x_train, sub.y)
-    callbacks: list[Any] = [recorder]
-    es = None
-    if method.early_stopping:
-        e = method.early_stopping
-        mode = "min" if e["monitor"] == "val_loss" else "max"
-        es = EarlyStopping(monitor=e["monitor"], mode=mode,
-                           min_delta=e["min_delta"], patience=e["patience"],
-                           restore_best_weights=e["restore_best_weights"],
-                           start_from_epoch=e["start_from_epoch"])
-        callbacks.append(es)
-    if epoch_callback is not None:
-        callbacks.append(epoch_callback)
+    es = _early_stopping(method.early_stopping) if method.early_stopping else None
+    shadows = [ShadowStop(_early_stopping(spec.method(d.method).early_stopping))
+               for d in derived]
+    callbacks: list[Any] = [recorder, *([es] if es else []), *shadows,
+                            *([epoch_callback] if epoch_callback is not None else [])]
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
                       callbacks=callbacks, label_smoothing=method.label_smoothing)
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
         trainer.fit(loader, val=val, epochs=t["epochs"])
-    h = recorder.history
+    sets = {"train": (x_train, sub.y), "val": (loader.featurize(val.x), val.y),
+            "test": (loader.featurize(test.x), test.y)}
+    final = model.get_weights()
+    out = [_result(trainer, dict(recorder.history), es, sets, t["epochs"],
+                   list(trainer.diagnostics))]
+    for s in shadows:              # after the run's own result: set_weights replaces its model
+        h = {k: v[:s.epochs_run] for k, v in recorder.history.items()}
+        model.set_weights(final if s.weights is None else s.weights)
+        out.append(_result(trainer, h, s.es, sets, t["epochs"],
+                           trainer.diagnose({"loss": h["loss"], "accuracy": h["accuracy"]},
+                                            t["epochs"])))
+    return out
+
+
+def _result(trainer: Any, h: dict[str, list[float]], es: Any,
+            sets: dict[str, tuple[Any, np.ndarray]], epochs: int,
+            diagnostics: list[str]) -> dict[str, Any]:
+    """A cell's stored result from its per-epoch history ``h`` and the trainer's current model
+    evaluated on the (featurized) train, val and test sets."""
     # learning curves (val: the set early stopping watches); verdicts never use them
     h["gap_accuracy"] = gap_curve({"accuracy": h["train_accuracy"],
                                    "val_accuracy": h["val_accuracy"]}, "accuracy").tolist()
     h["gap_loss"] = gap_curve({"loss": h["train_loss"], "val_loss": h["val_loss"]},
                               "loss").tolist()
-    x_val, x_test = loader.featurize(val.x), loader.featurize(test.x)
-    correct, losses = trainer.evaluate_per_example(x_test, test.y)
-    final = {"train": trainer.evaluate(x_train, sub.y), "val": trainer.evaluate(x_val, val.y),
+    correct, losses = trainer.evaluate_per_example(*sets["test"])
+    final = {"train": trainer.evaluate(*sets["train"]), "val": trainer.evaluate(*sets["val"]),
              "test": {"accuracy": float(np.mean(correct)),
                       "loss": float(np.mean(losses, dtype=np.float64))}}
-    metrics = cell_metrics(h, final, best_epoch_index(h, es), t["epochs"])
+    metrics = cell_metrics(h, final, best_epoch_index(h, es), epochs)
     return {"metrics": metrics, "history": h,
             "examples": {"test_correct": correct,
                          "test_loss_per_example": losses.astype(np.float32)},
-            "warnings": list(trainer.diagnostics)}
+            "warnings": diagnostics}
+
+
+class ShadowStop(Callback):
+    """Replays an :class:`~augfit.train.callbacks.EarlyStopping` on a run that goes on without
+    it: records the epoch at which it would have stopped (``epochs_run``) and the weights the
+    stopped run would end with (``weights``: the restored best epoch's, else the stop epoch's;
+    None when it never stopped and restores nothing: the run's own final weights).
+
+    The early stopping callback sees the real model but a stand-in trainer, so its request to
+    stop is noted here instead of ending the run. The stop epoch's weights are copied when that
+    epoch is over for every callback (at the next epoch's start), as the stopped run would end.
+    """
+
+    def __init__(self, es: Any) -> None:
+        self.es = es
+        self.epochs_run: int | None = None
+        self.weights: list[np.ndarray] | None = None
+        self.seen = 0
+        self._pending = False
+
+    def set_trainer(self, trainer: Any) -> None:
+        super().set_trainer(trainer)
+        self.es.set_trainer(SimpleNamespace(model=trainer.model, stop_training=False))
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.es.on_train_begin(logs)
+        self.es.trainer.stop_training = False
+        self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        if self._pending:
+            self._snapshot()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.seen = epoch + 1
+        if self.epochs_run is not None:
+            return
+        self.es.on_epoch_end(epoch, logs)
+        if self.es.trainer.stop_training:
+            self.epochs_run, self._pending = epoch + 1, True
+
+    def on_train_end(self, logs: Any = None) -> None:
+        if self._pending:                         # stopped at the run's last epoch
+            self._snapshot()
+        if self.epochs_run is None:               # never stopped: it ran the whole budget too
+            self.epochs_run = self.seen
+            if self.es.restore_best_weights and self.es.best_weights is not None:
+                self.weights = self.es.best_weights
+
+    def _snapshot(self) -> None:
+        self._pending = False
+        es = self.es
+        if es.restore_best_weights and es.best_weights is not None:
+            self.weights = es.best_weights
+        else:
+            self.weights = self.model.get_weights()
 
 
 def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
@@ -310,6 +423,6 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
     return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
 
 
-__all__ = ["run_cell", "cell_metrics", "best_epoch_index", "make_model", "training_subset",
-           "splits", "max_splits", "carried_area", "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER",
-           "DIVERGED_LOSS"]
+__all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "best_epoch_index",
+           "make_model", "training_subset", "splits", "max_splits", "carried_area",
+           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER", "DIVERGED_LOSS"]

@@ -31,9 +31,10 @@ from typing import Any
 from ..checks import check_int
 from ..errors import AugfitError, AugfitWarning, ConfigError, TrainingError
 from ._workers import check_main_needed, context, main_hidden
-from .cell import run_cell
+from .cell import run_cells
 from .data_source import install
 from .spec import Cell
+from .tasks import Task
 
 Result = dict[str, Any]
 
@@ -47,6 +48,10 @@ class CellFailure:
     kind: str = "TrainingError"
 
 
+#: what a task yields: each of its cells with its result or failure
+Done = list[tuple[Cell, Result | CellFailure]]
+
+
 def _failure(e: BaseException) -> CellFailure | None:
     """A cell failure for a training error (raised here or in a worker); None for any other
     error, which stops the run."""
@@ -55,19 +60,27 @@ def _failure(e: BaseException) -> CellFailure | None:
     return None
 
 
-def in_process(canonical: dict[str, Any], cells: Sequence[Cell],
-               epoch_callback: Callable[[Cell], Any] | None = None
+def run_task(canonical: dict[str, Any], task: Task, flush: bool = False,
+             epoch_callback: Any = None, data: Any = None) -> Done:
+    """Train the task's cell and derive its riders (:func:`augfit.experiments.cell.run_cells`):
+    ``[(cell, result or CellFailure), ...]``, what a worker sends back."""
+    return [(cell, CellFailure(str(r), type(r).__name__) if isinstance(r, BaseException) else r)
+            for cell, r in run_cells(canonical, task.cell, task.derived, epoch_callback, data,
+                                     flush)]
+
+
+def in_process(canonical: dict[str, Any], tasks: Sequence[Task],
+               epoch_callback: Callable[[Cell], Any] | None = None, flush: bool = False
                ) -> Iterator[tuple[Cell, Result | CellFailure]]:
-    """Run the cells one after the other here (``epoch_callback(cell)`` may give a progress bar)."""
-    for cell in cells:
-        cb = epoch_callback(cell) if epoch_callback is not None else None
+    """Run the tasks one after the other here (``epoch_callback(cell)`` may give a progress
+    bar)."""
+    for task in tasks:
+        cb = epoch_callback(task.cell) if epoch_callback is not None else None
         try:
-            result: Result | CellFailure = run_cell(canonical, cell, cb)
-        except TrainingError as e:
-            result = CellFailure(str(e), type(e).__name__)
+            done = run_task(canonical, task, flush, cb)
         except ValueError as e:  # named like a failure in a worker (see _result)
-            raise type(e)(f"{cell_name(cell)} failed: {e}") from e
-        yield cell, result
+            raise type(e)(f"{cell_name(task.cell)} failed: {e}") from e
+        yield from done
 
 
 def _watch_parent(parent: int, poll: float = 0.5) -> None:
@@ -109,36 +122,37 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             proc.kill()
 
 
-def processes(canonical: dict[str, Any], cells: Sequence[Cell], workers: int,
-              data: Any = None) -> Iterator[tuple[Cell, Result | CellFailure]]:
-    """Run the cells on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
+def processes(canonical: dict[str, Any], tasks: Sequence[Task], workers: int,
+              data: Any = None, flush: bool = False
+              ) -> Iterator[tuple[Cell, Result | CellFailure]]:
+    """Run the tasks on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
     an interrupt leaves little half-done work); ``data`` is installed once in each worker. If the
     run stops early (Ctrl-C, an error) the workers are killed at once; if the parent is killed
     they exit by themselves."""
-    workers = min(workers, len(cells))
+    workers = min(workers, len(tasks))
     hide = not check_main_needed(canonical, "workers > 1")
     fingerprint = canonical["dataset"]["fingerprint"] if data is not None else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(hide),
                                initializer=_worker_init,
                                initargs=(os.getpid(), fingerprint, data))
-    todo = list(cells)
-    running: dict[Future, Cell] = {}
+    todo = list(tasks)
+    running: dict[Future, Task] = {}
     try:
         while todo or running:
             while todo and len(running) < 2 * workers:
-                cell = todo.pop(0)
+                task = todo.pop(0)
                 try:
-                    running[pool.submit(run_cell, canonical, cell)] = cell
+                    running[pool.submit(run_task, canonical, task, flush)] = task
                 except BrokenProcessPool:
-                    raise _died(pool, cell) from None
+                    raise _died(pool, task.cell) from None
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                cell = running.pop(fut)
+                task = running.pop(fut)
                 try:
-                    result = _result(fut, cell)
+                    results = _result(fut, task)
                 except BrokenProcessPool:
-                    raise _died(pool, cell) from None
-                yield cell, result
+                    raise _died(pool, task.cell) from None
+                yield from results
     finally:
         for fut in running:
             fut.cancel()
@@ -159,9 +173,10 @@ def _died(pool: ProcessPoolExecutor, cell: Cell) -> AugfitError:
         f"{cell_name(cell)}; every finished cell is saved: rerun the same command to resume")
 
 
-def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
-         workers: int, data: Any = None) -> Iterator[tuple[Cell, Result | CellFailure]]:
-    """Run the cells on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
+def dask(canonical: dict[str, Any], tasks: Sequence[Task], scheduler: str,
+         workers: int, data: Any = None, flush: bool = False
+         ) -> Iterator[tuple[Cell, Result | CellFailure]]:
+    """Run the tasks on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
     ``"local"`` for a LocalCluster of ``workers`` single-threaded worker processes. ``data`` is
     scattered to every worker once."""
     check_main_needed(canonical, "dask", guard_helps=False)
@@ -186,12 +201,12 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
                               "`dask scheduler` or pass --scheduler local") from None
     try:
         shipped = client.scatter(data, broadcast=True, hash=False) if data is not None else None
-        futures = {client.submit(run_cell, canonical, cell, None, shipped,
-                                 key=f"augfit-cell-{cell.key}", pure=False): cell
-                   for cell in cells}
+        futures = {client.submit(run_task, canonical, task, flush, None, shipped,
+                                 key=f"augfit-cell-{task.cell.key}", pure=False): task
+                   for task in tasks}
         try:
             for fut in as_completed(futures):
-                yield futures[fut], _result(fut, futures[fut])
+                yield from _result(fut, futures[fut])
         finally:
             client.cancel(list(futures))
     finally:
@@ -200,16 +215,16 @@ def dask(canonical: dict[str, Any], cells: Sequence[Cell], scheduler: str,
             cluster.close()
 
 
-def _result(fut: Any, cell: Cell) -> Result | CellFailure:
+def _result(fut: Any, task: Task) -> Done:
     try:
-        result: Result = fut.result()
-        return result
+        done: Done = fut.result()
+        return done
     except Exception as e:
         failure = _failure(e)
         if failure is not None:
-            return failure
+            return [(cell, failure) for cell in task.cells]
         if isinstance(e, ValueError):
-            raise type(e)(f"{cell_name(cell)} failed: {e}") from e
+            raise type(e)(f"{cell_name(task.cell)} failed: {e}") from e
         raise
 
 
@@ -228,24 +243,29 @@ def _warn_diagnostics(results: Iterator[tuple[Cell, Result | CellFailure]]
         yield cell, result
 
 
-def execute(canonical: dict[str, Any], cells: Sequence[Cell], workers: int = 1,
+def execute(canonical: dict[str, Any], cells: Sequence[Cell | Task], workers: int = 1,
             scheduler: str | None = None,
             epoch_callback: Callable[[Cell], Any] | None = None,
-            data: Any = None) -> Iterator[tuple[Cell, Result | CellFailure]]:
+            data: Any = None, flush: bool = False
+            ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``.
 
+    ``cells``: Cells, or Tasks (a cell and the cells derived from its run, see
+    :mod:`augfit.experiments.tasks`); every cell of them is yielded once.
     ``data``: the Dataset whose fingerprint ``canonical["dataset"]`` holds, shipped to workers.
+    ``flush``: train with subnormals flushed to zero (:mod:`augfit.numerics`).
     A cell whose training fails with a :class:`TrainingError` yields a :class:`CellFailure` in
     place of its result, and the other cells go on; any other error stops the run.
     """
     check_int(workers, "workers")
+    tasks = [t if isinstance(t, Task) else Task(t) for t in cells]
     if data is not None:
         install(canonical["dataset"]["fingerprint"], data)
     if scheduler:
-        return _warn_diagnostics(dask(canonical, cells, scheduler, workers, data))
-    if workers > 1 and len(cells) > 1:
-        return _warn_diagnostics(processes(canonical, cells, workers, data))
-    return _warn_diagnostics(in_process(canonical, cells, epoch_callback))
+        return _warn_diagnostics(dask(canonical, tasks, scheduler, workers, data, flush))
+    if workers > 1 and len(tasks) > 1:
+        return _warn_diagnostics(processes(canonical, tasks, workers, data, flush))
+    return _warn_diagnostics(in_process(canonical, tasks, epoch_callback, flush))
 
 
-__all__ = ["CellFailure", "cell_name", "dask", "execute", "in_process", "processes"]
+__all__ = ["CellFailure", "cell_name", "dask", "execute", "in_process", "processes", "run_task"]

@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AugfitError, ConfigError, DataChangedWarning
+from ..numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ..train.callbacks import Callback
+from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
 from .executors import CellFailure, execute
 from .progress import make_progress
 from .report import Report, comparison_table
 from .report_files import write_report
-from .spec import Spec, load_spec, parse_spec
+from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 
 if TYPE_CHECKING:
@@ -118,7 +120,8 @@ def check_sizes(spec: Spec) -> Spec:
 
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, data: Any = None, mlflow: str | None = None) -> RunResult:
+        report: bool = True, data: Any = None, mlflow: str | None = None,
+        speedups: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -147,6 +150,11 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
+    speedups : str, optional
+        Which speedups of :mod:`augfit.experiments.tasks` to use (``derive``, ``flush``,
+        comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS`` environment
+        variable, else all. ``flush`` changes the numerics slightly: a store holds cells of one
+        numerics version only, and resuming with the other is refused.
 
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
@@ -166,43 +174,20 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     check_splits(spec)
     spec = check_sizes(spec)
     check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
+    use = tasks.speedups(speedups)
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
-        store.record_spec(spec)
         cells = spec.cells()
-        done = store.finished_keys()
-        todo, seen = [], set(done)
-        for c in cells:                      # identical cells (same key) run once
-            if c.key not in seen:
-                todo.append(c)
-                seen.add(c.key)
-        bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
-        n_run = 0
+        flush = "flush" in use and flushing_available()
+        check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
+        store.record_spec(spec)
         tracker = _tracker(uri, spec, out_dir, cells, store)
-        try:
-            status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
-                                             f"n={c.train_size}",
-                                             spec.training["epochs"])) if show else None
-            it = execute(spec.canonical, todo, workers=workers, scheduler=scheduler,
-                         epoch_callback=status, data=dataset)
-            for cell, cell_result in it:
-                if isinstance(cell_result, CellFailure):    # the other cells go on
-                    store.put_failure(cell, spec.hash, cell_result.error)
-                else:
-                    store.put(cell, spec.hash, cell_result)
-                    n_run += 1
-                    if tracker is not None:
-                        tracker.log_cell(store, cell.key)
-                bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
-        except BaseException:
-            if tracker is not None:
-                tracker.abort()
-            raise
-        finally:
-            bar.close()
+        n_run, n_todo = _train_cells(store, spec, cells, use, tracker,
+                                     dict(workers=workers, scheduler=scheduler, data=dataset),
+                                     progress)
         rows = store.rows(cells)
         failed = store.failures(cells)
-    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - len(todo),
+    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
                        n_missing=len(cells) - len(rows), failed=failed)
     if report and rows:
         result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
@@ -212,6 +197,61 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.mlflow_run_id = tracker.finish(result.report, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str],
+                 tracker: Tracker | None, where: dict[str, Any], progress: bool | None
+                 ) -> tuple[int, int]:
+    """Train the cells of ``cells`` not in ``store`` yet (on the executor ``where`` names, with
+    the speedups ``use``), storing each as it finishes; (cells trained, cells to do)."""
+    flush = "flush" in use and flushing_available()
+    done = store.finished_keys()
+    todo, seen = [], set(done)
+    for c in cells:                      # identical cells (same key) run once
+        if c.key not in seen:
+            todo.append(c)
+            seen.add(c.key)
+    bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
+    n_run = 0
+    try:
+        status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
+                                         f"n={c.train_size}",
+                                         spec.training["epochs"])) if show else None
+        it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
+                     epoch_callback=status, flush=flush, **where)
+        for cell, cell_result in it:
+            if isinstance(cell_result, CellFailure):    # the other cells go on
+                store.put_failure(cell, spec.hash, cell_result.error)
+            else:
+                store.put(cell, spec.hash, cell_result)
+                n_run += 1
+                if tracker is not None:
+                    tracker.log_cell(store, cell.key)
+            bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+    except BaseException:
+        if tracker is not None:
+            tracker.abort()
+        raise
+    finally:
+        bar.close()
+    return n_run, len(todo)
+
+
+def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
+    """Refuse to add cells of numerics version ``numerics`` to a store whose cells of this grid
+    were computed with another (:mod:`augfit.numerics`): their results never mix."""
+    stored = store.numerics(cells)
+    other = sorted(set(stored.values()) - {numerics})
+    if not other:
+        return
+    n = sum(1 for v in stored.values() if v == other[0])
+    setting = ("AUGFIT_SPEEDUPS=derive (flushing off)" if other[0] == NUMERICS_PLAIN
+               else "AUGFIT_SPEEDUPS=all (flushing on)")
+    raise ConfigError(
+        f"{store.path}: {n} stored cells of this spec were computed with numerics version "
+        f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "
+        f"({NUMERICS.get(numerics, '?')}); their results must not be mixed. Resume with the "
+        f"stored numerics by setting {setting}, or start afresh with another --out folder")
 
 
 def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
@@ -306,4 +346,5 @@ class _EpochStatus(Callback):
 
 
 __all__ = ["run", "report", "load_results", "load_results_and_failures", "failure_summary",
-           "RunResult", "check_sizes", "check_splits", "n_classes", "with_examples"]
+           "RunResult", "check_numerics", "check_sizes", "check_splits", "n_classes",
+           "with_examples"]

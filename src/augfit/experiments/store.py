@@ -7,7 +7,9 @@ Tables (schema version :data:`SCHEMA_VERSION`, kept in SQLite's ``user_version``
 ``cells``    one row per finished cell, keyed by the cell's hash (everything its result depends on:
              dataset, features, model, training, the method's settings, split, seed and training
              size), with the scalar metrics as JSON, the per-epoch history as JSON and the wall
-             time.
+             time, and the numerics version it was computed with (:mod:`augfit.numerics`: 1 plain
+             IEEE arithmetic, 2 subnormals flushed to zero; a column added without changing the
+             schema version: a store from before it is given the column, its cells version 1).
 ``examples`` per finished cell, the final model's per-example test results in the order of that
              split's test set: correctness as packed bits (``np.packbits``, 1 bit per example) and
              the loss as little-endian float32 (4 bytes per example); read with
@@ -50,7 +52,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS cells (
     key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, method TEXT NOT NULL, split INTEGER NOT NULL,
     seed INTEGER NOT NULL, train_size INTEGER NOT NULL, metrics TEXT NOT NULL,
-    history TEXT NOT NULL, wall_time REAL NOT NULL, finished REAL NOT NULL);
+    history TEXT NOT NULL, wall_time REAL NOT NULL, finished REAL NOT NULL,
+    numerics INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS examples (
     key TEXT PRIMARY KEY, n INTEGER NOT NULL, correct BLOB NOT NULL, loss BLOB NOT NULL);
 """ + """
@@ -127,6 +130,10 @@ class Store:
                     self._con.executescript(_SCHEMA)
                 elif not readonly:                 # a store from before the failures table
                     self._con.executescript(_FAILURES)
+                if not readonly and not self._has_numerics():  # ... or the numerics column
+                    with self._con:
+                        self._con.execute("ALTER TABLE cells ADD COLUMN numerics INTEGER NOT "
+                                          "NULL DEFAULT 1")
         except BaseException:
             self._con.close()
             raise
@@ -161,6 +168,9 @@ class Store:
             f"gaps measured on val, no per-example test results); they cannot be mixed with this "
             f"version's (schema {SCHEMA_VERSION}). Move the file away (e.g. rename it to "
             f"{self.path.name}.v{old}) or pass another --out folder, then rerun the spec")
+
+    def _has_numerics(self) -> bool:
+        return "numerics" in {r[1] for r in self._con.execute("PRAGMA table_info(cells)")}
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
@@ -210,14 +220,16 @@ class Store:
 
     def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
         """Write one finished cell in one transaction (``result``: metrics, history, wall_time and
-        optionally ``examples`` with ``test_correct`` and ``test_loss_per_example``)."""
+        optionally ``examples`` with ``test_correct`` and ``test_loss_per_example``, and
+        ``numerics``, the numerics version, default 1)."""
         with self._guard("write to"), self._con:
             self._con.execute(
-                "INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO cells (key, spec_hash, method, split, seed, train_size, "
+                "metrics, history, wall_time, finished, numerics) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
                  json.dumps(result["metrics"], sort_keys=True),
                  json.dumps(result["history"], sort_keys=True),
-                 float(result["wall_time"]), time.time()))
+                 float(result["wall_time"]), time.time(), int(result.get("numerics", 1))))
             ex = result.get("examples")
             if ex is not None:
                 self._con.execute("INSERT OR REPLACE INTO examples VALUES (?,?,?,?)",
@@ -252,6 +264,16 @@ class Store:
     def finished_keys(self) -> set[str]:
         with self._guard("read"):
             return {k for (k,) in self._con.execute("SELECT key FROM cells")}
+
+    def numerics(self, cells: Iterable[Cell]) -> dict[str, int]:
+        """``{key: numerics version}`` of the stored cells among ``cells`` (1 in a store from
+        before the version was recorded)."""
+        keys = {c.key for c in cells}
+        with self._guard("read"):
+            if not self._has_numerics():
+                return {k: 1 for k in self.finished_keys() & keys}
+            return {k: int(v) for k, v in self._con.execute("SELECT key, numerics FROM cells")
+                    if k in keys}
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._guard("read"):

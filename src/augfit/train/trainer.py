@@ -239,13 +239,15 @@ class Trainer:
         for cb in callbacks:
             cb.on_train_end(logs)
         self.history = history
-        self.diagnostics = self._diagnose(history.history, epochs)
+        self.diagnostics = self.diagnose(history.history, epochs)
         for message in self.diagnostics:
             warnings.warn(message, AugfitWarning, stacklevel=2)
         return history
 
-    def _diagnose(self, h: dict[str, list[float]], epochs: int) -> list[str]:
-        """Signs that training failed while every loss stayed finite."""
+    def diagnose(self, h: dict[str, list[float]], epochs: int) -> list[str]:
+        """Signs that training failed while every loss stayed finite, in the per-epoch history
+        ``h`` (``loss``, ``accuracy``) of a fit with a budget of ``epochs`` epochs; the "learned
+        nothing" check uses the label counts of this trainer's last epoch."""
         out = []
         losses = h.get("loss", [])
         if losses and max(losses) > DIVERGED_LOSS:

@@ -1,0 +1,114 @@
+"""Cells per core-minute of a study on the Fashion-MNIST spec: the runner with its speedups against
+the previous code path, in one run.
+
+The previous code path is the runner with ``speedups="none"`` (``AUGFIT_SPEEDUPS=none``): every
+cell trained by itself, IEEE subnormals. The new path uses every speedup the runner has
+(:data:`augfit.experiments.tasks.SPEEDUPS`: derived early stopping, subnormals flushed; ``--new``
+chooses others). Both run
+the same subset of pipelines/fashion_mnist_overfitting.yaml's grid (by default its nine methods at
+n = 1000 on one split and two seeds, 100 epochs each: a few minutes) in this process (one worker,
+BLAS at one thread as in every cell), each round into a fresh store.
+
+Timing: medians of interleaved rounds (the order reverses every other round), CPU time of this
+process beside wall time, and the load average, because the machine is shared. Cells per
+core-minute = cells / (CPU minutes). The two paths' stored results are compared too: with
+flushing off they are bit-identical (the tests check it); with flushing on the test accuracies
+should match (verdicts unchanged).
+
+    python benchmarks/study.py                      # defaults: n = 1000, 3 rounds
+    python benchmarks/study.py --sizes 4000 --rounds 5 --methods baseline early_stopping
+    python benchmarks/study.py --sizes 4000 --methods baseline --new flush   # flushing alone
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from augfit.experiments import run
+from augfit.experiments.spec import load_spec
+from augfit.experiments.tasks import speedups
+
+SPEC = Path(__file__).resolve().parents[1] / "pipelines" / "fashion_mnist_overfitting.yaml"
+
+
+def subset(sizes: list[int], methods: list[str] | None, epochs: int | None) -> dict[str, Any]:
+    """The Fashion-MNIST spec cut to ``sizes``, ``methods``, one split and two seeds (the fewest
+    units a spec allows)."""
+    spec = copy.deepcopy(load_spec(SPEC).canonical)
+    spec.update(train_sizes=sizes, splits=1, seeds=[0, 1], name="study_benchmark")
+    if methods:
+        spec["methods"] = [m for m in spec["methods"] if m["name"] in methods]
+    if epochs:
+        spec["training"]["epochs"] = epochs
+    return spec
+
+
+def one_run(spec: dict[str, Any], speedups: str) -> tuple[float, float, list[dict[str, Any]]]:
+    """(CPU seconds, wall seconds, stored rows) of running the grid into a fresh store."""
+    with tempfile.TemporaryDirectory() as out:
+        c, t = time.process_time(), time.perf_counter()
+        res = run(spec, out=out, workers=1, progress=False, report=False, speedups=speedups)
+        return time.process_time() - c, time.perf_counter() - t, res.rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    ap.add_argument("--methods", nargs="+", default=None, help="default: all nine")
+    ap.add_argument("--epochs", type=int, default=None, help="default: the spec's (100)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--new", default="all",
+                    help="the new path's speedups (AUGFIT_SPEEDUPS syntax; default all)")
+    args = ap.parse_args()
+    paths = {"new": args.new, "previous": "none"}
+    spec = subset(args.sizes, args.methods, args.epochs)
+    n_cells = len(spec["methods"]) * len(args.sizes) * 2
+    print(f"study benchmark: {SPEC.name}, methods {[m['name'] for m in spec['methods']]}, "
+          f"n = {args.sizes}, 1 split x 2 seeds = {n_cells} cells per run, "
+          f"{spec['training']['epochs']} epochs; 1 worker")
+    print(f"new path: speedups {', '.join(sorted(speedups(args.new)))}; previous: none "
+          "(AUGFIT_SPEEDUPS=none)")
+    print(f"start: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    one_run(dict(spec, train_sizes=[args.sizes[0]], methods=spec["methods"][:1]), "none")  # warm
+    times: dict[str, list[tuple[float, float]]] = {p: [] for p in paths}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    names = list(paths)
+    for r in range(args.rounds):
+        for p in names if r % 2 == 0 else names[::-1]:
+            cpu, wall, rows[p] = one_run(spec, paths[p])
+            times[p].append((cpu, wall))
+            print(f"  round {r + 1} {p:<8} CPU {cpu:7.1f} s  wall {wall:7.1f} s  "
+                  f"load {os.getloadavg()[0]:.2f}", flush=True)
+    report(times, rows, n_cells, args.rounds)
+
+
+def report(times: dict[str, list[tuple[float, float]]], rows: dict[str, list[dict[str, Any]]],
+           n_cells: int, rounds: int) -> None:
+    med = {p: (statistics.median(c for c, _ in ts), statistics.median(w for _, w in ts))
+           for p, ts in times.items()}
+    print(f"medians of {rounds} interleaved rounds:")
+    for p, (cpu, wall) in med.items():
+        print(f"  {p:<8} {n_cells / (cpu / 60):6.2f} cells per core-minute  (CPU {cpu:.1f} s, "
+              f"wall {wall:.1f} s)")
+    (cn, wn), (cp, wp) = med["new"], med["previous"]
+    print(f"  ratio new/previous: {cp / cn:.2f}x cells per core-minute (wall {wp / wn:.2f}x)")
+    key = {r["key"]: r for r in rows["previous"]}
+    same = sum(1 for r in rows["new"] if _stored(r) == _stored(key[r["key"]]))
+    worst = max(abs(r["test_accuracy"] - key[r["key"]]["test_accuracy"]) for r in rows["new"])
+    print(f"  stored results equal to the previous path's: {same} of {len(rows['new'])} cells; "
+          f"largest test-accuracy difference {worst:.4f}")
+    print(f"end: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "wall_time"}
+
+
+if __name__ == "__main__":
+    main()

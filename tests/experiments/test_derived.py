@@ -1,0 +1,148 @@
+"""Derived early stopping: a method that differs from another only by early stopping is read off
+that method's run, and every stored field equals training it directly (wall time aside)."""
+from __future__ import annotations
+
+import pytest
+
+from augfit.errors import ConfigError, TrainingError
+from augfit.experiments import run
+from augfit.experiments.cell import run_cell, run_cells
+from augfit.experiments.spec import parse_spec
+from augfit.experiments.store import Store
+from augfit.experiments.tasks import Task, early_stopping_siblings, plan_tasks, speedups
+from augfit.numerics import flushing_available
+from augfit.train.callbacks import Callback
+
+AUG = [{"type": "Rotate", "limit": 15}, {"type": "BrightnessContrast"}]
+SPEC = {
+    "name": "derived", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+    "training": {"epochs": 12, "batch_size": 16, "lr": 0.02}, "seeds": 2, "train_sizes": [60],
+    "bootstrap": {"resamples": 200},
+    "methods": [
+        "baseline",
+        # stops early: only epoch 0 counts as an improvement (min_delta 0.5), patience 2
+        {"name": "es_restore", "early_stopping": {"patience": 2, "min_delta": 0.5}},
+        # stops early, keeps the stop epoch's weights
+        {"name": "es_last", "early_stopping": {"patience": 1, "min_delta": 0.05,
+                                               "restore_best_weights": False}},
+        # never stops within the budget: the whole run, best weights restored
+        {"name": "es_never", "early_stopping": {"patience": 50, "monitor": "val_accuracy"}},
+        {"name": "aug_drop", "augment": AUG, "dropout": 0.3},
+        {"name": "aug_drop_es", "augment": AUG, "dropout": 0.3,
+         "early_stopping": {"patience": 1, "start_from_epoch": 3}},
+        # no sibling in the grid (no method with this augmentation alone): trained as usual
+        {"name": "flip_es", "augment": [{"type": "HorizontalFlip"}], "early_stopping": True},
+    ],
+}
+DERIVED = {"es_restore": "baseline", "es_last": "baseline", "es_never": "baseline",
+           "aug_drop_es": "aug_drop"}
+
+
+def _stored(result: dict) -> dict:
+    """Every field a cell stores except its wall time."""
+    ex = result["examples"]
+    return {"metrics": result["metrics"], "history": result["history"],
+            "numerics": result["numerics"], "warnings": result["warnings"],
+            "test_correct": ex["test_correct"].tobytes(),
+            "test_loss": ex["test_loss_per_example"].tobytes()}
+
+
+def test_siblings_are_the_methods_that_differ_only_by_early_stopping():
+    spec = parse_spec(SPEC)
+    assert early_stopping_siblings(spec) == DERIVED
+
+
+@pytest.mark.parametrize("flush", [False, True], ids=["plain", "flushed"])
+def test_a_derived_cell_is_bit_identical_to_training_it(flush):
+    spec = parse_spec(SPEC)
+    by = {(c.method, c.seed): c for c in spec.cells()}
+    for sibling, seed in (("baseline", 0), ("aug_drop", 1)):
+        riders = [by[(m, seed)] for m, s in DERIVED.items() if s == sibling]
+        got = run_cells(spec, by[(sibling, seed)], riders, flush=flush)
+        assert [c for c, _ in got] == [by[(sibling, seed)], *riders]
+        assert _stored(got[0][1]) == _stored(run_cell(spec, by[(sibling, seed)], flush=flush))
+        for cell, derived in got[1:]:
+            direct = run_cell(spec, cell, flush=flush)
+            assert _stored(derived) == _stored(direct), cell.method
+    # the planted stops happened: two runs stopped early, one ran the whole budget
+    runs = {c.method: r["metrics"]["epochs_run"] for c, r in
+            run_cells(spec, by[("baseline", 0)], [by[(m, 0)] for m in
+                                                   ("es_restore", "es_last", "es_never")])}
+    assert runs["baseline"] == runs["es_never"] == 12
+    assert runs["es_restore"] == 3 and runs["es_last"] < 12
+
+
+def test_plan_rides_early_stopping_cells_on_their_siblings():
+    spec = parse_spec(SPEC)
+    cells = spec.cells()
+    tasks = plan_tasks(spec, cells)
+    assert [t.cell.method for t in tasks] == ["baseline", "aug_drop", "flip_es"] * 2
+    assert [[d.method for d in t.derived] for t in tasks[:2]] == [
+        ["es_restore", "es_last", "es_never"], ["aug_drop_es"]]
+    assert sorted(c.key for t in tasks for c in t.cells) == sorted(c.key for c in cells)
+    assert all(d.seed == t.cell.seed for t in tasks for d in t.derived)
+    # the sibling already stored (a resumed run): the early stopping cell trains by itself
+    todo = [c for c in cells if c.method != "baseline"]
+    assert [t.cell.method for t in plan_tasks(spec, todo)[:4]] == [
+        "es_restore", "es_last", "es_never", "aug_drop"]
+    # derivation off: one task per cell
+    assert plan_tasks(spec, cells, derive=False) == [Task(c) for c in cells]
+
+
+def test_speedups_flag():
+    assert speedups(None, {}) == {"derive", "flush"}
+    assert speedups(None, {"AUGFIT_SPEEDUPS": "none"}) == set()
+    assert speedups(None, {"AUGFIT_SPEEDUPS": "flush"}) == {"flush"}
+    assert speedups(" derive , flush") == {"derive", "flush"}
+    with pytest.raises(ConfigError, match="unknown speedup 'group'.*derive, flush"):
+        speedups("derive,group")
+
+
+class _FailAt(Callback):
+    """Plants a training failure at the end of epoch ``at`` of the sibling's run."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at:
+            raise TrainingError(f"planted failure at epoch {epoch}")
+
+
+def test_a_failed_sibling_leaves_its_riders_to_train_alone():
+    spec = parse_spec(SPEC)
+    by = {(c.method, c.seed): c for c in spec.cells()}
+    got = run_cells(spec, by[("baseline", 0)], [by[("es_restore", 0)]], _FailAt(5))
+    (c0, r0), (c1, r1) = got
+    assert c0.method == "baseline" and isinstance(r0, TrainingError)
+    assert "planted failure at epoch 5" in str(r0)
+    assert _stored(r1) == _stored(run_cell(spec, by[("es_restore", 0)]))
+
+
+def _strip(rows):
+    return {(r["method"], r["split"], r["seed"]): {k: v for k, v in r.items() if k != "wall_time"}
+            for r in rows}
+
+
+@pytest.mark.slow
+def test_runs_with_and_without_derivation_store_the_same_and_resume(tmp_path):
+    derived = run(SPEC, out=tmp_path / "derived", report=False, speedups="derive")
+    trained = run(SPEC, out=tmp_path / "trained", report=False, speedups="none")
+    assert derived.n_run == trained.n_run == 14
+    assert _strip(derived.rows) == _strip(trained.rows)
+    for a, b in zip(derived.examples(), trained.examples(), strict=True):
+        assert a["test_loss_per_example"].tobytes() == b["test_loss_per_example"].tobytes()
+    # resume where the siblings were stored but not the early stopping cells
+    out = tmp_path / "resumed"
+    first = run(dict(SPEC, methods=[SPEC["methods"][0], SPEC["methods"][4]]), out=out,
+                report=False, speedups="derive")
+    assert first.n_run == 4
+    resumed = run(SPEC, out=out, report=False, speedups="derive")
+    assert resumed.n_skipped == 4 and resumed.n_run == 10
+    assert _strip(resumed.rows) == _strip(trained.rows)
+    with Store(out, readonly=True) as store:
+        assert set(store.numerics(resumed.spec.cells()).values()) == {1}
+    # flushed numerics cannot join this store
+    if flushing_available():
+        with pytest.raises(ConfigError, match=r"numerics version 1 .*AUGFIT_SPEEDUPS=derive"):
+            run(dict(SPEC, seeds=3), out=out, report=False, speedups="all")
