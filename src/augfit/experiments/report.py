@@ -61,6 +61,9 @@ class Report:
     primary: list[Verdict] = field(default_factory=list)  # the answer: one per method, Holm
     headline: str = ""                   # one sentence for the whole study
     samples: Samples | None = None       # the sample grids (built by write_report when None)
+    # a run with --until-decided: its rounds, why it stopped and the decisions at the looks
+    # (augfit.experiments.decide); shown after the answer
+    sequential: list[str] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -242,6 +245,7 @@ def answer_text(report: Report) -> str:
     lines = [report.headline, *[f"WARNING: {w}" for w in report.warnings]]
     lines += [*report.sentences, report.holm_line()]
     lines += _dose_lines(report)
+    lines += report.sequential
     return "\n".join(lines)
 
 
