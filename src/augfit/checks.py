@@ -199,6 +199,19 @@ def check_range(value: Sequence[float] | float, name: str, owner: str = "",
     return pair
 
 
+def check_int_range(value: Any, name: str, owner: str = "", lo: int = 0, hi: int = 2 ** 31,
+                    hint: str = "", valid: Callable[[int, int], bool] | None = None
+                    ) -> tuple[int, int]:
+    """An inclusive ``(low, high)`` pair of ints with ``lo <= low <= high <= hi`` (and, if
+    given, ``valid(low, high)``; ``hint`` says what that asks)."""
+    ok = isinstance(value, (list, tuple)) and len(value) == 2 and all(map(is_int, value)) and \
+        lo <= value[0] <= value[1] <= hi
+    if not ok or (valid is not None and not valid(int(value[0]), int(value[1]))):
+        raise ConfigError(f"{where(name, owner)} must be an inclusive (low, high) pair of ints "
+                          f"with {lo} <= low <= high <= {hi}{hint}, got {show(value)}")
+    return int(value[0]), int(value[1])
+
+
 def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
     """``"did you mean 'relu'?"`` naming up to ``n`` options close to ``word``, or ``""``."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=n)

@@ -79,7 +79,8 @@ PLANTED = {"good": (0.03, 0.0), "placebo": (0.0, 0.0), "bad": (-0.03, 0.0),
 
 @pytest.fixture(scope="module")
 def verdicts():
-    rows = _rows(PLANTED)
+    # 5 splits x 2 seeds (a validated design, docs/statistics.md)
+    rows = _rows(PLANTED, units=10, splits=5)
     comps = compare(rows, ["baseline", *PLANTED], "baseline", [50, 200], resamples=4000, seed=0)
     per_size = judge(comps, 0.95, [50, 200], exploratory=True)
     return rows, comps, {(v.method, v.train_size): v for v in per_size}
@@ -158,7 +159,7 @@ def test_primary_sentences(primary):
     inc = dataclasses.replace(v["placebo"], effect=INCONCLUSIVE, mde=0.023, units_needed=40)
     assert primary_sentence(inc).endswith(
         "neither above 0 nor within ±1.0 pp; this design detects about 2.3 pp at 80% power, and "
-        "about 40 units (now 6) would decide ±1.0 pp.")
+        "about 40 units (now 10) would decide ±1.0 pp.")
 
 
 def test_headline_of_the_planted_study(primary):
@@ -233,8 +234,9 @@ def test_per_size_rows_carry_the_multiplier_at_their_level():
     assert vs[200].multiplier_text == "> 1x"                   # beyond the grid
 
 
-def test_warnings(verdicts):
-    rows, comps, _ = verdicts
+def test_warnings():
+    rows = _rows(PLANTED)                                       # 2 splits x 3 seeds
+    comps = compare(rows, ["baseline", *PLANTED], "baseline", [50, 200], resamples=500, seed=0)
     base = dict(methods=["baseline", *PLANTED], baseline="baseline", sizes=[50, 200],
                 expected_units=6)
     assert warnings_for(rows, comps, n_classes=10, **base) == []
@@ -267,6 +269,11 @@ def test_warnings(verdicts):
     few = compare(few_rows, ["baseline", "good"], "baseline", [50], resamples=200)
     assert warnings_for(rows, comps, n_classes=10, n_splits=1, **base)[0].startswith(
         "One split: the intervals cover the seeds and the test images")
+    assert warnings_for(rows, comps, n_classes=10, n_splits=3, **base)[0].startswith(
+        "The design 3 splits x 2 seeds covers 94.5% for a nominal 95% in simulation, but only "
+        "with intervals 1.21x the width")
+    assert warnings_for(rows, comps, n_classes=10, n_splits=2, **base)[0].startswith(
+        "The design 2 splits x 3 seeds is not validated by the coverage simulation")
     assert any("Fewer than 5 independent" in x for x in
                warnings_for(few_rows, few, ["baseline", "good"], "baseline", [50], 2))
 
@@ -335,7 +342,7 @@ def test_answer_warnings(primary):
     (w,) = answer_warnings(weak, ["baseline", "good", "bad"], "baseline", 0.01)
     assert w == ("The design cannot detect the smallest effect of interest (1.0 pp, "
                  "answer.smallest_effect): at 80% power it detects about 1.3 pp (good) to 2.1 pp "
-                 "(bad). About 95 units (now 6) would reach 1.0 pp; `augfit plan SPEC "
+                 "(bad). About 95 units (now 10) would reach 1.0 pp; `augfit plan SPEC "
                  "--smallest-effect 1` sizes such a design on pilot splits.")
 
 
@@ -343,14 +350,15 @@ def test_a_spec_with_only_the_baseline_says_nothing_is_compared():
     from augfit.experiments.report import Report, answer_text
     from augfit.experiments.spec import parse_spec
 
-    spec = parse_spec({"dataset": {"name": "digits"}, "train_sizes": [50, 200], "splits": 2,
-                       "seeds": 6, "methods": ["baseline"], "bootstrap": {"resamples": 200}})
-    rows = [r for r in _rows({}) if r["method"] == "baseline"]
+    spec = parse_spec({"dataset": {"name": "digits"}, "train_sizes": [50, 200], "splits": 5,
+                       "seeds": 2, "methods": ["baseline"], "bootstrap": {"resamples": 200}})
+    rows = [r for r in _rows({}, units=10, splits=5) if r["method"] == "baseline"]
     rep = Report.build(spec, rows, n_classes=10)
     assert rep.headline == "Nothing is compared: the spec has only the baseline (baseline)."
-    assert answer_text(rep).splitlines()[:2] == [
-        rep.headline, "WARNING: The spec has only the baseline (baseline): nothing is compared. "
-        "Add the methods to compare with it under methods:."]
+    lines = answer_text(rep).splitlines()
+    assert lines[0] == rep.headline
+    assert "WARNING: The spec has only the baseline (baseline): nothing is compared. Add the " \
+           "methods to compare with it under methods:." in lines
 
 
 def test_an_inconclusive_result_the_design_could_have_decided(primary):

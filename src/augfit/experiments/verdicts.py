@@ -51,7 +51,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from . import power
-from .stats import Comparison, Estimate, holm, holm_levels
+from .stats import Comparison, Estimate, design_warning, holm, holm_levels
 
 HELPS, HURTS = "helps", "hurts"
 NEGLIGIBLE, INCONCLUSIVE = "negligible", "inconclusive"
@@ -408,10 +408,9 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         shown = detail[:8] + ([f"and {len(detail) - 8} more"] if len(detail) > 8 else [])
         out.append("Partial comparisons (a partial run or missing pairs): " + "; ".join(shown)
                    + ". Rerun the same command to finish the grid.")
-    if n_splits == 1:
-        out.append("One split: the intervals cover the seeds and the test images, not the choice "
-                   "of the training pool and val set (in simulation 1 split x 10 seeds covered "
-                   "86% for a nominal 95%). Set splits: 3 or more in the spec.")
+    design = design_warning(n_splits, expected_units // n_splits) if n_splits else None
+    if design:
+        out.append(design)
     if tuned_on:
         what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
         out.append(f"Settings were tuned on a pilot ({what}); results on the same splits or seeds "
