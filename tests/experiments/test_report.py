@@ -102,6 +102,7 @@ def test_html_images_decode_and_are_all_there(written):
     assert "http://" not in html and "https://" not in html     # self-contained
     # the headline first, then one coloured verdict row per method and the legend
     body = html.split("<body>")[1]
+    assert body.startswith('<h1>augfit report: handmade</h1><p class="headline">drop helps')
     order = [body.index(k) for k in ('<p class="headline">drop helps (+5.0 pp)</p>',
                                      '<table class="verdicts">', '<dl class="legend">',
                                      'id="warnings"')]

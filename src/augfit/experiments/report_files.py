@@ -140,10 +140,10 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
+             f'<p class="headline">{html.escape(report.headline)}</p>',
              '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
              '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
              '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
-             f'<p class="headline">{html.escape(report.headline)}</p>',
              *_verdict_summary_html(report),
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
