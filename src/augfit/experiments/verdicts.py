@@ -51,6 +51,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from . import power
+from .budgets import under_trained_warnings
 from .stats import Comparison, Estimate, design_warning, holm, holm_levels
 
 HELPS, HURTS = "helps", "hurts"
@@ -415,6 +416,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
         out.append(f"Settings were tuned on a pilot ({what}); results on the same splits or seeds "
                    "are optimistic for the tuned methods.")
+    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     return out
 
 
