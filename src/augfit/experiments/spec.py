@@ -161,8 +161,10 @@ class Spec:
         for m in self.methods:
             if m.name == name:
                 return m
-        raise ConfigError(f"{self.source}: no method named {name!r}; methods: "
-                          f"{', '.join(m.name for m in self.methods)}")
+        hint = did_you_mean(name, [m.name for m in self.methods])
+        raise ConfigError(f"{self.source}: no method named {name!r}; "
+                          + (f"{hint} " if hint else "")
+                          + f"methods: {', '.join(m.name for m in self.methods)}")
 
     def common(self) -> dict[str, Any]:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
