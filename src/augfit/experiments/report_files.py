@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ..viz.cards import CSS as CARD_CSS
+from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
+from .budgets import BEST_EPOCHS_NOTE, BEST_EPOCHS_TITLE, best_epoch_table
 from .gallery import samples_html, samples_markdown
 from .report import (
     Report,
@@ -36,7 +38,7 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
 
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
-    figs = figures(report)
+    figs = figures(report) if has_matplotlib() else []   # a core install: words and tables only
     for stem, _, png in figs:
         (out / "plots" / f"{stem}.png").write_bytes(png)
     if report.samples is None:
@@ -63,6 +65,7 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
         md += ["## Sequential design (--until-decided)", "",
                *[f"- {t}" for t in report.sequential], ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    md += [] if figs or has_matplotlib() else [f"Figures: not drawn; {NO_MATPLOTLIB}.", ""]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
@@ -70,9 +73,16 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
            *_dose_table_md(report),
            "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
-           "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
+           "", f"## {BEST_EPOCHS_TITLE}", "", BEST_EPOCHS_NOTE, "",
+           markdown_table(_best_epochs(report)), "", "## Spec (canonical form)", "",
+           "<details><summary>spec</summary>", "",
            "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
     return "\n".join(md)
+
+
+def _best_epochs(report: Report) -> list[list[str]]:
+    sizes = [n for n in report.spec.train_sizes if isinstance(n, int)]
+    return best_epoch_table(report.rows, [m.name for m in report.spec.methods], sizes)
 
 
 def _dose_table(report: Report) -> list[list[str]] | None:
@@ -142,6 +152,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
                if report.sequential else []),
              *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             "" if figs or has_matplotlib() else f"<p>Not drawn; {html.escape(NO_MATPLOTLIB)}.</p>",
              '<h2 id="samples">What each method did to the data</h2>',
              samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',
@@ -150,6 +161,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              _html_table(verdict_rows(report)), *_dose_table_html(report),
              "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
+             f"<h2>{BEST_EPOCHS_TITLE}</h2><p>{html.escape(BEST_EPOCHS_NOTE)}</p>",
+             _html_table(_best_epochs(report)),
              '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'
              f"<pre>{html.escape(_spec_yaml(s))}</pre></details>"]
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
