@@ -24,6 +24,7 @@ rules for a file (``training.lr: expected a number in (0, 10], got "fast"``) usi
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -264,6 +265,25 @@ def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
     """``"did you mean 'relu'?"`` naming up to ``n`` options close to ``word``, or ``""``."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=n)
     return f"did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def check_keywords(fn: Any, given: Any, where: str) -> None:
+    """Every key of ``given`` is a keyword ``fn`` takes (unless it takes ``**kwargs``); ``where``
+    names the call, with ``{}`` standing for the keyword."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    allowed = [k for k, p in params.items() if k != "self"
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for key in given:
+        if key not in allowed:
+            hint = did_you_mean(key, allowed)
+            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
+            raise ConfigError(f"{where.format(key)}: unknown keyword; "
+                              + (f"{hint} " if hint else "") + takes)
 
 
 def check_choice(value: Any, name: str, allowed: Iterable[Any], owner: str = "",

@@ -117,6 +117,8 @@ class AugmentedDataset:
         ``"chw"``: each image as float32 ``(C, H, W)`` in [0, 1] (uint8 divided by 255; a
         greyscale image gets ``C = 1``), as torchvision's ``ToTensor`` gives. None: as augmented.
 
+    Notes
+    -----
     Use it with ``torch.utils.data.DataLoader(ds, batch_sampler=ds.batch_sampler, ...)`` (one
     transform call per batch), or with a plain ``DataLoader(ds, batch_size=..., shuffle=...)``
     and :meth:`set_epoch` before each epoch (one call per sample; no label mixing). The default
