@@ -89,6 +89,17 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     assert len(paths["csv"].read_text().splitlines()) == 13
 
 
+def test_report_states_the_budget_and_the_best_epochs(written):
+    _, paths = written
+    md, html = paths["markdown"].read_text(), paths["html"].read_text()
+    assert "up to 100 epochs, val and the clean training subsample evaluated after every " \
+           "epoch" in md
+    # best epoch (1-based, as stored) n - 1: 5 for the baseline, 4 for drop, over 3 units
+    assert "| baseline | 10 | 3 | 5 [5, 5] | 6 |" in md and "| drop | 20 | 3 | 4 [4, 4] | 5 |" in md
+    assert md.index("## Best epochs and the training budget") < md.index("## Spec (canonical")
+    assert "Best epochs and the training budget</h2>" in html
+
+
 def test_html_images_decode_and_are_all_there(written):
     import matplotlib.image as mpimg
 

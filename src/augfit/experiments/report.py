@@ -20,7 +20,7 @@ from typing import Any
 
 from . import dose, plots
 from .answer import answer_warnings, headline, holm_line, level_text, primary_sentence
-from .budgets import budget_text
+from .budgets import budget_text, epoch_label
 from .gallery import Samples
 from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
@@ -344,11 +344,12 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
     size = overlay_size(report)
     if size is not None and any(r.get("history") for r in report.rows):
         out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
-                    plots.overlay(report.rows, names, size)))
+                    plots.overlay(report.rows, names, size, epoch_label(s.training))))
     for m in names:
         if any(r["method"] == m and r.get("history") for r in report.rows):
             out.append((f"curves_{m}", f"Learning curves: {m}",
-                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m])))
+                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m],
+                                              epoch_label(s.training))))
     return out
 
 
