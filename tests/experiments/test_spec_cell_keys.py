@@ -16,7 +16,7 @@ PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
 
 PINNED = {
     "digits_overfitting.yaml":
-        "2ea008077cbc5757e514c93262ad7ef94bded2f9a350e6217ac1eccf771def17",
+        "5618b891fb97fd0c1592b7b657f265357538f332d8407f43c8a9c14b4c171a0d",
     "example_images_own_data.yaml":
         "c74af529a1b075f569d50901ef82a7a5242595b504e4d8109eb06110f09a34df",
     "fashion_mnist_overfitting.yaml":
