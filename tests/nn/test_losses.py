@@ -228,3 +228,11 @@ def test_smoothing_a_loss_that_takes_hard_labels_only_is_refused(monkeypatch):
         get_loss("hinge", label_smoothing=0.1)
     assert str(err.value) == ("label_smoothing=0.1 needs a loss that takes soft targets "
                               "(['cross_entropy', 'mse']), got loss 'hinge'")
+
+
+def test_soft_target_cross_entropy_of_float32_logits_is_computed_in_float32():
+    """Targets (0.1, 0.9) in float32 sum to exactly 1 in float32 (not in float64), so the loss of
+    zero logits is float32's ln 2 to the last bit only when the targets stay float32."""
+    loss, grad = cross_entropy(np.zeros((1, 2), np.float32), np.array([[0.1, 0.9]], np.float32))
+    assert loss == float(np.log(np.float32(2.0)))
+    assert grad.dtype == np.float32
