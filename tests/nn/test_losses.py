@@ -161,9 +161,11 @@ def test_mse_scores_to_probabilities_by_hand():
 
     a = np.array([[1.0, 3.0, -2.0, 0.0],     # clip -> (1, 3, 0, 0) / 4
                   [-1.0, -0.5, 0.0, -3.0],   # nothing positive -> 1/4 each
-                  [0.0, 0.0, 0.0, 2.5]])     # one positive -> (0, 0, 0, 1)
+                  [0.0, 0.0, 0.0, 2.5],      # one positive -> (0, 0, 0, 1)
+                  [0.25, 0.0, -1.0, 0.25]])  # a sum below 1 is normalised too -> (1/2, 0, 0, 1/2)
     p = TO_PROBA["mse"](a)
-    np.testing.assert_array_equal(p, [[0.25, 0.75, 0.0, 0.0], [0.25] * 4, [0.0, 0.0, 0.0, 1.0]])
+    np.testing.assert_array_equal(p, [[0.25, 0.75, 0.0, 0.0], [0.25] * 4, [0.0, 0.0, 0.0, 1.0],
+                                      [0.5, 0.0, 0.0, 0.5]])
     assert p.dtype == a.dtype
     np.testing.assert_array_equal(a[1], [-1.0, -0.5, 0.0, -3.0])  # the input is left alone
     p32 = TO_PROBA["mse"](np.array([[2.0, 0.0, 6.0]], np.float32))
@@ -236,3 +238,15 @@ def test_soft_target_cross_entropy_of_float32_logits_is_computed_in_float32():
     loss, grad = cross_entropy(np.zeros((1, 2), np.float32), np.array([[0.1, 0.9]], np.float32))
     assert loss == float(np.log(np.float32(2.0)))
     assert grad.dtype == np.float32
+
+
+def test_per_sample_cross_entropy_with_soft_targets_by_hand():
+    """Σ_k t_k (logsumexp(z) - z_k) for targets (0, 2), a row that does not sum to 1; float32
+    logits and targets give float32 terms."""
+    from augfit.nn.losses import cross_entropy_per_sample
+
+    z = np.array([[0.0, np.log(3.0)]])
+    np.testing.assert_allclose(cross_entropy_per_sample(z, np.array([[0.0, 2.0]])),
+                               [2 * (np.log(4.0) - np.log(3.0))], rtol=1e-12)
+    per = cross_entropy_per_sample(z.astype(np.float32), np.array([[0.25, 0.75]], np.float32))
+    assert per.dtype == np.float32
