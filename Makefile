@@ -51,6 +51,7 @@ $(VENV)/.mutate-installed: pyproject.toml | $(STAMP)
 	touch $@
 
 mutate: $(VENV)/.mutate-installed
+	rm -rf mutants
 	nice -n 15 $(BIN)/mutmut run --max-children 2
 	$(BIN)/python scripts/mutate_score.py
 
