@@ -13,7 +13,7 @@ False
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,11 +35,10 @@ def still_rising(val_accuracy: Sequence[float], tail: float = TAIL,
 
 
 def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
-                  early_stopping: Iterable[str] = ()) -> dict[str, str]:
+                  epochs: int) -> dict[str, str]:
     """``{method: why}`` for the methods under-trained at the cap in ``rows`` (stored cells with
-    their ``history``); the cells of the ``early_stopping`` methods may have stopped before the
-    cap, so they are not judged on the curve."""
-    stops = set(early_stopping)
+    their ``history``); cells stopped early (``epochs_run < epochs``) are not judged on the
+    curve."""
     by: dict[str, list[Mapping[str, Any]]] = {}
     for r in rows:
         by.setdefault(str(r["method"]), []).append(r)
@@ -47,7 +46,7 @@ def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
     base_train = float(np.mean([r["train_accuracy"] for r in base])) if base else float("nan")
     out: dict[str, str] = {}
     for method, cells in by.items():
-        full = [] if method in stops else cells
+        full = [r for r in cells if int(r.get("epochs_run", epochs)) >= epochs]
         rising = [still_rising(r["history"]["val_accuracy"]) for r in full
                   if r.get("history") and r["history"].get("val_accuracy")]
         train = float(np.mean([r["train_accuracy"] for r in cells]))
