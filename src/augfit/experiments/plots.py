@@ -145,9 +145,9 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
     off = np.linspace(-0.3, 0.3, len(sizes)) if len(sizes) > 1 else np.zeros(1)
     for ax, (title, val, ci, sig) in zip(axes, (
             (f"Δ test accuracy vs {baseline} (higher is better)", "d_test", "d_test_ci",
-             lambda v: v.effect != "no detectable effect"),
+             lambda v: v.detected),
             (f"Δ gap vs {baseline} (lower: narrower gap)", "d_gap", "d_gap_ci",
-             lambda v: v.gap_tag != "no detectable change in the gap")), strict=True):
+             lambda v: v.gap_detected)), strict=True):
         for k, size in enumerate(sizes):
             for i, m in enumerate(names):
                 v = next((v for v in verdicts if v.method == m and v.train_size == size), None)

@@ -12,6 +12,7 @@ from typing import Any
 from ..viz.cards import CSS as CARD_CSS
 from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
+from .answer import LEGEND
 from .budgets import BEST_EPOCHS_NOTE, BEST_EPOCHS_TITLE, best_epoch_table
 from .gallery import samples_html, samples_markdown
 from .report import (
@@ -19,6 +20,9 @@ from .report import (
     _dose_lines,
     _intro,
     _summary_rows,
+    endpoints_heading,
+    exploratory_heading,
+    exploratory_rows,
     figures,
     markdown_table,
     table_rows,
@@ -55,7 +59,7 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
 
 def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
-    md = [f"# augfit report: {s.name}", "", "## Warnings", ""]
+    md = [f"# augfit report: {s.name}", "", f"**{report.headline}**", "", "## Warnings", ""]
     md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
     md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
            report.holm_line(), ""]
@@ -69,9 +73,11 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
-           "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
-           *_dose_table_md(report),
-           "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
+           "## Verdicts per method (the answer)", "", markdown_table(verdict_rows(report)), "",
+           f"## {exploratory_heading(report.confidence)}", "",
+           markdown_table(exploratory_rows(report)), "", *_dose_table_md(report),
+           f"## {endpoints_heading(report.confidence)}", "", markdown_table(table_rows(report)),
+           "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
            "", f"## {BEST_EPOCHS_TITLE}", "", BEST_EPOCHS_NOTE, "",
            markdown_table(_best_epochs(report)), "", "## Spec (canonical form)", "",
@@ -123,7 +129,12 @@ _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:
         ".ok{color:#2e7d32}.answer li{margin:4px 0;font-size:15px}.holm{font-size:13px;"
         "color:#444}figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}"
         "img{max-width:100%}.pipe{font-family:monospace;font-size:13px;color:#333}"
-        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS)
+        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS
+        + ".headline{font-size:18px;font-weight:bold;margin:0.6em 0}.v-helps{background:#c8e6c9}"
+        ".v-hurts{background:#ffcdd2}.v-negligible{background:#e0e0e0}"
+        ".v-inconclusive{background:#fff3c4}.v-not{background:#f5f5f5;color:#666}"
+        "dl.legend{font-size:13px;color:#444}dl.legend dt{font-weight:bold}"
+        "dl.legend dd{margin:0 0 4px 1.5em}")
 
 
 def _figure_html(fig: tuple[str, str, bytes]) -> str:
@@ -139,9 +150,11 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
+             f'<p class="headline">{html.escape(report.headline)}</p>',
              '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
              '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
              '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
+             *_verdict_summary_html(report),
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
@@ -157,9 +170,12 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
-             '<h2 id="tables">Verdicts per method and size</h2>',
-             _html_table(verdict_rows(report)), *_dose_table_html(report),
-             "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
+             '<h2 id="tables">Verdicts per method (the answer)</h2>',
+             _html_table(verdict_rows(report)),
+             f"<h2>{html.escape(exploratory_heading(report.confidence))}</h2>",
+             _html_table(exploratory_rows(report)), *_dose_table_html(report),
+             f"<h2>{html.escape(endpoints_heading(report.confidence))}</h2>",
+             _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
              f"<h2>{BEST_EPOCHS_TITLE}</h2><p>{html.escape(BEST_EPOCHS_NOTE)}</p>",
              _html_table(_best_epochs(report)),
@@ -168,6 +184,25 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>augfit report: {html.escape(s.name)}</title><style>{_CSS}</style></head>"
             f"<body>{''.join(parts)}</body></html>")
+
+
+def _verdict_summary_html(report: Report) -> list[str]:
+    """Below the headline: one row per method with its verdict coloured, then the legend."""
+    if not report.primary:
+        return []
+    rows = []
+    for v, r in zip(report.primary, verdict_rows(report)[1:], strict=True):
+        cls = "v-" + v.effect.split()[0]
+        rows.append(f"<tr><td>{html.escape(v.method)}</td>"
+                    f'<td class="{cls}">{html.escape(v.effect)}</td>'
+                    f"<td>{html.escape(r[4])}</td><td>{html.escape(r[3])}</td>"
+                    f"<td>{html.escape(r[7])}</td></tr>")
+    head = ("<tr><th>method</th><th>verdict</th><th>Δ test acc [CI]</th><th>level</th>"
+            "<th>detects at 80% power</th></tr>")
+    legend = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(d)}</dd>"
+                     for k, d in LEGEND.items())
+    return [f'<table class="verdicts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
+            "</table>", f'<dl class="legend">{legend}</dl>']
 
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:

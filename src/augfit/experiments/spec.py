@@ -58,6 +58,10 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
     notes: {}                         # free text; tuned_on: what a pilot already looked at (a
                                       # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
     tracking: {mlflow: URI}           # optional: also log each cell to MLflow (not part of results)
+    answer: {smallest_effect: 1.0}    # the smallest change in test accuracy that matters, in pp,
+                                      # in (0, 50]: separates "negligible" from "inconclusive".
+                                      # Only judging uses it: never part of a cell's key, and
+                                      # absent from the canonical form when not given
     methods:
       - baseline                      # a bare name: no augmentation, no dropout, no early stopping
       - name: rotate                  # augment: transforms in the transform core's serialized form
@@ -118,7 +122,9 @@ _DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "bat
 _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits",
         "first_split", "seeds",
-        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
+        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking",
+        "answer"]
+_DEFAULT_ANSWER = {"smallest_effect": 1.0}
 @dataclass(frozen=True)
 class Cell:
     """One run of the grid: a method trained on one split, with one seed, on one training-set
@@ -156,6 +162,12 @@ class Spec:
     hash: str = ""
     tracking: dict[str, Any] = field(default_factory=dict)  # where results are also logged; not
     #                                                        part of canonical (results ignore it)
+    answer: dict[str, Any] = field(default_factory=lambda: dict(_DEFAULT_ANSWER))
+
+    @property
+    def smallest_effect(self) -> float:
+        """``answer.smallest_effect`` as a fraction of accuracy (1.0 pp -> 0.01)."""
+        return float(self.answer["smallest_effect"]) / 100
 
     def method(self, name: str) -> Method:
         for m in self.methods:
@@ -275,10 +287,12 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); "
                       + (f"{hint} " if hint else "") + "add it to methods or name another")
+    answer = _answer(ck, d.get("answer"))
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
                 source=source,
-                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)))
+                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)),
+                answer=answer or dict(_DEFAULT_ANSWER))
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
         "model": model, "training": training, "splits": n_splits, "seeds": seeds,
@@ -288,6 +302,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     }
     if first_split:                              # absent when 0: earlier specs hash the same
         spec.canonical["first_split"] = first_split
+    if answer:                                   # only when given: older specs keep their hash
+        spec.canonical["answer"] = answer
     spec.canonical = json.loads(json.dumps(spec.canonical))
     spec.hash = json_digest(spec.canonical)
     return spec
@@ -435,6 +451,19 @@ def _bootstrap(ck: Checker, v: Any) -> dict[str, Any]:
     ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1, lo_open=True, hi_open=True)
     b["confidence"] = float(b["confidence"])
     return b
+
+
+def _answer(ck: Checker, v: Any) -> dict[str, Any]:
+    """``answer: {smallest_effect: pp}``, checked; {} when absent (the default applies)."""
+    if v is None:
+        return {}
+    a = {**_DEFAULT_ANSWER, **ck.mapping(v, "answer", list(_DEFAULT_ANSWER))}
+    x = a["smallest_effect"]
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x <= 50:
+        raise ck.fail("answer.smallest_effect", f"must be a number of percentage points of test "
+                      f"accuracy in (0, 50], got {show(x)}; set the smallest change that matters "
+                      "to you, e.g. answer: {smallest_effect: 1.0} for 1 pp (the default)")
+    return {"smallest_effect": float(x)}
 
 
 def _notes(ck: Checker, v: Any) -> dict[str, Any]:

@@ -242,17 +242,21 @@ class Tracker:
             self.client.set_terminated(self.parent, status="KILLED")
 
     def _verdicts(self, report: Any) -> None:
-        """Per method (and per method and size): Δ test accuracy, its interval at the verdict's
-        level, the adjusted p and Δ gap as metrics ``METHOD.d_test_accuracy`` (``METHOD.nSIZE.``
-        per size), the verdict and gap tag as tags ``verdict.METHOD``."""
+        """Per method (its primary result) and per method and size (exploratory): Δ test
+        accuracy, its interval at the row's level, the adjusted p (per size: unadjusted) and
+        Δ gap as metrics ``METHOD.d_test_accuracy`` (``METHOD.nSIZE.`` per size), the verdict
+        and gap tag as tags ``verdict.METHOD``."""
         import time
 
         from mlflow.entities import Metric, RunTag
 
         now = int(time.time() * 1000)
         metrics, tags = [], []
-        for v in [*report.pooled_verdicts, *report.verdicts]:
-            where = _key(v.method if not v.train_size else f"{v.method}.n{v.train_size}")
+        # the answer's primary result per method, then the exploratory per-size rows
+        keyed = [(v, v.method) for v in report.primary] + [
+            (v, f"{v.method}.n{v.train_size}") for v in report.verdicts]
+        for v, name in keyed:
+            where = _key(name)
             values = {"d_test_accuracy": v.d_test, "d_test_ci_low": v.d_test_ci[0],
                       "d_test_ci_high": v.d_test_ci[1], "ci_level": v.level,
                       "p_adjusted": v.p_adjusted, "d_gap": v.d_gap}
