@@ -27,6 +27,7 @@ import difflib
 import inspect
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,10 +44,46 @@ NUMBER_TYPES = (int, float, np.integer, np.floating)
 INT_TYPES = (int, np.integer)
 
 
+#: a string quoted in an error: a short identifier (letters, digits, spaces, ``_ . + - / [ ] =``)
+_QUOTABLE = re.compile(r"^[\w .+\-/\[\]=]{0,40}$")
+
+
+def quotable(value: Any) -> bool:
+    """Whether an error may quote ``value``: anything but a string that is not a short identifier
+    (letters, digits, spaces and ``_ . + - / [ ] =``, at most 40), or a list or mapping holding
+    one. Such a string (a sentence, a password hash, a line of a file that is not what it was said
+    to be) is named by its :func:`kind` instead, so that an error never echoes a file's
+    content."""
+    if isinstance(value, str):
+        return bool(_QUOTABLE.match(value))
+    if isinstance(value, (list, tuple)):
+        return all(quotable(v) for v in value)
+    if isinstance(value, dict):
+        return all(quotable(k) and quotable(v) for k, v in value.items())
+    return True   # numbers, None, objects made in Python (their repr is cut)
+
+
+def kind(value: Any) -> str:
+    """What ``value`` is, without its content: ``a string of 57 characters``, ``a mapping of 3
+    keys``, ``a list of 2 items``."""
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    if isinstance(value, str):
+        return f"a string of {count(len(value), 'character')}"
+    if isinstance(value, dict):
+        return f"a mapping of {count(len(value), 'key')}"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {count(len(value), 'item')}"
+    return f"a {type(value).__name__}"
+
+
 def show(value: Any, json_style: bool = False) -> str:
     """``value`` quoted for an error message: ``repr`` (or, with ``json_style``, JSON as a spec file
     spells it: strings in double quotes), cut to :data:`SHOW_MAX` characters; a huge int is named by
-    its number of digits."""
+    its number of digits, and a value that is not :func:`quotable` by its :func:`kind`."""
+    if not quotable(value):
+        return kind(value)
     if json_style:
         try:
             text = json.dumps(value)
@@ -326,4 +363,4 @@ def check_ndim(x: Any, ndims: int | Sequence[int], what: str, owner: str, layout
 
 __all__ = ["SHOW_MAX", "check_bool", "check_choice", "check_int", "check_ndim", "check_number",
            "check_probability", "check_range", "describe", "did_you_mean", "in_bounds", "interval",
-           "is_finite", "is_int", "is_number", "short_number", "show", "where"]
+           "is_finite", "is_int", "is_number", "kind", "quotable", "short_number", "show", "where"]

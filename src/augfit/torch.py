@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from .checks import check_choice, check_int
+from .data.container import check_labels
 from .data.loader import DataLoader
 from .errors import ConfigError
 from .rng import derive
@@ -169,6 +170,10 @@ class AugmentedDataset:
     def __getitem__(self, key: Any) -> Any:
         return self.__getitems__([key])[0]
 
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        """Every sample in order at the current epoch (:meth:`set_epoch`), one at a time."""
+        return (self._sample(i) for i in range(len(self)))
+
     def _sample(self, index: Any) -> tuple[Any, Any]:
         """Sample ``index`` augmented on its own with ``derive(seed, epoch, 0, index)``."""
         n = len(self)
@@ -219,7 +224,7 @@ class _Pair:
             raise ConfigError(f"AugmentedDataset(data=(x, y)): x has {len(x)} samples but y has "
                               f"{len(y)}; give one label per sample")
         self.x = x
-        self.y = np.asarray(y.numpy() if hasattr(y, "numpy") else y, dtype=np.int64)
+        self.y = check_labels(y, "AugmentedDataset(data=(x, y))")
         self.modality = "text" if isinstance(x, list) else "image"
         self.meta: dict[str, Any] = {}
 

@@ -89,6 +89,17 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     assert len(paths["csv"].read_text().splitlines()) == 13
 
 
+def test_report_states_the_budget_and_the_best_epochs(written):
+    _, paths = written
+    md, html = paths["markdown"].read_text(), paths["html"].read_text()
+    assert "up to 100 epochs, val and the clean training subsample evaluated after every " \
+           "epoch" in md
+    # best epoch (1-based, as stored) n - 1: 5 for the baseline, 4 for drop, over 3 units
+    assert "| baseline | 10 | 3 | 5 [5, 5] | 6 |" in md and "| drop | 20 | 3 | 4 [4, 4] | 5 |" in md
+    assert md.index("## Best epochs and the training budget") < md.index("## Spec (canonical")
+    assert "Best epochs and the training budget</h2>" in html
+
+
 def test_html_images_decode_and_are_all_there(written):
     import matplotlib.image as mpimg
 
@@ -146,3 +157,34 @@ def test_html_renders_in_chromium(written, tmp_path):
 
     img = mpimg.imread(shot)
     assert img.shape[:2] == (2400, 1200) and img[..., :3].std() > 0.05   # not a blank page
+
+
+def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
+    """Class names and notes went into report.md as raw HTML, a pipe split the first table column,
+    and a description holding ``` closed the spec's YAML fence."""
+    from augfit.data.container import from_arrays
+
+    hostile = dict(SPEC, description="ok\n```\n<script>alert(1)</script>\n# Injected heading",
+                   notes={"tuned_on": "<img src=x onerror=alert(1)> | seeds 0-4"},
+                   methods=["baseline", {"name": "drop", "dropout": 0.5},
+                            {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}])
+    rows = _rows() + [dict(r, method="flip") for r in _rows() if r["method"] == "drop"]
+    rep = Report.build(parse_spec(hostile), rows, n_classes=2)
+    data = from_arrays(np.zeros((8, 8, 8), np.float32), ["<b>cat|dog</b>", "x"] * 4)
+    lines = write_report(tmp_path, rep, data=data)["markdown"].read_text().splitlines()
+    start = lines.index("````yaml")                       # longer than the ``` inside
+    end = lines.index("````", start + 1)
+    assert any("# Injected heading" in ln for ln in lines[start:end])   # literal, in the fence
+    assert lines[end + 2] == "</details>"
+    md = "\n".join(lines[:start] + lines[end + 1:])
+    assert "<script>" not in md and "<img src=x" not in md and "<b>cat" not in md
+    assert "&lt;img src=x onerror=alert(1)&gt; \\| seeds 0-4" in md
+    assert "label &lt;b&gt;cat\\|dog&lt;/b&gt;" in md
+    width, tables = None, 0
+    for line, nxt in zip(lines, lines[1:] + [""], strict=True):   # no pipe splits a cell
+        pipes = len(re.findall(r"(?<!\\)\|", line))
+        if line.startswith("|") and nxt.startswith("|---"):
+            width, tables = pipes, tables + 1
+        elif line.startswith("|") and not line.startswith("|---"):
+            assert pipes == width, line
+    assert tables >= 4

@@ -42,7 +42,8 @@ def test_far_off_name_gets_no_guess() -> None:
 
 def test_python_keyword_of_a_dataset_gets_did_you_mean() -> None:
     with pytest.raises(ConfigError, match=r"^augfit.datasets.load\('image_folder', pth=...\): "
-                       r"unknown keyword; did you mean 'path'\? it takes path, size, grayscale$"):
+                       r"unknown keyword; did you mean 'path'\? it takes path, size, grayscale, "
+                       r"max_pixels$"):
         af.datasets.load("image_folder", pth="scans")
     with pytest.raises(ConfigError, match=r"load\('digits', path=...\): unknown keyword; it "
                        "takes no options"):

@@ -39,7 +39,7 @@ def load(name: str, **options: Any) -> Dataset:
     Traceback (most recent call last):
     ...
     augfit.errors.ConfigError: augfit.datasets.load('image_folder', pth=...): unknown keyword;
-    did you mean 'path'? it takes path, size, grayscale
+    did you mean 'path'? it takes path, size, grayscale, max_pixels
     """
     loader = DATASETS.get(name)
     check_keywords(loader, options, f"augfit.datasets.load({name!r}, {{}}=...)")

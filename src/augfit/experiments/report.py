@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..viz.cards import md_text
 from . import dose, plots
 from .answer import answer_warnings, headline, holm_line, level_text, primary_sentence
-from .budgets import budget_text
+from .budgets import budget_text, epoch_label
 from .gallery import Samples
 from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
@@ -236,8 +237,11 @@ def table_rows(report: Report) -> list[list[str]]:
 
 
 def markdown_table(rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    """The rows (the first is the header) as a Markdown table, every cell escaped (:func:`md_text`:
+    no raw HTML, no pipe that splits a cell), as the HTML table escapes them."""
+    cells = [[md_text(c) for c in r] for r in rows]
+    lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in cells[1:]]
     return "\n".join(lines)
 
 
@@ -344,11 +348,12 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
     size = overlay_size(report)
     if size is not None and any(r.get("history") for r in report.rows):
         out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
-                    plots.overlay(report.rows, names, size)))
+                    plots.overlay(report.rows, names, size, epoch_label(s.training))))
     for m in names:
         if any(r["method"] == m and r.get("history") for r in report.rows):
             out.append((f"curves_{m}", f"Learning curves: {m}",
-                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m])))
+                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m],
+                                              epoch_label(s.training))))
     return out
 
 

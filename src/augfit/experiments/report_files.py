@@ -3,13 +3,19 @@ in ``plots/``), a self-contained ``report.html`` and ``cells.csv``, in the order
 describes."""
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import html
+import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import StoreError
 from ..viz.cards import CSS as CARD_CSS
+from ..viz.cards import md_fence, md_text
 from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
 from .answer import LEGEND
@@ -41,33 +47,55 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
     from .gallery import build
 
     out = Path(out_dir)
-    (out / "plots").mkdir(parents=True, exist_ok=True)
     figs = figures(report) if has_matplotlib() else []   # a core install: words and tables only
     for stem, _, png in figs:
-        (out / "plots" / f"{stem}.png").write_bytes(png)
+        _write(out, out / "plots" / f"{stem}.png", png)
     if report.samples is None:
         report.samples = build(report.spec, data)
     for name, png in samples_markdown(report.samples)[1].items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_bytes(png)
+        _write(out, out / name, png)
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
-    paths["markdown"].write_text(_markdown(report, figs))
-    paths["html"].write_text(_html(report, figs))
-    _write_csv(paths["csv"], report.rows)
+    _write(out, paths["markdown"], _markdown(report, figs).encode())
+    _write(out, paths["html"], _html(report, figs).encode())
+    _write(out, paths["csv"], _csv_text(report.rows).encode())
     return paths
+
+
+def _write(out: Path, path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed into place), so a full disk
+    never leaves a truncated figure or page; StoreError naming the file otherwise. The results
+    themselves are in the store: ``augfit report OUT`` writes the report again."""
+    from ..cache import atomic_path
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = atomic_path(path)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        full = e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        fix = "free some space" if full else "make the folder writable"
+        raise StoreError(f"{path}: cannot write the report ({e.strerror or type(e).__name__}); "
+                         f"{fix} and run `augfit report {out}` (every finished cell is stored)"
+                         ) from None
 
 
 def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
-    md = [f"# augfit report: {s.name}", "", f"**{report.headline}**", "", "## Warnings", ""]
-    md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
-    md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
-           report.holm_line(), ""]
+    md = [f"# augfit report: {s.name}", "", f"**{md_text(report.headline)}**", "", "## Warnings",
+          ""]
+    md += [f"- **{md_text(w)}**" for w in report.warnings] or ["No sanity warning."]
+    md += ["", "## Answer", "", *[f"- {md_text(t)}" for t in report.sentences], "",
+           md_text(report.holm_line()), ""]
     dose = _dose_lines(report)
-    md += [*[f"- {t}" for t in dose], ""] if dose else []
+    md += [*[f"- {md_text(t)}" for t in dose], ""] if dose else []
     if report.sequential:
         md += ["## Sequential design (--until-decided)", "",
-               *[f"- {t}" for t in report.sequential], ""]
+               *[f"- {md_text(t)}" for t in report.sequential], ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     md += [] if figs or has_matplotlib() else [f"Figures: not drawn; {NO_MATPLOTLIB}.", ""]
     if report.samples is not None:
@@ -79,10 +107,10 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
            f"## {endpoints_heading(report.confidence)}", "", markdown_table(table_rows(report)),
            "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
-           "", f"## {BEST_EPOCHS_TITLE}", "", BEST_EPOCHS_NOTE, "",
+           "", f"## {BEST_EPOCHS_TITLE}", "", md_text(BEST_EPOCHS_NOTE), "",
            markdown_table(_best_epochs(report)), "", "## Spec (canonical form)", "",
            "<details><summary>spec</summary>", "",
-           "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
+           md_fence(_spec_yaml(s), "yaml"), "", "</details>", ""]
     return "\n".join(md)
 
 
@@ -205,14 +233,15 @@ def _verdict_summary_html(report: Report) -> list[str]:
             "</table>", f'<dl class="legend">{legend}</dl>']
 
 
-def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+def _csv_text(rows: Sequence[dict[str, Any]]) -> str:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
     first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
     keys = first + [k for k in keys if k not in first]
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    f = io.StringIO(newline="")
+    w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return f.getvalue()
 
 
 __all__ = ["write_report"]
