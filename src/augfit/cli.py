@@ -36,6 +36,7 @@ EPILOG = {
   augfit run pipelines/fashion_mnist_overfitting.yaml --scheduler local --workers 4
   augfit run SPEC --scheduler tcp://10.0.0.5:8786                           # a dask cluster
   augfit run SPEC --mlflow sqlite:///mlflow.db                              # also log to MLflow
+  augfit run SPEC --until-decided --max-splits 12     # add splits in rounds until decided
 Rerunning the same command skips every finished cell (results.sqlite in --out).
 Progress goes to stderr: a bar on a terminal, else a line every 10 s or 10% of the cells.""",
     "export": """examples:
@@ -52,9 +53,60 @@ pip install 'augfit[export]'""",
   augfit preview --pipeline specaug.yaml --dataset fsdd --dataset-option path=/data/fsdd
 The pipeline is a transform file (YAML/JSON, the serialized form of augfit.Compose) or an
 experiment spec with --method naming one of its methods.""",
+    "plan": """examples:
+  augfit plan pipelines/digits_overfitting.yaml --smallest-effect 1.0
+  augfit plan SPEC --pilot-splits 3 --pilot-seeds 2 --max-splits 30 --dask-workers 16
+Runs a small pilot on splits the confirmatory run never uses, then prints the design (splits x
+seeds) that detects the smallest effect at 80% power, its estimated wall time, and writes it as
+SPEC's stem + .planned.yaml (notes.tuned_on names the pilot).""",
     "list": """example:
   augfit list transforms""",
 }
+
+
+def _sequential_arguments(r: argparse.ArgumentParser) -> None:
+    """``augfit run``'s --until-decided options."""
+    r.add_argument("--until-decided", action="store_true",
+                   help="add splits in rounds until every primary comparison is helps, hurts "
+                        "or negligible (group-sequential looks keep the error rate); needs "
+                        "--max-splits")
+    r.add_argument("--max-splits", type=int, metavar="N",
+                   help="with --until-decided: the declared maximum number of splits")
+    r.add_argument("--round-splits", type=int, metavar="K",
+                   help="with --until-decided: splits added per round (default: the spec's)")
+    r.add_argument("--smallest-effect", type=float, metavar="PP",
+                   help="with --until-decided: the smallest effect of interest in pp of test "
+                        "accuracy (default: the spec's answer.smallest_effect, else 1.0)")
+
+
+def _plan_parser(sub: Any) -> None:
+    """The ``augfit plan`` subcommand."""
+    raw = argparse.RawDescriptionHelpFormatter
+    pl = sub.add_parser("plan", help="size a design on a pilot: splits x seeds for the smallest "
+                        "effect at 80%% power, its wall time, the planned spec",
+                        formatter_class=raw, epilog=EPILOG["plan"])
+    pl.add_argument("spec", help="experiment spec (YAML)")
+    pl.add_argument("--smallest-effect", type=float, metavar="PP",
+                    help="smallest effect of interest in pp of test accuracy (default: the "
+                         "spec's answer.smallest_effect, else 1.0)")
+    pl.add_argument("--pilot-splits", type=int, default=2, metavar="N",
+                    help="splits in the pilot (default 2)")
+    pl.add_argument("--pilot-seeds", type=int, default=2, metavar="N",
+                    help="seeds in the pilot (default 2)")
+    pl.add_argument("--pilot-first-split", type=int, metavar="K",
+                    help="the pilot's first split index (default: just after the splits the run "
+                         "may use, first_split + --max-splits)")
+    pl.add_argument("--max-splits", type=int, default=30, metavar="N",
+                    help="the most splits a design (or --until-decided) may use (default 30)")
+    pl.add_argument("--workers", type=int, default=None,
+                    help="local worker processes for the pilot (default: one per CPU core)")
+    pl.add_argument("--dask-workers", type=int, default=8, metavar="K",
+                    help="also estimate the wall time on K dask workers (default 8)")
+    pl.add_argument("--out", help="the pilot's results folder (default: runs/<name>_pilot)")
+    pl.add_argument("--write", metavar="PATH",
+                    help="where to write the planned spec (default: SPEC's stem + "
+                         ".planned.yaml)")
+    pl.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="also log each cell as an MLflow run (and the report as artifacts of a "
                         "parent run), e.g. sqlite:///mlflow.db; needs pip install "
                         "'augfit[mlflow]'")
+    _sequential_arguments(r)
+    _plan_parser(sub)
 
     ex = sub.add_parser("export", help="write a results folder as tidy tables (csv or parquet)",
                         formatter_class=raw, epilog=EPILOG["export"])
@@ -115,15 +169,33 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sequential_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The --until-decided options as keywords (an error when given without it)."""
+    flags = {"max_splits": ("--max-splits", args.max_splits),
+             "round_splits": ("--round-splits", args.round_splits),
+             "smallest": ("--smallest-effect", args.smallest_effect)}
+    used = [flag for flag, v in flags.values() if v is not None]
+    if used and not args.until_decided:
+        raise ConfigError(f"{', '.join(used)} only applies with --until-decided; add "
+                          "--until-decided or drop it")
+    return {k: v for k, (_, v) in flags.items()}
+
+
 def _run(args: argparse.Namespace) -> int:
+    from .experiments.decide import run_until_decided
     from .experiments.runner import run
 
     out = args.out
     workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
+    sequential = _sequential_options(args)
+    options = {"out": out, "workers": workers, "scheduler": args.scheduler,
+               "progress": False if args.quiet else None, "report": not args.no_report,
+               "mlflow": args.mlflow}
     try:
-        res = run(args.spec, out=out, workers=workers, scheduler=args.scheduler,
-                  progress=False if args.quiet else None, report=not args.no_report,
-                  mlflow=args.mlflow)
+        if args.until_decided:
+            res = run_until_decided(args.spec, **options, **sequential)
+        else:
+            res = run(args.spec, **options)
     except KeyboardInterrupt:
         where = out or "the results folder"
         print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "
@@ -133,12 +205,26 @@ def _run(args: argparse.Namespace) -> int:
           f"{res.seconds:.1f} s; results in {res.out}")
     if res.report is not None:
         _print_answer(res)
+    elif res.sequential:
+        print("\n".join(res.sequential))
     if res.mlflow_run_id is not None:
         uri = args.mlflow or res.spec.tracking["mlflow"]
         print(f"mlflow: parent run {res.mlflow_run_id} at {uri}")
     if res.failed:
         print(f"augfit run: {res.failure_summary()}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .experiments.plan import plan
+
+    workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
+    res = plan(args.spec, smallest=args.smallest_effect, pilot_splits=args.pilot_splits,
+               pilot_seeds=args.pilot_seeds, pilot_first_split=args.pilot_first_split,
+               max_splits=args.max_splits, workers=workers, dask_workers=args.dask_workers,
+               out=args.out, write=args.write, progress=False if args.quiet else None)
+    print(res.text())
     return 0
 
 
@@ -254,8 +340,8 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``augfit`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
-    handler = {"run": _run, "report": _report, "export": _export, "preview": _preview,
-               "list": _list}[args.command]
+    handler = {"run": _run, "plan": _plan, "report": _report, "export": _export,
+               "preview": _preview, "list": _list}[args.command]
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning

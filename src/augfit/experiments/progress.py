@@ -7,6 +7,10 @@
   or every 10% of the cells, whichever comes first, and one at the end::
 
       augfit run: 12/40 cells (30%), 1m05s elapsed, ETA 2m31s
+
+The ETA comes from the runner's cost model (:class:`augfit.experiments.cost.CostClock`) when it
+gives one (:func:`show_eta`), else from the cells' count. A resumed run first says what it found
+stored (:func:`note`): ``resuming: 44 of 144 cells stored``.
 """
 from __future__ import annotations
 
@@ -65,6 +69,7 @@ class LineProgress:
         self._start = self._last_time = clock()
         self._initial = self.n
         self._last_n = self.n
+        self._eta: tuple[float, float] | None = None     # (seconds left, clock when set)
         self._closed = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -89,9 +94,22 @@ class LineProgress:
         pct = 100.0 * self.n / self.total if self.total else 100.0
         text = f"{self.desc}: {self.n}/{self.total} cells ({pct:.0f}%), {_clock(elapsed)} elapsed"
         done_here = self.n - self._initial
-        if done_here > 0 and self.n < self.total:
+        if self._eta is not None and self.n < self.total:
+            left, when = self._eta
+            text += f", ETA {_clock(max(left - (self.clock() - when), 0.0))}"
+        elif done_here > 0 and self.n < self.total:
             text += f", ETA {_clock(elapsed / done_here * (self.total - self.n))}"
         return text
+
+    def set_eta(self, seconds: float) -> None:
+        """Use ``seconds`` (left from now) as the ETA, counting down until the next call."""
+        with self._lock:
+            self._eta = (float(seconds), self.clock())
+
+    def write(self, text: str) -> None:
+        """One line of text on the progress stream."""
+        with self._lock, contextlib.suppress(BrokenPipeError, ValueError):
+            print(text, file=self.file, flush=True)
 
     def _emit(self) -> None:
         # stderr closed: progress is not worth failing for
@@ -138,7 +156,30 @@ def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Any,
     if progress is None and not _isatty(sys.stderr):
         return LineProgress(total, initial, heartbeat=True), False
     return tqdm(total=total, initial=initial, unit="cells", dynamic_ncols=True,
-                desc="augfit run", file=sys.stderr), True
+                desc="augfit run", file=sys.stderr, bar_format=BAR_FORMAT), True
+
+
+# tqdm's own remaining time assumes equal cells: the ETA is shown in the description instead
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"
+
+
+def show_eta(bar: Any, seconds: float | None) -> None:
+    """Show ``seconds`` left (None: not known yet) on a LineProgress or a tqdm bar."""
+    if seconds is None:
+        return
+    if isinstance(bar, LineProgress):
+        bar.set_eta(seconds)
+    elif not getattr(bar, "disable", False):
+        bar.set_description_str(f"augfit run, ETA {_clock(seconds)}", refresh=False)
+
+
+def note(bar: Any, text: str) -> None:
+    """Write one line (e.g. ``resuming: 44 of 144 cells stored``) above a bar or among the
+    progress lines; nothing when progress is off."""
+    if isinstance(bar, LineProgress):
+        bar.write(text)
+    elif not getattr(bar, "disable", False):
+        bar.write(text, file=sys.stderr)
 
 
 def _isatty(stream: Any) -> bool:
@@ -148,4 +189,4 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-__all__ = ["LineProgress", "in_notebook", "make_progress"]
+__all__ = ["BAR_FORMAT", "LineProgress", "in_notebook", "make_progress", "note", "show_eta"]

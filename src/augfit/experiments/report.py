@@ -59,6 +59,9 @@ class Report:
     pooled: list[Comparison] = field(default_factory=list)        # one per method, over sizes
     pooled_verdicts: list[Verdict] = field(default_factory=list)
     samples: Samples | None = None       # the sample grids (built by write_report when None)
+    # a run with --until-decided: its rounds, why it stopped and the decisions at the looks
+    # (augfit.experiments.decide); shown after the answer
+    sequential: list[str] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -189,6 +192,7 @@ def answer_text(report: Report) -> str:
     lines = [f"WARNING: {w}" for w in report.warnings]
     lines += [*report.sentences, report.holm_line()]
     lines += _dose_lines(report)
+    lines += report.sequential
     return "\n".join(lines)
 
 

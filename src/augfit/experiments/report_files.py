@@ -59,6 +59,9 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
            report.holm_line(), ""]
     dose = _dose_lines(report)
     md += [*[f"- {t}" for t in dose], ""] if dose else []
+    if report.sequential:
+        md += ["## Sequential design (--until-decided)", "",
+               *[f"- {t}" for t in report.sequential], ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
@@ -134,6 +137,9 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
              f'<p class="holm">{html.escape(report.holm_line())}</p>',
              *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
+             *(['<h2 id="sequential">Sequential design (--until-decided)</h2><ul>',
+                *[f"<li>{html.escape(t)}</li>" for t in report.sequential], "</ul>"]
+               if report.sequential else []),
              *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
              '<h2 id="samples">What each method did to the data</h2>',

@@ -30,8 +30,9 @@ from ..train.callbacks import Callback
 from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
+from .cost import CostClock, cost_model
 from .executors import CellFailure, execute
-from .progress import make_progress
+from .progress import make_progress, note, show_eta
 from .report import Report, comparison_table
 from .report_files import write_report
 from .spec import Cell, Spec, load_spec, parse_spec
@@ -59,6 +60,8 @@ class RunResult:
     # cells whose training failed (TrainingError) and are not stored: dicts with method, split,
     # seed, train_size, key and error; a rerun of the same command trains them again
     failed: list[dict[str, Any]] = field(default_factory=list)
+    # a run with --until-decided (augfit.experiments.decide): rounds, why it stopped, decisions
+    sequential: list[str] = field(default_factory=list)
 
     def failure_summary(self) -> str:
         """One line naming the failed cells and how to retry ("" when none failed)."""
@@ -94,17 +97,40 @@ def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -
 def check_splits(spec: Spec) -> None:
     """Fail before training if ``splits`` asks for more different splits than the data allow."""
     most = max_splits(spec)
-    if spec.splits > most:
-        raise ConfigError(f"{spec.source}: splits: {spec.splits} is more than the {most} "
+    if spec.first_split + spec.splits > most:
+        first = f"first_split + splits = {spec.first_split} + " if spec.first_split else "splits: "
+        raise ConfigError(f"{spec.source}: {first}{spec.splits} is more than the {most} "
                           f"different splits that these data and dataset.split allow; set "
-                          f"splits: {most} or less (or make val/test larger)")
+                          f"splits: {most - spec.first_split} or less (or make val/test "
+                          "larger)")
+    check_pilot_overlap(spec, spec.first_split + spec.splits - 1)
+
+
+def check_pilot_overlap(spec: Spec, last_split: int) -> None:
+    """Refuse a run whose splits ``spec.first_split .. last_split`` meet the splits a pilot
+    looked at (``notes.pilot_splits``, written by ``augfit plan``)."""
+    text = spec.notes.get("pilot_splits")
+    if not isinstance(text, str):
+        return
+    lo, _, hi = text.partition("-")
+    try:
+        a, b = int(lo), int(hi or lo)
+    except ValueError:
+        raise ConfigError(f"{spec.source}: notes.pilot_splits: {text!r} is not a range of split "
+                          "indices such as \"20-21\"") from None
+    if a <= last_split and spec.first_split <= b:
+        raise ConfigError(
+            f"{spec.source}: this run's splits {spec.first_split}-{last_split} overlap the splits "
+            f"{a}-{b} a pilot already looked at (notes.pilot_splits); a confirmatory run must "
+            f"use fresh splits: lower the maximum to {a - spec.first_split} splits or fewer, or "
+            f"set first_split: {b + 1}")
 
 
 def check_sizes(spec: Spec) -> Spec:
     """Resolve ``"all"`` against the training split and fail before training if a size exceeds
     what the split holds (the smallest over the spec's splits); returns the spec with every size a
     number."""
-    trains = [splits(spec, k)[0] for k in range(spec.splits)]
+    trains = [splits(spec, k)[0] for k in spec.split_indices()]
     if spec.train_size_unit == "per_class":
         have = min(int(min(c for c in t.class_counts() if c > 0)) for t in trains)
         unit = "samples in the smallest class of the training split"
@@ -203,7 +229,12 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
                  tracker: Tracker | None, where: dict[str, Any], progress: bool | None
                  ) -> tuple[int, int]:
     """Train the cells of ``cells`` not in ``store`` yet (on the executor ``where`` names, with
-    the speedups ``use``), storing each as it finishes; (cells trained, cells to do)."""
+    the speedups ``use``), largest modelled cost first, storing each as it finishes; (cells
+    trained, cells to do).
+
+    A run that finds cells stored says so first (``resuming: 44 of 144 cells stored``); the
+    progress ETA comes from the cost model (:mod:`.cost`), calibrated on the stored cells' wall
+    times and on each cell as it finishes."""
     flush = "flush" in use and flushing_available()
     done = store.finished_keys()
     todo, seen = [], set(done)
@@ -211,8 +242,16 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         if c.key not in seen:
             todo.append(c)
             seen.add(c.key)
+    timed = [(c, float(r["wall_time"])) for c in cells if c.key in done
+             for r in store.rows([c])]
+    model = cost_model(spec, timed)
+    todo = model.order(todo)
+    clock = CostClock(model, todo, timed)
     bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
-    n_run = 0
+    stored = sum(1 for c in cells if c.key in done)
+    if stored:
+        note(bar, f"resuming: {stored} of {len(cells)} cells stored")
+    t0, n_run = time.perf_counter(), 0
     try:
         status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                          f"n={c.train_size}",
@@ -222,11 +261,14 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
                 store.put_failure(cell, spec.hash, cell_result.error)
+                clock.finished(cell, None)
             else:
                 store.put(cell, spec.hash, cell_result)
+                clock.finished(cell, cell_result["wall_time"])
                 n_run += 1
                 if tracker is not None:
                     tracker.log_cell(store, cell.key)
+            show_eta(bar, clock.eta(time.perf_counter() - t0))
             bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
     except BaseException:
         if tracker is not None:
@@ -346,5 +388,6 @@ class _EpochStatus(Callback):
 
 
 __all__ = ["run", "report", "load_results", "load_results_and_failures", "failure_summary",
-           "RunResult", "check_numerics", "check_sizes", "check_splits", "n_classes",
+           "RunResult", "check_numerics", "check_pilot_overlap", "check_sizes", "check_splits",
+           "n_classes",
            "with_examples"]

@@ -35,6 +35,8 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
     splits: 1                         # repeated stratified splits (seeds nested in each); split 0
                                       # is dataset.split.seed's split, split k from (seed, k); with
                                       # test: official only val varies. splits x seeds >= 2
+    first_split: 0                    # the splits are first_split .. first_split + splits - 1
+                                      # (augfit plan's pilot takes splits the run never uses)
     seeds: 5                          # a count (seeds 0..4) or a list of distinct ints
     train_sizes: [50, 100, 200]       # sizes (stratified subsamples of the training split);
                                       # "all" = the whole training split, resolved when the
@@ -100,7 +102,8 @@ _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
 _DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "batch_size": 32,
                      "epochs": 100, "loss": "cross_entropy"}
 _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
-_TOP = ["name", "description", "dataset", "features", "model", "training", "splits", "seeds",
+_TOP = ["name", "description", "dataset", "features", "model", "training", "splits",
+        "first_split", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
 @dataclass(frozen=True)
 class Cell:
@@ -132,6 +135,7 @@ class Spec:
     bootstrap: dict[str, Any]
     methods: list[Method]
     splits: int = 1
+    first_split: int = 0                   # the split indices are first_split + 0 .. splits - 1
     notes: dict[str, Any] = field(default_factory=dict)
     source: str = "<dict>"
     canonical: dict[str, Any] = field(default_factory=dict)
@@ -175,6 +179,10 @@ class Spec:
         spec.tracking = dict(self.tracking)
         return spec
 
+    def split_indices(self) -> range:
+        """The indices of the spec's splits (``first_split`` on)."""
+        return range(self.first_split, self.first_split + self.splits)
+
     def cells(self) -> list[Cell]:
         """The grid, in run order: size, then split, then seed, then method (so early cells pair
         up)."""
@@ -184,7 +192,7 @@ class Spec:
         common = self.common()
         out = []
         for size in self.train_sizes:
-            for split in range(self.splits):
+            for split in self.split_indices():
                 for seed in self.seeds:
                     for m in self.methods:
                         key = json_digest({"common": common, "method": m.config(), "split": split,
@@ -232,6 +240,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("splits", f"splits x seeds = {n_splits} x {len(seeds)} gives one pair per "
                       f"comparison; the intervals need at least 2 independent (split, seed) "
                       f"units: set seeds: 5 (or more), or splits: 3")
+    first_split = int(ck.number(d.get("first_split", 0), "first_split", 0, 10000, integer=True))
     notes = _notes(ck, d.get("notes", {}))
     sizes = _sizes(ck, d["train_sizes"])
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
@@ -248,7 +257,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); add it to methods or name another")
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
-                boot, methods, splits=n_splits, notes=notes, source=source,
+                boot, methods, splits=n_splits, first_split=first_split, notes=notes,
+                source=source,
                 tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)))
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
@@ -257,6 +267,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         "notes": notes,
         "methods": [{"name": m.name, **m.config()} for m in methods],
     }
+    if first_split:                              # absent when 0: earlier specs hash the same
+        spec.canonical["first_split"] = first_split
     spec.canonical = json.loads(json.dumps(spec.canonical))
     spec.hash = json_digest(spec.canonical)
     return spec

@@ -1,0 +1,130 @@
+"""The cost model: hand-worked work counts, planted rates recovered, largest cells first, the ETA
+from the model, and a resumed run that says what it found stored."""
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import numpy as np
+import pytest
+
+from augfit.experiments import run
+from augfit.experiments.cost import CostClock, CostModel, makespan, parameter_count, samples
+from augfit.experiments.progress import LineProgress
+from augfit.experiments.spec import parse_spec
+
+SPEC = {"dataset": {"name": "digits"}, "train_sizes": [50, 100, 400], "seeds": 2,
+        "model": {"hidden": [16]}, "training": {"epochs": 10, "batch_size": 32},
+        "methods": ["baseline", {"name": "flip", "augment": [{"type": "HorizontalFlip"}]},
+                    {"name": "es", "early_stopping": {"patience": 2}}]}
+
+
+def test_work_is_samples_times_parameters_by_hand():
+    spec = parse_spec(SPEC)
+    assert parameter_count(spec, 64, 10) == 65 * 16 + 17 * 10 == 1210
+    model = CostModel(spec, n_val=360, n_features=64, n_classes=10)
+    assert model.work("baseline", 50) == (10 * 50 * 1210, 10 * (50 + 360) * 1210)
+    # a step budget: steps x batch training samples at every size, an eval per (fractional) epoch
+    spec.training["steps"] = 100
+    assert samples(spec, 400) == (3200.0, 8.0)
+    assert model.work("baseline", 400) == (3200 * 1210, 8 * (400 + 360) * 1210)
+
+
+def test_prior_prices_augmentation_and_early_stopping():
+    model = CostModel(parse_spec(SPEC), n_val=360, n_features=64)
+    base, flip, es = (model.prior(m) for m in ("baseline", "flip", "es"))
+    assert flip[0] / base[0] == pytest.approx((3 + 6) / 3) and flip[1] == base[1]
+    assert es[0] / base[0] == pytest.approx(0.6) and es[1] / base[1] == pytest.approx(0.6)
+
+
+def test_fit_recovers_planted_rates_and_predicts_within_one_percent():
+    spec = parse_spec(SPEC)
+    model = CostModel(spec, n_val=360, n_features=64)
+    planted = {"baseline": (2e-9, 1e-9), "flip": (9e-9, 1e-9), "es": (1e-9, 5e-10)}
+    cells = spec.cells()
+    timed = []
+    for c in cells[: len(cells) // 2 + 3]:               # every method timed at >= 2 sizes
+        tw, ew = model.work(c.method, c.train_size)
+        a, b = planted[c.method]
+        timed.append((c, a * tw + b * ew))
+    model.fit(timed)
+    for m, (a, b) in planted.items():
+        np.testing.assert_allclose(model.rates[m], (a, b), rtol=1e-6)
+    for c in cells:                                       # including the untimed cells
+        tw, ew = model.work(c.method, c.train_size)
+        a, b = planted[c.method]
+        assert model.seconds(c) == pytest.approx(a * tw + b * ew, rel=1e-6)
+
+
+def test_a_method_timed_at_one_size_uses_the_prior_scaled_by_every_timed_cell():
+    spec = parse_spec(SPEC)
+    model = CostModel(spec, n_val=360, n_features=64)
+    base = next(c for c in spec.cells() if c.method == "baseline" and c.train_size == 100)
+    flip = next(c for c in spec.cells() if c.method == "flip" and c.train_size == 400)
+    model.fit([(base, 2.0)])
+    assert model.seconds(base) == pytest.approx(2.0)
+    assert "baseline" not in model.rates                  # one size: no fit of its own
+    ratio = (9 * 400 * 10 + 1 * 10 * 760) / (3 * 100 * 10 + 1 * 10 * 460)
+    assert model.seconds(flip) == pytest.approx(2.0 * ratio)
+
+
+def test_largest_first_shortens_the_makespan_on_two_workers():
+    spec = parse_spec(SPEC)
+    model = CostModel(spec, n_val=360, n_features=64)
+    cells = spec.cells()
+    ordered = model.order(cells)
+    costs = [model.seconds(c) for c in ordered]
+    assert costs == sorted(costs, reverse=True)
+    assert sorted(c.key for c in ordered) == sorted(c.key for c in cells)
+    grid = [model.seconds(c) for c in cells]
+    assert makespan(costs, 2) < makespan(grid, 2)
+    assert makespan(costs, 2) <= 1.05 * sum(costs) / 2   # within 5% of a perfect split
+
+
+def test_cost_clock_eta_counts_the_workers():
+    spec = parse_spec(SPEC)
+    model = CostModel(spec, n_val=360, n_features=64)
+    cells = model.order(spec.cells())
+    clock = CostClock(model, cells)
+    assert clock.eta(5.0) is None                         # nothing finished yet
+    for c in cells[:4]:
+        clock.finished(c, None)                           # failed cells: no timing, still done
+    done, left = model.total(cells[:4]), model.total(cells[4:])
+    # 2 workers did the modelled cost ``done`` in half of it: the rest takes half of ``left``
+    assert clock.eta(done / 2) == pytest.approx(left / 2)
+
+
+def test_line_progress_shows_the_given_eta_counting_down():
+    now = [0.0]
+    out = io.StringIO()
+    p = LineProgress(10, file=out, clock=lambda: now[0], every_fraction=1.0)
+    now[0] = 4.0
+    p.set_eta(60.0)
+    p.update()                                            # under 10 s and 10%: no line yet
+    now[0] = 14.0
+    p.tick()
+    p.write("resuming: 1 of 10 cells stored")
+    assert out.getvalue().splitlines() == [
+        "augfit run: 1/10 cells (10%), 14s elapsed, ETA 50s",   # 60 s given at 4 s, 10 s ago
+        "resuming: 1 of 10 cells stored",
+    ]
+
+
+TINY = {"dataset": {"name": "digits"}, "model": {"hidden": [8]},
+        "training": {"epochs": 3, "batch_size": 16, "lr": 0.01}, "seeds": 2,
+        "train_sizes": [30, 120],
+        "bootstrap": {"resamples": 200},
+        "methods": ["baseline", {"name": "rot", "augment": [{"type": "Rotate", "limit": 10}]}]}
+
+
+def test_runner_trains_largest_first_and_a_resumed_run_says_what_is_stored(tmp_path, capsys):
+    out = tmp_path / "r"
+    run(TINY, out=out, workers=1, report=False, progress=None)
+    with sqlite3.connect(out / "results.sqlite") as con:
+        order = con.execute("SELECT method, train_size FROM cells ORDER BY finished").fetchall()
+    assert [n for _, n in order] == [120] * 4 + [30] * 4
+    assert [m for m, n in order[:4]] == ["rot", "rot", "baseline", "baseline"]
+    assert "resuming" not in capsys.readouterr().err
+    res = run(dict(TINY, seeds=3), out=out, workers=1, report=False, progress=None)
+    assert res.n_run == 4 and res.n_skipped == 8
+    assert "resuming: 8 of 12 cells stored" in capsys.readouterr().err.splitlines()

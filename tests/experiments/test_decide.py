@@ -1,0 +1,93 @@
+"""``--until-decided``: rounds of splits until every primary comparison is decided, replayed from
+the store; and the bad input (no maximum, splits a pilot already looked at)."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from augfit.cli import main
+from augfit.errors import ConfigError
+from augfit.experiments import load_results
+from augfit.experiments.decide import look_splits, primary_intervals, run_until_decided
+from augfit.experiments.runner import run
+from augfit.experiments.sequential import holm_look
+
+SPEC = {"name": "tiny_seq", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+        "training": {"epochs": 8, "batch_size": 16, "lr": 0.01}, "splits": 2, "seeds": 2,
+        "train_sizes": [40, 80], "bootstrap": {"resamples": 1000},
+        "methods": ["baseline",
+                    {"name": "same", "weight_decay": 0.0},         # the baseline's numbers
+                    {"name": "upside_down", "augment": [{"type": "VerticalFlip"}]}]}
+
+
+def test_rounds_until_decided_replayed_from_the_store(tmp_path):
+    out = tmp_path / "r"
+    res = run_until_decided(SPEC, out=out, max_splits=6, round_splits=2, workers=1,
+                            progress=False)
+    # round 1: 2 splits, round 2: 4 splits; "same" is exactly the baseline (negligible) and
+    # upside-down digits hurt; both decided at look 2, so the third round never ran
+    assert res.sequential[0].startswith(
+        "2 round(s) ran of at most 3: looks at 4, 8 (split, seed) units of a declared maximum of "
+        "12 (6 splits x 2 seeds). Stopped because every primary comparison was decided at look 2")
+    assert res.n_run == 3 * 2 * 4 * 2 and len(res.rows) == 48
+    assert sorted({r["split"] for r in res.rows}) == [0, 1, 2, 3]
+    assert res.sequential[2].startswith("same: negligible, Δ test +0.0 pp, interval [+0.0, +0.0]")
+    assert res.sequential[3].startswith("upside_down: hurts")
+    # the looks replayed by hand from the stored cells: the same decisions at the same levels
+    spec, rows = load_results(out)
+    looks = None
+    for n in (2, 4):
+        sub = [r for r in rows if r["split"] < n]
+        est = primary_intervals(spec, sub)
+        looks = holm_look({m: e.interval for m, e in est.items()}, [2 / 6, n / 6][: n // 2],
+                          0.05, 0.01, looks)
+    assert {m: d.category for m, d in looks.items()} == {"same": "negligible",
+                                                         "upside_down": "hurts"}
+    assert f"at the nominal level {looks['upside_down'].level:.4g}" in res.sequential[3]
+    md = (out / "report.md").read_text()
+    assert "## Sequential design (--until-decided)" in md and res.sequential[0] in md
+    # the same command again trains nothing and takes the same decisions
+    again = run_until_decided(SPEC, out=out, max_splits=6, round_splits=2, workers=1,
+                              progress=False, report=False)
+    assert again.n_run == 0 and again.sequential == res.sequential
+
+
+def test_until_decided_needs_a_declared_maximum(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="--until-decided needs a declared maximum: pass "
+                                          "--max-splits N"):
+        look_splits(3, None, None)
+    assert look_splits(3, 10, None) == [3, 6, 9, 10]
+    with pytest.raises(ConfigError, match="--max-splits 2 is below the spec's splits"):
+        look_splits(3, 2, None)
+    spec = tmp_path / "s.yaml"
+    spec.write_text(yaml.safe_dump(SPEC))
+    assert main(["run", str(spec), "--until-decided", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "--until-decided needs a declared maximum" in err and "Traceback" not in err
+    assert main(["run", str(spec), "--max-splits", "6", "--out", str(tmp_path / "o")]) == 2
+    assert "--max-splits only applies with --until-decided" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "results.sqlite").exists()
+
+
+def test_a_run_on_splits_a_pilot_looked_at_is_refused(tmp_path):
+    spec = dict(SPEC, notes={"pilot_splits": "4-5"})
+    with pytest.raises(ConfigError, match=r"this run's splits 0-5 overlap the splits 4-5 a pilot "
+                                          r"already looked at .*lower the maximum to 4 splits"):
+        run_until_decided(spec, out=tmp_path / "r", max_splits=6)
+    with pytest.raises(ConfigError, match="set first_split: 6"):
+        run(dict(spec, splits=5), out=tmp_path / "r")
+    assert not (tmp_path / "r" / "results.sqlite").exists()
+
+
+def test_first_split_moves_the_split_indices_and_is_absent_from_the_canonical_form_at_0():
+    from augfit.experiments.spec import parse_spec
+
+    plain = parse_spec(SPEC)
+    moved = parse_spec(dict(SPEC, first_split=3))
+    assert "first_split" not in plain.canonical and moved.canonical["first_split"] == 3
+    assert sorted({c.split for c in moved.cells()}) == [3, 4]
+    # split 3 of the moved spec is split 3 of any spec: the same cell key
+    wider = parse_spec(dict(SPEC, splits=5))
+    assert {c.key for c in moved.cells()} <= {c.key for c in wider.cells()}
+    with pytest.raises(ConfigError, match="first_split"):
+        parse_spec(dict(SPEC, first_split=-1))

@@ -1,0 +1,99 @@
+"""``augfit plan``: the variance components and the minimum detectable effect by hand, the design
+chosen, the pilot on splits the run never uses, and the planned spec."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+
+from augfit.cli import main
+from augfit.errors import ConfigError
+from augfit.experiments.budget_check import still_rising, under_trained
+from augfit.experiments.decide import run_until_decided
+from augfit.experiments.plan import choose, components, mde, pilot_spec, plan
+from augfit.experiments.spec import load_spec, parse_spec
+
+SPEC = {"name": "tiny_plan", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
+        "training": {"epochs": 20, "batch_size": 16, "lr": 0.01}, "splits": 3, "seeds": 2,
+        "train_sizes": [40, 80], "bootstrap": {"resamples": 1000},
+        "methods": ["baseline", {"name": "rotate", "augment": [{"type": "Rotate", "limit": 10}]},
+                    {"name": "dropout", "dropout": 0.3}]}
+
+
+def test_variance_components_by_hand():
+    # splits 0: [1, 3], 1: [5, 7]; within = ((1-2)^2 + (3-2)^2 + (5-6)^2 + (7-6)^2) / 2 = 2;
+    # split means 2, 6: variance 8, less within / 2 seeds: between^2 = 7
+    between, within = components({(0, 0): 1.0, (0, 1): 3.0, (1, 0): 5.0, (1, 1): 7.0})
+    assert between == pytest.approx(math.sqrt(7)) and within == pytest.approx(math.sqrt(2))
+    assert components({(0, 0): 1.0, (0, 1): 1.0, (1, 0): 1.0, (1, 1): 1.0}) == (0.0, 0.0)
+
+
+def test_minimum_detectable_effect_by_hand_and_the_design_chosen():
+    # within sd 2 pp, 10 splits x 2 seeds: se = 0.02 / sqrt(20); t_9 quantiles 2.2622 + 0.8834
+    assert mde(0.0, 0.02, 10, 2, 1, 0.05) == pytest.approx(3.1456 * 0.02 / math.sqrt(20),
+                                                           rel=1e-4)
+    # Holm's first step over 4 methods: alpha / 4, t_9 at 1 - 0.05 / 8 = 3.1110
+    assert mde(0.0, 0.02, 10, 2, 4, 0.05) == pytest.approx(
+        (3.1110 + 0.8834) * 0.02 / math.sqrt(20), rel=1e-3)
+    # the fewest units reaching 1.5 pp: 9 x 2 gives 1.506 pp, 10 x 2 gives 1.407 pp; 3 or 4 seeds
+    # at <= 20 units stay above 1.5 pp (6 x 3: 1.646, 5 x 4: 1.662)
+    assert choose({"a": (0.0, 0.02)}, 0.015, 0.05, 30)[:2] == (10, 2)
+    splits, seeds, e, reached = choose({"a": (0.0, 0.02)}, 0.001, 0.05, 12)
+    assert (splits, seeds, reached) == (12, 2, False) and e > 0.001
+    with pytest.raises(ConfigError, match="more splits than seeds"):
+        choose({"a": (0.0, 0.02)}, 0.015, 0.05, 2)
+
+
+def test_budget_check_by_hand():
+    assert still_rising([0.5] * 18 + [0.6, 0.62])          # last 10%: 0.61 vs 0.5 before
+    assert not still_rising([0.5] * 18 + [0.5, 0.502])
+    rows = [{"method": "baseline", "train_accuracy": 1.0, "epochs_run": 20,
+             "history": {"val_accuracy": [0.9] * 20}},
+            {"method": "aug", "train_accuracy": 0.97, "epochs_run": 20,
+             "history": {"val_accuracy": [0.9] * 20}},
+            {"method": "slow", "train_accuracy": 1.0, "epochs_run": 20,
+             "history": {"val_accuracy": [0.5] * 18 + [0.6, 0.62]}}]
+    got = under_trained(rows, "baseline", 20)
+    assert set(got) == {"aug", "slow"}
+    assert got["aug"] == "clean train accuracy 97.0% while baseline's is 100%"
+    assert got["slow"].startswith("val accuracy still rising over the last 10% of the budget")
+
+
+def test_a_pilot_on_the_runs_splits_is_refused():
+    spec = parse_spec(SPEC)
+    p = pilot_spec(spec, 2, 2, None, 10)
+    assert (p.first_split, p.splits, p.seeds) == (10, 2, [0, 1])
+    assert sorted({c.split for c in p.cells()}) == [10, 11]
+    with pytest.raises(ConfigError, match=r"the pilot's splits 5-6 overlap the splits 0-9 the "
+                                          r"confirmatory run may use .* pass "
+                                          r"--pilot-first-split 10"):
+        pilot_spec(spec, 2, 2, 5, 10)
+    with pytest.raises(ConfigError, match="--pilot-seeds 3 is more than the spec's 2 seeds"):
+        pilot_spec(spec, 2, 3, None, 10)
+
+
+def test_plan_runs_a_pilot_and_writes_the_design(tmp_path, capsys):
+    src = tmp_path / "tiny.yaml"
+    src.write_text(yaml.safe_dump(SPEC, sort_keys=False))
+    res = plan(src, smallest=2.0, out=tmp_path / "pilot", max_splits=20, progress=False)
+    assert res.pilot_cells == 3 * 2 * 2 * 2
+    assert res.path == tmp_path / "tiny.planned.yaml"
+    written = load_spec(res.path)
+    assert (written.splits, len(written.seeds), written.first_split) == (res.splits,
+                                                                          res.seeds, 0)
+    assert written.notes["pilot_splits"] == "20-21"
+    assert written.notes["tuned_on"].startswith("augfit plan pilot: splits 20-21 x seeds [0, 1]")
+    assert res.reached == (res.mde <= 2.0) and res.splits > res.seeds
+    text = res.text().splitlines()
+    assert text[0].startswith("pilot: splits 20-21 x 2 seeds, 24 cells")
+    assert any(t.startswith(f"design: {res.splits} splits x {res.seeds} seeds") for t in text)
+    # the planned spec cannot be run past the pilot's splits
+    with pytest.raises(ConfigError, match="overlap the splits 20-21 a pilot already looked at"):
+        run_until_decided(res.path, out=tmp_path / "r", max_splits=25)
+    # the CLI: the same pilot is stored, so only the estimates run again
+    assert main(["plan", str(src), "--smallest-effect", "2", "--out", str(tmp_path / "pilot"),
+                 "--max-splits", "20", "--quiet", "--workers", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == text[0]
+    assert main(["plan", str(src), "--pilot-first-split", "3", "--quiet"]) == 2
+    assert "--pilot-first-split 30" in capsys.readouterr().err

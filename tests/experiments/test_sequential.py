@@ -1,0 +1,168 @@
+"""Group-sequential looks: the O'Brien-Fleming boundaries against published values, Holm at a look
+by hand, and the null simulation with looks (family-wise error at most 5%)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+from scipy.stats import t as student
+
+from augfit.errors import ConfigError
+from augfit.experiments.sequential import (
+    CODES,
+    boundaries,
+    categories,
+    category,
+    holm_look,
+    judge_look,
+    nominal_levels,
+    spent,
+    stop_reason,
+)
+
+
+def test_boundaries_match_the_published_obrien_fleming_values():
+    # Lan-DeMets O'Brien-Fleming spending, alpha 0.025 per side, equally spaced looks: the upper
+    # boundaries of R's ldbounds::bounds(t = (1:K) / K, iuse = 1, alpha = 0.025) and gsDesign's
+    # gsDesign(k = K, test.type = 2, sfu = sfLDOF), to 4 decimals (their own numerical integration
+    # differs from a converged one by up to 1.2e-4: 3.3569 here is 3.35701)
+    published = {1: [1.9600],
+                 2: [2.9626, 1.9686],
+                 3: [3.7103, 2.5114, 1.9930],
+                 5: [4.8769, 3.3569, 2.6803, 2.2898, 2.0310]}
+    for k, values in published.items():
+        got = boundaries([i / k for i in range(1, k + 1)], 0.05)
+        np.testing.assert_allclose(got, values, atol=1.5e-4)
+
+
+def test_spending_by_hand_and_the_boundaries_spend_exactly_alpha():
+    # each side spends 2 - 2 Phi(z_{1 - alpha/4} / sqrt(t)); z_{0.9875} = 2.2414
+    assert float(spent(1.0, 0.05)) == pytest.approx(0.05)
+    assert float(spent(0.5, 0.05)) == pytest.approx(4 * norm.sf(2.241403 / np.sqrt(0.5)),
+                                                     rel=1e-5)
+    t = np.array([0.25, 0.5, 0.75, 1.0])
+    c = boundaries(t, 0.05)
+    rng = np.random.default_rng(0)
+    steps = rng.standard_normal((400_000, 4)) * np.sqrt(np.diff(np.concatenate([[0], t])))
+    z = np.cumsum(steps, axis=1) / np.sqrt(t)            # a Brownian motion at the looks
+    crossed = np.abs(z) >= c
+    assert crossed.any(axis=1).mean() == pytest.approx(0.05, abs=0.0015)
+    first = np.argmax(crossed, axis=1)[crossed.any(axis=1)]
+    by_look = np.bincount(first, minlength=4) / len(z)
+    np.testing.assert_allclose(by_look, np.diff(np.concatenate([[0], spent(t, 0.05)])),
+                               atol=0.0012)
+    assert nominal_levels([1.0], 0.05)[0] == pytest.approx(0.05)
+
+
+def test_bad_information_fractions_are_refused():
+    with pytest.raises(ConfigError, match="information fractions must increase"):
+        boundaries([0.5, 0.5, 1.0])
+    with pytest.raises(ConfigError, match="within"):
+        boundaries([0.5, 1.5])
+
+
+def test_categories_by_hand():
+    lo = np.array([0.002, -0.03, -0.004, -0.02, np.nan])
+    hi = np.array([0.03, -0.001, 0.006, 0.004, 0.01])
+    assert [CODES[c] for c in categories(lo, hi, 0.01)] == [
+        "helps", "hurts", "negligible", "inconclusive", "inconclusive"]
+    assert category(0.001, 0.005, 0.01) == "helps"      # above 0 first, though within +-1 pp
+
+
+def _normal(mean, se):
+    """Intervals mean +- z se (as the comparison's interval at a confidence)."""
+    def at(conf):
+        z = norm.isf((1 - conf) / 2)
+        return mean - z * se, mean + z * se
+    return at
+
+
+def test_one_look_is_plain_holm_by_hand():
+    # p = 0.01, 0.015, 0.04, 0.30: Holm rejects 0.01 < 0.05/4, then 0.015 < 0.05/3; 0.04 is not
+    # below 0.05/2, so it stops there
+    p = np.array([0.01, 0.015, 0.04, 0.30])
+    se = np.full(4, 0.01)
+    mean = norm.isf(p / 2) * se * np.array([1, -1, 1, 1])
+    codes, level = judge_look(_normal(mean[None], se[None]), (1, 4), [1.0], 0.05, 0.002)
+    assert [CODES[c] for c in codes[0]] == ["helps", "hurts", "inconclusive", "inconclusive"]
+    np.testing.assert_allclose(level[0], [0.05 / 4, 0.05 / 3, 0.05 / 2, 0.05 / 2], rtol=1e-4)
+    # the dict form for one experiment, the same decisions and the intervals at the levels
+    looks = holm_look({m: (lambda c, j=j: tuple(x[0, j] for x in _normal(mean[None],
+                                                                              se[None])(c)))
+                       for j, m in enumerate("abcd")}, [1.0], 0.05, 0.002)
+    assert [looks[m].category for m in "abcd"] == ["helps", "hurts", "inconclusive",
+                                                   "inconclusive"]
+    assert looks["c"].interval[0] < 0 < looks["c"].interval[1]
+    # a later look keeps the earlier rejections and passes their level on: 0.04 < 0.05 / 2 would
+    # need the look's own boundary; at the last look of two, the level of 2 open comparisons
+    later = holm_look({m: (lambda c, j=j: tuple(x[0, j] for x in _normal(mean[None],
+                                                                             se[None])(c)))
+                       for j, m in enumerate("abcd")}, [0.5, 1.0], 0.05, 0.002, looks)
+    assert later["a"] is looks["a"] and later["b"] is looks["b"]
+    assert later["c"].level == pytest.approx(nominal_levels([0.5, 1.0], 0.025)[-1])
+
+
+def test_stop_reason():
+    assert stop_reason({"a": "helps", "b": "negligible"}, 2, 4).startswith(
+        "every primary comparison was decided at look 2")
+    assert stop_reason({"a": "helps", "b": "inconclusive"}, 2, 4) == ""
+    assert "1 comparison(s) still inconclusive (b)" in stop_reason(
+        {"a": "helps", "b": "inconclusive"}, 4, 4)
+
+
+def _simulate(effect, looks_units, experiments, seed, sequential=True):
+    """A design of 2 seeds per split, splits added in rounds: per (split, seed) unit, each method's
+    and the baseline's test accuracy (seed sd 0.9 pp, split sd 0.3 pp, binomial noise of 1,000 test
+    examples at 90% shared within a split); each look judges M = 4 methods by the t-interval on
+    split means. Returns the share of experiments with any helps/hurts, and with every method
+    decided, over the looks."""
+    rng = np.random.default_rng(seed)
+    m, seeds = len(effect), 2
+    splits = looks_units[-1] // seeds
+    split_noise = rng.normal(0, 0.003, (experiments, splits, 1, 1))
+    test_noise = rng.normal(0, np.sqrt(0.9 * 0.1 / 1000), (experiments, splits, 1, 1 + m))
+    seed_noise = rng.normal(0, 0.009, (experiments, splits, seeds, 1 + m))
+    acc = 0.9 + split_noise + test_noise + seed_noise + np.concatenate([[0.0], effect])
+    d = (acc[..., 1:] - acc[..., :1]).mean(axis=2)                # split means (E, S, M)
+    codes = None
+    stopped = np.zeros(experiments, bool)
+    claimed = np.zeros((experiments, m), bool)
+    fractions = [u / looks_units[-1] for u in looks_units]
+    for k, units in enumerate(looks_units):
+        s = units // seeds
+        mean, se = d[:, :s].mean(axis=1), d[:, :s].std(axis=1, ddof=1) / np.sqrt(s)
+
+        def interval(conf, mean=mean, se=se, s=s):
+            q = student.isf((1 - conf) / 2, s - 1)
+            return mean - q * se, mean + q * se
+
+        if sequential:
+            new, _ = judge_look(interval, (experiments, m), fractions[: k + 1], 0.05, 0.01, codes)
+        else:                                                      # a fixed level at every look
+            new, _ = judge_look(interval, (experiments, m), [1.0], 0.05, 0.01, codes)
+        codes = np.where(stopped[:, None], codes, new) if codes is not None else new
+        claimed |= ~stopped[:, None] & np.isin(codes, (1, 2))
+        stopped |= np.isin(codes, (1, 2, 3)).all(axis=1)
+    return claimed.any(axis=1).mean(), stopped.mean(), claimed.mean(axis=0)
+
+
+def test_null_simulation_with_looks_keeps_the_family_wise_error_at_5_percent():
+    # every method identical to the baseline; looks at 6, 12, 18 and 24 units (3 splits a round)
+    looks = [6, 12, 18, 24]
+    fwer, decided, _ = _simulate(np.zeros(4), looks, 20_000, seed=1)
+    print(f"null, looks at {looks} units: family-wise error {fwer:.4f}, all decided {decided:.3f}")
+    assert fwer <= 0.05
+    # the same data judged at the fixed-design level at every look (optional stopping without
+    # spending) errs more often: the test can tell the difference
+    naive, _, _ = _simulate(np.zeros(4), looks, 20_000, seed=1, sequential=False)
+    print(f"the same looks at a fixed level: family-wise error {naive:.4f}")
+    assert naive > fwer + 0.01
+
+
+def test_a_planted_effect_is_found_by_the_looks():
+    effect = np.array([0.015, 0.0, 0.0, 0.0])                     # +1.5 pp for the first method
+    _, decided, claimed = _simulate(effect, [6, 12, 18, 24], 5_000, seed=2)
+    print(f"+1.5 pp planted: helps in {claimed[0]:.3f}, others claimed {claimed[1:]}")
+    # split means of a difference have sd about 1.6 pp here (test noise of 1,000 examples on each
+    # side): at 24 units and Holm over 4, about 60% power (0.606 at this seed)
+    assert claimed[0] >= 0.5 and claimed[1:].max() <= 0.05
