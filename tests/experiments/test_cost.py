@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from augfit.experiments import run
-from augfit.experiments.cost import CostClock, CostModel, makespan, parameter_count, samples
+from augfit.experiments.cost import (
+    CostClock,
+    CostModel,
+    makespan,
+    parameter_count,
+    run_order,
+    samples,
+)
 from augfit.experiments.progress import LineProgress
 from augfit.experiments.spec import parse_spec
 
@@ -28,6 +35,10 @@ def test_work_is_samples_times_parameters_by_hand():
     spec.training["steps"] = 100
     assert samples(spec, 400) == (3200.0, 8.0)
     assert model.work("baseline", 400) == (3200 * 1210, 8 * (400 + 360) * 1210)
+    spec.training["eval_every"] = 20                      # 100 / 20 = 5 evaluations
+    assert model.work("baseline", 400) == (3200 * 1210, 5 * (400 + 360) * 1210)
+    del spec.training["steps"]                            # 10 epochs of ceil(50 / 32) = 2 steps
+    assert samples(spec, 50) == (500.0, 1.0)
 
 
 def test_prior_prices_augmentation_and_early_stopping():
@@ -81,6 +92,18 @@ def test_largest_first_shortens_the_makespan_on_two_workers():
     assert makespan(costs, 2) <= 1.05 * sum(costs) / 2   # within 5% of a perfect split
 
 
+def test_run_order_probes_each_method_at_the_smallest_size_after_the_first_cells():
+    spec = parse_spec(SPEC)
+    model = CostModel(spec, n_val=360, n_features=64, free=["es"])   # es: derived, no cost
+    order = run_order(model, spec.cells(), workers=2)
+    assert sorted(c.key for c in order) == sorted(c.key for c in spec.cells())
+    head = [(c.method, c.train_size) for c in order[:4]]
+    assert head == [("flip", 400), ("flip", 400), ("flip", 50), ("baseline", 50)]
+    rest = [model.seconds(c) for c in order[4:]]
+    assert rest == sorted(rest, reverse=True) and rest[-1] == 0.0    # derived cells cost 0
+    assert model.seconds(next(c for c in order if c.method == "es")) == 0.0
+
+
 def test_cost_clock_eta_counts_the_workers():
     spec = parse_spec(SPEC)
     model = CostModel(spec, n_val=360, n_features=64)
@@ -122,8 +145,9 @@ def test_runner_trains_largest_first_and_a_resumed_run_says_what_is_stored(tmp_p
     run(TINY, out=out, workers=1, report=False, progress=None)
     with sqlite3.connect(out / "results.sqlite") as con:
         order = con.execute("SELECT method, train_size FROM cells ORDER BY finished").fetchall()
-    assert [n for _, n in order] == [120] * 4 + [30] * 4
-    assert [m for m, n in order[:4]] == ["rot", "rot", "baseline", "baseline"]
+    # the largest cell first, then one probe of the smallest size per method, then largest first
+    assert order == [("rot", 120), ("rot", 30), ("baseline", 30), ("rot", 120),
+                     ("baseline", 120), ("baseline", 120), ("rot", 30), ("baseline", 30)]
     assert "resuming" not in capsys.readouterr().err
     res = run(dict(TINY, seeds=3), out=out, workers=1, report=False, progress=None)
     assert res.n_run == 4 and res.n_skipped == 8

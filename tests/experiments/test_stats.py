@@ -76,28 +76,28 @@ def test_resampled_means_follow_the_drawn_indices_and_example_weights():
               seed=np.array([[[0, 0], [1, 0]], [[1, 1], [1, 1]]]),
               keep=np.ones((2, 2, 2), bool))
     np.testing.assert_allclose(resampled_means(x, d)[0, :, st.MR], [12.5, 11.0])
-    # per-example test results: split 0 has 2 examples, split 1 has 3 (padded to 3)
-    ex = np.zeros((1, 2, 3, 2, 4))
-    ex[0, 0, :2, :, 1] = [[1, 0], [0, 0]]                 # method correct: example x seed
-    ex[0, 1, :, :, 1] = [[1, 1], [0, 1], [0, 0]]
-    # resample 0 weights: split 0 unused; split 1 counts (0, 3, 0)/3 -> seed0: 0, seed1: 1
-    # resample 1 weights: split 0 counts (2, 0)/2 -> seed1: 0; split 1 counts (1, 1, 1)/3 -> 2/3
-    d.weights = np.array([[[1, 1, 0], [0, 3, 0]], [[2, 0, 0], [1, 1, 1]]]) / np.array([2, 3])[
-        None, :, None]
-    got = resampled_means(x, d, ex)[0, :, st.MT]
-    np.testing.assert_allclose(got, [(0 + 0 + 1 + 0) / 4, (0 + 0 + 2 / 3 + 2 / 3) / 4])
+    # the example level (one shared test set): resample b moves by the change example draw b
+    # makes to the mean over all units; method accuracy of unit (s, j) under draw b: t[b, s, j]
+    t = np.zeros((1, 2, 2, 2, 4))
+    t[0, 0, :, :, 1] = [[0.0, 0.0], [1.0, 0.5]]           # draw 0: mean 1.5 / 4
+    t[0, 1, :, :, 1] = [[0.2, 0.4], [0.6, 0.8]]           # draw 1: mean 2.0 / 4
+    x[0, :, :, st.MT] = [[0.1, 0.2], [0.3, 0.2]]          # without a draw: mean 0.2
+    got = resampled_means(x, d, t, np.ones((2, 2), bool))[0]
+    # unit draws as above: resample 0 (.3 + .3 + .2 + .3) / 4, resample 1 (.2 .2 .2 .2) / 4
+    np.testing.assert_allclose(got[:, st.MT], [1.1 / 4 + 0.375 - 0.2, 0.2 + 0.5 - 0.2])
+    np.testing.assert_allclose(got[:, st.MR], [12.5, 11.0])          # train columns unchanged
 
 
 def test_draws_are_seeded_and_stay_inside_each_split():
     valid = np.array([[True, True, True], [True, False, False]])
-    a = st.draw(valid, 500, np.random.default_rng(3), np.array([4, 2]))
-    b = st.draw(valid, 500, np.random.default_rng(3), np.array([4, 2]))
-    assert np.array_equal(a.seed, b.seed) and np.array_equal(a.weights, b.weights)
+    a = st.draw(valid, 500, np.random.default_rng(3))
+    b = st.draw(valid, 500, np.random.default_rng(3))
+    assert np.array_equal(a.seed, b.seed) and np.array_equal(a.split, b.split)
     counts = st.unit_counts(a)
     assert counts[:, 1, 1:].sum() == 0                              # split 1 has one unit
-    np.testing.assert_allclose(a.weights.sum(axis=2), 1.0)         # a distribution per split
-    assert a.weights[:, 1, 2:].sum() == 0                           # padding never drawn
-    assert set(np.unique(a.weights[:, 0] * 4)) <= set(range(5))    # multinomial counts
+    # a drawn split fills as many positions as it has units: 3 for split 0, 1 for split 1
+    np.testing.assert_allclose(counts.sum(axis=(1, 2)),
+                               3 * (a.split == 0).sum(axis=1) + (a.split == 1).sum(axis=1))
 
 
 def test_bca_matches_scipy_on_one_level_data():
@@ -108,20 +108,30 @@ def test_bca_matches_scipy_on_one_level_data():
     ref = sps.bootstrap((d,), np.mean, confidence_level=0.95, n_resamples=20000, method="BCa",
                         rng=np.random.default_rng(2)).confidence_interval
     se = d.std(ddof=1) / math.sqrt(30)
-    lo, hi = c.stats["d_test_accuracy"].ci
+    e = c.stats["d_test_accuracy"]
+    (lo,), (hi,) = st.bca_interval(np.array([e.value]), e.boot[None], e.jack[None], 0.95)
     assert lo == pytest.approx(ref.low, abs=0.08 * se)
     assert hi == pytest.approx(ref.high, abs=0.08 * se)
+    # the reported interval is its union with the t-interval
+    half = sps.t.ppf(0.975, 29) * se
+    assert e.ci == pytest.approx((min(lo, d.mean() - half), max(hi, d.mean() + half)))
 
 
-def test_below_ten_units_the_interval_contains_the_t_interval():
-    d = np.array([0.01, 0.03, -0.01, 0.02, 0.04])
-    rows = [_row("baseline", i, 10, 0.5, 1.0) for i in range(5)]
-    rows += [_row("m", i, 10, 0.5 + d[i], 1.0) for i in range(5)]
+@pytest.mark.parametrize("n", [5, 20])
+def test_the_interval_contains_the_units_t_interval(n):
+    d = np.resize([0.01, 0.03, -0.01, 0.02, 0.04], n) + np.arange(n) / 1000
+    rows = [_row("baseline", i, 10, 0.5, 1.0) for i in range(n)]
+    rows += [_row("m", i, 10, 0.5 + d[i], 1.0) for i in range(n)]
     (c,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=4000, seed=0)
     e = c.stats["d_test_accuracy"]
-    half = sps.t.ppf(0.975, 4) * d.std(ddof=1) / math.sqrt(5)
+    se = d.std(ddof=1) / math.sqrt(n)
+    half = sps.t.ppf(0.975, n - 1) * se
     assert e.ci[0] <= d.mean() - half + 1e-12 and e.ci[1] >= d.mean() + half - 1e-12
-    assert e.p >= 2 * sps.t.sf(d.mean() / (d.std(ddof=1) / math.sqrt(5)), 4) - 1e-12
+    assert e.p >= 2 * sps.t.sf(d.mean() / se, n - 1) - 1e-12
+    assert e.se_t == pytest.approx(se) and e.df == n - 1
+    # the standard error the interval implies: at least the units' own
+    assert e.se == pytest.approx((e.ci[1] - e.ci[0]) / (2 * sps.t.ppf(0.975, n - 1)))
+    assert e.se >= se - 1e-12
 
 
 @pytest.mark.parametrize("shift", [0.004, 0.01, 0.015])

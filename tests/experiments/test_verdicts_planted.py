@@ -86,11 +86,12 @@ def test_every_cell_ran_on_aligned_test_examples(result):
         assert r["test_accuracy"] == pytest.approx(ex[r["key"]]["test_correct"].mean())
 
 
-def test_the_family_is_judged_with_examples_resampled(verdicts):
+def test_the_family_is_judged_on_its_splits_without_resampling_examples(verdicts):
+    # every split has its own test set: test noise is already in the spread between splits
     by, rep = verdicts
     assert set(by) == {(m, n) for m in ("translate", "placebo", "heavy_noise") for n in (60, 240)}
     assert all(v.n_units == 9 for v in by.values())
-    assert all(c.example_level for c in rep.comparisons)
+    assert not any(c.example_level for c in rep.comparisons)
 
 
 def test_translation_helps_at_the_smallest_size(verdicts):

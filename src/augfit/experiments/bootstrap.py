@@ -1,6 +1,7 @@
-"""The hierarchical bootstrap: one set of resampling indices over splits, seeds and test
-examples, and the resampled and leave-one-out means computed from it for all resamples at once
-(the procedure is described in :mod:`.stats`)."""
+"""The hierarchical bootstrap: one set of resampling indices over splits, then seeds within each
+drawn split, and the resampled and leave-one-out means computed from it for all resamples at once
+(the procedure is described in :mod:`.stats`; the example level, where it applies, comes from
+:mod:`.example_draws`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,11 +18,9 @@ class Draws:
     split: np.ndarray                    # (B, S) drawn split per position
     seed: np.ndarray                     # (B, S, N) drawn unit within that split
     keep: np.ndarray                     # (B, S, N) positions that count (split's unit count)
-    weights: np.ndarray | None = None    # (B, S, T) example counts / n_test of each split
 
 
-def draw(valid: np.ndarray, resamples: int, rng: np.random.Generator,
-         n_test: np.ndarray | None = None) -> Draws:
+def draw(valid: np.ndarray, resamples: int, rng: np.random.Generator) -> Draws:
     """Indices of ``resamples`` hierarchical resamples of a (S, N) unit layout (see module doc)."""
     s, n = valid.shape
     counts = valid.sum(axis=1)
@@ -30,16 +29,7 @@ def draw(valid: np.ndarray, resamples: int, rng: np.random.Generator,
     seed = np.minimum((rng.random((resamples, s, n)) * c[..., None]).astype(np.intp),
                       np.maximum(c[..., None] - 1, 0))
     keep = np.arange(n) < c[..., None]
-    weights = None
-    if n_test is not None:
-        t = int(n_test.max())
-        # multinomial counts of each split's own n_test examples, one draw per (resample, split)
-        pick = (rng.random((resamples, s, t)) * n_test[None, :, None]).astype(np.intp)
-        real = np.arange(t) < n_test[:, None]                               # (S, T)
-        flat = (np.arange(resamples * s).reshape(resamples, s, 1) * t + pick)[:, real]
-        weights = np.bincount(flat.ravel(), minlength=resamples * s * t).reshape(resamples, s, t)
-        weights = weights / n_test[None, :, None]
-    return Draws(split, seed, keep, weights)
+    return Draws(split, seed, keep)
 
 
 def unit_counts(d: Draws) -> np.ndarray:
@@ -49,33 +39,30 @@ def unit_counts(d: Draws) -> np.ndarray:
     return np.bincount(flat[d.keep], minlength=b * s * n).reshape(b, s, n).astype(float)
 
 
-def resampled_means(x: np.ndarray, d: Draws, examples: np.ndarray | None = None,
-                    test: np.ndarray | None = None) -> np.ndarray:
+def resampled_means(x: np.ndarray, d: Draws, test: np.ndarray | None = None,
+                    valid: np.ndarray | None = None) -> np.ndarray:
     """Means of the columns over each resample: (E, B, K) for ``x`` of shape (E, S, N, K).
 
-    ``examples`` (E, S, T, N, 4), if given, replaces the :data:`TEST_COLUMNS` of each drawn unit
-    by their values under the example draw ``d.weights``. ``test`` (E, B, S, N, 4), if given
-    instead, holds those values already (one example draw per resample and split, see
-    :mod:`.example_draws`). Computed as matrix products of the draw counts with the data, for all
-    resamples at once.
+    Computed as matrix products of the draw counts with the data, for all resamples at once.
+    ``test`` (E, B, S, N, 4), if given (with ``valid``, the (S, N) real units), holds the
+    :data:`TEST_COLUMNS` of each unit under example draw b (:mod:`.example_draws`); the example
+    level then adds to resample b the change that draw makes to the mean of those columns over
+    all units. The example draw thus moves the whole study's test set, independently of which
+    units the unit draw picked: applied to each drawn unit instead, a unit drawn twice would
+    carry its own per-example noise twice, and the seed-by-example noise, already in the spread
+    between seeds, would be counted again (in simulation, 1 split x 10 seeds covered 98% with
+    intervals 1.17x the oracle width; this way 95% and 1.06x).
     """
     e, s, n, k = x.shape
     counts = unit_counts(d)                                                 # (B, S, N)
     total = counts.sum(axis=(1, 2))
     out = np.matmul(counts.reshape(-1, s * n), x.reshape(e, s * n, k)) / total[:, None]
     if test is not None:
-        out[..., list(TEST_COLUMNS)] = (np.einsum("bsn,ebsnc->ebc", counts, test)
-                                        / total[:, None])
-        return out
-    if examples is not None and d.weights is not None:
-        t, c = examples.shape[2], examples.shape[4]
-        test = np.zeros((e, len(counts), c))
-        for i in range(s):                   # one matrix product per split (a few splits)
-            # (B, T) @ (T, E*N*4): this split's units under every example draw
-            y = np.ascontiguousarray(examples[:, i].transpose(1, 0, 2, 3)).reshape(t, -1)
-            z = (d.weights[:, i] @ y).reshape(-1, e, n, c)                 # (B, E, N, 4)
-            test += np.einsum("benc,bn->ebc", z, counts[:, i])
-        out[..., list(TEST_COLUMNS)] = test / total[:, None]
+        if valid is None:
+            raise ValueError("resampled_means: the example level needs the units' valid mask")
+        cols = list(TEST_COLUMNS)
+        shift = test[:, :, valid].mean(axis=2) - x[:, valid][..., cols].mean(axis=1)[:, None]
+        out[..., cols] += shift                                             # (E, B, 4)
     return out
 
 

@@ -6,7 +6,8 @@ A cell's work has two parts, each in samples x parameters (the model's width):
   step budget, ``training.steps``), each a forward and a backward pass plus the method's
   augmentation;
 * **evaluation**: once per epoch, the clean training subsample and the val set,
-  ``epochs x (n + n_val)`` (with a step budget, ``epochs = steps x batch_size / n``).
+  ``epochs x (n + n_val)`` (with a step budget, ``epochs = steps x batch_size / n``; with
+  ``training.eval_every``, ``steps / eval_every`` evaluations).
 
 The wall time of a cell of method m is modelled as ``a_m x training + b_m x evaluation``. The rates
 are fitted per method by non-negative least squares on that method's timed cells (the store keeps
@@ -17,8 +18,10 @@ timed cell (or is 1 when none is), so costs are comparable across methods from t
 on.
 
 The model serves three things: the runner starts the largest cells first (which shortens the
-makespan on several workers), the progress line's ETA (the remaining cells' modelled cost over the
-cost done per second of this run), and ``augfit plan``'s estimate of a design's wall time.
+makespan on several workers; right after the first ones, one cell of the smallest size per method
+calibrates the model on both ends, :func:`run_order`), the progress line's ETA (the remaining
+cells' modelled cost over the cost done per second of this run), and ``augfit plan``'s estimate
+of a design's wall time.
 
 >>> from augfit.experiments.spec import parse_spec
 >>> spec = parse_spec({"dataset": {"name": "digits"}, "train_sizes": [50, 400], "seeds": 2,
@@ -31,6 +34,7 @@ cost done per second of this run), and ``augfit plan``'s estimate of a design's 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -50,14 +54,18 @@ def parameter_count(spec: Spec, n_features: int, n_classes: int) -> int:
 
 
 def samples(spec: Spec, n: int) -> tuple[float, float]:
-    """``(training samples, epochs)`` of a cell of size ``n`` under the spec's budget."""
+    """``(training samples, evaluations)`` of a cell of size ``n`` under the spec's budget: an
+    evaluation per epoch, or per ``training.eval_every`` optimizer steps when the spec sets it."""
     t = spec.training
+    batch = float(t["batch_size"])
     steps = t.get("steps")
     if steps:                                       # a step budget (training.steps)
-        seen = float(steps) * float(t["batch_size"])
-        return seen, seen / max(n, 1)
-    epochs = float(t["epochs"])
-    return epochs * n, epochs
+        seen = float(steps) * batch
+    else:
+        steps = float(t["epochs"]) * math.ceil(max(n, 1) / batch)
+        seen = float(t["epochs"]) * n
+    every = t.get("eval_every")
+    return seen, (float(steps) / float(every) if every else seen / max(n, 1))
 
 
 def _n_transforms(augment: Any) -> int:
@@ -81,10 +89,16 @@ class CostModel:
     n_features, n_classes : int
         The model's input width and classes (for the parameter count); the width scales every
         cell of one spec alike, so it matters only when specs or models are compared.
+    free : method names
+        Methods whose cells are derived from another method's run (early stopping read off its
+        sibling's trajectory, :mod:`.tasks`): they cost nothing and their stored wall time (the
+        sibling's) is not fitted.
     """
 
-    def __init__(self, spec: Spec, n_val: int, n_features: int = 1, n_classes: int = 10) -> None:
+    def __init__(self, spec: Spec, n_val: int, n_features: int = 1, n_classes: int = 10,
+                 free: Iterable[str] = ()) -> None:
         self.spec, self.n_val = spec, int(n_val)
+        self.free = set(free)         # methods read off another's run (derived): no cost
         self.params = parameter_count(spec, n_features, n_classes)
         self.scale = 1.0 / self.params                # seconds per eval sample x parameter
         self.n_classes = int(n_classes)
@@ -110,6 +124,8 @@ class CostModel:
 
     def seconds(self, cell: Cell) -> float:
         """The modelled wall time of ``cell`` in seconds (relative until calibrated)."""
+        if cell.method in self.free:
+            return 0.0
         a, b = self.rates.get(cell.method) or self.prior(cell.method)
         tw, ew = self.work(cell.method, cell.train_size)
         return a * tw + b * ew
@@ -121,7 +137,7 @@ class CostModel:
         two or more sizes gets its own rates (non-negative least squares)."""
         per: dict[str, list[tuple[int, float]]] = {}
         for cell, wall in timed:
-            if np.isfinite(wall) and wall > 0:
+            if np.isfinite(wall) and wall > 0 and cell.method not in self.free:
                 per.setdefault(cell.method, []).append((cell.train_size, float(wall)))
         if not per:
             return self
@@ -161,6 +177,25 @@ class CostModel:
         return float(sum(self.seconds(c) for c in cells))
 
 
+def run_order(model: CostModel, cells: Sequence[Cell], workers: int = 1) -> list[Cell]:
+    """The order the runner starts ``cells`` in: largest modelled cost first, except that right
+    after the first ``workers`` cells come probes, one cell of the smallest size per method (not
+    derived), so the model is calibrated on small and large cells from the start. The probes are
+    the cheapest cells: they barely change the makespan."""
+    order = model.order(cells)
+    if not order:
+        return order
+    smallest = min(c.train_size for c in order)
+    probes: dict[str, Cell] = {}
+    for c in reversed(order):
+        if c.train_size == smallest and c.method not in model.free:
+            probes.setdefault(c.method, c)
+    keys = {c.key for c in probes.values()}
+    rest = [c for c in order if c.key not in keys]
+    head = max(int(workers), 1)
+    return rest[:head] + list(probes.values())[::-1] + rest[head:]
+
+
 def makespan(costs: Sequence[float], workers: int) -> float:
     """Wall time of running jobs of ``costs`` in the given order on ``workers`` workers, each job
     going to the first worker free (list scheduling; what the process executor does).
@@ -192,17 +227,22 @@ def dataset_widths(spec: Spec, train: Any, val: Any) -> tuple[int, int, int]:
     return len(val), width, len(train.classes)
 
 
-def cost_model(spec: Spec, timed: Iterable[tuple[Cell, float]] = ()) -> CostModel:
+def cost_model(spec: Spec, timed: Iterable[tuple[Cell, float]] = (),
+               derive: bool = True) -> CostModel:
     """The cost model of ``spec`` (its first split sets the val size and the width), calibrated
-    on ``timed`` ``(cell, wall_time)`` pairs."""
+    on ``timed`` ``(cell, wall_time)`` pairs; with ``derive`` (the runner's speedup), the early
+    stopping methods read off a sibling's run cost nothing."""
     from .cell import splits
+    from .tasks import early_stopping_siblings
 
     train, val, _ = splits(spec, spec.first_split)
     n_val, width, n_classes = dataset_widths(spec, train, val)
-    return CostModel(spec, n_val, width, n_classes).fit(timed)
+    free = early_stopping_siblings(spec) if derive else {}
+    return CostModel(spec, n_val, width, n_classes, free).fit(timed)
 
 
-__all__ = ["CostModel", "cost_model", "dataset_widths", "makespan", "parameter_count", "samples"]
+__all__ = ["CostModel", "cost_model", "dataset_widths", "makespan", "parameter_count",
+           "run_order", "samples"]
 
 
 class CostClock:

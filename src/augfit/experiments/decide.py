@@ -70,20 +70,21 @@ def look_splits(first: int, maximum: int | None, step: int | None) -> list[int]:
 def primary_intervals(spec: Spec, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Each method's primary comparison with the baseline: ``{method: Estimate}`` of Δ test
     accuracy pooled over the sizes (at one size: that size)."""
-    from .example_draws import example_draws
     from .pooled import compare_all_pooled
-    from .stats import compare
+    from .report import shared_test
+    from .stats import compare, study_draws
 
     names = [m.name for m in spec.methods]
     sizes = [n for n in spec.train_sizes if isinstance(n, int)]
     b = spec.bootstrap
-    draws = example_draws(rows, b["resamples"], b["seed"])
+    shared = shared_test(spec)
+    draws = study_draws(rows, b["resamples"], b["seed"], shared)   # None with a test set per split
     if len(sizes) >= 2:
         comps: list[Any] = compare_all_pooled(rows, names, spec.baseline, sizes, b["resamples"],
-                                              b["seed"], b["confidence"], draws)[0]
+                                              b["seed"], b["confidence"], draws, shared)[0]
     else:
         comps = compare(rows, names, spec.baseline, sizes, b["resamples"], b["seed"],
-                        b["confidence"], draws)
+                        b["confidence"], draws, shared)
     return {c.method: c.stats["d_test_accuracy"] for c in comps}
 
 

@@ -1,26 +1,25 @@
-"""The example level of the hierarchical bootstrap, drawn once per split and shared.
+"""The example level of the bootstrap, drawn once per test set and shared.
 
-Every cell of one split is scored on that split's test set (T examples), so the bootstrap's
-example level is one multinomial draw of T examples per (resample, split), used for the method and
-the baseline and for every seed of the split (see :mod:`.stats`). This module draws, for each split
-and each resample b = 0 .. B-1, the counts ``c_b`` (T integers summing to T: how often each test
-example is drawn), and computes every cell's test metrics under each draw at once::
+The example level applies only where one fixed test set is shared by every unit (a single split,
+or ``test: official``), because there it is the only source of test-sample noise; with 2 or more
+splits each drawing its own test set that noise is already in the between-split variation
+(:mod:`.stats`). Every cell is scored on the test set (T examples), so the example level is one
+multinomial draw of T examples per resample, used for the method and the baseline and for every
+seed (and, with ``test: official``, every split: ``shared=True``). This module draws, for each
+test set and each resample b = 0 .. B-1, the counts ``c_b`` (T integers summing to T: how often
+each test example is drawn), and computes every cell's test metrics under each draw at once::
 
     accuracy_b = c_b . correct / T        loss_b = c_b . loss / T
 
 as one matrix product per block of resamples, ``(blocks, T) @ (T, 2 x cells)``. A comparison then
 only looks up the (B,) values of its units: no comparison touches the T examples again.
 
-Why this is the same bootstrap, and why it is fast. The resampled statistics of one comparison
-depend on its unit draw (splits, then seeds) and on the example draw of each split, the two drawn
-independently; that is unchanged. What changes is that the example draws come from a stream of
-their own per split, ``derive(seed, 0, 0, split)``, and are shared by all comparisons of a report
-instead of being drawn again for each (method, size). Each comparison's bootstrap distribution is
-therefore exactly the same as before (the same law); only the Monte Carlo noise is now common to
-the comparisons, as the test set itself is. The cost of the example level falls from
-O(B x T) random draws per comparison to O(B x T) per split for the whole report: on the
-Fashion-MNIST study (6,000 test images per split, 45 comparisons) that is 3 draws of 60 million
-instead of 135.
+Why once per test set. The example draws come from a stream of their own per split,
+``derive(seed, 0, 0, split)`` (split 0's for a shared official test set), and are shared by all
+comparisons of a report instead of being drawn again for each (method, size). Each comparison's
+bootstrap distribution has the law it would have with a draw of its own; only the Monte Carlo
+noise is common to the comparisons, as the test set itself is. The cost is O(B x T) random draws
+per test set for the whole report.
 """
 from __future__ import annotations
 
@@ -86,11 +85,12 @@ def draw_counts(rng: np.random.Generator, resamples: int, n_test: int,
 
 
 def example_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
-                  block: int = BLOCK) -> ExampleDraws:
+                  block: int = BLOCK, shared: bool = False) -> ExampleDraws:
     """Draw the example level once per split and score every row with per-example results.
 
     Rows of one split whose test sets differ in size (they cannot be paired) are scored under
-    their own draws, from the same per-split stream.
+    their own draws, from the same per-split stream. ``shared``: every split was scored on the
+    same test set (``test: official``), so every split takes split 0's stream (the same picks).
     """
     out = ExampleDraws(resamples, seed)
     groups: dict[tuple[int, int], list[Mapping[str, Any]]] = {}
@@ -108,7 +108,8 @@ def example_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
         # one BLAS thread: on a busy machine a threaded BLAS waiting for its threads was 5x
         # slower in wall time than one thread
         with threadpool_limits(limits=1):
-            for start, counts in draw_counts(derive(seed, 0, 0, split), resamples, t, block):
+            stream = derive(seed, 0, 0, 0 if shared else split)
+            for start, counts in draw_counts(stream, resamples, t, block):
                 z[start:start + len(counts)] = counts.astype(float) @ y
         z /= t
         for i, r in enumerate(group):

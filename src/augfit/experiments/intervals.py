@@ -1,6 +1,6 @@
-"""Intervals and p-values from bootstrap resamples: BCa, the t-interval united with it below
-:data:`T_BELOW` units, p-values that invert the intervals, and Holm's adjustment (the rules are
-described in :mod:`.stats`)."""
+"""Intervals and p-values from bootstrap resamples: BCa, the t-interval on the units united with
+it, p-values that invert the intervals, and Holm's adjustment (the rules, and the simulation that
+chose them, are described in :mod:`.stats` and docs/statistics.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats as sps
-
-T_BELOW = 10                             # below this many units, widen with a t-interval
 
 
 def _quantile_rows(sorted_boot: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -81,28 +79,40 @@ def bca_pvalue(theta: np.ndarray, boot: np.ndarray, jack: np.ndarray,
                     np.where(np.abs(theta - null) <= 1e-12, 1.0, 0.0))
 
 
-def t_se(values: np.ndarray, boot: np.ndarray) -> np.ndarray:
-    """Standard error for the t-interval: the larger of the bootstrap's (scaled by U/(U-1), the
-    bootstrap's own small-sample bias) and the units' sd / sqrt(U). ``values`` (E, U)."""
+def t_se(values: np.ndarray) -> np.ndarray:
+    """The units' own standard error, sd / sqrt(U), per row of ``values`` (E, U) (0 for one unit).
+
+    The t-interval built on it treats the units as independent: it supplies the small-sample
+    t-correction the bootstrap lacks, while the BCa interval carries the split level."""
     u = values.shape[1]
-    boot_var = boot.var(axis=1) * u / max(u - 1, 1)
-    unit_var = values.var(axis=1, ddof=1) / u if u > 1 else np.zeros(len(values))
-    return np.sqrt(np.maximum(boot_var, unit_var))
+    return values.std(axis=1, ddof=1) / np.sqrt(u) if u > 1 else np.zeros(len(values))
+
+
+def t_half(se: float, df: int, confidence: float) -> float:
+    """Half the width of the t-interval at ``confidence``: t(df) x se (NaN below 1 df)."""
+    return float(sps.t.ppf(0.5 + confidence / 2, df)) * se if df > 0 else float("nan")
 
 
 def with_t(value: float, lo: float, hi: float, se: float, df: int,
            confidence: float) -> tuple[float, float]:
-    """``(lo, hi)`` united with the t-interval value +- t(df) se when there are fewer than
-    :data:`T_BELOW` units (df = units - 1); unchanged otherwise."""
-    if 0 < df < T_BELOW - 1:
-        half = float(sps.t.ppf(0.5 + confidence / 2, df)) * se
+    """``(lo, hi)`` united with the t-interval value +- t(df) se (df = units - 1); unchanged with
+    one unit."""
+    if df > 0:
+        half = t_half(se, df, confidence)
         return (min(lo, value - half), max(hi, value + half))
     return (lo, hi)
 
 
 @dataclass
 class Estimate:
-    """A statistic with its interval at the report's confidence and its two-sided p-value."""
+    """A statistic with its interval at the report's confidence and its two-sided p-value.
+
+    ``se_t`` is the units' own standard error (sd / sqrt(units)) and ``df`` = units - 1, the
+    t-interval united with the BCa interval. ``confidence`` is the level ``ci`` was computed at.
+    :attr:`se` is the standard error the reported interval implies (half its width over
+    t(df)), the one to use for a minimum detectable effect: (t(df, 1 - alpha/2) + t(df, power))
+    x se.
+    """
 
     value: float
     ci: tuple[float, float]
@@ -112,9 +122,17 @@ class Estimate:
     jack: np.ndarray = field(repr=False, compare=False, default_factory=lambda: np.zeros(0))
     se_t: float = float("nan")
     df: int = 0
+    confidence: float = 0.95
+
+    @property
+    def se(self) -> float:
+        """Standard error implied by ``ci``: (hi - lo) / (2 t(df)); NaN without units to judge."""
+        half = t_half(1.0, self.df, self.confidence)
+        lo, hi = self.ci
+        return (hi - lo) / (2 * half) if np.isfinite(half) else float("nan")
 
     def interval(self, confidence: float) -> tuple[float, float]:
-        """The interval at ``confidence`` (BCa, united with the t-interval below 10 units)."""
+        """The interval at ``confidence`` (BCa united with the units' t-interval)."""
         if self.boot.size == 0 or not np.isfinite(self.value):
             return (float("nan"), float("nan"))
         lo, hi = bca_interval(np.array([self.value]), self.boot[None], self.jack[None], confidence)
@@ -147,7 +165,7 @@ def estimates(stat: Callable[[np.ndarray], np.ndarray], means: np.ndarray, boot_
                               np.where(np.isfinite(jack), jack, 0.0), confidence)
         p = bca_pvalue(theta, np.where(finite[:, None], boot, 0.0),
                        np.where(np.isfinite(jack), jack, 0.0))
-        se = t_se(unit_values, np.where(finite[:, None], boot, 0.0))
+        se = t_se(unit_values)
     df = u - 1
     for e in range(len(theta)):
         if not finite[e]:
@@ -156,13 +174,14 @@ def estimates(stat: Callable[[np.ndarray], np.ndarray], means: np.ndarray, boot_
             ci = ((float(np.quantile(ok, (1 - confidence) / 2)),
                    float(np.quantile(ok, (1 + confidence) / 2)))
                   if ok.size and np.isfinite(theta[e]) else (float("nan"), float("nan")))
-            out.append(Estimate(float(theta[e]), ci, float("nan")))
+            out.append(Estimate(float(theta[e]), ci, float("nan"), confidence=confidence))
             continue
         ci = with_t(float(theta[e]), float(lo[e]), float(hi[e]), float(se[e]), df, confidence)
         p_ = float(p[e])
-        if 0 < df < T_BELOW - 1 and se[e] > 0:
+        if df > 0 and se[e] > 0:
             p_ = max(p_, float(2 * sps.t.sf(abs(theta[e]) / se[e], df)))
-        out.append(Estimate(float(theta[e]), ci, p_, boot[e], jack[e], float(se[e]), df))
+        out.append(Estimate(float(theta[e]), ci, p_, boot[e], jack[e], float(se[e]), df,
+                            confidence))
     return out
 
 

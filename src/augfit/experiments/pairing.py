@@ -15,7 +15,7 @@ COLUMNS = ("base_test_accuracy", "method_test_accuracy", "base_train_accuracy",
            "method_train_accuracy", "base_test_loss", "method_test_loss", "base_train_loss",
            "method_train_loss")
 BT, MT, BR, MR, BL, ML, BRL, MRL = range(8)
-TEST_COLUMNS = (BT, MT, BL, ML)          # recomputed from per-example results when available
+TEST_COLUMNS = (BT, MT, BL, ML)          # resampled at the example level where that applies
 
 
 @dataclass
@@ -23,17 +23,15 @@ class Units:
     """The paired units of one comparison, padded to a (split, seed) grid.
 
     ``x`` (S, N, 8) holds the :data:`COLUMNS` of each unit, ``valid`` (S, N) marks real units (the
-    units of a split come first), ``examples`` (S, T, N, 4) the per-example test results
-    (columns base correct, method correct, base loss, method loss; zero-padded) or None, and
-    ``n_test`` (S,) the test-set size of each split. ``test`` (B, S, N, 4), when set instead of
-    ``examples``, holds the same four columns of each unit already resampled at the example
-    level, under example draw b of its split (:mod:`.example_draws`).
+    units of a split come first). ``test`` (B, S, N, 4), set only where the example level applies
+    (one test set shared by every unit, see :mod:`.stats`), holds the base/method test accuracy
+    and loss of each unit under example draw b (:mod:`.example_draws`); ``n_test`` (S,) the
+    test-set size of each split then.
     """
 
     x: np.ndarray
     valid: np.ndarray
     splits: list[int]
-    examples: np.ndarray | None = None
     n_test: np.ndarray | None = None
     test: np.ndarray | None = None
 
@@ -43,7 +41,7 @@ class Units:
 
     @property
     def example_level(self) -> bool:
-        return self.examples is not None or self.test is not None
+        return self.test is not None
 
 
 def _split(row: Mapping[str, Any]) -> int:
@@ -58,11 +56,9 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                  train_size: int, draws: ExampleDraws | None = None) -> Units:
     """The (split, seed) pairs present for both ``method`` and ``baseline`` at ``train_size``.
 
-    Rows may carry ``test_correct`` and ``test_loss_per_example`` arrays (aligned between the method
-    and the baseline of a pair); they are used only when every row of the comparison has them and
-    the arrays of a split have one length. With ``draws`` (the report's shared example draws),
-    the units get their resampled test metrics from it (``Units.test``); without, the
-    per-example arrays themselves (``Units.examples``), drawn again for each comparison.
+    With ``draws`` (the study's example draws, :mod:`.example_draws`; given only where the
+    example level applies) and every cell of the comparison scored in them, the units get their
+    resampled test metrics from it (``Units.test``); otherwise none.
     """
     def table(name: str) -> dict[tuple[int, int], Mapping[str, Any]]:
         return {(_split(r), int(r["seed"])): r for r in rows
@@ -83,28 +79,20 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                        _train(rb, "loss"), _train(rm, "loss"))
             valid[i, j] = True
     units = Units(x, valid, splits)
-    have = [b[k].get("test_correct") is not None and m[k].get("test_correct") is not None
-            and b[k].get("test_loss_per_example") is not None
-            and m[k].get("test_loss_per_example") is not None for k in keys]
-    if keys and all(have):
-        lengths = {s: {len(b[k]["test_correct"]) for k in per[s]} |
-                   {len(m[k]["test_correct"]) for k in per[s]} for s in splits}
-        if all(len(v) == 1 for v in lengths.values()):
-            n_test = np.array([next(iter(lengths[s])) for s in splits])
-            if draws is not None and all(cell_id(r[k]) in draws for r in (b, m) for k in keys):
-                units.test = _shared_test(draws, b, m, per, splits, n_max)
-                units.n_test = n_test
-                return units
-            ex = np.zeros((len(splits), int(n_test.max()), n_max, 4))
-            for i, s in enumerate(splits):
-                for j, k in enumerate(per[s]):
-                    t = n_test[i]
-                    ex[i, :t, j, 0] = np.asarray(b[k]["test_correct"], float)
-                    ex[i, :t, j, 1] = np.asarray(m[k]["test_correct"], float)
-                    ex[i, :t, j, 2] = np.asarray(b[k]["test_loss_per_example"], float)
-                    ex[i, :t, j, 3] = np.asarray(m[k]["test_loss_per_example"], float)
-            units.examples, units.n_test = ex, n_test
+    if keys and draws is not None and _scored(draws, b, m, per):
+        units.test = _shared_test(draws, b, m, per, splits, n_max)
+        units.n_test = np.array([draws.n_test[cell_id(b[per[s][0]])] for s in splits])
     return units
+
+
+def _scored(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],
+            m: Mapping[tuple[int, int], Mapping[str, Any]],
+            per: Mapping[int, list[tuple[int, int]]]) -> bool:
+    """Is every cell in ``draws``, with one test-set size per split (method and baseline
+    scored on the same examples)?"""
+    ids = {s: [cell_id(r[k]) for r in (b, m) for k in keys] for s, keys in per.items()}
+    return all(c in draws for v in ids.values() for c in v) and all(
+        len({draws.n_test[c] for c in v}) == 1 for v in ids.values())
 
 
 def _shared_test(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],

@@ -40,6 +40,7 @@ from .cost import CostModel, cost_model, makespan
 from .decide import smallest_effect
 from .runner import as_spec, run
 from .spec import Spec, parse_spec
+from .tasks import speedups
 
 POWER = 0.8
 MIN_UNITS = 10
@@ -227,7 +228,8 @@ def plan(spec: str | Path | Spec | dict[str, Any], smallest: float | None = None
     splits, seeds, e, reached = choose(sd, delta / 100.0, alpha, max_splits)
     planned = _planned(base, splits, seeds, delta, pilot, out_dir)
     model = cost_model(res.spec, [(c, float(r["wall_time"])) for c in res.spec.cells()
-                                  for r in res.rows if r["key"] == c.key])
+                                  for r in res.rows if r["key"] == c.key],
+                       "derive" in speedups())
     result = Plan(planned, pilot, out_dir, len(res.rows), delta, sd, by_size,
                   under_trained(res.rows, res.spec.baseline, int(res.spec.training["epochs"])),
                   _per_size(model, res.spec), splits, seeds, 100 * e, reached,

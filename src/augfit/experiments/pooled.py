@@ -8,13 +8,15 @@ Both resample a method's (split, seed) units at all sizes *together* (:func:`joi
 2. within each drawn split, its seeds with replacement, from uniforms shared by the sizes: seed
    position j takes unit ``floor(u_j x c)`` of the ``c`` units that size has in that split, so when
    every size has the same seeds, the same seeds are drawn at every size;
-3. the test examples of each split, from the report's shared example draws
-   (:mod:`.example_draws`): one draw per (resample, split), the same at every size.
+3. the test examples, only where one test set is shared by every unit (one split, or
+   ``test: official``; :func:`.stats.example_level`), from the report's shared example draws
+   (:mod:`.example_draws`): one draw per resample, the same at every size. With 2 or more splits
+   each with its own test set there is no example level (:mod:`.stats`).
 
 Each size keeps its own units and its own mean in every resample (size-stratified, STATISTICS.md
 §4): the pooled statistic is the statistic of the per-size column means averaged over the sizes,
 every size weighted equally. Its interval is BCa with the jackknife over (split, seed) units (a
-unit left out at every size at once), united with a t-interval below 10 units as for one size
+unit left out at every size at once), united with the units' t-interval as for one size
 (:func:`.stats.estimates`), the units' spread taken from the jackknife pseudo-values.
 
 Only sizes at which the comparison has units in every split are pooled (a partial size would leave
@@ -35,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..rng import derive
-from .example_draws import ExampleDraws, example_draws
+from .example_draws import ExampleDraws
 from .stats import (
     BT,
     COLUMNS,
@@ -45,8 +47,10 @@ from .stats import (
     Draws,
     Units,
     estimates,
+    example_level,
     paired_units,
     resampled_means,
+    study_draws,
 )
 
 
@@ -86,7 +90,7 @@ def joint_resample(units: Sequence[Units], resamples: int,
                           np.maximum(c[..., None] - 1, 0))
         d = Draws(split, seed, np.arange(n) < c[..., None])
         test = un.test[None] if un.test is not None else None
-        out[k] = resampled_means(un.x[None], d, test=test)[0]
+        out[k] = resampled_means(un.x[None], d, test, un.valid)[0]
     return out
 
 
@@ -149,12 +153,15 @@ def compare_pooled(rows: Sequence[Mapping[str, Any]], baseline: str, method: str
 def compare_all_pooled(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
                        baseline: str, sizes: Sequence[int], resamples: int = 10000,
                        seed: int = 0, confidence: float = 0.95,
-                       draws: ExampleDraws | None = None
+                       draws: ExampleDraws | None = None, shared_test: bool = False
                        ) -> tuple[list[PooledComparison], dict[str, Joint]]:
     """Every non-baseline method pooled over ``sizes``; the joint resamples of (method i) come
-    from ``derive(seed, i, 0)`` (a key no single-size comparison uses)."""
-    if draws is None:
-        draws = example_draws(rows, resamples, seed)
+    from ``derive(seed, i, 0)`` (a key no single-size comparison uses). The example level as in
+    :func:`.stats.compare` (``draws`` ignored where it does not apply)."""
+    if not example_level(rows, shared_test):
+        draws = None
+    elif draws is None:
+        draws = study_draws(rows, resamples, seed, shared_test)
     out, joints = [], {}
     for mi, method in enumerate(methods):
         if method == baseline:

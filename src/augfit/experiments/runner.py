@@ -30,7 +30,7 @@ from ..train.callbacks import Callback
 from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
-from .cost import CostClock, cost_model
+from .cost import CostClock, cost_model, run_order
 from .executors import CellFailure, execute
 from .progress import make_progress, note, show_eta
 from .report import Report, comparison_table
@@ -244,8 +244,8 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
             seen.add(c.key)
     timed = [(c, float(r["wall_time"])) for c in cells if c.key in done
              for r in store.rows([c])]
-    model = cost_model(spec, timed)
-    todo = model.order(todo)
+    model = cost_model(spec, timed, "derive" in use)
+    todo = run_order(model, todo, where.get("workers", 1))
     clock = CostClock(model, todo, timed)
     bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
     stored = sum(1 for c in cells if c.key in done)

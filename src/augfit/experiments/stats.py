@@ -13,27 +13,36 @@ bootstrap resample draws, all at once for every resample (no Python loop over re
 
 1. splits with replacement;
 2. within each drawn split, as many of its seeds as it has, with replacement;
-3. where every unit has per-example test results (``test_correct``, ``test_loss_per_example``),
-   the test examples of each split with replacement (multinomial counts), the *same* draw for the
-   method and the baseline and for every seed of that split, since they were all scored on the same
-   test set. The test metrics of each unit are recomputed from those counts; train metrics are not
-   resampled (the training subsample is part of what a seed draws). :func:`compare` draws this
-   level once per split for all comparisons (:mod:`.example_draws`: the same law, at a fraction
-   of the cost); :func:`paired_units` without ``draws`` keeps the per-comparison draw.
+3. the test examples, **only where one fixed test set is shared by every unit**: the rows come
+   from a single split, or the spec's test set is the dataset's official one
+   (``shared_test=True``). There the test sample is the only source of test noise, so the test
+   examples are drawn with replacement (multinomial counts, :mod:`.example_draws`), the *same*
+   draw for the method and the baseline and for every seed and split, since all were scored on
+   the same examples; the test metrics of each unit are recomputed from those counts (train
+   metrics are not resampled: the training subsample is part of what a seed draws). With 2 or
+   more splits, each with a test set of its own, test-sample noise is already part of the
+   between-split variation, and resampling the examples again would count it twice (STATISTICS.md
+   §3): no example level.
 
 Every statistic is a function of the eight resampled means (test/train accuracy and loss of the
 method and of the baseline), so all of them share one set of resamples.
 
-Interval: BCa (bias-corrected and accelerated; Efron & Tibshirani 1993, ch. 14) on those
-resamples, the acceleration from the jackknife over units. With fewer than ``T_BELOW`` (10) units,
-the reported interval is the union of the BCa interval and a t-interval (df = units - 1, standard
-error the larger of the bootstrap's and the units' own), so it is at least as wide as the wider of
-the two. The p-value of a comparison is the smallest 1 - level whose interval excludes 0 (the BCa
-interval inverted; the larger of it and the t-test's p below 10 units), so an interval at level L
-excludes 0 exactly when p < 1 - L. :func:`holm` adjusts the p-values of a family.
+Interval, chosen by simulation (``tests/experiments/test_stats_coverage.py``, the table and the
+candidates in docs/statistics.md): the BCa interval (bias-corrected and accelerated; Efron &
+Tibshirani 1993, ch. 14) of those resamples, the acceleration from the jackknife over units,
+united with the t-interval on the units (value +- t(units - 1) x sd / sqrt(units)). The
+two-level bootstrap carries the split level but is a normal-theory interval without a
+small-sample correction; the t-interval supplies that correction but treats the units as
+independent; their union covers 93-97% with at most 1.2x the oracle width at 5 or more splits.
+With 3 splits no candidate meets both bounds (the report warns, :data:`FEW_SPLITS`). The p-value
+of a comparison is the larger of the BCa interval's inverted p and the t-test's, so an interval
+at level L excludes 0 exactly when p < 1 - L. :func:`holm` adjusts the p-values of a family.
+:attr:`Estimate.se` and :attr:`Estimate.df` give the standard error the interval implies and its
+degrees of freedom (for a minimum detectable effect).
 
-A split drawn twice in one resample reuses that split's example draw (one example draw per split
-and resample); the seeds are drawn afresh at each position.
+The example draw of a resample moves the mean over all units of each test column (by the change
+it makes to that mean), independently of the unit draw (:func:`.bootstrap.resampled_means`
+says why: applied to each drawn unit, it counted the seed-by-example noise twice).
 
 The parts live beside this module: :mod:`.pairing` (the paired units), :mod:`.bootstrap` (the
 resampling) and :mod:`.intervals` (BCa, the t-union, p-values, Holm). This module computes the
@@ -53,7 +62,6 @@ from ..train.metrics import generalization_gap as gap
 from .bootstrap import Draws, draw, jackknife_means, resampled_means, unit_counts
 from .example_draws import ExampleDraws, example_draws
 from .intervals import (
-    T_BELOW,
     Estimate,
     bca_interval,
     bca_parts,
@@ -62,6 +70,7 @@ from .intervals import (
     estimates,
     holm,
     holm_levels,
+    t_half,
     t_se,
     with_t,
 )
@@ -117,7 +126,7 @@ class Comparison:
     train_size: int
     n_units: int
     n_splits: int
-    example_level: bool                  # were test examples resampled too
+    example_level: bool                  # were test examples resampled too (one shared test set)
     means: dict[str, float]              # the COLUMNS' means over units
     stats: dict[str, Estimate]
     win_rate: float                      # share of units where the method's test accuracy is higher
@@ -136,6 +145,39 @@ class Comparison:
         return self.means["base_test_accuracy"]
 
 
+FEW_SPLITS = 5        # below this many splits no interval meets the coverage and width bounds
+
+
+# (coverage, width / oracle) of the nominal-95% interval in the simulation of
+# tests/experiments/test_stats_coverage.py for the designs it warns about (docs/statistics.md)
+SIMULATED = {(3, 2): (0.945, 1.21), (3, 4): (0.919, 1.05), (1, 10): (0.960, 1.05)}
+ADVICE = "Use 10 splits x 2 seeds (the cost of 5 x 4) or more (docs/statistics.md)."
+
+
+def design_warning(splits: int, seeds: int) -> str | None:
+    """The report's warning for a design whose intervals the coverage simulation does not
+    validate (fewer than :data:`FEW_SPLITS` splits), or None."""
+    if splits >= FEW_SPLITS:
+        return None
+    sim = SIMULATED.get((splits, seeds))
+    if splits == 1:
+        where = (f"; in simulation 1 split x 10 seeds covered {100 * SIMULATED[(1, 10)][0]:.0f}% "
+                 "for a nominal 95% with a small pool component, a larger one is not covered")
+        return ("One split: the intervals cover the seeds and the test images, not the choice "
+                f"of the training pool and val set{where}. {ADVICE}")
+    head = f"The design {splits} splits x {seeds} seeds"
+    if sim is not None and sim[0] < 0.93:
+        got = f"covers only {100 * sim[0]:.1f}% for a nominal 95% in simulation"
+    elif sim is not None:
+        got = (f"covers {100 * sim[0]:.1f}% for a nominal 95% in simulation, but only with "
+               f"intervals {sim[1]:.2f}x the width a correct 95% interval needs")
+    else:
+        got = ("is not validated by the coverage simulation (with 3 splits no interval method "
+               "met 93-97% coverage at 1.2x the oracle width for every split component)")
+    return (f"{head} {got}: with fewer than {FEW_SPLITS} splits the split level has too few "
+            f"degrees of freedom for an interval both honest and narrow. {ADVICE}")
+
+
 def compare_units(units: Units, method: str, train_size: int, rng: np.random.Generator,
                   resamples: int = 10000, confidence: float = 0.95) -> Comparison:
     """All endpoints of one comparison from its :class:`Units`."""
@@ -143,17 +185,15 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
         raise ConfigError(f"method {method!r} has no cell paired with the baseline at "
                           f"train_size={train_size}; run the grid before comparing")
     x = units.x[None]
+    d = draw(units.valid, resamples, rng)
     if units.test is not None:
         if len(units.test) != resamples:
             raise ConfigError(f"the shared example draws have {len(units.test)} resamples; "
                               f"this comparison asks for {resamples}: draw them with the same "
                               "bootstrap.resamples")
-        d = draw(units.valid, resamples, rng)
-        boot = resampled_means(x, d, test=units.test[None])[0]
+        boot = resampled_means(x, d, units.test[None], units.valid)[0]
     else:
-        d = draw(units.valid, resamples, rng, units.n_test)
-        ex = units.examples[None] if units.examples is not None else None
-        boot = resampled_means(x, d, ex)[0]
+        boot = resampled_means(x, d)[0]
     jack = jackknife_means(x, units.valid)[0]
     flat = units.x[units.valid]
     means = flat.mean(axis=0)
@@ -164,18 +204,37 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
                       float((_d_test(flat) > 0).mean()))
 
 
+def example_level(rows: Sequence[Mapping[str, Any]], shared_test: bool = False) -> bool:
+    """Does the example level apply: one test set shared by every unit (the rows come from one
+    split, or ``shared_test``: every split was scored on the dataset's official test set)?"""
+    return shared_test or len({int(r.get("split", 0)) for r in rows}) <= 1
+
+
+def study_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
+                shared_test: bool = False) -> ExampleDraws | None:
+    """The example draws a study's comparisons share, or None where the example level does not
+    apply (:func:`example_level`)."""
+    if not example_level(rows, shared_test):
+        return None
+    return example_draws(rows, resamples, seed, shared=shared_test)
+
+
 def compare(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], baseline: str,
             train_sizes: Sequence[int], resamples: int = 10000, seed: int = 0,
-            confidence: float = 0.95, draws: ExampleDraws | None = None) -> list[Comparison]:
+            confidence: float = 0.95, draws: ExampleDraws | None = None,
+            shared_test: bool = False) -> list[Comparison]:
     """Every non-baseline method vs ``baseline`` at every training size with a pair.
 
     The unit draws of (method i, size j) come from ``derive(seed, i, j)`` and the example draws
     of split s from ``derive(seed, 0, 0, s)`` (:mod:`.example_draws`, shared by the comparisons;
     pass ``draws`` to reuse ones already made), so a number does not depend on which other
-    comparisons are computed.
+    comparisons are computed. The example level applies only with one split or ``shared_test``
+    (the spec's ``test: official``); otherwise ``draws`` is ignored.
     """
-    if draws is None:
-        draws = example_draws(rows, resamples, seed)
+    if not example_level(rows, shared_test):
+        draws = None
+    elif draws is None:
+        draws = study_draws(rows, resamples, seed, shared_test)
     out = []
     for mi, method in enumerate(methods):
         if method == baseline:
@@ -233,10 +292,11 @@ __all__ = [
     "MT",
     "TEST_COLUMNS",
     "STATISTICS",
-    "T_BELOW",
     "Comparison",
     "Draws",
     "Estimate",
+    "FEW_SPLITS",
+    "SIMULATED",
     "Units",
     "bca_interval",
     "bca_parts",
@@ -245,13 +305,17 @@ __all__ = [
     "compare_units",
     "draw",
     "estimate",
+    "design_warning",
     "estimates",
+    "example_level",
     "holm",
     "holm_levels",
     "jackknife_means",
     "paired_units",
     "resampled_means",
+    "study_draws",
     "summarize",
+    "t_half",
     "t_se",
     "unit_counts",
     "with_t",

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .stats import Comparison, holm, holm_levels
+from .stats import Comparison, design_warning, holm, holm_levels
 
 HELPS, HURTS, NONE = "helps", "hurts", "no detectable effect"
 NARROWS, UNDERFITS = "narrows the gap", "narrows the gap by underfitting"
@@ -327,10 +327,9 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         shown = detail[:8] + ([f"and {len(detail) - 8} more"] if len(detail) > 8 else [])
         out.append("Partial comparisons (a partial run or missing pairs): " + "; ".join(shown)
                    + ". Rerun the same command to finish the grid.")
-    if n_splits == 1:
-        out.append("One split: the intervals cover the seeds and the test images, not the choice "
-                   "of the training pool and val set (in simulation 1 split x 10 seeds covered "
-                   "86% for a nominal 95%). Set splits: 3 or more in the spec.")
+    design = design_warning(n_splits, expected_units // n_splits) if n_splits else None
+    if design:
+        out.append(design)
     if tuned_on:
         what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
         out.append(f"Settings were tuned on a pilot ({what}); results on the same splits or seeds "
