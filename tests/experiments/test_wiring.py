@@ -13,6 +13,7 @@ from augfit.data.datasets import from_arrays
 from augfit.data.features import make_featurizer
 from augfit.experiments import run
 from augfit.experiments.cell import splits, training_subset
+from augfit.experiments.cost import cost_model, run_order
 from augfit.experiments.runner import with_examples
 from augfit.registry import TRANSFORMS
 from augfit.train.trainer import Trainer
@@ -86,7 +87,9 @@ def test_stored_test_results_are_a_clean_evaluation_of_the_final_model(spy, tmp_
     res = run(spec, data=_data(), out=tmp_path / "r", workers=1, report=False)
     rows = with_examples(res.out, res.rows)
     assert len(finals) == len(rows) == len(res.spec.cells()) == 4
-    by_cell = {(c.split, c.method): t for c, t in zip(res.spec.cells(), finals, strict=True)}
+    # the runner trains the cells largest modelled cost first (augfit.experiments.cost)
+    order = run_order(cost_model(res.spec), res.spec.cells())
+    by_cell = {(c.split, c.method): t for c, t in zip(order, finals, strict=True)}
     for r in rows:
         trainer = by_cell[(r["split"], r["method"])]
         test = splits(res.spec, r["split"])[2]
