@@ -1,11 +1,12 @@
 # make demo: set up and run the overfitting comparison on the built-in digits data.
 # make test: set up and run the test suite.  make bench: the speed comparisons with the peers.
+# make docs: build the documentation site (docs/ -> site/) offline, failing on any warning.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench docs clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,6 +31,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
+# The site: the generated pages (scripts/build_docs.py; the gallery, scripts/docs_gallery.py) are
+# rewritten, then MkDocs builds site/ with --strict, so a broken link or anchor, a page missing
+# from the build or a bad API reference fails.
+$(VENV)/.docs-installed: pyproject.toml | $(STAMP)
+	$(BIN)/pip install -q -e '.[docs]'
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	$(BIN)/python scripts/build_docs.py
+	$(BIN)/python scripts/docs_gallery.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 # The benchmarks run their peers in the same process. torchvision (the policies benchmark's peer)
 # exists here only as a CUDA build beside torch 2.14.1, so the benchmarks get their own venv.
 BENCH := .venv-bench
@@ -44,4 +57,4 @@ bench: $(BENCH)/.installed
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BENCH)/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(BENCH) runs reports .pytest_cache
+	rm -rf $(VENV) $(BENCH) runs reports site .pytest_cache

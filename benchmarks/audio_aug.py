@@ -13,7 +13,7 @@ the ``BaseSpectrogramTransform`` it imports; this script defines that small base
 audiomentations 0.33: draw ``should_apply``, then ``apply``) before importing it, so the peer's own
 masking code is what is timed.
 
-Run: ``.venv/bin/python benchmarks/audio_aug.py [--clips 512] [--repeat 5]``
+Run: ``.venv/bin/python benchmarks/audio_aug.py [--clips 512] [--rounds 5]``
 """
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ import argparse
 import os
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _timing import Timing, compare_line, interleaved, load, method, rate_line  # (script folder)
 
 from augfit import Compose
 from augfit.transforms.audio import FrequencyMask, TimeMask
@@ -34,28 +33,8 @@ from augfit.transforms.audio.mel import log_mel
 SR, N_MELS, N_FFT, HOP, LENGTH = 8000, 40, 256, 128, 8000
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Smallest wall time and smallest CPU time of ``repeat`` runs (seconds).
-
-    On a shared machine the wall time of a long batched call is often cut by other processes; the
-    CPU time of this process (``time.process_time``, all its threads) is the steadier figure.
-    """
-    wall, cpu = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return min(wall), min(cpu)
-
-
-def line(label: str, n: int, t: tuple[float, float]) -> str:
-    return f"  {label:<28} {n / t[0]:9.0f} clips/s wall  {n / t[1]:9.0f} clips/s CPU"
-
-
-def ratio(label: str, slow: tuple[float, float], fast: tuple[float, float], target: str) -> str:
-    return (f"  {label:<28} {slow[0] / fast[0]:9.2f}x wall       {slow[1] / fast[1]:9.2f}x CPU   "
-            f"({target})")
+def show(label: str, n: int, t: Timing) -> str:
+    return rate_line(label, t, n, unit="clips/s")
 
 
 def load_clips(n: int) -> tuple[np.ndarray, str]:
@@ -85,14 +64,13 @@ def bench_logmel(n: int, repeat: int) -> None:
         return [librosa.power_to_db(librosa.feature.melspectrogram(
             y=c, sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)) for c in x]
 
-    per_clip()
-    t_batch = best_of(lambda: log_mel(x, SR, N_MELS, N_FFT, HOP), repeat)
-    t_clip = best_of(per_clip, repeat)
+    t = interleaved({"batched": lambda: log_mel(x, SR, N_MELS, N_FFT, HOP),
+                     "per clip": per_clip}, repeat)
     print(f"log-mel, {n} clips of {LENGTH / SR:.0f} s at {SR} Hz ({source}), n_fft={N_FFT} "
           f"hop={HOP} n_mels={N_MELS}")
-    print(line("augfit batched log_mel", n, t_batch))
-    print(line("librosa per clip", n, t_clip))
-    print(ratio("batched vs per clip", t_clip, t_batch, "target >= 4x"))
+    print(show("augfit batched log_mel", n, t["batched"]))
+    print(show("librosa per clip", n, t["per clip"]))
+    print(compare_line("batched vs per clip", t["batched"], t["per clip"], 4.0))
 
 
 def audiomentations_spec_mask() -> type:
@@ -153,27 +131,25 @@ def bench_masks(repeat: int, n: int = 256, f: int = 128, t: int = 64) -> None:
             out[i] = tmask(tmask(s.T)).T
         return out
 
-    aug(spec)
-    t_aug = best_of(lambda: aug(spec), repeat * 4)
-    t_loop = best_of(loop, repeat * 4)
-    t_am = best_of(audiomentations_per_clip, repeat * 4)
+    r = interleaved({"augfit": lambda: aug(spec), "loop": loop,
+                     "audiomentations": audiomentations_per_clip}, repeat)
     print(f"SpecAugment 2 freq + 2 time masks, {n} spectrograms of {f}x{t} float32")
-    print(line("augfit batched (Compose)", n, t_aug))
-    print(line("plain per-clip Python loop", n, t_loop))
-    print(line("audiomentations per clip", n, t_am))
-    print(ratio("augfit vs loop", t_loop, t_aug, "target > 1x"))
-    print(ratio("augfit vs audiomentations", t_am, t_aug, "target >= 2x"))
+    print(show("augfit batched (Compose)", n, r["augfit"]))
+    print(show("plain per-clip Python loop", n, r["loop"]))
+    print(show("audiomentations per clip", n, r["audiomentations"]))
+    print(compare_line("augfit vs loop", r["augfit"], r["loop"], 1.0))
+    print(compare_line("augfit vs audiomentations", r["augfit"], r["audiomentations"], 2.0))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clips", type=int, default=512, help="clips for the log-mel comparison")
-    ap.add_argument("--repeat", type=int, default=5, help="runs per contestant; the best is kept")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds per comparison")
     args = ap.parse_args(argv)
-    print(f"best of several runs; shared machine, figures are noisy; cores={os.cpu_count()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    bench_logmel(args.clips, args.repeat)
-    bench_masks(args.repeat)
+    print(method(args.rounds))
+    bench_logmel(args.clips, args.rounds)
+    bench_masks(args.rounds)
+    print(f"at the end: {load()}")
     return 0
 
 

@@ -3,9 +3,10 @@
 Pipeline: Rotate(15) -> RandomResizedCrop(scale 0.8-1) -> HorizontalFlip(0.5) ->
 BrightnessContrast(0.2, 0.2), batch 256, on 8x8 grey (scikit-learn digits), 28x28 grey
 (Fashion-MNIST from /usr/share/datasets/fashion-mnist, else random) and 224x224x3 (random).
-Prints images/s for both and the ratio. Targets: >= 20x at 8x8, >= 5x at 28x28, >= 1x at 224x224x3.
+Prints images/s for both (medians of interleaved rounds, wall and CPU time; see ``_timing.py``) and
+the ratio. Goals: >= 20x at 8x8, >= 5x at 28x28, >= 1x at 224x224x3.
 
-Run: .venv/bin/python benchmarks/image_aug.py [--seconds 2] [--batch 256]
+Run: .venv/bin/python benchmarks/image_aug.py [--rounds 7] [--batch 256]
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import albumentations as A
 import cv2
 import numpy as np
-from _timing import rate  # benchmarks run as scripts: their folder is on sys.path
+from _timing import compare_line, interleaved, load, method, rate_line  # (script folder)
 
 import augfit as af
 from augfit.transforms import image as I
@@ -56,23 +57,22 @@ def albumentations_pipeline(h: int, w: int) -> A.Compose:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=256)
-    ap.add_argument("--seconds", type=float, default=2.0, help="timing budget per measurement")
+    ap.add_argument("--rounds", type=int, default=7, help="interleaved rounds per comparison")
     args = ap.parse_args()
-    targets = {"8x8 grey": 20.0, "28x28 grey": 5.0, "224x224x3": 1.0}
-    print(f"batch {args.batch}; best of repeated runs for {args.seconds:.1f}s each; "
-          f"shared machine, figures are noisy")
-    print(f"{'images':<12}{'data':<15}{'augfit img/s':>14}{'albument. img/s':>17}{'ratio':>8}"
-          f"{'target':>8}")
+    goals = {"8x8 grey": 20.0, "28x28 grey": 5.0, "224x224x3": 1.0}
+    print(f"batch {args.batch}; {method(args.rounds)}")
     for name, (x, src) in datasets(args.batch).items():
         aug = augfit_pipeline()
         alb = albumentations_pipeline(*x.shape[1:3])
-        ours = rate(lambda aug=aug, x=x: aug(x), len(x), args.seconds)
-        theirs = rate(lambda alb=alb, x=x: [alb(image=img)["image"] for img in x], len(x),
-                      args.seconds)
-        ratio = ours / theirs
-        mark = "ok" if ratio >= targets[name] else "MISS"
-        print(f"{name:<12}{src:<15}{ours:>14,.0f}{theirs:>17,.0f}{ratio:>7.1f}x"
-              f"{targets[name]:>6.0f}x {mark}")
+        t = interleaved({"augfit": lambda aug=aug, x=x: aug(x),
+                         "albumentations": lambda alb=alb, x=x: [alb(image=img)["image"]
+                                                                 for img in x]}, args.rounds)
+        print(f"{name} ({src})")
+        print(rate_line("augfit (batched)", t["augfit"], len(x)))
+        print(rate_line("albumentations (per image)", t["albumentations"], len(x)))
+        print(compare_line("augfit vs albumentations", t["augfit"], t["albumentations"],
+                           goals[name]))
+    print(f"at the end: {load()}")
 
 
 if __name__ == "__main__":

@@ -2,28 +2,31 @@
 
 784-256-10 ReLU MLP, Adam, batch 128, float32, 60,000 samples (Fashion-MNIST from
 /usr/share/datasets/fashion-mnist when present, else synthetic data of the same shape).
-Prints seconds per epoch (the contenders run interleaved, round by round, after a warm-up
-epoch each; the fastest round counts), the ratios, the share of the measured float32 GEMM rate
-that augfit reaches, and what dropout adds. BLAS threading is left at its defaults.
+Prints seconds per epoch as medians of interleaved rounds after a warm-up epoch each (wall time,
+and this process's CPU time beside it; ``_timing.py``), the ratios, the share of the measured
+float32 GEMM rate that augfit reaches, and what dropout adds, at 2 BLAS threads and at 1 (the
+experiment runner's setting); torch gets the same number of intra-op threads.
+
+Goals (at 2 threads on an idle machine): >= 2x scikit-learn float32, >= 1.5x PyTorch, >= 65% of
+the GEMM rate; the same three are reported at 1 thread.
 
 FLOPs counted: 2*M*K*N for each matrix product augfit performs per batch: the forward product
 of both layers, the weight gradients of both, and the input gradient of the second layer only
 (the first layer needs none).
 
-Run:  .venv/bin/python benchmarks/mlp.py [--repeats 5] [--threads 1 --cpu] [--samples 60000]
+Run:  .venv/bin/python benchmarks/mlp.py [--rounds 5] [--threads 2 1] [--samples 60000]
 """
 from __future__ import annotations
 
 import argparse
 import gzip
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _timing import Timing, interleaved, load, method, verdict  # benchmarks run as scripts
 
 import augfit as af
 from augfit.nn import MLP, Adam
@@ -67,11 +70,12 @@ def sklearn_epoch(x: np.ndarray, y: np.ndarray) -> Callable[[], object]:
     return run
 
 
-def torch_epoch(x: np.ndarray, y: np.ndarray) -> Callable[[], object] | None:
+def torch_epoch(x: np.ndarray, y: np.ndarray, threads: int) -> Callable[[], object] | None:
     try:
         import torch
     except ImportError:
         return None
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(IN, HIDDEN), torch.nn.ReLU(),
                               torch.nn.Linear(HIDDEN, OUT))
@@ -128,82 +132,68 @@ def gemm_epoch() -> Callable[[], object]:
     return run
 
 
-def measure(contenders: dict[str, Callable[[], object]],
-            repeats: int) -> dict[str, tuple[list[float], list[float]]]:
-    """(wall, CPU) seconds of ``repeats`` epochs each, interleaved round by round (after one
-    warm-up epoch each) so that load from other processes hits every contender alike."""
-    for run in contenders.values():
-        run()
-    times: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n in contenders}
-    for _ in range(repeats):
-        for name, run in contenders.items():
-            c, t = time.process_time(), time.perf_counter()
-            run()
-            times[name][0].append(time.perf_counter() - t)
-            times[name][1].append(time.process_time() - c)
-    return times
+def report(times: dict[str, Timing], threads: int, torch_ran: bool) -> None:
+    gflop = flops_per_epoch() / 1e9
+    ours = times["augfit float32"]
+    print(f"\n{threads} BLAS thread(s)")
+    print(f"{'contender':30s} {'median s':>9s} {'CPU s':>7s} {'best s':>7s} {'GFLOP/s':>8s} "
+          f"{'x augfit':>9s}")
+    for name, t in times.items():
+        print(f"{name:30s} {t.median_wall:9.3f} {t.median_cpu:7.3f} {t.best_wall:7.3f} "
+              f"{gflop / t.median_wall:8.1f} {t.median_wall / ours.median_wall:8.2f}x")
+
+    def line(label: str, peer: Timing, goal: float) -> None:
+        wall, cpu = peer.median_wall / ours.median_wall, peer.median_cpu / ours.median_cpu
+        best = peer.best_wall / ours.best_wall
+        print(f"  {label:<36} {wall:5.2f}x (CPU {cpu:5.2f}x; best-of {best:5.2f}x)  "
+              f"{verdict(wall, goal)}")
+
+    line("augfit vs scikit-learn float32", times["scikit-learn float32"], 2.0)
+    line("augfit vs scikit-learn float64", times["scikit-learn float64"], 2.0)
+    if torch_ran:
+        line("augfit vs PyTorch CPU", times["PyTorch CPU"], 1.5)
+    gemm = times["GEMM only (same products)"]
+    share, share_cpu = gemm.median_wall / ours.median_wall, gemm.median_cpu / ours.median_cpu
+    print(f"  {'share of the GEMM rate':<36} {share:5.0%} (CPU {share_cpu:5.0%})        "
+          f"goal >= 65% {'ok' if share >= 0.65 else 'MISS'}")
+    extra = times["augfit float32 + dropout 0.2"].median_wall / ours.median_wall - 1
+    print(f"  {'dropout 0.2 extra cost':<36} {extra:+5.1%}              goal <= 10% "
+          f"{'ok' if extra <= 0.10 else 'MISS'}")
 
 
 def main(argv: list[str] | None = None) -> int:
     global N
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5, help="timed epochs per contender")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved timed epochs per contender")
     ap.add_argument("--samples", type=int, default=60_000, help="samples per epoch (default 60000)")
-    ap.add_argument("--threads", type=int, default=0,
-                    help="limit BLAS threads (threadpoolctl); 0 leaves the defaults")
-    ap.add_argument("--cpu", action="store_true",
-                    help="rank by process CPU time instead of wall time (steadier under load, "
-                         "meaningful with --threads 1)")
+    ap.add_argument("--threads", type=int, nargs="+", default=[2, 1],
+                    help="BLAS (and torch) thread counts to measure, in order")
     args = ap.parse_args(argv)
     N = args.samples
     x, y, source = load_data()
     print(f"data: {source}, {x.shape[0]} x {x.shape[1]} float32; MLP {IN}-{HIDDEN}-{OUT} ReLU, "
-          f"Adam, batch {BATCH}; {args.repeats} interleaved rounds after one warm-up epoch")
-    print("note: the machine is shared (2 cores, other jobs running): figures are noisy; "
-          "ratios use the fastest round of each contender"
-          + (f"; BLAS threads: {args.threads}" if args.threads else "; BLAS threads: default"))
-    contenders: dict[str, Callable[[], object]] = {
-        "augfit float32": augfit_epoch(x, y, 0.0),
-        "augfit float32 + dropout 0.2": augfit_epoch(x, y, 0.2),
-        "scikit-learn float32": sklearn_epoch(x, y),
-        "scikit-learn float64": sklearn_epoch(x.astype(np.float64), y),
-    }
-    torch_run = torch_epoch(x, y)
-    if torch_run is not None:
-        contenders["PyTorch CPU"] = torch_run
-    contenders["GEMM only (same products)"] = gemm_epoch()
-    if args.threads:
-        from threadpoolctl import threadpool_limits
+          f"Adam, batch {BATCH}; {method(args.rounds)}")
+    print(f"FLOPs per epoch: {flops_per_epoch() / 1e9:.2f} GFLOP; ratios: how many times augfit's "
+          f"speed the peer's is")
+    from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(args.threads):
-            times = measure(contenders, args.repeats)
-    else:
-        times = measure(contenders, args.repeats)
-    # Fastest round; with --threads 1 the CPU time is the steadier figure on a loaded machine.
-    col = 1 if args.cpu else 0
-    best = {name: min(ts[col]) for name, ts in times.items()}
-    gflop = flops_per_epoch() / 1e9
-    t_af = best["augfit float32"]
-
-    basis = "CPU" if args.cpu else "wall"
-    print(f"\n{'contender':30s} {'best ' + basis + ' s':>11s} {'median':>7s} {'wall':>7s} "
-          f"{'GFLOP/s':>8s} {'vs augfit':>10s}")
-    for name, ts in times.items():
-        print(f"{name:30s} {best[name]:11.3f} {statistics.median(ts[col]):7.3f} "
-              f"{min(ts[0]):7.3f} {gflop / best[name]:8.1f} {best[name] / t_af:9.2f}x")
+    for threads in args.threads:
+        contenders: dict[str, Callable[[], object]] = {
+            "augfit float32": augfit_epoch(x, y, 0.0),
+            "augfit float32 + dropout 0.2": augfit_epoch(x, y, 0.2),
+            "scikit-learn float32": sklearn_epoch(x, y),
+            "scikit-learn float64": sklearn_epoch(x.astype(np.float64), y),
+        }
+        torch_run = torch_epoch(x, y, threads)
+        if torch_run is not None:
+            contenders["PyTorch CPU"] = torch_run
+        contenders["GEMM only (same products)"] = gemm_epoch()
+        with threadpool_limits(threads, user_api="blas"):
+            times = interleaved(contenders, args.rounds, target=0.0)
+        report(times, threads, torch_run is not None)
     if torch_run is None:
         print("PyTorch: not installed, skipped")
-    print(f"\nFLOPs per epoch: {gflop:.2f} GFLOP")
-    print(f"augfit speed-up over scikit-learn float32: "
-          f"{best['scikit-learn float32'] / t_af:.2f}x (target >= 1.4)")
-    print(f"augfit speed-up over scikit-learn float64: "
-          f"{best['scikit-learn float64'] / t_af:.2f}x (target >= 2)")
-    if torch_run is not None:
-        print(f"augfit vs PyTorch CPU: {best['PyTorch CPU'] / t_af:.2f}x (target >= 1)")
-    print(f"share of the GEMM rate reached by augfit: "
-          f"{best['GEMM only (same products)'] / t_af:.0%} (target >= 55%)")
-    print(f"dropout 0.2 extra cost: {best['augfit float32 + dropout 0.2'] / t_af - 1:+.1%} "
-          f"(target <= 10%)")
+    print(f"at the end: {load()}")
     return 0
 
 

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _timing import compare_line, interleaved, load, method, rate_line  # benchmarks run as scripts
 
 APERTIUM = Path("/usr/share/apertium/apertium-eng-spa")
 
@@ -48,16 +49,6 @@ def timed(fn, *args):
     t0 = time.perf_counter()
     out = fn(*args)
     return out, time.perf_counter() - t0
-
-
-def best(fn, repeats: int) -> tuple[float, float]:
-    """Shortest wall time of ``repeats`` calls, and the process CPU time of that call."""
-    runs = []
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        runs.append((time.perf_counter() - w0, time.process_time() - c0))
-    return min(runs)
 
 
 # -- 1. synonyms --------------------------------------------------------------------------------
@@ -123,23 +114,23 @@ def bench_synonyms(texts: list[str]) -> None:
     _, load_s = timed(load_lexicon)
     aug = SynonymReplace(rate=0.1, stopwords="english")
     _, cold_s = timed(aug, texts, 0)  # first pass fills the per-word memo
-    warm_s, warm_cpu = best(lambda: aug(texts, rng=1), 5)
     out = aug(texts, rng=1)
     nl_out, nl_first = timed(nl.augment, texts)  # first pass (fills nlpaug's own lookup cache)
-    nl_s, nl_cpu = best(lambda: nl.augment(texts), 3)
+    t = interleaved({"augfit": lambda: aug(texts, rng=1), "nlpaug": lambda: nl.augment(texts)},
+                    5, target=0.0)
     changed = sum(a != b for a, b in zip(out, texts, strict=True)) / len(texts)
     nl_changed = sum(a != b for a, b in zip(nl_out, texts, strict=True)) / len(texts)
     n = len(texts)
-    print(f"\n[1] synonym replacement, {n} Rotten Tomatoes sentences, rate/aug_p 0.1 "
-          f"(best of 5 / 3)")
-    print(f"  augfit SynonymReplace  {n / warm_s:8.0f} sent/s wall, {n / warm_cpu:8.0f} CPU   "
-          f"(first pass {n / cold_s:.0f} sent/s; table load {load_s:.2f} s once; "
+    print(f"\n[1] synonym replacement, {n} Rotten Tomatoes sentences, rate/aug_p 0.1; "
+          f"{method(5)}")
+    print(rate_line("augfit SynonymReplace", t["augfit"], n, "sent/s")
+          + f"  (first pass {n / cold_s:.0f} sent/s; table load {load_s:.2f} s once; "
           f"{changed:.0%} changed)")
-    print(f"  nlpaug SynonymAug      {n / nl_s:8.0f} sent/s wall, {n / nl_cpu:8.0f} CPU   "
-          f"(first pass {n / nl_first:.0f} sent/s; NLTK WordNet load {nl_load:.2f} s once; tags "
-          f"precomputed; {nl_changed:.0%} changed)")
-    print(f"  ratio: {nl_s / warm_s:.1f}x wall, {nl_cpu / warm_cpu:.1f}x CPU; first passes "
-          f"{nl_first / cold_s:.1f}x")
+    print(rate_line("nlpaug SynonymAug", t["nlpaug"], n, "sent/s")
+          + f"  (first pass {n / nl_first:.0f} sent/s; NLTK WordNet load {nl_load:.2f} s once; "
+          f"tags precomputed; {nl_changed:.0%} changed)")
+    print(compare_line("augfit vs nlpaug", t["augfit"], t["nlpaug"])
+          + f"; first passes {nl_first / cold_s:.1f}x")
 
 
 # -- 2. and 3. back-translation ------------------------------------------------------------------
@@ -163,7 +154,9 @@ def bench_backtranslate(texts: list[str], per_sentence: int) -> None:
         get_cache(path).clear_memory()
         again, sqlite_s = timed(cached, texts, 1)
         reps = max(1, 200_000 // len(texts))
-        hit_s, _ = best(lambda: [cached(texts, rng=r) for r in range(reps)], 3)
+        hits = interleaved({"hits": lambda: [cached(texts, rng=r) for r in range(reps)]}, 3,
+                           target=0.0)["hits"]
+        hit_s = hits.median_wall
         assert cached(texts, rng=0) == first == again
         print(f"\n[3] back-translation on cache hits ({len(texts)} sentences)")
         print(f"  from the SQLite file (a rerun): {len(texts) / sqlite_s:12.0f} sent/s")
@@ -177,14 +170,14 @@ def main() -> None:
     ap.add_argument("--per-sentence", type=int, default=20, help="sentences translated one by one")
     args = ap.parse_args()
     texts = sentences(args.n)
-    print(f"text_aug benchmark: {len(texts)} sentences, cpu count {os.cpu_count()} "
-          "(shared machine: figures are noisy)")
+    print(f"text_aug benchmark: {len(texts)} sentences; {load()}")
     if shutil.which("apertium") is None or not (APERTIUM / "eng-spa.prob").is_file():
         print("apertium-eng-spa is not installed (apt-get install apertium-eng-spa): the nlpaug "
               "comparison (its tagger) and the back-translation runs are skipped")
         return
     bench_synonyms(texts)
     bench_backtranslate(texts, args.per_sentence)
+    print(f"at the end: {load()}")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,11 @@ window.addEventListener('load', () => setTimeout(() => {
              minWidth: Math.min(...im.map(i => i.naturalWidth)), audios: au.length,
              withSource: au.filter(a => a.currentSrc || a.getAttribute('src')).length,
              playable: au.filter(a => a.readyState >= 1 && a.duration > 0).length,
-             errors: window.__errors};
+             errors: window.__errors,
+             // per row of cards (.samples): how many lines its cards wrap onto (1: one row)
+             cardLines: [...document.querySelectorAll('.samples')].map(s =>
+               new Set([...s.children].map(c => Math.round(c.getBoundingClientRect().top))).size),
+             viewport: window.innerWidth};
   document.body.setAttribute('data-probe', JSON.stringify(r));
 }, 2000));
 </script>"""
@@ -87,8 +91,9 @@ def browser_probe() -> Callable[[Path, Path], dict[str, Any]]:
     """``probe(page, tmp)``: open ``page`` in headless Chromium (a copy with a probe script beside
     it, so relative links resolve) and return what it saw: ``images``, ``decoded``
     (naturalWidth > 0), ``minWidth``, ``audios``, ``withSource``, ``playable`` (metadata loaded,
-    duration > 0), ``errors`` (page errors) and ``console`` (console errors on stderr). Skips when
-    Chromium is not installed."""
+    duration > 0), ``errors`` (page errors), ``console`` (console errors on stderr), ``cardLines``
+    (per row of sample cards, the lines it wraps onto) and ``viewport`` (the window is 1400 px
+    wide). Skips when Chromium is not installed."""
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed")
 
@@ -102,7 +107,8 @@ def browser_probe() -> Callable[[Path, Path], dict[str, Any]]:
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--autoplay-policy="
                  "no-user-gesture-required", f"--user-data-dir={tmp / 'chromium-profile'}",
-                 "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0",
+                 "--window-size=1400,900", "--virtual-time-budget=10000",
+                 "--enable-logging=stderr", "--v=0",
                  "--allow-file-access-from-files", "--dump-dom", probed.as_uri()]
         res = subprocess.run(flags, capture_output=True, text=True, timeout=120)
         probed.unlink()

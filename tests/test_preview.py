@@ -205,7 +205,8 @@ def test_bad_arguments():
         preview(af.Compose([I.HorizontalFlip()]), "digits", n=0, out=None)
     with pytest.raises(af.ConfigError, match="is not a file"):
         preview("no/such/pipeline.yaml", "digits", out=None)
-    with pytest.raises(af.ConfigError, match="pass method="):
+    with pytest.raises(af.ConfigError, match=r"--method \(method= in Python\) names a method "
+                       "with data augmentation: rotate"):
         preview(str(DEMO), "digits", out=None)
 
 
@@ -245,3 +246,63 @@ def test_fsdd_spectrogram_page_renders_and_plays_in_chromium(tmp_path, browser_p
     assert seen["images"] == 6 and seen["decoded"] == 6
     assert seen["audios"] == 8 and seen["withSource"] == 8 and seen["playable"] == 8
     assert seen["errors"] == [] and seen["console"] == []
+
+
+@pytest.mark.slow
+def test_four_versions_fit_one_row_at_1400_px(tmp_path, browser_probe):
+    examples = Path(__file__).resolve().parents[1] / "datasets" / "examples"
+    words = af.datasets.load("audio_folder", path=str(examples / "spoken_words"))
+    pages = [preview(af.Compose([I.Rotate(limit=20)]), "digits", n=2, versions=4,
+                     out=tmp_path / "image", seed=0),
+             preview(af.Compose([A.MelSpectrogram(sample_rate=8000), A.TimeMask()]), words, n=2,
+                     versions=4, out=tmp_path / "audio", seed=0)]
+    for r in pages:
+        seen = browser_probe(r.paths["html"], tmp_path)
+        assert seen["viewport"] == 1400 and seen["errors"] == []
+        assert seen["cardLines"] == [1, 1], (r.modality, seen["cardLines"])
+
+
+def test_audio_pipeline_takes_its_sample_rate_from_the_dataset(tmp_path):
+    from augfit.transforms.base import Transform
+
+    examples = Path(__file__).resolve().parents[1] / "datasets" / "examples"
+    words = af.datasets.load("audio_folder", path=str(examples / "spoken_words"))
+    assert words.meta["sample_rate"] == 8000
+    pipeline = {"type": "Compose", "transforms": [{"type": "MelSpectrogram", "n_mels": 32},
+                                                  {"type": "TimeMask", "p": 0.0}]}
+    r = preview(pipeline, words, n=2, versions=1, out=tmp_path, seed=0)   # no sample_rate given
+    assert r.augmented[0].shape == (2, 32, 1 + words.x.shape[1] // 128)
+    expected = A.MelSpectrogram(sample_rate=8000, n_mels=32)(np.asarray(r.originals), rng=0)
+    np.testing.assert_array_equal(r.augmented[0], expected)    # the data's 8000 Hz was used
+    with pytest.raises(af.ConfigError, match=r"MelSpectrogram\(sample_rate=\.\.\.\) is not set"):
+        A.MelSpectrogram()(words.x[:1])
+    bound = A.with_sample_rate(Transform.from_dict(pipeline), 16000)
+    assert bound.transforms[0].sample_rate == 16000.0
+    assert Transform.from_dict(pipeline).transforms[0].sample_rate is None
+
+
+def test_method_error_lists_the_methods_with_augmentation(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("dataset: {name: digits}\ntrain_sizes: [40]\nmethods:\n  - baseline\n"
+                    "  - {name: rotate, augment: [{type: Rotate, limit: 10}]}\n"
+                    "  - {name: flips, augment: [{type: HorizontalFlip}]}\n"
+                    "  - {name: dropout, dropout: 0.3}\n")
+    listed = "names a method with data augmentation: rotate, flips$"
+    with pytest.raises(af.ConfigError, match=r"which method's augmentation.*" + listed):
+        preview(str(spec), "digits", out=None)
+    with pytest.raises(af.ConfigError, match=r"it has no method 'rotat' \(did you mean "
+                       r"'rotate'\?\); --method \(method= in Python\) " + listed):
+        preview(str(spec), "digits", out=None, method="rotat")
+    with pytest.raises(af.ConfigError, match=r"method 'dropout' has no data augmentation.*"
+                       + listed):
+        preview(str(spec), "digits", out=None, method="dropout")
+
+
+def test_slow_steps_report_progress(tmp_path):
+    lines: list[str] = []
+    pipeline = af.Compose([A.MelSpectrogram(sample_rate=8000), A.TimeMask()])
+    preview(pipeline, _tones(), n=2, versions=2, out=tmp_path, seed=0, progress=lines.append)
+    assert lines[0] == "drawing 2 versions of 2 audio samples"
+    assert lines[1] == "drawing 6 spectrogram cards"
+    inversions = [s for s in lines if s.startswith("inverting spectrograms to audio")]
+    assert [s.rsplit(": ", 1)[1] for s in inversions] == ["1 of 3", "2 of 3", "3 of 3"]

@@ -1,6 +1,6 @@
 """Every ```python block in README.md and docs/*.md runs on its own and prints what it shows.
 
-How a block is run (the README's "Tests and tested examples" says the same for writers):
+How a block is run (docs/testing.md, "Tests and tested examples", says the same for writers):
 
 - **On its own**: each block runs in a fresh process with an empty namespace (forked from a server
   that has already imported numpy, scikit-learn and augfit, so a block costs only its own work; a
@@ -41,7 +41,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+# docs/index.md is generated from README.md (scripts/build_docs.py): its blocks run as README's.
+DOCS = [REPO / "README.md",
+        *sorted(p for p in (REPO / "docs").glob("*.md") if p.name != "index.md")]
 TIMEOUT = 600.0  # seconds per block: it catches hangs; blocks take 0.5-12 s on a quiet machine
 SKIP_MARKER = re.compile(r"<!--\s*readme-test:\s*skip\s*:\s*(?P<reason>\S.*?)\s*-->")
 EXPECT = re.compile(r"#\s*->\s?(?P<text>.*)$")
@@ -254,7 +256,7 @@ def test_block_runs_and_prints_what_it_shows(block: Block, tmp_path: Path,
 
 def test_every_document_has_blocks_and_markers_give_reasons() -> None:
     readme = collect(REPO / "README.md")
-    assert len(readme) >= 10 and all(b.source.strip() for b in readme)
+    assert len(readme) >= 1 and len(BLOCKS) >= 30 and all(b.source.strip() for b in BLOCKS)
     for doc in DOCS:
         text = doc.read_text(encoding="utf-8")
         assert len(re.findall(r"readme-test:\s*skip", text)) == len(SKIP_MARKER.findall(text)), (

@@ -1,10 +1,11 @@
-"""The README's "Your stack" section keeps its four examples, each showing its output.
-tests/test_readme.py runs every README block and checks the ``# ->`` output."""
+"""The docs' "Your stack" section keeps its four examples, each showing its output.
+tests/test_readme.py runs every docs block and checks the ``# ->`` output."""
 from __future__ import annotations
 
-from test_readme import section_blocks
+from test_readme import REPO, section_blocks
 
 
 def test_the_section_has_the_four_examples() -> None:
-    blocks = section_blocks("## Your stack: PyTorch, scikit-learn, tables, MLflow, progress")
+    blocks = section_blocks("## Your stack: PyTorch, scikit-learn, tables, MLflow, progress",
+                            REPO / "docs" / "integrations.md")
     assert len(blocks) == 4 and all(b.shows_output for b in blocks)

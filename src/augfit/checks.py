@@ -26,7 +26,9 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal, TypeGuard, overload
 
 import numpy as np
@@ -56,6 +58,52 @@ def show(value: Any, json_style: bool = False) -> str:
     if len(text) > SHOW_MAX:
         return text[:SHOW_MAX - 15] + f"... ({len(text)} characters)"
     return text
+
+
+# Where the options being checked came from: "" for a Python call, else their path in a spec
+# ("dataset.options"), so that an error names a keyword the way the caller wrote it.
+_OPTIONS_AT: ContextVar[str] = ContextVar("augfit_options_at", default="")
+
+
+@contextmanager
+def options_at(path: str) -> Iterator[None]:
+    """Within the block, :func:`keyword` and :func:`setting` speak a spec's language: the options
+    are the mapping at ``path`` (e.g. ``"dataset.options"``) of a YAML spec."""
+    token = _OPTIONS_AT.set(path)
+    try:
+        yield
+    finally:
+        _OPTIONS_AT.reset(token)
+
+
+def keyword(name: str) -> str:
+    """An option as the caller wrote it: ``text_column=`` in Python, ``dataset.options.text_column``
+    in a spec (inside :func:`options_at`).
+
+    >>> keyword("text_column")
+    'text_column='
+    >>> with options_at("dataset.options"):
+    ...     keyword("text_column")
+    'dataset.options.text_column'
+    """
+    at = _OPTIONS_AT.get()
+    return f"{at}.{name}" if at else f"{name}="
+
+
+def give(name: str) -> str:
+    """How to give an option, in the caller's language: ``pass path=`` in Python, ``set
+    dataset.options.path`` in a spec (inside :func:`options_at`)."""
+    at = _OPTIONS_AT.get()
+    return f"set {at}.{name}" if at else f"pass {name}="
+
+
+def setting(name: str, value: Any) -> str:
+    """An option set to ``value`` as the caller would write it: ``text_column='review'`` in Python,
+    ``dataset.options.text_column: review`` in a spec."""
+    at = _OPTIONS_AT.get()
+    if not at:
+        return f"{name}={value!r}"
+    return f"{at}.{name}: {value if isinstance(value, (int, float)) else show(value, True)}"
 
 
 def where(name: str, owner: str = "") -> str:
@@ -197,6 +245,19 @@ def check_range(value: Sequence[float] | float, name: str, owner: str = "",
     if pair[0] < lo or pair[1] > hi:
         raise ConfigError(f"{at} must lie within [{lo}, {hi}], got {show(value)}")
     return pair
+
+
+def check_int_range(value: Any, name: str, owner: str = "", lo: int = 0, hi: int = 2 ** 31,
+                    hint: str = "", valid: Callable[[int, int], bool] | None = None
+                    ) -> tuple[int, int]:
+    """An inclusive ``(low, high)`` pair of ints with ``lo <= low <= high <= hi`` (and, if
+    given, ``valid(low, high)``; ``hint`` says what that asks)."""
+    ok = isinstance(value, (list, tuple)) and len(value) == 2 and all(map(is_int, value)) and \
+        lo <= value[0] <= value[1] <= hi
+    if not ok or (valid is not None and not valid(int(value[0]), int(value[1]))):
+        raise ConfigError(f"{where(name, owner)} must be an inclusive (low, high) pair of ints "
+                          f"with {lo} <= low <= high <= {hi}{hint}, got {show(value)}")
+    return int(value[0]), int(value[1])
 
 
 def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:

@@ -247,6 +247,11 @@ def _print_answer(res: RunResult) -> None:
     print(res.table)
     print()
     print(f"report: {res.paths['markdown']}  {res.paths['html']}")
+    from .viz.figures import NO_MATPLOTLIB, has_matplotlib
+
+    if not has_matplotlib():
+        print(f"augfit: figures not drawn: {NO_MATPLOTLIB}; then `augfit report {res.out}` adds "
+              "them", file=sys.stderr)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -269,7 +274,9 @@ def _preview(args: argparse.Namespace) -> int:
         # plain YAML scalars and lists only: tags (!!python/...) and alias bombs are refused
         options[key] = load_yaml(value, f"--dataset-option {key}", max_nodes=1000)
     res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
-                  seed=args.seed, method=args.method, dataset_options=options)
+                  seed=args.seed, method=args.method, dataset_options=options,
+                  progress=lambda line: print(f"augfit preview: {line}", file=sys.stderr,
+                                              flush=True))
     print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
     return 0
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ import numpy as np
 from .checks import check_int
 from .errors import ConfigError
 from .rng import derive
+from .transforms.audio.mel import need_sample_rate, with_sample_rate
 from .viz.cards import CSS, Panel, image_panels, rows_html, spectrogram_panels, text_panels
 from .viz.cards import word_diff as word_diff
 from .viz.explain import describe_pipeline
@@ -88,14 +90,28 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
         spec = load_spec(path)
         names = [m.name for m in spec.methods if m.augment or m.mix]
         if method is None or method not in names:
-            raise ConfigError(f"{path} is an experiment spec; pass method=... (--method) naming "
-                              f"one with augment or mix: {', '.join(names) or 'none has one'}")
+            raise ConfigError(f"{path} is an experiment spec: {_method_problem(spec, method)}; "
+                              "--method (method= in Python) names a method with data "
+                              f"augmentation: {', '.join(names) or 'this spec has none'}")
         m = spec.method(method)
         built_pipeline = pipeline_of(m.augment, m.mix)
         assert built_pipeline is not None  # names holds only methods with augment or mix
         return built_pipeline
     built = build_augment(Checker("preview"), path.name, "pipeline", path.parent)
     return Transform.from_dict(built)
+
+
+def _method_problem(spec: Any, method: str | None) -> str:
+    """Why ``method`` cannot be previewed: none given, unknown (with a guess), or no augment."""
+    from .checks import did_you_mean
+
+    if method is None:
+        return "which method's augmentation should it show?"
+    every = [m.name for m in spec.methods]
+    if method not in every:
+        hint = did_you_mean(method, every)
+        return f"it has no method {method!r}" + (f" ({hint})" if hint else "")
+    return f"method {method!r} has no data augmentation (no augment or mix step) to show"
 
 
 def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
@@ -123,7 +139,8 @@ def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any
 
 def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
             out: str | Path | None = "preview", seed: int = 0, method: str | None = None,
-            dataset_options: dict[str, Any] | None = None) -> PreviewResult:
+            dataset_options: dict[str, Any] | None = None,
+            progress: Callable[[str], None] | None = None) -> PreviewResult:
     """Augment ``n`` samples of ``dataset`` ``versions`` times and write the preview page.
 
     Parameters
@@ -139,19 +156,25 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
         Folder for ``index.html`` and the files; None writes nothing.
     seed : int
         Chooses the samples and draws the augmentations.
+    progress : callable, optional
+        Called with a line of text at each slow step (drawing, and for audio the spectrogram
+        cards and each mel inversion); ``augfit preview`` prints them on stderr.
     """
     n, versions = check_int(n, "n", "preview"), check_int(versions, "versions", "preview")
     aug = load_pipeline(pipeline, method)
     ds = _dataset(dataset, dataset_options, pipeline)
+    sr = float(ds.meta.get("sample_rate", 0)) or None
+    aug = with_sample_rate(aug, sr)      # a MelSpectrogram without sample_rate: the data's
     idx = pick_samples(ds.y, n, seed)
     sub = ds.subset(idx)
     mel = find_mel(aug) if ds.modality == "audio" else None
-    sr = float(ds.meta.get("sample_rate", 0)) or None
+    say = progress or (lambda _: None)
+    say(f"drawing {versions} versions of {len(idx)} {ds.modality} samples")
     g = draw_gallery(aug, sub.x, sub.y, ds.classes, versions, seed, sr,
                      None if mel is None else mel.hop_length)
     result = PreviewResult(sub.x, g.outs, ds.modality, len(idx) * (1 + versions), gallery=g)
     if out is not None:
-        result.paths = write(Path(out), aug, ds, g, seed, idx)
+        result.paths = write(Path(out), aug, ds, g, seed, idx, say)
     return result
 
 
@@ -169,7 +192,7 @@ _INVERSION_NOTE = (
 
 
 def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
-          index: np.ndarray) -> dict[str, Path]:
+          index: np.ndarray, say: Callable[[str], None] = lambda _: None) -> dict[str, Path]:
     """Write ``index.html`` (and the WAVs of an audio preview) into ``out``: the ``gallery`` of
     the samples ``index`` of ``ds``; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -187,7 +210,7 @@ def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
         rows = image_panels(gallery)
     elif ds.modality == "audio":
         rows, note = _audio_rows(out, paths, aug, gallery, float(ds.meta.get("sample_rate", 8000)),
-                                 seed)
+                                 seed, say)
         body.append(note)
     else:
         rows = text_panels(gallery)
@@ -204,7 +227,7 @@ def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
 
 
 def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: float,
-                seed: int) -> tuple[list[list[Panel]], str]:
+                seed: int, say: Callable[[str], None]) -> tuple[list[list[Panel]], str]:
     """Spectrogram cards with axes, and a player on every card: waveforms as they are, spectrogram
     outputs through the mel inversion (see :mod:`augfit.viz.sound`)."""
     from .data.wav import write_wav
@@ -214,12 +237,18 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
     x = np.asarray(g.x)
     before, afters = (x, [np.asarray(o) for o in g.outs]) if x.ndim == 3 else \
         spectrograms(mel, x, g.outs)
-    rows = spectrogram_panels(g, before, afters, mel.sample_rate, mel.hop_length,
-                              mel.log, mel.top_db)
+    rate = need_sample_rate(mel)
+    say(f"drawing {len(g.y) * (1 + len(g.outs))} spectrogram cards")
+    rows = spectrogram_panels(g, before, afters, rate, mel.hop_length, mel.log, mel.top_db)
     length = x.shape[1] if x.ndim == 2 else (before.shape[2] - 1) * mel.hop_length
 
+    steps, done = sum(np.asarray(o).ndim == 3 for o in g.outs) + 1, [0]
+
     def invert(specs: np.ndarray, key: int) -> np.ndarray:
-        return invert_mel(specs, mel.sample_rate, mel.n_fft, mel.hop_length, mel.log, length,
+        done[0] += 1
+        say(f"inverting spectrograms to audio (Griffin-Lim, {N_ITER} iterations): "
+            f"{done[0]} of {steps}")
+        return invert_mel(specs, rate, mel.n_fft, mel.hop_length, mel.log, length,
                           derive(seed, 0, key))
 
     inverted = [invert(np.asarray(o), k + 1) if np.asarray(o).ndim == 3 else None
@@ -228,7 +257,7 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
     (out / "wav").mkdir(exist_ok=True)
 
     def wav(name: str, wave: np.ndarray) -> str:
-        write_wav(out / name, np.asarray(wave, np.float32), int(mel.sample_rate))
+        write_wav(out / name, np.asarray(wave, np.float32), int(rate))
         paths[name] = out / name
         return name
 

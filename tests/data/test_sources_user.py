@@ -227,3 +227,47 @@ def test_arrays_and_dataset_pass_through():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert as_dataset((["a b", "c"], [0, 1])).modality == "text"
+
+
+def test_csv_error_guesses_text_and_label_columns(tmp_path):
+    f = tmp_path / "reviews.csv"
+    f.write_text("id,review,sentiment\n" + "".join(
+        f"{i},{'a long and winding review number ' + str(i)},{'pos' if i % 2 else 'neg'}\n"
+        for i in range(12)))
+    with pytest.raises(ConfigError) as ei:
+        load("csv", path=f)
+    msg = str(ei.value)
+    assert ("the texts look like column 'review' (the longest strings) and the labels like "
+            "'sentiment' (few distinct values); did you mean text_column='review', "
+            "label_column='sentiment'?") in msg
+    assert "text_column='id'" not in msg
+
+
+def test_csv_error_inside_a_spec_names_the_yaml_path(tmp_path):
+    import augfit as af
+
+    f = tmp_path / "reviews.csv"
+    f.write_text("id,review,sentiment\n" + "".join(
+        f"{i},{'a long and winding review number ' + str(i)},{'pos' if i % 2 else 'neg'}\n"
+        for i in range(12)))
+    spec = {"dataset": {"name": "csv", "options": {"path": str(f), "text_column": "review"}},
+            "train_sizes": [4], "seeds": 2, "methods": ["baseline"]}
+    with pytest.raises(ConfigError) as ei:
+        af.experiments.run(spec, out=tmp_path / "out", progress=False)
+    msg = str(ei.value)
+    assert 'no column for dataset.options.label_column: "label"' in msg
+    assert 'did you mean dataset.options.text_column: "review", dataset.options.label_column: ' \
+           '"sentiment"?' in msg
+    assert "label_column=" not in msg
+
+
+def test_missing_files_are_named_in_the_callers_language(tmp_path):
+    from augfit.checks import options_at
+    from augfit.errors import MissingResourceError
+
+    for name in ("npz", "image_folder", "csv"):
+        with pytest.raises(MissingResourceError, match=r"does not exist; pass path= to "):
+            load(name, path=tmp_path / "nope")
+        with options_at("dataset.options"), pytest.raises(
+                MissingResourceError, match=r"does not exist; set dataset.options.path to "):
+            load(name, path=tmp_path / "nope")

@@ -96,7 +96,8 @@ CASES = [
      "methods[1].augment[0].limit: Rotate(limit=...)"),
     (("methods", 1, "augment", 0, "limit"), 200, "methods[1].augment[0].limit: Rotate(limit=...)"),
     (("methods", 1, "augment", 0, "limt"), 3,
-     "methods[1].augment[0].limt: unknown argument of Rotate; allowed: limit, fill, p"),
+     "methods[1].augment[0].limt: unknown argument of Rotate; did you mean 'limit'? allowed: "
+     "limit, fill, p"),
     (("methods", 1, "augment"), "no/such/file.yaml",
      "methods[1].augment: augment file 'no/such/file.yaml' not found"),
 ]

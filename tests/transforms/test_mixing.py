@@ -116,7 +116,7 @@ def test_bad_input_is_a_config_error_naming_the_field():
         MixUp()(["a b", "c d"], rng=0)
 
 
-@pytest.mark.parametrize("hw", [(9, 13), (70, 66)])   # the table path and the broadcast path
+@pytest.mark.parametrize("hw", [(9, 13), (40, 60), (70, 66)])  # image tables, rows, broadcast
 def test_box_mask_is_the_box(hw):
     from augfit.transforms.image.mix import box_mask
 

@@ -28,7 +28,7 @@ from ..checks import check_bool, check_int, check_number
 from ..errors import ConfigError, ShapeError
 from ..registry import FEATURIZERS
 from ..transforms.audio.core import check_waveforms
-from ..transforms.audio.mel import check_mel_args, log_mel
+from ..transforms.audio.mel import check_mel_args, log_mel, need_sample_rate
 
 
 class Featurizer:
@@ -364,7 +364,7 @@ class AudioLogMel(Featurizer):
                 )
             return x
         check_waveforms(x, "audio_logmel")
-        parts = [log_mel(x[i:i + self.chunk_size], self.sample_rate, self.n_mels, self.n_fft,
+        parts = [log_mel(x[i:i + self.chunk_size], need_sample_rate(self), self.n_mels, self.n_fft,
                          self.hop_length, True, self.top_db, owner="audio_logmel")
                  for i in range(0, max(len(x), 1), self.chunk_size)]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
 from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text
 
@@ -90,8 +91,9 @@ def _build(ck: Checker, item: Any, path: str) -> Any:
     if allowed is not None:
         for key in item:
             if key != "type" and key not in allowed:
+                hint = did_you_mean(key, allowed)
                 raise ck.fail(_sub(path, str(key)), f"unknown argument of {item['type']}; "
-                              f"allowed: {', '.join(allowed)}")
+                              + (f"{hint} " if hint else "") + f"allowed: {', '.join(allowed)}")
     try:
         return Transform.from_dict(dict(item))
     except AugfitError as e:

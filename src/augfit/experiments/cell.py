@@ -242,13 +242,15 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any,
            derived: Sequence[Cell] = ()) -> list[dict[str, Any]]:
     from ..data.loader import DataLoader
     from ..train.trainer import Trainer
+    from ..transforms.audio.mel import with_sample_rate
     from ..transforms.base import Transform
 
     method = spec.method(cell.method)
     train, val, test = splits(spec, cell.split)
     sub = training_subset(spec, train, cell)
     t = spec.training
-    augment = Transform.from_dict(method.augment) if method.augment else None
+    augment = with_sample_rate(Transform.from_dict(method.augment) if method.augment else None,
+                               sub.meta.get("sample_rate"))   # an audio step's None: the data's
     mix = Transform.from_dict(method.mix) if method.mix else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
                         features="auto" if spec.features is None else spec.features,

@@ -49,9 +49,10 @@ class Checker:
         where = f"{self.source}: {path}" if path else self.source
         return ConfigError(f"{where}: {message}")
 
-    def expected(self, path: str, what: str, value: Any) -> ConfigError:
+    def expected(self, path: str, what: str, value: Any, hint: str = "") -> ConfigError:
+        """``expected WHAT, got VALUE`` (then ``; HINT``, e.g. a "did you mean")."""
         got = show(value) if self.quote or isinstance(value, (int, float)) else _kind(value)
-        return self.fail(path, f"expected {what}, got {got}")
+        return self.fail(path, f"expected {what}, got {got}" + (f"; {hint}" if hint else ""))
 
     def mapping(self, value: Any, path: str, allowed: Iterable[str],
                 required: Iterable[str] = ()) -> Mapping[str, Any]:
@@ -101,7 +102,9 @@ class Checker:
     def choice(self, value: Any, path: str, allowed: Iterable[Any]) -> Any:
         allowed = list(allowed)
         if value not in allowed:
-            raise self.expected(path, "one of " + ", ".join(show(a) for a in allowed), value)
+            hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
+            raise self.expected(path, "one of " + ", ".join(show(a) for a in allowed), value,
+                                hint)
         return value
 
     def boolean(self, value: Any, path: str) -> bool:

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from ..checks import options_at
 from ..data.datasets import Dataset, fingerprint, load
 from ..errors import ConfigError
 from .spec import IN_MEMORY, Spec
@@ -38,7 +39,8 @@ def load_dataset(d: Mapping[str, Any], source: str) -> Dataset:
         raise ConfigError(f"{source}: dataset: the data was passed in memory (data=...) and is not "
                           "loaded in this process; call augfit.experiments.run(spec, data=...) "
                           "with the same data")
-    ds = load(d["name"], **d["options"])
+    with options_at("dataset.options"):     # a loader's errors name the spec's fields
+        ds = load(d["name"], **d["options"])
     if fp is not None and fingerprint(ds, d["options"]) != fp:
         raise ConfigError(f"{source}: dataset {d['name']!r} ({d['options'].get('path', '')}) "
                           f"changed since its fingerprint {fp[:12]}... was taken; rerun the "

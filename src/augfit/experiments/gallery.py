@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AugfitError
+from ..transforms.audio.mel import need_sample_rate, with_sample_rate
 from ..transforms.base import Transform
 from ..viz.cards import Panel, image_panels, rows_html, spectrogram_panels, text_panels
 from ..viz.explain import describe_pipeline
@@ -99,7 +100,7 @@ def build(spec: Spec, data: Any = None) -> Samples:
 
 def _method(m: Method, baseline: str, sub: Any, seed: int, sr: float | None) -> MethodSamples:
     try:
-        aug = pipeline_of(m.augment, m.mix)
+        aug = with_sample_rate(pipeline_of(m.augment, m.mix), sr)
     except AugfitError as e:
         return MethodSamples(m.name, f"its pipeline cannot be built here: {str(e)[:200]}")
     if aug is None:
@@ -132,7 +133,7 @@ def _panels(aug: Transform, g: Any, sub: Any, sr: float | None) -> list[list[Pan
         mel = find_mel(aug) or MelSpectrogram(sample_rate=sr or 8000.0)
         before, afters = (x, [np.asarray(o) for o in g.outs]) if x.ndim == 3 else \
             spectrograms(mel, x, g.outs)
-        return spectrogram_panels(g, before, afters, mel.sample_rate, mel.hop_length,
+        return spectrogram_panels(g, before, afters, need_sample_rate(mel), mel.hop_length,
                                   mel.log, mel.top_db)
     return text_panels(g)
 

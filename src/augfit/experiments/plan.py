@@ -9,8 +9,9 @@
    the sizes split into a between-split and a within-split (seed) part; whether the budget is
    enough (:mod:`.budget_check`, "under-trained at the cap"); the cost per cell (the cost model,
    :mod:`.cost`, calibrated on the pilot's cells).
-3. **The design**: the cheapest splits x seeds (2 to 4 seeds, more splits than seeds, at least 10
-   units, at most ``max_splits`` splits) whose minimum detectable effect at 80% power, with Holm
+3. **The design**: the cheapest splits x seeds (2 to 4 seeds, more splits than seeds, at least 5
+   splits (fewer are not validated, docs/statistics.md), at least 10 units, at most
+   ``max_splits`` splits) whose minimum detectable effect at 80% power, with Holm
    over the methods, is at most the smallest effect: ``MDE = (t_{1-alpha/(2M)} + t_{0.8}) x se``,
    ``se^2 = between^2 / S + within^2 / (S x R)``, t with S - 1 degrees of freedom, for the method
    with the largest variance. Extra units go to splits, not seeds (a split carries the test-set
@@ -40,6 +41,7 @@ from .cost import CostModel, cost_model, makespan
 from .decide import smallest_effect
 from .runner import as_spec, run
 from .spec import Spec, parse_spec
+from .stats import FEW_SPLITS
 from .tasks import speedups
 
 POWER = 0.8
@@ -185,12 +187,14 @@ def choose(sd: dict[str, tuple[float, float]], delta: float, alpha: float, max_s
     """``(splits, seeds, mde, reached)``: the design of fewest units whose largest MDE over the
     methods is at most ``delta`` (ties: more splits); else the best at ``max_splits`` x 2."""
     m = len(sd)
-    if max_splits < 3:
-        raise ConfigError(f"--max-splits {max_splits}: a design needs more splits than seeds "
-                          "(at least 3 splits x 2 seeds); pass --max-splits 10 or more")
+    if max_splits < FEW_SPLITS:
+        raise ConfigError(f"--max-splits {max_splits}: a design needs more splits than seeds and "
+                          f"at least {FEW_SPLITS} splits (the coverage simulation validates no "
+                          "interval with fewer, docs/statistics.md); pass --max-splits 10 or more")
     candidates = []
     for seeds in (2, 3, 4):
-        for splits in range(max(seeds + 1, math.ceil(MIN_UNITS / seeds)), max_splits + 1):
+        low = max(seeds + 1, math.ceil(MIN_UNITS / seeds), FEW_SPLITS)
+        for splits in range(low, max_splits + 1):
             e = max(mde(b, w, splits, seeds, m, alpha) for b, w in sd.values()) if sd else 0.0
             candidates.append((splits * seeds, -splits, seeds, e))
     good = sorted(c for c in candidates if c[3] <= delta)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..viz.cards import CSS as CARD_CSS
+from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
 from .gallery import samples_html, samples_markdown
 from .report import (
@@ -36,7 +37,7 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
 
     out = Path(out_dir)
     (out / "plots").mkdir(parents=True, exist_ok=True)
-    figs = figures(report)
+    figs = figures(report) if has_matplotlib() else []   # a core install: words and tables only
     for stem, _, png in figs:
         (out / "plots" / f"{stem}.png").write_bytes(png)
     if report.samples is None:
@@ -63,6 +64,7 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
         md += ["## Sequential design (--until-decided)", "",
                *[f"- {t}" for t in report.sequential], ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
+    md += [] if figs or has_matplotlib() else [f"Figures: not drawn; {NO_MATPLOTLIB}.", ""]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
@@ -142,6 +144,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
                if report.sequential else []),
              *map(_figure_html, first),
              '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
+             "" if figs or has_matplotlib() else f"<p>Not drawn; {html.escape(NO_MATPLOTLIB)}.</p>",
              '<h2 id="samples">What each method did to the data</h2>',
              samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',

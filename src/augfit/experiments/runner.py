@@ -182,6 +182,8 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         variable, else all. ``flush`` changes the numerics slightly: a store holds cells of one
         numerics version only, and resuming with the other is refused.
 
+    Notes
+    -----
     The data's content fingerprint (see :func:`augfit.data.datasets.fingerprint`) is part of every
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
     stored cell is reused (every cell trains again) and a :class:`DataChangedWarning` says so.

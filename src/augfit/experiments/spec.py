@@ -89,6 +89,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
 from ..hashing import json_digest
 from ..nn.layers import ACTIVATIONS
@@ -254,8 +255,10 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
                           f"samples within a batch; use batch_size >= 2")
     baseline = ck.string(d.get("baseline", "baseline"), "baseline")
     if baseline not in [m.name for m in methods]:
+        hint = did_you_mean(baseline, [m.name for m in methods])
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
-                      f"({', '.join(m.name for m in methods)}); add it to methods or name another")
+                      f"({', '.join(m.name for m in methods)}); "
+                      + (f"{hint} " if hint else "") + "add it to methods or name another")
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
                 source=source,

@@ -69,7 +69,8 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
             raise ck.fail("dataset.name", f'"{IN_MEMORY}" stands for data passed in memory; '
                           "call augfit.experiments.run(spec, data=...) or name a dataset")
         if name != IN_MEMORY and fp is None and name not in DATASETS:
-            raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name)
+            raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name,
+                              did_you_mean(name, DATASETS.available()))
     if "path" in options:
         from ..data.cards import resolve_path
 

@@ -51,6 +51,8 @@ class Trainer:
         smoothed; ``val_loss`` and :meth:`evaluate` use the plain loss, so they compare across
         methods.
 
+    Notes
+    -----
     Batches may carry soft targets ``(N, K)`` instead of labels (a loader whose augment mixes
     labels, e.g. MixUp); the running training accuracy then scores the argmax of the targets.
 

@@ -114,6 +114,11 @@ class LabelMixing(Transform):
     def mix(self, a: Any, b: Any, params: Params) -> Any:
         raise NotImplementedError
 
+    def mix_partners(self, batch: Any, partner: np.ndarray, params: Params) -> Any:
+        """``mix(batch, batch[partner], params)`` for a fully applied batch; a subclass may
+        gather the partners block by block instead."""
+        return self.mix(batch, batch[partner], params)
+
     # -- the contract -----------------------------------------------------------------------------
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         lam = np.rint(rng.beta(self.alpha, self.alpha, size=n) * LAMBDA_STEPS) / LAMBDA_STEPS
@@ -140,7 +145,7 @@ class LabelMixing(Transform):
         if not applied.any():
             return batch
         if applied.all():  # the usual case: no gather of the batch itself
-            return self.mix(batch, batch[partner], params)
+            return self.mix_partners(batch, partner, params)
         idx = np.flatnonzero(applied)
         sub = {k: (np.asarray(v)[idx] if isinstance(v, np.ndarray) and v.ndim >= 1
                    and v.shape[0] == n else v) for k, v in params.items()}

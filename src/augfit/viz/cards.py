@@ -19,10 +19,12 @@ from .panels import MIN_SIDE, SpectrogramPainter, image_png
 
 NOTHING = "nothing applied (each step's p missed)"
 
-CSS = (".samples{display:flex;flex-wrap:wrap;gap:10px;margin:6px 0 18px 0;"
-       "align-items:flex-start}"
+# One row per sample, however many versions: the cards share the row's width (each at most 300 px),
+# so an original and four versions fit side by side at 1400 px; pictures shrink to their card.
+CSS = (".samples{display:grid;grid-auto-flow:column;grid-auto-columns:minmax(0,300px);gap:10px;"
+       "margin:6px 0 18px 0;align-items:start}"
        ".card{margin:0;border:1px solid #ddd;border-radius:4px;padding:6px;background:#fff;"
-       "max-width:300px}.card.orig{background:#f4f8ff}"
+       "min-width:0;overflow-wrap:anywhere}.card.orig{background:#f4f8ff}"
        ".card img{display:block;image-rendering:pixelated;max-width:100%}"
        ".card figcaption{font-size:12px;line-height:1.35;margin-top:4px}"
        ".card .lab{font-weight:bold}.card ul{margin:2px 0 0 0;padding-left:16px}"

@@ -83,7 +83,26 @@ def _geometry(v: dict[str, Any], c: Context) -> str:
         parts.append(f"shift x {dx * w:+.1f} px, y {dy * h:+.1f} px")
     if "sx" in v or "sy" in v:
         parts.append(f"shear x {_num(v.get('sx', 0.0)):+.2f}, y {_num(v.get('sy', 0.0)):+.2f}")
+    if "shear" in v:
+        parts.append(f"shear {_num(v['shear']):+.1f}°")
     return ", ".join(parts) or _name(c)
+
+
+def _blur(v: dict[str, Any], c: Context) -> str:
+    """GaussianBlur (sigma), MotionBlur (kernel side, direction)."""
+    if "sigma" in v:
+        return f"gaussian blur σ={_num(v['sigma']):.2f} px"
+    return f"motion blur {int(_num(v['size']))} px at {_num(v['angle']):+.0f}°"
+
+
+def _warp(v: dict[str, Any], c: Context) -> str:
+    """ElasticTransform (alpha, the field's seed) and Perspective (the corners' inward moves)."""
+    if "alpha" in v:
+        return f"elastic α={_num(v['alpha']):.1f} px (field seed {int(_num(v['seed']))})"
+    moves = np.asarray(v["corners"], float).reshape(4, 2)
+    return "perspective, corners in by " + ", ".join(
+        f"{name} {x:.0%}/{y:.0%}" for name, (x, y) in zip(("TL", "TR", "BR", "BL"), moves,
+                                                         strict=True))
 
 
 def _flip(v: dict[str, Any], c: Context) -> str:
@@ -256,6 +275,8 @@ def _table() -> dict[str, Formatter]:
         (_enhance, ("Posterize", "Solarize", "Sharpness", "Color", "Equalize", "AutoContrast",
                     "Grayscale")),
         (_noise, ("GaussianNoise", "Cutout")),
+        (_blur, ("GaussianBlur", "MotionBlur")),
+        (_warp, ("ElasticTransform", "Perspective")),
         (_mixing, ("MixUp", "CutMix", "TimeCutMix")),
         (_policy, ("RandAugment", "TrivialAugmentWide")),
         (_masks, ("FrequencyMask", "TimeMask", "TimeWarp")),

@@ -6,6 +6,19 @@ import base64
 import io
 from typing import Any
 
+# What a core install (no matplotlib) is told: the answer and tables need no extra, figures do.
+NO_MATPLOTLIB = ("the figures (and spectrogram cards) need matplotlib, which is not installed: "
+                 "pip install 'augfit[report]'")
+
+
+def has_matplotlib() -> bool:
+    """Whether matplotlib can be imported (it is in the ``report`` extra, not in the core)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
 
 def figure(figsize: tuple[float, float]) -> Any:
     """A new matplotlib Figure, drawn by the Agg canvas: no pyplot, no global backend change."""
@@ -14,8 +27,7 @@ def figure(figsize: tuple[float, float]) -> Any:
     except ImportError:
         from ..errors import MissingResourceError
 
-        raise MissingResourceError("reports and previews draw with matplotlib: pip install "
-                                   "'augfit[report]' (the finished cells are saved; then run "
+        raise MissingResourceError(f"{NO_MATPLOTLIB} (the finished cells are saved; then run "
                                    "`augfit report DIR`)") from None
     return Figure(figsize=figsize)
 
@@ -32,4 +44,4 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-__all__ = ["figure", "png_bytes", "png_data_uri"]
+__all__ = ["NO_MATPLOTLIB", "figure", "has_matplotlib", "png_bytes", "png_data_uri"]

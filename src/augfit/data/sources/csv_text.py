@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...checks import give, setting
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
 from ..container import Dataset, from_arrays
@@ -95,7 +96,8 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     """
     file = Path(path).expanduser()
     if not file.is_file():
-        raise MissingResourceError(f"csv: {file} does not exist; pass path= to a CSV or TSV file")
+        raise MissingResourceError(f"csv: {file} does not exist; {give('path')} to a CSV or TSV "
+                                   "file")
     text_column = _check_column(text_column, "text_column")
     label_column = _check_column(label_column, "label_column")
     text = decode_utf8(file.read_bytes(), file)
@@ -121,16 +123,8 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     cols = first if header else [str(i) for i in range(len(first))]
     ti, li = _find(cols, text_column), _find(cols, label_column)
     if ti is None or li is None:
-        missing = [(opt, c) for opt, c, i in (("text_column", text_column, ti),
-                                                ("label_column", label_column, li)) if i is None]
-        what = ", ".join(f"{opt}={c!r}" for opt, c in missing)
-        shown = ", ".join(repr(c) for c in first)
-        sep_name = "tab" if delim == "\t" else repr(delim)
-        raise ConfigError(
-            f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {shown} "
-            f"(delimiter {sep_name}); pass text_column= and label_column= naming the header's "
-            f"columns (e.g. text_column={first[0]!r}), or 0-based numbers for a file without a "
-            "header")
+        raise _no_column(file, rows, cols, header, delim,
+                         {"text_column": (text_column, ti), "label_column": (label_column, li)})
     body = rows[1:] if header else rows
     texts, labels, lines = [], [], []
     for lineno, row in body:
@@ -149,6 +143,47 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     _check_labels(file, label_column, labels)
     return from_arrays(texts, labels, "text",
                        meta={"source": str(file), "line": np.array(lines, np.int64)})
+
+
+def guess_columns(cols: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[int, int | None]:
+    """(text, label) column indices guessed from the data ``rows``: the text is the column with the
+    longest strings on average, the label the other column with the fewest distinct values (at
+    least 2, and fewer than half the rows: a label repeats); None when no column looks like one.
+
+    >>> guess_columns(["id", "review", "stars"],
+    ...               [["1", "Great film, loved it", "5"], ["2", "Dull and long", "1"],
+    ...                ["3", "Fine acting but a weak end", "5"], ["4", "Not for me", "1"],
+    ...                ["5", "A classic", "5"]])
+    (1, 2)
+    """
+    sample = [r for r in rows[:500] if len(r) >= len(cols)]
+    mean_len = [float(np.mean([len(r[i]) for r in sample])) if sample else 0.0
+                for i in range(len(cols))]
+    text = int(np.argmax(mean_len))
+    distinct = {i: len({r[i].strip() for r in sample}) for i in range(len(cols)) if i != text}
+    labels = [i for i, k in distinct.items() if k >= 2 and (k < len(sample) / 2 or k <= 2)]
+    label = min(labels, key=lambda i: (distinct[i], i)) if labels else None
+    return text, label
+
+
+def _no_column(file: Path, rows: list[tuple[int, list[str]]], cols: list[str], header: bool,
+               delim: str, asked: dict[str, tuple[str | int, int | None]]) -> ConfigError:
+    """The error for a text or label column that is not in the file, with a guess of the right
+    ones, in the caller's language (a Python keyword or the spec's ``dataset.options`` path)."""
+    what = ", ".join(setting(opt, c) for opt, (c, i) in asked.items() if i is None)
+    shown = ", ".join(repr(c) for c in rows[0][1])
+    sep_name = "tab" if delim == "\t" else repr(delim)
+    text, label = guess_columns(cols, [r for _, r in (rows[1:] if header else rows)])
+    name = (lambda i: cols[i]) if header else (lambda i: i)
+    guess = [setting("text_column", name(text))]
+    why = f"the texts look like column {cols[text]!r} (the longest strings)"
+    if label is not None:
+        guess.append(setting("label_column", name(label)))
+        why += f" and the labels like {cols[label]!r} (few distinct values)"
+    return ConfigError(
+        f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {shown} "
+        f"(delimiter {sep_name}); {why}; did you mean {', '.join(guess)}? (columns are named by "
+        "the header, or numbered from 0 in a file without one)")
 
 
 def _label_unique(rows: list[tuple[int, list[str]]], label_column: str | int) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ...checks import give
 from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import DATASETS
 from ..container import Dataset
@@ -29,8 +30,8 @@ def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
     sub-folders, an empty class folder, or a single class.
     """
     if not root.is_dir():
-        raise MissingResourceError(f"{loader}: folder {root} does not exist; pass path= to a "
-                                   f"folder with one sub-folder of {kinds} per class")
+        raise MissingResourceError(f"{loader}: folder {root} does not exist; {give('path')} to "
+                                   f"a folder with one sub-folder of {kinds} per class")
     entries = [e for e in sorted(root.iterdir()) if not e.name.startswith(".")]
     stray = [e.name for e in entries if not e.is_dir()]
     dirs = [e for e in entries if e.is_dir()]

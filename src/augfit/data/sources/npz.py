@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...checks import give, keyword
 from ...errors import ConfigError, MissingResourceError
 from ...registry import DATASETS
 from ..container import Dataset, from_arrays
@@ -31,15 +32,15 @@ def load_npz(path: str | os.PathLike, x_key: str = "x", y_key: str = "y",
     """
     file = Path(path).expanduser()
     if not file.is_file():
-        raise MissingResourceError(f"npz: {file} does not exist; pass path= to an .npz file")
+        raise MissingResourceError(f"npz: {file} does not exist; {give('path')} to an .npz file")
     try:
         with np.load(file, allow_pickle=False) as z:
             keys = list(z.files)
             missing = [k for k in (x_key, y_key) if k not in keys]
             if missing:
                 raise ConfigError(f"npz: {file} has no array {missing[0]!r} (arrays: "
-                                  f"{', '.join(keys) or 'none'}); pass x_key= and y_key= naming "
-                                  "the samples and the labels")
+                                  f"{', '.join(keys) or 'none'}); {give('x_key')} and "
+                                  f"{keyword('y_key')} naming the samples and the labels")
             x, y = z[x_key], z[y_key]
     except (ValueError, OSError, zipfile.BadZipFile) as e:
         if isinstance(e, ConfigError):

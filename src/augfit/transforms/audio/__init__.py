@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from .audiomentations_adapter import Audiomentations
 from .masks import FrequencyMask, TimeMask, TimeWarp
-from .mel import MelSpectrogram, log_mel
+from .mel import MelSpectrogram, log_mel, with_sample_rate
 from .mix import TimeCutMix
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
-__all__ = ["MelSpectrogram", "log_mel", "FrequencyMask", "TimeMask", "TimeWarp",
+__all__ = ["MelSpectrogram", "log_mel", "with_sample_rate", "FrequencyMask", "TimeMask", "TimeWarp",
            "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift",
            "Audiomentations", "TimeCutMix"]

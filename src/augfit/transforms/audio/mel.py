@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ...checks import check_bool, check_int, check_number
-from ...errors import ShapeError
+from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
 from .core import check_waveforms
@@ -132,14 +132,51 @@ def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 25
 
 
 def check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
-                    top_db: Any) -> tuple[float, int, int, int, float | None]:
-    sr = check_number(sample_rate, "sample_rate", owner, 0, MAX_SAMPLE_RATE, low_open=True)
+                    top_db: Any) -> tuple[float | None, int, int, int, float | None]:
+    sr = None if sample_rate is None else check_number(sample_rate, "sample_rate", owner, 0,
+                                                       MAX_SAMPLE_RATE, low_open=True)
     m = check_int(n_mels, "n_mels", owner, 1, MAX_COUNT)
     nf = check_int(n_fft, "n_fft", owner, 2, MAX_FFT)
     hop = check_int(hop_length, "hop_length", owner, 1, MAX_FFT)
     if top_db is not None:
         top_db = check_number(top_db, "top_db", owner, 0, 1000.0, low_open=True)
     return sr, m, nf, hop, top_db
+
+
+def need_sample_rate(t: Any) -> float:
+    """``t.sample_rate``, or a ConfigError when it was left to the dataset and no dataset set it."""
+    if t.sample_rate is None:
+        raise ConfigError(f"{type(t).__name__}(sample_rate=...) is not set: pass the waveforms' "
+                          "sample rate in Hz, or use the step where the dataset gives it (an "
+                          "experiment spec, augfit preview, or with_sample_rate(pipeline, rate))")
+    return float(t.sample_rate)
+
+
+def with_sample_rate(aug: Any, sample_rate: float | None) -> Any:
+    """``aug`` with every step whose ``sample_rate`` is None (the dataset's) given
+    ``sample_rate``, looking inside compositions; ``aug`` itself is not changed (a new pipeline is
+    built from its dict when a step is filled in).
+
+    >>> from augfit.transforms.base import Transform
+    >>> aug = Transform.from_dict({"type": "MelSpectrogram"})
+    >>> with_sample_rate(aug, 16000).sample_rate, aug.sample_rate
+    (16000.0, None)
+    """
+    if sample_rate is None or aug is None:
+        return aug
+    d = aug.to_dict()
+
+    def fill(node: Any) -> bool:
+        if isinstance(node, list):
+            return any([fill(v) for v in node])
+        if not isinstance(node, dict):
+            return False
+        here = "sample_rate" in node and node["sample_rate"] is None and "type" in node
+        if here:
+            node["sample_rate"] = float(sample_rate)
+        return any([here, *(fill(v) for v in node.values())])
+
+    return Transform.from_dict(d) if fill(d) else aug
 
 
 @TRANSFORMS.register()
@@ -153,8 +190,10 @@ class MelSpectrogram(Transform):
 
     Parameters
     ----------
-    sample_rate : float
-        Sampling rate of the input waveforms (Hz).
+    sample_rate : float, optional
+        Sampling rate of the input waveforms (Hz). None: the dataset's, filled in where the data is
+        known (experiment specs, ``augfit preview``; see :func:`with_sample_rate`); calling the
+        step with none set is an error.
     n_mels : int
         Number of mel bands ``F``.
     n_fft : int
@@ -177,7 +216,7 @@ class MelSpectrogram(Transform):
     modality = "audio"
     deterministic = True
 
-    def __init__(self, sample_rate: float, n_mels: int = 40, n_fft: int = 256,
+    def __init__(self, sample_rate: float | None = None, n_mels: int = 40, n_fft: int = 256,
                  hop_length: int = 128, log: bool = True, top_db: float | None = 80.0) -> None:
         super().__init__(p=1.0)
         name = type(self).__name__
@@ -195,8 +234,8 @@ class MelSpectrogram(Transform):
         return self.apply_params(batch, params)
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-        return log_mel(batch, self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.log,
-                       self.top_db, owner=type(self).__name__)
+        return log_mel(batch, need_sample_rate(self), self.n_mels, self.n_fft, self.hop_length,
+                       self.log, self.top_db, owner=type(self).__name__)
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
@@ -208,5 +247,5 @@ class MelSpectrogram(Transform):
                 {"log": "yes"}]
 
 
-__all__ = ["MelSpectrogram", "check_mel_args", "log_mel", "power_to_db", "mel_filterbank",
-           "mel_project", "AMIN"]
+__all__ = ["MelSpectrogram", "with_sample_rate", "need_sample_rate", "check_mel_args", "log_mel",
+           "power_to_db", "mel_filterbank", "mel_project", "AMIN"]

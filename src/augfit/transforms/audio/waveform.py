@@ -19,6 +19,7 @@ from ...registry import TRANSFORMS
 from ...rng import seed_from
 from ..base import MAX_SAMPLE_RATE, Transform
 from .core import check_waveforms
+from .mel import need_sample_rate
 
 
 class _WaveformTransform(Transform):
@@ -183,11 +184,11 @@ class PitchShift(_WaveformTransform):
     Duration is kept (length restored to ``T``); ``sample_rate`` is that of the input.
     """
 
-    def __init__(self, sample_rate: float, semitones: tuple[float, float] = (-2.0, 2.0),
-                 p: float = 1.0) -> None:
+    def __init__(self, sample_rate: float | None = None,
+                 semitones: tuple[float, float] = (-2.0, 2.0), p: float = 1.0) -> None:
         super().__init__(p)
-        self.sample_rate = check_number(sample_rate, "sample_rate", "PitchShift", 0,
-                                        MAX_SAMPLE_RATE, low_open=True)
+        self.sample_rate = None if sample_rate is None else check_number(
+            sample_rate, "sample_rate", "PitchShift", 0, MAX_SAMPLE_RATE, low_open=True)
         self.semitones = check_range(semitones, "semitones", "PitchShift", lo=-24.0, hi=24.0,
                                      symmetric=True)
 
@@ -197,7 +198,7 @@ class PitchShift(_WaveformTransform):
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         import librosa
 
-        sr = self.sample_rate
+        sr = need_sample_rate(self)
         return self._per_clip(batch, params["semitones"],
                               lambda y, s: librosa.effects.pitch_shift(y, sr=sr, n_steps=s))
 

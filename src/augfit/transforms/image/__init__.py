@@ -7,9 +7,11 @@ from __future__ import annotations
 
 # albumentations itself is imported only when an Albumentations adapter is built
 from .albumentations_adapter import Albumentations
+from .blur import GaussianBlur, MotionBlur
 from .color import Brightness, BrightnessContrast, Contrast, Grayscale
 from .core import GeometricTransform, ImageTransform
 from .crop import CenterCrop, RandomCrop, RandomResizedCrop
+from .elastic import ElasticTransform, Perspective
 from .enhance import AutoContrast, Color, Equalize, Posterize, Sharpness, Shear, Solarize
 from .flip import HorizontalFlip, VerticalFlip
 from .geometric import Affine, Rotate, Scale, Translate
@@ -18,7 +20,8 @@ from .noise import Cutout, GaussianNoise
 from .policies import RandAugment, TrivialAugmentWide
 
 __all__ = ["Affine", "Albumentations", "AutoContrast", "Brightness", "BrightnessContrast",
-           "CenterCrop", "Color", "Contrast", "CutMix", "Cutout", "Equalize", "GaussianNoise",
-           "GeometricTransform", "Grayscale", "HorizontalFlip", "ImageTransform", "Posterize",
-           "RandAugment", "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Sharpness",
-           "Shear", "Solarize", "Translate", "TrivialAugmentWide", "VerticalFlip"]
+           "CenterCrop", "Color", "Contrast", "CutMix", "Cutout", "ElasticTransform", "Equalize",
+           "GaussianBlur", "GaussianNoise", "GeometricTransform", "Grayscale", "HorizontalFlip",
+           "ImageTransform", "MotionBlur", "Perspective", "Posterize", "RandAugment",
+           "RandomCrop", "RandomResizedCrop", "Rotate", "Scale", "Sharpness", "Shear", "Solarize",
+           "Translate", "TrivialAugmentWide", "VerticalFlip"]

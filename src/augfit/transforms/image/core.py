@@ -61,7 +61,18 @@ def size_config(size: object) -> Any:
 
 
 def identity(n: int) -> np.ndarray:
-    return np.broadcast_to(np.eye(3), (n, 3, 3)).copy()
+    """``n`` identity 3x3 matrices (float64), to be filled in place."""
+    m = np.zeros((n, 3, 3))
+    m[:, 0, 0] = m[:, 1, 1] = m[:, 2, 2] = 1.0
+    return m
+
+
+_IDENTITY_ROWS = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+def moved(forward: np.ndarray) -> np.ndarray:
+    """Indices of the affine maps ``(N, 3, 3)`` that differ from the identity (beyond 1e-12)."""
+    return np.flatnonzero(np.abs(forward[:, :2, :] - _IDENTITY_ROWS).max(axis=(1, 2)) > 1e-12)
 
 
 def resize_matrix(in_hw: Sequence[int], box: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
@@ -188,14 +199,14 @@ class GeometricTransform(ImageTransform):
         fills = [t.fill for t in group if t.fill is not None]
         fill = fills[0] if fills else 0.0
         if cur == hw:
-            moved = np.flatnonzero(np.abs(total - np.eye(3)).max(axis=(1, 2)) > 1e-12)
-            if moved.size < n:
+            change = moved(total)
+            if change.size < n:
                 out = batch.copy()
-                if moved.size:
-                    out[moved] = F.warp_affine(batch[moved], F.invert(total[moved]), cur, fill)
+                if change.size:
+                    out[change] = F.warp_affine(batch[change], F.invert(total[change]), cur, fill)
                 return out, drawn
         return F.warp_affine(batch, F.invert(total), cur, fill), drawn
 
 
 __all__ = ["ImageTransform", "GeometricTransform", "check_fill", "check_size", "identity",
-           "resize_matrix"]
+           "moved", "resize_matrix"]

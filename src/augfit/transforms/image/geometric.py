@@ -145,38 +145,82 @@ class Translate(GeometricTransform):
         return super().invalid_args() + [{"shift": 1.5}, {"shift": -0.1}, {"shift": "x"}]
 
 
+def shear_about_centre(m: np.ndarray, shear: np.ndarray, hw: Sequence[int]) -> np.ndarray:
+    """``m @ S`` with ``S`` the x-shear by ``shear`` degrees about the centre (in place on ``m``):
+    ``x' = x - tan(shear)·(y - cy)``, torchvision's sign, as :class:`Shear` (closed form)."""
+    k = -np.tan(np.deg2rad(np.asarray(shear, float)))
+    cy = (hw[0] - 1) / 2.0
+    for r in (0, 1):
+        col0 = m[:, r, 0].copy()
+        m[:, r, 2] = m[:, r, 2] - col0 * k * cy
+        m[:, r, 1] = m[:, r, 1] + col0 * k
+    return m
+
+
 @TRANSFORMS.register()
 class Affine(GeometricTransform):
-    """Rotation, zoom and shift in one map (see Rotate, Scale and Translate for the arguments)."""
+    """Rotation, zoom, shift and shear in one map (see Rotate, Scale and Translate).
+
+    Parameters
+    ----------
+    rotate : float or (float, float)
+        Angle range in degrees (``a`` means ``[-a, a]``), within [-180, 180].
+    scale : (float, float)
+        Zoom factors, each in [0.001, 10].
+    translate : float or (float, float)
+        Shift range as fractions of the size, drawn separately for x and y, within [-1, 1].
+    shear : float or (float, float)
+        Horizontal shear angle range in degrees (``s`` means ``[-s, s]``), within [-60, 60]:
+        ``x' = x - tan(shear)·(y - cy)`` about the centre, applied before the rotation and zoom
+        (torchvision's and albumentations' order). 0 (the default) draws nothing, so pipelines
+        without shear draw exactly what they drew before the argument existed.
+    fill : float
+        Border value, a fraction of the maximum.
+    """
 
     def __init__(self, rotate: float | Sequence[float] = 0.0,
                  scale: Sequence[float] = (1.0, 1.0), translate: float | Sequence[float] = 0.0,
-                 fill: float = 0.0, p: float = 1.0) -> None:
+                 fill: float = 0.0, p: float = 1.0, shear: float | Sequence[float] = 0.0) -> None:
         super().__init__(p)
         self._rotate = check_range(rotate, "rotate", "Affine", -180, 180, symmetric=True)
         self._scale = check_range(scale, "scale", "Affine", 1e-3, 10.0)
         self._translate = check_range(translate, "translate", "Affine", -1.0, 1.0, symmetric=True)
+        self._shear = check_range(shear, "shear", "Affine", -60.0, 60.0, symmetric=True)
         self.rotate = list(rotate) if isinstance(rotate, tuple) else rotate
         self.scale = list(scale) if isinstance(scale, tuple) else scale
         self.translate = list(translate) if isinstance(translate, tuple) else translate
+        self.shear = list(shear) if isinstance(shear, tuple) else shear
         self.fill = check_fill(fill, "Affine")
 
+    def get_config(self) -> dict[str, Any]:
+        cfg = super().get_config()
+        if self._shear == (0.0, 0.0):
+            del cfg["shear"]  # absent when unused: configs and cell keys stay as they were
+        return cfg
+
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
-        return {"angle": _uniform(rng, self._rotate, n), "scale": _uniform(rng, self._scale, n),
-                "dx": _uniform(rng, self._translate, n), "dy": _uniform(rng, self._translate, n)}
+        params = {"angle": _uniform(rng, self._rotate, n), "scale": _uniform(rng, self._scale, n),
+                  "dx": _uniform(rng, self._translate, n), "dy": _uniform(rng, self._translate, n)}
+        if self._shear != (0.0, 0.0):
+            params["shear"] = _uniform(rng, self._shear, n)
+        return params
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
-        return affine_matrices(hw, params["angle"], np.asarray(params["scale"]),
-                               np.asarray(params["dx"]) * hw[1], np.asarray(params["dy"]) * hw[0])
+        m = affine_matrices(hw, params["angle"], np.asarray(params["scale"]),
+                            np.asarray(params["dx"]) * hw[1], np.asarray(params["dy"]) * hw[0])
+        if "shear" in params:
+            m = shear_about_centre(m, params["shear"], hw)
+        return m
 
     @classmethod
     def example_args(cls) -> dict[str, Any]:
-        return {"rotate": 20, "scale": [0.8, 1.2], "translate": 0.1}
+        return {"rotate": 20, "scale": [0.8, 1.2], "translate": 0.1, "shear": 15}
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
         return super().invalid_args() + [{"rotate": 500}, {"scale": [0, 2]}, {"translate": 3},
-                                         {"fill": "white"}]
+                                         {"fill": "white"}, {"shear": 80}, {"shear": [10, -10]},
+                                         {"shear": "steep"}]
 
 
-__all__ = ["Rotate", "Scale", "Translate", "Affine", "affine_matrices"]
+__all__ = ["Rotate", "Scale", "Translate", "Affine", "affine_matrices", "shear_about_centre"]

@@ -157,7 +157,8 @@ def shear_matrices(sx: np.ndarray, sy: np.ndarray, cx: float, cy: float) -> np.n
     """Forward maps ``(N, 3, 3)`` of shears about the point ``(cx, cy)`` (pixel coordinates):
     ``x' = x - sx·(y - cy)``, ``y' = y - sy·(x - cx)`` (torchvision's sign for a positive shear)."""
     sx, sy = np.asarray(sx, float), np.asarray(sy, float)
-    m = np.broadcast_to(np.eye(3), (len(sx), 3, 3)).copy()
+    m = np.zeros((len(sx), 3, 3))
+    m[:, 0, 0] = m[:, 1, 1] = m[:, 2, 2] = 1.0
     m[:, 0, 1], m[:, 0, 2] = -sx, sx * cy
     m[:, 1, 0], m[:, 1, 2] = -sy, sy * cx
     return m
