@@ -16,21 +16,21 @@ PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
 
 PINNED = {
     "digits_overfitting.yaml":
-        "278c81a600b1bc6021b855baf41a74a2a3af22edb4368970de946daecca849d6",
+        "2ea008077cbc5757e514c93262ad7ef94bded2f9a350e6217ac1eccf771def17",
     "example_images_own_data.yaml":
-        "6a88a042eb6ffba2003db99d259ea9d746e5507b22f4f97f7c1484f8d3d6b061",
+        "c74af529a1b075f569d50901ef82a7a5242595b504e4d8109eb06110f09a34df",
     "fashion_mnist_overfitting.yaml":
-        "2a6dbbc30475809ec891bc48919eec050fe7f7a81c4a1d2f02b31a3575fbf895",
+        "0f55372d11313947225d7142cb9131b5c60a680db67cd0d53c1b5d0923308856",
     "fsdd_specaugment.yaml":
-        "800fcd9ecf984f51d6b9953e40b3ac43a6b0bbaff7623613791c54bfba81bac0",
+        "9aebb0e32b268d10d5424b4b14c44f9214492a20d1ef9c2d845cfe94e1f7c3ec",
     "fsdd_specaugment_speakers.yaml":
-        "aef6c49d01a7a805d798acefc8e4db5e75213b735eb3bbaa952bb6a65a706620",
+        "75948a9ffbca5ed2f05b12a77bd1304ae40e1bcf879251228517a593d4ca40f8",
     "regularizers_digits.yaml":
-        "1ec2a97bb6317d02ecc4034192c0213a46d675f3891a523ab974869a17d3c442",
+        "e39a800a8b94402eefbd5b5126036295162a59fa46a527c684784b73584a5ddc",
     "regularizers_fashion.yaml":
-        "cf4a5708ffb6a2d8145574b8dd531ccb0e64ff27caf31027916c160f40839d65",
+        "93356b471f2ecb9263e51c361cb51e2b4aa613c8b5ab8e9234b131b4fe6a3da7",
     "rotten_tomatoes_text.yaml":
-        "5a78afb203755470746dda869c003d22e2ae5c9425c92cdc7b362254f195c7fe",
+        "04c8ed350546ec98b959891efabeb0a97aa4f5a0524ba1cddb68d27a4f282522",
 }
 
 

@@ -35,10 +35,10 @@ def still_rising(val_accuracy: Sequence[float], tail: float = TAIL,
 
 
 def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
-                  epochs: int) -> dict[str, str]:
+                  epochs: int | None = None) -> dict[str, str]:
     """``{method: why}`` for the methods under-trained at the cap in ``rows`` (stored cells with
-    their ``history``); cells stopped early (``epochs_run < epochs``) are not judged on the
-    curve."""
+    their ``history``); cells stopped early (their ``stopped_early``, or for cells stored before it
+    was recorded ``epochs_run < epochs``) are not judged on the curve."""
     by: dict[str, list[Mapping[str, Any]]] = {}
     for r in rows:
         by.setdefault(str(r["method"]), []).append(r)
@@ -46,7 +46,7 @@ def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
     base_train = float(np.mean([r["train_accuracy"] for r in base])) if base else float("nan")
     out: dict[str, str] = {}
     for method, cells in by.items():
-        full = [r for r in cells if int(r.get("epochs_run", epochs)) >= epochs]
+        full = [r for r in cells if not _stopped_early(r, epochs)]
         rising = [still_rising(r["history"]["val_accuracy"]) for r in full
                   if r.get("history") and r["history"].get("val_accuracy")]
         train = float(np.mean([r["train_accuracy"] for r in cells]))
@@ -57,6 +57,12 @@ def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
             out[method] = (f"clean train accuracy {100 * train:.1f}% while {baseline}'s is "
                            "100%")
     return out
+
+
+def _stopped_early(row: Mapping[str, Any], epochs: int | None) -> bool:
+    if "stopped_early" in row:
+        return bool(row["stopped_early"])
+    return epochs is not None and int(row.get("epochs_run", epochs)) < epochs
 
 
 __all__ = ["TAIL", "TOLERANCE", "TRAIN_FLOOR", "still_rising", "under_trained"]

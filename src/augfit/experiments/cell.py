@@ -264,23 +264,27 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any,
                for d in derived]
     callbacks: list[Any] = [recorder, *([es] if es else []), *shadows,
                             *([epoch_callback] if epoch_callback is not None else [])]
+    schedule = _budget_callbacks(t, callbacks)
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
-                      callbacks=callbacks, label_smoothing=method.label_smoothing)
+                      callbacks=callbacks, label_smoothing=method.label_smoothing,
+                      schedule=schedule)
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
-        trainer.fit(loader, val=val, epochs=t["epochs"])
+        trainer.fit(loader, val=val, epochs=t.get("epochs"), steps=t.get("steps"),
+                    eval_every=t.get("eval_every"))
+    epochs = budget_epochs(t, len(loader))
     sets = {"train": (x_train, sub.y), "val": (loader.featurize(val.x), val.y),
             "test": (loader.featurize(test.x), test.y)}
     final = model.get_weights()
-    out = [_result(trainer, dict(recorder.history), es, sets, t["epochs"],
+    out = [_result(trainer, dict(recorder.history), es, sets, epochs,
                    list(trainer.diagnostics))]
     for s in shadows:              # after the run's own result: set_weights replaces its model
         t0 = time.perf_counter()
         h = {k: v[:s.epochs_run] for k, v in recorder.history.items()}
         model.set_weights(final if s.weights is None else s.weights)
-        out.append(_result(trainer, h, s.es, sets, t["epochs"],
+        out.append(_result(trainer, h, s.es, sets, epochs,
                            trainer.diagnose({"loss": h["loss"], "accuracy": h["accuracy"]},
-                                            t["epochs"])))
+                                            epochs)))
         out[-1]["wall_time"] = time.perf_counter() - t0
     return out
 
@@ -362,6 +366,34 @@ class ShadowStop(Callback):
             self.weights = self.model.get_weights()
 
 
+def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:
+    """The budget in logged epochs: ``epochs``, or the epochs ``steps`` optimizer steps take (the
+    last one cut short) at ``batches_per_epoch``; with ``eval_every``, the number of evaluation
+    periods of that many steps in the budget."""
+    per = max(batches_per_epoch, 1)
+    total = int(training["steps"]) if "steps" in training else int(training["epochs"]) * per
+    if "eval_every" in training:
+        return -(-total // int(training["eval_every"]))
+    return int(training["epochs"]) if "steps" not in training else -(-total // per)
+
+
+def _budget_callbacks(training: dict[str, Any], callbacks: list[Any]) -> Any:
+    """The spec's step-wise schedule (returned) and its plateau schedule and weight averaging
+    (appended to ``callbacks``)."""
+    from ..train.schedules import make_averaging, make_schedule
+
+    schedule = None
+    if "schedule" in training:
+        made = make_schedule(training["schedule"])
+        if training["schedule"]["type"] == "plateau":
+            callbacks.append(made)
+        else:
+            schedule = made
+    if "averaging" in training:
+        callbacks.append(make_averaging(training["averaging"]))
+    return schedule
+
+
 def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
     """0-based best epoch: early stopping's own choice, else the epoch of the lowest val loss."""
     best = getattr(es, "best_epoch", None) if es is not None else None
@@ -396,6 +428,9 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
       epochs (the spec's budget), the last value carried forward when a run stopped early, so
       every method's area spans the same epochs.
 
+    ``stopped_early``: fewer epochs than the budget ran (the under-trained check judges only the
+    others' curves).
+
     ``diverged`` is true when a final loss is not finite or above ``DIVERGED_LOSS``.
     """
     out: dict[str, Any] = {}
@@ -412,6 +447,7 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
         out[f"val_gap_{metric}_area"] = carried_area(curve, epochs)
     out["best_epoch"] = best + 1
     out["epochs_run"] = len(h["val_loss"])
+    out["stopped_early"] = out["epochs_run"] < epochs
     ends = [out["train_loss"], out["test_loss"], out["val_loss"], h["loss"][-1]]
     out["diverged"] = bool(not all(np.isfinite(ends)) or max(ends) > DIVERGED_LOSS)
     return out
@@ -430,6 +466,7 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
     return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
 
 
-__all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "best_epoch_index",
+__all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "budget_epochs",
+           "best_epoch_index",
            "make_model", "training_subset", "splits", "max_splits", "carried_area",
            "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER", "DIVERGED_LOSS"]

@@ -235,7 +235,7 @@ def plan(spec: str | Path | Spec | dict[str, Any], smallest: float | None = None
                                   for r in res.rows if r["key"] == c.key],
                        "derive" in speedups())
     result = Plan(planned, pilot, out_dir, len(res.rows), delta, sd, by_size,
-                  under_trained(res.rows, res.spec.baseline, int(res.spec.training["epochs"])),
+                  under_trained(res.rows, res.spec.baseline, res.spec.training.get("epochs")),
                   _per_size(model, res.spec), splits, seeds, 100 * e, reached,
                   wall_times(model, planned.cells(), workers, dask_workers))
     result.path = write_spec(spec, planned, write, out_dir)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import dose, plots
+from .budgets import budget_text
 from .gallery import Samples
 from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
@@ -231,7 +232,7 @@ def _intro(report: Report) -> list[str]:
         f"({s.train_size_unit.replace('_', ' ')}), {n_splits(s)} split(s) x {len(s.seeds)} seeds, "
         f"{len(s.methods)} methods, {len(report.rows)}/{cells} cells finished; model "
         f"{s.model['hidden']} {s.model['activation']}, {s.training['optimizer']} "
-        f"lr={s.training['lr']}, up to {s.training['epochs']} epochs. Spec hash `{s.hash[:12]}`.",
+        f"lr={s.training['lr']}, {budget_text(s.training)}. Spec hash `{s.hash[:12]}`.",
         f"Each method is paired with `{s.baseline}` on the same (split, seed, n): same training "
         f"subsample, same initial weights, same test set. Δ = method - {s.baseline}, mean over "
         "pairs. Test accuracy judges; val only stops early and draws the curves. Gap = clean "

@@ -12,6 +12,7 @@ from typing import Any
 from ..viz.cards import CSS as CARD_CSS
 from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
+from .budgets import BEST_EPOCHS_NOTE, BEST_EPOCHS_TITLE, best_epoch_table
 from .gallery import samples_html, samples_markdown
 from .report import (
     Report,
@@ -72,9 +73,16 @@ def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
            *_dose_table_md(report),
            "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
-           "", "## Spec (canonical form)", "", "<details><summary>spec</summary>", "",
+           "", f"## {BEST_EPOCHS_TITLE}", "", BEST_EPOCHS_NOTE, "",
+           markdown_table(_best_epochs(report)), "", "## Spec (canonical form)", "",
+           "<details><summary>spec</summary>", "",
            "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
     return "\n".join(md)
+
+
+def _best_epochs(report: Report) -> list[list[str]]:
+    sizes = [n for n in report.spec.train_sizes if isinstance(n, int)]
+    return best_epoch_table(report.rows, [m.name for m in report.spec.methods], sizes)
 
 
 def _dose_table(report: Report) -> list[list[str]] | None:
@@ -153,6 +161,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              _html_table(verdict_rows(report)), *_dose_table_html(report),
              "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
+             f"<h2>{BEST_EPOCHS_TITLE}</h2><p>{html.escape(BEST_EPOCHS_NOTE)}</p>",
+             _html_table(_best_epochs(report)),
              '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'
              f"<pre>{html.escape(_spec_yaml(s))}</pre></details>"]
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

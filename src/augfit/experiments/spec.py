@@ -31,6 +31,17 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
       weight_decay: 0.0               # L2 penalty
       batch_size: 32
       epochs: 100                     # the maximum; early stopping may end a cell sooner
+      # steps: 4000                   # instead of epochs: the budget in optimizer steps, the
+                                      # same at every training size (the last epoch is cut short)
+      # schedule: {type: cosine, warmup: 0.05, final: 0.0}   # lr decay over the budget; or
+                                      # {type: step, every: 1000, factor: 0.5}, or {type: plateau,
+                                      # monitor: val_accuracy, factor: 0.1, patience: 10,
+                                      # min_lr: 0.0, cooldown: 0, min_delta: 0.0}
+      # averaging: {type: ema, decay: 0.999}   # or {type: swa, start: 0.75}: the final model
+                                      # (every endpoint) holds the averaged weights
+      # eval_every: 20                # log and evaluate val + clean train every 20 optimizer
+                                      # steps instead of every pass over the data: early stopping
+                                      # patience then counts these evaluations
       loss: cross_entropy             # cross_entropy | mse
     splits: 1                         # repeated stratified splits (seeds nested in each); split 0
                                       # is dataset.split.seed's split, split k from (seed, k); with
@@ -83,6 +94,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,6 +107,7 @@ from ..hashing import json_digest
 from ..nn.layers import ACTIVATIONS
 from ..nn.losses import LOSSES
 from ..nn.optim import OPTIMIZERS
+from ..train.schedules import averaging_config, schedule_config
 from .checker import Checker, check_integers, load_yaml, read_text, show
 from .spec_dataset import IN_MEMORY, check_dataset_options, dataset_section
 from .spec_methods import Method, methods_section
@@ -253,6 +266,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
             raise ck.fail("training.batch_size", f"is {training['batch_size']} but method "
                           f"{m.name!r} (methods[{i}]) mixes labels (MixUp/CutMix), which pairs "
                           f"samples within a batch; use batch_size >= 2")
+    _check_training_with_methods(ck, training, methods)
     baseline = ck.string(d.get("baseline", "baseline"), "baseline")
     if baseline not in [m.name for m in methods]:
         hint = did_you_mean(baseline, [m.name for m in methods])
@@ -335,16 +349,72 @@ def _model(ck: Checker, v: Any) -> dict[str, Any]:
     return m
 
 
+#: optional ``training`` fields: absent, they are left out of the canonical form (so the cell keys
+#: of specs that do not set them stay as they were)
+_OPTIONAL_TRAINING = ["steps", "schedule", "averaging", "eval_every"]
+
+
 def _training(ck: Checker, v: Any) -> dict[str, Any]:
-    t = {**_DEFAULT_TRAINING, **ck.mapping(v, "training", list(_DEFAULT_TRAINING))}
+    given = ck.mapping(v, "training", [*_DEFAULT_TRAINING, *_OPTIONAL_TRAINING])
+    if "steps" in given and "epochs" in given:
+        raise ck.fail("training.steps", f"{show(given['steps'])} together with training.epochs "
+                      f"{show(given['epochs'])}: the budget is either optimizer steps (the same at "
+                      "every training size) or epochs; remove one of them")
+    defaults = dict(_DEFAULT_TRAINING)
+    if "steps" in given:
+        del defaults["epochs"]
+    t = {**defaults, **given}
     ck.choice(t["optimizer"], "training.optimizer", list(OPTIMIZERS))
     ck.number(t["lr"], "training.lr", 0, 10, lo_open=True)
     ck.number(t["weight_decay"], "training.weight_decay", 0, 1)
     ck.number(t["batch_size"], "training.batch_size", 1, integer=True)
-    ck.number(t["epochs"], "training.epochs", 1, 100000, integer=True)
+    ck.number(t.get("epochs", 1), "training.epochs", 1, 100000, integer=True)
+    ck.number(t.get("steps", 1), "training.steps", 1, 10**8, integer=True)
+    ck.number(t.get("eval_every", 1), "training.eval_every", 1, 10**8, integer=True)
+    if t.get("eval_every", 1) > t.get("steps", math.inf):
+        raise ck.fail("training.eval_every", f"{t['eval_every']} is more than training.steps "
+                      f"{t['steps']}: nothing would be evaluated before the end; set eval_every "
+                      "to a fraction of steps, e.g. steps / 100")
     ck.choice(t["loss"], "training.loss", list(LOSSES))
     t["lr"], t["weight_decay"] = float(t["lr"]), float(t["weight_decay"])
+    for key, check in (("schedule", schedule_config), ("averaging", averaging_config)):
+        if key in t:
+            if not isinstance(t[key], Mapping):
+                raise ck.expected(f"training.{key}", "a mapping such as "
+                                  + ("{type: cosine, warmup: 0.05}" if key == "schedule" else
+                                     "{type: ema, decay: 0.999}"), t[key])
+            try:
+                t[key] = check(t[key])
+            except ConfigError as e:
+                raise ck.fail(f"training.{key}", str(e)) from None
     return t
+
+
+def _check_training_with_methods(ck: Checker, t: dict[str, Any], methods: list[Method]) -> None:
+    """Training options that a method's early stopping rules out."""
+    for i, m in enumerate(methods):
+        es = m.early_stopping
+        if es and "averaging" in t and es["restore_best_weights"]:
+            raise ck.fail("training.averaging", f"{t['averaging']['type']} and "
+                          f"methods[{i}].early_stopping.restore_best_weights (method "
+                          f"{m.name!r}) would both set the final weights; set "
+                          "restore_best_weights: false or remove training.averaging")
+        if es:
+            _check_patience(ck, t, es["patience"] + es["start_from_epoch"],
+                            f"methods[{i}].early_stopping.patience (method {m.name!r})")
+    if t.get("schedule", {}).get("type") == "plateau":
+        _check_patience(ck, t, t["schedule"]["patience"], "training.schedule.patience")
+
+
+def _check_patience(ck: Checker, t: dict[str, Any], patience: int, where: str) -> None:
+    """Refuse an evaluation period at which patience could never run out within the budget."""
+    if "eval_every" not in t or "steps" not in t:
+        return
+    if patience * t["eval_every"] >= t["steps"]:
+        raise ck.fail("training.eval_every", f"{t['eval_every']} with {where} {patience}: "
+                      f"{patience} evaluations every {t['eval_every']} steps span the whole "
+                      f"budget of {t['steps']} steps, so it could never stop early; lower "
+                      "eval_every or the patience")
 
 
 def _seeds(ck: Checker, v: Any) -> list[int]:

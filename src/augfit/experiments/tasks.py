@@ -68,8 +68,11 @@ class Task:
 
 def early_stopping_siblings(spec: Spec) -> dict[str, str]:
     """``{method with early stopping: the first method that differs from it only by having
-    none}``, for the methods of ``spec`` that have such a sibling."""
-    out = {}
+    none}``, for the methods of ``spec`` that have such a sibling. None with
+    ``training.averaging``: a stopped run's averaged weights are not the longer run's."""
+    out: dict[str, str] = {}
+    if "averaging" in spec.training:
+        return out
     for m in spec.methods:
         if m.early_stopping is None:
             continue

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .budgets import under_trained_warnings
 from .stats import Comparison, design_warning, holm, holm_levels
 
 HELPS, HURTS, NONE = "helps", "hurts", "no detectable effect"
@@ -334,6 +335,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
         out.append(f"Settings were tuned on a pilot ({what}); results on the same splits or seeds "
                    "are optimistic for the tuned methods.")
+    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     return out
 
 

@@ -10,6 +10,8 @@ import os
 import sys
 from typing import IO, Any
 
+import numpy as np
+
 from ..checks import check_choice, check_int, check_number
 from ..errors import ConfigError
 
@@ -144,6 +146,144 @@ class EarlyStopping(Callback, _Monitor):
             self.model.set_weights(self.best_weights)
 
 
+def _settable_lr(trainer: Any, owner: str) -> Any:
+    """The trainer's optimizer, if it has a float ``lr`` a schedule can set (else ConfigError)."""
+    opt = getattr(trainer, "optimizer", None)
+    if not isinstance(getattr(opt, "lr", None), float):
+        raise ConfigError(f"{owner} changes the optimizer's learning rate, but "
+                          f"{type(opt).__name__} has no float attribute lr; use "
+                          f"augfit.nn.optim.SGD/Momentum/Adam, or give your optimizer an lr "
+                          f"attribute that its step() reads")
+    return opt
+
+
+class ReduceLROnPlateau(Callback, _Monitor):
+    """Multiply the optimizer's ``lr`` by ``factor`` when ``monitor`` has not improved for
+    ``patience`` epochs (as Keras' callback of that name).
+
+    Parameters
+    ----------
+    monitor : str
+        Epoch-log key, e.g. ``"val_loss"`` or ``"val_accuracy"``.
+    factor : float
+        In (0, 1): ``lr <- max(lr * factor, min_lr)``.
+    patience : int
+        Epochs without improvement before the learning rate is reduced.
+    mode : {"min", "max"}
+        Whether smaller or larger values are better.
+    min_delta : float
+        An improvement must beat the best value by more than this.
+    cooldown : int
+        Epochs after a reduction during which no epoch counts against patience.
+    min_lr : float
+        The learning rate is never reduced below this.
+
+    The counters (``best``, ``wait``, ``cooldown_counter``) are reset in ``on_train_begin``; the
+    learning rate is not (as in Keras, a second ``fit`` goes on from the reduced value).
+    ``reductions`` lists ``(epoch, new_lr)`` of the last fit.
+    """
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 mode: str = "min", min_delta: float = 0.0, cooldown: int = 0,
+                 min_lr: float = 0.0) -> None:
+        owner = "ReduceLROnPlateau"
+        self._init_monitor(owner, monitor, mode, min_delta)
+        self.factor = check_number(factor, "factor", owner, 0, 1, low_open=True, high_open=True)
+        self.patience = check_int(patience, "patience", owner, 0)
+        self.cooldown = check_int(cooldown, "cooldown", owner, 0)
+        self.min_lr = check_number(min_lr, "min_lr", owner, 0)
+        self.on_train_begin()
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.best: float | None = None
+        self.wait = 0
+        self.cooldown_counter = 0
+        self.reductions: list[tuple[int, float]] = []
+        if self.trainer is not None:
+            _settable_lr(self.trainer, "ReduceLROnPlateau")
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        current = self._current(logs)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improves(current, self.best):
+            self.best, self.wait = current, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait < self.patience:
+            return
+        opt = _settable_lr(self.trainer, "ReduceLROnPlateau")
+        if opt.lr > self.min_lr:
+            opt.lr = max(opt.lr * self.factor, self.min_lr)
+            self.reductions.append((epoch, opt.lr))
+            self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class WeightAveraging(Callback):
+    """Average the weights over training and leave the average in the model when training ends.
+
+    ``kind="ema"``: an exponential moving average updated after every optimizer step,
+    ``avg <- decay * avg + (1 - decay) * w``, starting from the weights after the first step.
+    ``kind="swa"``: the plain mean of the weights at the end of each epoch from epoch
+    ``floor(start * epochs)`` on (stochastic weight averaging).
+
+    The per-epoch logs (and so early stopping and the learning curves) see the raw weights; only
+    the model left after ``fit`` holds the average. It cannot be combined with
+    ``EarlyStopping(restore_best_weights=True)``, which would also set the final weights.
+
+    Parameters
+    ----------
+    kind : {"ema", "swa"}
+    decay : float
+        EMA decay in (0, 1).
+    start : float
+        SWA: the fraction of the epoch budget after which epochs are averaged, in [0, 1).
+    """
+
+    def __init__(self, kind: str = "ema", decay: float = 0.999, start: float = 0.75) -> None:
+        self.kind = check_choice(kind, "kind", ["ema", "swa"], "WeightAveraging")
+        self.decay = check_number(decay, "decay", "WeightAveraging", 0, 1, low_open=True,
+                                  high_open=True)
+        self.start = check_number(start, "start", "WeightAveraging", 0, 1, high_open=True)
+        self.average: list[np.ndarray] | None = None
+        self.count = 0
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.average, self.count = None, 0
+        for cb in getattr(self.trainer, "callbacks", []):
+            if isinstance(cb, EarlyStopping) and cb.restore_best_weights:
+                raise ConfigError("WeightAveraging and EarlyStopping(restore_best_weights=True) "
+                                  "both set the final weights; use one of them (e.g. "
+                                  "restore_best_weights=False)")
+
+    def _add(self, weight: float | None) -> None:
+        params = self.model.parameters()
+        if self.average is None:
+            self.average = [np.array(p, copy=True) for p in params]
+        else:
+            w = 1.0 / (self.count + 1) if weight is None else 1.0 - weight
+            for a, p in zip(self.average, params, strict=True):
+                a += (p - a) * w
+        self.count += 1
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.kind == "ema":
+            self._add(self.decay)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        epochs = (self.trainer.params or {}).get("epochs") or 0
+        if self.kind == "swa" and epoch >= math.floor(self.start * epochs):
+            self._add(None)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.average is not None:
+            for p, a in zip(self.model.parameters(), self.average, strict=True):
+                p[...] = a
+
+
 #: the log keys a checkpoint file name may use, besides ``epoch`` and the monitored key
 LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
@@ -267,4 +407,5 @@ class ProgressBar(Callback):
             self.bar = None
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar"]
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar",
+           "ReduceLROnPlateau", "WeightAveraging"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,14 +16,26 @@ from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
-from .callbacks import Callback, History, ProgressBar
+from .callbacks import Callback, History, ProgressBar, ReduceLROnPlateau
 from .checks import check_features, check_labels
 from .protocols import StepOptimizer, TrainableModel
+from .schedules import Schedule
 
 Batches = Iterable[tuple[Any, np.ndarray]]
 
 #: a training loss above this (while still finite) counts as divergence
 DIVERGED_LOSS = 1e6
+
+
+def _periods(batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]], every: int
+             ) -> Callable[[int], Iterator[tuple[Any, np.ndarray]]]:
+    """Periods of ``every`` steps over the passes ``batches(0), batches(1), ...`` chained (each
+    pass drawn only when the one before is used up)."""
+    stream = itertools.chain.from_iterable(batches(e) for e in itertools.count())
+
+    def period(_: int) -> Iterator[tuple[Any, np.ndarray]]:
+        return itertools.islice(stream, every)
+    return period
 
 
 def _is_loader(data: Any) -> bool:
@@ -45,7 +58,12 @@ class Trainer:
         Default ``Adam(lr=1e-3)``. With ``decay_bias=False`` the Trainer hands it
         ``model.decay_mask()`` so that weight decay skips the biases.
     callbacks : list of Callback
-        Called at train/epoch/batch boundaries; ``EarlyStopping`` stops training.
+        Called at train/epoch/batch boundaries; ``EarlyStopping`` stops training,
+        ``ReduceLROnPlateau`` lowers the learning rate, ``WeightAveraging`` leaves EMA/SWA weights.
+    schedule : Schedule or None
+        Sets ``optimizer.lr`` to ``base lr x schedule.factor(t)`` before step ``t`` (e.g.
+        :class:`~augfit.train.schedules.CosineSchedule`), bound to the fit's budget; the base
+        value is put back when training ends.
     label_smoothing : float
         In [0, 1): training targets become ``(1 - ε)·t + ε/K``. Only the training loss is
         smoothed; ``val_loss`` and :meth:`evaluate` use the plain loss, so they compare across
@@ -72,7 +90,7 @@ class Trainer:
     def __init__(self, model: TrainableModel, loss: str = "cross_entropy",
                  optimizer: StepOptimizer | None = None,
                  callbacks: Iterable[Callback] | None = None,
-                 label_smoothing: float = 0.0) -> None:
+                 label_smoothing: float = 0.0, schedule: Schedule | None = None) -> None:
         self.model = model
         self.loss = loss
         self._loss_fn = get_loss(loss)  # evaluation: the plain loss
@@ -91,12 +109,32 @@ class Trainer:
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise ConfigError(f"Trainer(callbacks=...) must be Callback instances, got {cb!r}")
+        self.schedule = self._check_schedule(schedule)
         self.stop_training = False
+        self.step_count = 0
         self.params: dict[str, Any] = {}
         self.history: History | None = None
         #: what went wrong in the last fit without stopping it (also issued as AugfitWarning)
         self.diagnostics: list[str] = []
         self._label_counts: np.ndarray = np.zeros(0, np.int64)
+
+    def _check_schedule(self, schedule: Any) -> Schedule | None:
+        if schedule is None:
+            return None
+        if not isinstance(schedule, Schedule):
+            raise ConfigError(f"Trainer(schedule=...) must be a Schedule such as "
+                              f"CosineSchedule(warmup=0.05) or StepDecay(every=1000), got "
+                              f"{schedule!r}; ReduceLROnPlateau is a callback: pass it in "
+                              f"callbacks=[...]")
+        if not isinstance(getattr(self.optimizer, "lr", None), float):
+            raise ConfigError(f"Trainer(schedule=...) sets the optimizer's learning rate before "
+                              f"every step, but {type(self.optimizer).__name__} has no float "
+                              f"attribute lr; use augfit.nn.optim.SGD/Momentum/Adam, or give "
+                              f"your optimizer an lr attribute that its step() reads")
+        if any(isinstance(cb, ReduceLROnPlateau) for cb in self.callbacks):
+            raise ConfigError("Trainer(schedule=...) and a ReduceLROnPlateau callback would both "
+                              "set the learning rate; use one of them")
+        return schedule
 
     # --- input checks ---------------------------------------------------------------------------
     def _x(self, x: Any, name: str) -> Any:
@@ -156,10 +194,12 @@ class Trainer:
             yield xb, yb
 
     # --- the loop ---------------------------------------------------------------------------------
-    def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int = 10,
-            batch_size: int = 128, shuffle: bool = True, seed: SeedLike = None,
-            verbose: bool | int = False) -> History:
-        """Train for up to ``epochs`` epochs (callbacks may stop earlier).
+    def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int | None = None,
+            steps: int | None = None, batch_size: int = 128, shuffle: bool = True,
+            seed: SeedLike = None, verbose: bool | int = False,
+            eval_every: int | None = None) -> History:
+        """Train for up to ``epochs`` epochs, or ``steps`` optimizer steps (callbacks may stop
+        earlier).
 
         Parameters
         ----------
@@ -171,11 +211,25 @@ class Trainer:
             Class labels in ``[0, out_features)`` (``loss="mse"`` also takes targets (N, K)).
         val : (x, y) or Dataset-like with ``.x``/``.y``, optional
             Evaluated after every epoch (``val_loss``, ``val_accuracy`` in the logs).
+        epochs : int, optional
+            The budget in epochs (default 10 when ``steps`` is not given either).
+        steps : int, optional
+            The budget in optimizer steps instead, the same whatever the data's size: training
+            runs ``ceil(steps / batches per epoch)`` epochs, the last one cut short after the
+            ``steps``-th step. Give ``epochs`` or ``steps``, not both.
         seed : int, Generator or None
             Shuffling order of the array path; None draws fresh entropy.
         verbose : bool or {0, 1, 2}
             As Keras's: 0/False silent; 1/True a :class:`ProgressBar` (a bar on a terminal, one
             line per epoch on stderr otherwise); 2 one line per epoch.
+        eval_every : int, optional
+            Log (and evaluate ``val``) every ``eval_every`` optimizer steps instead of after every
+            pass over the data, as Keras' ``steps_per_epoch``: an "epoch" of the logs, the
+            callbacks (early stopping's patience, ReduceLROnPlateau) and the History is then
+            ``eval_every`` steps, the same at every training-set size, and the data flow on across
+            passes unchanged (the same batches in the same order). The last one ends with the
+            budget (it may be shorter). Needs a known budget in steps (``steps``, or ``epochs``
+            with data of known length).
 
         Returns
         -------
@@ -183,68 +237,114 @@ class Trainer:
             Per-epoch ``loss``, ``accuracy`` (running over the epoch's batches, dropout on),
             and ``val_loss``, ``val_accuracy`` when ``val`` is given.
         """
-        epochs = check_int(epochs, "epochs", "fit")
+        if epochs is not None and steps is not None:
+            raise ConfigError(f"fit(epochs={epochs!r}, steps={steps!r}): give the budget in "
+                              f"epochs or in optimizer steps, not both; drop one of them")
+        if steps is not None:
+            steps = check_int(steps, "steps", "fit", 1)
+        else:
+            epochs = check_int(10 if epochs is None else epochs, "epochs", "fit")
+        batches, featurize, per_epoch = self._batches(data, y, batch_size, shuffle, seed)
+        if steps is not None:
+            epochs = math.ceil(steps / per_epoch) if per_epoch else None
+        total = steps if steps is not None else \
+            (epochs * per_epoch if epochs is not None and per_epoch else None)
+        if eval_every is not None:
+            eval_every = check_int(eval_every, "eval_every", "fit", 1)
+            if total is None:
+                raise ConfigError("fit(eval_every=...) needs a budget of known length: give "
+                                  "steps=N, or a loader with a length")
+            batches, epochs, steps = _periods(batches, eval_every), -(-total // eval_every), total
+        val_data = self._val(val, featurize)
+        callbacks = self._callbacks(verbose)
+        history = next(cb for cb in callbacks if isinstance(cb, History))
+        self.params = {"epochs": epochs, "steps": per_epoch if eval_every is None else eval_every,
+                       "batch_size": batch_size, "total_steps": total}
+        self._loop(callbacks, batches, val_data, epochs, steps, total)
+        self.history = history
+        self.diagnostics = self.diagnose(history.history, len(history.epoch)
+                                          if epochs is None else epochs)
+        for message in self.diagnostics:
+            warnings.warn(message, AugfitWarning, stacklevel=2)
+        return history
+
+    def _batches(self, data: Any, y: Any, batch_size: int, shuffle: bool, seed: SeedLike
+                 ) -> tuple[Callable[[int], Iterator[tuple[Any, np.ndarray]]], Any, int | None]:
+        """(epoch -> that epoch's batches, the loader's featurize or None, batches per epoch or
+        None when unknown)."""
         if _is_loader(data) and y is None:
             loader = data
             if getattr(data, "soft_targets", False) and self.loss not in SOFT_TARGET_LOSSES:
                 raise ConfigError(f"the loader's augment mixes labels (MixUp/CutMix) but loss "
                                   f"{self.loss!r} takes hard labels only; use one of "
                                   f"{sorted(SOFT_TARGET_LOSSES)}")
-            featurize = getattr(data, "featurize", None)
-            steps = len(data) if hasattr(data, "__len__") else None
 
-            def batches(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+            def from_loader(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
                 return self._loader_batches(loader, epoch)
-        else:
-            if y is None:
-                raise ConfigError(f"fit(data=...) got {type(data).__name__} without y: pass "
-                                  f"fit(x, y) with features and labels, or a DataLoader")
-            batch_size = check_int(batch_size, "batch_size", "fit")
-            x = self._x(data, "x")
-            yy = self._y(y, "y", x.shape[0])
-            rng = as_generator(seed)
-            featurize = None
-            steps = math.ceil(x.shape[0] / batch_size)
+            per_epoch = len(data) if hasattr(data, "__len__") else None
+            return from_loader, getattr(data, "featurize", None), per_epoch
+        if y is None:
+            raise ConfigError(f"fit(data=...) got {type(data).__name__} without y: pass "
+                              f"fit(x, y) with features and labels, or a DataLoader")
+        batch_size = check_int(batch_size, "batch_size", "fit")
+        x = self._x(data, "x")
+        yy = self._y(y, "y", x.shape[0])
+        rng = as_generator(seed)
 
-            def batches(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
-                return self._array_batches(x, yy, batch_size, shuffle, rng)
+        def from_arrays(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+            return self._array_batches(x, yy, batch_size, shuffle, rng)
+        return from_arrays, None, math.ceil(x.shape[0] / batch_size)
 
-        val_data = self._val(val, featurize)
+    def _callbacks(self, verbose: bool | int) -> list[Callback]:
         callbacks = list(self.callbacks)
-        history = next((cb for cb in callbacks if isinstance(cb, History)), None)
-        if history is None:
-            history = History()
-            callbacks.insert(0, history)
+        if not any(isinstance(cb, History) for cb in callbacks):
+            callbacks.insert(0, History())
         mode = check_choice(verbose, "verbose", (0, 1, 2), "fit")
         if mode and not any(isinstance(cb, ProgressBar) for cb in callbacks):
             callbacks.append(ProgressBar(mode=int(mode)))
-        self.params = {"epochs": epochs, "steps": steps, "batch_size": batch_size}
         for cb in callbacks:
             cb.set_trainer(self)
+        return callbacks
+
+    def _loop(self, callbacks: list[Callback], batches: Callable[[int], Batches],
+              val_data: Any, epochs: int | None, steps: int | None, total: int | None) -> None:
+        """The epochs: callbacks, one epoch of steps, val; stops at the budget or when asked."""
         batch_cbs = [cb for cb in callbacks
                      if type(cb).on_batch_end is not Callback.on_batch_end]
-        self.stop_training = False
+        base_lr = self._bind_schedule(total)
+        self.stop_training, self.step_count = False, 0
         logs: dict[str, float] = {}
         for cb in callbacks:
             cb.on_train_begin(logs)
-        for epoch in range(epochs):
-            for cb in callbacks:
-                cb.on_epoch_begin(epoch, logs)
-            logs = self._run_epoch(epoch, batches(epoch), batch_cbs)
-            if val_data is not None:
-                ev = self._evaluate(*val_data)
-                logs["val_loss"], logs["val_accuracy"] = ev["loss"], ev["accuracy"]
-            for cb in callbacks:
-                cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
+        epoch = 0
+        try:
+            while (epochs is None or epoch < epochs) and \
+                    (steps is None or self.step_count < steps):
+                for cb in callbacks:
+                    cb.on_epoch_begin(epoch, logs)
+                limit = None if steps is None else steps - self.step_count
+                logs = self._run_epoch(epoch, batches(epoch), batch_cbs, limit)
+                if val_data is not None:
+                    ev = self._evaluate(*val_data)
+                    logs["val_loss"], logs["val_accuracy"] = ev["loss"], ev["accuracy"]
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                epoch += 1
+                if self.stop_training:
+                    break
+        finally:
+            if base_lr is not None:
+                self.optimizer.lr = base_lr  # type: ignore[attr-defined]
         for cb in callbacks:
             cb.on_train_end(logs)
-        self.history = history
-        self.diagnostics = self.diagnose(history.history, epochs)
-        for message in self.diagnostics:
-            warnings.warn(message, AugfitWarning, stacklevel=2)
-        return history
+
+    def _bind_schedule(self, total: int | None) -> float | None:
+        """The optimizer's base lr when a schedule will set it (the schedule bound to ``total``
+        steps), else None."""
+        if self.schedule is None:
+            return None
+        self.schedule.bind(total)
+        return float(self.optimizer.lr)  # type: ignore[attr-defined]
 
     def diagnose(self, h: dict[str, list[float]], epochs: int) -> list[str]:
         """Signs that training failed while every loss stayed finite, in the per-epoch history
@@ -279,9 +379,13 @@ class Trainer:
                               f"{type(self.model).__name__} has none: use decay_bias=True")
         return functools.partial(opt.step, decay_mask=mask_fn())
 
-    def _run_epoch(self, epoch: int, batches: Batches, batch_cbs: list[Callback]) -> dict:
+    def _run_epoch(self, epoch: int, batches: Batches, batch_cbs: list[Callback],
+                   limit: int | None = None) -> dict:
+        """One epoch's steps (at most ``limit``): the running loss and accuracy."""
         model, loss_fn, step = self.model, self._train_loss_fn, self._step()
         params, grads = model.parameters(), model.gradients()
+        schedule, opt = self.schedule, self.optimizer
+        base = float(getattr(opt, "lr", 0.0)) if schedule is not None else 0.0
         total, correct, seen = 0.0, 0, 0
         counts = np.zeros(model.out_features, np.int64)
         # Overflow in a diverging run shows up as a non-finite loss, reported below with advice.
@@ -296,11 +400,18 @@ class Trainer:
                 correct += int(np.count_nonzero(out.argmax(axis=1) == labels))
                 counts += np.bincount(labels, minlength=counts.size)[:counts.size]
                 model.backward(grad)
+                if schedule is not None:
+                    opt.lr = base * schedule.factor(self.step_count)  # type: ignore[attr-defined]
                 step(params, grads)
+                self.step_count += 1
                 total += loss * n
                 seen += n
                 for cb in batch_cbs:
                     cb.on_batch_end(b, {"loss": loss, "size": n})
+                if limit is not None and b + 1 >= limit:
+                    break
+        if schedule is not None:
+            opt.lr = base  # type: ignore[attr-defined]
         if seen == 0:
             raise ShapeError(f"the training data yielded no batches in epoch {epoch}; the "
                              f"dataset or loader is empty")
