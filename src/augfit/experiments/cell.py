@@ -313,8 +313,9 @@ def _result(trainer: Any, h: dict[str, list[float]], es: Any,
 class ShadowStop(Callback):
     """Replays an :class:`~augfit.train.callbacks.EarlyStopping` on a run that goes on without
     it: records the epoch at which it would have stopped (``epochs_run``) and the weights the
-    stopped run would end with (``weights``: the restored best epoch's, else the stop epoch's;
-    None when it never stopped and restores nothing: the run's own final weights).
+    stopped run would end with (``weights``: the restored best epoch's, else the stop epoch's or
+    their weight average when training averages weights; None when it never stopped and restores
+    nothing: the run's own final weights).
 
     The early stopping callback sees the real model but a stand-in trainer, so its request to
     stop is noted here instead of ending the run. The stop epoch's weights are copied when that
@@ -358,12 +359,17 @@ class ShadowStop(Callback):
                 self.weights = self.es.best_weights
 
     def _snapshot(self) -> None:
+        from ..train.callbacks import WeightAveraging
+
         self._pending = False
         es = self.es
         if es.restore_best_weights and es.best_weights is not None:
             self.weights = es.best_weights
-        else:
-            self.weights = self.model.get_weights()
+            return
+        # weight averaging leaves its average in the model when a run ends
+        avg = next((cb for cb in self.trainer.callbacks if isinstance(cb, WeightAveraging)), None)
+        averaged = avg.averaged_weights() if avg is not None else None
+        self.weights = averaged if averaged is not None else self.model.get_weights()
 
 
 def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:
