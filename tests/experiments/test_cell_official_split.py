@@ -91,3 +91,16 @@ def test_official_test_with_val_by_speaker(fsdd_path):
     assert len(test) == 100 and set(test.groups) == set(SPEAKERS)
     assert len(set(val.groups)) == 1 and set(val.groups).isdisjoint(set(train.groups))
     assert len(val) == len(train) == 450 and test.meta["index"].max() == 4
+
+
+def test_the_report_treats_the_official_test_set_as_shared_by_every_split():
+    # with test: official every split is scored on the same test set, so the report resamples its
+    # examples once for all splits (stats.example_level); with a fraction, each split has its own
+    from augfit.experiments.report import shared_test
+    from augfit.experiments.stats import example_level
+
+    assert shared_test(_spec({"test": "official", "val": 0.9}))
+    assert not shared_test(_spec({"test": 0.2, "val": 0.2}))
+    rows = [{"split": s} for s in (0, 1)]
+    assert example_level(rows, shared_test=True) and not example_level(rows)
+    assert example_level(rows[:1])

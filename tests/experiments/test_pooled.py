@@ -125,3 +125,28 @@ def test_multiplier_interval_from_joint_resamples():
     assert v[100].multiplier_interval_text == f"[{lo:.2g}x, {hi:.2g}x]"
     assert f"worth {v[100].multiplier_text} the data [{lo:.2g}x, {hi:.2g}x]" in sentence("m", vs)
     assert v[400].multiplier_interval_text == ""          # every resample beyond the grid
+
+
+def test_balanced_pooled_interval_is_the_single_size_procedure_on_unit_means():
+    """Every size with every (split, seed) unit: the pooled Δ test accuracy is the mean over units
+    of each unit's mean over sizes, its joint resamples draw the same units at every size, the
+    jackknife leaves a unit out at every size, and the t-part's pseudo-values are the unit means.
+    So the pooled interval is exactly the one-size procedure on the unit means (same draws), and
+    the coverage simulation (test_stats_coverage.py) covers it with those means' noise."""
+    rng = np.random.default_rng(8)
+    sizes, rows, mean_rows = [10, 20, 40], [], []
+    for sp in range(5):
+        for sd in range(2):
+            deltas = rng.normal(0.01, 0.01, 3) + rng.normal(0, 0.004)
+            for n, d in zip(sizes, deltas, strict=True):
+                rows += [_row("baseline", sp, sd, n, 0.6), _row("m", sp, sd, n, 0.6 + d)]
+            mean_rows += [_row("baseline", sp, sd, 1, 0.6),
+                          _row("m", sp, sd, 1, 0.6 + deltas.mean())]
+    c, _ = pl.compare_pooled(rows, "baseline", "m", sizes, np.random.default_rng(3), 2000)
+    one = st.compare_units(st.paired_units(mean_rows, "baseline", "m", 1), "m", 1,
+                           np.random.default_rng(3), 2000)
+    p, o = c.stats["d_test_accuracy"], one.stats["d_test_accuracy"]
+    assert p.value == pytest.approx(o.value, abs=1e-12)
+    np.testing.assert_allclose(p.boot, o.boot, atol=1e-12)
+    assert p.ci == pytest.approx(o.ci, abs=1e-12) and p.p == pytest.approx(o.p, abs=1e-9)
+    assert p.se_t == pytest.approx(o.se_t) and p.df == o.df == 9

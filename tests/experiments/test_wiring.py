@@ -12,8 +12,7 @@ from threadpoolctl import threadpool_limits
 from augfit.data.datasets import from_arrays
 from augfit.data.features import make_featurizer
 from augfit.experiments import run
-from augfit.experiments.cell import splits, training_subset
-from augfit.experiments.cost import cost_model, run_order
+from augfit.experiments.cell import run_cell, splits, training_subset
 from augfit.experiments.runner import with_examples
 from augfit.registry import TRANSFORMS
 from augfit.train.trainer import Trainer
@@ -84,22 +83,24 @@ def test_stored_test_results_are_a_clean_evaluation_of_the_final_model(spy, tmp_
     spec = dict(GRID, train_sizes=[60],
                 methods=["baseline", {"name": "spy", "augment": [{"type": "WiringSpy", "p": 1.0}],
                                       "early_stopping": {"patience": 1}}])
-    res = run(spec, data=_data(), out=tmp_path / "r", workers=1, report=False)
-    rows = with_examples(res.out, res.rows)
-    assert len(finals) == len(rows) == len(res.spec.cells()) == 4
-    # the runner trains the cells largest modelled cost first (augfit.experiments.cost)
-    order = run_order(cost_model(res.spec), res.spec.cells())
-    by_cell = {(c.split, c.method): t for c, t in zip(order, finals, strict=True)}
-    for r in rows:
-        trainer = by_cell[(r["split"], r["method"])]
-        test = splits(res.spec, r["split"])[2]
+    data = _data()
+    res = run(spec, data=data, out=tmp_path / "r", workers=1, report=False)
+    assert len(finals) == len(res.rows) == len(res.spec.cells()) == 4
+    for cell in res.spec.cells():        # each cell again, alone: its trainer is the last one
+        result = run_cell(res.spec, cell, data=data)
+        trainer = finals[-1]
+        test = splits(res.spec, cell.split)[2]
         x = make_featurizer("image_flatten").fit(test.x).transform(test.x)   # clean test images
         with threadpool_limits(limits=1):                                   # as the cell ran
             correct, losses = trainer.evaluate_per_example(x, test.y)
-        np.testing.assert_array_equal(np.asarray(r["test_correct"], bool), correct)
-        np.testing.assert_array_equal(np.asarray(r["test_loss_per_example"], np.float32),
+        np.testing.assert_array_equal(result["examples"]["test_correct"], correct)
+        np.testing.assert_array_equal(result["examples"]["test_loss_per_example"],
                                       losses.astype(np.float32))
-        assert r["test_accuracy"] == pytest.approx(float(correct.mean()), abs=0)
+        assert result["metrics"]["test_accuracy"] == float(correct.mean())
+        # and the run stored exactly these results
+        (stored,) = [r for r in with_examples(res.out, res.rows)
+                     if (r["method"], r["split"]) == (cell.method, cell.split)]
+        np.testing.assert_array_equal(np.asarray(stored["test_correct"], bool), correct)
 
 
 def test_a_method_identical_in_effect_to_the_baseline_gives_bit_identical_results(tmp_path):
