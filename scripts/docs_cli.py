@@ -65,7 +65,8 @@ def page(_: Any = None) -> str:
              "Every command prints `augfit COMMAND --help`. A mistake in an argument or a spec is "
              "one line on stderr naming what was wrong and how to fix it, never a traceback: "
              "status 2 for a usage error, 1 when the data, the results store or the machine fails, "
-             "130 after Ctrl-C (every finished cell is saved, and a rerun resumes).", "",
+             "130 after Ctrl-C and 143 after SIGTERM (every finished cell is saved, and a rerun "
+             "resumes).", "",
              "This page is generated from the parser by `scripts/build_docs.py`.", ""]
     top = [a for a in p._actions
            if not isinstance(a, argparse._HelpAction | argparse._SubParsersAction)]

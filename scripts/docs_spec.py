@@ -94,6 +94,12 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "notes": ("Free text, each value a string or a list of strings; `tuned_on` says what a pilot "
               "already looked at, and the report warns about it.",
               {"notes": {"tuned_on": "split 0, seeds 0-4: lr, epochs"}}),
+    "answer": ("How the answer is judged (never part of a cell's key).",
+               {"answer": {"smallest_effect": 0.5}}),
+    "answer.smallest_effect": ("The smallest change in test accuracy that matters, in percentage "
+                               "points, in (0, 50]: within it a result is *negligible*, else "
+                               "*helps*, *hurts* or *inconclusive*.",
+                               {"answer": {"smallest_effect": 2.0}}),
     "tracking": ("Where results are also logged (not part of the results).", None),
     "tracking.mlflow": ("An MLflow tracking URI: log each cell as an MLflow run.", None),
     "methods": ("The methods compared, a list; a bare name is a method that changes nothing. "
@@ -135,7 +141,7 @@ def parser_fields() -> list[str]:
     out: list[str] = []
     nested = {"dataset": SD._DATASET_FIELDS, "model": S._DEFAULT_MODEL,
               "training": S._DEFAULT_TRAINING, "bootstrap": S._DEFAULT_BOOTSTRAP,
-              "tracking": ["mlflow"]}
+              "tracking": ["mlflow"], "answer": S._DEFAULT_ANSWER}
     for top in S._TOP:
         out.append(top)
         out += [f"{top}.{k}" for k in nested.get(top, [])]
@@ -172,6 +178,8 @@ def default_of(path: str) -> Any:
             return SM._DEFAULT_ES[rest[1]]
         f = {x.name: x for x in dataclasses.fields(SM.Method)}.get(rest[0])
         return f.default if f is not None else dataclasses.MISSING
+    if path.startswith("answer."):                  # absent from the canonical form by default
+        return S._DEFAULT_ANSWER[path.split(".", 1)[1]]
     canonical = S.parse_spec(copy.deepcopy(MINIMAL)).canonical
     found = _get(canonical, path.split("."))
     if found is dataclasses.MISSING and "." not in path:   # left out of the canonical form when

@@ -146,7 +146,7 @@ def test_read_only_output_folder(tmp_path, finished):
         shutil.copytree(db.parent, mounted / "kept")
         subprocess.run(["mount", "-o", "remount,ro", str(mounted)], check=True)
         _one_line_error(cli("run", spec, "--out", mounted / "kept", "--workers", "1"), 1,
-                        mounted / "kept" / "results.sqlite", "not writable")
+                        mounted / "kept", "the results folder cannot be written")
         assert _count(mounted / "kept" / "results.sqlite") == 4
 
 
@@ -240,3 +240,45 @@ def test_bad_specs_are_usage_errors(tmp_path, case):
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     _one_line_error(proc, 2, spec, expect)
     assert not (tmp_path / "runs").exists() and not (tmp_path.parent / "escaped").exists()
+
+
+# -- second round (issue 20) -----------------------------------------------------------------------
+def test_a_full_disk_while_the_report_is_written_names_the_file_and_leaves_no_torn_file(
+        tmp_path, finished):
+    out = tmp_path / "run"
+    shutil.copytree(finished, out)
+    proc = cli("report", out, preexec=_fsize_limit(20_000))   # report.html is larger than this
+    err = _one_line_error(proc, 1, "cannot write the report", "free some space",
+                          f"augfit report {out}")
+    assert "--out" not in err
+    for f in out.rglob("*"):
+        assert not f.name.endswith(".part"), f               # no temporary file left behind
+        if f.suffix == ".png":
+            assert f.read_bytes().endswith(b"IEND\xaeB`\x82"), f   # every PNG whole
+    assert _count(out / "results.sqlite") == 4
+
+
+def test_report_is_never_told_to_use_an_option_it_lacks():
+    import errno as errno_codes
+
+    from augfit.cli import _os_error
+
+    e = OSError(errno_codes.EROFS, "Read-only file system", "runs/x/report.md")
+    assert "--out" not in _os_error(e, "report") and "writable" in _os_error(e, "report")
+    assert "--out" in _os_error(e, "run")
+
+
+def test_cli_caps_and_control_characters(tmp_path, capsys):
+    spec = _spec(tmp_path)
+    assert main(["run", str(spec), "--out", str(tmp_path / "o"), "--max-cells", "3"]) == 2
+    assert "the grid has 4 cells" in capsys.readouterr().err
+    assert main(["preview", "--pipeline", str(spec), "--method", "drop", "--dataset", "digits",
+                 "--dataset-option", "a=\x07"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("augfit: error: --dataset-option a: not valid YAML at line 1, column 1: "
+                          "control character U+0007") and err.count("\n") == 1
+    assert main(["preview", "--pipeline", str(spec), "--method", "drop", "--dataset", "digits",
+                 "--versions", "1000000", "--out", str(tmp_path / "pv")]) == 2
+    assert ("8 samples x (1 + 1000000 versions) = 8000008 panels, more than the cap "
+            "max_panels=1000") in capsys.readouterr().err
+    assert not (tmp_path / "pv").exists()

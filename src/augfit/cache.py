@@ -13,15 +13,38 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import ConfigError
 from .hashing import cache_key  # the one cache-key helper (length-prefixed, unambiguous)
+
+#: the environment variable naming the cache folder
+CACHE_ENV = "AUGFIT_CACHE"
 
 
 def cache_dir(*parts: str) -> Path:
-    """The cache folder (created), or the sub-folder ``parts`` of it."""
-    root = os.environ.get("AUGFIT_CACHE") or str(Path.home() / ".cache" / "augfit")
+    """The cache folder (created), or the sub-folder ``parts`` of it; ConfigError naming
+    ``$AUGFIT_CACHE`` when it cannot be made (a file in the way, a read-only place)."""
+    root = os.environ.get(CACHE_ENV) or str(Path.home() / ".cache" / "augfit")
     path = Path(root).expanduser().joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"the cache folder {path} cannot be made ({e.strerror or e}); set "
+                          f"{CACHE_ENV} to a writable folder") from None
     return path
+
+
+def check_cache() -> None:
+    """When ``$AUGFIT_CACHE`` is set: ConfigError unless it is a writable folder (checked before
+    a run's first cell, rather than when a transform first needs the cache)."""
+    if not os.environ.get(CACHE_ENV):
+        return
+    path = cache_dir()
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        raise ConfigError(f"{CACHE_ENV}={path} cannot be written ({e.strerror or e}); set "
+                          f"{CACHE_ENV} to a writable folder") from None
 
 
 def atomic_path(final: Path) -> Path:
@@ -32,4 +55,4 @@ def atomic_path(final: Path) -> Path:
     return Path(tmp)
 
 
-__all__ = ["cache_dir", "atomic_path", "cache_key"]
+__all__ = ["CACHE_ENV", "cache_dir", "check_cache", "atomic_path", "cache_key"]

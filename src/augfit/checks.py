@@ -24,8 +24,10 @@ rules for a file (``training.lr: expected a number in (0, 10], got "fast"``) usi
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -42,10 +44,46 @@ NUMBER_TYPES = (int, float, np.integer, np.floating)
 INT_TYPES = (int, np.integer)
 
 
+#: a string quoted in an error: a short identifier (letters, digits, spaces, ``_ . + - / [ ] =``)
+_QUOTABLE = re.compile(r"^[\w .+\-/\[\]=]{0,40}$")
+
+
+def quotable(value: Any) -> bool:
+    """Whether an error may quote ``value``: anything but a string that is not a short identifier
+    (letters, digits, spaces and ``_ . + - / [ ] =``, at most 40), or a list or mapping holding
+    one. Such a string (a sentence, a password hash, a line of a file that is not what it was said
+    to be) is named by its :func:`kind` instead, so that an error never echoes a file's
+    content."""
+    if isinstance(value, str):
+        return bool(_QUOTABLE.match(value))
+    if isinstance(value, (list, tuple)):
+        return all(quotable(v) for v in value)
+    if isinstance(value, dict):
+        return all(quotable(k) and quotable(v) for k, v in value.items())
+    return True   # numbers, None, objects made in Python (their repr is cut)
+
+
+def kind(value: Any) -> str:
+    """What ``value`` is, without its content: ``a string of 57 characters``, ``a mapping of 3
+    keys``, ``a list of 2 items``."""
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    if isinstance(value, str):
+        return f"a string of {count(len(value), 'character')}"
+    if isinstance(value, dict):
+        return f"a mapping of {count(len(value), 'key')}"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {count(len(value), 'item')}"
+    return f"a {type(value).__name__}"
+
+
 def show(value: Any, json_style: bool = False) -> str:
     """``value`` quoted for an error message: ``repr`` (or, with ``json_style``, JSON as a spec file
     spells it: strings in double quotes), cut to :data:`SHOW_MAX` characters; a huge int is named by
-    its number of digits."""
+    its number of digits, and a value that is not :func:`quotable` by its :func:`kind`."""
+    if not quotable(value):
+        return kind(value)
     if json_style:
         try:
             text = json.dumps(value)
@@ -266,6 +304,25 @@ def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
     return f"did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
+def check_keywords(fn: Any, given: Any, where: str) -> None:
+    """Every key of ``given`` is a keyword ``fn`` takes (unless it takes ``**kwargs``); ``where``
+    names the call, with ``{}`` standing for the keyword."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    allowed = [k for k, p in params.items() if k != "self"
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for key in given:
+        if key not in allowed:
+            hint = did_you_mean(key, allowed)
+            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
+            raise ConfigError(f"{where.format(key)}: unknown keyword; "
+                              + (f"{hint} " if hint else "") + takes)
+
+
 def check_choice(value: Any, name: str, allowed: Iterable[Any], owner: str = "",
                  hint: str = "") -> Any:
     """``value`` if it is one of ``allowed`` (a name table such as ``ACTIVATIONS`` is listed by its
@@ -300,4 +357,4 @@ def check_ndim(x: Any, ndims: int | Sequence[int], what: str, owner: str, layout
 
 __all__ = ["SHOW_MAX", "check_bool", "check_choice", "check_int", "check_ndim", "check_number",
            "check_probability", "check_range", "describe", "did_you_mean", "in_bounds", "interval",
-           "is_finite", "is_int", "is_number", "short_number", "show", "where"]
+           "is_finite", "is_int", "is_number", "kind", "quotable", "short_number", "show", "where"]

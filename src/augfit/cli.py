@@ -3,18 +3,20 @@
 Errors are printed as one line naming the file and the fix, never as a traceback: status 2 for a
 usage error (a bad argument, option or spec field: ConfigError, or argparse's own), status 1 when
 the data, the results store or the machine fails (corrupt or foreign results.sqlite, unreadable
-data file, read-only folder, full disk). Ctrl-C exits with 130 after saying that every finished cell
-is saved (a rerun resumes). Output piped into a reader that stops early (``augfit run SPEC | head``)
-ends quietly, with status 0.
+data file, read-only folder, full disk). Ctrl-C exits with 130, and SIGTERM (``kill``) with 143,
+after saying in one line that every finished cell is saved (a rerun resumes). Output piped into a
+reader that stops early (``augfit run SPEC | head``) ends quietly, with status 0.
 """
 from __future__ import annotations
 
 import argparse
 import errno
 import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import AugfitError, ConfigError, DataChangedWarning
@@ -128,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="dask.distributed scheduler address, or 'local' for a LocalCluster")
     r.add_argument("--no-report", action="store_true", help="only run and store the cells")
     r.add_argument("--quiet", action="store_true", help="no progress bars or lines")
+    r.add_argument("--max-cells", type=int, default=None, metavar="N",
+                   help="refuse a grid of more than N cells (default: $AUGFIT_MAX_CELLS or "
+                        "100000)")
     r.add_argument("--mlflow", metavar="URI",
                    help="also log each cell as an MLflow run (and the report as artifacts of a "
                         "parent run), e.g. sqlite:///mlflow.db; needs pip install "
@@ -157,6 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
     pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
     pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")
+    pv.add_argument("--max-panels", type=int, default=1000, metavar="N",
+                    help="refuse a page of more than N panels, samples x (1 + versions) "
+                         "(default 1000)")
     pv.add_argument("--out", default="preview", help="output folder (default ./preview)")
 
     ls = sub.add_parser("list", help="list registered transforms, datasets or featurizers",
@@ -190,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
     sequential = _sequential_options(args)
     options = {"out": out, "workers": workers, "scheduler": args.scheduler,
                "progress": False if args.quiet else None, "report": not args.no_report,
-               "mlflow": args.mlflow}
+               "mlflow": args.mlflow, "max_cells": args.max_cells}
     try:
         if args.until_decided:
             res = run_until_decided(args.spec, **options, **sequential)
@@ -198,9 +206,10 @@ def _run(args: argparse.Namespace) -> int:
             res = run(args.spec, **options)
     except KeyboardInterrupt:
         where = out or "the results folder"
-        print(f"\naugfit: interrupted; every finished cell is saved in {where}; rerun the same "
-              "command to resume", file=sys.stderr)
-        return 130
+        how = " by SIGTERM" if _TERMINATED else ""
+        print(f"\naugfit: interrupted{how}; every finished cell is saved in {where}; rerun the "
+              "same command to resume", file=sys.stderr)
+        return 143 if _TERMINATED else 130
     print(f"{res.spec.name}: {res.n_run} cells run, {res.n_skipped} already stored, "
           f"{res.seconds:.1f} s; results in {res.out}")
     if res.report is not None:
@@ -275,6 +284,7 @@ def _preview(args: argparse.Namespace) -> int:
         options[key] = load_yaml(value, f"--dataset-option {key}", max_nodes=1000)
     res = preview(args.pipeline, args.dataset, n=args.n, versions=args.versions, out=args.out,
                   seed=args.seed, method=args.method, dataset_options=options,
+                  max_panels=args.max_panels,
                   progress=lambda line: print(f"augfit preview: {line}", file=sys.stderr,
                                               flush=True))
     print(f"{res.panels} panels ({res.modality}); open {res.paths['html']}")
@@ -318,14 +328,16 @@ def _error(message: str, status: int) -> int:
     return status
 
 
-def _os_error(e: OSError) -> str:
-    """An OSError as ``FILE: problem; fix``."""
+def _os_error(e: OSError, command: str = "run") -> str:
+    """An OSError as ``FILE: problem; fix`` (an option is suggested only to a command that has
+    it: ``augfit report`` has no ``--out``)."""
     where = f"{e.filename}: " if e.filename else ""
     what = e.strerror or str(e)
     if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         fix = "free some space and rerun the same command (finished cells are kept)"
     elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        fix = "choose a writable folder (--out)"
+        fix = ("make the results folder writable, or copy it to a writable place and report "
+               "that copy" if command == "report" else "choose a writable folder (--out)")
     elif e.errno == errno.ENOENT:
         fix = "check the path"
     else:
@@ -344,9 +356,41 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
         show(message, category, filename, lineno, file, line)
 
 
+_TERMINATED: list[int] = []   # the SIGTERM received (empty: none), read by the interrupt message
+
+
+def _terminate_like_ctrl_c(main_pid: int) -> Callable[[int, Any], None]:
+    """A SIGTERM handler that stops ``augfit`` as Ctrl-C does (finished cells kept, workers
+    stopped, one line on stderr, status 143); in any other process (a forked worker) SIGTERM keeps
+    its default action."""
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != main_pid:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        _TERMINATED.append(signum)
+        raise KeyboardInterrupt
+
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``augfit`` console script; returns the exit status."""
+    """Entry point of the ``augfit`` console script; returns the exit status. SIGTERM (``kill``)
+    stops a run as Ctrl-C does, with status 143."""
     args = _parser().parse_args(argv)
+    _TERMINATED.clear()
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c(os.getpid())) \
+        if in_main else None
+    try:
+        return _dispatch(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command; an error becomes one line on stderr and a status (module docstring)."""
     handler = {"run": _run, "plan": _plan, "report": _report, "export": _export,
                "preview": _preview, "list": _list}[args.command]
     try:
@@ -364,10 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AugfitError as e:                    # the data, the store or the machine failed
         return _error(str(e), 1)
     except OSError as e:                        # read-only folder, full disk, missing file
-        return _error(_os_error(e), 1)
+        return _error(_os_error(e, args.command), 1)
     except KeyboardInterrupt:
-        print("\naugfit: interrupted", file=sys.stderr)
-        return 130
+        print("\naugfit: interrupted" + (" by SIGTERM" if _TERMINATED else ""), file=sys.stderr)
+        return 143 if _TERMINATED else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

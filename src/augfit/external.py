@@ -11,6 +11,7 @@ heavily loaded machine.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -43,11 +44,47 @@ def scaled_timeout(base: float, per_unit: float = 0.0, units: int = 0) -> float:
     return (base + per_unit * units) * timeout_scale()
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process descended from ``pid`` (read from /proc; [] where there is none), including
+    those that left its process group with setsid."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the command's process group and every descendant (one that called setsid is in a
+    group of its own), then reap it. A descendant that escaped and still holds the output pipes
+    cannot block: the pipes are closed after a short wait rather than read to their end."""
+    escaped = _descendants(proc.pid)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         proc.kill()
+    for pid in escaped:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        proc.communicate(timeout=2.0)
+    except subprocess.TimeoutExpired:
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        proc.wait()
 
 
 def run_command(cmd: Sequence[str], *, timeout: float, what: str, input: bytes | None = None
@@ -78,14 +115,12 @@ def run_command(cmd: Sequence[str], *, timeout: float, what: str, input: bytes |
         out, err = proc.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        proc.communicate()
         raise ExternalProcessError(
             f"{what}: `{shown}` did not finish within {timeout:.3g} s and was killed; check that "
             f"it runs by hand, or raise {TIMEOUT_SCALE_ENV} (now {timeout_scale():g}) on a slow "
             f"machine") from None
     except BaseException:  # KeyboardInterrupt: leave nothing running
         _kill_group(proc)
-        proc.communicate()
         raise
     return subprocess.CompletedProcess(list(cmd), proc.returncode, out, err)
 

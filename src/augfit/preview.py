@@ -45,6 +45,9 @@ from .viz.explain import describe_pipeline
 from .viz.gallery import Gallery, draw_gallery, pick_samples, pipeline_of
 from .viz.sound import N_ITER, find_mel, invert_mel, spectrograms
 
+#: the most panels (samples x (1 + versions)) one preview page holds unless raised
+MAX_PANELS = 1000
+
 
 @dataclass
 class PreviewResult:
@@ -140,6 +143,7 @@ def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any
 def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
             out: str | Path | None = "preview", seed: int = 0, method: str | None = None,
             dataset_options: dict[str, Any] | None = None,
+            max_panels: int = MAX_PANELS,
             progress: Callable[[str], None] | None = None) -> PreviewResult:
     """Augment ``n`` samples of ``dataset`` ``versions`` times and write the preview page.
 
@@ -156,11 +160,19 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
         Folder for ``index.html`` and the files; None writes nothing.
     seed : int
         Chooses the samples and draws the augmentations.
+    max_panels : int
+        The cap on ``n * (1 + versions)`` (default 1,000; ``--max-panels``), checked before any
+        data is loaded: each panel is an image (or a spectrogram and sounds) in one page.
     progress : callable, optional
         Called with a line of text at each slow step (drawing, and for audio the spectrogram
         cards and each mel inversion); ``augfit preview`` prints them on stderr.
     """
     n, versions = check_int(n, "n", "preview"), check_int(versions, "versions", "preview")
+    max_panels = check_int(max_panels, "max_panels", "preview")
+    if n * (1 + versions) > max_panels:
+        raise ConfigError(f"preview: {n} samples x (1 + {versions} versions) = "
+                          f"{n * (1 + versions)} panels, more than the cap max_panels="
+                          f"{max_panels}; lower --n or --versions, or raise --max-panels")
     aug = load_pipeline(pipeline, method)
     ds = _dataset(dataset, dataset_options, pipeline)
     sr = float(ds.meta.get("sample_rate", 0)) or None

@@ -39,7 +39,15 @@ def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
     are ConfigError naming ``source``, the line and column and the problem, never quoting lines."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as e:      # a control character, checked before parsing
+        pos = int(e.position)
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise ConfigError(f"{source}: not valid YAML at line {line}, column {col}: control "
+                          f"character U+{int(e.character):04X} is not allowed; remove it"
+                          ) from None
     try:
         node = loader.get_single_node()
         if node is None:

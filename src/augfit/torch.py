@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from .checks import check_choice, check_int
+from .data.container import check_labels
 from .data.loader import DataLoader
 from .errors import ConfigError
 from .rng import derive
@@ -117,6 +118,8 @@ class AugmentedDataset:
         ``"chw"``: each image as float32 ``(C, H, W)`` in [0, 1] (uint8 divided by 255; a
         greyscale image gets ``C = 1``), as torchvision's ``ToTensor`` gives. None: as augmented.
 
+    Notes
+    -----
     Use it with ``torch.utils.data.DataLoader(ds, batch_sampler=ds.batch_sampler, ...)`` (one
     transform call per batch), or with a plain ``DataLoader(ds, batch_size=..., shuffle=...)``
     and :meth:`set_epoch` before each epoch (one call per sample; no label mixing). The default
@@ -217,7 +220,7 @@ class _Pair:
             raise ConfigError(f"AugmentedDataset(data=(x, y)): x has {len(x)} samples but y has "
                               f"{len(y)}; give one label per sample")
         self.x = x
-        self.y = np.asarray(y.numpy() if hasattr(y, "numpy") else y, dtype=np.int64)
+        self.y = check_labels(y, "AugmentedDataset(data=(x, y))")
         self.modality = "text" if isinstance(x, list) else "image"
         self.meta: dict[str, Any] = {}
 

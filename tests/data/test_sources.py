@@ -104,7 +104,7 @@ def test_from_folder_csv(tmp_path):
     assert ds.classes == ["neg", "pos"] and ds.y.tolist() == [1, 0, 1]
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\ngreat,pos\nno label here\n")
-    with pytest.raises(ConfigError, match=r"bad\.csv, line 3: 1 fields but column 'label'"):
+    with pytest.raises(ConfigError, match=r"bad\.csv, line 3: 1 fields but the header has 2"):
         from_folder(bad)
     bad.write_text("great,pos\nempty label,\n")
     with pytest.raises(ConfigError, match="line 2, column 2: empty label"):

@@ -75,7 +75,8 @@ def test_csv_not_utf8_names_line_and_column(tmp_path):
 def test_csv_short_row_empty_label_and_id_as_label_warning(tmp_path):
     f = tmp_path / "short.csv"
     f.write_text("text,label\na,x\nb\n")
-    with pytest.raises(ConfigError, match=r"short\.csv, line 3: 1 fields but column 'label'"):
+    with pytest.raises(ConfigError, match=r"short\.csv, line 3: 1 fields but the header has 2; "
+                                          r"quote the text"):
         load("csv", path=f)
     f.write_text("text,label\na,x\nb, \n")
     with pytest.raises(ConfigError, match=r"short\.csv, line 3, column 2: empty label"):

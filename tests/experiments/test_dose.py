@@ -1,5 +1,6 @@
 """The dose-response figure and table of a real (small) swept run: one point per swept value and
-size, at the verdict table's values and interval bounds, one optimistic "best" mark per size."""
+size, at the exploratory per-size table's values and interval bounds, one optimistic "best" mark
+per size."""
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,7 @@ import pytest
 
 from augfit.experiments import run
 from augfit.experiments.dose import BEST_WARNING, dose_curves, dose_figure
-from augfit.experiments.report import answer_text, verdict_rows
+from augfit.experiments.report import answer_text, exploratory_rows
 
 VALUES = [5, 20, 45]
 SPEC = {
@@ -31,11 +32,11 @@ def result(tmp_path_factory):
 
 
 def _table_bounds(rows, method, size):
-    """(value, lo, hi) in pp from the verdict table's Δ test and Δ gap columns."""
+    """(value, lo, hi) in pp from the exploratory table's Δ test and Δ gap columns."""
     head = rows[0]
     row = next(r for r in rows[1:] if r[0] == method and r[1] == str(size))
     out = []
-    for col in ("Δ test acc [Holm-level CI]", "Δ gap [Holm-level CI]"):
+    for col in ("Δ test acc [95% CI]", "Δ gap [95% CI]"):
         m = re.match(rf"{NUM} pp \[{NUM}, {NUM}\]", row[head.index(col)])
         assert m, row[head.index(col)]
         out.append(tuple(float(g) for g in m.groups()))
@@ -50,7 +51,7 @@ def test_the_figure_has_one_point_per_value_with_the_tables_intervals(result):
     assert (curve.group, curve.param, curve.values) == ("rot", "limit", VALUES)
     fig = dose_figure(curve, rep.spec.baseline)
     ax_test, ax_gap = fig.axes
-    rows = verdict_rows(rep)
+    rows = exploratory_rows(rep)
     for ax, which in ((ax_test, 0), (ax_gap, 1)):
         bars = ax.containers                           # one errorbar per (size, value), in order
         assert len(bars) == 2 * len(VALUES)

@@ -134,3 +134,21 @@ def test_ctrl_c_exits_130_in_one_line_keeping_cells_and_leaving_nothing(tmp_path
     finally:
         _kill_session(proc.pid)
     assert seen <= len(_finished(db)) < TOTAL
+
+
+def test_sigterm_stops_like_ctrl_c_in_one_line_with_no_leaked_semaphore(tmp_path):
+    """``kill PID`` (SIGTERM) ended the run with status 143 and no word, and a leaked-semaphore
+    warning under workers."""
+    proc, db = _start(tmp_path, "--workers", "2")
+    try:
+        seen = _wait_for_cells(proc, db, 1)
+        proc.terminate()                             # kill PID: the parent alone
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 143, stderr
+        assert stderr.strip() == (f"augfit: interrupted by SIGTERM; every finished cell is saved "
+                                  f"in {db.parent}; rerun the same command to resume"), stderr
+        left = _nothing_left(proc.pid)
+        assert left == [], f"still running 10 s after SIGTERM: {left}"
+    finally:
+        _kill_session(proc.pid)
+    assert seen <= len(_finished(db)) < TOTAL

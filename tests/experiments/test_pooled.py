@@ -10,7 +10,7 @@ import pytest
 
 from augfit.experiments import pooled as pl
 from augfit.experiments import stats as st
-from augfit.experiments.verdicts import data_multiplier, isotonic, judge, sentence
+from augfit.experiments.verdicts import data_multiplier, isotonic, judge
 
 
 def _row(method, split, seed, size, acc, train=1.0):
@@ -116,14 +116,14 @@ def test_multiplier_interval_from_joint_resamples():
     assert lo < 2.0 < hi and hi / lo < 2
     # at the largest size the method is beyond the grid in (nearly) every resample
     assert pl.multiplier_interval(joints["m"], 400, 0.95)[1] == math.inf
-    # the interval in the verdicts and the sentence
+    # the interval in the (exploratory, per-size) verdicts, at their unadjusted level
     sizes = [50, 100, 200, 400]
     mult = {("m", n): pl.multiplier_interval(joints["m"], n, 0.95) for n in sizes}
     vs = judge(st.compare(rows, ["baseline", "m"], "baseline", sizes, resamples=2000), 0.95,
-               sizes, multiplier_ci=mult)
+               sizes, multiplier_ci=mult, exploratory=True)
     v = {v.train_size: v for v in vs}
     assert v[100].multiplier_interval_text == f"[{lo:.2g}x, {hi:.2g}x]"
-    assert f"worth {v[100].multiplier_text} the data [{lo:.2g}x, {hi:.2g}x]" in sentence("m", vs)
+    assert v[100].level == 0.95 and lo < v[100].multiplier < hi
     assert v[400].multiplier_interval_text == ""          # every resample beyond the grid
 
 

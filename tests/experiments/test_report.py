@@ -55,26 +55,49 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     rep, paths = written
     md = paths["markdown"].read_text()
     # warnings first (3 units < 5), then the sentences, the Holm line, the figures, tables, spec
-    order = [md.index(k) for k in ("## Warnings", "Fewer than 5 independent", "## Answer",
-                                   "- drop helps at n = 10, 20", "Multiplicity: the family is "
-                                   "all 2 (method, size)", "plots/effects.png",
+    # the headline first, then warnings (3 units < 5), the answer, the Holm line, the figures,
+    # the tables (the answer's, then the exploratory per-size one), the spec
+    assert md.splitlines()[2] == "**drop helps (+5.0 pp)**"
+    order = [md.index(k) for k in ("**drop helps (+5.0 pp)**", "## Warnings",
+                                   "Fewer than 5 independent", "## Answer",
+                                   "- drop helps: +5.0 pp [", "Multiplicity: the answer is a "
+                                   "confirmatory family of 1 primary result,",
+                                   "plots/effects.png",
                                    "plots/multiplier.png", "plots/overlay.png",
-                                   "plots/curves_drop.png", "## Verdicts per method and size",
+                                   "plots/curves_drop.png", "## Verdicts per method (the answer)",
+                                   "## Exploratory: per method and size",
                                    "## Spec (canonical form)", "<details>")]
     assert order == sorted(order)
     table = comparison_table(rep)
-    drop = [line for line in table.splitlines() if line.startswith("| drop | 10 |")][0]
-    # every pair: +5 pp test accuracy (+0.1 pp on one seed), -15 pp gap, R = 1 - .15/.30 = 50%
-    assert "+5.0 pp" in drop and "helps" in drop and "-15.0 pp" in drop
-    assert "narrows the gap" in drop and "50% [" in drop
+    drop = [line for line in table.splitlines() if line.startswith("| drop | all (10-20) |")][0]
+    # every pair: +5 pp test accuracy (+0.1 pp on one seed), -15 pp gap, R = 1 - .15/.30 = 50%,
+    # clean train accuracy 10 pp lower (train = test + gap); one method: Holm's level is 90%
+    assert drop.startswith("| drop | all (10-20) | 3 | 90% | +5.0 pp [") and "| helps |" in drop
+    assert "| -15.0 pp [" in drop and "| narrows the gap | -10.0 pp [" in drop
+    assert "| 50% [" in drop
+    per_size = md.split("## Exploratory: per method and size")[1]
+    assert "| drop | 10 | 3 | +5.0 pp [" in per_size and "| above 0 |" in per_size
     # the confidence comes from the spec (0.9), never a hard-coded 95%
     assert "Δ test acc [90% CI]" in md and "95% CI" not in md
-    # Holm: 2 comparisons at alpha = 0.1, the first tested at 1 - 0.1/2 = 95%, then at 90%
-    assert "(95%) | helps" in md and "(90%) | helps" in md
+    assert "unadjusted 90% intervals" in md
+    assert "## Exploratory: per method and size (unadjusted 90% intervals, not part of the " \
+           "answer; about 1 in 10 of them misses by chance alone)" in md
+    assert "## All endpoints per method and size (unadjusted 90% intervals)" in md
     for link in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (paths["markdown"].parent / link).stat().st_size > 1000
     assert paths["csv"].read_text().splitlines()[0].startswith("method,seed,train_size,")
     assert len(paths["csv"].read_text().splitlines()) == 13
+
+
+def test_report_states_the_budget_and_the_best_epochs(written):
+    _, paths = written
+    md, html = paths["markdown"].read_text(), paths["html"].read_text()
+    assert "up to 100 epochs, val and the clean training subsample evaluated after every " \
+           "epoch" in md
+    # best epoch (1-based, as stored) n - 1: 5 for the baseline, 4 for drop, over 3 units
+    assert "| baseline | 10 | 3 | 5 [5, 5] | 6 |" in md and "| drop | 20 | 3 | 4 [4, 4] | 5 |" in md
+    assert md.index("## Best epochs and the training budget") < md.index("## Spec (canonical")
+    assert "Best epochs and the training budget</h2>" in html
 
 
 def test_html_images_decode_and_are_all_there(written):
@@ -88,6 +111,16 @@ def test_html_images_decode_and_are_all_there(written):
         img = mpimg.imread(io.BytesIO(base64.b64decode(s)), format="png")
         assert img.shape[0] > 100 and img.shape[1] > 100 and img.std() > 0.01
     assert "http://" not in html and "https://" not in html     # self-contained
+    # the headline first, then one coloured verdict row per method and the legend
+    body = html.split("<body>")[1]
+    assert body.startswith('<h1>augfit report: handmade</h1><p class="headline">drop helps')
+    order = [body.index(k) for k in ('<p class="headline">drop helps (+5.0 pp)</p>',
+                                     '<table class="verdicts">', '<dl class="legend">',
+                                     'id="warnings"')]
+    assert order == sorted(order)
+    assert re.search(r'<tr><td>drop</td><td class="v-helps">helps</td><td>\+5\.0 pp \[', html)
+    for word in ("inconclusive", "negligible", "worth 1.4x the data"):
+        assert f"<dt>{word}</dt>" in html
     assert html.index('class="warn"') < html.index('id="fig-effects"') < html.index("<table>")
     assert "<details>" in html
 
@@ -124,3 +157,34 @@ def test_html_renders_in_chromium(written, tmp_path):
 
     img = mpimg.imread(shot)
     assert img.shape[:2] == (2400, 1200) and img[..., :3].std() > 0.05   # not a blank page
+
+
+def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
+    """Class names and notes went into report.md as raw HTML, a pipe split the first table column,
+    and a description holding ``` closed the spec's YAML fence."""
+    from augfit.data.container import from_arrays
+
+    hostile = dict(SPEC, description="ok\n```\n<script>alert(1)</script>\n# Injected heading",
+                   notes={"tuned_on": "<img src=x onerror=alert(1)> | seeds 0-4"},
+                   methods=["baseline", {"name": "drop", "dropout": 0.5},
+                            {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}])
+    rows = _rows() + [dict(r, method="flip") for r in _rows() if r["method"] == "drop"]
+    rep = Report.build(parse_spec(hostile), rows, n_classes=2)
+    data = from_arrays(np.zeros((8, 8, 8), np.float32), ["<b>cat|dog</b>", "x"] * 4)
+    lines = write_report(tmp_path, rep, data=data)["markdown"].read_text().splitlines()
+    start = lines.index("````yaml")                       # longer than the ``` inside
+    end = lines.index("````", start + 1)
+    assert any("# Injected heading" in ln for ln in lines[start:end])   # literal, in the fence
+    assert lines[end + 2] == "</details>"
+    md = "\n".join(lines[:start] + lines[end + 1:])
+    assert "<script>" not in md and "<img src=x" not in md and "<b>cat" not in md
+    assert "&lt;img src=x onerror=alert(1)&gt; \\| seeds 0-4" in md
+    assert "label &lt;b&gt;cat\\|dog&lt;/b&gt;" in md
+    width, tables = None, 0
+    for line, nxt in zip(lines, lines[1:] + [""], strict=True):   # no pipe splits a cell
+        pipes = len(re.findall(r"(?<!\\)\|", line))
+        if line.startswith("|") and nxt.startswith("|---"):
+            width, tables = pipes, tables + 1
+        elif line.startswith("|") and not line.startswith("|---"):
+            assert pipes == width, line
+    assert tables >= 4

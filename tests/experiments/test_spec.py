@@ -72,6 +72,13 @@ CASES = [
     (("bootstrap",), {"confidence": 95},
      "bootstrap.confidence: expected a number in (0.5, 1), got 95"),
     (("features",), "pixels", "features: unknown featurizer 'pixels'"),
+    (("answer",), {"smallest_effect": 0},
+     "answer.smallest_effect: must be a number of percentage points of test accuracy in (0, 50], "
+     "got 0; set the smallest change that matters to you, e.g. answer: {smallest_effect: 1.0}"),
+    (("answer",), {"smallest_effect": 75}, "answer.smallest_effect: must be a number of "
+     "percentage points of test accuracy in (0, 50], got 75"),
+    (("answer",), {"smallest": 1}, "answer.smallest: unknown field; did you mean "
+     "'smallest_effect'?"),
     (("methods",), [], "methods: expected a non-empty list of methods, got []"),
     (("methods", 1, "name"), "rot ate",
      'methods[1].name: expected a name of letters, digits and _ . + - (1 to 100, starting with '
@@ -172,6 +179,15 @@ def test_defaults_canonical_form_and_hash():
     again = parse_spec(copy.deepcopy(s.canonical))
     assert again.hash == s.hash and len(s.hash) == 64
     assert parse_spec(_with(("seeds",), 3)).hash != s.hash
+
+
+def test_smallest_effect_judges_only():
+    s = parse_spec(copy.deepcopy(GOOD))
+    assert s.smallest_effect == 0.01 and "answer" not in s.canonical    # absent: the default
+    t = parse_spec(_with(("answer",), {"smallest_effect": 2.5}))
+    assert t.smallest_effect == 0.025 and t.canonical["answer"] == {"smallest_effect": 2.5}
+    assert [c.key for c in t.cells()] == [c.key for c in s.cells()]     # never in a cell key
+    assert parse_spec(copy.deepcopy(t.canonical)).smallest_effect == 0.025
 
 
 def test_cells_grid_and_keys():

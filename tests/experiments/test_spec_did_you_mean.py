@@ -42,8 +42,29 @@ def test_far_off_name_gets_no_guess() -> None:
 
 def test_python_keyword_of_a_dataset_gets_did_you_mean() -> None:
     with pytest.raises(ConfigError, match=r"^augfit.datasets.load\('image_folder', pth=...\): "
-                       r"unknown keyword; did you mean 'path'\? it takes path, size, grayscale$"):
+                       r"unknown keyword; did you mean 'path'\? it takes path, size, grayscale, "
+                       r"max_pixels$"):
         af.datasets.load("image_folder", pth="scans")
     with pytest.raises(ConfigError, match=r"load\('digits', path=...\): unknown keyword; it "
                        "takes no options"):
         af.datasets.load("digits", path="x")
+
+
+def test_a_mistyped_method_name_gets_did_you_mean() -> None:
+    spec = parse_spec({**BASE, "methods": ["baseline", {"name": "rotate", "dropout": 0.1}]})
+    with pytest.raises(ConfigError, match=r"^<dict>: no method named 'rotat'; did you mean "
+                       r"'rotate'\? methods: baseline, rotate$"):
+        spec.method("rotat")
+
+
+def test_python_keyword_of_a_transform_gets_did_you_mean() -> None:
+    from augfit.transforms import audio as A
+    from augfit.transforms import image as I
+
+    with pytest.raises(ConfigError, match=r"^Rotate\(limt=...\): unknown keyword; did you mean "
+                       r"'limit'\? it takes limit, fill, p$"):
+        I.Rotate(limt=15)
+    with pytest.raises(ConfigError,
+                       match=r"^TimeMask\(max_widht=...\): .*did you mean 'max_width'\?"):
+        A.TimeMask(max_widht=4)
+    assert I.Rotate(limit=15).to_dict()["limit"] == 15       # right keywords pass untouched

@@ -63,13 +63,15 @@ def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
 
     rep = report(out).report
     got = client.get_run(parent.info.run_id).data
-    for v in [*rep.pooled_verdicts, *rep.verdicts]:
-        where = v.method if not v.train_size else f"{v.method}.n{v.train_size}"
+    keyed = [(v, v.method) for v in rep.primary] + [
+        (v, f"{v.method}.n{v.train_size}") for v in rep.verdicts]
+    for v, where in keyed:
         assert got.metrics[f"{where}.d_test_accuracy"] == pytest.approx(v.d_test)
         assert got.metrics[f"{where}.d_test_ci_low"] == pytest.approx(v.d_test_ci[0])
         assert got.metrics[f"{where}.p_adjusted"] == pytest.approx(v.p_adjusted)
         assert got.tags[f"verdict.{where}"] == v.effect
     assert "flip.n40.d_test_accuracy" in got.metrics and got.params["training.lr"] == "0.01"
+    assert "flip.d_test_accuracy" in got.metrics and "verdict.flip" in got.tags     # the answer
 
     # a rerun (everything stored) reuses the parent and logs no cell twice
     assert main(args) == 0

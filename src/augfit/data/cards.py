@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, MissingResourceError
+from ..checks import quotable, show
+from ..errors import ConfigError
+from ..files import require
 from ..safe_yaml import load_yaml, read_text
 from .container import MODALITIES, Dataset
 
@@ -70,9 +72,8 @@ def load_card(path: str | os.PathLike) -> Card:
     from ..registry import DATASETS
 
     file = Path(path).expanduser()
-    if not file.is_file():
-        raise MissingResourceError(f"dataset card {file} does not exist; cards live in the "
-                                   "repository's datasets/ folder (e.g. datasets/digits.yaml)")
+    require(file, "a file", "dataset card", "cards live in the repository's datasets/ folder "
+            "(e.g. datasets/digits.yaml)")
     # safe, size-capped YAML; an error names the line and column, never quotes the file
     d = load_yaml(read_text(file, "dataset card"), f"{file} (dataset card)")
 
@@ -82,34 +83,42 @@ def load_card(path: str | os.PathLike) -> Card:
     if not isinstance(d, Mapping):
         raise ConfigError(f"{file}: a dataset card must be a mapping with fields "
                           f"{', '.join(FIELDS)}")
+    if not any(k in FIELDS for k in d):     # some other YAML file: never quote what it holds
+        raise ConfigError(f"{file}: not a dataset card (it has none of the fields "
+                          f"{', '.join(REQUIRED)}); pass dataset: {{card: FILE}} naming a card "
+                          "such as datasets/digits.yaml")
     for k in d:
         if k not in FIELDS:
-            raise fail(str(k), f"unknown field; allowed: {', '.join(FIELDS)}")
+            raise fail(show(k) if not isinstance(k, str) or not quotable(k) else k,
+                       f"unknown field; allowed: {', '.join(FIELDS)}")
     for k in REQUIRED:
         if k not in d:
             raise fail(k, "required field is missing")
     for k in ("name", "license", "citation"):
         if not isinstance(d[k], str) or not d[k].strip():
-            raise fail(k, f"expected a non-empty string, got {d[k]!r}")
+            raise fail(k, f"expected a non-empty string, got {show(d[k])}")
     if d["modality"] not in MODALITIES:
-        raise fail("modality", f"expected one of {', '.join(MODALITIES)}, got {d['modality']!r}")
+        raise fail("modality", f"expected one of {', '.join(MODALITIES)}, got "
+                   f"{show(d['modality'])}")
     src = d["source"]
     if not isinstance(src, Mapping) or "loader" not in src or set(src) - {"loader", "options"}:
-        raise fail("source", f"expected {{loader: NAME, options: {{...}}}}, got {src!r}")
+        raise fail("source", f"expected {{loader: NAME, options: {{...}}}}, got {show(src)}")
     if src["loader"] not in DATASETS:
         raise fail("source.loader", f"expected one of {', '.join(DATASETS.available())}, got "
-                   f"{src['loader']!r}")
+                   f"{show(src['loader'])}")
     options = src.get("options") or {}
     if not isinstance(options, Mapping):
-        raise fail("source.options", f"expected a mapping of keyword arguments, got {options!r}")
+        raise fail("source.options", f"expected a mapping of keyword arguments, got "
+                   f"{show(options)}")
     options = dict(options)
     if "path" in options:
         options["path"] = resolve_path(options["path"], file.parent)
     if not isinstance(d["columns"], Mapping) or not d["columns"]:
-        raise fail("columns", f"expected a mapping of column -> description, got {d['columns']!r}")
+        raise fail("columns", f"expected a mapping of column -> description, got "
+                   f"{show(d['columns'])}")
     if not isinstance(d["split"], Mapping):
         raise fail("split", f"expected a mapping such as {{val: 0.2, test: 0.2}}, got "
-                   f"{d['split']!r}")
+                   f"{show(d['split'])}")
     return Card(d["name"], d["modality"], src["loader"], options, dict(d["columns"]), d["license"],
                 d["citation"], dict(d["split"]), d.get("featurizer"), d.get("description", ""),
                 str(file))

@@ -19,6 +19,23 @@ from .splits import group_take, random_take, resolve_size, stratified_take
 MODALITIES = ("image", "text", "audio")
 
 
+def check_labels(y: Any, owner: str) -> np.ndarray:
+    """The one label check of every entry point that takes labels as class indices (Dataset, a
+    duck-typed dataset, ``augfit.torch``): a 1-D array of ints >= 0 (a CPU tensor too), as int64.
+    Float labels are refused, never truncated (1.99 is not class 1), and so are negative ones."""
+    labels = np.asarray(y.numpy() if hasattr(y, "numpy") and not isinstance(y, np.ndarray) else y)
+    if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
+        raise ShapeError(f"{owner}: labels must be a 1-D array of ints (class indices), got dtype "
+                         f"{labels.dtype} shape {labels.shape}; use augfit.datasets.from_arrays() "
+                         "to encode label names, or round float labels yourself")
+    if labels.size and labels.min() < 0:
+        raise ShapeError(f"{owner}: labels are class indices and must be >= 0, got "
+                         f"{int(labels.min())} (at index {int(np.argmin(labels))}); give label "
+                         "names to augfit.datasets.from_arrays(), or shift the labels to start "
+                         "at 0")
+    return labels.astype(np.int64, copy=False)
+
+
 @dataclass(eq=False)
 class Dataset:
     """Samples with integer labels, ready to split and subsample.
@@ -64,11 +81,7 @@ class Dataset:
         elif self.x.ndim < 2:
             raise ShapeError(f"Dataset(x=...) must have a batch axis first, got shape "
                              f"{self.x.shape}")
-        y = np.asarray(self.y)
-        if y.ndim != 1 or (y.size and not np.issubdtype(y.dtype, np.integer)):
-            raise ShapeError(f"Dataset(y=...) must be a 1-D array of ints, got dtype {y.dtype} "
-                             f"shape {y.shape}; use from_arrays() to encode string labels")
-        self.y = y.astype(np.int64, copy=False)
+        self.y = check_labels(self.y, "Dataset(y=...)")
         if len(self.y) != len(self.x):
             raise ShapeError(f"Dataset: x has {len(self.x)} samples but y has {len(self.y)}")
         self.classes = [str(c) for c in self.classes]
@@ -192,6 +205,20 @@ class Dataset:
         return self.subset(idx)
 
 
+def _check_unicode(values: Sequence[Any], what: str) -> None:
+    """ShapeError naming the first value that is not valid Unicode (a lone surrogate, e.g. from
+    bytes decoded with errors="surrogateescape"): it could be neither featurized nor written to a
+    report."""
+    for i, v in enumerate(values):
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise ShapeError(f"from_arrays: {what} {i} holds a lone surrogate "
+                                 f"({v[e.start]!a} at character {e.start}), which is not valid "
+                                 "Unicode; decode the data as UTF-8 (or clean it) first") from None
+
+
 def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[str] | None = None,
                 meta: dict[str, Any] | None = None, groups: Any = None) -> Dataset:
     """A Dataset from arrays: labels may be ints or names (encoded in sorted order).
@@ -210,7 +237,15 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
                               f"shape {shape}); pass modality='image', 'text' or 'audio'")
     if modality == "text":
         x = list(x)
+        _check_unicode(x, "text")
     y_arr = np.asarray(y)
+    if y_arr.dtype.kind == "U" or y_arr.dtype == object:
+        _check_unicode([str(v) for v in y_arr.ravel()], "label")
+    if y_arr.dtype.kind in "fc" and np.isnan(y_arr).any():
+        raise ShapeError(f"from_arrays: label {int(np.flatnonzero(np.isnan(y_arr))[0])} is NaN; "
+                         "drop the unlabelled samples or give them a label")
+    if y_arr.size and y_arr.dtype.kind in "iu":
+        check_labels(y_arr, "from_arrays")
     if y_arr.size and not np.issubdtype(y_arr.dtype, np.integer):
         names, y_arr = np.unique(y_arr.astype(str), return_inverse=True)
         if classes is not None and list(classes) != list(names):
@@ -223,4 +258,4 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
     return Dataset(x, y_arr.astype(np.int64), modality, list(classes), dict(meta or {}), groups)
 
 
-__all__ = ["Dataset", "MODALITIES", "from_arrays"]
+__all__ = ["Dataset", "MODALITIES", "check_labels", "from_arrays"]

@@ -18,11 +18,9 @@ built-in loader) and neither imports it back.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
-from ..checks import did_you_mean
-from ..errors import ConfigError
+from ..checks import check_keywords
 from ..registry import DATASETS
 from . import sources  # noqa: F401  (the loaders register themselves on import)
 from .container import MODALITIES, Dataset, from_arrays
@@ -41,29 +39,11 @@ def load(name: str, **options: Any) -> Dataset:
     Traceback (most recent call last):
     ...
     augfit.errors.ConfigError: augfit.datasets.load('image_folder', pth=...): unknown keyword;
-    did you mean 'path'? it takes path, size, grayscale
+    did you mean 'path'? it takes path, size, grayscale, max_pixels
     """
     loader = DATASETS.get(name)
     check_keywords(loader, options, f"augfit.datasets.load({name!r}, {{}}=...)")
     return loader(**options)
-
-
-def check_keywords(fn: Any, given: Any, where: str) -> None:
-    """Every key of ``given`` is a keyword ``fn`` takes (unless it takes ``**kwargs``); ``where``
-    names the call, with ``{}`` standing for the keyword."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return
-    allowed = [k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    for key in given:
-        if key not in allowed:
-            hint = did_you_mean(key, allowed)
-            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes no options"
-            raise ConfigError(f"{where.format(key)}: unknown keyword; "
-                              + (f"{hint} " if hint else "") + takes)
 
 
 def available() -> list[str]:

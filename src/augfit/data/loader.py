@@ -31,7 +31,7 @@ import numpy as np
 from ..checks import check_int
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import as_generator, derive, seed_from
-from .container import MODALITIES, Dataset
+from .container import MODALITIES, Dataset, check_labels
 from .features import Featurizer, default_featurizer, make_featurizer
 from .offline import OfflineCopies
 
@@ -98,12 +98,11 @@ def checked_dataset(dataset: DatasetLike) -> Dataset | DatasetLike:
                               f"augfit.datasets.from_arrays(x, y, modality=...))")
         modality = "text"
     if not isinstance(x, (np.ndarray, list)):  # e.g. a CPU tensor, batched raw (features=None)
-        labels = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
-        problem = (f"modality must be one of {MODALITIES}, got {modality!r}"
-                   if modality not in MODALITIES else
-                   f"y must be a 1-D array of ints, got dtype {labels.dtype} shape {labels.shape}"
-                   if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu") else
-                   f"x has {len(x)} samples but y has {len(labels)}"
+        if modality not in MODALITIES:
+            raise ShapeError(f"DataLoader(dataset=...) is not a valid dataset: modality must be "
+                             f"one of {MODALITIES}, got {modality!r}")
+        labels = check_labels(y, "DataLoader(dataset=...)")
+        problem = (f"x has {len(x)} samples but y has {len(labels)}"
                    if len(x) != len(labels) else None)
         if problem:
             raise ShapeError(f"DataLoader(dataset=...) is not a valid dataset: {problem}")

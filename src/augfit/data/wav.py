@@ -25,7 +25,7 @@ def _fail(path: Path, what: str) -> ShapeError:
 def parse_header(raw: bytes, path: Path) -> tuple[int, int, int, int, int, int]:
     """``(format, channels, sample_rate, bits, data_offset, data_bytes)`` of a WAV file's bytes."""
     if len(raw) < 12 or raw[:4] != b"RIFF" or raw[8:12] != b"WAVE":
-        raise _fail(path, f"not a WAV file (starts with {raw[:4]!r}, expected b'RIFF'...b'WAVE')")
+        raise _fail(path, "not a WAV file (no RIFF...WAVE header)")
     pos, fmt = 12, None
     while pos + 8 <= len(raw):
         cid, size = raw[pos:pos + 4], struct.unpack("<I", raw[pos + 4:pos + 8])[0]

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
+from ..files import what_is
 from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
@@ -50,7 +51,10 @@ def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, A
     if not file.is_relative_to(root):
         raise ck.fail(path, f"augment file {name!r} is outside the spec's folder {str(root)!r}; "
                       "a spec may only read transform files in its own folder: copy it there")
-    if not file.is_file():
+    kind = what_is(file)
+    if kind not in ("a file", "missing"):
+        raise ck.fail(path, f"augment file {name!r} is {kind}, not a file; give a YAML/JSON file")
+    if kind == "missing":
         raise ck.fail(path, f"augment file {name!r} not found (looked for {file}; relative paths "
                       "in a spec are resolved from the spec's folder); give a YAML/JSON file in "
                       "the transform serialized form")

@@ -54,6 +54,16 @@ def budget_text(training: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def epoch_label(training: Mapping[str, Any]) -> str:
+    """The curves' x axis: ``"epoch"``, or ``"evaluation (every k steps)"`` with eval_every.
+
+    >>> epoch_label({"steps": 1500, "eval_every": 30})
+    'evaluation (every 30 steps)'
+    """
+    k = training.get("eval_every")
+    return f"evaluation (every {k} steps)" if k else "epoch"
+
+
 def _by_cell(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], list[Mapping[str, Any]]]:
     out: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
     for r in rows:
@@ -122,5 +132,5 @@ def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
     return out
 
 
-__all__ = ["BEST_EPOCHS_TITLE", "BEST_EPOCHS_NOTE", "budget_text", "under_trained_warnings",
-           "best_epoch_table"]
+__all__ = ["BEST_EPOCHS_TITLE", "BEST_EPOCHS_NOTE", "budget_text", "epoch_label",
+           "under_trained_warnings", "best_epoch_table"]

@@ -3,7 +3,8 @@
 A sweep (:mod:`.sweep`) expands ``rotate`` into ``rotate[limit=5]``, ``rotate[limit=10]``, ...;
 each is compared with the baseline like any other method. This module regroups those verdicts by
 sweep and training size, so the report can draw one curve per size against the swept value, with
-the intervals the verdict table shows (no new statistics: the same Holm-level intervals), and mark
+the intervals of the exploratory per-size table (no new statistics: the same unadjusted intervals),
+and mark
 the value with the highest Δ test accuracy at each size.
 
 That mark is **optimistic**: the same test results choose the value and judge it. A fair choice
@@ -20,7 +21,7 @@ import numpy as np
 
 from . import plots
 from .sweep import sweep_groups
-from .verdicts import GAP_NONE, NONE, Verdict, interval_text
+from .verdicts import Verdict, interval_text
 
 BEST_WARNING = ("★ marks the swept value with the highest mean Δ test accuracy at each n. Picking "
                 "it this way is optimistic: the same test results choose the value and judge it, "
@@ -36,8 +37,8 @@ class DosePoint:
     method: str
     train_size: int
     d_test: float
-    d_test_ci: tuple[float, float]       # Holm-level, as in the verdict table
-    detected: bool                       # helps or hurts
+    d_test_ci: tuple[float, float]       # unadjusted, as in the exploratory per-size table
+    detected: bool                       # the interval excludes 0
     d_gap: float
     d_gap_ci: tuple[float, float]
     gap_detected: bool
@@ -77,8 +78,8 @@ def dose_curves(verdicts: Sequence[Verdict], methods: Sequence[str]) -> list[Dos
             if not here:
                 continue
             best = int(np.argmax([v.d_test for _, v in here]))
-            points += [DosePoint(value, v.method, size, v.d_test, v.d_test_ci, v.effect != NONE,
-                                 v.d_gap, v.d_gap_ci, v.gap_tag != GAP_NONE, i == best)
+            points += [DosePoint(value, v.method, size, v.d_test, v.d_test_ci, v.detected,
+                                 v.d_gap, v.d_gap_ci, v.gap_detected, i == best)
                        for i, (value, v) in enumerate(here)]
         if points:
             out.append(DoseCurve(group, g["param"], values, points))
@@ -87,7 +88,7 @@ def dose_curves(verdicts: Sequence[Verdict], methods: Sequence[str]) -> list[Dos
 
 def dose_rows(curves: Sequence[DoseCurve]) -> list[list[str]]:
     """Header + one row per (sweep, size, value): the dose-response table."""
-    out = [["sweep", "n", "value", "Δ test acc [Holm-level CI]", "Δ gap [Holm-level CI]",
+    out = [["sweep", "n", "value", "Δ test acc [CI, exploratory]", "Δ gap [CI, exploratory]",
             "best on test"]]
     for c in curves:
         for size in c.sizes():
@@ -115,9 +116,10 @@ def best_lines(curves: Sequence[DoseCurve]) -> list[str]:
 
 def dose_figure(curve: DoseCurve, baseline: str) -> Any:
     """The matplotlib Figure: Δ test accuracy (left) and Δ gap (right) against the swept value,
-    one line per training size with its Holm-level interval (filled: detected; hollow: not);
-    a star on the best value on test at each size. The values sit at even steps in sweep order
-    (labelled with the values), so a sweep over names or uneven numbers reads the same way."""
+    one line per training size with its unadjusted (exploratory) interval (filled: it excludes 0;
+    hollow: not); a star on the best value on test at each size. The values sit at even steps in
+    sweep order (labelled with the values), so a sweep over names or uneven numbers reads the
+    same way."""
     from matplotlib import colormaps
 
     sizes = curve.sizes()

@@ -21,7 +21,14 @@ import numpy as np
 from ..errors import AugfitError
 from ..transforms.audio.mel import need_sample_rate, with_sample_rate
 from ..transforms.base import Transform
-from ..viz.cards import Panel, image_panels, rows_html, spectrogram_panels, text_panels
+from ..viz.cards import (
+    Panel,
+    image_panels,
+    md_text,
+    rows_html,
+    spectrogram_panels,
+    text_panels,
+)
 from ..viz.explain import describe_pipeline
 from ..viz.gallery import draw_gallery, pick_samples, pipeline_of
 from ..viz.sound import find_mel, spectrograms
@@ -163,7 +170,7 @@ def samples_markdown(s: Samples, stem: str = "plots/samples") -> tuple[str, dict
     lines = [f"The same {SAMPLES} {s.source}, each with {DRAWS} augmented versions drawn from "
              f"seed {s.seed}; under each: its label and the parameters drawn for it.", ""]
     for m in s.methods:
-        lines += [f"### {m.method}", "", m.note, ""]
+        lines += [f"### {md_text(m.method)}", "", md_text(m.note), ""]
         if m.rows is None:
             continue
         lines += ["| sample | original | " + " | ".join(f"version {k + 1}" for k in range(DRAWS))
@@ -171,15 +178,16 @@ def samples_markdown(s: Samples, stem: str = "plots/samples") -> tuple[str, dict
         for i, (name, row) in enumerate(zip(m.names, m.rows, strict=True)):
             cells = []
             for k, p in enumerate(row):
-                text = "<br>".join([f"label {p.label}", *p.lines]).replace("|", "\\|")
+                text = "<br>".join(md_text(t) for t in [f"label {p.label}", *p.lines])
                 if p.png is not None:
                     path = f"{stem}/{m.method}_{i}_{k}.png"
                     files[path] = p.png
-                    text = f"![{p.title}]({path})<br>{text}"
+                    title = md_text(p.title).replace("[", "\\[").replace("]", "\\]")
+                    text = f"![{title}]({path})<br>{text}"
                 elif p.text_html is not None:
                     text = f"{p.text_html}<br>{text}"
                 cells.append(text)
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_text(name)} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines) + "\n", files
 

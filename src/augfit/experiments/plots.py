@@ -61,7 +61,7 @@ def interesting_range(values: np.ndarray, accuracy: bool) -> tuple[float, float]
 
 
 def learning_curves(rows: Sequence[dict[str, Any]], method: str, train_sizes: Sequence[int],
-                    color: str = PALETTE[0]) -> bytes:
+                    color: str = PALETTE[0], xlabel: str = "epoch") -> bytes:
     """Accuracy (top) and loss (bottom) per epoch, one column per training size: clean train
     (solid) vs val (dashed), mean over cells with the min-max band over seeds and splits, and the
     median best epoch (dotted line)."""
@@ -97,7 +97,7 @@ def learning_curves(rows: Sequence[dict[str, Any]], method: str, train_sizes: Se
             if row_i == 0:
                 ax.set_title(f"n = {size}", fontsize=9)
             else:
-                ax.set_xlabel("epoch", fontsize=8)
+                ax.set_xlabel(xlabel, fontsize=8)
             if col == 0:
                 ax.set_ylabel(what, fontsize=8)
     if sizes:
@@ -107,7 +107,8 @@ def learning_curves(rows: Sequence[dict[str, Any]], method: str, train_sizes: Se
     return png_bytes(fig)
 
 
-def overlay(rows: Sequence[dict[str, Any]], methods: Sequence[str], size: int) -> bytes:
+def overlay(rows: Sequence[dict[str, Any]], methods: Sequence[str], size: int,
+            xlabel: str = "epoch") -> bytes:
     """Val accuracy and val loss per epoch of every method at one training size (means)."""
     colors = color_of(methods)
     fig = figure((9, 3.3))
@@ -125,7 +126,7 @@ def overlay(rows: Sequence[dict[str, Any]], methods: Sequence[str], size: int) -
         if values:
             ax.set_ylim(*interesting_range(np.concatenate(values), acc))
         ax.set_title(f"val {what} at n = {size} (mean over cells)", fontsize=9)
-        ax.set_xlabel("epoch", fontsize=8)
+        ax.set_xlabel(xlabel, fontsize=8)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7, ncol=2, loc="lower right")
@@ -145,9 +146,9 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
     off = np.linspace(-0.3, 0.3, len(sizes)) if len(sizes) > 1 else np.zeros(1)
     for ax, (title, val, ci, sig) in zip(axes, (
             (f"Δ test accuracy vs {baseline} (higher is better)", "d_test", "d_test_ci",
-             lambda v: v.effect != "no detectable effect"),
+             lambda v: v.detected),
             (f"Δ gap vs {baseline} (lower: narrower gap)", "d_gap", "d_gap_ci",
-             lambda v: v.gap_tag != "no detectable change in the gap")), strict=True):
+             lambda v: v.gap_detected)), strict=True):
         for k, size in enumerate(sizes):
             for i, m in enumerate(names):
                 v = next((v for v in verdicts if v.method == m and v.train_size == size), None)

@@ -1,8 +1,10 @@
 """Markdown and self-contained HTML reports that lead with the answer.
 
-Order (STATISTICS.md §5): sanity warnings, one sentence per method, the multiplicity line, the
-best value of each strength sweep (marked optimistic), the Δ test / Δ gap figure and one
-dose-response figure per sweep (:mod:`.dose`); then the effective-data-multiplier figure; then
+Order (STATISTICS.md §5): the headline sentence for the whole study (the first line; in HTML with
+one coloured verdict row per method and a legend), sanity warnings, one sentence per method's
+primary result, the multiplicity line, the best value of each strength sweep (marked
+optimistic), the Δ test / Δ gap figure and one dose-response figure per sweep (:mod:`.dose`),
+both per size and exploratory; then the effective-data-multiplier figure; then
 the learning curves (one overlay of all methods at the smallest training size, then one figure
 per method); then the tables; the spec last, folded. The HTML embeds every figure as a base64 PNG
 (no external file or network access); the Markdown links the same figures written to ``plots/``
@@ -16,20 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..viz.cards import md_text
 from . import dose, plots
-from .budgets import budget_text
+from .answer import answer_warnings, headline, holm_line, level_text, primary_sentence
+from .budgets import budget_text, epoch_label
 from .gallery import Samples
 from .pooled import compare_all_pooled, multiplier_interval
 from .spec import Spec
 from .stats import Comparison, compare, study_draws, summarize
 from .verdicts import (
+    DEFAULT_SMALLEST_EFFECT,
     Verdict,
-    holm_line,
     interval_text,
     judge,
-    pooled_sentence,
     pp,
-    sentence,
     warnings_for,
 )
 
@@ -58,12 +60,13 @@ class Report:
     spec: Spec
     rows: list[dict[str, Any]]
     summary: list[dict[str, Any]]
-    comparisons: list[Comparison]
-    verdicts: list[Verdict] = field(default_factory=list)
+    comparisons: list[Comparison]        # per (method, size)
+    verdicts: list[Verdict] = field(default_factory=list)    # per (method, size): exploratory
     warnings: list[str] = field(default_factory=list)
-    sentences: list[str] = field(default_factory=list)   # per method, then its pooled line
+    sentences: list[str] = field(default_factory=list)   # one per method's primary result
     pooled: list[Comparison] = field(default_factory=list)        # one per method, over sizes
-    pooled_verdicts: list[Verdict] = field(default_factory=list)
+    primary: list[Verdict] = field(default_factory=list)  # the answer: one per method, Holm
+    headline: str = ""                   # one sentence for the whole study
     samples: Samples | None = None       # the sample grids (built by write_report when None)
     # a run with --until-decided: its rounds, why it stopped and the decisions at the looks
     # (augfit.experiments.decide); shown after the answer
@@ -96,23 +99,44 @@ class Report:
         mult_ci = {(m, n): multiplier_interval(j, n, b["confidence"])
                    for m, j in joints.items() if not j.left_out and j.sizes == sorted(base_acc)
                    for n in j.sizes}
-        verdicts = judge(comps, b["confidence"], sizes, base_acc, mult_ci)
-        pooled_verdicts = judge(pooled, b["confidence"], baseline_accuracy={})
         if n_classes is None:
             n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
+        small = smallest_effect(spec)
+        primary = judge(primary_comparisons(names, spec.baseline, comps, pooled),
+                        b["confidence"], baseline_accuracy={}, smallest_effect=small,
+                        n_classes=n_classes)
+        verdicts = judge(comps, b["confidence"], sizes, base_acc, mult_ci, smallest_effect=small,
+                         n_classes=n_classes, exploratory=True)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
                              n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec),
                              n_splits(spec), failed)
-        sentences = []
-        for m in names:
-            if m != spec.baseline and any(v.method == m for v in verdicts):
-                sentences.append(sentence(m, verdicts))
-                sentences += [pooled_sentence(v) for v in pooled_verdicts if v.method == m]
-        return cls(spec, list(rows), summary, comps, verdicts, warns, sentences, list(pooled),
-                   pooled_verdicts)
+        warns += answer_warnings(primary, names, spec.baseline, small)
+        return cls(spec, list(rows), summary, comps, verdicts, warns,
+                   [primary_sentence(v) for v in primary], list(pooled), primary,
+                   headline(primary, names, spec.baseline))
 
     def holm_line(self) -> str:
-        return holm_line(len(self.comparisons), self.confidence, len(self.pooled))
+        sizes = next((v.sizes for v in self.primary if v.sizes), ())
+        return holm_line(len(self.primary), self.confidence, smallest_effect(self.spec), sizes)
+
+
+def smallest_effect(spec: Spec) -> float:
+    """The spec's ``answer.smallest_effect`` as a fraction (the default for older Spec objects)."""
+    return float(getattr(spec, "smallest_effect", DEFAULT_SMALLEST_EFFECT))
+
+
+def primary_comparisons(methods: Sequence[str], baseline: str, comparisons: Sequence[Comparison],
+                        pooled: Sequence[Comparison]) -> list[Comparison]:
+    """The confirmatory family, one per method in spec order: its comparison pooled over the sizes,
+    or, when none pools (one size in the grid, or a partial run), its only per-size comparison."""
+    out: list[Comparison] = []
+    for m in methods:
+        if m == baseline:
+            continue
+        mine = [c for c in pooled if c.method == m] or [c for c in comparisons if c.method == m]
+        if len(mine) == 1:
+            out.append(mine[0])
+    return out
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -121,7 +145,7 @@ def _pct(x: float) -> str:
 
 
 def _level(x: float) -> str:
-    return f"{100 * x:.3g}%"
+    return level_text(x)
 
 
 def _p(p: float, resamples: int) -> str:
@@ -137,18 +161,47 @@ def _reduction(v: Verdict) -> str:
 
 
 def verdict_rows(report: Report) -> list[list[str]]:
-    """Header + one row per (method, size): the verdict table."""
-    out = [["method", "n", "units", "Δ test acc [Holm-level CI]", "verdict", "Holm p",
-            "Δ gap [Holm-level CI]", "gap", "overfitting reduction", "worth x data"]]
-    for v in sorted([*report.verdicts, *report.pooled_verdicts],
-                    key=lambda v: (_order(report, v.method), v.train_size or math.inf)):
-        out.append([v.method, _n(v.train_size, v.sizes), str(v.n_units),
-                    f"{interval_text(v.d_test, v.d_test_ci)} ({_level(v.level)})", v.effect,
+    """Header + one row per method: the answer's table. Every interval on a row is at the row's
+    level (Holm's level for that method)."""
+    out = [["method", "n", "units", "level", "Δ test acc [CI]", "verdict", "Holm p",
+            "detects at 80% power", "Δ gap [CI]", "gap", "Δ clean train acc [CI]",
+            "overfitting reduction [CI]"]]
+    for v in sorted(report.primary, key=lambda v: _order(report, v.method)):
+        out.append([v.method, _n(v.train_size, v.sizes), str(v.n_units), _level(v.level),
+                    interval_text(v.d_test, v.d_test_ci), v.effect,
                     _p(v.p_adjusted, report.spec.bootstrap["resamples"]),
-                    interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
-                    _reduction(v), " ".join(filter(None, (v.multiplier_text,
-                                                          v.multiplier_interval_text)))])
+                    f"{pp(v.mde, False)} pp", interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
+                    interval_text(v.d_train, v.d_train_ci), _reduction(v)])
     return out
+
+
+def exploratory_rows(report: Report) -> list[list[str]]:
+    """Header + one row per (method, size): the per-size results, every interval unadjusted at
+    ``bootstrap.confidence`` (exploratory: not part of the answer)."""
+    c_ = _level(report.confidence)
+    out = [["method", "n", "units", f"Δ test acc [{c_} CI]", "interval", "p (unadjusted)",
+            f"Δ gap [{c_} CI]", "gap", f"Δ clean train acc [{c_} CI]",
+            f"overfitting reduction [{c_} CI]", f"worth x data [{c_} CI]"]]
+    for v in sorted(report.verdicts, key=lambda v: (_order(report, v.method), v.train_size)):
+        out.append([v.method, str(v.train_size), str(v.n_units),
+                    interval_text(v.d_test, v.d_test_ci), v.effect,
+                    _p(v.p, report.spec.bootstrap["resamples"]),
+                    interval_text(v.d_gap, v.d_gap_ci), v.gap_tag,
+                    interval_text(v.d_train, v.d_train_ci), _reduction(v),
+                    " ".join(filter(None, (v.multiplier_text, v.multiplier_interval_text)))])
+    return out
+
+
+def exploratory_heading(confidence: float) -> str:
+    """The heading of the exploratory per-size table, in both formats."""
+    return (f"Exploratory: per method and size (unadjusted {level_text(confidence)} intervals, "
+            f"not part of the answer; about 1 in {round(1 / (1 - confidence))} of them misses "
+            "by chance alone)")
+
+
+def endpoints_heading(confidence: float) -> str:
+    """The heading of the table of every endpoint (unadjusted, like the exploratory table)."""
+    return f"All endpoints per method and size (unadjusted {level_text(confidence)} intervals)"
 
 
 def _n(train_size: int, sizes: Sequence[int] = ()) -> str:
@@ -184,8 +237,11 @@ def table_rows(report: Report) -> list[list[str]]:
 
 
 def markdown_table(rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    """The rows (the first is the header) as a Markdown table, every cell escaped (:func:`md_text`:
+    no raw HTML, no pipe that splits a cell), as the HTML table escapes them."""
+    cells = [[md_text(c) for c in r] for r in rows]
+    lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in cells[1:]]
     return "\n".join(lines)
 
 
@@ -195,8 +251,9 @@ def comparison_table(report: Report) -> str:
 
 
 def answer_text(report: Report) -> str:
-    """What the CLI prints after a run: the warnings, then one sentence per method."""
-    lines = [f"WARNING: {w}" for w in report.warnings]
+    """What the CLI prints after a run: the headline, the warnings, then one sentence per
+    method's primary result and the multiplicity line."""
+    lines = [report.headline, *[f"WARNING: {w}" for w in report.warnings]]
     lines += [*report.sentences, report.holm_line()]
     lines += _dose_lines(report)
     lines += report.sequential
@@ -250,7 +307,9 @@ def _intro(report: Report) -> list[str]:
         "the splits, the seeds within a split (and the test examples, if resampled) are drawn "
         "once for all sizes "
         "(they share the split's data); only sizes with a pair in every split are pooled. These "
-        "comparisons are their own Holm family. Worth Nx the data: n*/n, with n* where the "
+        "comparisons are the answer's confirmatory family (Holm over the methods); the per-size "
+        "comparisons are exploratory, at the unadjusted level. Worth Nx the data: n*/n, with n* "
+        "where the "
         "baseline's test accuracy (isotonic in n, interpolated on log n) equals the method's at "
         f"n; its interval ({c}, percentile) redoes that fit in each of the same joint resamples; "
         "an end beyond the grid is shown as such.",
@@ -273,8 +332,8 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
     c = _level(report.confidence)
     out = []
     if report.verdicts:
-        out.append(("effects", f"Δ test accuracy and Δ gap vs {s.baseline} with Holm-level "
-                    f"intervals (per-comparison level {c} before adjustment); filled: detected",
+        out.append(("effects", f"Δ test accuracy and Δ gap vs {s.baseline} per size "
+                    f"(exploratory): unadjusted {c} intervals; filled: the interval excludes 0",
                     plots.effects(report.verdicts, names, s.baseline)))
         if len({v.train_size for v in report.verdicts}) > 1:
             out.append(("multiplier", "Effective data multiplier: the baseline training size "
@@ -282,17 +341,19 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
                         plots.multipliers(report.verdicts, names)))
     for curve in dose.dose_curves(report.verdicts, names):
         out.append((f"dose_{curve.group}", f"Dose-response of {curve.group} in {curve.param}: "
-                    f"Δ test accuracy and Δ gap vs {s.baseline} at each n, with the verdict "
-                    "table's Holm-level intervals; filled: detected. " + dose.BEST_WARNING,
+                    f"Δ test accuracy and Δ gap vs {s.baseline} at each n, with the exploratory "
+                    f"table's unadjusted {c} intervals; filled: the interval excludes 0. "
+                    + dose.BEST_WARNING,
                     dose.dose_png(curve, s.baseline)))
     size = overlay_size(report)
     if size is not None and any(r.get("history") for r in report.rows):
         out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
-                    plots.overlay(report.rows, names, size)))
+                    plots.overlay(report.rows, names, size, epoch_label(s.training))))
     for m in names:
         if any(r["method"] == m and r.get("history") for r in report.rows):
             out.append((f"curves_{m}", f"Learning curves: {m}",
-                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m])))
+                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m],
+                                              epoch_label(s.training))))
     return out
 
 
@@ -300,6 +361,11 @@ __all__ = [
     "Report",
     "answer_text",
     "comparison_table",
+    "endpoints_heading",
+    "exploratory_heading",
+    "exploratory_rows",
+    "primary_comparisons",
+    "smallest_effect",
     "figures",
     "markdown_table",
     "n_splits",

@@ -3,15 +3,22 @@ in ``plots/``), a self-contained ``report.html`` and ``cells.csv``, in the order
 describes."""
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import html
+import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import StoreError
 from ..viz.cards import CSS as CARD_CSS
+from ..viz.cards import md_fence, md_text
 from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
+from .answer import LEGEND
 from .budgets import BEST_EPOCHS_NOTE, BEST_EPOCHS_TITLE, best_epoch_table
 from .gallery import samples_html, samples_markdown
 from .report import (
@@ -19,6 +26,9 @@ from .report import (
     _dose_lines,
     _intro,
     _summary_rows,
+    endpoints_heading,
+    exploratory_heading,
+    exploratory_rows,
     figures,
     markdown_table,
     table_rows,
@@ -37,46 +47,70 @@ def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[
     from .gallery import build
 
     out = Path(out_dir)
-    (out / "plots").mkdir(parents=True, exist_ok=True)
     figs = figures(report) if has_matplotlib() else []   # a core install: words and tables only
     for stem, _, png in figs:
-        (out / "plots" / f"{stem}.png").write_bytes(png)
+        _write(out, out / "plots" / f"{stem}.png", png)
     if report.samples is None:
         report.samples = build(report.spec, data)
     for name, png in samples_markdown(report.samples)[1].items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_bytes(png)
+        _write(out, out / name, png)
     paths = {"markdown": out / "report.md", "html": out / "report.html", "csv": out / "cells.csv"}
-    paths["markdown"].write_text(_markdown(report, figs))
-    paths["html"].write_text(_html(report, figs))
-    _write_csv(paths["csv"], report.rows)
+    _write(out, paths["markdown"], _markdown(report, figs).encode())
+    _write(out, paths["html"], _html(report, figs).encode())
+    _write(out, paths["csv"], _csv_text(report.rows).encode())
     return paths
+
+
+def _write(out: Path, path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed into place), so a full disk
+    never leaves a truncated figure or page; StoreError naming the file otherwise. The results
+    themselves are in the store: ``augfit report OUT`` writes the report again."""
+    from ..cache import atomic_path
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = atomic_path(path)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        full = e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        fix = "free some space" if full else "make the folder writable"
+        raise StoreError(f"{path}: cannot write the report ({e.strerror or type(e).__name__}); "
+                         f"{fix} and run `augfit report {out}` (every finished cell is stored)"
+                         ) from None
 
 
 def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
-    md = [f"# augfit report: {s.name}", "", "## Warnings", ""]
-    md += [f"- **{w}**" for w in report.warnings] or ["No sanity warning."]
-    md += ["", "## Answer", "", *[f"- {t}" for t in report.sentences], "",
-           report.holm_line(), ""]
+    md = [f"# augfit report: {s.name}", "", f"**{md_text(report.headline)}**", "", "## Warnings",
+          ""]
+    md += [f"- **{md_text(w)}**" for w in report.warnings] or ["No sanity warning."]
+    md += ["", "## Answer", "", *[f"- {md_text(t)}" for t in report.sentences], "",
+           md_text(report.holm_line()), ""]
     dose = _dose_lines(report)
-    md += [*[f"- {t}" for t in dose], ""] if dose else []
+    md += [*[f"- {md_text(t)}" for t in dose], ""] if dose else []
     if report.sequential:
         md += ["## Sequential design (--until-decided)", "",
-               *[f"- {t}" for t in report.sequential], ""]
+               *[f"- {md_text(t)}" for t in report.sequential], ""]
     md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
     md += [] if figs or has_matplotlib() else [f"Figures: not drawn; {NO_MATPLOTLIB}.", ""]
     if report.samples is not None:
         md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
     md += ["## How this was measured", "", *[p + "\n" for p in _intro(report)],
-           "## Verdicts per method and size", "", markdown_table(verdict_rows(report)), "",
-           *_dose_table_md(report),
-           "## All endpoints per method and size", "", markdown_table(table_rows(report)), "",
+           "## Verdicts per method (the answer)", "", markdown_table(verdict_rows(report)), "",
+           f"## {exploratory_heading(report.confidence)}", "",
+           markdown_table(exploratory_rows(report)), "", *_dose_table_md(report),
+           f"## {endpoints_heading(report.confidence)}", "", markdown_table(table_rows(report)),
+           "",
            "## Per method and size (mean over cells)", "", markdown_table(_summary_rows(report)),
-           "", f"## {BEST_EPOCHS_TITLE}", "", BEST_EPOCHS_NOTE, "",
+           "", f"## {BEST_EPOCHS_TITLE}", "", md_text(BEST_EPOCHS_NOTE), "",
            markdown_table(_best_epochs(report)), "", "## Spec (canonical form)", "",
            "<details><summary>spec</summary>", "",
-           "```yaml", _spec_yaml(s), "```", "", "</details>", ""]
+           md_fence(_spec_yaml(s), "yaml"), "", "</details>", ""]
     return "\n".join(md)
 
 
@@ -123,7 +157,12 @@ _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:
         ".ok{color:#2e7d32}.answer li{margin:4px 0;font-size:15px}.holm{font-size:13px;"
         "color:#444}figure{display:inline-block;margin:8px}figcaption{font-size:13px;color:#555}"
         "img{max-width:100%}.pipe{font-family:monospace;font-size:13px;color:#333}"
-        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS)
+        "h3.sample{font-size:13px;margin:10px 0 2px 0;color:#333}" + CARD_CSS
+        + ".headline{font-size:18px;font-weight:bold;margin:0.6em 0}.v-helps{background:#c8e6c9}"
+        ".v-hurts{background:#ffcdd2}.v-negligible{background:#e0e0e0}"
+        ".v-inconclusive{background:#fff3c4}.v-not{background:#f5f5f5;color:#666}"
+        "dl.legend{font-size:13px;color:#444}dl.legend dt{font-weight:bold}"
+        "dl.legend dd{margin:0 0 4px 1.5em}")
 
 
 def _figure_html(fig: tuple[str, str, bytes]) -> str:
@@ -139,9 +178,11 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
+             f'<p class="headline">{html.escape(report.headline)}</p>',
              '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
              '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
              '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
+             *_verdict_summary_html(report),
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
              *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
@@ -157,9 +198,12 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',
              *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
-             '<h2 id="tables">Verdicts per method and size</h2>',
-             _html_table(verdict_rows(report)), *_dose_table_html(report),
-             "<h2>All endpoints per method and size</h2>", _html_table(table_rows(report)),
+             '<h2 id="tables">Verdicts per method (the answer)</h2>',
+             _html_table(verdict_rows(report)),
+             f"<h2>{html.escape(exploratory_heading(report.confidence))}</h2>",
+             _html_table(exploratory_rows(report)), *_dose_table_html(report),
+             f"<h2>{html.escape(endpoints_heading(report.confidence))}</h2>",
+             _html_table(table_rows(report)),
              "<h2>Per method and size (mean over cells)</h2>", _html_table(_summary_rows(report)),
              f"<h2>{BEST_EPOCHS_TITLE}</h2><p>{html.escape(BEST_EPOCHS_NOTE)}</p>",
              _html_table(_best_epochs(report)),
@@ -170,14 +214,34 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
             f"<body>{''.join(parts)}</body></html>")
 
 
-def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+def _verdict_summary_html(report: Report) -> list[str]:
+    """Below the headline: one row per method with its verdict coloured, then the legend."""
+    if not report.primary:
+        return []
+    rows = []
+    for v, r in zip(report.primary, verdict_rows(report)[1:], strict=True):
+        cls = "v-" + v.effect.split()[0]
+        rows.append(f"<tr><td>{html.escape(v.method)}</td>"
+                    f'<td class="{cls}">{html.escape(v.effect)}</td>'
+                    f"<td>{html.escape(r[4])}</td><td>{html.escape(r[3])}</td>"
+                    f"<td>{html.escape(r[7])}</td></tr>")
+    head = ("<tr><th>method</th><th>verdict</th><th>Δ test acc [CI]</th><th>level</th>"
+            "<th>detects at 80% power</th></tr>")
+    legend = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(d)}</dd>"
+                     for k, d in LEGEND.items())
+    return [f'<table class="verdicts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
+            "</table>", f'<dl class="legend">{legend}</dl>']
+
+
+def _csv_text(rows: Sequence[dict[str, Any]]) -> str:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
     first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
     keys = first + [k for k in keys if k not in first]
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    f = io.StringIO(newline="")
+    w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return f.getvalue()
 
 
 __all__ = ["write_report"]

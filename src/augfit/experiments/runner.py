@@ -20,26 +20,30 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AugfitError, ConfigError, DataChangedWarning
+from ..cache import check_cache
+from ..checks import check_int
+from ..errors import AugfitError, ConfigError, DataChangedWarning, StoreError
+from ..files import display, what_is
 from ..numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ..train.callbacks import Callback
 from . import tasks
 from .augment_spec import check_modality
 from .cell import max_splits, splits
+from .contracts import check_data, check_pipelines
 from .cost import CostClock, cost_model, run_order
 from .executors import CellFailure, execute
-from .progress import make_progress, note, show_eta
+from .progress import LineProgress, make_progress, note, show_eta
 from .report import Report, comparison_table
 from .report_files import write_report
 from .spec import Cell, Spec, load_spec, parse_spec
 from .store import Store, load_results, load_results_and_failures
 
 if TYPE_CHECKING:
-    from .spec import Cell
     from .tracking import Tracker
 
 
@@ -92,6 +96,31 @@ def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -
     if isinstance(spec, dict):
         return parse_spec(spec, user_data=user_data)
     return load_spec(spec, user_data=user_data)
+
+
+def check_out_dir(out: Path) -> Path:
+    """``out`` if it is (or can be made) a writable folder, checked before any data is loaded or
+    cell trained: a file name such as ``x.sqlite`` or an unwritable place fails at once (it failed
+    after every cell, when the report was written)."""
+    import tempfile
+
+    if out.suffix.lower() in (".sqlite", ".db"):
+        raise ConfigError(f"--out {display(out)}: the results folder (it will hold "
+                          f"results.sqlite and the report), not a database file; pass a folder, "
+                          f"e.g. --out {display(out.with_suffix(''))}")
+    kind = what_is(out)
+    if kind not in ("a folder", "missing"):
+        raise ConfigError(f"--out {display(out)} is {kind}, not a folder; pass a folder for the "
+                          "results (e.g. runs/NAME)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise StoreError(f"--out {display(out)}: the results folder cannot be written "
+                         f"({e.strerror or type(e).__name__}); choose a writable folder with "
+                         "--out") from None
+    return out
 
 
 def check_splits(spec: Spec) -> None:
@@ -147,7 +176,7 @@ def check_sizes(spec: Spec) -> Spec:
 def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
         report: bool = True, data: Any = None, mlflow: str | None = None,
-        speedups: str | None = None) -> RunResult:
+        max_cells: int | None = None, speedups: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
     Parameters
@@ -176,6 +205,9 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         An MLflow tracking URI (e.g. ``sqlite:///mlflow.db``): log every cell as an MLflow run
         and the report as artifacts of a parent run (:mod:`augfit.experiments.tracking`).
         Default: the spec's ``tracking: {mlflow: URI}``, if any.
+    max_cells : int, optional
+        The cap on the grid's size (default ``$AUGFIT_MAX_CELLS`` or 100,000): a larger grid is
+        refused before anything is loaded, stating its size and the cap.
     speedups : str, optional
         Which speedups of :mod:`augfit.experiments.tasks` to use (``derive``, ``flush``,
         comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS`` environment
@@ -192,20 +224,24 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
 
     t0 = time.perf_counter()
     spec = as_spec(spec, user_data=data is not None)
+    spec.check_grid(None if max_cells is None else check_int(max_cells, "max_cells", "run"))
     uri = mlflow if mlflow is not None else spec.tracking.get("mlflow")
     if uri:
         from .tracking import check_mlflow
 
         check_mlflow(uri)  # before any cell runs: a missing MLflow should not cost a whole run
-    out_dir = Path(out) if out is not None else Path("runs") / spec.name
+    out_dir = check_out_dir(Path(out) if out is not None else Path("runs") / spec.name)
+    check_cache()
     spec, dataset = prepare(spec, data)
+    check_modality(spec, dataset.modality, spec.dataset["name"])
+    check_data(spec, dataset)
     check_splits(spec)
     spec = check_sizes(spec)
-    check_modality(spec, splits(spec, 0)[0].modality, spec.dataset["name"])
+    check_pipelines(spec, splits(spec, spec.first_split)[0])
     use = tasks.speedups(speedups)
     with Store(out_dir) as store:
         _warn_if_data_changed(store, spec, out_dir)
-        cells = spec.cells()
+        cells = _cells_with_progress(spec, progress)
         flush = "flush" in use and flushing_available()
         check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
         store.record_spec(spec)
@@ -225,6 +261,17 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         result.mlflow_run_id = tracker.finish(result.report, result.paths)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _cells_with_progress(spec: Spec, progress: bool | None) -> list[Cell]:
+    """``spec.cells()``, with progress lines on stderr while a large grid's keys are made."""
+    if progress is False or spec.n_cells() < 50_000:
+        return spec.cells()
+    bar = LineProgress(spec.n_cells(), desc="augfit run: making cell keys", every_seconds=5.0)
+    try:
+        return spec.cells(lambda n: bar.update(n - bar.n))
+    finally:
+        bar.close()
 
 
 def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str],
@@ -249,6 +296,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
     model = cost_model(spec, timed, "derive" in use)
     todo = run_order(model, todo, where.get("workers", 1))
     clock = CostClock(model, todo, timed)
+    copies = Counter(c.key for c in cells)   # a cell also finishes its identical twins
     bar, show = make_progress(len(cells), len(cells) - len(todo), progress)
     stored = sum(1 for c in cells if c.key in done)
     if stored:
@@ -271,7 +319,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
                 if tracker is not None:
                     tracker.log_cell(store, cell.key)
             show_eta(bar, clock.eta(time.perf_counter() - t0))
-            bar.update(1 + sum(1 for c in cells if c.key == cell.key and c != cell))
+            bar.update(copies[cell.key])
     except BaseException:
         if tracker is not None:
             tracker.abort()

@@ -58,6 +58,10 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
     notes: {}                         # free text; tuned_on: what a pilot already looked at (a
                                       # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
     tracking: {mlflow: URI}           # optional: also log each cell to MLflow (not part of results)
+    answer: {smallest_effect: 1.0}    # the smallest change in test accuracy that matters, in pp,
+                                      # in (0, 50]: separates "negligible" from "inconclusive".
+                                      # Only judging uses it: never part of a cell's key, and
+                                      # absent from the canonical form when not given
     methods:
       - baseline                      # a bare name: no augmentation, no dropout, no early stopping
       - name: rotate                  # augment: transforms in the transform core's serialized form
@@ -95,14 +99,17 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
 from ..checks import did_you_mean
 from ..errors import AugfitError, ConfigError
+from ..files import require, what_is
 from ..hashing import json_digest
 from ..nn.layers import ACTIVATIONS
 from ..nn.losses import LOSSES
@@ -116,9 +123,15 @@ _DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
 _DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "batch_size": 32,
                      "epochs": 100, "loss": "cross_entropy"}
 _DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
+#: the most cells a grid may have unless raised (``--max-cells``, ``run(max_cells=...)`` or the
+#: environment variable :data:`MAX_CELLS_ENV`): a typo such as ``seeds: 100000`` is refused at load
+MAX_CELLS = 100_000
+MAX_CELLS_ENV = "AUGFIT_MAX_CELLS"
 _TOP = ["name", "description", "dataset", "features", "model", "training", "splits",
         "first_split", "seeds",
-        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking"]
+        "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking",
+        "answer"]
+_DEFAULT_ANSWER = {"smallest_effect": 1.0}
 @dataclass(frozen=True)
 class Cell:
     """One run of the grid: a method trained on one split, with one seed, on one training-set
@@ -156,13 +169,22 @@ class Spec:
     hash: str = ""
     tracking: dict[str, Any] = field(default_factory=dict)  # where results are also logged; not
     #                                                        part of canonical (results ignore it)
+    answer: dict[str, Any] = field(default_factory=lambda: dict(_DEFAULT_ANSWER))
+    _cells: tuple[str, list[Cell]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def smallest_effect(self) -> float:
+        """``answer.smallest_effect`` as a fraction of accuracy (1.0 pp -> 0.01)."""
+        return float(self.answer["smallest_effect"]) / 100
 
     def method(self, name: str) -> Method:
         for m in self.methods:
             if m.name == name:
                 return m
-        raise ConfigError(f"{self.source}: no method named {name!r}; methods: "
-                          f"{', '.join(m.name for m in self.methods)}")
+        hint = did_you_mean(name, [m.name for m in self.methods])
+        raise ConfigError(f"{self.source}: no method named {name!r}; "
+                          + (f"{hint} " if hint else "")
+                          + f"methods: {', '.join(m.name for m in self.methods)}")
 
     def common(self) -> dict[str, Any]:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
@@ -197,24 +219,65 @@ class Spec:
         """The indices of the spec's splits (``first_split`` on)."""
         return range(self.first_split, self.first_split + self.splits)
 
-    def cells(self) -> list[Cell]:
+    def n_cells(self) -> int:
+        """The size of the grid: train sizes x splits x seeds x methods."""
+        return len(self.train_sizes) * self.splits * len(self.seeds) * len(self.methods)
+
+    def check_grid(self, max_cells: int | None = None) -> None:
+        """ConfigError stating the grid's size and the cap when it has more than ``max_cells``
+        cells (default :func:`max_cells`: ``$AUGFIT_MAX_CELLS`` or :data:`MAX_CELLS`)."""
+        cap = max_cells_cap() if max_cells is None else max_cells
+        n = self.n_cells()
+        if n > cap:
+            raise ConfigError(
+                f"{self.source}: the grid has {n} cells ({len(self.train_sizes)} train_sizes x "
+                f"{self.splits} splits x {len(self.seeds)} seeds x {len(self.methods)} methods), "
+                f"more than the cap of {cap} cells; shrink the grid, or raise the cap (augfit run "
+                f"--max-cells N, run(max_cells=N) or {MAX_CELLS_ENV}=N)")
+
+    def cells(self, progress: Callable[[int], None] | None = None) -> list[Cell]:
         """The grid, in run order: size, then split, then seed, then method (so early cells pair
-        up)."""
+        up). Linear in the number of cells: each key hashes the canonical JSON of
+        ``{"common", "method", "seed", "split", "train_size"}``, built from the parts serialized
+        once. ``progress`` is called with the number of keys made, every 10,000."""
         if "all" in self.train_sizes:
             raise ConfigError(f"{self.source}: train_sizes holds \"all\"; resolve it against the "
                               f"training split first (augfit.experiments.run does)")
-        common = self.common()
+        if self._cells is not None and self._cells[0] == self.hash:
+            return list(self._cells[1])
+        common = _json(self.common())
+        methods = [(m.name, _json(m.config())) for m in self.methods]
         out = []
         for size in self.train_sizes:
             for split in self.split_indices():
                 for seed in self.seeds:
-                    for m in self.methods:
-                        key = json_digest({"common": common, "method": m.config(), "split": split,
-                                      "seed": seed, "train_size": size})
-                        out.append(Cell(m.name, seed, size, key, split))
-        return out
+                    tail = f',"seed":{_json(seed)},"split":{split},"train_size":{_json(size)}}}'
+                    for name, config in methods:
+                        text = f'{{"common":{common},"method":{config}{tail}'
+                        out.append(Cell(name, seed, size, sha256(text.encode()).hexdigest(),
+                                        split))
+                        if progress is not None and len(out) % 10_000 == 0:
+                            progress(len(out))
+        self._cells = (self.hash, out)
+        return list(out)
 
 
+
+
+def _json(obj: Any) -> str:
+    """Canonical JSON, as :func:`augfit.hashing.json_digest` hashes it."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def max_cells_cap() -> int:
+    """The grid cap: ``$AUGFIT_MAX_CELLS`` (a positive integer) or :data:`MAX_CELLS`."""
+    raw = os.environ.get(MAX_CELLS_ENV, "").strip()
+    if not raw:
+        return MAX_CELLS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{MAX_CELLS_ENV} must be a positive integer (the most cells a grid may "
+                          f"have), got {show(raw)}")
+    return int(raw)
 
 
 def load_spec(path: str | Path, user_data: bool = False) -> Spec:
@@ -222,9 +285,9 @@ def load_spec(path: str | Path, user_data: bool = False) -> Spec:
     YAML aliases are expanded); relative paths in it (``dataset.card``, ``dataset.options.path``,
     ``augment`` files) are resolved from the file's folder."""
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"spec file {str(path)!r} does not exist; pass a YAML file such as "
-                          f"pipelines/digits_overfitting.yaml")
+    if what_is(p) != "a file":
+        require(p, "a file", "spec file", "pass a YAML file such as "
+                "pipelines/digits_overfitting.yaml", missing=ConfigError)
     data = load_yaml(read_text(p, "spec file"), str(path))
     default = re.sub(r"[^A-Za-z0-9_.+-]", "_", p.stem).lstrip(".+-")[:100] or "experiment"
     return parse_spec(data, source=str(path), base_dir=p.parent, default_name=default,
@@ -273,10 +336,12 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
         raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
                       f"({', '.join(m.name for m in methods)}); "
                       + (f"{hint} " if hint else "") + "add it to methods or name another")
+    answer = _answer(ck, d.get("answer"))
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
                 source=source,
-                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)))
+                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)),
+                answer=answer or dict(_DEFAULT_ANSWER))
     spec.canonical = {
         "name": name, "description": description, "dataset": dataset, "features": features,
         "model": model, "training": training, "splits": n_splits, "seeds": seeds,
@@ -286,6 +351,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     }
     if first_split:                              # absent when 0: earlier specs hash the same
         spec.canonical["first_split"] = first_split
+    if answer:                                   # only when given: older specs keep their hash
+        spec.canonical["answer"] = answer
     spec.canonical = json.loads(json.dumps(spec.canonical))
     spec.hash = json_digest(spec.canonical)
     return spec
@@ -433,6 +500,19 @@ def _bootstrap(ck: Checker, v: Any) -> dict[str, Any]:
     ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1, lo_open=True, hi_open=True)
     b["confidence"] = float(b["confidence"])
     return b
+
+
+def _answer(ck: Checker, v: Any) -> dict[str, Any]:
+    """``answer: {smallest_effect: pp}``, checked; {} when absent (the default applies)."""
+    if v is None:
+        return {}
+    a = {**_DEFAULT_ANSWER, **ck.mapping(v, "answer", list(_DEFAULT_ANSWER))}
+    x = a["smallest_effect"]
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x <= 50:
+        raise ck.fail("answer.smallest_effect", f"must be a number of percentage points of test "
+                      f"accuracy in (0, 50], got {show(x)}; set the smallest change that matters "
+                      "to you, e.g. answer: {smallest_effect: 1.0} for 1 pp (the default)")
+    return {"smallest_effect": float(x)}
 
 
 def _notes(ck: Checker, v: Any) -> dict[str, Any]:

@@ -27,6 +27,7 @@ URI the artifacts go to ``mlartifacts/`` beside the database file.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -58,6 +59,63 @@ def check_mlflow(uri: object) -> None:
     except ImportError:
         raise MissingResourceError("--mlflow needs MLflow; install it with "
                                    "pip install 'augfit[mlflow]'") from None
+    _reach(uri)
+
+
+def _writable_sqlite(uri: str) -> None:
+    """For a ``sqlite:///`` URI, ConfigError unless the database (or, before it exists, its
+    folder) can be written now (MLflow's own client retries for minutes before it gives up)."""
+    import sqlite3
+    import tempfile
+
+    db = Path(uri[len("sqlite:///"):])
+    try:
+        if db.exists():
+            with contextlib.closing(sqlite3.connect(db, timeout=10)) as con:
+                con.execute("BEGIN IMMEDIATE")
+                con.rollback()
+        else:
+            with tempfile.TemporaryFile(dir=db.parent):
+                pass
+    except (OSError, sqlite3.Error) as e:
+        why = getattr(e, "strerror", None) or str(e)
+        raise ConfigError(f"mlflow: the tracking store {db} cannot be written ({why}); choose a "
+                          "writable place for --mlflow (or the spec's tracking.mlflow)") from None
+
+
+def _reach(uri: str, timeout: float = 10.0) -> None:
+    """For an http(s) tracking URI, ConfigError unless its server accepts a connection within
+    ``timeout`` seconds (MLflow's own client would retry for minutes, after the whole run)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if uri.startswith("sqlite:///"):
+        _writable_sqlite(uri)
+        return
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except (OSError, ValueError) as e:
+        why = getattr(e, "strerror", None) or type(e).__name__
+        raise ConfigError(f"mlflow: cannot reach the tracking server {uri} ({why}); start it, or "
+                          "fix --mlflow (or the spec's tracking.mlflow)") from None
+
+
+@contextmanager
+def _mlflow_errors(uri: str) -> Iterator[None]:
+    """MLflow's (and its database layer's) exceptions as one ConfigError naming the URI."""
+    try:
+        yield
+    except Exception as e:
+        if not type(e).__module__.startswith(("mlflow", "sqlalchemy", "sqlite3", "requests")):
+            raise
+        first = " ".join(str(e).split()).split(". ")[0][:200]
+        raise ConfigError(f"mlflow: the tracking URI {uri} cannot be used ({type(e).__name__}: "
+                          f"{first}); fix --mlflow (or the spec's tracking.mlflow), e.g. "
+                          "sqlite:///mlflow.db in a writable folder") from None
 
 
 def _client(uri: str) -> Any:
@@ -147,7 +205,7 @@ class Tracker:
     """
 
     def __init__(self, uri: str, spec: Spec, out_dir: str | Path, cells: list[Any]) -> None:
-        with _quiet():
+        with _quiet(), _mlflow_errors(uri):
             self.client = _client(uri)
             self.exp_id = _experiment(self.client, uri, spec.name)
             self.spec = spec
@@ -242,17 +300,21 @@ class Tracker:
             self.client.set_terminated(self.parent, status="KILLED")
 
     def _verdicts(self, report: Any) -> None:
-        """Per method (and per method and size): Δ test accuracy, its interval at the verdict's
-        level, the adjusted p and Δ gap as metrics ``METHOD.d_test_accuracy`` (``METHOD.nSIZE.``
-        per size), the verdict and gap tag as tags ``verdict.METHOD``."""
+        """Per method (its primary result) and per method and size (exploratory): Δ test
+        accuracy, its interval at the row's level, the adjusted p (per size: unadjusted) and
+        Δ gap as metrics ``METHOD.d_test_accuracy`` (``METHOD.nSIZE.`` per size), the verdict
+        and gap tag as tags ``verdict.METHOD``."""
         import time
 
         from mlflow.entities import Metric, RunTag
 
         now = int(time.time() * 1000)
         metrics, tags = [], []
-        for v in [*report.pooled_verdicts, *report.verdicts]:
-            where = _key(v.method if not v.train_size else f"{v.method}.n{v.train_size}")
+        # the answer's primary result per method, then the exploratory per-size rows
+        keyed = [(v, v.method) for v in report.primary] + [
+            (v, f"{v.method}.n{v.train_size}") for v in report.verdicts]
+        for v, name in keyed:
+            where = _key(name)
             values = {"d_test_accuracy": v.d_test, "d_test_ci_low": v.d_test_ci[0],
                       "d_test_ci_high": v.d_test_ci[1], "ci_level": v.level,
                       "p_adjusted": v.p_adjusted, "d_gap": v.d_gap}

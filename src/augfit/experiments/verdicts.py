@@ -1,18 +1,34 @@
-"""Verdicts, worded for a practitioner (STATISTICS.md §2, §5, §6), from :mod:`.stats` comparisons.
+"""Verdicts, worded for a practitioner (STATISTICS.md §2, §4, §5, §7), from :mod:`.stats`
+comparisons.
 
-Per method and training size:
+**The answer is a small confirmatory family, declared before the run.** Each method's primary
+result is its Δ test accuracy pooled over the grid's sizes (size-stratified, :mod:`.pooled`; the
+comparison at the only size when the grid has one). Holm runs over the methods only, so the
+family has one member per method, and :func:`decide` puts each primary result in one category:
 
-* **helps / hurts / no detectable effect** on the primary endpoint, Δ test accuracy. The family is
-  every (method, size) compared with the baseline; its p-values are Holm-adjusted and a verdict is
-  "helps" or "hurts" when the adjusted p is below alpha = 1 - confidence. The interval shown with
-  a verdict is at the level Holm judged that comparison at (:func:`.stats.holm_levels`), so it
-  excludes 0 exactly when the verdict is helps or hurts. "No detectable effect" states the
-  interval's half-width: effects larger than about that would have been detected.
-* **a gap tag** from Δ gap (accuracy gap, clean train - test), whose family is Holm-adjusted the
-  same way: *narrows the gap* (Δ gap < 0 and clean train accuracy not lower, or the method helps);
-  *narrows the gap by underfitting* (Δ gap < 0 while clean train accuracy falls and test accuracy
-  does not detectably improve: never called a reduction of overfitting); *widens the gap*; or *no
-  detectable change in the gap*.
+* **helps** / **hurts**: its interval at Holm's level for it lies above / below 0;
+* **negligible**: that interval lies within ±``answer.smallest_effect`` (two one-sided tests);
+* **inconclusive**: anything else, stated with the minimum detectable effect at 80% power and
+  about how many units would decide it (:mod:`.power`);
+* **not comparable (both at chance)**: the baseline's test accuracy interval includes 1/K and the
+  method does no better than that baseline could, so a difference means nothing.
+
+Every interval on a primary row (Δ test, Δ gap, Δ clean train accuracy, the overfitting
+reduction) is at that row's level. The gap tag is judged only for a method that helps or hurts
+(a gate: under the complete null no gap claim can be made without a false primary claim); it is
+*narrows the gap by underfitting* when the gap narrows, the clean train accuracy drops by more
+than 1 pp (the whole interval below -1 pp) and Δ test <= 0; otherwise *narrows the gap* (with the
+train change in numbers), *widens the gap*, or *no detectable change in the gap*.
+
+**Per-size results are exploratory** (``judge(..., exploratory=True)``): unadjusted intervals at
+``bootstrap.confidence``, labelled "above 0", "below 0" or "includes 0" rather than with a
+verdict, and shown in their own table that says so. They are not part of the answer. (We chose
+labelling over gating: a gate would hide the per-size pattern of exactly the methods whose pooled
+result is inconclusive, where a reader most wants to see it, and labelling costs the family
+nothing.) The multiplier and the reduction per size follow the same unadjusted level.
+
+Also here:
+
 * **overfitting reduction** R = 1 - mean gap_method / mean gap_baseline, "n/a" with the reason when
   the baseline's mean gap is below 1 pp or its interval includes 0, or when the gap narrows by
   underfitting.
@@ -20,9 +36,9 @@ Per method and training size:
   (isotonic) and interpolated on log n over the grid's sizes, equals the method's at n; "> max/n"
   or "< min/n" outside the grid. Its interval (``multiplier_ci``) comes from the joint resamples
   of :mod:`.pooled`: the whole fit is redone in each resample.
+* the sanity warnings (:func:`warnings_for`, :func:`answer_warnings`).
 
-The comparisons pooled over sizes (:mod:`.pooled`) are judged the same way by :func:`judge`, as a
-family of their own (one per method), and worded by :func:`pooled_sentence`.
+The sentences and the headline are worded in :mod:`.answer`.
 """
 from __future__ import annotations
 
@@ -33,33 +49,42 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
+from . import power
 from .budgets import under_trained_warnings
-from .stats import Comparison, design_warning, holm, holm_levels
+from .stats import Comparison, Estimate, design_warning, holm, holm_levels
 
-HELPS, HURTS, NONE = "helps", "hurts", "no detectable effect"
+HELPS, HURTS = "helps", "hurts"
+NEGLIGIBLE, INCONCLUSIVE = "negligible", "inconclusive"
+NOT_COMPARABLE = "not comparable (both at chance)"
+CATEGORIES = (HELPS, HURTS, NEGLIGIBLE, INCONCLUSIVE, NOT_COMPARABLE)
+ABOVE, BELOW, INCLUDES = "above 0", "below 0", "includes 0"      # exploratory rows
 NARROWS, UNDERFITS = "narrows the gap", "narrows the gap by underfitting"
 WIDENS, GAP_NONE = "widens the gap", "no detectable change in the gap"
+GAP_UNJUDGED = "not judged (the method neither helps nor hurts)"
+DEFAULT_SMALLEST_EFFECT = 0.01      # 1 pp of test accuracy (answer.smallest_effect: 1.0)
+UNDERFIT_DROP = 0.01                # a detected clean-train drop larger than 1 pp: underfitting
 MIN_GAP = 0.01                      # below 1 pp of baseline gap, R is not defined
 MIN_UNITS = 5                       # fewer independent units per comparison: warn
 
 
 @dataclass
 class Verdict:
-    """The verdict of one (method, size) comparison; intervals are at ``level``."""
+    """The verdict of one comparison; every interval is at ``level``."""
 
     method: str
-    train_size: int
-    effect: str                      # helps | hurts | no detectable effect
+    train_size: int                  # 0: pooled over ``sizes``
+    effect: str                      # a CATEGORY, or ABOVE | BELOW | INCLUDES when exploratory
     d_test: float
-    d_test_ci: tuple[float, float]   # at ``level`` (Holm's step for this comparison)
-    level: float
+    d_test_ci: tuple[float, float]
+    level: float                     # Holm's level (primary) or bootstrap.confidence
     p: float
-    p_adjusted: float
+    p_adjusted: float                # Holm-adjusted (primary); = p when exploratory
     gap_tag: str
     d_gap: float
-    d_gap_ci: tuple[float, float]    # at ``gap_level``
-    gap_level: float
-    p_gap_adjusted: float
+    d_gap_ci: tuple[float, float]
+    gap_level: float                 # = level (kept for readers of older code)
+    p_gap_adjusted: float            # the gap's own p (the tag is read from the interval)
     reduction: float                 # NaN when not defined (see ``reduction_note``)
     reduction_ci: tuple[float, float]
     reduction_note: str              # "" or why R is n/a
@@ -71,6 +96,23 @@ class Verdict:
     multiplier_ci: tuple[float, float] = (float("nan"), float("nan"))
     sizes: tuple[int, ...] = ()      # a comparison pooled over these sizes (train_size 0)
     left_out: tuple[int, ...] = ()   # sizes a pooled comparison could not include
+    d_train: float = float("nan")    # Δ clean train accuracy, interval at ``level``
+    d_train_ci: tuple[float, float] = (float("nan"), float("nan"))
+    smallest_effect: float = DEFAULT_SMALLEST_EFFECT
+    mde: float = float("nan")        # minimum detectable effect at 80% power, at ``level``
+    units_needed: int | None = None  # about how many units would make mde <= smallest_effect
+    exploratory: bool = False
+    test_accuracy: float = float("nan")
+    baseline_test_accuracy: float = float("nan")
+
+    @property
+    def detected(self) -> bool:
+        """Δ test accuracy's interval excludes 0 (helps, hurts, above 0, below 0)."""
+        return self.effect in (HELPS, HURTS, ABOVE, BELOW)
+
+    @property
+    def gap_detected(self) -> bool:
+        return self.gap_tag in (NARROWS, UNDERFITS, WIDENS)
 
     @property
     def multiplier_interval_text(self) -> str:
@@ -84,6 +126,49 @@ class Verdict:
     @property
     def half_width(self) -> float:
         return (self.d_test_ci[1] - self.d_test_ci[0]) / 2
+
+
+def classify(ci: tuple[float, float], smallest_effect: float) -> str:
+    """The category of an interval of Δ test accuracy (fractions, e.g. 0.01 = 1 pp):
+
+    * ``helps`` when it lies above 0, ``hurts`` when it lies below 0;
+    * ``negligible`` when it lies within ±``smallest_effect`` (two one-sided tests, Lakens 2017:
+      each side is rejected at half the interval's 1 - level, so this is conservative);
+    * ``inconclusive`` otherwise (and for an interval that could not be computed).
+
+    >>> [classify(ci, 0.01) for ci in ((0.002, 0.03), (-0.004, 0.006), (-0.004, 0.02))]
+    ['helps', 'negligible', 'inconclusive']
+    """
+    lo, hi = ci
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return INCONCLUSIVE
+    if lo > 0:
+        return HELPS
+    if hi < 0:
+        return HURTS
+    if -smallest_effect < lo and hi < smallest_effect:
+        return NEGLIGIBLE
+    return INCONCLUSIVE
+
+
+def decide(comparison: Comparison | Estimate, level: float, smallest_effect: float) -> str:
+    """helps | hurts | negligible | inconclusive for one primary comparison (STATISTICS.md §5):
+    :func:`classify` applied to its Δ test accuracy interval at ``level`` (the level the family
+    tests it at, e.g. Holm's step or a sequential boundary). ``comparison`` is a
+    :class:`.stats.Comparison` (pooled or not) or the Δ test accuracy :class:`.stats.Estimate`
+    itself; ``smallest_effect`` is a fraction of accuracy (0.01 = 1 pp, ``answer.smallest_effect``
+    divided by 100).
+
+    Two models both at chance are told apart by :func:`judge`, which knows the number of classes.
+    """
+    if not 0 < smallest_effect <= 0.5:
+        raise ConfigError(f"decide(smallest_effect=...) is a fraction of accuracy in (0, 0.5] "
+                          f"(0.01 = 1 pp), got {smallest_effect!r}; divide the spec's "
+                          "answer.smallest_effect (pp) by 100")
+    if not 0 < level < 1:
+        raise ConfigError(f"decide(level=...) must be a confidence level in (0, 1), got {level!r}")
+    est = comparison.stats["d_test_accuracy"] if isinstance(comparison, Comparison) else comparison
+    return classify(est.interval(level), smallest_effect)
 
 
 def isotonic(y: Sequence[float]) -> np.ndarray:
@@ -129,63 +214,124 @@ def _times(x: float) -> str:
 
 def judge(comparisons: Sequence[Comparison], confidence: float,
           sizes: Sequence[int] = (), baseline_accuracy: Mapping[int, float] | None = None,
-          multiplier_ci: Mapping[tuple[str, int], tuple[float, float]] | None = None
-          ) -> list[Verdict]:
-    """Verdicts for a report's family of comparisons (every (method, size) vs the baseline).
+          multiplier_ci: Mapping[tuple[str, int], tuple[float, float]] | None = None, *,
+          smallest_effect: float = DEFAULT_SMALLEST_EFFECT, n_classes: int | None = None,
+          exploratory: bool = False) -> list[Verdict]:
+    """Verdicts for one family of comparisons with the baseline.
 
-    ``baseline_accuracy`` maps each training size to the baseline's mean test accuracy (for the
-    data multiplier); by default taken from the comparisons themselves. ``multiplier_ci`` maps
-    (method, size) to the multiplier's interval (:func:`.pooled.multiplier_interval`).
-    Comparisons pooled over sizes (``train_size`` 0) get no multiplier.
+    By default the family is confirmatory (the primary results: one per method): p-values are
+    Holm-adjusted and each comparison is judged by :func:`decide` at Holm's level for it. With
+    ``exploratory`` every comparison is read at ``confidence``, unadjusted, and labelled
+    "above 0" / "below 0" / "includes 0". ``baseline_accuracy`` maps each training size to the
+    baseline's mean test accuracy (for the data multiplier); by default taken from the
+    comparisons themselves. ``multiplier_ci`` maps (method, size) to the multiplier's interval
+    (:func:`.pooled.multiplier_interval`). Comparisons pooled over sizes (``train_size`` 0) get
+    no multiplier. ``n_classes`` tells two models both at chance apart.
     """
-    nan = (float("nan"), float("nan"))
-    alpha = 1.0 - confidence
     if baseline_accuracy is None:
         baseline_accuracy = {c.train_size: c.baseline_test_accuracy for c in comparisons}
     grid = sorted(n for n in (sizes or baseline_accuracy) if n in baseline_accuracy)
     base_curve = [baseline_accuracy[n] for n in grid]
     p = [c.stats["d_test_accuracy"].p for c in comparisons]
-    pg = [c.stats["d_gap"].p for c in comparisons]
-    adj, levels = holm(p), holm_levels(p, alpha)
-    adj_g, levels_g = holm(pg), holm_levels(pg, alpha)
+    if exploratory:
+        adj, levels = np.asarray(p, float), np.full(len(p), confidence)
+    else:
+        adj, levels = holm(p), holm_levels(p, 1.0 - confidence)
     out = []
     for i, c in enumerate(comparisons):
-        st = c.stats
-        d, g = st["d_test_accuracy"], st["d_gap"]
         lvl = float(levels[i]) if np.isfinite(levels[i]) else confidence
-        lvl_g = float(levels_g[i]) if np.isfinite(levels_g[i]) else confidence
-        effect = NONE
-        if np.isfinite(adj[i]) and adj[i] < alpha:
-            effect = HELPS if d.value > 0 else HURTS
-        gap_tag = GAP_NONE
-        if np.isfinite(adj_g[i]) and adj_g[i] < alpha:
-            if g.value > 0:
-                gap_tag = WIDENS
-            else:
-                train_falls = st["d_train_accuracy"].value < 0
-                gap_tag = UNDERFITS if train_falls and effect != HELPS else NARROWS
-        red, red_ci, note = _reduction(c, gap_tag)
-        mult, mult_text = (data_multiplier(grid, base_curve, c.train_size, c.test_accuracy)
-                           if c.train_size and c.train_size in grid else (float("nan"), "n/a"))
-        out.append(Verdict(c.method, c.train_size, effect, d.value, d.interval(lvl), lvl, d.p,
-                           float(adj[i]), gap_tag, g.value, g.interval(lvl_g), lvl_g,
-                           float(adj_g[i]), red, red_ci, note, mult, mult_text, c.n_units,
-                           (multiplier_ci or {}).get((c.method, c.train_size), nan),
-                           tuple(getattr(c, "sizes", ())), tuple(getattr(c, "left_out", ()))))
+        v = _verdict(c, (lvl, confidence), float(adj[i]), smallest_effect, n_classes, exploratory)
+        v.multiplier, v.multiplier_text = (
+            data_multiplier(grid, base_curve, c.train_size, c.test_accuracy)
+            if c.train_size and c.train_size in grid else (float("nan"), "n/a"))
+        v.multiplier_ci = (multiplier_ci or {}).get((c.method, c.train_size), v.multiplier_ci)
+        out.append(v)
     return out
 
 
-def _reduction(c: Comparison, gap_tag: str) -> tuple[float, tuple[float, float], str]:
+def _verdict(c: Comparison, levels: tuple[float, float], p_adjusted: float,
+             smallest_effect: float, n_classes: int | None, exploratory: bool) -> Verdict:
+    """One comparison read at ``levels[0]`` (the report's confidence is ``levels[1]``); no
+    multiplier yet."""
+    level = levels[0]
+    st = c.stats
+    d, g, t = st["d_test_accuracy"], st["d_gap"], st["d_train_accuracy"]
+    ci = d.interval(level)
+    if both_at_chance(c, level, n_classes):
+        effect = NOT_COMPARABLE
+    elif exploratory:
+        effect = ABOVE if ci[0] > 0 else BELOW if ci[1] < 0 else INCLUDES
+    else:
+        effect = classify(ci, smallest_effect)
+    g_ci, t_ci = g.interval(level), t.interval(level)
+    judged = exploratory or effect in (HELPS, HURTS)
+    tag = gap_tag(d.value, g_ci, t_ci) if judged else GAP_UNJUDGED
+    red, red_ci, note = _reduction(c, tag, levels)
+    alpha = 1.0 - level
+    return Verdict(
+        c.method, c.train_size, effect, d.value, ci, level, d.p, p_adjusted, tag, g.value, g_ci,
+        level, g.p, red, red_ci, note, float("nan"), "n/a", c.n_units,
+        sizes=tuple(getattr(c, "sizes", ())), left_out=tuple(getattr(c, "left_out", ())),
+        d_train=t.value, d_train_ci=t_ci, smallest_effect=smallest_effect,
+        mde=power.mde(d.se_t, d.df, alpha),
+        units_needed=power.units_needed(d.se_t, d.df, c.n_units, smallest_effect, alpha),
+        exploratory=exploratory, test_accuracy=c.test_accuracy,
+        baseline_test_accuracy=c.baseline_test_accuracy)
+
+
+def gap_tag(d_test: float, gap_ci: tuple[float, float], train_ci: tuple[float, float]) -> str:
+    """The gap tag from Δ gap's and Δ clean train accuracy's intervals (at the row's level) and
+    the point Δ test accuracy (STATISTICS.md §5): *narrows the gap by underfitting* needs a
+    narrower gap, a detected clean-train drop of more than 1 pp (the whole interval below -1 pp)
+    and Δ test <= 0; any other narrower gap *narrows the gap*.
+
+    >>> gap_tag(-0.01, (-0.05, -0.02), (-0.06, -0.02)), gap_tag(-0.01, (-0.05, -0.02), (-0.02, 0.0))
+    ('narrows the gap by underfitting', 'narrows the gap')
+    """
+    if gap_ci[1] < 0:
+        underfits = train_ci[1] < -UNDERFIT_DROP and d_test <= 0
+        return UNDERFITS if underfits else NARROWS
+    if gap_ci[0] > 0:
+        return WIDENS
+    return GAP_NONE
+
+
+def both_at_chance(c: Comparison, level: float, n_classes: int | None) -> bool:
+    """The baseline's test accuracy interval (at ``level``) includes 1/K and the method's mean test
+    accuracy is no higher than that interval's top: neither model learned anything to compare."""
+    if not n_classes:
+        return False
+    chance = 1.0 / n_classes
+    est = c.stats["baseline_test_accuracy"]
+    lo, hi = est.interval(level)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = est.ci
+    return lo <= chance + 1e-12 and c.test_accuracy <= max(hi, chance) + 1e-12
+
+
+def _reduction(c: Comparison, gap_tag: str,
+               levels: tuple[float, float]) -> tuple[float, tuple[float, float], str]:
+    """R and its interval at ``levels[0]`` (an estimate without resamples has its interval only at
+    the report's confidence, ``levels[1]``)."""
     nan = (float("nan"), float("nan"))
+    level, confidence = levels
     base = c.stats["baseline_gap"]
     if base.value < MIN_GAP:
         return float("nan"), nan, f"n/a: baseline gap {100 * base.value:.1f} pp < 1 pp"
-    if base.ci[0] <= 0:
+    base_ci = base.interval(level)
+    if not math.isfinite(base_ci[0]):
+        base_ci = base.ci if math.isclose(level, confidence) else nan
+    if not base_ci[0] > 0:
         return float("nan"), nan, "n/a: baseline gap interval includes 0"
     if gap_tag == UNDERFITS:
         return float("nan"), nan, "n/a: the gap narrows by underfitting"
     r = c.stats["reduction"]
-    return r.value, r.ci, ""
+    ci = r.interval(level)
+    if not math.isfinite(ci[0]):
+        ci = r.ci if math.isclose(level, confidence) else nan
+    if not math.isfinite(ci[0]):
+        return r.value, nan, "n/a: no interval at this level (some resamples have no gap)"
+    return r.value, ci, ""
 
 
 # -- sentences ------------------------------------------------------------------------------------
@@ -196,71 +342,6 @@ def pp(x: float, signed: bool = True) -> str:
 
 def interval_text(v: float, ci: tuple[float, float]) -> str:
     return f"{pp(v)} pp [{pp(ci[0])}, {pp(ci[1])}]"
-
-
-def _sizes(ns: Sequence[int]) -> str:
-    return "n = " + ", ".join(str(n) for n in ns)
-
-
-def sentence(method: str, verdicts: Sequence[Verdict]) -> str:
-    """One sentence summarizing a method over the training sizes, e.g. ``crop_scale helps at
-    n = 50 (+1.1 pp [+0.4, +1.8], worth 1.5x the data) and has no detectable effect at n = 400
-    (±0.6 pp); gap: narrows at n = 50.``"""
-    vs = sorted((v for v in verdicts if v.method == method), key=lambda v: v.train_size)
-    if not vs:
-        return f"{method}: no comparison with the baseline yet."
-    parts = []
-    for effect in (HELPS, HURTS, NONE):
-        group = [v for v in vs if v.effect == effect]
-        if not group:
-            continue
-        if effect == NONE:
-            widths = sorted({v.half_width for v in group})
-            detail = (f"±{pp(widths[0], False)} pp" if len(widths) == 1 else
-                      f"±{pp(widths[0], False)} to ±{pp(widths[-1], False)} pp")
-            parts.append(f"has no detectable effect at {_sizes([v.train_size for v in group])} "
-                         f"({detail})")
-        else:
-            detail = "; ".join(
-                f"n = {v.train_size}: {interval_text(v.d_test, v.d_test_ci)}"
-                + (f", worth {v.multiplier_text} the data"
-                   + (" (beyond the grid's sizes)" if v.multiplier_text[0] in "<>" else "")
-                   + (f" {v.multiplier_interval_text}" if v.multiplier_interval_text else "")
-                   if effect == HELPS and v.multiplier_text != "n/a" else "")
-                for v in group)
-            parts.append(f"{effect} at {_sizes([v.train_size for v in group])} ({detail})")
-    text = f"{method} " + " and ".join(parts)
-    tags = []
-    for tag in (NARROWS, UNDERFITS, WIDENS):
-        sizes = [v.train_size for v in vs if v.gap_tag == tag]
-        if sizes:
-            tags.append(f"{tag} at {_sizes(sizes)}")
-    return text + ("; " + "; ".join(tags) if tags else "; no detectable change in the gap") + "."
-
-
-def pooled_sentence(v: Verdict) -> str:
-    """The extra line of a method pooled over sizes, e.g. ``crop_scale over all sizes (n = 100,
-    400; size-stratified): helps, +1.1 pp [+0.4, +1.8]; narrows the gap.``"""
-    where = _sizes(v.sizes) + "; size-stratified"
-    if v.left_out:
-        where += f"; {_sizes(v.left_out)} left out: not every split has a pair there"
-    if v.effect == NONE:
-        what = f"no detectable effect (±{pp(v.half_width, False)} pp)"
-    else:
-        what = f"{v.effect}, {interval_text(v.d_test, v.d_test_ci)}"
-    tag = v.gap_tag if v.gap_tag != GAP_NONE else "no detectable change in the gap"
-    return f"{v.method} over all sizes ({where}): {what}; {tag}."
-
-
-def holm_line(n_comparisons: int, confidence: float, n_pooled: int = 0) -> str:
-    """The one line saying which family was corrected and how."""
-    pooled = (f" The {n_pooled} comparisons pooled over sizes (one per method) are a family of "
-              "their own, Holm-adjusted the same way." if n_pooled else "")
-    return (f"Multiplicity: the family is all {n_comparisons} (method, size) comparisons with the "
-            f"baseline; p-values are Holm-adjusted (Holm 1979) at alpha = {1 - confidence:.3g}, "
-            "separately for Δ test accuracy (the verdicts) and for Δ gap (the gap tags); the "
-            "interval beside a verdict is at the level Holm tested it at." + pooled +
-            f" Tables show per-comparison {100 * confidence:.3g}% intervals.")
 
 
 # -- sanity warnings ------------------------------------------------------------------------------
@@ -347,19 +428,31 @@ def _diverged(row: Mapping[str, Any]) -> bool:
 
 
 __all__ = [
+    "ABOVE",
+    "BELOW",
+    "CATEGORIES",
+    "DEFAULT_SMALLEST_EFFECT",
     "GAP_NONE",
+    "GAP_UNJUDGED",
     "HELPS",
     "HURTS",
+    "INCLUDES",
+    "INCONCLUSIVE",
     "NARROWS",
-    "NONE",
+    "NEGLIGIBLE",
+    "NOT_COMPARABLE",
     "UNDERFITS",
+    "UNDERFIT_DROP",
     "WIDENS",
     "Verdict",
+    "both_at_chance",
+    "classify",
     "data_multiplier",
-    "holm_line",
+    "decide",
+    "gap_tag",
+    "interval_text",
     "isotonic",
     "judge",
-    "pooled_sentence",
-    "sentence",
+    "pp",
     "warnings_for",
 ]

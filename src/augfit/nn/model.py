@@ -64,6 +64,19 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
     return config, weights
 
 
+def check_param_count(in_features: int, hidden: Sequence[int], out_features: int) -> int:
+    """The parameter count of an MLP of these widths; ConfigError above :data:`MAX_PARAMS` (checked
+    from the widths alone, so a spec's model can be checked before anything is allocated)."""
+    widths = [in_features, *hidden, out_features]
+    n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    if n_params > MAX_PARAMS:
+        raise ConfigError(f"MLP(in_features={in_features}, hidden={list(hidden)}, out_features="
+                          f"{out_features}) would have {n_params:,} parameters, more than the "
+                          f"cap of {MAX_PARAMS:,} (augfit.nn.model.MAX_PARAMS); use narrower "
+                          f"layers or fewer input features")
+    return n_params
+
+
 class MLP:
     """Multi-layer perceptron ``in -> hidden... -> out``.
 
@@ -117,13 +130,8 @@ class MLP:
         check_choice(output_activation, "output_activation", [None, *sorted(ACTIVATIONS)], "MLP")
         check_choice(str(dtype), "dtype", DTYPES, "MLP")
         dropout = check_number(dropout, "dropout", "MLP", 0, 1, high_open=True)
+        check_param_count(in_features, hidden_list, out_features)
         widths = [in_features, *hidden_list, out_features]
-        n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
-        if n_params > MAX_PARAMS:
-            raise ConfigError(f"MLP(in_features={in_features}, hidden={hidden_list}, out_features="
-                              f"{out_features}) would have {n_params:,} parameters, more than the "
-                              f"cap of {MAX_PARAMS:,} (augfit.nn.model.MAX_PARAMS); use narrower "
-                              f"layers or fewer input features")
         init = DEFAULT_INIT[activation] if init is None else init
         check_choice(init, "init", INITIALIZERS, "MLP")
         self.config: dict[str, Any] = {
@@ -269,4 +277,4 @@ class MLP:
         return "MLP(" + ", ".join(repr(layer) for layer in self.layers) + ")"
 
 
-__all__ = ["DTYPES", "MAX_PARAMS", "MLP"]
+__all__ = ["DTYPES", "MAX_PARAMS", "MLP", "check_param_count"]

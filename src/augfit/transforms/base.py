@@ -52,13 +52,14 @@ Example
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..checks import check_probability
+from ..checks import check_keywords, check_probability
 from ..errors import AugfitError, ConfigError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
@@ -117,6 +118,22 @@ class Transform(ParamsMixin):
     modality: ClassVar[str] = "any"
     deterministic: ClassVar[bool] = False
     registered_name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A mistyped keyword (``Rotate(limt=15)``) is a ConfigError naming it, with "did you
+        mean", rather than Python's TypeError."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def checked(self: Any, *args: Any, **kw: Any) -> None:
+            if type(self) is cls and kw:
+                check_keywords(init, kw, f"{cls.__name__}({{}}=...)")
+            init(self, *args, **kw)
+
+        cls.__init__ = checked  # type: ignore[method-assign]
 
     def __init__(self, p: float = 1.0) -> None:
         self.p = check_probability(p, owner=type(self).__name__)

@@ -146,5 +146,25 @@ def rows_html(rows: list[list[Panel]], names: list[str]) -> str:
     return "".join(out)
 
 
-__all__ = ["CSS", "NOTHING", "Panel", "card_html", "image_panels", "rows_html",
+def md_text(text: object) -> str:
+    """Text for a Markdown page, escaped as ``html.escape`` escapes it for HTML: ``& < >`` (so no
+    raw HTML gets in), ``|`` (so no table cell is split) and line breaks (so no table row or list
+    item is cut). A class name, a note or a file name from a user goes through this."""
+    return (html.escape(str(text), quote=False).replace("|", "\\|")
+            .replace("\r", " ").replace("\n", " "))
+
+
+def md_fence(text: str, info: str = "") -> str:
+    """``text`` in a fenced code block whose fence is longer than any run of backticks in it, so
+    that no content (a spec's description) can close the block early."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+__all__ = ["CSS", "NOTHING", "Panel", "card_html", "image_panels", "md_fence", "md_text",
+           "rows_html",
            "spectrogram_panels", "text_panels", "word_diff"]

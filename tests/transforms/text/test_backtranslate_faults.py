@@ -132,3 +132,33 @@ def test_carriage_returns_and_control_characters_do_not_fail_the_batch():
     assert out[1] == f"{alone[2]}\r\n" and out[4] == alone[2]
     assert "\x07" not in out[2] and "\x00" not in out[2] and out[2].strip()
     assert out[3].count("\x0c") == 1 and out[3].count("\u2028") == 1
+
+
+ESCAPING = """#!{python}
+import os, sys, time
+if sys.argv[1] == "-l":
+    print("eng-spa"); print("spa-eng"); sys.exit(0)
+if os.fork() == 0:          # a child that leaves the process group and keeps stdout open
+    os.setsid()
+    with open("{pidfile}", "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(300)
+    os._exit(0)
+time.sleep(300)
+"""
+
+
+def test_an_apertium_child_that_escapes_the_group_is_killed_and_cannot_block(tmp_path,
+                                                                              monkeypatch):
+    """A setsid'd child holding stdout kept the reader waiting for EOF after the group's kill."""
+    pidfile = tmp_path / "child.pid"
+    _fake(tmp_path, monkeypatch, ESCAPING.format(python=sys.executable, pidfile=pidfile))
+    monkeypatch.setenv("AUGFIT_TIMEOUT_SCALE", "0.02")
+    with pytest.raises(ExternalProcessError, match=r"did not finish within 1\.2 s and was killed"):
+        BackTranslate(cache=str(tmp_path / "c.sqlite"))(["a good film"], rng=0)
+    child = int(pidfile.read_text())
+    for _ in range(50):
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child), "the child that called setsid was left running"

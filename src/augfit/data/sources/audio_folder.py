@@ -10,14 +10,15 @@ from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import DATASETS
 from ..container import Dataset
-from ..wav import fit_length, read_wav
-from ._audio import resample
+from ..wav import fit_length
+from ._audio import AUDIO_MAX_SECONDS, check_clip_length, check_max_seconds, read_clip
 from .folder import class_files
 
 
 @DATASETS.register("audio_folder")
 def load_audio_folder(path: str | os.PathLike, sample_rate: int | None = None,
-                      length: int | None = None) -> Dataset:
+                      length: int | None = None,
+                      max_seconds: float = AUDIO_MAX_SECONDS) -> Dataset:
     """An audio Dataset from ``path/<class>/<clip>.wav``.
 
     Parameters
@@ -28,6 +29,10 @@ def load_audio_folder(path: str | os.PathLike, sample_rate: int | None = None,
         Resample every clip to this rate (default: the first file's rate).
     length : int, optional
         Samples per clip after zero-padding/trimming at the end (default: the longest clip).
+    max_seconds : float
+        The cap on a clip's length after resampling and on ``length`` (default 60 s): one long
+        recording would otherwise pad every clip to its length. A longer clip is refused, naming
+        the file; raise the cap for long recordings.
 
     Returns
     -------
@@ -43,13 +48,17 @@ def load_audio_folder(path: str | os.PathLike, sample_rate: int | None = None,
                               f"{f.name} {f.stem}.wav`) or remove it")
     if sample_rate is not None:
         sample_rate = check_int(sample_rate, "sample_rate", "audio_folder")
+    max_seconds = check_max_seconds(max_seconds, "audio_folder")
+    if length is not None and sample_rate is not None:
+        check_clip_length(check_int(length, "length", "audio_folder"), sample_rate, max_seconds,
+                          "audio_folder")
     waves = []
     for _, f in pairs:
-        wave, sr = read_wav(f)
-        sample_rate = sample_rate or sr
-        waves.append(resample(wave, sr, sample_rate))
-    n = max(len(w) for w in waves) if length is None else check_int(length, "length",
-                                                                     "audio_folder")
+        wave, sample_rate = read_clip(f, sample_rate, max_seconds, "audio_folder")
+        waves.append(wave)
+    assert sample_rate is not None
+    n = max(len(w) for w in waves) if length is None else check_clip_length(
+        check_int(length, "length", "audio_folder"), sample_rate, max_seconds, "audio_folder")
     x, lengths = fit_length(waves, n)
     names = sorted({c for c, _ in pairs})
     y = np.array([names.index(c) for c, _ in pairs], np.int64)

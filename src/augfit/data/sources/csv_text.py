@@ -16,17 +16,27 @@ from pathlib import Path
 
 import numpy as np
 
-from ...checks import give, setting
-from ...errors import ConfigError, MissingResourceError
+from ...checks import give, quotable, setting
+from ...errors import ConfigError
+from ...files import require
 from ...registry import DATASETS
 from ..container import Dataset, from_arrays
 
 _SNIFF = ",\t;|"
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def decode_utf8(raw: bytes, path: Path) -> str:
-    """The file's text (a UTF-8 byte-order mark is dropped); a non-UTF-8 byte is reported with its
-    line and column."""
+    """The file's text (a UTF-8 byte-order mark is dropped); a UTF-16/32 file is recognised by its
+    byte-order mark, and a non-UTF-8 byte is reported with its line and column."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise ConfigError(
+                f"{path} is {name} text (it starts with a {name} byte-order mark); save it as "
+                f"UTF-8 (e.g. `iconv -f {name} -t utf-8 {path.name} > fixed.csv`)")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -95,22 +105,12 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
         sample's line in the file.
     """
     file = Path(path).expanduser()
-    if not file.is_file():
-        raise MissingResourceError(f"csv: {file} does not exist; {give('path')} to a CSV or TSV "
-                                   "file")
+    require(file, "a file", "csv", f"{give('path')} to a CSV or TSV file")
     text_column = _check_column(text_column, "text_column")
     label_column = _check_column(label_column, "label_column")
     text = decode_utf8(file.read_bytes(), file)
     delim = _delimiter(text, file, sep)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for row in reader:
-            if row and any(c.strip() for c in row):
-                rows.append((reader.line_num, row))
-    except csv.Error as e:
-        raise ConfigError(f"{file}, line {reader.line_num}: not valid CSV ({e}); check the "
-                          "quoting of that line") from None
+    rows = _rows(text, file, delim)
     if not rows:
         raise ConfigError(f"{file} holds no rows; expected a header and one row per sample")
     named = isinstance(text_column, str) or isinstance(label_column, str)
@@ -128,11 +128,12 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     body = rows[1:] if header else rows
     texts, labels, lines = [], [], []
     for lineno, row in body:
-        need = max(ti, li)
-        if len(row) <= need:
-            raise ConfigError(f"{file}, line {lineno}: {len(row)} fields but column "
-                              f"{cols[need]!r} is field {need + 1}; fix the row (a missing "
-                              f"delimiter or unquoted {delim!r}?)")
+        if len(row) != len(first):
+            raise ConfigError(
+                f"{file}, line {lineno}: {len(row)} fields but the "
+                f"{'header' if header else 'first row'} has {len(first)}; quote the text if it "
+                f"holds the delimiter {sep_name(delim)} (e.g. \"great film, really great\",pos), "
+                "or fix the row")
         label = row[li].strip()
         if not label:
             raise ConfigError(f"{file}, line {lineno}, column {li + 1}: empty label "
@@ -171,8 +172,15 @@ def _no_column(file: Path, rows: list[tuple[int, list[str]]], cols: list[str], h
     """The error for a text or label column that is not in the file, with a guess of the right
     ones, in the caller's language (a Python keyword or the spec's ``dataset.options`` path)."""
     what = ", ".join(setting(opt, c) for opt, (c, i) in asked.items() if i is None)
-    shown = ", ".join(repr(c) for c in rows[0][1])
-    sep_name = "tab" if delim == "\t" else repr(delim)
+    first = rows[0][1]
+    if not (len(first) >= 2 and all(quotable(c) and c.strip() for c in first)):
+        # not a CSV of named columns (e.g. a password file): named, never echoed
+        return ConfigError(
+            f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {len(first)} "
+            f"field(s) that are not column names (delimiter {sep_name(delim)}); name the "
+            "header's columns, or number them from 0 in a file without one")
+    more = f", ... ({len(first)} columns)" if len(first) > 8 else ""
+    shown = ", ".join(repr(c) for c in first[:8]) + more
     text, label = guess_columns(cols, [r for _, r in (rows[1:] if header else rows)])
     name = (lambda i: cols[i]) if header else (lambda i: i)
     guess = [setting("text_column", name(text))]
@@ -182,8 +190,32 @@ def _no_column(file: Path, rows: list[tuple[int, list[str]]], cols: list[str], h
         why += f" and the labels like {cols[label]!r} (few distinct values)"
     return ConfigError(
         f"{file}, line {rows[0][0]}: no column for {what}; the first row holds {shown} "
-        f"(delimiter {sep_name}); {why}; did you mean {', '.join(guess)}? (columns are named by "
-        "the header, or numbered from 0 in a file without one)")
+        f"(delimiter {sep_name(delim)}); {why}; did you mean {', '.join(guess)}? (columns are "
+        "named by the header, or numbered from 0 in a file without one)")
+
+
+def sep_name(delim: str) -> str:
+    """A delimiter as a message names it: ``tab`` or ``','``."""
+    return "tab" if delim == "\t" else repr(delim)
+
+
+def _rows(text: str, file: Path, delim: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of ``text`` with their line numbers. A field may be as long as the file
+    (csv's own limit, 128 KiB, would refuse a long legitimate review)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows: list[tuple[int, list[str]]] = []
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))
+    try:
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as e:
+        raise ConfigError(f"{file}, line {reader.line_num}: not valid CSV ({e}); check the "
+                          "quoting of that line") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return rows
 
 
 def _label_unique(rows: list[tuple[int, list[str]]], label_column: str | int) -> bool:

@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import give
-from ...errors import ConfigError, MissingResourceError, ShapeError
+from ...checks import check_int, give
+from ...errors import ConfigError, ShapeError
+from ...files import display, require, what_is
 from ...registry import DATASETS
 from ..container import Dataset
 from ..wav import read_wav
-from ._audio import check_length, read_waves
+from ._audio import AUDIO_MAX_SECONDS, check_length, read_waves
+from ._image import IMAGE_MAX_PIXELS, check_size, decode_image
 
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 
@@ -29,9 +31,8 @@ def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
     Raises ConfigError naming the folder when it is missing, holds files at the top, has no class
     sub-folders, an empty class folder, or a single class.
     """
-    if not root.is_dir():
-        raise MissingResourceError(f"{loader}: folder {root} does not exist; {give('path')} to "
-                                   f"a folder with one sub-folder of {kinds} per class")
+    require(root, "a folder", loader, f"{give('path')} to a folder with one sub-folder of "
+            f"{kinds} per class")
     entries = [e for e in sorted(root.iterdir()) if not e.name.startswith(".")]
     stray = [e.name for e in entries if not e.is_dir()]
     dirs = [e for e in entries if e.is_dir()]
@@ -45,7 +46,12 @@ def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
                           f"it into its class folder or out of {root}")
     pairs: list[tuple[str, Path]] = []
     for d in dirs:
-        files = [f for f in sorted(d.iterdir()) if f.is_file() and not f.name.startswith(".")]
+        if display(d.name) != d.name:
+            raise ConfigError(f"{loader}: the name of class folder {display(d)} is not UTF-8 (it "
+                              "would be the class name in every report); rename it")
+        files = [f for f in sorted(d.iterdir()) if not f.name.startswith(".")]
+        for f in files:
+            require(f, "a file", loader, f"a class folder holds only {kinds}: remove it")
         if not files:
             raise ConfigError(f"{loader}: class folder {d} is empty; add {kinds} or remove it")
         pairs += [(d.name, f) for f in files]
@@ -55,23 +61,13 @@ def class_files(root: Path, loader: str, kinds: str) -> list[tuple[str, Path]]:
     return pairs
 
 
-def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool) -> np.ndarray:
+def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool,
+                max_pixels: int = IMAGE_MAX_PIXELS, owner: str = "from_folder") -> np.ndarray:
     import cv2
 
-    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise ShapeError(f"from_folder: cannot decode image {path} (truncated or not an image); "
-                         "re-export or remove it")
-    if path.suffix.lower() in (".jpg", ".jpeg"):
-        # libjpeg decodes a cut-off file with a grey bottom and only a warning: check the end marker
-        with open(path, "rb") as fh:
-            fh.seek(max(0, path.stat().st_size - 64))
-            tail = fh.read().rstrip(b"\0\r\n ")
-        if not tail.endswith(b"\xff\xd9"):
-            raise ShapeError(f"from_folder: {path} is a truncated JPEG (no end-of-image marker); "
-                             "re-export or remove it")
+    img = decode_image(path, grayscale, max_pixels, owner)
     if img.dtype not in (np.uint8, np.uint16):
-        raise ShapeError(f"from_folder: {path} holds {img.dtype} pixels; from_folder reads 8- and "
+        raise ShapeError(f"{owner}: {path} holds {img.dtype} pixels; {owner} reads 8- and "
                          "16-bit images (uint8 after loading): re-export it as an 8-bit PNG")
     if img.dtype == np.uint16:
         img = np.right_shift(img, 8).astype(np.uint8)
@@ -82,11 +78,12 @@ def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool) -> np
     return img
 
 
-def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool) -> np.ndarray:
+def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool,
+            max_pixels: int) -> np.ndarray:
     for _, f in pairs:
         if f.suffix.lower() not in IMAGE_EXT:
             raise ConfigError(f"from_folder: {f} is not an image ({sorted(IMAGE_EXT)}); remove it")
-    imgs = [_read_image(f, size, grayscale) for _, f in pairs]
+    imgs = [_read_image(f, size, grayscale, max_pixels) for _, f in pairs]
     shape = imgs[0].shape
     for (_, f), img in zip(pairs, imgs, strict=True):
         if img.shape != shape:
@@ -95,15 +92,16 @@ def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool) -> np.nda
     return np.stack(imgs)
 
 
-def _audio(pairs: list[tuple[str, Path]], length: int,
-           sample_rate: int | None) -> tuple[np.ndarray, dict]:
+def _audio(pairs: list[tuple[str, Path]], length: int, sample_rate: int | None,
+           max_seconds: float) -> tuple[np.ndarray, dict]:
     for _, f in pairs:
         if f.suffix.lower() != ".wav":
             raise ConfigError(f"from_folder: {f} is not a WAV file in an audio folder; convert it "
                               "to WAV (e.g. `sox in.mp3 out.wav`) or remove it")
     if sample_rate is None:
         sample_rate = read_wav(pairs[0][1])[1]
-    x, lengths = read_waves([f for _, f in pairs], int(sample_rate), length)
+    x, lengths = read_waves([f for _, f in pairs], int(sample_rate), length, max_seconds,
+                            "from_folder")
     return x, {"sample_rate": int(sample_rate), "lengths": lengths}
 
 
@@ -129,7 +127,8 @@ def _csv(path: Path) -> Dataset:
 @DATASETS.register("folder")
 def from_folder(path: str | os.PathLike, modality: str | None = None, length: int = 8000,
                 sample_rate: int | None = None, size: tuple[int, int] | None = None,
-                grayscale: bool = False) -> Dataset:
+                grayscale: bool = False, max_pixels: int = IMAGE_MAX_PIXELS,
+                max_seconds: float = AUDIO_MAX_SECONDS) -> Dataset:
     """A Dataset from ``path``: class sub-folders of images or WAVs, or a ``.csv`` of text,label.
 
     Parameters
@@ -144,11 +143,15 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
         Images: resize every image to this size (otherwise all must share one shape).
     grayscale : bool
         Images: read as single-channel ``(N, H, W)``.
+    max_pixels, max_seconds :
+        Caps on one image's pixels (read from its header before decoding) and on one clip's
+        length after resampling (see :func:`~augfit.data.sources.image_folder.load_image_folder`
+        and :func:`~augfit.data.sources.audio_folder.load_audio_folder`).
     """
     root = Path(path).expanduser()
-    if not root.exists():
-        raise MissingResourceError(f"from_folder: {root} does not exist")
-    if root.is_file():
+    if what_is(root) != "a folder":
+        require(root, "a file", "from_folder", f"{give('path')} to a folder of class sub-folders "
+                "or a .csv of text,label")
         if root.suffix.lower() != ".csv":
             raise ConfigError(f"from_folder: {root} is a file but not a .csv of text,label")
         return _csv(root)
@@ -157,10 +160,11 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
         modality = "audio" if any(f.suffix.lower() == ".wav" for _, f in pairs) else "image"
     meta: dict[str, Any] = {"source": str(root)}
     if modality == "audio":
-        x, extra = _audio(pairs, check_length(length, "from_folder"), sample_rate)
+        x, extra = _audio(pairs, check_length(length, "from_folder"), sample_rate, max_seconds)
         meta.update(extra)
     elif modality == "image":
-        x = _images(pairs, size, grayscale)
+        x = _images(pairs, check_size(size, "from_folder", max_pixels), grayscale,
+                    check_int(max_pixels, "max_pixels", "from_folder"))
     else:
         raise ConfigError(f"from_folder(modality=...) must be 'image' or 'audio' (or a .csv path "
                           f"for text), got {modality!r}")

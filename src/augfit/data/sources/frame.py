@@ -57,6 +57,13 @@ def from_frame(df: Any, columns: Mapping[str, str] | None = None,
             raise ConfigError(f"DataFrame has no column {name!r} (given as {role!r}); its columns "
                               f"are {have}; pass data=(df, {{{inputs[0]!r}: <column>, 'label': "
                               "<column>}) naming existing columns")
+    used = {str(c) for c in cols.values()}
+    twice = sorted({str(c) for c in df.columns[df.columns.duplicated()]} & used)
+    if twice:
+        raise ConfigError(f"DataFrame has more than one column named {twice[0]!r}; rename or drop "
+                          "the duplicates (df.loc[:, ~df.columns.duplicated()])")
+    if len(df) == 0:
+        raise ConfigError("DataFrame has no rows; a dataset needs samples")
     kind = inputs[0]
     raw = df[cols[kind]].tolist()
     label_col = df[cols["label"]]

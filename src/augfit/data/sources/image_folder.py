@@ -8,32 +8,20 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ...checks import check_bool, is_int
+from ...checks import check_bool, check_int
 from ...errors import ConfigError, ShapeError
 from ...registry import DATASETS
 from ..container import Dataset
+from ._image import IMAGE_MAX_PIXELS, check_size
 from .folder import IMAGE_EXT, _read_image, class_files
-
-
-def check_size(size: Any, loader: str) -> tuple[int, int] | None:
-    """``size`` as ``(H, W)`` ints >= 1, or None."""
-    if size is None:
-        return None
-    ok = (isinstance(size, (list, tuple)) and len(size) == 2
-          and all(is_int(v) and v >= 1 for v in size))
-    if not ok:
-        raise ConfigError(f"{loader}(size=...) must be [height, width] in pixels, e.g. [28, 28], "
-                          f"got {size!r}")
-    return int(size[0]), int(size[1])
 
 
 @DATASETS.register("image_folder")
 def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None,
-                      grayscale: bool = False) -> Dataset:
+                      grayscale: bool = False, max_pixels: int = IMAGE_MAX_PIXELS) -> Dataset:
     """An image Dataset from ``path/<class>/<image>`` (PNG, JPEG, BMP, TIFF, WebP).
 
     Parameters
@@ -44,6 +32,10 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
         Resize every image to this size. Without it all images must share one size.
     grayscale : bool
         Read single-channel ``(N, H, W)`` images (colour images are converted).
+    max_pixels : int
+        The cap on one image's height x width (default 50 million), read from the file's header
+        before it is decoded; a larger image is refused, naming the file. Raise it for really
+        large images.
 
     Returns
     -------
@@ -51,7 +43,8 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
         uint8 images ``(N, H, W)`` or ``(N, H, W, 3)``; ``meta["files"]`` holds each file's path.
     """
     root = Path(path).expanduser()
-    hw = check_size(size, "image_folder")
+    max_pixels = check_int(max_pixels, "max_pixels", "image_folder")
+    hw = check_size(size, "image_folder", max_pixels)
     check_bool(grayscale, "grayscale", "image_folder")
     pairs = class_files(root, "image_folder", "images")
     for _, f in pairs:
@@ -61,8 +54,10 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
     imgs = []
     for _, f in pairs:
         try:
-            imgs.append(_read_image(f, hw, grayscale))
-        except ShapeError:
+            imgs.append(_read_image(f, hw, grayscale, max_pixels, "image_folder"))
+        except ShapeError as e:
+            if "truncated JPEG" in str(e) or "pixels;" in str(e):
+                raise
             raise ShapeError(f"image_folder: cannot decode {f} (truncated, corrupt or not an "
                              "image); re-export it or remove it") from None
     first = imgs[0]
@@ -88,4 +83,4 @@ def _dims(img: np.ndarray) -> str:
     return f"{img.shape[0]}x{img.shape[1]}{ch} (HxW)"
 
 
-__all__ = ["load_image_folder", "check_size"]
+__all__ = ["IMAGE_MAX_PIXELS", "load_image_folder", "check_size"]

@@ -2,7 +2,7 @@
 
 Each sample's kernel is built from its recorded parameters (GaussianBlur: ``sigma``; MotionBlur:
 ``size`` and ``angle``), so a record replays exactly. The images are filtered with
-``cv2.GaussianBlur`` / ``cv2.filter2D`` (border ``BORDER_REFLECT_101``, OpenCV's and
+``cv2.sepFilter2D`` / ``cv2.filter2D`` (border ``BORDER_REFLECT_101``, OpenCV's and
 albumentations' default) over the image thread pool; uint8 results are rounded by OpenCV.
 """
 from __future__ import annotations
@@ -84,8 +84,10 @@ class GaussianBlur(ImageTransform):
         sigma = np.asarray(params["sigma"], float).tolist()
 
         def blur(i: int, img: np.ndarray) -> np.ndarray:
-            k = gaussian_size(sigma[i])
-            return cv2.GaussianBlur(img, (k, k), sigma[i], borderType=cv2.BORDER_REFLECT_101)
+            # sepFilter2D with a float kernel: 2x faster than cv2.GaussianBlur's bit-exact uint8
+            # path on 128x128x3 (OpenCV 5), the same kernel and border
+            k = cv2.getGaussianKernel(gaussian_size(sigma[i]), sigma[i], cv2.CV_32F)
+            return cv2.sepFilter2D(img, -1, k, k, borderType=cv2.BORDER_REFLECT_101)
 
         return _per_image(batch, blur)
 

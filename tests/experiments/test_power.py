@@ -1,0 +1,41 @@
+"""The power arithmetic, on hand-worked numbers (t quantiles from a table: t(0.975, 9) = 2.2622,
+t(0.8, 9) = 0.8834; z(0.975) = 1.9600, z(0.8) = 0.8416)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from augfit.errors import ConfigError
+from augfit.experiments.power import mde, scaled, units_needed
+
+
+def test_mde_by_hand():
+    assert mde(1.0, math.inf) == pytest.approx(1.9600 + 0.8416, abs=1e-4)
+    assert mde(0.5, 9) == pytest.approx(0.5 * (2.2622 + 0.8834), abs=1e-4)
+    # at alpha = 0.1 (a 90% interval): z(0.95) = 1.6449
+    assert mde(1.0, math.inf, alpha=0.1) == pytest.approx(1.6449 + 0.8416, abs=1e-4)
+    assert math.isnan(mde(float("nan"), 9)) and math.isnan(mde(1.0, 0))
+    with pytest.raises(ConfigError, match=r"mde\(alpha=...\) must be a number in \(0, 1\)"):
+        mde(1.0, 9, alpha=0)
+
+
+def test_scaling_a_design():
+    # 10 units, df 9, se 1: at 40 units the se halves and df = 39
+    assert scaled(1.0, 9, 10, 40) == pytest.approx((0.5, 39))
+    # df = splits - 1 (3 splits x 2 seeds = 6 units): 12 units are 6 splits, df 5
+    assert scaled(1.0, 2, 6, 12) == pytest.approx((math.sqrt(0.5), 5))
+
+
+def test_units_needed_by_hand():
+    # unit sd 2 pp, now 10 units: se = 2/sqrt(10) pp. Target 1 pp at 80% power, alpha 0.05.
+    # The normal answer is (2.8016 x 2)^2 = 31.4 units; with t quantiles:
+    #   U = 33: (t(.975, 32) + t(.8, 32)) x 2/sqrt(33) = (2.0369 + 0.8530) x 0.34816 = 1.0062 > 1
+    #   U = 34: (t(.975, 33) + t(.8, 33)) x 2/sqrt(34) = (2.0345 + 0.8526) x 0.34300 = 0.9903 <= 1
+    se = 0.02 / math.sqrt(10)
+    assert units_needed(se, 9, 10, 0.01) == 34
+    # a design that already reaches it needs no more than it has
+    assert units_needed(se, 9, 10, 0.05) <= 10
+    assert units_needed(float("nan"), 9, 10, 0.01) is None
+    assert units_needed(1.0, 9, 10, 1e-6) is None                 # beyond MAX_UNITS
+    assert units_needed(0.0, 9, 10, 0.01) == 2                    # no spread at all
