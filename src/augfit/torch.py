@@ -170,6 +170,10 @@ class AugmentedDataset:
     def __getitem__(self, key: Any) -> Any:
         return self.__getitems__([key])[0]
 
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        """Every sample in order at the current epoch (:meth:`set_epoch`), one at a time."""
+        return (self._sample(i) for i in range(len(self)))
+
     def _sample(self, index: Any) -> tuple[Any, Any]:
         """Sample ``index`` augmented on its own with ``derive(seed, epoch, 0, index)``."""
         n = len(self)

@@ -57,7 +57,8 @@ def answer(rows: list[dict], seed: int) -> list:
 def test_null_family_wise_error_over_the_answer():
     """Every method identical to the baseline: the answer claims something false whenever a
     primary result helps or hurts (gap tags are only judged after one does, and "negligible" is
-    true here). Family-wise error over 300 experiments: at most 5% + 2 standard errors."""
+    true here). Family-wise error over 300 experiments: at most 5% (the point estimate itself,
+    not 5% plus a simulation margin; the draws are seeded, so the count is exact)."""
     rng = np.random.default_rng(2026)
     runs, false = 300, 0
     for i in range(runs):
@@ -66,7 +67,7 @@ def test_null_family_wise_error_over_the_answer():
         false += any(v.effect in (HELPS, HURTS) or v.gap_detected for v in vs)
     fwer = false / runs
     print(f"\nnull family-wise error over the answer: {false}/{runs} = {fwer:.3f}")
-    assert fwer <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / runs)
+    assert fwer <= 0.05
 
 
 @pytest.fixture(scope="module")

@@ -72,6 +72,26 @@ def test_a_derived_cell_is_bit_identical_to_training_it(flush):
     assert runs["es_restore"] == 3 and runs["es_last"] < 12
 
 
+@pytest.mark.parametrize("training", [
+    {"averaging": {"type": "ema", "decay": 0.9}}, {"averaging": {"type": "swa", "start": 0.25}},
+    {"schedule": {"type": "cosine", "warmup": 0.1}}, {"schedule": {"type": "plateau"}},
+    {"steps": 50}, {"eval_every": 2}], ids=["ema", "swa", "cosine", "plateau", "steps", "eval"])
+def test_derived_under_budgets_schedules_and_weight_averaging(training):
+    """A schedule over the full budget is the same with or without early stopping, and a run
+    that stops early ends with the weight average at its stop epoch: derived = trained."""
+    base = {"epochs": 12, "batch_size": 16, "lr": 0.02}
+    if "steps" in training:
+        del base["epochs"]
+    spec = parse_spec(dict(SPEC, training={**base, **training}, methods=[
+        "baseline", {"name": "es", "early_stopping": {"patience": 1, "min_delta": 0.05,
+                                                      "restore_best_weights": False}}]))
+    by = {c.method: c for c in spec.cells() if c.seed == 0}
+    (_, sibling), (_, derived) = run_cells(spec, by["baseline"], [by["es"]])
+    direct = run_cell(spec, by["es"])
+    assert direct["metrics"]["epochs_run"] < sibling["metrics"]["epochs_run"]   # it stopped
+    assert _stored(derived) == _stored(direct)
+
+
 def test_plan_rides_early_stopping_cells_on_their_siblings():
     spec = parse_spec(SPEC)
     cells = spec.cells()

@@ -137,6 +137,16 @@ def test_plain_indices_and_label_mixing_are_refused_with_the_fix():
         AugmentedDataset((x, y), seed=0)[8]
 
 
+def test_iterating_gives_every_sample_at_the_current_epoch():
+    x, y = _same_images(3)
+    ds = AugmentedDataset((x, y), augment=_aug(), seed=1)
+    ds.set_epoch(2)
+    samples = list(ds)
+    assert [int(lab) for _, lab in samples] == y.tolist()
+    for i, (img, _) in enumerate(samples):
+        np.testing.assert_array_equal(img, ds[i][0])
+
+
 def test_output_chw_gives_float_channels_first_as_to_tensor():
     rng = np.random.default_rng(0)
     grey = rng.integers(0, 256, (6, 5, 7), dtype=np.uint8)

@@ -225,6 +225,22 @@ def test_ema_in_a_real_fit_leaves_the_average_of_the_steps():
     assert not np.allclose(model.parameters()[0], log.weights[-1][0])
 
 
+def test_averaged_weights_are_what_the_run_would_end_with_and_leave_the_model_alone():
+    x, y = _data()
+    model = MLP(4, [3], 2, seed=0)
+    avg = WeightAveraging("ema", decay=0.8)
+    assert avg.averaged_weights() is None
+    af.Trainer(model, optimizer=Adam(lr=0.05), callbacks=[avg]).fit(x, y, steps=5, batch_size=4,
+                                                                     seed=0)
+    raw = [np.array(p, copy=True) for p in model.parameters()]
+    avg.average = [a + 1.0 for a in avg.average]         # an average unlike the model's weights
+    got = avg.averaged_weights()
+    assert all(np.array_equal(p, r) for p, r in zip(model.parameters(), raw, strict=True))
+    avg.on_train_end()
+    assert all(np.array_equal(g, w) for g, w in zip(got, model.get_weights(), strict=True))
+    assert not np.array_equal(got[0], MLP(4, [3], 2, seed=0).get_weights()[0])
+
+
 def test_averaging_with_restored_best_weights_is_an_error():
     x, y = _data()
     cbs = [WeightAveraging(), EarlyStopping(restore_best_weights=True)]

@@ -192,9 +192,10 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     A derived cell is one of the same (split, seed, train_size) whose method differs from
     ``cell``'s only by early stopping (:func:`early_stopping_siblings`); its results (history up
     to the stop epoch, best epoch, final model and its evaluations) are those of training it,
-    bit for bit, because early stopping changes nothing in a run before it stops. If ``cell``'s
-    training fails, each derived cell is trained by itself (it may have stopped before the
-    failure).
+    bit for bit, because early stopping changes nothing in a run before it stops. A derived
+    cell's ``wall_time`` is the time deriving it took (evaluating its final model); ``cell`` has
+    the rest. If ``cell``'s training fails, each derived cell is trained by itself (it may have
+    stopped before the failure).
     """
     from threadpoolctl import threadpool_limits
 
@@ -213,11 +214,13 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
             results: list[Any] = _train(spec, cell, epoch_callback, derived)
         except TrainingError as e:
             results = [e]
-    seconds = (time.perf_counter() - t0) / len(results)   # derived cells share the run's time
+    # a derived cell's wall time is what deriving it took; the trained cell has the rest
+    seconds = time.perf_counter() - t0 - sum(r.get("wall_time", 0.0) for r in results[1:])
     out: list[tuple[Cell, Any]] = []
     for c, r in zip((cell, *derived), results, strict=False):
         if not isinstance(r, BaseException):
-            r.update(wall_time=seconds, numerics=numerics)
+            r.setdefault("wall_time", seconds)
+            r["numerics"] = numerics
         out.append((c, r))
     if len(results) == 1 and derived:                  # the run failed: train them one by one
         out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
@@ -276,11 +279,13 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any,
     out = [_result(trainer, dict(recorder.history), es, sets, epochs,
                    list(trainer.diagnostics))]
     for s in shadows:              # after the run's own result: set_weights replaces its model
+        t0 = time.perf_counter()
         h = {k: v[:s.epochs_run] for k, v in recorder.history.items()}
         model.set_weights(final if s.weights is None else s.weights)
         out.append(_result(trainer, h, s.es, sets, epochs,
                            trainer.diagnose({"loss": h["loss"], "accuracy": h["accuracy"]},
                                             epochs)))
+        out[-1]["wall_time"] = time.perf_counter() - t0
     return out
 
 
@@ -308,8 +313,9 @@ def _result(trainer: Any, h: dict[str, list[float]], es: Any,
 class ShadowStop(Callback):
     """Replays an :class:`~augfit.train.callbacks.EarlyStopping` on a run that goes on without
     it: records the epoch at which it would have stopped (``epochs_run``) and the weights the
-    stopped run would end with (``weights``: the restored best epoch's, else the stop epoch's;
-    None when it never stopped and restores nothing: the run's own final weights).
+    stopped run would end with (``weights``: the restored best epoch's, else the stop epoch's or
+    their weight average when training averages weights; None when it never stopped and restores
+    nothing: the run's own final weights).
 
     The early stopping callback sees the real model but a stand-in trainer, so its request to
     stop is noted here instead of ending the run. The stop epoch's weights are copied when that
@@ -353,12 +359,17 @@ class ShadowStop(Callback):
                 self.weights = self.es.best_weights
 
     def _snapshot(self) -> None:
+        from ..train.callbacks import WeightAveraging
+
         self._pending = False
         es = self.es
         if es.restore_best_weights and es.best_weights is not None:
             self.weights = es.best_weights
-        else:
-            self.weights = self.model.get_weights()
+            return
+        # weight averaging leaves its average in the model when a run ends
+        avg = next((cb for cb in self.trainer.callbacks if isinstance(cb, WeightAveraging)), None)
+        averaged = avg.averaged_weights() if avg is not None else None
+        self.weights = averaged if averaged is not None else self.model.get_weights()
 
 
 def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:

@@ -28,8 +28,6 @@ from .runner import RunResult, as_spec, check_pilot_overlap, n_classes, run, wit
 from .sequential import Look, holm_look, stop_reason
 from .spec import Spec, parse_spec
 
-DEFAULT_SMALLEST_EFFECT = 1.0          # pp of test accuracy, STATISTICS.md §5
-
 
 def with_splits(spec: Spec, n: int) -> Spec:
     """``spec`` with ``splits: n`` (the same first split, seeds and everything else)."""
@@ -39,15 +37,15 @@ def with_splits(spec: Spec, n: int) -> Spec:
 
 
 def smallest_effect(spec: Spec, given: float | None = None) -> float:
-    """The smallest effect of interest in pp: ``given``, else the spec's
-    ``answer.smallest_effect``, else 1.0."""
+    """The smallest effect of interest in pp: ``given`` (checked like the spec's field), else the
+    spec's ``answer.smallest_effect`` (default 1.0)."""
     if given is None:
-        answer = spec.canonical.get("answer") or {}
-        given = answer.get("smallest_effect", DEFAULT_SMALLEST_EFFECT)
+        return spec.smallest_effect * 100
     value = float(given)
     if not 0 < value <= 50:
-        raise ConfigError(f"smallest effect {value:g} pp: it must lie in (0, 50] pp of test "
-                          "accuracy, e.g. --smallest-effect 1.0")
+        raise ConfigError(f"--smallest-effect {value:g}: it must lie in (0, 50] pp of test "
+                          "accuracy, e.g. --smallest-effect 1.0 (the spec's "
+                          "answer.smallest_effect is the default)")
     return value
 
 

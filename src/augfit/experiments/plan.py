@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import t as student
 
 from ..checks import check_int
 from ..errors import ConfigError
+from . import power
 from .budget_check import under_trained
 from .cost import CostModel, cost_model, makespan
 from .decide import smallest_effect
@@ -44,7 +44,7 @@ from .spec import Spec, parse_spec
 from .stats import FEW_SPLITS
 from .tasks import speedups
 
-POWER = 0.8
+POWER = power.POWER
 MIN_UNITS = 10
 
 
@@ -177,9 +177,7 @@ def mde(between: float, within: float, splits: int, seeds: int, methods: int,
     """The minimum detectable effect at 80% power of a splits x seeds design (module
     docstring), in the units of the sds."""
     se = math.sqrt(between ** 2 / splits + within ** 2 / (splits * seeds))
-    df = splits - 1
-    return float((student.isf(alpha / (2 * max(methods, 1)), df) + student.isf(1 - POWER, df))
-                 * se)
+    return power.mde(se, splits - 1, alpha / max(methods, 1), POWER)
 
 
 def choose(sd: dict[str, tuple[float, float]], delta: float, alpha: float, max_splits: int

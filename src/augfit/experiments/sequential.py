@@ -26,7 +26,8 @@ look, a null effect would be declared sooner or later. The looks keep the error 
   negligibility (non-binding futility) never raises the error rate.
 * **Categories.** At its level, a comparison is *helps* (the interval lies above 0), *hurts*
   (below 0), *negligible* (within +-smallest_effect: an equivalence test at the same level,
-  Lakens 2017) or *inconclusive*. A run stops when every primary comparison is helps, hurts or
+  Lakens 2017) or *inconclusive*: the verdicts' own rule, :func:`.verdicts.classify`.
+  A run stops when every primary comparison is helps, hurts or
   negligible, or when the maximum is reached.
 
 >>> [round(float(c), 3) for c in boundaries([0.2, 0.4, 0.6, 0.8, 1.0], 0.05)]
@@ -44,8 +45,8 @@ from scipy.stats import norm
 
 from ..checks import check_probability
 from ..errors import ConfigError
+from .verdicts import HELPS, HURTS, INCONCLUSIVE, NEGLIGIBLE, classify
 
-HELPS, HURTS, NEGLIGIBLE, INCONCLUSIVE = "helps", "hurts", "negligible", "inconclusive"
 DECIDED = (HELPS, HURTS, NEGLIGIBLE)
 _GRID = 401                  # points per continuation region (odd, for Simpson's rule)
 
@@ -115,17 +116,16 @@ CODES = (INCONCLUSIVE, HELPS, HURTS, NEGLIGIBLE)         # category codes 0..3 o
 
 
 def categories(lo: np.ndarray, hi: np.ndarray, smallest_effect: float) -> np.ndarray:
-    """Category codes (indices into :data:`CODES`) from intervals of the effect at their level:
-    helps when the interval lies above 0, hurts below 0, negligible within +-smallest_effect."""
-    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
-    ok = np.isfinite(lo) & np.isfinite(hi)
-    code = np.where(ok & (-smallest_effect < lo) & (hi < smallest_effect), 3, 0)
-    return np.where(ok & (hi < 0), 2, np.where(ok & (lo > 0), 1, code))
+    """Category codes (indices into :data:`CODES`) of intervals of the effect at their level, by
+    the verdicts' one rule (:func:`.verdicts.classify`), elementwise."""
+    rule = np.frompyfunc(lambda a, b: CODES.index(classify((float(a), float(b)),
+                                                           smallest_effect)), 2, 1)
+    return np.asarray(rule(np.asarray(lo, float), np.asarray(hi, float)), dtype=int)
 
 
 def category(lo: float, hi: float, smallest_effect: float) -> str:
-    """helps | hurts | negligible | inconclusive for one interval (see :func:`categories`)."""
-    return CODES[int(categories(np.array(lo), np.array(hi), smallest_effect))]
+    """helps | hurts | negligible | inconclusive for one interval (:func:`.verdicts.classify`)."""
+    return classify((float(lo), float(hi)), smallest_effect)
 
 
 Intervals = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]

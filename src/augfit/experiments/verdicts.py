@@ -273,8 +273,8 @@ def _verdict(c: Comparison, levels: tuple[float, float], p_adjusted: float,
         level, g.p, red, red_ci, note, float("nan"), "n/a", c.n_units,
         sizes=tuple(getattr(c, "sizes", ())), left_out=tuple(getattr(c, "left_out", ())),
         d_train=t.value, d_train_ci=t_ci, smallest_effect=smallest_effect,
-        mde=power.mde(d.se_t, d.df, alpha),
-        units_needed=power.units_needed(d.se_t, d.df, c.n_units, smallest_effect, alpha),
+        mde=power.mde(d.se, d.df, alpha),
+        units_needed=power.units_needed(d.se, d.df, c.n_units, smallest_effect, alpha),
         exploratory=exploratory, test_accuracy=c.test_accuracy,
         baseline_test_accuracy=c.baseline_test_accuracy)
 

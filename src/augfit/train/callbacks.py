@@ -283,6 +283,21 @@ class WeightAveraging(Callback):
             for p, a in zip(self.model.parameters(), self.average, strict=True):
                 p[...] = a
 
+    def averaged_weights(self) -> list[np.ndarray] | None:
+        """The weights (as ``model.get_weights()`` gives them) the model would hold if training
+        ended now, without changing the model; None before anything was averaged."""
+        if self.average is None:
+            return None
+        params = self.model.parameters()
+        raw = [np.array(p, copy=True) for p in params]
+        for p, a in zip(params, self.average, strict=True):
+            p[...] = a
+        try:
+            return list(self.model.get_weights())
+        finally:
+            for p, r in zip(params, raw, strict=True):
+                p[...] = r
+
 
 #: the log keys a checkpoint file name may use, besides ``epoch`` and the monitored key
 LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
