@@ -216,3 +216,42 @@ def test_summarize_means_and_sd_with_test_gaps():
     assert s[("m", 10)]["gap_accuracy"] == pytest.approx(0.20)       # train - test
     assert s[("m", 10)]["gap_loss"] == pytest.approx(0.3)            # test - train loss
     assert s[("m", 10)]["n"] == 3
+
+
+# -- the bootstrap's arithmetic by hand (found by make mutate, docs/testing.md) -----------------
+def test_jackknife_means_by_hand():
+    from augfit.experiments.bootstrap import jackknife_means
+
+    # E=2 experiments, 2 splits x 2 seeds, K=3 columns; unit (1, 1) is padding
+    x = np.arange(24, dtype=float).reshape(2, 2, 2, 3)
+    valid = np.array([[True, True], [True, False]])
+    units = x[:, valid]                                        # (2, 3, 3): the three real units
+    want = np.stack([(units.sum(axis=1) - units[:, i]) / 2 for i in range(3)], axis=1)
+    np.testing.assert_array_equal(jackknife_means(x, valid), want)
+    two = np.array([[True, False], [True, False]])             # 2 units: each mean is the other
+    np.testing.assert_array_equal(jackknife_means(x, two), x[:, two][:, ::-1])
+    one = np.array([[True, False], [False, False]])            # 1 unit: 0 / max(0, 1)
+    np.testing.assert_array_equal(jackknife_means(x, one), np.zeros((2, 1, 3)))
+
+
+def test_draw_picks_every_real_seed_of_an_unbalanced_layout_and_never_a_padding_one():
+    from augfit.experiments.bootstrap import draw
+
+    valid = np.array([[True, False, False], [True, True, True]])   # 1 seed, then 3 seeds
+    d = draw(valid, 400, np.random.default_rng(0))
+    counts = valid.sum(axis=1)[d.split]                               # (B, S) units of each draw
+    assert (d.seed < np.maximum(counts, 1)[..., None]).all()
+    np.testing.assert_array_equal(d.keep, np.arange(3) < counts[..., None])
+    big = d.seed[(d.split == 1)[..., None] & d.keep]
+    assert set(big.tolist()) == {0, 1, 2}
+    assert set(d.seed[(d.split == 0)[..., None] & d.keep].tolist()) == {0}
+
+
+def test_the_example_level_needs_the_valid_mask():
+    from augfit.experiments.bootstrap import draw, resampled_means
+
+    valid = np.ones((1, 2), bool)
+    d = draw(valid, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError) as err:
+        resampled_means(np.zeros((1, 1, 2, 4)), d, test=np.zeros((1, 3, 1, 2, 4)))
+    assert str(err.value) == "resampled_means: the example level needs the units' valid mask"
