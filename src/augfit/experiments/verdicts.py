@@ -52,6 +52,7 @@ import numpy as np
 from ..errors import ConfigError
 from . import power
 from .budgets import under_trained_warnings
+from .spec import SMALLEST_EFFECT_DEFAULT
 from .stats import Comparison, Estimate, design_warning, holm, holm_levels
 
 HELPS, HURTS = "helps", "hurts"
@@ -62,7 +63,7 @@ ABOVE, BELOW, INCLUDES = "above 0", "below 0", "includes 0"      # exploratory r
 NARROWS, UNDERFITS = "narrows the gap", "narrows the gap by underfitting"
 WIDENS, GAP_NONE = "widens the gap", "no detectable change in the gap"
 GAP_UNJUDGED = "not judged (the method neither helps nor hurts)"
-DEFAULT_SMALLEST_EFFECT = 0.01      # 1 pp of test accuracy (answer.smallest_effect: 1.0)
+DEFAULT_SMALLEST_EFFECT = SMALLEST_EFFECT_DEFAULT / 100   # as a fraction (1 pp -> 0.01)
 UNDERFIT_DROP = 0.01                # a detected clean-train drop larger than 1 pp: underfitting
 MIN_GAP = 0.01                      # below 1 pp of baseline gap, R is not defined
 MIN_UNITS = 5                       # fewer independent units per comparison: warn
