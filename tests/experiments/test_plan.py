@@ -14,6 +14,7 @@ from augfit.errors import ConfigError
 from augfit.experiments.budget_check import still_rising, under_trained
 from augfit.experiments.decide import run_until_decided
 from augfit.experiments.plan import choose, components, mde, pilot_sds, pilot_spec, plan
+from augfit.experiments.report import fresh_splits
 from augfit.experiments.runner import RunResult
 from augfit.experiments.spec import load_spec, parse_spec
 
@@ -94,6 +95,8 @@ def test_plan_runs_a_pilot_and_writes_the_design(tmp_path, capsys):
     # the design was sized for ±2 pp: the confirmatory run judges negligible at 2 pp too
     assert written.answer == {"smallest_effect": 2.0} and written.smallest_effect == 0.02
     assert res.spec.answer == {"smallest_effect": 2.0}
+    # its splits are disjoint from the pilot's: the report says so instead of "optimistic"
+    assert fresh_splits(written) == f"20-21, disjoint from this run's splits 0-{res.splits - 1}"
     assert written.notes["tuned_on"].startswith("augfit plan pilot: splits 20-21 x seeds [0, 1]")
     assert res.reached == (res.mde <= 2.0) and res.splits > res.seeds
     text = res.text().splitlines()
@@ -141,3 +144,14 @@ def test_a_pilot_without_two_splits_of_paired_units_or_with_failures_is_refused(
     with pytest.raises(ConfigError, match="the pilot did not finish: .*fix the failed cells and "
                                           "rerun augfit plan"):
         pilot_sds(failed)
+
+
+def test_pilot_splits_disjoint_from_the_runs_by_the_one_rule():
+    spec = parse_spec(dict(SPEC, notes={"pilot_splits": "20-21"}))      # splits 0-2
+    assert spec.pilot_range() == (20, 21) and not spec.meets_pilot(2) and spec.meets_pilot(20)
+    assert fresh_splits(spec) == "20-21, disjoint from this run's splits 0-2"
+    assert fresh_splits(parse_spec(SPEC)) == ""                          # no pilot named
+    moved = parse_spec(dict(SPEC, first_split=19, notes={"pilot_splits": "20-21"}))
+    assert moved.meets_pilot(21) and fresh_splits(moved) == ""           # 19-21 meets 20-21
+    with pytest.raises(ConfigError, match="notes.pilot_splits: 'x' is not a range"):
+        parse_spec(dict(SPEC, notes={"pilot_splits": "x"})).pilot_range()

@@ -139,16 +139,8 @@ def check_pilot_overlap(spec: Spec, last_split: int, fix: str = "") -> None:
     """Refuse a run whose splits ``spec.first_split .. last_split`` meet the splits a pilot
     looked at (``notes.pilot_splits``, written by ``augfit plan``; :func:`.plan.pilot_spec` checks
     a pilot before it runs by the same rule). ``fix`` replaces the message's advice."""
-    text = spec.notes.get("pilot_splits")
-    if not isinstance(text, str):
-        return
-    lo, _, hi = text.partition("-")
-    try:
-        a, b = int(lo), int(hi or lo)
-    except ValueError:
-        raise ConfigError(f"{spec.source}: notes.pilot_splits: {text!r} is not a range of split "
-                          "indices such as \"20-21\"") from None
-    if a <= last_split and spec.first_split <= b:
+    if spec.meets_pilot(last_split):
+        a, b = spec.pilot_range() or (0, 0)
         fix = fix or (f"lower the maximum to {a - spec.first_split} splits or fewer, or set "
                       f"first_split: {b + 1}")
         raise ConfigError(

@@ -237,6 +237,24 @@ class Spec:
         spec.tracking = dict(self.tracking)
         return spec
 
+    def pilot_range(self) -> tuple[int, int] | None:
+        """The splits ``notes.pilot_splits`` names (``"20-21"``, written by ``augfit plan``: a
+        pilot looked at them), or None."""
+        text = self.notes.get("pilot_splits")
+        if not isinstance(text, str):
+            return None
+        lo, _, hi = text.partition("-")
+        try:
+            return int(lo), int(hi or lo)
+        except ValueError:
+            raise ConfigError(f"{self.source}: notes.pilot_splits: {text!r} is not a range of "
+                              "split indices such as \"20-21\"") from None
+
+    def meets_pilot(self, last_split: int) -> bool:
+        """Do the splits ``first_split .. last_split`` meet the pilot's (:meth:`pilot_range`)?"""
+        pilot = self.pilot_range()
+        return pilot is not None and pilot[0] <= last_split and self.first_split <= pilot[1]
+
     def split_indices(self) -> range:
         """The indices of the spec's splits (``first_split`` on)."""
         return range(self.first_split, self.first_split + self.splits)
