@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench docs clean
+.PHONY: setup demo test lint bench docs mutate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,18 @@ docs: $(VENV)/.docs-installed
 	$(BIN)/python scripts/docs_gallery.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# Mutation testing (docs/testing.md, "Mutation testing"); not part of make test: mutmut
+# ([tool.mutmut] in pyproject.toml) mutates nn/optim.py and nn/losses.py one edit at a time and runs
+# the tests that call the edited function; then the score per module and every open survivor.
+$(VENV)/.mutate-installed: pyproject.toml | $(STAMP)
+	$(BIN)/pip install -q -e '.[mutate]'
+	touch $@
+
+mutate: $(VENV)/.mutate-installed
+	rm -rf mutants
+	nice -n 15 $(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutate_score.py
+
 # The benchmarks run their peers in the same process. torchvision (the policies benchmark's peer)
 # exists here only as a CUDA build beside torch 2.14.1, so the benchmarks get their own venv.
 BENCH := .venv-bench
@@ -57,4 +69,4 @@ bench: $(BENCH)/.installed
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BENCH)/bin/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(BENCH) runs reports site .pytest_cache
+	rm -rf $(VENV) $(BENCH) runs reports site .pytest_cache mutants

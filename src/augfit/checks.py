@@ -135,6 +135,12 @@ def give(name: str) -> str:
     return f"set {at}.{name}" if at else f"pass {name}="
 
 
+def give_value(name: str, value: Any) -> str:
+    """How to set an option to ``value``, in the caller's language: ``pass size=[28, 28]`` in
+    Python, ``set dataset.options.size: [28, 28]`` in a spec."""
+    return ("set " if _OPTIONS_AT.get() else "pass ") + setting(name, value)
+
+
 def setting(name: str, value: Any) -> str:
     """An option set to ``value`` as the caller would write it: ``text_column='review'`` in Python,
     ``dataset.options.text_column: review`` in a spec."""

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from augfit.checks import options_at
 from augfit.data.datasets import Dataset, as_dataset, from_frame, load
 from augfit.data.wav import write_wav
 from augfit.errors import ConfigError, MissingResourceError, ShapeError
@@ -117,12 +118,15 @@ def test_image_folder_mixed_sizes_needs_size_option(tmp_path):
         load("image_folder", path=tmp_path)
     msg = str(ei.value)
     assert "cat/1.png is 7x6x3 (HxW)" in msg and "cat/0.png is 5x6x3 (HxW)" in msg
-    assert "pass size: [H, W] (e.g. size: [5, 6])" in msg
+    assert "pass size=[5, 6] (any [H, W]) to resize every image" in msg
+    with options_at("dataset.options"), pytest.raises(ShapeError) as ei:
+        load("image_folder", path=tmp_path)
+    assert "set dataset.options.size: [5, 6] (any [H, W]) to resize every image" in str(ei.value)
     assert load("image_folder", path=tmp_path, size=[5, 6]).x.shape == (4, 5, 6, 3)
     cv2.imwrite(str(tmp_path / "dog" / "0.png"), np.zeros((5, 6), np.uint8))
     with pytest.raises(ShapeError, match=r"dog/0\.png is 5x6 \(HxW\) but .*cat/0\.png is 5x6x3 "
                                          r"\(HxW\): the images mix grayscale and colour; pass "
-                                         r"grayscale: true"):
+                                         r"grayscale=True"):
         load("image_folder", path=tmp_path, size=[5, 6])
     assert load("image_folder", path=tmp_path, grayscale=True, size=[5, 6]).x.shape == (4, 5, 6)
     with pytest.raises(ConfigError, match=r"image_folder\(size=...\) must be \[height, width\]"):

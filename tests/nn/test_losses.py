@@ -140,3 +140,113 @@ def test_per_sample_losses_average_to_the_loss_with_soft_targets(name):
     rng = np.random.default_rng(1)
     out, t = rng.normal(size=(6, 3)), rng.dirichlet(np.ones(3), size=6)
     assert PER_SAMPLE[name](out, t).mean() == pytest.approx(LOSSES[name](out, t)[0], rel=1e-12)
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") ----------------------------------
+@pytest.mark.parametrize("name", ["cross_entropy", "mse"])
+def test_per_sample_losses_keep_float32(name):
+    from augfit.nn.losses import PER_SAMPLE
+
+    out = np.array([[0.5, -1.0, 2.0], [0.0, 0.25, 0.0]], dtype=np.float32)
+    per = PER_SAMPLE[name](out, np.array([2, 0]))
+    assert per.dtype == np.float32
+    if name == "mse":  # Σ_k (y_k - a_k)²: 0.25 + 1 + 1, then 1 + 0.0625 + 0
+        np.testing.assert_array_equal(per, np.array([2.25, 1.0625], np.float32))
+
+
+def test_mse_scores_to_probabilities_by_hand():
+    """MSE outputs become probabilities by clipping at 0 and normalising each row; a row with no
+    positive score gets the uniform 1/K."""
+    from augfit.nn.losses import TO_PROBA
+
+    a = np.array([[1.0, 3.0, -2.0, 0.0],     # clip -> (1, 3, 0, 0) / 4
+                  [-1.0, -0.5, 0.0, -3.0],   # nothing positive -> 1/4 each
+                  [0.0, 0.0, 0.0, 2.5],      # one positive -> (0, 0, 0, 1)
+                  [0.25, 0.0, -1.0, 0.25]])  # a sum below 1 is normalised too -> (1/2, 0, 0, 1/2)
+    p = TO_PROBA["mse"](a)
+    np.testing.assert_array_equal(p, [[0.25, 0.75, 0.0, 0.0], [0.25] * 4, [0.0, 0.0, 0.0, 1.0],
+                                      [0.5, 0.0, 0.0, 0.5]])
+    assert p.dtype == a.dtype
+    np.testing.assert_array_equal(a[1], [-1.0, -0.5, 0.0, -3.0])  # the input is left alone
+    p32 = TO_PROBA["mse"](np.array([[2.0, 0.0, 6.0]], np.float32))
+    assert p32.dtype == np.float32
+    np.testing.assert_array_equal(p32, np.array([[0.25, 0.0, 0.75]], np.float32))
+
+
+def test_per_sample_cross_entropy_is_stable_for_huge_logits_of_any_scale_per_row():
+    """Each row is shifted by its own maximum: a row near +1000 and one near -1000 both give
+    their exact terms (a shift by the batch's maximum would underflow the second row)."""
+    from augfit.nn.losses import cross_entropy_per_sample
+
+    z = np.array([[1000.0, 1000.0 + np.log(3.0)], [-1000.0, -1000.0 + np.log(3.0)]])
+    np.testing.assert_allclose(cross_entropy_per_sample(z, np.array([0, 1])),
+                               [np.log(4.0), np.log(4.0 / 3.0)], rtol=1e-9)
+
+
+def test_targets_and_the_losses_keep_the_outputs_dtype():
+    from augfit.nn.losses import targets
+
+    t = targets(np.array([1, 0]), (2, 3), np.dtype(np.float32))
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t, [[0, 1, 0], [1, 0, 0]])
+    soft = targets(np.array([[0.25, 0.75]]), (1, 2), np.dtype(np.float32))
+    assert soft.dtype == np.float32
+    np.testing.assert_array_equal(soft, [[0.25, 0.75]])
+    out = np.array([[0.5, 0.25, 0.0]], np.float32)
+    loss, grad = mse(out, np.array([1]), label_smoothing=0.3)  # targets 0.1, 0.8, 0.1
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, 2 * (out - [[0.1, 0.8, 0.1]]), rtol=1e-6)
+    assert loss == pytest.approx(0.16 + 0.3025 + 0.01, rel=1e-6)
+
+
+def test_cross_entropy_soft_targets_whose_rows_do_not_sum_to_1_by_hand():
+    """The general formula: C = Σ_k t_k (logsumexp(z) - z_k), ∂C/∂z = (softmax(z)·Σ_k t_k - t)/N.
+    Logits (0, ln 3): softmax (1/4, 3/4), logsumexp ln 4; targets (0, 2) weigh the row twice."""
+    z = np.array([[0.0, np.log(3.0)]])
+    loss, grad = cross_entropy(z, np.array([[0.0, 2.0]]))
+    assert loss == pytest.approx(2 * (np.log(4.0) - np.log(3.0)), rel=1e-12)
+    np.testing.assert_allclose(grad, [[0.5, -0.5]], rtol=1e-12)
+
+
+def test_no_smoothing_returns_the_loss_itself_and_a_bad_amount_is_named_in_full():
+    from augfit.nn.losses import LOSSES
+
+    assert get_loss("cross_entropy") is LOSSES["cross_entropy"]
+    assert get_loss("mse", 0.0) is LOSSES["mse"]
+    with pytest.raises(ConfigError) as err:
+        get_loss("mse", label_smoothing=1.5)
+    assert str(err.value) == ("label_smoothing must be a number in [0, 1) (0 = no smoothing; "
+                              "0.1 is usual), got 1.5")
+
+
+def test_smoothing_a_loss_that_takes_hard_labels_only_is_refused(monkeypatch):
+    """A loss added to LOSSES but not to SOFT_TARGET_LOSSES (the documented way to add one that
+    takes labels only) cannot be smoothed."""
+    from augfit.nn.losses import LOSSES
+
+    monkeypatch.setitem(LOSSES, "hinge", mse)
+    assert get_loss("hinge") is mse
+    with pytest.raises(ConfigError) as err:
+        get_loss("hinge", label_smoothing=0.1)
+    assert str(err.value) == ("label_smoothing=0.1 needs a loss that takes soft targets "
+                              "(['cross_entropy', 'mse']), got loss 'hinge'")
+
+
+def test_soft_target_cross_entropy_of_float32_logits_is_computed_in_float32():
+    """Targets (0.1, 0.9) in float32 sum to exactly 1 in float32 (not in float64), so the loss of
+    zero logits is float32's ln 2 to the last bit only when the targets stay float32."""
+    loss, grad = cross_entropy(np.zeros((1, 2), np.float32), np.array([[0.1, 0.9]], np.float32))
+    assert loss == float(np.log(np.float32(2.0)))
+    assert grad.dtype == np.float32
+
+
+def test_per_sample_cross_entropy_with_soft_targets_by_hand():
+    """Σ_k t_k (logsumexp(z) - z_k) for targets (0, 2), a row that does not sum to 1; float32
+    logits and targets give float32 terms."""
+    from augfit.nn.losses import cross_entropy_per_sample
+
+    z = np.array([[0.0, np.log(3.0)]])
+    np.testing.assert_allclose(cross_entropy_per_sample(z, np.array([[0.0, 2.0]])),
+                               [2 * (np.log(4.0) - np.log(3.0))], rtol=1e-12)
+    per = cross_entropy_per_sample(z.astype(np.float32), np.array([[0.25, 0.75]], np.float32))
+    assert per.dtype == np.float32

@@ -5,6 +5,7 @@ import pytest
 from augfit.errors import ConfigError
 from augfit.nn import SGD, Adam, Momentum
 from augfit.nn.init import INITIALIZERS
+from augfit.nn.optim import Optimizer
 
 
 def _run(opt, steps=5, seed=0):
@@ -102,3 +103,85 @@ def test_decay_bias_false_needs_a_mask_and_a_bool():
         SGD(lr=0.1, weight_decay=0.1, decay_bias=False).step([np.ones(3)], [np.ones(3)])
     with pytest.raises(ConfigError, match=r"decay_bias=\.\.\.\) must be True"):
         SGD(decay_bias="no")
+
+
+# -- every hyperparameter's bounds, both ends, with the whole message (found by make mutate) -----
+@pytest.mark.parametrize("cls, kwargs, message", [
+    (SGD, {"lr": 0}, "SGD(lr=...) must be a number > 0, got 0"),
+    (Momentum, {"lr": -1}, "Momentum(lr=...) must be a number > 0, got -1"),
+    (Adam, {"lr": 0}, "Adam(lr=...) must be a number > 0, got 0"),
+    (Momentum, {"weight_decay": -1}, "Momentum(weight_decay=...) must be a number >= 0, got -1"),
+    (Adam, {"weight_decay": -0.5}, "Adam(weight_decay=...) must be a number >= 0, got -0.5"),
+    (Adam, {"decay_bias": 1}, "Adam(decay_bias=...) must be True or False (True: decay every "
+                              "parameter, False: weights only), got 1"),
+    (Momentum, {"momentum": 1.0}, "Momentum(momentum=...) must be a number in [0, 1), got 1.0"),
+    (Momentum, {"momentum": -0.1}, "Momentum(momentum=...) must be a number in [0, 1), got -0.1"),
+    (Adam, {"beta1": -0.1}, "Adam(beta1=...) must be a number in [0, 1), got -0.1"),
+    (Adam, {"beta2": 1.0}, "Adam(beta2=...) must be a number in [0, 1), got 1.0"),
+    (Adam, {"beta2": -0.1}, "Adam(beta2=...) must be a number in [0, 1), got -0.1"),
+    (Adam, {"eps": 0}, "Adam(eps=...) must be a number > 0, got 0"),
+    (Adam, {"eps": -1e-9}, "Adam(eps=...) must be a number > 0, got -1e-09"),
+])
+def test_each_bound_is_refused_with_its_exact_message(cls, kwargs, message):
+    with pytest.raises(ConfigError) as err:
+        cls(**kwargs)
+    assert str(err.value) == message
+
+
+def test_the_closed_ends_of_the_bounds_are_accepted():
+    """0 is allowed for weight decay, momentum and both betas (the ends the messages call closed);
+    with beta1 = beta2 = 0 Adam's step is lr·g/(|g| + eps), i.e. lr·sign(g) here."""
+    Momentum(momentum=0.0, weight_decay=0.0)
+    opt = Adam(lr=0.5, beta1=0.0, beta2=0.0, eps=1e-8, weight_decay=0.0)
+    p = np.zeros(3)
+    opt.step([p], [np.array([2.0, -4.0, 8.0])])
+    np.testing.assert_allclose(p, [-0.5, 0.5, -0.5], rtol=1e-8)
+
+
+@pytest.mark.parametrize("opt, mask, message", [
+    (Adam(lr=0.1, weight_decay=0.1, decay_bias=False), None,
+     "Adam(decay_bias=False) needs step(..., decay_mask=...) with one 0/1 array per parameter "
+     "(0 on biases), got none for 1 parameters; train through Trainer, which passes "
+     "MLP.decay_mask()"),
+    (Momentum(lr=0.1, weight_decay=0.1, decay_bias=False), [np.ones(3), np.ones(3)],
+     "Momentum(decay_bias=False) needs step(..., decay_mask=...) with one 0/1 array per "
+     "parameter (0 on biases), got 2 for 1 parameters; train through Trainer, which passes "
+     "MLP.decay_mask()"),
+])
+def test_a_missing_or_misshapen_decay_mask_is_named(opt, mask, message):
+    with pytest.raises(ConfigError) as err:
+        opt.step([np.ones(3)], [np.ones(3)], decay_mask=mask)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("cls", [Momentum, Adam])
+def test_reset_forgets_the_state_so_the_next_step_is_a_first_step(cls):
+    opt, fresh = cls(lr=0.1), cls(lr=0.1)
+    p, q = np.zeros(4), np.zeros(4)
+    for _ in range(3):
+        opt.step([p], [np.arange(4.0)])
+    opt.reset()
+    assert opt.state == [] and opt.t == 0
+    p[:] = 0
+    opt.step([p], [np.array([1.0, -2.0, 3.0, 0.5])])
+    fresh.step([q], [np.array([1.0, -2.0, 3.0, 0.5])])
+    assert opt.t == 1
+    np.testing.assert_array_equal(p, q)
+
+
+def test_the_defaults_are_the_documented_ones():
+    sgd, mom, adam = SGD(), Momentum(), Adam()
+    assert (sgd.lr, sgd.weight_decay, sgd.decay_bias) == (0.01, 0.0, True)
+    assert (mom.lr, mom.momentum, mom.nesterov, mom.weight_decay, mom.decay_bias) == (
+        0.01, 0.9, False, 0.0, True)
+    assert (adam.lr, adam.beta1, adam.beta2, adam.eps, adam.weight_decay, adam.decay_bias) == (
+        1e-3, 0.9, 0.999, 1e-8, 0.0, True)
+    base = Optimizer(0.1)  # the base class's own defaults, for an optimizer of one's own
+    assert (base.weight_decay, base.decay_bias, base.state, base.t) == (0.0, True, [], 0)
+    assert (adam.state, adam.t) == ([], 0)
+
+
+def test_gradients_that_do_not_match_the_parameters_are_refused():
+    a, b = np.ones(2), np.ones(3)
+    with pytest.raises(ValueError, match="zip"):
+        SGD(lr=0.1).step([a, b], [np.ones(2)])

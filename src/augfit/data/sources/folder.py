@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_int, give
+from ...checks import check_int, give, give_value
 from ...errors import ConfigError, ShapeError
 from ...files import display, require, what_is
 from ...registry import DATASETS
@@ -88,7 +88,8 @@ def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool,
     for (_, f), img in zip(pairs, imgs, strict=True):
         if img.shape != shape:
             raise ShapeError(f"from_folder: {f} has shape {img.shape} but {pairs[0][1]} has "
-                             f"{shape}; pass size=(H, W) to resize all images")
+                             f"{shape}; {give_value('size', list(shape[:2]))} (any [H, W]) to "
+                             "resize all images")
     return np.stack(imgs)
 
 

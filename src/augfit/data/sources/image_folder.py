@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...checks import check_bool, check_int
+from ...checks import check_bool, check_int, give_value
 from ...errors import ConfigError, ShapeError
 from ...registry import DATASETS
 from ..container import Dataset
@@ -65,13 +65,13 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
         if img.shape != first.shape and img.shape[:2] == first.shape[:2]:
             raise ShapeError(
                 f"image_folder: {f} is {_dims(img)} but {pairs[0][1]} is {_dims(first)}: the "
-                "images mix grayscale and colour; pass grayscale: true to read all as grayscale, "
-                "or save them in one colour mode")
+                f"images mix grayscale and colour; {give_value('grayscale', True)} to read all as "
+                "grayscale, or save them in one colour mode")
         if img.shape != first.shape:
             raise ShapeError(
-                f"image_folder: {f} is {_dims(img)} but {pairs[0][1]} is {_dims(first)}; pass "
-                f"size: [H, W] (e.g. size: [{first.shape[0]}, {first.shape[1]}]) to resize every "
-                "image, or make them one size")
+                f"image_folder: {f} is {_dims(img)} but {pairs[0][1]} is {_dims(first)}; "
+                f"{give_value('size', [first.shape[0], first.shape[1]])} (any [H, W]) to resize "
+                "every image, or make them one size")
     names = sorted({c for c, _ in pairs})
     y = np.array([names.index(c) for c, _ in pairs], np.int64)
     meta = {"source": str(root), "files": np.array([str(f) for _, f in pairs])}
