@@ -50,6 +50,13 @@ def test_rounds_until_decided_replayed_from_the_store(tmp_path):
     again = run_until_decided(SPEC, out=out, max_splits=6, round_splits=2, workers=1,
                               progress=False, report=False)
     assert again.n_run == 0 and again.sequential == res.sequential
+    # --smallest-effect reaches the report: its verdicts judge negligible at ±2.5 pp, as the looks
+    wide = run_until_decided(SPEC, out=out, max_splits=6, round_splits=2, workers=1,
+                             progress=False, smallest=2.5)
+    assert wide.n_run == 0 and wide.spec.answer == {"smallest_effect": 2.5}
+    assert "negligible = within ±2.5 pp" in wide.sequential[1]
+    assert {v.smallest_effect for v in wide.report.verdicts} == {0.025}
+    assert "within ±2.5 pp" in (out / "report.md").read_text()
 
 
 def test_until_decided_needs_a_declared_maximum(tmp_path, capsys):
@@ -59,6 +66,17 @@ def test_until_decided_needs_a_declared_maximum(tmp_path, capsys):
     assert look_splits(3, 10, None) == [3, 6, 9, 10]
     with pytest.raises(ConfigError, match="--max-splits 2 is below the spec's splits"):
         look_splits(3, 2, None)
+    # the Python API's arguments are checked like any other (no bare TypeError / ValueError)
+    for bad, match in [((2, 12.5, None), r"max_splits must be a positive int \(--max-splits\), "
+                                         r"got 12\.5"),
+                       ((2, "10", None), "max_splits must be a positive int"),
+                       ((2, 10, 0), r"round_splits must be a positive int \(--round-splits"),
+                       ((2, 10, 1.5), "round_splits must be a positive int")]:
+        with pytest.raises(ConfigError, match=match):
+            look_splits(*bad)
+    for bad in ("x", 0, 51, float("nan"), True):
+        with pytest.raises(ConfigError, match=r"--smallest-effect must be a number in \(0, 50\]"):
+            run_until_decided(SPEC, out=tmp_path / "none", max_splits=6, smallest=bad)
     spec = tmp_path / "s.yaml"
     spec.write_text(yaml.safe_dump(SPEC))
     assert main(["run", str(spec), "--until-decided", "--out", str(tmp_path / "o")]) == 2

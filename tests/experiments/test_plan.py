@@ -3,7 +3,9 @@ chosen, the pilot on splits the run never uses, and the planned spec."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -11,7 +13,9 @@ from augfit.cli import main
 from augfit.errors import ConfigError
 from augfit.experiments.budget_check import still_rising, under_trained
 from augfit.experiments.decide import run_until_decided
-from augfit.experiments.plan import choose, components, mde, pilot_spec, plan
+from augfit.experiments.plan import choose, components, mde, pilot_sds, pilot_spec, plan
+from augfit.experiments.report import fresh_splits
+from augfit.experiments.runner import RunResult
 from augfit.experiments.spec import load_spec, parse_spec
 
 SPEC = {"name": "tiny_plan", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
@@ -65,10 +69,15 @@ def test_a_pilot_on_the_runs_splits_is_refused():
     p = pilot_spec(spec, 2, 2, None, 10)
     assert (p.first_split, p.splits, p.seeds) == (10, 2, [0, 1])
     assert sorted({c.split for c in p.cells()}) == [10, 11]
-    with pytest.raises(ConfigError, match=r"the pilot's splits 5-6 overlap the splits 0-9 the "
-                                          r"confirmatory run may use .* pass "
-                                          r"--pilot-first-split 10"):
+    # the run's own rule (runner.check_pilot_overlap), with plan's advice
+    with pytest.raises(ConfigError, match=r"this run's splits 0-9 overlap the splits 5-6 a pilot "
+                                          r"already looked at .* pass --pilot-first-split 10 "
+                                          r"\(or more\) to augfit plan"):
         pilot_spec(spec, 2, 2, 5, 10)
+    assert pilot_spec(spec, 2, 2, 10, 10).first_split == 10          # just past the run's
+    with pytest.raises(ConfigError, match=r"--pilot-splits must be an int >= 2 \(the "
+                                          r"between-split variance needs 2\), got 1"):
+        pilot_spec(spec, 1, 2, None, 10)
     with pytest.raises(ConfigError, match="--pilot-seeds 3 is more than the spec's 2 seeds"):
         pilot_spec(spec, 2, 3, None, 10)
 
@@ -83,6 +92,11 @@ def test_plan_runs_a_pilot_and_writes_the_design(tmp_path, capsys):
     assert (written.splits, len(written.seeds), written.first_split) == (res.splits,
                                                                           res.seeds, 0)
     assert written.notes["pilot_splits"] == "20-21"
+    # the design was sized for ±2 pp: the confirmatory run judges negligible at 2 pp too
+    assert written.answer == {"smallest_effect": 2.0} and written.smallest_effect == 0.02
+    assert res.spec.answer == {"smallest_effect": 2.0}
+    # its splits are disjoint from the pilot's: the report says so instead of "optimistic"
+    assert fresh_splits(written) == f"20-21, disjoint from this run's splits 0-{res.splits - 1}"
     assert written.notes["tuned_on"].startswith("augfit plan pilot: splits 20-21 x seeds [0, 1]")
     assert res.reached == (res.mde <= 2.0) and res.splits > res.seeds
     text = res.text().splitlines()
@@ -97,3 +111,47 @@ def test_plan_runs_a_pilot_and_writes_the_design(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == text[0]
     assert main(["plan", str(src), "--pilot-first-split", "3", "--quiet"]) == 2
     assert "--pilot-first-split 30" in capsys.readouterr().err
+
+
+def _pilot(rows):
+    spec = parse_spec(dict(SPEC, methods=["baseline", "rotate"], train_sizes=[40]))
+    return RunResult(spec, Path("."), rows, None)
+
+
+def _row(method, split, seed, acc):
+    return {"method": method, "split": split, "seed": seed, "train_size": 40,
+            "test_accuracy": acc}
+
+
+def test_a_pilot_without_two_splits_of_paired_units_or_with_failures_is_refused():
+    # splits 0: Δ 0.1, 0.3; 1: Δ 0.5, 0.7 (test_variance_components_by_hand's numbers)
+    rows = [r for s, sd, d in [(0, 0, .1), (0, 1, .3), (1, 0, .5), (1, 1, .7)]
+            for r in (_row("baseline", s, sd, 0.1), _row("rotate", s, sd, 0.1 + d))]
+    sd, by_size = pilot_sds(_pilot(rows))
+    assert sd["rotate"] == pytest.approx((math.sqrt(0.07), math.sqrt(0.02)))
+    assert by_size[("rotate", 40)] == pytest.approx(np.std([.1, .3, .5, .7], ddof=1))
+    # one split (or none) of paired units: no between-split sd, so no design
+    for kept in ([r for r in rows if r["split"] == 0],
+                 [r for r in rows if r["method"] == "baseline" or r["split"] == 1]):
+        with pytest.raises(ConfigError, match=r"paired units of rotate and baseline on 1 "
+                                              r"split\(s\).*--pilot-splits 2 or more"):
+            pilot_sds(_pilot(kept))
+    with pytest.raises(ConfigError, match=r"on 0 split\(s\)"):
+        pilot_sds(_pilot([r for r in rows if r["method"] == "baseline"]))
+    failed = _pilot(rows)
+    failed.failed = [{"method": "rotate", "split": 1, "seed": 0, "train_size": 40, "key": "k",
+                      "error": "diverged"}]
+    with pytest.raises(ConfigError, match="the pilot did not finish: .*fix the failed cells and "
+                                          "rerun augfit plan"):
+        pilot_sds(failed)
+
+
+def test_pilot_splits_disjoint_from_the_runs_by_the_one_rule():
+    spec = parse_spec(dict(SPEC, notes={"pilot_splits": "20-21"}))      # splits 0-2
+    assert spec.pilot_range() == (20, 21) and not spec.meets_pilot(2) and spec.meets_pilot(20)
+    assert fresh_splits(spec) == "20-21, disjoint from this run's splits 0-2"
+    assert fresh_splits(parse_spec(SPEC)) == ""                          # no pilot named
+    moved = parse_spec(dict(SPEC, first_split=19, notes={"pilot_splits": "20-21"}))
+    assert moved.meets_pilot(21) and fresh_splits(moved) == ""           # 19-21 meets 20-21
+    with pytest.raises(ConfigError, match="notes.pilot_splits: 'x' is not a range"):
+        parse_spec(dict(SPEC, notes={"pilot_splits": "x"})).pilot_range()

@@ -246,6 +246,12 @@ def test_warnings():
     assert "baseline is at chance at n = 50" not in text        # 80% vs 1/2: not at chance
     assert "n = 50: 6 of 9 pairs for every method" in text
     assert "tuned on a pilot (split 0, seeds 0-4)" in text
+    # a pilot on splits this run does not use (augfit plan's notes.pilot_splits): said, not warned
+    fresh = warnings_for(rows, comps, n_classes=10, tuned_on="augfit plan pilot",
+                         fresh="20-21, disjoint from this run's splits 0-1", **base)
+    assert fresh == ["Settings were chosen on a pilot (augfit plan pilot) on splits 20-21, "
+                     "disjoint from this run's splits 0-1: these results are not optimistic from "
+                     "that choice."]
     half = [r for r in rows if not (r["method"] == "good" and r["train_size"] == 50
                                     and r["seed"] == 0)]
     half_comps = compare(half, ["baseline", *PLANTED], "baseline", [50, 200], resamples=200)

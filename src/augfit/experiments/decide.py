@@ -23,10 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..checks import check_int
 from ..errors import ConfigError
 from .runner import RunResult, as_spec, check_pilot_overlap, n_classes, run, with_examples
 from .sequential import Look, holm_look, stop_reason
-from .spec import Spec, parse_spec
+from .spec import Spec, check_smallest_effect, parse_spec
+from .verdicts import HELPS, HURTS
 
 
 def with_splits(spec: Spec, n: int) -> Spec:
@@ -38,15 +40,8 @@ def with_splits(spec: Spec, n: int) -> Spec:
 
 def smallest_effect(spec: Spec, given: float | None = None) -> float:
     """The smallest effect of interest in pp: ``given`` (checked like the spec's field), else the
-    spec's ``answer.smallest_effect`` (default 1.0)."""
-    if given is None:
-        return spec.smallest_effect * 100
-    value = float(given)
-    if not 0 < value <= 50:
-        raise ConfigError(f"--smallest-effect {value:g}: it must lie in (0, 50] pp of test "
-                          "accuracy, e.g. --smallest-effect 1.0 (the spec's "
-                          "answer.smallest_effect is the default)")
-    return value
+    spec's ``answer.smallest_effect`` (its default when absent)."""
+    return spec.smallest_effect * 100 if given is None else check_smallest_effect(given)
 
 
 def look_splits(first: int, maximum: int | None, step: int | None) -> list[int]:
@@ -56,12 +51,12 @@ def look_splits(first: int, maximum: int | None, step: int | None) -> list[int]:
                           f"Python max_splits=N), at least the spec's splits ({first}), e.g. "
                           f"--max-splits {max(3 * first, 10)}; the looks spend the error rate "
                           "over the units up to it")
+    maximum = check_int(maximum, "max_splits", hint=" (--max-splits)")
     if maximum < first:
         raise ConfigError(f"--max-splits {maximum} is below the spec's splits ({first}); pass "
                           f"--max-splits {first} or more")
-    step = first if step is None else step
-    if step < 1:
-        raise ConfigError(f"--round-splits {step}: a round adds at least 1 split")
+    step = first if step is None else check_int(step, "round_splits",
+                                                hint=" (--round-splits: splits a round adds)")
     return [*range(first, maximum, step), maximum]
 
 
@@ -97,6 +92,7 @@ def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path 
     looks = look_splits(spec.splits, max_splits, round_splits)
     check_pilot_overlap(spec, spec.first_split + looks[-1] - 1)
     delta = smallest_effect(spec, smallest)
+    spec = spec.with_smallest_effect(delta)          # the report judges negligible at it too
     alpha = 1.0 - float(spec.bootstrap["confidence"])
     out_dir = Path(out) if out is not None else Path("runs") / spec.name
     decisions: dict[str, Look] = {}
@@ -112,7 +108,7 @@ def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path 
         decisions = holm_look({m: e.interval for m, e in estimates.items()}, fractions, alpha,
                               delta / 100.0, decisions)
         values.update({m: e.value for m, e in estimates.items()
-                       if m not in values or decisions[m].category not in ("helps", "hurts")})
+                       if m not in values or decisions[m].category not in (HELPS, HURTS)})
         reason = stop_reason({m: d.category for m, d in decisions.items()}, k + 1, len(looks))
         if reason:
             break

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from . import power
 from .budget_check import under_trained
 from .cost import CostModel, cost_model, makespan
 from .decide import smallest_effect
-from .runner import as_spec, run
+from .runner import RunResult, as_spec, check_pilot_overlap, run
 from .spec import Spec, parse_spec
 from .stats import FEW_SPLITS
 from .tasks import speedups
@@ -117,18 +117,15 @@ def pilot_spec(spec: Spec, splits: int, seeds: int, first: int | None,
     """The pilot: ``splits`` x the first ``seeds`` seeds of ``spec``, on splits from ``first``
     (default: just after the ``max_splits`` the confirmatory run may use); refused when they would
     meet the run's splits."""
-    check_int(splits, "--pilot-splits")
+    check_int(splits, "--pilot-splits", low=2, hint=" (the between-split variance needs 2)")
     check_int(seeds, "--pilot-seeds")
     check_int(max_splits, "--max-splits")
-    run_first, run_last = spec.first_split, spec.first_split + max_splits - 1
-    first = run_last + 1 if first is None else int(first)
-    last = first + splits - 1
-    if first <= run_last and spec.first_split <= last:
-        raise ConfigError(
-            f"the pilot's splits {first}-{last} overlap the splits {run_first}-{run_last} the "
-            f"confirmatory run may use (first_split {run_first}, up to --max-splits "
-            f"{max_splits}); a pilot must use splits the run never uses: pass "
-            f"--pilot-first-split {run_last + 1} (or more), or leave it out")
+    run_last = spec.first_split + max_splits - 1
+    first = run_last + 1 if first is None else check_int(first, "--pilot-first-split", low=0)
+    probe = replace(spec, notes={**spec.notes, "pilot_splits": f"{first}-{first + splits - 1}"})
+    check_pilot_overlap(probe, run_last, fix=f"pass --pilot-first-split {run_last + 1} (or more) "
+                                             f"to augfit plan, or leave it out (up to "
+                                             f"--max-splits {max_splits})")
     if seeds > len(spec.seeds):
         raise ConfigError(f"--pilot-seeds {seeds} is more than the spec's {len(spec.seeds)} "
                           "seeds; pass fewer")
@@ -217,15 +214,7 @@ def plan(spec: str | Path | Spec | dict[str, Any], smallest: float | None = None
     pilot = pilot_spec(base, pilot_splits, pilot_seeds, pilot_first_split, max_splits)
     out_dir = Path(out) if out is not None else Path("runs") / pilot.name
     res = run(pilot, out=out_dir, workers=workers, progress=progress, report=False)
-    sizes = [int(n) for n in res.spec.train_sizes]
-    methods = [m.name for m in res.spec.methods if m.name != res.spec.baseline]
-    sd, by_size = {}, {}
-    for m in methods:
-        units = unit_deltas(res.rows, res.spec.baseline, m, sizes)
-        sd[m] = components({u: float(v.mean()) for u, v in units.items()})
-        for i, n in enumerate(sizes):
-            vals = [v[i] for v in units.values()]
-            by_size[(m, n)] = float(np.std(vals, ddof=1)) if len(vals) > 1 else float("nan")
+    sd, by_size = pilot_sds(res)
     alpha = 1.0 - float(base.bootstrap["confidence"])
     splits, seeds, e, reached = choose(sd, delta / 100.0, alpha, max_splits)
     planned = _planned(base, splits, seeds, delta, pilot, out_dir)
@@ -238,6 +227,32 @@ def plan(spec: str | Path | Spec | dict[str, Any], smallest: float | None = None
                   wall_times(model, planned.cells(), workers, dask_workers))
     result.path = write_spec(spec, planned, write, out_dir)
     return result
+
+
+def pilot_sds(res: RunResult) -> tuple[dict[str, tuple[float, float]],
+                                       dict[tuple[str, int], float]]:
+    """``(sd, sd_by_size)`` of :class:`Plan` from the pilot's results; refused (ConfigError naming
+    the fix) when a cell failed or a method has paired units on fewer than 2 splits, where the
+    between-split sd cannot be estimated (taking it as 0 would plan a design far too small)."""
+    if res.failed or res.n_missing:
+        why = res.failure_summary() or "cells are missing"
+        raise ConfigError(f"the pilot did not finish: {why}; a design sized on part of the "
+                          "pilot would be wrong: fix the failed cells and rerun augfit plan "
+                          "(the stored pilot cells are reused)")
+    sizes = [int(n) for n in res.spec.train_sizes]
+    sd, by_size = {}, {}
+    for m in [m.name for m in res.spec.methods if m.name != res.spec.baseline]:
+        units = unit_deltas(res.rows, res.spec.baseline, m, sizes)
+        if len({split for split, _ in units}) < 2:
+            raise ConfigError(f"the pilot has paired units of {m} and {res.spec.baseline} on "
+                              f"{len({split for split, _ in units})} split(s); the variance "
+                              "between splits needs at least 2: run the pilot on more splits "
+                              "(--pilot-splits 2 or more) and fix any failed cells")
+        sd[m] = components({u: float(v.mean()) for u, v in units.items()})
+        for i, n in enumerate(sizes):
+            vals = [v[i] for v in units.values()]
+            by_size[(m, n)] = float(np.std(vals, ddof=1)) if len(vals) > 1 else float("nan")
+    return sd, by_size
 
 
 def _per_size(model: CostModel, spec: Spec) -> dict[int, float]:
@@ -267,15 +282,17 @@ def _planned(base: Spec, splits: int, seeds: int, delta: float, pilot: Spec, out
                          f"({out}): unit variance, budget check and cell costs chose "
                          f"{splits} splits x {seeds} seeds for ±{delta:g} pp at 80% power")
     notes["pilot_splits"] = f"{a}-{b}"
-    c = dict(base.canonical, splits=splits, seeds=seeds, notes=notes)
+    c = dict(base.canonical, splits=splits, seeds=seeds, notes=notes,
+             answer={"smallest_effect": delta})
     planned = parse_spec(c, source=base.source)
     planned.tracking = dict(base.tracking)
     return planned
 
 
 def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -> Path:
-    """Write the planned spec as YAML: the user's own spec file with ``splits``, ``seeds`` and
-    ``notes`` replaced (relative paths keep working beside it), or the canonical form."""
+    """Write the planned spec as YAML: the user's own spec file with ``splits``, ``seeds``,
+    ``notes`` and ``answer`` (the smallest effect the design was sized for) replaced (relative
+    paths keep working beside it), or the canonical form."""
     import yaml
 
     from .checker import load_yaml, read_text
@@ -286,12 +303,13 @@ def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -
     else:
         data = dict(planned.canonical)
         default = out / "planned.yaml"
-    data = dict(data, splits=planned.splits, seeds=len(planned.seeds), notes=planned.notes)
+    data = dict(data, splits=planned.splits, seeds=len(planned.seeds), notes=planned.notes,
+                answer=dict(planned.answer))
     path = Path(write) if write is not None else default
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     return path
 
 
-__all__ = ["Plan", "choose", "components", "mde", "pilot_spec", "plan", "unit_deltas",
-           "wall_times", "write_spec"]
+__all__ = ["Plan", "choose", "components", "mde", "pilot_sds", "pilot_spec", "plan",
+           "unit_deltas", "wall_times", "write_spec"]

@@ -53,6 +53,16 @@ def tuned_on(spec: Spec) -> Any:
     return notes.get("tuned_on") if isinstance(notes, dict) else None
 
 
+def fresh_splits(spec: Spec) -> str:
+    """``"20-21, disjoint from this run's splits 0-9"`` when ``notes.pilot_splits`` names pilot
+    splits this run does not use (what ``augfit plan`` writes and the run checks); else ""."""
+    pilot = spec.pilot_range()
+    last = spec.first_split + n_splits(spec) - 1
+    if pilot is None or spec.meets_pilot(last):
+        return ""
+    return f"{pilot[0]}-{pilot[1]}, disjoint from this run's splits {spec.first_split}-{last}"
+
+
 @dataclass
 class Report:
     """Everything a report shows, computed once from the spec and the stored rows."""
@@ -109,7 +119,7 @@ class Report:
                          n_classes=n_classes, exploratory=True)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
                              n_splits(spec) * len(spec.seeds), n_classes, tuned_on(spec),
-                             n_splits(spec), failed)
+                             n_splits(spec), failed, fresh_splits(spec))
         warns += answer_warnings(primary, names, spec.baseline, small)
         return cls(spec, list(rows), summary, comps, verdicts, warns,
                    [primary_sentence(v) for v in primary], list(pooled), primary,

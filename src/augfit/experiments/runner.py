@@ -135,24 +135,18 @@ def check_splits(spec: Spec) -> None:
     check_pilot_overlap(spec, spec.first_split + spec.splits - 1)
 
 
-def check_pilot_overlap(spec: Spec, last_split: int) -> None:
+def check_pilot_overlap(spec: Spec, last_split: int, fix: str = "") -> None:
     """Refuse a run whose splits ``spec.first_split .. last_split`` meet the splits a pilot
-    looked at (``notes.pilot_splits``, written by ``augfit plan``)."""
-    text = spec.notes.get("pilot_splits")
-    if not isinstance(text, str):
-        return
-    lo, _, hi = text.partition("-")
-    try:
-        a, b = int(lo), int(hi or lo)
-    except ValueError:
-        raise ConfigError(f"{spec.source}: notes.pilot_splits: {text!r} is not a range of split "
-                          "indices such as \"20-21\"") from None
-    if a <= last_split and spec.first_split <= b:
+    looked at (``notes.pilot_splits``, written by ``augfit plan``; :func:`.plan.pilot_spec` checks
+    a pilot before it runs by the same rule). ``fix`` replaces the message's advice."""
+    if spec.meets_pilot(last_split):
+        a, b = spec.pilot_range() or (0, 0)
+        fix = fix or (f"lower the maximum to {a - spec.first_split} splits or fewer, or set "
+                      f"first_split: {b + 1}")
         raise ConfigError(
             f"{spec.source}: this run's splits {spec.first_split}-{last_split} overlap the splits "
             f"{a}-{b} a pilot already looked at (notes.pilot_splits); a confirmatory run must "
-            f"use fresh splits: lower the maximum to {a - spec.first_split} splits or fewer, or "
-            f"set first_split: {b + 1}")
+            f"use fresh splits: {fix}")
 
 
 def check_sizes(spec: Spec) -> Spec:

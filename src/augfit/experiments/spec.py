@@ -107,7 +107,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from ..checks import did_you_mean
+from ..checks import check_number, did_you_mean
 from ..errors import AugfitError, ConfigError
 from ..files import require, what_is
 from ..hashing import json_digest
@@ -131,7 +131,18 @@ _TOP = ["name", "description", "dataset", "features", "model", "training", "spli
         "first_split", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking",
         "answer"]
-_DEFAULT_ANSWER = {"smallest_effect": 1.0}
+#: the smallest effect of interest (pp of test accuracy) when ``answer.smallest_effect`` is absent,
+#: and the largest one accepted (the check: :func:`check_smallest_effect`)
+SMALLEST_EFFECT_DEFAULT = 1.0
+SMALLEST_EFFECT_MAX = 50.0
+_DEFAULT_ANSWER = {"smallest_effect": SMALLEST_EFFECT_DEFAULT}
+
+
+def check_smallest_effect(value: Any, name: str = "--smallest-effect") -> float:
+    """A smallest effect of interest in pp of test accuracy: a number in (0, 50]."""
+    return check_number(value, name, low=0, high=SMALLEST_EFFECT_MAX, low_open=True,
+                        hint=" pp of test accuracy, e.g. 1.0 (the spec's answer.smallest_effect "
+                             "is the default)")
 @dataclass(frozen=True)
 class Cell:
     """One run of the grid: a method trained on one split, with one seed, on one training-set
@@ -177,6 +188,17 @@ class Spec:
         """``answer.smallest_effect`` as a fraction of accuracy (1.0 pp -> 0.01)."""
         return float(self.answer["smallest_effect"]) / 100
 
+    def with_smallest_effect(self, pp: Any) -> Spec:
+        """This spec with ``answer.smallest_effect: pp`` (checked; the cell keys do not depend on
+        it); the spec itself when it already says so."""
+        value = check_smallest_effect(pp)
+        if value == float(self.answer["smallest_effect"]):
+            return self
+        out = parse_spec(dict(copy.deepcopy(self.canonical), answer={"smallest_effect": value}),
+                         source=self.source)
+        out.tracking = dict(self.tracking)
+        return out
+
     def method(self, name: str) -> Method:
         for m in self.methods:
             if m.name == name:
@@ -214,6 +236,24 @@ class Spec:
                           source=self.source)
         spec.tracking = dict(self.tracking)
         return spec
+
+    def pilot_range(self) -> tuple[int, int] | None:
+        """The splits ``notes.pilot_splits`` names (``"20-21"``, written by ``augfit plan``: a
+        pilot looked at them), or None."""
+        text = self.notes.get("pilot_splits")
+        if not isinstance(text, str):
+            return None
+        lo, _, hi = text.partition("-")
+        try:
+            return int(lo), int(hi or lo)
+        except ValueError:
+            raise ConfigError(f"{self.source}: notes.pilot_splits: {text!r} is not a range of "
+                              "split indices such as \"20-21\"") from None
+
+    def meets_pilot(self, last_split: int) -> bool:
+        """Do the splits ``first_split .. last_split`` meet the pilot's (:meth:`pilot_range`)?"""
+        pilot = self.pilot_range()
+        return pilot is not None and pilot[0] <= last_split and self.first_split <= pilot[1]
 
     def split_indices(self) -> range:
         """The indices of the spec's splits (``first_split`` on)."""
@@ -508,11 +548,14 @@ def _answer(ck: Checker, v: Any) -> dict[str, Any]:
         return {}
     a = {**_DEFAULT_ANSWER, **ck.mapping(v, "answer", list(_DEFAULT_ANSWER))}
     x = a["smallest_effect"]
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x <= 50:
+    try:
+        value = check_smallest_effect(x, "answer.smallest_effect")
+    except ConfigError:
         raise ck.fail("answer.smallest_effect", f"must be a number of percentage points of test "
-                      f"accuracy in (0, 50], got {show(x)}; set the smallest change that matters "
-                      "to you, e.g. answer: {smallest_effect: 1.0} for 1 pp (the default)")
-    return {"smallest_effect": float(x)}
+                      f"accuracy in (0, {SMALLEST_EFFECT_MAX:g}], got {show(x)}; set the smallest "
+                      "change that matters to you, e.g. answer: {smallest_effect: "
+                      f"{SMALLEST_EFFECT_DEFAULT}}} for 1 pp (the default)") from None
+    return {"smallest_effect": value}
 
 
 def _notes(ck: Checker, v: Any) -> dict[str, Any]:
@@ -532,4 +575,5 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
 
 
 __all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",
-           "check_dataset_options", "IN_MEMORY"]
+           "check_dataset_options", "check_smallest_effect", "IN_MEMORY", "SMALLEST_EFFECT_DEFAULT",
+           "SMALLEST_EFFECT_MAX"]

@@ -52,6 +52,7 @@ import numpy as np
 from ..errors import ConfigError
 from . import power
 from .budgets import under_trained_warnings
+from .spec import SMALLEST_EFFECT_DEFAULT
 from .stats import Comparison, Estimate, design_warning, holm, holm_levels
 
 HELPS, HURTS = "helps", "hurts"
@@ -62,7 +63,7 @@ ABOVE, BELOW, INCLUDES = "above 0", "below 0", "includes 0"      # exploratory r
 NARROWS, UNDERFITS = "narrows the gap", "narrows the gap by underfitting"
 WIDENS, GAP_NONE = "widens the gap", "no detectable change in the gap"
 GAP_UNJUDGED = "not judged (the method neither helps nor hurts)"
-DEFAULT_SMALLEST_EFFECT = 0.01      # 1 pp of test accuracy (answer.smallest_effect: 1.0)
+DEFAULT_SMALLEST_EFFECT = SMALLEST_EFFECT_DEFAULT / 100   # as a fraction (1 pp -> 0.01)
 UNDERFIT_DROP = 0.01                # a detected clean-train drop larger than 1 pp: underfitting
 MIN_GAP = 0.01                      # below 1 pp of baseline gap, R is not defined
 MIN_UNITS = 5                       # fewer independent units per comparison: warn
@@ -349,11 +350,12 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
                  methods: Sequence[str], baseline: str, sizes: Sequence[int],
                  expected_units: int, n_classes: int | None = None,
                  tuned_on: Any = None, n_splits: int | None = None,
-                 failed: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+                 failed: Sequence[Mapping[str, Any]] = (), fresh: str = "") -> list[str]:
     """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none).
 
     ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
-    every comparison."""
+    every comparison. ``fresh``: the pilot's splits when they are disjoint from this run's
+    (:func:`.report.fresh_splits`); ``tuned_on`` is then said, not warned about."""
     out: list[str] = []
     if failed:
         named = [f"{f['method']} at n = {f['train_size']} (split {f['split']}, seed {f['seed']}): "
@@ -413,11 +415,18 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
     if design:
         out.append(design)
     if tuned_on:
-        what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
-        out.append(f"Settings were tuned on a pilot ({what}); results on the same splits or seeds "
-                   "are optimistic for the tuned methods.")
+        out.append(_tuned_on_line(tuned_on, fresh))
     out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     return out
+
+
+def _tuned_on_line(tuned_on: Any, fresh: str) -> str:
+    what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
+    if fresh:
+        return (f"Settings were chosen on a pilot ({what}) on splits {fresh}: these results are "
+                "not optimistic from that choice.")
+    return (f"Settings were tuned on a pilot ({what}); results on the same splits or seeds are "
+            "optimistic for the tuned methods.")
 
 
 def _diverged(row: Mapping[str, Any]) -> bool:
