@@ -216,3 +216,73 @@ def test_summarize_means_and_sd_with_test_gaps():
     assert s[("m", 10)]["gap_accuracy"] == pytest.approx(0.20)       # train - test
     assert s[("m", 10)]["gap_loss"] == pytest.approx(0.3)            # test - train loss
     assert s[("m", 10)]["n"] == 3
+
+
+# -- the bootstrap's arithmetic by hand (found by make mutate, docs/testing.md) -----------------
+def test_jackknife_means_by_hand():
+    from augfit.experiments.bootstrap import jackknife_means
+
+    # E=2 experiments, 2 splits x 2 seeds, K=3 columns; unit (1, 1) is padding
+    x = np.arange(24, dtype=float).reshape(2, 2, 2, 3)
+    valid = np.array([[True, True], [True, False]])
+    units = x[:, valid]                                        # (2, 3, 3): the three real units
+    want = np.stack([(units.sum(axis=1) - units[:, i]) / 2 for i in range(3)], axis=1)
+    np.testing.assert_array_equal(jackknife_means(x, valid), want)
+    two = np.array([[True, False], [True, False]])             # 2 units: each mean is the other
+    np.testing.assert_array_equal(jackknife_means(x, two), x[:, two][:, ::-1])
+    one = np.array([[True, False], [False, False]])            # 1 unit: 0 / max(0, 1)
+    np.testing.assert_array_equal(jackknife_means(x, one), np.zeros((2, 1, 3)))
+
+
+def test_draw_picks_every_real_seed_of_an_unbalanced_layout_and_never_a_padding_one():
+    from augfit.experiments.bootstrap import draw
+
+    valid = np.array([[True, False, False], [True, True, True]])   # 1 seed, then 3 seeds
+    d = draw(valid, 400, np.random.default_rng(0))
+    counts = valid.sum(axis=1)[d.split]                               # (B, S) units of each draw
+    assert (d.seed < np.maximum(counts, 1)[..., None]).all()
+    np.testing.assert_array_equal(d.keep, np.arange(3) < counts[..., None])
+    big = d.seed[(d.split == 1)[..., None] & d.keep]
+    assert set(big.tolist()) == {0, 1, 2}
+    assert set(d.seed[(d.split == 0)[..., None] & d.keep].tolist()) == {0}
+
+
+def test_the_example_level_needs_the_valid_mask():
+    from augfit.experiments.bootstrap import draw, resampled_means
+
+    valid = np.ones((1, 2), bool)
+    d = draw(valid, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError) as err:
+        resampled_means(np.zeros((1, 1, 2, 4)), d, test=np.zeros((1, 3, 1, 2, 4)))
+    assert str(err.value) == "resampled_means: the example level needs the units' valid mask"
+
+
+def test_paired_units_without_split_field_or_common_units():
+    from augfit.experiments.pairing import paired_units
+
+    rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.6, 0.8)]  # no "split": split 0
+    u = paired_units(rows, "none", "m", 10)
+    assert u.splits == [0] and u.x.shape == (1, 1, 8) and u.n_units == 1
+    empty = paired_units(rows, "none", "other", 10)
+    assert empty.splits == [] and empty.x.shape == (0, 0, 8) and empty.valid.shape == (0, 0)
+
+
+def test_paired_units_take_each_cells_example_draws_by_hand():
+    """Unit (split, seed) gets the base then method accuracy, then base then method loss, of its
+    own cells' example draws; n_test is each split's test-set size."""
+    from augfit.experiments.example_draws import ExampleDraws, cell_id
+    from augfit.experiments.pairing import paired_units
+
+    rows = [_row(meth, seed, 10, 0.5, 0.9, split=split)
+            for meth in ("none", "m") for split, seed in [(0, 0), (0, 1), (1, 0)]]
+    draws = ExampleDraws(resamples=2, seed=0)
+    for i, r in enumerate(rows):  # draw b of cell i: accuracy i + b/10, loss 100 + i + b/10
+        draws.values[cell_id(r)] = np.array([[i, 100 + i], [i + 0.1, 100.1 + i]])
+        draws.n_test[cell_id(r)] = 50 if r["split"] == 0 else 40
+    u = paired_units(rows, "none", "m", 10, draws)
+    np.testing.assert_array_equal(u.n_test, [50, 40])
+    assert u.test.shape == (2, 2, 2, 4)
+    # split 0 seed 1: base is cell 1, method cell 4; split 1 seed 0: base 2, method 5
+    np.testing.assert_allclose(u.test[:, 0, 1], [[1, 4, 101, 104], [1.1, 4.1, 101.1, 104.1]])
+    np.testing.assert_allclose(u.test[:, 1, 0], [[2, 5, 102, 105], [2.1, 5.1, 102.1, 105.1]])
+    np.testing.assert_array_equal(u.test[:, 1, 1], 0)  # padding
