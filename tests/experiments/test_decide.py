@@ -46,6 +46,15 @@ def test_rounds_until_decided_replayed_from_the_store(tmp_path):
     assert f"at the nominal level {looks['upside_down'].level:.4g}" in res.sequential[3]
     md = (out / "report.md").read_text()
     assert "## Sequential design (--until-decided)" in md and res.sequential[0] in md
+    # the report's answer is the looks' decisions: categories, intervals and levels of the looks
+    primary = {v.method: v for v in res.report.primary}
+    for m, d in looks.items():
+        assert (primary[m].effect, primary[m].d_test_ci) == (d.category, d.interval)
+        assert primary[m].level == pytest.approx(1 - d.level)
+    assert res.report.sentences[1].startswith(
+        f"upside_down hurts: {100 * primary['upside_down'].d_test:+.1f} pp")
+    assert f"{100 * (1 - looks['upside_down'].level):.4g}% interval (Holm)" in md
+    assert res.report.headline.startswith("same is negligible; upside_down hurts (")
     # the same command again trains nothing and takes the same decisions
     again = run_until_decided(SPEC, out=out, max_splits=6, round_splits=2, workers=1,
                               progress=False, report=False)

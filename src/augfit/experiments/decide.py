@@ -20,15 +20,19 @@ from __future__ import annotations
 import copy
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks import check_int
 from ..errors import ConfigError
 from .runner import RunResult, as_spec, check_pilot_overlap, n_classes, run, with_examples
 from .sequential import Look, holm_look, stop_reason
 from .spec import Spec, check_smallest_effect, parse_spec
-from .verdicts import HELPS, HURTS
+from .verdicts import GAP_UNJUDGED, HELPS, HURTS, NOT_COMPARABLE, Verdict
+
+if TYPE_CHECKING:
+    from .report import Report
 
 
 def with_splits(spec: Spec, n: int) -> Spec:
@@ -119,7 +123,7 @@ def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path 
     res.seconds = time.perf_counter() - t0
     res.sequential = summary(res.spec, looks, k + 1, reason, decisions, values, delta, alpha)
     if report and res.rows:
-        _write(res)
+        _write(res, decisions, values)
     return res
 
 
@@ -134,8 +138,8 @@ def summary(spec: Spec, looks: list[int], rounds: int, reason: str, decisions: d
            f"Error control over the looks: Lan-DeMets O'Brien-Fleming alpha spending (alpha = "
            f"{alpha:g}) with Holm over the {len(decisions)} primary comparisons (each method "
            f"vs {spec.baseline}, pooled over sizes); negligible = within ±{delta:g} pp. These "
-           "decisions are the ones valid under the looks; the report's verdicts are at the "
-           "fixed-design level."]
+           "decisions, valid under the looks, are the report's answer (each interval at its "
+           "look's level); the per-size results stay exploratory."]
     for m, d in decisions.items():
         lo, hi = d.interval
         v = values.get(m, math.nan)
@@ -144,15 +148,37 @@ def summary(spec: Spec, looks: list[int], rounds: int, reason: str, decisions: d
     return out
 
 
-def _write(res: RunResult) -> None:
+def _write(res: RunResult, decisions: dict[str, Look], values: dict[str, float]) -> None:
     from .report import Report
     from .report_files import write_report
 
     res.report = Report.build(res.spec, with_examples(res.out, res.rows), n_classes(res.spec),
                               failed=res.failed)
+    at_the_looks(res.report, decisions, values)
     res.report.sequential = list(res.sequential)
     res.paths = write_report(res.out, res.report)
 
 
-__all__ = ["look_splits", "primary_intervals", "run_until_decided",
+def at_the_looks(report: Report, decisions: dict[str, Look], values: dict[str, float]) -> None:
+    """The report's answer judged at the looks (STATISTICS.md §4: error control over what the
+    answer claims, the looks included): each primary verdict takes its decision's category, Δ test,
+    interval and level, and the sentences and headline are rebuilt from them. A method not
+    comparable (both at chance) stays so; the gap tag is left unjudged (its interval is at the
+    fixed-design level, not the look's)."""
+    from .answer import headline, primary_sentence
+
+    report.primary = [_at_look(v, decisions.get(v.method), values) for v in report.primary]
+    report.sentences = [primary_sentence(v) for v in report.primary]
+    report.headline = headline(report.primary, [m.name for m in report.spec.methods],
+                               report.spec.baseline)
+
+
+def _at_look(v: Verdict, d: Look | None, values: dict[str, float]) -> Verdict:
+    if d is None or v.effect == NOT_COMPARABLE:
+        return v
+    return replace(v, effect=d.category, d_test=values.get(v.method, v.d_test),
+                   d_test_ci=d.interval, level=1.0 - d.level, gap_tag=GAP_UNJUDGED)
+
+
+__all__ = ["at_the_looks", "look_splits", "primary_intervals", "run_until_decided",
            "smallest_effect", "summary", "with_splits"]

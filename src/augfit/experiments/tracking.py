@@ -64,7 +64,8 @@ def check_mlflow(uri: object) -> None:
 
 def _writable_sqlite(uri: str) -> None:
     """For a ``sqlite:///`` URI, ConfigError unless the database (or, before it exists, its
-    folder) can be written now (MLflow's own client retries for minutes before it gives up)."""
+    folder, made if missing, as the results folder is) can be written now (MLflow's own client
+    retries for minutes before it gives up)."""
     import sqlite3
     import tempfile
 
@@ -75,6 +76,7 @@ def _writable_sqlite(uri: str) -> None:
                 con.execute("BEGIN IMMEDIATE")
                 con.rollback()
         else:
+            db.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryFile(dir=db.parent):
                 pass
     except (OSError, sqlite3.Error) as e:
