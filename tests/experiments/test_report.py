@@ -123,6 +123,15 @@ def test_html_images_decode_and_are_all_there(written):
         assert f"<dt>{word}</dt>" in html
     assert html.index('class="warn"') < html.index('id="fig-effects"') < html.index("<table>")
     assert "<details>" in html
+    # no raw Markdown: code spans of the prose are <code>, outside the spec's <pre> no backtick
+    assert "`" not in re.sub(r"<pre>.*?</pre>", "", html, flags=re.S)
+
+
+def test_html_text_shows_code_spans_as_code_and_escapes_the_rest():
+    from augfit.experiments.report_files import html_text
+
+    assert html_text("run `augfit plan SPEC` <now> & `x`") == \
+        "run <code>augfit plan SPEC</code> &lt;now&gt; &amp; <code>x</code>"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")

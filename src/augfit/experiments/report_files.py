@@ -9,6 +9,7 @@ import errno
 import html
 import io
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,12 @@ from .report import (
 from .spec import Spec
 
 _CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
+
+
+def html_text(text: str) -> str:
+    """A line of the report's prose as HTML: escaped, with Markdown code spans (`x`) shown as
+    code, so no raw Markdown reaches the page."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[str, Path]:
@@ -175,7 +182,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     s = report.spec
     first = [f for f in figs if f[0] == "effects" or f[0].startswith("dose_")]
     rest = [f for f in figs if f not in first]
-    warn = ("".join(f'<div class="warn">⚠ {html.escape(w)}</div>' for w in report.warnings)
+    warn = ("".join(f'<div class="warn">⚠ {html_text(w)}</div>' for w in report.warnings)
             or '<p class="ok">No sanity warning.</p>')
     parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
              f'<p class="headline">{html.escape(report.headline)}</p>',
@@ -185,8 +192,8 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              *_verdict_summary_html(report),
              '<h2 id="warnings">Warnings</h2>', warn,
              '<h2 id="answer">Answer</h2><ul class="answer">',
-             *[f"<li>{html.escape(t)}</li>" for t in report.sentences], "</ul>",
-             f'<p class="holm">{html.escape(report.holm_line())}</p>',
+             *[f"<li>{html_text(t)}</li>" for t in report.sentences], "</ul>",
+             f'<p class="holm">{html_text(report.holm_line())}</p>',
              *[f'<p class="holm">{html.escape(t)}</p>' for t in _dose_lines(report)],
              *(['<h2 id="sequential">Sequential design (--until-decided)</h2><ul>',
                 *[f"<li>{html.escape(t)}</li>" for t in report.sequential], "</ul>"]
@@ -197,7 +204,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
              '<h2 id="samples">What each method did to the data</h2>',
              samples_html(report.samples) if report.samples is not None else "",
              '<h2 id="method">How this was measured</h2>',
-             *[f"<p>{html.escape(p)}</p>" for p in _intro(report)],
+             *[f"<p>{html_text(p)}</p>" for p in _intro(report)],
              '<h2 id="tables">Verdicts per method (the answer)</h2>',
              _html_table(verdict_rows(report)),
              f"<h2>{html.escape(exploratory_heading(report.confidence))}</h2>",
