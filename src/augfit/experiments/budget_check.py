@@ -2,7 +2,7 @@
 
 A method is under-trained at the cap when, over the cells that ran their whole budget, its val
 accuracy is still rising over the last 10% of the budget (the mean over the last 10% of epochs
-exceeds the mean over the 10% before by more than ``TOLERANCE``, in the median cell), or when its
+exceeds the mean over the 10% before by more than ``TOLERANCE``, in most cells), or when its
 clean train accuracy is below 99% while the baseline's is 100%. This is not underfitting (a model
 that cannot fit): it says the comparison would change with more steps.
 
@@ -46,7 +46,7 @@ def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
     base_train = float(np.mean([r["train_accuracy"] for r in base])) if base else float("nan")
     out: dict[str, str] = {}
     for method, cells in by.items():
-        full = [r for r in cells if not _stopped_early(r, epochs)]
+        full = [r for r in cells if not stopped_early(r, epochs)]
         rising = [still_rising(r["history"]["val_accuracy"]) for r in full
                   if r.get("history") and r["history"].get("val_accuracy")]
         train = float(np.mean([r["train_accuracy"] for r in cells]))
@@ -59,10 +59,12 @@ def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
     return out
 
 
-def _stopped_early(row: Mapping[str, Any], epochs: int | None) -> bool:
+def stopped_early(row: Mapping[str, Any], epochs: int | None = None) -> bool:
+    """Whether a stored cell ran less than its budget: its ``stopped_early``, or for a cell
+    stored before that was recorded, ``epochs_run < epochs`` (False without ``epochs``)."""
     if "stopped_early" in row:
         return bool(row["stopped_early"])
     return epochs is not None and int(row.get("epochs_run", epochs)) < epochs
 
 
-__all__ = ["TAIL", "TOLERANCE", "TRAIN_FLOOR", "still_rising", "under_trained"]
+__all__ = ["TAIL", "TOLERANCE", "TRAIN_FLOOR", "still_rising", "stopped_early", "under_trained"]

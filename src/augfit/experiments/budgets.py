@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .budget_check import still_rising, under_trained
+from .budget_check import still_rising, stopped_early, under_trained
 
 
 def _share(x: float) -> str:
@@ -124,7 +124,7 @@ def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
                 continue
             best = np.array([float(r["best_epoch"]) for r in cells])
             run = np.array([float(r["epochs_run"]) for r in cells])
-            full = [r for r in cells if r.get("history") and not r.get("stopped_early")]
+            full = [r for r in cells if r.get("history") and not stopped_early(r)]
             rising = sum(_rising(r) for r in full)
             out.append([m, str(n), str(len(cells)),
                         f"{np.median(best):g} [{best.min():g}, {best.max():g}]",

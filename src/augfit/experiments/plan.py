@@ -45,7 +45,7 @@ from .stats import FEW_SPLITS
 from .tasks import speedups
 
 POWER = power.POWER
-MIN_UNITS = 10
+MIN_DESIGN_UNITS = 10                   # a proposed design has at least this many units (STATISTICS.md: >= 10)
 
 
 @dataclass
@@ -188,7 +188,7 @@ def choose(sd: dict[str, tuple[float, float]], delta: float, alpha: float, max_s
                           "interval with fewer, docs/statistics.md); pass --max-splits 10 or more")
     candidates = []
     for seeds in (2, 3, 4):
-        low = max(seeds + 1, math.ceil(MIN_UNITS / seeds), FEW_SPLITS)
+        low = max(seeds + 1, math.ceil(MIN_DESIGN_UNITS / seeds), FEW_SPLITS)
         for splits in range(low, max_splits + 1):
             e = max(mde(b, w, splits, seeds, m, alpha) for b, w in sd.values()) if sd else 0.0
             candidates.append((splits * seeds, -splits, seeds, e))
