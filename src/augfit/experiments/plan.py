@@ -45,7 +45,7 @@ from .stats import FEW_SPLITS
 from .tasks import speedups
 
 POWER = power.POWER
-MIN_DESIGN_UNITS = 10                   # a proposed design has at least this many units (STATISTICS.md: >= 10)
+MIN_DESIGN_UNITS = 10   # a proposed design has at least this many units (STATISTICS.md)
 
 
 @dataclass
