@@ -111,6 +111,26 @@ def _plan_parser(sub: Any) -> None:
     pl.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def _preview_parser(sub: Any) -> None:
+    """The ``preview`` subcommand's arguments."""
+    raw = argparse.RawDescriptionHelpFormatter
+    pv = sub.add_parser("preview", help="originals beside augmented versions, as a static page",
+                        formatter_class=raw, epilog=EPILOG["preview"])
+    pv.add_argument("--pipeline", required=True, help="transform file or experiment spec")
+    pv.add_argument("--method", help="with a spec: the method whose augment pipeline to show")
+    pv.add_argument("--dataset", help="dataset name (see `augfit list datasets`); default with a "
+                    "spec: the spec's dataset and options")
+    pv.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="a keyword of augfit.datasets.load, e.g. path=/data/fsdd (repeatable)")
+    pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
+    pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
+    pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")
+    pv.add_argument("--max-panels", type=int, default=1000, metavar="N",
+                    help="refuse a page of more than N panels, samples x (1 + versions) "
+                         "(default 1000)")
+    pv.add_argument("--out", default="preview", help="output folder (default ./preview)")
+
+
 def _parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
@@ -151,21 +171,7 @@ def _parser() -> argparse.ArgumentParser:
                         formatter_class=raw, epilog=EPILOG["report"])
     rp.add_argument("dir", help="results folder given to `augfit run --out`")
 
-    pv = sub.add_parser("preview", help="originals beside augmented versions, as a static page",
-                        formatter_class=raw, epilog=EPILOG["preview"])
-    pv.add_argument("--pipeline", required=True, help="transform file or experiment spec")
-    pv.add_argument("--method", help="with a spec: the method whose augment pipeline to show")
-    pv.add_argument("--dataset", help="dataset name (see `augfit list datasets`); default with a "
-                    "spec: the spec's dataset and options")
-    pv.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
-                    help="a keyword of augfit.datasets.load, e.g. path=/data/fsdd (repeatable)")
-    pv.add_argument("--n", type=int, default=8, help="samples to show (default 8)")
-    pv.add_argument("--versions", type=int, default=4, help="augmented versions each (default 4)")
-    pv.add_argument("--seed", type=int, default=0, help="chooses samples and draws (default 0)")
-    pv.add_argument("--max-panels", type=int, default=1000, metavar="N",
-                    help="refuse a page of more than N panels, samples x (1 + versions) "
-                         "(default 1000)")
-    pv.add_argument("--out", default="preview", help="output folder (default ./preview)")
+    _preview_parser(sub)
 
     ls = sub.add_parser("list", help="list registered transforms, datasets or featurizers",
                         formatter_class=raw, epilog=EPILOG["list"])
