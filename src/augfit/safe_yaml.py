@@ -110,4 +110,4 @@ def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
     return sizes[id(root)]
 
 
-__all__ = ["load_yaml", "read_text", "YAML_MAX_BYTES", "YAML_MAX_NODES"]
+__all__ = ["YAML_MAX_BYTES", "YAML_MAX_NODES", "load_yaml", "read_text"]

@@ -258,4 +258,4 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
     return Dataset(x, y_arr.astype(np.int64), modality, list(classes), dict(meta or {}), groups)
 
 
-__all__ = ["Dataset", "MODALITIES", "check_labels", "from_arrays"]
+__all__ = ["MODALITIES", "Dataset", "check_labels", "from_arrays"]

@@ -60,5 +60,12 @@ def get_initializer(name: str) -> Initializer:
     return INITIALIZERS[name]
 
 
-__all__ = ["INITIALIZERS", "DEFAULT_INIT", "get_initializer", "glorot_uniform", "glorot_normal",
-           "he_uniform", "he_normal"]
+__all__ = [
+    "DEFAULT_INIT",
+    "INITIALIZERS",
+    "get_initializer",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+]

@@ -182,11 +182,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 class Activation:
     """Elementwise activation ``a = ζ(z)`` looked up by name in :data:`ACTIVATIONS`."""
 
-    params: list[np.ndarray] = []
-    grads: list[np.ndarray] = []
-
     def __init__(self, name: str) -> None:
         check_choice(name, "activation", ACTIVATIONS)
+        self.params: list[np.ndarray] = []  # no parameters (a list per layer, never shared)
+        self.grads: list[np.ndarray] = []
         self.name = name
         self._fn, self._fn_backward = ACTIVATIONS[name]
         self._buf = _Buffers()
@@ -245,11 +244,10 @@ class Dropout:
         The keep probability actually used: ``1 - p`` rounded to a multiple of 1/65536.
     """
 
-    params: list[np.ndarray] = []
-    grads: list[np.ndarray] = []
-
     def __init__(self, p: float, rng: SeedLike = None) -> None:
         self.p = check_number(p, "p", "Dropout", 0, 1, high_open=True)
+        self.params: list[np.ndarray] = []  # no parameters (a list per layer, never shared)
+        self.grads: list[np.ndarray] = []
         # Masks come from 16 random bits per unit (kept if bits < threshold): much cheaper than a
         # float draw. So the keep probability is (1 - p) rounded to a multiple of 1/65536.
         self._threshold = min(65536, max(1, round((1.0 - self.p) * 65536)))
@@ -287,5 +285,14 @@ class Dropout:
         return f"Dropout(p={self.p})"
 
 
-__all__ = ["Layer", "Dense", "Activation", "ReLU", "Sigmoid", "Tanh", "Dropout", "ACTIVATIONS",
-           "sigmoid"]
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "sigmoid",
+]

@@ -143,6 +143,17 @@ def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     return functools.partial(LOSSES[name], label_smoothing=eps)  # type: ignore[call-arg]
 
 
-__all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "SOFT_TARGET_LOSSES", "get_loss", "cross_entropy",
-           "mse", "softmax", "targets", "check_label_smoothing", "cross_entropy_per_sample",
-           "mse_per_sample"]
+__all__ = [
+    "LOSSES",
+    "PER_SAMPLE",
+    "SOFT_TARGET_LOSSES",
+    "TO_PROBA",
+    "check_label_smoothing",
+    "cross_entropy",
+    "cross_entropy_per_sample",
+    "get_loss",
+    "mse",
+    "mse_per_sample",
+    "softmax",
+    "targets",
+]

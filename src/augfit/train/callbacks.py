@@ -47,6 +47,7 @@ class History(Callback):
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        del logs
         self.history, self.epoch = {}, []
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -120,6 +121,7 @@ class EarlyStopping(Callback, _Monitor):
         self.on_train_begin()
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        del logs
         self.wait = 0
         self.best: float | None = None
         self.best_epoch: int | None = None
@@ -142,6 +144,7 @@ class EarlyStopping(Callback, _Monitor):
             self.trainer.stop_training = True
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        del logs
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
@@ -195,6 +198,7 @@ class ReduceLROnPlateau(Callback, _Monitor):
         self.on_train_begin()
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        del logs
         self.best: float | None = None
         self.wait = 0
         self.cooldown_counter = 0
@@ -252,6 +256,7 @@ class WeightAveraging(Callback):
         self.count = 0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        del logs
         self.average, self.count = None, 0
         for cb in getattr(self.trainer, "callbacks", []):
             if isinstance(cb, EarlyStopping) and cb.restore_best_weights:
@@ -270,15 +275,18 @@ class WeightAveraging(Callback):
         self.count += 1
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        del batch, logs
         if self.kind == "ema":
             self._add(self.decay)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        del logs
         epochs = (self.trainer.params or {}).get("epochs") or 0
         if self.kind == "swa" and epoch >= math.floor(self.start * epochs):
             self._add(None)
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        del logs
         if self.average is not None:
             for p, a in zip(self.model.parameters(), self.average, strict=True):
                 p[...] = a
@@ -354,6 +362,7 @@ class ModelCheckpoint(Callback, _Monitor):
         self.on_train_begin()
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        del logs
         self.best: float | None = None
         self.best_epoch: int | None = None
         self.saved: list[str] = []
@@ -399,6 +408,7 @@ class ProgressBar(Callback):
         self._out: IO[str] = sys.stderr
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        del logs
         from tqdm.auto import tqdm
 
         self._out = self.file if self.file is not None else sys.stderr
@@ -417,10 +427,18 @@ class ProgressBar(Callback):
         self._out.flush()
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        del logs
         if self.bar is not None:
             self.bar.close()
             self.bar = None
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar",
-           "ReduceLROnPlateau", "WeightAveraging"]
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "ReduceLROnPlateau",
+    "WeightAveraging",
+]

@@ -75,4 +75,4 @@ def train_val_gap(history: Any, metric: str = "accuracy", epoch: int | None = No
     return float(curve[idx])
 
 
-__all__ = ["accuracy", "gap_curve", "generalization_gap", "train_val_gap", "HIGHER_IS_BETTER"]
+__all__ = ["HIGHER_IS_BETTER", "accuracy", "gap_curve", "generalization_gap", "train_val_gap"]

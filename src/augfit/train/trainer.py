@@ -318,7 +318,7 @@ class Trainer:
         yy = self._y(y, "y", x.shape[0])
         rng = as_generator(seed)
 
-        def from_arrays(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+        def from_arrays(_epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
             return self._array_batches(x, yy, batch_size, shuffle, rng)
         return from_arrays, None, math.ceil(x.shape[0] / batch_size)
 
