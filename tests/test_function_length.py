@@ -18,10 +18,7 @@ MAX_LINES = 60
 WAITING: dict[str, int] = {
     "run": 88,
     "dataset_section": 78,
-    "from_frame": 74,
     "warnings_for": 72,
-    "load_csv": 63,
-    "DataLoader.__init__": 63,
     "parse_spec": 62,
 }
 
