@@ -132,11 +132,13 @@ class Dense:
 # The derivative is written in terms of the output a = ζ(z), as the notes do for the sigmoid.
 
 def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0, out=out)
+    np.maximum(z, 0, out=out)
+    return out
 
 
 def _relu_backward(a: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.multiply(grad, a > 0, out=out)
+    np.multiply(grad, a > 0, out=out)
+    return out
 
 
 def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -156,7 +158,8 @@ def _sigmoid_backward(a: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.nd
 
 
 def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.tanh(z, out=out)
+    np.tanh(z, out=out)
+    return out
 
 
 def _tanh_backward(a: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -274,12 +277,16 @@ class Dropout:
             np.less(bits, self._threshold, out=mask)  # 1.0 where kept, 0.0 where dropped
             mask *= 1.0 / self.keep
         self._mask = mask
-        return np.multiply(x, mask, out=self._buf.get("out", x.shape, x.dtype))
+        out = self._buf.get("out", x.shape, x.dtype)
+        np.multiply(x, mask, out=out)
+        return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         if self._mask is None:
             return grad
-        return np.multiply(grad, self._mask, out=self._buf.get("g", grad.shape, grad.dtype))
+        out = self._buf.get("g", grad.shape, grad.dtype)
+        np.multiply(grad, self._mask, out=out)
+        return out
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"

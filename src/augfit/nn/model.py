@@ -238,7 +238,7 @@ class MLP:
                                  f"got {w.shape}")
             p[...] = w
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write config and weights to one ``.npz`` file at exactly ``path``."""
         # Any: numpy's stub types savez's **kwds against its allow_pickle: bool keyword too
         arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.get_weights())}
@@ -246,7 +246,7 @@ class MLP:
             np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> MLP:
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
         """Rebuild a model saved with :meth:`save`; it predicts bit-identically.
 
         Anything else (a missing, truncated, foreign or garbage file; a config with unknown keys or

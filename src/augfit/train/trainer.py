@@ -407,7 +407,7 @@ class Trainer:
         return functools.partial(opt.step, decay_mask=mask_fn())
 
     def _run_epoch(self, epoch: int, batches: Batches, batch_cbs: list[Callback],
-                   limit: int | None = None) -> dict:
+                   limit: int | None = None) -> dict[str, float]:
         """One epoch's steps (at most ``limit``): the running loss and accuracy."""
         model, loss_fn, step = self.model, self._train_loss_fn, self._step()
         params, grads = model.parameters(), model.gradients()
@@ -490,7 +490,8 @@ class Trainer:
 
     def predict(self, x: Any) -> np.ndarray:
         """Predicted class labels ``(N,)`` int64."""
-        return self._outputs(self._x(x, "x")).argmax(axis=1).astype(np.int64)
+        labels: np.ndarray = self._outputs(self._x(x, "x")).argmax(axis=1)
+        return labels.astype(np.int64)
 
 
 __all__ = ["DIVERGED_LOSS", "Trainer"]
