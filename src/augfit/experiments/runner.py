@@ -214,9 +214,33 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     cell's key and of the stored spec: if the data changed since the last run into ``out``, no
     stored cell is reused (every cell trains again) and a :class:`DataChangedWarning` says so.
     """
+    t0 = time.perf_counter()
+    spec, dataset, uri, out_dir = _checked_run(spec, out, data, mlflow, max_cells)
+    use = tasks.speedups(speedups)
+    with Store(out_dir) as store:
+        result, tracker = _store_and_train(store, spec, out_dir, uri, use, progress,
+                                           dict(workers=workers, scheduler=scheduler, data=dataset))
+    _report(result, report, tracker)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _report(result: RunResult, write: bool, tracker: Tracker | None) -> None:
+    """Build and ``write`` the report of a run with stored rows; end its MLflow run."""
+    if write and result.rows:
+        result.report = Report.build(result.spec, with_examples(result.out, result.rows),
+                                     n_classes(result.spec), failed=result.failed)
+        result.paths = write_report(result.out, result.report)
+    if tracker is not None:
+        result.mlflow_run_id = tracker.finish(result.report, result.paths)
+
+
+def _checked_run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None, data: Any,
+                 mlflow: str | None, max_cells: int | None) -> tuple[Spec, Any, str | None, Path]:
+    """Everything :func:`run` checks before a cell trains: the spec (sizes resolved), the
+    dataset, the MLflow URI (None: no tracking) and the results folder."""
     from .data_source import prepare
 
-    t0 = time.perf_counter()
     spec = as_spec(spec, user_data=data is not None)
     spec.check_grid(None if max_cells is None else check_int(max_cells, "max_cells", "run"))
     uri = mlflow if mlflow is not None else spec.tracking.get("mlflow")
@@ -232,29 +256,25 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
     check_splits(spec)
     spec = check_sizes(spec)
     check_pipelines(spec, splits(spec, spec.first_split)[0])
-    use = tasks.speedups(speedups)
-    with Store(out_dir) as store:
-        _warn_if_data_changed(store, spec, out_dir)
-        cells = _cells_with_progress(spec, progress)
-        flush = "flush" in use and flushing_available()
-        check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
-        store.record_spec(spec)
-        tracker = _tracker(uri, spec, out_dir, cells, store)
-        n_run, n_todo = _train_cells(store, spec, cells, use, tracker,
-                                     dict(workers=workers, scheduler=scheduler, data=dataset),
-                                     progress)
-        rows = store.rows(cells)
-        failed = store.failures(cells)
-    result = RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
-                       n_missing=len(cells) - len(rows), failed=failed)
-    if report and rows:
-        result.report = Report.build(spec, with_examples(out_dir, rows), n_classes(spec),
-                                     failed=failed)
-        result.paths = write_report(out_dir, result.report)
-    if tracker is not None:
-        result.mlflow_run_id = tracker.finish(result.report, result.paths)
-    result.seconds = time.perf_counter() - t0
-    return result
+    return spec, dataset, uri, out_dir
+
+
+def _store_and_train(store: Store, spec: Spec, out_dir: Path, uri: str | None,
+                     use: frozenset[str], progress: bool | None, where: dict[str, Any]
+                     ) -> tuple[RunResult, Tracker | None]:
+    """Train the cells not in ``store`` yet (see :func:`_train_cells`): the run's result without
+    its report, and its MLflow tracker (None: no tracking)."""
+    _warn_if_data_changed(store, spec, out_dir)
+    cells = _cells_with_progress(spec, progress)
+    flush = "flush" in use and flushing_available()
+    check_numerics(store, cells, NUMERICS_FLUSHED if flush else NUMERICS_PLAIN)
+    store.record_spec(spec)
+    tracker = _tracker(uri, spec, out_dir, cells, store)
+    n_run, n_todo = _train_cells(store, spec, cells, use, tracker, where, progress)
+    rows = store.rows(cells)
+    failed = store.failures(cells)
+    return RunResult(spec, out_dir, rows, None, n_run=n_run, n_skipped=len(cells) - n_todo,
+                     n_missing=len(cells) - len(rows), failed=failed), tracker
 
 
 def _cells_with_progress(spec: Spec, progress: bool | None) -> list[Cell]:
