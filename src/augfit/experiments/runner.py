@@ -419,7 +419,7 @@ def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str,
 
     path = Path(out)
     out_rows = []
-    with Store(path if path.suffix in (".sqlite", ".db") else path) as store:
+    with Store(path) as store:  # a results folder or the .sqlite file itself
         for r in rows:
             try:
                 (ex,) = store.examples([r])
