@@ -247,8 +247,9 @@ def _verdict_summary_html(report: Report) -> list[str]:
         tip = f"{v.method}: Δ test accuracy {row[4]} at {row[3]}; {v.effect}"
         forest = plots.forest_svg(v.d_test, v.d_test_ci, r, small, v.effect, tip)
         sizes, n = _per_size_html(report, v.method, r_size, small)
+        tag = f'class="{_verdict_class(v.effect)}" title="{html.escape(_meaning(v.effect))}"'
         cells = (f'<span class="m">{html.escape(v.method)}</span>'
-                 f'<span class="{_verdict_class(v.effect)}">{html.escape(v.effect)}</span>'
+                 f"<span {tag}>{html.escape(v.effect)}</span>"
                  f"<span>{html.escape(row[4])}</span>{forest}<span>{html.escape(row[3])}</span>"
                  f"<span>{html.escape(row[7])}</span>")
         rows.append(f'<details class="vrow"><summary class="vgrid">{cells}<span class="more">'
@@ -271,6 +272,11 @@ FOREST_NOTE = ("Forest plots: the dot is Δ test accuracy (method - baseline, po
                "sizes), the line its interval at the row's level; black: 0; grey band: within "
                "±{pp} pp (the smallest effect that matters: negligible); an arrow head: the "
                "interval goes on beyond the axis. Per size: unadjusted, exploratory.")
+
+
+def _meaning(effect: str) -> str:
+    """The legend's definition of a verdict (its hover text in the verdict rows)."""
+    return next((d for k, d in LEGEND.items() if effect in k.split(" / ") or effect == k), "")
 
 
 def _verdict_class(effect: str) -> str:
