@@ -239,7 +239,7 @@ def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
              "--window-size=1400,900", "--hide-scrollbars"]
-    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True,
+    dom = subprocess.run([*flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True,
                          timeout=90).stdout
     m = re.search(r'data-probe="([^"]+)"', dom)
     assert m, dom[:500]
@@ -250,7 +250,7 @@ def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_
     assert r["forests"] == 1 and r["folded"] == 1 and r["sizes"] is False   # folded: not shown
     assert r["width"] <= 1400
     shot = tmp_path / "first.png"
-    subprocess.run(flags + [f"--screenshot={shot}", paths["html"].as_uri()], capture_output=True,
+    subprocess.run([*flags, f"--screenshot={shot}", paths["html"].as_uri()], capture_output=True,
                    timeout=90)
     img = (mpimg.imread(shot)[..., :3] * 255).round().astype(int)
     assert img.shape[:2] == (900, 1400)
