@@ -349,7 +349,7 @@ def _epochs(stack: StackedMLP, step: StackedStep, lanes: list[_Lane],
 
 def _run_epoch(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], epoch: int,
                limit: int | None) -> None:
-    """One epoch's steps for the active models (at most ``limit``)."""
+    """One epoch's steps for the active models (at most ``limit``), then their epoch logs."""
     b = 0
     with np.errstate(over="ignore", invalid="ignore"):
         while stack.active and (limit is None or b < limit):
@@ -360,34 +360,45 @@ def _run_epoch(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], epoch: 
                     raise ShapeError("fit_stacked: the loaders yielded different numbers of "
                                      "batches in one epoch")
                 break
-            out = stack.forward(_stacked_inputs(stack, [g[0] for g in got if g is not None]))
-            grad = np.empty_like(out)
-            for row, (lane, (xb, yb)) in enumerate(zip(active, got, strict=True)):  # type: ignore
-                _loss(lane, out[row], xb, yb, grad, row, epoch, b)
-            stack.backward(grad)
-            lrs = [_lr(lane) for lane in active]
-            step.step(lrs)
-            for lane, (xb, _) in zip(active, got, strict=True):  # type: ignore[misc]
-                if lane.error is not None:
-                    continue
-                lane.trainer.step_count += 1
-                for cb in lane.batch_cbs:
-                    cb.on_batch_end(b, {"loss": lane.loss, "size": xb.shape[0]})
+            _one_step(stack, step, active, got, epoch, b)  # type: ignore[arg-type]
             for row in range(stack.active - 1, -1, -1):
                 if lanes[stack.lanes[row]].error is not None:
                     _leave(stack, step, lanes, row)
             b += 1
     for i in stack.lanes:
-        lane = lanes[i]
-        opt = lane.trainer.optimizer
-        if lane.trainer.schedule is not None:
-            opt.lr = lane.epoch_lr  # type: ignore[attr-defined]
-        if lane.totals[2] == 0:
-            raise ShapeError(f"the training data yielded no batches in epoch {epoch}; the "
-                             f"dataset or loader is empty")
-        lane.trainer._label_counts = lane.counts
-        lane.logs = {"loss": lane.totals[0] / lane.totals[2],
-                     "accuracy": lane.totals[1] / lane.totals[2]}
+        _close_epoch(lanes[i], epoch)
+
+
+def _one_step(stack: StackedMLP, step: StackedStep, active: list[_Lane],
+              got: list[tuple[Any, np.ndarray]], epoch: int, b: int) -> None:
+    """Step ``b`` of ``epoch``: forward, each model's loss, backward, the optimizer, the batch
+    callbacks (a model whose loss is not finite only notes its error)."""
+    out = stack.forward(_stacked_inputs(stack, [xb for xb, _ in got]))
+    grad = np.empty_like(out)
+    for row, (lane, (xb, yb)) in enumerate(zip(active, got, strict=True)):
+        _loss(lane, out[row], xb, yb, grad, row, epoch, b)
+    stack.backward(grad)
+    step.step([_lr(lane) for lane in active])
+    for lane, (xb, _) in zip(active, got, strict=True):
+        if lane.error is not None:
+            continue
+        lane.trainer.step_count += 1
+        for cb in lane.batch_cbs:
+            cb.on_batch_end(b, {"loss": lane.loss, "size": xb.shape[0]})
+
+
+def _close_epoch(lane: _Lane, epoch: int) -> None:
+    """The model's running loss and accuracy of the epoch become its logs (its schedule's base
+    learning rate back), as at the end of ``Trainer._run_epoch``."""
+    tr = lane.trainer
+    if tr.schedule is not None:
+        tr.optimizer.lr = lane.epoch_lr  # type: ignore[attr-defined]
+    if lane.totals[2] == 0:
+        raise ShapeError(f"the training data yielded no batches in epoch {epoch}; the "
+                         f"dataset or loader is empty")
+    tr._label_counts = lane.counts
+    lane.logs = {"loss": lane.totals[0] / lane.totals[2],
+                 "accuracy": lane.totals[1] / lane.totals[2]}
 
 
 def _stacked_inputs(stack: StackedMLP, xs: list[Any]) -> np.ndarray:
