@@ -327,16 +327,17 @@ def _epochs(stack: StackedMLP, step: StackedStep, lanes: list[_Lane],
     epoch = 0
     while stack.active and epoch < epochs and \
             (steps is None or lanes[stack.lanes[0]].trainer.step_count < steps):
-        active = [lanes[i] for i in stack.lanes]
-        for lane in active:
-            for cb in lane.callbacks:
-                cb.on_epoch_begin(epoch, lane.logs)
+        limit = None if steps is None else steps - lanes[stack.lanes[0]].trainer.step_count
+        for row in range(stack.active - 1, -1, -1):
+            lane = lanes[stack.lanes[row]]
+            _hook(lane, "on_epoch_begin", epoch, lane.logs)
+            if lane.error is not None:
+                _leave(stack, step, lanes, row)
+                continue
             lane.it = iter(lane.batches(epoch))
-            opt = lane.trainer.optimizer
-            lane.epoch_lr = float(getattr(opt, "lr", 0.0))
+            lane.epoch_lr = float(getattr(lane.trainer.optimizer, "lr", 0.0))
             lane.totals, lane.counts = [0.0, 0.0, 0.0], np.zeros(lane.trainer.model.out_features,
                                                                  np.int64)
-        limit = None if steps is None else steps - active[0].trainer.step_count
         _run_epoch(stack, step, lanes, epoch, limit)
         for row in range(stack.active - 1, -1, -1):
             lane = lanes[stack.lanes[row]]
@@ -383,8 +384,7 @@ def _one_step(stack: StackedMLP, step: StackedStep, active: list[_Lane],
         if lane.error is not None:
             continue
         lane.trainer.step_count += 1
-        for cb in lane.batch_cbs:
-            cb.on_batch_end(b, {"loss": lane.loss, "size": xb.shape[0]})
+        _hook(lane, "on_batch_end", b, {"loss": lane.loss, "size": xb.shape[0]}, lane.batch_cbs)
 
 
 def _close_epoch(lane: _Lane, epoch: int) -> None:
@@ -446,8 +446,19 @@ def _end_epoch(lane: _Lane, epoch: int) -> None:
     if lane.val is not None:
         ev = tr._evaluate(*lane.val)
         lane.logs["val_loss"], lane.logs["val_accuracy"] = ev["loss"], ev["accuracy"]
-    for cb in lane.callbacks:
-        cb.on_epoch_end(epoch, lane.logs)
+    _hook(lane, "on_epoch_end", epoch, lane.logs)
+
+
+def _hook(lane: _Lane, name: str, arg: Any, logs: dict[str, float],
+          callbacks: list[Callback] | None = None) -> None:
+    """Call hook ``name`` of the model's callbacks; a TrainingError one raises fails this model
+    only (as it would fail its own fit)."""
+    for cb in lane.callbacks if callbacks is None else callbacks:
+        try:
+            getattr(cb, name)(arg, logs)
+        except TrainingError as e:
+            lane.error = e
+            return
 
 
 def _leave(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], row: int) -> None:
