@@ -55,7 +55,7 @@ from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.layers import Activation, Dense, Dropout, _Buffers
 from ..nn.model import MLP
 from .callbacks import Callback, History
-from .trainer import Trainer, _periods
+from .trainer import Trainer, _budget, _Run
 
 
 class StackedMLP:
@@ -178,10 +178,10 @@ class StackedStep:
     with one state per row, run row by row.
 
     One pass over all rows at once gives the same bits (the rule is elementwise) but was slower
-    here: Adam over six 784-256-10 models took 3.6 ms as one pass against 2.8 ms row by row (one
-    BLAS thread, docs/speed.md). The update is bound by memory traffic, not by the number of
-    calls, and a row's parameters, gradients and moments stay in the core's cache between the
-    rule's passes while a stack of them does not.
+    here: Adam over six 784-256-10 models as one pass took 1.3x the time of six passes row by row
+    (``benchmarks/stacked.py``, docs/speed.md). The update is bound by memory traffic, not by the
+    number of calls, and its ten passes over one row's arrays (3 MB) run from closer caches than
+    over the whole stack's.
     """
 
     def __init__(self, stack: StackedMLP, optimizer: Any, decay_mask: np.ndarray | None) -> None:
@@ -219,9 +219,8 @@ class _Lane:
     callbacks: list[Callback]
     batch_cbs: list[Callback]
     history: History
-    batches: Any
+    run: _Run
     val: Any
-    epochs: int
     base_lr: float | None
     it: Any = None
     epoch_lr: float = 0.0
@@ -232,38 +231,20 @@ class _Lane:
     error: TrainingError | None = None
 
 
-def _budget(per_epoch: int, epochs: int | None, steps: int | None, eval_every: int | None
-            ) -> tuple[int, int | None, int, int]:
-    """(epochs of the logs, step limit or None, total steps, steps per logged epoch), as
-    ``Trainer.fit`` reads its budget."""
-    if epochs is not None and steps is not None:
-        raise ConfigError(f"fit_stacked(epochs={epochs!r}, steps={steps!r}): give the budget in "
-                          f"epochs or in optimizer steps, not both; drop one of them")
-    if steps is not None:
-        epochs = math.ceil(steps / per_epoch)
-    epochs = 10 if epochs is None else epochs
-    total = steps if steps is not None else epochs * per_epoch
-    if eval_every is None:
-        return epochs, steps, total, per_epoch
-    return -(-total // eval_every), total, total, eval_every
-
-
-def _lane(trainer: Trainer, loader: Any, val: Any, budget: tuple[int, int | None, int, int],
+def _lane(trainer: Trainer, loader: Any, val: Any, budget: tuple[int | None, int | None],
           eval_every: int | None, batch_size: int) -> _Lane:
     """A model's trainer set up as ``fit(loader, val=val, ...)`` sets it up."""
-    batches, featurize, _ = trainer._batches(loader, None, batch_size, True, None)
-    if eval_every is not None:
-        batches = _periods(batches, eval_every)
+    batches, featurize, per_epoch = trainer._batches(loader, None, batch_size, True, None)
+    run = _Run.of(batches, per_epoch, *budget, eval_every)
     val_data = trainer._val(val, featurize)
     callbacks = trainer._callbacks(False)
     history = next(cb for cb in callbacks if isinstance(cb, History))
-    epochs, _, total, period = budget
-    trainer.params = {"epochs": epochs, "steps": period, "batch_size": batch_size,
-                      "total_steps": total}
+    trainer.params = {"epochs": run.epochs, "steps": run.period, "batch_size": batch_size,
+                      "total_steps": run.total}
     batch_cbs = [cb for cb in callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
-    base_lr = trainer._bind_schedule(total)
+    base_lr = trainer._bind_schedule(run.total)
     trainer.stop_training, trainer.step_count = False, 0
-    return _Lane(trainer, callbacks, batch_cbs, history, batches, val_data, epochs, base_lr)
+    return _Lane(trainer, callbacks, batch_cbs, history, run, val_data, base_lr)
 
 
 def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[Any]) -> None:
@@ -303,8 +284,7 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[Any], *,
     """
     check_stackable(trainers, loaders)
     stack = StackedMLP([t.model for t in trainers])   # type: ignore[misc]
-    per_epoch = len(loaders[0])
-    budget = _budget(per_epoch, epochs, steps, eval_every)
+    budget = _budget(epochs, steps)
     vals = list(val) if val is not None else [None] * len(trainers)
     lanes = [_lane(t, ld, v, budget, eval_every, batch_size)
              for t, ld, v in zip(trainers, loaders, vals, strict=True)]
@@ -315,17 +295,18 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[Any], *,
     for lane in lanes:
         for cb in lane.callbacks:
             cb.on_train_begin(lane.logs)
-    _epochs(stack, step, lanes, budget)
+    _epochs(stack, step, lanes)
     for row in range(stack.active - 1, -1, -1):      # the budget is spent
         _leave(stack, step, lanes, row)
     return [lane.error if lane.error is not None else lane.history for lane in lanes]
 
 
-def _epochs(stack: StackedMLP, step: StackedStep, lanes: list[_Lane],
-            budget: tuple[int, int | None, int, int]) -> None:
-    epochs, steps, _, _ = budget
+def _epochs(stack: StackedMLP, step: StackedStep, lanes: list[_Lane]) -> None:
+    """The epochs of the logs, as ``Trainer._loop`` runs them, for every model in the stack (they
+    share the budget: same batches per epoch, same steps)."""
+    epochs, steps = lanes[0].run.epochs, lanes[0].run.steps
     epoch = 0
-    while stack.active and epoch < epochs and \
+    while stack.active and (epochs is None or epoch < epochs) and \
             (steps is None or lanes[stack.lanes[0]].trainer.step_count < steps):
         limit = None if steps is None else steps - lanes[stack.lanes[0]].trainer.step_count
         for row in range(stack.active - 1, -1, -1):
@@ -334,7 +315,7 @@ def _epochs(stack: StackedMLP, step: StackedStep, lanes: list[_Lane],
             if lane.error is not None:
                 _leave(stack, step, lanes, row)
                 continue
-            lane.it = iter(lane.batches(epoch))
+            lane.it = iter(lane.run.batches(epoch))
             lane.epoch_lr = float(getattr(lane.trainer.optimizer, "lr", 0.0))
             lane.totals, lane.counts = [0.0, 0.0, 0.0], np.zeros(lane.trainer.model.out_features,
                                                                  np.int64)
@@ -478,7 +459,8 @@ def _leave(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], row: int) -
         cb.on_train_end(lane.logs)
     tr.history = lane.history
     h = lane.history
-    tr.diagnostics = tr.diagnose(h.history, lane.epochs)
+    tr.diagnostics = tr.diagnose(h.history, len(h.epoch) if lane.run.epochs is None
+                                 else lane.run.epochs)
     for message in tr.diagnostics:
         warnings.warn(message, AugfitWarning, stacklevel=3)
 
