@@ -59,7 +59,7 @@ def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
         assert ("HorizontalFlip" in types) == (p["method"] == "flip")
 
     # the verdicts as the parent's metrics and tags, equal to the report's
-    from augfit.experiments.runner import report
+    from augfit.experiments.report import report
 
     rep = report(out).report
     got = client.get_run(parent.info.run_id).data
@@ -95,8 +95,8 @@ def test_each_cell_is_logged_when_stored_and_an_interrupted_run_is_marked_killed
     """A run stopped after two cells has those two in MLflow already; the rerun logs the rest."""
     from mlflow.tracking import MlflowClient
 
-    from augfit.experiments import runner
-    from augfit.experiments.store import Store
+    from augfit.experiments.run import runner
+    from augfit.experiments.run.store import Store
 
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump(TINY))
