@@ -35,9 +35,11 @@ def test_an_old_import_statement_gets_the_same_objects() -> None:
         import augfit.experiments.cell as old_cell
     assert old_cell is cell
     assert old_cell.__spec__ is not None and old_cell.__spec__.name == "augfit.experiments.run.cell"
-    with pytest.warns(DeprecationWarning, match="augfit.experiments.runner.RunResult moved to "
-                                                "augfit.experiments.report.study.RunResult"):
+    with pytest.warns(DeprecationWarning) as record:
         from augfit.experiments.runner import RunResult, check_sizes
+    assert [str(w.message).split(";")[0] for w in record] == [
+        "augfit.experiments.runner moved to augfit.experiments.run.runner",
+        "augfit.experiments.runner.RunResult moved to augfit.experiments.report.study.RunResult"]
     assert RunResult is study.RunResult and check_sizes is runner.check_sizes
     with pytest.warns(DeprecationWarning, match="augfit.experiments.stats.bca_interval moved to "
                                                 "augfit.experiments.stats.stats.bca_interval"):
