@@ -260,7 +260,8 @@ def page(demo: Path) -> str:
               "(`rotate[limit=5]`, `rotate[limit=10]`, ...). Two ways to write it, which give the "
               "same cells:", "", "```yaml", SWEEP, "```", "",
               "## The annotated format", "",
-              "The format as the parser's docstring (`augfit/experiments/spec/spec.py`) gives it:", ""]
+              "The format as the parser's docstring (`augfit/experiments/spec/spec.py`) gives "
+              "it:", ""]
     doc = S.__doc__ or ""
     block = doc.split("::\n\n", 2)[2].split("\n\n")[0]
     lines += ["```yaml", *(ln[4:] for ln in block.splitlines()), "```", "",

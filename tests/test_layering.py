@@ -331,3 +331,19 @@ def test_experiments_rooms_import_downward_through_their_faces(
 def test_no_private_name_crosses_a_room() -> None:
     bad = private_names(SRC)
     assert not bad, "private names imported from another room:\n" + "\n".join(bad)
+
+
+# the transforms' core that every modality builds on: it imports no modality package (the thread
+# pool it shares with image/ is transforms/parallel.py, below both)
+TRANSFORMS_CORE = ["augfit.transforms.base", "augfit.transforms.records",
+                   "augfit.transforms.parallel", "augfit.transforms.mixing"]
+MODALITIES = ("augfit.transforms.image", "augfit.transforms.audio", "augfit.transforms.text")
+
+
+def test_the_transforms_core_imports_no_modality(
+        graph: tuple[dict[str, Path], list[Edge]]) -> None:
+    mods, edges = graph
+    assert set(TRANSFORMS_CORE) <= set(mods)
+    bad = [f"{a} (line {line}) imports {b}" for a, b, line in edges
+           if a in TRANSFORMS_CORE and b.startswith(MODALITIES)]
+    assert not bad, "the transforms' core borrows from a modality:\n" + "\n".join(bad)

@@ -6,9 +6,10 @@ Derived early stopping: a method that differs from another method of the grid on
 subsample, initial weights, shuffling and augmentation draws; early stopping only watches). So its
 cell is not trained again: the other method's run replays the early stopping rule alongside and
 takes the stopped run's history, best epoch and final weights from it
-(:func:`augfit.experiments.run.cell.run_cells`). The derived cell is stored under its own key with the
-same bytes as training it (tested), so resuming, the store and the report are unchanged. When the
-other method's cell is already stored (a resumed run) or not in the grid, the cell trains by itself.
+(:func:`augfit.experiments.run.cell.run_cells`). The derived cell is stored under its own key with
+the same bytes as training it (tested), so resuming, the store and the report are unchanged. When
+the other method's cell is already stored (a resumed run) or not in the grid, the cell trains by
+itself.
 """
 from __future__ import annotations
 
