@@ -3,11 +3,12 @@
 Every transform samples its parameters before applying them, and the record keeps them (see
 :mod:`augfit.transforms.base`). :func:`explain` walks a pipeline and its record (through Compose,
 OneOf, SomeOf and Sometimes) and returns, per sample of the batch, the steps that applied to it
-with the values they drew. The words come from one table, :data:`FORMATTERS`: registered
-transform name -> the formatter of its family (geometry, crops, flips, colour, enhancement, noise,
-label mixing, policies, spectrogram masks, waveform, text edits). A transform the table does not
-name (a plugin, an adapter) is shown by the generic formatter: its per-sample numbers as
-``key=value``.
+with the values they drew. The words come from one table, :data:`FAMILIES`: a transform's
+``family`` attribute (geometry, crops, flips, colour, enhancement, noise, label mixing, policies,
+spectrogram masks, waveform, text edits) -> the formatter of that family. A transform of no
+family in the table (a plugin, an adapter, a new transform) is shown from its record by the
+generic formatter: its per-sample numbers as ``key=value``. So a new transform needs nothing
+here: it names a family, or its record speaks for it.
 
 Example
 -------
@@ -266,28 +267,27 @@ def _name(c: Context) -> str:
     return str(getattr(type(c.transform), "registered_name", type(c.transform).__name__))
 
 
-def _table() -> dict[str, Formatter]:
-    families: list[tuple[Formatter, tuple[str, ...]]] = [
-        (_geometry, ("Rotate", "Scale", "Translate", "Affine", "Shear")),
-        (_flip, ("HorizontalFlip", "VerticalFlip")),
-        (_crop, ("RandomCrop", "RandomResizedCrop")),
-        (_color, ("Brightness", "Contrast", "BrightnessContrast")),
-        (_enhance, ("Posterize", "Solarize", "Sharpness", "Color", "Equalize", "AutoContrast",
-                    "Grayscale")),
-        (_noise, ("GaussianNoise", "Cutout")),
-        (_blur, ("GaussianBlur", "MotionBlur")),
-        (_warp, ("ElasticTransform", "Perspective")),
-        (_mixing, ("MixUp", "CutMix", "TimeCutMix")),
-        (_policy, ("RandAugment", "TrivialAugmentWide")),
-        (_masks, ("FrequencyMask", "TimeMask", "TimeWarp")),
-        (_waveform, ("AddNoise", "Gain", "PitchShift", "TimeShift", "TimeStretch")),
-        (_text, ("RandomDeletion", "RandomSwap", "RandomInsertion", "SynonymReplace")),
-    ]
-    return {name: fmt for fmt, names in families for name in names}
+#: a transform's ``family`` -> the formatter of that family (any other: :func:`_generic`)
+FAMILIES: dict[str, Formatter] = {
+    "geometry": _geometry,    # Rotate, Scale, Translate, Affine, Shear
+    "flip": _flip,            # HorizontalFlip, VerticalFlip
+    "crop": _crop,            # RandomCrop, RandomResizedCrop
+    "color": _color,          # Brightness, Contrast, BrightnessContrast
+    "enhance": _enhance,      # Posterize, Solarize, Sharpness, Color, Equalize, AutoContrast, ...
+    "noise": _noise,          # GaussianNoise, Cutout
+    "blur": _blur,            # GaussianBlur, MotionBlur
+    "warp": _warp,            # ElasticTransform, Perspective
+    "mixing": _mixing,        # MixUp, CutMix, TimeCutMix
+    "policy": _policy,        # RandAugment, TrivialAugmentWide
+    "masks": _masks,          # FrequencyMask, TimeMask, TimeWarp
+    "waveform": _waveform,    # AddNoise, Gain, PitchShift, TimeShift, TimeStretch
+    "text": _text,            # RandomDeletion, RandomSwap, RandomInsertion, SynonymReplace
+}
 
 
-#: registered transform name -> the formatter of its family (others: the generic formatter)
-FORMATTERS: dict[str, Formatter] = _table()
+def formatter_for(t: Transform) -> Formatter:
+    """The formatter of ``t``'s family, or the generic one (its record's numbers)."""
+    return FAMILIES.get(getattr(type(t), "family", ""), _generic)
 
 
 # -- walking a record ----------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def _walk(t: Transform, rec: Any, rows: np.ndarray, out: list[list[Drawn]],
     shape = None if note.get("shape") is None else tuple(note["shape"])
     ctx = Context(t, shape, rows, sr, hop)
     name = _name(ctx)
-    fmt = FORMATTERS.get(name, _generic)
+    fmt = formatter_for(t)
     for j in np.flatnonzero(applied):
         values = per_sample(rec, int(j), len(rows))
         row = int(rows[j])
@@ -415,5 +415,5 @@ def _same_value(a: Any, b: Any) -> bool:
         return False
 
 
-__all__ = ["FORMATTERS", "Context", "Drawn", "Formatter", "describe_pipeline", "explain",
-           "per_sample"]
+__all__ = ["FAMILIES", "Context", "Drawn", "Formatter", "describe_pipeline", "explain",
+           "formatter_for", "per_sample"]
