@@ -128,6 +128,21 @@ def _install() -> None:
 
 _install()
 
-__all__ = ["run", "report", "load_results", "RunResult", "load_spec", "parse_spec", "Spec",
-           "Method", "Cell", "Store", "compare", "summarize", "Comparison", "Report",
-           "write_report", "comparison_table"]
+__all__ = [
+    "Cell",
+    "Comparison",
+    "Method",
+    "Report",
+    "RunResult",
+    "Spec",
+    "Store",
+    "compare",
+    "comparison_table",
+    "load_results",
+    "load_spec",
+    "parse_spec",
+    "report",
+    "run",
+    "summarize",
+    "write_report",
+]

@@ -26,7 +26,24 @@ from .runner import (
 from .store import Store, examples, load_results, load_results_and_failures
 from .tasks import speedups
 
-__all__ = ["train", "GridRun", "as_spec", "check_pilot_overlap", "failure_summary", "n_classes",
-           "with_examples", "Store", "examples", "load_results", "load_results_and_failures",
-           "splits", "CostModel", "cost_model", "makespan", "speedups", "still_rising",
-           "stopped_early", "under_trained"]
+__all__ = [
+    "CostModel",
+    "GridRun",
+    "Store",
+    "as_spec",
+    "check_pilot_overlap",
+    "cost_model",
+    "examples",
+    "failure_summary",
+    "load_results",
+    "load_results_and_failures",
+    "makespan",
+    "n_classes",
+    "speedups",
+    "splits",
+    "still_rising",
+    "stopped_early",
+    "train",
+    "under_trained",
+    "with_examples",
+]

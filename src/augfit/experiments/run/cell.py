@@ -475,7 +475,21 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
     return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
 
 
-__all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "budget_epochs",
-           "best_epoch_index",
-           "make_model", "training_subset", "splits", "max_splits", "carried_area",
-           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER", "DIVERGED_LOSS"]
+__all__ = [
+    "DIVERGED_LOSS",
+    "LOADER",
+    "MODEL",
+    "SUBSAMPLE",
+    "EpochRecorder",
+    "ShadowStop",
+    "best_epoch_index",
+    "budget_epochs",
+    "carried_area",
+    "cell_metrics",
+    "make_model",
+    "max_splits",
+    "run_cell",
+    "run_cells",
+    "splits",
+    "training_subset",
+]

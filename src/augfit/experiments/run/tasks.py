@@ -104,4 +104,4 @@ def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Ta
     return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
 
 
-__all__ = ["SPEEDUPS", "ENV", "Task", "early_stopping_siblings", "plan_tasks", "speedups"]
+__all__ = ["ENV", "SPEEDUPS", "Task", "early_stopping_siblings", "plan_tasks", "speedups"]

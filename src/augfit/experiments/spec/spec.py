@@ -581,6 +581,16 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",
-           "check_dataset_options", "check_smallest_effect", "IN_MEMORY", "SMALLEST_EFFECT_DEFAULT",
-           "SMALLEST_EFFECT_MAX"]
+__all__ = [
+    "IN_MEMORY",
+    "SMALLEST_EFFECT_DEFAULT",
+    "SMALLEST_EFFECT_MAX",
+    "Cell",
+    "Method",
+    "Spec",
+    "check_dataset_options",
+    "check_smallest_effect",
+    "load_spec",
+    "parse_spec",
+    "spec_from_canonical",
+]
