@@ -180,6 +180,7 @@ class Transform(ParamsMixin):
 
     # -- hooks for subclasses ------------------------------------------------------------------
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del rng, batch, n
         return {}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -290,6 +291,7 @@ class Transform(ParamsMixin):
     def apply_targets(self, targets: Any, params: Params) -> Any:
         """Soft targets ``(N, K)`` after this transform, from the same record as :meth:`apply`
         (a composition walks its steps); unchanged unless :meth:`changes_labels`."""
+        del params
         return targets
 
     # -- serialization --------------------------------------------------------------------------

@@ -92,11 +92,13 @@ class LabelMixing(Transform):
                                              bad=(0, -1.0, "big", float("inf"), 1001))}
 
     def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:
+        del alpha  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     # -- subclass hooks ---------------------------------------------------------------------------
     def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
              ) -> tuple[Params, np.ndarray]:
+        del rng, batch
         return {}, lam
 
     def mix(self, a: Any, b: Any, params: Params) -> Any:

@@ -42,6 +42,7 @@ class AlbumentationsTransform(Constraint):
     kept (for ``to_dict``) in its dict form."""
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+        del seen
         A = _albumentations()
         if isinstance(value, dict):
             try:
@@ -56,6 +57,7 @@ class AlbumentationsTransform(Constraint):
         )
 
     def stored(self, given: Any, checked: Any) -> Any:
+        del given
         return _albumentations().to_dict(checked)["transform"]
 
     def invalid(self) -> list[Any]:
@@ -85,6 +87,7 @@ class Albumentations(PerSampleAdapter):
     _parameter_constraints = {"transform": AlbumentationsTransform()}
 
     def __init__(self, transform: Any = None, p: float = 1.0) -> None:
+        del transform  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         self._t = self.checked.transform
         self._lock = threading.Lock()

@@ -76,9 +76,11 @@ class GaussianBlur(ImageTransform):
     _parameter_constraints = {"sigma": Range(MIN_SIGMA, MAX_SIGMA)}
 
     def __init__(self, sigma: Sequence[float] = (0.5, 1.5), p: float = 1.0) -> None:
+        del sigma  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"sigma": rng.uniform(*self.bounds("sigma"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -118,9 +120,11 @@ class MotionBlur(ImageTransform):
 
     def __init__(self, size: Sequence[int] = (3, 7), angle: float | Sequence[float] = 180.0,
                  p: float = 1.0) -> None:
+        del size, angle  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         size: tuple[int, int] = self.checked.size
         sizes = _odd_sizes(*size)
         return {"size": sizes[rng.integers(0, sizes.size, size=n)],

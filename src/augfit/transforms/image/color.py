@@ -30,6 +30,7 @@ class _MultiplyAdd(ImageTransform):
         return getattr(c, "brightness", (0.0, 0.0)), getattr(c, "contrast", (0.0, 0.0))
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         brightness, contrast = self.ranges()
         return {"alpha": 1.0 + rng.uniform(*contrast, size=n),
                 "beta": rng.uniform(*brightness, size=n)}
@@ -45,6 +46,7 @@ class _OneRange(_MultiplyAdd):
     _parameter_constraints = {"limit": Range(-1.0, 1.0, symmetric=True)}
 
     def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
+        del limit  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -76,6 +78,8 @@ class BrightnessContrast(_MultiplyAdd):
 
     def __init__(self, brightness: float | Sequence[float] = 0.2,
                  contrast: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del brightness, contrast
         super().__init__(p)
 
 
@@ -92,6 +96,7 @@ class Grayscale(ImageTransform):
         super().__init__(p)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
+        del params
         return F.to_gray(batch)
 
 

@@ -59,6 +59,8 @@ class RandomCrop(GeometricTransform):
 
     def __init__(self, size: int | Sequence[int] | None = None, padding: int = 0,
                  fill: float = 0.0, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del size, padding, fill
         super().__init__(p)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -87,6 +89,7 @@ class RandomCrop(GeometricTransform):
         return y0, x0
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        del hw
         return _shift_matrices(params["y0"], params["x0"])
 
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
@@ -115,6 +118,7 @@ class CenterCrop(GeometricTransform):
     _parameter_constraints = {"size": Size(allow_none=False)}
 
     def __init__(self, size: int | Sequence[int] = 8) -> None:
+        del size  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(1.0)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -136,6 +140,7 @@ class CenterCrop(GeometricTransform):
         return _shift_matrices(np.full(n, y), np.full(n, x))
 
     def apply_exact(self, batch: np.ndarray, params: Params) -> np.ndarray:
+        del params
         y, x = self._corner(batch.shape[1:3])
         h, w = self.output_hw(batch.shape[1:3])
         return batch[:, y:y + h, x:x + w].copy()
@@ -166,6 +171,8 @@ class RandomResizedCrop(GeometricTransform):
     def __init__(self, size: int | Sequence[int] | None = None,
                  scale: Sequence[float] = (0.08, 1.0),
                  ratio: Sequence[float] = (3 / 4, 4 / 3), p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del size, scale, ratio
         super().__init__(p)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -202,11 +209,11 @@ class RandomResizedCrop(GeometricTransform):
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         box = np.stack([params["y0"], params["x0"], params["h"], params["w"]], axis=1).astype(float)
-        return resize_matrix(hw, box, self.output_hw(hw))
+        return resize_matrix(box, self.output_hw(hw))
 
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
         box = np.tile(np.array([0.0, 0.0, hw[0], hw[1]]), (n, 1))
-        return resize_matrix(hw, box, self.output_hw(hw))
+        return resize_matrix(box, self.output_hw(hw))
 
 
 __all__ = ["RandomCrop", "RandomResizedCrop", "CenterCrop"]

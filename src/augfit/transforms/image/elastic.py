@@ -105,9 +105,12 @@ class ElasticTransform(ImageTransform):
 
     def __init__(self, alpha: Sequence[float] = (30.0, 40.0), sigma: float = 4.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del alpha, sigma, fill
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"alpha": rng.uniform(*self.bounds("alpha"), size=n),
                 "seed": rng.integers(0, 2 ** 63 - 1, size=n, dtype=np.int64)}
 
@@ -166,9 +169,11 @@ class Perspective(ImageTransform):
 
     def __init__(self, scale: Sequence[float] = (0.05, 0.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
+        del scale, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         s = rng.uniform(*self.bounds("scale"), size=n)
         moves = np.abs(rng.standard_normal((n, 4, 2))) * s[:, None, None]
         return {"corners": np.minimum(moves, MAX_CORNER)}

@@ -39,9 +39,11 @@ class Posterize(ImageTransform):
     _parameter_constraints = {"bits": IntRange(0, 8, keep="checked")}
 
     def __init__(self, bits: Sequence[int] = (4, 8), p: float = 1.0) -> None:
+        del bits  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"bits": rng.integers(self.bits[0], self.bits[1] + 1, size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -62,9 +64,11 @@ class Solarize(ImageTransform):
     _parameter_constraints = {"threshold": Range(0.0, 1.0)}
 
     def __init__(self, threshold: Sequence[float] = (0.5, 1.0), p: float = 1.0) -> None:
+        del threshold  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"threshold": rng.uniform(*self.bounds("threshold"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -81,6 +85,7 @@ class Equalize(ImageTransform):
         super().__init__(p)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
+        del params
         return ops.equalize(batch)
 
     @classmethod
@@ -98,6 +103,7 @@ class AutoContrast(ImageTransform):
         super().__init__(p)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
+        del params
         return ops.autocontrast(batch)
 
     @classmethod
@@ -113,9 +119,11 @@ class _Factor(ImageTransform):
     _parameter_constraints = {"factor": Range(0.0, 10.0)}
 
     def __init__(self, factor: Sequence[float] = (0.1, 1.9), p: float = 1.0) -> None:
+        del factor  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"factor": rng.uniform(*self.bounds("factor"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -157,9 +165,11 @@ class Shear(GeometricTransform):
 
     def __init__(self, x: float | Sequence[float] = 0.3, y: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
+        del x, y, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         return {"sx": rng.uniform(*self.bounds("x"), size=n),
                 "sy": rng.uniform(*self.bounds("y"), size=n)}
 

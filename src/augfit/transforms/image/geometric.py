@@ -58,9 +58,11 @@ class Rotate(GeometricTransform):
     _parameter_constraints = {"limit": Range(-180, 180, symmetric=True), "fill": Fill()}
 
     def __init__(self, limit: float | Sequence[float] = 15.0, fill: float = 0.0, p: float = 1.0):
+        del limit, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         return {"angle": _uniform(rng, self.bounds("limit"), n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
@@ -85,9 +87,11 @@ class Scale(GeometricTransform):
 
     def __init__(self, range: Sequence[float] = (0.9, 1.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
+        del range, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         return {"scale": _uniform(rng, self.bounds("range"), n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
@@ -112,9 +116,11 @@ class Translate(GeometricTransform):
 
     def __init__(self, shift: float | Sequence[float] = 0.1, fill: float = 0.0,
                  p: float = 1.0) -> None:
+        del shift, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         shift = self.bounds("shift")
         return {"dx": _uniform(rng, shift, n), "dy": _uniform(rng, shift, n)}
 
@@ -166,6 +172,8 @@ class Affine(GeometricTransform):
     def __init__(self, rotate: float | Sequence[float] = 0.0,
                  scale: Sequence[float] = (1.0, 1.0), translate: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0, shear: float | Sequence[float] = 0.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del rotate, scale, translate, fill, shear
         super().__init__(p)
 
     def get_config(self) -> dict[str, Any]:
@@ -175,6 +183,7 @@ class Affine(GeometricTransform):
         return cfg
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         c = self.checked
         params = {"angle": _uniform(rng, c.rotate, n), "scale": _uniform(rng, c.scale, n),
                   "dx": _uniform(rng, c.translate, n), "dy": _uniform(rng, c.translate, n)}

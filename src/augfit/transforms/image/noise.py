@@ -32,9 +32,11 @@ class GaussianNoise(ImageTransform):
     _parameter_constraints = {"std": Range(0.0, 1.0)}
 
     def __init__(self, std: Sequence[float] = (0.02, 0.1), p: float = 1.0) -> None:
+        del std  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"sigma": rng.uniform(*self.bounds("std"), size=n),
                 "seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
 
@@ -73,6 +75,8 @@ class Cutout(ImageTransform):
 
     def __init__(self, holes: int = 1, size: Sequence[float] = (0.1, 0.3), fill: float = 0.0,
                  p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del holes, size, fill
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:

@@ -113,6 +113,8 @@ class _Policy(ImageTransform):
 
     def __init__(self, num_magnitude_bins: int, ops: Sequence[str] | None, fill: float,
                  p: float) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del num_magnitude_bins, ops, fill
         super().__init__(p)
 
     def tables(self, hw: tuple[int, int]) -> np.ndarray:
@@ -218,6 +220,8 @@ class RandAugment(_Policy):
 
     def __init__(self, num_ops: int = 2, magnitude: int = 9, num_magnitude_bins: int = 31,
                  ops: Sequence[str] | None = None, fill: float = 0.0, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del num_ops, magnitude
         super().__init__(num_magnitude_bins, ops, fill, p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
