@@ -88,7 +88,7 @@ class LabelMixing(Transform):
     mixes_labels: ClassVar[bool] = True
     family = "mixing"
     alpha: float
-    _parameter_constraints = {"alpha": Check(lambda v, name, owner, seen: check_alpha(v, owner),
+    _parameter_constraints = {"alpha": Check(lambda v, _name, owner, _seen: check_alpha(v, owner),
                                              bad=(0, -1.0, "big", float("inf"), 1001))}
 
     def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:

@@ -196,9 +196,9 @@ class RandomResizedCrop(GeometricTransform):
         fits = ok.any(axis=1)
         in_ratio = W / H
         if in_ratio < ratio[0]:
-            fh, fw = int(round(W / ratio[0])), W
+            fh, fw = round(W / ratio[0]), W
         elif in_ratio > ratio[1]:
-            fh, fw = H, int(round(H * ratio[1]))
+            fh, fw = H, round(H * ratio[1])
         else:
             fh, fw = H, W
         hh, ww = np.where(fits, hh, max(fh, 1)), np.where(fits, ww, max(fw, 1))

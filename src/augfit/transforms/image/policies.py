@@ -70,8 +70,8 @@ _COLOR_KERNELS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "Sharpness": lambda x, m: K.sharpness(x, 1.0 + m),
     "Posterize": lambda x, m: K.posterize(x, m.astype(np.int64)),
     "Solarize": lambda x, m: K.solarize(x, m),
-    "AutoContrast": lambda x, m: K.autocontrast(x),
-    "Equalize": lambda x, m: K.equalize(x),
+    "AutoContrast": lambda x, _m: K.autocontrast(x),
+    "Equalize": lambda x, _m: K.equalize(x),
 }
 
 
@@ -107,7 +107,7 @@ class _Policy(ImageTransform):
     fill: float
     _parameter_constraints = {
         "num_magnitude_bins": Integer(2, MAX_COUNT),
-        "ops": Check(lambda v, name, owner, seen: check_ops(v, owner),
+        "ops": Check(lambda v, _name, owner, _seen: check_ops(v, owner),
                      bad=(["Rotate", "Zoom"], ["TimeMask"], [], "Rotate", ["Rotate", "Rotate"])),
         "fill": Fill()}
 
