@@ -2,6 +2,7 @@
 chosen, the pilot on splits the run never uses, and the planned spec."""
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -193,3 +194,19 @@ def test_the_demo_spec_says_its_pilot_split_seed():
     splits are fresh instead of warning that its results are optimistic."""
     demo = load_spec(Path(__file__).resolve().parents[2] / "pipelines" / "digits_overfitting.yaml")
     assert demo.pilot_split_seed() == 99 and fresh_splits(demo).startswith("drawn with split seed")
+
+
+def test_plan_writes_durations_as_the_progress_lines_do():
+    """One clock format: plan's estimate reads like the run's progress line and ETA."""
+    from augfit.experiments.plan import Plan
+    from augfit.experiments.progress import LineProgress
+
+    spec = parse_spec(SPEC)
+    p = Plan(spec, spec, Path("p"), 0, 1.0, {}, {}, {}, {}, 10, 2, 1.0, True,
+             {"1 process": 3725.0, "2 processes (this machine)": 187.4})
+    assert "estimated wall time: 1h02m05s on 1 process, 3m07s on 2 processes (this machine)" \
+        in p.text().splitlines()
+    now = [0.0]
+    bar = LineProgress(10, file=io.StringIO(), clock=lambda: now[0])
+    now[0] = 3725.0
+    assert bar.line() == "augfit run: 0/10 cells (0%), 1h02m05s elapsed"
