@@ -7,12 +7,13 @@ import yaml
 
 from augfit.cli import main
 from augfit.errors import ConfigError
-from augfit.experiments import load_results, power
-from augfit.experiments.answer import units_text
-from augfit.experiments.decide import look_splits, primary_intervals, run_until_decided
-from augfit.experiments.runner import run
-from augfit.experiments.sequential import holm_look
-from augfit.experiments.verdicts import pp
+from augfit.experiments import load_results
+from augfit.experiments.report import run
+from augfit.experiments.report.answer import units_text
+from augfit.experiments.report.decide import look_splits, primary_intervals, run_until_decided
+from augfit.experiments.report.verdicts import pp
+from augfit.experiments.stats import power
+from augfit.experiments.stats.sequential import holm_look
 
 SPEC = {"name": "tiny_seq", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
         "training": {"epochs": 8, "batch_size": 16, "lr": 0.01}, "splits": 2, "seeds": 2,

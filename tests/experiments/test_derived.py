@@ -6,10 +6,10 @@ import pytest
 
 from augfit.errors import ConfigError, TrainingError
 from augfit.experiments import run
-from augfit.experiments.cell import run_cell, run_cells
+from augfit.experiments.run.cell import run_cell, run_cells
+from augfit.experiments.run.store import Store
+from augfit.experiments.run.tasks import Task, early_stopping_siblings, plan_tasks, speedups
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.store import Store
-from augfit.experiments.tasks import Task, early_stopping_siblings, plan_tasks, speedups
 from augfit.numerics import flushing_available
 from augfit.train.callbacks import Callback
 
@@ -176,7 +176,7 @@ def test_a_derived_cell_stores_its_own_time_and_the_trained_cell_the_rest(monkey
     derivation at its own start and end."""
     from types import SimpleNamespace
 
-    import augfit.experiments.cell as cell_module
+    import augfit.experiments.run.cell as cell_module
 
     ticks = iter(range(1000))
     monkeypatch.setattr(cell_module, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))

@@ -12,13 +12,13 @@ import yaml
 
 from augfit.cli import main
 from augfit.errors import ConfigError
-from augfit.experiments.budget_check import still_rising, under_trained
-from augfit.experiments.decide import run_until_decided
-from augfit.experiments.plan import choose, components, mde, pilot_sds, pilot_spec, plan
-from augfit.experiments.report import fresh_splits, tuned_on
-from augfit.experiments.runner import RunResult
+from augfit.experiments.report import RunResult
+from augfit.experiments.report.decide import run_until_decided
+from augfit.experiments.report.document import fresh_splits, tuned_on
+from augfit.experiments.report.plan import choose, components, mde, pilot_sds, pilot_spec, plan
+from augfit.experiments.report.verdicts import warnings_for
+from augfit.experiments.run.budget_check import still_rising, under_trained
 from augfit.experiments.spec import load_spec, parse_spec
-from augfit.experiments.verdicts import warnings_for
 
 SPEC = {"name": "tiny_plan", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
         "training": {"epochs": 20, "batch_size": 16, "lr": 0.01}, "splits": 3, "seeds": 2,
@@ -198,8 +198,8 @@ def test_the_demo_spec_says_its_pilot_split_seed():
 
 def test_plan_writes_durations_as_the_progress_lines_do():
     """One clock format: plan's estimate reads like the run's progress line and ETA."""
-    from augfit.experiments.plan import Plan
-    from augfit.experiments.progress import LineProgress
+    from augfit.experiments.report.plan import Plan
+    from augfit.experiments.run.progress import LineProgress
 
     spec = parse_spec(SPEC)
     p = Plan(spec, spec, Path("p"), 0, 1.0, {}, {}, {}, {}, 10, 2, 1.0, True,
