@@ -174,9 +174,10 @@ def test_a_derived_cell_stores_its_own_time_and_the_trained_cell_the_rest(monkey
     code split the run's time equally, halving the baseline's cost of an early-stopping pair).
     A clock that ticks by 1 at each reading: run_cells reads it at the start and the end, each
     derivation at its own start and end."""
+    import importlib
     from types import SimpleNamespace
 
-    import augfit.experiments.run.cell as cell_module
+    cell_module = importlib.import_module("augfit.experiments.run.cell")
 
     ticks = iter(range(1000))
     monkeypatch.setattr(cell_module, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
