@@ -14,6 +14,7 @@ from __future__ import annotations
 from .budget_check import still_rising, stopped_early, under_trained
 from .cell import splits
 from .cost import CostModel, cost_model, makespan
+from .progress import clock_text
 from .runner import (
     GridRun,
     as_spec,
@@ -25,13 +26,16 @@ from .runner import (
 )
 from .store import Store, examples, load_results, load_results_and_failures
 from .tasks import speedups
+from .tracking import Tracker
 
 __all__ = [
     "CostModel",
     "GridRun",
     "Store",
+    "Tracker",
     "as_spec",
     "check_pilot_overlap",
+    "clock_text",
     "cost_model",
     "examples",
     "failure_summary",
