@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter
 from ..base import Params
-from ..constraints import Constraint
+from ..constraints import Constraint, Table
 from . import functional as F
 
 
@@ -84,7 +84,7 @@ class Albumentations(PerSampleAdapter):
     """
 
     modality = "image"
-    _parameter_constraints = {"transform": AlbumentationsTransform()}
+    _parameter_constraints: ClassVar[Table] = {"transform": AlbumentationsTransform()}
 
     def __init__(self, transform: Any = None, p: float = 1.0) -> None:
         del transform  # checked and kept by the constraint table (Transform.check_arguments)

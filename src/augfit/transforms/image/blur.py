@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import IntRange, Range
+from ..constraints import IntRange, Range, Table
 from ..parallel import per_sample
 from .core import ImageTransform
 
@@ -73,7 +73,7 @@ class GaussianBlur(ImageTransform):
     """
 
     family = "blur"
-    _parameter_constraints = {"sigma": Range(MIN_SIGMA, MAX_SIGMA)}
+    _parameter_constraints: ClassVar[Table] = {"sigma": Range(MIN_SIGMA, MAX_SIGMA)}
 
     def __init__(self, sigma: Sequence[float] = (0.5, 1.5), p: float = 1.0) -> None:
         del sigma  # checked and kept by the constraint table (Transform.check_arguments)
@@ -113,7 +113,7 @@ class MotionBlur(ImageTransform):
     """
 
     family = "blur"
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "size": IntRange(3, MAX_KERNEL, hint=" containing an odd side (3, 5, 7, ...)",
                          valid=lambda lo, hi: _odd_sizes(lo, hi).size > 0),
         "angle": Range(-180.0, 180.0, symmetric=True)}

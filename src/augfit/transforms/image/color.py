@@ -14,7 +14,7 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Range
+from ..constraints import Range, Table
 from . import functional as F
 from .core import ImageTransform
 
@@ -43,7 +43,7 @@ class _OneRange(_MultiplyAdd):
     """Brightness or Contrast alone: one symmetric ``limit`` range, used as ``changes``."""
 
     changes: ClassVar[str] = "brightness"
-    _parameter_constraints = {"limit": Range(-1.0, 1.0, symmetric=True)}
+    _parameter_constraints: ClassVar[Table] = {"limit": Range(-1.0, 1.0, symmetric=True)}
 
     def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
         del limit  # checked and kept by the constraint table (Transform.check_arguments)
@@ -73,8 +73,9 @@ class Contrast(_OneRange):
 class BrightnessContrast(_MultiplyAdd):
     """Brightness and contrast together (one pass): ``clip(x * (1 + c) + b * max_value)``."""
 
-    _parameter_constraints = {"brightness": Range(-1.0, 1.0, symmetric=True),
-                              "contrast": Range(-1.0, 1.0, symmetric=True)}
+    _parameter_constraints: ClassVar[Table] = {
+        "brightness": Range(-1.0, 1.0, symmetric=True),
+        "contrast": Range(-1.0, 1.0, symmetric=True)}
 
     def __init__(self, brightness: float | Sequence[float] = 0.2,
                  contrast: float | Sequence[float] = 0.2, p: float = 1.0) -> None:

@@ -11,13 +11,14 @@ resized.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_SIDE, Params
-from ..constraints import Fill, Integer, Range
+from ..constraints import Fill, Integer, Range, Table
 from .core import GeometricTransform, Size, identity, resize_matrix
 from .functional import fill_in_dtype
 
@@ -55,7 +56,8 @@ class RandomCrop(GeometricTransform):
     family = "crop"
     size: int | list[int] | None
     padding: int
-    _parameter_constraints = {"size": Size(), "padding": Integer(0, MAX_SIDE), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "size": Size(), "padding": Integer(0, MAX_SIDE), "fill": Fill()}
 
     def __init__(self, size: int | Sequence[int] | None = None, padding: int = 0,
                  fill: float = 0.0, p: float = 1.0) -> None:
@@ -115,7 +117,7 @@ class CenterCrop(GeometricTransform):
     resamples = False
     deterministic = True
     size: int | list[int]
-    _parameter_constraints = {"size": Size(allow_none=False)}
+    _parameter_constraints: ClassVar[Table] = {"size": Size(allow_none=False)}
 
     def __init__(self, size: int | Sequence[int] = 8) -> None:
         del size  # checked and kept by the constraint table (Transform.check_arguments)
@@ -165,8 +167,9 @@ class RandomResizedCrop(GeometricTransform):
     """
 
     family = "crop"
-    _parameter_constraints = {"size": Size(), "scale": Range(1e-6, 1.0),
-                              "ratio": Range(1e-3, 1e3)}
+    _parameter_constraints: ClassVar[Table] = {
+        "size": Size(), "scale": Range(1e-6, 1.0),
+        "ratio": Range(1e-3, 1e3)}
 
     def __init__(self, size: int | Sequence[int] | None = None,
                  scale: Sequence[float] = (0.08, 1.0),

@@ -15,14 +15,14 @@ images (:func:`augfit.transforms.image.functional.remap`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Fill, Range, Real
+from ..constraints import Fill, Range, Real, Table
 from . import functional as F
 from .blur import MAX_SIGMA, gaussian_size
 from .core import ImageTransform
@@ -99,9 +99,10 @@ class ElasticTransform(ImageTransform):
     family = "warp"
     sigma: float
     fill: float
-    _parameter_constraints = {"alpha": Range(0.0, 1000.0),
-                              "sigma": Real(0.0, MAX_SIGMA, low_open=True, hint=" (pixels)"),
-                              "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "alpha": Range(0.0, 1000.0),
+        "sigma": Real(0.0, MAX_SIGMA, low_open=True, hint=" (pixels)"),
+        "fill": Fill()}
 
     def __init__(self, alpha: Sequence[float] = (30.0, 40.0), sigma: float = 4.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
@@ -165,7 +166,7 @@ class Perspective(ImageTransform):
 
     family = "warp"
     fill: float
-    _parameter_constraints = {"scale": Range(0.0, MAX_CORNER), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {"scale": Range(0.0, MAX_CORNER), "fill": Fill()}
 
     def __init__(self, scale: Sequence[float] = (0.05, 0.1), fill: float = 0.0,
                  p: float = 1.0) -> None:

@@ -8,13 +8,13 @@ Each draws its parameter per sample from a range and applies the batched kernels
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Fill, IntRange, Range
+from ..constraints import Fill, IntRange, Range, Table
 from . import ops
 from .core import GeometricTransform, ImageTransform
 
@@ -36,7 +36,7 @@ class Posterize(ImageTransform):
 
     family = "enhance"
     bits: tuple[int, int]
-    _parameter_constraints = {"bits": IntRange(0, 8, keep="checked")}
+    _parameter_constraints: ClassVar[Table] = {"bits": IntRange(0, 8, keep="checked")}
 
     def __init__(self, bits: Sequence[int] = (4, 8), p: float = 1.0) -> None:
         del bits  # checked and kept by the constraint table (Transform.check_arguments)
@@ -61,7 +61,7 @@ class Solarize(ImageTransform):
     """
 
     family = "enhance"
-    _parameter_constraints = {"threshold": Range(0.0, 1.0)}
+    _parameter_constraints: ClassVar[Table] = {"threshold": Range(0.0, 1.0)}
 
     def __init__(self, threshold: Sequence[float] = (0.5, 1.0), p: float = 1.0) -> None:
         del threshold  # checked and kept by the constraint table (Transform.check_arguments)
@@ -116,7 +116,7 @@ class _Factor(ImageTransform):
 
     kernel = staticmethod(ops.brightness)
     family = "enhance"
-    _parameter_constraints = {"factor": Range(0.0, 10.0)}
+    _parameter_constraints: ClassVar[Table] = {"factor": Range(0.0, 10.0)}
 
     def __init__(self, factor: Sequence[float] = (0.1, 1.9), p: float = 1.0) -> None:
         del factor  # checked and kept by the constraint table (Transform.check_arguments)
@@ -160,8 +160,9 @@ class Shear(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"x": Range(-2.0, 2.0, symmetric=True),
-                              "y": Range(-2.0, 2.0, symmetric=True), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "x": Range(-2.0, 2.0, symmetric=True),
+        "y": Range(-2.0, 2.0, symmetric=True), "fill": Fill()}
 
     def __init__(self, x: float | Sequence[float] = 0.3, y: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0) -> None:

@@ -7,13 +7,13 @@ bilinearly; inside a Compose, consecutive ones (and crops/flips next to them) re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Fill, Range
+from ..constraints import Fill, Range, Table
 from .core import GeometricTransform, identity
 
 
@@ -55,7 +55,8 @@ class Rotate(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"limit": Range(-180, 180, symmetric=True), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "limit": Range(-180, 180, symmetric=True), "fill": Fill()}
 
     def __init__(self, limit: float | Sequence[float] = 15.0, fill: float = 0.0, p: float = 1.0):
         del limit, fill  # checked and kept by the constraint table (Transform.check_arguments)
@@ -83,7 +84,7 @@ class Scale(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"range": Range(1e-3, 10.0), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {"range": Range(1e-3, 10.0), "fill": Fill()}
 
     def __init__(self, range: Sequence[float] = (0.9, 1.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
@@ -112,7 +113,8 @@ class Translate(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"shift": Range(-1.0, 1.0, symmetric=True), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "shift": Range(-1.0, 1.0, symmetric=True), "fill": Fill()}
 
     def __init__(self, shift: float | Sequence[float] = 0.1, fill: float = 0.0,
                  p: float = 1.0) -> None:
@@ -164,10 +166,11 @@ class Affine(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"rotate": Range(-180, 180, symmetric=True),
-                              "scale": Range(1e-3, 10.0),
-                              "translate": Range(-1.0, 1.0, symmetric=True),
-                              "fill": Fill(), "shear": Range(-60.0, 60.0, symmetric=True)}
+    _parameter_constraints: ClassVar[Table] = {
+        "rotate": Range(-180, 180, symmetric=True),
+        "scale": Range(1e-3, 10.0),
+        "translate": Range(-1.0, 1.0, symmetric=True),
+        "fill": Fill(), "shear": Range(-60.0, 60.0, symmetric=True)}
 
     def __init__(self, rotate: float | Sequence[float] = 0.0,
                  scale: Sequence[float] = (1.0, 1.0), translate: float | Sequence[float] = 0.0,

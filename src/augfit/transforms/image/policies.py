@@ -21,7 +21,7 @@ nearest), and translations are in pixels computed from each batch's size, as tor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, Params
-from ..constraints import Check, Fill, Integer
+from ..constraints import Check, Fill, Integer, Table
 from . import functional as F
 from . import ops as K
 from .core import ImageTransform, identity
@@ -105,7 +105,7 @@ class _Policy(ImageTransform):
     num_magnitude_bins: int
     ops: list[str]
     fill: float
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "num_magnitude_bins": Integer(2, MAX_COUNT),
         "ops": Check(lambda v, _name, owner, _seen: check_ops(v, owner),
                      bad=(["Rotate", "Zoom"], ["TimeMask"], [], "Rotate", ["Rotate", "Rotate"])),
@@ -214,7 +214,7 @@ class RandAugment(_Policy):
 
     num_ops: int
     magnitude: int
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "num_ops": Integer(1, MAX_COUNT),  # N, operations per image
         "magnitude": Check(check_magnitude, bad=(31, -1, 2.5, "x"))}
 
