@@ -44,8 +44,9 @@ def _units(spec, method):
     return [(t.cell, t.derived) for t in tasks]
 
 
-@pytest.mark.parametrize("flush", [False, True], ids=["plain", "flushed"])
-@pytest.mark.parametrize("method", ["baseline", "aug_drop", "mixup_ls", "flip_es"])
+@pytest.mark.parametrize(("method", "flush"), [
+    ("baseline", False), ("aug_drop", False), ("aug_drop", True), ("mixup_ls", False),
+    ("flip_es", False)])
 def test_a_stacked_row_stores_what_each_cell_alone_stores(method, flush):
     spec = parse_spec(SPEC)
     units = _units(spec, method)
