@@ -6,10 +6,10 @@ import pytest
 
 from augfit.errors import TrainingError
 from augfit.experiments import run
-from augfit.experiments.cell import run_cell, run_cells, run_group
-from augfit.experiments.executors import execute
+from augfit.experiments.run.cell import run_cell, run_cells, run_group
+from augfit.experiments.run.executors import execute
+from augfit.experiments.run.tasks import Group, Task, group_tasks, plan_tasks
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.tasks import Group, Task, group_tasks, plan_tasks
 from augfit.train.callbacks import Callback
 
 AUG = [{"type": "Rotate", "limit": 15}, {"type": "BrightnessContrast"}]
