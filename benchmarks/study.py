@@ -6,8 +6,9 @@ cell trained by itself, IEEE subnormals (``--previous`` chooses another). The ne
 speedup the runner has (:data:`augfit.experiments.run.tasks.SPEEDUPS`: derived early stopping,
 subnormals flushed, stacked training; ``--new`` chooses others). Both run the same subset of
 pipelines/fashion_mnist_overfitting.yaml's grid (by default its nine methods at n = 1000 on one
-split and two seeds, the spec's 6500 steps; ``--splits``, ``--seeds`` and ``--steps`` change them)
-in this process (one worker, BLAS at one thread as in every cell), each round into a fresh store.
+split and two seeds, the spec's step budget; ``--splits``, ``--seeds`` and ``--steps`` change
+them) in this process (one worker, BLAS at one thread as in every cell), each round into a fresh
+store.
 
 Timing: medians of interleaved rounds (the order reverses every other round), CPU time of this
 process beside wall time, and the load average, because the machine is shared. Cells per
@@ -75,7 +76,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--splits", type=int, default=1)
     ap.add_argument("--seeds", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=None, help="default: the spec's (6500)")
+    ap.add_argument("--steps", type=int, default=None, help="default: the spec's")
     ap.add_argument("--new", default="all",
                     help="the new path's speedups (AUGFIT_SPEEDUPS syntax; default all)")
     ap.add_argument("--previous", default="none",
