@@ -372,7 +372,22 @@ class Transform(ParamsMixin):
         return f"{type(self).__name__}({args})"
 
 
-__all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
-           "MAX_WORDS", "Params", "RECORD_KEY", "Transform", "applied_mask", "batch_len",
-           "check_record", "drawn_on",
-           "example_batch_for", "sample_shape", "select"]
+__all__ = [
+    "EXAMPLE_SENTENCES",
+    "MAX_COUNT",
+    "MAX_FFT",
+    "MAX_FRAMES",
+    "MAX_SAMPLE_RATE",
+    "MAX_SIDE",
+    "MAX_WORDS",
+    "RECORD_KEY",
+    "Params",
+    "Transform",
+    "applied_mask",
+    "batch_len",
+    "check_record",
+    "drawn_on",
+    "example_batch_for",
+    "sample_shape",
+    "select",
+]

@@ -123,7 +123,7 @@ class SomeOf(_Composition):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"n": 5}, {"n": [2, 1]}, {"n": -1}, {"n": 1.5}]
+        return [*super().invalid_args(), {"n": 5}, {"n": [2, 1]}, {"n": -1}, {"n": 1.5}]
 
 
 __all__ = ["OneOf", "SomeOf"]

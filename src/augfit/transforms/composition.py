@@ -169,8 +169,8 @@ class _Composition(Transform):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"transforms": []}, {"transforms": ["Rotate"]},
-                                         {"seed": -1}, {"seed": "abc"}]
+        return [*super().invalid_args(), {"transforms": []}, {"transforms": ["Rotate"]},
+                {"seed": -1}, {"seed": "abc"}]
 
 
 def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: list[Any],

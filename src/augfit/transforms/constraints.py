@@ -287,6 +287,22 @@ def invalid_cases(table: Mapping[str, Constraint]) -> list[tuple[str, Any]]:
 #: a class's constraint table: each constructor argument's name and what it may be
 Table = dict[str, Constraint]
 
-__all__ = ["Boolean", "Check", "CheckFn", "Checked", "Choice", "Constraint", "Fill", "IntRange",
-           "Integer", "Probability", "Range", "Real", "as_given", "check_table", "invalid_cases",
-           "merged_table", "Table"]
+__all__ = [
+    "Boolean",
+    "Check",
+    "CheckFn",
+    "Checked",
+    "Choice",
+    "Constraint",
+    "Fill",
+    "IntRange",
+    "Integer",
+    "Probability",
+    "Range",
+    "Real",
+    "Table",
+    "as_given",
+    "check_table",
+    "invalid_cases",
+    "merged_table",
+]

@@ -239,4 +239,4 @@ class TimeWarp(Transform):
         return [*super().invalid_args(), {"max_warp": 0}, {"max_warp": 2.5}]
 
 
-__all__ = ["FrequencyMask", "TimeMask", "TimeWarp", "band_mask", "fill_values", "check_mask_value"]
+__all__ = ["FrequencyMask", "TimeMask", "TimeWarp", "band_mask", "check_mask_value", "fill_values"]

@@ -234,6 +234,7 @@ class MelSpectrogram(Transform):
         return self.apply_params(batch, params)
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        del params
         return log_mel(batch, need_sample_rate(self), self.n_mels, self.n_fft, self.hop_length,
                        self.log, self.top_db, owner=type(self).__name__)
 
@@ -247,5 +248,14 @@ class MelSpectrogram(Transform):
                 {"log": "yes"}]
 
 
-__all__ = ["MelSpectrogram", "with_sample_rate", "need_sample_rate", "check_mel_args", "log_mel",
-           "power_to_db", "mel_filterbank", "mel_project", "AMIN"]
+__all__ = [
+    "AMIN",
+    "MelSpectrogram",
+    "check_mel_args",
+    "log_mel",
+    "mel_filterbank",
+    "mel_project",
+    "need_sample_rate",
+    "power_to_db",
+    "with_sample_rate",
+]

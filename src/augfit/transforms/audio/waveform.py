@@ -62,6 +62,7 @@ class AddNoise(_WaveformTransform):
         self.snr_db = check_range(snr_db, "snr_db", "AddNoise")
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"snr_db": self._uniform(rng, self.snr_db, n), "seed": seed_from(rng)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -127,6 +128,7 @@ class Gain(_WaveformTransform):
         self.db = check_range(db, "db", "Gain", lo=-120.0, hi=120.0, symmetric=True)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"db": self._uniform(rng, self.db, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -161,6 +163,7 @@ class TimeStretch(_WaveformTransform):
         self.rate = check_range(rate, "rate", "TimeStretch", lo=0.05, hi=20.0)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"rate": self._uniform(rng, self.rate, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -194,6 +197,7 @@ class PitchShift(_WaveformTransform):
                                      symmetric=True)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"semitones": self._uniform(rng, self.semitones, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -212,4 +216,4 @@ class PitchShift(_WaveformTransform):
         return [*super().invalid_args(), {"sample_rate": 0}, {"semitones": (-30.0, 0.0)}]
 
 
-__all__ = ["AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift"]
+__all__ = ["AddNoise", "Gain", "PitchShift", "TimeShift", "TimeStretch"]

@@ -101,4 +101,4 @@ class Grayscale(ImageTransform):
         return F.to_gray(batch)
 
 
-__all__ = ["Brightness", "Contrast", "BrightnessContrast", "Grayscale"]
+__all__ = ["Brightness", "BrightnessContrast", "Contrast", "Grayscale"]

@@ -234,5 +234,14 @@ class GeometricTransform(ImageTransform):
         return F.warp_affine(batch, F.invert(total), cur, fill), drawn
 
 
-__all__ = ["ImageTransform", "GeometricTransform", "Size", "check_fill", "check_size", "identity",
-           "moved", "resize_matrix", "stand_in"]
+__all__ = [
+    "GeometricTransform",
+    "ImageTransform",
+    "Size",
+    "check_fill",
+    "check_size",
+    "identity",
+    "moved",
+    "resize_matrix",
+    "stand_in",
+]

@@ -219,4 +219,4 @@ class RandomResizedCrop(GeometricTransform):
         return resize_matrix(box, self.output_hw(hw))
 
 
-__all__ = ["RandomCrop", "RandomResizedCrop", "CenterCrop"]
+__all__ = ["CenterCrop", "RandomCrop", "RandomResizedCrop"]

@@ -202,4 +202,4 @@ class Affine(GeometricTransform):
         return m
 
 
-__all__ = ["Rotate", "Scale", "Translate", "Affine", "affine_matrices", "shear_about_centre"]
+__all__ = ["Affine", "Rotate", "Scale", "Translate", "affine_matrices", "shear_about_centre"]

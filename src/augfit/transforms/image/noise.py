@@ -102,4 +102,4 @@ class Cutout(ImageTransform):
         return out
 
 
-__all__ = ["GaussianNoise", "Cutout"]
+__all__ = ["Cutout", "GaussianNoise"]

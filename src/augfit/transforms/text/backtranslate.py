@@ -222,9 +222,11 @@ class BackTranslate(TextTransform):
         return self._translate(self._backward, f"{self.pivot}-{self.source}", pivot)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del rng, batch, n
         return {}
 
     def apply_params(self, batch: list[str], params: Params) -> list[str]:
+        del params
         return self.translate_round_trip(list(batch))
 
     @classmethod
@@ -233,8 +235,8 @@ class BackTranslate(TextTransform):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"pivot": 3}, {"pivot": "es-ES"}, {"backend": "google"},
-                                         {"cache": 1.5}]
+        return [*super().invalid_args(), {"pivot": 3}, {"pivot": "es-ES"}, {"backend": "google"},
+                {"cache": 1.5}]
 
 
 def _checked(out: Any, texts: list[str], pair: str) -> list[str]:
@@ -245,4 +247,4 @@ def _checked(out: Any, texts: list[str], pair: str) -> list[str]:
     return out
 
 
-__all__ = ["BackTranslate", "Translator", "ApertiumTranslator", "register_translator"]
+__all__ = ["ApertiumTranslator", "BackTranslate", "Translator", "register_translator"]

@@ -61,6 +61,7 @@ class RandomInsertion(_EdaOp):
         self.stopwords, self._lookup = stopword_lookup(stopwords, "RandomInsertion")
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del n
         rows = []  # per sentence: (number of words, words with synonyms, number of insertions)
         for text in batch:
             words = tokenize(text).words
@@ -79,7 +80,7 @@ class RandomInsertion(_EdaOp):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"stopwords": 1}]
+        return [*super().invalid_args(), {"stopwords": 1}]
 
 
 @TRANSFORMS.register()
@@ -108,6 +109,7 @@ class RandomSwap(_EdaOp):
         self.n = None if n is None else int(n)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del n
         sizes = [len(tokenize(text).words) for text in batch]
         ks = [n_edits(m, self.alpha, self.n) if m >= 2 else 0 for m in sizes]
         u = iter(rng.random((sum(ks), 2)).tolist())  # one draw for the batch
@@ -168,4 +170,4 @@ class RandomDeletion(_EdaOp):
         return [bad for bad in super().invalid_args() if "n" not in bad]  # no n here
 
 
-__all__ = ["RandomInsertion", "RandomSwap", "RandomDeletion"]
+__all__ = ["RandomDeletion", "RandomInsertion", "RandomSwap"]

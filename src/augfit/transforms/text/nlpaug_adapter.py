@@ -96,8 +96,8 @@ class NlpaugAugmenter(PerSampleAdapter):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"augmenter": "os.system"}, {"augmenter": 3},
-                                         {"args": "x"}]
+        return [*super().invalid_args(), {"augmenter": "os.system"}, {"augmenter": 3},
+                {"args": "x"}]
 
 
 __all__ = ["NlpaugAugmenter"]

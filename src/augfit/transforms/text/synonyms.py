@@ -84,6 +84,7 @@ class SynonymReplace(WordEditTransform):
         self.stopwords, self._lookup = stopword_lookup(stopwords, "SynonymReplace", self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del n
         return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._lookup)}
 
     @classmethod
@@ -92,8 +93,8 @@ class SynonymReplace(WordEditTransform):
 
     @classmethod
     def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"rate": 0.0}, {"rate": 1.5}, {"n": 0}, {"n": 1.5},
-                                         {"stopwords": 3}, {"stopwords": "french"}]
+        return [*super().invalid_args(), {"rate": 0.0}, {"rate": 1.5}, {"n": 0}, {"n": 1.5},
+                {"stopwords": 3}, {"stopwords": "french"}]
 
 
 __all__ = ["SynonymReplace", "draw_replacements"]
