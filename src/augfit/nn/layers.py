@@ -271,14 +271,19 @@ class Dropout:
         if self._fixed is not None:
             mask = self._fixed.astype(x.dtype, copy=False)
         else:
-            mask = self._buf.get("mask", x.shape, x.dtype)
-            raw = self.rng.bit_generator.random_raw(-(-x.size // 4))  # 4 x 16 bits per uint64
-            bits = raw.view(np.uint16)[:x.size].reshape(x.shape)
-            np.less(bits, self._threshold, out=mask)  # 1.0 where kept, 0.0 where dropped
-            mask *= 1.0 / self.keep
+            mask = self.draw_mask(self._buf.get("mask", x.shape, x.dtype))
         self._mask = mask
         out = self._buf.get("out", x.shape, x.dtype)
         np.multiply(x, mask, out=out)
+        return out
+
+    def draw_mask(self, out: np.ndarray) -> np.ndarray:
+        """Draw the next training batch's mask into ``out`` (shaped like the batch): ``1 / keep``
+        where a unit is kept, 0 where it is dropped."""
+        raw = self.rng.bit_generator.random_raw(-(-out.size // 4))  # 4 x 16 bits per uint64
+        bits = raw.view(np.uint16)[:out.size].reshape(out.shape)
+        np.less(bits, self._threshold, out=out)  # 1.0 where kept, 0.0 where dropped
+        out *= 1.0 / self.keep
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:

@@ -160,18 +160,28 @@ class MLP:
         self._flatten()
 
     def _flatten(self) -> None:
-        sizes = [p.size for d in self.dense for p in d.params]
-        self._flat = np.zeros(sum(sizes), self.dtype)
-        self._flat_grad = np.zeros_like(self._flat)
+        n = sum(p.size for d in self.dense for p in d.params)
+        self.use_flat(np.zeros(n, self.dtype), np.zeros(n, self.dtype))
+
+    def use_flat(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Keep the parameters and gradients in the given flat arrays of ``n_params`` entries
+        (e.g. rows of a stack of models trained together, :mod:`augfit.train.stacked`); the
+        current parameter values are copied there, and the layers' arrays become views of them."""
+        n = sum(p.size for d in self.dense for p in d.params)
+        for name, a in (("params", params), ("grads", grads)):
+            if a.shape != (n,) or a.dtype != self.dtype or not a.flags.c_contiguous:
+                raise ShapeError(f"MLP.use_flat({name}=...) needs a contiguous {self.dtype.name} "
+                                 f"array of shape ({n},), got {a.dtype} {a.shape}")
         pos = 0
         for d in self.dense:
             views = []
             for p in d.params:
-                views.append((self._flat[pos:pos + p.size].reshape(p.shape),
-                              self._flat_grad[pos:pos + p.size].reshape(p.shape)))
+                views.append((params[pos:pos + p.size].reshape(p.shape),
+                              grads[pos:pos + p.size].reshape(p.shape)))
                 pos += p.size
             (W, dW), (b, db) = views
             d.use_storage(W, b, dW, db)
+        self._flat, self._flat_grad = params, grads
 
     # --- computation ---------------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
