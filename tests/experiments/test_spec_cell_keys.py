@@ -20,13 +20,13 @@ PINNED = {
     "example_images_own_data.yaml":
         "c74af529a1b075f569d50901ef82a7a5242595b504e4d8109eb06110f09a34df",
     "fashion_mnist_overfitting.yaml":
-        "0f55372d11313947225d7142cb9131b5c60a680db67cd0d53c1b5d0923308856",
+        "3b86d4bacb6e01b53320d0e11c25b90cc611b0391054d83c9644b68112bfe3c6",
     "fsdd_specaugment.yaml":
         "9aebb0e32b268d10d5424b4b14c44f9214492a20d1ef9c2d845cfe94e1f7c3ec",
     "fsdd_specaugment_speakers.yaml":
         "75948a9ffbca5ed2f05b12a77bd1304ae40e1bcf879251228517a593d4ca40f8",
     "regularizers_digits.yaml":
-        "e39a800a8b94402eefbd5b5126036295162a59fa46a527c684784b73584a5ddc",
+        "49f69f1a9d5718d743862e25db95a543138621f34dc1f03d7faf246f705a3ed8",
     "regularizers_fashion.yaml":
         "93356b471f2ecb9263e51c361cb51e2b4aa613c8b5ab8e9234b131b4fe6a3da7",
     "rotten_tomatoes_text.yaml":
