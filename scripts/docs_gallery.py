@@ -132,7 +132,7 @@ def section(e: catalog.Entry, out: Path) -> list[str]:
     lines.append("")
     try:
         lines += draw(e.name, e.modality, out)
-    except Exception as err:  # noqa: BLE001 - a transform that cannot run here says why
+    except Exception as err:  # a transform that cannot run here says why
         lines.append(f"*Not drawn here: {type(err).__name__}: {' '.join(str(err).split())[:300]}*")
     return [*lines, ""]
 

@@ -120,7 +120,7 @@ def log_multinomial(parts: list[int]) -> float:
 
 def distinct_splits(y: np.ndarray, groups: np.ndarray | None, n_val: int, n_test: int,
                     n_classes: int, stratify: bool = True, by_group: bool = False,
-                    fixed_test: bool = False, cap: int = 10**9) -> int:
+                    cap: int = 10**9) -> int:
     """How many different (val, test) index sets a repeated split of these labels can produce
     (at most ``cap``).
 
@@ -128,8 +128,8 @@ def distinct_splits(y: np.ndarray, groups: np.ndarray | None, n_val: int, n_test
     amounts of :func:`allocate`, so the count is the product of per-class multinomials. Not
     stratified: one multinomial over all samples. By group: whole groups are dealt; the count is
     the multinomial over groups with as many test and val groups as ``group_take`` gives for a
-    typical draw (exact when the groups have equal sizes). ``fixed_test``: the test set is given
-    (an official one), so only val varies and ``n_test`` must be 0.
+    typical draw (exact when the groups have equal sizes). When the test set is given (an official
+    one), pass ``n_test=0``: only val varies.
     """
     if by_group:
         if groups is None:

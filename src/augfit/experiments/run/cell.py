@@ -23,6 +23,7 @@ from ...errors import AugfitWarning
 from ...rng import derive, seed_from
 from ...train.callbacks import Callback
 from ...train.metrics import gap_curve, generalization_gap
+from ...train.trainer import DIVERGED_LOSS
 from ..spec import Cell, Checker, Method, Spec, show, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -66,11 +67,10 @@ def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any
 def _max_splits(dataset_json: str, source: str) -> int:
     from ...data.splits import distinct_splits
 
-    base, fixed_test, args = _split_base(dataset_json, source)
+    base, _, args = _split_base(dataset_json, source)     # an official test set: args test=0
     n_val, n_test = base.split_sizes(args["val"], args["test"])
     return distinct_splits(base.y, base.groups, n_val, n_test, base.n_classes,
-                           stratify=args["stratify"], by_group=args["by_group"],
-                           fixed_test=fixed_test is not None)
+                           stratify=args["stratify"], by_group=args["by_group"])
 
 
 @lru_cache(maxsize=3)
@@ -407,9 +407,6 @@ def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
     return int(np.argmin(history["val_loss"]))
 
 
-# a loss above this at the end of training counts as diverged (as does a non-finite one)
-DIVERGED_LOSS = 1e6
-
 
 def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], best: int,
                  epochs: int) -> dict[str, Any]:
@@ -474,4 +471,4 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
 __all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "budget_epochs",
            "best_epoch_index",
            "make_model", "training_subset", "splits", "max_splits", "carried_area",
-           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER", "DIVERGED_LOSS"]
+           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER"]

@@ -300,12 +300,10 @@ def failure_summary(failed: list[dict[str, Any]], n_cells: int) -> str:
 
 def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``rows`` with each cell's per-example test results added (``test_correct``,
-    ``test_loss_per_example``) where the store has them, for the example-level bootstrap."""
-    from .store import Store
-
-    path = Path(out)
+    ``test_loss_per_example``) where the store has them, for the example-level bootstrap.
+    ``out`` is the results folder or the ``.sqlite`` file itself (:class:`Store` takes both)."""
     out_rows = []
-    with Store(path if path.suffix in (".sqlite", ".db") else path) as store:
+    with Store(out) as store:
         for r in rows:
             try:
                 (ex,) = store.examples([r])
