@@ -31,10 +31,10 @@ def _rows(methods):
     for seed in (5, 6):
         for k, m in enumerate(methods):
             acc = 0.7 + k / 100 + seed / 1000
-            rows.append({"method": m, "seed": seed, "train_size": 10, "test_accuracy": acc,
-                         "train_accuracy": acc + 0.2, "gap_accuracy": 0.2, "val_accuracy": acc,
-                         "test_loss": 0.5, "train_loss": 0.2, "best_epoch": 2, "epochs_run": 3,
-                         "wall_time": 0.1})
+            rows.append({"method": m, "split": 0, "seed": seed, "train_size": 10,
+                         "test_accuracy": acc, "train_accuracy": acc + 0.2, "gap_accuracy": 0.2,
+                         "val_accuracy": acc, "test_loss": 0.5, "train_loss": 0.2, "best_epoch": 2,
+                         "epochs_run": 3, "wall_time": 0.1})
     return rows
 
 

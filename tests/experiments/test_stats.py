@@ -21,15 +21,13 @@ from augfit.experiments.stats.stats import (
 )
 
 
-def _row(method, seed, size, acc, train, split=None, loss=0.5, train_loss=0.1, **extra):
-    r = {"method": method, "seed": seed, "train_size": size, "test_accuracy": acc,
-         "train_accuracy": train, "test_loss": loss, "train_loss": train_loss, **extra}
-    if split is not None:
-        r["split"] = split
-    return r
+def _row(method, seed, size, acc, train, split=0, loss=0.5, train_loss=0.1, **extra):
+    return {"method": method, "split": split, "seed": seed, "train_size": size,
+            "test_accuracy": acc, "train_accuracy": train, "test_loss": loss,
+            "train_loss": train_loss, **extra}
 
 
-# size 10 (no split key: split 0): baseline acc .60 .70 .80 train 1; method acc .65 .70 .90,
+# size 10 (split 0): baseline acc .60 .70 .80 train 1; method acc .65 .70 .90,
 # train .95 .95 .95
 def _table():
     rows = []
@@ -257,10 +255,10 @@ def test_the_example_level_needs_the_valid_mask():
     assert str(err.value) == "resampled_means: the example level needs the units' valid mask"
 
 
-def test_paired_units_without_split_field_or_common_units():
+def test_paired_units_of_one_unit_or_without_common_units():
     from augfit.experiments.stats.pairing import paired_units
 
-    rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.6, 0.8)]  # no "split": split 0
+    rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.6, 0.8)]
     u = paired_units(rows, "none", "m", 10)
     assert u.splits == [0] and u.x.shape == (1, 1, 8) and u.n_units == 1
     empty = paired_units(rows, "none", "other", 10)

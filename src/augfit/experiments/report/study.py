@@ -23,7 +23,7 @@ from typing import Any
 from ...errors import ConfigError
 from ..run import failure_summary, load_results_and_failures, n_classes, train, with_examples
 from ..spec import Spec
-from .document import Report, comparison_table
+from .document import Report, verdict_table
 from .report_files import write_report
 
 
@@ -60,7 +60,7 @@ class RunResult:
 
     @property
     def table(self) -> str:
-        return comparison_table(self.report) if self.report is not None else ""
+        return verdict_table(self.report) if self.report is not None else ""
 
     def frame(self, kind: str = "cells") -> Any:
         """The results as a tidy pandas DataFrame: one row per cell (``kind="cells"``) or per cell

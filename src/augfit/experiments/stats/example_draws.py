@@ -38,7 +38,7 @@ BLOCK = 300_000                             # examples drawn per block (stays in
 
 def cell_id(row: Mapping[str, Any]) -> CellId:
     """The identity of a stored row within one report."""
-    return (str(row["method"]), int(row.get("split", 0)), int(row["seed"]),
+    return (str(row["method"]), int(row["split"]), int(row["seed"]),
             int(row["train_size"]))
 
 
@@ -98,7 +98,7 @@ def example_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
         if has_examples(r):
             t = len(r["test_correct"])
             if t > 0 and len(r["test_loss_per_example"]) == t:
-                groups.setdefault((int(r.get("split", 0)), t), []).append(r)
+                groups.setdefault((int(r["split"]), t), []).append(r)
     for (split, t), group in sorted(groups.items(), key=lambda kv: kv[0]):
         y = np.empty((t, 2 * len(group)))
         for i, r in enumerate(group):

@@ -45,7 +45,7 @@ class Units:
 
 
 def _split(row: Mapping[str, Any]) -> int:
-    return int(row.get("split", 0))          # rows from before the split axis: one split, 0
+    return int(row["split"])
 
 
 def _train(row: Mapping[str, Any], metric: str) -> float:

@@ -207,7 +207,7 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
 def example_level(rows: Sequence[Mapping[str, Any]], shared_test: bool = False) -> bool:
     """Does the example level apply: one test set shared by every unit (the rows come from one
     split, or ``shared_test``: every split was scored on the dataset's official test set)?"""
-    return shared_test or len({int(r.get("split", 0)) for r in rows}) <= 1
+    return shared_test or len({int(r["split"]) for r in rows}) <= 1
 
 
 def study_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
