@@ -30,8 +30,8 @@ def test_official_is_valid_canonical_json_and_hashes_stably():
     s = _spec({"test": "official", "val": 0.9})       # val is a share of the official-train part
     assert s.dataset["split"] == {"val": 0.9, "test": "official", "seed": 0, "stratify": True,
                                   "by_group": False}
-    assert json.loads(json.dumps(s.canonical)) == s.canonical
-    again = spec_from_canonical(copy.deepcopy(s.canonical))
+    assert json.loads(json.dumps(s.to_canonical())) == s.to_canonical()
+    again = spec_from_canonical(copy.deepcopy(s.to_canonical()))
     assert again.hash == s.hash and again.cells()[0].key == s.cells()[0].key
     assert _spec({"test": 0.2, "val": 0.2}).hash != s.hash
 

@@ -92,7 +92,7 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     assert "## All endpoints per method and size (unadjusted 90% intervals)" in md
     for link in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (paths["markdown"].parent / link).stat().st_size > 1000
-    assert paths["csv"].read_text().splitlines()[0].startswith("method,seed,train_size,")
+    assert paths["csv"].read_text().splitlines()[0].startswith("method,split,seed,train_size,")
     assert len(paths["csv"].read_text().splitlines()) == 13
 
 

@@ -146,7 +146,7 @@ def _dose_table_html(report: Report) -> list[str]:
 def _spec_yaml(spec: Spec) -> str:
     import yaml
 
-    return yaml.safe_dump(spec.canonical, sort_keys=False, width=100).rstrip()
+    return yaml.safe_dump(spec.to_canonical(), sort_keys=False, width=100).rstrip()
 
 
 def _html_table(rows: list[list[str]]) -> str:

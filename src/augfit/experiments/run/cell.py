@@ -88,7 +88,7 @@ def _splits(dataset_json: str, source: str, k: int) -> tuple[Any, Any, Any]:
 
 
 def _dataset_json(spec: Spec) -> str:
-    return json.dumps(spec.canonical["dataset"], sort_keys=True)
+    return json.dumps(spec.dataset, sort_keys=True)
 
 
 def splits(spec: Spec, split: int = 0) -> tuple[Any, Any, Any]:
@@ -206,7 +206,7 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     if data is not None:
         from .data_source import install
 
-        install(spec.canonical["dataset"]["fingerprint"], data)
+        install(spec.dataset["fingerprint"], data)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
         try:

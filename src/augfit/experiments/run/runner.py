@@ -216,7 +216,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                          f"n={c.train_size}",
                                          spec.training["epochs"])) if show else None
-        it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
+        it = execute(spec.to_canonical(), tasks.plan_tasks(spec, todo, "derive" in use),
                      epoch_callback=status, flush=flush, **where)
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
@@ -271,7 +271,7 @@ def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
     """Warn when the last run of this spec's name into ``out`` used other data."""
-    fp = spec.canonical["dataset"]["fingerprint"]
+    fp = spec.dataset["fingerprint"]
     for previous, n_cells in store.runs():
         if previous["name"] != spec.name:
             continue

@@ -215,7 +215,7 @@ class Store:
             self._con.execute(
                 "INSERT INTO runs VALUES (?,?,?,?,?,?) ON CONFLICT(spec_hash) DO UPDATE SET "
                 "updated=excluded.updated, source=excluded.source",
-                (spec.hash, spec.name, spec.source, json.dumps(spec.canonical, sort_keys=True),
+                (spec.hash, spec.name, spec.source, json.dumps(spec.to_canonical(), sort_keys=True),
                  now, now))
 
     def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
