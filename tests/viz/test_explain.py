@@ -91,9 +91,11 @@ class _Plugin(Transform):
     """A transform the table does not know (as a plugin would be)."""
 
     def sample_params(self, rng, batch, n):
+        del batch
         return {"amount": rng.uniform(0, 1, size=n), "seed": rng.integers(0, 9, size=n)}
 
     def apply_params(self, batch, params):
+        del params
         return batch
 
 

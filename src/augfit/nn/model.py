@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import os
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def check_param_count(in_features: int, hidden: Sequence[int], out_features: int
     """The parameter count of an MLP of these widths; ConfigError above :data:`MAX_PARAMS` (checked
     from the widths alone, so a spec's model can be checked before anything is allocated)."""
     widths = [in_features, *hidden, out_features]
-    n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    n_params = sum((a + 1) * b for a, b in itertools.pairwise(widths))
     if n_params > MAX_PARAMS:
         raise ConfigError(f"MLP(in_features={in_features}, hidden={list(hidden)}, out_features="
                           f"{out_features}) would have {n_params:,} parameters, more than the "
@@ -145,7 +146,7 @@ class MLP:
         init_rng, drop_rng = spawn(seed, 2)
         self.layers: list[Layer] = []
         self.dense: list[Dense] = []
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(widths)):
             d = Dense(fan_in, fan_out, init=init, rng=init_rng, dtype=self.dtype.name,
                       input_grad=i > 0)
             self.layers.append(d)
@@ -237,7 +238,7 @@ class MLP:
                                  f"got {w.shape}")
             p[...] = w
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write config and weights to one ``.npz`` file at exactly ``path``."""
         # Any: numpy's stub types savez's **kwds against its allow_pickle: bool keyword too
         arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.get_weights())}
@@ -245,7 +246,7 @@ class MLP:
             np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> MLP:
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
         """Rebuild a model saved with :meth:`save`; it predicts bit-identically.
 
         Anything else (a missing, truncated, foreign or garbage file; a config with unknown keys or

@@ -88,14 +88,14 @@ def _geometry(v: dict[str, Any], c: Context) -> str:
     return ", ".join(parts) or _name(c)
 
 
-def _blur(v: dict[str, Any], c: Context) -> str:
+def _blur(v: dict[str, Any], _c: Context) -> str:
     """GaussianBlur (sigma), MotionBlur (kernel side, direction)."""
     if "sigma" in v:
         return f"gaussian blur σ={_num(v['sigma']):.2f} px"
     return f"motion blur {int(_num(v['size']))} px at {_num(v['angle']):+.0f}°"
 
 
-def _warp(v: dict[str, Any], c: Context) -> str:
+def _warp(v: dict[str, Any], _c: Context) -> str:
     """ElasticTransform (alpha, the field's seed) and Perspective (the corners' inward moves)."""
     if "alpha" in v:
         return f"elastic α={_num(v['alpha']):.1f} px (field seed {int(_num(v['seed']))})"
@@ -105,7 +105,7 @@ def _warp(v: dict[str, Any], c: Context) -> str:
                                                          strict=True))
 
 
-def _flip(v: dict[str, Any], c: Context) -> str:
+def _flip(_v: dict[str, Any], c: Context) -> str:
     return {"HorizontalFlip": "horizontal flip", "VerticalFlip": "vertical flip"}.get(
         _name(c), _name(c))
 
@@ -144,7 +144,7 @@ def _enhance(v: dict[str, Any], c: Context) -> str:
     return name.lower() if name != "AutoContrast" else "autocontrast"
 
 
-def _noise(v: dict[str, Any], c: Context) -> str:
+def _noise(v: dict[str, Any], _c: Context) -> str:
     """GaussianNoise (sigma) and Cutout (holes)."""
     if "sigma" in v:
         return f"gaussian noise σ={_num(v['sigma']):.3f}"
@@ -327,7 +327,7 @@ def _walk(t: Transform, rec: Any, rows: np.ndarray, out: list[list[Drawn]],
     applied = np.asarray(rec.get("applied", np.ones(len(rows), bool)), bool)
     children = getattr(t, "transforms", None)
     if children is not None and "inner" in rec:
-        _walk_children(t, children, rec["inner"], rows[applied], out, sr, hop)
+        _walk_children(children, rec["inner"], rows[applied], out, sr, hop)
         return
     note = rec.get(RECORD_KEY) or {}
     shape = None if note.get("shape") is None else tuple(note["shape"])
@@ -340,7 +340,7 @@ def _walk(t: Transform, rec: Any, rows: np.ndarray, out: list[list[Drawn]],
         out[row].append(Drawn(name, fmt(values, replace(ctx, sample=row)), values))
 
 
-def _walk_children(t: Transform, children: Sequence[Transform], inner: Any, rows: np.ndarray,
+def _walk_children(children: Sequence[Transform], inner: Any, rows: np.ndarray,
                    out: list[list[Drawn]], sr: float | None, hop: int | None) -> None:
     """Compose / Sometimes: every step on the same rows; OneOf: the chosen child per row;
     SomeOf: each child on the rows whose mask selects it."""
@@ -386,7 +386,7 @@ def _describe(d: dict[str, Any]) -> str:
         if k in ("type", "transforms", "seed"):
             continue
         default = params[k].default if k in params else inspect.Parameter.empty
-        if k == "p" and _same_value(v, 1.0) or k == "ops" and _same_value(v, POLICY_OPS):
+        if (k == "p" and _same_value(v, 1.0)) or (k == "ops" and _same_value(v, POLICY_OPS)):
             continue
         quiet = k in ("fill", "fuse") or v is None
         if quiet and default is not inspect.Parameter.empty and _same_value(v, default):

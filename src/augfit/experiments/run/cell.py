@@ -67,10 +67,11 @@ def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any
 def _max_splits(dataset_json: str, source: str) -> int:
     from ...data.splits import distinct_splits
 
-    base, _, args = _split_base(dataset_json, source)     # an official test set: args test=0
+    base, fixed_test, args = _split_base(dataset_json, source)
     n_val, n_test = base.split_sizes(args["val"], args["test"])
     return distinct_splits(base.y, base.groups, n_val, n_test, base.n_classes,
-                           stratify=args["stratify"], by_group=args["by_group"])
+                           stratify=args["stratify"], by_group=args["by_group"],
+                           fixed_test=fixed_test is not None)
 
 
 @lru_cache(maxsize=3)
@@ -405,7 +406,6 @@ def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
     if best is not None and 0 <= int(best) < len(history["val_loss"]):
         return int(best)
     return int(np.argmin(history["val_loss"]))
-
 
 
 def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], best: int,
