@@ -3,6 +3,7 @@ headless Chromium showing every plot (each image decodes) with no broken link.""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import re
 import shutil
@@ -16,6 +17,7 @@ from augfit.experiments.report import Report, comparison_table, verdict_table
 from augfit.experiments.report.document import table_rows
 from augfit.experiments.report.report_files import write_report
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.stats import CellResult
 
 SPEC = {"name": "handmade", "dataset": {"name": "digits"}, "train_sizes": [10, 20], "seeds": 3,
         "methods": ["baseline", {"name": "drop", "dropout": 0.5}],
@@ -42,7 +44,7 @@ def _rows():
                              "wall_time": 0.1,
                              "history": {"train_accuracy": tr, "val_accuracy": va,
                                          "train_loss": trl, "val_loss": val}})
-    return rows
+    return [CellResult(**r) for r in rows]
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +195,7 @@ def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
                    notes={"tuned_on": "<img src=x onerror=alert(1)> | seeds 0-4"},
                    methods=["baseline", {"name": "drop", "dropout": 0.5},
                             {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}])
-    rows = _rows() + [dict(r, method="flip") for r in _rows() if r["method"] == "drop"]
+    rows = _rows() + [dataclasses.replace(r, method="flip") for r in _rows() if r.method == "drop"]
     rep = Report.build(parse_spec(hostile), rows, n_classes=2)
     data = from_arrays(np.zeros((8, 8, 8), np.float32), ["<b>cat|dog</b>", "x"] * 4)
     lines = write_report(tmp_path, rep, data=data)["markdown"].read_text().splitlines()

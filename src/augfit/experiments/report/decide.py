@@ -27,7 +27,7 @@ from ...checks import check_int
 from ...errors import ConfigError
 from ..run import as_spec, check_pilot_overlap, n_classes, with_examples
 from ..spec import Spec, check_smallest_effect
-from ..stats import Look, holm_look, stop_reason
+from ..stats import CellResult, Look, holm_look, stop_reason
 from .study import RunResult, run
 from .verdicts import GAP_UNJUDGED, HELPS, HURTS, NOT_COMPARABLE, Verdict
 
@@ -62,7 +62,7 @@ def look_splits(first: int, maximum: int | None, step: int | None) -> list[int]:
     return [*range(first, maximum, step), maximum]
 
 
-def primary_intervals(spec: Spec, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def primary_intervals(spec: Spec, rows: list[CellResult]) -> dict[str, Any]:
     """Each method's primary comparison with the baseline: ``{method: Estimate}`` of Δ test
     accuracy pooled over the sizes (at one size: that size)."""
     from ..stats import compare, compare_all_pooled, study_draws

@@ -23,6 +23,7 @@ from ...viz.cards import md_text
 from ..spec import Spec
 from ..stats import (
     STATISTICS,
+    CellResult,
     Comparison,
     Estimate,
     compare,
@@ -71,7 +72,7 @@ class Report:
     """Everything a report shows, computed once from the spec and the stored rows."""
 
     spec: Spec
-    rows: list[dict[str, Any]]
+    rows: list[CellResult]
     summary: list[dict[str, Any]]
     comparisons: list[Comparison]        # per (method, size)
     verdicts: list[Verdict] = field(default_factory=list)    # per (method, size): exploratory
@@ -90,7 +91,7 @@ class Report:
         return float(self.spec.bootstrap["confidence"])
 
     @classmethod
-    def build(cls, spec: Spec, rows: Sequence[dict[str, Any]],
+    def build(cls, spec: Spec, rows: Sequence[CellResult],
               n_classes: int | None = None,
               failed: Sequence[dict[str, Any]] = ()) -> Report:
         """Compare, judge and warn. ``n_classes`` (for the chance-level warning) defaults to a

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -138,7 +138,7 @@ def pilot_spec(spec: Spec, splits: int, seeds: int, first: int | None,
                            first_split=first, seeds=list(spec.seeds[:seeds])), source=spec.source)
 
 
-def unit_deltas(rows: Sequence[dict[str, Any]], baseline: str, method: str,
+def unit_deltas(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                 sizes: Sequence[int]) -> dict[tuple[int, int], np.ndarray]:
     """``{(split, seed): Δ test accuracy at each of sizes}`` for the units with every size."""
     acc = {(r["method"], r["split"], r["seed"], r["train_size"]): float(r["test_accuracy"])

@@ -25,6 +25,7 @@ from ...files import display, what_is
 from ...numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ...train.callbacks import Callback
 from ..spec import Cell, Spec, check_modality, load_spec, parse_spec
+from ..stats import CellResult
 from . import tasks
 from .cell import max_splits, splits
 from .contracts import check_data, check_pipelines
@@ -44,7 +45,7 @@ class GridRun:
 
     spec: Spec
     out: Path
-    rows: list[dict[str, Any]]
+    rows: list[CellResult]
     n_run: int = 0
     n_skipped: int = 0
     n_missing: int = 0               # cells of the spec not in the store (a partial run)
@@ -298,7 +299,7 @@ def failure_summary(failed: list[dict[str, Any]], n_cells: int) -> str:
             "trained again, finished ones are kept.")
 
 
-def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_examples(out: str | Path, rows: list[CellResult]) -> list[CellResult]:
     """``rows`` with each cell's per-example test results added (``test_correct``,
     ``test_loss_per_example``) where the store has them, for the example-level bootstrap.
     ``out`` is the results folder or the ``.sqlite`` file itself (:class:`Store` takes both)."""
@@ -307,9 +308,10 @@ def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str,
         for r in rows:
             try:
                 (ex,) = store.examples([r])
-            except (ConfigError, KeyError):
-                ex = {}
-            out_rows.append({**r, **ex})
+            except ConfigError:                  # stored without them
+                out_rows.append(r)
+                continue
+            out_rows.append(r.with_examples(ex["test_correct"], ex["test_loss_per_example"]))
     return out_rows
 
 
