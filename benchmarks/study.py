@@ -40,7 +40,7 @@ SPEC = Path(__file__).resolve().parents[1] / "pipelines" / "fashion_mnist_overfi
 def subset(sizes: list[int], methods: list[str] | None, epochs: int | None) -> dict[str, Any]:
     """The Fashion-MNIST spec cut to ``sizes``, ``methods``, one split and two seeds (the fewest
     units a spec allows)."""
-    spec = copy.deepcopy(load_spec(SPEC).canonical)
+    spec = copy.deepcopy(load_spec(SPEC).to_canonical())
     spec.update(train_sizes=sizes, splits=1, seeds=[0, 1], name="study_benchmark")
     if methods:
         spec["methods"] = [m for m in spec["methods"] if m["name"] in methods]

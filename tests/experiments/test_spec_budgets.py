@@ -39,11 +39,11 @@ def _with(**training):
 
 
 def test_canonical_form_with_steps_has_no_epochs_and_filled_options():
-    t = parse_spec(TINY).canonical["training"]
+    t = parse_spec(TINY).to_canonical()["training"]
     assert "epochs" not in t and t["steps"] == 12
     assert t["schedule"] == {"type": "cosine", "warmup": 0.25, "final": 0.0}
     assert t["averaging"] == {"type": "ema", "decay": 0.9}
-    plain = parse_spec(dict(TINY, training={"batch_size": 32})).canonical["training"]
+    plain = parse_spec(dict(TINY, training={"batch_size": 32})).to_canonical()["training"]
     assert set(plain) == {"optimizer", "lr", "weight_decay", "batch_size", "epochs", "loss"}
 
 

@@ -34,10 +34,10 @@ def test_put_reopen_and_rows(tmp_path):
         assert rows[2]["test_accuracy"] == pytest.approx(0.52)
         assert rows[2]["history"] == {"val_loss": [1.0, 2.5]}
         assert rows[2]["wall_time"] == pytest.approx(0.5)
-        assert st.latest_spec() == spec.canonical
+        assert st.latest_spec() == spec.to_canonical()
     con = sqlite3.connect(tmp_path / "run" / "results.sqlite")
     (h, canon), = con.execute("SELECT spec_hash, canonical FROM runs").fetchall()
-    assert h == spec.hash and json.loads(canon) == spec.canonical
+    assert h == spec.hash and json.loads(canon) == spec.to_canonical()
     assert con.execute("SELECT COUNT(*) FROM cells").fetchone() == (3,)
 
 

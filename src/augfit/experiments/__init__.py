@@ -27,7 +27,15 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-from .report import Report, RunResult, comparison_table, report, run, write_report
+from .report import (
+    Report,
+    RunResult,
+    comparison_table,
+    report,
+    run,
+    verdict_table,
+    write_report,
+)
 from .run import Store, load_results
 from .spec import Cell, Method, Spec, load_spec, parse_spec
 from .stats import Comparison, compare, summarize
@@ -129,4 +137,4 @@ _install()
 
 __all__ = ["run", "report", "load_results", "RunResult", "load_spec", "parse_spec", "Spec",
            "Method", "Cell", "Store", "compare", "summarize", "Comparison", "Report",
-           "write_report", "comparison_table"]
+           "write_report", "verdict_table", "comparison_table"]

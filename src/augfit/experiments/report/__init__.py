@@ -11,11 +11,12 @@ report), :mod:`.document` (the Report), :mod:`.report_files` (report.md, report.
 from __future__ import annotations
 
 from .decide import run_until_decided
-from .document import Report, answer_text, comparison_table, shared_test
+from .document import Report, answer_text, comparison_table, shared_test, verdict_table
 from .export import export, frame
 from .plan import plan
 from .report_files import write_report
 from .study import RunResult, report, run
 
 __all__ = ["run", "report", "RunResult", "run_until_decided", "plan", "Report", "answer_text",
-           "comparison_table", "shared_test", "write_report", "export", "frame"]
+           "comparison_table", "verdict_table", "shared_test", "write_report", "export",
+           "frame"]

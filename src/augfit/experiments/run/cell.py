@@ -23,6 +23,7 @@ from ...errors import AugfitWarning
 from ...rng import derive, seed_from
 from ...train.callbacks import Callback
 from ...train.metrics import gap_curve, generalization_gap
+from ...train.trainer import DIVERGED_LOSS
 from ..spec import Cell, Checker, Method, Spec, show, spec_from_canonical
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -88,7 +89,7 @@ def _splits(dataset_json: str, source: str, k: int) -> tuple[Any, Any, Any]:
 
 
 def _dataset_json(spec: Spec) -> str:
-    return json.dumps(spec.canonical["dataset"], sort_keys=True)
+    return json.dumps(spec.dataset, sort_keys=True)
 
 
 def splits(spec: Spec, split: int = 0) -> tuple[Any, Any, Any]:
@@ -206,7 +207,7 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     if data is not None:
         from .data_source import install
 
-        install(spec.canonical["dataset"]["fingerprint"], data)
+        install(spec.dataset["fingerprint"], data)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
         try:
@@ -407,10 +408,6 @@ def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
     return int(np.argmin(history["val_loss"]))
 
 
-# a loss above this at the end of training counts as diverged (as does a non-finite one)
-DIVERGED_LOSS = 1e6
-
-
 def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], best: int,
                  epochs: int) -> dict[str, Any]:
     """Scalar results of a cell from its per-epoch history and the final model's evaluations.
@@ -474,4 +471,4 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
 __all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "budget_epochs",
            "best_epoch_index",
            "make_model", "training_subset", "splits", "max_splits", "carried_area",
-           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER", "DIVERGED_LOSS"]
+           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER"]

@@ -33,7 +33,7 @@ import json
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ import numpy as np
 
 from ...errors import ConfigError, StoreError
 from ..spec import Cell, Spec
+from ..stats import CellResult
 
 SCHEMA_VERSION = 2
 
@@ -215,7 +216,7 @@ class Store:
             self._con.execute(
                 "INSERT INTO runs VALUES (?,?,?,?,?,?) ON CONFLICT(spec_hash) DO UPDATE SET "
                 "updated=excluded.updated, source=excluded.source",
-                (spec.hash, spec.name, spec.source, json.dumps(spec.canonical, sort_keys=True),
+                (spec.hash, spec.name, spec.source, json.dumps(spec.to_canonical(), sort_keys=True),
                  now, now))
 
     def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
@@ -289,21 +290,21 @@ class Store:
                 "wall_time": row[2]}
 
 
-    def rows(self, cells: Iterable[Cell]) -> list[dict[str, Any]]:
-        """One flat dict per finished cell of ``cells``: method, split, seed, train_size, key,
-        wall_time, the metrics and ``history``. Cells not finished yet are left out (count them
-        against ``spec.cells()`` for a partial run)."""
+    def rows(self, cells: Iterable[Cell]) -> list[CellResult]:
+        """One :class:`~augfit.experiments.stats.CellResult` per finished cell of ``cells``:
+        method, split, seed, train_size, key, wall_time, the metrics and ``history``. Cells not
+        finished yet are left out (count them against ``spec.cells()`` for a partial run)."""
         out = []
         for cell in cells:
             r = self.get(cell.key)
             if r is not None:
-                out.append({"method": cell.method, "split": cell.split, "seed": cell.seed,
-                            "train_size": cell.train_size, "key": cell.key,
-                            "wall_time": r["wall_time"], **r["metrics"],
-                            "history": r["history"]})
+                out.append(CellResult.from_stored(cell.method, cell.split, cell.seed,
+                                                  cell.train_size, cell.key, r["wall_time"],
+                                                  r["metrics"], r["history"]))
         return out
 
-    def examples(self, rows: Iterable[dict[str, Any] | Cell | str]) -> list[dict[str, np.ndarray]]:
+    def examples(self, rows: Iterable[Mapping[str, Any] | Cell | str]
+                 ) -> list[dict[str, np.ndarray]]:
         """Per-example test results of ``rows`` (row dicts from :meth:`rows`, Cells or keys), in
         the same order: for each, ``{"test_correct": bool (n_test,), "test_loss_per_example":
         float32 (n_test,)}`` in the order of that cell's split's test set.
@@ -353,21 +354,21 @@ class Store:
         self.close()
 
 
-def examples(path: str | Path, rows: Iterable[dict[str, Any] | Cell | str]
+def examples(path: str | Path, rows: Iterable[Mapping[str, Any] | Cell | str]
              ) -> list[dict[str, np.ndarray]]:
     """:meth:`Store.examples` of the store at ``path`` (a results folder or ``.sqlite`` file)."""
     with Store(path, readonly=True) as store:
         return store.examples(rows)
 
 
-def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
+def load_results(out: str | Path) -> tuple[Spec, list[CellResult]]:
     """The latest spec stored in ``out`` and its finished rows."""
     spec, rows, _ = load_results_and_failures(out)
     return spec, rows
 
 
 def load_results_and_failures(out: str | Path
-                              ) -> tuple[Spec, list[dict[str, Any]], list[dict[str, Any]]]:
+                              ) -> tuple[Spec, list[CellResult], list[dict[str, Any]]]:
     """The latest spec stored in ``out``, its finished rows and its failed cells."""
     path = Path(out)
     db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"

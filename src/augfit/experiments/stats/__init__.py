@@ -24,6 +24,7 @@ from .decision import (
 )
 from .pooled import compare_all_pooled, multiplier_interval
 from .power import MAX_UNITS
+from .results import CellResult
 from .sequential import Look, holm_look, stop_reason
 from .stats import (
     FEW_SPLITS,
@@ -38,8 +39,8 @@ from .stats import (
     summarize,
 )
 
-__all__ = ["Comparison", "Estimate", "STATISTICS", "FEW_SPLITS", "compare", "summarize",
-           "design_warning", "holm", "holm_levels", "study_draws", "compare_all_pooled",
-           "multiplier_interval", "power", "MAX_UNITS", "CATEGORIES", "HELPS", "HURTS",
-           "INCONCLUSIVE", "NEGLIGIBLE", "NOT_COMPARABLE", "classify", "decide", "Look",
-           "holm_look", "stop_reason"]
+__all__ = ["CellResult", "Comparison", "Estimate", "STATISTICS", "FEW_SPLITS", "compare",
+           "summarize", "design_warning", "holm", "holm_levels", "study_draws",
+           "compare_all_pooled", "multiplier_interval", "power", "MAX_UNITS", "CATEGORIES",
+           "HELPS", "HURTS", "INCONCLUSIVE", "NEGLIGIBLE", "NOT_COMPARABLE", "classify", "decide",
+           "Look", "holm_look", "stop_reason"]

@@ -91,7 +91,7 @@ def moved(forward: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.abs(forward[:, :2, :] - _IDENTITY_ROWS).max(axis=(1, 2)) > 1e-12)
 
 
-def resize_matrix(in_hw: Sequence[int], box: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
+def resize_matrix(box: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
     """Forward matrices taking the boxes ``(N, 4) = (y0, x0, h, w)`` of the input onto the output.
 
     Uses ``cv2.resize``'s half-pixel convention: output pixel ``u`` samples input

@@ -202,11 +202,11 @@ class RandomResizedCrop(GeometricTransform):
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         box = np.stack([params["y0"], params["x0"], params["h"], params["w"]], axis=1).astype(float)
-        return resize_matrix(hw, box, self.output_hw(hw))
+        return resize_matrix(box, self.output_hw(hw))
 
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
         box = np.tile(np.array([0.0, 0.0, hw[0], hw[1]]), (n, 1))
-        return resize_matrix(hw, box, self.output_hw(hw))
+        return resize_matrix(box, self.output_hw(hw))
 
 
 __all__ = ["RandomCrop", "RandomResizedCrop", "CenterCrop"]
