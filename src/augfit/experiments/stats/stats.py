@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -92,11 +92,11 @@ from .results import CellResult
 
 
 def _d_test(m: np.ndarray) -> np.ndarray:
-    return m[..., MT] - m[..., BT]
+    return cast(np.ndarray, m[..., MT] - m[..., BT])
 
 
 def _d_gap(m: np.ndarray) -> np.ndarray:
-    return gap(m[..., MR], m[..., MT]) - gap(m[..., BR], m[..., BT])
+    return cast(np.ndarray, gap(m[..., MR], m[..., MT]) - gap(m[..., BR], m[..., BT]))
 
 
 def _reduction(m: np.ndarray) -> np.ndarray:
