@@ -20,7 +20,7 @@ def test_a_cell_that_learned_nothing_is_named_in_process():
     spec = parse_spec(WILD)
     cell = spec.cells()[0]
     assert cell.seed == 0
-    assert run_cell(spec, cell)["warnings"][0].startswith("the model learned nothing: after all 3")
+    assert run_cell(spec, cell).warnings[0].startswith("the model learned nothing: after all 3")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         results = list(execute(spec.to_canonical(), [cell]))

@@ -9,14 +9,15 @@ import pytest
 from augfit.errors import ConfigError
 from augfit.experiments.run.store import Store
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.stats import CellResult
 
 SPEC = {"dataset": {"name": "digits"}, "train_sizes": [20, 40], "seeds": 2,
         "methods": ["baseline", {"name": "drop", "dropout": 0.5}]}
 
 
 def _result(i):
-    return {"metrics": {"test_accuracy": 0.5 + i / 100, "gap_accuracy": 0.1},
-            "history": {"val_loss": [1.0, 0.5 + i]}, "wall_time": 0.25 * i}
+    return CellResult("m", 0, 0, 10, test_accuracy=0.5 + i / 100, gap_accuracy=0.1,
+                      history={"val_loss": [1.0, 0.5 + i]}, wall_time=0.25 * i)
 
 
 def test_put_reopen_and_rows(tmp_path):

@@ -13,18 +13,20 @@ import json
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from ...errors import AugfitWarning
+from ...errors import AugfitWarning, TrainingError
 from ...rng import derive, seed_from
 from ...train.callbacks import Callback
 from ...train.metrics import gap_curve, generalization_gap
 from ...train.trainer import DIVERGED_LOSS
 from ..spec import Cell, Checker, Method, Spec, show, spec_from_canonical
+from ..stats import CellResult
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
 SUBSAMPLE, MODEL, LOADER = 1, 2, 3
@@ -164,11 +166,12 @@ class EpochRecorder(Callback):
 
 
 def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
-             data: Any = None, flush: bool = False) -> dict[str, Any]:
-    """Train one cell; returns ``{"metrics": {...}, "history": {...}, "examples": {...},
-    "wall_time": s, "numerics": version}``. ``examples`` holds the final model's per-example test
-    results, in the order of the split's test set: ``test_correct`` (bool, (n_test,)) and
-    ``test_loss_per_example`` (float32, (n_test,)).
+             data: Any = None, flush: bool = False) -> CellResult:
+    """Train one cell; its :class:`~augfit.experiments.stats.CellResult`: the metrics, the
+    history, ``wall_time``, ``numerics`` (the numerics version), the training diagnostics
+    (``warnings``) and the final model's per-example test results in the order of the split's
+    test set: ``test_correct`` (bool, (n_test,)) and ``test_loss_per_example`` (float32,
+    (n_test,)).
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
@@ -185,7 +188,7 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
 
 def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] = (),
               epoch_callback: Any = None, data: Any = None, flush: bool = False
-              ) -> list[tuple[Cell, Any]]:
+              ) -> list[tuple[Cell, CellResult | TrainingError]]:
     """Train ``cell`` and read each of ``derived`` off its trajectory: ``[(cell, result), ...]``,
     ``cell`` first, each result as :func:`run_cell` gives it, or the TrainingError it raised.
 
@@ -199,7 +202,6 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     """
     from threadpoolctl import threadpool_limits
 
-    from ...errors import TrainingError
     from ...numerics import flush_subnormals
 
     if isinstance(spec, dict):
@@ -216,15 +218,22 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
             results = [e]
     # a derived cell's wall time is what deriving it took; the trained cell has the rest
     seconds = time.perf_counter() - t0 - sum(r.get("wall_time", 0.0) for r in results[1:])
-    out: list[tuple[Cell, Any]] = []
+    out: list[tuple[Cell, CellResult | TrainingError]] = []
     for c, r in zip((cell, *derived), results, strict=False):
-        if not isinstance(r, BaseException):
-            r.setdefault("wall_time", seconds)
-            r["numerics"] = numerics
-        out.append((c, r))
+        out.append((c, r if isinstance(r, TrainingError)
+                    else _cell_result(c, r, r.get("wall_time", seconds), numerics)))
     if len(results) == 1 and derived:                  # the run failed: train them one by one
         out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
     return out
+
+
+def _cell_result(cell: Cell, r: dict[str, Any], wall_time: float, numerics: int) -> CellResult:
+    """A cell's :class:`CellResult` from what training it gave (:func:`_result`)."""
+    res = CellResult.from_stored(cell.method, cell.split, cell.seed, cell.train_size, cell.key,
+                                 wall_time, r["metrics"], r["history"])
+    return replace(res, test_correct=r["examples"]["test_correct"],
+                   test_loss_per_example=r["examples"]["test_loss_per_example"],
+                   numerics=numerics, warnings=tuple(r.get("warnings", ())))
 
 
 def _early_stopping(e: dict[str, Any] | None) -> Any:

@@ -31,12 +31,13 @@ from typing import Any
 from ...checks import check_int
 from ...errors import AugfitError, AugfitWarning, ConfigError, TrainingError
 from ..spec import Cell
+from ..stats import CellResult
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cells
 from .data_source import install
 from .tasks import Task
 
-Result = dict[str, Any]
+Result = CellResult
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,7 @@ def _warn_diagnostics(results: Iterator[tuple[Cell, Result | CellFailure]]
                       ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Issue each cell's training diagnostics (divergence, learned nothing) naming the cell."""
     for cell, result in results:
-        for message in () if isinstance(result, CellFailure) else result.get("warnings", ()):
+        for message in () if isinstance(result, CellFailure) else result.warnings:
             warnings.warn(f"{cell_name(cell)}: {message}", AugfitWarning, stacklevel=2)
         yield cell, result
 

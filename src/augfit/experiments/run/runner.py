@@ -225,7 +225,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
                 clock.finished(cell, None)
             else:
                 store.put(cell, spec.hash, cell_result)
-                clock.finished(cell, cell_result["wall_time"])
+                clock.finished(cell, cell_result.wall_time)
                 n_run += 1
                 if tracker is not None:
                     tracker.log_cell(store, cell.key)

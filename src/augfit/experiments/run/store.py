@@ -219,23 +219,21 @@ class Store:
                 (spec.hash, spec.name, spec.source, json.dumps(spec.to_canonical(), sort_keys=True),
                  now, now))
 
-    def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
-        """Write one finished cell in one transaction (``result``: metrics, history, wall_time and
-        optionally ``examples`` with ``test_correct`` and ``test_loss_per_example``, and
-        ``numerics``, the numerics version, default 1)."""
+    def put(self, cell: Cell, spec_hash: str, result: CellResult) -> None:
+        """Write one finished cell in one transaction: its metrics, history, wall time, numerics
+        version and, when it has them, its per-example test results."""
         with self._guard("write to"), self._con:
             self._con.execute(
                 "INSERT OR REPLACE INTO cells (key, spec_hash, method, split, seed, train_size, "
                 "metrics, history, wall_time, finished, numerics) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
-                 json.dumps(result["metrics"], sort_keys=True),
-                 json.dumps(result["history"], sort_keys=True),
-                 float(result["wall_time"]), time.time(), int(result.get("numerics", 1))))
-            ex = result.get("examples")
-            if ex is not None:
+                 json.dumps(result.metrics(), sort_keys=True),
+                 json.dumps(result.history, sort_keys=True),
+                 float(result.wall_time), time.time(), int(result.numerics)))
+            if result.test_correct is not None and result.test_loss_per_example is not None:
                 self._con.execute("INSERT OR REPLACE INTO examples VALUES (?,?,?,?)",
-                                  (cell.key, *pack_examples(ex["test_correct"],
-                                                            ex["test_loss_per_example"])))
+                                  (cell.key, *pack_examples(result.test_correct,
+                                                            result.test_loss_per_example)))
             self._con.execute("DELETE FROM failures WHERE key=?", (cell.key,))
 
     def put_failure(self, cell: Cell, spec_hash: str, error: str) -> None:
