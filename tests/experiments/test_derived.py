@@ -114,8 +114,9 @@ def test_speedups_flag():
     assert speedups(None, {}) == {"derive", "flush"}
     assert speedups(None, {"AUGFIT_SPEEDUPS": "none"}) == set()
     assert speedups(None, {"AUGFIT_SPEEDUPS": "flush"}) == {"flush"}
+    assert speedups(None, {"AUGFIT_SPEEDUPS": "all"}) == {"derive", "flush", "stack"}
     assert speedups(" derive , flush") == {"derive", "flush"}
-    with pytest.raises(ConfigError, match="unknown speedup 'group'.*derive, flush"):
+    with pytest.raises(ConfigError, match="unknown speedup 'group'.*derive, flush, stack"):
         speedups("derive,group")
 
 

@@ -217,8 +217,10 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                          f"n={c.train_size}",
                                          spec.training["epochs"])) if show else None
-        it = execute(spec.to_canonical(), tasks.plan_tasks(spec, todo, "derive" in use),
-                     epoch_callback=status, flush=flush, **where)
+        planned: list[Any] = tasks.plan_tasks(spec, todo, "derive" in use)
+        if "stack" in use:
+            planned = tasks.group_tasks(planned)
+        it = execute(spec.to_canonical(), planned, epoch_callback=status, flush=flush, **where)
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
                 store.put_failure(cell, spec.hash, cell_result.error)
@@ -249,7 +251,7 @@ def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
         return
     n = sum(1 for v in stored.values() if v == other[0])
     setting = ("AUGFIT_SPEEDUPS=derive (flushing off)" if other[0] == NUMERICS_PLAIN
-               else "AUGFIT_SPEEDUPS=all (flushing on)")
+               else "AUGFIT_SPEEDUPS unset (flushing on)")
     raise ConfigError(
         f"{store.path}: {n} stored cells of this spec were computed with numerics version "
         f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "
