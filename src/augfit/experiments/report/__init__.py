@@ -17,6 +17,18 @@ from .plan import plan
 from .report_files import write_report
 from .study import RunResult, report, run
 
-__all__ = ["run", "report", "RunResult", "run_until_decided", "plan", "Report", "answer_text",
-           "comparison_table", "verdict_table", "shared_test", "write_report", "export",
-           "frame"]
+__all__ = [
+           "Report",
+           "RunResult",
+           "answer_text",
+           "comparison_table",
+           "export",
+           "frame",
+           "plan",
+           "report",
+           "run",
+           "run_until_decided",
+           "shared_test",
+           "verdict_table",
+           "write_report",
+]

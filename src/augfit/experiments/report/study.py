@@ -145,4 +145,4 @@ def report(out: str | Path) -> RunResult:
                      n_missing=len(spec.cells()) - len(rows), failed=failed)
 
 
-__all__ = ["RunResult", "run", "report"]
+__all__ = ["RunResult", "report", "run"]

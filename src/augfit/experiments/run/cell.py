@@ -154,9 +154,11 @@ class EpochRecorder(Callback):
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
 
     def on_train_begin(self, logs: Any = None) -> None:
+        del logs
         self.history = {k: [] for k in self.keys}
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        del epoch
         logs = logs or {}
         clean = self.trainer.evaluate(self.x, self.y)
         for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
@@ -450,6 +452,7 @@ class ShadowStop(Callback):
         self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        del epoch, logs
         if self._pending:
             self._snapshot()
 
@@ -462,6 +465,7 @@ class ShadowStop(Callback):
             self.epochs_run, self._pending = epoch + 1, True
 
     def on_train_end(self, logs: Any = None) -> None:
+        del logs
         if self._pending:                         # stopped at the run's last epoch
             self._snapshot()
         if self.epochs_run is None:               # never stopped: it ran the whole budget too
@@ -579,7 +583,21 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
     return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
 
 
-__all__ = ["run_cell", "run_cells", "run_group", "ShadowStop", "cell_metrics", "budget_epochs",
-           "best_epoch_index",
-           "make_model", "training_subset", "splits", "max_splits", "carried_area",
-           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER"]
+__all__ = [
+    "LOADER",
+    "MODEL",
+    "SUBSAMPLE",
+    "EpochRecorder",
+    "ShadowStop",
+    "best_epoch_index",
+    "budget_epochs",
+    "carried_area",
+    "cell_metrics",
+    "make_model",
+    "max_splits",
+    "run_cell",
+    "run_cells",
+    "run_group",
+    "splits",
+    "training_subset",
+]

@@ -339,5 +339,16 @@ class _EpochStatus(Callback):
                                  f"val_acc {val:.3f}")
 
 
-__all__ = ["train", "GridRun", "as_spec", "check_out_dir", "failure_summary", "check_numerics",
-           "check_pilot_overlap", "check_sizes", "check_splits", "n_classes", "with_examples"]
+__all__ = [
+    "GridRun",
+    "as_spec",
+    "check_numerics",
+    "check_out_dir",
+    "check_pilot_overlap",
+    "check_sizes",
+    "check_splits",
+    "failure_summary",
+    "n_classes",
+    "train",
+    "with_examples",
+]

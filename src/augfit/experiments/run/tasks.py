@@ -151,5 +151,14 @@ def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Ta
     return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
 
 
-__all__ = ["SPEEDUPS", "DEFAULT", "ENV", "Group", "Task", "early_stopping_siblings", "group_tasks",
-           "plan_tasks", "speedups"]
+__all__ = [
+    "DEFAULT",
+    "ENV",
+    "SPEEDUPS",
+    "Group",
+    "Task",
+    "early_stopping_siblings",
+    "group_tasks",
+    "plan_tasks",
+    "speedups",
+]
