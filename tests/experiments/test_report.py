@@ -279,3 +279,24 @@ def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_
 
     assert pixels((200, 230, 201)) > 500       # the coloured verdict cell
     assert pixels((46, 125, 50)) > 20          # the forest plot's interval and dot (#2e7d32)
+
+
+def test_forest_plot_puts_the_estimate_and_interval_on_the_shared_axis_by_hand():
+    """Axis [-2, +2] pp on 220 px with 8 px margins: x(v) = 8 + 204 (v + r) / 2r, so 0 -> 110,
+    +1 pp -> 161; an end beyond the axis stops at 212 with an arrow head; no interval, no line."""
+    from augfit.experiments.report.plots import forest_axis_svg, forest_range, forest_svg
+
+    assert forest_range([(0.01, 0.005, 0.015)], 0.01) == pytest.approx(0.02)   # 2 x smallest
+    # an end beyond 3x the largest estimate (or smallest effect) does not widen the axis
+    assert forest_range([(0.01, -0.5, 0.015)], 0.01) == pytest.approx(0.03)
+    svg = forest_svg(0.01, (0.005, 0.015), 0.02, 0.01, "helps", "tip <b>")
+    assert '<circle cx="161.0" cy="10.0" r="4" fill="#2e7d32"/>' in svg
+    assert '<line x1="135.5" y1="10.0" x2="186.5" y2="10.0" stroke="#2e7d32"' in svg
+    assert '<rect x="59.0" y="0" width="102.0"' in svg        # ±1 pp: the negligible band
+    assert "<title>tip &lt;b&gt;</title>" in svg and "polygon" not in svg
+    clipped = forest_svg(0.01, (0.005, 0.05), 0.02, 0.01, "helps")
+    assert 'x2="212.0"' in clipped and clipped.count("<polygon") == 1
+    bare = forest_svg(0.01, (float("nan"), float("nan")), 0.02, 0.01, "inconclusive")
+    assert "<line x1" not in bare.replace('<line x1="110.0"', "") and "<circle" in bare
+    axis = forest_axis_svg(0.02, 0.01)
+    assert [t for t in re.findall(r">([^<]+)</text>", axis)] == ["-2", "-1", "0", "+1", "+2 pp"]

@@ -378,7 +378,7 @@ def forest_svg(d: float, ci: tuple[float, float], r: float, smallest_effect: flo
              f'<line x1="{_x(0, r):.1f}" y1="0" x2="{_x(0, r):.1f}" y2="{h}" stroke="#000" '
              'stroke-width="1"/>']
     lo, hi = ci
-    if np.isfinite(d):
+    if np.isfinite(d) and not (np.isnan(lo) or np.isnan(hi)):
         x0 = _x(lo if np.isfinite(lo) else -r, r)
         x1 = _x(hi if np.isfinite(hi) else r, r)
         parts.append(f'<line x1="{x0:.1f}" y1="{y}" x2="{x1:.1f}" y2="{y}" stroke="{ink}" '
@@ -387,6 +387,7 @@ def forest_svg(d: float, ci: tuple[float, float], r: float, smallest_effect: flo
             parts.append(_arrow(x0, y, False, ink))
         if not (np.isfinite(hi) and hi <= r):
             parts.append(_arrow(x1, y, True, ink))
+    if np.isfinite(d):                  # no interval (NaN ends): the dot alone
         parts.append(f'<circle cx="{_x(d, r):.1f}" cy="{y}" r="4" fill="{ink}"/>')
     return "".join(parts) + "</svg>"
 
