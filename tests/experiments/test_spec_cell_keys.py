@@ -22,7 +22,7 @@ PINNED = {
     "fashion_mnist_overfitting.yaml":
         "3b86d4bacb6e01b53320d0e11c25b90cc611b0391054d83c9644b68112bfe3c6",
     "fsdd_specaugment.yaml":
-        "9aebb0e32b268d10d5424b4b14c44f9214492a20d1ef9c2d845cfe94e1f7c3ec",
+        "5a3f18774d055fe18472ef7ed417442f153a2f418339a8a84a974da22ca21f49",
     "fsdd_specaugment_speakers.yaml":
         "75948a9ffbca5ed2f05b12a77bd1304ae40e1bcf879251228517a593d4ca40f8",
     "regularizers_digits.yaml":
