@@ -146,3 +146,29 @@ def test_forward_rejects_wrong_width():
 def test_bad_config_raises_config_error(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         MLP(4, **{"hidden": [3], **kwargs})
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_forward_defaults_to_evaluation_and_passes_training_to_every_layer():
+    m = MLP(4, [30], 2, dropout=0.5, seed=0)
+    x = np.random.default_rng(1).standard_normal((6, 4)).astype(np.float32)
+    ev = m.forward(x)
+    assert m.forward(x) is not ev  # evaluation allocates; training reuses buffers
+    np.testing.assert_array_equal(m.forward(x), ev)  # no dropout when evaluating
+    t1 = m.forward(x, training=True).copy()
+    assert not np.array_equal(t1, ev)  # dropout is active in training
+    assert m.forward(x, training=True) is m.forward(x, training=True)
+    with pytest.raises(ShapeError, match=r"^MLP\.forward\(x=\.\.\.\) expects shape \(N, 4\), got "
+                                         r"list; reshape the input rows to 4 features$"):
+        m.forward([[1.0, 2.0, 3.0, 4.0]])
+    assert repr(MLP(4, [3], 2, activation="tanh", dropout=0.25, seed=0)) == (
+        "MLP(Dense(4, 3, dtype=float32), Activation(), Dropout(p=0.25), "
+        "Dense(3, 2, dtype=float32))")
+
+
+def test_check_model_uses_its_eps():
+    m = MLP(3, [4], 2, activation="tanh", dtype="float64", seed=0)
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    y = np.array([0, 1, 1, 0, 1])
+    assert check_model(m, cross_entropy, x, y) < 1e-7
+    assert check_model(m, cross_entropy, x, y, eps=0.3) > 1e-5

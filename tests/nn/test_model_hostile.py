@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -96,3 +97,65 @@ def test_absurd_sizes_are_refused_before_allocating():
     with pytest.raises(ConfigError, match="hidden=\\[50000, 50000\\]"):
         MLP(100, [50_000, 50_000], 2)
     assert MLP(1000, [1000], 10).n_params == 1001 * 1000 + 1001 * 10  # ordinary sizes still fine
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def _write(tmp_path, name, **arrays):
+    path = tmp_path / name
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    return path
+
+
+def test_load_messages_name_what_was_found(tmp_path):
+    twelve = _write(tmp_path, "twelve.npz", **{f"a{i:02}": np.zeros(1) for i in range(12)})
+    listed = str([f"a{i:02}" for i in range(10)])
+    with pytest.raises(ConfigError,
+                       match=r"no 'config' entry; it holds " + re.escape(listed) + r"\)$"):
+        MLP.load(twelve)
+    bad_json = _write(tmp_path, "json.npz", config=np.array("{not json"))
+    with pytest.raises(ConfigError, match=r"not JSON written by MLP.save \(JSONDecodeError\)$"):
+        MLP.load(bad_json)
+    no_in = _write(tmp_path, "no_in.npz", config=np.array(json.dumps({"hidden": [3]})))
+    with pytest.raises(ConfigError, match=r"must be a JSON object with MLP's arguments"):
+        MLP.load(no_in)
+    long_list = list(range(100))
+    listy = _write(tmp_path, "list.npz", config=np.array(json.dumps(long_list)))
+    with pytest.raises(ConfigError, match=re.escape(f"got {str(long_list)[:80]!r}") + "$"):
+        MLP.load(listy)
+    selfish = _write(tmp_path, "self.npz", config=_config(self=1))
+    with pytest.raises(ConfigError, match=r"unknown keys \['self'\]; MLP takes \[(?!.*'self')"):
+        MLP.load(selfish)
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip file at all")
+    with pytest.raises(ConfigError, match=r"not a readable \.npz file written by MLP\.save "
+                                          r"\((BadZipFile|ValueError|OSError|UnpicklingError): "
+                                          r"(?!None)"):
+        MLP.load(garbage)
+    objects = _write(tmp_path, "objects.npz", config=_config(),
+                     **{f"w{i}": w for i, w in enumerate(MLP(4, [3], 2, seed=0).get_weights())
+                        if i}, w0=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ConfigError, match=r"weight array 'w0' cannot be read \(ValueError: "
+                                          r"Object arrays cannot be loaded"):
+        MLP.load(objects)
+
+
+def test_a_config_giving_one_hidden_size_as_an_int_loads(tmp_path):
+    m = MLP(4, [3], 2, seed=0)  # MLP.save writes [3]; MLP itself also takes hidden=3
+    path = _write(tmp_path, "m.npz", config=_config(hidden=3),
+                  **{f"w{i}": w for i, w in enumerate(m.get_weights())})
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_array_equal(MLP.load(path).forward(x), m.forward(x))
+
+
+@pytest.mark.parametrize("hidden", [None, "ab", 2.5, {"a": 1}])
+def test_hidden_that_is_neither_a_width_nor_a_list_is_a_config_error(tmp_path, hidden):
+    with pytest.raises(ConfigError, match=r"^MLP\(hidden=\.\.\.\) must be the hidden layers' "
+                                          r"widths, an int or a list of ints"):
+        MLP(4, hidden, 2)
+    # a saved config with such a hidden: the weights of no hidden layer are expected, and the
+    # error is the model's own (it was a TypeError before)
+    w = MLP(4, [], 2, seed=0).get_weights()
+    path = _write(tmp_path, "m.npz", config=_config(hidden=hidden), w0=w[0], w1=w[1])
+    with pytest.raises(ConfigError, match=r"does not describe a valid MLP: MLP\(hidden=\.\.\.\)"):
+        MLP.load(path)

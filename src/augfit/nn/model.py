@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import check_choice, check_int, check_number
+from ..checks import check_choice, check_int, check_number, show
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, spawn
 from .init import DEFAULT_INIT, INITIALIZERS
@@ -19,6 +19,16 @@ DTYPES = ("float32", "float64")
 
 #: the largest parameter count an MLP may have (2 GB of float32); checked before allocating
 MAX_PARAMS = 500_000_000
+
+
+def _hidden_widths(hidden: Any) -> list[int]:
+    """``hidden`` (one width, or a list or tuple of widths) as a list of ints."""
+    if isinstance(hidden, (int, np.integer)):
+        hidden = [hidden]
+    elif not isinstance(hidden, (list, tuple, np.ndarray)):
+        raise ConfigError(f"MLP(hidden=...) must be the hidden layers' widths, an int or a list of "
+                          f"ints such as [64, 32] ([] for none), got {show(hidden)}")
+    return [check_int(h, "hidden", "MLP") for h in hidden]
 
 
 def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]]:
@@ -124,8 +134,7 @@ class MLP:
                  init: str | None = None) -> None:
         in_features = check_int(in_features, "in_features", "MLP")
         out_features = check_int(out_features, "out_features", "MLP")
-        hidden_list = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
-        hidden_list = [check_int(h, "hidden", "MLP") for h in hidden_list]
+        hidden_list = _hidden_widths(hidden)
         check_choice(activation, "activation", ACTIVATIONS, "MLP")
         check_choice(output_activation, "output_activation", [None, *sorted(ACTIVATIONS)], "MLP")
         check_choice(str(dtype), "dtype", DTYPES, "MLP")
