@@ -239,3 +239,19 @@ def test_no_part_imports_another_parts_private_module(
     _, edges = graph
     bad = private_imports(edges)
     assert not bad, "private modules used from outside their part:\n" + "\n".join(bad)
+
+
+# the transforms' core that every modality builds on: it imports no modality package (the thread
+# pool it shares with image/ is transforms/parallel.py, below both)
+TRANSFORMS_CORE = ["augfit.transforms.base", "augfit.transforms.records",
+                   "augfit.transforms.parallel", "augfit.transforms.mixing"]
+MODALITIES = ("augfit.transforms.image", "augfit.transforms.audio", "augfit.transforms.text")
+
+
+def test_the_transforms_core_imports_no_modality(
+        graph: tuple[dict[str, Path], list[Edge]]) -> None:
+    mods, edges = graph
+    assert set(TRANSFORMS_CORE) <= set(mods)
+    bad = [f"{a} (line {line}) imports {b}" for a, b, line in edges
+           if a in TRANSFORMS_CORE and b.startswith(MODALITIES)]
+    assert not bad, "the transforms' core borrows from a modality:\n" + "\n".join(bad)

@@ -27,16 +27,25 @@ from augfit.experiments.verdicts import (
     WIDENS,
     data_multiplier,
     gap_tag,
-    isotonic,
     judge,
     warnings_for,
 )
 
 
-def test_isotonic_by_hand():
-    np.testing.assert_allclose(isotonic([0.5, 0.7, 0.6, 0.9]), [0.5, 0.65, 0.65, 0.9])
-    np.testing.assert_allclose(isotonic([0.9, 0.5, 0.4]), [0.6, 0.6, 0.6])
-    np.testing.assert_allclose(isotonic([0.1, 0.2]), [0.1, 0.2])
+def test_data_multiplier_pools_adjacent_violators_by_hand():
+    """The baseline curve is made monotone by scikit-learn's isotonic regression first:
+    [.5, .7, .6, .9] -> [.5, .65, .65, .9] and [.9, .5, .4] -> [.6, .6, .6]."""
+    sizes = [50, 100, 200, 400]
+    # .775 lies halfway from .65 (at 200) to .9 (at 400) on log n; unpooled it would sit at 7/12
+    value, text = data_multiplier(sizes, [0.5, 0.7, 0.6, 0.9], 100, 0.775)
+    assert value == pytest.approx(math.sqrt(200 * 400) / 100) and text == "2.8x"
+    # .6 lies two thirds of the way from .5 (at 50) to the pooled .65 (at 100); unpooled, halfway
+    assert data_multiplier(sizes, [0.5, 0.7, 0.6, 0.9], 100, 0.6)[0] == pytest.approx(
+        50 * 2 ** (2 / 3) / 100)
+    # a falling curve pools to one level, .6: just above it is beyond the grid, just below it
+    # below the grid
+    assert data_multiplier(sizes[:3], [0.9, 0.5, 0.4], 50, 0.61)[1] == "> 4x"
+    assert data_multiplier(sizes[:3], [0.9, 0.5, 0.4], 50, 0.59)[1] == "< 1x"
 
 
 def test_data_multiplier_interpolates_on_log_n_and_never_extrapolates():

@@ -3,6 +3,13 @@
 The reader parses the RIFF chunks itself (PCM 8/16/24/32-bit and IEEE float 32/64, plain or
 WAVE_FORMAT_EXTENSIBLE), which lets it tell a non-WAV file from a truncated one before any data is
 used, and it returns mono float32 in [-1, 1] (channels are averaged).
+
+It is kept rather than ``scipy.io.wavfile`` or ``soundfile`` for its errors (``benchmarks/wav.py``
+shows both): a file cut short is refused naming the data bytes its header promises and the bytes
+it holds, where soundfile reads the samples that are there without a word and scipy with a
+warning only, and a damaged header is a ShapeError naming the file, where the libraries raise
+``ZeroDivisionError``, ``struct.error`` or ``LibsndfileError``. On the 3,000 FSDD files it reads
+as fast as scipy and 2.5x as fast as soundfile.
 """
 from __future__ import annotations
 

@@ -178,7 +178,12 @@ def compare_all_pooled(rows: Sequence[Mapping[str, Any]], methods: Sequence[str]
 # -- the data multiplier --------------------------------------------------------------------------
 def isotonic_rows(y: np.ndarray) -> np.ndarray:
     """The non-decreasing least-squares fit of each row of ``y`` (B, K), equal weights:
-    fit_i = max over j <= i of min over l >= i of mean(y[j..l]) (the min-max formula)."""
+    fit_i = max over j <= i of min over l >= i of mean(y[j..l]) (the min-max formula).
+
+    Written here, vectorized over the B resamples, because scikit-learn's ``isotonic_regression``
+    fits one row a call: 2,000 rows of 5 sizes take 0.3 ms of CPU here and 295 ms in a loop over
+    it (``benchmarks/isotonic.py``); the fits agree to 1e-15, and tests/experiments/test_pooled.py
+    checks them against it."""
     b, k = y.shape
     c = np.concatenate([np.zeros((b, 1)), np.cumsum(y, axis=1)], axis=1)
     fit = np.empty_like(y)

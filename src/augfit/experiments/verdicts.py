@@ -172,17 +172,6 @@ def decide(comparison: Comparison | Estimate, level: float, smallest_effect: flo
     return classify(est.interval(level), smallest_effect)
 
 
-def isotonic(y: Sequence[float]) -> np.ndarray:
-    """The non-decreasing least-squares fit to ``y`` (pool adjacent violators, equal weights)."""
-    blocks: list[list[float]] = []             # [mean, weight]
-    for v in map(float, y):
-        blocks.append([v, 1.0])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            (m2, w2), (m1, w1) = blocks.pop(), blocks.pop()
-            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2])
-    return np.concatenate([np.full(int(w), m) for m, w in blocks])
-
-
 def data_multiplier(sizes: Sequence[int], baseline_accuracy: Sequence[float], n: int,
                     accuracy: float) -> tuple[float, str]:
     """``(n*/n, text)``: what the method's test ``accuracy`` at ``n`` is worth in baseline data.
@@ -193,7 +182,9 @@ def data_multiplier(sizes: Sequence[int], baseline_accuracy: Sequence[float], n:
     s = np.asarray(sizes, float)
     if len(s) < 2:
         return float("nan"), "n/a (one training size)"
-    fit = isotonic(baseline_accuracy)
+    from sklearn.isotonic import isotonic_regression  # late: importing scikit-learn takes seconds
+
+    fit = isotonic_regression(np.asarray(baseline_accuracy, float))  # pool adjacent violators
     if accuracy > fit[-1]:
         return float("nan"), f"> {s[-1] / n:.2g}x"
     if accuracy < fit[0]:
@@ -460,7 +451,6 @@ __all__ = [
     "decide",
     "gap_tag",
     "interval_text",
-    "isotonic",
     "judge",
     "pp",
     "warnings_for",

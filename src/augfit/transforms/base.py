@@ -3,6 +3,9 @@
 A transform draws every random choice for a batch in :meth:`Transform.sample` (including whether it
 applies to each sample, from ``p``) and applies them in :meth:`Transform.apply`, which is pure and
 deterministic. The parameters are a plain dict, so any augmented batch can be replayed and shown.
+The draws come in one order, kept in :meth:`Transform.draw_record`: the applied mask
+(:meth:`Transform.draw_applied`), then ``sample_params`` for every sample; the fused geometric
+path of a Compose calls the same method, so fusing never changes what a seed draws.
 
 Subclasses implement two hooks:
 
@@ -168,8 +171,22 @@ class Transform(ParamsMixin):
     def sample(self, rng: np.random.Generator, batch: Any) -> Params:
         """Draw every random choice for ``batch``: ``{**params, "applied": bool (N,)}``."""
         self.check_batch(batch)
+        return self.draw_record(rng, batch)
+
+    def draw_applied(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Which of ``n`` samples the transform applies to (bool ``(N,)``): ``p`` per sample."""
+        return rng.random(n) < self.p
+
+    def draw_record(self, rng: np.random.Generator, batch: Any) -> Params:
+        """The one sampling order, on an already checked batch: the applied mask, then
+        :meth:`sample_params` for all ``n`` samples, then the record's note.
+
+        :meth:`sample` calls it, and so does the fused geometric path of a Compose (with a
+        stand-in batch of the shape the step sees), so fused and unfused runs draw the same
+        numbers from the same Generator.
+        """
         n = batch_len(batch)
-        applied = rng.random(n) < self.p
+        applied = self.draw_applied(rng, n)
         params = self.sample_params(rng, batch, n)
         params["applied"] = applied
         params[RECORD_KEY] = drawn_on(self, sample_shape(batch))

@@ -81,7 +81,7 @@ class _Composition(Transform):
     def sample_apply(self, rng: np.random.Generator, batch: Any) -> tuple[Any, Params]:
         self.check_batch(batch)
         n = batch_len(batch)
-        applied = rng.random(n) < self.p
+        applied = self.draw_applied(rng, n)
         note = drawn_on(self, sample_shape(batch))
         if applied.all():
             out, inner = self._run(rng, batch, None)

@@ -25,7 +25,6 @@ Example
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,13 +34,10 @@ from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from .base import Params, Transform, applied_mask, batch_len
+from .parallel import per_chunk
 
 LAMBDA_STEPS = 256
 """λ is drawn on the grid ``k / 256`` (see the module docstring)."""
-PARALLEL_VALUES = 1 << 16
-"""Batches with more values than this are mixed in chunks over the image thread pool."""
-
-
 def check_alpha(alpha: object, owner: str) -> float:
     """A Beta concentration ``α > 0`` as float (ConfigError naming the field otherwise)."""
     if not is_number(alpha) or not in_bounds(float(alpha), 0, 1000, lo_open=True):
@@ -49,18 +45,6 @@ def check_alpha(alpha: object, owner: str) -> float:
         raise ConfigError(f"{owner}(alpha=...) must be a number > 0 and at most 1000 (λ ~ Beta(α, "
                           f"α); 0.2 is usual for MixUp, 1.0 for CutMix), got {show(alpha)}")
     return float(alpha)
-
-
-def per_chunk(fn: Callable[[slice], None], n: int, values: int) -> None:
-    """Run ``fn(slice)`` over the batch, in one chunk per image thread when it is big enough."""
-    from .image import functional as F  # here: the image package imports this module
-
-    workers = F.n_workers()
-    if workers == 1 or values <= PARALLEL_VALUES or n < 2 * workers:
-        fn(slice(0, n))
-        return
-    bounds = np.linspace(0, n, workers + 1).astype(int)
-    list(F._pool().map(fn, [slice(bounds[i], bounds[i + 1]) for i in range(workers)]))
 
 
 def lerp(a: np.ndarray, b: np.ndarray, lam: np.ndarray) -> np.ndarray:
@@ -242,4 +226,4 @@ class MixUp(LabelMixing):
 
 
 __all__ = ["LAMBDA_STEPS", "LabelMixing", "MixUp", "check_alpha", "check_mixable",
-           "check_targets", "lerp", "per_chunk"]
+           "check_targets", "lerp"]

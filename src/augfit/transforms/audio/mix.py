@@ -12,7 +12,8 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..mixing import LabelMixing, per_chunk
+from ..mixing import LabelMixing
+from ..parallel import per_chunk
 from .core import check_spectrograms
 
 

@@ -18,7 +18,7 @@ from ...checks import check_int_range, check_range
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
-from . import functional as F
+from ..parallel import per_sample
 from .core import ImageTransform
 
 MIN_SIGMA, MAX_SIGMA = 0.01, 20.0
@@ -53,7 +53,7 @@ def _per_image(batch: np.ndarray, fn: Callable[[int, np.ndarray], np.ndarray]) -
     def one(i: int) -> None:
         out[i] = fn(i, batch[i]).reshape(batch.shape[1:])
 
-    F.per_image(one, batch.shape[0], parallel=True)
+    per_sample(one, batch.shape[0], parallel=True)
     return out
 
 

@@ -15,12 +15,10 @@ from ...checks import check_number, is_int
 from ...errors import ConfigError
 from ..base import (
     MAX_SIDE,
-    RECORD_KEY,
     Params,
     Transform,
     batch_len,
     check_record,
-    drawn_on,
     select,
 )
 from . import functional as F
@@ -90,6 +88,13 @@ def resize_matrix(in_hw: Sequence[int], box: np.ndarray, out_hw: Sequence[int]) 
     return m
 
 
+def stand_in(batch: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only batch of ``batch``'s length and dtype whose samples have ``shape``, all zeros
+    and without memory of its own: what a step inside a fused group draws on, since the
+    intermediate batch it would see step by step is never made."""
+    return np.broadcast_to(np.zeros((), batch.dtype), (batch.shape[0], *shape))
+
+
 class GeometricTransform(ImageTransform):
     """An image transform that moves pixels by one affine map per sample.
 
@@ -97,6 +102,8 @@ class GeometricTransform(ImageTransform):
     ``matrices(params, hw) -> (n, 3, 3)`` (forward maps for samples it applies to), and may set
     ``output_hw``, ``base_matrices`` (what a sample it does not apply to gets, default identity),
     ``fill`` and ``resamples = False`` with an exact ``apply_exact`` (flips and crops).
+    Draws depend on the sample shape only, never on the pixels: inside a fused group a step
+    draws on a stand-in of the shape it would see (:func:`stand_in`).
     """
 
     fuse_geometry: ClassVar[bool] = True
@@ -187,9 +194,7 @@ class GeometricTransform(ImageTransform):
         for i, t in enumerate(group):
             shape = (*cur, *batch.shape[3:])
             if rng is not None:
-                applied = rng.random(n) < t.p  # drawn in Transform.sample's order
-                p = {**t.sample_geometry(rng, n, cur), "applied": applied,
-                     RECORD_KEY: drawn_on(t, shape)}
+                p = t.draw_record(rng, stand_in(batch, shape))  # Transform.sample's one order
             else:
                 p = given[i]
                 check_record(t, batch, p, shape)
@@ -209,4 +214,4 @@ class GeometricTransform(ImageTransform):
 
 
 __all__ = ["ImageTransform", "GeometricTransform", "check_fill", "check_size", "identity",
-           "moved", "resize_matrix"]
+           "moved", "resize_matrix", "stand_in"]

@@ -9,22 +9,21 @@ Resampling (:func:`warp_affine`) is bilinear with a constant border, in OpenCV's
 - small images (``H*W <= SMALL_IMAGE_PIXELS``): the batch is laid out as one tall mosaic, each
   image framed by a 1-pixel border of the fill value, and a single ``cv2.remap`` call resamples all
   of them from one vectorized coordinate map (per-image Python calls would dominate at 8x8);
-- large images: one ``cv2.warpAffine`` per image, spread over a thread pool (OpenCV releases the
-  GIL), which beats building per-pixel coordinate maps in NumPy.
+- large images: one ``cv2.warpAffine`` per image, spread over the transforms' thread pool
+  (:mod:`augfit.transforms.parallel`; OpenCV releases the GIL), which beats building per-pixel
+  coordinate maps in NumPy.
 
 Both paths round uint8 results the way OpenCV does (coordinates quantised to 1/32 pixel).
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cv2
 import numpy as np
 
 from ...errors import ShapeError
+from ..parallel import per_sample
 
 SMALL_IMAGE_PIXELS = 30 * 30
 """Images with at most this many pixels use the mosaic ``remap`` path; larger ones one
@@ -35,46 +34,6 @@ larger ones one ``cv2.LUT`` per image over the thread pool. Measured on 2 cores:
 about 1.5 ns a value, ``cv2.LUT`` 0.25 ns a value plus 3 us a call, so they cross near 2,400 values
 (28x28 grey: 0.14 ms against 0.44 ms a batch of 128; 224x224x3: 4x slower as a gather)."""
 _MAX_MOSAIC_ROWS = 32000  # cv2.remap needs fewer than SHRT_MAX rows
-_POOL: ThreadPoolExecutor | None = None
-
-
-def n_workers() -> int:
-    """Threads used for per-image OpenCV calls (``AUGFIT_IMAGE_THREADS``, default: CPU count)."""
-    env = os.environ.get("AUGFIT_IMAGE_THREADS")
-    return max(1, int(env)) if env and env.isdigit() else max(1, os.cpu_count() or 1)
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=n_workers(), thread_name_prefix="augfit-image")
-    return _POOL
-
-
-def _forget_pool_in_child() -> None:
-    # A forked child inherits the executor but not its threads: work sent to it would never run.
-    global _POOL
-    _POOL = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool_in_child)
-
-
-def per_image(fn: Callable[[int], None], n: int, parallel: bool) -> None:
-    """Run ``fn(i)`` for i in range(n), in contiguous chunks over the thread pool if parallel."""
-    workers = n_workers()
-    if not parallel or workers == 1 or n < 2:
-        for i in range(n):
-            fn(i)
-        return
-    chunks = np.array_split(np.arange(n), min(workers, n))
-
-    def run(idx: np.ndarray) -> None:
-        for i in idx:
-            fn(int(i))
-
-    list(_pool().map(run, chunks))
 
 
 def check_images(batch: Any, owner: str) -> None:
@@ -199,7 +158,7 @@ def warp_affine(batch: np.ndarray, inverse: np.ndarray, out_hw: tuple[int, int],
                              borderMode=cv2.BORDER_CONSTANT, borderValue=border)
         out[i] = res.reshape(*out_hw, *channels)
 
-    per_image(one, n, parallel=True)
+    per_sample(one, n, parallel=True)
     return out
 
 
@@ -288,7 +247,7 @@ def remap(batch: np.ndarray, sx: np.ndarray, sy: np.ndarray, fill: float = 0.0) 
                         borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
         out[i] = res.reshape(oh, ow, *channels)
 
-    per_image(one, n, parallel=True)
+    per_sample(one, n, parallel=True)
     return out
 
 
@@ -309,7 +268,7 @@ def warp_perspective(batch: np.ndarray, maps: np.ndarray, fill: float = 0.0) -> 
                                       borderMode=cv2.BORDER_CONSTANT, borderValue=(value,) * 4)
             out[i] = res.reshape(batch.shape[1:])
 
-        per_image(one, n, parallel=True)
+        per_sample(one, n, parallel=True)
         return out
     v = np.arange(h, dtype=np.float64)[None, :, None]
     u = np.arange(w, dtype=np.float64)[None, None, :]
@@ -359,7 +318,7 @@ def apply_luts(batch: np.ndarray, luts: np.ndarray) -> np.ndarray:
     def one(i: int) -> None:
         out[i] = cv2.LUT(batch[i], luts[i]).reshape(batch.shape[1:])
 
-    per_image(one, n, parallel=True)
+    per_sample(one, n, parallel=True)
     return out
 
 
@@ -387,5 +346,5 @@ def to_gray(batch: np.ndarray) -> np.ndarray:
 
 __all__ = ["check_images", "warp_affine", "warp_perspective", "remap", "invert", "multiply_add",
            "apply_luts", "to_gray",
-           "max_value", "fill_in_dtype", "per_image", "n_workers", "SMALL_IMAGE_PIXELS",
+           "max_value", "fill_in_dtype", "SMALL_IMAGE_PIXELS",
            "SMALL_LUT_VALUES", "GRAY_WEIGHTS"]

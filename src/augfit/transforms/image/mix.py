@@ -15,7 +15,8 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..mixing import LabelMixing, per_chunk
+from ..mixing import LabelMixing
+from ..parallel import per_chunk
 from .core import ImageTransform
 
 CHUNK_VALUES = 1 << 17
