@@ -72,3 +72,45 @@ def test_checkpoint_path_problems_are_reported_when_built(tmp_path, template, me
 def test_good_checkpoint_templates_still_work(tmp_path):
     ModelCheckpoint(tmp_path / "m-{epoch:02d}-{val_loss:.1f}.npz")
     ModelCheckpoint(tmp_path / "m-{accuracy:.3f}-{{literal}}.npz", monitor="accuracy", mode="max")
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_soft_target_checks_by_hand():
+    from augfit.errors import ConfigError, ShapeError
+    from augfit.train.checks import check_soft_targets
+
+    def message(y, loss, kind=ShapeError):
+        with pytest.raises(kind) as e:
+            check_soft_targets(y, "y", 2, 3, loss, np.float32)
+        return str(e.value)
+
+    third = np.full((2, 3), 1 / 3)
+    assert message(third, "hinge", ConfigError) == (
+        "y: soft targets of shape (2, 3) (from a label-mixing augment such as MixUp/CutMix) need "
+        "a loss that accepts them (['cross_entropy', 'mse']), got loss 'hinge'")
+    assert message(np.ones((2, 2)), "mse") == (
+        "y as regression targets must be finite numbers of shape (2, 3), got shape (2, 2) dtype "
+        "float64")
+    assert message(np.ones((2, 2)), "cross_entropy") == (
+        "y as soft targets must be finite numbers of shape (2, 3), got shape (2, 2) dtype float64")
+    # each of the three conditions alone: shape, kind, finiteness
+    assert "dtype <U1" in message(np.full((2, 3), "a"), "mse")
+    assert "dtype complex128" in message(third.astype(complex), "mse")
+    bad = third.copy()
+    bad[0, 0] = np.nan
+    assert "got shape (2, 3) dtype float64" in message(bad, "mse")
+    assert message(np.full((2, 3), 0.5), "cross_entropy") == (
+        "y as soft targets must be non-negative rows summing to 1 (class distributions), got "
+        "values in [0.5, 0.5] and row sums in [1.5, 1.5]")
+    # a negative entry in rows that sum to 1; rows off by 2e-4 (the tolerance is 1e-4)
+    neg = np.array([[1.5, -0.5, 0.0], [0.0, 0.0, 1.0]])
+    assert "got values in [-0.5, 1.5]" in message(neg, "cross_entropy")
+    off = third + np.array([[2e-4 / 3] * 3, [0, 0, 0]])
+    assert message(off, "cross_entropy").endswith("and row sums in [1, 1]")  # 4 digits shown
+    close = third + np.array([[0.5e-4 / 3] * 3, [0, 0, 0]])
+    # mse takes any finite numbers; both give float32, contiguous
+    for y, loss in ((close, "cross_entropy"), (np.full((2, 3), 7.0), "mse"),
+                    (neg, "mse")):
+        out = check_soft_targets(y, "y", 2, 3, loss, np.float32)
+        assert out.dtype == np.float32 and out.flags.c_contiguous
+        np.testing.assert_array_equal(out, y.astype(np.float32))
