@@ -114,3 +114,54 @@ def test_soft_target_checks_by_hand():
         out = check_soft_targets(y, "y", 2, 3, loss, np.float32)
         assert out.dtype == np.float32 and out.flags.c_contiguous
         np.testing.assert_array_equal(out, y.astype(np.float32))
+
+
+def test_loader_batches_are_cast_to_the_model_dtype_and_their_labels_checked():
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    t = af.Trainer(MLP(3, [4], 3, seed=0))  # float32
+    y = np.array([0, 1, 2])
+    x32 = np.arange(9, dtype=np.float32).reshape(3, 3)
+    csr32 = sp.csr_matrix(x32)
+    batches = [(x32, y), (x32.astype(np.float64), y), (csr32, y), (sp.coo_matrix(x32), y),
+               (sp.csr_matrix(x32.astype(np.float64)), y), (x32.tolist(), y.tolist())]
+    out = list(t._loader_batches(batches, 0))
+    assert out[0][0] is x32 and out[2][0] is csr32 and out[0][1] is y  # nothing to convert
+    for xb, yb in out:
+        dense = xb.toarray() if sp.issparse(xb) else xb
+        assert xb.dtype == np.float32 and (not sp.issparse(xb) or xb.format == "csr")
+        np.testing.assert_array_equal(dense, x32)
+        np.testing.assert_array_equal(yb, y)
+    for bad, message in [
+            (np.array([0, 1]), "has 2 labels but the features have 3 rows"),
+            (np.array([[0], [1], [2]]), "as soft targets must be finite numbers of shape (3, 3)"),
+            (np.array([0, -1, 2]), "must be in [0, 3) (the model's out_features), got range "
+                                   "[-1, 2]"),
+            (np.array([0, 1, 3]), "must be in [0, 3) (the model's out_features), got range "
+                                  "[0, 3]")]:
+        with pytest.raises(ShapeError) as e:
+            list(t._loader_batches([(x32, y), (x32, bad)], 2))
+        assert str(e.value).startswith(f"labels of loader batch 1 (epoch 2) {message}")
+
+
+def test_array_batches_shuffle_into_one_reused_buffer_or_slice_views_in_order():
+    import scipy.sparse as sp
+    t = af.Trainer(MLP(2, [3], 2, seed=0))
+    x = np.arange(14, dtype=np.float32).reshape(7, 2)
+    y = np.arange(7) % 2
+    plain = list(t._array_batches(x, y, 3, False, np.random.default_rng(0)))
+    assert all(np.shares_memory(b[0], x) for b in plain)  # views, in order
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in plain]), x)
+    order = np.random.default_rng(5).permutation(7)
+    seen = []
+    full = None
+    for xb, yb in t._array_batches(x, y, 3, True, np.random.default_rng(5)):
+        if len(xb) == 3:
+            full = xb if full is None else full
+            assert xb is full  # every full batch is written into one buffer
+        seen.append((xb.copy(), yb.copy()))
+    np.testing.assert_array_equal(np.concatenate([s[0] for s in seen]), x[order])
+    np.testing.assert_array_equal(np.concatenate([s[1] for s in seen]), y[order])
+    sparse = list(t._array_batches(sp.csr_matrix(x), y, 3, True, np.random.default_rng(5)))
+    np.testing.assert_array_equal(np.concatenate([b[0].toarray() for b in sparse]), x[order])
