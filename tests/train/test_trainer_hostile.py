@@ -165,3 +165,57 @@ def test_array_batches_shuffle_into_one_reused_buffer_or_slice_views_in_order():
     np.testing.assert_array_equal(np.concatenate([s[1] for s in seen]), y[order])
     sparse = list(t._array_batches(sp.csr_matrix(x), y, 3, True, np.random.default_rng(5)))
     np.testing.assert_array_equal(np.concatenate([b[0].toarray() for b in sparse]), x[order])
+
+
+def test_input_messages_name_x_and_y_and_predict_gives_int64():
+    from augfit.errors import ShapeError
+    t = af.Trainer(MLP(3, [4], 3, seed=0))
+    wide = np.ones((2, 4))
+    for call in (lambda: t.predict(wide), lambda: t.predict_proba(wide),
+                 lambda: t.evaluate_per_example(wide, [0, 1])):
+        with pytest.raises(ShapeError) as e:
+            call()
+        assert str(e.value) == ("x must have 3 features per row (the model's in_features), got "
+                                "shape (2, 4)")
+    with pytest.raises(ShapeError) as e:
+        t.evaluate_per_example(np.ones((2, 3)), [0, 1, 2])
+    assert str(e.value) == "y has 3 labels but the features have 2 rows; pass one label per sample"
+    assert t.predict(np.ones((2, 3))).dtype == np.int64
+
+
+def test_checkpoint_path_and_gap_messages_in_full(tmp_path):
+    from augfit.train.callbacks import EarlyStopping, ModelCheckpoint, WeightAveraging
+    from augfit.train.metrics import gap_curve, train_val_gap
+
+    def message(call):
+        with pytest.raises(ConfigError) as e:
+            call()
+        return str(e.value)
+
+    assert message(lambda: ModelCheckpoint(str(tmp_path))) == (
+        f"ModelCheckpoint(filepath={str(tmp_path)!r}): {tmp_path} is a folder; name a file "
+        f"inside it, e.g. {str(tmp_path / 'best.npz')!r}")
+    assert message(lambda: ModelCheckpoint("{foo}.npz")) == (
+        "ModelCheckpoint(filepath='{foo}.npz'): the name uses the unknown field {foo}; use "
+        "{epoch} or a logged value (accuracy, epoch, loss, val_accuracy, val_loss), or double "
+        "the braces for a literal one")
+    assert message(lambda: train_val_gap({"accuracy": [], "val_accuracy": []})) == (
+        "train_val_gap(history=...): history has no epochs; train first")
+    h = {"accuracy": [0.5, 0.75], "val_accuracy": [0.25, 0.5]}
+    assert train_val_gap(h, epoch=-2) == 0.25 and train_val_gap(h) == 0.25
+    assert train_val_gap({"accuracy": [0.5], "val_accuracy": [0.25]}) == 0.25  # one epoch
+    assert message(lambda: train_val_gap(h, epoch=-3)) == (
+        "train_val_gap(epoch=...) must be in [0, 2), got -3")
+    for partial in ({"accuracy": [0.5]}, {"val_accuracy": [0.5]}):
+        assert message(lambda p=partial: gap_curve(p)) == (
+            f"gap_curve(metric='accuracy'): history needs 'accuracy' and 'val_accuracy', it has "
+            f"{sorted(partial)}; train with val=... to record them")
+    # integer histories are read as floats: the gap of ints is not an integer division
+    curve = gap_curve({"loss": [1, 2], "val_loss": [2, 5]}, "loss")
+    assert curve.dtype == np.float64 and curve.tolist() == [1.0, 3.0]
+    t = af.Trainer(MLP(2, [3], 2, seed=0), callbacks=[
+        WeightAveraging(), EarlyStopping(restore_best_weights=True)])
+    assert message(lambda: t.fit(np.ones((4, 2)), np.array([0, 1, 0, 1]), epochs=1,
+                                 val=(np.ones((2, 2)), np.array([0, 1])))) == (
+        "WeightAveraging and EarlyStopping(restore_best_weights=True) both set the final "
+        "weights; use one of them (e.g. restore_best_weights=False)")
