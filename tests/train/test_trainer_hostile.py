@@ -219,3 +219,34 @@ def test_checkpoint_path_and_gap_messages_in_full(tmp_path):
                                  val=(np.ones((2, 2)), np.array([0, 1])))) == (
         "WeightAveraging and EarlyStopping(restore_best_weights=True) both set the final "
         "weights; use one of them (e.g. restore_best_weights=False)")
+
+
+def test_evaluation_of_an_overflowing_model_is_silent_and_soft_targets_score_by_argmax():
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    m = MLP(2, [], 2, dtype="float64", seed=0)
+    m.set_weights([np.array([[1e300, -1e300], [1e300, 1e300]]), np.zeros(2)])
+    t = af.Trainer(m)
+    x = np.array([[1e10, 1e10], [1.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow and inf - inf stay inside the evaluation
+        correct, loss = t.evaluate_per_example(x, [0, 1])
+        t.evaluate(x, [0, 1])
+        t.predict(x)
+    assert not correct[1] and loss.shape == (2,)  # row 1: outputs 3e300 > 1e300, label 1
+    with pytest.raises(ShapeError) as e:
+        t.evaluate(np.ones((2, 3)), [0, 1])
+    assert str(e.value).startswith("x must have 2 features per row")
+    with pytest.raises(ShapeError) as e:
+        t.evaluate(np.ones((2, 2)), [0, 1, 1])
+    assert str(e.value).startswith("y has 3 labels but the features have 2 rows")
+    reg = af.Trainer(MLP(2, [], 2, dtype="float64", seed=0), loss="mse")
+    targets = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    out = reg.predict_proba(np.eye(3, 2))
+    correct, _ = reg.evaluate_per_example(np.eye(3, 2), targets)
+    np.testing.assert_array_equal(correct, out.argmax(axis=1) == targets.argmax(axis=1))
+    err = t._diverged(float("nan"), 2, 5, sp.csr_matrix(np.array([[np.nan, 1.0]])))
+    assert str(err) == ("loss became nan at epoch 2, batch 5 (counting from 0): the input batch "
+                        "holds NaN or inf values; clean the features (e.g. np.nan_to_num) before "
+                        "training")
