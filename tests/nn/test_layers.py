@@ -279,3 +279,10 @@ def test_numerical_gradient_by_hand():
     assert relative_error(a, n) == exact
     assert relative_error(a, n64) == exact and relative_error(a64, n) == exact
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
+
+
+def test_check_layer_perturbs_the_parameters_by_its_eps():
+    # Dense is linear in W and b: a large eps is exact there, a tiny one only to rounding
+    dense = Dense(4, 3, rng=0, dtype="float64")
+    errors = check_layer(dense, _x((5, 4)), eps=0.5)
+    assert errors["param0"] < 1e-13 and errors["param1"] < 1e-13

@@ -159,3 +159,4 @@ def test_hidden_that_is_neither_a_width_nor_a_list_is_a_config_error(tmp_path, h
     path = _write(tmp_path, "m.npz", config=_config(hidden=hidden), w0=w[0], w1=w[1])
     with pytest.raises(ConfigError, match=r"does not describe a valid MLP: MLP\(hidden=\.\.\.\)"):
         MLP.load(path)
+
