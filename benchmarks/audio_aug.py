@@ -80,6 +80,7 @@ def audiomentations_spec_mask() -> type:
         # the 0.33 base class that the 0.43 module still imports
         class BaseSpectrogramTransform(ti.BaseTransform):
             def randomize_parameters(self, magnitude_spectrogram: np.ndarray) -> None:
+                del magnitude_spectrogram  # the 0.33 signature; the draw does not look at it
                 self.parameters["should_apply"] = random.random() < self.p
 
             def __call__(self, magnitude_spectrogram: np.ndarray) -> np.ndarray:

@@ -122,7 +122,7 @@ def browser_probe() -> Callable[[Path, Path], dict[str, Any]]:
     return probe
 
 
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
     """Do not collect the test folders' conftest.py files as doctest modules (``--doctest-modules``
     would import each as the module ``conftest``, so naming two folders that hold one in a single
     command failed with "import file mismatch"); pytest still loads them as conftests."""

@@ -151,7 +151,7 @@ def test_console_script_quiet_when_piped_and_ctrl_c_keeps_finished_cells(tmp_pat
                 done = con.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
+    _stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "interrupted; every finished cell is saved" in stderr
     assert "%|" not in stderr and "cells/s" not in stderr       # no progress bar into a pipe

@@ -120,7 +120,7 @@ def test_mixup_shows_lambda_partner_and_the_mixed_label(tmp_path):
     assert mixed >= 2 and " × " in r.paths["html"].read_text()
 
 
-def test_policy_shows_each_operation_and_magnitude(tmp_path):
+def test_policy_shows_each_operation_and_magnitude():
     ra = I.RandAugment(num_ops=2, magnitude=9)
     r = preview(ra, "digits", n=3, versions=1, out=None, seed=2)
     rec = r.gallery.records[0]

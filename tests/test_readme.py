@@ -173,7 +173,7 @@ def _run_in_child(source: str, filename: str, offset: int, cwd: str, env: dict[s
                 else:
                     exec(compile(ast.Module([node], []), filename, "exec"), namespace)
             outputs[node.end_lineno - offset] = buf.getvalue()
-    except BaseException:  # noqa: B036 - everything, SystemExit included, goes to the parent
+    except BaseException:  # everything, SystemExit included, goes to the parent
         conn.send(("error", outputs, traceback.format_exc()))
     else:
         conn.send(("ok", outputs, ""))

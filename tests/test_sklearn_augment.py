@@ -62,10 +62,12 @@ class _Draws(Transform):
         self.seen: list[float] = []
 
     def sample_params(self, rng, batch, n):
+        del batch, n
         self.seen.append(float(rng.random()))
         return {}
 
     def apply_params(self, batch, params):
+        del params
         return batch
 
 

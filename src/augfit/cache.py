@@ -55,4 +55,4 @@ def atomic_path(final: Path) -> Path:
     return Path(tmp)
 
 
-__all__ = ["CACHE_ENV", "cache_dir", "check_cache", "atomic_path", "cache_key"]
+__all__ = ["CACHE_ENV", "atomic_path", "cache_dir", "cache_key", "check_cache"]

@@ -369,7 +369,7 @@ def _terminate_like_ctrl_c(main_pid: int) -> Callable[[int, Any], None]:
     """A SIGTERM handler that stops ``augfit`` as Ctrl-C does (finished cells kept, workers
     stopped, one line on stderr, status 143); in any other process (a forked worker) SIGTERM keeps
     its default action."""
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, _frame: Any) -> None:
         if os.getpid() != main_pid:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)

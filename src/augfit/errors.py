@@ -46,5 +46,14 @@ class DataChangedWarning(AugfitWarning):
     """The data of an experiment changed since results were stored: they are not reused."""
 
 
-__all__ = ["AugfitWarning", "DataChangedWarning", "AugfitError", "ConfigError", "ShapeError",
-           "MissingResourceError", "TrainingError", "ExternalProcessError", "StoreError"]
+__all__ = [
+    "AugfitError",
+    "AugfitWarning",
+    "ConfigError",
+    "DataChangedWarning",
+    "ExternalProcessError",
+    "MissingResourceError",
+    "ShapeError",
+    "StoreError",
+    "TrainingError",
+]

@@ -21,23 +21,31 @@ import numpy as np
 KEY_CHARS = 24
 
 
+def _leaf(part: Any) -> tuple[bytes, bytes] | None:
+    """The (tag, body) of a scalar ``part``; None for arrays, containers and other types."""
+    if part is None:
+        return b"N", b""
+    if isinstance(part, (bool, np.bool_)):
+        return b"B", b"1" if part else b"0"
+    if isinstance(part, (int, np.integer)):
+        return b"I", str(int(part)).encode()
+    if isinstance(part, (float, np.floating)):
+        return b"F", float(part).hex().encode()
+    if isinstance(part, str):
+        return b"S", part.encode("utf-8", "surrogatepass")
+    if isinstance(part, (bytes, bytearray, memoryview)):
+        return b"Y", bytes(part)
+    return None
+
+
 def _feed(h: Any, part: Any) -> None:
     def tagged(tag: bytes, body: bytes) -> None:
         h.update(tag + struct.pack("<Q", len(body)))
         h.update(body)
 
-    if part is None:
-        tagged(b"N", b"")
-    elif isinstance(part, (bool, np.bool_)):
-        tagged(b"B", b"1" if part else b"0")
-    elif isinstance(part, (int, np.integer)):
-        tagged(b"I", str(int(part)).encode())
-    elif isinstance(part, (float, np.floating)):
-        tagged(b"F", float(part).hex().encode())
-    elif isinstance(part, str):
-        tagged(b"S", part.encode("utf-8", "surrogatepass"))
-    elif isinstance(part, (bytes, bytearray, memoryview)):
-        tagged(b"Y", bytes(part))
+    leaf = _leaf(part)
+    if leaf is not None:
+        tagged(*leaf)
     elif isinstance(part, np.ndarray):
         if part.dtype == object:
             _feed(h, part.tolist())

@@ -106,5 +106,10 @@ def flushing_available() -> bool:
         return version == NUMERICS_FLUSHED
 
 
-__all__ = ["flush_subnormals", "flushing_available", "NUMERICS", "NUMERICS_PLAIN",
-           "NUMERICS_FLUSHED"]
+__all__ = [
+    "NUMERICS",
+    "NUMERICS_FLUSHED",
+    "NUMERICS_PLAIN",
+    "flush_subnormals",
+    "flushing_available",
+]

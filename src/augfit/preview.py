@@ -298,4 +298,4 @@ def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: flo
     return rows, note + axes
 
 
-__all__ = ["preview", "load_pipeline", "word_diff", "PreviewResult"]
+__all__ = ["PreviewResult", "load_pipeline", "preview", "word_diff"]

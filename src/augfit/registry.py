@@ -103,4 +103,4 @@ DATASETS: Registry[Callable[..., Any]] = Registry("dataset", "augfit.datasets",
 FEATURIZERS: Registry[type] = Registry("featurizer", "augfit.featurizers",
                                        ("augfit.data.features",))
 
-__all__ = ["Registry", "TRANSFORMS", "DATASETS", "FEATURIZERS"]
+__all__ = ["DATASETS", "FEATURIZERS", "TRANSFORMS", "Registry"]

@@ -67,4 +67,4 @@ def seed_from(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**63 - 1))
 
 
-__all__ = ["SeedLike", "as_generator", "derive", "spawn", "seed_from"]
+__all__ = ["SeedLike", "as_generator", "derive", "seed_from", "spawn"]

@@ -69,11 +69,20 @@ def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
         loader.dispose()
 
 
+def _children(node: Any) -> list[Any] | None:
+    """The nodes a sequence or mapping node holds (keys and values); None for a scalar."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return None
+
+
 def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
     """Nodes in the document with every alias expanded, counted without expanding (memoized over
     the shared nodes); ConfigError above ``max_nodes`` or on a recursive alias."""
-    import yaml
-
     sizes: dict[int, int] = {}
     active: set[int] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]
@@ -82,11 +91,8 @@ def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
         key = id(node)
         if key in sizes:
             continue
-        if isinstance(node, yaml.SequenceNode):
-            kids = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            kids = [n for pair in node.value for n in pair]
-        else:
+        kids = _children(node)
+        if kids is None:
             sizes[key] = 1
             continue
         if children_done:
@@ -110,4 +116,4 @@ def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
     return sizes[id(root)]
 
 
-__all__ = ["load_yaml", "read_text", "YAML_MAX_BYTES", "YAML_MAX_NODES"]
+__all__ = ["YAML_MAX_BYTES", "YAML_MAX_NODES", "load_yaml", "read_text"]

@@ -18,6 +18,7 @@ class AddNoise(Transform):
         self.scale = scale
 
     def sample_params(self, rng, batch, n):
+        del n
         return {"noise": rng.random(batch.shape).astype(np.float32) * self.scale}
 
     def apply_params(self, batch, params):
@@ -93,6 +94,7 @@ def test_featurize_never_augments_and_featurizer_fit_on_clean_train(digits_train
 def test_worker_errors_surface_in_the_consumer(digits_train):
     class Boom(AddNoise):
         def apply_params(self, batch, params):
+            del batch, params
             raise RuntimeError("boom in worker")
 
     loader = DataLoader(digits_train, batch_size=64, augment=Boom(), seed=0, workers=2)
@@ -105,7 +107,7 @@ def test_offline_copies_cycle_and_are_cached(digits_train, tmp_path):
     kw = dict(batch_size=50, augment=aug, seed=5, offline=2, cache_dir=tmp_path)
     loader = DataLoader(digits_train, **kw)
     assert not loader.offline.from_cache and len(list(tmp_path.iterdir())) == 1
-    e0, e1, e2 = (_epoch(loader, e) for e in range(3))
+    *_, e2 = (_epoch(loader, e) for e in range(3))
     # epoch 2 batches copy 0 again, in epoch 2's order
     copy0 = loader.offline.copies[0]
     idx2 = loader.order(2)[:50]
@@ -173,7 +175,7 @@ def test_text_loader_gives_csr_and_featurize_uses_train_vocabulary():
     texts = ["good film", "bad film", "great plot", "awful plot", "good acting", "bad acting"]
     ds = from_arrays(texts, [1, 0, 1, 0, 1, 0])
     loader = DataLoader(ds, batch_size=4, seed=0, features="text_tfidf")
-    xb, yb = next(iter(loader))
+    xb, _yb = next(iter(loader))
     assert sp.isspmatrix_csr(xb) and xb.dtype == np.float32 and xb.shape == (4, loader.n_features)
     vocab = ["acting", "awful", "bad", "film", "good", "great", "plot"]
     assert loader.features.vocabulary_ == vocab
@@ -186,7 +188,7 @@ def test_audio_loader_default_logmel_uses_dataset_rate(fsdd_path):
     ds = load("fsdd", path=fsdd_path, speakers=["theo"], split="test", length=4000)
     loader = DataLoader(ds, batch_size=16, seed=0)
     assert loader.features.sample_rate == 8000
-    xb, yb = next(iter(loader))
+    xb, _yb = next(iter(loader))
     assert xb.dtype == np.float32 and xb.shape == (16, loader.n_features) and np.isfinite(xb).all()
 
 
@@ -209,6 +211,7 @@ class ShoutWord(Transform):
     modality = "text"
 
     def sample_params(self, rng, batch, n):
+        del batch
         return {"u": rng.random(n)}
 
     def apply_params(self, batch, params):

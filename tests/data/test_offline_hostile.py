@@ -26,6 +26,7 @@ class _Shout:
         return json.dumps({"type": self.tag}, **kw)
 
     def __call__(self, batch, rng=None):
+        del rng
         return [s.upper() for s in batch]
 
 
@@ -34,6 +35,7 @@ class _Negate:
         return json.dumps({"type": "negate"}, **kw)
 
     def __call__(self, batch, rng=None):
+        del rng
         return 255 - batch
 
 

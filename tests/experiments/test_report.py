@@ -115,10 +115,19 @@ def test_html_images_decode_and_are_all_there(written):
     body = html.split("<body>")[1]
     assert body.startswith('<h1>augfit report: handmade</h1><p class="headline">drop helps')
     order = [body.index(k) for k in ('<p class="headline">drop helps (+5.0 pp)</p>',
-                                     '<table class="verdicts">', '<dl class="legend">',
+                                     '<div class="verdicts"', '<dl class="legend">',
                                      'id="warnings"')]
     assert order == sorted(order)
-    assert re.search(r'<tr><td>drop</td><td class="v-helps">helps</td><td>\+5\.0 pp \[', html)
+    # one row per method: name, coloured verdict, Δ test with its interval, the forest plot;
+    # the per-size results fold out of the row
+    assert re.search(r'<details class="vrow"><summary class="vgrid"><span class="m">drop</span>'
+                     r'<span class="v-helps" title="the method&#x27;s Δ test accuracy [^"]*">'
+                     r'helps</span>'
+                     r'<span>\+5\.0 pp \[[^<]*</span>'
+                     r'<svg class="forest"', html)
+    sizes = html.split('<details class="vrow">')[1].split("</details>")[0].split("</summary>")[1]
+    assert sizes.count("<tr><td>") == 2 and '<tr><td>10</td><td class="v-helps">above 0</td>' \
+        '<td>+5.0 pp [' in sizes and sizes.count('<svg class="forest"') == 2
     for word in ("inconclusive", "negligible", "worth 1.4x the data"):
         assert f"<dt>{word}</dt>" in html
     assert html.index('class="warn"') < html.index('id="fig-effects"') < html.index("<table>")
@@ -197,3 +206,57 @@ def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
         elif line.startswith("|") and not line.startswith("|---"):
             assert pipes == width, line
     assert tables >= 4
+
+
+_FIRST_SCREEN = """<script>window.addEventListener('load', () => {
+const q = s => document.querySelector(s), box = s => q(s).getBoundingClientRect();
+const cell = q('.verdicts summary .v-helps');
+const r = {headline: box('p.headline').bottom, table: box('div.verdicts').bottom,
+           text: q('p.headline').textContent, verdict: cell.textContent,
+           background: getComputedStyle(cell).backgroundColor,
+           forests: document.querySelectorAll('.verdicts summary svg.forest').length,
+           folded: [...document.querySelectorAll('.verdicts details')].filter(d => !d.open)
+                   .length, sizes: q('table.sizes').checkVisibility(),
+           width: document.documentElement.scrollWidth};
+document.body.setAttribute('data-probe', JSON.stringify(r));});</script>"""
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+@pytest.mark.slow
+def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_path):
+    """A reader sees the answer without scrolling: in a 1400 x 900 window the headline and the
+    whole verdict table (its row coloured, with a forest plot and the per-size results folded)
+    are on the first screen, and the page is small."""
+    import json
+
+    import matplotlib.image as mpimg
+
+    _, paths = written
+    assert paths["html"].stat().st_size < 1_000_000
+    probe = tmp_path / "first.html"
+    probe.write_text(paths["html"].read_text().replace("</body>", _FIRST_SCREEN + "</body>"))
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+             "--window-size=1400,900", "--hide-scrollbars"]
+    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True,
+                         timeout=90).stdout
+    m = re.search(r'data-probe="([^"]+)"', dom)
+    assert m, dom[:500]
+    r = json.loads(m.group(1).replace("&quot;", '"'))
+    assert r["text"] == "drop helps (+5.0 pp)" and r["verdict"] == "helps"
+    assert 0 < r["headline"] < r["table"] <= 900
+    assert r["background"] == "rgb(200, 230, 201)"        # the helps green (#c8e6c9)
+    assert r["forests"] == 1 and r["folded"] == 1 and r["sizes"] is False   # folded: not shown
+    assert r["width"] <= 1400
+    shot = tmp_path / "first.png"
+    subprocess.run(flags + [f"--screenshot={shot}", paths["html"].as_uri()], capture_output=True,
+                   timeout=90)
+    img = (mpimg.imread(shot)[..., :3] * 255).round().astype(int)
+    assert img.shape[:2] == (900, 1400)
+
+    def pixels(rgb):
+        return int((np.abs(img - np.array(rgb)).max(axis=-1) <= 2).sum())
+
+    assert pixels((200, 230, 201)) > 500       # the coloured verdict cell
+    assert pixels((46, 125, 50)) > 20          # the forest plot's interval and dot (#2e7d32)

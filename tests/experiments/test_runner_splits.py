@@ -66,6 +66,9 @@ def test_distinct_split_counts_by_hand():
     assert distinct_splits(y, np.arange(6), 1, 1, 2, by_group=True) == 30
     # an official (fixed) test set: only val varies, 3 per class choose 1 -> 9
     assert distinct_splits(y, None, 2, 0, 2, fixed_test=True) == 9
+    with pytest.raises(ConfigError, match=r"fixed_test=True\): the test set is given.*pass "
+                       r"n_test=0, got 2"):
+        distinct_splits(y, None, 2, 2, 2, fixed_test=True)
     assert distinct_splits(np.zeros(10**5, int), None, 10**4, 10**4, 1) == 10**9      # capped
 
 

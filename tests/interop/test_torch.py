@@ -131,7 +131,7 @@ def test_plain_indices_and_label_mixing_are_refused_with_the_fix():
 
     x, y = _same_images(8)
     ds = AugmentedDataset((x, y), augment=Compose([CutMix()]), batch_size=4, seed=0)
-    with pytest.raises(ConfigError, match="mixes labels.*batch_sampler=ds.batch_sampler"):
+    with pytest.raises(ConfigError, match=r"mixes labels.*batch_sampler=ds\.batch_sampler"):
         next(iter(torch.utils.data.DataLoader(ds, batch_size=4)))
     with pytest.raises(ConfigError, match=r"expected a sample index in \[0, 8\)"):
         AugmentedDataset((x, y), seed=0)[8]

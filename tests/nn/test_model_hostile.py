@@ -13,7 +13,7 @@ from augfit.errors import ConfigError
 from augfit.nn.model import MAX_PARAMS, MLP
 
 
-def _saved(tmp_path, **arrays_over):
+def _saved(**arrays_over):
     """The bytes of a small saved MLP, with entries replaced (None deletes one)."""
     m = MLP(4, [3], 2, seed=0)
     arrays = {"config": np.array(json.dumps(m.config)),
@@ -34,8 +34,8 @@ def _config(**over):
     return np.array(json.dumps(cfg))
 
 
-def _corpus(tmp_path):
-    good = _saved(tmp_path)
+def _corpus():
+    good = _saved()
     w0 = MLP(4, [3], 2, seed=0).get_weights()[0]
     nan_w0 = w0.copy()
     nan_w0[0, 0] = np.nan
@@ -51,21 +51,21 @@ def _corpus(tmp_path):
         "truncated": (good[: len(good) // 2], "not a readable .npz"),
         "damaged member": (damaged, "'w0' cannot be read"),
         "single npy": (npy.getvalue(), "single array"),
-        "foreign npz": (_saved(tmp_path, config=None), "no 'config' entry"),
-        "config not json": (_saved(tmp_path, config=np.array("{oops")), "not JSON"),
-        "config a list": (_saved(tmp_path, config=np.array("[1, 2]")), "JSON object"),
-        "unknown key": (_saved(tmp_path, config=_config(layers=7)), r"unknown keys \['layers'\]"),
-        "bad value": (_saved(tmp_path, config=_config(activation="swish")), "activation"),
-        "absurd size": (_saved(tmp_path, config=_config(in_features=10**6, hidden=[10**6])),
+        "foreign npz": (_saved(config=None), "no 'config' entry"),
+        "config not json": (_saved(config=np.array("{oops")), "not JSON"),
+        "config a list": (_saved(config=np.array("[1, 2]")), "JSON object"),
+        "unknown key": (_saved(config=_config(layers=7)), r"unknown keys \['layers'\]"),
+        "bad value": (_saved(config=_config(activation="swish")), "activation"),
+        "absurd size": (_saved(config=_config(in_features=10**6, hidden=[10**6])),
                         "parameters, more than the cap"),
-        "missing array": (_saved(tmp_path, w3=None), r"missing \['w3'\]"),
-        "extra array": (_saved(tmp_path, w4=np.zeros(2, np.float32)), r"unexpected \['w4'\]"),
-        "prefix lookalike": (_saved(tmp_path, weights_note=np.zeros(1)), "unexpected"),
-        "string weights": (_saved(tmp_path, w1=np.array(["a", "b", "c"])), "dtype <U1"),
-        "object weights": (_saved(tmp_path, w1=np.array([1, None], dtype=object)), "w1"),
-        "nan weights": (_saved(tmp_path, w0=nan_w0), "NaN or inf"),
-        "inf weights": (_saved(tmp_path, w2=np.full((3, 2), np.inf, np.float32)), "NaN or inf"),
-        "wrong shape": (_saved(tmp_path, w0=np.zeros((5, 3), np.float32)), "shape"),
+        "missing array": (_saved(w3=None), r"missing \['w3'\]"),
+        "extra array": (_saved(w4=np.zeros(2, np.float32)), r"unexpected \['w4'\]"),
+        "prefix lookalike": (_saved(weights_note=np.zeros(1)), "unexpected"),
+        "string weights": (_saved(w1=np.array(["a", "b", "c"])), "dtype <U1"),
+        "object weights": (_saved(w1=np.array([1, None], dtype=object)), "w1"),
+        "nan weights": (_saved(w0=nan_w0), "NaN or inf"),
+        "inf weights": (_saved(w2=np.full((3, 2), np.inf, np.float32)), "NaN or inf"),
+        "wrong shape": (_saved(w0=np.zeros((5, 3), np.float32)), "shape"),
     }
 
 
@@ -76,9 +76,9 @@ def test_save_load_still_round_trips(tmp_path):
     assert MLP.load(tmp_path / "m.npz").forward(x).tobytes() == m.forward(x).tobytes()
 
 
-@pytest.mark.parametrize("case", sorted(_corpus(None)))
+@pytest.mark.parametrize("case", sorted(_corpus()))
 def test_every_damaged_model_file_gets_a_config_error_naming_it(tmp_path, case):
-    data, message = _corpus(tmp_path)[case]
+    data, message = _corpus()[case]
     path = tmp_path / f"{case.replace(' ', '_')}.npz"
     path.write_bytes(data)
     with pytest.raises(ConfigError, match=message) as info:

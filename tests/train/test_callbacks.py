@@ -54,7 +54,7 @@ def test_runs_all_epochs_when_it_keeps_improving():
 def test_min_delta_small_improvements_do_not_count():
     es = EarlyStopping(patience=2, min_delta=0.1)
     _, last = drive(es, [1.0, 0.95, 0.92, 0.85, 0.8])
-    assert (es.stopped_epoch, es.best_epoch, es.best) == (2, 0, 1.0)
+    assert (last, es.stopped_epoch, es.best_epoch, es.best) == (2, 2, 0, 1.0)
     es0 = EarlyStopping(patience=2)
     drive(es0, [1.0, 0.95, 0.92, 0.85, 0.8])
     assert es0.stopped_epoch is None
@@ -63,7 +63,7 @@ def test_min_delta_small_improvements_do_not_count():
 def test_baseline_not_reached_stops_after_patience():
     es = EarlyStopping(patience=3, baseline=0.5)
     _, last = drive(es, [0.9, 0.8, 0.7, 0.6, 0.55])
-    assert (es.stopped_epoch, es.best, es.best_epoch) == (2, None, None)
+    assert (last, es.stopped_epoch, es.best, es.best_epoch) == (2, 2, None, None)
 
 
 def test_baseline_reached_then_patience():
@@ -126,7 +126,7 @@ def test_missing_monitor_key_says_what_is_logged():
 @pytest.mark.parametrize("kwargs", [{"mode": "auto"}, {"patience": -1}, {"min_delta": -0.1},
                                     {"start_from_epoch": 1.5}])
 def test_bad_arguments(kwargs):
-    with pytest.raises(ConfigError, match=list(kwargs)[0]):
+    with pytest.raises(ConfigError, match=next(iter(kwargs))):
         EarlyStopping(**kwargs)
 
 

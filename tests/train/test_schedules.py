@@ -16,9 +16,11 @@ class LrLog(Callback):
     """The learning rate each step used (read after the step, before the next one is set)."""
 
     def on_train_begin(self, logs=None):
+        del logs
         self.lrs, self.weights = [], []
 
     def on_batch_end(self, batch, logs=None):
+        del batch, logs
         self.lrs.append(self.trainer.optimizer.lr)
         self.weights.append([p.copy() for p in self.model.parameters()])
 
@@ -92,9 +94,9 @@ class NoLr:
 
 
 def test_a_schedule_on_an_optimizer_without_lr_names_the_fix():
-    with pytest.raises(ConfigError, match="NoLr has no float attribute lr; use augfit.nn.optim"):
+    with pytest.raises(ConfigError, match=r"NoLr has no float attribute lr; use augfit\.nn\.optim"):
         af.Trainer(MLP(4, [3], 2, seed=0), optimizer=NoLr(), schedule=CosineSchedule())
-    with pytest.raises(ConfigError, match="ReduceLROnPlateau changes.*NoLr has no float"):
+    with pytest.raises(ConfigError, match=r"ReduceLROnPlateau changes.*NoLr has no float"):
         x, y = _data()
         af.Trainer(MLP(4, [3], 2, seed=0), optimizer=NoLr(),
                    callbacks=[ReduceLROnPlateau()]).fit(x, y, val=(x, y), epochs=1)
@@ -250,8 +252,7 @@ def test_averaging_with_restored_best_weights_is_an_error():
 
 # --- eval_every: log periods of a fixed number of steps -----------------------------------------
 def test_eval_every_logs_periods_of_steps_and_trains_the_same_batches():
-    x, y = _data()
-    trainer, log, history = _fit(steps=7, eval_every=2)      # periods of 2, 2, 2, 1 steps
+    trainer, _, history = _fit(steps=7, eval_every=2)      # periods of 2, 2, 2, 1 steps
     assert len(history.epoch) == 4 and trainer.params["epochs"] == 4
     plain = _fit(steps=7)[0]
     assert all(np.array_equal(u, v) for u, v in

@@ -121,9 +121,11 @@ def test_callback_hooks_are_called_in_order():
 
     class Spy(Callback):
         def on_train_begin(self, logs=None):
+            del logs
             calls.append("train_begin")
 
         def on_epoch_begin(self, epoch, logs=None):
+            del logs
             calls.append(f"epoch_begin {epoch}")
 
         def on_batch_end(self, batch, logs=None):
@@ -133,6 +135,7 @@ def test_callback_hooks_are_called_in_order():
             calls.append(f"epoch_end {epoch} {sorted(logs)}")
 
         def on_train_end(self, logs=None):
+            del logs
             calls.append("train_end")
 
     x, y = np.zeros((5, 2), np.float32), np.array([0, 1, 0, 1, 0])
@@ -143,7 +146,7 @@ def test_callback_hooks_are_called_in_order():
 
 
 def test_early_stopping_stops_the_trainer(digits):
-    xtr, ytr, xva, yva = digits[:4]
+    xtr, ytr = digits[:2]
     es = EarlyStopping(monitor="loss", patience=0, min_delta=10.0)  # nothing counts as improving
     h = af.Trainer(MLP(64, [8], 10, seed=0), callbacks=[es]).fit(xtr, ytr, epochs=50, seed=0)
     assert es.stopped_epoch == 1 and h.epoch == [0, 1]
@@ -217,7 +220,7 @@ def test_bad_val_and_arguments():
 
 
 def test_the_notes_sigmoid_network_with_squared_error_learns_digits(digits):
-    xtr, ytr, xva, yva, xte, yte = digits
+    xtr, ytr, _xva, _yva, xte, yte = digits
     model = MLP(64, [32], 10, activation="sigmoid", output_activation="sigmoid", seed=0,
                 dtype="float64")
     trainer = af.Trainer(model, loss="mse", optimizer=Adam(lr=1e-2))
@@ -298,7 +301,7 @@ def test_soft_targets_with_a_hard_label_only_loss_are_a_config_error(monkeypatch
     loader = DataLoader(train, batch_size=32, augment=MixUp(), seed=0)
     with pytest.raises(ConfigError, match="'hinge' takes hard labels only"):
         Trainer(MLP(64, [8], 10, seed=0), loss="hinge").fit(loader, epochs=1)
-    with pytest.raises(ConfigError, match="label_smoothing=0.1 needs a loss that takes soft"):
+    with pytest.raises(ConfigError, match=r"label_smoothing=0\.1 needs a loss that takes soft"):
         Trainer(MLP(64, [8], 10, seed=0), loss="hinge", label_smoothing=0.1)
 
 

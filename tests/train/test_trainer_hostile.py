@@ -35,7 +35,7 @@ def test_finite_divergence_is_reported(digits):
 def test_learning_nothing_is_reported_against_the_majority_class():
     x = np.zeros((40, 3), np.float32)  # no information: the best a model can do is the majority
     y = np.array([0] * 25 + [1] * 15)
-    trainer, caught = _fit(MLP(3, [4], 2, seed=0), x, y, 5, optimizer=Adam(lr=0.05))
+    _trainer, caught = _fit(MLP(3, [4], 2, seed=0), x, y, 5, optimizer=Adam(lr=0.05))
     assert caught == [
         "the model learned nothing: after all 5 epochs the training accuracy (0.625) is no "
         "better than always predicting the most frequent class (0.625); check the labels, the "

@@ -12,6 +12,7 @@ from augfit.registry import TRANSFORMS
 from augfit.transforms import available
 from augfit.transforms.compose import Compose
 from augfit.transforms.image import HorizontalFlip
+from transform_examples import example_args
 
 IMAGE_NAMES = [n for n in available()
                if TRANSFORMS.get(n).modality in ("image", "any")
@@ -21,7 +22,7 @@ IMAGE_NAMES = [n for n in available()
 
 def _make(name: str):
     cls = TRANSFORMS.get(name)
-    return cls(**{**cls.example_args(), **({} if cls.deterministic else {"p": 1.0})})
+    return cls(**{**example_args(cls), **({} if cls.deterministic else {"p": 1.0})})
 
 
 @pytest.mark.parametrize("name", IMAGE_NAMES)

@@ -1,7 +1,8 @@
 """The Transform contract, checked for EVERY registered transform (image, text, audio, compose).
 
-Each class supplies its own valid arguments, input batch and bad arguments through the
-``example_args`` / ``example_batch`` / ``invalid_args`` hooks documented in transforms/base.py.
+Each class is built with the arguments of ``tests/transform_examples.py`` (its defaults when it is
+not listed there) on its ``example_batch``; its bad arguments are generated from its constraint
+table (``_parameter_constraints``, see augfit/transforms/constraints.py).
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ import pytest
 from augfit.errors import AugfitError
 from augfit.registry import TRANSFORMS
 from augfit.transforms import Transform, available
+from transform_examples import example_args, invalid_cases
 
 NAMES = available()
 
 
 def _make(name: str, p: float | None = None) -> Transform:
     cls = TRANSFORMS.get(name)
-    kwargs = dict(cls.example_args())
+    kwargs = dict(example_args(cls))
     if p is not None and not cls.deterministic:
         kwargs["p"] = p
     return cls(**kwargs)
@@ -104,13 +106,20 @@ def test_pickles_for_worker_processes(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_invalid_arguments_raise_augfit_errors(name):
+def test_invalid_arguments_raise_augfit_errors_naming_them(name):
+    """The bad values come from the class's constraint table (one per way a value can be
+    wrong); each must be refused with an AugfitError naming the class and the argument."""
     cls = TRANSFORMS.get(name)
-    bad_sets = cls.invalid_args()
-    assert bad_sets, f"{name}.invalid_args() lists nothing"
-    for bad in bad_sets:
+    cases = invalid_cases(cls)
+    legacy = getattr(cls, "invalid_args", None)
+    assert cases or legacy, f"{name} declares no constraint table (_parameter_constraints)"
+    for bad in legacy() if legacy else []:   # hand-written sets of classes not yet declared
         with pytest.raises(AugfitError):
-            cls(**{**cls.example_args(), **bad})
+            cls(**{**example_args(cls), **bad})
+    for arg, value in cases:
+        with pytest.raises(AugfitError) as err:
+            cls(**{**example_args(cls), arg: value})
+        assert name in str(err.value) and arg in str(err.value), (arg, value, str(err.value))
 
 
 # -- labels: label-mixing transforms (MixUp, CutMix, ...) and everything else --------------------

@@ -10,12 +10,13 @@ from augfit.registry import TRANSFORMS
 from augfit.transforms import available
 from augfit.transforms.compose import Compose, OneOf
 from augfit.transforms.image import Brightness, HorizontalFlip, Rotate
+from transform_examples import example_args
 
 
 @pytest.mark.parametrize("name", available())
 def test_clone_rebuilds_the_same_transform_and_set_params_validates(name):
     cls = TRANSFORMS.get(name)
-    t = cls(**cls.example_args())
+    t = cls(**example_args(cls))
     c = clone(t)
     assert c is not t and type(c) is cls and c.to_dict() == t.to_dict()
     params = t.get_params(deep=False)

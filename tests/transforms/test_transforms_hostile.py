@@ -16,6 +16,7 @@ from augfit.registry import TRANSFORMS
 from augfit.transforms import Transform, available
 from augfit.transforms import image as I
 from augfit.transforms.base import MAX_COUNT, MAX_FFT, MAX_FRAMES, MAX_SIDE, MAX_WORDS, RECORD_KEY
+from transform_examples import example_args
 
 NAMES = available()
 DRAWING = [n for n in NAMES if not TRANSFORMS.get(n).deterministic]
@@ -32,7 +33,7 @@ CAPPED = [("Cutout", "holes", MAX_COUNT), ("RandomCrop", "padding", MAX_SIDE),
 
 def _make(name: str, p: float = 1.0) -> Transform:
     cls = TRANSFORMS.get(name)
-    return cls(**{**cls.example_args(), **({} if cls.deterministic else {"p": p})})
+    return cls(**{**example_args(cls), **({} if cls.deterministic else {"p": p})})
 
 
 def _batch(name: str):
@@ -162,7 +163,7 @@ def test_every_argument_refuses_an_absurd_integer_when_built(name, arg):
     cls = TRANSFORMS.get(name)
     for value in (10**9, -(10**9), 2**64):
         with pytest.raises(AugfitError, match=rf"{arg}="):
-            cls(**{**cls.example_args(), arg: value})
+            cls(**{**example_args(cls), arg: value})
 
 
 @settings(max_examples=25, deadline=None)
@@ -173,8 +174,8 @@ def test_integer_arguments_are_capped_at_their_limit(data):
     cls = TRANSFORMS.get(name)
     over = data.draw(st.integers(cap + 1, 2**70))
     with pytest.raises(ConfigError, match=rf"{arg}=\.\.\.\) must be"):
-        cls(**{**cls.example_args(), arg: over})
-    cls(**{**cls.example_args(), arg: cap})
+        cls(**{**example_args(cls), arg: over})
+    cls(**{**example_args(cls), arg: cap})
 
 
 def test_the_issue_examples_are_refused_at_once():

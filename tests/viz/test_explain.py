@@ -9,17 +9,19 @@ import augfit as af
 from augfit.registry import TRANSFORMS
 from augfit.transforms import Transform, available
 from augfit.transforms import image as I
-from augfit.viz.explain import FORMATTERS, describe_pipeline, explain, per_sample
+from augfit.viz.explain import FAMILIES, describe_pipeline, explain, per_sample
+from transform_examples import example_args
 
 NAMES = available()
 COMPOSITIONS = {"Compose", "OneOf", "SomeOf", "Sometimes"}
 ADAPTERS = {"Albumentations", "Audiomentations", "NlpaugAugmenter", "BackTranslate"}
 
 
-def test_every_builtin_transform_that_draws_has_a_formatter():
+def test_every_builtin_transform_that_draws_has_a_family_with_words():
     drawing = {n for n in NAMES if not TRANSFORMS.get(n).deterministic}
-    assert drawing - COMPOSITIONS - ADAPTERS <= set(FORMATTERS)
-    assert set(FORMATTERS) <= set(NAMES)           # no formatter for a name that does not exist
+    families = {n: TRANSFORMS.get(n).family for n in drawing - COMPOSITIONS - ADAPTERS}
+    assert {n: f for n, f in families.items() if f not in FAMILIES} == {}
+    assert set(FAMILIES) <= set(families.values())   # no formatter for a family nobody is in
 
 
 # the adapters draw only a seed for the wrapped library (its own draws are not recorded); they are
@@ -27,7 +29,7 @@ def test_every_builtin_transform_that_draws_has_a_formatter():
 @pytest.mark.parametrize("name", sorted(set(NAMES) - COMPOSITIONS - ADAPTERS))
 def test_values_shown_are_the_recorded_ones(name):
     cls = TRANSFORMS.get(name)
-    t = cls(**{**cls.example_args(), **({} if cls.deterministic else {"p": 0.5})})
+    t = cls(**{**example_args(cls), **({} if cls.deterministic else {"p": 0.5})})
     x = cls.example_batch(np.random.default_rng(0))
     _, rec = t(x, rng=3, return_params=True)
     drawn = explain(t, rec, len(x))
@@ -91,9 +93,11 @@ class _Plugin(Transform):
     """A transform the table does not know (as a plugin would be)."""
 
     def sample_params(self, rng, batch, n):
+        del batch
         return {"amount": rng.uniform(0, 1, size=n), "seed": rng.integers(0, 9, size=n)}
 
     def apply_params(self, batch, params):
+        del params
         return batch
 
 

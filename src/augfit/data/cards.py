@@ -69,17 +69,31 @@ def resolve_path(value: Any, base: Path) -> Any:
 
 def load_card(path: str | os.PathLike) -> Card:
     """Read and check a card; errors name the file and the field."""
-    from ..registry import DATASETS
-
     file = Path(path).expanduser()
     require(file, "a file", "dataset card", "cards live in the repository's datasets/ folder "
             "(e.g. datasets/digits.yaml)")
     # safe, size-capped YAML; an error names the line and column, never quotes the file
     d = load_yaml(read_text(file, "dataset card"), f"{file} (dataset card)")
+    _check_fields(file, d)
+    loader, options = _source(file, d["source"])
+    if not isinstance(d["columns"], Mapping) or not d["columns"]:
+        raise _fail(file, "columns", f"expected a mapping of column -> description, got "
+                    f"{show(d['columns'])}")
+    if not isinstance(d["split"], Mapping):
+        raise _fail(file, "split", f"expected a mapping such as {{val: 0.2, test: 0.2}}, got "
+                    f"{show(d['split'])}")
+    return Card(d["name"], d["modality"], loader, options, dict(d["columns"]), d["license"],
+                d["citation"], dict(d["split"]), d.get("featurizer"), d.get("description", ""),
+                str(file))
 
-    def fail(where: str, msg: str) -> ConfigError:
-        return ConfigError(f"{file}: {where}: {msg}")
 
+def _fail(file: Path, where: str, msg: str) -> ConfigError:
+    return ConfigError(f"{file}: {where}: {msg}")
+
+
+def _check_fields(file: Path, d: Any) -> None:
+    """The card is a mapping of known fields with the required ones, its name, license and
+    citation non-empty strings and its modality a known one."""
     if not isinstance(d, Mapping):
         raise ConfigError(f"{file}: a dataset card must be a mapping with fields "
                           f"{', '.join(FIELDS)}")
@@ -89,39 +103,38 @@ def load_card(path: str | os.PathLike) -> Card:
                           "such as datasets/digits.yaml")
     for k in d:
         if k not in FIELDS:
-            raise fail(show(k) if not isinstance(k, str) or not quotable(k) else k,
-                       f"unknown field; allowed: {', '.join(FIELDS)}")
+            raise _fail(file, show(k) if not isinstance(k, str) or not quotable(k) else k,
+                        f"unknown field; allowed: {', '.join(FIELDS)}")
     for k in REQUIRED:
         if k not in d:
-            raise fail(k, "required field is missing")
+            raise _fail(file, k, "required field is missing")
     for k in ("name", "license", "citation"):
         if not isinstance(d[k], str) or not d[k].strip():
-            raise fail(k, f"expected a non-empty string, got {show(d[k])}")
+            raise _fail(file, k, f"expected a non-empty string, got {show(d[k])}")
     if d["modality"] not in MODALITIES:
-        raise fail("modality", f"expected one of {', '.join(MODALITIES)}, got "
-                   f"{show(d['modality'])}")
-    src = d["source"]
+        raise _fail(file, "modality", f"expected one of {', '.join(MODALITIES)}, got "
+                    f"{show(d['modality'])}")
+
+
+def _source(file: Path, src: Any) -> tuple[str, dict[str, Any]]:
+    """The card's loader name and its options, a relative ``path`` made absolute against the
+    card's folder."""
+    from ..registry import DATASETS
+
     if not isinstance(src, Mapping) or "loader" not in src or set(src) - {"loader", "options"}:
-        raise fail("source", f"expected {{loader: NAME, options: {{...}}}}, got {show(src)}")
+        raise _fail(file, "source", f"expected {{loader: NAME, options: {{...}}}}, got "
+                    f"{show(src)}")
     if src["loader"] not in DATASETS:
-        raise fail("source.loader", f"expected one of {', '.join(DATASETS.available())}, got "
-                   f"{show(src['loader'])}")
+        raise _fail(file, "source.loader", f"expected one of {', '.join(DATASETS.available())}, "
+                    f"got {show(src['loader'])}")
     options = src.get("options") or {}
     if not isinstance(options, Mapping):
-        raise fail("source.options", f"expected a mapping of keyword arguments, got "
-                   f"{show(options)}")
+        raise _fail(file, "source.options", f"expected a mapping of keyword arguments, got "
+                    f"{show(options)}")
     options = dict(options)
     if "path" in options:
         options["path"] = resolve_path(options["path"], file.parent)
-    if not isinstance(d["columns"], Mapping) or not d["columns"]:
-        raise fail("columns", f"expected a mapping of column -> description, got "
-                   f"{show(d['columns'])}")
-    if not isinstance(d["split"], Mapping):
-        raise fail("split", f"expected a mapping such as {{val: 0.2, test: 0.2}}, got "
-                   f"{show(d['split'])}")
-    return Card(d["name"], d["modality"], src["loader"], options, dict(d["columns"]), d["license"],
-                d["citation"], dict(d["split"]), d.get("featurizer"), d.get("description", ""),
-                str(file))
+    return src["loader"], options
 
 
 __all__ = ["Card", "load_card", "resolve_path"]

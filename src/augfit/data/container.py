@@ -69,18 +69,7 @@ class Dataset:
         if self.modality not in MODALITIES:
             raise ConfigError(f"Dataset(modality=...) must be one of {MODALITIES}, "
                               f"got {self.modality!r}")
-        if self.modality == "text":
-            if isinstance(self.x, np.ndarray):
-                self.x = [str(s) for s in self.x]
-            if not isinstance(self.x, list) or not all(isinstance(s, str) for s in self.x):
-                raise ShapeError("Dataset(x=...) for text must be a list of str; got "
-                                 f"{type(self.x).__name__}")
-        elif not isinstance(self.x, np.ndarray):
-            raise ShapeError(f"Dataset(x=...) for {self.modality} must be a NumPy array, got "
-                             f"{type(self.x).__name__}; use from_arrays() to convert")
-        elif self.x.ndim < 2:
-            raise ShapeError(f"Dataset(x=...) must have a batch axis first, got shape "
-                             f"{self.x.shape}")
+        self._check_x()
         self.y = check_labels(self.y, "Dataset(y=...)")
         if len(self.y) != len(self.x):
             raise ShapeError(f"Dataset: x has {len(self.x)} samples but y has {len(self.y)}")
@@ -94,6 +83,21 @@ class Dataset:
                 raise ShapeError(f"Dataset(groups=...) must have shape {self.y.shape}, "
                                  f"got {self.groups.shape}")
         self.meta = dict(self.meta)
+
+    def _check_x(self) -> None:
+        """x is a list of str (text; an array of them is converted) or a batch-first array."""
+        if self.modality == "text":
+            if isinstance(self.x, np.ndarray):
+                self.x = [str(s) for s in self.x]
+            if not isinstance(self.x, list) or not all(isinstance(s, str) for s in self.x):
+                raise ShapeError("Dataset(x=...) for text must be a list of str; got "
+                                 f"{type(self.x).__name__}")
+        elif not isinstance(self.x, np.ndarray):
+            raise ShapeError(f"Dataset(x=...) for {self.modality} must be a NumPy array, got "
+                             f"{type(self.x).__name__}; use from_arrays() to convert")
+        elif self.x.ndim < 2:
+            raise ShapeError(f"Dataset(x=...) must have a batch axis first, got shape "
+                             f"{self.x.shape}")
 
     def __len__(self) -> int:
         return len(self.y)
@@ -227,18 +231,29 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
     2-D arrays (audio waveforms).
     """
     if modality is None:
-        if isinstance(x, (list, tuple)) and all(isinstance(s, str) for s in x):
-            modality = "text"
-        elif isinstance(x, np.ndarray) and x.ndim in (3, 4):
-            modality = "image"
-        else:
-            shape = getattr(x, "shape", None)
-            raise ConfigError(f"from_arrays: cannot infer modality of x (type {type(x).__name__}, "
-                              f"shape {shape}); pass modality='image', 'text' or 'audio'")
+        modality = _infer_modality(x)
     if modality == "text":
         x = list(x)
         _check_unicode(x, "text")
-    y_arr = np.asarray(y)
+    y_arr, classes = _encoded_labels(np.asarray(y), classes)
+    return Dataset(x, y_arr.astype(np.int64), modality, list(classes), dict(meta or {}), groups)
+
+
+def _infer_modality(x: Any) -> str:
+    """The modality of ``x``: "text" for a list of str, "image" for a 3-D/4-D array."""
+    if isinstance(x, (list, tuple)) and all(isinstance(s, str) for s in x):
+        return "text"
+    if isinstance(x, np.ndarray) and x.ndim in (3, 4):
+        return "image"
+    shape = getattr(x, "shape", None)
+    raise ConfigError(f"from_arrays: cannot infer modality of x (type {type(x).__name__}, "
+                      f"shape {shape}); pass modality='image', 'text' or 'audio'")
+
+
+def _encoded_labels(y_arr: np.ndarray, classes: Sequence[str] | None
+                    ) -> tuple[np.ndarray, Sequence[str]]:
+    """Checked labels as class indices, and the class names (label names sorted, or
+    ``classes``, or "0".."K-1")."""
     if y_arr.dtype.kind == "U" or y_arr.dtype == object:
         _check_unicode([str(v) for v in y_arr.ravel()], "label")
     if y_arr.dtype.kind in "fc" and np.isnan(y_arr).any():
@@ -255,7 +270,7 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
         classes = [str(c) for c in names]
     elif classes is None:
         classes = [str(k) for k in range(int(y_arr.max()) + 1 if y_arr.size else 0)]
-    return Dataset(x, y_arr.astype(np.int64), modality, list(classes), dict(meta or {}), groups)
+    return y_arr, classes
 
 
-__all__ = ["Dataset", "MODALITIES", "check_labels", "from_arrays"]
+__all__ = ["MODALITIES", "Dataset", "check_labels", "from_arrays"]

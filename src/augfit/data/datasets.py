@@ -51,5 +51,15 @@ def available() -> list[str]:
     return DATASETS.available()
 
 
-__all__ = ["Dataset", "MODALITIES", "from_arrays", "from_folder", "from_frame", "as_dataset",
-           "fingerprint", "load", "available", "official_split"]
+__all__ = [
+    "MODALITIES",
+    "Dataset",
+    "as_dataset",
+    "available",
+    "fingerprint",
+    "from_arrays",
+    "from_folder",
+    "from_frame",
+    "load",
+    "official_split",
+]

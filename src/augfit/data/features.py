@@ -45,7 +45,9 @@ class Featurizer:
     n_features_: int | None
 
     def fit(self, x: Any, y: Any = None) -> Featurizer:
-        """Fit on (un-augmented, training) ``x``; returns self."""
+        """Fit on (un-augmented, training) ``x``; returns self (``y``, scikit-learn's argument, is
+        not used: featurizers are unsupervised)."""
+        del y
         self._fit(x)
         return self
 
@@ -397,5 +399,12 @@ def default_featurizer(modality: str, sample_rate: int | None = None) -> Featuri
     return make_featurizer({"image": "image_flatten", "text": "text_hashing"}[modality])
 
 
-__all__ = ["Featurizer", "ImageFlatten", "TextHashing", "TextTfidf", "AudioLogMel",
-           "make_featurizer", "default_featurizer"]
+__all__ = [
+    "AudioLogMel",
+    "Featurizer",
+    "ImageFlatten",
+    "TextHashing",
+    "TextTfidf",
+    "default_featurizer",
+    "make_featurizer",
+]

@@ -67,4 +67,4 @@ def fingerprint(ds: Dataset, options: Mapping[str, Any] | None = None) -> str:
     return h.h.hexdigest()
 
 
-__all__ = ["fingerprint", "VERSION"]
+__all__ = ["VERSION", "fingerprint"]

@@ -57,6 +57,20 @@ def _mixes(step: Any) -> bool:
     return bool(step is not None and getattr(step, "changes_labels", lambda: False)())
 
 
+def _fitted_features(features: Any, dataset: Any) -> Featurizer | None:
+    """The loader's featurizer (``"auto"``: by the dataset's modality), fitted on the clean
+    training ``x`` unless it already is; None for raw batches."""
+    feat: Featurizer | None
+    if isinstance(features, str) and features == "auto":
+        feat = default_featurizer(getattr(dataset, "modality", "image"),
+                                  getattr(dataset, "meta", {}).get("sample_rate"))
+    else:
+        feat = None if features is None else make_featurizer(features)
+    if feat is not None and getattr(feat, "n_features_", None) is None:
+        feat.fit(dataset.x, dataset.y)  # not fitted yet: fit on clean training x
+    return feat
+
+
 def one_hot(y: np.ndarray, k: int) -> np.ndarray:
     """Targets ``(N, k)`` float32 with a 1 at each label."""
     t = np.zeros((len(y), k), np.float32)
@@ -175,6 +189,23 @@ class DataLoader:
         if seed is None:
             seed = seed_from(as_generator(None))
         self.seed = check_int(seed, "seed", "DataLoader", 0)
+        self._set_augment(augment, mix, layout, batch_size)
+        classes = getattr(dataset, "classes", None)
+        self.n_classes = len(classes) if classes is not None else \
+            int(np.max(np.asarray(dataset.y))) + 1
+        if len(dataset.y) == 0:
+            raise ConfigError("DataLoader(dataset=...) is empty; check the split sizes")
+        if len(dataset.y) < self.batch_size and self.drop_last:
+            raise ConfigError(f"DataLoader: drop_last=True with batch_size={batch_size} > "
+                              f"{len(dataset.y)} samples leaves no batch")
+        self.features = _fitted_features(features, dataset)
+        self.y = np.asarray(dataset.y, dtype=np.int64)
+        self.offline = self._offline_copies(offline, cache_dir)
+        self.epoch = 0
+
+    def _set_augment(self, augment: Any, mix: Any, layout: str | None, batch_size: Any) -> None:
+        """The checked ``augment``, its ``layout``, ``mix`` and whether batches carry soft
+        targets (``batch_size`` as the caller gave it, for the message)."""
         self.augment = _as_augment(augment)
         if layout is not None:
             if self.augment is None:
@@ -194,37 +225,20 @@ class DataLoader:
             raise ConfigError(f"DataLoader(batch_size={batch_size}) with a label-mixing augment "
                               f"(MixUp/CutMix): a sample needs a partner in its batch; use "
                               f"batch_size >= 2")
-        classes = getattr(dataset, "classes", None)
-        self.n_classes = len(classes) if classes is not None else \
-            int(np.max(np.asarray(dataset.y))) + 1
-        if len(dataset.y) == 0:
-            raise ConfigError("DataLoader(dataset=...) is empty; check the split sizes")
-        if len(dataset.y) < self.batch_size and self.drop_last:
-            raise ConfigError(f"DataLoader: drop_last=True with batch_size={batch_size} > "
-                              f"{len(dataset.y)} samples leaves no batch")
-        modality = getattr(dataset, "modality", "image")
-        rate = getattr(dataset, "meta", {}).get("sample_rate")
-        feat: Featurizer | None
-        if isinstance(features, str) and features == "auto":
-            feat = default_featurizer(modality, rate)
-        else:
-            feat = None if features is None else make_featurizer(features)
-        self.features = feat
-        if feat is not None and getattr(feat, "n_features_", None) is None:
-            feat.fit(dataset.x, dataset.y)  # not fitted yet: fit on clean training x
-        self.y = np.asarray(dataset.y, dtype=np.int64)
-        self.offline: OfflineCopies | None = None
-        if offline is not None:
-            k = check_int(offline, "offline", "DataLoader", 1)
-            if self.augment is None:
-                raise ConfigError("DataLoader(offline=...) needs an augment pipeline to precompute")
-            if _mixes(self.augment):
-                raise ConfigError("DataLoader(offline=...) caches augmented inputs, not mixed "
-                                  "labels: move MixUp/CutMix from augment to mix=... (applied "
-                                  "online to the features)")
-            self.offline = OfflineCopies(dataset.x, self.y, self.augment, k, self.seed,
-                                         self.batch_size, cache_dir)
-        self.epoch = 0
+
+    def _offline_copies(self, offline: int | None, cache_dir: Any) -> OfflineCopies | None:
+        """The K augmented copies of ``offline=K`` (None: augment online)."""
+        if offline is None:
+            return None
+        k = check_int(offline, "offline", "DataLoader", 1)
+        if self.augment is None:
+            raise ConfigError("DataLoader(offline=...) needs an augment pipeline to precompute")
+        if _mixes(self.augment):
+            raise ConfigError("DataLoader(offline=...) caches augmented inputs, not mixed "
+                              "labels: move MixUp/CutMix from augment to mix=... (applied "
+                              "online to the features)")
+        return OfflineCopies(self.dataset.x, self.y, self.augment, k, self.seed,
+                             self.batch_size, cache_dir)
 
     # -- sizes ----------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -28,7 +28,7 @@ def resolve_size(size: float | int, n: int, name: str) -> int:
         if not 0.0 <= float(size) < 1.0:
             raise ConfigError(f"{name} as a fraction must be in [0, 1), got {size!r}; "
                               f"pass an int for a count")
-        return int(round(float(size) * n))
+        return round(float(size) * n)
     if not 0 <= int(size) <= n:
         raise ConfigError(f"{name} as a count must be in [0, {n}], got {size!r}")
     return int(size)
@@ -131,13 +131,16 @@ def distinct_splits(y: np.ndarray, groups: np.ndarray | None, n_val: int, n_test
     typical draw (exact when the groups have equal sizes). ``fixed_test``: the test set is given
     (an official one), so only val varies and ``n_test`` must be 0.
     """
+    if fixed_test and n_test:
+        raise ConfigError(f"distinct_splits(fixed_test=True): the test set is given, so no test "
+                          f"samples are drawn; pass n_test=0, got {n_test}")
     if by_group:
         if groups is None:
             return 1
         _, gcounts = np.unique(groups, return_counts=True)
         mean = float(np.mean(gcounts))
-        g_test = 0 if n_test == 0 else max(1, int(round(n_test / mean)))
-        g_val = 0 if n_val == 0 else max(1, int(round(n_val / mean)))
+        g_test = 0 if n_test == 0 else max(1, round(n_test / mean))
+        g_val = 0 if n_val == 0 else max(1, round(n_val / mean))
         g_rest = max(len(gcounts) - g_test - g_val, 0)
         log = log_multinomial([g_test, g_val, g_rest])
     elif stratify:
@@ -148,7 +151,7 @@ def distinct_splits(y: np.ndarray, groups: np.ndarray | None, n_val: int, n_test
                   for c, t, v in zip(counts, take_test, take_val, strict=True))
     else:
         log = log_multinomial([n_test, n_val, len(y) - n_test - n_val])
-    return cap if log >= math.log(cap) else int(round(math.exp(log)))
+    return cap if log >= math.log(cap) else round(math.exp(log))
 
 
 def repeated_splits(draw: Callable[[np.random.Generator], IndexSplit], count: int, seed: int,
@@ -209,6 +212,17 @@ def official_split(ds: D) -> tuple[D, D]:
     return ds.subset(~mask), ds.subset(mask)
 
 
-__all__ = ["resolve_size", "allocate", "stratified_take", "random_take", "group_take",
-           "distinct_splits", "repeated_splits", "log_multinomial", "IndexSplit", "Subsettable",
-           "official_split", "official_test_problem"]
+__all__ = [
+    "IndexSplit",
+    "Subsettable",
+    "allocate",
+    "distinct_splits",
+    "group_take",
+    "log_multinomial",
+    "official_split",
+    "official_test_problem",
+    "random_take",
+    "repeated_splits",
+    "resolve_size",
+    "stratified_take",
+]

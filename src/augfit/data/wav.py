@@ -135,4 +135,4 @@ def fit_length(waves: list[np.ndarray], length: int) -> tuple[np.ndarray, np.nda
     return out, lengths
 
 
-__all__ = ["read_wav", "write_wav", "fit_length", "parse_header"]
+__all__ = ["fit_length", "parse_header", "read_wav", "write_wav"]

@@ -59,7 +59,7 @@ def _probe_augment(spec: Spec, probe: Any) -> None:
             continue
         pipeline = Transform.from_dict(m.augment)
         for leaf in leaves(pipeline):        # an output size: a crop resized to 30000 x 30000
-            size = getattr(leaf, "_size", None)
+            size = getattr(getattr(leaf, "checked", None), "size", None)  # the checked size
             if isinstance(size, tuple) and all(isinstance(v, int) for v in size) and \
                     size[0] * size[1] > IMAGE_MAX_PIXELS:
                 raise ConfigError(f"{spec.source}: methods[{i}] ({m.name}): "

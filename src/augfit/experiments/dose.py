@@ -117,7 +117,8 @@ def best_lines(curves: Sequence[DoseCurve]) -> list[str]:
 def dose_figure(curve: DoseCurve, baseline: str) -> Any:
     """The matplotlib Figure: Δ test accuracy (left) and Δ gap (right) against the swept value,
     one line per training size with its unadjusted (exploratory) interval (filled: it excludes 0;
-    hollow: not); a star on the best value on test at each size. The values sit at even steps in
+    hollow: not; an interval far beyond the estimates is clipped with an arrow head); a star on
+    the best value on test at each size; the legend below. The values sit at even steps in
     sweep order (labelled with the values), so a sweep over names or uneven numbers reads the
     same way."""
     from matplotlib import colormaps
@@ -133,22 +134,23 @@ def dose_figure(curve: DoseCurve, baseline: str) -> Any:
                "detected"),
               (f"Δ gap vs {baseline} (lower: narrower gap)", "d_gap", "d_gap_ci", "gap_detected"))
     for ax, (title, val, ci, sig) in zip(axes, panels, strict=True):
+        limits = plots.clip_limits([100 * getattr(p, val) for p in curve.points],
+                                   [100 * e for p in curve.points for e in getattr(p, ci)])
         for k, size in enumerate(sizes):
             pts = curve.at(size)
             xs = np.array([pos[p.value] + off[k] for p in pts])
             ys = np.array([100 * getattr(p, val) for p in pts])
-            lo = np.array([100 * getattr(p, ci)[0] for p in pts])
-            hi = np.array([100 * getattr(p, ci)[1] for p in pts])
             ax.plot(xs, ys, color=shades[k], lw=1.2, label=f"n = {size}")
-            for x, y, a, b, p in zip(xs, ys, lo, hi, pts, strict=True):
-                ax.errorbar([x], [y], yerr=[[y - a], [b - y]], fmt="o", color=shades[k],
-                            mfc=shades[k] if getattr(p, sig) else "white", capsize=2, ms=5,
-                            lw=1.0, gid=f"dose:{size}:{p.value}")
+            for x, y, p in zip(xs, ys, pts, strict=True):
+                lo, hi = getattr(p, ci)
+                plots.interval_bar(ax, x, y, 100 * lo, 100 * hi, limits, True, shades[k],
+                                   getattr(p, sig), gid=f"dose:{size}:{p.value}")
             if val == "d_test":
                 best = [(x, y) for x, y, p in zip(xs, ys, pts, strict=True) if p.best]
                 ax.plot([b[0] for b in best], [b[1] for b in best], marker="*", ms=13,
                         color="#f5b800", mec="black", mew=0.6, ls="none", zorder=5,
                         label="best on test (optimistic)" if k == 0 else None)
+        ax.set_ylim(*limits)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xticks(range(len(curve.values)), [str(v) for v in curve.values])
         ax.set_xlabel(curve.param, fontsize=8)
@@ -156,14 +158,17 @@ def dose_figure(curve: DoseCurve, baseline: str) -> Any:
         ax.set_title(title, fontsize=9)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=8)
-    axes[0].legend(fontsize=7, loc="best")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+               ncol=max(len(labels), 1), fontsize=8, frameon=False)
     fig.suptitle(f"{curve.group}: dose-response in {curve.param}", fontsize=10)
+    fig.tight_layout()
     return fig
 
 
 def dose_png(curve: DoseCurve, baseline: str) -> bytes:
     """:func:`dose_figure` as PNG bytes."""
-    return plots.png_bytes(dose_figure(curve, baseline))
+    return plots.chart_png(dose_figure(curve, baseline))
 
 
 __all__ = ["BEST_WARNING", "DoseCurve", "DosePoint", "best_lines", "dose_curves", "dose_figure",

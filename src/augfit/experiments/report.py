@@ -343,16 +343,20 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
     out = []
     if report.verdicts:
         out.append(("effects", f"Δ test accuracy and Δ gap vs {s.baseline} per size "
-                    f"(exploratory): unadjusted {c} intervals; filled: the interval excludes 0",
+                    f"(exploratory): unadjusted {c} intervals; filled: the interval excludes 0; "
+                    f"{plots.CLIPPED}",
                     plots.effects(report.verdicts, names, s.baseline)))
         if len({v.train_size for v in report.verdicts}) > 1:
             out.append(("multiplier", "Effective data multiplier: the baseline training size "
-                        "that matches the method's test accuracy, divided by n",
+                        "that matches the method's test accuracy, divided by n; a triangle: "
+                        "beyond the grid's sizes (▲ at least, ▼ at most this); bars: its "
+                        f"{c} interval, an arrow head where it goes on beyond the grid",
                         plots.multipliers(report.verdicts, names)))
     for curve in dose.dose_curves(report.verdicts, names):
         out.append((f"dose_{curve.group}", f"Dose-response of {curve.group} in {curve.param}: "
                     f"Δ test accuracy and Δ gap vs {s.baseline} at each n, with the exploratory "
-                    f"table's unadjusted {c} intervals; filled: the interval excludes 0. "
+                    f"table's unadjusted {c} intervals; filled: the interval excludes 0; "
+                    f"{plots.CLIPPED}. "
                     + dose.BEST_WARNING,
                     dose.dose_png(curve, s.baseline)))
     size = overlay_size(report)
@@ -361,9 +365,10 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
                     plots.overlay(report.rows, names, size, epoch_label(s.training))))
     for m in names:
         if any(r["method"] == m and r.get("history") for r in report.rows):
-            out.append((f"curves_{m}", f"Learning curves: {m}",
+            out.append((f"curves_{m}", f"Learning curves: {m}" + (
+                        f" (thin grey: {s.baseline}, for comparison)" if m != s.baseline else ""),
                         plots.learning_curves(report.rows, m, s.train_sizes, colors[m],
-                                              epoch_label(s.training))))
+                                              epoch_label(s.training), s.baseline)))
     return out
 
 

@@ -19,7 +19,7 @@ from ..viz.cards import CSS as CARD_CSS
 from ..viz.cards import md_fence, md_text
 from ..viz.figures import NO_MATPLOTLIB, has_matplotlib
 from . import dose, plots
-from .answer import LEGEND
+from .answer import LEGEND, level_text
 from .budgets import BEST_EPOCHS_NOTE, BEST_EPOCHS_TITLE, best_epoch_table
 from .gallery import samples_html, samples_markdown
 from .report import (
@@ -36,6 +36,7 @@ from .report import (
     verdict_rows,
 )
 from .spec import Spec
+from .verdicts import interval_text, pp
 
 _CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
 
@@ -169,7 +170,18 @@ _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:
         ".v-hurts{background:#ffcdd2}.v-negligible{background:#e0e0e0}"
         ".v-inconclusive{background:#fff3c4}.v-not{background:#f5f5f5;color:#666}"
         "dl.legend{font-size:13px;color:#444}dl.legend dt{font-weight:bold}"
-        "dl.legend dd{margin:0 0 4px 1.5em}")
+        "dl.legend dd{margin:0 0 4px 1.5em}"
+        "details summary{cursor:pointer;color:#1a5fb4}"
+        ".verdicts{margin:1em 0;font-size:13px;border-top:1px solid #ccc}"
+        ".vgrid{display:grid;grid-template-columns:var(--mw) 110px 150px 220px 70px 100px 90px;"
+        "align-items:center;border-bottom:1px solid #ddd;color:#222;column-gap:6px}"
+        ".vgrid>span{padding:3px 6px;text-align:right}.vgrid>span.m{text-align:left}"
+        ".vhead{background:#f0f0f0;font-weight:bold}.vrow>summary{list-style:none}"
+        ".vrow>summary::-webkit-details-marker{display:none}.vrow>summary:hover{background:#f7f9fc}"
+        ".vrow .more{color:#1a5fb4}.vrow .more::after{content:' ▸'}"
+        ".vrow[open] .more::after{content:' ▾'}svg.forest,svg.forest-axis{display:block}"
+        "table.sizes{margin:4px 0 10px calc(var(--mw) + 6px);font-size:12px}"
+        "td.fp,th.fp{padding:0 4px}")
 
 
 def _figure_html(fig: tuple[str, str, bytes]) -> str:
@@ -222,22 +234,74 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
 
 
 def _verdict_summary_html(report: Report) -> list[str]:
-    """Below the headline: one row per method with its verdict coloured, then the legend."""
+    """Below the headline: one row per method, its verdict coloured, a small forest plot of the
+    pooled Δ test accuracy (against 0 and ± the smallest effect) and its per-size results folded
+    in the row (a ``<details>`` whose summary is the row); then how to read it and the legend."""
     if not report.primary:
         return []
+    small = report.primary[0].smallest_effect
+    r = plots.forest_range([(v.d_test, *v.d_test_ci) for v in report.primary], small)
+    r_size = plots.forest_range([(v.d_test, *v.d_test_ci) for v in report.verdicts], small)
     rows = []
-    for v, r in zip(report.primary, verdict_rows(report)[1:], strict=True):
-        cls = "v-" + v.effect.split()[0]
-        rows.append(f"<tr><td>{html.escape(v.method)}</td>"
-                    f'<td class="{cls}">{html.escape(v.effect)}</td>'
-                    f"<td>{html.escape(r[4])}</td><td>{html.escape(r[3])}</td>"
-                    f"<td>{html.escape(r[7])}</td></tr>")
-    head = ("<tr><th>method</th><th>verdict</th><th>Δ test acc [CI]</th><th>level</th>"
-            "<th>detects at 80% power</th></tr>")
+    for v, row in zip(report.primary, verdict_rows(report)[1:], strict=True):
+        tip = f"{v.method}: Δ test accuracy {row[4]} at {row[3]}; {v.effect}"
+        forest = plots.forest_svg(v.d_test, v.d_test_ci, r, small, v.effect, tip)
+        sizes, n = _per_size_html(report, v.method, r_size, small)
+        tag = f'class="{_verdict_class(v.effect)}" title="{html.escape(_meaning(v.effect))}"'
+        cells = (f'<span class="m">{html.escape(v.method)}</span>'
+                 f"<span {tag}>{html.escape(v.effect)}</span>"
+                 f"<span>{html.escape(row[4])}</span>{forest}<span>{html.escape(row[3])}</span>"
+                 f"<span>{html.escape(row[7])}</span>")
+        rows.append(f'<details class="vrow"><summary class="vgrid">{cells}<span class="more">'
+                    f"{n} size{'s' if n != 1 else ''}</span></summary>{sizes}</details>"
+                    if n else f'<div class="vgrid">{cells}<span></span></div>')
+    head = ('<span class="m">method</span><span>verdict</span><span>Δ test acc [CI]</span>'
+            f"{plots.forest_axis_svg(r, small)}<span>level</span>"
+            "<span>detects at 80% power</span><span>per size</span>")
+    width = min(max(8 * max(len(v.method) for v in report.primary) + 16, 110), 280)
     legend = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(d)}</dd>"
                      for k, d in LEGEND.items())
-    return [f'<table class="verdicts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
-            "</table>", f'<dl class="legend">{legend}</dl>']
+    return [f'<div class="verdicts" style="--mw:{width}px"><div class="vgrid vhead">{head}</div>'
+            f"{''.join(rows)}</div>",
+            f'<p class="holm">{html.escape(FOREST_NOTE.format(pp=pp(small, False)))}</p>',
+            f'<dl class="legend">{legend}</dl>']
+
+
+#: below the verdict table: how to read its forest plots
+FOREST_NOTE = ("Forest plots: the dot is Δ test accuracy (method - baseline, pooled over the "
+               "sizes), the line its interval at the row's level; black: 0; grey band: within "
+               "±{pp} pp (the smallest effect that matters: negligible); an arrow head: the "
+               "interval goes on beyond the axis. Per size: unadjusted, exploratory.")
+
+
+def _meaning(effect: str) -> str:
+    """The legend's definition of a verdict (its hover text in the verdict rows)."""
+    return next((d for k, d in LEGEND.items() if effect in k.split(" / ") or effect == k), "")
+
+
+def _verdict_class(effect: str) -> str:
+    """The CSS class that colours a verdict (or an exploratory result: above / below 0)."""
+    word = effect.split()[0]
+    return "v-" + {"above": "helps", "below": "hurts", "includes": "not"}.get(word, word)
+
+
+def _per_size_html(report: Report, method: str, r: float, small: float) -> tuple[str, int]:
+    """One method's per-size results (exploratory) as a table with forest plots, and how many
+    sizes it has."""
+    vs = sorted((v for v in report.verdicts if v.method == method), key=lambda v: v.train_size)
+    rows = []
+    for v in vs:
+        cls = _verdict_class(v.effect)
+        worth = " ".join(filter(None, (v.multiplier_text, v.multiplier_interval_text)))
+        rows.append(f'<tr><td>{v.train_size}</td><td class="{cls}">{html.escape(v.effect)}</td>'
+                    f"<td>{html.escape(interval_text(v.d_test, v.d_test_ci))}</td>"
+                    f'<td class="fp">{plots.forest_svg(v.d_test, v.d_test_ci, r, small, cls[2:])}'
+                    f"</td><td>{html.escape(worth)}</td></tr>")
+    level = html.escape(level_text(report.confidence))
+    return (f'<table class="sizes"><thead><tr><th>n</th><th>{level} interval (unadjusted)</th>'
+            f'<th>Δ test acc [CI]</th><th class="fp">{plots.forest_axis_svg(r, small)}</th>'
+            f"<th>worth x data [CI]</th></tr></thead><tbody>{''.join(rows)}</tbody></table>",
+            len(vs))
 
 
 def _csv_text(rows: Sequence[dict[str, Any]]) -> str:

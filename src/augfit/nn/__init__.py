@@ -12,7 +12,32 @@ from .losses import LOSSES, TO_PROBA, cross_entropy, get_loss, mse, softmax
 from .model import MLP
 from .optim import SGD, Adam, Momentum
 
-__all__ = ["MLP", "Layer", "Dense", "Activation", "ReLU", "Sigmoid", "Tanh", "Dropout",
-           "ACTIVATIONS", "sigmoid", "LOSSES", "TO_PROBA", "get_loss", "cross_entropy", "mse",
-           "softmax", "INITIALIZERS", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-           "SGD", "Momentum", "Adam", "init", "losses", "optim"]
+__all__ = [
+           "ACTIVATIONS",
+           "INITIALIZERS",
+           "LOSSES",
+           "MLP",
+           "SGD",
+           "TO_PROBA",
+           "Activation",
+           "Adam",
+           "Dense",
+           "Dropout",
+           "Layer",
+           "Momentum",
+           "ReLU",
+           "Sigmoid",
+           "Tanh",
+           "cross_entropy",
+           "get_loss",
+           "glorot_normal",
+           "glorot_uniform",
+           "he_normal",
+           "he_uniform",
+           "init",
+           "losses",
+           "mse",
+           "optim",
+           "sigmoid",
+           "softmax",
+]

@@ -86,4 +86,4 @@ def check_model(model: MLP, loss: Loss, x: np.ndarray, y: np.ndarray,
     return relative_error(analytic, numerical_gradient(f, model.parameters()[0], eps))
 
 
-__all__ = ["numerical_gradient", "relative_error", "check_layer", "check_loss", "check_model"]
+__all__ = ["check_layer", "check_loss", "check_model", "numerical_gradient", "relative_error"]

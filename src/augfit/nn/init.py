@@ -5,6 +5,7 @@ array, and they are looked up by name in :data:`INITIALIZERS` (``MLP(init="he_no
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -24,7 +25,7 @@ def glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int,
 def glorot_normal(rng: np.random.Generator, fan_in: int, fan_out: int,
                   dtype: np.dtype | str = "float32") -> np.ndarray:
     """N(0, 2 / (fan_in + fan_out))."""
-    std = np.sqrt(2.0 / (fan_in + fan_out))
+    std = math.sqrt(2.0 / (fan_in + fan_out))
     return (rng.standard_normal((fan_in, fan_out)) * std).astype(dtype)
 
 
@@ -38,7 +39,7 @@ def he_uniform(rng: np.random.Generator, fan_in: int, fan_out: int,
 def he_normal(rng: np.random.Generator, fan_in: int, fan_out: int,
               dtype: np.dtype | str = "float32") -> np.ndarray:
     """N(0, 2 / fan_in)."""
-    std = np.sqrt(2.0 / fan_in)
+    std = math.sqrt(2.0 / fan_in)
     return (rng.standard_normal((fan_in, fan_out)) * std).astype(dtype)
 
 
@@ -60,5 +61,12 @@ def get_initializer(name: str) -> Initializer:
     return INITIALIZERS[name]
 
 
-__all__ = ["INITIALIZERS", "DEFAULT_INIT", "get_initializer", "glorot_uniform", "glorot_normal",
-           "he_uniform", "he_normal"]
+__all__ = [
+    "DEFAULT_INIT",
+    "INITIALIZERS",
+    "get_initializer",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+]

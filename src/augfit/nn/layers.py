@@ -132,11 +132,13 @@ class Dense:
 # The derivative is written in terms of the output a = ζ(z), as the notes do for the sigmoid.
 
 def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0, out=out)
+    np.maximum(z, 0, out=out)
+    return out
 
 
 def _relu_backward(a: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.multiply(grad, a > 0, out=out)
+    np.multiply(grad, a > 0, out=out)
+    return out
 
 
 def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -156,7 +158,8 @@ def _sigmoid_backward(a: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.nd
 
 
 def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.tanh(z, out=out)
+    np.tanh(z, out=out)
+    return out
 
 
 def _tanh_backward(a: np.ndarray, grad: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -182,11 +185,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 class Activation:
     """Elementwise activation ``a = ζ(z)`` looked up by name in :data:`ACTIVATIONS`."""
 
-    params: list[np.ndarray] = []
-    grads: list[np.ndarray] = []
-
     def __init__(self, name: str) -> None:
         check_choice(name, "activation", ACTIVATIONS)
+        self.params: list[np.ndarray] = []  # no parameters (a list per layer, never shared)
+        self.grads: list[np.ndarray] = []
         self.name = name
         self._fn, self._fn_backward = ACTIVATIONS[name]
         self._buf = _Buffers()
@@ -245,11 +247,10 @@ class Dropout:
         The keep probability actually used: ``1 - p`` rounded to a multiple of 1/65536.
     """
 
-    params: list[np.ndarray] = []
-    grads: list[np.ndarray] = []
-
     def __init__(self, p: float, rng: SeedLike = None) -> None:
         self.p = check_number(p, "p", "Dropout", 0, 1, high_open=True)
+        self.params: list[np.ndarray] = []  # no parameters (a list per layer, never shared)
+        self.grads: list[np.ndarray] = []
         # Masks come from 16 random bits per unit (kept if bits < threshold): much cheaper than a
         # float draw. So the keep probability is (1 - p) rounded to a multiple of 1/65536.
         self._threshold = min(65536, max(1, round((1.0 - self.p) * 65536)))
@@ -270,22 +271,40 @@ class Dropout:
         if self._fixed is not None:
             mask = self._fixed.astype(x.dtype, copy=False)
         else:
-            mask = self._buf.get("mask", x.shape, x.dtype)
-            raw = self.rng.bit_generator.random_raw(-(-x.size // 4))  # 4 x 16 bits per uint64
-            bits = raw.view(np.uint16)[:x.size].reshape(x.shape)
-            np.less(bits, self._threshold, out=mask)  # 1.0 where kept, 0.0 where dropped
-            mask *= 1.0 / self.keep
+            mask = self.draw_mask(self._buf.get("mask", x.shape, x.dtype))
         self._mask = mask
-        return np.multiply(x, mask, out=self._buf.get("out", x.shape, x.dtype))
+        out = self._buf.get("out", x.shape, x.dtype)
+        np.multiply(x, mask, out=out)
+        return out
+
+    def draw_mask(self, out: np.ndarray) -> np.ndarray:
+        """Draw the next training batch's mask into ``out`` (shaped like the batch): ``1 / keep``
+        where a unit is kept, 0 where it is dropped."""
+        raw = self.rng.bit_generator.random_raw(-(-out.size // 4))  # 4 x 16 bits per uint64
+        bits = raw.view(np.uint16)[:out.size].reshape(out.shape)
+        np.less(bits, self._threshold, out=out)  # 1.0 where kept, 0.0 where dropped
+        out *= 1.0 / self.keep
+        return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         if self._mask is None:
             return grad
-        return np.multiply(grad, self._mask, out=self._buf.get("g", grad.shape, grad.dtype))
+        out = self._buf.get("g", grad.shape, grad.dtype)
+        np.multiply(grad, self._mask, out=out)
+        return out
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"
 
 
-__all__ = ["Layer", "Dense", "Activation", "ReLU", "Sigmoid", "Tanh", "Dropout", "ACTIVATIONS",
-           "sigmoid"]
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "sigmoid",
+]

@@ -24,7 +24,7 @@ Loss = Callable[[np.ndarray, np.ndarray], "tuple[float, np.ndarray]"]
 
 def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax of logits ``(N, K)``, stable for any finite logits."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e: np.ndarray = np.exp(z - z.max(axis=1, keepdims=True))
     e /= e.sum(axis=1, keepdims=True)
     return e
 
@@ -91,23 +91,29 @@ def cross_entropy_per_sample(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
     for soft targets ``Σ_k t_nk (logsumexp(z_n) - z_nk)``."""
     shifted = logits - logits.max(axis=1, keepdims=True)
     lse = np.log(np.exp(shifted).sum(axis=1))
+    terms: np.ndarray
     if y.ndim == 2:
         t = targets(y, logits.shape, logits.dtype)
-        return lse * t.sum(axis=1) - np.einsum("ij,ij->i", t, shifted)
-    return lse - shifted[np.arange(logits.shape[0]), y]
+        terms = lse * t.sum(axis=1) - np.einsum("ij,ij->i", t, shifted)
+    else:
+        terms = lse - shifted[np.arange(logits.shape[0]), y]
+    return terms
 
 
 def mse_per_sample(output: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Per-sample terms ``Σ_k (y_k - a_k)²`` of :func:`mse` (their mean is C)."""
     diff = output - targets(y, output.shape, output.dtype)
-    return np.einsum("ij,ij->i", diff, diff)
+    terms: np.ndarray = np.einsum("ij,ij->i", diff, diff)
+    return terms
 
 
 def _scores_to_proba(a: np.ndarray) -> np.ndarray:
-    p = np.clip(a, 0, None)
+    p: np.ndarray = np.clip(a, 0, None)
     s = p.sum(axis=1, keepdims=True)
     k = a.shape[1]
-    return np.divide(p, s, out=np.full_like(p, 1.0 / k), where=s > 0)
+    out = np.full_like(p, 1.0 / k)
+    np.divide(p, s, out=out, where=s > 0)
+    return out
 
 
 LOSSES: dict[str, Loss] = {"cross_entropy": cross_entropy, "mse": mse}
@@ -143,6 +149,17 @@ def get_loss(name: str, label_smoothing: float = 0.0) -> Loss:
     return functools.partial(LOSSES[name], label_smoothing=eps)  # type: ignore[call-arg]
 
 
-__all__ = ["LOSSES", "PER_SAMPLE", "TO_PROBA", "SOFT_TARGET_LOSSES", "get_loss", "cross_entropy",
-           "mse", "softmax", "targets", "check_label_smoothing", "cross_entropy_per_sample",
-           "mse_per_sample"]
+__all__ = [
+    "LOSSES",
+    "PER_SAMPLE",
+    "SOFT_TARGET_LOSSES",
+    "TO_PROBA",
+    "check_label_smoothing",
+    "cross_entropy",
+    "cross_entropy_per_sample",
+    "get_loss",
+    "mse",
+    "mse_per_sample",
+    "softmax",
+    "targets",
+]

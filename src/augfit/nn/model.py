@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import os
 from collections.abc import Sequence
@@ -78,7 +79,7 @@ def check_param_count(in_features: int, hidden: Sequence[int], out_features: int
     """The parameter count of an MLP of these widths; ConfigError above :data:`MAX_PARAMS` (checked
     from the widths alone, so a spec's model can be checked before anything is allocated)."""
     widths = [in_features, *hidden, out_features]
-    n_params = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    n_params = sum((a + 1) * b for a, b in itertools.pairwise(widths))
     if n_params > MAX_PARAMS:
         raise ConfigError(f"MLP(in_features={in_features}, hidden={list(hidden)}, out_features="
                           f"{out_features}) would have {n_params:,} parameters, more than the "
@@ -154,7 +155,7 @@ class MLP:
         init_rng, drop_rng = spawn(seed, 2)
         self.layers: list[Layer] = []
         self.dense: list[Dense] = []
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(widths)):
             d = Dense(fan_in, fan_out, init=init, rng=init_rng, dtype=self.dtype.name,
                       input_grad=i > 0)
             self.layers.append(d)
@@ -168,18 +169,28 @@ class MLP:
         self._flatten()
 
     def _flatten(self) -> None:
-        sizes = [p.size for d in self.dense for p in d.params]
-        self._flat = np.zeros(sum(sizes), self.dtype)
-        self._flat_grad = np.zeros_like(self._flat)
+        n = sum(p.size for d in self.dense for p in d.params)
+        self.use_flat(np.zeros(n, self.dtype), np.zeros(n, self.dtype))
+
+    def use_flat(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Keep the parameters and gradients in the given flat arrays of ``n_params`` entries
+        (e.g. rows of a stack of models trained together, :mod:`augfit.train.stacked`); the
+        current parameter values are copied there, and the layers' arrays become views of them."""
+        n = sum(p.size for d in self.dense for p in d.params)
+        for name, a in (("params", params), ("grads", grads)):
+            if a.shape != (n,) or a.dtype != self.dtype or not a.flags.c_contiguous:
+                raise ShapeError(f"MLP.use_flat({name}=...) needs a contiguous {self.dtype.name} "
+                                 f"array of shape ({n},), got {a.dtype} {a.shape}")
         pos = 0
         for d in self.dense:
             views = []
             for p in d.params:
-                views.append((self._flat[pos:pos + p.size].reshape(p.shape),
-                              self._flat_grad[pos:pos + p.size].reshape(p.shape)))
+                views.append((params[pos:pos + p.size].reshape(p.shape),
+                              grads[pos:pos + p.size].reshape(p.shape)))
                 pos += p.size
             (W, dW), (b, db) = views
             d.use_storage(W, b, dW, db)
+        self._flat, self._flat_grad = params, grads
 
     # --- computation ---------------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -246,7 +257,7 @@ class MLP:
                                  f"got {w.shape}")
             p[...] = w
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write config and weights to one ``.npz`` file at exactly ``path``."""
         # Any: numpy's stub types savez's **kwds against its allow_pickle: bool keyword too
         arrays: dict[str, Any] = {f"w{i}": w for i, w in enumerate(self.get_weights())}
@@ -254,7 +265,7 @@ class MLP:
             np.savez(f, config=np.array(json.dumps(self.config)), **arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> MLP:
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
         """Rebuild a model saved with :meth:`save`; it predicts bit-identically.
 
         Anything else (a missing, truncated, foreign or garbage file; a config with unknown keys or

@@ -77,6 +77,7 @@ class SGD(Optimizer):
         super().__init__(lr, weight_decay, decay_bias)
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        del state  # plain SGD keeps no state
         g *= self.lr
         p -= g
 
@@ -149,4 +150,4 @@ class Adam(Optimizer):
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS"]
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Momentum", "Optimizer"]

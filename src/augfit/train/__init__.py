@@ -16,7 +16,23 @@ from .protocols import StepOptimizer, TrainableModel
 from .schedules import CosineSchedule, StepDecay
 from .trainer import Trainer
 
-__all__ = ["Trainer", "TrainableModel", "StepOptimizer", "Callback", "History", "EarlyStopping",
-           "ModelCheckpoint", "ProgressBar", "ReduceLROnPlateau", "WeightAveraging",
-           "CosineSchedule", "StepDecay", "accuracy", "gap_curve", "train_val_gap", "callbacks",
-           "metrics", "schedules"]
+__all__ = [
+           "Callback",
+           "CosineSchedule",
+           "EarlyStopping",
+           "History",
+           "ModelCheckpoint",
+           "ProgressBar",
+           "ReduceLROnPlateau",
+           "StepDecay",
+           "StepOptimizer",
+           "TrainableModel",
+           "Trainer",
+           "WeightAveraging",
+           "accuracy",
+           "callbacks",
+           "gap_curve",
+           "metrics",
+           "schedules",
+           "train_val_gap",
+]

@@ -15,6 +15,8 @@ import numpy as np
 from ..checks import check_choice, check_int, check_number
 from ..errors import ConfigError
 
+#: what the hooks are given: the epoch's (or the batch's) logged values by name
+Logs = dict[str, float]
 
 class Callback:
     """Base class: every hook does nothing. Override the ones you need."""
@@ -28,15 +30,15 @@ class Callback:
     def model(self) -> Any:
         return self.trainer.model
 
-    def on_train_begin(self, logs: dict | None = None) -> None: ...
+    def on_train_begin(self, logs: Logs | None = None) -> None: ...
 
-    def on_train_end(self, logs: dict | None = None) -> None: ...
+    def on_train_end(self, logs: Logs | None = None) -> None: ...
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None: ...
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None: ...
 
-    def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
 
 
 class History(Callback):
@@ -46,10 +48,11 @@ class History(Callback):
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        del logs
         self.history, self.epoch = {}, []
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
@@ -70,7 +73,7 @@ class _Monitor:
             return current < reference - self.min_delta
         return current > reference + self.min_delta
 
-    def _current(self, logs: dict | None) -> float:
+    def _current(self, logs: Logs | None) -> float:
         logs = logs or {}
         if self.monitor not in logs:
             raise ConfigError(f"{self._owner}(monitor={self.monitor!r}): not in the epoch logs "
@@ -119,14 +122,15 @@ class EarlyStopping(Callback, _Monitor):
         self.restore_best_weights = bool(restore_best_weights)
         self.on_train_begin()
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        del logs
         self.wait = 0
         self.best: float | None = None
         self.best_epoch: int | None = None
         self.stopped_epoch: int | None = None
-        self.best_weights: list | None = None
+        self.best_weights: list[np.ndarray] | None = None
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         current = self._current(logs)
         if epoch < self.start_from_epoch:
             return
@@ -141,7 +145,8 @@ class EarlyStopping(Callback, _Monitor):
             self.stopped_epoch = epoch
             self.trainer.stop_training = True
 
-    def on_train_end(self, logs: dict | None = None) -> None:
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        del logs
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
@@ -194,7 +199,8 @@ class ReduceLROnPlateau(Callback, _Monitor):
         self.min_lr = check_number(min_lr, "min_lr", owner, 0)
         self.on_train_begin()
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        del logs
         self.best: float | None = None
         self.wait = 0
         self.cooldown_counter = 0
@@ -202,7 +208,7 @@ class ReduceLROnPlateau(Callback, _Monitor):
         if self.trainer is not None:
             _settable_lr(self.trainer, "ReduceLROnPlateau")
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         current = self._current(logs)
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
@@ -251,7 +257,8 @@ class WeightAveraging(Callback):
         self.average: list[np.ndarray] | None = None
         self.count = 0
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        del logs
         self.average, self.count = None, 0
         for cb in getattr(self.trainer, "callbacks", []):
             if isinstance(cb, EarlyStopping) and cb.restore_best_weights:
@@ -269,16 +276,19 @@ class WeightAveraging(Callback):
                 a += (p - a) * w
         self.count += 1
 
-    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        del batch, logs
         if self.kind == "ema":
             self._add(self.decay)
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        del logs
         epochs = (self.trainer.params or {}).get("epochs") or 0
         if self.kind == "swa" and epoch >= math.floor(self.start * epochs):
             self._add(None)
 
-    def on_train_end(self, logs: dict | None = None) -> None:
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        del logs
         if self.average is not None:
             for p, a in zip(self.model.parameters(), self.average, strict=True):
                 p[...] = a
@@ -342,8 +352,8 @@ class ModelCheckpoint(Callback, _Monitor):
         Save only when ``monitor`` improves (default); otherwise every epoch.
     """
 
-    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", mode: str = "min",
-                 save_best_only: bool = True, min_delta: float = 0.0) -> None:
+    def __init__(self, filepath: str | os.PathLike[str], monitor: str = "val_loss",
+                 mode: str = "min", save_best_only: bool = True, min_delta: float = 0.0) -> None:
         self._init_monitor("ModelCheckpoint", monitor, mode, min_delta)
         if not isinstance(filepath, (str, os.PathLike)):
             raise ConfigError(f"ModelCheckpoint(filepath=...) must be a str or path, got "
@@ -353,12 +363,13 @@ class ModelCheckpoint(Callback, _Monitor):
         self.save_best_only = bool(save_best_only)
         self.on_train_begin()
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        del logs
         self.best: float | None = None
         self.best_epoch: int | None = None
         self.saved: list[str] = []
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
         if self.save_best_only:
             current = self._current(logs)
@@ -398,7 +409,8 @@ class ProgressBar(Callback):
         self.bar: Any = None
         self._out: IO[str] = sys.stderr
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        del logs
         from tqdm.auto import tqdm
 
         self._out = self.file if self.file is not None else sys.stderr
@@ -407,7 +419,7 @@ class ProgressBar(Callback):
             total = (self.trainer.params or {}).get("epochs") if self.trainer is not None else None
             self.bar = tqdm(total=total, unit="epoch", file=self._out, dynamic_ncols=True)
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if self.bar is not None:
             self.bar.set_postfix({k: f"{v:.4g}" for k, v in (logs or {}).items()}, refresh=False)
             self.bar.update(1)
@@ -416,11 +428,19 @@ class ProgressBar(Callback):
         self._out.write(f"epoch {epoch + 1}: {shown}\n")
         self._out.flush()
 
-    def on_train_end(self, logs: dict | None = None) -> None:
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        del logs
         if self.bar is not None:
             self.bar.close()
             self.bar = None
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar",
-           "ReduceLROnPlateau", "WeightAveraging"]
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "ReduceLROnPlateau",
+    "WeightAveraging",
+]

@@ -52,24 +52,24 @@ def check_labels(y: Any, name: str, n: int, n_classes: int, loss: str,
     """Labels ``(n,)`` int64 in ``[0, n_classes)`` (or, for ``loss="mse"``, targets ``(n, K)``)."""
     if y is None:
         raise ShapeError(f"{name} is missing: pass labels y of shape ({n},) with the features")
-    y = np.asarray(y)
-    if y.ndim == 2:
-        return check_soft_targets(y, name, n, n_classes, loss, dtype)
-    if y.ndim != 1:
-        raise ShapeError(f"{name} must be class labels of shape (N,), got shape {y.shape}")
-    if y.shape[0] != n:
-        raise ShapeError(f"{name} has {y.shape[0]} labels but the features have {n} rows; "
+    labels = np.asarray(y)
+    if labels.ndim == 2:
+        return check_soft_targets(labels, name, n, n_classes, loss, dtype)
+    if labels.ndim != 1:
+        raise ShapeError(f"{name} must be class labels of shape (N,), got shape {labels.shape}")
+    if labels.shape[0] != n:
+        raise ShapeError(f"{name} has {labels.shape[0]} labels but the features have {n} rows; "
                          f"pass one label per sample")
-    if y.dtype.kind == "f":
-        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)) or not np.all(labels == np.round(labels)):
             raise ShapeError(f"{name} must be integer class labels, got non-integer floats")
-    elif y.dtype.kind not in "biu":
+    elif labels.dtype.kind not in "biu":
         raise ShapeError(f"{name} must be integer class labels 0..{n_classes - 1}, got dtype "
-                         f"{y.dtype}; encode them first (e.g. sklearn LabelEncoder)")
-    if n and (y.min() < 0 or y.max() >= n_classes):
+                         f"{labels.dtype}; encode them first (e.g. sklearn LabelEncoder)")
+    if n and (labels.min() < 0 or labels.max() >= n_classes):
         raise ShapeError(f"{name} must be in [0, {n_classes}) (the model's out_features), got "
-                         f"range [{y.min()}, {y.max()}]")
-    return y.astype(np.int64, copy=False)
+                         f"range [{labels.min()}, {labels.max()}]")
+    return labels.astype(np.int64, copy=False)
 
 
 def check_soft_targets(y: np.ndarray, name: str, n: int, n_classes: int, loss: str,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -30,7 +30,9 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
 
 
 def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
-    return history.history if hasattr(history, "history") else history
+    """A History's (or anything's with a ``.history``, e.g. Keras's) per-epoch dict, or the dict."""
+    h: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    return h
 
 
 def gap_curve(history: Any, metric: str = "accuracy") -> np.ndarray:
@@ -49,6 +51,15 @@ def gap_curve(history: Any, metric: str = "accuracy") -> np.ndarray:
         raise ConfigError(f"gap_curve(metric={metric!r}): history needs {metric!r} and "
                           f"{val_key!r}, it has {sorted(h)}; train with val=... to record them")
     return generalization_gap(np.asarray(h[metric], float), np.asarray(h[val_key], float), metric)
+
+
+@overload
+def generalization_gap(train: float, held_out: float, metric: str = ...) -> float: ...
+
+
+@overload
+def generalization_gap(train: np.ndarray, held_out: np.ndarray, metric: str = ...
+                       ) -> np.ndarray: ...
 
 
 def generalization_gap(train: Any, held_out: Any, metric: str = "accuracy") -> Any:
@@ -75,4 +86,4 @@ def train_val_gap(history: Any, metric: str = "accuracy", epoch: int | None = No
     return float(curve[idx])
 
 
-__all__ = ["accuracy", "gap_curve", "generalization_gap", "train_val_gap", "HIGHER_IS_BETTER"]
+__all__ = ["HIGHER_IS_BETTER", "accuracy", "gap_curve", "generalization_gap", "train_val_gap"]

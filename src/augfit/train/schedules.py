@@ -177,5 +177,14 @@ def make_averaging(config: Mapping[str, Any]) -> Any:
     return WeightAveraging(config["type"], **{k: v for k, v in config.items() if k != "type"})
 
 
-__all__ = ["Schedule", "CosineSchedule", "StepDecay", "SCHEDULE_DEFAULTS", "schedule_config",
-           "make_schedule", "AVERAGING_DEFAULTS", "averaging_config", "make_averaging"]
+__all__ = [
+    "AVERAGING_DEFAULTS",
+    "SCHEDULE_DEFAULTS",
+    "CosineSchedule",
+    "Schedule",
+    "StepDecay",
+    "averaging_config",
+    "make_averaging",
+    "make_schedule",
+    "schedule_config",
+]

@@ -1,6 +1,7 @@
 """Trainer: runs the mini-batch loop; callbacks decide when to stop (it has no stopping logic)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -36,6 +37,47 @@ def _periods(batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]], every: 
     def period(_: int) -> Iterator[tuple[Any, np.ndarray]]:
         return itertools.islice(stream, every)
     return period
+
+
+def _budget(epochs: int | None, steps: int | None) -> tuple[int | None, int | None]:
+    """fit's budget checked: (epochs, None) with epochs defaulting to 10, or (None, steps)."""
+    if epochs is not None and steps is not None:
+        raise ConfigError(f"fit(epochs={epochs!r}, steps={steps!r}): give the budget in "
+                          f"epochs or in optimizer steps, not both; drop one of them")
+    if steps is not None:
+        return None, check_int(steps, "steps", "fit", 1)
+    return check_int(10 if epochs is None else epochs, "epochs", "fit"), None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Run:
+    """What the loop runs: the batches of each "epoch" of the logs, how many such epochs and
+    steps (None: until the data end), the total steps when known and the steps per epoch."""
+
+    batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]]
+    epochs: int | None
+    steps: int | None
+    total: int | None
+    period: int | None
+
+    @classmethod
+    def of(cls, batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]],
+           per_epoch: int | None, epochs: int | None, steps: int | None,
+           eval_every: int | None) -> _Run:
+        """The run of a checked budget (``epochs`` or ``steps``) over passes of ``per_epoch``
+        batches (None: unknown), in periods of ``eval_every`` steps when given."""
+        if steps is not None:
+            epochs = math.ceil(steps / per_epoch) if per_epoch else None
+        total = steps if steps is not None else \
+            (epochs * per_epoch if epochs is not None and per_epoch else None)
+        if eval_every is None:
+            return cls(batches, epochs, steps, total, per_epoch)
+        eval_every = check_int(eval_every, "eval_every", "fit", 1)
+        if total is None:
+            raise ConfigError("fit(eval_every=...) needs a budget of known length: give "
+                              "steps=N, or a loader with a length")
+        return cls(_periods(batches, eval_every), -(-total // eval_every), total, total,
+                   eval_every)
 
 
 def _is_loader(data: Any) -> bool:
@@ -237,33 +279,18 @@ class Trainer:
             Per-epoch ``loss``, ``accuracy`` (running over the epoch's batches, dropout on),
             and ``val_loss``, ``val_accuracy`` when ``val`` is given.
         """
-        if epochs is not None and steps is not None:
-            raise ConfigError(f"fit(epochs={epochs!r}, steps={steps!r}): give the budget in "
-                              f"epochs or in optimizer steps, not both; drop one of them")
-        if steps is not None:
-            steps = check_int(steps, "steps", "fit", 1)
-        else:
-            epochs = check_int(10 if epochs is None else epochs, "epochs", "fit")
+        epochs, steps = _budget(epochs, steps)
         batches, featurize, per_epoch = self._batches(data, y, batch_size, shuffle, seed)
-        if steps is not None:
-            epochs = math.ceil(steps / per_epoch) if per_epoch else None
-        total = steps if steps is not None else \
-            (epochs * per_epoch if epochs is not None and per_epoch else None)
-        if eval_every is not None:
-            eval_every = check_int(eval_every, "eval_every", "fit", 1)
-            if total is None:
-                raise ConfigError("fit(eval_every=...) needs a budget of known length: give "
-                                  "steps=N, or a loader with a length")
-            batches, epochs, steps = _periods(batches, eval_every), -(-total // eval_every), total
+        run = _Run.of(batches, per_epoch, epochs, steps, eval_every)
         val_data = self._val(val, featurize)
         callbacks = self._callbacks(verbose)
         history = next(cb for cb in callbacks if isinstance(cb, History))
-        self.params = {"epochs": epochs, "steps": per_epoch if eval_every is None else eval_every,
-                       "batch_size": batch_size, "total_steps": total}
-        self._loop(callbacks, batches, val_data, epochs, steps, total)
+        self.params = {"epochs": run.epochs, "steps": run.period, "batch_size": batch_size,
+                       "total_steps": run.total}
+        self._loop(callbacks, run.batches, val_data, run.epochs, run.steps, run.total)
         self.history = history
         self.diagnostics = self.diagnose(history.history, len(history.epoch)
-                                          if epochs is None else epochs)
+                                          if run.epochs is None else run.epochs)
         for message in self.diagnostics:
             warnings.warn(message, AugfitWarning, stacklevel=2)
         return history
@@ -291,7 +318,7 @@ class Trainer:
         yy = self._y(y, "y", x.shape[0])
         rng = as_generator(seed)
 
-        def from_arrays(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+        def from_arrays(_epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
             return self._array_batches(x, yy, batch_size, shuffle, rng)
         return from_arrays, None, math.ceil(x.shape[0] / batch_size)
 
@@ -380,7 +407,7 @@ class Trainer:
         return functools.partial(opt.step, decay_mask=mask_fn())
 
     def _run_epoch(self, epoch: int, batches: Batches, batch_cbs: list[Callback],
-                   limit: int | None = None) -> dict:
+                   limit: int | None = None) -> dict[str, float]:
         """One epoch's steps (at most ``limit``): the running loss and accuracy."""
         model, loss_fn, step = self.model, self._train_loss_fn, self._step()
         params, grads = model.parameters(), model.gradients()
@@ -463,7 +490,8 @@ class Trainer:
 
     def predict(self, x: Any) -> np.ndarray:
         """Predicted class labels ``(N,)`` int64."""
-        return self._outputs(self._x(x, "x")).argmax(axis=1).astype(np.int64)
+        labels: np.ndarray = self._outputs(self._x(x, "x")).argmax(axis=1)
+        return labels.astype(np.int64)
 
 
 __all__ = ["DIVERGED_LOSS", "Trainer"]

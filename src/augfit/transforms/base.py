@@ -66,6 +66,7 @@ from ..checks import check_keywords, check_probability
 from ..errors import AugfitError, ConfigError
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
+from .constraints import Checked, Constraint, Probability, check_table, merged_table
 from .examples import EXAMPLE_SENTENCES, example_batch_for
 from .params import ParamsMixin
 from .records import (
@@ -121,22 +122,58 @@ class Transform(ParamsMixin):
     modality: ClassVar[str] = "any"
     deterministic: ClassVar[bool] = False
     registered_name: ClassVar[str]
+    #: what each constructor argument may be (see :mod:`augfit.transforms.constraints`); a
+    #: subclass's table is merged over its bases'
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {"p": Probability()}
+    #: the preview's way of putting a draw in words (``augfit.viz.explain``): "geometry", "crop",
+    #: "color", ...; "" shows the record's numbers as ``key=value``
+    family: ClassVar[str] = ""
+    #: the checked values of the constructor's arguments, what the transform samples from
+    checked: Checked
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A mistyped keyword (``Rotate(limt=15)``) is a ConfigError naming it, with "did you
-        mean", rather than Python's TypeError."""
+        """Wrap the class's ``__init__``: when it is the class being built (not a ``super()``
+        call), a mistyped keyword (``Rotate(limt=15)``) is a ConfigError naming it, with "did
+        you mean", rather than Python's TypeError, and the arguments are checked against the
+        constraint table (:meth:`check_arguments`) before the body runs."""
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
         if init is None:
             return
+        signature = inspect.signature(init)
 
         @functools.wraps(init)
         def checked(self: Any, *args: Any, **kw: Any) -> None:
-            if type(self) is cls and kw:
-                check_keywords(init, kw, f"{cls.__name__}({{}}=...)")
+            if type(self).__init__ is checked:  # the outermost __init__ of the class being built
+                if kw:
+                    check_keywords(init, kw, f"{type(self).__name__}({{}}=...)")
+                self.check_arguments(signature, args, kw)
             init(self, *args, **kw)
 
         cls.__init__ = checked  # type: ignore[method-assign]
+
+    def check_arguments(self, signature: inspect.Signature, args: tuple[Any, ...],
+                        kw: dict[str, Any]) -> None:
+        """Check the constructor's arguments against the class's constraint table (merged with
+        its bases'), with the class's own name as the owner; keep each argument for ``to_dict``
+        under its name and its checked value in ``self.checked``."""
+        try:
+            bound = signature.bind(self, *args, **kw)
+        except TypeError:
+            return  # a missing or surplus argument: Python's own error follows from __init__
+        bound.apply_defaults()
+        values = {k: v for k, v in bound.arguments.items() if k != "self"}
+        checked, stored = check_table(merged_table(type(self), values), values,
+                                      type(self).__name__)
+        self.checked = Checked(**checked)
+        for name, value in stored.items():
+            setattr(self, name, value)
+
+    def bounds(self, name: str) -> tuple[float, float]:
+        """The checked ``(low, high)`` of the range argument ``name``, what sampling draws
+        from (``Rotate(limit=15).bounds("limit")`` is ``(-15.0, 15.0)``)."""
+        low, high = getattr(self.checked, name)
+        return float(low), float(high)
 
     def __init__(self, p: float = 1.0) -> None:
         self.p = check_probability(p, owner=type(self).__name__)

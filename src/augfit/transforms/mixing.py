@@ -34,6 +34,7 @@ from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from .base import Params, Transform, applied_mask, batch_len
+from .constraints import Check
 from .parallel import per_chunk
 
 LAMBDA_STEPS = 256
@@ -85,10 +86,13 @@ class LabelMixing(Transform):
     """
 
     mixes_labels: ClassVar[bool] = True
+    family = "mixing"
+    alpha: float
+    _parameter_constraints = {"alpha": Check(lambda v, name, owner, seen: check_alpha(v, owner),
+                                             bad=(0, -1.0, "big", float("inf"), 1001))}
 
     def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:
         super().__init__(p)
-        self.alpha = check_alpha(alpha, type(self).__name__)
 
     # -- subclass hooks ---------------------------------------------------------------------------
     def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
@@ -161,11 +165,6 @@ class LabelMixing(Transform):
         return super().__call__(batch, rng=rng, return_params=return_params, layout=layout,
                                 **targets)
 
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"alpha": 0}, {"alpha": -1.0}, {"alpha": "big"},
-                                         {"alpha": float("inf")}]
-
 
 def check_targets(targets: Any, owner: str) -> np.ndarray:
     """Soft targets as a float array ``(N, K)`` (ShapeError otherwise)."""
@@ -219,10 +218,6 @@ class MixUp(LabelMixing):
         if sp.issparse(a):
             return (sp.diags(lam) @ a + sp.diags(1.0 - lam) @ b).tocsr().astype(a.dtype)
         return lerp(a, b, lam)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 0.4}
 
 
 __all__ = ["LAMBDA_STEPS", "LabelMixing", "MixUp", "check_alpha", "check_mixable",

@@ -3,11 +3,12 @@
 Every transform samples its parameters before applying them, and the record keeps them (see
 :mod:`augfit.transforms.base`). :func:`explain` walks a pipeline and its record (through Compose,
 OneOf, SomeOf and Sometimes) and returns, per sample of the batch, the steps that applied to it
-with the values they drew. The words come from one table, :data:`FORMATTERS`: registered
-transform name -> the formatter of its family (geometry, crops, flips, colour, enhancement, noise,
-label mixing, policies, spectrogram masks, waveform, text edits). A transform the table does not
-name (a plugin, an adapter) is shown by the generic formatter: its per-sample numbers as
-``key=value``.
+with the values they drew. The words come from one table, :data:`FAMILIES`: a transform's
+``family`` attribute (geometry, crops, flips, colour, enhancement, noise, label mixing, policies,
+spectrogram masks, waveform, text edits) -> the formatter of that family. A transform of no
+family in the table (a plugin, an adapter, a new transform) is shown from its record by the
+generic formatter: its per-sample numbers as ``key=value``. So a new transform needs nothing
+here: it names a family, or its record speaks for it.
 
 Example
 -------
@@ -88,14 +89,14 @@ def _geometry(v: dict[str, Any], c: Context) -> str:
     return ", ".join(parts) or _name(c)
 
 
-def _blur(v: dict[str, Any], c: Context) -> str:
+def _blur(v: dict[str, Any], _c: Context) -> str:
     """GaussianBlur (sigma), MotionBlur (kernel side, direction)."""
     if "sigma" in v:
         return f"gaussian blur σ={_num(v['sigma']):.2f} px"
     return f"motion blur {int(_num(v['size']))} px at {_num(v['angle']):+.0f}°"
 
 
-def _warp(v: dict[str, Any], c: Context) -> str:
+def _warp(v: dict[str, Any], _c: Context) -> str:
     """ElasticTransform (alpha, the field's seed) and Perspective (the corners' inward moves)."""
     if "alpha" in v:
         return f"elastic α={_num(v['alpha']):.1f} px (field seed {int(_num(v['seed']))})"
@@ -105,7 +106,7 @@ def _warp(v: dict[str, Any], c: Context) -> str:
                                                          strict=True))
 
 
-def _flip(v: dict[str, Any], c: Context) -> str:
+def _flip(_v: dict[str, Any], c: Context) -> str:
     return {"HorizontalFlip": "horizontal flip", "VerticalFlip": "vertical flip"}.get(
         _name(c), _name(c))
 
@@ -144,7 +145,7 @@ def _enhance(v: dict[str, Any], c: Context) -> str:
     return name.lower() if name != "AutoContrast" else "autocontrast"
 
 
-def _noise(v: dict[str, Any], c: Context) -> str:
+def _noise(v: dict[str, Any], _c: Context) -> str:
     """GaussianNoise (sigma) and Cutout (holes)."""
     if "sigma" in v:
         return f"gaussian noise σ={_num(v['sigma']):.3f}"
@@ -266,28 +267,27 @@ def _name(c: Context) -> str:
     return str(getattr(type(c.transform), "registered_name", type(c.transform).__name__))
 
 
-def _table() -> dict[str, Formatter]:
-    families: list[tuple[Formatter, tuple[str, ...]]] = [
-        (_geometry, ("Rotate", "Scale", "Translate", "Affine", "Shear")),
-        (_flip, ("HorizontalFlip", "VerticalFlip")),
-        (_crop, ("RandomCrop", "RandomResizedCrop")),
-        (_color, ("Brightness", "Contrast", "BrightnessContrast")),
-        (_enhance, ("Posterize", "Solarize", "Sharpness", "Color", "Equalize", "AutoContrast",
-                    "Grayscale")),
-        (_noise, ("GaussianNoise", "Cutout")),
-        (_blur, ("GaussianBlur", "MotionBlur")),
-        (_warp, ("ElasticTransform", "Perspective")),
-        (_mixing, ("MixUp", "CutMix", "TimeCutMix")),
-        (_policy, ("RandAugment", "TrivialAugmentWide")),
-        (_masks, ("FrequencyMask", "TimeMask", "TimeWarp")),
-        (_waveform, ("AddNoise", "Gain", "PitchShift", "TimeShift", "TimeStretch")),
-        (_text, ("RandomDeletion", "RandomSwap", "RandomInsertion", "SynonymReplace")),
-    ]
-    return {name: fmt for fmt, names in families for name in names}
+#: a transform's ``family`` -> the formatter of that family (any other: :func:`_generic`)
+FAMILIES: dict[str, Formatter] = {
+    "geometry": _geometry,    # Rotate, Scale, Translate, Affine, Shear
+    "flip": _flip,            # HorizontalFlip, VerticalFlip
+    "crop": _crop,            # RandomCrop, RandomResizedCrop
+    "color": _color,          # Brightness, Contrast, BrightnessContrast
+    "enhance": _enhance,      # Posterize, Solarize, Sharpness, Color, Equalize, AutoContrast, ...
+    "noise": _noise,          # GaussianNoise, Cutout
+    "blur": _blur,            # GaussianBlur, MotionBlur
+    "warp": _warp,            # ElasticTransform, Perspective
+    "mixing": _mixing,        # MixUp, CutMix, TimeCutMix
+    "policy": _policy,        # RandAugment, TrivialAugmentWide
+    "masks": _masks,          # FrequencyMask, TimeMask, TimeWarp
+    "waveform": _waveform,    # AddNoise, Gain, PitchShift, TimeShift, TimeStretch
+    "text": _text,            # RandomDeletion, RandomSwap, RandomInsertion, SynonymReplace
+}
 
 
-#: registered transform name -> the formatter of its family (others: the generic formatter)
-FORMATTERS: dict[str, Formatter] = _table()
+def formatter_for(t: Transform) -> Formatter:
+    """The formatter of ``t``'s family, or the generic one (its record's numbers)."""
+    return FAMILIES.get(getattr(type(t), "family", ""), _generic)
 
 
 # -- walking a record ----------------------------------------------------------------------------
@@ -327,20 +327,20 @@ def _walk(t: Transform, rec: Any, rows: np.ndarray, out: list[list[Drawn]],
     applied = np.asarray(rec.get("applied", np.ones(len(rows), bool)), bool)
     children = getattr(t, "transforms", None)
     if children is not None and "inner" in rec:
-        _walk_children(t, children, rec["inner"], rows[applied], out, sr, hop)
+        _walk_children(children, rec["inner"], rows[applied], out, sr, hop)
         return
     note = rec.get(RECORD_KEY) or {}
     shape = None if note.get("shape") is None else tuple(note["shape"])
     ctx = Context(t, shape, rows, sr, hop)
     name = _name(ctx)
-    fmt = FORMATTERS.get(name, _generic)
+    fmt = formatter_for(t)
     for j in np.flatnonzero(applied):
         values = per_sample(rec, int(j), len(rows))
         row = int(rows[j])
         out[row].append(Drawn(name, fmt(values, replace(ctx, sample=row)), values))
 
 
-def _walk_children(t: Transform, children: Sequence[Transform], inner: Any, rows: np.ndarray,
+def _walk_children(children: Sequence[Transform], inner: Any, rows: np.ndarray,
                    out: list[list[Drawn]], sr: float | None, hop: int | None) -> None:
     """Compose / Sometimes: every step on the same rows; OneOf: the chosen child per row;
     SomeOf: each child on the rows whose mask selects it."""
@@ -386,7 +386,7 @@ def _describe(d: dict[str, Any]) -> str:
         if k in ("type", "transforms", "seed"):
             continue
         default = params[k].default if k in params else inspect.Parameter.empty
-        if k == "p" and _same_value(v, 1.0) or k == "ops" and _same_value(v, POLICY_OPS):
+        if (k == "p" and _same_value(v, 1.0)) or (k == "ops" and _same_value(v, POLICY_OPS)):
             continue
         quiet = k in ("fill", "fuse") or v is None
         if quiet and default is not inspect.Parameter.empty and _same_value(v, default):
@@ -415,5 +415,5 @@ def _same_value(a: Any, b: Any) -> bool:
         return False
 
 
-__all__ = ["FORMATTERS", "Context", "Drawn", "Formatter", "describe_pipeline", "explain",
-           "per_sample"]
+__all__ = ["FAMILIES", "Context", "Drawn", "Formatter", "describe_pipeline", "explain",
+           "formatter_for", "per_sample"]

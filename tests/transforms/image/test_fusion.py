@@ -15,12 +15,7 @@ from augfit.registry import TRANSFORMS
 from augfit.transforms import available
 from augfit.transforms import image as I
 from augfit.transforms.image.core import GeometricTransform, stand_in
-
-try:  # the contract test's example arguments, moving to tests/transform_examples.py (issue 22)
-    from transform_examples import example_args
-except ImportError:
-    def example_args(cls: type) -> dict:
-        return cls.example_args()
+from transform_examples import example_args  # the contract test's (tests/transform_examples.py)
 
 FUSABLE = [n for n in available() if getattr(TRANSFORMS.get(n), "fuse_geometry", False)]
 

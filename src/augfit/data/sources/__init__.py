@@ -17,4 +17,4 @@ from . import (  # noqa: F401
 # has a dataset card in the repository's datasets/ folder
 FILE_FORMATS = ("audio_folder", "csv", "folder", "image_folder", "npz")
 
-__all__ = ["official_split", "FILE_FORMATS"]
+__all__ = ["FILE_FORMATS", "official_split"]

@@ -125,13 +125,25 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
     if ti is None or li is None:
         raise _no_column(file, rows, cols, header, delim,
                          {"text_column": (text_column, ti), "label_column": (label_column, li)})
-    body = rows[1:] if header else rows
+    texts, labels, lines = _samples(file, rows[1:] if header else rows, len(first), header,
+                                    delim, (ti, li), label_column)
+    _check_labels(file, label_column, labels)
+    return from_arrays(texts, labels, "text",
+                       meta={"source": str(file), "line": np.array(lines, np.int64)})
+
+
+def _samples(file: Path, body: list[tuple[int, list[str]]], width: int, header: bool,
+             delim: str, at: tuple[int, int], label_column: str | int
+             ) -> tuple[list[str], list[str], list[int]]:
+    """The texts, labels and line numbers of the data rows ``body`` (text and label at the
+    indices ``at``), each row checked to have ``width`` fields and a label."""
+    ti, li = at
     texts, labels, lines = [], [], []
     for lineno, row in body:
-        if len(row) != len(first):
+        if len(row) != width:
             raise ConfigError(
                 f"{file}, line {lineno}: {len(row)} fields but the "
-                f"{'header' if header else 'first row'} has {len(first)}; quote the text if it "
+                f"{'header' if header else 'first row'} has {width}; quote the text if it "
                 f"holds the delimiter {sep_name(delim)} (e.g. \"great film, really great\",pos), "
                 "or fix the row")
         label = row[li].strip()
@@ -141,9 +153,7 @@ def load_csv(path: str | os.PathLike, text_column: str | int = "text",
         texts.append(row[ti])
         labels.append(label)
         lines.append(lineno)
-    _check_labels(file, label_column, labels)
-    return from_arrays(texts, labels, "text",
-                       meta={"source": str(file), "line": np.array(lines, np.int64)})
+    return texts, labels, lines
 
 
 def guess_columns(cols: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[int, int | None]:
@@ -239,4 +249,4 @@ def _check_labels(file: Path, label_column: str | int, labels: Sequence[str]) ->
                       stacklevel=3)
 
 
-__all__ = ["load_csv", "decode_utf8"]
+__all__ = ["decode_utf8", "load_csv"]

@@ -42,6 +42,28 @@ def from_frame(df: Any, columns: Mapping[str, str] | None = None,
     """
     if not is_frame(df):
         raise ConfigError(f"from_frame(df=...) must be a pandas DataFrame, got {type(df).__name__}")
+    cols, kind = _columns(df, columns)
+    if len(df) == 0:
+        raise ConfigError("DataFrame has no rows; a dataset needs samples")
+    label_col = df[cols["label"]]
+    if label_col.isna().any():
+        row = df.index[label_col.isna().to_numpy()][0]
+        raise ConfigError(f"DataFrame column {cols['label']!r} (label) is empty at row {row!r}; "
+                          "drop unlabelled rows first (df.dropna(subset=[...]))")
+    y = label_col.to_numpy()
+    x = _inputs(df, cols[kind], kind)
+    if len(set(map(str, y))) < 2:
+        raise ConfigError(f"DataFrame column {cols['label']!r} (label) holds one class "
+                          f"({str(y[0])!r}) in all {len(y)} rows; a classifier needs at least 2")
+    meta: dict[str, Any] = {"source": "pandas.DataFrame"}
+    if sample_rate is not None:
+        meta["sample_rate"] = int(sample_rate)
+    groups = df[cols["group"]].to_numpy() if "group" in cols else None
+    return from_arrays(x, y, kind, meta=meta, groups=groups)
+
+
+def _columns(df: Any, columns: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
+    """The checked role -> column mapping and the input's role ("text", "image" or "audio")."""
     cols = dict(columns) if columns is not None else {"text": "text", "label": "label"}
     unknown = [k for k in cols if k not in ROLES]
     inputs = [k for k in ("text", "image", "audio") if k in cols]
@@ -62,37 +84,24 @@ def from_frame(df: Any, columns: Mapping[str, str] | None = None,
     if twice:
         raise ConfigError(f"DataFrame has more than one column named {twice[0]!r}; rename or drop "
                           "the duplicates (df.loc[:, ~df.columns.duplicated()])")
-    if len(df) == 0:
-        raise ConfigError("DataFrame has no rows; a dataset needs samples")
-    kind = inputs[0]
-    raw = df[cols[kind]].tolist()
-    label_col = df[cols["label"]]
-    if label_col.isna().any():
-        row = df.index[label_col.isna().to_numpy()][0]
-        raise ConfigError(f"DataFrame column {cols['label']!r} (label) is empty at row {row!r}; "
-                          "drop unlabelled rows first (df.dropna(subset=[...]))")
-    y = label_col.to_numpy()
+    return cols, inputs[0]
+
+
+def _inputs(df: Any, column: str, kind: str) -> Any:
+    """The input column as a list of str (text) or one stacked array (image, audio)."""
+    raw = df[column].tolist()
     if kind == "text":
         bad = [i for i, s in zip(df.index, raw, strict=True) if not isinstance(s, str)]
         if bad:
-            raise ConfigError(f"DataFrame column {cols['text']!r} (text) holds a non-string at row "
+            raise ConfigError(f"DataFrame column {column!r} (text) holds a non-string at row "
                               f"{bad[0]!r}: {raw[df.index.get_loc(bad[0])]!r}; fill or drop it")
-        x: Any = raw
-    else:
-        arrays = [np.asarray(v) for v in raw]
-        shapes = {a.shape for a in arrays}
-        if len(shapes) != 1:
-            raise ShapeError(f"DataFrame column {cols[kind]!r} ({kind}) holds arrays of shapes "
-                             f"{sorted(shapes)[:3]}; make them one shape (resize / pad) first")
-        x = np.stack(arrays)
-    if len(set(map(str, y))) < 2:
-        raise ConfigError(f"DataFrame column {cols['label']!r} (label) holds one class "
-                          f"({str(y[0])!r}) in all {len(y)} rows; a classifier needs at least 2")
-    meta: dict[str, Any] = {"source": "pandas.DataFrame"}
-    if sample_rate is not None:
-        meta["sample_rate"] = int(sample_rate)
-    groups = df[cols["group"]].to_numpy() if "group" in cols else None
-    return from_arrays(x, y, kind, meta=meta, groups=groups)
+        return raw
+    arrays = [np.asarray(v) for v in raw]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise ShapeError(f"DataFrame column {column!r} ({kind}) holds arrays of shapes "
+                         f"{sorted(shapes)[:3]}; make them one shape (resize / pad) first")
+    return np.stack(arrays)
 
 
 def as_dataset(data: Any) -> Dataset:
@@ -119,4 +128,4 @@ def as_dataset(data: Any) -> Dataset:
                       f"{type(data).__name__}")
 
 
-__all__ = ["from_frame", "as_dataset", "is_frame"]
+__all__ = ["as_dataset", "from_frame", "is_frame"]

@@ -83,4 +83,4 @@ def _dims(img: np.ndarray) -> str:
     return f"{img.shape[0]}x{img.shape[1]}{ch} (HxW)"
 
 
-__all__ = ["IMAGE_MAX_PIXELS", "load_image_folder", "check_size"]
+__all__ = ["IMAGE_MAX_PIXELS", "check_size", "load_image_folder"]

@@ -105,4 +105,4 @@ def load_npz(path: str | os.PathLike, x_key: str = "x", y_key: str = "y",
     return from_arrays(x, y, modality, meta=meta)
 
 
-__all__ = ["load_npz", "NPZ_MAX_BYTES"]
+__all__ = ["NPZ_MAX_BYTES", "load_npz"]

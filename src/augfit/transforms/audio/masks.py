@@ -61,6 +61,7 @@ class _AxisMask(Transform):
     """Shared logic of FrequencyMask (axis 1) and TimeMask (axis 2)."""
 
     modality = "audio"
+    family = "masks"
     axis: ClassVar[int]
 
     def __init__(self, max_width: int, num_masks: int, mask_value: str | float, p: float) -> None:
@@ -190,6 +191,7 @@ class TimeWarp(Transform):
     """
 
     modality = "audio"
+    family = "masks"
 
     def __init__(self, max_warp: int = 5, p: float = 1.0) -> None:
         super().__init__(p)

@@ -26,6 +26,7 @@ class _WaveformTransform(Transform):
     """Common base: modality, input check and a per-sample uniform draw of one range."""
 
     modality = "audio"
+    family = "waveform"
 
     def check_batch(self, batch: Any) -> None:
         check_waveforms(batch, type(self).__name__)

@@ -12,6 +12,8 @@ Example
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,7 @@ from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter
 from ..base import Params
+from ..constraints import Constraint
 from . import functional as F
 
 
@@ -31,6 +34,32 @@ def _albumentations() -> Any:
             f"the albumentations adapter needs albumentations: pip install 'augfit[image]' ({e})"
         ) from e
     return A
+
+
+@dataclass(frozen=True)
+class AlbumentationsTransform(Constraint):
+    """An albumentations transform or its ``A.to_dict`` form: checked to the transform object,
+    kept (for ``to_dict``) in its dict form."""
+
+    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+        A = _albumentations()
+        if isinstance(value, dict):
+            try:
+                return A.from_dict({"transform": value})
+            except Exception as e:  # albumentations raises several kinds here
+                raise ConfigError(f"{owner}({name}=...): cannot build {value!r} ({e})") from e
+        if isinstance(value, (A.core.transforms_interface.BasicTransform, A.BaseCompose)):
+            return value
+        raise ConfigError(
+            f"{owner}({name}=...) must be an albumentations transform (e.g. "
+            f"A.RandomGamma(p=1.0)) or its A.to_dict form, got {value!r}"
+        )
+
+    def stored(self, given: Any, checked: Any) -> Any:
+        return _albumentations().to_dict(checked)["transform"]
+
+    def invalid(self) -> list[Any]:
+        return ["RandomGamma", None, {"__class_fullname__": "NoSuchThing", "p": 1.0}]
 
 
 @TRANSFORMS.register()
@@ -53,24 +82,11 @@ class Albumentations(PerSampleAdapter):
     """
 
     modality = "image"
+    _parameter_constraints = {"transform": AlbumentationsTransform()}
 
     def __init__(self, transform: Any = None, p: float = 1.0) -> None:
         super().__init__(p)
-        A = _albumentations()
-        if isinstance(transform, dict):
-            try:
-                self._t = A.from_dict({"transform": transform})
-            except Exception as e:  # albumentations raises several kinds here
-                raise ConfigError(f"Albumentations(transform=...): cannot build {transform!r} ({e})"
-                                  ) from e
-        elif isinstance(transform, (A.core.transforms_interface.BasicTransform, A.BaseCompose)):
-            self._t = transform
-        else:
-            raise ConfigError(
-                f"Albumentations(transform=...) must be an albumentations transform (e.g. "
-                f"A.RandomGamma(p=1.0)) or its A.to_dict form, got {transform!r}"
-            )
-        self.transform = A.to_dict(self._t)["transform"]
+        self._t = self.checked.transform
         self._lock = threading.Lock()
 
     def check_batch(self, batch: Any) -> None:
@@ -104,17 +120,6 @@ class Albumentations(PerSampleAdapter):
         if out.ndim == batch.ndim - 1 or (batch.ndim == 3 and out.ndim == 4 and out.shape[-1] == 1):
             out = out.reshape(out.shape[:3])
         return out.astype(batch.dtype, copy=False)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        A = _albumentations()
-        return {"transform": A.RandomBrightnessContrast(p=1.0)}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        unknown = {"__class_fullname__": "NoSuchThing", "p": 1.0}
-        return super().invalid_args() + [{"transform": "RandomGamma"}, {"transform": None},
-                                         {"transform": unknown}]
 
 
 __all__ = ["Albumentations"]

@@ -14,10 +14,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ...checks import check_int_range, check_range
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
+from ..constraints import IntRange, Range
 from ..parallel import per_sample
 from .core import ImageTransform
 
@@ -72,13 +72,14 @@ class GaussianBlur(ImageTransform):
     The record holds ``sigma`` per sample.
     """
 
+    family = "blur"
+    _parameter_constraints = {"sigma": Range(MIN_SIGMA, MAX_SIGMA)}
+
     def __init__(self, sigma: Sequence[float] = (0.5, 1.5), p: float = 1.0) -> None:
         super().__init__(p)
-        self._sigma = check_range(sigma, "sigma", "GaussianBlur", MIN_SIGMA, MAX_SIGMA)
-        self.sigma = list(sigma) if isinstance(sigma, tuple) else sigma
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        return {"sigma": rng.uniform(*self._sigma, size=n)}
+        return {"sigma": rng.uniform(*self.bounds("sigma"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         sigma = np.asarray(params["sigma"], float).tolist()
@@ -90,15 +91,6 @@ class GaussianBlur(ImageTransform):
             return cv2.sepFilter2D(img, -1, k, k, borderType=cv2.BORDER_REFLECT_101)
 
         return _per_image(batch, blur)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"sigma": [0.8, 2.0]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"sigma": [0, 1]}, {"sigma": [1, 30]}, {"sigma": 1.0},
-                                         {"sigma": [2, 1]}, {"sigma": "big"}]
 
 
 @TRANSFORMS.register()
@@ -118,20 +110,21 @@ class MotionBlur(ImageTransform):
     The record holds ``size`` and ``angle`` per sample.
     """
 
+    family = "blur"
+    _parameter_constraints = {
+        "size": IntRange(3, MAX_KERNEL, hint=" containing an odd side (3, 5, 7, ...)",
+                         valid=lambda lo, hi: _odd_sizes(lo, hi).size > 0),
+        "angle": Range(-180.0, 180.0, symmetric=True)}
+
     def __init__(self, size: Sequence[int] = (3, 7), angle: float | Sequence[float] = 180.0,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self._size = check_int_range(size, "size", "MotionBlur", 3, MAX_KERNEL,
-                                     hint=" containing an odd side (3, 5, 7, ...)",
-                                     valid=lambda lo, hi: _odd_sizes(lo, hi).size > 0)
-        self._angle = check_range(angle, "angle", "MotionBlur", -180.0, 180.0, symmetric=True)
-        self.size = list(size) if isinstance(size, tuple) else size
-        self.angle = list(angle) if isinstance(angle, tuple) else angle
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        sizes = _odd_sizes(*self._size)
+        size: tuple[int, int] = self.checked.size
+        sizes = _odd_sizes(*size)
         return {"size": sizes[rng.integers(0, sizes.size, size=n)],
-                "angle": rng.uniform(*self._angle, size=n)}
+                "angle": rng.uniform(*self.bounds("angle"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         size = np.asarray(params["size"], np.int64)
@@ -143,16 +136,6 @@ class MotionBlur(ImageTransform):
             return cv2.filter2D(img, -1, k, borderType=cv2.BORDER_REFLECT_101)
 
         return _per_image(batch, smear)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"size": [5, 9], "angle": 90}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"size": [1, 3]}, {"size": [3, 99]}, {"size": [4, 4]},
-                                         {"size": [3.5, 7]}, {"size": 5}, {"angle": 200},
-                                         {"angle": [10, -10]}]
 
 
 def _odd_sizes(lo: int, hi: int) -> np.ndarray:

@@ -8,13 +8,13 @@ uint8 through a per-sample lookup table cast with truncation, exactly as albumen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ...checks import check_range
 from ...registry import TRANSFORMS
 from ..base import Params
+from ..constraints import Range
 from . import functional as F
 from .core import ImageTransform
 
@@ -22,68 +22,61 @@ from .core import ImageTransform
 class _MultiplyAdd(ImageTransform):
     """Shared sampling and kernel; subclasses say which of the two ranges they use."""
 
-    _brightness: tuple[float, float] = (0.0, 0.0)
-    _contrast: tuple[float, float] = (0.0, 0.0)
+    family = "color"
+
+    def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The (brightness, contrast) ranges drawn from; ``(0, 0)`` for one not used."""
+        c = self.checked
+        return getattr(c, "brightness", (0.0, 0.0)), getattr(c, "contrast", (0.0, 0.0))
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        return {"alpha": 1.0 + rng.uniform(*self._contrast, size=n),
-                "beta": rng.uniform(*self._brightness, size=n)}
+        brightness, contrast = self.ranges()
+        return {"alpha": 1.0 + rng.uniform(*contrast, size=n),
+                "beta": rng.uniform(*brightness, size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return F.multiply_add(batch, np.asarray(params["alpha"]), np.asarray(params["beta"]))
 
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{k: 2.0} for k in cls.example_args()] + \
-            [{k: [0.3, -0.3]} for k in cls.example_args()]
-
 
 class _OneRange(_MultiplyAdd):
-    """Brightness or Contrast alone: one symmetric ``limit`` range, stored in ``_range_attr``."""
+    """Brightness or Contrast alone: one symmetric ``limit`` range, used as ``changes``."""
 
-    _range_attr = "_brightness"
+    changes: ClassVar[str] = "brightness"
+    _parameter_constraints = {"limit": Range(-1.0, 1.0, symmetric=True)}
 
     def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
         super().__init__(p)
-        bounds = check_range(limit, "limit", type(self).__name__, -1.0, 1.0, symmetric=True)
-        setattr(self, self._range_attr, bounds)
-        self.limit = limit
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"limit": 0.3}
+    def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        unused = (0.0, 0.0)
+        limit: tuple[float, float] = self.checked.limit
+        return (limit, unused) if self.changes == "brightness" else (unused, limit)
 
 
 @TRANSFORMS.register()
 class Brightness(_OneRange):
     """Add ``beta * max_value``, ``beta`` drawn from ``limit`` (``b``: ``[-b, b]``; in [-1, 1])."""
 
-    _range_attr = "_brightness"
+    changes = "brightness"
 
 
 @TRANSFORMS.register()
 class Contrast(_OneRange):
     """Multiply by ``1 + c``, ``c`` drawn from ``limit`` (``c`` means ``[-c, c]``; in [-1, 1])."""
 
-    _range_attr = "_contrast"
+    changes = "contrast"
 
 
 @TRANSFORMS.register()
 class BrightnessContrast(_MultiplyAdd):
     """Brightness and contrast together (one pass): ``clip(x * (1 + c) + b * max_value)``."""
 
+    _parameter_constraints = {"brightness": Range(-1.0, 1.0, symmetric=True),
+                              "contrast": Range(-1.0, 1.0, symmetric=True)}
+
     def __init__(self, brightness: float | Sequence[float] = 0.2,
                  contrast: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
         super().__init__(p)
-        self._brightness = check_range(brightness, "brightness", "BrightnessContrast", -1.0, 1.0,
-                                       symmetric=True)
-        self._contrast = check_range(contrast, "contrast", "BrightnessContrast", -1.0, 1.0,
-                                     symmetric=True)
-        self.brightness, self.contrast = brightness, contrast
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"brightness": 0.3, "contrast": 0.3}
 
 
 @TRANSFORMS.register()
@@ -92,6 +85,8 @@ class Grayscale(ImageTransform):
 
     RGBA keeps its alpha; grey batches (N, H, W) or (N, H, W, 1) come back unchanged.
     """
+
+    family = "enhance"
 
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)

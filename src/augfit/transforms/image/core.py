@@ -6,7 +6,8 @@ steps: it multiplies their matrices and resamples once (:meth:`GeometricTransfor
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +22,7 @@ from ..base import (
     check_record,
     select,
 )
+from ..constraints import Constraint
 from . import functional as F
 
 
@@ -56,6 +58,22 @@ def check_size(size: object, owner: str, name: str = "size", allow_none: bool = 
 def size_config(size: object) -> Any:
     """How a validated size is stored for ``to_dict`` (lists, not tuples)."""
     return list(size) if isinstance(size, tuple) else size
+
+
+@dataclass(frozen=True)
+class Size(Constraint):
+    """An output size: an int (square) or a ``(height, width)`` pair, each in [1, MAX_SIDE];
+    ``None`` (keep the input size) too with ``allow_none``. Kept as given."""
+
+    allow_none: bool = True
+    keep: str = field(default="given", kw_only=True)
+
+    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
+              ) -> tuple[int, int] | None:
+        return check_size(value, owner, name, self.allow_none)
+
+    def invalid(self) -> list[Any]:
+        return [0, [8, -1], [4, 4, 4], "big", MAX_SIDE + 1] + ([] if self.allow_none else [None])
 
 
 def identity(n: int) -> np.ndarray:
@@ -213,5 +231,5 @@ class GeometricTransform(ImageTransform):
         return F.warp_affine(batch, F.invert(total), cur, fill), drawn
 
 
-__all__ = ["ImageTransform", "GeometricTransform", "check_fill", "check_size", "identity",
+__all__ = ["ImageTransform", "GeometricTransform", "Size", "check_fill", "check_size", "identity",
            "moved", "resize_matrix", "stand_in"]

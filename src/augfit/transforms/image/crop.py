@@ -11,15 +11,14 @@ resized.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
-from ...checks import check_int, check_range
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_SIDE, Params
-from .core import GeometricTransform, check_fill, check_size, identity, resize_matrix, size_config
+from ..constraints import Fill, Integer, Range
+from .core import GeometricTransform, Size, identity, resize_matrix
 from .functional import fill_in_dtype
 
 
@@ -53,20 +52,21 @@ class RandomCrop(GeometricTransform):
     """
 
     resamples = False
+    family = "crop"
+    size: int | list[int] | None
+    padding: int
+    _parameter_constraints = {"size": Size(), "padding": Integer(0, MAX_SIDE), "fill": Fill()}
 
     def __init__(self, size: int | Sequence[int] | None = None, padding: int = 0,
                  fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(p)
-        self._size = check_size(size, "RandomCrop")
-        self.size = size_config(size)
-        self.padding = check_int(padding, "padding", "RandomCrop", 0, MAX_SIDE)
-        self.fill = check_fill(fill, "RandomCrop")
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        out = self._size or (hw[0], hw[1])
+        out = self.checked.size or (hw[0], hw[1])
         room = (hw[0] + 2 * self.padding, hw[1] + 2 * self.padding)
         if out[0] > room[0] or out[1] > room[1]:
-            raise ShapeError(f"RandomCrop(size={self.size}, padding={self.padding}): the window "
+            raise ShapeError(f"{type(self).__name__}(size={self.size}, padding={self.padding}): "
+                             f"the window "
                              f"{out} is larger than the padded image {room}; use a smaller size or "
                              f"more padding")
         return out
@@ -103,14 +103,6 @@ class RandomCrop(GeometricTransform):
                                                                          batch.dtype))
         return _cut(batch, y0 + pad, x0 + pad, self.output_hw(hw))
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"size": None, "padding": 3}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"size": 0}, {"size": [8, -1]}, {"padding": -2},
-                                         {"padding": 1.5}, {"fill": 3}]
 
 
 @TRANSFORMS.register()
@@ -119,17 +111,17 @@ class CenterCrop(GeometricTransform):
 
     resamples = False
     deterministic = True
+    size: int | list[int]
+    _parameter_constraints = {"size": Size(allow_none=False)}
 
     def __init__(self, size: int | Sequence[int] = 8) -> None:
         super().__init__(1.0)
-        self._size = check_size(size, "CenterCrop", allow_none=False)
-        self.size = size_config(size)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        out = self._size or (hw[0], hw[1])
+        out = self.checked.size or (hw[0], hw[1])
         if out[0] > hw[0] or out[1] > hw[1]:
-            raise ShapeError(f"CenterCrop(size={self.size}) is larger than the images {tuple(hw)}; "
-                             f"use a size of at most the image size")
+            raise ShapeError(f"{type(self).__name__}(size={self.size}) is larger than the images "
+                             f"{tuple(hw)}; use a size of at most the image size")
         return out
 
     def _corner(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -147,10 +139,6 @@ class CenterCrop(GeometricTransform):
         y, x = self._corner(batch.shape[1:3])
         h, w = self.output_hw(batch.shape[1:3])
         return batch[:, y:y + h, x:x + w].copy()
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [{"size": None}, {"size": 0}, {"size": [4, 4, 4]}, {"size": "big"}]
 
 
 @TRANSFORMS.register()
@@ -171,24 +159,25 @@ class RandomResizedCrop(GeometricTransform):
         Window width / height range, > 0.
     """
 
+    family = "crop"
+    _parameter_constraints = {"size": Size(), "scale": Range(1e-6, 1.0),
+                              "ratio": Range(1e-3, 1e3)}
+
     def __init__(self, size: int | Sequence[int] | None = None,
                  scale: Sequence[float] = (0.08, 1.0),
                  ratio: Sequence[float] = (3 / 4, 4 / 3), p: float = 1.0) -> None:
         super().__init__(p)
-        self._size = check_size(size, "RandomResizedCrop")
-        self.size = size_config(size)
-        self._scale = check_range(scale, "scale", "RandomResizedCrop", 1e-6, 1.0)
-        self._ratio = check_range(ratio, "ratio", "RandomResizedCrop", 1e-3, 1e3)
-        self.scale, self.ratio = scale, ratio
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
-        return self._size or (hw[0], hw[1])
+        size: tuple[int, int] | None = self.checked.size
+        return size or (hw[0], hw[1])
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         H, W = hw
         tries = 10
-        area = H * W * rng.uniform(*self._scale, size=(n, tries))
-        logr = np.log(self._ratio)
+        scale, ratio = self.bounds("scale"), self.bounds("ratio")
+        area = H * W * rng.uniform(*scale, size=(n, tries))
+        logr = np.log(ratio)
         aspect = np.exp(rng.uniform(logr[0], logr[1], size=(n, tries)))
         w = np.rint(np.sqrt(area * aspect)).astype(np.int64)
         h = np.rint(np.sqrt(area / aspect)).astype(np.int64)
@@ -199,10 +188,10 @@ class RandomResizedCrop(GeometricTransform):
         # fallback: the central window with the ratio clamped into range
         fits = ok.any(axis=1)
         in_ratio = W / H
-        if in_ratio < self._ratio[0]:
-            fh, fw = int(round(W / self._ratio[0])), W
-        elif in_ratio > self._ratio[1]:
-            fh, fw = H, int(round(H * self._ratio[1]))
+        if in_ratio < ratio[0]:
+            fh, fw = int(round(W / ratio[0])), W
+        elif in_ratio > ratio[1]:
+            fh, fw = H, int(round(H * ratio[1]))
         else:
             fh, fw = H, W
         hh, ww = np.where(fits, hh, max(fh, 1)), np.where(fits, ww, max(fw, 1))
@@ -218,15 +207,6 @@ class RandomResizedCrop(GeometricTransform):
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
         box = np.tile(np.array([0.0, 0.0, hw[0], hw[1]]), (n, 1))
         return resize_matrix(hw, box, self.output_hw(hw))
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"scale": [0.3, 0.8]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"scale": [0.5, 1.5]}, {"scale": [0.9, 0.1]},
-                                         {"ratio": [0, 1]}, {"size": -3}]
 
 
 __all__ = ["RandomCrop", "RandomResizedCrop", "CenterCrop"]

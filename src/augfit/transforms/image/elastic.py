@@ -20,12 +20,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ...checks import check_number, check_range
 from ...registry import TRANSFORMS
 from ..base import Params
+from ..constraints import Fill, Range, Real
 from . import functional as F
 from .blur import MAX_SIGMA, gaussian_size
-from .core import ImageTransform, check_fill
+from .core import ImageTransform
 
 MAX_CHANNELS = 128
 """Noise planes smoothed per OpenCV call (OpenCV's Python binding wraps at most 128 channels)."""
@@ -96,33 +96,25 @@ class ElasticTransform(ImageTransform):
     The record holds ``alpha`` and ``seed`` (of the sample's noise field) per sample.
     """
 
+    family = "warp"
+    sigma: float
+    fill: float
+    _parameter_constraints = {"alpha": Range(0.0, 1000.0),
+                              "sigma": Real(0.0, MAX_SIGMA, low_open=True, hint=" (pixels)"),
+                              "fill": Fill()}
+
     def __init__(self, alpha: Sequence[float] = (30.0, 40.0), sigma: float = 4.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(p)
-        self._alpha = check_range(alpha, "alpha", "ElasticTransform", 0.0, 1000.0)
-        self.alpha = list(alpha) if isinstance(alpha, tuple) else alpha
-        self.sigma = check_number(sigma, "sigma", "ElasticTransform", 0.0, MAX_SIGMA,
-                                  low_open=True, hint=" (pixels)")
-        self.fill = check_fill(fill, "ElasticTransform")
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        return {"alpha": rng.uniform(*self._alpha, size=n),
+        return {"alpha": rng.uniform(*self.bounds("alpha"), size=n),
                 "seed": rng.integers(0, 2 ** 63 - 1, size=n, dtype=np.int64)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         sx, sy = elastic_fields(np.asarray(params["seed"], np.int64),
                                 np.asarray(params["alpha"], float), self.sigma, batch.shape[1:3])
         return F.remap(batch, sx, sy, self.fill)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": [8.0, 12.0], "sigma": 3.0}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"alpha": [-1, 5]}, {"alpha": 5}, {"alpha": [9, 3]},
-                                         {"sigma": 0}, {"sigma": 50}, {"sigma": "wide"},
-                                         {"fill": 2}]
 
 
 def homographies(corners: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
@@ -168,30 +160,22 @@ class Perspective(ImageTransform):
     bottom-right and bottom-left corners (x, y), as fractions.
     """
 
+    family = "warp"
+    fill: float
+    _parameter_constraints = {"scale": Range(0.0, MAX_CORNER), "fill": Fill()}
+
     def __init__(self, scale: Sequence[float] = (0.05, 0.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self._scale = check_range(scale, "scale", "Perspective", 0.0, MAX_CORNER)
-        self.scale = list(scale) if isinstance(scale, tuple) else scale
-        self.fill = check_fill(fill, "Perspective")
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        s = rng.uniform(*self._scale, size=n)
+        s = rng.uniform(*self.bounds("scale"), size=n)
         moves = np.abs(rng.standard_normal((n, 4, 2))) * s[:, None, None]
         return {"corners": np.minimum(moves, MAX_CORNER)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         corners = np.asarray(params["corners"], float).reshape(-1, 4, 2)
         return F.warp_perspective(batch, homographies(corners, batch.shape[1:3]), self.fill)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"scale": [0.1, 0.2]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"scale": [0.1, 0.5]}, {"scale": [-0.1, 0.1]},
-                                         {"scale": 0.1}, {"scale": [0.2, 0.1]}, {"fill": -1}]
 
 
 __all__ = ["ElasticTransform", "Perspective", "elastic_fields", "homographies", "uniform_noise"]

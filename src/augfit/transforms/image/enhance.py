@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_range, is_int
-from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
+from ..constraints import Fill, IntRange, Range
 from . import ops
-from .core import GeometricTransform, ImageTransform, check_fill
+from .core import GeometricTransform, ImageTransform
 
 
 def _low_contrast(rng: np.random.Generator) -> np.ndarray:
@@ -35,28 +34,18 @@ class Posterize(ImageTransform):
         Inclusive range within [0, 8] (8 keeps the image, 0 makes it black).
     """
 
+    family = "enhance"
+    bits: tuple[int, int]
+    _parameter_constraints = {"bits": IntRange(0, 8, keep="checked")}
+
     def __init__(self, bits: Sequence[int] = (4, 8), p: float = 1.0) -> None:
         super().__init__(p)
-        ok = isinstance(bits, (list, tuple)) and len(bits) == 2 and all(map(is_int, bits))
-        if not ok or not 0 <= bits[0] <= bits[1] <= 8:
-            raise ConfigError(f"Posterize(bits=...) must be an inclusive (low, high) pair of ints "
-                              f"with 0 <= low <= high <= 8, got {bits!r}")
-        self.bits = [int(b) for b in bits]
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         return {"bits": rng.integers(self.bits[0], self.bits[1] + 1, size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return ops.posterize(batch, params["bits"])
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"bits": [2, 4]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"bits": [4, 9]}, {"bits": [5, 4]}, {"bits": 4},
-                                         {"bits": [1.5, 4]}]
 
 
 @TRANSFORMS.register()
@@ -69,29 +58,24 @@ class Solarize(ImageTransform):
         Fractions of the maximum value, within [0, 1] (1 leaves only pure white inverted).
     """
 
+    family = "enhance"
+    _parameter_constraints = {"threshold": Range(0.0, 1.0)}
+
     def __init__(self, threshold: Sequence[float] = (0.5, 1.0), p: float = 1.0) -> None:
         super().__init__(p)
-        self._threshold = check_range(threshold, "threshold", "Solarize", 0.0, 1.0)
-        self.threshold = list(threshold) if isinstance(threshold, tuple) else threshold
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        return {"threshold": rng.uniform(*self._threshold, size=n)}
+        return {"threshold": rng.uniform(*self.bounds("threshold"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return ops.solarize(batch, params["threshold"])
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"threshold": [0.3, 0.7]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"threshold": [0.5, 1.5]}, {"threshold": 0.5}]
 
 
 @TRANSFORMS.register()
 class Equalize(ImageTransform):
     """Equalize each channel's histogram (PIL's lookup table; float images via uint8)."""
+
+    family = "enhance"
 
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
@@ -108,6 +92,8 @@ class Equalize(ImageTransform):
 class AutoContrast(ImageTransform):
     """Stretch each channel linearly so that its minimum is black and its maximum white."""
 
+    family = "enhance"
+
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
@@ -123,26 +109,17 @@ class _Factor(ImageTransform):
     """A blend factor drawn per sample from ``factor`` (1 keeps the image)."""
 
     kernel = staticmethod(ops.brightness)
+    family = "enhance"
+    _parameter_constraints = {"factor": Range(0.0, 10.0)}
 
     def __init__(self, factor: Sequence[float] = (0.1, 1.9), p: float = 1.0) -> None:
         super().__init__(p)
-        self._factor = check_range(factor, "factor", type(self).__name__, 0.0, 10.0)
-        self.factor = list(factor) if isinstance(factor, tuple) else factor
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        return {"factor": rng.uniform(*self._factor, size=n)}
+        return {"factor": rng.uniform(*self.bounds("factor"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return type(self).kernel(batch, np.asarray(params["factor"]))
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"factor": [0.2, 0.6]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"factor": [-0.5, 1.0]}, {"factor": [1.5, 0.5]},
-                                         {"factor": 0.5}]
 
 
 @TRANSFORMS.register()
@@ -174,28 +151,20 @@ class Shear(GeometricTransform):
         Border value, a fraction of the maximum.
     """
 
+    family = "geometry"
+    _parameter_constraints = {"x": Range(-2.0, 2.0, symmetric=True),
+                              "y": Range(-2.0, 2.0, symmetric=True), "fill": Fill()}
+
     def __init__(self, x: float | Sequence[float] = 0.3, y: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(p)
-        self._x = check_range(x, "x", "Shear", -2.0, 2.0, symmetric=True)
-        self._y = check_range(y, "y", "Shear", -2.0, 2.0, symmetric=True)
-        self.x = list(x) if isinstance(x, tuple) else x
-        self.y = list(y) if isinstance(y, tuple) else y
-        self.fill = check_fill(fill, "Shear")
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
-        return {"sx": rng.uniform(*self._x, size=n), "sy": rng.uniform(*self._y, size=n)}
+        return {"sx": rng.uniform(*self.bounds("x"), size=n),
+                "sy": rng.uniform(*self.bounds("y"), size=n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         return ops.shear_matrices(params["sx"], params["sy"], (hw[1] - 1) / 2, (hw[0] - 1) / 2)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"x": 0.4, "y": 0.2}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"x": 3.0}, {"y": [0.5, -0.5]}, {"fill": 2}]
 
 
 __all__ = ["AutoContrast", "Color", "Equalize", "Posterize", "Sharpness", "Shear", "Solarize"]

@@ -12,6 +12,7 @@ from .core import GeometricTransform, identity
 
 class _Flip(GeometricTransform):
     resamples = False
+    family = "flip"
     axis: int = 2  # 2 mirrors columns (x), 1 mirrors rows (y)
 
     def __init__(self, p: float = 0.5) -> None:

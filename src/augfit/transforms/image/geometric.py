@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_range
 from ...registry import TRANSFORMS
 from ..base import Params
-from .core import GeometricTransform, check_fill, identity
+from ..constraints import Fill, Range
+from .core import GeometricTransform, identity
 
 
 def affine_matrices(hw: Sequence[int], angle: np.ndarray, scale: np.ndarray | float = 1.0,
@@ -54,26 +54,18 @@ class Rotate(GeometricTransform):
         Probability per sample.
     """
 
+    family = "geometry"
+    _parameter_constraints = {"limit": Range(-180, 180, symmetric=True), "fill": Fill()}
+
     def __init__(self, limit: float | Sequence[float] = 15.0, fill: float = 0.0, p: float = 1.0):
         super().__init__(p)
-        self._limit = check_range(limit, "limit", "Rotate", -180, 180, symmetric=True)
-        self.limit = limit if not isinstance(limit, tuple) else list(limit)
-        self.fill = check_fill(fill, "Rotate")
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
-        return {"angle": _uniform(rng, self._limit, n)}
+        return {"angle": _uniform(rng, self.bounds("limit"), n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         return affine_matrices(hw, params["angle"])
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"limit": 30}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"limit": 200}, {"limit": [10, -10]}, {"limit": "big"},
-                                         {"fill": 2}, {"fill": -0.5}]
 
 
 @TRANSFORMS.register()
@@ -88,26 +80,19 @@ class Scale(GeometricTransform):
         Border value, a fraction of the maximum.
     """
 
+    family = "geometry"
+    _parameter_constraints = {"range": Range(1e-3, 10.0), "fill": Fill()}
+
     def __init__(self, range: Sequence[float] = (0.9, 1.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self._range = check_range(range, "range", "Scale", 1e-3, 10.0)
-        self.range = list(range) if isinstance(range, tuple) else range
-        self.fill = check_fill(fill, "Scale")
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
-        return {"scale": _uniform(rng, self._range, n)}
+        return {"scale": _uniform(rng, self.bounds("range"), n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         return affine_matrices(hw, np.zeros(len(params["scale"])), params["scale"])
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"range": [0.7, 1.3]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"range": [0, 1]}, {"range": 1.2}, {"range": [1.2, 0.8]}]
 
 
 @TRANSFORMS.register()
@@ -122,27 +107,21 @@ class Translate(GeometricTransform):
         Border value, a fraction of the maximum.
     """
 
+    family = "geometry"
+    _parameter_constraints = {"shift": Range(-1.0, 1.0, symmetric=True), "fill": Fill()}
+
     def __init__(self, shift: float | Sequence[float] = 0.1, fill: float = 0.0,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self._shift = check_range(shift, "shift", "Translate", -1.0, 1.0, symmetric=True)
-        self.shift = list(shift) if isinstance(shift, tuple) else shift
-        self.fill = check_fill(fill, "Translate")
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
-        return {"dx": _uniform(rng, self._shift, n), "dy": _uniform(rng, self._shift, n)}
+        shift = self.bounds("shift")
+        return {"dx": _uniform(rng, shift, n), "dy": _uniform(rng, shift, n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         dx = np.asarray(params["dx"]) * hw[1]
         return affine_matrices(hw, np.zeros(len(dx)), 1.0, dx, np.asarray(params["dy"]) * hw[0])
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"shift": 0.25}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"shift": 1.5}, {"shift": -0.1}, {"shift": "x"}]
 
 
 def shear_about_centre(m: np.ndarray, shear: np.ndarray, hw: Sequence[int]) -> np.ndarray:
@@ -178,31 +157,29 @@ class Affine(GeometricTransform):
         Border value, a fraction of the maximum.
     """
 
+    family = "geometry"
+    _parameter_constraints = {"rotate": Range(-180, 180, symmetric=True),
+                              "scale": Range(1e-3, 10.0),
+                              "translate": Range(-1.0, 1.0, symmetric=True),
+                              "fill": Fill(), "shear": Range(-60.0, 60.0, symmetric=True)}
+
     def __init__(self, rotate: float | Sequence[float] = 0.0,
                  scale: Sequence[float] = (1.0, 1.0), translate: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0, shear: float | Sequence[float] = 0.0) -> None:
         super().__init__(p)
-        self._rotate = check_range(rotate, "rotate", "Affine", -180, 180, symmetric=True)
-        self._scale = check_range(scale, "scale", "Affine", 1e-3, 10.0)
-        self._translate = check_range(translate, "translate", "Affine", -1.0, 1.0, symmetric=True)
-        self._shear = check_range(shear, "shear", "Affine", -60.0, 60.0, symmetric=True)
-        self.rotate = list(rotate) if isinstance(rotate, tuple) else rotate
-        self.scale = list(scale) if isinstance(scale, tuple) else scale
-        self.translate = list(translate) if isinstance(translate, tuple) else translate
-        self.shear = list(shear) if isinstance(shear, tuple) else shear
-        self.fill = check_fill(fill, "Affine")
 
     def get_config(self) -> dict[str, Any]:
         cfg = super().get_config()
-        if self._shear == (0.0, 0.0):
+        if self.checked.shear == (0.0, 0.0):
             del cfg["shear"]  # absent when unused: configs and cell keys stay as they were
         return cfg
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
-        params = {"angle": _uniform(rng, self._rotate, n), "scale": _uniform(rng, self._scale, n),
-                  "dx": _uniform(rng, self._translate, n), "dy": _uniform(rng, self._translate, n)}
-        if self._shear != (0.0, 0.0):
-            params["shear"] = _uniform(rng, self._shear, n)
+        c = self.checked
+        params = {"angle": _uniform(rng, c.rotate, n), "scale": _uniform(rng, c.scale, n),
+                  "dx": _uniform(rng, c.translate, n), "dy": _uniform(rng, c.translate, n)}
+        if c.shear != (0.0, 0.0):
+            params["shear"] = _uniform(rng, c.shear, n)
         return params
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
@@ -211,16 +188,6 @@ class Affine(GeometricTransform):
         if "shear" in params:
             m = shear_about_centre(m, params["shear"], hw)
         return m
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"rotate": 20, "scale": [0.8, 1.2], "translate": 0.1, "shear": 15}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"rotate": 500}, {"scale": [0, 2]}, {"translate": 3},
-                                         {"fill": "white"}, {"shear": 80}, {"shear": [10, -10]},
-                                         {"shear": "steep"}]
 
 
 __all__ = ["Rotate", "Scale", "Translate", "Affine", "affine_matrices", "shear_about_centre"]

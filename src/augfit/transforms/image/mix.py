@@ -155,9 +155,5 @@ class CutMix(LabelMixing, ImageTransform):
     def mix_partners(self, batch: Any, partner: np.ndarray, params: Params) -> Any:
         return paste_boxes(batch, batch, partner, params)
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 1.0}
-
 
 __all__ = ["CutMix", "box_mask", "paste_boxes"]

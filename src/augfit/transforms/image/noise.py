@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_int, check_range
 from ...registry import TRANSFORMS
 from ...rng import as_generator
 from ..base import MAX_COUNT, Params
+from ..constraints import Fill, Integer, Range
 from . import functional as F
-from .core import ImageTransform, check_fill
+from .core import ImageTransform
 
 
 @TRANSFORMS.register()
@@ -28,13 +28,14 @@ class GaussianNoise(ImageTransform):
         Range of the noise standard deviation as a fraction of the maximum value, within [0, 1].
     """
 
+    family = "noise"
+    _parameter_constraints = {"std": Range(0.0, 1.0)}
+
     def __init__(self, std: Sequence[float] = (0.02, 0.1), p: float = 1.0) -> None:
         super().__init__(p)
-        self._std = check_range(std, "std", "GaussianNoise", 0.0, 1.0)
-        self.std = std
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
-        return {"sigma": rng.uniform(*self._std, size=n),
+        return {"sigma": rng.uniform(*self.bounds("std"), size=n),
                 "seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -48,14 +49,6 @@ class GaussianNoise(ImageTransform):
         if batch.dtype == np.uint8:
             return np.clip(np.rint(noise), 0, 255).astype(np.uint8)
         return np.clip(noise, 0.0, 1.0, out=noise)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"std": [0.05, 0.1]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"std": [-0.1, 0.1]}, {"std": 0.1}, {"std": [0.2, 0.1]}]
 
 
 @TRANSFORMS.register()
@@ -72,19 +65,21 @@ class Cutout(ImageTransform):
         Value written into the holes, a fraction of the maximum (0 black, 1 white).
     """
 
+    family = "noise"
+    holes: int
+    fill: float
+    _parameter_constraints = {"holes": Integer(1, MAX_COUNT), "size": Range(1e-6, 1.0),
+                              "fill": Fill()}
+
     def __init__(self, holes: int = 1, size: Sequence[float] = (0.1, 0.3), fill: float = 0.0,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self.holes = check_int(holes, "holes", "Cutout", 1, MAX_COUNT)
-        self._size = check_range(size, "size", "Cutout", 1e-6, 1.0)
-        self.size = size
-        self.fill = check_fill(fill, "Cutout")
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         H, W = batch.shape[1:3]
-        k = self.holes
-        h = np.maximum(1, np.rint(rng.uniform(*self._size, size=(n, k)) * H)).astype(np.int64)
-        w = np.maximum(1, np.rint(rng.uniform(*self._size, size=(n, k)) * W)).astype(np.int64)
+        k, size = self.holes, self.bounds("size")
+        h = np.maximum(1, np.rint(rng.uniform(*size, size=(n, k)) * H)).astype(np.int64)
+        w = np.maximum(1, np.rint(rng.uniform(*size, size=(n, k)) * W)).astype(np.int64)
         y0 = np.floor(rng.random((n, k)) * (H - h + 1)).astype(np.int64)
         x0 = np.floor(rng.random((n, k)) * (W - w + 1)).astype(np.int64)
         return {"y0": y0, "x0": x0, "h": h, "w": w}
@@ -100,15 +95,6 @@ class Cutout(ImageTransform):
         out = batch.copy()
         out[mask] = F.fill_in_dtype(self.fill, batch.dtype)
         return out
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"holes": 2, "size": [0.2, 0.4]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"holes": 0}, {"holes": 1.5}, {"size": [0, 0.5]},
-                                         {"size": [0.2, 1.5]}, {"fill": -1}]
 
 
 __all__ = ["GaussianNoise", "Cutout"]

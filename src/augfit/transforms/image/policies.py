@@ -20,7 +20,7 @@ nearest), and translations are in pixels computed from each batch's size, as tor
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,9 +29,10 @@ from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, Params
+from ..constraints import Check, Fill, Integer
 from . import functional as F
 from . import ops as K
-from .core import ImageTransform, check_fill, identity
+from .core import ImageTransform, identity
 from .geometric import affine_matrices
 
 POLICY_OPS: list[str] = ["Identity", "ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate",
@@ -100,15 +101,19 @@ class _Policy(ImageTransform):
     """Shared parts: the operation list, sampling helpers and the grouped apply."""
 
     wide: bool = False
+    family = "policy"
+    num_magnitude_bins: int
+    ops: list[str]
+    fill: float
+    _parameter_constraints = {
+        "num_magnitude_bins": Integer(2, MAX_COUNT),
+        "ops": Check(lambda v, name, owner, seen: check_ops(v, owner),
+                     bad=(["Rotate", "Zoom"], ["TimeMask"], [], "Rotate", ["Rotate", "Rotate"])),
+        "fill": Fill()}
 
     def __init__(self, num_magnitude_bins: int, ops: Sequence[str] | None, fill: float,
                  p: float) -> None:
         super().__init__(p)
-        owner = type(self).__name__
-        self.num_magnitude_bins = check_int(num_magnitude_bins, "num_magnitude_bins", owner, 2,
-                                            MAX_COUNT)
-        self.ops = check_ops(ops, owner)
-        self.fill = check_fill(fill, owner)
 
     def tables(self, hw: tuple[int, int]) -> np.ndarray:
         """``(len(ops), bins)`` unsigned magnitudes for images of size ``hw``."""
@@ -154,11 +159,6 @@ class _Policy(ImageTransform):
                 out[idx] = kernel(x[idx], mag[idx])
         return out
 
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"num_magnitude_bins": 1}, {"ops": ["Rotate", "Zoom"]},
-                                         {"ops": ["TimeMask"]}, {"ops": []}, {"fill": 3}]
-
 
 def check_ops(ops: Sequence[str] | None, owner: str) -> list[str]:
     """The policy's operations (default: all of :data:`POLICY_OPS`), each one checked."""
@@ -184,6 +184,13 @@ def check_ops(ops: Sequence[str] | None, owner: str) -> list[str]:
     return list(ops)
 
 
+def check_magnitude(value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int:
+    """RandAugment's M: a bin of ``num_magnitude_bins`` (checked before it)."""
+    bins = seen["num_magnitude_bins"]
+    return check_int(value, name, owner, 0, bins - 1,
+                     hint=f" (M, a bin of num_magnitude_bins={bins})")
+
+
 @TRANSFORMS.register()
 class RandAugment(_Policy):
     """RandAugment: ``num_ops`` operations per image, each chosen per image, at magnitude bin
@@ -203,26 +210,19 @@ class RandAugment(_Policy):
         Border value of geometric operations, a fraction of the maximum.
     """
 
+    num_ops: int
+    magnitude: int
+    _parameter_constraints = {
+        "num_ops": Integer(1, MAX_COUNT),  # N, operations per image
+        "magnitude": Check(check_magnitude, bad=(31, -1, 2.5, "x"))}
+
     def __init__(self, num_ops: int = 2, magnitude: int = 9, num_magnitude_bins: int = 31,
                  ops: Sequence[str] | None = None, fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(num_magnitude_bins, ops, fill, p)
-        check_int(num_ops, "num_ops", "RandAugment", 1, MAX_COUNT)  # N, operations per image
-        check_int(magnitude, "magnitude", "RandAugment", 0, self.num_magnitude_bins - 1,
-                  hint=f" (M, a bin of num_magnitude_bins={self.num_magnitude_bins})")
-        self.num_ops, self.magnitude = int(num_ops), int(magnitude)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         bins = np.full((n, self.num_ops), self.magnitude)
         return self.draw(rng, n, self.num_ops, bins, batch.shape[1:3])
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"num_ops": 2, "magnitude": 9}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"num_ops": 0}, {"magnitude": 31}, {"magnitude": -1},
-                                         {"magnitude": 2.5}]
 
 
 @TRANSFORMS.register()

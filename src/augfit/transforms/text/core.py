@@ -42,6 +42,7 @@ class WordEditTransform(TextTransform):
     """
 
     params_key: ClassVar[str] = "edits"
+    family: ClassVar[str] = "text"
 
     @staticmethod
     def edit(tokens: Tokens, edits: Sequence[Any], /) -> Tokens:
