@@ -250,3 +250,60 @@ def test_evaluation_of_an_overflowing_model_is_silent_and_soft_targets_score_by_
     assert str(err) == ("loss became nan at epoch 2, batch 5 (counting from 0): the input batch "
                         "holds NaN or inf values; clean the features (e.g. np.nan_to_num) before "
                         "training")
+
+
+def test_feature_and_label_checks_by_hand():
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    from augfit.train.checks import check_features, check_labels
+
+    def message(call):
+        with pytest.raises((ShapeError, ConfigError)) as e:
+            call()
+        return str(e.value)
+
+    f32 = np.dtype(np.float32)
+    assert message(lambda: check_features([[1, 2], [3]], "x", 2, f32)).startswith(
+        "x must be a 2-D numeric array (N, 2); could not convert it: setting an array element")
+    assert message(lambda: check_features(np.ones((2, 2, 2)), "x", 2, f32)) == (
+        "x must be 2-D (N, 2), got shape (2, 2, 2); flatten images with x.reshape(len(x), -1)")
+    assert message(lambda: check_features(np.ones(2), "x", 2, f32)) == (
+        "x must be 2-D (N, 2), got shape (2,)")
+    assert message(lambda: check_features(np.array([[np.inf, -np.inf], [np.nan, 1.0]]), "x", 2,
+                                          f32)) == (
+        "x contains 3 non-finite values (NaN or inf); clean or impute them first, e.g. "
+        "np.nan_to_num(x)")
+    assert message(lambda: check_features(sp.csr_matrix(np.array([[np.nan, 1.0]])), "x", 2,
+                                          f32)).startswith("x contains 1 non-finite values")
+    out = check_features(sp.coo_matrix(np.ones((2, 2))), "x", 2, f32)
+    assert out.format == "csr" and out.dtype == np.float32
+    assert check_features(np.ones((2, 2)), "x", 2, f32).dtype == np.float32
+    n = 3
+    assert message(lambda: check_labels(None, "y", n, 2, "cross_entropy", f32)) == (
+        "y is missing: pass labels y of shape (3,) with the features")
+    assert message(lambda: check_labels(np.ones((2, 2, 2)), "y", n, 2, "cross_entropy",
+                                        f32)) == (
+        "y must be class labels of shape (N,), got shape (2, 2, 2)")
+    for floats in ([0.5, 1, 0], [np.nan, 1, 0]):
+        assert message(lambda v=floats: check_labels(np.array(v), "y", n, 2, "cross_entropy",
+                                                     f32)) == (
+            "y must be integer class labels, got non-integer floats")
+    assert message(lambda: check_labels(np.array(["a", "b", "c"]), "y", n, 3, "cross_entropy",
+                                        f32)) == (
+        "y must be integer class labels 0..2, got dtype <U1; encode them first (e.g. sklearn "
+        "LabelEncoder)")
+    whole = check_labels(np.array([1.0, 0.0, 1.0]), "y", n, 2, "cross_entropy", f32)
+    assert whole.dtype == np.int64 and whole.tolist() == [1, 0, 1]
+    soft = check_labels(np.full((3, 2), 0.5), "y", n, 2, "cross_entropy", f32)
+    assert soft.dtype == np.float32
+    assert message(lambda: check_labels(np.ones((3, 3)) / 3, "y", n, 2, "cross_entropy",
+                                        f32)).startswith("y as soft targets must be finite")
+    t = af.Trainer(MLP(2, [], 2, seed=0))
+    x2, y2 = np.ones((2, 2)), [0, 1]
+    assert message(lambda: t.fit(x2, y2, epochs=1, val=5)) == (
+        "fit(val=...) must be (x, y) or a Dataset with .x/.y, got int")
+    assert message(lambda: t.fit(x2, y2, epochs=1, val=(x2, [0, 1, 1]))) == (
+        "val y has 3 labels but the features have 2 rows; pass one label per sample")
+    assert message(lambda: t.fit(x2, y2, epochs=1, val=(x2, y2, y2))).startswith(
+        "fit(val=...) must be (x, y)")
