@@ -151,8 +151,9 @@ def test_a_config_giving_one_hidden_size_as_an_int_loads(tmp_path):
 @pytest.mark.parametrize("hidden", [None, "ab", 2.5, {"a": 1}])
 def test_hidden_that_is_neither_a_width_nor_a_list_is_a_config_error(tmp_path, hidden):
     with pytest.raises(ConfigError, match=r"^MLP\(hidden=\.\.\.\) must be the hidden layers' "
-                                          r"widths, an int or a list of ints"):
+                                          r"widths, an int or a list of ints") as e:
         MLP(4, hidden, 2)
+    assert str(e.value).endswith(f"([] for none), got {hidden!r}")
     # a saved config with such a hidden: the weights of no hidden layer are expected, and the
     # error is the model's own (it was a TypeError before)
     w = MLP(4, [], 2, seed=0).get_weights()
