@@ -5,7 +5,7 @@ cell to the first free worker, as the process executor does; derived early-stopp
 their sibling at no cost). At every completion the ETA is compared with the time actually left:
 
 * the runner's path: the cost model's order (largest first, one small probe per method) and its
-  ETA (:class:`augfit.experiments.cost.CostClock`, recalibrated on each finished cell);
+  ETA (:class:`augfit.experiments.run.cost.CostClock`, recalibrated on each finished cell);
 * the previous path: the grid's order and an ETA from the count of cells.
 
 Usage::
@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from augfit.experiments.cost import CostClock, cost_model, run_order
-from augfit.experiments.store import load_results
+from augfit.experiments.run.cost import CostClock, cost_model, run_order
+from augfit.experiments.run.store import load_results
 
 
 def replay(spec: Any, wall: dict[str, float], new: bool, workers: int

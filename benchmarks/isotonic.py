@@ -17,7 +17,7 @@ import numpy as np
 from _timing import compare_line, interleaved, method  # (script folder)
 from sklearn.isotonic import isotonic_regression
 
-from augfit.experiments.pooled import isotonic_rows
+from augfit.experiments.stats.pooled import isotonic_rows
 
 
 def pool_adjacent_violators(y: np.ndarray) -> np.ndarray:

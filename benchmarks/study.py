@@ -3,8 +3,8 @@ the previous code path, in one run.
 
 The previous code path is the runner with ``speedups="none"`` (``AUGFIT_SPEEDUPS=none``): every
 cell trained by itself, IEEE subnormals. The new path uses every speedup the runner has
-(:data:`augfit.experiments.tasks.SPEEDUPS`: derived early stopping, subnormals flushed; ``--new``
-chooses others). Both run
+(:data:`augfit.experiments.run.tasks.SPEEDUPS`: derived early stopping, subnormals flushed;
+``--new`` chooses others). Both run
 the same subset of pipelines/fashion_mnist_overfitting.yaml's grid (by default its nine methods at
 n = 1000 on one split and two seeds, 100 epochs each: a few minutes) in this process (one worker,
 BLAS at one thread as in every cell), each round into a fresh store.
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from augfit.experiments import run
+from augfit.experiments.run.tasks import speedups
 from augfit.experiments.spec import load_spec
-from augfit.experiments.tasks import speedups
 
 SPEC = Path(__file__).resolve().parents[1] / "pipelines" / "fashion_mnist_overfitting.yaml"
 

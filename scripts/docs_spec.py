@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from augfit.experiments import spec as S
-from augfit.experiments import spec_dataset as SD
-from augfit.experiments import spec_methods as SM
+from augfit.experiments.spec import spec as S
+from augfit.experiments.spec import spec_dataset as SD
+from augfit.experiments.spec import spec_methods as SM
 
 MINIMAL: dict[str, Any] = {"dataset": {"name": "digits"}, "train_sizes": [50],
                            "methods": ["baseline"]}
@@ -260,7 +260,8 @@ def page(demo: Path) -> str:
               "(`rotate[limit=5]`, `rotate[limit=10]`, ...). Two ways to write it, which give the "
               "same cells:", "", "```yaml", SWEEP, "```", "",
               "## The annotated format", "",
-              "The format as the parser's docstring (`augfit/experiments/spec.py`) gives it:", ""]
+              "The format as the parser's docstring (`augfit/experiments/spec/spec.py`) gives "
+              "it:", ""]
     doc = S.__doc__ or ""
     block = doc.split("::\n\n", 2)[2].split("\n\n")[0]
     lines += ["```yaml", *(ln[4:] for ln in block.splitlines()), "```", "",

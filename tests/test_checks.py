@@ -18,7 +18,7 @@ from augfit.checks import (
     show,
 )
 from augfit.errors import ConfigError, ShapeError
-from augfit.experiments.checker import Checker
+from augfit.experiments.spec.checker import Checker
 
 
 @pytest.mark.parametrize("value, low, high, message", [

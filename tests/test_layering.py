@@ -15,6 +15,11 @@ A module may import its own layer and the layers below. Neither the top-level pa
 (``augfit.data``, ``augfit.errors``, ...) nor the modules may import each other in a cycle. A
 private module (``_name.py``) is used only inside its own top-level part: another part goes
 through a public module.
+
+``experiments`` has four rooms, bottom to top ``spec < stats < run < report``: a room imports only
+the rooms below it, and only through their public face (the room's ``__init__``); every other
+module of ``augfit`` reaches a room through its face too, and no private name (``_x``) is imported
+from one room into another.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ LAYER_NAMES = {0: "the root modules", 1: "transforms/nn", 2: "data/train", 3: "v
                4: "experiments/sklearn/torch", 5: "cli/preview", TOP: "the augfit package"}
 
 Edge = tuple[str, str, int]              # (importing module, imported module, line)
+ROOMS = ("spec", "stats", "run", "report")   # experiments' rooms, bottom to top
 
 
 def modules(src: Path, package: str = "augfit") -> dict[str, Path]:
@@ -49,33 +55,77 @@ def modules(src: Path, package: str = "augfit") -> dict[str, Path]:
     return out
 
 
-def imports(src: Path, package: str = "augfit") -> list[Edge]:
-    """Every import of one module of ``package`` by another, wherever it is written.
+def _imported(src: Path, package: str) -> list[tuple[str, str, str, int, str]]:
+    """(importing module, imported module, name taken from it or "", line, the module the import
+    is written against) for every import of one module of ``package`` by another, wherever it is
+    written.
 
-    ``from a import b`` is an edge to ``a.b`` when that is a module, else to ``a``; relative
-    imports are resolved against the importing module's package.
+    ``from a import b`` imports the module ``a.b`` when that is a module, else the name ``b`` of
+    ``a``; either way it is written against ``a``. Relative imports are resolved against the
+    importing module's package.
     """
     mods = modules(src, package)
-    edges = []
+
+    def known(target: str) -> str:
+        while target and target not in mods:         # import a.b.c of a module a.b
+            target = target.rpartition(".")[0]
+        return target
+
+    out = []
     for name, path in mods.items():
         here = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            targets: list[str] = []
+            targets: list[tuple[str, str, str]] = []
             if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
+                targets = [(a.name, "", a.name) for a in node.names]
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
                     up = here.split(".")[: len(here.split(".")) - node.level + 1]
                     base = ".".join(up + ([base] if base else []))
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base
-                           for a in node.names]
-            for target in targets:
-                while target and target not in mods:         # import a.b.c of a module a.b
-                    target = target.rpartition(".")[0]
+                targets = [(f"{base}.{a.name}", "", base) if f"{base}.{a.name}" in mods
+                           else (base, a.name, base) for a in node.names]
+            for target, what, via in targets:
+                target = known(target)
                 if target and target != name and target.split(".")[0] == package:
-                    edges.append((name, target, node.lineno))
-    return sorted(set(edges))
+                    out.append((name, target, what, node.lineno, known(via) or target))
+    return out
+
+
+def imports(src: Path, package: str = "augfit") -> list[Edge]:
+    """Every import of one module of ``package`` by another (see :func:`_imported`)."""
+    return sorted({(a, b, line) for a, b, _, line, _ in _imported(src, package)})
+
+
+def room(module: str) -> str:
+    """The room of experiments a module is in (``augfit.experiments.run.cell``: ``run``), or ""."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[1] == "experiments" and parts[2] in ROOMS else ""
+
+
+def room_imports(src: Path, package: str = "augfit") -> list[str]:
+    """Imports against the rooms: of a room above, or of a room's module instead of its face."""
+    bad = []
+    for a, b, _, line, via in sorted(set(_imported(src, package))):
+        here, there = room(a), room(b)
+        if not there or here == there:
+            continue
+        face = ".".join(b.split(".")[:3])
+        if here and ROOMS.index(here) < ROOMS.index(there):
+            bad.append(f"{a} (line {line}) imports {b}: the {here} room sits below the {there} "
+                       f"room ({' < '.join(ROOMS)})")
+        elif via != face:
+            bad.append(f"{a} (line {line}) imports {b}: another room is reached through its "
+                       f"face, {face}")
+    return bad
+
+
+def private_names(src: Path, package: str = "augfit") -> list[str]:
+    """Private names (``_x``) imported from one room of experiments into another."""
+    return [f"{a} (line {line}) imports {what} from {b}, private to the {room(b)} room"
+            for a, b, what, line, _ in sorted(set(_imported(src, package)))
+            if room(b) and room(a) != room(b) and what.startswith("_")
+            and not what.startswith("__")]
 
 
 def layer(module: str) -> int:
@@ -208,6 +258,35 @@ def test_the_graph_has_relative_late_and_type_checking_imports(tmp_path: Path) -
         "augfit.experiments.spec (line 2) imports augfit.data._hidden, private to augfit.data"]
 
 
+def test_the_rooms_checker_finds_upward_deep_and_private_imports(tmp_path: Path) -> None:
+    src = _write(tmp_path, {
+        "augfit/__init__.py": "",
+        "augfit/cli.py": "from .experiments.report import run\n"
+                         "from .experiments.run.cell import splits\n",
+        "augfit/experiments/__init__.py": "from .report import run\n",
+        "augfit/experiments/spec/__init__.py": "from .spec import Spec\n",
+        "augfit/experiments/spec/spec.py": "def f():\n    from ..stats import compare\n",
+        "augfit/experiments/stats/__init__.py": "from .stats import compare, _helper\n",
+        "augfit/experiments/stats/stats.py": "from ..spec import Spec\n",
+        "augfit/experiments/run/__init__.py": "from .cell import splits\n",
+        "augfit/experiments/run/cell.py": "from ..stats import _helper\n"
+                                          "from ..spec.spec import Spec\n",
+        "augfit/experiments/report/__init__.py": "from ..run import splits\n"
+                                                 "def run():\n    pass\n",
+    })
+    assert room_imports(src) == [
+        "augfit.cli (line 2) imports augfit.experiments.run.cell: another room is reached "
+        "through its face, augfit.experiments.run",
+        "augfit.experiments.run.cell (line 2) imports augfit.experiments.spec.spec: another room "
+        "is reached through its face, augfit.experiments.spec",
+        "augfit.experiments.spec.spec (line 2) imports augfit.experiments.stats: the spec room "
+        "sits below the stats room (spec < stats < run < report)",
+    ]
+    assert private_names(src) == [
+        "augfit.experiments.run.cell (line 1) imports _helper from augfit.experiments.stats, "
+        "private to the stats room"]
+
+
 # -- the package -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def graph() -> tuple[dict[str, Path], list[Edge]]:
@@ -239,6 +318,19 @@ def test_no_part_imports_another_parts_private_module(
     _, edges = graph
     bad = private_imports(edges)
     assert not bad, "private modules used from outside their part:\n" + "\n".join(bad)
+
+
+def test_experiments_rooms_import_downward_through_their_faces(
+        graph: tuple[dict[str, Path], list[Edge]]) -> None:
+    mods, _ = graph
+    assert {room(m) for m in mods} == {"", *ROOMS}      # the four rooms exist
+    bad = room_imports(SRC)
+    assert not bad, "imports against experiments' rooms (see docs/DESIGN.md):\n" + "\n".join(bad)
+
+
+def test_no_private_name_crosses_a_room() -> None:
+    bad = private_names(SRC)
+    assert not bad, "private names imported from another room:\n" + "\n".join(bad)
 
 
 # the transforms' core that every modality builds on: it imports no modality package (the thread

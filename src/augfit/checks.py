@@ -17,7 +17,7 @@ Traceback (most recent call last):
 ...
 augfit.errors.ConfigError: Cutout(holes=...) must be an int in [1, 10], got 0
 
-The experiment spec's field checker (:class:`augfit.experiments.checker.Checker`) words the same
+The experiment spec's field checker (:class:`augfit.experiments.spec.Checker`) words the same
 rules for a file (``training.lr: expected a number in (0, 10], got "fast"``) using
 :func:`describe` and :func:`show` from here.
 """

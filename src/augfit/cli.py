@@ -23,7 +23,7 @@ from .errors import AugfitError, ConfigError, DataChangedWarning
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .experiments.runner import RunResult
+    from .experiments.report import RunResult
 
 EPILOG = {
     "main": """examples:
@@ -196,8 +196,7 @@ def _sequential_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .experiments.decide import run_until_decided
-    from .experiments.runner import run
+    from .experiments.report import run, run_until_decided
 
     out = args.out
     workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
@@ -232,7 +231,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from .experiments.plan import plan
+    from .experiments.report import plan
 
     workers = args.workers if args.workers is not None else max(1, os.cpu_count() or 1)
     res = plan(args.spec, smallest=args.smallest_effect, pilot_splits=args.pilot_splits,
@@ -244,7 +243,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .experiments.export import export
+    from .experiments.report import export
 
     paths = export(args.dir, args.format, args.out)
     print(f"cells: {paths['cells']}\nepochs: {paths['epochs']}")
@@ -270,7 +269,7 @@ def _print_answer(res: RunResult) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .experiments.runner import report
+    from .experiments.report import report
 
     res = report(args.dir)
     _print_answer(res)

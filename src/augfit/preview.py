@@ -74,8 +74,7 @@ def _spec_file(pipeline: Any) -> Path | None:
 def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
     """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
     (then ``method`` names the method whose ``augment`` to use)."""
-    from .experiments.augment_spec import build_augment
-    from .experiments.checker import Checker
+    from .experiments.spec import Checker, build_augment
     from .transforms.base import Transform
 
     if isinstance(pipeline, Transform):
@@ -120,8 +119,7 @@ def _method_problem(spec: Any, method: str | None) -> str:
 def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
     """A Dataset from a Dataset, a name, or (None) the dataset of the spec given as pipeline."""
     from .data import datasets
-    from .experiments.checker import Checker
-    from .experiments.spec import check_dataset_options
+    from .experiments.spec import Checker, check_dataset_options
 
     if dataset is None:
         spec_path = _spec_file(pipeline)

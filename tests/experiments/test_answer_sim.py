@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from augfit.experiments.answer import headline
-from augfit.experiments.pooled import compare_all_pooled
-from augfit.experiments.verdicts import HELPS, HURTS, NOT_COMPARABLE, judge
+from augfit.experiments.report.answer import headline
+from augfit.experiments.report.verdicts import HELPS, HURTS, NOT_COMPARABLE, judge
+from augfit.experiments.stats.pooled import compare_all_pooled
 
 SD_SPLIT, SD_SEED = 0.003, float(np.hypot(0.009, np.sqrt(0.8 * 0.2 / 1000)))
 SPLITS, SEEDS, SIZES = 10, 2, (100, 200, 400)

@@ -1,7 +1,7 @@
 """The under-trained-at-the-cap warning and the best-epoch table, on hand-made rows of stored
-cells (the check itself is augfit.experiments.budget_check.under_trained, shared with plan)."""
-from augfit.experiments.budgets import best_epoch_table, under_trained_warnings
-from augfit.experiments.verdicts import warnings_for
+cells (the check itself is augfit.experiments.run.budget_check.under_trained, shared with plan)."""
+from augfit.experiments.report.budgets import best_epoch_table, under_trained_warnings
+from augfit.experiments.report.verdicts import warnings_for
 
 FLAT = [0.9] * 20
 RISING = [0.5] * 18 + [0.6, 0.62]        # the last 10% (0.61) beats the 10% before (0.5)

@@ -6,8 +6,8 @@ import warnings
 import pytest
 
 from augfit.errors import AugfitWarning, ConfigError
-from augfit.experiments.cell import run_cell
-from augfit.experiments.executors import execute
+from augfit.experiments.run.cell import run_cell
+from augfit.experiments.run.executors import execute
 from augfit.experiments.spec import parse_spec
 
 # SGD at the highest learning rate a spec allows: the net ends no better than the majority class

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import augfit as af
-from augfit.experiments.store import Store
+from augfit.experiments.run.store import Store
 
 SPEC = {"name": "diverging", "dataset": {"name": "digits"}, "train_sizes": [40], "seeds": 2,
         "splits": 2, "training": {"optimizer": "sgd", "lr": 5, "epochs": 20},

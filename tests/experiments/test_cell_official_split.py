@@ -11,8 +11,8 @@ import pytest
 
 from augfit.data.datasets import load
 from augfit.errors import ConfigError
-from augfit.experiments.cell import splits
-from augfit.experiments.runner import check_sizes
+from augfit.experiments.run.cell import splits
+from augfit.experiments.run.runner import check_sizes
 from augfit.experiments.spec import parse_spec, spec_from_canonical
 
 SPEAKERS = ["theo", "lucas"]
@@ -97,7 +97,7 @@ def test_the_report_treats_the_official_test_set_as_shared_by_every_split():
     # with test: official every split is scored on the same test set, so the report resamples its
     # examples once for all splits (stats.example_level); with a fraction, each split has its own
     from augfit.experiments.report import shared_test
-    from augfit.experiments.stats import example_level
+    from augfit.experiments.stats.stats import example_level
 
     assert shared_test(_spec({"test": "official", "val": 0.9}))
     assert not shared_test(_spec({"test": 0.2, "val": 0.2}))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from augfit.experiments import run
-from augfit.experiments.cost import (
+from augfit.experiments.run.cost import (
     CostClock,
     CostModel,
     makespan,
@@ -17,7 +17,7 @@ from augfit.experiments.cost import (
     run_order,
     samples,
 )
-from augfit.experiments.progress import LineProgress
+from augfit.experiments.run.progress import LineProgress
 from augfit.experiments.spec import parse_spec
 
 SPEC = {"dataset": {"name": "digits"}, "train_sizes": [50, 100, 400], "seeds": 2,

@@ -8,9 +8,9 @@ import yaml
 from augfit.cli import main
 from augfit.errors import ConfigError
 from augfit.experiments import load_results
-from augfit.experiments.decide import look_splits, primary_intervals, run_until_decided
-from augfit.experiments.runner import run
-from augfit.experiments.sequential import holm_look
+from augfit.experiments.report import run
+from augfit.experiments.report.decide import look_splits, primary_intervals, run_until_decided
+from augfit.experiments.stats.sequential import holm_look
 
 SPEC = {"name": "tiny_seq", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
         "training": {"epochs": 8, "batch_size": 16, "lr": 0.01}, "splits": 2, "seeds": 2,

@@ -6,10 +6,10 @@ import pytest
 
 from augfit.errors import ConfigError, TrainingError
 from augfit.experiments import run
-from augfit.experiments.cell import run_cell, run_cells
+from augfit.experiments.run.cell import run_cell, run_cells
+from augfit.experiments.run.store import Store
+from augfit.experiments.run.tasks import Task, early_stopping_siblings, plan_tasks, speedups
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.store import Store
-from augfit.experiments.tasks import Task, early_stopping_siblings, plan_tasks, speedups
 from augfit.numerics import flushing_available
 from augfit.train.callbacks import Callback
 

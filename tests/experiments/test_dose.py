@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from augfit.experiments import run
-from augfit.experiments.dose import BEST_WARNING, dose_curves, dose_figure
-from augfit.experiments.report import answer_text, exploratory_rows
+from augfit.experiments.report.document import answer_text, exploratory_rows
+from augfit.experiments.report.dose import BEST_WARNING, dose_curves, dose_figure
 
 VALUES = [5, 20, 45]
 SPEC = {

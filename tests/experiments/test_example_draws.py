@@ -1,4 +1,4 @@
-"""The shared example draws (experiments/example_draws.py): each cell's resampled test metrics
+"""The shared example draws (experiments/stats/example_draws.py): each cell's resampled test metrics
 equal a direct resampling of its examples with the same picks; the example level applies only
 where one test set is shared by every unit (one split, or an official test set), with one draw
 for every split then."""
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from augfit.experiments import stats as st
-from augfit.experiments.example_draws import cell_id, draw_counts, example_draws, pick_dtype
+from augfit.experiments.stats import stats as st
+from augfit.experiments.stats.example_draws import cell_id, draw_counts, example_draws, pick_dtype
 from augfit.rng import derive
 
 

@@ -10,8 +10,8 @@ import yaml
 
 from augfit.cli import main
 from augfit.experiments import run
-from augfit.experiments.export import cells_frame, epochs_frame
-from augfit.experiments.progress import LineProgress
+from augfit.experiments.report.export import cells_frame, epochs_frame
+from augfit.experiments.run.progress import LineProgress
 
 pd = pytest.importorskip("pandas", reason="pandas is the optional 'export' extra")
 
@@ -138,7 +138,7 @@ def test_progress_display_by_where_it_runs(monkeypatch):
     from tqdm import tqdm
     from tqdm.auto import tqdm as auto_tqdm
 
-    from augfit.experiments import progress as P
+    from augfit.experiments.run import progress as P
 
     assert not P.in_notebook()                       # pytest is no Jupyter kernel
     bar, epochs = P.make_progress(10, 0, None)       # stderr captured: not a terminal

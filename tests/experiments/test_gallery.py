@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from augfit.experiments.cell import splits
-from augfit.experiments.gallery import DRAWS, SAMPLES, build, samples_html
 from augfit.experiments.report import Report
-from augfit.experiments.report_files import write_report
+from augfit.experiments.report.gallery import DRAWS, SAMPLES, build, samples_html
+from augfit.experiments.report.report_files import write_report
+from augfit.experiments.run.cell import splits
 from augfit.experiments.spec import parse_spec
 from augfit.rng import derive
 from augfit.transforms.base import Transform

@@ -11,11 +11,11 @@ import yaml
 
 from augfit.cli import main
 from augfit.errors import ConfigError
-from augfit.experiments.budget_check import still_rising, under_trained
-from augfit.experiments.decide import run_until_decided
-from augfit.experiments.plan import choose, components, mde, pilot_sds, pilot_spec, plan
-from augfit.experiments.report import fresh_splits
-from augfit.experiments.runner import RunResult
+from augfit.experiments.report import RunResult
+from augfit.experiments.report.decide import run_until_decided
+from augfit.experiments.report.document import fresh_splits
+from augfit.experiments.report.plan import choose, components, mde, pilot_sds, pilot_spec, plan
+from augfit.experiments.run.budget_check import still_rising, under_trained
 from augfit.experiments.spec import load_spec, parse_spec
 
 SPEC = {"name": "tiny_plan", "dataset": {"name": "digits"}, "model": {"hidden": [16]},

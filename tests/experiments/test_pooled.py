@@ -1,7 +1,7 @@
-"""Comparisons pooled over training sizes (experiments/pooled.py): size-stratified means worked
-by hand, resamples that keep every size's units, splits and seeds drawn jointly over sizes, and
-the vectorized data multiplier against the scalar one in verdicts.py (and its isotonic fit against
-scikit-learn's)."""
+"""Comparisons pooled over training sizes (experiments/stats/pooled.py): size-stratified means
+worked by hand, resamples that keep every size's units, splits and seeds drawn jointly over sizes,
+and the vectorized data multiplier against the scalar one in verdicts.py (and its isotonic fit
+against scikit-learn's)."""
 from __future__ import annotations
 
 import math
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from sklearn.isotonic import isotonic_regression
 
-from augfit.experiments import pooled as pl
-from augfit.experiments import stats as st
-from augfit.experiments.verdicts import data_multiplier, judge
+from augfit.experiments.report.verdicts import data_multiplier, judge
+from augfit.experiments.stats import pooled as pl
+from augfit.experiments.stats import stats as st
 
 
 def _row(method, split, seed, size, acc, train=1.0):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from augfit.errors import ConfigError
-from augfit.experiments.power import mde, scaled, units_needed
+from augfit.experiments.stats.power import mde, scaled, units_needed
 
 
 def test_mde_by_hand():

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from augfit.experiments.report import Report, comparison_table
-from augfit.experiments.report_files import write_report
+from augfit.experiments.report.report_files import write_report
 from augfit.experiments.spec import parse_spec
 
 SPEC = {"name": "handmade", "dataset": {"name": "digits"}, "train_sizes": [10, 20], "seeds": 3,
@@ -137,7 +137,7 @@ def test_html_images_decode_and_are_all_there(written):
 
 
 def test_html_text_shows_code_spans_as_code_and_escapes_the_rest():
-    from augfit.experiments.report_files import html_text
+    from augfit.experiments.report.report_files import html_text
 
     assert html_text("run `augfit plan SPEC` <now> & `x`") == \
         "run <code>augfit plan SPEC</code> &lt;now&gt; &amp; <code>x</code>"

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from augfit.experiments import load_results, run
-from augfit.experiments.cell import make_model, run_cell, splits, training_subset
+from augfit.experiments.run.cell import make_model, run_cell, splits, training_subset
+from augfit.experiments.run.store import Store
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.store import Store
 from augfit.numerics import flushing_available
 
 TINY = {
@@ -170,7 +170,7 @@ def test_dask_scheduler_address(tmp_path):
 
 def test_per_class_sizes_and_size_check():
     from augfit.errors import ConfigError
-    from augfit.experiments.runner import check_sizes
+    from augfit.experiments.run.runner import check_sizes
 
     spec = parse_spec(dict(TINY, train_sizes=[3], train_size_unit="per_class"))
     train, _, _ = splits(spec)
@@ -182,7 +182,7 @@ def test_per_class_sizes_and_size_check():
 
 def test_train_size_all_is_the_whole_training_split():
     from augfit.errors import ConfigError
-    from augfit.experiments.runner import check_sizes
+    from augfit.experiments.run.runner import check_sizes
 
     spec = parse_spec(dict(TINY, train_sizes=[60, "all"]))
     with pytest.raises(ConfigError, match='train_sizes holds "all"'):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import augfit.experiments.spec as spec_module
 from augfit.errors import ConfigError, ShapeError
-from augfit.experiments.runner import run
+from augfit.experiments.report import run
 from augfit.experiments.spec import Cell, parse_spec
+from augfit.experiments.spec import spec as spec_module
 from augfit.hashing import json_digest
 
 TINY = {"dataset": {"name": "digits"}, "model": {"hidden": [8]}, "training": {"epochs": 1},

@@ -11,10 +11,11 @@ from augfit.data.datasets import load
 from augfit.data.splits import distinct_splits, repeated_splits
 from augfit.errors import ConfigError
 from augfit.experiments import run
-from augfit.experiments.cell import carried_area, max_splits, splits, training_subset
-from augfit.experiments.runner import check_splits, report
+from augfit.experiments.report import report
+from augfit.experiments.run.cell import carried_area, max_splits, splits, training_subset
+from augfit.experiments.run.runner import check_splits
+from augfit.experiments.run.store import Store, pack_examples, unpack_examples
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.store import Store, pack_examples, unpack_examples
 
 GRID = {"name": "grid", "dataset": {"name": "digits"}, "model": {"hidden": [8]},
         "training": {"epochs": 3, "batch_size": 32, "lr": 0.01}, "splits": 2, "seeds": 1,

@@ -8,7 +8,7 @@ from scipy.stats import norm
 from scipy.stats import t as student
 
 from augfit.errors import ConfigError
-from augfit.experiments.sequential import (
+from augfit.experiments.stats.sequential import (
     CODES,
     boundaries,
     categories,

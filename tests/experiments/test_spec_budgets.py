@@ -8,7 +8,7 @@ import pytest
 
 from augfit.data.loader import DataLoader
 from augfit.errors import ConfigError
-from augfit.experiments.cell import (
+from augfit.experiments.run.cell import (
     LOADER,
     make_model,
     make_optimizer,
@@ -126,8 +126,8 @@ def test_eval_every_gives_the_same_number_of_evaluations_at_every_size():
 
 
 def test_derived_early_stopping_is_bit_identical_under_steps_schedule_and_eval_every():
-    from augfit.experiments.cell import run_cells
-    from augfit.experiments.tasks import early_stopping_siblings
+    from augfit.experiments.run.cell import run_cells
+    from augfit.experiments.run.tasks import early_stopping_siblings
 
     d = _with(eval_every=2)
     d["training"].pop("averaging")

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from augfit.errors import ConfigError
-from augfit.experiments.checker import INT_MAX, load_yaml, show
-from augfit.experiments.runner import run
+from augfit.experiments.report import run
 from augfit.experiments.spec import load_spec, parse_spec
+from augfit.experiments.spec.checker import INT_MAX, load_yaml, show
 
 GOOD = {
     "dataset": {"name": "digits"},

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from augfit.errors import ConfigError
-from augfit.experiments.cell import make_optimizer, run_cell
+from augfit.experiments.run.cell import make_optimizer, run_cell
 from augfit.experiments.spec import parse_spec
 
 BASE = {

@@ -13,7 +13,7 @@ def test_spec_loads_with_the_studys_methods_and_sizes():
     spec = load_spec(SPEC)
     assert spec.dataset["name"] == "rotten_tomatoes"
     assert spec.train_sizes == [500, 2000, "all"]
-    from augfit.experiments.runner import check_sizes
+    from augfit.experiments.run.runner import check_sizes
 
     assert check_sizes(spec).train_sizes == [500, 2000, 7684]     # the whole 60% training split
     assert [m.name for m in spec.methods] == ["baseline", "synonyms", "back_translation", "eda",

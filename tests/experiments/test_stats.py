@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from augfit.experiments import stats as st
-from augfit.experiments.stats import (
+from augfit.experiments.stats import stats as st
+from augfit.experiments.stats.stats import (
     Draws,
     compare,
     holm,
@@ -220,7 +220,7 @@ def test_summarize_means_and_sd_with_test_gaps():
 
 # -- the bootstrap's arithmetic by hand (found by make mutate, docs/testing.md) -----------------
 def test_jackknife_means_by_hand():
-    from augfit.experiments.bootstrap import jackknife_means
+    from augfit.experiments.stats.bootstrap import jackknife_means
 
     # E=2 experiments, 2 splits x 2 seeds, K=3 columns; unit (1, 1) is padding
     x = np.arange(24, dtype=float).reshape(2, 2, 2, 3)
@@ -235,7 +235,7 @@ def test_jackknife_means_by_hand():
 
 
 def test_draw_picks_every_real_seed_of_an_unbalanced_layout_and_never_a_padding_one():
-    from augfit.experiments.bootstrap import draw
+    from augfit.experiments.stats.bootstrap import draw
 
     valid = np.array([[True, False, False], [True, True, True]])   # 1 seed, then 3 seeds
     d = draw(valid, 400, np.random.default_rng(0))
@@ -248,7 +248,7 @@ def test_draw_picks_every_real_seed_of_an_unbalanced_layout_and_never_a_padding_
 
 
 def test_the_example_level_needs_the_valid_mask():
-    from augfit.experiments.bootstrap import draw, resampled_means
+    from augfit.experiments.stats.bootstrap import draw, resampled_means
 
     valid = np.ones((1, 2), bool)
     d = draw(valid, 3, np.random.default_rng(0))
@@ -258,7 +258,7 @@ def test_the_example_level_needs_the_valid_mask():
 
 
 def test_paired_units_without_split_field_or_common_units():
-    from augfit.experiments.pairing import paired_units
+    from augfit.experiments.stats.pairing import paired_units
 
     rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.6, 0.8)]  # no "split": split 0
     u = paired_units(rows, "none", "m", 10)
@@ -270,8 +270,8 @@ def test_paired_units_without_split_field_or_common_units():
 def test_paired_units_take_each_cells_example_draws_by_hand():
     """Unit (split, seed) gets the base then method accuracy, then base then method loss, of its
     own cells' example draws; n_test is each split's test-set size."""
-    from augfit.experiments.example_draws import ExampleDraws, cell_id
-    from augfit.experiments.pairing import paired_units
+    from augfit.experiments.stats.example_draws import ExampleDraws, cell_id
+    from augfit.experiments.stats.pairing import paired_units
 
     rows = [_row(meth, seed, 10, 0.5, 0.9, split=split)
             for meth in ("none", "m") for split, seed in [(0, 0), (0, 1), (1, 0)]]

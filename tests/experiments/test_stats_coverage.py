@@ -39,9 +39,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from augfit.experiments import stats as st
-from augfit.experiments.example_draws import draw_counts
 from augfit.experiments.stats import design_warning, holm
+from augfit.experiments.stats import stats as st
+from augfit.experiments.stats.example_draws import draw_counts
 
 T, Q, R = 1000, 0.02, 0.04
 SD_MODEL, SD_POOL = 0.005, 0.0015

@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from augfit.errors import ConfigError
+from augfit.experiments.run.store import Store
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.store import Store
 
 SPEC = {"dataset": {"name": "digits"}, "train_sizes": [20, 40], "seeds": 2,
         "methods": ["baseline", {"name": "drop", "dropout": 0.5}]}

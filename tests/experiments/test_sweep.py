@@ -7,7 +7,7 @@ import pytest
 
 from augfit.errors import ConfigError
 from augfit.experiments.spec import parse_spec
-from augfit.experiments.sweep import parse_label
+from augfit.experiments.spec.sweep import parse_label
 
 BASE = {
     "dataset": {"name": "digits"}, "seeds": 2, "train_sizes": [60],
@@ -91,7 +91,7 @@ def test_bad_sweeps_are_config_errors_naming_the_field(sweep, expected):
 
 
 def test_sweep_groups_order_points_by_value_for_a_dose_response_plot():
-    from augfit.experiments.sweep import sweep_groups
+    from augfit.experiments.spec.sweep import sweep_groups
 
     names = [m.name for m in _spec(sweep={"param": "augment[0].limit",
                                           "values": [40, 5, 20]}).methods]

@@ -59,7 +59,7 @@ def test_cells_are_mlflow_runs_under_a_parent_with_the_report(tmp_path, capsys):
         assert ("HorizontalFlip" in types) == (p["method"] == "flip")
 
     # the verdicts as the parent's metrics and tags, equal to the report's
-    from augfit.experiments.runner import report
+    from augfit.experiments.report import report
 
     rep = report(out).report
     got = client.get_run(parent.info.run_id).data
@@ -95,8 +95,8 @@ def test_each_cell_is_logged_when_stored_and_an_interrupted_run_is_marked_killed
     """A run stopped after two cells has those two in MLflow already; the rerun logs the rest."""
     from mlflow.tracking import MlflowClient
 
-    from augfit.experiments import runner
-    from augfit.experiments.store import Store
+    from augfit.experiments.report import run
+    from augfit.experiments.run.store import Store
 
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump(TINY))
@@ -112,14 +112,14 @@ def test_each_cell_is_logged_when_stored_and_an_interrupted_run_is_marked_killed
 
     monkeypatch.setattr(Store, "put", put_then_stop)
     with pytest.raises(KeyboardInterrupt):
-        runner.run(spec, out=tmp_path / "o", workers=1, progress=False, mlflow=uri)
+        run(spec, out=tmp_path / "o", workers=1, progress=False, mlflow=uri)
     client = MlflowClient(tracking_uri=uri)
     exp = client.get_experiment_by_name("mlflow_tiny")
     runs = client.search_runs([exp.experiment_id])
     parent = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
     assert len(runs) == 3 and len(parent) == 1 and parent[0].info.status == "KILLED"
     monkeypatch.setattr(Store, "put", put)
-    runner.run(spec, out=tmp_path / "o", workers=1, progress=False, mlflow=uri)
+    run(spec, out=tmp_path / "o", workers=1, progress=False, mlflow=uri)
     runs = client.search_runs([exp.experiment_id])
     assert len(runs) == 5
     assert [r.info.status for r in runs if "mlflow.parentRunId" not in r.data.tags] == ["FINISHED"]

@@ -8,10 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from augfit.experiments.answer import headline, primary_sentence
-from augfit.experiments.pooled import compare_all_pooled
-from augfit.experiments.stats import compare
-from augfit.experiments.verdicts import (
+from augfit.experiments.report.answer import headline, primary_sentence
+from augfit.experiments.report.verdicts import (
     ABOVE,
     BELOW,
     GAP_NONE,
@@ -30,6 +28,8 @@ from augfit.experiments.verdicts import (
     judge,
     warnings_for,
 )
+from augfit.experiments.stats import compare
+from augfit.experiments.stats.pooled import compare_all_pooled
 
 
 def test_data_multiplier_pools_adjacent_violators_by_hand():
@@ -310,7 +310,7 @@ def test_a_diverging_learning_rate_is_flagged_end_to_end(tmp_path):
 
 
 def test_classify_the_four_categories_by_hand():
-    from augfit.experiments.verdicts import INCONCLUSIVE, NEGLIGIBLE, classify
+    from augfit.experiments.report.verdicts import INCONCLUSIVE, NEGLIGIBLE, classify
 
     assert classify((0.001, 0.03), 0.01) == HELPS                 # above 0, however small
     assert classify((-0.03, -0.001), 0.01) == HURTS
@@ -323,7 +323,7 @@ def test_classify_the_four_categories_by_hand():
 
 def test_decide_reads_the_interval_at_the_level_given(verdicts):
     from augfit.errors import ConfigError
-    from augfit.experiments.verdicts import NEGLIGIBLE, decide
+    from augfit.experiments.report.verdicts import NEGLIGIBLE, decide
 
     _, comps, _ = verdicts
     by = {(c.method, c.train_size): c for c in comps}
@@ -342,7 +342,7 @@ def test_decide_reads_the_interval_at_the_level_given(verdicts):
 
 
 def test_answer_warnings(primary):
-    from augfit.experiments.answer import answer_warnings
+    from augfit.experiments.report.answer import answer_warnings
 
     v = primary
     assert answer_warnings([], ["baseline"], "baseline", 0.01) == [

@@ -18,8 +18,8 @@ import pytest
 from augfit.data.datasets import from_arrays
 from augfit.experiments import run
 from augfit.experiments.report import Report
-from augfit.experiments.runner import with_examples
-from augfit.experiments.verdicts import ABOVE, HELPS, HURTS, INCLUDES, NARROWS
+from augfit.experiments.report.verdicts import ABOVE, HELPS, HURTS, INCLUDES, NARROWS
+from augfit.experiments.run.runner import with_examples
 from augfit.registry import DATASETS
 
 SHAPES = np.array([

@@ -12,8 +12,8 @@ from threadpoolctl import threadpool_limits
 from augfit.data.datasets import from_arrays
 from augfit.data.features import make_featurizer
 from augfit.experiments import run
-from augfit.experiments.cell import run_cell, splits, training_subset
-from augfit.experiments.runner import with_examples
+from augfit.experiments.run.cell import run_cell, splits, training_subset
+from augfit.experiments.run.runner import with_examples
 from augfit.registry import TRANSFORMS
 from augfit.train.trainer import Trainer
 from augfit.transforms.image import HorizontalFlip

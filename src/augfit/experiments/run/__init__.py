@@ -1,0 +1,32 @@
+"""The run room: the grid trained cell by cell, stored, resumable.
+
+Above spec and stats, below report (spec < stats < run < report). Its modules: :mod:`.runner`
+(the grid, checks before any cell trains, :func:`train`), :mod:`.cell` (one cell as a pure
+function of spec and cell), :mod:`.tasks` (what executors run, the speedups), :mod:`.executors`
+(in-process, local processes, dask) with :mod:`._workers`, :mod:`.data_source` (the run's
+dataset), :mod:`.contracts` (the data and pipelines checked before training), :mod:`.cost` (the
+cost model), :mod:`.store` (SQLite), :mod:`.progress`, :mod:`.tracking` (MLflow) and
+:mod:`.budget_check` (under-trained at the cap). The report room and the CLI import the names
+below, never a module of this room.
+"""
+from __future__ import annotations
+
+from .budget_check import still_rising, stopped_early, under_trained
+from .cell import splits
+from .cost import CostModel, cost_model, makespan
+from .runner import (
+    GridRun,
+    as_spec,
+    check_pilot_overlap,
+    failure_summary,
+    n_classes,
+    train,
+    with_examples,
+)
+from .store import Store, examples, load_results, load_results_and_failures
+from .tasks import speedups
+
+__all__ = ["train", "GridRun", "as_spec", "check_pilot_overlap", "failure_summary", "n_classes",
+           "with_examples", "Store", "examples", "load_results", "load_results_and_failures",
+           "splits", "CostModel", "cost_model", "makespan", "speedups", "still_rising",
+           "stopped_early", "under_trained"]

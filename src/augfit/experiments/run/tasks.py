@@ -1,0 +1,107 @@
+"""What the executors run: a :class:`Task` trains one cell and reads the cells derived from it off
+its trajectory, under the speedups in force (:data:`SPEEDUPS`, switched by ``AUGFIT_SPEEDUPS``).
+
+Derived early stopping: a method that differs from another method of the grid only by its
+``early_stopping`` retraces that method's run exactly up to the epoch where it stops (same split,
+subsample, initial weights, shuffling and augmentation draws; early stopping only watches). So its
+cell is not trained again: the other method's run replays the early stopping rule alongside and
+takes the stopped run's history, best epoch and final weights from it
+(:func:`augfit.experiments.run.cell.run_cells`). The derived cell is stored under its own key with
+the same bytes as training it (tested), so resuming, the store and the report are unchanged. When
+the other method's cell is already stored (a resumed run) or not in the grid, the cell trains by
+itself.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ...errors import ConfigError
+from ..spec import Cell, Spec
+
+#: the speedups of the runner, each on unless ``AUGFIT_SPEEDUPS`` leaves it out; none changes a
+#: cell's key, and only ``flush`` changes its numbers (recorded as its numerics version)
+SPEEDUPS = {
+    "derive": "early stopping cells read off the run of the method without it (same numbers)",
+    "flush": "subnormal floats flushed to zero while training (slightly different numbers; "
+             "numerics version 2)",
+}
+ENV = "AUGFIT_SPEEDUPS"
+
+
+def speedups(value: str | Sequence[str] | None = None,
+             environ: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The speedups in force: ``value`` (names, ``"all"`` or ``"none"``; a string may list names
+    separated by commas), else the ``AUGFIT_SPEEDUPS`` environment variable; unset or empty: all
+    of them. ``none`` is the previous release's code path.
+
+    >>> sorted(speedups("derive")), sorted(speedups("none")), sorted(speedups("all"))
+    (['derive'], [], ['derive', 'flush'])
+    """
+    if value is None:
+        value = (os.environ if environ is None else environ).get(ENV, "all")
+    names = [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)
+    names = [n for n in names if n]
+    if not names or names == ["all"]:                  # unset or empty: the default
+        return frozenset(SPEEDUPS)
+    if names == ["none"]:
+        return frozenset()
+    unknown = [n for n in names if n not in SPEEDUPS]
+    if unknown:
+        raise ConfigError(f"{ENV}={value!r}: unknown speedup {unknown[0]!r}; use a comma-separated "
+                          f"list of {', '.join(SPEEDUPS)}, or all (the default) or none (the "
+                          f"previous code path)")
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work for an executor: train ``cell``, derive ``derived`` from its run."""
+
+    cell: Cell
+    derived: tuple[Cell, ...] = ()
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.cell, *self.derived)
+
+
+def early_stopping_siblings(spec: Spec) -> dict[str, str]:
+    """``{method with early stopping: the first method that differs from it only by having
+    none}``, for the methods of ``spec`` that have such a sibling. None with
+    ``training.averaging``: a stopped run's averaged weights are not the longer run's."""
+    out: dict[str, str] = {}
+    if "averaging" in spec.training:
+        return out
+    for m in spec.methods:
+        if m.early_stopping is None:
+            continue
+        bare = {**m.config(), "early_stopping": None}
+        sibling = next((o for o in spec.methods
+                        if o.early_stopping is None and o.config() == bare), None)
+        if sibling is not None:
+            out[m.name] = sibling.name
+    return out
+
+
+def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Task]:
+    """The tasks that compute ``todo`` (cells of ``spec`` not stored yet, one per key), in the
+    order of ``todo``: with ``derive``, each early stopping cell whose sibling cell is also to do
+    rides on it; every other cell is a task of its own."""
+    if not derive:
+        return [Task(c) for c in todo]
+    siblings = early_stopping_siblings(spec)
+    unit_key = {(c.method, c.split, c.seed, c.train_size): c.key for c in spec.cells()}
+    todo_keys = {c.key for c in todo}
+    riders: dict[str, list[Cell]] = {}
+    for c in todo:
+        sibling = siblings.get(c.method)
+        key = unit_key.get((sibling, c.split, c.seed, c.train_size)) if sibling else None
+        if key is not None and key in todo_keys:
+            riders.setdefault(key, []).append(c)
+    riding = {c.key for cs in riders.values() for c in cs}
+    return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
+
+
+__all__ = ["SPEEDUPS", "ENV", "Task", "early_stopping_siblings", "plan_tasks", "speedups"]

@@ -1,0 +1,45 @@
+"""The statistics room: paired (split, seed, n) comparisons of stored cells, their intervals, the
+pooled comparison and data multiplier, power, the decision rule and the group-sequential looks.
+
+Above the spec room, below run and report (spec < stats < run < report). Its modules:
+:mod:`.stats` (the endpoints, Comparison, compare, summarize), :mod:`.pairing` (the paired
+units), :mod:`.bootstrap` (splits, then seeds within a split), :mod:`.intervals` (BCa united with
+the units' t-interval, p-values, Holm), :mod:`.example_draws` (the example level), :mod:`.pooled`
+(pooled over sizes; the multiplier's interval), :mod:`.power` (minimum detectable effect),
+:mod:`.decision` (helps / hurts / negligible / inconclusive), :mod:`.sequential` (Lan-DeMets
+looks). The other rooms and the CLI import the names below, never a module of this room.
+"""
+from __future__ import annotations
+
+from . import power
+from .decision import (
+    CATEGORIES,
+    HELPS,
+    HURTS,
+    INCONCLUSIVE,
+    NEGLIGIBLE,
+    NOT_COMPARABLE,
+    classify,
+    decide,
+)
+from .pooled import compare_all_pooled, multiplier_interval
+from .power import MAX_UNITS
+from .sequential import Look, holm_look, stop_reason
+from .stats import (
+    FEW_SPLITS,
+    STATISTICS,
+    Comparison,
+    Estimate,
+    compare,
+    design_warning,
+    holm,
+    holm_levels,
+    study_draws,
+    summarize,
+)
+
+__all__ = ["Comparison", "Estimate", "STATISTICS", "FEW_SPLITS", "compare", "summarize",
+           "design_warning", "holm", "holm_levels", "study_draws", "compare_all_pooled",
+           "multiplier_interval", "power", "MAX_UNITS", "CATEGORIES", "HELPS", "HURTS",
+           "INCONCLUSIVE", "NEGLIGIBLE", "NOT_COMPARABLE", "classify", "decide", "Look",
+           "holm_look", "stop_reason"]
