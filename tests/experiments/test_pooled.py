@@ -204,3 +204,20 @@ def test_compare_all_pooled_draws_each_method_from_its_own_key_and_has_these_def
                                         0.95, None)
         np.testing.assert_array_equal(joint.boot, joints[m].boot)
         assert comp.stats["d_test_accuracy"].ci == ci[0 if m == "a" else 1]
+
+
+def test_joint_resample_draws_only_a_split_s_real_units_in_an_unbalanced_layout():
+    from augfit.experiments.stats.pairing import Units
+    # split 0 has units 0 and 1 (column values 0 and 1), split 1 has one unit (value 4): a
+    # resample of split 0 averages two draws of {0, 1}, never the padding slot
+    x = np.zeros((2, 2, 8))
+    x[0, 0, :], x[0, 1, :], x[1, 0, :] = 0.0, 1.0, 4.0
+    valid = np.array([[True, True], [True, False]])
+    boot = pl.joint_resample([Units(x, valid, [0, 1])], 400, np.random.default_rng(3))
+    assert boot.shape == (1, 400, 8)
+    # the mean over the drawn units: split 0 drawn twice gives k/4 (four draws of {0, 1}), once
+    # with split 1 (one draw of 4) (k + 4)/3, split 1 twice 4; a padding slot never counts
+    allowed = {k / 4 for k in range(5)} | {(k + 4) / 3 for k in range(3)} | {4.0}
+    got = set(np.round(boot[0, :, 0], 12))
+    assert got <= {round(v, 12) for v in allowed}
+    assert {round(4 / 3, 12), round(5 / 3, 12)} <= got
