@@ -92,7 +92,9 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "bootstrap.confidence": ("Interval level, in (0.5, 1); alpha = 1 - confidence.",
                              {"bootstrap": {"confidence": 0.9}}),
     "notes": ("Free text, each value a string or a list of strings; `tuned_on` says what a pilot "
-              "already looked at, and the report warns about it.",
+              "already looked at, and the report warns about it, unless `pilot_splits` (written "
+              "by `augfit plan`) or `pilot_split_seed` (the pilot's `dataset.split.seed`) shows "
+              "that the pilot's splits are not the run's.",
               {"notes": {"tuned_on": "split 0, seeds 0-4: lr, epochs"}}),
     "answer": ("How the answer is judged (never part of a cell's key).",
                {"answer": {"smallest_effect": 0.5}}),

@@ -9,7 +9,10 @@ from augfit.cli import main
 from augfit.errors import ConfigError
 from augfit.experiments import load_results
 from augfit.experiments.report import run
+from augfit.experiments.report.answer import units_text
 from augfit.experiments.report.decide import look_splits, primary_intervals, run_until_decided
+from augfit.experiments.report.verdicts import pp
+from augfit.experiments.stats import power
 from augfit.experiments.stats.sequential import holm_look
 
 SPEC = {"name": "tiny_seq", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
@@ -53,6 +56,20 @@ def test_rounds_until_decided_replayed_from_the_store(tmp_path):
         assert primary[m].level == pytest.approx(1 - d.level)
     assert res.report.sentences[1].startswith(
         f"upside_down hurts: {100 * primary['upside_down'].d_test:+.1f} pp")
+    # the minimum detectable effect is the power of the test each look made (at its nominal
+    # level), not the fixed design's Holm level; the "cannot detect" warning says so
+    est = primary_intervals(spec, rows)
+    for m, d in looks.items():
+        assert primary[m].mde == pytest.approx(power.mde(est[m].se, est[m].df, d.level))
+        assert primary[m].units_needed == power.units_needed(est[m].se, est[m].df, 8, 0.01,
+                                                             d.level)
+    weak, one = pp(primary["upside_down"].mde, False), pp(0.01, False)
+    assert [w for w in res.report.warnings if "cannot detect" in w] == [
+        f"The design cannot detect the smallest effect of interest ({one} pp, "
+        "answer.smallest_effect): "
+        f"at 80% power at the levels of the looks it detects about {weak} pp (upside_down). "
+        f"{units_text(primary['upside_down'].units_needed).capitalize()} (now 8) would reach "
+        f"{one} pp; a larger --max-splits lets --until-decided add them."]
     assert f"{100 * (1 - looks['upside_down'].level):.4g}% interval (Holm)" in md
     assert res.report.headline.startswith("same is negligible; upside_down hurts (")
     # the same command again trains nothing and takes the same decisions

@@ -166,3 +166,25 @@ def test_runs_with_and_without_derivation_store_the_same_and_resume(tmp_path):
     if flushing_available():
         with pytest.raises(ConfigError, match=r"numerics version 1 .*AUGFIT_SPEEDUPS=derive"):
             run(dict(SPEC, seeds=3), out=out, report=False, speedups="all")
+
+
+def test_a_derived_cell_stores_its_own_time_and_the_trained_cell_the_rest(monkeypatch):
+    """The cost model (plan's estimate, the ETA) is calibrated on stored wall times: the trained
+    cell keeps the whole run's time, less the derivations, never a share of it (the earlier
+    code split the run's time equally, halving the baseline's cost of an early-stopping pair).
+    A clock that ticks by 1 at each reading: run_cells reads it at the start and the end, each
+    derivation at its own start and end."""
+    import importlib
+    from types import SimpleNamespace
+
+    cell_module = importlib.import_module("augfit.experiments.run.cell")
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(cell_module, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    spec = parse_spec(SPEC)
+    by = {(c.method, c.seed): c for c in spec.cells()}
+    riders = [by[("es_restore", 0)], by[("es_last", 0)]]
+    out = run_cells(spec, by[("baseline", 0)], riders)
+    # readings: start 0; es_restore 1 -> 2; es_last 3 -> 4; end 5: the run took 5 ticks
+    assert [r["wall_time"] for _, r in out] == [3, 1, 1]
+    assert sum(r["wall_time"] for _, r in out) == 5

@@ -2,6 +2,7 @@
 chosen, the pilot on splits the run never uses, and the planned spec."""
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from augfit.cli import main
 from augfit.errors import ConfigError
 from augfit.experiments.report import RunResult
 from augfit.experiments.report.decide import run_until_decided
-from augfit.experiments.report.document import fresh_splits
+from augfit.experiments.report.document import fresh_splits, tuned_on
 from augfit.experiments.report.plan import choose, components, mde, pilot_sds, pilot_spec, plan
+from augfit.experiments.report.verdicts import warnings_for
 from augfit.experiments.run.budget_check import still_rising, under_trained
 from augfit.experiments.spec import load_spec, parse_spec
 
@@ -155,3 +157,56 @@ def test_pilot_splits_disjoint_from_the_runs_by_the_one_rule():
     assert moved.meets_pilot(21) and fresh_splits(moved) == ""           # 19-21 meets 20-21
     with pytest.raises(ConfigError, match="notes.pilot_splits: 'x' is not a range"):
         parse_spec(dict(SPEC, notes={"pilot_splits": "x"})).pilot_range()
+
+
+def _pilot_lines(spec):
+    """The report's warning (or statement) about the pilot, as Report.build makes it."""
+    warns = warnings_for([], [], ["baseline"], "baseline", [40], 6, tuned_on=tuned_on(spec),
+                         fresh=fresh_splits(spec))
+    return [w for w in warns if w.startswith("Settings were")]
+
+
+def test_a_pilot_on_another_split_seed_is_disjoint_and_not_warned_about():
+    tuned = {"tuned_on": "the budget, on a pilot of split seed 99"}
+    other = parse_spec(dict(SPEC, notes=dict(tuned, pilot_split_seed="99")))
+    assert other.pilot_elsewhere() and not other.meets_pilot(2)
+    assert fresh_splits(other) == "drawn with split seed 99, not this run's split seed 0"
+    assert _pilot_lines(other) == [
+        "Settings were chosen on a pilot (the budget, on a pilot of split seed 99) on splits "
+        "drawn with split seed 99, not this run's split seed 0: these results are not optimistic "
+        "from that choice."]
+    # the same split seed, or none named: the pilot may have looked at these splits, so it warns
+    for notes in (dict(tuned, pilot_split_seed="0"), tuned):
+        same = parse_spec(dict(SPEC, notes=notes))
+        assert fresh_splits(same) == "" and not same.pilot_elsewhere()
+        assert _pilot_lines(same) == [
+            "Settings were tuned on a pilot (the budget, on a pilot of split seed 99); results on "
+            "the same splits or seeds are optimistic for the tuned methods."]
+    # with pilot_splits too: another split seed makes even the same indices fresh
+    both = parse_spec(dict(SPEC, notes=dict(tuned, pilot_split_seed="99", pilot_splits="0-1")))
+    assert not both.meets_pilot(2) and fresh_splits(both).startswith("drawn with split seed 99")
+    with pytest.raises(ConfigError, match="notes.pilot_split_seed: 'x' is not a split seed"):
+        parse_spec(dict(SPEC, notes={"pilot_split_seed": "x"})).pilot_elsewhere()
+
+
+def test_the_demo_spec_says_its_pilot_split_seed():
+    """The demo's budget pilot ran on split seed 99 (its notes.budget): its report says the run's
+    splits are fresh instead of warning that its results are optimistic."""
+    demo = load_spec(Path(__file__).resolve().parents[2] / "pipelines" / "digits_overfitting.yaml")
+    assert demo.pilot_split_seed() == 99 and fresh_splits(demo).startswith("drawn with split seed")
+
+
+def test_plan_writes_durations_as_the_progress_lines_do():
+    """One clock format: plan's estimate reads like the run's progress line and ETA."""
+    from augfit.experiments.report.plan import Plan
+    from augfit.experiments.run.progress import LineProgress
+
+    spec = parse_spec(SPEC)
+    p = Plan(spec, spec, Path("p"), 0, 1.0, {}, {}, {}, {}, 10, 2, 1.0, True,
+             {"1 process": 3725.0, "2 processes (this machine)": 187.4})
+    assert "estimated wall time: 1h02m05s on 1 process, 3m07s on 2 processes (this machine)" \
+        in p.text().splitlines()
+    now = [0.0]
+    bar = LineProgress(10, file=io.StringIO(), clock=lambda: now[0])
+    now[0] = 3725.0
+    assert bar.line() == "augfit run: 0/10 cells (0%), 1h02m05s elapsed"

@@ -121,7 +121,7 @@ def test_html_images_decode_and_are_all_there(written):
     # one row per method: name, coloured verdict, Δ test with its interval, the forest plot;
     # the per-size results fold out of the row
     assert re.search(r'<details class="vrow"><summary class="vgrid"><span class="m">drop</span>'
-                     r'<span class="v-helps" title="the method&#x27;s Δ test accuracy [^"]*">'
+                     r'<span class="v-helps" title="the method&#39;s Δ test accuracy [^"]*">'
                      r'helps</span>'
                      r'<span>\+5\.0 pp \[[^<]*</span>'
                      r'<svg class="forest"', html)

@@ -20,7 +20,7 @@ PINNED = {
     "example_images_own_data.yaml":
         "c74af529a1b075f569d50901ef82a7a5242595b504e4d8109eb06110f09a34df",
     "fashion_mnist_overfitting.yaml":
-        "0f55372d11313947225d7142cb9131b5c60a680db67cd0d53c1b5d0923308856",
+        "3b86d4bacb6e01b53320d0e11c25b90cc611b0391054d83c9644b68112bfe3c6",
     "fsdd_specaugment.yaml":
         "9aebb0e32b268d10d5424b4b14c44f9214492a20d1ef9c2d845cfe94e1f7c3ec",
     "fsdd_specaugment_speakers.yaml":

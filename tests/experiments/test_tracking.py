@@ -123,3 +123,28 @@ def test_each_cell_is_logged_when_stored_and_an_interrupted_run_is_marked_killed
     runs = client.search_runs([exp.experiment_id])
     assert len(runs) == 5
     assert [r.info.status for r in runs if "mlflow.parentRunId" not in r.data.tags] == ["FINISHED"]
+
+
+def test_until_decided_logs_the_looks_verdicts_and_the_report_to_the_parent_run(tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    from augfit.experiments.report.decide import run_until_decided
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    spec = dict(TINY, splits=2, training={"epochs": 10, "lr": 0.01})
+    res = run_until_decided(spec, out=tmp_path / "o", max_splits=2, workers=1, progress=False,
+                            mlflow=uri)
+    assert res.sequential[0].startswith("1 round(s) ran of at most 1")
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name("mlflow_tiny")
+    parents = [r for r in client.search_runs([exp.experiment_id])
+               if "mlflow.parentRunId" not in r.data.tags]
+    assert [p.info.run_id for p in parents] == [res.mlflow_run_id]
+    got = client.get_run(res.mlflow_run_id)
+    (flip,) = res.report.primary                   # the answer judged at the look
+    assert got.data.tags["verdict.flip"] == flip.effect
+    assert got.data.metrics["flip.ci_level"] == pytest.approx(flip.level)
+    assert got.data.metrics["flip.d_test_ci_low"] == pytest.approx(flip.d_test_ci[0])
+    assert got.info.status == "FINISHED"
+    assert {a.path for a in client.list_artifacts(res.mlflow_run_id)} >= {"report.html",
+                                                                         "report.md"}

@@ -166,9 +166,10 @@ def holm_line(n_primary: int, confidence: float, smallest_effect: float,
 
 
 def answer_warnings(primary: Sequence[Verdict], methods: Sequence[str], baseline: str,
-                    smallest_effect: float) -> list[str]:
+                    smallest_effect: float, sequential: bool = False) -> list[str]:
     """Warnings about what the answer can say (STATISTICS.md §7): nothing compared, and a design
-    that cannot detect the smallest effect of interest (with what would)."""
+    that cannot detect the smallest effect of interest (with what would). ``sequential``: the
+    verdicts were judged at the looks of ``--until-decided`` (their MDE at the looks' levels)."""
     if not [m for m in methods if m != baseline]:
         return [f"The spec has only the baseline ({baseline}): nothing is compared. Add the "
                 "methods to compare with it under methods:."]
@@ -182,11 +183,14 @@ def answer_warnings(primary: Sequence[Verdict], methods: Sequence[str], baseline
     need = [v.units_needed for v in weak]
     most = None if None in need else max(n for n in need if n is not None)
     bound = f"{pp(smallest_effect, False)} pp"
+    how = (f"`augfit plan SPEC --smallest-effect {100 * smallest_effect:g}` sizes such a "
+           "design on pilot splits" if not sequential else
+           "a larger --max-splits lets --until-decided add them")
+    at = " at the levels of the looks" if sequential else ""
     return [f"The design cannot detect the smallest effect of interest ({bound}, "
-            f"answer.smallest_effect): at 80% power it detects about {span}. "
+            f"answer.smallest_effect): at 80% power{at} it detects about {span}. "
             f"{units_text(most)[0].upper() + units_text(most)[1:]} (now {weak[-1].n_units}) "
-            f"would reach {bound}; `augfit plan SPEC --smallest-effect "
-            f"{100 * smallest_effect:g}` sizes such a design on pilot splits."]
+            f"would reach {bound}; {how}."]
 
 
 __all__ = ["LEGEND", "answer_warnings", "headline", "holm_line", "level_text",

@@ -28,7 +28,7 @@ from ...checks import check_int
 from ...errors import ConfigError
 from ..run import as_spec, check_pilot_overlap, n_classes, with_examples
 from ..spec import Spec, check_smallest_effect, parse_spec
-from ..stats import Look, holm_look, stop_reason
+from ..stats import Look, holm_look, power, stop_reason
 from .study import RunResult, run
 from .verdicts import GAP_UNJUDGED, HELPS, HURTS, NOT_COMPARABLE, Verdict
 
@@ -123,7 +123,7 @@ def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path 
     res.seconds = time.perf_counter() - t0
     res.sequential = summary(res.spec, looks, k + 1, reason, decisions, values, delta, alpha)
     if report and res.rows:
-        _write(res, decisions, values)
+        _write(res, decisions, values, kwargs.get("mlflow"))
     return res
 
 
@@ -148,7 +148,8 @@ def summary(spec: Spec, looks: list[int], rounds: int, reason: str, decisions: d
     return out
 
 
-def _write(res: RunResult, decisions: dict[str, Look], values: dict[str, float]) -> None:
+def _write(res: RunResult, decisions: dict[str, Look], values: dict[str, float],
+           mlflow: str | None = None) -> None:
     from .document import Report
     from .report_files import write_report
 
@@ -157,27 +158,48 @@ def _write(res: RunResult, decisions: dict[str, Look], values: dict[str, float])
     at_the_looks(res.report, decisions, values)
     res.report.sequential = list(res.sequential)
     res.paths = write_report(res.out, res.report)
+    uri = mlflow if mlflow is not None else res.spec.tracking.get("mlflow")
+    if uri:       # the last round's parent run gets the looks' verdicts and the report
+        from ..run import Tracker
+
+        tracker = Tracker(uri, res.spec, res.out, res.spec.cells())
+        res.mlflow_run_id = tracker.finish(res.report, res.paths)
 
 
 def at_the_looks(report: Report, decisions: dict[str, Look], values: dict[str, float]) -> None:
     """The report's answer judged at the looks (STATISTICS.md §4: error control over what the
     answer claims, the looks included): each primary verdict takes its decision's category, Δ test,
-    interval and level, and the sentences and headline are rebuilt from them. A method not
-    comparable (both at chance) stays so; the gap tag is left unjudged (its interval is at the
-    fixed-design level, not the look's)."""
-    from .answer import headline, primary_sentence
+    interval and level, its minimum detectable effect and the units that would decide it are
+    computed at that level, and the sentences, headline and "cannot detect" warning are rebuilt
+    from them. A method not comparable (both at chance) stays so; the gap tag is left unjudged (its
+    interval is at the fixed-design level, not the look's)."""
+    from .answer import answer_warnings, headline, primary_sentence
+    from .document import primary_comparisons
+    from .document import smallest_effect as spec_smallest
 
-    report.primary = [_at_look(v, decisions.get(v.method), values) for v in report.primary]
+    names, base = [m.name for m in report.spec.methods], report.spec.baseline
+    small = spec_smallest(report.spec)
+    fixed = answer_warnings(report.primary, names, base, small)
+    est = {c.method: c.stats["d_test_accuracy"]
+           for c in primary_comparisons(names, base, report.comparisons, report.pooled)}
+    report.primary = [_at_look(v, decisions.get(v.method), values, est.get(v.method))
+                      for v in report.primary]
     report.sentences = [primary_sentence(v) for v in report.primary]
-    report.headline = headline(report.primary, [m.name for m in report.spec.methods],
-                               report.spec.baseline)
+    report.headline = headline(report.primary, names, base)
+    report.warnings = [w for w in report.warnings if w not in fixed] + answer_warnings(
+        report.primary, names, base, small, sequential=True)
 
 
-def _at_look(v: Verdict, d: Look | None, values: dict[str, float]) -> Verdict:
+def _at_look(v: Verdict, d: Look | None, values: dict[str, float], est: Any) -> Verdict:
     if d is None or v.effect == NOT_COMPARABLE:
         return v
+    mde, need = v.mde, v.units_needed
+    if est is not None:          # the power of the test the look made, at its nominal level
+        mde = power.mde(est.se, est.df, d.level)
+        need = power.units_needed(est.se, est.df, v.n_units, v.smallest_effect, d.level)
     return replace(v, effect=d.category, d_test=values.get(v.method, v.d_test),
-                   d_test_ci=d.interval, level=1.0 - d.level, gap_tag=GAP_UNJUDGED)
+                   d_test_ci=d.interval, level=1.0 - d.level, gap_tag=GAP_UNJUDGED, mde=mde,
+                   units_needed=need)
 
 
 __all__ = ["at_the_looks", "look_splits", "primary_intervals", "run_until_decided",

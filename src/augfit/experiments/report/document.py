@@ -61,7 +61,12 @@ def tuned_on(spec: Spec) -> Any:
 
 def fresh_splits(spec: Spec) -> str:
     """``"20-21, disjoint from this run's splits 0-9"`` when ``notes.pilot_splits`` names pilot
-    splits this run does not use (what ``augfit plan`` writes and the run checks); else ""."""
+    splits this run does not use (what ``augfit plan`` writes and the run checks), ``"drawn with
+    split seed 99, not this run's split seed 0"`` when ``notes.pilot_split_seed`` names another
+    split seed than the run's; else "" (the pilot may have looked at this run's splits)."""
+    if spec.pilot_elsewhere():
+        return (f"drawn with split seed {spec.pilot_split_seed()}, not this run's split seed "
+                f"{spec.split_seed()}")
     pilot = spec.pilot_range()
     last = spec.first_split + n_splits(spec) - 1
     if pilot is None or spec.meets_pilot(last):

@@ -39,6 +39,7 @@ from ..run import (
     CostModel,
     as_spec,
     check_pilot_overlap,
+    clock_text,
     cost_model,
     makespan,
     speedups,
@@ -106,15 +107,10 @@ class Plan:
                          "(a larger test set, a longer budget) or choose a larger smallest "
                          "effect")
         lines.append("estimated wall time: " + ", ".join(
-            f"{_clock(s)} on {k}" for k, s in self.seconds.items()))
+            f"{clock_text(s)} on {k}" for k, s in self.seconds.items()))
         if self.path is not None:
             lines.append(f"wrote {self.path} (notes.tuned_on names the pilot)")
         return "\n".join(lines)
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
 def pilot_spec(spec: Spec, splits: int, seeds: int, first: int | None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
-import html
+import functools
 import io
 import os
 import re
@@ -44,7 +44,9 @@ _CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
 def html_text(text: str) -> str:
     """A line of the report's prose as HTML: escaped, with Markdown code spans (`x`) shown as
     code, so no raw Markdown reaches the page."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+    from markupsafe import escape
+
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text)))
 
 
 def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[str, Path]:
@@ -93,33 +95,51 @@ def _write(out: Path, path: Path, data: bytes) -> None:
 
 
 def _markdown(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
+    """report.md from ``templates/report.md.j2``: every value is escaped for Markdown
+    (:func:`md_text`) unless it is Markup (the tables, escaped cell by cell; the samples; the
+    spec's fence)."""
+    from markupsafe import Markup
+
     s = report.spec
-    md = [f"# augfit report: {s.name}", "", f"**{md_text(report.headline)}**", "", "## Warnings",
-          ""]
-    md += [f"- **{md_text(w)}**" for w in report.warnings] or ["No sanity warning."]
-    md += ["", "## Answer", "", *[f"- {md_text(t)}" for t in report.sentences], "",
-           md_text(report.holm_line()), ""]
-    dose = dose_lines(report)
-    md += [*[f"- {md_text(t)}" for t in dose], ""] if dose else []
-    if report.sequential:
-        md += ["## Sequential design (--until-decided)", "",
-               *[f"- {md_text(t)}" for t in report.sequential], ""]
-    md += [f"![{cap}](plots/{stem}.png)\n" for stem, cap, _ in figs]
-    md += [] if figs or has_matplotlib() else [f"Figures: not drawn; {NO_MATPLOTLIB}.", ""]
-    if report.samples is not None:
-        md += ["## What each method did to the data", "", samples_markdown(report.samples)[0]]
-    md += ["## How this was measured", "", *[p + "\n" for p in intro(report)],
-           "## Verdicts per method (the answer)", "", markdown_table(verdict_rows(report)), "",
-           f"## {exploratory_heading(report.confidence)}", "",
-           markdown_table(exploratory_rows(report)), "", *_dose_table_md(report),
-           f"## {endpoints_heading(report.confidence)}", "", markdown_table(table_rows(report)),
-           "",
-           "## Per method and size (mean over cells)", "", markdown_table(summary_rows(report)),
-           "", f"## {BEST_EPOCHS_TITLE}", "", md_text(BEST_EPOCHS_NOTE), "",
-           markdown_table(_best_epochs(report)), "", "## Spec (canonical form)", "",
-           "<details><summary>spec</summary>", "",
-           md_fence(_spec_yaml(s), "yaml"), "", "</details>", ""]
-    return "\n".join(md)
+    dose_rows = _dose_table(report)
+    return _template("report.md.j2").render(
+        name=s.name, headline=report.headline, warnings=report.warnings,
+        sentences=report.sentences, holm=report.holm_line(), dose_lines=dose_lines(report),
+        sequential=report.sequential,
+        figures=[{"stem": stem, "caption": cap} for stem, cap, _ in figs],
+        not_drawn="" if figs or has_matplotlib() else NO_MATPLOTLIB,
+        samples=None if report.samples is None else Markup(samples_markdown(report.samples)[0]),
+        intro=intro(report), verdict_table=Markup(markdown_table(verdict_rows(report))),
+        exploratory_heading=exploratory_heading(report.confidence),
+        exploratory_table=Markup(markdown_table(exploratory_rows(report))),
+        dose_table=Markup(markdown_table(dose_rows)) if dose_rows else None,
+        dose_warning=dose.BEST_WARNING, endpoints_heading=endpoints_heading(report.confidence),
+        endpoints_table=Markup(markdown_table(table_rows(report))),
+        summary_table=Markup(markdown_table(summary_rows(report))),
+        best_epochs_title=BEST_EPOCHS_TITLE, best_epochs_note=BEST_EPOCHS_NOTE,
+        best_epochs_table=Markup(markdown_table(_best_epochs(report))),
+        spec_fence=Markup(md_fence(_spec_yaml(s), "yaml")))
+
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def _template(name: str) -> Any:
+    """A report template: ``.html.j2`` autoescaped for HTML (with the ``prose`` filter,
+    :func:`html_text`); ``.md.j2`` escaped for Markdown (every value through :func:`md_text`
+    unless it is Markup)."""
+    import jinja2
+    from markupsafe import Markup
+
+    html_page = name.endswith(".html.j2")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=html_page, trim_blocks=True,
+        lstrip_blocks=True, keep_trailing_newline=not html_page,
+        undefined=jinja2.StrictUndefined,
+        finalize=None if html_page else (lambda v: v if isinstance(v, Markup) else md_text(v)))
+    env.filters["prose"] = lambda text: Markup(html_text(text))
+    return env.get_template(name)
 
 
 def _best_epochs(report: Report) -> list[list[str]]:
@@ -132,29 +152,10 @@ def _dose_table(report: Report) -> list[list[str]] | None:
     return dose.dose_rows(curves) if curves else None
 
 
-def _dose_table_md(report: Report) -> list[str]:
-    rows = _dose_table(report)
-    return ["## Dose-response per sweep, size and value", "", markdown_table(rows), "",
-            dose.BEST_WARNING, ""] if rows else []
-
-
-def _dose_table_html(report: Report) -> list[str]:
-    rows = _dose_table(report)
-    return ['<h2 id="dose">Dose-response per sweep, size and value</h2>', _html_table(rows),
-            f'<p class="holm">{html.escape(dose.BEST_WARNING)}</p>'] if rows else []
-
-
 def _spec_yaml(spec: Spec) -> str:
     import yaml
 
     return yaml.safe_dump(spec.canonical, sort_keys=False, width=100).rstrip()
-
-
-def _html_table(rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                   for r in rows[1:])
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:0 1em;color:#222}"
@@ -184,87 +185,59 @@ _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:
         "td.fp,th.fp{padding:0 4px}")
 
 
-def _figure_html(fig: tuple[str, str, bytes]) -> str:
-    stem, cap, png = fig
-    return (f'<figure id="fig-{html.escape(stem)}"><img alt="{html.escape(cap)}" '
-            f'src="{plots.png_data_uri(png)}"><figcaption>{html.escape(cap)}</figcaption></figure>')
-
-
 def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
+    """report.html from ``templates/report.html.j2`` (autoescaped); the line breaks between the
+    template's tags are its layout only and are dropped (every value is escaped, so no ``>`` or
+    ``<`` of a value stands at a line break)."""
+    from markupsafe import Markup
+
     s = report.spec
-    first = [f for f in figs if f[0] == "effects" or f[0].startswith("dose_")]
-    rest = [f for f in figs if f not in first]
-    warn = ("".join(f'<div class="warn">⚠ {html_text(w)}</div>' for w in report.warnings)
-            or '<p class="ok">No sanity warning.</p>')
-    parts = [f"<h1>augfit report: {html.escape(s.name)}</h1>",
-             f'<p class="headline">{html.escape(report.headline)}</p>',
-             '<nav><a href="#answer">Answer</a> · <a href="#figures">Figures</a> · '
-             '<a href="#samples">Samples</a> · <a href="#method">How this was measured</a> · '
-             '<a href="#tables">Tables</a> · <a href="#spec">Spec</a></nav>',
-             *_verdict_summary_html(report),
-             '<h2 id="warnings">Warnings</h2>', warn,
-             '<h2 id="answer">Answer</h2><ul class="answer">',
-             *[f"<li>{html_text(t)}</li>" for t in report.sentences], "</ul>",
-             f'<p class="holm">{html_text(report.holm_line())}</p>',
-             *[f'<p class="holm">{html.escape(t)}</p>' for t in dose_lines(report)],
-             *(['<h2 id="sequential">Sequential design (--until-decided)</h2><ul>',
-                *[f"<li>{html.escape(t)}</li>" for t in report.sequential], "</ul>"]
-               if report.sequential else []),
-             *map(_figure_html, first),
-             '<h2 id="figures">Data multiplier and learning curves</h2>', *map(_figure_html, rest),
-             "" if figs or has_matplotlib() else f"<p>Not drawn; {html.escape(NO_MATPLOTLIB)}.</p>",
-             '<h2 id="samples">What each method did to the data</h2>',
-             samples_html(report.samples) if report.samples is not None else "",
-             '<h2 id="method">How this was measured</h2>',
-             *[f"<p>{html_text(p)}</p>" for p in intro(report)],
-             '<h2 id="tables">Verdicts per method (the answer)</h2>',
-             _html_table(verdict_rows(report)),
-             f"<h2>{html.escape(exploratory_heading(report.confidence))}</h2>",
-             _html_table(exploratory_rows(report)), *_dose_table_html(report),
-             f"<h2>{html.escape(endpoints_heading(report.confidence))}</h2>",
-             _html_table(table_rows(report)),
-             "<h2>Per method and size (mean over cells)</h2>", _html_table(summary_rows(report)),
-             f"<h2>{BEST_EPOCHS_TITLE}</h2><p>{html.escape(BEST_EPOCHS_NOTE)}</p>",
-             _html_table(_best_epochs(report)),
-             '<h2 id="spec">Spec (canonical form)</h2><details><summary>show the spec</summary>'
-             f"<pre>{html.escape(_spec_yaml(s))}</pre></details>"]
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f"<title>augfit report: {html.escape(s.name)}</title><style>{_CSS}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")
+    fig = [{"stem": stem, "caption": cap, "uri": plots.png_data_uri(png)}
+           for stem, cap, png in figs]
+    first = [f for f in fig if f["stem"] == "effects" or f["stem"].startswith("dose_")]
+    page = _template("report.html.j2").render(
+        name=s.name, css=Markup(_CSS), headline=report.headline,
+        verdicts=_verdict_summary(report), legend=list(LEGEND.items()),
+        level=level_text(report.confidence), warnings=report.warnings,
+        sentences=report.sentences, holm=report.holm_line(), dose_lines=dose_lines(report),
+        sequential=report.sequential, first=first, rest=[f for f in fig if f not in first],
+        not_drawn="" if figs or has_matplotlib() else NO_MATPLOTLIB,
+        samples=Markup(samples_html(report.samples)) if report.samples is not None else "",
+        intro=intro(report), verdict_table=verdict_rows(report),
+        exploratory_heading=exploratory_heading(report.confidence),
+        exploratory_table=exploratory_rows(report), dose_table=_dose_table(report),
+        dose_warning=dose.BEST_WARNING, endpoints_heading=endpoints_heading(report.confidence),
+        endpoints_table=table_rows(report), summary_table=summary_rows(report),
+        best_epochs_title=BEST_EPOCHS_TITLE, best_epochs_note=BEST_EPOCHS_NOTE,
+        best_epochs_table=_best_epochs(report), spec_yaml=_spec_yaml(s))
+    return re.sub(r">[ \t]*\n\s*<", "><", page)
 
 
-def _verdict_summary_html(report: Report) -> list[str]:
+def _verdict_summary(report: Report) -> dict[str, Any] | None:
     """Below the headline: one row per method, its verdict coloured, a small forest plot of the
     pooled Δ test accuracy (against 0 and ± the smallest effect) and its per-size results folded
-    in the row (a ``<details>`` whose summary is the row); then how to read it and the legend."""
+    in the row (a ``<details>`` whose summary is the row); then how to read it and the legend.
+    None when no method has a primary result."""
+    from markupsafe import Markup
+
     if not report.primary:
-        return []
+        return None
     small = report.primary[0].smallest_effect
     r = plots.forest_range([(v.d_test, *v.d_test_ci) for v in report.primary], small)
     r_size = plots.forest_range([(v.d_test, *v.d_test_ci) for v in report.verdicts], small)
     rows = []
     for v, row in zip(report.primary, verdict_rows(report)[1:], strict=True):
         tip = f"{v.method}: Δ test accuracy {row[4]} at {row[3]}; {v.effect}"
-        forest = plots.forest_svg(v.d_test, v.d_test_ci, r, small, v.effect, tip)
-        sizes, n = _per_size_html(report, v.method, r_size, small)
-        tag = f'class="{_verdict_class(v.effect)}" title="{html.escape(_meaning(v.effect))}"'
-        cells = (f'<span class="m">{html.escape(v.method)}</span>'
-                 f"<span {tag}>{html.escape(v.effect)}</span>"
-                 f"<span>{html.escape(row[4])}</span>{forest}<span>{html.escape(row[3])}</span>"
-                 f"<span>{html.escape(row[7])}</span>")
-        rows.append(f'<details class="vrow"><summary class="vgrid">{cells}<span class="more">'
-                    f"{n} size{'s' if n != 1 else ''}</span></summary>{sizes}</details>"
-                    if n else f'<div class="vgrid">{cells}<span></span></div>')
-    head = ('<span class="m">method</span><span>verdict</span><span>Δ test acc [CI]</span>'
-            f"{plots.forest_axis_svg(r, small)}<span>level</span>"
-            "<span>detects at 80% power</span><span>per size</span>")
+        sizes = _per_size(report, v.method, r_size, small)
+        rows.append({"method": v.method, "cls": _verdict_class(v.effect), "effect": v.effect,
+                     "meaning": _meaning(v.effect), "delta": row[4], "level": row[3],
+                     "mde": row[7], "sizes": sizes, "n_sizes": len(sizes),
+                     "forest": Markup(plots.forest_svg(v.d_test, v.d_test_ci, r, small,
+                                                       v.effect, tip))})
     width = min(max(8 * max(len(v.method) for v in report.primary) + 16, 110), 280)
-    legend = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(d)}</dd>"
-                     for k, d in LEGEND.items())
-    return [f'<div class="verdicts" style="--mw:{width}px"><div class="vgrid vhead">{head}</div>'
-            f"{''.join(rows)}</div>",
-            f'<p class="holm">{html.escape(FOREST_NOTE.format(pp=pp(small, False)))}</p>',
-            f'<dl class="legend">{legend}</dl>']
+    return {"rows": rows, "width": width, "axis": Markup(plots.forest_axis_svg(r, small)),
+            "size_axis": Markup(plots.forest_axis_svg(r_size, small)),
+            "note": FOREST_NOTE.format(pp=pp(small, False))}
 
 
 #: below the verdict table: how to read its forest plots
@@ -285,23 +258,20 @@ def _verdict_class(effect: str) -> str:
     return "v-" + {"above": "helps", "below": "hurts", "includes": "not"}.get(word, word)
 
 
-def _per_size_html(report: Report, method: str, r: float, small: float) -> tuple[str, int]:
-    """One method's per-size results (exploratory) as a table with forest plots, and how many
-    sizes it has."""
-    vs = sorted((v for v in report.verdicts if v.method == method), key=lambda v: v.train_size)
-    rows = []
-    for v in vs:
+def _per_size(report: Report, method: str, r: float, small: float) -> list[dict[str, Any]]:
+    """One method's per-size results (exploratory), each with its forest plot."""
+    from markupsafe import Markup
+
+    out = []
+    for v in sorted((v for v in report.verdicts if v.method == method),
+                    key=lambda v: v.train_size):
         cls = _verdict_class(v.effect)
-        worth = " ".join(filter(None, (v.multiplier_text, v.multiplier_interval_text)))
-        rows.append(f'<tr><td>{v.train_size}</td><td class="{cls}">{html.escape(v.effect)}</td>'
-                    f"<td>{html.escape(interval_text(v.d_test, v.d_test_ci))}</td>"
-                    f'<td class="fp">{plots.forest_svg(v.d_test, v.d_test_ci, r, small, cls[2:])}'
-                    f"</td><td>{html.escape(worth)}</td></tr>")
-    level = html.escape(level_text(report.confidence))
-    return (f'<table class="sizes"><thead><tr><th>n</th><th>{level} interval (unadjusted)</th>'
-            f'<th>Δ test acc [CI]</th><th class="fp">{plots.forest_axis_svg(r, small)}</th>'
-            f"<th>worth x data [CI]</th></tr></thead><tbody>{''.join(rows)}</tbody></table>",
-            len(vs))
+        out.append({"n": v.train_size, "cls": cls, "effect": v.effect,
+                    "delta": interval_text(v.d_test, v.d_test_ci),
+                    "forest": Markup(plots.forest_svg(v.d_test, v.d_test_ci, r, small, cls[2:])),
+                    "worth": " ".join(filter(None, (v.multiplier_text,
+                                                    v.multiplier_interval_text)))})
+    return out
 
 
 def _csv_text(rows: Sequence[dict[str, Any]]) -> str:

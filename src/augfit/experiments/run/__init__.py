@@ -14,6 +14,7 @@ from __future__ import annotations
 from .budget_check import still_rising, stopped_early, under_trained
 from .cell import splits
 from .cost import CostModel, cost_model, makespan
+from .progress import clock_text
 from .runner import (
     GridRun,
     as_spec,
@@ -25,8 +26,9 @@ from .runner import (
 )
 from .store import Store, examples, load_results, load_results_and_failures
 from .tasks import speedups
+from .tracking import Tracker
 
 __all__ = ["train", "GridRun", "as_spec", "check_pilot_overlap", "failure_summary", "n_classes",
            "with_examples", "Store", "examples", "load_results", "load_results_and_failures",
            "splits", "CostModel", "cost_model", "makespan", "speedups", "still_rising",
-           "stopped_early", "under_trained"]
+           "stopped_early", "under_trained", "clock_text", "Tracker"]

@@ -91,8 +91,8 @@ class CostModel:
         cell of one spec alike, so it matters only when specs or models are compared.
     free : method names
         Methods whose cells are derived from another method's run (early stopping read off its
-        sibling's trajectory, :mod:`.tasks`): they cost nothing and their stored wall time (the
-        sibling's) is not fitted.
+        sibling's trajectory, :mod:`.tasks`): they cost nothing and their stored wall time (what
+        deriving took: :func:`.cell.run_cells`; the sibling keeps the run's) is not fitted.
     """
 
     def __init__(self, spec: Spec, n_val: int, n_features: int = 1, n_classes: int = 10,

@@ -34,7 +34,13 @@ def in_notebook() -> bool:
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
 
 
-def _clock(seconds: float) -> str:
+def clock_text(seconds: float) -> str:
+    """A duration as the progress lines, the ETA and ``augfit plan`` show it: ``"1h02m05s"``,
+    ``"3m07s"``, ``"42s"``.
+
+    >>> clock_text(3725), clock_text(187.4), clock_text(42)
+    ('1h02m05s', '3m07s', '42s')
+    """
     s = int(round(seconds))
     h, rest = divmod(s, 3600)
     m, s = divmod(rest, 60)
@@ -92,13 +98,14 @@ class LineProgress:
         """The progress line for the current state."""
         elapsed = self.clock() - self._start
         pct = 100.0 * self.n / self.total if self.total else 100.0
-        text = f"{self.desc}: {self.n}/{self.total} cells ({pct:.0f}%), {_clock(elapsed)} elapsed"
+        text = (f"{self.desc}: {self.n}/{self.total} cells ({pct:.0f}%), "
+                f"{clock_text(elapsed)} elapsed")
         done_here = self.n - self._initial
         if self._eta is not None and self.n < self.total:
             left, when = self._eta
-            text += f", ETA {_clock(max(left - (self.clock() - when), 0.0))}"
+            text += f", ETA {clock_text(max(left - (self.clock() - when), 0.0))}"
         elif done_here > 0 and self.n < self.total:
-            text += f", ETA {_clock(elapsed / done_here * (self.total - self.n))}"
+            text += f", ETA {clock_text(elapsed / done_here * (self.total - self.n))}"
         return text
 
     def set_eta(self, seconds: float) -> None:
@@ -170,7 +177,7 @@ def show_eta(bar: Any, seconds: float | None) -> None:
     if isinstance(bar, LineProgress):
         bar.set_eta(seconds)
     elif not getattr(bar, "disable", False):
-        bar.set_description_str(f"augfit run, ETA {_clock(seconds)}", refresh=False)
+        bar.set_description_str(f"augfit run, ETA {clock_text(seconds)}", refresh=False)
 
 
 def note(bar: Any, text: str) -> None:
@@ -189,4 +196,5 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-__all__ = ["BAR_FORMAT", "LineProgress", "in_notebook", "make_progress", "note", "show_eta"]
+__all__ = ["BAR_FORMAT", "LineProgress", "clock_text", "in_notebook", "make_progress", "note",
+           "show_eta"]

@@ -56,7 +56,10 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
     baseline: baseline                # the method the others are compared with
     bootstrap: {resamples: 10000, seed: 0, confidence: 0.95}    # confidence in (0.5, 1)
     notes: {}                         # free text; tuned_on: what a pilot already looked at (a
-                                      # string or list), e.g. "split 0, seeds 0-4: lr, epochs"
+                                      # string or list), e.g. "split 0, seeds 0-4: lr, epochs";
+                                      # pilot_splits: "20-21" (augfit plan writes it) or
+                                      # pilot_split_seed: "99" (a pilot on another split seed):
+                                      # then the report says the run's splits are fresh
     tracking: {mlflow: URI}           # optional: also log each cell to MLflow (not part of results)
     answer: {smallest_effect: 1.0}    # the smallest change in test accuracy that matters, in pp,
                                       # in (0, 50]: separates "negligible" from "inconclusive".
@@ -250,10 +253,35 @@ class Spec:
             raise ConfigError(f"{self.source}: notes.pilot_splits: {text!r} is not a range of "
                               "split indices such as \"20-21\"") from None
 
+    def pilot_split_seed(self) -> int | None:
+        """The ``dataset.split.seed`` a pilot drew its splits with (``notes.pilot_split_seed``,
+        e.g. ``"99"``), or None when the notes do not say (then: this spec's own)."""
+        text = self.notes.get("pilot_split_seed")
+        if text is None:
+            return None
+        try:
+            return int(str(text))
+        except ValueError:
+            raise ConfigError(f"{self.source}: notes.pilot_split_seed: {text!r} is not a split "
+                              "seed (an integer such as \"99\", the pilot's dataset.split.seed)"
+                              ) from None
+
+    def pilot_elsewhere(self) -> bool:
+        """Did the pilot draw its splits with another ``dataset.split.seed`` than this spec's
+        (:meth:`pilot_split_seed`)? Then none of its splits is one of this run's."""
+        seed = self.pilot_split_seed()
+        return seed is not None and seed != self.split_seed()
+
+    def split_seed(self) -> int:
+        """``dataset.split.seed`` (0 when the dataset section has no split)."""
+        return int((self.dataset.get("split") or {}).get("seed", 0))
+
     def meets_pilot(self, last_split: int) -> bool:
-        """Do the splits ``first_split .. last_split`` meet the pilot's (:meth:`pilot_range`)?"""
+        """Do the splits ``first_split .. last_split`` meet the pilot's (:meth:`pilot_range`)?
+        Never when the pilot drew its splits with another split seed (:meth:`pilot_elsewhere`)."""
         pilot = self.pilot_range()
-        return pilot is not None and pilot[0] <= last_split and self.first_split <= pilot[1]
+        return (pilot is not None and not self.pilot_elsewhere() and pilot[0] <= last_split
+                and self.first_split <= pilot[1])
 
     def split_indices(self) -> range:
         """The indices of the spec's splits (``first_split`` on)."""
