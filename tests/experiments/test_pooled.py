@@ -221,3 +221,20 @@ def test_joint_resample_draws_only_a_split_s_real_units_in_an_unbalanced_layout(
     got = set(np.round(boot[0, :, 0], 12))
     assert got <= {round(v, 12) for v in allowed}
     assert {round(4 / 3, 12), round(5 / 3, 12)} <= got
+
+
+def test_pooled_win_rate_and_fields_by_hand():
+    # 2 splits x 2 seeds at sizes 10 and 20; each unit's Δ is the same at both sizes:
+    # +0.1, 0, -0.1, +0.2 -> the method wins in 2 of 4 units (a tie is not a win)
+    deltas = {(0, 0): 0.1, (0, 1): 0.0, (1, 0): -0.1, (1, 1): 0.2}
+    rows = []
+    for n, base in ((10, 0.5), (20, 0.6)):
+        for (sp, sd), d in deltas.items():
+            rows += [_row("baseline", sp, sd, n, base), _row("m", sp, sd, n, base + d)]
+    c, joint = pl.compare_pooled(rows, "baseline", "m", [10, 20], np.random.default_rng(0), 200)
+    assert c.win_rate == 0.5
+    assert (c.method, c.train_size, c.n_units, c.n_splits, c.example_level) == (
+        "m", 0, 4, 2, False)
+    assert c.means["method_test_accuracy"] - c.means["base_test_accuracy"] == \
+        pytest.approx(0.05, abs=1e-12)
+    assert joint.sizes == [10, 20] and len(joint.units) == 2 and joint.left_out == []
