@@ -2,12 +2,13 @@
 the previous code path, in one run.
 
 The previous code path is the runner with ``speedups="none"`` (``AUGFIT_SPEEDUPS=none``): every
-cell trained by itself, IEEE subnormals. The new path uses every speedup the runner has
-(:data:`augfit.experiments.run.tasks.SPEEDUPS`: derived early stopping, subnormals flushed;
-``--new`` chooses others). Both run
-the same subset of pipelines/fashion_mnist_overfitting.yaml's grid (by default its nine methods at
-n = 1000 on one split and two seeds, 100 epochs each: a few minutes) in this process (one worker,
-BLAS at one thread as in every cell), each round into a fresh store.
+cell trained by itself, IEEE subnormals (``--previous`` chooses another). The new path uses every
+speedup the runner has (:data:`augfit.experiments.run.tasks.SPEEDUPS`: derived early stopping,
+subnormals flushed, stacked training; ``--new`` chooses others). Both run the same subset of
+pipelines/fashion_mnist_overfitting.yaml's grid (by default its nine methods at n = 1000 on one
+split and two seeds, the spec's step budget; ``--splits``, ``--seeds`` and ``--steps`` change
+them) in this process (one worker, BLAS at one thread as in every cell), each round into a fresh
+store.
 
 Timing: medians of interleaved rounds (the order reverses every other round), CPU time of this
 process beside wall time, and the load average, because the machine is shared. Cells per
@@ -18,6 +19,8 @@ should match (verdicts unchanged).
     python benchmarks/study.py                      # defaults: n = 1000, 3 rounds
     python benchmarks/study.py --sizes 4000 --rounds 5 --methods baseline early_stopping
     python benchmarks/study.py --sizes 4000 --methods baseline --new flush   # flushing alone
+    python benchmarks/study.py --methods baseline dropout --splits 3 --steps 1300 \
+        --new all --previous derive,flush                                  # stacking alone
 """
 from __future__ import annotations
 
@@ -37,15 +40,22 @@ from augfit.experiments.spec import load_spec
 SPEC = Path(__file__).resolve().parents[1] / "pipelines" / "fashion_mnist_overfitting.yaml"
 
 
-def subset(sizes: list[int], methods: list[str] | None, epochs: int | None) -> dict[str, Any]:
-    """The Fashion-MNIST spec cut to ``sizes``, ``methods``, one split and two seeds (the fewest
-    units a spec allows)."""
+def subset(sizes: list[int], methods: list[str] | None, epochs: int | None, splits: int = 1,
+           seeds: int = 2, steps: int | None = None) -> dict[str, Any]:
+    """The Fashion-MNIST spec cut to ``sizes``, ``methods``, ``splits`` splits and ``seeds``
+    seeds (default one split and two seeds, the fewest units a spec allows); ``steps`` replaces
+    its step budget (evaluating every 2% of it, as the spec does)."""
     spec = copy.deepcopy(load_spec(SPEC).canonical)
-    spec.update(train_sizes=sizes, splits=1, seeds=[0, 1], name="study_benchmark")
+    spec.update(train_sizes=sizes, splits=splits, seeds=list(range(seeds)),
+                name="study_benchmark")
     if methods:
         spec["methods"] = [m for m in spec["methods"] if m["name"] in methods]
-    if epochs:
+    if epochs:                                # an epoch budget replaces the step budget
+        for k in ("steps", "eval_every"):
+            spec["training"].pop(k, None)
         spec["training"]["epochs"] = epochs
+    if steps:
+        spec["training"].update(steps=steps, eval_every=max(steps // 50, 1))
     return spec
 
 
@@ -61,19 +71,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000])
     ap.add_argument("--methods", nargs="+", default=None, help="default: all nine")
-    ap.add_argument("--epochs", type=int, default=None, help="default: the spec's (100)")
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="an epoch budget instead of the spec's steps")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--splits", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=None, help="default: the spec's")
     ap.add_argument("--new", default="all",
                     help="the new path's speedups (AUGFIT_SPEEDUPS syntax; default all)")
+    ap.add_argument("--previous", default="none",
+                    help="the path compared with (default none: the previous release's)")
     args = ap.parse_args()
-    paths = {"new": args.new, "previous": "none"}
-    spec = subset(args.sizes, args.methods, args.epochs)
-    n_cells = len(spec["methods"]) * len(args.sizes) * 2
+    paths = {"new": args.new, "previous": args.previous}
+    spec = subset(args.sizes, args.methods, args.epochs, args.splits, args.seeds, args.steps)
+    n_cells = len(spec["methods"]) * len(args.sizes) * args.splits * args.seeds
+    t = spec["training"]
+    budget = f"{t['steps']} steps" if "steps" in t else f"{t['epochs']} epochs"
     print(f"study benchmark: {SPEC.name}, methods {[m['name'] for m in spec['methods']]}, "
-          f"n = {args.sizes}, 1 split x 2 seeds = {n_cells} cells per run, "
-          f"{spec['training']['epochs']} epochs; 1 worker")
-    print(f"new path: speedups {', '.join(sorted(speedups(args.new)))}; previous: none "
-          "(AUGFIT_SPEEDUPS=none)")
+          f"n = {args.sizes}, {args.splits} splits x {args.seeds} seeds = {n_cells} cells per "
+          f"run, {budget}; 1 worker")
+    print(f"new path: speedups {', '.join(sorted(speedups(args.new))) or 'none'}; previous: "
+          f"{', '.join(sorted(speedups(args.previous))) or 'none (AUGFIT_SPEEDUPS=none)'}")
     print(f"start: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     one_run(dict(spec, train_sizes=[args.sizes[0]], methods=spec["methods"][:1]), "none")  # warm
     times: dict[str, list[tuple[float, float]]] = {p: [] for p in paths}

@@ -13,16 +13,6 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 MAX_LINES = 60
 
-# Functions still longer than MAX_LINES, by qualified name, with the length they may not exceed
-# while they wait to be split. The list only shrinks.
-WAITING: dict[str, int] = {
-    "run": 88,
-    "dataset_section": 78,
-    "warnings_for": 72,
-    "parse_spec": 62,
-}
-
-
 def function_lengths(tree: ast.AST, prefix: str = "") -> list[tuple[str, int, int]]:
     """(qualified name, line of the ``def``, lines from the ``def`` to the end) of every function
     in ``tree``, methods as ``Class.method`` and nested ones as ``outer.inner``."""
@@ -39,15 +29,13 @@ def function_lengths(tree: ast.AST, prefix: str = "") -> list[tuple[str, int, in
     return out
 
 
-def too_long(src: Path, limit: int = MAX_LINES, waiting: dict[str, int] | None = None
-             ) -> list[str]:
-    """The functions under ``src`` longer than ``limit`` lines (or than their ``waiting`` cap)."""
-    waiting = waiting or {}
+def too_long(src: Path, limit: int = MAX_LINES) -> list[str]:
+    """The functions under ``src`` longer than ``limit`` lines."""
     found = []
     for path in sorted(src.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for name, line, length in function_lengths(tree):
-            if length > max(limit, waiting.get(name, 0)):
+            if length > limit:
                 found.append(f"{path.relative_to(src)}:{line} {name} has {length} lines "
                              f"(at most {limit}): split it where its steps change")
     return found
@@ -73,10 +61,11 @@ def test_the_counter_counts_from_def_to_the_last_line(tmp_path: Path) -> None:
                                       ("C.method.inner", 12, 2)]
     assert too_long(tmp_path, limit=4) == [
         "m.py:4 short has 5 lines (at most 4): split it where its steps change"]
-    assert too_long(tmp_path, limit=4, waiting={"short": 5}) == []
-    assert too_long(tmp_path, limit=3, waiting={"short": 5}) == [
+    assert too_long(tmp_path, limit=5) == []
+    assert too_long(tmp_path, limit=3) == [
+        "m.py:4 short has 5 lines (at most 3): split it where its steps change",
         "m.py:11 C.method has 4 lines (at most 3): split it where its steps change"]
 
 
 def test_no_function_in_src_is_longer_than_60_lines() -> None:
-    assert too_long(SRC, waiting=WAITING) == []
+    assert too_long(SRC) == []

@@ -30,13 +30,13 @@ def test_work_is_samples_times_parameters_by_hand():
     spec = parse_spec(SPEC)
     assert parameter_count(spec, 64, 10) == 65 * 16 + 17 * 10 == 1210
     model = CostModel(spec, n_val=360, n_features=64, n_classes=10)
-    assert model.work("baseline", 50) == (10 * 50 * 1210, 10 * (50 + 360) * 1210)
+    assert model.work(50) == (10 * 50 * 1210, 10 * (50 + 360) * 1210)
     # a step budget: steps x batch training samples at every size, an eval per (fractional) epoch
     spec.training["steps"] = 100
     assert samples(spec, 400) == (3200.0, 8.0)
-    assert model.work("baseline", 400) == (3200 * 1210, 8 * (400 + 360) * 1210)
+    assert model.work(400) == (3200 * 1210, 8 * (400 + 360) * 1210)
     spec.training["eval_every"] = 20                      # 100 / 20 = 5 evaluations
-    assert model.work("baseline", 400) == (3200 * 1210, 5 * (400 + 360) * 1210)
+    assert model.work(400) == (3200 * 1210, 5 * (400 + 360) * 1210)
     del spec.training["steps"]                            # 10 epochs of ceil(50 / 32) = 2 steps
     assert samples(spec, 50) == (500.0, 1.0)
 
@@ -55,14 +55,14 @@ def test_fit_recovers_planted_rates_and_predicts_within_one_percent():
     cells = spec.cells()
     timed = []
     for c in cells[: len(cells) // 2 + 3]:               # every method timed at >= 2 sizes
-        tw, ew = model.work(c.method, c.train_size)
+        tw, ew = model.work(c.train_size)
         a, b = planted[c.method]
         timed.append((c, a * tw + b * ew))
     model.fit(timed)
     for m, (a, b) in planted.items():
         np.testing.assert_allclose(model.rates[m], (a, b), rtol=1e-6)
     for c in cells:                                       # including the untimed cells
-        tw, ew = model.work(c.method, c.train_size)
+        tw, ew = model.work(c.train_size)
         a, b = planted[c.method]
         assert model.seconds(c) == pytest.approx(a * tw + b * ew, rel=1e-6)
 

@@ -113,8 +113,9 @@ def test_speedups_flag():
     assert speedups(None, {}) == {"derive", "flush"}
     assert speedups(None, {"AUGFIT_SPEEDUPS": "none"}) == set()
     assert speedups(None, {"AUGFIT_SPEEDUPS": "flush"}) == {"flush"}
+    assert speedups(None, {"AUGFIT_SPEEDUPS": "all"}) == {"derive", "flush", "stack"}
     assert speedups(" derive , flush") == {"derive", "flush"}
-    with pytest.raises(ConfigError, match="unknown speedup 'group'.*derive, flush"):
+    with pytest.raises(ConfigError, match=r"unknown speedup 'group'.*derive, flush, stack"):
         speedups("derive,group")
 
 
@@ -125,6 +126,7 @@ class _FailAt(Callback):
         self.at = at
 
     def on_epoch_end(self, epoch, logs=None):
+        del logs
         if epoch == self.at:
             raise TrainingError(f"planted failure at epoch {epoch}")
 
@@ -135,6 +137,7 @@ def test_a_failed_sibling_leaves_its_riders_to_train_alone():
     got = run_cells(spec, by[("baseline", 0)], [by[("es_restore", 0)]], _FailAt(5))
     (c0, r0), (c1, r1) = got
     assert c0.method == "baseline" and isinstance(r0, TrainingError)
+    assert c1.method == "es_restore"
     assert "planted failure at epoch 5" in str(r0)
     assert _stored(r1) == _stored(run_cell(spec, by[("es_restore", 0)]))
 

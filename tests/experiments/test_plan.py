@@ -143,8 +143,8 @@ def test_a_pilot_without_two_splits_of_paired_units_or_with_failures_is_refused(
     failed = _pilot(rows)
     failed.failed = [{"method": "rotate", "split": 1, "seed": 0, "train_size": 40, "key": "k",
                       "error": "diverged"}]
-    with pytest.raises(ConfigError, match="the pilot did not finish: .*fix the failed cells and "
-                                          "rerun augfit plan"):
+    with pytest.raises(ConfigError, match=r"the pilot did not finish: .*fix the failed cells and "
+                                          r"rerun augfit plan"):
         pilot_sds(failed)
 
 
@@ -155,7 +155,7 @@ def test_pilot_splits_disjoint_from_the_runs_by_the_one_rule():
     assert fresh_splits(parse_spec(SPEC)) == ""                          # no pilot named
     moved = parse_spec(dict(SPEC, first_split=19, notes={"pilot_splits": "20-21"}))
     assert moved.meets_pilot(21) and fresh_splits(moved) == ""           # 19-21 meets 20-21
-    with pytest.raises(ConfigError, match="notes.pilot_splits: 'x' is not a range"):
+    with pytest.raises(ConfigError, match=r"notes\.pilot_splits: 'x' is not a range"):
         parse_spec(dict(SPEC, notes={"pilot_splits": "x"})).pilot_range()
 
 
@@ -185,7 +185,7 @@ def test_a_pilot_on_another_split_seed_is_disjoint_and_not_warned_about():
     # with pilot_splits too: another split seed makes even the same indices fresh
     both = parse_spec(dict(SPEC, notes=dict(tuned, pilot_split_seed="99", pilot_splits="0-1")))
     assert not both.meets_pilot(2) and fresh_splits(both).startswith("drawn with split seed 99")
-    with pytest.raises(ConfigError, match="notes.pilot_split_seed: 'x' is not a split seed"):
+    with pytest.raises(ConfigError, match=r"notes\.pilot_split_seed: 'x' is not a split seed"):
         parse_spec(dict(SPEC, notes={"pilot_split_seed": "x"})).pilot_elsewhere()
 
 

@@ -69,7 +69,7 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
                                    "## Spec (canonical form)", "<details>")]
     assert order == sorted(order)
     table = comparison_table(rep)
-    drop = [line for line in table.splitlines() if line.startswith("| drop | all (10-20) |")][0]
+    drop = next(line for line in table.splitlines() if line.startswith("| drop | all (10-20) |"))
     # every pair: +5 pp test accuracy (+0.1 pp on one seed), -15 pp gap, R = 1 - .15/.30 = 50%,
     # clean train accuracy 10 pp lower (train = test + gap); one method: Holm's level is 90%
     assert drop.startswith("| drop | all (10-20) | 3 | 90% | +5.0 pp [") and "| helps |" in drop
@@ -159,8 +159,8 @@ def test_html_renders_in_chromium(written, tmp_path):
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
              "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
-    res = subprocess.run(flags + ["--enable-logging=stderr", "--v=0", "--dump-dom",
-                                  probe.as_uri()], capture_output=True, text=True, timeout=90)
+    res = subprocess.run([*flags, "--enable-logging=stderr", "--v=0", "--dump-dom",
+                          probe.as_uri()], capture_output=True, text=True, timeout=90)
     dom = res.stdout
     assert "Uncaught" not in res.stderr and ":ERROR:CONSOLE" not in res.stderr
     m = re.search(r'data-probe="(\d+)/(\d+)/(\d+)"', dom)
@@ -169,8 +169,8 @@ def test_html_renders_in_chromium(written, tmp_path):
     assert total == 5 and ok == 5 and bad_links == 0
     assert "augfit report: handmade" in dom
     shot = tmp_path / "shot.png"
-    subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1200,2400",
-                            paths["html"].as_uri()], capture_output=True, timeout=90)
+    subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1200,2400",
+                    paths["html"].as_uri()], capture_output=True, timeout=90)
     import matplotlib.image as mpimg
 
     img = mpimg.imread(shot)
@@ -199,7 +199,7 @@ def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt; \\| seeds 0-4" in md
     assert "label &lt;b&gt;cat\\|dog&lt;/b&gt;" in md
     width, tables = None, 0
-    for line, nxt in zip(lines, lines[1:] + [""], strict=True):   # no pipe splits a cell
+    for line, nxt in zip(lines, [*lines[1:], ""], strict=True):   # no pipe splits a cell
         pipes = len(re.findall(r"(?<!\\)\|", line))
         if line.startswith("|") and nxt.startswith("|---"):
             width, tables = pipes, tables + 1
@@ -239,7 +239,7 @@ def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
              "--window-size=1400,900", "--hide-scrollbars"]
-    dom = subprocess.run(flags + ["--dump-dom", probe.as_uri()], capture_output=True, text=True,
+    dom = subprocess.run([*flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True,
                          timeout=90).stdout
     m = re.search(r'data-probe="([^"]+)"', dom)
     assert m, dom[:500]
@@ -250,7 +250,7 @@ def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_
     assert r["forests"] == 1 and r["folded"] == 1 and r["sizes"] is False   # folded: not shown
     assert r["width"] <= 1400
     shot = tmp_path / "first.png"
-    subprocess.run(flags + [f"--screenshot={shot}", paths["html"].as_uri()], capture_output=True,
+    subprocess.run([*flags, f"--screenshot={shot}", paths["html"].as_uri()], capture_output=True,
                    timeout=90)
     img = (mpimg.imread(shot)[..., :3] * 255).round().astype(int)
     assert img.shape[:2] == (900, 1400)

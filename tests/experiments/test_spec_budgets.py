@@ -136,7 +136,7 @@ def test_derived_early_stopping_is_bit_identical_under_steps_schedule_and_eval_e
     spec = parse_spec(d)
     assert early_stopping_siblings(spec) == {"es": "baseline"}
     by = {(c.method, c.train_size): c for c in spec.cells() if c.seed == 0}
-    (_, base), (_, derived) = run_cells(spec, by[("baseline", 40)], [by[("es", 40)]])
+    _, (_, derived) = run_cells(spec, by[("baseline", 40)], [by[("es", 40)]])
     direct = run_cell(spec, by[("es", 40)])
     assert derived["metrics"] == direct["metrics"] and derived["history"] == direct["history"]
     assert derived["metrics"]["stopped_early"] and derived["metrics"]["epochs_run"] < 6

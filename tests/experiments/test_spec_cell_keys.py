@@ -26,7 +26,7 @@ PINNED = {
     "fsdd_specaugment_speakers.yaml":
         "75948a9ffbca5ed2f05b12a77bd1304ae40e1bcf879251228517a593d4ca40f8",
     "regularizers_digits.yaml":
-        "e39a800a8b94402eefbd5b5126036295162a59fa46a527c684784b73584a5ddc",
+        "49f69f1a9d5718d743862e25db95a543138621f34dc1f03d7faf246f705a3ed8",
     "regularizers_fashion.yaml":
         "93356b471f2ecb9263e51c361cb51e2b4aa613c8b5ab8e9234b131b4fe6a3da7",
     "rotten_tomatoes_text.yaml":

@@ -335,7 +335,7 @@ def test_decide_reads_the_interval_at_the_level_given(verdicts):
     lo, hi = placebo.stats["d_test_accuracy"].interval(0.95)
     tight = max(-lo, hi) * 0.9                                     # just inside the interval
     assert decide(placebo, 0.95, tight) == "inconclusive"
-    with pytest.raises(ConfigError, match="fraction of accuracy.*divide the spec's"):
+    with pytest.raises(ConfigError, match=r"fraction of accuracy.*divide the spec's"):
         decide(placebo, 0.95, 1.0)                                 # pp passed for a fraction
     with pytest.raises(ConfigError, match="confidence level"):
         decide(placebo, 95, 0.01)

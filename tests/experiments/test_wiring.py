@@ -56,7 +56,7 @@ def test_augmentation_sees_training_samples_only(spy, tmp_path):
                                                                    "p": 1.0}]}])
     res = run(spec, data=_data(), out=tmp_path / "r", workers=1, report=False)
     assert res.n_run == 8 and spy
-    train, val, test = splits(res.spec, 0)
+    _, val, test = splits(res.spec, 0)
     held_out = {s.tobytes() for s in np.concatenate([val.x, test.x])}
     assert len(held_out) == len(val) + len(test)
     assert not held_out & set(spy), "augmentation saw val or test samples"
@@ -67,8 +67,8 @@ def test_augmentation_sees_training_samples_only(spy, tmp_path):
     assert set(spy) == subsets        # every training sample of every cell, and nothing else
 
 
-def test_stored_test_results_are_a_clean_evaluation_of_the_final_model(spy, tmp_path,
-                                                                       monkeypatch):
+@pytest.mark.usefixtures("spy")
+def test_stored_test_results_are_a_clean_evaluation_of_the_final_model(tmp_path, monkeypatch):
     """Re-evaluate each cell's final model (with its restored weights) on the un-augmented test
     set: the stored per-example results and test metrics are exactly that."""
     finals = []

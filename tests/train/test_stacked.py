@@ -102,7 +102,7 @@ def test_mixing_and_label_smoothing(mix):
 
 def test_early_stopping_freezes_each_model_where_it_stops():
     es = lambda: EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)  # noqa
-    solo, stacked = _compare({"steps": 400, "eval_every": 5}, opt=OPTIMIZERS["adam"],
+    _, stacked = _compare({"steps": 400, "eval_every": 5}, opt=OPTIMIZERS["adam"],
                              callbacks=[es], schedule=lambda: CosineSchedule(warmup=0.1),
                              seeds=(0, 1, 2, 3))
     stops = [t.step_count for t in stacked]
@@ -112,7 +112,7 @@ def test_early_stopping_freezes_each_model_where_it_stops():
 
 def test_plateau_gives_each_model_its_own_learning_rate():
     plateau = lambda: ReduceLROnPlateau(patience=1, factor=0.5, min_delta=0.02)   # noqa: E731
-    solo, stacked = _compare({"epochs": 10}, opt=OPTIMIZERS["momentum"], callbacks=[plateau])
+    _, stacked = _compare({"epochs": 10}, opt=OPTIMIZERS["momentum"], callbacks=[plateau])
     assert [t.optimizer.lr for t in stacked] == [0.0125, 0.05, 0.025]
 
 

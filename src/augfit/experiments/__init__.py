@@ -68,6 +68,7 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def find_spec(self, fullname: str, path: Any = None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        del path, target  # MetaPathFinder's signature; only the name decides
         if fullname in MOVED and fullname.rpartition(".")[2] not in _ROOMS:
             return importlib.util.spec_from_loader(fullname, self)
         return None
@@ -127,6 +128,21 @@ def _install() -> None:
 
 _install()
 
-__all__ = ["run", "report", "load_results", "RunResult", "load_spec", "parse_spec", "Spec",
-           "Method", "Cell", "Store", "compare", "summarize", "Comparison", "Report",
-           "write_report", "comparison_table"]
+__all__ = [
+    "Cell",
+    "Comparison",
+    "Method",
+    "Report",
+    "RunResult",
+    "Spec",
+    "Store",
+    "compare",
+    "comparison_table",
+    "load_results",
+    "load_spec",
+    "parse_spec",
+    "report",
+    "run",
+    "summarize",
+    "write_report",
+]

@@ -18,27 +18,27 @@ Subclasses implement two hooks:
 
 and optionally ``check_batch(batch)`` (raise :class:`~augfit.errors.ShapeError` on bad input).
 
-Hooks for the contract test (``tests/transforms/test_contract.py``), which runs over EVERY
-registered transform; override them where the defaults do not fit your class:
+Each constructor argument is declared once, in the class's ``_parameter_constraints`` table
+(:mod:`augfit.transforms.constraints`, merged with the bases' tables; ``p`` is declared here):
 
-``example_args() -> dict`` (classmethod, default ``{}``)
-    Valid constructor keyword arguments for a typical instance (``p`` excluded: the test sets it).
-    The test builds ``cls(**cls.example_args(), p=...)``; it must be cheap (no network, no big
-    downloads) and, with ``p=1``, must change :meth:`example_batch`.
-``example_batch(rng) -> batch`` (classmethod)
-    A generic input batch for the class, drawn from ``rng``. Default by ``modality``:
-    ``"image"``/``"any"`` -> random uint8 ``(4, 16, 16, 3)``; ``"text"`` -> four English sentences
-    of common words (:data:`EXAMPLE_SENTENCES`); ``"audio"`` -> float32 waveforms ``(4, 8000)`` in
-    [-1, 1] (noisy tones, 8 kHz).
-``invalid_args() -> list[dict]`` (classmethod, default ``[{"p": -0.1}, {"p": 1.5}, {"p": "x"}]``)
-    Argument sets that must raise an :class:`~augfit.errors.AugfitError`. Each dict is merged
-    over ``example_args()`` (``cls(**{**cls.example_args(), **bad})``), so list only the bad keys.
+>>> from augfit.transforms.constraints import Fill, Range
+>>> table = {"limit": Range(-180, 180, symmetric=True), "fill": Fill()}
 
-The contract checks, for each class: output shape and dtype kept (lists: same length, all ``str``);
-``p=0`` is the identity; ``p=1`` changes the example batch; the same seed gives the same bytes;
-``apply(x, sample(rng, x))`` (replay) and ``from_dict(to_dict())`` give the same bytes; and every
-``invalid_args()`` set raises. Classes with ``deterministic = True`` (steps that draw nothing and
-may change shape, e.g. MelSpectrogram) skip the ``p`` and shape checks.
+Before the class's own ``__init__`` body runs, the arguments are checked against it (errors name
+the class that was called), each is kept under its name for ``to_dict`` / ``get_params``, and its
+checked value is in ``self.checked`` (``self.bounds(name)`` for a range), what sampling uses.
+
+The contract test (``tests/transforms/test_contract.py``) runs over EVERY registered transform.
+It builds each with its defaults, or with the arguments ``tests/transform_examples.py`` lists for
+it, on :meth:`Transform.example_batch` (override it where the modality's default batch does not
+fit: by ``modality``, ``"image"``/``"any"`` -> random uint8 ``(4, 16, 16, 3)``; ``"text"`` -> four
+English sentences of common words (:data:`EXAMPLE_SENTENCES`); ``"audio"`` -> float32 waveforms
+``(4, 8000)`` in [-1, 1]). It checks, for each class: output shape and dtype kept (lists: same
+length, all ``str``); ``p=0`` is the identity; ``p=1`` changes the example batch; the same seed
+gives the same bytes; ``apply(x, sample(rng, x))`` (replay) and ``from_dict(to_dict())`` give the
+same bytes; every argument is in the table, and every bad value the table generates is refused
+with an error naming the class and the argument. Classes with ``deterministic = True`` (steps
+that draw nothing and may change shape, e.g. MelSpectrogram) skip the ``p`` and shape checks.
 
 Compositions (and any transform whose later draws depend on earlier outputs) override
 :meth:`Transform.sample_apply`, which draws and applies in one pass and returns ``(out, params)``;
@@ -188,21 +188,11 @@ class Transform(ParamsMixin):
     def check_batch(self, batch: Any) -> None:
         """Raise ShapeError if ``batch`` is not a valid input; default accepts anything."""
 
-    # -- hooks for the contract test (see the module docstring) -------------------------------
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        """Valid constructor arguments (without ``p``) for a typical instance."""
-        return {}
-
+    # -- the contract test's input (see the module docstring) ----------------------------------
     @classmethod
     def example_batch(cls, rng: np.random.Generator) -> Any:
         """A generic input batch for this class's modality, drawn from ``rng``."""
         return example_batch_for(cls.modality, rng)
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        """Argument sets (each merged over :meth:`example_args`) that must raise an AugfitError."""
-        return [{"p": -0.1}, {"p": 1.5}, {"p": "x"}]
 
     # -- the contract ---------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, batch: Any) -> Params:

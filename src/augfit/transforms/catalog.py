@@ -48,7 +48,9 @@ def entry(name: str) -> Entry:
     """The :class:`Entry` of the transform registered as ``name``."""
     cls = TRANSFORMS.get(name)
     parts = cls.__module__.split(".")
-    modality = next((m for m in MODALITIES if m in parts), "any")
+    modality = getattr(cls, "modality", "any")   # a plugin's ImageTransform is an image one
+    if modality not in MODALITIES:
+        modality = next((m for m in MODALITIES if m in parts), "any")
     return Entry(name, modality, _summary(cls.__doc__), _params(cls))
 
 

@@ -2,12 +2,12 @@
 number of children per sample, in random order); importable from :mod:`.compose` too."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..checks import is_int
+from ..checks import is_int, is_number
 from ..errors import ConfigError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike
@@ -18,6 +18,37 @@ from .base import (
     batch_len,
 )
 from .composition import _Composition, _gather, _run_child
+from .constraints import Check
+
+
+def _check_weights(weights: Any, name: str, owner: str, seen: Mapping[str, Any]
+                   ) -> list[float] | None:
+    """None (equal) or one non-negative weight per transform, with a positive sum."""
+    if weights is None:
+        return None
+    k = len(seen["transforms"])
+    w = np.asarray(weights, dtype=float) if isinstance(weights, (list, tuple)) and all(
+        is_number(v) for v in weights) else None
+    if w is None or w.shape != (k,) or not np.isfinite(w).all() or (w < 0).any() \
+            or w.sum() <= 0:
+        raise ConfigError(
+            f"{owner}({name}=...) must be {k} non-negative numbers (one per transform) "
+            f"with a positive sum, got {weights!r}"
+        )
+    return [float(v) for v in w]
+
+
+def _check_n(n: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | list[int]:
+    """An int or a ``(low, high)`` pair within ``[0, number of transforms]``."""
+    k = len(seen["transforms"])
+    pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
+    ints = [int(v) for v in pair if is_int(v)]
+    if len(pair) != 2 or len(ints) != 2 or not 0 <= ints[0] <= ints[1] <= k:
+        raise ConfigError(
+            f"{owner}({name}=...) must be an int or a (low, high) pair with 0 <= low <= high <= "
+            f"{k} (the number of transforms), got {n!r}"
+        )
+    return ints if isinstance(n, (list, tuple)) else ints[0]
 
 
 @TRANSFORMS.register()
@@ -27,24 +58,18 @@ class OneOf(_Composition):
     Every child must keep the sample shape (the chosen outputs are gathered into one batch).
     """
 
+    weights: list[float] | None
+    _parameter_constraints = {
+        "weights": Check(_check_weights, bad=([1.0], [-1.0, 1.0, 1.0], [0, 0, 0], "x",
+                                               [1.0, "a", 1.0]))}
+
     def __init__(self, transforms: Sequence[Transform] | Transform,
                  weights: Sequence[float] | None = None, p: float = 1.0,
                  seed: SeedLike = None) -> None:
         super().__init__(transforms, p=p, seed=seed)
         k = len(self.transforms)
-        if weights is None:
-            self.weights = None
-            self._w = np.full(k, 1.0 / k)
-        else:
-            w = np.asarray(weights, dtype=float) if isinstance(weights, (list, tuple)) else None
-            if w is None or w.shape != (k,) or not np.isfinite(w).all() or (w < 0).any() \
-                    or w.sum() <= 0:
-                raise ConfigError(
-                    f"OneOf(weights=...) must be {k} non-negative numbers (one per transform) "
-                    f"with a positive sum, got {weights!r}"
-                )
-            self.weights = [float(v) for v in w]
-            self._w = w / w.sum()
+        w = np.full(k, 1.0) if self.weights is None else np.asarray(self.weights)
+        self._w = w / w.sum()
 
     def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
         n = batch_len(batch)
@@ -78,19 +103,13 @@ class SomeOf(_Composition):
     ``[low, high]`` (inclusive).
     """
 
+    n: int | list[int]
+    _parameter_constraints = {"n": Check(_check_n, bad=(5, [2, 1], -1, 1.5, [1, 2, 3]))}
+
     def __init__(self, transforms: Sequence[Transform] | Transform, n: int | Sequence[int] = 1,
                  p: float = 1.0, seed: SeedLike = None) -> None:
         super().__init__(transforms, p=p, seed=seed)
-        k = len(self.transforms)
-        pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
-        ints = [int(v) for v in pair if is_int(v)]
-        if len(pair) != 2 or len(ints) != 2 or not 0 <= ints[0] <= ints[1] <= k:
-            raise ConfigError(
-                f"SomeOf(n=...) must be an int or a (low, high) pair with 0 <= low <= high <= {k} "
-                f"(the number of transforms), got {n!r}"
-            )
-        self.n = ints if isinstance(n, (list, tuple)) else ints[0]
-        self._lo, self._hi = ints
+        self._lo, self._hi = self.n if isinstance(self.n, list) else (self.n, self.n)
 
     def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
         nb, k = batch_len(batch), len(self.transforms)
@@ -116,14 +135,6 @@ class SomeOf(_Composition):
             if idx.size and inner["steps"][j] is not None:
                 targets[idx] = t.apply_targets(targets[idx], inner["steps"][j])
         return targets
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {**super().example_args(), "n": [1, 2]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"n": 5}, {"n": [2, 1]}, {"n": -1}, {"n": 1.5}]
 
 
 __all__ = ["OneOf", "SomeOf"]

@@ -29,7 +29,6 @@ from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
-from ..checks import check_bool
 from ..errors import ConfigError
 from ..registry import TRANSFORMS
 from ..rng import SeedLike
@@ -39,6 +38,7 @@ from .base import (
 )
 from .choice import OneOf, SomeOf
 from .composition import _Composition
+from .constraints import Boolean
 
 
 class Fusable(Protocol):
@@ -73,10 +73,12 @@ class Compose(_Composition):
         Fuse consecutive geometric image transforms into one resampling (default True).
     """
 
+    fuse: bool
+    _parameter_constraints = {"fuse": Boolean()}
+
     def __init__(self, transforms: Sequence[Transform] | Transform, seed: SeedLike = None,
                  p: float = 1.0, fuse: bool = True) -> None:
         super().__init__(transforms, p=p, seed=seed)
-        self.fuse = check_bool(fuse, "fuse", "Compose")
 
     def _groups(self) -> list[list[Transform]]:
         groups: list[list[Transform]] = []

@@ -4,13 +4,14 @@ children given as transforms or transform dicts, an own Generator made from ``se
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
-from ..rng import SeedLike, _check_seed, as_generator
+from ..rng import SeedLike, as_generator
+from ..rng import _check_seed as _check_rng_seed
 from .base import (
     RECORD_KEY,
     Params,
@@ -24,6 +25,7 @@ from .base import (
     sample_shape,
 )
 from .calling import call_transform
+from .constraints import Check
 
 
 def _as_transforms(transforms: object, owner: str) -> list[Transform]:
@@ -46,6 +48,17 @@ def _as_transforms(transforms: object, owner: str) -> list[Transform]:
     return out
 
 
+def _check_seed(seed: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | None:
+    """A composition's own seed: None or a non-negative int (what serializes)."""
+    _check_rng_seed(seed, f"{owner}({name}=...)")
+    if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        raise ConfigError(
+            f"{owner}({name}=...) must be None or an int so that it can be "
+            f"serialized, got {type(seed).__name__}; pass a Generator per call with rng=..."
+        )
+    return None if seed is None else int(seed)
+
+
 def _same_shape(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape[1:] == b.shape[1:] and a.dtype == b.dtype
@@ -56,18 +69,16 @@ class _Composition(Transform):
     """Shared parts: children, an own Generator, and the per-sample ``p`` of the whole group."""
 
     modality = "any"
+    transforms: list[Transform]
+    seed: int | None
+    _parameter_constraints = {
+        "transforms": Check(lambda v, name, owner, seen: _as_transforms(v, owner),
+                            bad=([], ["Rotate"], "Rotate", 3)),
+        "seed": Check(_check_seed, bad=(-1, "abc", 1.5, True, np.random.SeedSequence(0)))}
 
     def __init__(self, transforms: Sequence[Transform] | Transform, p: float = 1.0,
                  seed: SeedLike = None) -> None:
         super().__init__(p)
-        self.transforms = _as_transforms(transforms, type(self).__name__)
-        _check_seed(seed, f"{type(self).__name__}(seed=...)")
-        if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
-            raise ConfigError(
-                f"{type(self).__name__}(seed=...) must be None or an int so that it can be "
-                f"serialized, got {type(seed).__name__}; pass a Generator per call with rng=..."
-            )
-        self.seed = None if seed is None else int(seed)
         self._rng = as_generator(self.seed)
 
     def reset(self) -> None:
@@ -160,17 +171,6 @@ class _Composition(Transform):
         if "transforms" in cfg:
             cfg["transforms"] = _as_transforms(cfg["transforms"], cls.__name__)
         return cls(**cfg)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        from .image import Brightness, HorizontalFlip, Rotate
-
-        return {"transforms": [Rotate(limit=20), HorizontalFlip(p=0.5), Brightness(limit=0.2)]}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"transforms": []}, {"transforms": ["Rotate"]},
-                                         {"seed": -1}, {"seed": "abc"}]
 
 
 def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: list[Any],

@@ -17,5 +17,17 @@ from .plan import plan
 from .report_files import write_report
 from .study import RunResult, report, run
 
-__all__ = ["run", "report", "RunResult", "run_until_decided", "plan", "Report", "answer_text",
-           "comparison_table", "shared_test", "write_report", "export", "frame"]
+__all__ = [
+           "Report",
+           "RunResult",
+           "answer_text",
+           "comparison_table",
+           "export",
+           "frame",
+           "plan",
+           "report",
+           "run",
+           "run_until_decided",
+           "shared_test",
+           "write_report",
+]

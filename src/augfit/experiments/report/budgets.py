@@ -132,5 +132,11 @@ def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
     return out
 
 
-__all__ = ["BEST_EPOCHS_TITLE", "BEST_EPOCHS_NOTE", "budget_text", "epoch_label",
-           "under_trained_warnings", "best_epoch_table"]
+__all__ = [
+    "BEST_EPOCHS_NOTE",
+    "BEST_EPOCHS_TITLE",
+    "best_epoch_table",
+    "budget_text",
+    "epoch_label",
+    "under_trained_warnings",
+]

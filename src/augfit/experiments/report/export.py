@@ -77,7 +77,7 @@ def epochs_frame(rows: Sequence[dict[str, Any]]) -> Any:
                 v = h.get(k, [])
                 rec[k] = v[e] if e < len(v) else None
             records.append(rec)
-    return pd.DataFrame.from_records(records, columns=ids + ["epoch"] + series)
+    return pd.DataFrame.from_records(records, columns=[*ids, "epoch", *series])
 
 
 def frame(rows: Sequence[dict[str, Any]], kind: str = "cells") -> Any:

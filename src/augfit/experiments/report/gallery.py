@@ -123,7 +123,7 @@ def _method(m: Method, baseline: str, sub: Any, seed: int, sr: float | None) -> 
         rows = _panels(aug, g, sub, sr)
     except AugfitError as e:     # e.g. MixUp of raw text: it mixes the featurized vectors
         return MethodSamples(m.name, f"{note}; not shown on raw samples: {str(e)[:200]}")
-    except Exception as e:  # noqa: BLE001 - a plugin's failure must not cost the run its report
+    except Exception as e:  # any failure: a plugin's must not cost the run its report
         return MethodSamples(m.name, f"{note}; drawing samples failed here "
                              f"({type(e).__name__}: {str(e)[:200]})")
     names = [f"sample #{i} · label {g.label(i)}" for i in range(len(g.y))]

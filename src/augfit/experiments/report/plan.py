@@ -195,7 +195,7 @@ def choose(sd: dict[str, tuple[float, float]], delta: float, alpha: float, max_s
             candidates.append((splits * seeds, -splits, seeds, e))
     good = sorted(c for c in candidates if c[3] <= delta)
     if good:
-        units, neg, seeds, e = good[0]
+        _, neg, seeds, e = good[0]
         return -neg, seeds, e, True
     best = min((c for c in candidates if c[2] == 2), key=lambda c: c[3])
     return -best[1], 2, best[3], False

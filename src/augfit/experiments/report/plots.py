@@ -409,9 +409,9 @@ def forest_axis_svg(r: float, smallest_effect: float) -> str:
 
 
 __all__ = [
-    "FOREST_W",
     "CHART_COLORS",
     "CLIPPED",
+    "FOREST_W",
     "PALETTE",
     "VERDICT_INK",
     "chart_png",

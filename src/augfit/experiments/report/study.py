@@ -107,9 +107,9 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         refused before anything is loaded, stating its size and the cap.
     speedups : str, optional
         Which speedups of :mod:`augfit.experiments.run.tasks` to use (``derive``, ``flush``,
-        comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS`` environment
-        variable, else all. ``flush`` changes the numerics slightly: a store holds cells of one
-        numerics version only, and resuming with the other is refused.
+        ``stack``, comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS``
+        environment variable, else ``derive,flush``. ``flush`` changes the numerics slightly: a
+        store holds cells of one numerics version only, and resuming with the other is refused.
 
     Notes
     -----
@@ -142,4 +142,4 @@ def report(out: str | Path) -> RunResult:
                      n_missing=len(spec.cells()) - len(rows), failed=failed)
 
 
-__all__ = ["RunResult", "run", "report"]
+__all__ = ["RunResult", "report", "run"]

@@ -312,26 +312,51 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
     ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
     every comparison. ``fresh``: the pilot's splits when they are disjoint from this run's
     (:func:`.report.fresh_splits`); ``tuned_on`` is then said, not warned about."""
-    out: list[str] = []
-    if failed:
-        named = [f"{f['method']} at n = {f['train_size']} (split {f['split']}, seed {f['seed']}): "
-                 f"{f['error']}" for f in failed]
-        shown = named[:4] + ([f"and {len(named) - 4} more"] if len(named) > 4 else [])
-        out.append(f"{len(failed)} cells failed in training and are left out of every "
-                   f"comparison: {'; '.join(shown)}. Comparisons that lack their pairs are "
-                   "listed as partial. Fix the cause and rerun the same command: failed cells "
-                   "are trained again.")
-    if n_classes:
-        chance = 1.0 / n_classes
-        seen = set()
-        for c in comparisons:
-            ci = c.stats["baseline_test_accuracy"].ci
-            if c.train_size not in seen and ci[0] <= chance + 1e-12:
-                seen.add(c.train_size)
-                out.append(f"The baseline is at chance at n = {c.train_size}: its test accuracy "
-                           f"{100 * c.baseline_test_accuracy:.1f}% [{100 * ci[0]:.1f}, "
-                           f"{100 * ci[1]:.1f}] includes 1/{n_classes} = {100 * chance:.1f}%; "
-                           "check the learning rate, the features and the labels.")
+    out = _failed_lines(failed) + _chance_lines(comparisons, n_classes) + _training_lines(rows)
+    out += _few_units_lines(comparisons)
+    out += _partial_lines(comparisons, methods, baseline, sizes, expected_units)
+    design = design_warning(n_splits, expected_units // n_splits) if n_splits else None
+    if design:
+        out.append(design)
+    if tuned_on:
+        out.append(_tuned_on_line(tuned_on, fresh))
+    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
+    return out
+
+
+def _failed_lines(failed: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not failed:
+        return []
+    named = [f"{f['method']} at n = {f['train_size']} (split {f['split']}, seed {f['seed']}): "
+             f"{f['error']}" for f in failed]
+    shown = named[:4] + ([f"and {len(named) - 4} more"] if len(named) > 4 else [])
+    return [f"{len(failed)} cells failed in training and are left out of every "
+            f"comparison: {'; '.join(shown)}. Comparisons that lack their pairs are "
+            "listed as partial. Fix the cause and rerun the same command: failed cells "
+            "are trained again."]
+
+
+def _chance_lines(comparisons: Sequence[Comparison], n_classes: int | None) -> list[str]:
+    """One line per size whose baseline test accuracy interval includes chance."""
+    if not n_classes:
+        return []
+    out = []
+    chance = 1.0 / n_classes
+    seen = set()
+    for c in comparisons:
+        ci = c.stats["baseline_test_accuracy"].ci
+        if c.train_size not in seen and ci[0] <= chance + 1e-12:
+            seen.add(c.train_size)
+            out.append(f"The baseline is at chance at n = {c.train_size}: its test accuracy "
+                       f"{100 * c.baseline_test_accuracy:.1f}% [{100 * ci[0]:.1f}, "
+                       f"{100 * ci[1]:.1f}] includes 1/{n_classes} = {100 * chance:.1f}%; "
+                       "check the learning rate, the features and the labels.")
+    return out
+
+
+def _training_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Cells that diverged; every method underfitting."""
+    out = []
     bad = [r for r in rows if _diverged(r)]
     if bad:
         by = sorted({r["method"] for r in bad})
@@ -344,13 +369,23 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         out.append("Every method underfits: clean train accuracy is below 90% everywhere and the "
                    "gap is within ±2 pp, so there is no overfitting to reduce. Check the learning "
                    "rate; use a bigger model or more epochs.")
+    return out
+
+
+def _few_units_lines(comparisons: Sequence[Comparison]) -> list[str]:
     few = [f"{c.method} at n = {c.train_size}: {c.n_units}" for c in comparisons
            if c.n_units < MIN_UNITS]
-    if few:
-        shown = few[:8] + ([f"and {len(few) - 8} more"] if len(few) > 8 else [])
-        out.append(f"Fewer than {MIN_UNITS} independent (split, seed) units in some comparisons "
-                   f"({'; '.join(shown)}); their intervals are wide and unreliable. Add seeds "
-                   "or splits.")
+    if not few:
+        return []
+    shown = few[:8] + ([f"and {len(few) - 8} more"] if len(few) > 8 else [])
+    return [f"Fewer than {MIN_UNITS} independent (split, seed) units in some comparisons "
+            f"({'; '.join(shown)}); their intervals are wide and unreliable. Add seeds "
+            "or splits."]
+
+
+def _partial_lines(comparisons: Sequence[Comparison], methods: Sequence[str], baseline: str,
+                   sizes: Sequence[int], expected_units: int) -> list[str]:
+    """The comparisons with fewer pairs than the design's ``expected_units``."""
     have = {(c.method, c.train_size): c.n_units for c in comparisons}
     others = [m for m in methods if m != baseline]
     detail = []
@@ -363,17 +398,11 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
             detail.append(f"n = {n}: {short[0][1]} of {expected_units} pairs for every method")
         else:
             detail += [f"{m} at n = {n}: {k} of {expected_units} pairs" for m, k in short]
-    if detail:
-        shown = detail[:8] + ([f"and {len(detail) - 8} more"] if len(detail) > 8 else [])
-        out.append("Partial comparisons (a partial run or missing pairs): " + "; ".join(shown)
-                   + ". Rerun the same command to finish the grid.")
-    design = design_warning(n_splits, expected_units // n_splits) if n_splits else None
-    if design:
-        out.append(design)
-    if tuned_on:
-        out.append(_tuned_on_line(tuned_on, fresh))
-    out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
-    return out
+    if not detail:
+        return []
+    shown = detail[:8] + ([f"and {len(detail) - 8} more"] if len(detail) > 8 else [])
+    return ["Partial comparisons (a partial run or missing pairs): " + "; ".join(shown)
+            + ". Rerun the same command to finish the grid."]
 
 
 def _tuned_on_line(tuned_on: Any, fresh: str) -> str:

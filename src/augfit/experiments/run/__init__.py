@@ -28,7 +28,26 @@ from .store import Store, examples, load_results, load_results_and_failures
 from .tasks import speedups
 from .tracking import Tracker
 
-__all__ = ["train", "GridRun", "as_spec", "check_pilot_overlap", "failure_summary", "n_classes",
-           "with_examples", "Store", "examples", "load_results", "load_results_and_failures",
-           "splits", "CostModel", "cost_model", "makespan", "speedups", "still_rising",
-           "stopped_early", "under_trained", "clock_text", "Tracker"]
+__all__ = [
+    "CostModel",
+    "GridRun",
+    "Store",
+    "Tracker",
+    "as_spec",
+    "check_pilot_overlap",
+    "clock_text",
+    "cost_model",
+    "examples",
+    "failure_summary",
+    "load_results",
+    "load_results_and_failures",
+    "makespan",
+    "n_classes",
+    "speedups",
+    "splits",
+    "still_rising",
+    "stopped_early",
+    "train",
+    "under_trained",
+    "with_examples",
+]

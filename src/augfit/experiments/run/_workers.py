@@ -157,4 +157,4 @@ def check_main_needed(canonical: dict[str, Any], what: str, guard_helps: bool = 
                       f"processes cannot see; {fix}")
 
 
-__all__ = ["context", "main_hidden", "check_main_needed", "has_main_guard"]
+__all__ = ["check_main_needed", "context", "has_main_guard", "main_hidden"]

@@ -28,7 +28,7 @@ def still_rising(val_accuracy: Sequence[float], tail: float = TAIL,
     """True when the mean val accuracy over the last ``tail`` of the epochs exceeds the mean over
     the ``tail`` before it by more than ``tolerance``."""
     v = np.asarray(val_accuracy, float)
-    k = max(int(round(tail * len(v))), 1)
+    k = max(round(tail * len(v)), 1)
     if len(v) < 2 * k:
         return False
     return bool(v[-k:].mean() - v[-2 * k:-k].mean() > tolerance)

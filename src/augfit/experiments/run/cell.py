@@ -13,6 +13,7 @@ import json
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -151,9 +152,11 @@ class EpochRecorder(Callback):
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
 
     def on_train_begin(self, logs: Any = None) -> None:
+        del logs
         self.history = {k: [] for k in self.keys}
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        del epoch
         logs = logs or {}
         clean = self.trainer.evaluate(self.x, self.y)
         for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
@@ -226,6 +229,75 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     return out
 
 
+def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[Cell]]],
+              epoch_callback: Any = None, data: Any = None, flush: bool = False
+              ) -> list[tuple[Cell, Any]]:
+    """Train the cells of ``units`` (``(cell, derived cells)`` pairs of one method and training
+    size: a grid row's units, which differ in split and seed) as one stack
+    (:func:`augfit.train.stacked.fit_stacked`): the same ``[(cell, result), ...]`` as
+    :func:`run_cells` on each unit, bit for bit but the wall times (each trained cell gets an
+    equal share of the group's).
+
+    A cell whose training fails gives its TrainingError (its derived cells then train by
+    themselves) and the others finish. Cells whose batches cannot share a stack (sparse text
+    features) train one by one. ``epoch_callback`` goes to the first cell only.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from ...numerics import flush_subnormals
+
+    if isinstance(spec, dict):
+        spec = _spec(json.dumps(spec, sort_keys=True))
+    if data is not None:
+        from .data_source import install
+
+        install(spec.canonical["dataset"]["fingerprint"], data)
+    rows = {(c.method, c.train_size) for c, _ in units}
+    if len(rows) > 1:
+        raise ValueError(f"run_group(units=...): a group holds cells of one method and training "
+                         f"size, got {sorted(rows)}")
+    t0 = time.perf_counter()
+    trained = None
+    if len(units) > 1:
+        with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
+            trained = _train_group(spec, units, epoch_callback)
+    if trained is None:
+        return [pair for i, (c, d) in enumerate(units)
+                for pair in run_cells(spec, c, d, epoch_callback if i == 0 else None, None, flush)]
+    spent = sum(r.get("wall_time", 0.0) for rs in trained if isinstance(rs, list) for r in rs[1:])
+    seconds = (time.perf_counter() - t0 - spent) / len(units)
+    out: list[tuple[Cell, Any]] = []
+    for (cell, derived), results in zip(units, trained, strict=True):
+        if isinstance(results, BaseException):       # failed: its riders train one by one
+            out.append((cell, results))
+            out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
+            continue
+        for c, r in zip((cell, *derived), results, strict=True):
+            r.setdefault("wall_time", seconds)
+            r["numerics"] = numerics
+            out.append((c, r))
+    return out
+
+
+def _train_group(spec: Spec, units: Sequence[tuple[Cell, Sequence[Cell]]],
+                 epoch_callback: Any) -> list[Any] | None:
+    """Each unit's results (or its TrainingError) from one stacked fit; None when their batches
+    cannot share a stack."""
+    from ...train.stacked import fit_stacked
+
+    ps = [_prepare(spec, c, epoch_callback if i == 0 else None, d)
+          for i, (c, d) in enumerate(units)]
+    if not all(isinstance(p.x_train, np.ndarray) for p in ps) or \
+            len({len(p.loader) for p in ps}) > 1:
+        return None
+    with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
+        warnings.simplefilter("ignore", AugfitWarning)
+        fitted = fit_stacked([p.trainer for p in ps], [p.loader for p in ps],
+                             val=[p.val for p in ps], **ps[0].fit_kwargs())
+    return [h if isinstance(h, BaseException) else _finish(p)
+            for p, h in zip(ps, fitted, strict=True)]
+
+
 def _early_stopping(e: dict[str, Any] | None) -> Any:
     from ...train.callbacks import EarlyStopping
 
@@ -237,8 +309,31 @@ def _early_stopping(e: dict[str, Any] | None) -> Any:
                          start_from_epoch=e["start_from_epoch"])
 
 
-def _train(spec: Spec, cell: Cell, epoch_callback: Any,
-           derived: Sequence[Cell] = ()) -> list[dict[str, Any]]:
+@dataclass
+class _Prepared:
+    """A cell ready to train: its trainer (model, callbacks), loader and val set, and what its
+    results are read from afterwards."""
+
+    spec: Spec
+    cell: Cell
+    trainer: Any
+    loader: Any
+    val: Any
+    test: Any
+    x_train: Any
+    y_train: np.ndarray
+    recorder: EpochRecorder
+    es: Any
+    shadows: list[ShadowStop]
+
+    def fit_kwargs(self) -> dict[str, Any]:
+        t = self.spec.training
+        return {"epochs": t.get("epochs"), "steps": t.get("steps"),
+                "eval_every": t.get("eval_every")}
+
+
+def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
+             derived: Sequence[Cell] = ()) -> _Prepared:
     from ...data.loader import DataLoader
     from ...train.trainer import Trainer
     from ...transforms.audio.mel import with_sample_rate
@@ -267,19 +362,31 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any,
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
                       callbacks=callbacks, label_smoothing=method.label_smoothing,
                       schedule=schedule)
+    return _Prepared(spec, cell, trainer, loader, val, test, x_train, sub.y, recorder, es,
+                     shadows)
+
+
+def _train(spec: Spec, cell: Cell, epoch_callback: Any,
+           derived: Sequence[Cell] = ()) -> list[dict[str, Any]]:
+    p = _prepare(spec, cell, epoch_callback, derived)
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
-        trainer.fit(loader, val=val, epochs=t.get("epochs"), steps=t.get("steps"),
-                    eval_every=t.get("eval_every"))
-    epochs = budget_epochs(t, len(loader))
-    sets = {"train": (x_train, sub.y), "val": (loader.featurize(val.x), val.y),
-            "test": (loader.featurize(test.x), test.y)}
+        p.trainer.fit(p.loader, val=p.val, **p.fit_kwargs())
+    return _finish(p)
+
+
+def _finish(p: _Prepared) -> list[dict[str, Any]]:
+    """The trained cell's result, then each derived cell's (read off its ShadowStop)."""
+    trainer, loader, model = p.trainer, p.loader, p.trainer.model
+    epochs = budget_epochs(p.spec.training, len(loader))
+    sets = {"train": (p.x_train, p.y_train), "val": (loader.featurize(p.val.x), p.val.y),
+            "test": (loader.featurize(p.test.x), p.test.y)}
     final = model.get_weights()
-    out = [_result(trainer, dict(recorder.history), es, sets, epochs,
+    out = [_result(trainer, dict(p.recorder.history), p.es, sets, epochs,
                    list(trainer.diagnostics))]
-    for s in shadows:              # after the run's own result: set_weights replaces its model
+    for s in p.shadows:            # after the run's own result: set_weights replaces its model
         t0 = time.perf_counter()
-        h = {k: v[:s.epochs_run] for k, v in recorder.history.items()}
+        h = {k: v[:s.epochs_run] for k, v in p.recorder.history.items()}
         model.set_weights(final if s.weights is None else s.weights)
         out.append(_result(trainer, h, s.es, sets, epochs,
                            trainer.diagnose({"loss": h["loss"], "accuracy": h["accuracy"]},
@@ -338,6 +445,7 @@ class ShadowStop(Callback):
         self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        del epoch, logs
         if self._pending:
             self._snapshot()
 
@@ -350,6 +458,7 @@ class ShadowStop(Callback):
             self.epochs_run, self._pending = epoch + 1, True
 
     def on_train_end(self, logs: Any = None) -> None:
+        del logs
         if self._pending:                         # stopped at the run's last epoch
             self._snapshot()
         if self.epochs_run is None:               # never stopped: it ran the whole budget too
@@ -471,7 +580,22 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
     return float(np.sum(curve[:epochs]) + max(epochs - n, 0) * curve[-1])
 
 
-__all__ = ["run_cell", "run_cells", "ShadowStop", "cell_metrics", "budget_epochs",
-           "best_epoch_index",
-           "make_model", "training_subset", "splits", "max_splits", "carried_area",
-           "EpochRecorder", "SUBSAMPLE", "MODEL", "LOADER", "DIVERGED_LOSS"]
+__all__ = [
+    "DIVERGED_LOSS",
+    "LOADER",
+    "MODEL",
+    "SUBSAMPLE",
+    "EpochRecorder",
+    "ShadowStop",
+    "best_epoch_index",
+    "budget_epochs",
+    "carried_area",
+    "cell_metrics",
+    "make_model",
+    "max_splits",
+    "run_cell",
+    "run_cells",
+    "run_group",
+    "splits",
+    "training_subset",
+]

@@ -34,6 +34,7 @@ of a design's wall time.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -50,7 +51,7 @@ EARLY_STOP_FRACTION = 0.6     # prior share of the epoch budget an early-stopped
 def parameter_count(spec: Spec, n_features: int, n_classes: int) -> int:
     """Weights and biases of the spec's MLP for ``n_features`` inputs and ``n_classes`` outputs."""
     widths = [max(int(n_features), 1), *map(int, spec.model["hidden"]), max(int(n_classes), 2)]
-    return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    return sum((a + 1) * b for a, b in itertools.pairwise(widths))
 
 
 def samples(spec: Spec, n: int) -> tuple[float, float]:
@@ -104,8 +105,9 @@ class CostModel:
         self.n_classes = int(n_classes)
         self.rates: dict[str, tuple[float, float]] = {}   # method -> fitted (a, b)
 
-    def work(self, method: str, n: int) -> tuple[float, float]:
-        """``(training work, evaluation work)`` of a cell, in samples x parameters."""
+    def work(self, n: int) -> tuple[float, float]:
+        """``(training work, evaluation work)`` of a cell of train size ``n``, in samples x
+        parameters (the same for every method: a method differs in its rate)."""
         seen, epochs = samples(self.spec, self._n(n))
         return seen * self.params, epochs * (self._n(n) + self.n_val) * self.params
 
@@ -127,7 +129,7 @@ class CostModel:
         if cell.method in self.free:
             return 0.0
         a, b = self.rates.get(cell.method) or self.prior(cell.method)
-        tw, ew = self.work(cell.method, cell.train_size)
+        tw, ew = self.work(cell.train_size)
         return a * tw + b * ew
 
     def fit(self, timed: Iterable[tuple[Cell, float]]) -> CostModel:
@@ -147,17 +149,17 @@ class CostModel:
         self.scale *= total / prior if prior > 0 else 1.0
         for method, values in per.items():
             if len({n for n, _ in values}) >= 2:
-                self.rates[method] = self._nnls(method, values)
+                self.rates[method] = self._nnls(values)
         return self
 
     def _prior_seconds(self, method: str, n: int) -> float:
         a, b = self.prior(method)
-        tw, ew = self.work(method, n)
+        tw, ew = self.work(n)
         return a * tw + b * ew
 
-    def _nnls(self, method: str, values: Sequence[tuple[int, float]]) -> tuple[float, float]:
+    def _nnls(self, values: Sequence[tuple[int, float]]) -> tuple[float, float]:
         """Non-negative least squares for (a, b); with one coefficient at 0, the other alone."""
-        x = np.array([self.work(method, n) for n, _ in values])
+        x = np.array([self.work(n) for n, _ in values])
         y = np.array([w for _, w in values])
         coef, *_ = np.linalg.lstsq(x, y, rcond=None)
         if (coef >= 0).all():

@@ -32,9 +32,9 @@ from ...checks import check_int
 from ...errors import AugfitError, AugfitWarning, ConfigError, TrainingError
 from ..spec import Cell
 from ._workers import check_main_needed, context, main_hidden
-from .cell import run_cells
+from .cell import run_cells, run_group
 from .data_source import install
-from .tasks import Task
+from .tasks import Group, Task
 
 Result = dict[str, Any]
 
@@ -60,16 +60,21 @@ def _failure(e: BaseException) -> CellFailure | None:
     return None
 
 
-def run_task(canonical: dict[str, Any], task: Task, flush: bool = False,
+def run_task(canonical: dict[str, Any], task: Task | Group, flush: bool = False,
              epoch_callback: Any = None, data: Any = None) -> Done:
-    """Train the task's cell and derive its riders (:func:`augfit.experiments.run.cell.run_cells`):
+    """Train the task's cell and derive its riders (:func:`augfit.experiments.run.cell.run_cells`),
+    or a group's cells as one stack (:func:`augfit.experiments.run.cell.run_group`):
     ``[(cell, result or CellFailure), ...]``, what a worker sends back."""
+    if isinstance(task, Group):
+        done = run_group(canonical, [(t.cell, t.derived) for t in task.tasks], epoch_callback,
+                         data, flush)
+    else:
+        done = run_cells(canonical, task.cell, task.derived, epoch_callback, data, flush)
     return [(cell, CellFailure(str(r), type(r).__name__) if isinstance(r, BaseException) else r)
-            for cell, r in run_cells(canonical, task.cell, task.derived, epoch_callback, data,
-                                     flush)]
+            for cell, r in done]
 
 
-def in_process(canonical: dict[str, Any], tasks: Sequence[Task],
+def in_process(canonical: dict[str, Any], tasks: Sequence[Task | Group],
                epoch_callback: Callable[[Cell], Any] | None = None, flush: bool = False
                ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the tasks one after the other here (``epoch_callback(cell)`` may give a progress
@@ -122,7 +127,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             proc.kill()
 
 
-def processes(canonical: dict[str, Any], tasks: Sequence[Task], workers: int,
+def processes(canonical: dict[str, Any], tasks: Sequence[Task | Group], workers: int,
               data: Any = None, flush: bool = False
               ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the tasks on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
@@ -136,7 +141,7 @@ def processes(canonical: dict[str, Any], tasks: Sequence[Task], workers: int,
                                initializer=_worker_init,
                                initargs=(os.getpid(), fingerprint, data))
     todo = list(tasks)
-    running: dict[Future, Task] = {}
+    running: dict[Future, Task | Group] = {}
     try:
         while todo or running:
             while todo and len(running) < 2 * workers:
@@ -173,7 +178,7 @@ def _died(pool: ProcessPoolExecutor, cell: Cell) -> AugfitError:
         f"{cell_name(cell)}; every finished cell is saved: rerun the same command to resume")
 
 
-def dask(canonical: dict[str, Any], tasks: Sequence[Task], scheduler: str,
+def dask(canonical: dict[str, Any], tasks: Sequence[Task | Group], scheduler: str,
          workers: int, data: Any = None, flush: bool = False
          ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the tasks on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
@@ -215,7 +220,7 @@ def dask(canonical: dict[str, Any], tasks: Sequence[Task], scheduler: str,
             cluster.close()
 
 
-def _result(fut: Any, task: Task) -> Done:
+def _result(fut: Any, task: Task | Group) -> Done:
     try:
         done: Done = fut.result()
         return done
@@ -243,22 +248,22 @@ def _warn_diagnostics(results: Iterator[tuple[Cell, Result | CellFailure]]
         yield cell, result
 
 
-def execute(canonical: dict[str, Any], cells: Sequence[Cell | Task], workers: int = 1,
+def execute(canonical: dict[str, Any], cells: Sequence[Cell | Task | Group], workers: int = 1,
             scheduler: str | None = None,
             epoch_callback: Callable[[Cell], Any] | None = None,
             data: Any = None, flush: bool = False
             ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``.
 
-    ``cells``: Cells, or Tasks (a cell and the cells derived from its run, see
-    :mod:`augfit.experiments.run.tasks`); every cell of them is yielded once.
+    ``cells``: Cells, Tasks (a cell and the cells derived from its run) or Groups (tasks trained
+    as one stack), see :mod:`augfit.experiments.run.tasks`; every cell of them is yielded once.
     ``data``: the Dataset whose fingerprint ``canonical["dataset"]`` holds, shipped to workers.
     ``flush``: train with subnormals flushed to zero (:mod:`augfit.numerics`).
     A cell whose training fails with a :class:`TrainingError` yields a :class:`CellFailure` in
     place of its result, and the other cells go on; any other error stops the run.
     """
     check_int(workers, "workers")
-    tasks = [t if isinstance(t, Task) else Task(t) for t in cells]
+    tasks = [t if isinstance(t, (Task, Group)) else Task(t) for t in cells]
     if data is not None:
         install(canonical["dataset"]["fingerprint"], data)
     if scheduler:

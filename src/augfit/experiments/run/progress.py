@@ -41,7 +41,7 @@ def clock_text(seconds: float) -> str:
     >>> clock_text(3725), clock_text(187.4), clock_text(42)
     ('1h02m05s', '3m07s', '42s')
     """
-    s = int(round(seconds))
+    s = round(seconds)
     h, rest = divmod(s, 3600)
     m, s = divmod(rest, 60)
     return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s" if m else f"{s}s"

@@ -216,8 +216,10 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                          f"n={c.train_size}",
                                          spec.training["epochs"])) if show else None
-        it = execute(spec.canonical, tasks.plan_tasks(spec, todo, "derive" in use),
-                     epoch_callback=status, flush=flush, **where)
+        planned: list[Any] = tasks.plan_tasks(spec, todo, "derive" in use)
+        if "stack" in use:
+            planned = tasks.group_tasks(planned)
+        it = execute(spec.canonical, planned, epoch_callback=status, flush=flush, **where)
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
                 store.put_failure(cell, spec.hash, cell_result.error)
@@ -248,7 +250,7 @@ def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
         return
     n = sum(1 for v in stored.values() if v == other[0])
     setting = ("AUGFIT_SPEEDUPS=derive (flushing off)" if other[0] == NUMERICS_PLAIN
-               else "AUGFIT_SPEEDUPS=all (flushing on)")
+               else "AUGFIT_SPEEDUPS unset (flushing on)")
     raise ConfigError(
         f"{store.path}: {n} stored cells of this spec were computed with numerics version "
         f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "
@@ -305,7 +307,7 @@ def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str,
 
     path = Path(out)
     out_rows = []
-    with Store(path if path.suffix in (".sqlite", ".db") else path) as store:
+    with Store(path) as store:  # a results folder or the .sqlite file itself
         for r in rows:
             try:
                 (ex,) = store.examples([r])
@@ -337,5 +339,16 @@ class _EpochStatus(Callback):
                                  f"val_acc {val:.3f}")
 
 
-__all__ = ["train", "GridRun", "as_spec", "check_out_dir", "failure_summary", "check_numerics",
-           "check_pilot_overlap", "check_sizes", "check_splits", "n_classes", "with_examples"]
+__all__ = [
+    "GridRun",
+    "as_spec",
+    "check_numerics",
+    "check_out_dir",
+    "check_pilot_overlap",
+    "check_sizes",
+    "check_splits",
+    "failure_summary",
+    "n_classes",
+    "train",
+    "with_examples",
+]

@@ -380,5 +380,13 @@ def load_results_and_failures(out: str | Path
         return spec, store.rows(spec.cells()), store.failures(spec.cells())
 
 
-__all__ = ["Store", "examples", "load_results", "load_results_and_failures", "DB_NAME",
-           "SCHEMA_VERSION", "pack_examples", "unpack_examples"]
+__all__ = [
+    "DB_NAME",
+    "SCHEMA_VERSION",
+    "Store",
+    "examples",
+    "load_results",
+    "load_results_and_failures",
+    "pack_examples",
+    "unpack_examples",
+]

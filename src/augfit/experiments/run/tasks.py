@@ -1,5 +1,6 @@
 """What the executors run: a :class:`Task` trains one cell and reads the cells derived from it off
-its trajectory, under the speedups in force (:data:`SPEEDUPS`, switched by ``AUGFIT_SPEEDUPS``).
+its trajectory, a :class:`Group` trains the tasks of a grid row as one stack, under the speedups in
+force (:data:`SPEEDUPS`, switched by ``AUGFIT_SPEEDUPS``).
 
 Derived early stopping: a method that differs from another method of the grid only by its
 ``early_stopping`` retraces that method's run exactly up to the epoch where it stops (same split,
@@ -10,6 +11,13 @@ takes the stopped run's history, best epoch and final weights from it
 the same bytes as training it (tested), so resuming, the store and the report are unchanged. When
 the other method's cell is already stored (a resumed run) or not in the grid, the cell trains by
 itself.
+
+Stacked training (``stack``, not on by default): the tasks of one method and training size (the
+units of a grid row, which differ in split and seed) train as one stack of models
+(:func:`augfit.experiments.run.cell.run_group`, :mod:`augfit.train.stacked`), with the same bytes
+as training each alone (tested). It is off unless asked for because it measured no faster here
+(the GEMMs and the optimizer are bound by arithmetic and memory, not by the number of calls; see
+docs/speed.md).
 """
 from __future__ import annotations
 
@@ -20,38 +28,46 @@ from dataclasses import dataclass
 from ...errors import ConfigError
 from ..spec import Cell, Spec
 
-#: the speedups of the runner, each on unless ``AUGFIT_SPEEDUPS`` leaves it out; none changes a
-#: cell's key, and only ``flush`` changes its numbers (recorded as its numerics version)
+#: the speedups of the runner; none changes a cell's key, and only ``flush`` changes its numbers
+#: (recorded as its numerics version)
 SPEEDUPS = {
     "derive": "early stopping cells read off the run of the method without it (same numbers)",
     "flush": "subnormal floats flushed to zero while training (slightly different numbers; "
              "numerics version 2)",
+    "stack": "the units of a grid row (one method and training size) trained as one stack "
+             "(same numbers)",
 }
+#: the speedups in force when ``AUGFIT_SPEEDUPS`` is unset or empty
+DEFAULT = ("derive", "flush")
 ENV = "AUGFIT_SPEEDUPS"
 
 
 def speedups(value: str | Sequence[str] | None = None,
              environ: Mapping[str, str] | None = None) -> frozenset[str]:
     """The speedups in force: ``value`` (names, ``"all"`` or ``"none"``; a string may list names
-    separated by commas), else the ``AUGFIT_SPEEDUPS`` environment variable; unset or empty: all
-    of them. ``none`` is the previous release's code path.
+    separated by commas), else the ``AUGFIT_SPEEDUPS`` environment variable; unset or empty: the
+    :data:`DEFAULT` ones. ``all`` is every speedup, ``none`` the previous release's code path.
 
-    >>> sorted(speedups("derive")), sorted(speedups("none")), sorted(speedups("all"))
+    >>> sorted(speedups("derive")), sorted(speedups("none")), sorted(speedups(""))
     (['derive'], [], ['derive', 'flush'])
+    >>> sorted(speedups("all"))
+    ['derive', 'flush', 'stack']
     """
     if value is None:
-        value = (os.environ if environ is None else environ).get(ENV, "all")
+        value = (os.environ if environ is None else environ).get(ENV, "")
     names = [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)
     names = [n for n in names if n]
-    if not names or names == ["all"]:                  # unset or empty: the default
+    if not names:                                      # unset or empty: the default
+        return frozenset(DEFAULT)
+    if names == ["all"]:
         return frozenset(SPEEDUPS)
     if names == ["none"]:
         return frozenset()
     unknown = [n for n in names if n not in SPEEDUPS]
     if unknown:
         raise ConfigError(f"{ENV}={value!r}: unknown speedup {unknown[0]!r}; use a comma-separated "
-                          f"list of {', '.join(SPEEDUPS)}, or all (the default) or none (the "
-                          f"previous code path)")
+                          f"list of {', '.join(SPEEDUPS)}, or all or none (the previous code "
+                          f"path); unset: {', '.join(DEFAULT)}")
     return frozenset(names)
 
 
@@ -65,6 +81,37 @@ class Task:
     @property
     def cells(self) -> tuple[Cell, ...]:
         return (self.cell, *self.derived)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Tasks of one method and training size (a grid row's units: other splits and seeds),
+    trained as one stack (:func:`augfit.experiments.cell.run_group`) with the same numbers."""
+
+    tasks: tuple[Task, ...]
+
+    @property
+    def cell(self) -> Cell:
+        """The cell that names the group (its first)."""
+        return self.tasks[0].cell
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return tuple(c for t in self.tasks for c in t.cells)
+
+
+def group_tasks(tasks: Sequence[Task], size: int = 8) -> list[Task | Group]:
+    """``tasks`` (of one spec) with those of one method and training size gathered into groups of
+    at most ``size``, each where its first task was; a task alone stays a Task."""
+    rows: dict[tuple[str, int], list[list[Task]]] = {}
+    order: list[list[Task]] = []
+    for t in tasks:
+        groups = rows.setdefault((t.cell.method, t.cell.train_size), [])
+        if not groups or len(groups[-1]) >= size:
+            groups.append([])
+            order.append(groups[-1])
+        groups[-1].append(t)
+    return [g[0] if len(g) == 1 else Group(tuple(g)) for g in order]
 
 
 def early_stopping_siblings(spec: Spec) -> dict[str, str]:
@@ -104,4 +151,14 @@ def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Ta
     return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
 
 
-__all__ = ["SPEEDUPS", "ENV", "Task", "early_stopping_siblings", "plan_tasks", "speedups"]
+__all__ = [
+    "DEFAULT",
+    "ENV",
+    "SPEEDUPS",
+    "Group",
+    "Task",
+    "early_stopping_siblings",
+    "group_tasks",
+    "plan_tasks",
+    "speedups",
+]

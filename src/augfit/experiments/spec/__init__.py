@@ -27,7 +27,24 @@ from .spec import (
 )
 from .sweep import sweep_groups
 
-__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",
-           "check_dataset_options", "check_smallest_effect", "IN_MEMORY",
-           "SMALLEST_EFFECT_DEFAULT", "SMALLEST_EFFECT_MAX", "Checker", "load_yaml", "read_text",
-           "show", "build_augment", "check_modality", "leaves", "sweep_groups"]
+__all__ = [
+    "IN_MEMORY",
+    "SMALLEST_EFFECT_DEFAULT",
+    "SMALLEST_EFFECT_MAX",
+    "Cell",
+    "Checker",
+    "Method",
+    "Spec",
+    "build_augment",
+    "check_dataset_options",
+    "check_modality",
+    "check_smallest_effect",
+    "leaves",
+    "load_spec",
+    "load_yaml",
+    "parse_spec",
+    "read_text",
+    "show",
+    "spec_from_canonical",
+    "sweep_groups",
+]

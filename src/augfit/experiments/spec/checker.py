@@ -188,5 +188,18 @@ def join_path(path: str, key: Any) -> str:
     return f"{path}.{k}" if path else k
 
 
-__all__ = ["Checker", "SHOW_MAX", "show", "join_path", "arg_names", "NAME", "check_integers",
-           "load_yaml", "read_text", "INT_MAX", "INT_MIN", "YAML_MAX_NODES", "YAML_MAX_BYTES"]
+__all__ = [
+    "INT_MAX",
+    "INT_MIN",
+    "NAME",
+    "SHOW_MAX",
+    "YAML_MAX_BYTES",
+    "YAML_MAX_NODES",
+    "Checker",
+    "arg_names",
+    "check_integers",
+    "join_path",
+    "load_yaml",
+    "read_text",
+    "show",
+]

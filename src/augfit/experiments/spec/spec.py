@@ -391,19 +391,7 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
                      ["samples", "per_class"])
     boot = _bootstrap(ck, d.get("bootstrap", {}))
-    methods = methods_section(ck, d["methods"], Path(base_dir))
-    for i, m in enumerate(methods):
-        if training["batch_size"] < 2 and m.mixes_labels():
-            raise ck.fail("training.batch_size", f"is {training['batch_size']} but method "
-                          f"{m.name!r} (methods[{i}]) mixes labels (MixUp/CutMix), which pairs "
-                          f"samples within a batch; use batch_size >= 2")
-    _check_training_with_methods(ck, training, methods)
-    baseline = ck.string(d.get("baseline", "baseline"), "baseline")
-    if baseline not in [m.name for m in methods]:
-        hint = did_you_mean(baseline, [m.name for m in methods])
-        raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
-                      f"({', '.join(m.name for m in methods)}); "
-                      + (f"{hint} " if hint else "") + "add it to methods or name another")
+    methods, baseline = _methods_and_baseline(ck, d, training, Path(base_dir))
     answer = _answer(ck, d.get("answer"))
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
@@ -424,6 +412,25 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
     spec.canonical = json.loads(json.dumps(spec.canonical))
     spec.hash = json_digest(spec.canonical)
     return spec
+
+
+def _methods_and_baseline(ck: Checker, d: Mapping[str, Any], training: dict[str, Any],
+                          base_dir: Path) -> tuple[list[Method], str]:
+    """The methods, checked against the training section, and the baseline among them."""
+    methods = methods_section(ck, d["methods"], base_dir)
+    for i, m in enumerate(methods):
+        if training["batch_size"] < 2 and m.mixes_labels():
+            raise ck.fail("training.batch_size", f"is {training['batch_size']} but method "
+                          f"{m.name!r} (methods[{i}]) mixes labels (MixUp/CutMix), which pairs "
+                          f"samples within a batch; use batch_size >= 2")
+    _check_training_with_methods(ck, training, methods)
+    baseline = ck.string(d.get("baseline", "baseline"), "baseline")
+    if baseline not in [m.name for m in methods]:
+        hint = did_you_mean(baseline, [m.name for m in methods])
+        raise ck.fail("baseline", f"{show(baseline)} is not one of the methods "
+                      f"({', '.join(m.name for m in methods)}); "
+                      + (f"{hint} " if hint else "") + "add it to methods or name another")
+    return methods, baseline
 
 
 def spec_from_canonical(canonical: Mapping[str, Any], source: str = "<stored spec>") -> Spec:
@@ -602,6 +609,16 @@ def _notes(ck: Checker, v: Any) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Spec", "Method", "Cell", "load_spec", "parse_spec", "spec_from_canonical",
-           "check_dataset_options", "check_smallest_effect", "IN_MEMORY", "SMALLEST_EFFECT_DEFAULT",
-           "SMALLEST_EFFECT_MAX"]
+__all__ = [
+    "IN_MEMORY",
+    "SMALLEST_EFFECT_DEFAULT",
+    "SMALLEST_EFFECT_MAX",
+    "Cell",
+    "Method",
+    "Spec",
+    "check_dataset_options",
+    "check_smallest_effect",
+    "load_spec",
+    "parse_spec",
+    "spec_from_canonical",
+]

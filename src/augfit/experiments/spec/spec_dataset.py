@@ -27,8 +27,6 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     and default split; a relative ``options.path`` is resolved from the spec's folder. With
     ``user_data`` (``run(data=...)``) the section is optional and may only give the split.
     """
-    from ...registry import DATASETS
-
     if v is None and user_data:
         v = {}
     d = ck.mapping(v, "dataset", _DATASET_FIELDS)
@@ -36,10 +34,29 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     if fp is not None and (not isinstance(fp, str) or not _HEX64.match(fp)):
         raise ck.expected("dataset.fingerprint", "a SHA-256 in hex (64 characters, written by "
                           "the runner; remove the field to compute it)", fp)
-    featurizer, card_split, options = None, {}, d.get("options", {})
+    options = d.get("options", {})
     if not isinstance(options, Mapping):
         raise ck.expected("dataset.options", "a mapping of keyword arguments", options)
-    options = dict(options)
+    name, options, card_split, featurizer = _source(ck, d, dict(options), base_dir, user_data)
+    if "path" in options:
+        from ...data.cards import resolve_path
+
+        options["path"] = resolve_path(options["path"], Path(base_dir))
+    if name != IN_MEMORY and fp is None:
+        check_dataset_options(ck, name, options, "dataset.options")
+    out = {"name": name, "options": options, "split": _split(ck, d, card_split)}
+    if "columns" in d:
+        out["columns"] = _columns(ck, d["columns"], name == IN_MEMORY)
+    if fp is not None:
+        out["fingerprint"] = fp
+    return out, featurizer
+
+
+def _source(ck: Checker, d: Mapping[str, Any], options: dict[str, Any], base_dir: Path,
+            user_data: bool) -> tuple[str, dict[str, Any], Mapping[str, Any], Any]:
+    """Where the data come from: (dataset name, loader options, the card's split, the card's
+    featurizer), for data in memory, a card (its options under the spec's) or a name."""
+    fp = d.get("fingerprint")
     if user_data:
         extra = [k for k in ("name", "options", "card") if k in d and
                  not (k == "name" and d[k] == IN_MEMORY) and not (k == "options" and not d[k])]
@@ -47,8 +64,8 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
             raise ck.fail(f"dataset.{extra[0]}", "the data is passed in memory (data=...); the "
                           "spec's dataset section may only give split (and columns, for a "
                           f"DataFrame): remove dataset.{extra[0]} or call run() without data=")
-        name = IN_MEMORY
-    elif "card" in d:
+        return IN_MEMORY, options, {}, None
+    if "card" in d:
         if "name" in d:
             raise ck.fail("dataset", "give either card or name, not both")
         from ...data.cards import load_card
@@ -58,25 +75,24 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
             card = load_card(Path(base_dir) / Path(card_path).expanduser())
         except AugfitError as e:
             raise ck.fail("dataset.card", str(e)) from None
-        name, options = card.loader, {**card.options, **options}
-        card_split, featurizer = card.split, card.featurizer
-    else:
-        if "name" not in d:
-            raise ck.fail("dataset.name", "required field is missing (or give card: "
-                          "../datasets/NAME.yaml, or pass data= to run())")
-        name = ck.string(d["name"], "dataset.name")
-        if name == IN_MEMORY and fp is None:
-            raise ck.fail("dataset.name", f'"{IN_MEMORY}" stands for data passed in memory; '
-                          "call augfit.experiments.run(spec, data=...) or name a dataset")
-        if name != IN_MEMORY and fp is None and name not in DATASETS:
-            raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name,
-                              did_you_mean(name, DATASETS.available()))
-    if "path" in options:
-        from ...data.cards import resolve_path
+        return card.loader, {**card.options, **options}, card.split, card.featurizer
+    from ...registry import DATASETS
 
-        options["path"] = resolve_path(options["path"], Path(base_dir))
-    if name != IN_MEMORY and fp is None:
-        check_dataset_options(ck, name, options, "dataset.options")
+    if "name" not in d:
+        raise ck.fail("dataset.name", "required field is missing (or give card: "
+                      "../datasets/NAME.yaml, or pass data= to run())")
+    name = ck.string(d["name"], "dataset.name")
+    if name == IN_MEMORY and fp is None:
+        raise ck.fail("dataset.name", f'"{IN_MEMORY}" stands for data passed in memory; '
+                      "call augfit.experiments.run(spec, data=...) or name a dataset")
+    if name != IN_MEMORY and fp is None and name not in DATASETS:
+        raise ck.expected("dataset.name", "one of " + ", ".join(DATASETS.available()), name,
+                          did_you_mean(name, DATASETS.available()))
+    return name, options, {}, None
+
+
+def _split(ck: Checker, d: Mapping[str, Any], card_split: Mapping[str, Any]) -> dict[str, Any]:
+    """``dataset.split`` over the card's split over the defaults, checked."""
     s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
     split = {**_DEFAULT_SPLIT, **card_split, **s}
     ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
@@ -91,12 +107,7 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)
     ck.boolean(split["stratify"], "dataset.split.stratify")
     ck.boolean(split["by_group"], "dataset.split.by_group")
-    out = {"name": name, "options": options, "split": split}
-    if "columns" in d:
-        out["columns"] = _columns(ck, d["columns"], name == IN_MEMORY)
-    if fp is not None:
-        out["fingerprint"] = fp
-    return out, featurizer
+    return split
 
 
 def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],

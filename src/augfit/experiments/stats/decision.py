@@ -59,5 +59,13 @@ def decide(comparison: Comparison | Estimate, level: float, smallest_effect: flo
     return classify(est.interval(level), smallest_effect)
 
 
-__all__ = ["HELPS", "HURTS", "NEGLIGIBLE", "INCONCLUSIVE", "NOT_COMPARABLE", "CATEGORIES",
-           "classify", "decide"]
+__all__ = [
+    "CATEGORIES",
+    "HELPS",
+    "HURTS",
+    "INCONCLUSIVE",
+    "NEGLIGIBLE",
+    "NOT_COMPARABLE",
+    "classify",
+    "decide",
+]

@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_number
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
 from ..base import MAX_SAMPLE_RATE
+from ..constraints import Check, Real
 from .core import check_waveforms
 
 
@@ -49,6 +49,32 @@ def _init_args(obj: Any) -> dict[str, Any]:
     """Constructor arguments of an audiomentations transform instance, without ``p``."""
     args = dict(obj.get_transform_init_args())
     args.pop("p", None)
+    return args
+
+
+def _check_transform(transform: Any, name: str, owner: str) -> Any:
+    """An audiomentations class name or transform instance."""
+    if isinstance(transform, str):
+        cls = getattr(_audiomentations(), transform, None)
+        if not isinstance(cls, type) or not hasattr(cls, "randomize_parameters"):
+            raise ConfigError(
+                f"{owner}({name}=...): {transform!r} is not an audiomentations "
+                "transform; use a class name such as 'AddGaussianSNR', 'Shift', 'Gain' or "
+                "'TimeStretch'"
+            )
+    elif not (hasattr(transform, "randomize_parameters")
+              and hasattr(transform, "get_transform_init_args")):
+        raise ConfigError(
+            f"{owner}({name}=...) must be an audiomentations class name or "
+            f"instance, got {transform!r}"
+        )
+    return transform
+
+
+def _check_args(args: Any, name: str, owner: str) -> Any:
+    """None or a dict of the wrapped transform's constructor arguments."""
+    if args is not None and not isinstance(args, dict):
+        raise ConfigError(f"{owner}({name}=...) must be a dict, got {args!r}")
     return args
 
 
@@ -74,23 +100,19 @@ class Audiomentations(PerSampleAdapter):
     """
 
     modality = "audio"
+    sample_rate: float
+    _parameter_constraints = {
+        "sample_rate": Real(0, MAX_SAMPLE_RATE, low_open=True),
+        "transform": Check(lambda v, name, owner, seen: _check_transform(v, name, owner),
+                           bad=("NoSuchTransform", 3, None), keep="given"),
+        "args": Check(lambda v, name, owner, seen: _check_args(v, name, owner),
+                      bad=("x", 3, ["min_snr_db"]))}
 
     def __init__(self, transform: Any, sample_rate: float, args: dict[str, Any] | None = None,
                  p: float = 1.0) -> None:
         super().__init__(p)
-        self.sample_rate = check_number(sample_rate, "sample_rate", "Audiomentations", 0,
-                                        MAX_SAMPLE_RATE, low_open=True)
-        lib = _audiomentations()
         if isinstance(transform, str):
-            cls = getattr(lib, transform, None)
-            if not isinstance(cls, type) or not hasattr(cls, "randomize_parameters"):
-                raise ConfigError(
-                    f"Audiomentations(transform=...): {transform!r} is not an audiomentations "
-                    "transform; use a class name such as 'AddGaussianSNR', 'Shift', 'Gain' or "
-                    "'TimeStretch'"
-                )
-            if args is not None and not isinstance(args, dict):
-                raise ConfigError(f"Audiomentations(args=...) must be a dict, got {args!r}")
+            cls = getattr(_audiomentations(), transform)
             self.args = dict(args or {})
             try:
                 self._inner = cls(**self.args, p=1.0)
@@ -98,19 +120,13 @@ class Audiomentations(PerSampleAdapter):
                 raise ConfigError(
                     f"Audiomentations: {transform}(**{self.args}) failed: {exc}") from exc
             self.transform = transform
-        elif hasattr(transform, "randomize_parameters") and hasattr(transform,
-                                                                      "get_transform_init_args"):
+        else:
             if args:
                 raise ConfigError(
                     "Audiomentations: pass args only with a transform name, not an instance")
             self.transform = type(transform).__name__
             self.args = _init_args(transform)
             self._inner = type(transform)(**self.args, p=1.0)
-        else:
-            raise ConfigError(
-                f"Audiomentations(transform=...) must be an audiomentations class name or "
-                f"instance, got {transform!r}"
-            )
 
     def check_batch(self, batch: Any) -> None:
         check_waveforms(batch, f"Audiomentations({self.transform})")
@@ -126,16 +142,6 @@ class Audiomentations(PerSampleAdapter):
 
         return np.stack([librosa.util.fix_length(o, size=batch.shape[1]) for o in outputs]).astype(
             batch.dtype, copy=False)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"transform": "AddGaussianSNR", "sample_rate": 8000,
-                "args": {"min_snr_db": 10.0, "max_snr_db": 20.0}}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [*super().invalid_args(), {"transform": "NoSuchTransform"}, {"transform": 3},
-                {"sample_rate": 0}, {"args": {"min_snr_db": 30.0, "max_snr_db": 10.0}}]
 
 
 __all__ = ["Audiomentations"]

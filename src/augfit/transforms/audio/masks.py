@@ -18,10 +18,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ...checks import check_int, check_number, is_finite, is_number
+from ...checks import is_finite, is_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FRAMES, Transform
+from ..constraints import Check, Integer, Real
 from .core import check_spectrograms
 
 
@@ -63,13 +64,16 @@ class _AxisMask(Transform):
     modality = "audio"
     family = "masks"
     axis: ClassVar[int]
+    max_width: int
+    num_masks: int
+    mask_value: str | float
+    _parameter_constraints = {
+        "max_width": Integer(1, MAX_FRAMES), "num_masks": Integer(1, MAX_COUNT),
+        "mask_value": Check(lambda v, name, owner, seen: check_mask_value(v, owner),
+                            bad=("median", float("nan"), float("inf"), 1e7, None))}
 
     def __init__(self, max_width: int, num_masks: int, mask_value: str | float, p: float) -> None:
         super().__init__(p)
-        owner = type(self).__name__
-        self.max_width = check_int(max_width, "max_width", owner, 1, MAX_FRAMES)
-        self.num_masks = check_int(num_masks, "num_masks", owner, 1, MAX_COUNT)
-        self.mask_value = check_mask_value(mask_value, owner)
 
     def check_batch(self, batch: Any) -> None:
         check_spectrograms(batch, type(self).__name__)
@@ -112,11 +116,6 @@ class _AxisMask(Transform):
     def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
         return (rng.standard_normal((4, 20, 32)) * 10.0 - 40.0).astype(np.float32)
 
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [*super().invalid_args(), {"max_width": 0}, {"num_masks": 0}, {"num_masks": 1.5},
-                {"mask_value": "median"}, {"mask_value": float("nan")}]
-
 
 @TRANSFORMS.register()
 class FrequencyMask(_AxisMask):
@@ -139,10 +138,6 @@ class FrequencyMask(_AxisMask):
                  p: float = 1.0) -> None:
         super().__init__(max_width, num_masks, mask_value, p)
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"max_width": 4, "num_masks": 2, "mask_value": "mean"}
-
 
 @TRANSFORMS.register()
 class TimeMask(_AxisMask):
@@ -160,23 +155,15 @@ class TimeMask(_AxisMask):
     """
 
     axis = 2
+    max_fraction: float
+    _parameter_constraints = {"max_fraction": Real(0, 1, low_open=True)}
 
     def __init__(self, max_width: int = 10, num_masks: int = 2, max_fraction: float = 1.0,
                  mask_value: str | float = "mean", p: float = 1.0) -> None:
         super().__init__(max_width, num_masks, mask_value, p)
-        self.max_fraction = check_number(max_fraction, "max_fraction", "TimeMask", 0, 1,
-                                         low_open=True)
 
     def width_limit(self, length: int) -> int:
         return min(self.max_width, length, int(np.floor(self.max_fraction * length)))
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"max_width": 6, "num_masks": 2, "max_fraction": 0.5, "mask_value": "zero"}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [*super().invalid_args(), {"max_fraction": 0.0}, {"max_fraction": 1.5}]
 
 
 @TRANSFORMS.register()
@@ -192,13 +179,14 @@ class TimeWarp(Transform):
 
     modality = "audio"
     family = "masks"
+    max_warp: int
+    _parameter_constraints = {"max_warp": Integer(1, MAX_FRAMES)}
 
     def __init__(self, max_warp: int = 5, p: float = 1.0) -> None:
         super().__init__(p)
-        self.max_warp = check_int(max_warp, "max_warp", "TimeWarp", 1, MAX_FRAMES)
 
     def check_batch(self, batch: Any) -> None:
-        check_spectrograms(batch, "TimeWarp")
+        check_spectrograms(batch, type(self).__name__)
         if batch.shape[2] < 3:
             raise ShapeError(
                 f"TimeWarp: needs at least 3 frames, got spectrograms of shape {batch.shape}")
@@ -229,14 +217,6 @@ class TimeWarp(Transform):
     @classmethod
     def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
         return _AxisMask.example_batch(rng)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"max_warp": 4}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [*super().invalid_args(), {"max_warp": 0}, {"max_warp": 2.5}]
 
 
 __all__ = ["FrequencyMask", "TimeMask", "TimeWarp", "band_mask", "fill_values", "check_mask_value"]

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_bool, check_int, check_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
+from ..constraints import Boolean, Constraint, Integer, Real, check_table
 from .core import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
@@ -131,16 +131,20 @@ def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 25
     return mel.astype(np.float32, copy=False)
 
 
+#: the mel settings shared by :class:`MelSpectrogram` and the ``audio_logmel`` featurizer
+MEL_CONSTRAINTS: dict[str, Constraint] = {
+    "sample_rate": Real(0, MAX_SAMPLE_RATE, low_open=True, allow_none=True),
+    "n_mels": Integer(1, MAX_COUNT), "n_fft": Integer(2, MAX_FFT),
+    "hop_length": Integer(1, MAX_FFT), "top_db": Real(0, 1000.0, low_open=True, allow_none=True)}
+
+
 def check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
                     top_db: Any) -> tuple[float | None, int, int, int, float | None]:
-    sr = None if sample_rate is None else check_number(sample_rate, "sample_rate", owner, 0,
-                                                       MAX_SAMPLE_RATE, low_open=True)
-    m = check_int(n_mels, "n_mels", owner, 1, MAX_COUNT)
-    nf = check_int(n_fft, "n_fft", owner, 2, MAX_FFT)
-    hop = check_int(hop_length, "hop_length", owner, 1, MAX_FFT)
-    if top_db is not None:
-        top_db = check_number(top_db, "top_db", owner, 0, 1000.0, low_open=True)
-    return sr, m, nf, hop, top_db
+    """The mel settings checked against :data:`MEL_CONSTRAINTS`."""
+    given = {"sample_rate": sample_rate, "n_mels": n_mels, "n_fft": n_fft,
+             "hop_length": hop_length, "top_db": top_db}
+    c, _ = check_table(MEL_CONSTRAINTS, given, owner)
+    return c["sample_rate"], c["n_mels"], c["n_fft"], c["hop_length"], c["top_db"]
 
 
 def need_sample_rate(t: Any) -> float:
@@ -215,15 +219,17 @@ class MelSpectrogram(Transform):
 
     modality = "audio"
     deterministic = True
+    sample_rate: float | None
+    n_mels: int
+    n_fft: int
+    hop_length: int
+    log: bool
+    top_db: float | None
+    _parameter_constraints = {**MEL_CONSTRAINTS, "log": Boolean()}
 
     def __init__(self, sample_rate: float | None = None, n_mels: int = 40, n_fft: int = 256,
                  hop_length: int = 128, log: bool = True, top_db: float | None = 80.0) -> None:
         super().__init__(p=1.0)
-        name = type(self).__name__
-        self.sample_rate, self.n_mels, self.n_fft, self.hop_length, self.top_db = check_mel_args(
-            name, sample_rate, n_mels, n_fft, hop_length, top_db)
-        check_bool(log, "log", name)
-        self.log = log
 
     def check_batch(self, batch: Any) -> None:
         check_waveforms(batch, type(self).__name__)
@@ -236,15 +242,6 @@ class MelSpectrogram(Transform):
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         return log_mel(batch, need_sample_rate(self), self.n_mels, self.n_fft, self.hop_length,
                        self.log, self.top_db, owner=type(self).__name__)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"sample_rate": 8000, "n_mels": 40, "n_fft": 256, "hop_length": 128}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [{"sample_rate": 0}, {"n_mels": 0}, {"n_fft": 1.5}, {"hop_length": -1},
-                {"log": "yes"}]
 
 
 __all__ = ["MelSpectrogram", "with_sample_rate", "need_sample_rate", "check_mel_args", "log_mel",

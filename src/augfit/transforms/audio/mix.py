@@ -60,10 +60,6 @@ class TimeCutMix(LabelMixing):
         return out
 
     @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 1.0}
-
-    @classmethod
     def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
         return (rng.standard_normal((4, 20, 32)) * 10.0 - 40.0).astype(np.float32)
 

@@ -90,7 +90,7 @@ class Albumentations(PerSampleAdapter):
         self._lock = threading.Lock()
 
     def check_batch(self, batch: Any) -> None:
-        F.check_images(batch, "Albumentations")
+        F.check_images(batch, type(self).__name__)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         # seeding then calling mutates the wrapped transform: one batch at a time per instance

@@ -2,14 +2,15 @@
 words, at least one, or exactly ``n`` words."""
 from __future__ import annotations
 
-from ...checks import check_int, check_number
 from ..base import MAX_WORDS
+from ..constraints import Constraint, Integer, Real
 
 
-def check_amount(alpha: object, n: object, owner: str, alpha_name: str = "alpha") -> None:
-    """Validate "a share ``alpha`` of the words, or exactly ``n`` words" (one of the two)."""
-    check_int(n, "n", owner, 1, MAX_WORDS, allow_none=True, hint=" (words edited per sentence)")
-    check_number(alpha, alpha_name, owner, 0, 1, low_open=True)
+def amount_constraints(share: str = "alpha") -> dict[str, Constraint]:
+    """The constraints of "a share ``share`` of the words, or exactly ``n`` words" (``n`` is
+    checked first)."""
+    return {"n": Integer(1, MAX_WORDS, allow_none=True, hint=" (words edited per sentence)"),
+            share: Real(0, 1, low_open=True)}
 
 
 def n_edits(n_words: int, alpha: float, n: int | None) -> int:
@@ -19,4 +20,4 @@ def n_edits(n_words: int, alpha: float, n: int | None) -> int:
     return int(n) if n is not None else max(1, int(alpha * n_words))
 
 
-__all__ = ["check_amount", "n_edits"]
+__all__ = ["amount_constraints", "n_edits"]

@@ -26,6 +26,7 @@ from ...errors import ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import TRANSFORMS
 from ..base import Params
+from ..constraints import Check
 from .core import TextTransform
 from .translate_cache import get_cache
 
@@ -162,6 +163,27 @@ def register_translator(name: str, factory: TranslatorFactory) -> None:
     _BACKENDS[name] = factory
 
 
+def _language(value: Any, name: str, owner: str) -> str:
+    if not isinstance(value, str) or not value.isalpha():
+        raise ConfigError(f"{owner}({name}=...) must be a language code like 'spa', "
+                          f"got {value!r}")
+    return value
+
+
+def _backend(value: Any, name: str, owner: str) -> str:
+    if not isinstance(value, str) or value not in _BACKENDS:
+        raise ConfigError(f"{owner}({name}=...) must be one of {sorted(_BACKENDS)} (add "
+                          f"others with register_translator), got {value!r}")
+    return value
+
+
+def _cache(value: Any, name: str, owner: str) -> bool | str:
+    if not isinstance(value, (bool, str, Path)):
+        raise ConfigError(f"{owner}({name}=...) must be True, False or a file path, "
+                          f"got {value!r}")
+    return str(value) if isinstance(value, Path) else value
+
+
 @TRANSFORMS.register()
 class BackTranslate(TextTransform):
     """Translate to a pivot language and back (``source -> pivot -> source``).
@@ -185,24 +207,23 @@ class BackTranslate(TextTransform):
     """
 
     deterministic: ClassVar[bool] = False
+    pivot: str
+    source: str
+    backend: str
+    cache: bool | str
+    _parameter_constraints = {
+        "pivot": Check(lambda v, name, owner, seen: _language(v, name, owner),
+                       bad=(3, "es-ES", "")),
+        "source": Check(lambda v, name, owner, seen: _language(v, name, owner), bad=(3, "en_GB")),
+        "backend": Check(lambda v, name, owner, seen: _backend(v, name, owner),
+                         bad=("google", 3, ["apertium"])),
+        "cache": Check(lambda v, name, owner, seen: _cache(v, name, owner), bad=(1.5, None))}
 
     def __init__(self, pivot: str = "spa", source: str = "eng", backend: str = "apertium",
                  cache: bool | str = True, p: float = 1.0) -> None:
         super().__init__(p)
-        for name, v in (("pivot", pivot), ("source", source)):
-            if not isinstance(v, str) or not v.isalpha():
-                raise ConfigError(f"BackTranslate({name}=...) must be a language code like "
-                                  f"'spa', got {v!r}")
-        if backend not in _BACKENDS:
-            raise ConfigError(f"BackTranslate(backend=...) must be one of {sorted(_BACKENDS)} (add "
-                              f"others with register_translator), got {backend!r}")
-        if not isinstance(cache, (bool, str, Path)):
-            raise ConfigError(f"BackTranslate(cache=...) must be True, False or a file path, "
-                              f"got {cache!r}")
-        self.pivot, self.source, self.backend = pivot, source, backend
-        self.cache = str(cache) if isinstance(cache, Path) else cache
-        self._forward = _BACKENDS[backend](source, pivot)
-        self._backward = _BACKENDS[backend](pivot, source)
+        self._forward = _BACKENDS[self.backend](self.source, self.pivot)
+        self._backward = _BACKENDS[self.backend](self.pivot, self.source)
 
     def _translate(self, translator: Translator, pair: str, texts: list[str]) -> list[str]:
         if self.cache is False:
@@ -226,15 +247,6 @@ class BackTranslate(TextTransform):
 
     def apply_params(self, batch: list[str], params: Params) -> list[str]:
         return self.translate_round_trip(list(batch))
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"cache": False}  # the contract test must not write into the user's cache
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"pivot": 3}, {"pivot": "es-ES"}, {"backend": "google"},
-                                         {"cache": 1.5}]
 
 
 def _checked(out: Any, texts: list[str], pair: str) -> list[str]:

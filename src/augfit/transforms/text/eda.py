@@ -12,23 +12,18 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from .amount import check_amount, n_edits
+from .amount import amount_constraints, n_edits
 from .core import WordEditTransform
-from .lookup import stopword_lookup
+from .lookup import Stopwords, SynonymLookup
 from .tokens import delete_words, insert_words, swap_words, tokenize
 
 
 class _EdaOp(WordEditTransform):
-    """Contract-test hooks shared by the EDA operations (the ``alpha`` / ``n`` amount rule)."""
+    """What the EDA operations share: the ``alpha`` / ``n`` amount rule."""
 
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"alpha": 0.2}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [{"p": -0.1}, {"p": 1.5}, {"p": "x"}, {"alpha": 0.0}, {"alpha": 2.0}, {"alpha": "a"},
-                {"n": 0}, {"n": 2.5}]
+    alpha: float
+    n: int | None
+    _parameter_constraints = amount_constraints("alpha")
 
 
 @TRANSFORMS.register()
@@ -51,14 +46,12 @@ class RandomInsertion(_EdaOp):
     """
 
     edit = staticmethod(insert_words)
+    _parameter_constraints = {"stopwords": Stopwords()}
 
     def __init__(self, alpha: float = 0.1, n: int | None = None, stopwords: Any = "english",
                  p: float = 1.0) -> None:
         super().__init__(p)
-        check_amount(alpha, n, "RandomInsertion")
-        self.alpha = float(alpha)
-        self.n = None if n is None else int(n)
-        self.stopwords, self._lookup = stopword_lookup(stopwords, "RandomInsertion")
+        self._lookup = SynonymLookup(self.checked.stopwords)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         rows = []  # per sentence: (number of words, words with synonyms, number of insertions)
@@ -76,10 +69,6 @@ class RandomInsertion(_EdaOp):
                 row.append([int(c * n_words), syns[int(b * len(syns))]])
             edits.append(row)
         return {"edits": edits}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"stopwords": 1}]
 
 
 @TRANSFORMS.register()
@@ -103,9 +92,6 @@ class RandomSwap(_EdaOp):
 
     def __init__(self, alpha: float = 0.1, n: int | None = None, p: float = 1.0) -> None:
         super().__init__(p)
-        check_amount(alpha, n, "RandomSwap")
-        self.alpha = float(alpha)
-        self.n = None if n is None else int(n)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         sizes = [len(tokenize(text).words) for text in batch]
@@ -142,8 +128,6 @@ class RandomDeletion(_EdaOp):
 
     def __init__(self, alpha: float = 0.1, p: float = 1.0) -> None:
         super().__init__(p)
-        check_amount(alpha, None, "RandomDeletion")
-        self.alpha = float(alpha)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         sizes = [len(tokenize(text).words) for text in batch]
@@ -162,10 +146,6 @@ class RandomDeletion(_EdaOp):
                 idx.remove(int(kept * m))
             deleted.append(idx)
         return {"deleted": deleted}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return [bad for bad in super().invalid_args() if "n" not in bad]  # no n here
 
 
 __all__ = ["RandomInsertion", "RandomSwap", "RandomDeletion"]

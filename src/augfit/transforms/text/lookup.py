@@ -1,10 +1,12 @@
 """Stop words and the memoized synonym lookup the synonym-based transforms share."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ConfigError
+from ..constraints import Constraint
 from .lexicon import english_stopwords, load_lexicon
 
 
@@ -25,15 +27,20 @@ def resolve_stopwords(stopwords: object, owner: str) -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
-def stopword_lookup(stopwords: object, owner: str, pos_aware: bool = False
-                    ) -> tuple[Any, SynonymLookup]:
-    """``(value to store as the stopwords attribute, SynonymLookup)`` for a transform's arguments.
+@dataclass(frozen=True)
+class Stopwords(Constraint):
+    """``"english"``, None or a list of words: checked to the set of stop words; a custom list is
+    kept sorted and lower-cased, so ``to_dict`` round-trips it."""
 
-    A custom list is stored sorted and lower-cased, so ``to_dict`` round-trips it.
-    """
-    stop = resolve_stopwords(stopwords, owner)
-    stored = stopwords if stopwords is None or isinstance(stopwords, str) else sorted(stop)
-    return stored, SynonymLookup(stop, pos_aware)
+    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
+              ) -> frozenset[str]:
+        return resolve_stopwords(value, owner)
+
+    def stored(self, given: Any, checked: Any) -> Any:
+        return given if given is None or isinstance(given, str) else sorted(checked)
+
+    def invalid(self) -> list[Any]:
+        return [1, "french", ["the", 3]]
 
 
 class SynonymLookup:
@@ -70,4 +77,4 @@ class SynonymLookup:
         return {"stop": self.stop, "pos_aware": self.pos_aware, "_memo": {}}
 
 
-__all__ = ["SynonymLookup", "resolve_stopwords", "stopword_lookup"]
+__all__ = ["Stopwords", "SynonymLookup", "resolve_stopwords"]

@@ -16,6 +16,7 @@ from typing import Any
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
+from ..constraints import Check
 from .core import check_text_batch
 
 
@@ -29,6 +30,23 @@ def _load_class(path: str) -> type:
         ) from e
     except AttributeError as e:
         raise ConfigError(f"NlpaugAugmenter(augmenter=...): {module} has no {name!r}") from e
+
+
+def _check_args(args: Any, name: str, owner: str) -> dict[str, Any] | None:
+    if args is not None and not isinstance(args, dict):
+        raise ConfigError(f"{owner}({name}=...) must be a dict or None, got {args!r}")
+    return dict(args) if args else None
+
+
+def _check_augmenter(augmenter: Any, name: str, owner: str) -> Any:
+    if isinstance(augmenter, str):
+        if not augmenter.startswith("nlpaug."):
+            raise ConfigError(f"{owner}({name}=...) must be an nlpaug class path "
+                              f"like 'nlpaug.augmenter.word.RandomWordAug', got {augmenter!r}")
+    elif not callable(getattr(augmenter, "augment", None)):
+        raise ConfigError(f"{owner}({name}=...) must be a class path or an nlpaug "
+                          f"augmenter (with .augment), got {augmenter!r}")
+    return augmenter
 
 
 @TRANSFORMS.register()
@@ -53,26 +71,22 @@ class NlpaugAugmenter(PerSampleAdapter):
     """
 
     modality = "text"
+    augmenter: Any
+    args: dict[str, Any] | None
+    _parameter_constraints = {
+        "args": Check(lambda v, name, owner, seen: _check_args(v, name, owner), bad=("x", 3)),
+        "augmenter": Check(lambda v, name, owner, seen: _check_augmenter(v, name, owner),
+                           bad=("os.system", 3), keep="given")}
 
     def __init__(self, augmenter: Any, args: dict[str, Any] | None = None, p: float = 1.0) -> None:
         super().__init__(p)
-        if args is not None and not isinstance(args, dict):
-            raise ConfigError(f"NlpaugAugmenter(args=...) must be a dict or None, got {args!r}")
         if isinstance(augmenter, str):
-            if not augmenter.startswith("nlpaug."):
-                raise ConfigError(f"NlpaugAugmenter(augmenter=...) must be an nlpaug class path "
-                                  f"like 'nlpaug.augmenter.word.RandomWordAug', got {augmenter!r}")
-            self._aug = _load_class(augmenter)(**(args or {}))
-        elif callable(getattr(augmenter, "augment", None)):
-            if args:
+            self._aug = _load_class(augmenter)(**(self.args or {}))
+        else:
+            if self.args:
                 raise ConfigError("NlpaugAugmenter: args= is only used with a class path, not an "
                                   "instance")
             self._aug = augmenter
-        else:
-            raise ConfigError(f"NlpaugAugmenter(augmenter=...) must be a class path or an nlpaug "
-                              f"augmenter (with .augment), got {augmenter!r}")
-        self.augmenter = augmenter
-        self.args = dict(args) if args else None
 
     def get_config(self) -> dict[str, Any]:
         if not isinstance(self.augmenter, str):
@@ -82,22 +96,13 @@ class NlpaugAugmenter(PerSampleAdapter):
         return {"augmenter": self.augmenter, "args": self.args, "p": self.p}
 
     def check_batch(self, batch: Any) -> None:
-        check_text_batch(batch, "NlpaugAugmenter")
+        check_text_batch(batch, type(self).__name__)
 
     def apply_one(self, sample: str, seed: int) -> str:
         res = call_seeded(lambda: self._aug.augment(sample), seed)
         if isinstance(res, list):  # nlpaug >= 1.1.11 returns a list, [] for empty input
             res = res[0] if res else None
         return sample if res is None else str(res)
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"augmenter": "nlpaug.augmenter.word.RandomWordAug", "args": {"action": "swap"}}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"augmenter": "os.system"}, {"augmenter": 3},
-                                         {"args": "x"}]
 
 
 __all__ = ["NlpaugAugmenter"]

@@ -5,12 +5,12 @@ from typing import Any
 
 import numpy as np
 
-from ...checks import check_bool
 from ...registry import TRANSFORMS
 from ..base import Params
-from .amount import check_amount, n_edits
+from ..constraints import Boolean
+from .amount import amount_constraints, n_edits
 from .core import WordEditTransform
-from .lookup import SynonymLookup, stopword_lookup
+from .lookup import Stopwords, SynonymLookup
 from .tokens import match_case, replace_words, tokenize
 
 
@@ -73,27 +73,19 @@ class SynonymReplace(WordEditTransform):
     """
 
     edit = staticmethod(replace_words)
+    rate: float
+    n: int | None
+    pos_aware: bool
+    _parameter_constraints = {**amount_constraints("rate"), "pos_aware": Boolean(),
+                              "stopwords": Stopwords()}
 
     def __init__(self, rate: float = 0.1, n: int | None = None, stopwords: Any = "english",
                  pos_aware: bool = False, p: float = 1.0) -> None:
         super().__init__(p)
-        check_amount(rate, n, "SynonymReplace", "rate")
-        self.rate = float(rate)
-        self.n = None if n is None else int(n)
-        self.pos_aware = check_bool(pos_aware, "pos_aware", "SynonymReplace")
-        self.stopwords, self._lookup = stopword_lookup(stopwords, "SynonymReplace", self.pos_aware)
+        self._lookup = SynonymLookup(self.checked.stopwords, self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
         return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._lookup)}
-
-    @classmethod
-    def example_args(cls) -> dict[str, Any]:
-        return {"rate": 0.3}
-
-    @classmethod
-    def invalid_args(cls) -> list[dict[str, Any]]:
-        return super().invalid_args() + [{"rate": 0.0}, {"rate": 1.5}, {"n": 0}, {"n": 1.5},
-                                         {"stopwords": 3}, {"stopwords": "french"}]
 
 
 __all__ = ["SynonymReplace", "draw_replacements"]
