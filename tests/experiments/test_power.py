@@ -58,3 +58,17 @@ def test_units_needed_is_the_smallest_design_that_reaches_the_effect():
     for args in ((math.nan, 9, 10, 0.01), (-0.1, 9, 10, 0.01), (0.01, 9, 10, 0.0),
                  (0.01, 9, 0, 0.01)):
         assert units_needed(*args) is None
+
+
+def test_mde_refuses_levels_at_both_ends_and_needs_one_degree_of_freedom():
+    for kwargs, message in (({"power": 0}, "mde(power=...) must be a number in (0, 1), got 0"),
+                            ({"power": 1}, "mde(power=...) must be a number in (0, 1), got 1"),
+                            ({"alpha": 0}, "mde(alpha=...) must be a number in (0, 1), got 0"),
+                            ({"alpha": 1}, "mde(alpha=...) must be a number in (0, 1), got 1")):
+        with pytest.raises(ConfigError) as e:
+            mde(0.01, 9, **kwargs)
+        assert str(e.value) == message
+    assert math.isnan(mde(0.01, 0.5)) and math.isnan(mde(math.inf, 5))
+    from scipy import stats as sps
+    assert mde(0.01, 1) == pytest.approx(0.01 * (sps.t.ppf(0.975, 1) + sps.t.ppf(0.8, 1)),
+                                         rel=1e-12)  # df = 1 is enough
