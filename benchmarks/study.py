@@ -45,7 +45,7 @@ def subset(sizes: list[int], methods: list[str] | None, epochs: int | None, spli
     """The Fashion-MNIST spec cut to ``sizes``, ``methods``, ``splits`` splits and ``seeds``
     seeds (default one split and two seeds, the fewest units a spec allows); ``steps`` replaces
     its step budget (evaluating every 2% of it, as the spec does)."""
-    spec = copy.deepcopy(load_spec(SPEC).canonical)
+    spec = copy.deepcopy(load_spec(SPEC).to_canonical())
     spec.update(train_sizes=sizes, splits=splits, seeds=list(range(seeds)),
                 name="study_benchmark")
     if methods:

@@ -182,7 +182,7 @@ def default_of(path: str) -> Any:
         return f.default if f is not None else dataclasses.MISSING
     if path.startswith("answer."):                  # absent from the canonical form by default
         return S._DEFAULT_ANSWER[path.split(".", 1)[1]]
-    canonical = S.parse_spec(copy.deepcopy(MINIMAL)).canonical
+    canonical = S.parse_spec(copy.deepcopy(MINIMAL)).to_canonical()
     found = _get(canonical, path.split("."))
     if found is dataclasses.MISSING and "." not in path:   # left out of the canonical form when
         f = {x.name: x for x in dataclasses.fields(S.Spec)}.get(path)   # it has its default

@@ -20,6 +20,7 @@ import pytest
 
 from augfit.experiments.report.answer import headline
 from augfit.experiments.report.verdicts import HELPS, HURTS, NOT_COMPARABLE, judge
+from augfit.experiments.stats import CellResult
 from augfit.experiments.stats.pooled import compare_all_pooled
 
 SD_SPLIT, SD_SEED = 0.003, float(np.hypot(0.009, np.sqrt(0.8 * 0.2 / 1000)))
@@ -28,7 +29,7 @@ METHODS = ["baseline", "m1", "m2", "m3", "m4"]
 B = 1000                                  # resamples per comparison (the report's default: 10000)
 
 
-def simulate(rng: np.random.Generator, effects: dict[str, float]) -> list[dict]:
+def simulate(rng: np.random.Generator, effects: dict[str, float]) -> list[CellResult]:
     """The rows of one experiment: ``effects`` maps each method to its true Δ test accuracy."""
     size_mean = {100: 0.78, 200: 0.82, 400: 0.85}
     split = rng.normal(0, 0.01, SPLITS)
@@ -44,7 +45,7 @@ def simulate(rng: np.random.Generator, effects: dict[str, float]) -> list[dict]:
                     rows.append({"method": m, "split": sp, "seed": sd, "train_size": n,
                                  "test_accuracy": acc, "train_accuracy": 1.0,
                                  "test_loss": 0.5, "train_loss": 0.01})
-    return rows
+    return [CellResult(**r) for r in rows]
 
 
 def answer(rows: list[dict], seed: int) -> list:

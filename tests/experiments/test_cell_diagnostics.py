@@ -20,10 +20,10 @@ def test_a_cell_that_learned_nothing_is_named_in_process():
     spec = parse_spec(WILD)
     cell = spec.cells()[0]
     assert cell.seed == 0
-    assert run_cell(spec, cell)["warnings"][0].startswith("the model learned nothing: after all 3")
+    assert run_cell(spec, cell).warnings[0].startswith("the model learned nothing: after all 3")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        results = list(execute(spec.canonical, [cell]))
+        results = list(execute(spec.to_canonical(), [cell]))
     assert len(results) == 1  # the result is kept: a warning, not a failure
     messages = [str(w.message) for w in caught if issubclass(w.category, AugfitWarning)]
     assert len(messages) == 1
@@ -35,4 +35,4 @@ def test_a_failing_cell_is_named_in_process():
     spec = parse_spec({**WILD, "training": {"epochs": 1}, "train_sizes": [5000]})
     with pytest.raises(ConfigError, match=r"^cell method=baseline seed=0 train_size=5000 failed: "
                                           r"subsample\(n=\.\.\.\)"):
-        list(execute(spec.canonical, spec.cells()))
+        list(execute(spec.to_canonical(), spec.cells()))

@@ -14,6 +14,7 @@ import yaml
 
 import augfit as af
 from augfit.experiments.run.store import Store
+from augfit.experiments.stats import CellResult
 
 SPEC = {"name": "diverging", "dataset": {"name": "digits"}, "train_sizes": [40], "seeds": 2,
         "splits": 2, "training": {"optimizer": "sgd", "lr": 5, "epochs": 20},
@@ -59,7 +60,7 @@ def test_a_later_success_clears_the_failure_and_old_stores_open(tmp_path):
     cells = res.spec.cells()
     failed = [c for c in cells if c.method == "decay"]
     with Store(tmp_path) as store:
-        ok = {"metrics": {"test_accuracy": 0.5}, "history": {}, "wall_time": 1.0}
+        ok = CellResult("m", 0, 0, 10, test_accuracy=0.5, wall_time=1.0)
         store.put(failed[0], res.spec.hash, ok)
         assert [f["key"] for f in store.failures(cells)] == [c.key for c in failed[1:]]
     # a store from before the failures table: read-only it has none, writable it gets the table

@@ -30,8 +30,8 @@ def test_official_is_valid_canonical_json_and_hashes_stably():
     s = _spec({"test": "official", "val": 0.9})       # val is a share of the official-train part
     assert s.dataset["split"] == {"val": 0.9, "test": "official", "seed": 0, "stratify": True,
                                   "by_group": False}
-    assert json.loads(json.dumps(s.canonical)) == s.canonical
-    again = spec_from_canonical(copy.deepcopy(s.canonical))
+    assert json.loads(json.dumps(s.to_canonical())) == s.to_canonical()
+    again = spec_from_canonical(copy.deepcopy(s.to_canonical()))
     assert again.hash == s.hash and again.cells()[0].key == s.cells()[0].key
     assert _spec({"test": 0.2, "val": 0.2}).hash != s.hash
 
@@ -97,10 +97,11 @@ def test_the_report_treats_the_official_test_set_as_shared_by_every_split():
     # with test: official every split is scored on the same test set, so the report resamples its
     # examples once for all splits (stats.example_level); with a fraction, each split has its own
     from augfit.experiments.report import shared_test
+    from augfit.experiments.stats import CellResult
     from augfit.experiments.stats.stats import example_level
 
     assert shared_test(_spec({"test": "official", "val": 0.9}))
     assert not shared_test(_spec({"test": 0.2, "val": 0.2}))
-    rows = [{"split": s} for s in (0, 1)]
+    rows = [CellResult("m", s, 0, 10) for s in (0, 1)]
     assert example_level(rows, shared_test=True) and not example_level(rows)
     assert example_level(rows[:1])

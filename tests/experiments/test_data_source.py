@@ -45,8 +45,8 @@ def test_in_memory_data_and_a_report_from_the_store_alone(tmp_path):
     a = run(GRID, data=ds, out=tmp_path / "a", report=False)
     b = run(GRID, data=(ds.x, ds.y), out=tmp_path / "a", report=False)   # same content: reused
     assert a.n_run == 4 and b.n_run == 0 and _strip(a.rows) == _strip(b.rows)
-    assert a.spec.canonical["dataset"]["name"] == "data"
-    assert a.spec.canonical["dataset"]["fingerprint"] == b.spec.canonical["dataset"]["fingerprint"]
+    assert a.spec.to_canonical()["dataset"]["name"] == "data"
+    assert a.spec.dataset["fingerprint"] == b.spec.dataset["fingerprint"]
     # the report is rebuilt from the store alone, in a fresh process that never saw the data
     done = subprocess.run([sys.executable, "-m", "augfit.cli", "report", str(tmp_path / "a")],
                           capture_output=True, text=True, env={"PYTHONPATH": SRC})
@@ -73,12 +73,12 @@ def test_changing_one_image_trains_again_with_a_warning(tmp_path, monkeypatch, c
                                                 r"its 4 stored cells are reused"):
         changed = run(spec_file, out=out, report=False)
     assert changed.n_run == 4 and changed.n_skipped == 0
-    old_fp = first.spec.canonical["dataset"]["fingerprint"]
-    new_fp = changed.spec.canonical["dataset"]["fingerprint"]
+    old_fp = first.spec.to_canonical()["dataset"]["fingerprint"]
+    new_fp = changed.spec.to_canonical()["dataset"]["fingerprint"]
     assert old_fp != new_fp
     # the store keeps both, and reports only the current data's cells
     spec, rows = load_results(out)
-    assert spec.canonical["dataset"]["fingerprint"] == new_fp
+    assert spec.to_canonical()["dataset"]["fingerprint"] == new_fp
     assert _strip(rows) == _strip(changed.rows) and len(rows) == 4
     # the command line says it in one plain line
     from augfit.cli import main

@@ -128,7 +128,7 @@ def test_first_split_moves_the_split_indices_and_is_absent_from_the_canonical_fo
 
     plain = parse_spec(SPEC)
     moved = parse_spec(dict(SPEC, first_split=3))
-    assert "first_split" not in plain.canonical and moved.canonical["first_split"] == 3
+    assert "first_split" not in plain.to_canonical() and moved.to_canonical()["first_split"] == 3
     assert sorted({c.split for c in moved.cells()}) == [3, 4]
     # split 3 of the moved spec is split 3 of any spec: the same cell key
     wider = parse_spec(dict(SPEC, splits=5))

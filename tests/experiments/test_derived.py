@@ -10,6 +10,7 @@ from augfit.experiments.run.cell import run_cell, run_cells
 from augfit.experiments.run.store import Store
 from augfit.experiments.run.tasks import Task, early_stopping_siblings, plan_tasks, speedups
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.stats import CellResult
 from augfit.numerics import flushing_available
 from augfit.train.callbacks import Callback
 
@@ -38,13 +39,13 @@ DERIVED = {"es_restore": "baseline", "es_last": "baseline", "es_never": "baselin
            "aug_drop_es": "aug_drop"}
 
 
-def _stored(result: dict) -> dict:
+def _stored(result: CellResult) -> dict:
     """Every field a cell stores except its wall time."""
-    ex = result["examples"]
-    return {"metrics": result["metrics"], "history": result["history"],
-            "numerics": result["numerics"], "warnings": result["warnings"],
-            "test_correct": ex["test_correct"].tobytes(),
-            "test_loss": ex["test_loss_per_example"].tobytes()}
+    assert result.test_correct is not None and result.test_loss_per_example is not None
+    return {"metrics": result.metrics(), "history": result.history,
+            "numerics": result.numerics, "warnings": result.warnings,
+            "test_correct": result.test_correct.tobytes(),
+            "test_loss": result.test_loss_per_example.tobytes()}
 
 
 def test_siblings_are_the_methods_that_differ_only_by_early_stopping():
@@ -65,7 +66,7 @@ def test_a_derived_cell_is_bit_identical_to_training_it(flush):
             direct = run_cell(spec, cell, flush=flush)
             assert _stored(derived) == _stored(direct), cell.method
     # the planted stops happened: two runs stopped early, one ran the whole budget
-    runs = {c.method: r["metrics"]["epochs_run"] for c, r in
+    runs = {c.method: r["epochs_run"] for c, r in
             run_cells(spec, by[("baseline", 0)], [by[(m, 0)] for m in
                                                    ("es_restore", "es_last", "es_never")])}
     assert runs["baseline"] == runs["es_never"] == 12
@@ -88,7 +89,7 @@ def test_derived_under_budgets_schedules_and_weight_averaging(training):
     by = {c.method: c for c in spec.cells() if c.seed == 0}
     (_, sibling), (_, derived) = run_cells(spec, by["baseline"], [by["es"]])
     direct = run_cell(spec, by["es"])
-    assert direct["metrics"]["epochs_run"] < sibling["metrics"]["epochs_run"]   # it stopped
+    assert direct["epochs_run"] < sibling["epochs_run"]   # it stopped
     assert _stored(derived) == _stored(direct)
 
 

@@ -4,14 +4,17 @@ where one test set is shared by every unit (one split, or an official test set),
 for every split then."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
+from augfit.experiments.stats import CellResult
 from augfit.experiments.stats import stats as st
 from augfit.experiments.stats.example_draws import cell_id, draw_counts, example_draws, pick_dtype
 from augfit.rng import derive
 
 
-def _rows(splits: int = 2, seeds: int = 3, t: int = 80, seed: int = 0) -> list[dict]:
+def _rows(splits: int = 2, seeds: int = 3, t: int = 80, seed: int = 0) -> list[CellResult]:
     """Baseline and method on the same test examples: example difficulty shared by every cell of
     a split, the method agreeing with the baseline on most examples (a paired design)."""
     rng = np.random.default_rng(seed)
@@ -28,7 +31,7 @@ def _rows(splits: int = 2, seeds: int = 3, t: int = 80, seed: int = 0) -> list[d
                              "test_accuracy": float(c.mean()), "train_accuracy": train,
                              "test_loss": float(loss.mean()), "train_loss": 0.05,
                              "test_correct": c, "test_loss_per_example": loss})
-    return rows
+    return [CellResult(**r) for r in rows]
 
 
 def test_each_cell_is_resampled_with_the_picks_of_its_split():
@@ -57,7 +60,7 @@ def test_counts_are_multinomial_draws_of_n_test_examples():
 
 def test_rows_without_examples_are_left_out():
     rows = _rows(splits=1, seeds=1, t=20)
-    rows[0] = {k: v for k, v in rows[0].items() if k != "test_correct"}
+    rows[0] = dataclasses.replace(rows[0], test_correct=None)
     d = example_draws(rows, 5, seed=0)
     assert cell_id(rows[0]) not in d and cell_id(rows[1]) in d
 
@@ -67,8 +70,7 @@ def test_the_example_level_applies_only_to_one_shared_test_set():
     between-split variation), the same numbers as without per-example results. The same rows
     declared as scored on one official test set: the example level, one draw for every split."""
     rows = _rows()
-    bare = [{k: v for k, v in r.items() if k not in ("test_correct", "test_loss_per_example")}
-            for r in rows]
+    bare = [dataclasses.replace(r, test_correct=None, test_loss_per_example=None) for r in rows]
     (own,) = st.compare(rows, ["baseline", "m"], "baseline", [10], resamples=2000, seed=0)
     (none,) = st.compare(bare, ["baseline", "m"], "baseline", [10], resamples=2000, seed=0)
     assert not own.example_level and st.study_draws(rows, 10, 0) is None
@@ -88,8 +90,8 @@ def test_the_example_level_applies_only_to_one_shared_test_set():
 def test_method_and_baseline_share_their_example_draw():
     # identical per-example results for method and baseline: every resampled difference is 0,
     # which holds only if both were resampled on the same examples
-    rows = [dict(r, method="m") if r["method"] == "baseline" else None for r in _rows()]
-    rows = [r for r in rows if r] + [dict(r, method="baseline") for r in rows if r]
+    rows = [dataclasses.replace(r, method="m") for r in _rows() if r.method == "baseline"]
+    rows += [dataclasses.replace(r, method="baseline") for r in rows]
     (c,) = st.compare(rows, ["baseline", "m"], "baseline", [10], resamples=500, seed=0,
                       shared_test=True)
     assert c.example_level
@@ -100,7 +102,7 @@ def test_method_and_baseline_share_their_example_draw():
 
 def test_a_comparison_does_not_depend_on_which_others_are_computed():
     rows = _rows()
-    rows += [dict(r, method="other") for r in rows if r["method"] == "m"]
+    rows += [dataclasses.replace(r, method="other") for r in rows if r["method"] == "m"]
     both = st.compare(rows, ["baseline", "other", "m"], "baseline", [10], resamples=300, seed=4,
                       shared_test=True)
     alone = st.compare([r for r in rows if r["method"] != "other"], ["baseline", "other", "m"],

@@ -12,6 +12,7 @@ from augfit.experiments.report.gallery import DRAWS, SAMPLES, build, samples_htm
 from augfit.experiments.report.report_files import write_report
 from augfit.experiments.run.cell import splits
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.stats import CellResult
 from augfit.rng import derive
 from augfit.transforms.base import Transform
 from augfit.viz.gallery import pick_samples
@@ -31,11 +32,11 @@ def _rows(methods):
     for seed in (5, 6):
         for k, m in enumerate(methods):
             acc = 0.7 + k / 100 + seed / 1000
-            rows.append({"method": m, "seed": seed, "train_size": 10, "test_accuracy": acc,
-                         "train_accuracy": acc + 0.2, "gap_accuracy": 0.2, "val_accuracy": acc,
-                         "test_loss": 0.5, "train_loss": 0.2, "best_epoch": 2, "epochs_run": 3,
-                         "wall_time": 0.1})
-    return rows
+            rows.append({"method": m, "split": 0, "seed": seed, "train_size": 10,
+                         "test_accuracy": acc, "train_accuracy": acc + 0.2, "gap_accuracy": 0.2,
+                         "val_accuracy": acc, "test_loss": 0.5, "train_loss": 0.2, "best_epoch": 2,
+                         "epochs_run": 3, "wall_time": 0.1})
+    return [CellResult(**r) for r in rows]
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,14 @@ import pytest
 from sklearn.isotonic import isotonic_regression
 
 from augfit.experiments.report.verdicts import data_multiplier, judge
+from augfit.experiments.stats import CellResult
 from augfit.experiments.stats import pooled as pl
 from augfit.experiments.stats import stats as st
 
 
 def _row(method, split, seed, size, acc, train=1.0):
-    return {"method": method, "split": split, "seed": seed, "train_size": size,
-            "test_accuracy": acc, "train_accuracy": train, "test_loss": 0.5, "train_loss": 0.1}
+    return CellResult(method, split, seed, size, test_accuracy=acc, train_accuracy=train,
+                      test_loss=0.5, train_loss=0.1)
 
 
 def test_pooled_mean_weights_every_size_equally():

@@ -3,6 +3,7 @@ headless Chromium showing every plot (each image decodes) with no broken link.""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import re
 import shutil
@@ -12,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from augfit.experiments.report import Report, comparison_table
+from augfit.experiments.report import Report, comparison_table, verdict_table
+from augfit.experiments.report.document import table_rows
 from augfit.experiments.report.report_files import write_report
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.stats import CellResult
 
 SPEC = {"name": "handmade", "dataset": {"name": "digits"}, "train_sizes": [10, 20], "seeds": 3,
         "methods": ["baseline", {"name": "drop", "dropout": 0.5}],
@@ -23,7 +26,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _rows():
-    """Contract rows: 3 seeds (no split key: one split), drop +5 pp test and 15 pp less gap."""
+    """Contract rows: 3 seeds of one split, drop +5 pp test and 15 pp less gap."""
     rows = []
     for size in (10, 20):
         for seed in range(3):
@@ -34,14 +37,14 @@ def _rows():
                 va = [t - gap * k / (n - 1) for k, t in enumerate(tr)]
                 trl = list(np.linspace(1.0, 0.1, n))
                 val = [t + gap * k / (n - 1) for k, t in enumerate(trl)]
-                rows.append({"method": method, "seed": seed, "train_size": size,
+                rows.append({"method": method, "split": 0, "seed": seed, "train_size": size,
                              "test_accuracy": acc, "train_accuracy": acc + gap,
                              "gap_accuracy": gap, "val_accuracy": acc, "test_loss": 0.5,
                              "train_loss": 0.2, "best_epoch": n - 1, "epochs_run": n,
                              "wall_time": 0.1,
                              "history": {"train_accuracy": tr, "val_accuracy": va,
                                          "train_loss": trl, "val_loss": val}})
-    return rows
+    return [CellResult(**r) for r in rows]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +71,13 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
                                    "## Exploratory: per method and size",
                                    "## Spec (canonical form)", "<details>")]
     assert order == sorted(order)
-    table = comparison_table(rep)
+    table = verdict_table(rep)
+    assert table_rows(rep)[0] == [                      # the endpoint columns, from STATISTICS
+        "method", "n", "units", "test acc", "baseline", "Δ test acc [90% CI]", "p",
+        "Δ gap [90% CI]", "Δ train acc [90% CI]", "Δ test loss [90% CI]", "Δ loss gap [90% CI]",
+        "wins", "examples resampled"]
+    with pytest.warns(DeprecationWarning, match="returns the verdict table; call verdict_table"):
+        assert comparison_table(rep) == table            # the old name, deprecated
     drop = next(line for line in table.splitlines() if line.startswith("| drop | all (10-20) |"))
     # every pair: +5 pp test accuracy (+0.1 pp on one seed), -15 pp gap, R = 1 - .15/.30 = 50%,
     # clean train accuracy 10 pp lower (train = test + gap); one method: Holm's level is 90%
@@ -85,7 +94,7 @@ def test_markdown_leads_with_the_answer_and_has_the_known_numbers(written):
     assert "## All endpoints per method and size (unadjusted 90% intervals)" in md
     for link in re.findall(r"\]\((plots/[^)]+)\)", md):
         assert (paths["markdown"].parent / link).stat().st_size > 1000
-    assert paths["csv"].read_text().splitlines()[0].startswith("method,seed,train_size,")
+    assert paths["csv"].read_text().splitlines()[0].startswith("method,split,seed,train_size,")
     assert len(paths["csv"].read_text().splitlines()) == 13
 
 
@@ -186,7 +195,7 @@ def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
                    notes={"tuned_on": "<img src=x onerror=alert(1)> | seeds 0-4"},
                    methods=["baseline", {"name": "drop", "dropout": 0.5},
                             {"name": "flip", "augment": [{"type": "HorizontalFlip"}]}])
-    rows = _rows() + [dict(r, method="flip") for r in _rows() if r["method"] == "drop"]
+    rows = _rows() + [dataclasses.replace(r, method="flip") for r in _rows() if r.method == "drop"]
     rep = Report.build(parse_spec(hostile), rows, n_classes=2)
     data = from_arrays(np.zeros((8, 8, 8), np.float32), ["<b>cat|dog</b>", "x"] * 4)
     lines = write_report(tmp_path, rep, data=data)["markdown"].read_text().splitlines()
@@ -206,6 +215,16 @@ def test_markdown_escapes_what_users_wrote_as_the_html_does(tmp_path):
         elif line.startswith("|") and not line.startswith("|---"):
             assert pipes == width, line
     assert tables >= 4
+
+
+def test_every_statistic_is_a_column_of_the_endpoint_table_or_shown_elsewhere():
+    """The endpoint table's columns come from stats.STATISTICS: a new statistic fails here until
+    its column (heading, format) or its other place is declared."""
+    from augfit.experiments.report.document import ENDPOINT_COLUMNS, NOT_ENDPOINT_COLUMNS
+    from augfit.experiments.stats import STATISTICS
+
+    assert set(STATISTICS) == set(ENDPOINT_COLUMNS) | set(NOT_ENDPOINT_COLUMNS)
+    assert not set(ENDPOINT_COLUMNS) & set(NOT_ENDPOINT_COLUMNS)
 
 
 _FIRST_SCREEN = """<script>window.addEventListener('load', () => {
@@ -260,3 +279,24 @@ def test_first_screen_shows_the_headline_and_the_coloured_verdicts(written, tmp_
 
     assert pixels((200, 230, 201)) > 500       # the coloured verdict cell
     assert pixels((46, 125, 50)) > 20          # the forest plot's interval and dot (#2e7d32)
+
+
+def test_forest_plot_puts_the_estimate_and_interval_on_the_shared_axis_by_hand():
+    """Axis [-2, +2] pp on 220 px with 8 px margins: x(v) = 8 + 204 (v + r) / 2r, so 0 -> 110,
+    +1 pp -> 161; an end beyond the axis stops at 212 with an arrow head; no interval, no line."""
+    from augfit.experiments.report.plots import forest_axis_svg, forest_range, forest_svg
+
+    assert forest_range([(0.01, 0.005, 0.015)], 0.01) == pytest.approx(0.02)   # 2 x smallest
+    # an end beyond 3x the largest estimate (or smallest effect) does not widen the axis
+    assert forest_range([(0.01, -0.5, 0.015)], 0.01) == pytest.approx(0.03)
+    svg = forest_svg(0.01, (0.005, 0.015), 0.02, 0.01, "helps", "tip <b>")
+    assert '<circle cx="161.0" cy="10.0" r="4" fill="#2e7d32"/>' in svg
+    assert '<line x1="135.5" y1="10.0" x2="186.5" y2="10.0" stroke="#2e7d32"' in svg
+    assert '<rect x="59.0" y="0" width="102.0"' in svg        # ±1 pp: the negligible band
+    assert "<title>tip &lt;b&gt;</title>" in svg and "polygon" not in svg
+    clipped = forest_svg(0.01, (0.005, 0.05), 0.02, 0.01, "helps")
+    assert 'x2="212.0"' in clipped and clipped.count("<polygon") == 1
+    bare = forest_svg(0.01, (float("nan"), float("nan")), 0.02, 0.01, "inconclusive")
+    assert "<line x1" not in bare.replace('<line x1="110.0"', "") and "<circle" in bare
+    axis = forest_axis_svg(0.02, 0.01)
+    assert [t for t in re.findall(r">([^<]+)</text>", axis)] == ["-2", "-1", "0", "+1", "+2 pp"]

@@ -53,7 +53,7 @@ def test_cell_records_metrics_and_consistent_history():
     spec = parse_spec(TINY)
     cells = {(c.method, c.seed): c for c in spec.cells()}
     r = run_cell(spec, cells[("es", 0)])
-    m, h = r["metrics"], r["history"]
+    m, h = r, r.history
     # min_delta 0.5 on val_loss: only epoch 0 counts as an improvement; patience 1 stops after
     # epoch 1
     assert m["epochs_run"] == 2 and m["best_epoch"] == 1
@@ -73,7 +73,7 @@ def test_cell_records_metrics_and_consistent_history():
     # the endpoint gap is judged on test (nothing selected on it), not on val
     assert m["gap_accuracy"] == pytest.approx(m["train_accuracy"] - m["test_accuracy"])
     assert m["gap_loss"] == pytest.approx(m["test_loss"] - m["train_loss"])
-    ex = r["examples"]
+    ex = r
     assert ex["test_correct"].dtype == bool and ex["test_loss_per_example"].dtype == np.float32
     assert m["test_accuracy"] == pytest.approx(ex["test_correct"].mean())
     assert m["test_loss"] == pytest.approx(ex["test_loss_per_example"].mean(), rel=1e-6)

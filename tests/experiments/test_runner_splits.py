@@ -50,7 +50,7 @@ def test_cells_are_keyed_by_split_and_notes_do_not_change_keys():
         (0, 0, "baseline"), (0, 0, "drop"), (0, 1, "baseline"), (0, 1, "drop"), (1, 0, "baseline")]
     noted = parse_spec(dict(GRID, splits=3, seeds=2, notes={"tuned_on": ["split 0", "seeds 0-1"]}))
     assert noted.notes == {"tuned_on": ["split 0", "seeds 0-1"]}
-    assert noted.canonical["notes"] == noted.notes and noted.canonical["splits"] == 3
+    assert noted.to_canonical()["notes"] == noted.notes and noted.to_canonical()["splits"] == 3
     assert [c.key for c in noted.cells()] == [c.key for c in cells]      # results are reused
     assert parse_spec(dict(GRID, seeds=2)).splits == 2 and parse_spec(
         {k: v for k, v in GRID.items() if k != "splits"} | {"seeds": 2}).splits == 1
@@ -199,7 +199,7 @@ def test_run_stores_aligned_examples_and_reports_partial_runs(tmp_path):
             st.examples(["0" * 64])
         # a bigger spec recorded but not run: the report counts what is missing
         bigger = parse_spec(dict(GRID, seeds=3)).with_fingerprint(
-            res.spec.canonical["dataset"]["fingerprint"])       # run() records the data's too
+            res.spec.to_canonical()["dataset"]["fingerprint"])       # run() records the data's too
         st.record_spec(bigger)
     rep = report(tmp_path)
     assert len(rep.rows) == 4 and rep.n_missing == len(bigger.cells()) - 4 == 8

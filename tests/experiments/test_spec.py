@@ -173,21 +173,21 @@ def test_defaults_canonical_form_and_hash():
     assert s.method("es").early_stopping == {"patience": 5, "monitor": "val_loss", "min_delta": 0.0,
                                              "restore_best_weights": True, "start_from_epoch": 0}
     assert s.method("rotate").augment["type"] == "Compose"
-    assert s.canonical["methods"][0] == {"name": "baseline", "augment": None, "dropout": 0.0,
-                                         "early_stopping": None}
+    assert s.to_canonical()["methods"][0] == {"name": "baseline", "augment": None,
+                                              "dropout": 0.0, "early_stopping": None}
     assert parse_spec(_with(("model",), {"hidden": [64, 64]})).model["hidden"] == [64, 64]
-    again = parse_spec(copy.deepcopy(s.canonical))
+    again = parse_spec(copy.deepcopy(s.to_canonical()))
     assert again.hash == s.hash and len(s.hash) == 64
     assert parse_spec(_with(("seeds",), 3)).hash != s.hash
 
 
 def test_smallest_effect_judges_only():
     s = parse_spec(copy.deepcopy(GOOD))
-    assert s.smallest_effect == 0.01 and "answer" not in s.canonical    # absent: the default
+    assert s.smallest_effect == 0.01 and "answer" not in s.to_canonical()    # absent: the default
     t = parse_spec(_with(("answer",), {"smallest_effect": 2.5}))
-    assert t.smallest_effect == 0.025 and t.canonical["answer"] == {"smallest_effect": 2.5}
+    assert t.smallest_effect == 0.025 and t.to_canonical()["answer"] == {"smallest_effect": 2.5}
     assert [c.key for c in t.cells()] == [c.key for c in s.cells()]     # never in a cell key
-    assert parse_spec(copy.deepcopy(t.canonical)).smallest_effect == 0.025
+    assert parse_spec(copy.deepcopy(t.to_canonical())).smallest_effect == 0.025
 
 
 def test_cells_grid_and_keys():
@@ -217,3 +217,25 @@ def test_shipped_specs_validate(path):
     # "all" needs the data; any number will do
     spec = spec.resolve_sizes(max(sizes, default=0) + 1)
     assert spec.baseline in [m.name for m in spec.methods] and spec.cells()
+
+
+def test_the_canonical_form_is_derived_from_the_spec():
+    """Spec is the one source: to_canonical() reads its fields (a replaced field shows), an answer
+    section given with the default value stays in the form (its hash as before), and the old
+    attribute still answers, deprecated."""
+    import dataclasses
+    import warnings
+
+    s = parse_spec(copy.deepcopy(GOOD))
+    noted = dataclasses.replace(s, notes={"tuned_on": "pilot"})
+    assert noted.to_canonical()["notes"] == {"tuned_on": "pilot"}
+    assert s.to_canonical()["notes"] == {}
+    given = parse_spec(_with(("answer",), {"smallest_effect": 1.0}))
+    assert given.smallest_effect == s.smallest_effect and given.hash != s.hash
+    assert given.to_canonical()["answer"] == {"smallest_effect": 1.0}
+    assert parse_spec(given.to_canonical()).hash == given.hash
+    assert s.with_fields(splits=3).to_canonical()["splits"] == 3 and s.splits == 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert s.canonical == s.to_canonical()
+    assert "call Spec.to_canonical()" in str(caught[0].message)

@@ -39,11 +39,11 @@ def _with(**training):
 
 
 def test_canonical_form_with_steps_has_no_epochs_and_filled_options():
-    t = parse_spec(TINY).canonical["training"]
+    t = parse_spec(TINY).to_canonical()["training"]
     assert "epochs" not in t and t["steps"] == 12
     assert t["schedule"] == {"type": "cosine", "warmup": 0.25, "final": 0.0}
     assert t["averaging"] == {"type": "ema", "decay": 0.9}
-    plain = parse_spec(dict(TINY, training={"batch_size": 32})).canonical["training"]
+    plain = parse_spec(dict(TINY, training={"batch_size": 32})).to_canonical()["training"]
     assert set(plain) == {"optimizer", "lr", "weight_decay", "batch_size", "epochs", "loss"}
 
 
@@ -74,7 +74,7 @@ def test_averaging_with_restored_best_weights_names_both_settings():
 
 def test_the_step_budget_is_equal_at_every_size():
     spec = parse_spec(TINY)
-    runs = {c.train_size: run_cell(spec, c)["metrics"] for c in spec.cells() if c.seed == 0}
+    runs = {c.train_size: run_cell(spec, c) for c in spec.cells() if c.seed == 0}
     # 40 samples = 2 batches per epoch: 6 epochs; 100 = 4 batches: 3 epochs
     assert (runs[40]["epochs_run"], runs[100]["epochs_run"]) == (6, 3)
 
@@ -92,7 +92,7 @@ def test_a_cell_trains_exactly_like_the_trainer_by_hand():
                       callbacks=[WeightAveraging("ema", decay=0.9)])
     trainer.fit(loader, val=val, steps=12)
     acc = trainer.evaluate(loader.featurize(test.x), test.y)["accuracy"]
-    assert r["metrics"]["test_accuracy"] == acc
+    assert r["test_accuracy"] == acc
     assert trainer.step_count == 12
 
 
@@ -117,12 +117,12 @@ def test_eval_every_gives_the_same_number_of_evaluations_at_every_size():
     spec = parse_spec(_with(eval_every=5))
     runs = {c.train_size: run_cell(spec, c) for c in spec.cells() if c.seed == 0}
     for r in runs.values():                   # 12 steps in periods of 5, 5, 2
-        assert r["metrics"]["epochs_run"] == 3 and len(r["history"]["train_accuracy"]) == 3
+        assert r["epochs_run"] == 3 and len(r["history"]["train_accuracy"]) == 3
     plain = parse_spec(TINY)
     same = next(c for c in plain.cells() if c.seed == 0 and c.train_size == 40)
     # the same steps on the same batches: the final model (and its endpoints) are unchanged
-    assert run_cell(plain, same)["metrics"]["test_accuracy"] == \
-        runs[40]["metrics"]["test_accuracy"]
+    assert run_cell(plain, same)["test_accuracy"] == \
+        runs[40]["test_accuracy"]
 
 
 def test_derived_early_stopping_is_bit_identical_under_steps_schedule_and_eval_every():
@@ -138,8 +138,8 @@ def test_derived_early_stopping_is_bit_identical_under_steps_schedule_and_eval_e
     by = {(c.method, c.train_size): c for c in spec.cells() if c.seed == 0}
     _, (_, derived) = run_cells(spec, by[("baseline", 40)], [by[("es", 40)]])
     direct = run_cell(spec, by[("es", 40)])
-    assert derived["metrics"] == direct["metrics"] and derived["history"] == direct["history"]
-    assert derived["metrics"]["stopped_early"] and derived["metrics"]["epochs_run"] < 6
+    assert derived.metrics() == direct.metrics() and derived.history == direct.history
+    assert derived["stopped_early"] and derived["epochs_run"] < 6
     # with weight averaging a stopped run's average is not the longer run's: nothing is derived
     d["methods"][1]["early_stopping"]["restore_best_weights"] = False
     assert early_stopping_siblings(parse_spec(dict(d, training=dict(

@@ -42,6 +42,6 @@ def test_cell_keys_of_shipped_specs_are_unchanged(name):
 
 def test_a_changed_setting_changes_the_keys():
     base = load_spec(PIPELINES / "digits_overfitting.yaml").with_fingerprint("0" * 64)
-    canonical = dict(base.canonical, training=dict(base.canonical["training"], lr=0.002))
+    canonical = dict(base.to_canonical(), training=dict(base.to_canonical()["training"], lr=0.002))
     changed = parse_spec(canonical)
     assert {c.key for c in changed.cells()}.isdisjoint(c.key for c in base.cells())

@@ -260,7 +260,7 @@ def test_fuzz_any_field_gives_a_spec_or_a_config_error(field, value):
         said = message.split(" Available: ")[0]
         assert len(said) < 600 and "\n" not in message.strip()
         return
-    json.dumps(spec.canonical)                        # what is accepted can be stored
+    json.dumps(spec.to_canonical())                        # what is accepted can be stored
     for cell in spec.cells() if "all" not in spec.train_sizes else []:
         assert 0 <= cell.seed <= INT_MAX and 1 <= cell.train_size <= INT_MAX
 

@@ -30,12 +30,12 @@ SPEC = {
 }
 
 
-def _stored(result: dict) -> dict:
-    ex = result["examples"]
-    return {"metrics": result["metrics"], "history": result["history"],
-            "numerics": result["numerics"], "warnings": result["warnings"],
-            "test_correct": ex["test_correct"].tobytes(),
-            "test_loss": ex["test_loss_per_example"].tobytes()}
+def _stored(result):
+    assert result.test_correct is not None and result.test_loss_per_example is not None
+    return {"metrics": result.metrics(), "history": result.history,
+            "numerics": result.numerics, "warnings": result.warnings,
+            "test_correct": result.test_correct.tobytes(),
+            "test_loss": result.test_loss_per_example.tobytes()}
 
 
 def _units(spec, method):
@@ -58,7 +58,7 @@ def test_a_stacked_row_stores_what_each_cell_alone_stores(method, flush):
     if method == "baseline":                             # the rider was derived in the stack
         assert [c.method for c, _ in got] == ["baseline", "es"] * 4
     if method == "flip_es":
-        assert [r["metrics"]["epochs_run"] for _, r in got] == [8, 3, 4, 4]
+        assert [r.epochs_run for _, r in got] == [8, 3, 4, 4]
 
 
 class _FailAt(Callback):
@@ -101,6 +101,6 @@ def test_runs_stacked_and_alone_store_the_same_on_every_executor(tmp_path):
     assert strip(stacked.rows) == strip(alone.rows)
     spec = parse_spec(SPEC)
     planned = group_tasks(plan_tasks(spec, spec.cells()))
-    by_process = dict(execute(spec.canonical, planned, workers=2))
+    by_process = dict(execute(spec.to_canonical(), planned, workers=2))
     assert {c.key: _stored(r) for c, r in by_process.items()} == \
-        {c.key: _stored(r) for c, r in execute(spec.canonical, planned, workers=1)}
+        {c.key: _stored(r) for c, r in execute(spec.to_canonical(), planned, workers=1)}

@@ -3,12 +3,14 @@
 units, p-values that invert the intervals, and Holm's adjustment."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 from scipy import stats as sps
 
+from augfit.experiments.stats import CellResult
 from augfit.experiments.stats import stats as st
 from augfit.experiments.stats.stats import (
     Draws,
@@ -21,15 +23,12 @@ from augfit.experiments.stats.stats import (
 )
 
 
-def _row(method, seed, size, acc, train, split=None, loss=0.5, train_loss=0.1, **extra):
-    r = {"method": method, "seed": seed, "train_size": size, "test_accuracy": acc,
-         "train_accuracy": train, "test_loss": loss, "train_loss": train_loss, **extra}
-    if split is not None:
-        r["split"] = split
-    return r
+def _row(method, seed, size, acc, train, split=0, loss=0.5, train_loss=0.1, **extra):
+    return CellResult(method, split, seed, size, test_accuracy=acc, train_accuracy=train,
+                      test_loss=loss, train_loss=train_loss, **extra)
 
 
-# size 10 (no split key: split 0): baseline acc .60 .70 .80 train 1; method acc .65 .70 .90,
+# size 10 (split 0): baseline acc .60 .70 .80 train 1; method acc .65 .70 .90,
 # train .95 .95 .95
 def _table():
     rows = []
@@ -197,8 +196,7 @@ def test_example_level_resampling_widens_when_the_test_set_is_small():
                              test_loss_per_example=np.where(c, 0.1, 2.0).astype(np.float32),
                              loss=float(np.where(c, 0.1, 2.0).mean())))
     (with_ex,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=4000, seed=0)
-    bare = [{k: v for k, v in r.items() if k not in ("test_correct", "test_loss_per_example")}
-            for r in rows]
+    bare = [dataclasses.replace(r, test_correct=None, test_loss_per_example=None) for r in rows]
     (without,) = compare(bare, ["baseline", "m"], "baseline", [10], resamples=4000, seed=0)
     assert with_ex.example_level and not without.example_level
     assert with_ex.stats["d_test_accuracy"].value == pytest.approx(
@@ -208,7 +206,7 @@ def test_example_level_resampling_widens_when_the_test_set_is_small():
 
 
 def test_summarize_means_and_sd_with_test_gaps():
-    rows = [dict(r, val_accuracy=0.5, best_epoch=3, epochs_run=10, wall_time=0.5)
+    rows = [dataclasses.replace(r, val_accuracy=0.5, best_epoch=3, epochs_run=10, wall_time=0.5)
             for r in _table()]
     s = {(e["method"], e["train_size"]): e for e in summarize(rows, ["baseline", "m"], [10])}
     assert s[("baseline", 10)]["test_accuracy"] == pytest.approx(0.70)
@@ -257,10 +255,10 @@ def test_the_example_level_needs_the_valid_mask():
     assert str(err.value) == "resampled_means: the example level needs the units' valid mask"
 
 
-def test_paired_units_without_split_field_or_common_units():
+def test_paired_units_of_one_unit_or_without_common_units():
     from augfit.experiments.stats.pairing import paired_units
 
-    rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.6, 0.8)]  # no "split": split 0
+    rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.6, 0.8)]
     u = paired_units(rows, "none", "m", 10)
     assert u.splits == [0] and u.x.shape == (1, 1, 8) and u.n_units == 1
     empty = paired_units(rows, "none", "other", 10)

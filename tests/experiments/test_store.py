@@ -9,14 +9,15 @@ import pytest
 from augfit.errors import ConfigError
 from augfit.experiments.run.store import Store
 from augfit.experiments.spec import parse_spec
+from augfit.experiments.stats import CellResult
 
 SPEC = {"dataset": {"name": "digits"}, "train_sizes": [20, 40], "seeds": 2,
         "methods": ["baseline", {"name": "drop", "dropout": 0.5}]}
 
 
 def _result(i):
-    return {"metrics": {"test_accuracy": 0.5 + i / 100, "gap_accuracy": 0.1},
-            "history": {"val_loss": [1.0, 0.5 + i]}, "wall_time": 0.25 * i}
+    return CellResult("m", 0, 0, 10, test_accuracy=0.5 + i / 100, gap_accuracy=0.1,
+                      history={"val_loss": [1.0, 0.5 + i]}, wall_time=0.25 * i)
 
 
 def test_put_reopen_and_rows(tmp_path):
@@ -34,10 +35,10 @@ def test_put_reopen_and_rows(tmp_path):
         assert rows[2]["test_accuracy"] == pytest.approx(0.52)
         assert rows[2]["history"] == {"val_loss": [1.0, 2.5]}
         assert rows[2]["wall_time"] == pytest.approx(0.5)
-        assert st.latest_spec() == spec.canonical
+        assert st.latest_spec() == spec.to_canonical()
     con = sqlite3.connect(tmp_path / "run" / "results.sqlite")
     (h, canon), = con.execute("SELECT spec_hash, canonical FROM runs").fetchall()
-    assert h == spec.hash and json.loads(canon) == spec.canonical
+    assert h == spec.hash and json.loads(canon) == spec.to_canonical()
     assert con.execute("SELECT COUNT(*) FROM cells").fetchone() == (3,)
 
 

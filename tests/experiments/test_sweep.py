@@ -36,7 +36,7 @@ def test_a_sweep_expands_into_one_labelled_method_per_value():
     assert limits == [5, 10, 20, 40] and fills == {0.5}           # only the swept value changes
     assert parse_label("rotate[limit=10]") == ("rotate", "limit", "10")
     assert parse_label("rotate") is None
-    again = parse_spec(spec.canonical)                               # canonical = expanded methods
+    again = parse_spec(spec.to_canonical())                 # canonical = expanded methods
     assert [m.name for m in again.methods] == names and again.hash == spec.hash
     assert len({c.key for c in spec.cells()}) == len(spec.cells())
 
@@ -127,7 +127,7 @@ SHORT = {"name": "mixup", "augment": [{"type": "Rotate", "limit": 10}, {"type": 
 def test_a_dotted_list_key_is_the_same_sweep_as_sweep_param_values(short, long):
     a, b = _spec(method=short), _spec(method=long)
     assert [m.name for m in a.methods] == [m.name for m in b.methods]
-    assert a.canonical == b.canonical and a.hash == b.hash
+    assert a.to_canonical() == b.to_canonical() and a.hash == b.hash
     assert [c.key for c in a.cells()] == [c.key for c in b.cells()]
 
 

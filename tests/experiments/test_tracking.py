@@ -84,7 +84,7 @@ def test_spec_tracking_field_resolves_a_relative_sqlite_path_from_the_spec(tmp_p
     spec.write_text(yaml.safe_dump(dict(TINY, tracking={"mlflow": "sqlite:///m.db"})))
     s = load_spec(spec)
     assert s.tracking == {"mlflow": f"sqlite:///{(tmp_path / 'sub' / 'm.db').resolve()}"}
-    assert "tracking" not in s.canonical  # not part of what results depend on
+    assert "tracking" not in s.to_canonical()  # not part of what results depend on
     assert parse_spec(TINY).hash == s.hash
     with pytest.raises(ConfigError, match=r"tracking\.mlfow: unknown field; did you mean 'mlflow'"):
         parse_spec(dict(TINY, tracking={"mlfow": "x"}))

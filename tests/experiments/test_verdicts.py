@@ -28,7 +28,7 @@ from augfit.experiments.report.verdicts import (
     judge,
     warnings_for,
 )
-from augfit.experiments.stats import compare
+from augfit.experiments.stats import CellResult, compare
 from augfit.experiments.stats.pooled import compare_all_pooled
 
 
@@ -79,7 +79,7 @@ def _rows(effects, sizes=(50, 200), units=6, splits=2, seed=0, base_train=1.0, b
                              "test_accuracy": b_test + dt + rng.normal(0, noise),
                              "train_accuracy": base_train + dtr, "test_loss": 0.6,
                              "train_loss": 0.05})
-    return rows
+    return [CellResult(**r) for r in rows]
 
 
 PLANTED = {"good": (0.03, 0.0), "placebo": (0.0, 0.0), "bad": (-0.03, 0.0),
@@ -203,7 +203,8 @@ def test_each_gap_tag_by_hand():
 
 def test_both_at_chance_are_not_comparable():
     # two models that always predict one class: 10% on a 10-class test set, identical everywhere
-    rows = [dict(r, test_accuracy=0.1, train_accuracy=0.1) for r in _rows({"m": (0.0, 0.0)})]
+    rows = [dataclasses.replace(r, test_accuracy=0.1, train_accuracy=0.1)
+            for r in _rows({"m": (0.0, 0.0)})]
     comps = compare(rows, ["baseline", "m"], "baseline", [50], resamples=500)
     (v,) = judge(comps, 0.95, n_classes=10)
     assert v.effect == NOT_COMPARABLE
@@ -214,7 +215,7 @@ def test_both_at_chance_are_not_comparable():
     (e,) = judge(comps, 0.95, n_classes=10, exploratory=True)
     assert e.effect == NOT_COMPARABLE
     # a method that learned, against a baseline at chance, is comparable: it helps
-    rows = [dict(r, test_accuracy=0.1 + 0.3 * (r["method"] == "m")) for r in rows]
+    rows = [dataclasses.replace(r, test_accuracy=0.1 + 0.3 * (r["method"] == "m")) for r in rows]
     (v,) = judge(compare(rows, ["baseline", "m"], "baseline", [50], resamples=500), 0.95,
                  n_classes=10)
     assert v.effect == HELPS
@@ -269,14 +270,15 @@ def test_warnings():
                  "50: 4); their intervals are wide and unreliable. Add seeds or splits.",
                  "Partial comparisons (a partial run or missing pairs): good at n = 50: 4 of 6 "
                  "pairs. Rerun the same command to finish the grid."]
-    chance_rows = [dict(r, test_accuracy=0.1 + (r["seed"] % 2) * 0.01) for r in rows]
+    chance_rows = [dataclasses.replace(r, test_accuracy=0.1 + (r["seed"] % 2) * 0.01) for r in rows]
     chance = compare(chance_rows, ["baseline", "good"], "baseline", [50], resamples=500)
     w = warnings_for(chance_rows, chance, ["baseline", "good"], "baseline", [50], 6, 10)
     assert any("at chance at n = 50" in x for x in w)
-    bad = [dict(r, diverged=True) if r["method"] == "bad" else r for r in rows]
+    bad = [dataclasses.replace(r, diverged=True) if r["method"] == "bad" else r for r in rows]
     assert any("12 of 72 cells diverged" in x and "bad" in x
                for x in warnings_for(bad, comps, **base))
-    flat = [dict(r, train_accuracy=0.5, test_accuracy=0.49, gap_accuracy=0.01) for r in rows]
+    flat = [dataclasses.replace(r, train_accuracy=0.5, test_accuracy=0.49, gap_accuracy=0.01)
+            for r in rows]
     assert any("Every method underfits" in x for x in warnings_for(flat, comps, **base))
     few = compare(rows[: len(rows) // 2], ["baseline", "good"], "baseline", [50], resamples=200)
     few = [c for c in few]

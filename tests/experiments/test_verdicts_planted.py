@@ -12,6 +12,8 @@ a pilot of this test measured -1.1 pp test accuracy at n = 240 in 9 of 9 pairs.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -145,7 +147,7 @@ def test_a_real_one_and_a_half_points_is_judged_helps(result):
         correct = np.array(r["test_correct"], bool)
         flip = rng.choice(np.flatnonzero(~correct), 7, replace=False)
         correct[flip] = True
-        plus.append(dict(r, method="plus", key=r["key"] + "+", test_correct=correct,
+        plus.append(dataclasses.replace(r, method="plus", key=r["key"] + "+", test_correct=correct,
                          test_accuracy=float(correct.mean())))
     spec = parse_spec(dict(SPEC, methods=[*SPEC["methods"], dict(SPEC["methods"][2],
                                                                      name="plus")]))

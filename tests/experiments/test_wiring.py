@@ -93,10 +93,10 @@ def test_stored_test_results_are_a_clean_evaluation_of_the_final_model(tmp_path,
         x = make_featurizer("image_flatten").fit(test.x).transform(test.x)   # clean test images
         with threadpool_limits(limits=1):                                   # as the cell ran
             correct, losses = trainer.evaluate_per_example(x, test.y)
-        np.testing.assert_array_equal(result["examples"]["test_correct"], correct)
-        np.testing.assert_array_equal(result["examples"]["test_loss_per_example"],
+        np.testing.assert_array_equal(result["test_correct"], correct)
+        np.testing.assert_array_equal(result["test_loss_per_example"],
                                       losses.astype(np.float32))
-        assert result["metrics"]["test_accuracy"] == float(correct.mean())
+        assert result["test_accuracy"] == float(correct.mean())
         # and the run stored exactly these results
         (stored,) = [r for r in with_examples(res.out, res.rows)
                      if (r["method"], r["split"]) == (cell.method, cell.split)]

@@ -165,11 +165,13 @@ class _Shout(Transform):
         super().__init__(p)
 
     def apply_params(self, batch, params):
+        del params
         return [s.upper() for s in batch]
 
 
 class _Tag(_Shout):
     def apply_params(self, batch, params):
+        del params
         return [s + "!" for s in batch]
 
 

@@ -7,7 +7,7 @@ import importlib.util
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ import test_contract as contract
 from augfit.errors import ConfigError
 from augfit.registry import TRANSFORMS
 from augfit.transforms import Transform, available, catalog
-from augfit.transforms.constraints import Integer, Range
+from augfit.transforms.constraints import Integer, Range, Table
 from augfit.transforms.image import ImageTransform
 from augfit.viz.explain import explain
 
@@ -26,13 +26,15 @@ REPO = Path(__file__).resolve().parents[2]
 class Tint(ImageTransform):
     """Brighten one colour channel by a share of the maximum drawn per image from ``amount``."""
 
-    _parameter_constraints = {"amount": Range(0.0, 1.0), "channel": Integer(0, 2)}
+    _parameter_constraints: ClassVar[Table] = {"amount": Range(0.0, 1.0), "channel": Integer(0, 2)}
 
     def __init__(self, amount: tuple[float, float] = (0.2, 0.5), channel: int = 0,
                  p: float = 1.0) -> None:
+        del amount, channel  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> dict[str, Any]:
+        del batch
         return {"amount": rng.uniform(*self.bounds("amount"), size=n)}
 
     def apply_params(self, batch: Any, params: dict[str, Any]) -> Any:
@@ -65,7 +67,8 @@ def test_the_registry_and_the_catalog_know_it(tint):
     assert t.bounds("amount") == (0.1, 0.3)
 
 
-def test_its_arguments_are_checked_from_the_table_alone(tint):
+@pytest.mark.usefixtures("tint")
+def test_its_arguments_are_checked_from_the_table_alone():
     with pytest.raises(ConfigError, match=r"Tint\(channel=\.\.\.\) must be an int in \[0, 2\], "
                                           r"got 3"):
         Tint(channel=3)
@@ -97,7 +100,8 @@ def test_the_contract_generates_its_bad_arguments():
         ("channel", -1), ("channel", 3), ("channel", 1.5), ("channel", "x")]
 
 
-def test_its_preview_card_comes_from_its_record(tint):
+@pytest.mark.usefixtures("tint")
+def test_its_preview_card_comes_from_its_record():
     t = Tint(amount=(0.25, 0.25), p=1.0)
     x = np.zeros((2, 8, 8, 3), np.uint8)
     _, record = t(x, rng=0, return_params=True)

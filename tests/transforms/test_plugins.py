@@ -45,7 +45,8 @@ def plugin_on_path(tmp_path):
     sys.modules.pop("augfit_invert_plugin", None)
 
 
-def test_entry_point_plugin_is_listed_built_and_serialized(plugin_on_path):
+@pytest.mark.usefixtures("plugin_on_path")
+def test_entry_point_plugin_is_listed_built_and_serialized():
     assert "InvertPlugin" in available()
     aug = af.Compose.from_dict({"type": "Compose", "seed": 0,
                                 "transforms": [{"type": "InvertPlugin"}, {"type": "VerticalFlip",

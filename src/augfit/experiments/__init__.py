@@ -27,7 +27,15 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-from .report import Report, RunResult, comparison_table, report, run, write_report
+from .report import (
+    Report,
+    RunResult,
+    comparison_table,
+    report,
+    run,
+    verdict_table,
+    write_report,
+)
 from .run import Store, load_results
 from .spec import Cell, Method, Spec, load_spec, parse_spec
 from .stats import Comparison, compare, summarize
@@ -144,5 +152,6 @@ __all__ = [
     "report",
     "run",
     "summarize",
+    "verdict_table",
     "write_report",
 ]

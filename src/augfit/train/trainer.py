@@ -24,7 +24,8 @@ from .schedules import Schedule
 
 Batches = Iterable[tuple[Any, np.ndarray]]
 
-#: a training loss above this (while still finite) counts as divergence
+#: a loss above this (while still finite) counts as divergence: a training loss stops the fit, and
+#: a cell whose final losses or stored test loss exceed it is reported as diverged
 DIVERGED_LOSS = 1e6
 
 

@@ -18,4 +18,4 @@ def get(name: str) -> type:
     return TRANSFORMS.get(name)
 
 
-__all__ = ["Transform", "Params", "available", "get"]
+__all__ = ["Params", "Transform", "available", "get"]

@@ -49,6 +49,7 @@ class PerSampleAdapter(Transform):
     """Generic per-sample adapter: one seed per sample, foreign call per sample (sequential)."""
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"seed": rng.integers(0, _SEED_HIGH, size=n, dtype=np.int64)}
 
     def apply_one(self, sample: Any, seed: int) -> Any:

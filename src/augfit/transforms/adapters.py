@@ -12,4 +12,4 @@ from __future__ import annotations
 from .adapter_base import PerSampleAdapter, call_seeded
 from .image.albumentations_adapter import Albumentations
 
-__all__ = ["PerSampleAdapter", "Albumentations", "call_seeded"]
+__all__ = ["Albumentations", "PerSampleAdapter", "call_seeded"]

@@ -180,6 +180,7 @@ class Transform(ParamsMixin):
 
     # -- hooks for subclasses ------------------------------------------------------------------
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del rng, batch, n
         return {}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -280,6 +281,7 @@ class Transform(ParamsMixin):
     def apply_targets(self, targets: Any, params: Params) -> Any:
         """Soft targets ``(N, K)`` after this transform, from the same record as :meth:`apply`
         (a composition walks its steps); unchanged unless :meth:`changes_labels`."""
+        del params
         return targets
 
     # -- serialization --------------------------------------------------------------------------
@@ -360,7 +362,22 @@ class Transform(ParamsMixin):
         return f"{type(self).__name__}({args})"
 
 
-__all__ = ["EXAMPLE_SENTENCES", "MAX_COUNT", "MAX_FFT", "MAX_FRAMES", "MAX_SAMPLE_RATE", "MAX_SIDE",
-           "MAX_WORDS", "Params", "RECORD_KEY", "Transform", "applied_mask", "batch_len",
-           "check_record", "drawn_on",
-           "example_batch_for", "sample_shape", "select"]
+__all__ = [
+    "EXAMPLE_SENTENCES",
+    "MAX_COUNT",
+    "MAX_FFT",
+    "MAX_FRAMES",
+    "MAX_SAMPLE_RATE",
+    "MAX_SIDE",
+    "MAX_WORDS",
+    "RECORD_KEY",
+    "Params",
+    "Transform",
+    "applied_mask",
+    "batch_len",
+    "check_record",
+    "drawn_on",
+    "example_batch_for",
+    "sample_shape",
+    "select",
+]

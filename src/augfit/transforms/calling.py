@@ -75,6 +75,37 @@ def _channels_last(x: np.ndarray, owner: str) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
 
+def _input(owner: str, batch: Any, targets: dict[str, Any]) -> Any:
+    """The batch, or the one image of an albumentations-style call (``targets``)."""
+    if not targets:
+        if batch is None:
+            raise ConfigError(f"{owner}(...): nothing to augment; call aug(batch) or "
+                              "aug(image=img)")
+        return batch
+    unknown = sorted(k for k in targets if k not in TARGETS)
+    if unknown:
+        raise ConfigError(
+            f"{owner}(...): unknown keyword {unknown[0]!r}; the albumentations-style call "
+            f"takes {', '.join(f'{t}=' for t in TARGETS)} (one image), e.g. "
+            f"aug(image=img)['image']; pass batches positionally: aug(batch)")
+    if batch is not None:
+        raise ConfigError(f"{owner}(...): pass either a batch or image=..., not both")
+    return targets["image"]
+
+
+def _one_image(owner: str, x: Any, channels_first: bool) -> np.ndarray:
+    """One image of an albumentations-style call as a batch of one, its shape checked."""
+    x = np.asarray(x)
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{owner}(image=...) takes one image of shape (H, W) or (H, W, C)"
+                         f"{' (C, H, W with layout=CHW)' if channels_first else ''}, got "
+                         f"{x.shape}; pass batches positionally: aug(batch)")
+    if channels_first and x.ndim != 3:
+        raise ShapeError(f"{owner}(image=..., layout='CHW') needs shape (C, H, W), "
+                         f"got {x.shape}")
+    return x[None]
+
+
 def call_transform(owner: str, run: Callable[[Any], tuple[Any, Any]], batch: Any,
                    return_params: bool, layout: str | None, targets: dict[str, Any]) -> Any:
     """Call ``run(numpy_batch) -> (out, params)`` with the conventions of the module docstring.
@@ -83,31 +114,12 @@ def call_transform(owner: str, run: Callable[[Any], tuple[Any, Any]], batch: Any
     albumentations-style call.
     """
     single = bool(targets)
-    if single:
-        unknown = sorted(k for k in targets if k not in TARGETS)
-        if unknown:
-            raise ConfigError(
-                f"{owner}(...): unknown keyword {unknown[0]!r}; the albumentations-style call "
-                f"takes {', '.join(f'{t}=' for t in TARGETS)} (one image), e.g. "
-                f"aug(image=img)['image']; pass batches positionally: aug(batch)")
-        if batch is not None:
-            raise ConfigError(f"{owner}(...): pass either a batch or image=..., not both")
-        batch = targets["image"]
-    elif batch is None:
-        raise ConfigError(f"{owner}(...): nothing to augment; call aug(batch) or aug(image=img)")
+    batch = _input(owner, batch, targets)
     first = check_layout(layout, single, owner)
     tensor = is_tensor(batch)
     x = tensor_to_numpy(batch, owner) if tensor else batch
     if single:
-        x = np.asarray(x)
-        if x.ndim not in (2, 3):
-            raise ShapeError(f"{owner}(image=...) takes one image of shape (H, W) or (H, W, C)"
-                             f"{' (C, H, W with layout=CHW)' if first else ''}, got {x.shape}; "
-                             f"pass batches positionally: aug(batch)")
-        if first and x.ndim != 3:
-            raise ShapeError(f"{owner}(image=..., layout='CHW') needs shape (C, H, W), "
-                             f"got {x.shape}")
-        x = x[None]
+        x = _one_image(owner, x, first)
     if first:
         x = _channels_last(np.asarray(x), owner)
     out, params = run(x)

@@ -3,7 +3,7 @@ number of children per sample, in random order); importable from :mod:`.compose`
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .base import (
     batch_len,
 )
 from .composition import _Composition, _gather, _run_child
-from .constraints import Check
+from .constraints import Check, Table
 
 
 def _check_weights(weights: Any, name: str, owner: str, seen: Mapping[str, Any]
@@ -59,13 +59,14 @@ class OneOf(_Composition):
     """
 
     weights: list[float] | None
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "weights": Check(_check_weights, bad=([1.0], [-1.0, 1.0, 1.0], [0, 0, 0], "x",
                                                [1.0, "a", 1.0]))}
 
     def __init__(self, transforms: Sequence[Transform] | Transform,
                  weights: Sequence[float] | None = None, p: float = 1.0,
                  seed: SeedLike = None) -> None:
+        del weights  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(transforms, p=p, seed=seed)
         k = len(self.transforms)
         w = np.full(k, 1.0) if self.weights is None else np.asarray(self.weights)
@@ -104,10 +105,12 @@ class SomeOf(_Composition):
     """
 
     n: int | list[int]
-    _parameter_constraints = {"n": Check(_check_n, bad=(5, [2, 1], -1, 1.5, [1, 2, 3]))}
+    _parameter_constraints: ClassVar[Table] = {
+        "n": Check(_check_n, bad=(5, [2, 1], -1, 1.5, [1, 2, 3]))}
 
     def __init__(self, transforms: Sequence[Transform] | Transform, n: int | Sequence[int] = 1,
                  p: float = 1.0, seed: SeedLike = None) -> None:
+        del n  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(transforms, p=p, seed=seed)
         self._lo, self._hi = self.n if isinstance(self.n, list) else (self.n, self.n)
 

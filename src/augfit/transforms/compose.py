@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeGuard
+from typing import Any, ClassVar, Protocol, TypeGuard
 
 import numpy as np
 
@@ -38,7 +38,7 @@ from .base import (
 )
 from .choice import OneOf, SomeOf
 from .composition import _Composition
-from .constraints import Boolean
+from .constraints import Boolean, Table
 
 
 class Fusable(Protocol):
@@ -74,10 +74,11 @@ class Compose(_Composition):
     """
 
     fuse: bool
-    _parameter_constraints = {"fuse": Boolean()}
+    _parameter_constraints: ClassVar[Table] = {"fuse": Boolean()}
 
     def __init__(self, transforms: Sequence[Transform] | Transform, seed: SeedLike = None,
                  p: float = 1.0, fuse: bool = True) -> None:
+        del fuse  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(transforms, p=p, seed=seed)
 
     def _groups(self) -> list[list[Transform]]:

@@ -5,7 +5,7 @@ children given as transforms or transform dicts, an own Generator made from ``se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from .base import (
     sample_shape,
 )
 from .calling import call_transform
-from .constraints import Check
+from .constraints import Check, Table
 
 
 def _as_transforms(transforms: object, owner: str) -> list[Transform]:
@@ -50,6 +50,7 @@ def _as_transforms(transforms: object, owner: str) -> list[Transform]:
 
 def _check_seed(seed: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | None:
     """A composition's own seed: None or a non-negative int (what serializes)."""
+    del seen
     _check_rng_seed(seed, f"{owner}({name}=...)")
     if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
         raise ConfigError(
@@ -71,13 +72,14 @@ class _Composition(Transform):
     modality = "any"
     transforms: list[Transform]
     seed: int | None
-    _parameter_constraints = {
-        "transforms": Check(lambda v, name, owner, seen: _as_transforms(v, owner),
+    _parameter_constraints: ClassVar[Table] = {
+        "transforms": Check(lambda v, _name, owner, _seen: _as_transforms(v, owner),
                             bad=([], ["Rotate"], "Rotate", 3)),
         "seed": Check(_check_seed, bad=(-1, "abc", 1.5, True, np.random.SeedSequence(0)))}
 
     def __init__(self, transforms: Sequence[Transform] | Transform, p: float = 1.0,
                  seed: SeedLike = None) -> None:
+        del transforms, seed  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         self._rng = as_generator(self.seed)
 

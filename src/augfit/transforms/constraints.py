@@ -82,6 +82,7 @@ class Probability(Constraint):
     """A probability in [0, 1] (``p``)."""
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> float:
+        del seen
         return check_probability(value, name, owner)
 
     def invalid(self) -> list[Any]:
@@ -110,6 +111,7 @@ class Real(Constraint):
     allow_none: bool = False
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> float | None:
+        del seen
         if value is None and self.allow_none:
             return None
         return check_number(value, name, owner, self.low, self.high, self.low_open,
@@ -138,6 +140,7 @@ class Integer(Constraint):
     hint: str = ""
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | None:
+        del seen
         return check_int(value, name, owner, self.low, self.high, self.allow_none, self.hint)
 
     def invalid(self) -> list[Any]:
@@ -152,6 +155,7 @@ class Boolean(Constraint):
     """True or False (NumPy's bool too), never a truthy stand-in."""
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> bool:
+        del seen
         return check_bool(value, name, owner)
 
     def invalid(self) -> list[Any]:
@@ -165,6 +169,7 @@ class Choice(Constraint):
     options: tuple[Any, ...] = ()
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+        del seen
         return check_choice(value, name, self.options, owner)
 
     def invalid(self) -> list[Any]:
@@ -183,6 +188,7 @@ class Range(Constraint):
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
               ) -> tuple[float, float]:
+        del seen
         return check_range(value, name, owner, self.lo, self.hi, self.symmetric)
 
     def invalid(self) -> list[Any]:
@@ -217,6 +223,7 @@ class IntRange(Constraint):
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
               ) -> tuple[int, int]:
+        del seen
         return check_int_range(value, name, owner, self.lo, self.hi, self.hint, self.valid)
 
     def invalid(self) -> list[Any]:
@@ -277,6 +284,25 @@ def invalid_cases(table: Mapping[str, Constraint]) -> list[tuple[str, Any]]:
     return [(name, bad) for name, c in table.items() for bad in c.invalid()]
 
 
-__all__ = ["Boolean", "Check", "CheckFn", "Checked", "Choice", "Constraint", "Fill", "IntRange",
-           "Integer", "Probability", "Range", "Real", "as_given", "check_table", "invalid_cases",
-           "merged_table"]
+#: a class's constraint table: each constructor argument's name and what it may be
+Table = dict[str, Constraint]
+
+__all__ = [
+    "Boolean",
+    "Check",
+    "CheckFn",
+    "Checked",
+    "Choice",
+    "Constraint",
+    "Fill",
+    "IntRange",
+    "Integer",
+    "Probability",
+    "Range",
+    "Real",
+    "Table",
+    "as_given",
+    "check_table",
+    "invalid_cases",
+    "merged_table",
+]

@@ -34,7 +34,7 @@ from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
 from .base import Params, Transform, applied_mask, batch_len
-from .constraints import Check
+from .constraints import Check, Table
 from .parallel import per_chunk
 
 LAMBDA_STEPS = 256
@@ -88,15 +88,18 @@ class LabelMixing(Transform):
     mixes_labels: ClassVar[bool] = True
     family = "mixing"
     alpha: float
-    _parameter_constraints = {"alpha": Check(lambda v, name, owner, seen: check_alpha(v, owner),
-                                             bad=(0, -1.0, "big", float("inf"), 1001))}
+    _parameter_constraints: ClassVar[Table] = {
+        "alpha": Check(lambda v, _name, owner, _seen: check_alpha(v, owner),
+                       bad=(0, -1.0, "big", float("inf"), 1001))}
 
     def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:
+        del alpha  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     # -- subclass hooks ---------------------------------------------------------------------------
     def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
              ) -> tuple[Params, np.ndarray]:
+        del rng, batch
         return {}, lam
 
     def mix(self, a: Any, b: Any, params: Params) -> Any:

@@ -114,5 +114,13 @@ def _put(batch: Any, idx: np.ndarray, sub: Any) -> Any:
     return out_list
 
 
-__all__ = ["Params", "RECORD_KEY", "applied_mask", "batch_len", "check_record", "drawn_on",
-           "sample_shape", "select"]
+__all__ = [
+    "RECORD_KEY",
+    "Params",
+    "applied_mask",
+    "batch_len",
+    "check_record",
+    "drawn_on",
+    "sample_shape",
+    "select",
+]

@@ -101,6 +101,7 @@ def test_loader_with_mel_and_masks_as_augment(fsdd_batch):
                            features={"type": "audio_logmel", "n_mels": 40}, seed=0)
     assert loader.n_features == 40 * 32
     xb, yb = next(iter(loader))
+    assert yb.shape == (4,)
     assert xb.shape == (4, 1280) and xb.dtype == np.float32
     clean = loader.featurize(fsdd_batch[:4])
     direct = AudioLogMel(n_mels=40).fit(fsdd_batch).transform(fsdd_batch[:4])

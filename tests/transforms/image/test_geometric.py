@@ -108,7 +108,7 @@ def test_random_resized_crop_matches_cv2_resize_of_the_window(out_size, shape):
     params = t.sample(np.random.default_rng(1), x)
     out = t.apply(x, params)
     oh, ow = t.output_hw(hw)
-    assert out.shape == (n, oh, ow) + shape[3:]
+    assert out.shape == (n, oh, ow, *shape[3:])
     for i in range(n):
         y0, x0, h, w = (int(params[k][i]) for k in ("y0", "x0", "h", "w"))
         ref = cv2.resize(x[i, y0:y0 + h, x0:x0 + w], (ow, oh), interpolation=cv2.INTER_LINEAR)

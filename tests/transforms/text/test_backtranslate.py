@@ -78,7 +78,7 @@ def test_one_process_per_direction_and_cache_hits(tmp_path, counted_apertium):
     get_cache(path).clear_memory()  # a rerun: only the SQLite file is left
     assert BackTranslate(cache=str(path))(SENTENCES[::-1], rng=2) == first[::-1]
     assert len(counted_apertium()) == 2  # no process started for cached sentences
-    t(SENTENCES + ["A new sentence about films."], rng=3)
+    t([*SENTENCES, "A new sentence about films."], rng=3)
     assert len(counted_apertium()) == 4  # only the new sentence is translated
 
 
@@ -120,7 +120,7 @@ def test_plugged_translator_and_its_cache(tmp_path):
     assert t(["abc"], rng=0) == ["~abc"] and len(calls) == 2
     assert t.to_dict()["backend"] == "reverser"
 
-    register_translator("broken", lambda s, t: (lambda texts: texts[:-1]))
+    register_translator("broken", lambda _s, _t: (lambda texts: texts[:-1]))
     with pytest.raises(ConfigError, match="must return a list of 2 str"):
         BackTranslate(pivot="xx", backend="broken", cache=False)(["a", "b"], rng=0)
     with pytest.raises(ConfigError, match="register_translator"):

@@ -88,8 +88,8 @@ def test_hung_apertium_stops_the_offline_precompute_without_writing_a_copy(tmp_p
 def test_misaligned_backend_output_is_detected_and_not_cached(tmp_path, monkeypatch, body):
     _fake(tmp_path, monkeypatch, SCRIPT.format(python=sys.executable, body=body))
     cache = tmp_path / "c.sqlite"
-    with pytest.raises(ExternalProcessError, match="does not line up with its input.*nothing was "
-                       "cached"):
+    with pytest.raises(ExternalProcessError, match=r"does not line up with its input.*nothing was "
+                       r"cached"):
         BackTranslate(cache=str(cache))(["a good film", "the actors", "an old river"], rng=0)
     assert len(TranslationCache(cache)) == 0
 

@@ -30,7 +30,7 @@ def test_many_keys_beyond_one_sql_chunk(tmp_path):
     items = {f"s{i}": f"t{i}" for i in range(1234)}
     c.put_many("b", "x-y", items)
     c.clear_memory()
-    assert c.get_many("b", "x-y", list(items) + ["missing"]) == items
+    assert c.get_many("b", "x-y", [*items, "missing"]) == items
     assert len(c) == 1234
 
 

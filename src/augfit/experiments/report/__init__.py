@@ -11,7 +11,7 @@ report), :mod:`.document` (the Report), :mod:`.report_files` (report.md, report.
 from __future__ import annotations
 
 from .decide import run_until_decided
-from .document import Report, answer_text, comparison_table, shared_test
+from .document import Report, answer_text, comparison_table, shared_test, verdict_table
 from .export import export, frame
 from .plan import plan
 from .report_files import write_report
@@ -29,5 +29,6 @@ __all__ = [
            "run",
            "run_until_decided",
            "shared_test",
+           "verdict_table",
            "write_report",
 ]

@@ -17,7 +17,6 @@ each comparison's decision at the level it was judged at.
 """
 from __future__ import annotations
 
-import copy
 import math
 import time
 from dataclasses import replace
@@ -27,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from ...checks import check_int
 from ...errors import ConfigError
 from ..run import as_spec, check_pilot_overlap, n_classes, with_examples
-from ..spec import Spec, check_smallest_effect, parse_spec
-from ..stats import Look, holm_look, power, stop_reason
+from ..spec import Spec, check_smallest_effect
+from ..stats import CellResult, Look, holm_look, power, stop_reason
 from .study import RunResult, run
 from .verdicts import GAP_UNJUDGED, HELPS, HURTS, NOT_COMPARABLE, Verdict
 
@@ -38,9 +37,7 @@ if TYPE_CHECKING:
 
 def with_splits(spec: Spec, n: int) -> Spec:
     """``spec`` with ``splits: n`` (the same first split, seeds and everything else)."""
-    out = parse_spec(dict(copy.deepcopy(spec.canonical), splits=int(n)), source=spec.source)
-    out.tracking = dict(spec.tracking)
-    return out
+    return spec.with_fields(splits=int(n))
 
 
 def smallest_effect(spec: Spec, given: float | None = None) -> float:
@@ -65,7 +62,7 @@ def look_splits(first: int, maximum: int | None, step: int | None) -> list[int]:
     return [*range(first, maximum, step), maximum]
 
 
-def primary_intervals(spec: Spec, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def primary_intervals(spec: Spec, rows: list[CellResult]) -> dict[str, Any]:
     """Each method's primary comparison with the baseline: ``{method: Estimate}`` of Δ test
     accuracy pooled over the sizes (at one size: that size)."""
     from ..stats import compare, compare_all_pooled, study_draws

@@ -21,7 +21,7 @@ epoch table has ``epoch`` (1-based) and one column per per-epoch series (``train
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def _pandas() -> Any:
     return pandas
 
 
-def _ids(rows: Sequence[dict[str, Any]]) -> list[str]:
+def _ids(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return [c for c in ID_COLUMNS if any(c in r for r in rows)]
 
 
@@ -52,7 +52,7 @@ def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, (str, bool, int, float, np.generic))
 
 
-def cells_frame(rows: Sequence[dict[str, Any]]) -> Any:
+def cells_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
     """One row per cell: the identity columns, then every scalar of the row (not ``history``)."""
     pd = _pandas()
     ids = _ids(rows)
@@ -61,7 +61,7 @@ def cells_frame(rows: Sequence[dict[str, Any]]) -> Any:
     return pd.DataFrame.from_records(records, columns=ids + rest)
 
 
-def epochs_frame(rows: Sequence[dict[str, Any]]) -> Any:
+def epochs_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
     """One row per cell and epoch: identity, ``epoch`` (1-based), one column per series."""
     pd = _pandas()
     ids = _ids(rows)
@@ -80,7 +80,7 @@ def epochs_frame(rows: Sequence[dict[str, Any]]) -> Any:
     return pd.DataFrame.from_records(records, columns=[*ids, "epoch", *series])
 
 
-def frame(rows: Sequence[dict[str, Any]], kind: str = "cells") -> Any:
+def frame(rows: Sequence[Mapping[str, Any]], kind: str = "cells") -> Any:
     """:func:`cells_frame` (``kind="cells"``) or :func:`epochs_frame` (``kind="epochs"``)."""
     if kind == "cells":
         return cells_frame(rows)
@@ -89,7 +89,7 @@ def frame(rows: Sequence[dict[str, Any]], kind: str = "cells") -> Any:
     raise ConfigError(f"frame(kind=...) must be 'cells' or 'epochs', got {kind!r}")
 
 
-def write_tables(rows: Sequence[dict[str, Any]], out_dir: str | Path,
+def write_tables(rows: Sequence[Mapping[str, Any]], out_dir: str | Path,
                  fmt: str = "csv") -> dict[str, Path]:
     """Write ``cells.FMT`` and ``epochs.FMT`` into ``out_dir`` (created); returns their paths."""
     if fmt not in FORMATS:

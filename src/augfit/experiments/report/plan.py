@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -130,13 +130,11 @@ def pilot_spec(spec: Spec, splits: int, seeds: int, first: int | None,
     if seeds > len(spec.seeds):
         raise ConfigError(f"--pilot-seeds {seeds} is more than the spec's {len(spec.seeds)} "
                           "seeds; pass fewer")
-    c = dict(spec.canonical, name=f"{spec.name}_pilot", splits=int(splits), first_split=first,
-             seeds=list(spec.seeds[:seeds]))
-    out = parse_spec(c, source=spec.source)
-    return out
+    return parse_spec(dict(spec.to_canonical(), name=f"{spec.name}_pilot", splits=int(splits),
+                           first_split=first, seeds=list(spec.seeds[:seeds])), source=spec.source)
 
 
-def unit_deltas(rows: Sequence[dict[str, Any]], baseline: str, method: str,
+def unit_deltas(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
                 sizes: Sequence[int]) -> dict[tuple[int, int], np.ndarray]:
     """``{(split, seed): Δ test accuracy at each of sizes}`` for the units with every size."""
     acc = {(r["method"], r["split"], r["seed"], r["train_size"]): float(r["test_accuracy"])
@@ -283,11 +281,8 @@ def _planned(base: Spec, splits: int, seeds: int, delta: float, pilot: Spec, out
                          f"({out}): unit variance, budget check and cell costs chose "
                          f"{splits} splits x {seeds} seeds for ±{delta:g} pp at 80% power")
     notes["pilot_splits"] = f"{a}-{b}"
-    c = dict(base.canonical, splits=splits, seeds=seeds, notes=notes,
-             answer={"smallest_effect": delta})
-    planned = parse_spec(c, source=base.source)
-    planned.tracking = dict(base.tracking)
-    return planned
+    return base.with_fields(splits=splits, seeds=seeds, notes=notes,
+                            answer={"smallest_effect": delta})
 
 
 def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -> Path:
@@ -302,7 +297,7 @@ def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -
         data = load_yaml(read_text(Path(given), "spec file"), str(given))
         default = Path(given).with_suffix(".planned.yaml")
     else:
-        data = dict(planned.canonical)
+        data = planned.to_canonical()
         default = out / "planned.yaml"
     data = dict(data, splits=planned.splits, seeds=len(planned.seeds), notes=planned.notes,
                 answer=dict(planned.answer))

@@ -6,7 +6,7 @@ colour-blind readers in its first entries), the same in every figure.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,7 +71,8 @@ def interesting_range(values: np.ndarray, accuracy: bool) -> tuple[float, float]
     return (0.0, hi * 1.1 if hi > 0 else 1.0)
 
 
-def _histories(rows: Sequence[dict[str, Any]], method: str, size: int) -> list[dict[str, Any]]:
+def _histories(rows: Sequence[Mapping[str, Any]], method: str, size: int
+               ) -> list[Mapping[str, Any]]:
     """The stored cells of one method at one size that carry a history."""
     return [r for r in rows if r["method"] == method and r["train_size"] == size
             and r.get("history")]
@@ -100,7 +101,7 @@ def _curve_pair(ax: Any, hs: Sequence[dict[str, list[float]]], what: str, color:
 BASELINE_INK = "#555555"
 
 
-def learning_curves(rows: Sequence[dict[str, Any]], method: str, train_sizes: Sequence[int],
+def learning_curves(rows: Sequence[Mapping[str, Any]], method: str, train_sizes: Sequence[int],
                     color: str = PALETTE[0], xlabel: str = "epoch",
                     baseline: str | None = None) -> bytes:
     """Accuracy (top) and loss (bottom) per epoch, one column per training size: clean train
@@ -147,7 +148,7 @@ def learning_curves(rows: Sequence[dict[str, Any]], method: str, train_sizes: Se
     return chart_png(fig)
 
 
-def overlay(rows: Sequence[dict[str, Any]], methods: Sequence[str], size: int,
+def overlay(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], size: int,
             xlabel: str = "epoch") -> bytes:
     """Val accuracy and val loss per epoch of every method at one training size (means); the
     legend below the panels."""
@@ -377,7 +378,7 @@ def forest_svg(d: float, ci: tuple[float, float], r: float, smallest_effect: flo
              f'<line x1="{_x(0, r):.1f}" y1="0" x2="{_x(0, r):.1f}" y2="{h}" stroke="#000" '
              'stroke-width="1"/>']
     lo, hi = ci
-    if np.isfinite(d):
+    if np.isfinite(d) and not (np.isnan(lo) or np.isnan(hi)):
         x0 = _x(lo if np.isfinite(lo) else -r, r)
         x1 = _x(hi if np.isfinite(hi) else r, r)
         parts.append(f'<line x1="{x0:.1f}" y1="{y}" x2="{x1:.1f}" y2="{y}" stroke="{ink}" '
@@ -386,6 +387,7 @@ def forest_svg(d: float, ci: tuple[float, float], r: float, smallest_effect: flo
             parts.append(_arrow(x0, y, False, ink))
         if not (np.isfinite(hi) and hi <= r):
             parts.append(_arrow(x1, y, True, ink))
+    if np.isfinite(d):                  # no interval (NaN ends): the dot alone
         parts.append(f'<circle cx="{_x(d, r):.1f}" cy="{y}" r="4" fill="{ink}"/>')
     return "".join(parts) + "</svg>"
 

@@ -10,7 +10,7 @@ import functools
 import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def _dose_table(report: Report) -> list[list[str]] | None:
 def _spec_yaml(spec: Spec) -> str:
     import yaml
 
-    return yaml.safe_dump(spec.canonical, sort_keys=False, width=100).rstrip()
+    return yaml.safe_dump(spec.to_canonical(), sort_keys=False, width=100).rstrip()
 
 
 _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:0 1em;color:#222}"
@@ -274,7 +274,7 @@ def _per_size(report: Report, method: str, r: float, small: float) -> list[dict[
     return out
 
 
-def _csv_text(rows: Sequence[dict[str, Any]]) -> str:
+def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
     first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
     keys = first + [k for k in keys if k not in first]

@@ -20,10 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...errors import ConfigError
 from ..run import failure_summary, load_results_and_failures, n_classes, train, with_examples
 from ..spec import Spec
-from .document import Report, comparison_table
+from ..stats import CellResult
+from .document import Report, verdict_table
 from .report_files import write_report
 
 
@@ -33,7 +36,7 @@ class RunResult:
 
     spec: Spec
     out: Path
-    rows: list[dict[str, Any]]
+    rows: list[CellResult]
     report: Report | None
     paths: dict[str, Path] = field(default_factory=dict)
     n_run: int = 0
@@ -51,7 +54,7 @@ class RunResult:
         """One line naming the failed cells and how to retry ("" when none failed)."""
         return failure_summary(self.failed, len(self.spec.cells()))
 
-    def examples(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    def examples(self, rows: list[CellResult] | None = None) -> list[dict[str, np.ndarray]]:
         """Per-example test results of ``rows`` (default: all rows), loaded from the store; see
         :meth:`augfit.experiments.run.store.Store.examples`."""
         from ..run import examples
@@ -60,7 +63,7 @@ class RunResult:
 
     @property
     def table(self) -> str:
-        return comparison_table(self.report) if self.report is not None else ""
+        return verdict_table(self.report) if self.report is not None else ""
 
     def frame(self, kind: str = "cells") -> Any:
         """The results as a tidy pandas DataFrame: one row per cell (``kind="cells"``) or per cell

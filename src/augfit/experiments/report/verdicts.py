@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from ...train.trainer import DIVERGED_LOSS
 from ..spec import SMALLEST_EFFECT_DEFAULT
 from ..stats import (
     CATEGORIES,
@@ -418,7 +419,7 @@ def _diverged(row: Mapping[str, Any]) -> bool:
     if row.get("diverged"):
         return True
     loss = float(row.get("test_loss", 0.0))
-    return not math.isfinite(loss) or loss > 1e6
+    return not math.isfinite(loss) or loss > DIVERGED_LOSS
 
 
 __all__ = [

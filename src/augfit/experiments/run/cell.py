@@ -13,18 +13,20 @@ import json
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from ...errors import AugfitWarning
+from ...errors import AugfitWarning, TrainingError
 from ...rng import derive, seed_from
 from ...train.callbacks import Callback
 from ...train.metrics import gap_curve, generalization_gap
+from ...train.trainer import DIVERGED_LOSS
 from ..spec import Cell, Checker, Method, Spec, show, spec_from_canonical
+from ..stats import CellResult
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
 SUBSAMPLE, MODEL, LOADER = 1, 2, 3
@@ -89,7 +91,7 @@ def _splits(dataset_json: str, source: str, k: int) -> tuple[Any, Any, Any]:
 
 
 def _dataset_json(spec: Spec) -> str:
-    return json.dumps(spec.canonical["dataset"], sort_keys=True)
+    return json.dumps(spec.dataset, sort_keys=True)
 
 
 def splits(spec: Spec, split: int = 0) -> tuple[Any, Any, Any]:
@@ -166,11 +168,12 @@ class EpochRecorder(Callback):
 
 
 def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
-             data: Any = None, flush: bool = False) -> dict[str, Any]:
-    """Train one cell; returns ``{"metrics": {...}, "history": {...}, "examples": {...},
-    "wall_time": s, "numerics": version}``. ``examples`` holds the final model's per-example test
-    results, in the order of the split's test set: ``test_correct`` (bool, (n_test,)) and
-    ``test_loss_per_example`` (float32, (n_test,)).
+             data: Any = None, flush: bool = False) -> CellResult:
+    """Train one cell; its :class:`~augfit.experiments.stats.CellResult`: the metrics, the
+    history, ``wall_time``, ``numerics`` (the numerics version), the training diagnostics
+    (``warnings``) and the final model's per-example test results in the order of the split's
+    test set: ``test_correct`` (bool, (n_test,)) and ``test_loss_per_example`` (float32,
+    (n_test,)).
 
     ``spec`` may be a Spec or its canonical dict (what executors ship to workers).
     ``epoch_callback`` (optional) is an extra Trainer callback, e.g. a progress bar.
@@ -187,7 +190,7 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
 
 def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] = (),
               epoch_callback: Any = None, data: Any = None, flush: bool = False
-              ) -> list[tuple[Cell, Any]]:
+              ) -> list[tuple[Cell, CellResult | TrainingError]]:
     """Train ``cell`` and read each of ``derived`` off its trajectory: ``[(cell, result), ...]``,
     ``cell`` first, each result as :func:`run_cell` gives it, or the TrainingError it raised.
 
@@ -201,7 +204,6 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     """
     from threadpoolctl import threadpool_limits
 
-    from ...errors import TrainingError
     from ...numerics import flush_subnormals
 
     if isinstance(spec, dict):
@@ -209,7 +211,7 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     if data is not None:
         from .data_source import install
 
-        install(spec.canonical["dataset"]["fingerprint"], data)
+        install(spec.dataset["fingerprint"], data)
     t0 = time.perf_counter()
     with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
         try:
@@ -218,20 +220,27 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
             results = [e]
     # a derived cell's wall time is what deriving it took; the trained cell has the rest
     seconds = time.perf_counter() - t0 - sum(r.get("wall_time", 0.0) for r in results[1:])
-    out: list[tuple[Cell, Any]] = []
+    out: list[tuple[Cell, CellResult | TrainingError]] = []
     for c, r in zip((cell, *derived), results, strict=False):
-        if not isinstance(r, BaseException):
-            r.setdefault("wall_time", seconds)
-            r["numerics"] = numerics
-        out.append((c, r))
+        out.append((c, r if isinstance(r, TrainingError)
+                    else _cell_result(c, r, r.get("wall_time", seconds), numerics)))
     if len(results) == 1 and derived:                  # the run failed: train them one by one
         out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
     return out
 
 
+def _cell_result(cell: Cell, r: dict[str, Any], wall_time: float, numerics: int) -> CellResult:
+    """A cell's :class:`CellResult` from what training it gave (:func:`_result`)."""
+    res = CellResult.from_stored(cell.method, cell.split, cell.seed, cell.train_size, cell.key,
+                                 wall_time, r["metrics"], r["history"])
+    return replace(res, test_correct=r["examples"]["test_correct"],
+                   test_loss_per_example=r["examples"]["test_loss_per_example"],
+                   numerics=numerics, warnings=tuple(r.get("warnings", ())))
+
+
 def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[Cell]]],
               epoch_callback: Any = None, data: Any = None, flush: bool = False
-              ) -> list[tuple[Cell, Any]]:
+              ) -> list[tuple[Cell, CellResult | BaseException]]:
     """Train the cells of ``units`` (``(cell, derived cells)`` pairs of one method and training
     size: a grid row's units, which differ in split and seed) as one stack
     (:func:`augfit.train.stacked.fit_stacked`): the same ``[(cell, result), ...]`` as
@@ -251,7 +260,7 @@ def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[
     if data is not None:
         from .data_source import install
 
-        install(spec.canonical["dataset"]["fingerprint"], data)
+        install(spec.dataset["fingerprint"], data)
     rows = {(c.method, c.train_size) for c, _ in units}
     if len(rows) > 1:
         raise ValueError(f"run_group(units=...): a group holds cells of one method and training "
@@ -266,16 +275,14 @@ def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[
                 for pair in run_cells(spec, c, d, epoch_callback if i == 0 else None, None, flush)]
     spent = sum(r.get("wall_time", 0.0) for rs in trained if isinstance(rs, list) for r in rs[1:])
     seconds = (time.perf_counter() - t0 - spent) / len(units)
-    out: list[tuple[Cell, Any]] = []
+    out: list[tuple[Cell, CellResult | BaseException]] = []
     for (cell, derived), results in zip(units, trained, strict=True):
         if isinstance(results, BaseException):       # failed: its riders train one by one
             out.append((cell, results))
             out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
             continue
         for c, r in zip((cell, *derived), results, strict=True):
-            r.setdefault("wall_time", seconds)
-            r["numerics"] = numerics
-            out.append((c, r))
+            out.append((c, _cell_result(c, r, r.get("wall_time", seconds), numerics)))
     return out
 
 
@@ -516,10 +523,6 @@ def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
     return int(np.argmin(history["val_loss"]))
 
 
-# a loss above this at the end of training counts as diverged (as does a non-finite one)
-DIVERGED_LOSS = 1e6
-
-
 def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], best: int,
                  epochs: int) -> dict[str, Any]:
     """Scalar results of a cell from its per-epoch history and the final model's evaluations.
@@ -581,7 +584,6 @@ def carried_area(curve: np.ndarray, epochs: int) -> float:
 
 
 __all__ = [
-    "DIVERGED_LOSS",
     "LOADER",
     "MODEL",
     "SUBSAMPLE",

@@ -54,12 +54,12 @@ def prepare(spec: Spec, data: Any = None) -> tuple[Spec, Dataset]:
         from ...data.datasets import as_dataset
         from ...data.sources.frame import is_frame
 
-        columns = spec.canonical["dataset"].get("columns")
+        columns = spec.dataset.get("columns")
         ds = as_dataset((data, columns) if columns is not None and is_frame(data) else data)
     else:
-        ds = load_dataset({k: v for k, v in spec.canonical["dataset"].items()
+        ds = load_dataset({k: v for k, v in spec.dataset.items()
                            if k != "fingerprint"}, spec.source)
-    fp = fingerprint(ds, spec.canonical["dataset"]["options"])
+    fp = fingerprint(ds, spec.dataset["options"])
     install(fp, ds)
     return spec.with_fingerprint(fp), ds
 

@@ -31,12 +31,13 @@ from typing import Any
 from ...checks import check_int
 from ...errors import AugfitError, AugfitWarning, ConfigError, TrainingError
 from ..spec import Cell
+from ..stats import CellResult
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cells, run_group
 from .data_source import install
 from .tasks import Group, Task
 
-Result = dict[str, Any]
+Result = CellResult
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def run_task(canonical: dict[str, Any], task: Task | Group, flush: bool = False,
     """Train the task's cell and derive its riders (:func:`augfit.experiments.run.cell.run_cells`),
     or a group's cells as one stack (:func:`augfit.experiments.run.cell.run_group`):
     ``[(cell, result or CellFailure), ...]``, what a worker sends back."""
+    done: Sequence[tuple[Cell, CellResult | BaseException]]
     if isinstance(task, Group):
         done = run_group(canonical, [(t.cell, t.derived) for t in task.tasks], epoch_callback,
                          data, flush)
@@ -243,7 +245,7 @@ def _warn_diagnostics(results: Iterator[tuple[Cell, Result | CellFailure]]
                       ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Issue each cell's training diagnostics (divergence, learned nothing) naming the cell."""
     for cell, result in results:
-        for message in () if isinstance(result, CellFailure) else result.get("warnings", ()):
+        for message in () if isinstance(result, CellFailure) else result.warnings:
             warnings.warn(f"{cell_name(cell)}: {message}", AugfitWarning, stacklevel=2)
         yield cell, result
 

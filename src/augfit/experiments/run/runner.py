@@ -25,6 +25,7 @@ from ...files import display, what_is
 from ...numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ...train.callbacks import Callback
 from ..spec import Cell, Spec, check_modality, load_spec, parse_spec
+from ..stats import CellResult
 from . import tasks
 from .cell import max_splits, splits
 from .contracts import check_data, check_pipelines
@@ -44,7 +45,7 @@ class GridRun:
 
     spec: Spec
     out: Path
-    rows: list[dict[str, Any]]
+    rows: list[CellResult]
     n_run: int = 0
     n_skipped: int = 0
     n_missing: int = 0               # cells of the spec not in the store (a partial run)
@@ -219,14 +220,14 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         planned: list[Any] = tasks.plan_tasks(spec, todo, "derive" in use)
         if "stack" in use:
             planned = tasks.group_tasks(planned)
-        it = execute(spec.canonical, planned, epoch_callback=status, flush=flush, **where)
+        it = execute(spec.to_canonical(), planned, epoch_callback=status, flush=flush, **where)
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
                 store.put_failure(cell, spec.hash, cell_result.error)
                 clock.finished(cell, None)
             else:
                 store.put(cell, spec.hash, cell_result)
-                clock.finished(cell, cell_result["wall_time"])
+                clock.finished(cell, cell_result.wall_time)
                 n_run += 1
                 if tracker is not None:
                     tracker.log_cell(store, cell.key)
@@ -273,7 +274,7 @@ def _tracker(uri: str | None, spec: Spec, out_dir: Path, cells: list[Cell],
 
 def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
     """Warn when the last run of this spec's name into ``out`` used other data."""
-    fp = spec.canonical["dataset"]["fingerprint"]
+    fp = spec.dataset["fingerprint"]
     for previous, n_cells in store.runs():
         if previous["name"] != spec.name:
             continue
@@ -300,20 +301,19 @@ def failure_summary(failed: list[dict[str, Any]], n_cells: int) -> str:
             "trained again, finished ones are kept.")
 
 
-def with_examples(out: str | Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_examples(out: str | Path, rows: list[CellResult]) -> list[CellResult]:
     """``rows`` with each cell's per-example test results added (``test_correct``,
-    ``test_loss_per_example``) where the store has them, for the example-level bootstrap."""
-    from .store import Store
-
-    path = Path(out)
+    ``test_loss_per_example``) where the store has them, for the example-level bootstrap.
+    ``out`` is the results folder or the ``.sqlite`` file itself (:class:`Store` takes both)."""
     out_rows = []
-    with Store(path) as store:  # a results folder or the .sqlite file itself
+    with Store(out) as store:
         for r in rows:
             try:
                 (ex,) = store.examples([r])
-            except (ConfigError, KeyError):
-                ex = {}
-            out_rows.append({**r, **ex})
+            except ConfigError:                  # stored without them
+                out_rows.append(r)
+                continue
+            out_rows.append(r.with_examples(ex["test_correct"], ex["test_loss_per_example"]))
     return out_rows
 
 

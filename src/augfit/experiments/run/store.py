@@ -33,7 +33,7 @@ import json
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ import numpy as np
 
 from ...errors import ConfigError, StoreError
 from ..spec import Cell, Spec
+from ..stats import CellResult
 
 SCHEMA_VERSION = 2
 
@@ -215,26 +216,24 @@ class Store:
             self._con.execute(
                 "INSERT INTO runs VALUES (?,?,?,?,?,?) ON CONFLICT(spec_hash) DO UPDATE SET "
                 "updated=excluded.updated, source=excluded.source",
-                (spec.hash, spec.name, spec.source, json.dumps(spec.canonical, sort_keys=True),
+                (spec.hash, spec.name, spec.source, json.dumps(spec.to_canonical(), sort_keys=True),
                  now, now))
 
-    def put(self, cell: Cell, spec_hash: str, result: dict[str, Any]) -> None:
-        """Write one finished cell in one transaction (``result``: metrics, history, wall_time and
-        optionally ``examples`` with ``test_correct`` and ``test_loss_per_example``, and
-        ``numerics``, the numerics version, default 1)."""
+    def put(self, cell: Cell, spec_hash: str, result: CellResult) -> None:
+        """Write one finished cell in one transaction: its metrics, history, wall time, numerics
+        version and, when it has them, its per-example test results."""
         with self._guard("write to"), self._con:
             self._con.execute(
                 "INSERT OR REPLACE INTO cells (key, spec_hash, method, split, seed, train_size, "
                 "metrics, history, wall_time, finished, numerics) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
-                 json.dumps(result["metrics"], sort_keys=True),
-                 json.dumps(result["history"], sort_keys=True),
-                 float(result["wall_time"]), time.time(), int(result.get("numerics", 1))))
-            ex = result.get("examples")
-            if ex is not None:
+                 json.dumps(result.metrics(), sort_keys=True),
+                 json.dumps(result.history, sort_keys=True),
+                 float(result.wall_time), time.time(), int(result.numerics)))
+            if result.test_correct is not None and result.test_loss_per_example is not None:
                 self._con.execute("INSERT OR REPLACE INTO examples VALUES (?,?,?,?)",
-                                  (cell.key, *pack_examples(ex["test_correct"],
-                                                            ex["test_loss_per_example"])))
+                                  (cell.key, *pack_examples(result.test_correct,
+                                                            result.test_loss_per_example)))
             self._con.execute("DELETE FROM failures WHERE key=?", (cell.key,))
 
     def put_failure(self, cell: Cell, spec_hash: str, error: str) -> None:
@@ -289,21 +288,21 @@ class Store:
                 "wall_time": row[2]}
 
 
-    def rows(self, cells: Iterable[Cell]) -> list[dict[str, Any]]:
-        """One flat dict per finished cell of ``cells``: method, split, seed, train_size, key,
-        wall_time, the metrics and ``history``. Cells not finished yet are left out (count them
-        against ``spec.cells()`` for a partial run)."""
+    def rows(self, cells: Iterable[Cell]) -> list[CellResult]:
+        """One :class:`~augfit.experiments.stats.CellResult` per finished cell of ``cells``:
+        method, split, seed, train_size, key, wall_time, the metrics and ``history``. Cells not
+        finished yet are left out (count them against ``spec.cells()`` for a partial run)."""
         out = []
         for cell in cells:
             r = self.get(cell.key)
             if r is not None:
-                out.append({"method": cell.method, "split": cell.split, "seed": cell.seed,
-                            "train_size": cell.train_size, "key": cell.key,
-                            "wall_time": r["wall_time"], **r["metrics"],
-                            "history": r["history"]})
+                out.append(CellResult.from_stored(cell.method, cell.split, cell.seed,
+                                                  cell.train_size, cell.key, r["wall_time"],
+                                                  r["metrics"], r["history"]))
         return out
 
-    def examples(self, rows: Iterable[dict[str, Any] | Cell | str]) -> list[dict[str, np.ndarray]]:
+    def examples(self, rows: Iterable[Mapping[str, Any] | Cell | str]
+                 ) -> list[dict[str, np.ndarray]]:
         """Per-example test results of ``rows`` (row dicts from :meth:`rows`, Cells or keys), in
         the same order: for each, ``{"test_correct": bool (n_test,), "test_loss_per_example":
         float32 (n_test,)}`` in the order of that cell's split's test set.
@@ -353,21 +352,21 @@ class Store:
         self.close()
 
 
-def examples(path: str | Path, rows: Iterable[dict[str, Any] | Cell | str]
+def examples(path: str | Path, rows: Iterable[Mapping[str, Any] | Cell | str]
              ) -> list[dict[str, np.ndarray]]:
     """:meth:`Store.examples` of the store at ``path`` (a results folder or ``.sqlite`` file)."""
     with Store(path, readonly=True) as store:
         return store.examples(rows)
 
 
-def load_results(out: str | Path) -> tuple[Spec, list[dict[str, Any]]]:
+def load_results(out: str | Path) -> tuple[Spec, list[CellResult]]:
     """The latest spec stored in ``out`` and its finished rows."""
     spec, rows, _ = load_results_and_failures(out)
     return spec, rows
 
 
 def load_results_and_failures(out: str | Path
-                              ) -> tuple[Spec, list[dict[str, Any]], list[dict[str, Any]]]:
+                              ) -> tuple[Spec, list[CellResult], list[dict[str, Any]]]:
     """The latest spec stored in ``out``, its finished rows and its failed cells."""
     path = Path(out)
     db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"

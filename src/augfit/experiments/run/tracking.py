@@ -232,7 +232,7 @@ class Tracker:
         parent = str(self.client.create_run(
             self.exp_id, run_name=self.spec.name,
             tags={DIR_TAG: folder, HASH_TAG: self.spec.hash, KEY_TAG: key}).info.run_id)
-        c = self.spec.canonical
+        c = self.spec.to_canonical()
         settings = _flat("", {k: c[k] for k in ("dataset", "features", "model", "training",
                                                  "seeds", "train_sizes") if k in c})
         settings.update({"methods": ", ".join(m.name for m in self.spec.methods),

@@ -160,8 +160,10 @@ class Cell:
 
 @dataclass
 class Spec:
-    """A validated experiment spec; :attr:`canonical` is the normalized form (defaults filled,
-    augment files inlined) and :attr:`hash` its SHA-256."""
+    """A validated experiment spec: the one source of the settings. Its normalized form (defaults
+    filled, augment files inlined) is derived, :meth:`to_canonical`, for what leaves the process
+    (the executors' wire format, the stored spec) and the cell keys; :attr:`hash` is its
+    SHA-256."""
 
     name: str
     description: str
@@ -179,12 +181,50 @@ class Spec:
     first_split: int = 0                   # the split indices are first_split + 0 .. splits - 1
     notes: dict[str, Any] = field(default_factory=dict)
     source: str = "<dict>"
-    canonical: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
     tracking: dict[str, Any] = field(default_factory=dict)  # where results are also logged; not
     #                                                        part of canonical (results ignore it)
     answer: dict[str, Any] = field(default_factory=lambda: dict(_DEFAULT_ANSWER))
+    # the spec gave an answer section (then the canonical form has it, even with the default
+    # value; absent, it has none: specs written before the section hash as they did)
+    answer_given: bool = field(default=False, repr=False)
     _cells: tuple[str, list[Cell]] | None = field(default=None, repr=False, compare=False)
+
+    def to_canonical(self) -> dict[str, Any]:
+        """The normalized form as plain JSON data: what the executors ship to workers, what the
+        store records and what :attr:`hash` hashes (the cell keys hash :meth:`common`, part of
+        it). ``first_split`` and ``answer`` appear only when set, so specs from before them keep
+        their hash; ``tracking`` never does (results do not depend on it)."""
+        c: dict[str, Any] = {
+            "name": self.name, "description": self.description, "dataset": self.dataset,
+            "features": self.features, "model": self.model, "training": self.training,
+            "splits": self.splits, "seeds": self.seeds, "train_sizes": self.train_sizes,
+            "train_size_unit": self.train_size_unit, "baseline": self.baseline,
+            "bootstrap": self.bootstrap, "notes": self.notes,
+            "methods": [{"name": m.name, **m.config()} for m in self.methods],
+        }
+        if self.first_split:                     # absent when 0: earlier specs hash the same
+            c["first_split"] = self.first_split
+        if self.answer_given or self.answer != _DEFAULT_ANSWER:
+            c["answer"] = self.answer            # only when given: older specs keep their hash
+        out: dict[str, Any] = json.loads(json.dumps(c))
+        return out
+
+    @property
+    def canonical(self) -> dict[str, Any]:
+        """Deprecated: :meth:`to_canonical` (the form is derived from the spec's fields)."""
+        import warnings
+
+        warnings.warn("Spec.canonical is deprecated and will be removed in the next release; "
+                      "call Spec.to_canonical()", DeprecationWarning, stacklevel=2)
+        return self.to_canonical()
+
+    def with_fields(self, **fields: Any) -> Spec:
+        """This spec with top-level fields (as the spec file names them: ``splits``, ``seeds``,
+        ``notes``, ...) replaced, parsed and checked again; ``tracking`` is kept."""
+        out = parse_spec({**self.to_canonical(), **fields}, source=self.source)
+        out.tracking = dict(self.tracking)
+        return out
 
     @property
     def smallest_effect(self) -> float:
@@ -197,10 +237,7 @@ class Spec:
         value = check_smallest_effect(pp)
         if value == float(self.answer["smallest_effect"]):
             return self
-        out = parse_spec(dict(copy.deepcopy(self.canonical), answer={"smallest_effect": value}),
-                         source=self.source)
-        out.tracking = dict(self.tracking)
-        return out
+        return self.with_fields(answer={"smallest_effect": value})
 
     def method(self, name: str) -> Method:
         for m in self.methods:
@@ -213,7 +250,7 @@ class Spec:
 
     def common(self) -> dict[str, Any]:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
-        c = self.canonical
+        c = self.to_canonical()
         out = {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
         if "fingerprint" in out["dataset"]:     # the content identifies the data, not where (the
             ds = copy.deepcopy(out["dataset"])  # path) or how (DataFrame columns) it was found
@@ -225,9 +262,9 @@ class Spec:
     def with_fingerprint(self, fingerprint: str) -> Spec:
         """This spec with the data's content fingerprint in its dataset section (and so in every
         cell's key and in the stored spec)."""
-        canonical = copy.deepcopy(self.canonical)
-        canonical["dataset"]["fingerprint"] = fingerprint
-        return parse_spec(canonical, source=self.source)
+        return parse_spec(dict(self.to_canonical(), dataset=dict(self.dataset,
+                                                                 fingerprint=fingerprint)),
+                          source=self.source)
 
     def resolve_sizes(self, available: int) -> Spec:
         """This spec with ``"all"`` in ``train_sizes`` replaced by ``available`` (the training
@@ -235,10 +272,7 @@ class Spec:
         if "all" not in self.train_sizes:
             return self
         sizes = list(dict.fromkeys(available if s == "all" else s for s in self.train_sizes))
-        spec = parse_spec(dict(copy.deepcopy(self.canonical), train_sizes=sizes),
-                          source=self.source)
-        spec.tracking = dict(self.tracking)
-        return spec
+        return self.with_fields(train_sizes=sizes)
 
     def pilot_range(self) -> tuple[int, int] | None:
         """The splits ``notes.pilot_splits`` names (``"20-21"``, written by ``augfit plan``: a
@@ -397,20 +431,8 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
                 source=source,
                 tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)),
-                answer=answer or dict(_DEFAULT_ANSWER))
-    spec.canonical = {
-        "name": name, "description": description, "dataset": dataset, "features": features,
-        "model": model, "training": training, "splits": n_splits, "seeds": seeds,
-        "train_sizes": sizes, "train_size_unit": unit, "baseline": baseline, "bootstrap": boot,
-        "notes": notes,
-        "methods": [{"name": m.name, **m.config()} for m in methods],
-    }
-    if first_split:                              # absent when 0: earlier specs hash the same
-        spec.canonical["first_split"] = first_split
-    if answer:                                   # only when given: older specs keep their hash
-        spec.canonical["answer"] = answer
-    spec.canonical = json.loads(json.dumps(spec.canonical))
-    spec.hash = json_digest(spec.canonical)
+                answer=answer or dict(_DEFAULT_ANSWER), answer_given=bool(answer))
+    spec.hash = json_digest(spec.to_canonical())
     return spec
 
 

@@ -24,6 +24,7 @@ from .decision import (
 )
 from .pooled import compare_all_pooled, multiplier_interval
 from .power import MAX_UNITS
+from .results import CellResult
 from .sequential import Look, holm_look, stop_reason
 from .stats import (
     FEW_SPLITS,
@@ -48,6 +49,7 @@ __all__ = [
     "NEGLIGIBLE",
     "NOT_COMPARABLE",
     "STATISTICS",
+    "CellResult",
     "Comparison",
     "Estimate",
     "Look",

@@ -5,6 +5,7 @@ drawn split, and the resampled and leave-one-out means computed from it for all 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -63,11 +64,11 @@ def resampled_means(x: np.ndarray, d: Draws, test: np.ndarray | None = None,
         cols = list(TEST_COLUMNS)
         shift = test[:, :, valid].mean(axis=2) - x[:, valid][..., cols].mean(axis=1)[:, None]
         out[..., cols] += shift                                             # (E, B, 4)
-    return out
+    return cast(np.ndarray, out)
 
 
 def jackknife_means(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Leave-one-unit-out means (E, U, K) of ``x`` (E, S, N, K) over its valid units."""
     flat = x[:, valid]                                                      # (E, U, K)
     u = flat.shape[1]
-    return (flat.sum(axis=1, keepdims=True) - flat) / max(u - 1, 1)
+    return cast(np.ndarray, (flat.sum(axis=1, keepdims=True) - flat) / max(u - 1, 1))

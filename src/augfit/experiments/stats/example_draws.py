@@ -23,28 +23,27 @@ per test set for the whole report.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ...rng import derive
+from .results import CellResult
 
 CellId = tuple[str, int, int, int]          # (method, split, seed, train_size)
 BLOCK = 300_000                             # examples drawn per block (stays in cache)
 
 
-def cell_id(row: Mapping[str, Any]) -> CellId:
+def cell_id(row: CellResult) -> CellId:
     """The identity of a stored row within one report."""
-    return (str(row["method"]), int(row.get("split", 0)), int(row["seed"]),
-            int(row["train_size"]))
+    return (row.method, row.split, row.seed, row.train_size)
 
 
-def has_examples(row: Mapping[str, Any]) -> bool:
+def has_examples(row: CellResult) -> bool:
     """Does the row carry per-example test results?"""
-    return row.get("test_correct") is not None and row.get("test_loss_per_example") is not None
+    return row.test_correct is not None and row.test_loss_per_example is not None
 
 
 @dataclass
@@ -84,7 +83,7 @@ def draw_counts(rng: np.random.Generator, resamples: int, n_test: int,
         yield start, np.bincount(pick.ravel(), minlength=m * n_test).reshape(m, n_test)
 
 
-def example_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
+def example_draws(rows: Sequence[CellResult], resamples: int, seed: int,
                   block: int = BLOCK, shared: bool = False) -> ExampleDraws:
     """Draw the example level once per split and score every row with per-example results.
 
@@ -93,17 +92,18 @@ def example_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
     same test set (``test: official``), so every split takes split 0's stream (the same picks).
     """
     out = ExampleDraws(resamples, seed)
-    groups: dict[tuple[int, int], list[Mapping[str, Any]]] = {}
+    groups: dict[tuple[int, int], list[tuple[CellId, np.ndarray, np.ndarray]]] = {}
     for r in rows:
-        if has_examples(r):
-            t = len(r["test_correct"])
-            if t > 0 and len(r["test_loss_per_example"]) == t:
-                groups.setdefault((int(r.get("split", 0)), t), []).append(r)
+        if r.test_correct is not None and r.test_loss_per_example is not None:
+            t = len(r.test_correct)
+            if t > 0 and len(r.test_loss_per_example) == t:
+                groups.setdefault((r.split, t), []).append(
+                    (cell_id(r), r.test_correct, r.test_loss_per_example))
     for (split, t), group in sorted(groups.items(), key=lambda kv: kv[0]):
         y = np.empty((t, 2 * len(group)))
-        for i, r in enumerate(group):
-            y[:, 2 * i] = np.asarray(r["test_correct"], float)
-            y[:, 2 * i + 1] = np.asarray(r["test_loss_per_example"], float)
+        for i, (_, correct, losses) in enumerate(group):
+            y[:, 2 * i] = np.asarray(correct, float)
+            y[:, 2 * i + 1] = np.asarray(losses, float)
         z = np.empty((resamples, 2 * len(group)))
         # one BLAS thread: on a busy machine a threaded BLAS waiting for its threads was 5x
         # slower in wall time than one thread
@@ -112,8 +112,7 @@ def example_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
             for start, counts in draw_counts(stream, resamples, t, block):
                 z[start:start + len(counts)] = counts.astype(float) @ y
         z /= t
-        for i, r in enumerate(group):
-            cid = cell_id(r)
+        for i, (cid, _, _) in enumerate(group):
             out.values[cid] = z[:, 2 * i:2 * i + 2].copy()
             out.n_test[cid] = t
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from scipy import stats as sps
@@ -19,7 +20,7 @@ def _quantile_rows(sorted_boot: np.ndarray, q: np.ndarray) -> np.ndarray:
     frac = pos - lo
     a = np.take_along_axis(sorted_boot, lo[:, None], 1)[:, 0]
     c = np.take_along_axis(sorted_boot, hi[:, None], 1)[:, 0]
-    return a + frac * (c - a)
+    return cast(np.ndarray, a + frac * (c - a))
 
 
 def bca_parts(theta: np.ndarray, boot: np.ndarray,
@@ -45,7 +46,7 @@ def _bca_percentile(z0: np.ndarray, a: np.ndarray, z: np.ndarray) -> np.ndarray:
     den = 1.0 - a * y
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = sps.norm.cdf(z0 + y / np.where(den > 0, den, 1.0))
-    return np.where(den > 0, inside, (y > 0).astype(float))
+    return cast(np.ndarray, np.where(den > 0, inside, (y > 0).astype(float)))
 
 
 def bca_interval(theta: np.ndarray, boot: np.ndarray, jack: np.ndarray,

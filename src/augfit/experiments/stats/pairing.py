@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .example_draws import ExampleDraws, cell_id
+from .results import CellResult
 
 # the eight per-unit columns every statistic is computed from
 COLUMNS = ("base_test_accuracy", "method_test_accuracy", "base_train_accuracy",
@@ -44,15 +44,7 @@ class Units:
         return self.test is not None
 
 
-def _split(row: Mapping[str, Any]) -> int:
-    return int(row.get("split", 0))          # rows from before the split axis: one split, 0
-
-
-def _train(row: Mapping[str, Any], metric: str) -> float:
-    return float(row[f"train_{metric}"])
-
-
-def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
+def paired_units(rows: Sequence[CellResult], baseline: str, method: str,
                  train_size: int, draws: ExampleDraws | None = None) -> Units:
     """The (split, seed) pairs present for both ``method`` and ``baseline`` at ``train_size``.
 
@@ -60,9 +52,9 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
     example level applies) and every cell of the comparison scored in them, the units get their
     resampled test metrics from it (``Units.test``); otherwise none.
     """
-    def table(name: str) -> dict[tuple[int, int], Mapping[str, Any]]:
-        return {(_split(r), int(r["seed"])): r for r in rows
-                if r["method"] == name and r["train_size"] == train_size}
+    def table(name: str) -> dict[tuple[int, int], CellResult]:
+        return {(r.split, r.seed): r for r in rows
+                if r.method == name and r.train_size == train_size}
 
     b, m = table(baseline), table(method)
     keys = sorted(set(b) & set(m))
@@ -74,9 +66,8 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
     for i, s in enumerate(splits):
         for j, k in enumerate(per[s]):
             rb, rm = b[k], m[k]
-            x[i, j] = (rb["test_accuracy"], rm["test_accuracy"], _train(rb, "accuracy"),
-                       _train(rm, "accuracy"), rb["test_loss"], rm["test_loss"],
-                       _train(rb, "loss"), _train(rm, "loss"))
+            x[i, j] = (rb.test_accuracy, rm.test_accuracy, rb.train_accuracy, rm.train_accuracy,
+                       rb.test_loss, rm.test_loss, rb.train_loss, rm.train_loss)
             valid[i, j] = True
     units = Units(x, valid, splits)
     if keys and draws is not None and _scored(draws, b, m, per):
@@ -85,8 +76,8 @@ def paired_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
     return units
 
 
-def _scored(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],
-            m: Mapping[tuple[int, int], Mapping[str, Any]],
+def _scored(draws: ExampleDraws, b: Mapping[tuple[int, int], CellResult],
+            m: Mapping[tuple[int, int], CellResult],
             per: Mapping[int, list[tuple[int, int]]]) -> bool:
     """Is every cell in ``draws``, with one test-set size per split (method and baseline
     scored on the same examples)?"""
@@ -95,8 +86,8 @@ def _scored(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],
         len({draws.n_test[c] for c in v}) == 1 for v in ids.values())
 
 
-def _shared_test(draws: ExampleDraws, b: Mapping[tuple[int, int], Mapping[str, Any]],
-                 m: Mapping[tuple[int, int], Mapping[str, Any]],
+def _shared_test(draws: ExampleDraws, b: Mapping[tuple[int, int], CellResult],
+                 m: Mapping[tuple[int, int], CellResult],
                  per: Mapping[int, list[tuple[int, int]]], splits: list[int],
                  n_max: int) -> np.ndarray:
     """(B, S, N, 4): base/method test accuracy and loss of each unit under each example draw."""

@@ -31,14 +31,14 @@ at their side.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from ...rng import derive
 from .example_draws import ExampleDraws
+from .results import CellResult
 from .stats import (
     BT,
     COLUMNS,
@@ -65,7 +65,7 @@ class Joint:
     left_out: list[int] = field(default_factory=list)
 
 
-def joint_units(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
+def joint_units(rows: Sequence[CellResult], baseline: str, method: str,
                 sizes: Sequence[int], draws: ExampleDraws | None
                 ) -> tuple[list[int], list[Units], list[int]]:
     """``(pooled sizes, their units, sizes left out)``: sizes with a unit in every split seen."""
@@ -113,7 +113,7 @@ class PooledComparison(Comparison):
     left_out: tuple[int, ...] = ()
 
 
-def compare_pooled(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
+def compare_pooled(rows: Sequence[CellResult], baseline: str, method: str,
                    sizes: Sequence[int], rng: np.random.Generator, resamples: int = 10000,
                    confidence: float = 0.95, draws: ExampleDraws | None = None
                    ) -> tuple[PooledComparison | None, Joint | None]:
@@ -151,7 +151,7 @@ def compare_pooled(rows: Sequence[Mapping[str, Any]], baseline: str, method: str
     return comp, joint
 
 
-def compare_all_pooled(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
+def compare_all_pooled(rows: Sequence[CellResult], methods: Sequence[str],
                        baseline: str, sizes: Sequence[int], resamples: int = 10000,
                        seed: int = 0, confidence: float = 0.95,
                        draws: ExampleDraws | None = None, shared_test: bool = False

@@ -86,7 +86,7 @@ def units_needed(se: float, df: float, n_units: int, effect: float, alpha: float
         lo, hi = (lo, mid) if reaches(mid) else (mid, hi)
     if hi > MAX_UNITS:
         return None
-    return hi
+    return int(hi)
 
 
 __all__ = ["MAX_UNITS", "POWER", "mde", "scaled", "units_needed"]

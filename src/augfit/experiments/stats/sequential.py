@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 from scipy import optimize
@@ -54,7 +55,7 @@ _GRID = 401                  # points per continuation region (odd, for Simpson'
 def spent(t: float | np.ndarray, alpha: float) -> np.ndarray:
     """The alpha spent by information fraction ``t`` (Lan-DeMets, O'Brien-Fleming type)."""
     t = np.clip(np.asarray(t, float), 1e-12, 1.0)
-    return 4.0 - 4.0 * norm.cdf(norm.ppf(1.0 - alpha / 4.0) / np.sqrt(t))
+    return cast(np.ndarray, 4.0 - 4.0 * norm.cdf(norm.ppf(1.0 - alpha / 4.0) / np.sqrt(t)))
 
 
 def _simpson(n: int) -> np.ndarray:
@@ -68,7 +69,7 @@ def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
     if t.ndim != 1 or not t.size or not np.all(np.diff(t) > 0) or t[0] <= 0 or t[-1] > 1 + 1e-12:
         raise ConfigError(f"information fractions must increase within (0, 1], got "
                           f"{[round(float(x), 4) for x in t]}")
-    return np.minimum(t, 1.0)
+    return cast(np.ndarray, np.minimum(t, 1.0))
 
 
 def boundaries(fractions: Sequence[float], alpha: float = 0.05) -> np.ndarray:
@@ -109,7 +110,7 @@ def _boundaries(t: tuple[float, ...], alpha: float) -> tuple[float, ...]:
 
 def nominal_levels(fractions: Sequence[float], alpha: float = 0.05) -> np.ndarray:
     """The two-sided nominal level of each look: ``2 (1 - Phi(c_k))``."""
-    return 2.0 * norm.sf(boundaries(fractions, alpha))
+    return cast(np.ndarray, 2.0 * norm.sf(boundaries(fractions, alpha)))
 
 
 CODES = (INCONCLUSIVE, HELPS, HURTS, NEGLIGIBLE)         # category codes 0..3 of the arrays

@@ -50,9 +50,9 @@ endpoints from them and re-exports their public names.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -88,14 +88,15 @@ from .pairing import (
     Units,
     paired_units,
 )
+from .results import CellResult
 
 
 def _d_test(m: np.ndarray) -> np.ndarray:
-    return m[..., MT] - m[..., BT]
+    return cast(np.ndarray, m[..., MT] - m[..., BT])
 
 
 def _d_gap(m: np.ndarray) -> np.ndarray:
-    return gap(m[..., MR], m[..., MT]) - gap(m[..., BR], m[..., BT])
+    return cast(np.ndarray, gap(m[..., MR], m[..., MT]) - gap(m[..., BR], m[..., BT]))
 
 
 def _reduction(m: np.ndarray) -> np.ndarray:
@@ -204,13 +205,13 @@ def compare_units(units: Units, method: str, train_size: int, rng: np.random.Gen
                       float((_d_test(flat) > 0).mean()))
 
 
-def example_level(rows: Sequence[Mapping[str, Any]], shared_test: bool = False) -> bool:
+def example_level(rows: Sequence[CellResult], shared_test: bool = False) -> bool:
     """Does the example level apply: one test set shared by every unit (the rows come from one
     split, or ``shared_test``: every split was scored on the dataset's official test set)?"""
-    return shared_test or len({int(r.get("split", 0)) for r in rows}) <= 1
+    return shared_test or len({r.split for r in rows}) <= 1
 
 
-def study_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
+def study_draws(rows: Sequence[CellResult], resamples: int, seed: int,
                 shared_test: bool = False) -> ExampleDraws | None:
     """The example draws a study's comparisons share, or None where the example level does not
     apply (:func:`example_level`)."""
@@ -219,7 +220,7 @@ def study_draws(rows: Sequence[Mapping[str, Any]], resamples: int, seed: int,
     return example_draws(rows, resamples, seed, shared=shared_test)
 
 
-def compare(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], baseline: str,
+def compare(rows: Sequence[CellResult], methods: Sequence[str], baseline: str,
             train_sizes: Sequence[int], resamples: int = 10000, seed: int = 0,
             confidence: float = 0.95, draws: ExampleDraws | None = None,
             shared_test: bool = False) -> list[Comparison]:
@@ -248,7 +249,7 @@ def compare(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], baseline:
     return out
 
 
-def summarize(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
+def summarize(rows: Sequence[CellResult], methods: Sequence[str],
               train_sizes: Sequence[int]) -> list[dict[str, Any]]:
     """Mean and standard deviation over cells of the main metrics, per method and training size.
 
@@ -258,17 +259,17 @@ def summarize(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
     keys = ("train_accuracy", "val_accuracy", "test_accuracy", "gap_accuracy", "test_loss",
             "gap_loss", "best_epoch", "epochs_run", "wall_time")
 
-    def value(r: Mapping[str, Any], k: str) -> float:
+    def value(r: CellResult, k: str) -> float:
         if k == "gap_accuracy":
-            return float(gap(float(r["train_accuracy"]), float(r["test_accuracy"])))
+            return float(gap(r.train_accuracy, r.test_accuracy))
         if k == "gap_loss":
-            return float(gap(float(r["train_loss"]), float(r["test_loss"]), "loss"))
-        return float(r.get(k, np.nan))
+            return float(gap(r.train_loss, r.test_loss, "loss"))
+        return float(getattr(r, k))
 
     out = []
     for method in methods:
         for size in train_sizes:
-            sel = [r for r in rows if r["method"] == method and r["train_size"] == size]
+            sel = [r for r in rows if r.method == method and r.train_size == size]
             if not sel:
                 continue
             entry: dict[str, Any] = {"method": method, "train_size": size, "n": len(sel)}

@@ -12,6 +12,18 @@ from .mel import MelSpectrogram, log_mel, with_sample_rate
 from .mix import TimeCutMix
 from .waveform import AddNoise, Gain, PitchShift, TimeShift, TimeStretch
 
-__all__ = ["MelSpectrogram", "log_mel", "with_sample_rate", "FrequencyMask", "TimeMask", "TimeWarp",
-           "AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift",
-           "Audiomentations", "TimeCutMix"]
+__all__ = [
+           "AddNoise",
+           "Audiomentations",
+           "FrequencyMask",
+           "Gain",
+           "MelSpectrogram",
+           "PitchShift",
+           "TimeCutMix",
+           "TimeMask",
+           "TimeShift",
+           "TimeStretch",
+           "TimeWarp",
+           "log_mel",
+           "with_sample_rate",
+]

@@ -22,7 +22,7 @@ Example
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
 from ..base import MAX_SAMPLE_RATE
-from ..constraints import Check, Real
+from ..constraints import Check, Real, Table
 from .core import check_waveforms
 
 
@@ -101,15 +101,16 @@ class Audiomentations(PerSampleAdapter):
 
     modality = "audio"
     sample_rate: float
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "sample_rate": Real(0, MAX_SAMPLE_RATE, low_open=True),
-        "transform": Check(lambda v, name, owner, seen: _check_transform(v, name, owner),
+        "transform": Check(lambda v, name, owner, _seen: _check_transform(v, name, owner),
                            bad=("NoSuchTransform", 3, None), keep="given"),
-        "args": Check(lambda v, name, owner, seen: _check_args(v, name, owner),
+        "args": Check(lambda v, name, owner, _seen: _check_args(v, name, owner),
                       bad=("x", 3, ["min_snr_db"]))}
 
     def __init__(self, transform: Any, sample_rate: float, args: dict[str, Any] | None = None,
                  p: float = 1.0) -> None:
+        del sample_rate  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         if isinstance(transform, str):
             cls = getattr(_audiomentations(), transform)

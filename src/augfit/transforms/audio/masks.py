@@ -22,7 +22,7 @@ from ...checks import is_finite, is_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FRAMES, Transform
-from ..constraints import Check, Integer, Real
+from ..constraints import Check, Integer, Real, Table
 from .core import check_spectrograms
 
 
@@ -67,12 +67,14 @@ class _AxisMask(Transform):
     max_width: int
     num_masks: int
     mask_value: str | float
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "max_width": Integer(1, MAX_FRAMES), "num_masks": Integer(1, MAX_COUNT),
-        "mask_value": Check(lambda v, name, owner, seen: check_mask_value(v, owner),
+        "mask_value": Check(lambda v, _name, owner, _seen: check_mask_value(v, owner),
                             bad=("median", float("nan"), float("inf"), 1e7, None))}
 
     def __init__(self, max_width: int, num_masks: int, mask_value: str | float, p: float) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del max_width, num_masks, mask_value
         super().__init__(p)
 
     def check_batch(self, batch: Any) -> None:
@@ -156,10 +158,11 @@ class TimeMask(_AxisMask):
 
     axis = 2
     max_fraction: float
-    _parameter_constraints = {"max_fraction": Real(0, 1, low_open=True)}
+    _parameter_constraints: ClassVar[Table] = {"max_fraction": Real(0, 1, low_open=True)}
 
     def __init__(self, max_width: int = 10, num_masks: int = 2, max_fraction: float = 1.0,
                  mask_value: str | float = "mean", p: float = 1.0) -> None:
+        del max_fraction  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(max_width, num_masks, mask_value, p)
 
     def width_limit(self, length: int) -> int:
@@ -180,9 +183,10 @@ class TimeWarp(Transform):
     modality = "audio"
     family = "masks"
     max_warp: int
-    _parameter_constraints = {"max_warp": Integer(1, MAX_FRAMES)}
+    _parameter_constraints: ClassVar[Table] = {"max_warp": Integer(1, MAX_FRAMES)}
 
     def __init__(self, max_warp: int = 5, p: float = 1.0) -> None:
+        del max_warp  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def check_batch(self, batch: Any) -> None:
@@ -219,4 +223,4 @@ class TimeWarp(Transform):
         return _AxisMask.example_batch(rng)
 
 
-__all__ = ["FrequencyMask", "TimeMask", "TimeWarp", "band_mask", "fill_values", "check_mask_value"]
+__all__ = ["FrequencyMask", "TimeMask", "TimeWarp", "band_mask", "check_mask_value", "fill_values"]

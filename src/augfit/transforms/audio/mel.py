@@ -19,14 +19,14 @@ Documented edge cases
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
-from ..constraints import Boolean, Constraint, Integer, Real, check_table
+from ..constraints import Boolean, Constraint, Integer, Real, Table, check_table
 from .core import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
@@ -225,10 +225,12 @@ class MelSpectrogram(Transform):
     hop_length: int
     log: bool
     top_db: float | None
-    _parameter_constraints = {**MEL_CONSTRAINTS, "log": Boolean()}
+    _parameter_constraints: ClassVar[Table] = {**MEL_CONSTRAINTS, "log": Boolean()}
 
     def __init__(self, sample_rate: float | None = None, n_mels: int = 40, n_fft: int = 256,
                  hop_length: int = 128, log: bool = True, top_db: float | None = 80.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del sample_rate, n_mels, n_fft, hop_length, log, top_db
         super().__init__(p=1.0)
 
     def check_batch(self, batch: Any) -> None:
@@ -240,9 +242,19 @@ class MelSpectrogram(Transform):
         return self.apply_params(batch, params)
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        del params
         return log_mel(batch, need_sample_rate(self), self.n_mels, self.n_fft, self.hop_length,
                        self.log, self.top_db, owner=type(self).__name__)
 
 
-__all__ = ["MelSpectrogram", "with_sample_rate", "need_sample_rate", "check_mel_args", "log_mel",
-           "power_to_db", "mel_filterbank", "mel_project", "AMIN"]
+__all__ = [
+    "AMIN",
+    "MelSpectrogram",
+    "check_mel_args",
+    "log_mel",
+    "mel_filterbank",
+    "mel_project",
+    "need_sample_rate",
+    "power_to_db",
+    "with_sample_rate",
+]

@@ -9,7 +9,7 @@ integer PCM, NaN) are in ``core.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
 from ..base import MAX_SAMPLE_RATE, Transform
-from ..constraints import Boolean, Range, Real
+from ..constraints import Boolean, Range, Real, Table
 from .core import check_waveforms
 from .mel import need_sample_rate
 
@@ -58,12 +58,14 @@ class AddNoise(_WaveformTransform):
     """
 
     snr_db: tuple[float, float]
-    _parameter_constraints = {"snr_db": Range(keep="checked")}
+    _parameter_constraints: ClassVar[Table] = {"snr_db": Range(keep="checked")}
 
     def __init__(self, snr_db: tuple[float, float] = (10.0, 40.0), p: float = 1.0) -> None:
+        del snr_db  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"snr_db": self._uniform(rng, self.snr_db, n), "seed": seed_from(rng)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -83,11 +85,13 @@ class TimeShift(_WaveformTransform):
 
     shift: tuple[float, float]
     rollover: bool
-    _parameter_constraints = {"shift": Range(-1.0, 1.0, symmetric=True, keep="checked"),
-                              "rollover": Boolean()}
+    _parameter_constraints: ClassVar[Table] = {
+        "shift": Range(-1.0, 1.0, symmetric=True, keep="checked"),
+        "rollover": Boolean()}
 
     def __init__(self, shift: tuple[float, float] = (-0.2, 0.2), rollover: bool = True,
                  p: float = 1.0) -> None:
+        del shift, rollover  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
@@ -111,12 +115,15 @@ class Gain(_WaveformTransform):
 
     db: tuple[float, float]
     # +-120 dB is a factor of 1e6 either way: beyond it a clip is silence or overflow
-    _parameter_constraints = {"db": Range(-120.0, 120.0, symmetric=True, keep="checked")}
+    _parameter_constraints: ClassVar[Table] = {
+        "db": Range(-120.0, 120.0, symmetric=True, keep="checked")}
 
     def __init__(self, db: tuple[float, float] = (-6.0, 6.0), p: float = 1.0) -> None:
+        del db  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"db": self._uniform(rng, self.db, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -139,12 +146,14 @@ class TimeStretch(_WaveformTransform):
     """
 
     rate: tuple[float, float]
-    _parameter_constraints = {"rate": Range(0.05, 20.0, keep="checked")}
+    _parameter_constraints: ClassVar[Table] = {"rate": Range(0.05, 20.0, keep="checked")}
 
     def __init__(self, rate: tuple[float, float] = (0.8, 1.25), p: float = 1.0) -> None:
+        del rate  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"rate": self._uniform(rng, self.rate, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -163,15 +172,18 @@ class PitchShift(_WaveformTransform):
 
     sample_rate: float | None
     semitones: tuple[float, float]
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "sample_rate": Real(0, MAX_SAMPLE_RATE, low_open=True, allow_none=True),
         "semitones": Range(-24.0, 24.0, symmetric=True, keep="checked")}
 
     def __init__(self, sample_rate: float | None = None,
                  semitones: tuple[float, float] = (-2.0, 2.0), p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del sample_rate, semitones
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+        del batch
         return {"semitones": self._uniform(rng, self.semitones, n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -182,4 +194,4 @@ class PitchShift(_WaveformTransform):
                               lambda y, s: librosa.effects.pitch_shift(y, sr=sr, n_steps=s))
 
 
-__all__ = ["AddNoise", "TimeShift", "Gain", "TimeStretch", "PitchShift"]
+__all__ = ["AddNoise", "Gain", "PitchShift", "TimeShift", "TimeStretch"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ...errors import ConfigError, MissingResourceError, ShapeError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter
 from ..base import Params
-from ..constraints import Constraint
+from ..constraints import Constraint, Table
 from . import functional as F
 
 
@@ -42,6 +42,7 @@ class AlbumentationsTransform(Constraint):
     kept (for ``to_dict``) in its dict form."""
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+        del seen
         A = _albumentations()
         if isinstance(value, dict):
             try:
@@ -56,6 +57,7 @@ class AlbumentationsTransform(Constraint):
         )
 
     def stored(self, given: Any, checked: Any) -> Any:
+        del given
         return _albumentations().to_dict(checked)["transform"]
 
     def invalid(self) -> list[Any]:
@@ -82,9 +84,10 @@ class Albumentations(PerSampleAdapter):
     """
 
     modality = "image"
-    _parameter_constraints = {"transform": AlbumentationsTransform()}
+    _parameter_constraints: ClassVar[Table] = {"transform": AlbumentationsTransform()}
 
     def __init__(self, transform: Any = None, p: float = 1.0) -> None:
+        del transform  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         self._t = self.checked.transform
         self._lock = threading.Lock()

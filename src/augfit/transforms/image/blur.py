@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import IntRange, Range
+from ..constraints import IntRange, Range, Table
 from ..parallel import per_sample
 from .core import ImageTransform
 
@@ -73,12 +73,14 @@ class GaussianBlur(ImageTransform):
     """
 
     family = "blur"
-    _parameter_constraints = {"sigma": Range(MIN_SIGMA, MAX_SIGMA)}
+    _parameter_constraints: ClassVar[Table] = {"sigma": Range(MIN_SIGMA, MAX_SIGMA)}
 
     def __init__(self, sigma: Sequence[float] = (0.5, 1.5), p: float = 1.0) -> None:
+        del sigma  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"sigma": rng.uniform(*self.bounds("sigma"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -111,16 +113,18 @@ class MotionBlur(ImageTransform):
     """
 
     family = "blur"
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "size": IntRange(3, MAX_KERNEL, hint=" containing an odd side (3, 5, 7, ...)",
                          valid=lambda lo, hi: _odd_sizes(lo, hi).size > 0),
         "angle": Range(-180.0, 180.0, symmetric=True)}
 
     def __init__(self, size: Sequence[int] = (3, 7), angle: float | Sequence[float] = 180.0,
                  p: float = 1.0) -> None:
+        del size, angle  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         size: tuple[int, int] = self.checked.size
         sizes = _odd_sizes(*size)
         return {"size": sizes[rng.integers(0, sizes.size, size=n)],

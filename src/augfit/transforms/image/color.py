@@ -14,7 +14,7 @@ import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Range
+from ..constraints import Range, Table
 from . import functional as F
 from .core import ImageTransform
 
@@ -30,6 +30,7 @@ class _MultiplyAdd(ImageTransform):
         return getattr(c, "brightness", (0.0, 0.0)), getattr(c, "contrast", (0.0, 0.0))
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         brightness, contrast = self.ranges()
         return {"alpha": 1.0 + rng.uniform(*contrast, size=n),
                 "beta": rng.uniform(*brightness, size=n)}
@@ -42,9 +43,10 @@ class _OneRange(_MultiplyAdd):
     """Brightness or Contrast alone: one symmetric ``limit`` range, used as ``changes``."""
 
     changes: ClassVar[str] = "brightness"
-    _parameter_constraints = {"limit": Range(-1.0, 1.0, symmetric=True)}
+    _parameter_constraints: ClassVar[Table] = {"limit": Range(-1.0, 1.0, symmetric=True)}
 
     def __init__(self, limit: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
+        del limit  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -71,11 +73,14 @@ class Contrast(_OneRange):
 class BrightnessContrast(_MultiplyAdd):
     """Brightness and contrast together (one pass): ``clip(x * (1 + c) + b * max_value)``."""
 
-    _parameter_constraints = {"brightness": Range(-1.0, 1.0, symmetric=True),
-                              "contrast": Range(-1.0, 1.0, symmetric=True)}
+    _parameter_constraints: ClassVar[Table] = {
+        "brightness": Range(-1.0, 1.0, symmetric=True),
+        "contrast": Range(-1.0, 1.0, symmetric=True)}
 
     def __init__(self, brightness: float | Sequence[float] = 0.2,
                  contrast: float | Sequence[float] = 0.2, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del brightness, contrast
         super().__init__(p)
 
 
@@ -92,7 +97,8 @@ class Grayscale(ImageTransform):
         super().__init__(p)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
+        del params
         return F.to_gray(batch)
 
 
-__all__ = ["Brightness", "Contrast", "BrightnessContrast", "Grayscale"]
+__all__ = ["Brightness", "BrightnessContrast", "Contrast", "Grayscale"]

@@ -70,6 +70,7 @@ class Size(Constraint):
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
               ) -> tuple[int, int] | None:
+        del seen
         return check_size(value, owner, name, self.allow_none)
 
     def invalid(self) -> list[Any]:
@@ -91,7 +92,7 @@ def moved(forward: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.abs(forward[:, :2, :] - _IDENTITY_ROWS).max(axis=(1, 2)) > 1e-12)
 
 
-def resize_matrix(in_hw: Sequence[int], box: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
+def resize_matrix(box: np.ndarray, out_hw: Sequence[int]) -> np.ndarray:
     """Forward matrices taking the boxes ``(N, 4) = (y0, x0, h, w)`` of the input onto the output.
 
     Uses ``cv2.resize``'s half-pixel convention: output pixel ``u`` samples input
@@ -130,6 +131,7 @@ class GeometricTransform(ImageTransform):
 
     # -- subclass hooks ---------------------------------------------------------------------------
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del rng, n, hw
         return {}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
@@ -139,6 +141,7 @@ class GeometricTransform(ImageTransform):
         return hw
 
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
+        del hw
         return identity(n)
 
     def apply_exact(self, batch: np.ndarray, params: Params) -> np.ndarray:
@@ -231,5 +234,14 @@ class GeometricTransform(ImageTransform):
         return F.warp_affine(batch, F.invert(total), cur, fill), drawn
 
 
-__all__ = ["ImageTransform", "GeometricTransform", "Size", "check_fill", "check_size", "identity",
-           "moved", "resize_matrix", "stand_in"]
+__all__ = [
+    "GeometricTransform",
+    "ImageTransform",
+    "Size",
+    "check_fill",
+    "check_size",
+    "identity",
+    "moved",
+    "resize_matrix",
+    "stand_in",
+]

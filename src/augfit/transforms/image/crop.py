@@ -11,13 +11,14 @@ resized.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ..base import MAX_SIDE, Params
-from ..constraints import Fill, Integer, Range
+from ..constraints import Fill, Integer, Range, Table
 from .core import GeometricTransform, Size, identity, resize_matrix
 from .functional import fill_in_dtype
 
@@ -55,10 +56,13 @@ class RandomCrop(GeometricTransform):
     family = "crop"
     size: int | list[int] | None
     padding: int
-    _parameter_constraints = {"size": Size(), "padding": Integer(0, MAX_SIDE), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "size": Size(), "padding": Integer(0, MAX_SIDE), "fill": Fill()}
 
     def __init__(self, size: int | Sequence[int] | None = None, padding: int = 0,
                  fill: float = 0.0, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del size, padding, fill
         super().__init__(p)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -87,6 +91,7 @@ class RandomCrop(GeometricTransform):
         return y0, x0
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
+        del hw
         return _shift_matrices(params["y0"], params["x0"])
 
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
@@ -112,9 +117,10 @@ class CenterCrop(GeometricTransform):
     resamples = False
     deterministic = True
     size: int | list[int]
-    _parameter_constraints = {"size": Size(allow_none=False)}
+    _parameter_constraints: ClassVar[Table] = {"size": Size(allow_none=False)}
 
     def __init__(self, size: int | Sequence[int] = 8) -> None:
+        del size  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(1.0)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -136,6 +142,7 @@ class CenterCrop(GeometricTransform):
         return _shift_matrices(np.full(n, y), np.full(n, x))
 
     def apply_exact(self, batch: np.ndarray, params: Params) -> np.ndarray:
+        del params
         y, x = self._corner(batch.shape[1:3])
         h, w = self.output_hw(batch.shape[1:3])
         return batch[:, y:y + h, x:x + w].copy()
@@ -160,12 +167,15 @@ class RandomResizedCrop(GeometricTransform):
     """
 
     family = "crop"
-    _parameter_constraints = {"size": Size(), "scale": Range(1e-6, 1.0),
-                              "ratio": Range(1e-3, 1e3)}
+    _parameter_constraints: ClassVar[Table] = {
+        "size": Size(), "scale": Range(1e-6, 1.0),
+        "ratio": Range(1e-3, 1e3)}
 
     def __init__(self, size: int | Sequence[int] | None = None,
                  scale: Sequence[float] = (0.08, 1.0),
                  ratio: Sequence[float] = (3 / 4, 4 / 3), p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del size, scale, ratio
         super().__init__(p)
 
     def output_hw(self, hw: tuple[int, int]) -> tuple[int, int]:
@@ -189,9 +199,9 @@ class RandomResizedCrop(GeometricTransform):
         fits = ok.any(axis=1)
         in_ratio = W / H
         if in_ratio < ratio[0]:
-            fh, fw = int(round(W / ratio[0])), W
+            fh, fw = round(W / ratio[0]), W
         elif in_ratio > ratio[1]:
-            fh, fw = H, int(round(H * ratio[1]))
+            fh, fw = H, round(H * ratio[1])
         else:
             fh, fw = H, W
         hh, ww = np.where(fits, hh, max(fh, 1)), np.where(fits, ww, max(fw, 1))
@@ -202,11 +212,11 @@ class RandomResizedCrop(GeometricTransform):
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         box = np.stack([params["y0"], params["x0"], params["h"], params["w"]], axis=1).astype(float)
-        return resize_matrix(hw, box, self.output_hw(hw))
+        return resize_matrix(box, self.output_hw(hw))
 
     def base_matrices(self, n: int, hw: tuple[int, int]) -> np.ndarray:
         box = np.tile(np.array([0.0, 0.0, hw[0], hw[1]]), (n, 1))
-        return resize_matrix(hw, box, self.output_hw(hw))
+        return resize_matrix(box, self.output_hw(hw))
 
 
-__all__ = ["RandomCrop", "RandomResizedCrop", "CenterCrop"]
+__all__ = ["CenterCrop", "RandomCrop", "RandomResizedCrop"]

@@ -15,14 +15,14 @@ images (:func:`augfit.transforms.image.functional.remap`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Fill, Range, Real
+from ..constraints import Fill, Range, Real, Table
 from . import functional as F
 from .blur import MAX_SIGMA, gaussian_size
 from .core import ImageTransform
@@ -99,15 +99,19 @@ class ElasticTransform(ImageTransform):
     family = "warp"
     sigma: float
     fill: float
-    _parameter_constraints = {"alpha": Range(0.0, 1000.0),
-                              "sigma": Real(0.0, MAX_SIGMA, low_open=True, hint=" (pixels)"),
-                              "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "alpha": Range(0.0, 1000.0),
+        "sigma": Real(0.0, MAX_SIGMA, low_open=True, hint=" (pixels)"),
+        "fill": Fill()}
 
     def __init__(self, alpha: Sequence[float] = (30.0, 40.0), sigma: float = 4.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del alpha, sigma, fill
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"alpha": rng.uniform(*self.bounds("alpha"), size=n),
                 "seed": rng.integers(0, 2 ** 63 - 1, size=n, dtype=np.int64)}
 
@@ -162,13 +166,15 @@ class Perspective(ImageTransform):
 
     family = "warp"
     fill: float
-    _parameter_constraints = {"scale": Range(0.0, MAX_CORNER), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {"scale": Range(0.0, MAX_CORNER), "fill": Fill()}
 
     def __init__(self, scale: Sequence[float] = (0.05, 0.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
+        del scale, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         s = rng.uniform(*self.bounds("scale"), size=n)
         moves = np.abs(rng.standard_normal((n, 4, 2))) * s[:, None, None]
         return {"corners": np.minimum(moves, MAX_CORNER)}

@@ -8,13 +8,13 @@ Each draws its parameter per sample from a range and applies the batched kernels
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Fill, IntRange, Range
+from ..constraints import Fill, IntRange, Range, Table
 from . import ops
 from .core import GeometricTransform, ImageTransform
 
@@ -36,12 +36,14 @@ class Posterize(ImageTransform):
 
     family = "enhance"
     bits: tuple[int, int]
-    _parameter_constraints = {"bits": IntRange(0, 8, keep="checked")}
+    _parameter_constraints: ClassVar[Table] = {"bits": IntRange(0, 8, keep="checked")}
 
     def __init__(self, bits: Sequence[int] = (4, 8), p: float = 1.0) -> None:
+        del bits  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"bits": rng.integers(self.bits[0], self.bits[1] + 1, size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -59,12 +61,14 @@ class Solarize(ImageTransform):
     """
 
     family = "enhance"
-    _parameter_constraints = {"threshold": Range(0.0, 1.0)}
+    _parameter_constraints: ClassVar[Table] = {"threshold": Range(0.0, 1.0)}
 
     def __init__(self, threshold: Sequence[float] = (0.5, 1.0), p: float = 1.0) -> None:
+        del threshold  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"threshold": rng.uniform(*self.bounds("threshold"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -81,6 +85,7 @@ class Equalize(ImageTransform):
         super().__init__(p)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
+        del params
         return ops.equalize(batch)
 
     @classmethod
@@ -98,6 +103,7 @@ class AutoContrast(ImageTransform):
         super().__init__(p)
 
     def apply_params(self, batch: Any, params: Params) -> Any:
+        del params
         return ops.autocontrast(batch)
 
     @classmethod
@@ -110,12 +116,14 @@ class _Factor(ImageTransform):
 
     kernel = staticmethod(ops.brightness)
     family = "enhance"
-    _parameter_constraints = {"factor": Range(0.0, 10.0)}
+    _parameter_constraints: ClassVar[Table] = {"factor": Range(0.0, 10.0)}
 
     def __init__(self, factor: Sequence[float] = (0.1, 1.9), p: float = 1.0) -> None:
+        del factor  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"factor": rng.uniform(*self.bounds("factor"), size=n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -152,14 +160,17 @@ class Shear(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"x": Range(-2.0, 2.0, symmetric=True),
-                              "y": Range(-2.0, 2.0, symmetric=True), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "x": Range(-2.0, 2.0, symmetric=True),
+        "y": Range(-2.0, 2.0, symmetric=True), "fill": Fill()}
 
     def __init__(self, x: float | Sequence[float] = 0.3, y: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0) -> None:
+        del x, y, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         return {"sx": rng.uniform(*self.bounds("x"), size=n),
                 "sy": rng.uniform(*self.bounds("y"), size=n)}
 

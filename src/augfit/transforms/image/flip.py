@@ -26,6 +26,7 @@ class _Flip(GeometricTransform):
         return m
 
     def apply_exact(self, batch: np.ndarray, params: Params) -> np.ndarray:
+        del params
         return np.flip(batch, axis=self.axis).copy()
 
     def apply_params(self, batch: Any, params: Params) -> Any:

@@ -344,7 +344,18 @@ def to_gray(batch: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["check_images", "warp_affine", "warp_perspective", "remap", "invert", "multiply_add",
-           "apply_luts", "to_gray",
-           "max_value", "fill_in_dtype", "SMALL_IMAGE_PIXELS",
-           "SMALL_LUT_VALUES", "GRAY_WEIGHTS"]
+__all__ = [
+    "GRAY_WEIGHTS",
+    "SMALL_IMAGE_PIXELS",
+    "SMALL_LUT_VALUES",
+    "apply_luts",
+    "check_images",
+    "fill_in_dtype",
+    "invert",
+    "max_value",
+    "multiply_add",
+    "remap",
+    "to_gray",
+    "warp_affine",
+    "warp_perspective",
+]

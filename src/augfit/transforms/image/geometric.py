@@ -7,13 +7,13 @@ bilinearly; inside a Compose, consecutive ones (and crops/flips next to them) re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Fill, Range
+from ..constraints import Fill, Range, Table
 from .core import GeometricTransform, identity
 
 
@@ -55,12 +55,15 @@ class Rotate(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"limit": Range(-180, 180, symmetric=True), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "limit": Range(-180, 180, symmetric=True), "fill": Fill()}
 
     def __init__(self, limit: float | Sequence[float] = 15.0, fill: float = 0.0, p: float = 1.0):
+        del limit, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         return {"angle": _uniform(rng, self.bounds("limit"), n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
@@ -81,13 +84,15 @@ class Scale(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"range": Range(1e-3, 10.0), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {"range": Range(1e-3, 10.0), "fill": Fill()}
 
     def __init__(self, range: Sequence[float] = (0.9, 1.1), fill: float = 0.0,
                  p: float = 1.0) -> None:
+        del range, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         return {"scale": _uniform(rng, self.bounds("range"), n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
@@ -108,13 +113,16 @@ class Translate(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"shift": Range(-1.0, 1.0, symmetric=True), "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "shift": Range(-1.0, 1.0, symmetric=True), "fill": Fill()}
 
     def __init__(self, shift: float | Sequence[float] = 0.1, fill: float = 0.0,
                  p: float = 1.0) -> None:
+        del shift, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         shift = self.bounds("shift")
         return {"dx": _uniform(rng, shift, n), "dy": _uniform(rng, shift, n)}
 
@@ -158,14 +166,17 @@ class Affine(GeometricTransform):
     """
 
     family = "geometry"
-    _parameter_constraints = {"rotate": Range(-180, 180, symmetric=True),
-                              "scale": Range(1e-3, 10.0),
-                              "translate": Range(-1.0, 1.0, symmetric=True),
-                              "fill": Fill(), "shear": Range(-60.0, 60.0, symmetric=True)}
+    _parameter_constraints: ClassVar[Table] = {
+        "rotate": Range(-180, 180, symmetric=True),
+        "scale": Range(1e-3, 10.0),
+        "translate": Range(-1.0, 1.0, symmetric=True),
+        "fill": Fill(), "shear": Range(-60.0, 60.0, symmetric=True)}
 
     def __init__(self, rotate: float | Sequence[float] = 0.0,
                  scale: Sequence[float] = (1.0, 1.0), translate: float | Sequence[float] = 0.0,
                  fill: float = 0.0, p: float = 1.0, shear: float | Sequence[float] = 0.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del rotate, scale, translate, fill, shear
         super().__init__(p)
 
     def get_config(self) -> dict[str, Any]:
@@ -175,6 +186,7 @@ class Affine(GeometricTransform):
         return cfg
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
+        del hw
         c = self.checked
         params = {"angle": _uniform(rng, c.rotate, n), "scale": _uniform(rng, c.scale, n),
                   "dx": _uniform(rng, c.translate, n), "dy": _uniform(rng, c.translate, n)}
@@ -190,4 +202,4 @@ class Affine(GeometricTransform):
         return m
 
 
-__all__ = ["Rotate", "Scale", "Translate", "Affine", "affine_matrices", "shear_about_centre"]
+__all__ = ["Affine", "Rotate", "Scale", "Translate", "affine_matrices", "shear_about_centre"]

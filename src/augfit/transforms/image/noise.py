@@ -6,14 +6,14 @@ small and a replay (or any subset of the batch) regenerates exactly the same noi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ...rng import as_generator
 from ..base import MAX_COUNT, Params
-from ..constraints import Fill, Integer, Range
+from ..constraints import Fill, Integer, Range, Table
 from . import functional as F
 from .core import ImageTransform
 
@@ -29,12 +29,14 @@ class GaussianNoise(ImageTransform):
     """
 
     family = "noise"
-    _parameter_constraints = {"std": Range(0.0, 1.0)}
+    _parameter_constraints: ClassVar[Table] = {"std": Range(0.0, 1.0)}
 
     def __init__(self, std: Sequence[float] = (0.02, 0.1), p: float = 1.0) -> None:
+        del std  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+        del batch
         return {"sigma": rng.uniform(*self.bounds("std"), size=n),
                 "seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
 
@@ -68,11 +70,14 @@ class Cutout(ImageTransform):
     family = "noise"
     holes: int
     fill: float
-    _parameter_constraints = {"holes": Integer(1, MAX_COUNT), "size": Range(1e-6, 1.0),
-                              "fill": Fill()}
+    _parameter_constraints: ClassVar[Table] = {
+        "holes": Integer(1, MAX_COUNT), "size": Range(1e-6, 1.0),
+        "fill": Fill()}
 
     def __init__(self, holes: int = 1, size: Sequence[float] = (0.1, 0.3), fill: float = 0.0,
                  p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del holes, size, fill
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
@@ -97,4 +102,4 @@ class Cutout(ImageTransform):
         return out
 
 
-__all__ = ["GaussianNoise", "Cutout"]
+__all__ = ["Cutout", "GaussianNoise"]

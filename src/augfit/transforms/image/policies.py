@@ -21,7 +21,7 @@ nearest), and translations are in pixels computed from each batch's size, as tor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from ...checks import check_int
 from ...errors import ConfigError
 from ...registry import TRANSFORMS
 from ..base import MAX_COUNT, Params
-from ..constraints import Check, Fill, Integer
+from ..constraints import Check, Fill, Integer, Table
 from . import functional as F
 from . import ops as K
 from .core import ImageTransform, identity
@@ -70,8 +70,8 @@ _COLOR_KERNELS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "Sharpness": lambda x, m: K.sharpness(x, 1.0 + m),
     "Posterize": lambda x, m: K.posterize(x, m.astype(np.int64)),
     "Solarize": lambda x, m: K.solarize(x, m),
-    "AutoContrast": lambda x, m: K.autocontrast(x),
-    "Equalize": lambda x, m: K.equalize(x),
+    "AutoContrast": lambda x, _m: K.autocontrast(x),
+    "Equalize": lambda x, _m: K.equalize(x),
 }
 
 
@@ -105,14 +105,16 @@ class _Policy(ImageTransform):
     num_magnitude_bins: int
     ops: list[str]
     fill: float
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "num_magnitude_bins": Integer(2, MAX_COUNT),
-        "ops": Check(lambda v, name, owner, seen: check_ops(v, owner),
+        "ops": Check(lambda v, _name, owner, _seen: check_ops(v, owner),
                      bad=(["Rotate", "Zoom"], ["TimeMask"], [], "Rotate", ["Rotate", "Rotate"])),
         "fill": Fill()}
 
     def __init__(self, num_magnitude_bins: int, ops: Sequence[str] | None, fill: float,
                  p: float) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del num_magnitude_bins, ops, fill
         super().__init__(p)
 
     def tables(self, hw: tuple[int, int]) -> np.ndarray:
@@ -212,12 +214,14 @@ class RandAugment(_Policy):
 
     num_ops: int
     magnitude: int
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[Table] = {
         "num_ops": Integer(1, MAX_COUNT),  # N, operations per image
         "magnitude": Check(check_magnitude, bad=(31, -1, 2.5, "x"))}
 
     def __init__(self, num_ops: int = 2, magnitude: int = 9, num_magnitude_bins: int = 31,
                  ops: Sequence[str] | None = None, fill: float = 0.0, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del num_ops, magnitude
         super().__init__(num_magnitude_bins, ops, fill, p)
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:

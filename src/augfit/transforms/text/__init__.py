@@ -9,6 +9,14 @@ from .eda import RandomDeletion, RandomInsertion, RandomSwap
 from .nlpaug_adapter import NlpaugAugmenter
 from .synonyms import SynonymReplace
 
-__all__ = ["SynonymReplace", "BackTranslate", "Translator", "ApertiumTranslator",
-           "register_translator", "RandomInsertion", "RandomSwap", "RandomDeletion",
-           "NlpaugAugmenter"]
+__all__ = [
+           "ApertiumTranslator",
+           "BackTranslate",
+           "NlpaugAugmenter",
+           "RandomDeletion",
+           "RandomInsertion",
+           "RandomSwap",
+           "SynonymReplace",
+           "Translator",
+           "register_translator",
+]

@@ -26,7 +26,7 @@ from ...errors import ConfigError, ExternalProcessError, MissingResourceError
 from ...external import run_command, scaled_timeout
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Check
+from ..constraints import Check, Table
 from .core import TextTransform
 from .translate_cache import get_cache
 
@@ -211,16 +211,18 @@ class BackTranslate(TextTransform):
     source: str
     backend: str
     cache: bool | str
-    _parameter_constraints = {
-        "pivot": Check(lambda v, name, owner, seen: _language(v, name, owner),
+    _parameter_constraints: ClassVar[Table] = {
+        "pivot": Check(lambda v, name, owner, _seen: _language(v, name, owner),
                        bad=(3, "es-ES", "")),
-        "source": Check(lambda v, name, owner, seen: _language(v, name, owner), bad=(3, "en_GB")),
-        "backend": Check(lambda v, name, owner, seen: _backend(v, name, owner),
+        "source": Check(lambda v, name, owner, _seen: _language(v, name, owner), bad=(3, "en_GB")),
+        "backend": Check(lambda v, name, owner, _seen: _backend(v, name, owner),
                          bad=("google", 3, ["apertium"])),
-        "cache": Check(lambda v, name, owner, seen: _cache(v, name, owner), bad=(1.5, None))}
+        "cache": Check(lambda v, name, owner, _seen: _cache(v, name, owner), bad=(1.5, None))}
 
     def __init__(self, pivot: str = "spa", source: str = "eng", backend: str = "apertium",
                  cache: bool | str = True, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del pivot, source, backend, cache
         super().__init__(p)
         self._forward = _BACKENDS[self.backend](self.source, self.pivot)
         self._backward = _BACKENDS[self.backend](self.pivot, self.source)
@@ -243,9 +245,11 @@ class BackTranslate(TextTransform):
         return self._translate(self._backward, f"{self.pivot}-{self.source}", pivot)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del rng, batch, n
         return {}
 
     def apply_params(self, batch: list[str], params: Params) -> list[str]:
+        del params
         return self.translate_round_trip(list(batch))
 
 
@@ -257,4 +261,4 @@ def _checked(out: Any, texts: list[str], pair: str) -> list[str]:
     return out
 
 
-__all__ = ["BackTranslate", "Translator", "ApertiumTranslator", "register_translator"]
+__all__ = ["ApertiumTranslator", "BackTranslate", "Translator", "register_translator"]

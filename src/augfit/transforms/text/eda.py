@@ -6,12 +6,13 @@ words are kept. Synonym replacement, EDA's fourth operation, is :class:`.Synonym
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
+from ..constraints import Table
 from .amount import amount_constraints, n_edits
 from .core import WordEditTransform
 from .lookup import Stopwords, SynonymLookup
@@ -46,14 +47,17 @@ class RandomInsertion(_EdaOp):
     """
 
     edit = staticmethod(insert_words)
-    _parameter_constraints = {"stopwords": Stopwords()}
+    _parameter_constraints: ClassVar[Table] = {"stopwords": Stopwords()}
 
     def __init__(self, alpha: float = 0.1, n: int | None = None, stopwords: Any = "english",
                  p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del alpha, n, stopwords
         super().__init__(p)
         self._lookup = SynonymLookup(self.checked.stopwords)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del n
         rows = []  # per sentence: (number of words, words with synonyms, number of insertions)
         for text in batch:
             words = tokenize(text).words
@@ -91,9 +95,11 @@ class RandomSwap(_EdaOp):
     edit = staticmethod(swap_words)
 
     def __init__(self, alpha: float = 0.1, n: int | None = None, p: float = 1.0) -> None:
+        del alpha, n  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del n
         sizes = [len(tokenize(text).words) for text in batch]
         ks = [n_edits(m, self.alpha, self.n) if m >= 2 else 0 for m in sizes]
         u = iter(rng.random((sum(ks), 2)).tolist())  # one draw for the batch
@@ -127,6 +133,7 @@ class RandomDeletion(_EdaOp):
     edit = staticmethod(delete_words)
 
     def __init__(self, alpha: float = 0.1, p: float = 1.0) -> None:
+        del alpha  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
@@ -148,4 +155,4 @@ class RandomDeletion(_EdaOp):
         return {"deleted": deleted}
 
 
-__all__ = ["RandomInsertion", "RandomSwap", "RandomDeletion"]
+__all__ = ["RandomDeletion", "RandomInsertion", "RandomSwap"]

@@ -143,4 +143,4 @@ def english_stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in text.split() if w.strip())
 
 
-__all__ = ["Lexicon", "load_lexicon", "english_stopwords", "pluralize", "POS_TAGS"]
+__all__ = ["POS_TAGS", "Lexicon", "english_stopwords", "load_lexicon", "pluralize"]

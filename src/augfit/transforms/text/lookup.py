@@ -34,6 +34,7 @@ class Stopwords(Constraint):
 
     def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
               ) -> frozenset[str]:
+        del name, seen
         return resolve_stopwords(value, owner)
 
     def stored(self, given: Any, checked: Any) -> Any:

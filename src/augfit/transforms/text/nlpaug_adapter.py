@@ -11,12 +11,12 @@ using those global streams at the same time would still see the seeded values.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, ClassVar
 
 from ...errors import ConfigError, MissingResourceError
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
-from ..constraints import Check
+from ..constraints import Check, Table
 from .core import check_text_batch
 
 
@@ -73,12 +73,13 @@ class NlpaugAugmenter(PerSampleAdapter):
     modality = "text"
     augmenter: Any
     args: dict[str, Any] | None
-    _parameter_constraints = {
-        "args": Check(lambda v, name, owner, seen: _check_args(v, name, owner), bad=("x", 3)),
-        "augmenter": Check(lambda v, name, owner, seen: _check_augmenter(v, name, owner),
+    _parameter_constraints: ClassVar[Table] = {
+        "args": Check(lambda v, name, owner, _seen: _check_args(v, name, owner), bad=("x", 3)),
+        "augmenter": Check(lambda v, name, owner, _seen: _check_augmenter(v, name, owner),
                            bad=("os.system", 3), keep="given")}
 
     def __init__(self, augmenter: Any, args: dict[str, Any] | None = None, p: float = 1.0) -> None:
+        del args  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         if isinstance(augmenter, str):
             self._aug = _load_class(augmenter)(**(self.args or {}))

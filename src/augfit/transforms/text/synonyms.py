@@ -1,13 +1,13 @@
 """Synonym replacement from WordNet 3.0 (the shipped table; no NLTK, no download)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ...registry import TRANSFORMS
 from ..base import Params
-from ..constraints import Boolean
+from ..constraints import Boolean, Table
 from .amount import amount_constraints, n_edits
 from .core import WordEditTransform
 from .lookup import Stopwords, SynonymLookup
@@ -76,15 +76,19 @@ class SynonymReplace(WordEditTransform):
     rate: float
     n: int | None
     pos_aware: bool
-    _parameter_constraints = {**amount_constraints("rate"), "pos_aware": Boolean(),
-                              "stopwords": Stopwords()}
+    _parameter_constraints: ClassVar[Table] = {
+        **amount_constraints("rate"), "pos_aware": Boolean(),
+        "stopwords": Stopwords()}
 
     def __init__(self, rate: float = 0.1, n: int | None = None, stopwords: Any = "english",
                  pos_aware: bool = False, p: float = 1.0) -> None:
+        # checked and kept by the constraint table (Transform.check_arguments)
+        del rate, n, stopwords, pos_aware
         super().__init__(p)
         self._lookup = SynonymLookup(self.checked.stopwords, self.pos_aware)
 
     def sample_params(self, rng: np.random.Generator, batch: list[str], n: int) -> Params:
+        del n
         return {"edits": draw_replacements(rng, list(batch), (self.rate, self.n), self._lookup)}
 
 

@@ -150,5 +150,14 @@ def _index(i: object, n: int) -> int:
     return k
 
 
-__all__ = ["Tokens", "tokenize", "detokenize", "match_case", "replace_words", "insert_words",
-           "swap_words", "delete_words", "WORD_RE"]
+__all__ = [
+    "WORD_RE",
+    "Tokens",
+    "delete_words",
+    "detokenize",
+    "insert_words",
+    "match_case",
+    "replace_words",
+    "swap_words",
+    "tokenize",
+]

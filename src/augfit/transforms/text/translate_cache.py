@@ -155,4 +155,4 @@ def get_cache(path: Path | str | None = None) -> TranslationCache:
     return _CACHES[p]
 
 
-__all__ = ["TranslationCache", "get_cache", "default_cache_path"]
+__all__ = ["TranslationCache", "default_cache_path", "get_cache"]

@@ -87,4 +87,4 @@ def use_system_wordnet(source: Path | str = SYSTEM_WORDNET) -> Path:
     return root
 
 
-__all__ = ["nltk_data_dir", "wordnet_reader", "use_system_wordnet", "cache_dir", "LEXNAMES"]
+__all__ = ["LEXNAMES", "cache_dir", "nltk_data_dir", "use_system_wordnet", "wordnet_reader"]
