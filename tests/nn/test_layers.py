@@ -219,10 +219,11 @@ def test_check_layer_uses_its_seed_and_eps_and_skips_what_has_no_gradient():
 
 def test_check_layer_refuses_a_layer_whose_gradients_do_not_match_its_parameters():
     class Broken:
-        params = [np.zeros(2)]
-        grads: list = []
+        def __init__(self):
+            self.params, self.grads = [np.zeros(2)], []
 
         def forward(self, x, training=False):
+            del training  # the same in training and evaluation
             return x + self.params[0]
 
         def backward(self, grad):
