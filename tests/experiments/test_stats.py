@@ -288,12 +288,13 @@ def test_paired_units_take_each_cells_example_draws_by_hand():
 
 # -- found by make mutate (docs/testing.md, "Mutation testing") --
 def test_summarize_by_hand():
+    from augfit.experiments.stats.results import CellResult
     from augfit.experiments.stats.stats import summarize
 
     def row(method, size, tr, te, trl, tel, val=0.5, best=3, epochs=4, wall=1.0):
-        return {"method": method, "train_size": size, "train_accuracy": tr, "test_accuracy": te,
-                "train_loss": trl, "test_loss": tel, "val_accuracy": val, "best_epoch": best,
-                "epochs_run": epochs, "wall_time": wall}
+        return CellResult(method, 0, 0, size, train_accuracy=tr, test_accuracy=te,
+                          train_loss=trl, test_loss=tel, val_accuracy=val, best_epoch=best,
+                          epochs_run=epochs, wall_time=wall)
 
     rows = [row("base", 10, 1.0, 0.5, 0.25, 1.0, best=2, epochs=4, wall=2.0),
             row("base", 10, 0.75, 0.5, 0.5, 1.5, val=0.75, best=4, epochs=6, wall=4.0),
@@ -316,9 +317,6 @@ def test_summarize_by_hand():
         assert first[k + "_sd"] == pytest.approx(sd, abs=1e-12), k
     assert out[1]["gap_loss"] == 0.25 and out[1]["gap_accuracy"] == 0.25
     assert all(out[1][k + "_sd"] == 0.0 for k in expect)  # one cell: no spread
-    # a metric an older store lacks is NaN, not a crash
-    old = [{k: v for k, v in rows[3].items() if k != "best_epoch"}]
-    assert math.isnan(summarize(old, ["drop"], [30])[0]["best_epoch"])
 
 
 def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
