@@ -307,7 +307,8 @@ class Transform(ParamsMixin):
         """:meth:`to_dict` as a YAML string."""
         import yaml
 
-        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+        result: str = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        return result
 
     @staticmethod
     def from_json(text: str) -> Transform:
@@ -349,8 +350,10 @@ class Transform(ParamsMixin):
             raise ConfigError(f"{cls.__name__} has no argument(s) {unknown}; it takes {accepted}")
         try:
             if hasattr(cls, "_from_config"):
-                return cls._from_config(cfg)
-            return cls(**cfg)
+                result: Transform = cls._from_config(cfg)
+                return result
+            result = cls(**cfg)
+            return result
         except AugfitError:
             raise
         except (TypeError, KeyError, IndexError, AttributeError) as e:

@@ -51,7 +51,8 @@ def tensor_to_numpy(x: Any, owner: str) -> np.ndarray:
             f"GPU")
     if x.requires_grad:
         x = x.detach()
-    return x.numpy()
+    result: np.ndarray = x.numpy()
+    return result
 
 
 def check_layout(layout: object, single: bool, owner: str) -> bool:
@@ -103,7 +104,8 @@ def _one_image(owner: str, x: Any, channels_first: bool) -> np.ndarray:
     if channels_first and x.ndim != 3:
         raise ShapeError(f"{owner}(image=..., layout='CHW') needs shape (C, H, W), "
                          f"got {x.shape}")
-    return x[None]
+    result: np.ndarray = x[None]
+    return result
 
 
 def call_transform(owner: str, run: Callable[[Any], tuple[Any, Any]], batch: Any,

@@ -14,11 +14,11 @@ from ..rng import SeedLike
 from .base import (
     Params,
     Transform,
-    _take,
     batch_len,
 )
 from .composition import _Composition, _gather, _run_child
 from .constraints import Check, Table
+from .records import _take
 
 
 def _check_weights(weights: Any, name: str, owner: str, seen: Mapping[str, Any]

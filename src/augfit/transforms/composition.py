@@ -16,8 +16,6 @@ from .base import (
     RECORD_KEY,
     Params,
     Transform,
-    _put,
-    _take,
     applied_mask,
     batch_len,
     check_record,
@@ -26,6 +24,7 @@ from .base import (
 )
 from .calling import call_transform
 from .constraints import Check, Table
+from .records import _put, _take
 
 
 def _as_transforms(transforms: object, owner: str) -> list[Transform]:
@@ -62,7 +61,8 @@ def _check_seed(seed: Any, name: str, owner: str, seen: Mapping[str, Any]) -> in
 
 def _same_shape(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return a.shape[1:] == b.shape[1:] and a.dtype == b.dtype
+        result: bool = a.shape[1:] == b.shape[1:] and a.dtype == b.dtype
+        return result
     return True
 
 

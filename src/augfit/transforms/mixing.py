@@ -158,7 +158,8 @@ class LabelMixing(Transform):
         n = targets.shape[0]
         applied, partner, weight = self._record(params, n)
         w = np.where(applied, weight, 1.0)[:, None]
-        return w * targets + (1.0 - w) * targets[partner]
+        result: np.ndarray = w * targets + (1.0 - w) * targets[partner]
+        return result
 
     def __call__(self, batch: Any = None, rng: Any = None, return_params: bool = False, *,
                  layout: str | None = None, **targets: Any) -> Any:

@@ -42,7 +42,8 @@ def check_mask_value(value: Any, owner: str) -> str | float:
 def fill_values(batch: np.ndarray, mask_value: str | float) -> np.ndarray:
     """Fill values ``(N, F)`` (one per sample and mel band) in the batch dtype."""
     if mask_value == "band_mean":
-        return batch.mean(axis=2).astype(batch.dtype, copy=False)
+        result: np.ndarray = batch.mean(axis=2).astype(batch.dtype, copy=False)
+        return result
     if mask_value == "mean":
         per_sample = batch.mean(axis=(1, 2))
     else:
@@ -55,7 +56,8 @@ def band_mask(start: np.ndarray, width: np.ndarray, length: int) -> np.ndarray:
     covers."""
     pos = np.arange(length)
     inside = (pos >= start[..., None]) & (pos < (start + width)[..., None])
-    return inside.any(axis=1)
+    result: np.ndarray = inside.any(axis=1)
+    return result
 
 
 class _AxisMask(Transform):
@@ -112,7 +114,8 @@ class _AxisMask(Transform):
             out[rows, cols, :] = fill[rows, cols, None]
         else:
             out[rows, :, cols] = fill[rows]
-        return out
+        result: np.ndarray = out
+        return result
 
     @classmethod
     def example_batch(cls, rng: np.random.Generator) -> np.ndarray:
@@ -216,7 +219,8 @@ class TimeWarp(Transform):
         left = np.take_along_axis(batch, i0[:, None, :], axis=2)
         right = np.take_along_axis(batch, i0[:, None, :] + 1, axis=2)
         # (1 - a) * l + a * r is exact at a = 0 and a = 1 (identity for w = 0, ends kept)
-        return (left * (1 - frac) + right * frac).astype(batch.dtype, copy=False)
+        result: np.ndarray = (left * (1 - frac) + right * frac).astype(batch.dtype, copy=False)
+        return result
 
     @classmethod
     def example_batch(cls, rng: np.random.Generator) -> np.ndarray:

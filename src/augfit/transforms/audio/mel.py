@@ -86,7 +86,8 @@ def power_to_db(power: np.ndarray, top_db: float | None = 80.0) -> np.ndarray:
     if top_db is not None:
         peak = db.max(axis=(1, 2), keepdims=True)
         np.maximum(db, peak - top_db, out=db)
-    return db
+    result: np.ndarray = db
+    return result
 
 
 def log_mel(x: np.ndarray, sample_rate: float, n_mels: int = 40, n_fft: int = 256,

@@ -72,7 +72,8 @@ class AddNoise(_WaveformTransform):
         rms = np.sqrt(np.mean(np.square(batch, dtype=np.float64), axis=1))
         std = rms / 10.0 ** (np.asarray(params["snr_db"], np.float64) / 20.0)
         noise = np.random.Generator(np.random.PCG64(params["seed"])).standard_normal(batch.shape)
-        return (batch + noise * std[:, None]).astype(batch.dtype, copy=False)
+        result: np.ndarray = (batch + noise * std[:, None]).astype(batch.dtype, copy=False)
+        return result
 
 
 @TRANSFORMS.register()
@@ -135,7 +136,8 @@ class Gain(_WaveformTransform):
             raise ShapeError(f"Gain: the gain overflowed {batch.dtype} to inf in clips "
                              f"{bad[:10].tolist()} (gain up to {float(np.max(params['db'])):.1f} "
                              f"dB); use float32 waveforms or a smaller db range")
-        return out
+        result: np.ndarray = out
+        return result
 
 
 @TRANSFORMS.register()

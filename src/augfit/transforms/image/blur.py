@@ -43,7 +43,8 @@ def motion_kernel(size: int, angle: float) -> np.ndarray:
     p0 = (round((c - dx) * (1 << shift)), round((c - dy) * (1 << shift)))
     p1 = (round((c + dx) * (1 << shift)), round((c + dy) * (1 << shift)))
     cv2.line(k, p0, p1, 1.0, 1, cv2.LINE_8, shift)
-    return k / k.sum()
+    result: np.ndarray = k / k.sum()
+    return result
 
 
 def _per_image(batch: np.ndarray, fn: Callable[[int, np.ndarray], np.ndarray]) -> np.ndarray:

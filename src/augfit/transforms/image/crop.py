@@ -35,7 +35,8 @@ def _cut(batch: np.ndarray, y0: np.ndarray, x0: np.ndarray, hw: tuple[int, int])
     n = batch.shape[0]
     rows = np.asarray(y0, np.intp)[:, None] + np.arange(hw[0])
     cols = np.asarray(x0, np.intp)[:, None] + np.arange(hw[1])
-    return batch[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    result: np.ndarray = batch[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    return result
 
 
 @TRANSFORMS.register()
@@ -145,7 +146,8 @@ class CenterCrop(GeometricTransform):
         del params
         y, x = self._corner(batch.shape[1:3])
         h, w = self.output_hw(batch.shape[1:3])
-        return batch[:, y:y + h, x:x + w].copy()
+        result: np.ndarray = batch[:, y:y + h, x:x + w].copy()
+        return result
 
 
 @TRANSFORMS.register()

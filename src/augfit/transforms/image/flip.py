@@ -27,7 +27,8 @@ class _Flip(GeometricTransform):
 
     def apply_exact(self, batch: np.ndarray, params: Params) -> np.ndarray:
         del params
-        return np.flip(batch, axis=self.axis).copy()
+        result: np.ndarray = np.flip(batch, axis=self.axis).copy()
+        return result
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return self.apply_exact(batch, params)

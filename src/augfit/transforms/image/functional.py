@@ -307,7 +307,8 @@ def apply_luts(batch: np.ndarray, luts: np.ndarray) -> np.ndarray:
     """Map each uint8 image through its own table ``luts[i]`` (shape (N, 256), uint8)."""
     n = batch.shape[0]
     if n == 0:
-        return batch.copy()
+        result: np.ndarray = batch.copy()
+        return result
     if batch[0].size <= SMALL_LUT_VALUES:
         # one gather from the flattened tables: value v of image i is entry 256 * i + v
         index = batch.reshape(n, -1).astype(np.intp)
@@ -332,7 +333,8 @@ def to_gray(batch: np.ndarray) -> np.ndarray:
     Grey batches (N, H, W) and (N, H, W, 1) are returned as a copy.
     """
     if batch.ndim == 3 or batch.shape[-1] == 1:
-        return batch.copy()
+        result: np.ndarray = batch.copy()
+        return result
     rgb = batch[..., :3].astype(np.float32)
     y = rgb @ GRAY_WEIGHTS
     if batch.dtype == np.uint8:
@@ -341,7 +343,8 @@ def to_gray(batch: np.ndarray) -> np.ndarray:
         y = np.clip(y, 0.0, 1.0).astype(np.float32)
     out = batch.copy()
     out[..., :3] = y[..., None]
-    return out
+    result = out
+    return result
 
 
 __all__ = [

@@ -58,7 +58,8 @@ def box_mask(y0: np.ndarray, y1: np.ndarray, x0: np.ndarray, x1: np.ndarray,
         by_row, by_col = _box_tables(h, w)
         inside = np.take(by_row, y0 * (h + 1) + y1, axis=0)
         inside &= np.take(by_col, x0 * (w + 1) + x1, axis=0)
-        return inside.reshape(len(y0), h, w)
+        result: np.ndarray = inside.reshape(len(y0), h, w)
+        return result
     if max(h, w) > TABLE_MAX_SIDE:
         rows = (np.arange(h) >= y0[:, None]) & (np.arange(h) < y1[:, None])
         cols = (np.arange(w) >= x0[:, None]) & (np.arange(w) < x1[:, None])
@@ -113,7 +114,8 @@ def _box_masker(y0: np.ndarray, y1: np.ndarray, x0: np.ndarray, x1: np.ndarray,
     def inside(j: slice) -> np.ndarray:
         m = by_row.take(rows[j], axis=0)
         m &= by_col.take(cols[j], axis=0)
-        return m.reshape(-1, h, w)
+        result: np.ndarray = m.reshape(-1, h, w)
+        return result
 
     return inside
 

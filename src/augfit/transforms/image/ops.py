@@ -62,11 +62,13 @@ def brightness(x: np.ndarray, factor: np.ndarray) -> np.ndarray:
 def color(x: np.ndarray, factor: np.ndarray) -> np.ndarray:
     """Saturation: blend with the greyscale image (grey batches come back unchanged)."""
     if not _is_color(x):
-        return x.copy()
+        result: np.ndarray = x.copy()
+        return result
     if x.shape[-1] == 4:  # keep alpha
         out = x.copy()
         out[..., :3] = blend(np.ascontiguousarray(x[..., :3]), grayscale(x), factor)
-        return out
+        result = out
+        return result
     return blend(x, grayscale(x), factor)
 
 
@@ -84,7 +86,8 @@ def sharpness(x: np.ndarray, factor: np.ndarray) -> np.ndarray:
     rows and columns are kept (images under 3x3 come back unchanged)."""
     h, w = x.shape[1:3]
     if h <= 2 or w <= 2:
-        return x.copy()
+        result: np.ndarray = x.copy()
+        return result
     xf = x.astype(np.float32)
     smooth = np.zeros_like(xf[:, 1:-1, 1:-1])
     for dy in range(3):
@@ -109,7 +112,8 @@ def posterize(x: np.ndarray, bits: np.ndarray) -> np.ndarray:
     out = np.floor(x * levels)
     np.clip(out, 0, levels - 1, out=out)
     out /= levels
-    return out.astype(np.float32)
+    result: np.ndarray = out.astype(np.float32)
+    return result
 
 
 def solarize(x: np.ndarray, threshold: np.ndarray) -> np.ndarray:

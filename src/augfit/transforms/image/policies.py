@@ -159,7 +159,8 @@ class _Policy(ImageTransform):
             idx = np.flatnonzero(op == k)
             if idx.size:
                 out[idx] = kernel(x[idx], mag[idx])
-        return out
+        result: np.ndarray = out
+        return result
 
 
 def check_ops(ops: Sequence[str] | None, owner: str) -> list[str]:

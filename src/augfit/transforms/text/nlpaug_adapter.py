@@ -23,7 +23,8 @@ from .core import check_text_batch
 def _load_class(path: str) -> type:
     module, _, name = path.rpartition(".")
     try:
-        return getattr(importlib.import_module(module), name)
+        result: type = getattr(importlib.import_module(module), name)
+        return result
     except ModuleNotFoundError as e:
         raise MissingResourceError(
             f"NlpaugAugmenter(augmenter={path!r}) needs nlpaug: `pip install augfit[text]` ({e})"
