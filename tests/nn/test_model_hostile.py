@@ -129,15 +129,50 @@ def test_load_messages_name_what_was_found(tmp_path):
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"not a zip file at all")
     with pytest.raises(ConfigError, match=r"not a readable \.npz file written by MLP\.save "
-                                          r"\((BadZipFile|ValueError|OSError|UnpicklingError): "
-                                          r"(?!None)"):
+                                          r"\((BadZipFile|ValueError|OSError|UnpicklingError); "
+                                          r"the file is empty, truncated or of another format\); "
+                                          r"pass a file written by MLP\.save$"):
         MLP.load(garbage)
     objects = _write(tmp_path, "objects.npz", config=_config(),
                      **{f"w{i}": w for i, w in enumerate(MLP(4, [3], 2, seed=0).get_weights())
                         if i}, w0=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(ConfigError, match=r"weight array 'w0' cannot be read \(ValueError: "
-                                          r"Object arrays cannot be loaded"):
+    with pytest.raises(ConfigError, match=r"weight array 'w0' cannot be read \(ValueError; "
+                                          r"the member is damaged or not a plain float array\); "
+                                          r"save the model again with MLP\.save$"):
         MLP.load(objects)
+
+
+def _with_member(good: bytes, name: str, member: bytes) -> bytes:
+    """The bytes of the .npz ``good`` with its member ``name`` replaced by ``member``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, member if info.filename == name else zin.read(info))
+    return out.getvalue()
+
+
+def test_a_crafted_member_header_is_not_echoed_into_the_error(tmp_path):
+    # issue 20 item 1: numpy's error quotes the member's header ("descr is not a valid dtype
+    # descriptor: '...'"), so a crafted file put its own bytes into the message
+    secret = "SECRET-TOKEN-0123456789"
+    header = f"{{'descr': '{secret}', 'fortran_order': False, 'shape': (4, 3), }}"
+    header = header.ljust(118) + "\n"
+    member = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1")
+    path = tmp_path / "crafted.npz"
+    path.write_bytes(_with_member(_saved(), "w0.npy", member + bytes(48)))
+    with pytest.raises(ConfigError) as info:
+        MLP.load(path)
+    message = str(info.value)
+    assert secret not in message and "SECRET" not in message
+    assert message == (f"MLP.load(path={str(path)!r}): not a model saved by augfit (MLP.save): "
+                       f"its weight array 'w0' cannot be read (ValueError; the member is damaged "
+                       f"or not a plain float array); save the model again with MLP.save")
+    # the same header as a lone .npy file fails at np.load itself: not echoed there either
+    lone = tmp_path / "crafted.npy"
+    lone.write_bytes(member + bytes(48))
+    with pytest.raises(ConfigError) as info:
+        MLP.load(lone)
+    assert "SECRET" not in str(info.value) and str(lone) in str(info.value)
 
 
 def test_a_config_giving_one_hidden_size_as_an_int_loads(tmp_path):

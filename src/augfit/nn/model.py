@@ -64,8 +64,10 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
         try:
             w = data[k]
         except Exception as e:  # a damaged member (CRC), or an object array needing pickle
-            raise ConfigError(f"{where}: weight array {k!r} cannot be read "
-                              f"({type(e).__name__}: {str(e)[:120]})") from None
+            raise ConfigError(f"{where}: not a model saved by augfit (MLP.save): its weight array "
+                              f"{k!r} cannot be read ({type(e).__name__}; the member is damaged "
+                              f"or not a plain float array); save the model again with "
+                              f"MLP.save") from None
         if w.dtype.kind != "f":
             raise ConfigError(f"{where}: weight array {k!r} has dtype {w.dtype}, expected float")
         if not np.isfinite(w).all():
@@ -280,7 +282,8 @@ class MLP:
             raise ConfigError(f"{where}: no such file; pass the path given to MLP.save") from None
         except Exception as e:  # a text, truncated or garbage file: numpy/zipfile raise many kinds
             raise ConfigError(f"{where}: not a readable .npz file written by MLP.save "
-                              f"({type(e).__name__}: {str(e)[:120]})") from None
+                              f"({type(e).__name__}; the file is empty, truncated or of another "
+                              f"format); pass a file written by MLP.save") from None
         if not isinstance(data, np.lib.npyio.NpzFile):
             raise ConfigError(f"{where}: holds a single array, not an .npz file written by "
                               f"MLP.save")
