@@ -307,3 +307,31 @@ def test_feature_and_label_checks_by_hand():
         "val y has 3 labels but the features have 2 rows; pass one label per sample")
     assert message(lambda: t.fit(x2, y2, epochs=1, val=(x2, y2, y2))).startswith(
         "fit(val=...) must be (x, y)")
+
+
+def test_float64_features_beyond_float32_range_are_refused_by_name_not_cast_to_inf():
+    # issue 20 item 2: finiteness was checked before the cast, so 1e300 became inf in float32
+    # with only a RuntimeWarning
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    from augfit.train.checks import check_features
+    x = np.ones((4, 3))
+    x[0, 0], x[2, 1] = 1e300, -1e300
+    expected = ("x has 2 finite values beyond the range of the model's dtype float32 (which holds "
+                "magnitudes up to 3.4e+38) and would become inf; scale the features first, e.g. "
+                "standardize them: (x - x.mean(0)) / x.std(0)")
+    t = af.Trainer(MLP(3, [4], 2, seed=0))  # float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from the cast on the way
+        for call in (lambda: t.fit(x, [0, 1, 0, 1], epochs=1, seed=0), lambda: t.predict(x),
+                     lambda: check_features(sp.csr_matrix(x), "x", 3, np.dtype(np.float32))):
+            with pytest.raises(ShapeError) as e:
+                call()
+            assert str(e.value) == expected
+        x[1, 1] = np.nan  # a NaN already there as well: the overflow is named first
+        with pytest.raises(ShapeError, match=r"^x has 2 finite values beyond"):
+            t.predict(x)
+        x[1, 1] = 1.0
+        out = check_features(x, "x", 3, np.dtype(np.float64))  # float64 holds them: accepted
+    assert out.dtype == np.float64 and out[0, 0] == 1e300

@@ -204,7 +204,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
             seen.add(c.key)
     timed = [(c, float(r["wall_time"])) for c in cells if c.key in done
              for r in store.rows([c])]
-    model = cost_model(spec, timed, "derive" in use)
+    model = cost_model(spec, timed, "derive" in use, todo)
     todo = run_order(model, todo, where.get("workers", 1))
     clock = CostClock(model, todo, timed)
     copies = Counter(c.key for c in cells)   # a cell also finishes its identical twins
