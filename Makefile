@@ -43,16 +43,18 @@ docs: $(VENV)/.docs-installed
 	$(BIN)/python scripts/docs_gallery.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-# Mutation testing (docs/testing.md, "Mutation testing"); not part of make test: mutmut
-# ([tool.mutmut] in pyproject.toml) mutates nn/optim.py and nn/losses.py one edit at a time and runs
-# the tests that call the edited function; then the score per module and every open survivor.
+# Mutation testing (docs/testing.md, "Mutation testing"); not part of make test: mutmut mutates
+# nn/, train/, the statistics and the cell one edit at a time, group by group with each group's
+# tests ([tool.augfit-mutate.*] in pyproject.toml, scripts/mutate.py), and runs the tests that call
+# the edited function; then the score per module and every open survivor.
+# One group: make mutate MUTATE_GROUPS=nn (the score then covers that group only).
 $(VENV)/.mutate-installed: pyproject.toml | $(STAMP)
 	$(BIN)/pip install -q -e '.[mutate]'
 	touch $@
 
 mutate: $(VENV)/.mutate-installed
 	rm -rf mutants
-	nice -n 15 $(BIN)/mutmut run --max-children 2
+	nice -n 15 $(BIN)/python scripts/mutate.py --max-children 2 $(MUTATE_GROUPS)
 	$(BIN)/python scripts/mutate_score.py
 
 # The benchmarks run their peers in the same process. torchvision (the policies benchmark's peer)

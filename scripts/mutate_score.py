@@ -1,12 +1,12 @@
 """Print the score of the last `mutmut run` (make mutate), per module, from mutants/**/*.meta.
 
 A mutant is killed when a selected test failed on it (or it timed out), survived when every test
-passed, "no tests" when no selected test calls the mutated function. Survivors named in
-docs/mutation-equivalent.txt (one mutant name a line, `#` comments) are mutants no input can tell
-apart from the original; they are counted apart and left out of the score's denominator. The
-score is killed / (total - equivalent). Every other survivor and "no tests" mutant is listed.
+passed, "no tests" when no selected test calls the mutated function. Survivors named (in
+backticks) in docs/testing.md's list of equivalent mutants are mutants no input can tell apart
+from the original; they are counted apart and left out of the score's denominator. The score is
+killed / (total - equivalent). Every other survivor and "no tests" mutant is listed.
 
-Usage (from the repository root, after `mutmut run`): python scripts/mutate_score.py
+Usage (from the repository root, after `python scripts/mutate.py`): python scripts/mutate_score.py
 """
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def main(root: Path) -> int:
                 open_survivors.append(f"{name} (exit code {code})")
         c["mutants"] = len(codes)
         total.update(c)
-        module = str(meta.relative_to(root / "mutants"))[: -len(".meta")]
+        # mutants/GROUP/mutants/src/augfit/x.py.meta (scripts/mutate.py) -> augfit/x.py
+        module = str(meta.relative_to(root / "mutants"))[: -len(".meta")].split("/src/", 1)[-1]
         print(_row(module, c))
     print(_row("total", total))
     for name in open_survivors:

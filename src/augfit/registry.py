@@ -57,6 +57,25 @@ class Registry(Generic[T]):
 
         return deco
 
+    def unregister(self, name: str) -> T:
+        """Remove the entry ``name`` and return it (a test's or a session's own registration); an
+        unknown name raises ConfigError with close matches. A removed entry-point plugin comes back
+        on :meth:`refresh`."""
+        self._load()
+        if not isinstance(name, str) or name not in self._items:
+            hint = did_you_mean(name, self._items, n=3)
+            raise ConfigError(f"cannot unregister {self.kind} {name!r}: it is not registered"
+                              + (f"; {hint}" if hint else "")
+                              + f" Registered: {', '.join(sorted(self._items)) or 'none'}")
+        obj = self._items.pop(name)
+        if isinstance(obj, type) and obj.__dict__.get("registered_name") == name:
+            others = [k for k, v in self._items.items() if v is obj]  # still there by another name
+            if others:
+                obj.registered_name = others[0]  # type: ignore[attr-defined]
+            else:
+                del obj.registered_name  # type: ignore[attr-defined]
+        return obj
+
     def _load(self) -> None:
         if self._loaded:
             return

@@ -299,3 +299,77 @@ def test_yaml_control_characters_are_a_config_error_with_line_and_column(tmp_pat
     with pytest.raises(ConfigError, match=r"aug.yaml\): not valid YAML at line 1, column 26: "
                                           r"control character U\+0007"):
         load_spec(spec)
+
+
+def _tiff_claiming(h: int, w: int, order: bytes = b"II", big: bool = False) -> bytes:
+    """A TIFF (classic or BigTIFF, either byte order) whose first directory declares h x w pixels
+    of 8-bit grey with one strip, and holds no pixel data."""
+    e = "<" if order == b"II" else ">"
+    tags = [(256, 4, w), (257, 4, h), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 0),
+            (277, 3, 1), (278, 4, h), (279, 4, min(h * w, 2**32 - 1))]
+    if big:
+        head = order + struct.pack(e + "HHHQ", 43, 8, 0, 16) + struct.pack(e + "Q", len(tags))
+        body = b"".join(struct.pack(e + "HHQ", t, k, 1)
+                        + struct.pack(e + ("H6x" if k == 3 else "I4x"), v) for t, k, v in tags)
+        return head + body + struct.pack(e + "Q", 0) + bytes(64)
+    head = order + struct.pack(e + "HI", 42, 8) + struct.pack(e + "H", len(tags))
+    body = b"".join(struct.pack(e + "HHI", t, k, 1) + struct.pack(e + ("H2x" if k == 3 else "I"), v)
+                    for t, k, v in tags)
+    return head + body + struct.pack(e + "I", 0) + bytes(64)
+
+
+@pytest.mark.parametrize("order,big", [(b"II", False), (b"MM", False), (b"II", True),
+                                       (b"MM", True)])
+def test_a_tiff_is_refused_from_its_header_before_decoding(tmp_path, order, big):
+    for c in ("a", "b"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / "1.png").write_bytes(_png(shape=(40, 50)))
+    bomb = tmp_path / "a" / "bomb.tif"
+    # above OpenCV's own limit of 2^30 pixels, and below it (the decoder would allocate it)
+    for h, w in ((100_000, 100_000), (8_000, 7_000)):
+        bomb.write_bytes(_tiff_claiming(h, w, order, big))
+        for loader in ("image_folder", "folder"):
+            with pytest.raises(ConfigError, match=rf"{loader}: .*a/bomb.tif is {h}x{w} \(HxW\) = "
+                                                  rf"{h * w} pixels, more than the cap "
+                                                  r"max_pixels=50000000; .*dataset option "
+                                                  r"max_pixels"):
+                load(loader, path=tmp_path)
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"])
+@pytest.mark.parametrize("loader", ["image_folder", "folder"])
+def test_every_accepted_image_format_is_capped_by_its_header(tmp_path, ext, loader):
+    raw = cv2.imencode(ext if ext != ".jpeg" else ".jpg", np.zeros((40, 50, 3), np.uint8))[1]
+    for c in ("a", "b"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / f"1{ext}").write_bytes(raw.tobytes())
+    with pytest.raises(ConfigError, match=rf"{loader}: .*1\{ext} is 40x50 \(HxW\) = 2000 pixels, "
+                                          r"more than the cap max_pixels=1999"):
+        load(loader, path=tmp_path, max_pixels=1999)
+    assert load(loader, path=tmp_path, max_pixels=2000).x.shape == (2, 40, 50, 3)
+
+
+def test_stray_bytes_in_a_jpeg_or_another_format_do_not_slip_past_the_header_check(tmp_path):
+    from augfit.data.sources._image import header_size
+    for c in ("a", "b"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / "1.png").write_bytes(_png())
+    jpg = cv2.imencode(".jpg", np.zeros((40, 50), np.uint8))[1].tobytes()
+    app0_end = 4 + struct.unpack(">H", jpg[4:6])[0]
+    # libjpeg skips stray bytes between segments and decodes the image: the size is still read
+    stray = jpg[:app0_end] + b"\x00\x17\x00" + jpg[app0_end:]
+    assert cv2.imdecode(np.frombuffer(stray, np.uint8), cv2.IMREAD_GRAYSCALE).shape == (40, 50)
+    (tmp_path / "a" / "2.jpg").write_bytes(stray)
+    with pytest.raises(ConfigError, match=r"2.jpg is 40x50 \(HxW\) = 2000 pixels, more than the "
+                                          r"cap max_pixels=1999"):
+        load("folder", path=tmp_path, max_pixels=1999)
+    # a PPM the decoder reads, whatever its name says: its size is not read, so it is refused
+    ppm = cv2.imencode(".ppm", np.zeros((40, 50, 3), np.uint8))[1].tobytes()
+    (tmp_path / "a" / "2.jpg").write_bytes(ppm)
+    with pytest.raises(ShapeError, match=r"folder: cannot decode image .*a/2.jpg: it is not a PNG, "
+                                         r"JPEG, BMP, GIF, WebP or TIFF file whose size its header "
+                                         r"gives"):
+        load("folder", path=tmp_path)
+    # an OS/2 bitmap's header holds 16-bit sizes (cv2 cannot write one)
+    os2 = b"BM" + bytes(12) + struct.pack("<IHHHH", 12, 50, 40, 1, 24)
+    assert header_size(os2) == (40, 50)

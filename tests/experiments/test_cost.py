@@ -12,6 +12,7 @@ from augfit.experiments import run
 from augfit.experiments.run.cost import (
     CostClock,
     CostModel,
+    cost_model,
     makespan,
     parameter_count,
     run_order,
@@ -115,6 +116,30 @@ def test_cost_clock_eta_counts_the_workers():
     done, left = model.total(cells[:4]), model.total(cells[4:])
     # 2 workers did the modelled cost ``done`` in half of it: the rest takes half of ``left``
     assert clock.eta(done / 2) == pytest.approx(left / 2)
+
+
+def test_a_derived_cell_whose_sibling_is_stored_costs_its_own_run():
+    # issue 21: es cells cost 0 as riders of their baseline sibling's run, also when the sibling
+    # was stored already (resume) and they train alone: the ETA was low (or never shown)
+    from augfit.experiments.run.tasks import trained_alone
+    spec = parse_spec(SPEC)
+    cells = spec.cells()
+    es = [c for c in cells if c.method == "es"]
+    base = {(c.split, c.seed, c.train_size): c for c in cells if c.method == "baseline"}
+    every = cost_model(spec, todo=cells)                # the siblings to do too: es rides, free
+    assert every.alone == set() and every.total(es) == 0.0
+    resumed = cost_model(spec, todo=es)                 # baseline stored: es trains alone
+    assert resumed.alone == {c.key for c in es} == trained_alone(spec, es)
+    for c in es:                                        # the prior: 60% of baseline's run
+        sibling = base[(c.split, c.seed, c.train_size)]
+        assert resumed.seconds(c) == pytest.approx(0.6 * resumed.seconds(sibling))
+        assert resumed.seconds(c) > 0
+    half = [c for c in cells if c.seed == 0 and c.method == "baseline"] + es
+    assert trained_alone(spec, half) == {c.key for c in es if c.seed != 0}
+    clock = CostClock(resumed, es)
+    clock.finished(es[0], None)
+    assert clock.eta(10.0) == pytest.approx(10.0 * resumed.total(es[1:]) / resumed.seconds(es[0]))
+    assert clock.eta(10.0) > 0
 
 
 def test_line_progress_shows_the_given_eta_counting_down():

@@ -154,3 +154,88 @@ def test_balanced_pooled_interval_is_the_single_size_procedure_on_unit_means():
     np.testing.assert_allclose(p.boot, o.boot, atol=1e-12)
     assert p.ci == pytest.approx(o.ci, abs=1e-12) and p.p == pytest.approx(o.p, abs=1e-9)
     assert p.se_t == pytest.approx(o.se_t) and p.df == o.df == 9
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_multiplier_interval_by_hand():
+    # baseline 0.5 at n = 10 and 0.7 at n = 20 in every resample; the method at n = 10 reaches
+    # 0.5 + 0.2 t with t = j / 13 (j = 1..12): n* / n = 2^t on the log-size line
+    boot = np.zeros((2, 12, 8))
+    boot[0, :, st.BT], boot[1, :, st.BT] = 0.5, 0.7
+    boot[0, :, st.MT] = 0.5 + 0.2 * np.arange(1, 13) / 13
+    joint = pl.Joint([10, 20], [], boot)
+    # inverted-CDF percentiles at 25 % and 75 % of 12 draws: the 3rd and the 9th
+    lo, hi = pl.multiplier_interval(joint, 10, 0.5)
+    assert lo == pytest.approx(2 ** (3 / 13), rel=1e-12)
+    assert hi == pytest.approx(2 ** (9 / 13), rel=1e-12)
+    for n, j in ((30, joint), (10, pl.Joint([10], [], boot[:1]))):
+        got = pl.multiplier_interval(j, n, 0.5)
+        assert math.isnan(got[0]) and math.isnan(got[1])
+
+
+def test_holm_levels_at_the_boundary_and_with_missing_p_values():
+    from augfit.experiments.stats.intervals import holm_levels
+    # p = alpha / m exactly is not rejected: every comparison keeps the first step's level
+    np.testing.assert_array_equal(holm_levels([0.025, 0.05], 0.05), [0.975, 0.975])
+    np.testing.assert_array_equal(holm_levels([0.01, 0.04], 0.05), [0.975, 0.95])
+    got = holm_levels([0.01, None, 0.04], 0.05)  # a comparison without a p-value
+    assert got[0] == 0.975 and math.isnan(got[1]) and got[2] == 0.95
+
+
+def test_compare_all_pooled_draws_each_method_from_its_own_key_and_has_these_defaults():
+    from augfit.rng import derive
+    rng = np.random.default_rng(2)
+    rows = []
+    for n in (10, 20):
+        for sd in range(4):
+            b = 0.5 + n / 100 + rng.normal(0, 0.02)
+            rows += [_row("baseline", 0, sd, n, b), _row("a", 0, sd, n, b + rng.normal(0.05, 0.02)),
+                     _row("b", 0, sd, n, b + rng.normal(-0.02, 0.02))]
+    methods = ["a", "baseline", "b"]
+    out, joints = pl.compare_all_pooled(rows, methods, "baseline", [10, 20], resamples=300)
+    same, _ = pl.compare_all_pooled(rows, methods, "baseline", [10, 20], resamples=300, seed=0,
+                                    confidence=0.95, draws=None, shared_test=False)
+    _, other = pl.compare_all_pooled(rows, methods, "baseline", [10, 20], resamples=300, seed=1)
+    assert [c.method for c in out] == ["a", "b"] and set(joints) == {"a", "b"}
+    ci = [c.stats["d_test_accuracy"].ci for c in out]
+    assert ci == [c.stats["d_test_accuracy"].ci for c in same]
+    assert not np.array_equal(other["a"].boot, joints["a"].boot)  # the seed is used
+    for mi, m in ((0, "a"), (2, "b")):
+        comp, joint = pl.compare_pooled(rows, "baseline", m, [10, 20], derive(0, mi, 0), 300,
+                                        0.95, None)
+        np.testing.assert_array_equal(joint.boot, joints[m].boot)
+        assert comp.stats["d_test_accuracy"].ci == ci[0 if m == "a" else 1]
+
+
+def test_joint_resample_draws_only_a_split_s_real_units_in_an_unbalanced_layout():
+    from augfit.experiments.stats.pairing import Units
+    # split 0 has units 0 and 1 (column values 0 and 1), split 1 has one unit (value 4): a
+    # resample of split 0 averages two draws of {0, 1}, never the padding slot
+    x = np.zeros((2, 2, 8))
+    x[0, 0, :], x[0, 1, :], x[1, 0, :] = 0.0, 1.0, 4.0
+    valid = np.array([[True, True], [True, False]])
+    boot = pl.joint_resample([Units(x, valid, [0, 1])], 400, np.random.default_rng(3))
+    assert boot.shape == (1, 400, 8)
+    # the mean over the drawn units: split 0 drawn twice gives k/4 (four draws of {0, 1}), once
+    # with split 1 (one draw of 4) (k + 4)/3, split 1 twice 4; a padding slot never counts
+    allowed = {k / 4 for k in range(5)} | {(k + 4) / 3 for k in range(3)} | {4.0}
+    got = set(np.round(boot[0, :, 0], 12))
+    assert got <= {round(v, 12) for v in allowed}
+    assert {round(4 / 3, 12), round(5 / 3, 12)} <= got
+
+
+def test_pooled_win_rate_and_fields_by_hand():
+    # 2 splits x 2 seeds at sizes 10 and 20; each unit's Δ is the same at both sizes:
+    # +0.1, 0, -0.1, +0.2 -> the method wins in 2 of 4 units (a tie is not a win)
+    deltas = {(0, 0): 0.1, (0, 1): 0.0, (1, 0): -0.1, (1, 1): 0.2}
+    rows = []
+    for n, base in ((10, 0.5), (20, 0.6)):
+        for (sp, sd), d in deltas.items():
+            rows += [_row("baseline", sp, sd, n, base), _row("m", sp, sd, n, base + d)]
+    c, joint = pl.compare_pooled(rows, "baseline", "m", [10, 20], np.random.default_rng(0), 200)
+    assert c.win_rate == 0.5
+    assert (c.method, c.train_size, c.n_units, c.n_splits, c.example_level) == (
+        "m", 0, 4, 2, False)
+    assert c.means["method_test_accuracy"] - c.means["base_test_accuracy"] == \
+        pytest.approx(0.05, abs=1e-12)
+    assert joint.sizes == [10, 20] and len(joint.units) == 2 and joint.left_out == []

@@ -39,3 +39,36 @@ def test_units_needed_by_hand():
     assert units_needed(float("nan"), 9, 10, 0.01) is None
     assert units_needed(1.0, 9, 10, 1e-6) is None                 # beyond MAX_UNITS
     assert units_needed(0.0, 9, 10, 0.01) == 2                    # no spread at all
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_units_needed_is_the_smallest_design_that_reaches_the_effect():
+    def brute(se, df, n, effect, alpha=0.05, power=0.8):
+        return next(u for u in range(1, 10_000)
+                    if mde(*(lambda s, d: (s, max(d, 1.0)))(*scaled(se, df, n, u)), alpha,
+                           power) <= effect)
+
+    se = 0.02 / math.sqrt(10)
+    for kwargs in ({}, {"power": 0.5}, {"alpha": 0.2}):
+        assert units_needed(se, 9, 10, 0.01, **kwargs) == brute(se, 9, 10, 0.01, **kwargs)
+    assert [units_needed(se, 9, 10, 0.01, **k) for k in ({}, {"power": 0.5}, {"alpha": 0.2})] \
+        == [34, 18, 20]
+    assert units_needed(0.01, 0, 1, 0.01) == brute(0.01, 0, 1, 0.01) == 10  # one unit so far
+    # no standard error, a negative one, no effect or no units: no answer
+    for args in ((math.nan, 9, 10, 0.01), (-0.1, 9, 10, 0.01), (0.01, 9, 10, 0.0),
+                 (0.01, 9, 0, 0.01)):
+        assert units_needed(*args) is None
+
+
+def test_mde_refuses_levels_at_both_ends_and_needs_one_degree_of_freedom():
+    for kwargs, message in (({"power": 0}, "mde(power=...) must be a number in (0, 1), got 0"),
+                            ({"power": 1}, "mde(power=...) must be a number in (0, 1), got 1"),
+                            ({"alpha": 0}, "mde(alpha=...) must be a number in (0, 1), got 0"),
+                            ({"alpha": 1}, "mde(alpha=...) must be a number in (0, 1), got 1")):
+        with pytest.raises(ConfigError) as e:
+            mde(0.01, 9, **kwargs)
+        assert str(e.value) == message
+    assert math.isnan(mde(0.01, 0.5)) and math.isnan(mde(math.inf, 5))
+    from scipy import stats as sps
+    assert mde(0.01, 1) == pytest.approx(0.01 * (sps.t.ppf(0.975, 1) + sps.t.ppf(0.8, 1)),
+                                         rel=1e-12)  # df = 1 is enough

@@ -284,3 +284,55 @@ def test_paired_units_take_each_cells_example_draws_by_hand():
     np.testing.assert_allclose(u.test[:, 0, 1], [[1, 4, 101, 104], [1.1, 4.1, 101.1, 104.1]])
     np.testing.assert_allclose(u.test[:, 1, 0], [[2, 5, 102, 105], [2.1, 5.1, 102.1, 105.1]])
     np.testing.assert_array_equal(u.test[:, 1, 1], 0)  # padding
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_summarize_by_hand():
+    from augfit.experiments.stats.results import CellResult
+    from augfit.experiments.stats.stats import summarize
+
+    def row(method, size, tr, te, trl, tel, val=0.5, best=3, epochs=4, wall=1.0):
+        return CellResult(method, 0, 0, size, train_accuracy=tr, test_accuracy=te,
+                          train_loss=trl, test_loss=tel, val_accuracy=val, best_epoch=best,
+                          epochs_run=epochs, wall_time=wall)
+
+    rows = [row("base", 10, 1.0, 0.5, 0.25, 1.0, best=2, epochs=4, wall=2.0),
+            row("base", 10, 0.75, 0.5, 0.5, 1.5, val=0.75, best=4, epochs=6, wall=4.0),
+            row("base", 30, 0.5, 0.25, 1.0, 1.25),
+            row("drop", 30, 0.5, 0.5, 1.0, 1.0)]
+    # "drop" has no cell at size 10: the size after it is still summarized
+    out = summarize(rows, ["base", "drop"], [10, 30])
+    assert [(e["method"], e["train_size"], e["n"]) for e in out] == [
+        ("base", 10, 2), ("base", 30, 1), ("drop", 30, 1)]
+    first = out[0]
+    expect = {"train_accuracy": (0.875, 0.25 / 2 ** 0.5), "val_accuracy": (0.625, 0.25 / 2 ** 0.5),
+              "test_accuracy": (0.5, 0.0), "gap_accuracy": (0.375, 0.25 / 2 ** 0.5),
+              "test_loss": (1.25, 0.5 / 2 ** 0.5), "gap_loss": (0.875, 0.25 / 2 ** 0.5),
+              "best_epoch": (3.0, 2 / 2 ** 0.5), "epochs_run": (5.0, 2 / 2 ** 0.5),
+              "wall_time": (3.0, 2 / 2 ** 0.5)}
+    assert set(first) == {"method", "train_size", "n"} | set(expect) | {
+        k + "_sd" for k in expect}
+    for k, (mean, sd) in expect.items():
+        assert first[k] == pytest.approx(mean, abs=1e-12), k
+        assert first[k + "_sd"] == pytest.approx(sd, abs=1e-12), k
+    assert out[1]["gap_loss"] == 0.25 and out[1]["gap_accuracy"] == 0.25
+    assert all(out[1][k + "_sd"] == 0.0 for k in expect)  # one cell: no spread
+
+
+def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
+    from augfit.errors import ConfigError
+    from augfit.experiments.stats.decision import decide
+    from augfit.experiments.stats.intervals import Estimate
+    est = Estimate(0.02, (0.01, 0.03), 0.01)
+    assert decide(est, 0.95, 0.5) == decide(est, 0.95, 0.005) == "inconclusive"
+    for effect in (0, 0.6):
+        with pytest.raises(ConfigError) as e:
+            decide(est, 0.95, effect)
+        assert str(e.value) == (
+            f"decide(smallest_effect=...) is a fraction of accuracy in (0, 0.5] (0.01 = 1 pp), "
+            f"got {effect!r}; divide the spec's answer.smallest_effect (pp) by 100")
+    for level in (0, 1, 1.5):
+        with pytest.raises(ConfigError) as e:
+            decide(est, level, 0.01)
+        assert str(e.value) == (
+            f"decide(level=...) must be a confidence level in (0, 1), got {level!r}")

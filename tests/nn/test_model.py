@@ -146,3 +146,100 @@ def test_forward_rejects_wrong_width():
 def test_bad_config_raises_config_error(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         MLP(4, **{"hidden": [3], **kwargs})
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_forward_defaults_to_evaluation_and_passes_training_to_every_layer():
+    m = MLP(4, [30], 2, dropout=0.5, seed=0)
+    x = np.random.default_rng(1).standard_normal((6, 4)).astype(np.float32)
+    ev = m.forward(x)
+    assert m.forward(x) is not ev  # evaluation allocates; training reuses buffers
+    np.testing.assert_array_equal(m.forward(x), ev)  # no dropout when evaluating
+    t1 = m.forward(x, training=True).copy()
+    assert not np.array_equal(t1, ev)  # dropout is active in training
+    assert m.forward(x, training=True) is m.forward(x, training=True)
+    with pytest.raises(ShapeError, match=r"^MLP\.forward\(x=\.\.\.\) expects shape \(N, 4\), got "
+                                         r"list; reshape the input rows to 4 features$"):
+        m.forward([[1.0, 2.0, 3.0, 4.0]])
+    assert repr(MLP(4, [3], 2, activation="tanh", dropout=0.25, seed=0)) == (
+        "MLP(Dense(4, 3, dtype=float32), Activation(), Dropout(p=0.25), "
+        "Dense(3, 2, dtype=float32))")
+
+
+def test_check_model_uses_its_eps():
+    m = MLP(3, [4], 2, activation="tanh", dtype="float64", seed=0)
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    y = np.array([0, 1, 1, 0, 1])
+    assert check_model(m, cross_entropy, x, y) < 1e-7
+    assert check_model(m, cross_entropy, x, y, eps=0.3) > 1e-5
+
+
+def _message(make):
+    with pytest.raises(ConfigError) as e:
+        make()
+    return str(e.value)
+
+
+def test_every_argument_check_names_its_owner_and_argument():
+    from augfit.nn import Activation, Dense
+    from augfit.nn.init import get_initializer
+    inits = "['glorot_normal', 'glorot_uniform', 'he_normal', 'he_uniform']"
+    cases = [
+        (lambda: Dense("a", 2), "Dense(in_features=...) must be a positive int, got 'a'"),
+        (lambda: Dense(2, "b"), "Dense(out_features=...) must be a positive int, got 'b'"),
+        (lambda: Dense(2, 2, rng="r"), "rng must be None, a non-negative int, a SeedSequence "
+                                        "or a Generator, got 'r'"),
+        (lambda: Activation("x"), "activation must be one of ['relu', 'sigmoid', 'tanh'], "
+                                  "got 'x'"),
+        (lambda: get_initializer("x"), f"init must be one of {inits}, got 'x'"),
+        (lambda: MLP("a"), "MLP(in_features=...) must be a positive int, got 'a'"),
+        (lambda: MLP(2, [3], "b"), "MLP(out_features=...) must be a positive int, got 'b'"),
+        (lambda: MLP(2, ["h"]), "MLP(hidden=...) must be a positive int, got 'h'"),
+        (lambda: MLP(2, activation="x"), "MLP(activation=...) must be one of ['relu', "
+                                         "'sigmoid', 'tanh'], got 'x'"),
+        (lambda: MLP(2, output_activation="x"), "MLP(output_activation=...) must be one of "
+                                                "[None, 'relu', 'sigmoid', 'tanh'], got 'x'"),
+        (lambda: MLP(2, dtype="int8"), "MLP(dtype=...) must be one of ['float32', 'float64'], "
+                                       "got 'int8'"),
+        (lambda: MLP(2, dropout=2), "MLP(dropout=...) must be a number in [0, 1), got 2"),
+        (lambda: MLP(2, init="x"), f"MLP(init=...) must be one of {inits}, got 'x'"),
+    ]
+    for make, expected in cases:
+        assert _message(make).startswith(expected), expected
+
+
+def test_the_parameter_cap_counts_weights_and_biases_exactly():
+    from augfit.nn.model import MAX_PARAMS, check_param_count
+    assert check_param_count(4, [3], 2) == (4 + 1) * 3 + (3 + 1) * 2
+    # (in + 1) * out = MAX_PARAMS exactly is allowed; one input more is not
+    assert check_param_count(MAX_PARAMS // 100 - 1, [], 100) == MAX_PARAMS
+    with pytest.raises(ConfigError, match=r"would have 500,000,100 parameters, more than the cap "
+                                          r"of 500,000,000"):
+        check_param_count(MAX_PARAMS // 100, [], 100)
+
+
+def test_the_model_passes_its_dtype_init_seed_and_first_layer_to_its_layers():
+    from augfit.nn import Dense
+    m = MLP(4, [3], seed=3)
+    assert m.config["out_features"] == 2 and m.config["seed"] == 3
+    assert [d.input_grad for d in m.dense] == [False, True]
+    for dtype in ("float32", "float64"):
+        d = Dense(3, 2, rng=0, dtype=dtype)
+        assert d.dtype == np.dtype(dtype)
+        assert {a.dtype for a in (d.W, d.b, d.dW, d.db)} == {np.dtype(dtype)}
+        m = MLP(4, [3], 2, dtype=dtype, seed=0)
+        x = np.ones((2, 4), dtype)
+        out = m.forward(x, training=True)
+        m.backward(np.ones_like(out))
+        assert out.dtype == np.dtype(dtype) and {d.dtype for d in m.dense} == {np.dtype(dtype)}
+    w = {init: MLP(4, [3], 2, init=init, seed=0).get_weights()[0]
+         for init in ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal")}
+    assert len({v.tobytes() for v in w.values()}) == 4
+    np.testing.assert_array_equal(MLP(4, [3], 2, seed=0).get_weights()[0], w["he_normal"])
+    # dropout masks come from the model's seed
+    x = np.ones((8, 4), np.float32)
+    a = MLP(4, [50], 2, dropout=0.5, seed=5).forward(x, training=True).copy()
+    b = MLP(4, [50], 2, dropout=0.5, seed=5).forward(x, training=True).copy()
+    np.testing.assert_array_equal(a, b)
+    from augfit.nn import Tanh
+    assert Tanh().name == "tanh"

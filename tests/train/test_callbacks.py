@@ -187,3 +187,100 @@ def test_model_checkpoint_every_epoch_formats_the_path(tmp_path):
     assert [(p.rsplit("/", 1)[1], w) for p, w in saved] == [("m-00-0.5.npz", 0),
                                                             ("m-01-0.7.npz", 1)]
     assert ck.saved == [p for p, _ in saved]
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+_BAD = [
+    ("EarlyStopping", dict(mode="x"), "EarlyStopping(mode=...) must be one of ['min', 'max'] "
+                                      "(no guessing from the name), got 'x'"),
+    ("EarlyStopping", dict(min_delta=-1), "EarlyStopping(min_delta=...) must be a number >= 0, "
+                                          "got -1"),
+    ("EarlyStopping", dict(patience=-1), "EarlyStopping(patience=...) must be a non-negative "
+                                         "int, got -1"),
+    ("EarlyStopping", dict(start_from_epoch=-1), "EarlyStopping(start_from_epoch=...) must be a "
+                                                 "non-negative int, got -1"),
+    ("ReduceLROnPlateau", dict(factor=0), "ReduceLROnPlateau(factor=...) must be a number in "
+                                          "(0, 1), got 0"),
+    ("ReduceLROnPlateau", dict(factor=1), "ReduceLROnPlateau(factor=...) must be a number in "
+                                          "(0, 1), got 1"),
+    ("ReduceLROnPlateau", dict(patience=-1), "ReduceLROnPlateau(patience=...) must be a "
+                                             "non-negative int, got -1"),
+    ("ReduceLROnPlateau", dict(cooldown=-1), "ReduceLROnPlateau(cooldown=...) must be a "
+                                             "non-negative int, got -1"),
+    ("ReduceLROnPlateau", dict(min_lr=-1), "ReduceLROnPlateau(min_lr=...) must be a number >= "
+                                           "0, got -1"),
+    ("ReduceLROnPlateau", dict(mode="x"), "ReduceLROnPlateau(mode=...) must be one of ['min', "
+                                          "'max'] (no guessing from the name), got 'x'"),
+    ("ReduceLROnPlateau", dict(min_delta=-1), "ReduceLROnPlateau(min_delta=...) must be a "
+                                              "number >= 0, got -1"),
+    ("WeightAveraging", dict(kind="x"), "WeightAveraging(kind=...) must be one of ['ema', "
+                                        "'swa'], got 'x'"),
+    ("WeightAveraging", dict(decay=0), "WeightAveraging(decay=...) must be a number in (0, 1), "
+                                       "got 0"),
+    ("WeightAveraging", dict(decay=1), "WeightAveraging(decay=...) must be a number in (0, 1), "
+                                       "got 1"),
+    ("WeightAveraging", dict(start=1), "WeightAveraging(start=...) must be a number in [0, 1), "
+                                       "got 1"),
+    ("WeightAveraging", dict(start=-0.5), "WeightAveraging(start=...) must be a number in "
+                                          "[0, 1), got -0.5"),
+    ("ProgressBar", dict(mode=3), "ProgressBar(mode=...) must be one of [1, 2], got 3"),
+    ("CosineSchedule", dict(warmup=1), "CosineSchedule(warmup=...) must be a number in [0, 1), "
+                                       "got 1"),
+    ("CosineSchedule", dict(final=1), "CosineSchedule(final=...) must be a number in [0, 1), "
+                                      "got 1"),
+    ("CosineSchedule", dict(warmup=-0.5), "CosineSchedule(warmup=...) must be a number in "
+                                          "[0, 1), got -0.5"),
+    ("CosineSchedule", dict(final=-0.5), "CosineSchedule(final=...) must be a number in [0, 1), "
+                                         "got -0.5"),
+    ("StepDecay", dict(every=0), "StepDecay(every=...) must be a positive int, got 0"),
+    ("StepDecay", dict(every=2, factor=0), "StepDecay(factor=...) must be a number in (0, 1), "
+                                           "got 0"),
+    ("StepDecay", dict(every=2, factor=1), "StepDecay(factor=...) must be a number in (0, 1), "
+                                           "got 1"),
+    ("ModelCheckpoint", dict(filepath=3), "ModelCheckpoint(filepath=...) must be a str or path, "
+                                          "got 3"),
+    ("ModelCheckpoint", dict(filepath="m.npz", mode="x"),
+     "ModelCheckpoint(mode=...) must be one of ['min', 'max'] (no guessing from the name), "
+     "got 'x'"),
+    ("ModelCheckpoint", dict(filepath="m.npz", min_delta=-1),
+     "ModelCheckpoint(min_delta=...) must be a number >= 0, got -1"),
+]
+
+
+def _classes():
+    from augfit.train import callbacks, schedules
+    return {**vars(callbacks), **vars(schedules)}
+
+
+@pytest.mark.parametrize("name,kwargs,message", _BAD)
+def test_every_callback_and_schedule_argument_check_in_full(name, kwargs, message):
+    with pytest.raises(ConfigError) as e:
+        _classes()[name](**kwargs)
+    assert str(e.value) == message
+
+
+def test_callback_and_schedule_defaults_and_their_closed_ends():
+    c = _classes()
+    assert {k: v for k, v in vars(c["EarlyStopping"]()).items() if k != "_owner"} == dict(
+        monitor="val_loss", mode="min", min_delta=0.0, patience=10, start_from_epoch=0,
+        baseline=None, restore_best_weights=False, wait=0, best=None, best_epoch=None,
+        stopped_epoch=None, best_weights=None)
+    assert {k: v for k, v in vars(c["ReduceLROnPlateau"]()).items() if k != "_owner"} == dict(
+        monitor="val_loss", mode="min", min_delta=0.0, factor=0.1, patience=10, cooldown=0,
+        min_lr=0.0, best=None, wait=0, cooldown_counter=0, reductions=[])
+    assert vars(c["WeightAveraging"]()) == dict(kind="ema", decay=0.999, start=0.75,
+                                                average=None, count=0)
+    assert vars(c["CosineSchedule"]()) == dict(warmup=0.0, final=0.0)
+    assert vars(c["StepDecay"](3)) == dict(every=3, gamma=0.1)
+    ckpt = c["ModelCheckpoint"]("m.npz")
+    assert (ckpt.monitor, ckpt.mode, ckpt.min_delta, ckpt.save_best_only, ckpt.best,
+            ckpt.best_epoch, ckpt.saved) == ("val_loss", "min", 0.0, True, None, None, [])
+    bar = ProgressBar()
+    assert (bar.file, bar.mode, bar.bar) == (None, 1, None)
+    # the closed ends are accepted
+    c["EarlyStopping"](patience=0, min_delta=0, start_from_epoch=0, mode="max")
+    c["ReduceLROnPlateau"](factor=0.5, patience=0, cooldown=0, min_lr=0)
+    assert c["WeightAveraging"](kind="swa", decay=0.5, start=0).start == 0
+    c["CosineSchedule"](warmup=0, final=0)
+    assert c["StepDecay"](1, factor=0.5).every == 1
+    assert ProgressBar(mode=2).mode == 2

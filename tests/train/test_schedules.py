@@ -280,3 +280,63 @@ def test_eval_every_bad_values():
             return iter([(x, y)])
     with pytest.raises(ConfigError, match="needs a budget of known length"):
         af.Trainer(MLP(4, [3], 2, seed=0)).fit(Endless(), epochs=2, eval_every=3)
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_schedule_and_averaging_configs_by_hand():
+    from augfit.train.schedules import averaging_config, make_averaging
+
+    def message(fn, config):
+        with pytest.raises(ConfigError) as e:
+            fn(config)
+        return str(e.value)
+
+    assert message(schedule_config, {"type": "step"}) == (
+        "schedule 'step' needs every: the number of optimizer steps between two decays, e.g. "
+        "{type: step, every: 1000, factor: 0.5}")
+    assert message(schedule_config, {"type": "plateau", "monitor": "x"}) == (
+        "schedule 'plateau' monitor must be one of val_loss, val_accuracy, loss, accuracy (the "
+        "epoch logs), got 'x'")
+    assert message(schedule_config, {"type": "cosine", "bogus": 1}) == (
+        "schedule 'cosine' has no argument 'bogus'; its arguments: warmup, final")
+    assert message(schedule_config, {"type": "nope"}) == (
+        "schedule type must be one of cosine, step, plateau, got 'nope'")
+    assert message(averaging_config, {"type": "ema", "start": 0.1}) == (
+        "averaging 'ema' has no argument 'start'; its arguments: decay")
+    assert message(averaging_config, {"type": "ema", "decay": 2}) == (
+        "WeightAveraging(decay=...) must be a number in (0, 1), got 2")
+    assert schedule_config({"type": "step", "every": 5}) == {"type": "step", "every": 5,
+                                                             "factor": 0.1}
+    assert schedule_config({"type": "plateau"}) == {
+        "type": "plateau", "monitor": "val_loss", "factor": 0.1, "patience": 10, "min_lr": 0.0,
+        "cooldown": 0, "min_delta": 0.0}
+    assert averaging_config({"type": "swa"}) == {"type": "swa", "start": 0.75}
+    assert averaging_config({"type": "ema"}) == {"type": "ema", "decay": 0.999}
+    rop = make_schedule(schedule_config({"type": "plateau", "monitor": "val_accuracy",
+                                         "factor": 0.5, "patience": 3}))
+    assert (type(rop).__name__, rop.mode, rop.factor, rop.patience, rop.monitor) == (
+        "ReduceLROnPlateau", "max", 0.5, 3, "val_accuracy")
+    assert make_schedule(schedule_config({"type": "plateau"})).mode == "min"
+    step = make_schedule({"type": "step", "every": 4, "factor": 0.5})
+    assert isinstance(step, StepDecay) and (step.every, step.gamma) == (4, 0.5)
+    assert StepDecay(3, 0.5).config() == {"type": "step", "every": 3, "factor": 0.5}
+    assert CosineSchedule(0.1, 0.2).config() == {"type": "cosine", "warmup": 0.1, "final": 0.2}
+    swa = make_averaging({"type": "swa", "start": 0.5})
+    assert (swa.kind, swa.start, swa.decay) == ("swa", 0.5, 0.999)
+    ema = make_averaging({"type": "ema", "decay": 0.5})
+    assert (ema.kind, ema.decay, ema.start) == ("ema", 0.5, 0.75)
+
+
+def test_cosine_schedule_stays_at_final_past_its_budget_and_needs_one():
+    s = CosineSchedule(final=0.25)
+    with pytest.raises(ConfigError) as e:
+        s.factor(0)
+    assert str(e.value) == ("CosineSchedule needs the budget it spans: train with "
+                            "Trainer.fit(..., steps=N), or epochs with a loader that has a "
+                            "length, or call bind(total_updates) first")
+    s.bind(1)  # one update: the cosine spans one step
+    assert s.factor(0) == 1.0 and s.factor(1) == 0.25 and s.factor(5) == 0.25
+    s.bind(4)
+    assert [s.factor(t) for t in range(4)] == pytest.approx(
+        [0.25 + 0.75 * 0.5 * (1 + np.cos(np.pi * t / 4)) for t in range(4)], abs=1e-15)
+    assert s.factor(8) == 0.25  # twice the budget: still the final factor

@@ -72,3 +72,266 @@ def test_checkpoint_path_problems_are_reported_when_built(tmp_path, template, me
 def test_good_checkpoint_templates_still_work(tmp_path):
     ModelCheckpoint(tmp_path / "m-{epoch:02d}-{val_loss:.1f}.npz")
     ModelCheckpoint(tmp_path / "m-{accuracy:.3f}-{{literal}}.npz", monitor="accuracy", mode="max")
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_soft_target_checks_by_hand():
+    from augfit.errors import ConfigError, ShapeError
+    from augfit.train.checks import check_soft_targets
+
+    def message(y, loss, kind=ShapeError):
+        with pytest.raises(kind) as e:
+            check_soft_targets(y, "y", 2, 3, loss, np.float32)
+        return str(e.value)
+
+    third = np.full((2, 3), 1 / 3)
+    assert message(third, "hinge", ConfigError) == (
+        "y: soft targets of shape (2, 3) (from a label-mixing augment such as MixUp/CutMix) need "
+        "a loss that accepts them (['cross_entropy', 'mse']), got loss 'hinge'")
+    assert message(np.ones((2, 2)), "mse") == (
+        "y as regression targets must be finite numbers of shape (2, 3), got shape (2, 2) dtype "
+        "float64")
+    assert message(np.ones((2, 2)), "cross_entropy") == (
+        "y as soft targets must be finite numbers of shape (2, 3), got shape (2, 2) dtype float64")
+    # each of the three conditions alone: shape, kind, finiteness
+    assert "dtype <U1" in message(np.full((2, 3), "a"), "mse")
+    assert "dtype complex128" in message(third.astype(complex), "mse")
+    bad = third.copy()
+    bad[0, 0] = np.nan
+    assert "got shape (2, 3) dtype float64" in message(bad, "mse")
+    assert message(np.full((2, 3), 0.5), "cross_entropy") == (
+        "y as soft targets must be non-negative rows summing to 1 (class distributions), got "
+        "values in [0.5, 0.5] and row sums in [1.5, 1.5]")
+    # a negative entry in rows that sum to 1; rows off by 2e-4 (the tolerance is 1e-4)
+    neg = np.array([[1.5, -0.5, 0.0], [0.0, 0.0, 1.0]])
+    assert "got values in [-0.5, 1.5]" in message(neg, "cross_entropy")
+    off = third + np.array([[2e-4 / 3] * 3, [0, 0, 0]])
+    assert message(off, "cross_entropy").endswith("and row sums in [1, 1]")  # 4 digits shown
+    close = third + np.array([[0.5e-4 / 3] * 3, [0, 0, 0]])
+    # mse takes any finite numbers; both give float32, contiguous
+    for y, loss in ((close, "cross_entropy"), (np.full((2, 3), 7.0), "mse"),
+                    (neg, "mse")):
+        out = check_soft_targets(y, "y", 2, 3, loss, np.float32)
+        assert out.dtype == np.float32 and out.flags.c_contiguous
+        np.testing.assert_array_equal(out, y.astype(np.float32))
+
+
+def test_loader_batches_are_cast_to_the_model_dtype_and_their_labels_checked():
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    t = af.Trainer(MLP(3, [4], 3, seed=0))  # float32
+    y = np.array([0, 1, 2])
+    x32 = np.arange(9, dtype=np.float32).reshape(3, 3)
+    csr32 = sp.csr_matrix(x32)
+    batches = [(x32, y), (x32.astype(np.float64), y), (csr32, y), (sp.coo_matrix(x32), y),
+               (sp.csr_matrix(x32.astype(np.float64)), y), (x32.tolist(), y.tolist())]
+    out = list(t._loader_batches(batches, 0))
+    assert out[0][0] is x32 and out[2][0] is csr32 and out[0][1] is y  # nothing to convert
+    for xb, yb in out:
+        dense = xb.toarray() if sp.issparse(xb) else xb
+        assert xb.dtype == np.float32 and (not sp.issparse(xb) or xb.format == "csr")
+        np.testing.assert_array_equal(dense, x32)
+        np.testing.assert_array_equal(yb, y)
+    for bad, message in [
+            (np.array([0, 1]), "has 2 labels but the features have 3 rows"),
+            (np.array([[0], [1], [2]]), "as soft targets must be finite numbers of shape (3, 3)"),
+            (np.array([0, -1, 2]), "must be in [0, 3) (the model's out_features), got range "
+                                   "[-1, 2]"),
+            (np.array([0, 1, 3]), "must be in [0, 3) (the model's out_features), got range "
+                                  "[0, 3]")]:
+        with pytest.raises(ShapeError) as e:
+            list(t._loader_batches([(x32, y), (x32, bad)], 2))
+        assert str(e.value).startswith(f"labels of loader batch 1 (epoch 2) {message}")
+
+
+def test_array_batches_shuffle_into_one_reused_buffer_or_slice_views_in_order():
+    import scipy.sparse as sp
+    t = af.Trainer(MLP(2, [3], 2, seed=0))
+    x = np.arange(14, dtype=np.float32).reshape(7, 2)
+    y = np.arange(7) % 2
+    plain = list(t._array_batches(x, y, 3, False, np.random.default_rng(0)))
+    assert all(np.shares_memory(b[0], x) for b in plain)  # views, in order
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in plain]), x)
+    order = np.random.default_rng(5).permutation(7)
+    seen = []
+    full = None
+    for xb, yb in t._array_batches(x, y, 3, True, np.random.default_rng(5)):
+        if len(xb) == 3:
+            full = xb if full is None else full
+            assert xb is full  # every full batch is written into one buffer
+        seen.append((xb.copy(), yb.copy()))
+    np.testing.assert_array_equal(np.concatenate([s[0] for s in seen]), x[order])
+    np.testing.assert_array_equal(np.concatenate([s[1] for s in seen]), y[order])
+    sparse = list(t._array_batches(sp.csr_matrix(x), y, 3, True, np.random.default_rng(5)))
+    np.testing.assert_array_equal(np.concatenate([b[0].toarray() for b in sparse]), x[order])
+
+
+def test_input_messages_name_x_and_y_and_predict_gives_int64():
+    from augfit.errors import ShapeError
+    t = af.Trainer(MLP(3, [4], 3, seed=0))
+    wide = np.ones((2, 4))
+    for call in (lambda: t.predict(wide), lambda: t.predict_proba(wide),
+                 lambda: t.evaluate_per_example(wide, [0, 1])):
+        with pytest.raises(ShapeError) as e:
+            call()
+        assert str(e.value) == ("x must have 3 features per row (the model's in_features), got "
+                                "shape (2, 4)")
+    with pytest.raises(ShapeError) as e:
+        t.evaluate_per_example(np.ones((2, 3)), [0, 1, 2])
+    assert str(e.value) == "y has 3 labels but the features have 2 rows; pass one label per sample"
+    assert t.predict(np.ones((2, 3))).dtype == np.int64
+
+
+def test_checkpoint_path_and_gap_messages_in_full(tmp_path):
+    from augfit.train.callbacks import EarlyStopping, ModelCheckpoint, WeightAveraging
+    from augfit.train.metrics import gap_curve, train_val_gap
+
+    def message(call):
+        with pytest.raises(ConfigError) as e:
+            call()
+        return str(e.value)
+
+    assert message(lambda: ModelCheckpoint(str(tmp_path))) == (
+        f"ModelCheckpoint(filepath={str(tmp_path)!r}): {tmp_path} is a folder; name a file "
+        f"inside it, e.g. {str(tmp_path / 'best.npz')!r}")
+    assert message(lambda: ModelCheckpoint("{foo}.npz")) == (
+        "ModelCheckpoint(filepath='{foo}.npz'): the name uses the unknown field {foo}; use "
+        "{epoch} or a logged value (accuracy, epoch, loss, val_accuracy, val_loss), or double "
+        "the braces for a literal one")
+    assert message(lambda: train_val_gap({"accuracy": [], "val_accuracy": []})) == (
+        "train_val_gap(history=...): history has no epochs; train first")
+    h = {"accuracy": [0.5, 0.75], "val_accuracy": [0.25, 0.5]}
+    assert train_val_gap(h, epoch=-2) == 0.25 and train_val_gap(h) == 0.25
+    assert train_val_gap({"accuracy": [0.5], "val_accuracy": [0.25]}) == 0.25  # one epoch
+    assert message(lambda: train_val_gap(h, epoch=-3)) == (
+        "train_val_gap(epoch=...) must be in [0, 2), got -3")
+    for partial in ({"accuracy": [0.5]}, {"val_accuracy": [0.5]}):
+        assert message(lambda p=partial: gap_curve(p)) == (
+            f"gap_curve(metric='accuracy'): history needs 'accuracy' and 'val_accuracy', it has "
+            f"{sorted(partial)}; train with val=... to record them")
+    # integer histories are read as floats: the gap of ints is not an integer division
+    curve = gap_curve({"loss": [1, 2], "val_loss": [2, 5]}, "loss")
+    assert curve.dtype == np.float64 and curve.tolist() == [1.0, 3.0]
+    t = af.Trainer(MLP(2, [3], 2, seed=0), callbacks=[
+        WeightAveraging(), EarlyStopping(restore_best_weights=True)])
+    assert message(lambda: t.fit(np.ones((4, 2)), np.array([0, 1, 0, 1]), epochs=1,
+                                 val=(np.ones((2, 2)), np.array([0, 1])))) == (
+        "WeightAveraging and EarlyStopping(restore_best_weights=True) both set the final "
+        "weights; use one of them (e.g. restore_best_weights=False)")
+
+
+def test_evaluation_of_an_overflowing_model_is_silent_and_soft_targets_score_by_argmax():
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    m = MLP(2, [], 2, dtype="float64", seed=0)
+    m.set_weights([np.array([[1e300, -1e300], [1e300, 1e300]]), np.zeros(2)])
+    t = af.Trainer(m)
+    x = np.array([[1e10, 1e10], [1.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow and inf - inf stay inside the evaluation
+        correct, loss = t.evaluate_per_example(x, [0, 1])
+        t.evaluate(x, [0, 1])
+        t.predict(x)
+    assert not correct[1] and loss.shape == (2,)  # row 1: outputs 3e300 > 1e300, label 1
+    with pytest.raises(ShapeError) as e:
+        t.evaluate(np.ones((2, 3)), [0, 1])
+    assert str(e.value).startswith("x must have 2 features per row")
+    with pytest.raises(ShapeError) as e:
+        t.evaluate(np.ones((2, 2)), [0, 1, 1])
+    assert str(e.value).startswith("y has 3 labels but the features have 2 rows")
+    reg = af.Trainer(MLP(2, [], 2, dtype="float64", seed=0), loss="mse")
+    targets = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    out = reg.predict_proba(np.eye(3, 2))
+    correct, _ = reg.evaluate_per_example(np.eye(3, 2), targets)
+    np.testing.assert_array_equal(correct, out.argmax(axis=1) == targets.argmax(axis=1))
+    err = t._diverged(float("nan"), 2, 5, sp.csr_matrix(np.array([[np.nan, 1.0]])))
+    assert str(err) == ("loss became nan at epoch 2, batch 5 (counting from 0): the input batch "
+                        "holds NaN or inf values; clean the features (e.g. np.nan_to_num) before "
+                        "training")
+
+
+def test_feature_and_label_checks_by_hand():
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    from augfit.train.checks import check_features, check_labels
+
+    def message(call):
+        with pytest.raises((ShapeError, ConfigError)) as e:
+            call()
+        return str(e.value)
+
+    f32 = np.dtype(np.float32)
+    assert message(lambda: check_features([[1, 2], [3]], "x", 2, f32)).startswith(
+        "x must be a 2-D numeric array (N, 2); could not convert it: setting an array element")
+    assert message(lambda: check_features(np.ones((2, 2, 2)), "x", 2, f32)) == (
+        "x must be 2-D (N, 2), got shape (2, 2, 2); flatten images with x.reshape(len(x), -1)")
+    assert message(lambda: check_features(np.ones(2), "x", 2, f32)) == (
+        "x must be 2-D (N, 2), got shape (2,)")
+    assert message(lambda: check_features(np.array([[np.inf, -np.inf], [np.nan, 1.0]]), "x", 2,
+                                          f32)) == (
+        "x contains 3 non-finite values (NaN or inf); clean or impute them first, e.g. "
+        "np.nan_to_num(x)")
+    assert message(lambda: check_features(sp.csr_matrix(np.array([[np.nan, 1.0]])), "x", 2,
+                                          f32)).startswith("x contains 1 non-finite values")
+    out = check_features(sp.coo_matrix(np.ones((2, 2))), "x", 2, f32)
+    assert out.format == "csr" and out.dtype == np.float32
+    assert check_features(np.ones((2, 2)), "x", 2, f32).dtype == np.float32
+    n = 3
+    assert message(lambda: check_labels(None, "y", n, 2, "cross_entropy", f32)) == (
+        "y is missing: pass labels y of shape (3,) with the features")
+    assert message(lambda: check_labels(np.ones((2, 2, 2)), "y", n, 2, "cross_entropy",
+                                        f32)) == (
+        "y must be class labels of shape (N,), got shape (2, 2, 2)")
+    for floats in ([0.5, 1, 0], [np.nan, 1, 0]):
+        assert message(lambda v=floats: check_labels(np.array(v), "y", n, 2, "cross_entropy",
+                                                     f32)) == (
+            "y must be integer class labels, got non-integer floats")
+    assert message(lambda: check_labels(np.array(["a", "b", "c"]), "y", n, 3, "cross_entropy",
+                                        f32)) == (
+        "y must be integer class labels 0..2, got dtype <U1; encode them first (e.g. sklearn "
+        "LabelEncoder)")
+    whole = check_labels(np.array([1.0, 0.0, 1.0]), "y", n, 2, "cross_entropy", f32)
+    assert whole.dtype == np.int64 and whole.tolist() == [1, 0, 1]
+    soft = check_labels(np.full((3, 2), 0.5), "y", n, 2, "cross_entropy", f32)
+    assert soft.dtype == np.float32
+    assert message(lambda: check_labels(np.ones((3, 3)) / 3, "y", n, 2, "cross_entropy",
+                                        f32)).startswith("y as soft targets must be finite")
+    t = af.Trainer(MLP(2, [], 2, seed=0))
+    x2, y2 = np.ones((2, 2)), [0, 1]
+    assert message(lambda: t.fit(x2, y2, epochs=1, val=5)) == (
+        "fit(val=...) must be (x, y) or a Dataset with .x/.y, got int")
+    assert message(lambda: t.fit(x2, y2, epochs=1, val=(x2, [0, 1, 1]))) == (
+        "val y has 3 labels but the features have 2 rows; pass one label per sample")
+    assert message(lambda: t.fit(x2, y2, epochs=1, val=(x2, y2, y2))).startswith(
+        "fit(val=...) must be (x, y)")
+
+
+def test_float64_features_beyond_float32_range_are_refused_by_name_not_cast_to_inf():
+    # issue 20 item 2: finiteness was checked before the cast, so 1e300 became inf in float32
+    # with only a RuntimeWarning
+    import scipy.sparse as sp
+
+    from augfit.errors import ShapeError
+    from augfit.train.checks import check_features
+    x = np.ones((4, 3))
+    x[0, 0], x[2, 1] = 1e300, -1e300
+    expected = ("x has 2 finite values beyond the range of the model's dtype float32 (which holds "
+                "magnitudes up to 3.4e+38) and would become inf; scale the features first, e.g. "
+                "standardize them: (x - x.mean(0)) / x.std(0)")
+    t = af.Trainer(MLP(3, [4], 2, seed=0))  # float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from the cast on the way
+        for call in (lambda: t.fit(x, [0, 1, 0, 1], epochs=1, seed=0), lambda: t.predict(x),
+                     lambda: check_features(sp.csr_matrix(x), "x", 3, np.dtype(np.float32))):
+            with pytest.raises(ShapeError) as e:
+                call()
+            assert str(e.value) == expected
+        x[1, 1] = np.nan  # a NaN already there as well: the overflow is named first
+        with pytest.raises(ShapeError, match=r"^x has 2 finite values beyond"):
+            t.predict(x)
+        x[1, 1] = 1.0
+        out = check_features(x, "x", 3, np.dtype(np.float64))  # float64 holds them: accepted
+    assert out.dtype == np.float64 and out[0, 0] == 1e300

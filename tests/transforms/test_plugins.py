@@ -61,3 +61,29 @@ def test_entry_point_plugin_is_listed_built_and_serialized():
 def test_unknown_name_suggests_close_matches():
     with pytest.raises(af.ConfigError, match="Rotate"):
         af.Compose.from_dict({"type": "Rotat"})
+
+
+def test_unregister_removes_an_entry_and_names_an_unknown_one():
+    # issue 22: tests deleted from the private table; unregister is the public way
+    from augfit.registry import Registry
+    table: Registry[type] = Registry("widget", "augfit.no-such-group")
+
+    @table.register()
+    class Tint:
+        pass
+
+    table.register("Tinge")(Tint)
+    assert table.available() == ["Tinge", "Tint"] and Tint.registered_name == "Tinge"
+    with pytest.raises(af.ConfigError) as e:
+        table.unregister("Tnt")
+    assert str(e.value) == ("cannot unregister widget 'Tnt': it is not registered; did you mean "
+                            "'Tint'? Registered: Tinge, Tint")
+    assert table.unregister("Tinge") is Tint
+    assert table.available() == ["Tint"] and Tint.registered_name == "Tint"
+    assert table.unregister("Tint") is Tint and table.available() == []
+    assert "registered_name" not in Tint.__dict__
+    with pytest.raises(af.ConfigError, match=r"^cannot unregister widget 'Tint': it is not "
+                                             r"registered Registered: none$"):
+        table.unregister("Tint")
+    table.register()(Tint)  # registering again after removal works
+    assert table.get("Tint") is Tint

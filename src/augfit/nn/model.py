@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import check_choice, check_int, check_number
+from ..checks import check_choice, check_int, check_number, quotable, show
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import SeedLike, spawn
 from .init import DEFAULT_INIT, INITIALIZERS
@@ -22,12 +22,30 @@ DTYPES = ("float32", "float64")
 MAX_PARAMS = 500_000_000
 
 
+def _hidden_widths(hidden: Any) -> list[int]:
+    """``hidden`` (one width, or a list or tuple of widths) as a list of ints."""
+    if isinstance(hidden, (int, np.integer)):
+        hidden = [hidden]
+    elif not isinstance(hidden, (list, tuple, np.ndarray)):
+        raise ConfigError(f"MLP(hidden=...) must be the hidden layers' widths, an int or a list of "
+                          f"ints such as [64, 32] ([] for none), got {show(hidden)}")
+    return [check_int(h, "hidden", "MLP") for h in hidden]
+
+
+def _names(names: list[str]) -> str:
+    """Entry or key names read from a file, for an error: listed (ten at most) when they are short
+    identifiers, else only counted, so that an error never echoes a file's content."""
+    if quotable(names[:10]):
+        return str(names[:10])
+    return f"[{len(names)} not shown: not identifiers]"
+
+
 def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]]:
     """The config and the weight arrays of an open ``.npz`` written by :meth:`MLP.save`, checked."""
     files = set(data.files)
     if "config" not in files:
         raise ConfigError(f"{where}: not a file written by MLP.save (no 'config' entry; it holds "
-                          f"{sorted(files)[:10]})")
+                          f"{_names(sorted(files))})")
     try:
         config = json.loads(str(data["config"]))
     except Exception as e:
@@ -36,10 +54,10 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
     allowed = set(inspect.signature(MLP.__init__).parameters) - {"self"}
     if not isinstance(config, dict) or "in_features" not in config:
         raise ConfigError(f"{where}: its 'config' must be a JSON object with MLP's arguments "
-                          f"(in_features, hidden, ...), got {str(config)[:80]!r}")
+                          f"(in_features, hidden, ...), got {show(config)}")
     unknown = sorted(set(config) - allowed)
     if unknown:
-        raise ConfigError(f"{where}: its config has unknown keys {unknown}; MLP takes "
+        raise ConfigError(f"{where}: its config has unknown keys {_names(unknown)}; MLP takes "
                           f"{sorted(allowed)}")
     hidden = config.get("hidden", [])
     n_dense = 1 + (1 if isinstance(hidden, int) else len(hidden) if isinstance(hidden, list) else 0)
@@ -48,14 +66,16 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
     extra = sorted(files - set(expected) - {"config"})
     if missing or extra:
         raise ConfigError(f"{where}: expected weight arrays {expected} for {n_dense} layers; "
-                          f"missing {missing}, unexpected {extra}")
+                          f"missing {missing}, unexpected {_names(extra)}")
     weights = []
     for k in expected:
         try:
             w = data[k]
         except Exception as e:  # a damaged member (CRC), or an object array needing pickle
-            raise ConfigError(f"{where}: weight array {k!r} cannot be read "
-                              f"({type(e).__name__}: {str(e)[:120]})") from None
+            raise ConfigError(f"{where}: not a model saved by augfit (MLP.save): its weight array "
+                              f"{k!r} cannot be read ({type(e).__name__}; the member is damaged "
+                              f"or not a plain float array); save the model again with "
+                              f"MLP.save") from None
         if w.dtype.kind != "f":
             raise ConfigError(f"{where}: weight array {k!r} has dtype {w.dtype}, expected float")
         if not np.isfinite(w).all():
@@ -125,8 +145,7 @@ class MLP:
                  init: str | None = None) -> None:
         in_features = check_int(in_features, "in_features", "MLP")
         out_features = check_int(out_features, "out_features", "MLP")
-        hidden_list = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
-        hidden_list = [check_int(h, "hidden", "MLP") for h in hidden_list]
+        hidden_list = _hidden_widths(hidden)
         check_choice(activation, "activation", ACTIVATIONS, "MLP")
         check_choice(output_activation, "output_activation", [None, *sorted(ACTIVATIONS)], "MLP")
         check_choice(str(dtype), "dtype", DTYPES, "MLP")
@@ -271,7 +290,8 @@ class MLP:
             raise ConfigError(f"{where}: no such file; pass the path given to MLP.save") from None
         except Exception as e:  # a text, truncated or garbage file: numpy/zipfile raise many kinds
             raise ConfigError(f"{where}: not a readable .npz file written by MLP.save "
-                              f"({type(e).__name__}: {str(e)[:120]})") from None
+                              f"({type(e).__name__}; the file is empty, truncated or of another "
+                              f"format); pass a file written by MLP.save") from None
         if not isinstance(data, np.lib.npyio.NpzFile):
             raise ConfigError(f"{where}: holds a single array, not an .npz file written by "
                               f"MLP.save")

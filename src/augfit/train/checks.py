@@ -12,11 +12,12 @@ from ..errors import ConfigError, ShapeError
 def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
     """``x`` as a C-contiguous ``(N, n_features)`` array (or CSR matrix) of ``dtype``.
 
-    Raises ShapeError for non-2-D, wrong width, empty, non-numeric or non-finite input.
+    Raises ShapeError for non-2-D, wrong width, empty, non-numeric or non-finite input, and for
+    finite values beyond ``dtype``'s range (checked after the cast, where they became inf).
     """
     if sp.issparse(x):
-        x = sp.csr_matrix(x, dtype=dtype)
-        values = x.data
+        x = sp.csr_matrix(x)
+        original = x.data
     else:
         try:
             x = np.asarray(x)
@@ -26,7 +27,7 @@ def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
         if x.dtype.kind not in "biuf":
             raise ShapeError(f"{name} must hold numbers, got dtype {x.dtype}; featurize text or "
                              f"other raw inputs first (e.g. with augfit.DataLoader(features=...))")
-        values = x
+        original = x
     if x.ndim != 2:
         hint = "; flatten images with x.reshape(len(x), -1)" if x.ndim > 2 else ""
         raise ShapeError(f"{name} must be 2-D (N, {n_features}), got shape {x.shape}{hint}")
@@ -35,16 +36,30 @@ def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
     if x.shape[1] != n_features:
         raise ShapeError(f"{name} must have {n_features} features per row (the model's "
                          f"in_features), got shape {x.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        x = x.astype(dtype, copy=False) if sp.issparse(x) else np.ascontiguousarray(x, dtype=dtype)
+    _check_finite(x.data if sp.issparse(x) else x, original, name, np.dtype(dtype))
+    return x
+
+
+def _check_finite(values: np.ndarray, original: np.ndarray, name: str, dtype: np.dtype) -> None:
+    """ShapeError if ``values`` (``original`` cast to ``dtype``) holds NaN or inf, telling values
+    that were non-finite already from finite ones beyond ``dtype``'s range."""
     # The sum is finite for finite data unless it overflows: one cheap pass, exact check only then.
     with np.errstate(over="ignore", invalid="ignore"):
         total = np.sum(values)
-    if not np.isfinite(total) and not np.all(np.isfinite(values)):
-        bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
-        raise ShapeError(f"{name} contains {bad} non-finite values (NaN or inf); clean or impute "
-                         f"them first, e.g. np.nan_to_num({name})")
-    if sp.issparse(x):
-        return x
-    return np.ascontiguousarray(x, dtype=dtype)
+    if np.isfinite(total) or np.all(np.isfinite(values)):
+        return
+    bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
+    overflowed = bad - int(np.size(original) - np.count_nonzero(np.isfinite(original)))
+    if overflowed:
+        top = float(np.finfo(dtype).max)
+        raise ShapeError(f"{name} has {overflowed} finite values beyond the range of the model's "
+                         f"dtype {dtype.name} (which holds magnitudes up to {top:.3g}) "
+                         f"and would become inf; scale the features first, e.g. standardize "
+                         f"them: ({name} - {name}.mean(0)) / {name}.std(0)")
+    raise ShapeError(f"{name} contains {bad} non-finite values (NaN or inf); clean or impute "
+                     f"them first, e.g. np.nan_to_num({name})")
 
 
 def check_labels(y: Any, name: str, n: int, n_classes: int, loss: str,

@@ -16,15 +16,26 @@ from ...errors import ConfigError, ShapeError
 IMAGE_MAX_PIXELS = 50_000_000
 
 
+#: the formats whose size is read from the header; a file holding anything else (the decoder
+#: also reads PNM, PFM, HDR, Sun raster, JPEG 2000 and AVIF, whatever the file's extension) is
+#: refused before decoding
+HEADER_FORMATS = "PNG, JPEG, BMP, GIF, WebP or TIFF"
+
+
 def header_size(raw: bytes) -> tuple[int, int] | None:
-    """``(height, width)`` from the header of a PNG, JPEG, BMP, GIF or WebP file (None for other
-    formats or a header that cannot be read: the decoder then judges the file)."""
+    """``(height, width)`` from the header of a PNG, JPEG, BMP, GIF, WebP or TIFF file (None for
+    other formats or a header that cannot be read)."""
     if raw[:8] == b"\x89PNG\r\n\x1a\n" and raw[12:16] == b"IHDR" and len(raw) >= 24:
         w, h = struct.unpack(">II", raw[16:24])
         return h, w
     if raw[:2] == b"BM" and len(raw) >= 26:
+        if raw[14:18] == b"\x0c\0\0\0":  # OS/2 BITMAPCOREHEADER: 16-bit sizes
+            w, h = struct.unpack("<HH", raw[18:22])
+            return h, w
         w, h = struct.unpack("<ii", raw[18:26])
         return abs(h), abs(w)
+    if raw[:4] in (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"):
+        return _tiff_size(raw)
     if raw[:6] in (b"GIF87a", b"GIF89a") and len(raw) >= 10:
         w, h = struct.unpack("<HH", raw[6:10])
         return h, w
@@ -50,11 +61,37 @@ def _webp_size(raw: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _tiff_size(raw: bytes) -> tuple[int, int] | None:
+    """Width (tag 256) and length (257) of a TIFF's first directory, the page the decoder reads;
+    classic TIFF and BigTIFF, either byte order, SHORT, LONG or LONG8 values."""
+    end = "<" if raw[:2] == b"II" else ">"
+    big = raw[2:4] in (b"+\0", b"\0+")
+    # classic: offset at 4, 2-byte count, 12-byte entries (tag, type, count 4, value 4);
+    # BigTIFF: offset at 8, 8-byte count, 20-byte entries (tag, type, count 8, value 8)
+    offset, count, entry, value_at = ("Q", "Q", 20, 12) if big else ("I", "H", 12, 8)
+    sizes: dict[int, int] = {}
+    try:
+        (ifd,) = struct.unpack_from(end + offset, raw, 8 if big else 4)
+        (n,) = struct.unpack_from(end + count, raw, ifd)
+        start = ifd + struct.calcsize(count)
+        for at in range(start, start + min(n, 4096) * entry, entry):
+            tag, kind = struct.unpack_from(end + "HH", raw, at)
+            fmt = {3: "H", 4: "I", 16: "Q"}.get(kind)
+            if tag in (256, 257) and fmt is not None:
+                (sizes[tag],) = struct.unpack_from(end + fmt, raw, at + value_at)
+    except struct.error:  # cut off inside the header
+        return None
+    if 256 not in sizes or 257 not in sizes:
+        return None
+    return sizes[257], sizes[256]
+
+
 def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
     pos = 2
     while pos + 9 < len(raw):
-        if raw[pos] != 0xFF:
-            return None
+        if raw[pos] != 0xFF:  # libjpeg skips stray bytes between segments: so does this
+            pos += 1
+            continue
         marker = raw[pos + 1]
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
             pos += 1 if marker == 0xFF else 2
@@ -68,9 +105,15 @@ def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
 
 
 def check_pixels(raw: bytes, path: Path, max_pixels: int, owner: str) -> None:
-    """ConfigError naming the file when its header declares more than ``max_pixels`` pixels."""
+    """ConfigError naming the file when its header declares more than ``max_pixels`` pixels;
+    ShapeError when its size cannot be read from a header (not an image of a known format, or cut
+    off), so nothing is decoded whose size is unknown."""
     size = header_size(raw)
-    if size is not None and size[0] * size[1] > max_pixels:
+    if size is None:
+        raise ShapeError(f"{owner}: cannot decode image {path}: it is not a {HEADER_FORMATS} file "
+                         "whose size its header gives (empty, cut off or another format); "
+                         "re-export it as PNG or remove it")
+    if size[0] * size[1] > max_pixels:
         raise ConfigError(
             f"{owner}: {path} is {size[0]}x{size[1]} (HxW) = {size[0] * size[1]} pixels, more "
             f"than the cap max_pixels={max_pixels}; shrink the image, or raise the cap (dataset "
@@ -121,4 +164,5 @@ def check_size(size: Any, loader: str, max_pixels: int = IMAGE_MAX_PIXELS
     return int(size[0]), int(size[1])
 
 
-__all__ = ["IMAGE_MAX_PIXELS", "check_pixels", "check_size", "decode_image", "header_size"]
+__all__ = ["HEADER_FORMATS", "IMAGE_MAX_PIXELS", "check_pixels", "check_size", "decode_image",
+           "header_size"]

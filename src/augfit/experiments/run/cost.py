@@ -94,12 +94,17 @@ class CostModel:
         Methods whose cells are derived from another method's run (early stopping read off its
         sibling's trajectory, :mod:`.tasks`): they cost nothing and their stored wall time (what
         deriving took: :func:`.cell.run_cells`; the sibling keeps the run's) is not fitted.
+    alone : cell keys
+        Cells of a ``free`` method that train on their own, their sibling cell not being to do
+        (stored already, e.g. on resume: :func:`.tasks.trained_alone`): they cost their method's
+        run like any cell.
     """
 
     def __init__(self, spec: Spec, n_val: int, n_features: int = 1, n_classes: int = 10,
-                 free: Iterable[str] = ()) -> None:
+                 free: Iterable[str] = (), alone: Iterable[str] = ()) -> None:
         self.spec, self.n_val = spec, int(n_val)
         self.free = set(free)         # methods read off another's run (derived): no cost
+        self.alone = set(alone)       # ... except these cells, whose sibling is not to do
         self.params = parameter_count(spec, n_features, n_classes)
         self.scale = 1.0 / self.params                # seconds per eval sample x parameter
         self.n_classes = int(n_classes)
@@ -126,7 +131,7 @@ class CostModel:
 
     def seconds(self, cell: Cell) -> float:
         """The modelled wall time of ``cell`` in seconds (relative until calibrated)."""
-        if cell.method in self.free:
+        if cell.method in self.free and cell.key not in self.alone:
             return 0.0
         a, b = self.rates.get(cell.method) or self.prior(cell.method)
         tw, ew = self.work(cell.train_size)
@@ -230,17 +235,19 @@ def dataset_widths(spec: Spec, train: Any, val: Any) -> tuple[int, int, int]:
 
 
 def cost_model(spec: Spec, timed: Iterable[tuple[Cell, float]] = (),
-               derive: bool = True) -> CostModel:
+               derive: bool = True, todo: Sequence[Cell] | None = None) -> CostModel:
     """The cost model of ``spec`` (its first split sets the val size and the width), calibrated
     on ``timed`` ``(cell, wall_time)`` pairs; with ``derive`` (the runner's speedup), the early
-    stopping methods read off a sibling's run cost nothing."""
+    stopping methods read off a sibling's run cost nothing, except the cells of ``todo`` (the
+    cells to run, when known) whose sibling cell is not in it: those train alone."""
     from .cell import splits
-    from .tasks import early_stopping_siblings
+    from .tasks import early_stopping_siblings, trained_alone
 
     train, val, _ = splits(spec, spec.first_split)
     n_val, width, n_classes = dataset_widths(spec, train, val)
     free = early_stopping_siblings(spec) if derive else {}
-    return CostModel(spec, n_val, width, n_classes, free).fit(timed)
+    alone = trained_alone(spec, todo) if derive and todo is not None else set()
+    return CostModel(spec, n_val, width, n_classes, free, alone).fit(timed)
 
 
 __all__ = ["CostModel", "cost_model", "dataset_widths", "makespan", "parameter_count",

@@ -204,7 +204,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
             seen.add(c.key)
     timed = [(c, float(r["wall_time"])) for c in cells if c.key in done
              for r in store.rows([c])]
-    model = cost_model(spec, timed, "derive" in use)
+    model = cost_model(spec, timed, "derive" in use, todo)
     todo = run_order(model, todo, where.get("workers", 1))
     clock = CostClock(model, todo, timed)
     copies = Counter(c.key for c in cells)   # a cell also finishes its identical twins
@@ -250,8 +250,10 @@ def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
     if not other:
         return
     n = sum(1 for v in stored.values() if v == other[0])
-    setting = ("AUGFIT_SPEEDUPS=derive (flushing off)" if other[0] == NUMERICS_PLAIN
-               else "AUGFIT_SPEEDUPS unset (flushing on)")
+    setting = ("AUGFIT_SPEEDUPS=derive (flushing off; derive,stack to stack as well)"
+               if other[0] == NUMERICS_PLAIN
+               else "AUGFIT_SPEEDUPS=derive,flush (flushing on; the default when it is unset; "
+               "derive,flush,stack to stack as well)")
     raise ConfigError(
         f"{store.path}: {n} stored cells of this spec were computed with numerics version "
         f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "

@@ -138,6 +138,14 @@ def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Ta
     rides on it; every other cell is a task of its own."""
     if not derive:
         return [Task(c) for c in todo]
+    riders = _riders(spec, todo)
+    riding = {c.key for cs in riders.values() for c in cs}
+    return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
+
+
+def _riders(spec: Spec, todo: Sequence[Cell]) -> dict[str, list[Cell]]:
+    """``{sibling cell key: the early stopping cells of todo derived from its run}``, for the
+    siblings that are to do as well."""
     siblings = early_stopping_siblings(spec)
     unit_key = {(c.method, c.split, c.seed, c.train_size): c.key for c in spec.cells()}
     todo_keys = {c.key for c in todo}
@@ -147,8 +155,16 @@ def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Ta
         key = unit_key.get((sibling, c.split, c.seed, c.train_size)) if sibling else None
         if key is not None and key in todo_keys:
             riders.setdefault(key, []).append(c)
-    riding = {c.key for cs in riders.values() for c in cs}
-    return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
+    return riders
+
+
+def trained_alone(spec: Spec, todo: Sequence[Cell]) -> set[str]:
+    """Keys of the early stopping cells of ``todo`` whose method is derived from a sibling's run
+    but whose sibling cell is not to do (stored already, e.g. on resume): they train on their own
+    and cost a run of their own (:class:`.cost.CostModel`)."""
+    siblings = early_stopping_siblings(spec)
+    riding = {c.key for cs in _riders(spec, todo).values() for c in cs}
+    return {c.key for c in todo if c.method in siblings and c.key not in riding}
 
 
 __all__ = [
@@ -161,4 +177,5 @@ __all__ = [
     "group_tasks",
     "plan_tasks",
     "speedups",
+    "trained_alone",
 ]
