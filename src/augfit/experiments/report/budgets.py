@@ -8,14 +8,19 @@ from typing import Any
 
 import numpy as np
 
+from ...jsontypes import JSONValue
 from ..run import still_rising, stopped_early, under_trained
+from ..spec import TrainingSection
 
 
-def _share(x: float) -> str:
+def _share(x: JSONValue) -> str:
+    """A fraction of a checked schedule or averaging config as a percentage."""
+    if not isinstance(x, (int, float)):
+        raise TypeError(f"expected a fraction, got {x!r}")
     return f"{100 * x:g}%"
 
 
-def budget_text(training: dict[str, Any]) -> str:
+def budget_text(training: TrainingSection) -> str:
     """The budget as the report's intro says it, e.g. ``"4000 optimizer steps (the same at every
     training size), cosine decay (warmup 5% of the budget, down to 0% of lr)"``.
 

@@ -403,7 +403,7 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
         if any(r["method"] == m and r.get("history") for r in report.rows):
             out.append((f"curves_{m}", f"Learning curves: {m}" + (
                         f" (thin grey: {s.baseline}, for comparison)" if m != s.baseline else ""),
-                        plots.learning_curves(report.rows, m, s.train_sizes, colors[m],
+                        plots.learning_curves(report.rows, m, s.resolved_sizes(), colors[m],
                                               epoch_label(s.training), s.baseline)))
     return out
 

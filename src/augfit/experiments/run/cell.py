@@ -22,10 +22,20 @@ import numpy as np
 
 from ...errors import AugfitWarning, TrainingError
 from ...rng import derive, seed_from
-from ...train.callbacks import Callback
+from ...train.callbacks import Callback, EarlyStopping
 from ...train.metrics import gap_curve, generalization_gap
+from ...train.schedules import Schedule
 from ...train.trainer import DIVERGED_LOSS
-from ..spec import Cell, Checker, Method, Spec, show, spec_from_canonical
+from ..spec import (
+    Cell,
+    Checker,
+    EarlyStoppingConfig,
+    Method,
+    Spec,
+    TrainingSection,
+    show,
+    spec_from_canonical,
+)
 from ..stats import CellResult
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -305,9 +315,7 @@ def _train_group(spec: Spec, units: Sequence[tuple[Cell, Sequence[Cell]]],
             for p, h in zip(ps, fitted, strict=True)]
 
 
-def _early_stopping(e: dict[str, Any] | None) -> Any:
-    from ...train.callbacks import EarlyStopping
-
+def _early_stopping(e: EarlyStoppingConfig | None) -> EarlyStopping:
     if e is None:
         raise ValueError("a derived cell's method has no early_stopping")
     mode = "min" if e["monitor"] == "val_loss" else "max"
@@ -487,7 +495,7 @@ class ShadowStop(Callback):
         self.weights = averaged if averaged is not None else self.model.get_weights()
 
 
-def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:
+def budget_epochs(training: TrainingSection, batches_per_epoch: int) -> int:
     """The budget in logged epochs: ``epochs``, or the epochs ``steps`` optimizer steps take (the
     last one cut short) at ``batches_per_epoch``; with ``eval_every``, the number of evaluation
     periods of that many steps in the budget."""
@@ -498,7 +506,7 @@ def budget_epochs(training: dict[str, Any], batches_per_epoch: int) -> int:
     return int(training["epochs"]) if "steps" not in training else -(-total // per)
 
 
-def _budget_callbacks(training: dict[str, Any], callbacks: list[Any]) -> Any:
+def _budget_callbacks(training: TrainingSection, callbacks: list[Callback]) -> Schedule | None:
     """The spec's step-wise schedule (returned) and its plateau schedule and weight averaging
     (appended to ``callbacks``)."""
     from ...train.schedules import make_averaging, make_schedule

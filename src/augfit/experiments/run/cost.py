@@ -61,12 +61,12 @@ def samples(spec: Spec, n: int) -> tuple[float, float]:
     batch = float(t["batch_size"])
     steps = t.get("steps")
     if steps:                                       # a step budget (training.steps)
-        seen = float(steps) * batch
+        seen, total = float(steps) * batch, float(steps)
     else:
-        steps = float(t["epochs"]) * math.ceil(max(n, 1) / batch)
+        total = float(t["epochs"]) * math.ceil(max(n, 1) / batch)
         seen = float(t["epochs"]) * n
     every = t.get("eval_every")
-    return seen, (float(steps) / float(every) if every else seen / max(n, 1))
+    return seen, (total / float(every) if every else seen / max(n, 1))
 
 
 def _n_transforms(augment: Any) -> int:
@@ -227,8 +227,8 @@ def dataset_widths(spec: Spec, train: Any, val: Any) -> tuple[int, int, int]:
             hasattr(train.x, "shape"):
         width = int(np.prod(train.x.shape[1:]))
     elif isinstance(spec.features, Mapping):
-        width = int(next((spec.features[k] for k in ("n_features", "dim")
-                          if isinstance(spec.features.get(k), int)), 1))
+        widths = (spec.features.get(k) for k in ("n_features", "dim"))
+        width = next((w for w in widths if isinstance(w, int)), 1)
     else:
         width = 1
     return len(val), width, len(train.classes)

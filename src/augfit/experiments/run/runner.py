@@ -123,7 +123,7 @@ def check_sizes(spec: Spec) -> Spec:
     else:
         have, unit = min(len(t) for t in trains), "samples in the training split"
     spec = spec.resolve_sizes(have)
-    for i, n in enumerate(spec.train_sizes):
+    for i, n in enumerate(spec.resolved_sizes()):
         if n > have:
             raise ConfigError(f"{spec.source}: train_sizes[{i}]: {n} is more than the {have} "
                               f"{unit}; lower it or change dataset.split")

@@ -3,7 +3,8 @@
 
 Lowest of the four rooms (spec < stats < run < report): it imports no other room. Its modules:
 :mod:`.spec` (the format, Spec, Cell, parse_spec), :mod:`.spec_dataset` (the dataset section),
-:mod:`.spec_methods` (Method, the methods section), :mod:`.checker` (Checker: field checks with
+:mod:`.spec_methods` (Method, the methods section), :mod:`.sections` (the
+typed sections a checked Spec holds), :mod:`.checker` (Checker: field checks with
 file + field-path errors), :mod:`.augment_spec` (augment pipelines in specs), :mod:`.sweep`
 (strength sweeps expanded into labelled methods). The other rooms and the CLI import the names
 below, never a module of this room.
@@ -12,6 +13,16 @@ from __future__ import annotations
 
 from .augment_spec import build_augment, check_modality, leaves
 from .checker import Checker, load_yaml, read_text, show
+from .sections import (
+    AnswerSection,
+    BootstrapSection,
+    DatasetSection,
+    EarlyStoppingConfig,
+    ModelSection,
+    Notes,
+    SplitSection,
+    TrainingSection,
+)
 from .spec import (
     IN_MEMORY,
     SMALLEST_EFFECT_DEFAULT,
@@ -25,16 +36,26 @@ from .spec import (
     parse_spec,
     spec_from_canonical,
 )
-from .sweep import sweep_groups
+from .sweep import SweepGroup, SweepValue, sweep_groups
 
 __all__ = [
     "IN_MEMORY",
     "SMALLEST_EFFECT_DEFAULT",
     "SMALLEST_EFFECT_MAX",
+    "AnswerSection",
+    "BootstrapSection",
     "Cell",
     "Checker",
+    "DatasetSection",
+    "EarlyStoppingConfig",
     "Method",
+    "ModelSection",
+    "Notes",
     "Spec",
+    "SplitSection",
+    "SweepGroup",
+    "SweepValue",
+    "TrainingSection",
     "build_augment",
     "check_dataset_options",
     "check_modality",

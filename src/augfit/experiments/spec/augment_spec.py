@@ -9,17 +9,22 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...checks import did_you_mean
 from ...errors import AugfitError, ConfigError
 from ...files import what_is
+from ...jsontypes import JSONDict
 from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from ...transforms.base import Transform
+    from .spec import Spec
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
 
 
-def build_augment(ck: Checker, value: Any, path: str, base_dir: Path) -> dict[str, Any]:
+def build_augment(ck: Checker, value: object, path: str, base_dir: Path) -> JSONDict:
     """Validate ``value`` (list of transform dicts, one dict, or a file path) and return the
     canonical transform dict (``Transform.to_dict()`` of the built pipeline)."""
     if isinstance(value, str):
@@ -40,7 +45,7 @@ def build_augment(ck: Checker, value: Any, path: str, base_dir: Path) -> dict[st
 AUGMENT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, Any]:
+def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> JSONDict:
     """A transform file named relative to the spec's folder. A spec may read only files inside its
     own folder (sub-folders included, symbolic links resolved) ending in .yaml, .yml or .json;
     errors name the path and the problem, never the file's contents."""
@@ -77,7 +82,7 @@ def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> dict[str, A
     return build_augment(inner, data, "", file.parent)
 
 
-def _build(ck: Checker, item: Any, path: str) -> Any:
+def _build(ck: Checker, item: object, path: str) -> Transform:
     from ...registry import TRANSFORMS
     from ...transforms.base import Transform
 
@@ -115,7 +120,7 @@ def _arg_names(cls: type) -> list[str] | None:
     return arg_names(cls)
 
 
-def leaves(t: Any) -> list[Any]:
+def leaves(t: Transform) -> list[Transform]:
     """The transforms inside a (possibly nested) composition, in order."""
     children = getattr(t, "transforms", None)
     if isinstance(children, list):
@@ -123,7 +128,7 @@ def leaves(t: Any) -> list[Any]:
     return [t]
 
 
-def check_modality(spec: Any, modality: str, dataset: str) -> None:
+def check_modality(spec: Spec, modality: str, dataset: str) -> None:
     """Fail before training if a method's augment holds a transform for another modality (e.g.
     CutMix or RandAugment on text), or its ``mix`` step needs a layout the features lack."""
     from ...transforms.base import Transform

@@ -14,8 +14,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from ...checks import SHOW_MAX, describe, did_you_mean, in_bounds, short_number
 from ...checks import show as _show
@@ -29,7 +28,7 @@ NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}"
                   r"(\[[A-Za-z_]\w{0,40}=[A-Za-z0-9_.+-]{1,40}\])?$")
 
 
-def show(value: Any) -> str:
+def show(value: object) -> str:
     """A value as the user wrote it (JSON-like: strings in double quotes), cut to an excerpt of
     :data:`~augfit.checks.SHOW_MAX` characters so that an error never echoes a whole file."""
     return _show(value, json_style=True)
@@ -49,13 +48,13 @@ class Checker:
         where = f"{self.source}: {path}" if path else self.source
         return ConfigError(f"{where}: {message}")
 
-    def expected(self, path: str, what: str, value: Any, hint: str = "") -> ConfigError:
+    def expected(self, path: str, what: str, value: object, hint: str = "") -> ConfigError:
         """``expected WHAT, got VALUE`` (then ``; HINT``, e.g. a "did you mean")."""
         got = show(value) if self.quote or isinstance(value, (int, float)) else _kind(value)
         return self.fail(path, f"expected {what}, got {got}" + (f"; {hint}" if hint else ""))
 
-    def mapping(self, value: Any, path: str, allowed: Iterable[str],
-                required: Iterable[str] = ()) -> Mapping[str, Any]:
+    def mapping(self, value: object, path: str, allowed: Iterable[str],
+                required: Iterable[str] = ()) -> Mapping[str, object]:
         """A mapping whose keys are all in ``allowed`` and include every ``required`` key."""
         allowed = list(allowed)
         if not isinstance(value, Mapping):
@@ -74,7 +73,7 @@ class Checker:
                 raise self.fail(join_path(path, key), "required field is missing")
         return value
 
-    def number(self, value: Any, path: str, lo: float = -math.inf, hi: float = math.inf,
+    def number(self, value: object, path: str, lo: float = -math.inf, hi: float = math.inf,
                lo_open: bool = False, hi_open: bool = False, integer: bool = False) -> float | int:
         """A finite int/float within the given bounds (``integer`` asks for an int)."""
         what = describe("an integer" if integer else "a number", lo, hi, lo_open, hi_open,
@@ -99,20 +98,20 @@ class Checker:
                             "smaller number")
         return value
 
-    def choice(self, value: Any, path: str, allowed: Iterable[Any]) -> Any:
+    def choice(self, value: object, path: str, allowed: Iterable[str]) -> str:
         allowed = list(allowed)
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
             raise self.expected(path, "one of " + ", ".join(show(a) for a in allowed), value,
                                 hint)
         return value
 
-    def boolean(self, value: Any, path: str) -> bool:
+    def boolean(self, value: object, path: str) -> bool:
         if not isinstance(value, bool):
             raise self.expected(path, "true or false", value)
         return value
 
-    def name(self, value: Any, path: str) -> str:
+    def name(self, value: object, path: str) -> str:
         """The naming rule of specs and methods (a spec's name is a folder under ``runs/``): 1 to
         100 letters, digits and ``_ . + -``, starting with a letter, digit or ``_`` (so never
         ``..``, never a path), optionally followed by a sweep's ``[key=value]``."""
@@ -121,12 +120,12 @@ class Checker:
                                 "with a letter, digit or _)", value)
         return value
 
-    def string(self, value: Any, path: str, what: str = "a non-empty string") -> str:
+    def string(self, value: object, path: str, what: str = "a non-empty string") -> str:
         if not isinstance(value, str) or not value:
             raise self.expected(path, what, value)
         return value
 
-    def int_list(self, value: Any, path: str, lo: int, what: str,
+    def int_list(self, value: object, path: str, lo: int, what: str,
                  distinct: bool = True) -> list[int]:
         """A non-empty list of ints >= ``lo`` (each value once when ``distinct``)."""
         if not isinstance(value, list) or not value:
@@ -139,10 +138,10 @@ class Checker:
         return out
 
 
-def check_integers(ck: Checker, data: Any, path: str = "") -> None:
+def check_integers(ck: Checker, data: object, path: str = "") -> None:
     """Apply :meth:`Checker.integer_bounds` to every int anywhere in ``data`` (nested mappings and
     lists: augment arguments, dataset options, featurizer settings), before any field is used."""
-    stack: list[tuple[Any, str]] = [(data, path)]
+    stack: list[tuple[object, str]] = [(data, path)]
     while stack:
         value, where = stack.pop()
         if isinstance(value, bool):
@@ -158,7 +157,7 @@ def check_integers(ck: Checker, data: Any, path: str = "") -> None:
             stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
 
 
-def arg_names(fn: Any) -> list[str] | None:
+def arg_names(fn: Callable[..., object]) -> list[str] | None:
     """The keyword arguments ``fn`` (a function, or a class's ``__init__``) accepts, or None when
     it takes ``**kwargs``."""
     params = inspect.signature(fn).parameters       # a class: its __init__'s, without self
@@ -168,7 +167,7 @@ def arg_names(fn: Any) -> list[str] | None:
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     if value is None:
         return "an empty document"
     if isinstance(value, Mapping):
@@ -180,7 +179,7 @@ def _kind(value: Any) -> str:
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][\w+-]{0,60}$")
 
 
-def join_path(path: str, key: Any) -> str:
+def join_path(path: str, key: object) -> str:
     """``path.key`` for an error message; a key that is not a plain name (spaces, newlines, dots,
     a long text) is quoted as JSON and cut, so a field path is always one short line."""
     k = str(key)

@@ -108,24 +108,33 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from ...checks import check_number, did_you_mean
 from ...errors import AugfitError, ConfigError
 from ...files import require, what_is
 from ...hashing import json_digest
+from ...jsontypes import JSONDict, JSONLike, JSONValue
 from ...nn.layers import ACTIVATIONS
 from ...nn.losses import LOSSES
 from ...nn.optim import OPTIMIZERS
 from ...train.schedules import averaging_config, schedule_config
 from .checker import Checker, check_integers, load_yaml, read_text, show
+from .sections import (
+    AnswerSection,
+    BootstrapSection,
+    DatasetSection,
+    ModelSection,
+    Notes,
+    TrainingSection,
+)
 from .spec_dataset import IN_MEMORY, check_dataset_options, dataset_section
 from .spec_methods import Method, methods_section
 
-_DEFAULT_MODEL = {"hidden": [64], "activation": "relu"}
-_DEFAULT_TRAINING = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "batch_size": 32,
-                     "epochs": 100, "loss": "cross_entropy"}
-_DEFAULT_BOOTSTRAP = {"resamples": 10000, "seed": 0, "confidence": 0.95}
+_DEFAULT_MODEL: ModelSection = {"hidden": [64], "activation": "relu"}
+_DEFAULT_TRAINING: TrainingSection = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0,
+                                      "batch_size": 32, "epochs": 100, "loss": "cross_entropy"}
+_DEFAULT_BOOTSTRAP: BootstrapSection = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 #: the most cells a grid may have unless raised (``--max-cells``, ``run(max_cells=...)`` or the
 #: environment variable :data:`MAX_CELLS_ENV`): a typo such as ``seeds: 100000`` is refused at load
 MAX_CELLS = 100_000
@@ -138,10 +147,10 @@ _TOP = ["name", "description", "dataset", "features", "model", "training", "spli
 #: and the largest one accepted (the check: :func:`check_smallest_effect`)
 SMALLEST_EFFECT_DEFAULT = 1.0
 SMALLEST_EFFECT_MAX = 50.0
-_DEFAULT_ANSWER = {"smallest_effect": SMALLEST_EFFECT_DEFAULT}
+_DEFAULT_ANSWER: AnswerSection = {"smallest_effect": SMALLEST_EFFECT_DEFAULT}
 
 
-def check_smallest_effect(value: Any, name: str = "--smallest-effect") -> float:
+def check_smallest_effect(value: object, name: str = "--smallest-effect") -> float:
     """A smallest effect of interest in pp of test accuracy: a number in (0, 50]."""
     return check_number(value, name, low=0, high=SMALLEST_EFFECT_MAX, low_open=True,
                         hint=" pp of test accuracy, e.g. 1.0 (the spec's answer.smallest_effect "
@@ -167,35 +176,35 @@ class Spec:
 
     name: str
     description: str
-    dataset: dict[str, Any]
-    features: Any
-    model: dict[str, Any]
-    training: dict[str, Any]
+    dataset: DatasetSection
+    features: str | JSONDict | None        # a featurizer name or {type: name, ...}
+    model: ModelSection
+    training: TrainingSection
     seeds: list[int]
-    train_sizes: list[Any]                 # ints, and "all" until :meth:`resolve_sizes`
+    train_sizes: list[int | str]           # ints, and "all" until :meth:`resolve_sizes`
     train_size_unit: str
     baseline: str
-    bootstrap: dict[str, Any]
+    bootstrap: BootstrapSection
     methods: list[Method]
     splits: int = 1
     first_split: int = 0                   # the split indices are first_split + 0 .. splits - 1
-    notes: dict[str, Any] = field(default_factory=dict)
+    notes: Notes = field(default_factory=dict)
     source: str = "<dict>"
     hash: str = ""
-    tracking: dict[str, Any] = field(default_factory=dict)  # where results are also logged; not
+    tracking: dict[str, str] = field(default_factory=dict)  # where results are also logged; not
     #                                                        part of canonical (results ignore it)
-    answer: dict[str, Any] = field(default_factory=lambda: dict(_DEFAULT_ANSWER))
+    answer: AnswerSection = field(default_factory=lambda: _DEFAULT_ANSWER.copy())
     # the spec gave an answer section (then the canonical form has it, even with the default
     # value; absent, it has none: specs written before the section hash as they did)
     answer_given: bool = field(default=False, repr=False)
     _cells: tuple[str, list[Cell]] | None = field(default=None, repr=False, compare=False)
 
-    def to_canonical(self) -> dict[str, Any]:
+    def to_canonical(self) -> JSONDict:
         """The normalized form as plain JSON data: what the executors ship to workers, what the
         store records and what :attr:`hash` hashes (the cell keys hash :meth:`common`, part of
         it). ``first_split`` and ``answer`` appear only when set, so specs from before them keep
         their hash; ``tracking`` never does (results do not depend on it)."""
-        c: dict[str, Any] = {
+        c: dict[str, object] = {
             "name": self.name, "description": self.description, "dataset": self.dataset,
             "features": self.features, "model": self.model, "training": self.training,
             "splits": self.splits, "seeds": self.seeds, "train_sizes": self.train_sizes,
@@ -207,11 +216,11 @@ class Spec:
             c["first_split"] = self.first_split
         if self.answer_given or self.answer != _DEFAULT_ANSWER:
             c["answer"] = self.answer            # only when given: older specs keep their hash
-        out: dict[str, Any] = json.loads(json.dumps(c))
+        out: JSONDict = json.loads(json.dumps(c))
         return out
 
     @property
-    def canonical(self) -> dict[str, Any]:
+    def canonical(self) -> JSONDict:
         """Deprecated: :meth:`to_canonical` (the form is derived from the spec's fields)."""
         import warnings
 
@@ -219,7 +228,7 @@ class Spec:
                       "call Spec.to_canonical()", DeprecationWarning, stacklevel=2)
         return self.to_canonical()
 
-    def with_fields(self, **fields: Any) -> Spec:
+    def with_fields(self, **fields: JSONLike) -> Spec:
         """This spec with top-level fields (as the spec file names them: ``splits``, ``seeds``,
         ``notes``, ...) replaced, parsed and checked again; ``tracking`` is kept."""
         out = parse_spec({**self.to_canonical(), **fields}, source=self.source)
@@ -231,7 +240,7 @@ class Spec:
         """``answer.smallest_effect`` as a fraction of accuracy (1.0 pp -> 0.01)."""
         return float(self.answer["smallest_effect"]) / 100
 
-    def with_smallest_effect(self, pp: Any) -> Spec:
+    def with_smallest_effect(self, pp: object) -> Spec:
         """This spec with ``answer.smallest_effect: pp`` (checked; the cell keys do not depend on
         it); the spec itself when it already says so."""
         value = check_smallest_effect(pp)
@@ -248,15 +257,15 @@ class Spec:
                           + (f"{hint} " if hint else "")
                           + f"methods: {', '.join(m.name for m in self.methods)}")
 
-    def common(self) -> dict[str, Any]:
+    def common(self) -> JSONDict:
         """The settings every cell shares (what a cell's result depends on besides its method)."""
         c = self.to_canonical()
         out = {k: c[k] for k in ("dataset", "features", "model", "training", "train_size_unit")}
-        if "fingerprint" in out["dataset"]:     # the content identifies the data, not where (the
-            ds = copy.deepcopy(out["dataset"])  # path) or how (DataFrame columns) it was found
-            ds["options"].pop("path", None)
-            ds.pop("columns", None)
-            out["dataset"] = ds
+        ds = out["dataset"]
+        if isinstance(ds, dict) and "fingerprint" in ds:  # the content identifies the data, not
+            #                       where (the path) or how (DataFrame columns) it was found
+            options = {k: v for k, v in _json_dict(ds["options"]).items() if k != "path"}
+            out["dataset"] = {k: v for k, v in ds.items() if k != "columns"} | {"options": options}
         return out
 
     def with_fingerprint(self, fingerprint: str) -> Spec:
@@ -337,20 +346,27 @@ class Spec:
                 f"more than the cap of {cap} cells; shrink the grid, or raise the cap (augfit run "
                 f"--max-cells N, run(max_cells=N) or {MAX_CELLS_ENV}=N)")
 
+    def resolved_sizes(self) -> list[int]:
+        """``train_sizes`` once ``"all"`` is resolved (:meth:`resolve_sizes`); ConfigError
+        before."""
+        sizes = [n for n in self.train_sizes if isinstance(n, int)]
+        if len(sizes) < len(self.train_sizes):
+            raise ConfigError(f"{self.source}: train_sizes holds \"all\"; resolve it against the "
+                              f"training split first (augfit.experiments.run does)")
+        return sizes
+
     def cells(self, progress: Callable[[int], None] | None = None) -> list[Cell]:
         """The grid, in run order: size, then split, then seed, then method (so early cells pair
         up). Linear in the number of cells: each key hashes the canonical JSON of
         ``{"common", "method", "seed", "split", "train_size"}``, built from the parts serialized
         once. ``progress`` is called with the number of keys made, every 10,000."""
-        if "all" in self.train_sizes:
-            raise ConfigError(f"{self.source}: train_sizes holds \"all\"; resolve it against the "
-                              f"training split first (augfit.experiments.run does)")
+        sizes = self.resolved_sizes()
         if self._cells is not None and self._cells[0] == self.hash:
             return list(self._cells[1])
         common = _json(self.common())
         methods = [(m.name, _json(m.config())) for m in self.methods]
         out = []
-        for size in self.train_sizes:
+        for size in sizes:
             for split in self.split_indices():
                 for seed in self.seeds:
                     tail = f',"seed":{_json(seed)},"split":{split},"train_size":{_json(size)}}}'
@@ -366,7 +382,14 @@ class Spec:
 
 
 
-def _json(obj: Any) -> str:
+def _json_dict(value: JSONValue) -> JSONDict:
+    """A JSON object of the canonical form (a mapping the spec's checks put there)."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _json(obj: JSONLike) -> str:
     """Canonical JSON, as :func:`augfit.hashing.json_digest` hashes it."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"))
 
@@ -396,7 +419,7 @@ def load_spec(path: str | Path, user_data: bool = False) -> Spec:
                       user_data=user_data)
 
 
-def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
+def parse_spec(data: object, source: str = "<dict>", base_dir: str | Path = ".",
                default_name: str = "experiment", user_data: bool = False) -> Spec:
     """Validate a spec given as a dict (``source`` is used in error messages; relative paths are
     resolved from ``base_dir``). ``user_data``: the data will be passed in memory
@@ -431,12 +454,12 @@ def parse_spec(data: Any, source: str = "<dict>", base_dir: str | Path = ".",
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
                 source=source,
                 tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)),
-                answer=answer or dict(_DEFAULT_ANSWER), answer_given=bool(answer))
+                answer=answer or _DEFAULT_ANSWER.copy(), answer_given=answer is not None)
     spec.hash = json_digest(spec.to_canonical())
     return spec
 
 
-def _methods_and_baseline(ck: Checker, d: Mapping[str, Any], training: dict[str, Any],
+def _methods_and_baseline(ck: Checker, d: Mapping[str, object], training: TrainingSection,
                           base_dir: Path) -> tuple[list[Method], str]:
     """The methods, checked against the training section, and the baseline among them."""
     methods = methods_section(ck, d["methods"], base_dir)
@@ -455,32 +478,34 @@ def _methods_and_baseline(ck: Checker, d: Mapping[str, Any], training: dict[str,
     return methods, baseline
 
 
-def spec_from_canonical(canonical: Mapping[str, Any], source: str = "<stored spec>") -> Spec:
+def spec_from_canonical(canonical: Mapping[str, object], source: str = "<stored spec>") -> Spec:
     """Rebuild a Spec from its canonical form (as stored with the results)."""
     return parse_spec(copy.deepcopy(dict(canonical)), source=source)
 
 
 # -- sections ----------------------------------------------------------------------------------
-def _sizes(ck: Checker, v: Any) -> list[Any]:
+def _sizes(ck: Checker, v: object) -> list[int | str]:
     """Distinct positive ints, and optionally "all" (the whole training split)."""
     what = 'positive integers or "all"'
     if not isinstance(v, list) or not v:
         raise ck.expected("train_sizes", f"a non-empty list of {what}", v)
-    out: list[Any] = []
+    out: list[int | str] = []
     for i, x in enumerate(v):
-        size = "all" if x == "all" else int(ck.number(x, f"train_sizes[{i}]", lo=1, integer=True))
+        size: int | str = "all" if x == "all" else \
+            int(ck.number(x, f"train_sizes[{i}]", lo=1, integer=True))
         if size in out:
             raise ck.fail(f"train_sizes[{i}]", f"duplicate value {show(x)}; list each value once")
         out.append(size)
     return out
 
 
-def _tracking(ck: Checker, v: Any, base_dir: Path) -> dict[str, Any]:
+def _tracking(ck: Checker, v: object, base_dir: Path) -> dict[str, str]:
     """``tracking: {mlflow: URI}``: also log the run to MLflow (see experiments/run/tracking.py); a
     relative ``sqlite:///`` path is resolved from the spec's folder."""
-    t = dict(ck.mapping(v, "tracking", ["mlflow"]))
-    if "mlflow" in t:
-        uri = ck.string(t["mlflow"], "tracking.mlflow", "an MLflow tracking URI such as "
+    given = ck.mapping(v, "tracking", ["mlflow"])
+    t: dict[str, str] = {}
+    if "mlflow" in given:
+        uri = ck.string(given["mlflow"], "tracking.mlflow", "an MLflow tracking URI such as "
                         "sqlite:///mlflow.db")
         prefix = "sqlite:///"
         if uri.startswith(prefix) and not Path(uri[len(prefix):]).is_absolute():
@@ -489,7 +514,7 @@ def _tracking(ck: Checker, v: Any, base_dir: Path) -> dict[str, Any]:
     return t
 
 
-def _features(ck: Checker, v: Any) -> Any:
+def _features(ck: Checker, v: object) -> str | JSONDict | None:
     if v is None:
         return None
     from ...data.features import make_featurizer
@@ -505,12 +530,12 @@ def _features(ck: Checker, v: Any) -> Any:
     return dict(v) if isinstance(v, Mapping) else v
 
 
-def _model(ck: Checker, v: Any) -> dict[str, Any]:
+def _model(ck: Checker, v: object) -> ModelSection:
     m = {**_DEFAULT_MODEL, **ck.mapping(v, "model", list(_DEFAULT_MODEL))}
-    if m["hidden"] != []:                       # [] is a linear model
-        m["hidden"] = ck.int_list(m["hidden"], "model.hidden", 1, "layer widths", distinct=False)
-    ck.choice(m["activation"], "model.activation", list(ACTIVATIONS))
-    return m
+    hidden = [] if m["hidden"] == [] else \
+        ck.int_list(m["hidden"], "model.hidden", 1, "layer widths", distinct=False)
+    return {"hidden": hidden,                   # [] is a linear model
+            "activation": ck.choice(m["activation"], "model.activation", list(ACTIVATIONS))}
 
 
 #: optional ``training`` fields: absent, they are left out of the canonical form (so the cell keys
@@ -518,43 +543,76 @@ def _model(ck: Checker, v: Any) -> dict[str, Any]:
 _OPTIONAL_TRAINING = ["steps", "schedule", "averaging", "eval_every"]
 
 
-def _training(ck: Checker, v: Any) -> dict[str, Any]:
+def _training(ck: Checker, v: object) -> TrainingSection:
     given = ck.mapping(v, "training", [*_DEFAULT_TRAINING, *_OPTIONAL_TRAINING])
     if "steps" in given and "epochs" in given:
         raise ck.fail("training.steps", f"{show(given['steps'])} together with training.epochs "
                       f"{show(given['epochs'])}: the budget is either optimizer steps (the same at "
                       "every training size) or epochs; remove one of them")
-    defaults = dict(_DEFAULT_TRAINING)
+    defaults: dict[str, object] = dict(_DEFAULT_TRAINING)
     if "steps" in given:
         del defaults["epochs"]
     t = {**defaults, **given}
-    ck.choice(t["optimizer"], "training.optimizer", list(OPTIMIZERS))
-    ck.number(t["lr"], "training.lr", 0, 10, lo_open=True)
-    ck.number(t["weight_decay"], "training.weight_decay", 0, 1)
-    ck.number(t["batch_size"], "training.batch_size", 1, integer=True)
-    ck.number(t.get("epochs", 1), "training.epochs", 1, 100000, integer=True)
-    ck.number(t.get("steps", 1), "training.steps", 1, 10**8, integer=True)
-    ck.number(t.get("eval_every", 1), "training.eval_every", 1, 10**8, integer=True)
-    if t.get("eval_every", 1) > t.get("steps", math.inf):
+    optimizer = ck.choice(t["optimizer"], "training.optimizer", list(OPTIMIZERS))
+    lr = float(ck.number(t["lr"], "training.lr", 0, 10, lo_open=True))
+    weight_decay = float(ck.number(t["weight_decay"], "training.weight_decay", 0, 1))
+    batch_size = int(ck.number(t["batch_size"], "training.batch_size", 1, integer=True))
+    budget = _budget(ck, t)
+    loss = ck.choice(t["loss"], "training.loss", list(LOSSES))
+    epochs: _Epochs = {"epochs": budget["epochs"]} if "epochs" in budget else {}
+    out: TrainingSection = {"optimizer": optimizer, "lr": lr, "weight_decay": weight_decay,
+                            "batch_size": batch_size, **epochs, "loss": loss}
+    for key in given:                   # the optional fields, in the order the spec gives them
+        if key == "steps":
+            out["steps"] = budget["steps"]
+        elif key == "eval_every":
+            out["eval_every"] = budget["eval_every"]
+        elif key == "schedule":
+            out["schedule"] = _training_config(ck, t, "schedule", "{type: cosine, warmup: 0.05}")
+        elif key == "averaging":
+            out["averaging"] = _training_config(ck, t, "averaging", "{type: ema, decay: 0.999}")
+    return out
+
+
+class _Epochs(TypedDict, total=False):
+    epochs: int
+
+
+class _Budget(_Epochs, total=False):
+    steps: int
+    eval_every: int
+
+
+def _budget(ck: Checker, t: Mapping[str, object]) -> _Budget:
+    """``training``'s budget fields (those given), checked."""
+    out: _Budget = {}
+    if "epochs" in t:
+        out["epochs"] = int(ck.number(t["epochs"], "training.epochs", 1, 100000, integer=True))
+    if "steps" in t:
+        out["steps"] = int(ck.number(t["steps"], "training.steps", 1, 10**8, integer=True))
+    if "eval_every" in t:
+        out["eval_every"] = int(ck.number(t["eval_every"], "training.eval_every", 1, 10**8,
+                                          integer=True))
+    if out.get("eval_every", 1) > out.get("steps", math.inf):
         raise ck.fail("training.eval_every", f"{t['eval_every']} is more than training.steps "
                       f"{t['steps']}: nothing would be evaluated before the end; set eval_every "
                       "to a fraction of steps, e.g. steps / 100")
-    ck.choice(t["loss"], "training.loss", list(LOSSES))
-    t["lr"], t["weight_decay"] = float(t["lr"]), float(t["weight_decay"])
-    for key, check in (("schedule", schedule_config), ("averaging", averaging_config)):
-        if key in t:
-            if not isinstance(t[key], Mapping):
-                raise ck.expected(f"training.{key}", "a mapping such as "
-                                  + ("{type: cosine, warmup: 0.05}" if key == "schedule" else
-                                     "{type: ema, decay: 0.999}"), t[key])
-            try:
-                t[key] = check(t[key])
-            except ConfigError as e:
-                raise ck.fail(f"training.{key}", str(e)) from None
-    return t
+    return out
 
 
-def _check_training_with_methods(ck: Checker, t: dict[str, Any], methods: list[Method]) -> None:
+def _training_config(ck: Checker, t: Mapping[str, object], key: str, example: str) -> JSONDict:
+    """``training.schedule`` or ``training.averaging``, checked, its defaults filled in."""
+    value = t[key]
+    if not isinstance(value, Mapping):
+        raise ck.expected(f"training.{key}", f"a mapping such as {example}", value)
+    check = schedule_config if key == "schedule" else averaging_config
+    try:
+        return check(value)
+    except ConfigError as e:
+        raise ck.fail(f"training.{key}", str(e)) from None
+
+
+def _check_training_with_methods(ck: Checker, t: TrainingSection, methods: list[Method]) -> None:
     """Training options that a method's early stopping rules out."""
     for i, m in enumerate(methods):
         es = m.early_stopping
@@ -566,11 +624,13 @@ def _check_training_with_methods(ck: Checker, t: dict[str, Any], methods: list[M
         if es:
             _check_patience(ck, t, es["patience"] + es["start_from_epoch"],
                             f"methods[{i}].early_stopping.patience (method {m.name!r})")
-    if t.get("schedule", {}).get("type") == "plateau":
-        _check_patience(ck, t, t["schedule"]["patience"], "training.schedule.patience")
+    schedule = t.get("schedule", {})
+    patience = schedule.get("patience")
+    if schedule.get("type") == "plateau" and isinstance(patience, int):
+        _check_patience(ck, t, patience, "training.schedule.patience")
 
 
-def _check_patience(ck: Checker, t: dict[str, Any], patience: int, where: str) -> None:
+def _check_patience(ck: Checker, t: TrainingSection, patience: int, where: str) -> None:
     """Refuse an evaluation period at which patience could never run out within the budget."""
     if "eval_every" not in t or "steps" not in t:
         return
@@ -581,7 +641,7 @@ def _check_patience(ck: Checker, t: dict[str, Any], patience: int, where: str) -
                       "eval_every or the patience")
 
 
-def _seeds(ck: Checker, v: Any) -> list[int]:
+def _seeds(ck: Checker, v: object) -> list[int]:
     if isinstance(v, int) and not isinstance(v, bool):
         n = int(ck.number(v, "seeds", 1, 10000, integer=True))
         return list(range(n))
@@ -590,19 +650,19 @@ def _seeds(ck: Checker, v: Any) -> list[int]:
     raise ck.expected("seeds", "a count (e.g. 5) or a list of non-negative integers", v)
 
 
-def _bootstrap(ck: Checker, v: Any) -> dict[str, Any]:
+def _bootstrap(ck: Checker, v: object) -> BootstrapSection:
     b = {**_DEFAULT_BOOTSTRAP, **ck.mapping(v, "bootstrap", list(_DEFAULT_BOOTSTRAP))}
-    ck.number(b["resamples"], "bootstrap.resamples", 100, 10**7, integer=True)
-    ck.number(b["seed"], "bootstrap.seed", 0, integer=True)
-    ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1, lo_open=True, hi_open=True)
-    b["confidence"] = float(b["confidence"])
-    return b
+    return {"resamples": int(ck.number(b["resamples"], "bootstrap.resamples", 100, 10**7,
+                                       integer=True)),
+            "seed": int(ck.number(b["seed"], "bootstrap.seed", 0, integer=True)),
+            "confidence": float(ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1,
+                                          lo_open=True, hi_open=True))}
 
 
-def _answer(ck: Checker, v: Any) -> dict[str, Any]:
-    """``answer: {smallest_effect: pp}``, checked; {} when absent (the default applies)."""
+def _answer(ck: Checker, v: object) -> AnswerSection | None:
+    """``answer: {smallest_effect: pp}``, checked; None when absent (the default applies)."""
     if v is None:
-        return {}
+        return None
     a = {**_DEFAULT_ANSWER, **ck.mapping(v, "answer", list(_DEFAULT_ANSWER))}
     x = a["smallest_effect"]
     try:
@@ -615,14 +675,14 @@ def _answer(ck: Checker, v: Any) -> dict[str, Any]:
     return {"smallest_effect": value}
 
 
-def _notes(ck: Checker, v: Any) -> dict[str, Any]:
+def _notes(ck: Checker, v: object) -> Notes:
     """Free-text notes: each value a string or a list of strings. ``tuned_on`` says what a pilot
     already looked at (the report warns that results on it are not fresh)."""
     if v is None:
         return {}
     if not isinstance(v, Mapping):
         raise ck.expected("notes", "a mapping such as {tuned_on: \"split 0, seeds 0-4\"}", v)
-    out: dict[str, Any] = {}
+    out: Notes = {}
     for k, x in v.items():
         ok = isinstance(x, str) or (isinstance(x, list) and all(isinstance(i, str) for i in x))
         if not isinstance(k, str) or not ok:

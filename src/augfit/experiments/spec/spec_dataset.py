@@ -7,21 +7,24 @@ import inspect
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ...checks import did_you_mean
 from ...errors import AugfitError
+from ...jsontypes import JSONDict
 from .checker import Checker, arg_names, join_path, show
+from .sections import DatasetSection, SplitSection
 
-_DEFAULT_SPLIT = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True, "by_group": False}
+_DEFAULT_SPLIT: SplitSection = {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True,
+                                "by_group": False}
 _DATASET_FIELDS = ["name", "options", "split", "card", "fingerprint", "columns"]
 IN_MEMORY = "data"                      # dataset.name of data passed as run(data=...)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
-             ) -> tuple[dict[str, Any], Any]:
-    """The canonical dataset section and the card's default featurizer (or None).
+def dataset_section(ck: Checker, v: object, base_dir: Path, user_data: bool = False
+                    ) -> tuple[DatasetSection, object]:
+    """The canonical dataset section and the card's default featurizer (or None; checked as
+    ``features`` is).
 
     ``card`` is read (its path resolved from the spec's folder) and replaced by its loader, options
     and default split; a relative ``options.path`` is resolved from the spec's folder. With
@@ -44,7 +47,7 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
         options["path"] = resolve_path(options["path"], Path(base_dir))
     if name != IN_MEMORY and fp is None:
         check_dataset_options(ck, name, options, "dataset.options")
-    out = {"name": name, "options": options, "split": _split(ck, d, card_split)}
+    out: DatasetSection = {"name": name, "options": options, "split": _split(ck, d, card_split)}
     if "columns" in d:
         out["columns"] = _columns(ck, d["columns"], name == IN_MEMORY)
     if fp is not None:
@@ -52,8 +55,8 @@ def dataset_section(ck: Checker, v: Any, base_dir: Path, user_data: bool = False
     return out, featurizer
 
 
-def _source(ck: Checker, d: Mapping[str, Any], options: dict[str, Any], base_dir: Path,
-            user_data: bool) -> tuple[str, dict[str, Any], Mapping[str, Any], Any]:
+def _source(ck: Checker, d: Mapping[str, object], options: JSONDict, base_dir: Path,
+            user_data: bool) -> tuple[str, JSONDict, Mapping[str, object], object]:
     """Where the data come from: (dataset name, loader options, the card's split, the card's
     featurizer), for data in memory, a card (its options under the spec's) or a name."""
     fp = d.get("fingerprint")
@@ -91,26 +94,29 @@ def _source(ck: Checker, d: Mapping[str, Any], options: dict[str, Any], base_dir
     return name, options, {}, None
 
 
-def _split(ck: Checker, d: Mapping[str, Any], card_split: Mapping[str, Any]) -> dict[str, Any]:
+def _split(ck: Checker, d: Mapping[str, object], card_split: Mapping[str, object]
+           ) -> SplitSection:
     """``dataset.split`` over the card's split over the defaults, checked."""
     s = ck.mapping(d.get("split", {}), "dataset.split", list(_DEFAULT_SPLIT))
+    ck.mapping(card_split, "dataset.card.split", list(_DEFAULT_SPLIT))
     split = {**_DEFAULT_SPLIT, **card_split, **s}
-    ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
-    if split["test"] != "official":
-        if isinstance(split["test"], str):
+    val = ck.number(split["val"], "dataset.split.val", 0, 1, lo_open=True, hi_open=True)
+    test = split["test"]
+    if test != "official":
+        if isinstance(test, str):
             raise ck.expected("dataset.split.test", 'a number in (0, 1) or "official" (the '
-                              "dataset's own test set)", split["test"])
-        ck.number(split["test"], "dataset.split.test", 0, 1, lo_open=True, hi_open=True)
-    if split["test"] != "official" and split["val"] + split["test"] >= 1:
-        raise ck.fail("dataset.split", f"val + test must be < 1 to leave training data, got "
-                      f"{split['val']} + {split['test']}")
-    ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)
-    ck.boolean(split["stratify"], "dataset.split.stratify")
-    ck.boolean(split["by_group"], "dataset.split.by_group")
-    return split
+                              "dataset's own test set)", test)
+        test = ck.number(test, "dataset.split.test", 0, 1, lo_open=True, hi_open=True)
+        if val + test >= 1:
+            raise ck.fail("dataset.split", f"val + test must be < 1 to leave training data, got "
+                          f"{val} + {test}")
+    return {"val": val, "test": test,
+            "seed": int(ck.number(split["seed"], "dataset.split.seed", lo=0, integer=True)),
+            "stratify": ck.boolean(split["stratify"], "dataset.split.stratify"),
+            "by_group": ck.boolean(split["by_group"], "dataset.split.by_group")}
 
 
-def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
+def check_dataset_options(ck: Checker, name: str, options: Mapping[str, object],
                           path: str = "dataset.options") -> None:
     """Every key of ``options`` is an argument of dataset ``name``'s loader, and every argument
     the loader requires is given (checked against the loader's signature, before loading)."""
@@ -133,19 +139,18 @@ def check_dataset_options(ck: Checker, name: str, options: Mapping[str, Any],
             raise ck.fail(join_path(path, key), f"dataset {name!r} needs this option; add it")
 
 
-def _columns(ck: Checker, v: Any, in_memory: bool) -> dict[str, str]:
+def _columns(ck: Checker, v: object, in_memory: bool) -> dict[str, str]:
     """``dataset.columns``: which DataFrame column (passed as ``run(data=df)``) holds what."""
     if not in_memory:
         raise ck.fail("dataset.columns", "names the columns of a pandas DataFrame passed as "
                       "run(spec, data=df); remove it, or pass the DataFrame")
     roles = ("text", "image", "audio", "label", "group")
     c = ck.mapping(v, "dataset.columns", roles, required=["label"])
-    for k, col in c.items():
-        ck.string(col, f"dataset.columns.{k}", "a column name")
+    out = {k: ck.string(col, f"dataset.columns.{k}", "a column name") for k, col in c.items()}
     if sum(k in c for k in ("text", "image", "audio")) != 1:
         raise ck.fail("dataset.columns", f"expected exactly one of text, image, audio (the input "
                       f"column) besides label, got {show(dict(c))}")
-    return dict(c)
+    return out
 
 
 __all__ = ["IN_MEMORY", "check_dataset_options", "dataset_section"]

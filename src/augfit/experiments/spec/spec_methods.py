@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from ...errors import AugfitError
+from ...jsontypes import JSONDict
 from .checker import Checker, show
+from .sections import EarlyStoppingConfig, early_stopping_json
 
-_DEFAULT_ES = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
+_DEFAULT_ES: EarlyStoppingConfig = {"patience": 10, "monitor": "val_loss", "min_delta": 0.0,
                "restore_best_weights": True, "start_from_epoch": 0}
 _METHOD_FIELDS = ["name", "augment", "dropout", "early_stopping", "label_smoothing",
                   "weight_decay", "decay_bias", "mix"]
@@ -22,19 +24,19 @@ class Method:
     """One method of the comparison: any mix of augmentation, dropout and early stopping."""
 
     name: str
-    augment: dict[str, Any] | None = None       # a transform dict (Transform.from_dict builds it)
+    augment: JSONDict | None = None             # a transform dict (Transform.from_dict builds it)
     dropout: float = 0.0
-    early_stopping: dict[str, Any] | None = None
+    early_stopping: EarlyStoppingConfig | None = None
     label_smoothing: float = 0.0
     weight_decay: float | None = None           # None: training.weight_decay (all parameters)
     decay_bias: bool = False                    # with weight_decay: decay the biases too
-    mix: dict[str, Any] | None = None           # a label-mixing transform dict for the features
+    mix: JSONDict | None = None                 # a label-mixing transform dict for the features
 
-    def config(self) -> dict[str, Any]:
+    def config(self) -> JSONDict:
         """What the method does, without its name (part of each cell's key). Fields added after
         the first release appear only when set, so older specs keep their cell keys."""
-        out: dict[str, Any] = {"augment": self.augment, "dropout": self.dropout,
-                               "early_stopping": self.early_stopping}
+        es = None if self.early_stopping is None else early_stopping_json(self.early_stopping)
+        out: JSONDict = {"augment": self.augment, "dropout": self.dropout, "early_stopping": es}
         if self.label_smoothing:
             out["label_smoothing"] = self.label_smoothing
         if self.weight_decay is not None:
@@ -52,7 +54,7 @@ class Method:
                    for d in (self.augment, self.mix))
 
 
-def methods_section(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
+def methods_section(ck: Checker, v: object, base_dir: Path) -> list[Method]:
     if not isinstance(v, list) or not v:
         raise ck.expected("methods", "a non-empty list of methods", v)
     from .sweep import expand
@@ -66,7 +68,7 @@ def methods_section(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
         if name in [o.name for o in out]:
             raise ck.fail(f"{path}.name",
                           f"duplicate method name {show(name)}; names must be unique")
-        augment = None
+        augment: JSONDict | None = None
         if m.get("augment") is not None:
             from .augment_spec import build_augment
 
@@ -79,11 +81,21 @@ def methods_section(ck: Checker, v: Any, base_dir: Path) -> list[Method]:
     return out
 
 
-def _regularizers(ck: Checker, m: Mapping[str, Any], path: str, base_dir: Path) -> dict[str, Any]:
+class _Regularizers(TypedDict, total=False):
+    """The keyword arguments of :class:`Method` that :func:`_regularizers` checks."""
+
+    label_smoothing: float
+    weight_decay: float
+    decay_bias: bool
+    mix: JSONDict
+
+
+def _regularizers(ck: Checker, m: Mapping[str, object], path: str, base_dir: Path
+                  ) -> _Regularizers:
     """The method fields label_smoothing, weight_decay, decay_bias and mix, checked."""
     from ...nn.losses import check_label_smoothing
 
-    out: dict[str, Any] = {}
+    out: _Regularizers = {}
     try:
         out["label_smoothing"] = check_label_smoothing(m.get("label_smoothing", 0.0),
                                                        "label_smoothing")
@@ -110,16 +122,17 @@ def _regularizers(ck: Checker, m: Mapping[str, Any], path: str, base_dir: Path) 
     return out
 
 
-def _early_stopping(ck: Checker, v: Any, path: str) -> dict[str, Any]:
+def _early_stopping(ck: Checker, v: object, path: str) -> EarlyStoppingConfig:
     if v is True:
         v = {}
     e = {**_DEFAULT_ES, **ck.mapping(v, path, list(_DEFAULT_ES))}
-    ck.number(e["patience"], f"{path}.patience", 0, integer=True)
-    ck.choice(e["monitor"], f"{path}.monitor", ["val_loss", "val_accuracy"])
-    e["min_delta"] = float(ck.number(e["min_delta"], f"{path}.min_delta", 0))
-    ck.boolean(e["restore_best_weights"], f"{path}.restore_best_weights")
-    ck.number(e["start_from_epoch"], f"{path}.start_from_epoch", 0, integer=True)
-    return e
+    return {"patience": int(ck.number(e["patience"], f"{path}.patience", 0, integer=True)),
+            "monitor": ck.choice(e["monitor"], f"{path}.monitor", ["val_loss", "val_accuracy"]),
+            "min_delta": float(ck.number(e["min_delta"], f"{path}.min_delta", 0)),
+            "restore_best_weights": ck.boolean(e["restore_best_weights"],
+                                               f"{path}.restore_best_weights"),
+            "start_from_epoch": int(ck.number(e["start_from_epoch"], f"{path}.start_from_epoch",
+                                              0, integer=True))}
 
 
 __all__ = ["Method", "methods_section"]

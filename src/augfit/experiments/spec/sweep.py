@@ -32,7 +32,7 @@ import copy
 import math
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TypeAlias, TypedDict
 
 from .checker import Checker, show
 
@@ -40,9 +40,18 @@ _STEP = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
 _PATH = re.compile(r"[A-Za-z_]\w*(\[\d+\]|\.[A-Za-z_]\w*)*")
 _LABEL = re.compile(r"^(?P<group>.+)\[(?P<param>[A-Za-z_]\w*)=(?P<value>[^\]]+)\]$")
 _FIELDS = ("dropout", "label_smoothing", "weight_decay")
+#: a swept value read back from a label: a number, or a short name
+SweepValue: TypeAlias = int | float | str
 
 
-def expand(ck: Checker, methods: list[Any]) -> Iterator[tuple[str, Any]]:
+class SweepGroup(TypedDict):
+    """One swept method's variants: the parameter's name and ``(value, method name)`` points."""
+
+    param: str
+    points: list[tuple[SweepValue, str]]
+
+
+def expand(ck: Checker, methods: list[object]) -> Iterator[tuple[str, object]]:
     """``(path, method item)`` for every method, sweeps expanded (other items passed through)."""
     for i, item in enumerate(methods):
         path = f"methods[{i}]"
@@ -86,7 +95,7 @@ def expand(ck: Checker, methods: list[Any]) -> Iterator[tuple[str, Any]]:
             yield path, one
 
 
-def _check_values(ck: Checker, values: Any, where: str) -> None:
+def _check_values(ck: Checker, values: object, where: str) -> None:
     if not isinstance(values, list) or len(values) < 2:
         raise ck.expected(where, "a list of at least 2 values to compare", values)
     for j, val in enumerate(values):
@@ -96,12 +105,12 @@ def _check_values(ck: Checker, values: Any, where: str) -> None:
             raise ck.fail(f"{where}[{j}]", f"duplicate value {show(val)}; list each value once")
 
 
-def _is_dotted(key: Any) -> bool:
+def _is_dotted(key: object) -> bool:
     """A method key that declares a sweep (``mixup.alpha``, ``augment[0].limit``)."""
     return isinstance(key, str) and ("." in key or "[" in key)
 
 
-def _resolve(ck: Checker, method: Mapping[str, Any], steps: list[str | int], key: str,
+def _resolve(ck: Checker, method: Mapping[str, object], steps: list[str | int], key: str,
              where: str) -> list[str | int]:
     """``steps`` with a leading transform type (``mixup``) replaced by that transform's path
     in the method (``augment[0]``); a path that starts with a field is returned as it is."""
@@ -119,12 +128,12 @@ def _resolve(ck: Checker, method: Mapping[str, Any], steps: list[str | int], key
                   f"transforms ({listed}); write the path, e.g. {_path(found[0] + steps[1:])}")
 
 
-def _transforms(method: Mapping[str, Any]) -> list[tuple[list[str | int], Any]]:
+def _transforms(method: Mapping[str, object]) -> list[tuple[list[str | int], object]]:
     """``(path steps, type)`` of every transform dict in the method's augment and mix,
     nested ones (``transforms: [...]``) included."""
-    out: list[tuple[list[str | int], Any]] = []
+    out: list[tuple[list[str | int], object]] = []
 
-    def walk(node: Any, at: list[str | int]) -> None:
+    def walk(node: object, at: list[str | int]) -> None:
         if isinstance(node, list):
             for j, child in enumerate(node):
                 walk(child, [*at, j])
@@ -145,33 +154,36 @@ def parse_label(name: str) -> tuple[str, str, str] | None:
     return (m["group"], m["param"], m["value"]) if m else None
 
 
-def sweep_groups(names: list[str]) -> dict[str, dict[str, Any]]:
+def sweep_groups(names: list[str]) -> dict[str, SweepGroup]:
     """Swept methods grouped for a dose-response plot: ``{group: {"param": name, "points":
     [(value, method name), ...]}}``, points sorted by value (numbers parsed; names kept as str).
 
     >>> sweep_groups(["baseline", "rotate[limit=10]", "rotate[limit=5]"])
     {'rotate': {'param': 'limit', 'points': [(5, 'rotate[limit=5]'), (10, 'rotate[limit=10]')]}}
     """
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, SweepGroup] = {}
     for name in names:
         parsed = parse_label(name)
         if parsed is None:
             continue
         group, param, raw = parsed
-        value: Any = raw
-        for cast in (int, float):
-            try:
-                value = cast(raw)
-                break
-            except ValueError:
-                continue
-        out.setdefault(group, {"param": param, "points": []})["points"].append((value, name))
+        out.setdefault(group, {"param": param, "points": []})["points"].append((_parsed(raw), name))
     for g in out.values():
         g["points"].sort(key=lambda p: (isinstance(p[0], str), p[0]))
     return out
 
 
-def _is_value(v: Any) -> bool:
+def _parsed(raw: str) -> SweepValue:
+    """A label's value as a number when it reads as one (an int first), else the text."""
+    for number in (int, float):
+        try:
+            return number(raw)
+        except ValueError:
+            continue
+    return raw
+
+
+def _is_value(v: object) -> bool:
     if isinstance(v, bool):
         return False
     if isinstance(v, (int, float)):
@@ -179,7 +191,7 @@ def _is_value(v: Any) -> bool:
     return isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9_.+-]+", v) is not None
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: object) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
@@ -190,7 +202,7 @@ def _steps(ck: Checker, param: str, where: str) -> list[str | int]:
     return [m[1] if m[1] is not None else int(m[2]) for m in _STEP.finditer(param)]
 
 
-def _set(ck: Checker, method: dict[str, Any], steps: list[str | int], value: Any, param: str,
+def _set(ck: Checker, method: dict[str, object], steps: list[str | int], value: object, param: str,
          where: str) -> None:
     """Set ``value`` at ``steps`` inside ``method``; the parameter must exist."""
     head = steps[0]
@@ -201,9 +213,9 @@ def _set(ck: Checker, method: dict[str, Any], steps: list[str | int], value: Any
                           f"augment[0].limit")
         method[head] = value
         return
-    node: Any = method
+    node: object = method
     for k, step in enumerate(steps[:-1]):
-        nxt = node[step] if _has(node, step) else None
+        nxt = _child(node, step)
         if nxt is None:
             done = _path(steps[:k + 1])
             raise ck.fail(where, f"{show(param)} does not exist: the method has no {done}")
@@ -218,13 +230,14 @@ def _set(ck: Checker, method: dict[str, Any], steps: list[str | int], value: Any
     node[leaf] = value
 
 
-def _has(node: Any, step: str | int) -> bool:
+def _child(node: object, step: str | int) -> object:
+    """``node[step]`` when ``node`` is a list or dict that has it, else None."""
     if isinstance(step, int):
-        return isinstance(node, list) and 0 <= step < len(node)
-    return isinstance(node, dict) and step in node
+        return node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+    return node.get(step) if isinstance(node, dict) else None
 
 
-def _is_argument(type_name: Any, arg: str) -> bool:
+def _is_argument(type_name: object, arg: str) -> bool:
     from ...registry import TRANSFORMS
     from .augment_spec import _arg_names
 
@@ -241,4 +254,4 @@ def _path(steps: list[str | int]) -> str:
     return out
 
 
-__all__ = ["expand", "parse_label", "sweep_groups"]
+__all__ = ["SweepGroup", "SweepValue", "expand", "parse_label", "sweep_groups"]
