@@ -3,10 +3,10 @@
 The cell (:func:`augfit.experiments.run.cell.run_cells`) makes one per trained or derived cell;
 the store (:mod:`augfit.experiments.run.store`) writes its identity in columns and its
 :meth:`~CellResult.metrics` and history as JSON (the on-disk format is unchanged) and reads a row
-back with :meth:`CellResult.from_stored`; the pairing and the statistics read it by attribute. It
-is also a read-only Mapping with the keys of the flat row dict it replaces
-(``r["test_accuracy"]``, ``r.get("diverged")``, ``{**r}``), so the report's tables and the
-exports read it unchanged.
+back with :meth:`CellResult.from_stored`; the pairing, the statistics and the report read it by
+attribute. It is also a read-only Mapping with the keys of the flat row dict it replaced
+(``r["test_accuracy"]``, ``r.get("diverged")``, ``dict(r)``): what the exports turn into table
+columns, and what users' code written against the row dicts reads.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
+
+from ...jsontypes import JSONDict, JSONValue
 
 _NAN = math.nan
 #: the identity of a cell (columns of the store) and the per-example test results (a table of
@@ -28,7 +30,7 @@ _RUN = ("numerics", "warnings")
 
 
 @dataclass(frozen=True, eq=False)
-class CellResult(Mapping[str, Any]):
+class CellResult(Mapping[str, object]):
     """One finished cell: its identity, its selection-free endpoints and learning-curve summaries
     (:func:`augfit.experiments.run.cell.cell_metrics` documents each), its per-epoch ``history``
     and, once loaded, its per-example test results."""
@@ -61,7 +63,7 @@ class CellResult(Mapping[str, Any]):
     test_correct: np.ndarray | None = None              # bool (n_test,)
     test_loss_per_example: np.ndarray | None = None     # float32 (n_test,)
     # metrics a newer augfit stored that this one has no field for (kept, readable by key)
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, JSONValue] = field(default_factory=dict)
     numerics: int = 1                    # the numerics version (augfit.numerics) it was computed in
     warnings: tuple[str, ...] = ()       # training diagnostics (learned nothing, diverged)
 
@@ -69,13 +71,15 @@ class CellResult(Mapping[str, Any]):
     def from_stored(cls, method: str, split: int, seed: int, train_size: int, key: str,
                     wall_time: float, metrics: Mapping[str, Any],
                     history: Mapping[str, list[float]]) -> CellResult:
-        """A stored row: the identity columns, the metrics JSON object and the history."""
+        """A stored row: the identity columns, the metrics JSON object and the history.
+        (``metrics`` is typed Any: its values go to the fields by name, whose types the
+        dataclass declares.)"""
         known = set(_metric_names())
         return cls(method, int(split), int(seed), int(train_size), key, float(wall_time),
                    **{k: v for k, v in metrics.items() if k in known}, history=dict(history),
                    extra={k: v for k, v in metrics.items() if k not in known})
 
-    def metrics(self) -> dict[str, Any]:
+    def metrics(self) -> JSONDict:
         """The metrics as the store writes them (its ``metrics`` JSON object)."""
         return {**{k: getattr(self, k) for k in _metric_names()}, **self.extra}
 
@@ -90,7 +94,7 @@ class CellResult(Mapping[str, Any]):
         return [n for n in names if n not in _EXAMPLES or getattr(self, n) is not None] + list(
             self.extra)
 
-    def __getitem__(self, name: str) -> Any:
+    def __getitem__(self, name: str) -> object:
         if name in self.extra:
             return self.extra[name]
         if name == "extra" or name not in self._keys():

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -249,36 +249,74 @@ def compare(rows: Sequence[CellResult], methods: Sequence[str], baseline: str,
     return out
 
 
+class SummaryRow(TypedDict):
+    """One method and training size of :func:`summarize`: the number of cells ``n``, and the mean
+    and standard deviation (``_sd``) of each metric over them."""
+
+    method: str
+    train_size: int
+    n: int
+    train_accuracy: float
+    train_accuracy_sd: float
+    val_accuracy: float
+    val_accuracy_sd: float
+    test_accuracy: float
+    test_accuracy_sd: float
+    gap_accuracy: float
+    gap_accuracy_sd: float
+    test_loss: float
+    test_loss_sd: float
+    gap_loss: float
+    gap_loss_sd: float
+    best_epoch: float
+    best_epoch_sd: float
+    epochs_run: float
+    epochs_run_sd: float
+    wall_time: float
+    wall_time_sd: float
+
+
 def summarize(rows: Sequence[CellResult], methods: Sequence[str],
-              train_sizes: Sequence[int]) -> list[dict[str, Any]]:
+              train_sizes: Sequence[int]) -> list[SummaryRow]:
     """Mean and standard deviation over cells of the main metrics, per method and training size.
 
     ``gap_accuracy`` is clean train - test accuracy and ``gap_loss`` test - clean train loss,
     computed here from the row's metrics (whatever gap an older store recorded).
     """
-    keys = ("train_accuracy", "val_accuracy", "test_accuracy", "gap_accuracy", "test_loss",
-            "gap_loss", "best_epoch", "epochs_run", "wall_time")
-
-    def value(r: CellResult, k: str) -> float:
-        if k == "gap_accuracy":
-            return float(gap(r.train_accuracy, r.test_accuracy))
-        if k == "gap_loss":
-            return float(gap(r.train_loss, r.test_loss, "loss"))
-        return float(getattr(r, k))
-
     out = []
     for method in methods:
         for size in train_sizes:
             sel = [r for r in rows if r.method == method and r.train_size == size]
-            if not sel:
-                continue
-            entry: dict[str, Any] = {"method": method, "train_size": size, "n": len(sel)}
-            for k in keys:
-                v = np.array([value(r, k) for r in sel], float)
-                entry[k] = float(v.mean())
-                entry[k + "_sd"] = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-            out.append(entry)
+            if sel:
+                out.append(_summary_row(method, size, sel))
     return out
+
+
+def _summary_row(method: str, size: int, sel: Sequence[CellResult]) -> SummaryRow:
+    """:func:`summarize`'s entry for the cells ``sel`` of one method and size."""
+    def mean_sd(values: Sequence[float]) -> tuple[float, float]:
+        v = np.array(values, float)
+        return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+    train, train_sd = mean_sd([r.train_accuracy for r in sel])
+    val, val_sd = mean_sd([r.val_accuracy for r in sel])
+    test, test_sd = mean_sd([r.test_accuracy for r in sel])
+    gap_acc, gap_acc_sd = mean_sd([float(gap(r.train_accuracy, r.test_accuracy)) for r in sel])
+    loss, loss_sd = mean_sd([r.test_loss for r in sel])
+    gap_loss, gap_loss_sd = mean_sd([float(gap(r.train_loss, r.test_loss, "loss")) for r in sel])
+    best, best_sd = mean_sd([r.best_epoch for r in sel])
+    run, run_sd = mean_sd([r.epochs_run for r in sel])
+    wall, wall_sd = mean_sd([r.wall_time for r in sel])
+    return {"method": method, "train_size": size, "n": len(sel),
+            "train_accuracy": train, "train_accuracy_sd": train_sd,
+            "val_accuracy": val, "val_accuracy_sd": val_sd,
+            "test_accuracy": test, "test_accuracy_sd": test_sd,
+            "gap_accuracy": gap_acc, "gap_accuracy_sd": gap_acc_sd,
+            "test_loss": loss, "test_loss_sd": loss_sd,
+            "gap_loss": gap_loss, "gap_loss_sd": gap_loss_sd,
+            "best_epoch": best, "best_epoch_sd": best_sd,
+            "epochs_run": run, "epochs_run_sd": run_sd,
+            "wall_time": wall, "wall_time_sd": wall_sd}
 
 
 __all__ = [
@@ -298,6 +336,7 @@ __all__ = [
     "Comparison",
     "Draws",
     "Estimate",
+    "SummaryRow",
     "Units",
     "bca_interval",
     "bca_parts",
