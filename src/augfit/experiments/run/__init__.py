@@ -11,7 +11,7 @@ below, never a module of this room.
 """
 from __future__ import annotations
 
-from .budget_check import still_rising, stopped_early, under_trained
+from .budget_check import still_rising, under_trained
 from .cell import splits
 from .cost import CostModel, cost_model, makespan
 from .progress import clock_text
@@ -24,12 +24,13 @@ from .runner import (
     train,
     with_examples,
 )
-from .store import Store, examples, load_results, load_results_and_failures
+from .store import FailedCell, Store, examples, load_results, load_results_and_failures
 from .tasks import speedups
 from .tracking import Tracker
 
 __all__ = [
     "CostModel",
+    "FailedCell",
     "GridRun",
     "Store",
     "Tracker",
@@ -46,7 +47,6 @@ __all__ = [
     "speedups",
     "splits",
     "still_rising",
-    "stopped_early",
     "train",
     "under_trained",
     "with_examples",

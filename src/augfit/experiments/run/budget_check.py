@@ -13,10 +13,11 @@ False
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
+
+from ..stats import CellResult
 
 TAIL = 0.1               # the last 10% of the budget
 TOLERANCE = 0.0025       # val accuracy rising by more than 0.25 pp counts
@@ -34,22 +35,20 @@ def still_rising(val_accuracy: Sequence[float], tail: float = TAIL,
     return bool(v[-k:].mean() - v[-2 * k:-k].mean() > tolerance)
 
 
-def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
-                  epochs: int | None = None) -> dict[str, str]:
+def under_trained(rows: Sequence[CellResult], baseline: str) -> dict[str, str]:
     """``{method: why}`` for the methods under-trained at the cap in ``rows`` (stored cells with
-    their ``history``); cells stopped early (their ``stopped_early``, or for cells stored before it
-    was recorded ``epochs_run < epochs``) are not judged on the curve."""
-    by: dict[str, list[Mapping[str, Any]]] = {}
+    their ``history``); cells stopped early (``stopped_early``) are not judged on the curve."""
+    by: dict[str, list[CellResult]] = {}
     for r in rows:
-        by.setdefault(str(r["method"]), []).append(r)
+        by.setdefault(r.method, []).append(r)
     base = by.get(baseline, [])
-    base_train = float(np.mean([r["train_accuracy"] for r in base])) if base else float("nan")
+    base_train = float(np.mean([r.train_accuracy for r in base])) if base else float("nan")
     out: dict[str, str] = {}
     for method, cells in by.items():
-        full = [r for r in cells if not stopped_early(r, epochs)]
-        rising = [still_rising(r["history"]["val_accuracy"]) for r in full
-                  if r.get("history") and r["history"].get("val_accuracy")]
-        train = float(np.mean([r["train_accuracy"] for r in cells]))
+        full = [r for r in cells if not r.stopped_early]
+        rising = [still_rising(r.history["val_accuracy"]) for r in full
+                  if r.history.get("val_accuracy")]
+        train = float(np.mean([r.train_accuracy for r in cells]))
         if rising and np.mean(rising) > 0.5:
             out[method] = (f"val accuracy still rising over the last {TAIL:.0%} of the budget in "
                            f"{sum(rising)} of {len(rising)} cells")
@@ -59,12 +58,4 @@ def under_trained(rows: Sequence[Mapping[str, Any]], baseline: str,
     return out
 
 
-def stopped_early(row: Mapping[str, Any], epochs: int | None = None) -> bool:
-    """Whether a stored cell ran less than its budget: its ``stopped_early``, or for a cell
-    stored before that was recorded, ``epochs_run < epochs`` (False without ``epochs``)."""
-    if "stopped_early" in row:
-        return bool(row["stopped_early"])
-    return epochs is not None and int(row.get("epochs_run", epochs)) < epochs
-
-
-__all__ = ["TAIL", "TOLERANCE", "TRAIN_FLOOR", "still_rising", "stopped_early", "under_trained"]
+__all__ = ["TAIL", "TOLERANCE", "TRAIN_FLOOR", "still_rising", "under_trained"]

@@ -10,13 +10,12 @@ says.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
 
 from ...checks import options_at
 from ...data.datasets import Dataset, fingerprint, load
 from ...errors import ConfigError
-from ..spec import IN_MEMORY, Spec
+from ...jsontypes import JSONDict
+from ..spec import IN_MEMORY, DatasetSection, Spec
 
 _INSTALLED: OrderedDict[str, Dataset] = OrderedDict()
 _KEEP = 2                                # datasets kept per process (a run and the one before)
@@ -30,7 +29,18 @@ def install(fp: str, ds: Dataset) -> None:
         _INSTALLED.popitem(last=False)
 
 
-def load_dataset(d: Mapping[str, Any], source: str) -> Dataset:
+def canonical_fingerprint(canonical: JSONDict) -> str:
+    """The data's fingerprint in a canonical spec (the wire format) whose data was fingerprinted
+    (:func:`prepare`)."""
+    dataset = canonical.get("dataset")
+    fp = dataset.get("fingerprint") if isinstance(dataset, dict) else None
+    if not isinstance(fp, str):
+        raise ValueError("the canonical spec's dataset has no fingerprint; the runner adds it "
+                         "(augfit.experiments.run)")
+    return fp
+
+
+def load_dataset(d: DatasetSection, source: str) -> Dataset:
     """The dataset of a canonical dataset section (installed, or loaded by its loader)."""
     fp = d.get("fingerprint")
     if fp is not None and fp in _INSTALLED:
@@ -48,7 +58,7 @@ def load_dataset(d: Mapping[str, Any], source: str) -> Dataset:
     return ds
 
 
-def prepare(spec: Spec, data: Any = None) -> tuple[Spec, Dataset]:
+def prepare(spec: Spec, data: object = None) -> tuple[Spec, Dataset]:
     """Load (or take) the data, fingerprint it, install it here; the spec gets the fingerprint."""
     if data is not None:
         from ...data.datasets import as_dataset
@@ -57,11 +67,12 @@ def prepare(spec: Spec, data: Any = None) -> tuple[Spec, Dataset]:
         columns = spec.dataset.get("columns")
         ds = as_dataset((data, columns) if columns is not None and is_frame(data) else data)
     else:
-        ds = load_dataset({k: v for k, v in spec.dataset.items()
-                           if k != "fingerprint"}, spec.source)
+        unprinted = spec.dataset.copy()
+        unprinted.pop("fingerprint", None)
+        ds = load_dataset(unprinted, spec.source)
     fp = fingerprint(ds, spec.dataset["options"])
     install(fp, ds)
     return spec.with_fingerprint(fp), ds
 
 
-__all__ = ["install", "load_dataset", "prepare"]
+__all__ = ["canonical_fingerprint", "install", "load_dataset", "prepare"]

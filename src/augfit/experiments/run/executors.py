@@ -26,15 +26,18 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from ...checks import check_int
+from ...data.datasets import Dataset
 from ...errors import AugfitError, AugfitWarning, ConfigError, TrainingError
+from ...jsontypes import JSONDict
+from ...train.callbacks import Callback
 from ..spec import Cell
 from ..stats import CellResult
 from ._workers import check_main_needed, context, main_hidden
 from .cell import run_cells, run_group
-from .data_source import install
+from .data_source import canonical_fingerprint, install
 from .tasks import Group, Task
 
 Result = CellResult
@@ -51,6 +54,14 @@ class CellFailure:
 
 #: what a task yields: each of its cells with its result or failure
 Done = list[tuple[Cell, Result | CellFailure]]
+#: a progress callback for a cell (in-process runs): a Trainer callback, or None
+EpochCallback = Callable[[Cell], Callback | None]
+
+
+class _Finished(Protocol):
+    """A finished task's future (concurrent.futures' or dask's)."""
+
+    def result(self) -> Done: ...
 
 
 def _failure(e: BaseException) -> CellFailure | None:
@@ -61,8 +72,8 @@ def _failure(e: BaseException) -> CellFailure | None:
     return None
 
 
-def run_task(canonical: dict[str, Any], task: Task | Group, flush: bool = False,
-             epoch_callback: Any = None, data: Any = None) -> Done:
+def run_task(canonical: JSONDict, task: Task | Group, flush: bool = False,
+             epoch_callback: Callback | None = None, data: Dataset | None = None) -> Done:
     """Train the task's cell and derive its riders (:func:`augfit.experiments.run.cell.run_cells`),
     or a group's cells as one stack (:func:`augfit.experiments.run.cell.run_group`):
     ``[(cell, result or CellFailure), ...]``, what a worker sends back."""
@@ -76,8 +87,8 @@ def run_task(canonical: dict[str, Any], task: Task | Group, flush: bool = False,
             for cell, r in done]
 
 
-def in_process(canonical: dict[str, Any], tasks: Sequence[Task | Group],
-               epoch_callback: Callable[[Cell], Any] | None = None, flush: bool = False
+def in_process(canonical: JSONDict, tasks: Sequence[Task | Group],
+               epoch_callback: EpochCallback | None = None, flush: bool = False
                ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the tasks one after the other here (``epoch_callback(cell)`` may give a progress
     bar)."""
@@ -112,13 +123,14 @@ def _watch_parent(parent: int, poll: float = 0.5) -> None:
         time.sleep(poll)
 
 
-def _worker_init(parent: int, fingerprint: Any = None, data: Any = None) -> None:
+def _worker_init(parent: int, fingerprint: str | None = None, data: Dataset | None = None
+                 ) -> None:
     """Runs first in each worker: leave Ctrl-C to the parent (which stops the workers after
     storing every finished cell), exit when the parent dies, and install the shipped data."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
                      name="augfit-parent-watch").start()
-    if data is not None:
+    if data is not None and fingerprint is not None:
         install(fingerprint, data)
 
 
@@ -129,8 +141,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             proc.kill()
 
 
-def processes(canonical: dict[str, Any], tasks: Sequence[Task | Group], workers: int,
-              data: Any = None, flush: bool = False
+def processes(canonical: JSONDict, tasks: Sequence[Task | Group], workers: int,
+              data: Dataset | None = None, flush: bool = False
               ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the tasks on ``workers`` local processes (at most ``2 * workers`` queued at a time, so
     an interrupt leaves little half-done work); ``data`` is installed once in each worker. If the
@@ -138,12 +150,12 @@ def processes(canonical: dict[str, Any], tasks: Sequence[Task | Group], workers:
     they exit by themselves."""
     workers = min(workers, len(tasks))
     hide = not check_main_needed(canonical, "workers > 1")
-    fingerprint = canonical["dataset"]["fingerprint"] if data is not None else None
+    fingerprint = canonical_fingerprint(canonical) if data is not None else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(hide),
                                initializer=_worker_init,
                                initargs=(os.getpid(), fingerprint, data))
     todo = list(tasks)
-    running: dict[Future, Task | Group] = {}
+    running: dict[Future[Done], Task | Group] = {}
     try:
         while todo or running:
             while todo and len(running) < 2 * workers:
@@ -180,8 +192,8 @@ def _died(pool: ProcessPoolExecutor, cell: Cell) -> AugfitError:
         f"{cell_name(cell)}; every finished cell is saved: rerun the same command to resume")
 
 
-def dask(canonical: dict[str, Any], tasks: Sequence[Task | Group], scheduler: str,
-         workers: int, data: Any = None, flush: bool = False
+def dask(canonical: JSONDict, tasks: Sequence[Task | Group], scheduler: str,
+         workers: int, data: Dataset | None = None, flush: bool = False
          ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Run the tasks on dask.distributed: ``scheduler`` is an address (``tcp://host:8786``) or
     ``"local"`` for a LocalCluster of ``workers`` single-threaded worker processes. ``data`` is
@@ -222,10 +234,9 @@ def dask(canonical: dict[str, Any], tasks: Sequence[Task | Group], scheduler: st
             cluster.close()
 
 
-def _result(fut: Any, task: Task | Group) -> Done:
+def _result(fut: _Finished, task: Task | Group) -> Done:
     try:
-        done: Done = fut.result()
-        return done
+        return fut.result()
     except Exception as e:
         failure = _failure(e)
         if failure is not None:
@@ -250,10 +261,10 @@ def _warn_diagnostics(results: Iterator[tuple[Cell, Result | CellFailure]]
         yield cell, result
 
 
-def execute(canonical: dict[str, Any], cells: Sequence[Cell | Task | Group], workers: int = 1,
+def execute(canonical: JSONDict, cells: Sequence[Cell | Task | Group], workers: int = 1,
             scheduler: str | None = None,
-            epoch_callback: Callable[[Cell], Any] | None = None,
-            data: Any = None, flush: bool = False
+            epoch_callback: EpochCallback | None = None,
+            data: Dataset | None = None, flush: bool = False
             ) -> Iterator[tuple[Cell, Result | CellFailure]]:
     """Pick the executor: dask when ``scheduler`` is given, processes when ``workers > 1``.
 
@@ -267,7 +278,7 @@ def execute(canonical: dict[str, Any], cells: Sequence[Cell | Task | Group], wor
     check_int(workers, "workers")
     tasks = [t if isinstance(t, (Task, Group)) else Task(t) for t in cells]
     if data is not None:
-        install(canonical["dataset"]["fingerprint"], data)
+        install(canonical_fingerprint(canonical), data)
     if scheduler:
         return _warn_diagnostics(dask(canonical, tasks, scheduler, workers, data, flush))
     if workers > 1 and len(tasks) > 1:

@@ -19,7 +19,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeAlias
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 def in_notebook() -> bool:
@@ -146,7 +149,11 @@ class LineProgress:
                     self._emit()
 
 
-def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Any, bool]:
+#: a run's progress display: a :class:`LineProgress` or a tqdm bar
+Bar: TypeAlias = "LineProgress | tqdm"
+
+
+def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Bar, bool]:
     """The progress display for a run and whether it shows per-epoch status.
 
     ``progress=False``: nothing; ``True``: a tqdm bar; ``None``: by where stderr goes (module
@@ -170,7 +177,7 @@ def make_progress(total: int, initial: int, progress: bool | None) -> tuple[Any,
 BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"
 
 
-def show_eta(bar: Any, seconds: float | None) -> None:
+def show_eta(bar: Bar, seconds: float | None) -> None:
     """Show ``seconds`` left (None: not known yet) on a LineProgress or a tqdm bar."""
     if seconds is None:
         return
@@ -180,7 +187,7 @@ def show_eta(bar: Any, seconds: float | None) -> None:
         bar.set_description_str(f"augfit run, ETA {clock_text(seconds)}", refresh=False)
 
 
-def note(bar: Any, text: str) -> None:
+def note(bar: Bar, text: str) -> None:
     """Write one line (e.g. ``resuming: 44 of 144 cells stored``) above a bar or among the
     progress lines; nothing when progress is off."""
     if isinstance(bar, LineProgress):
@@ -189,12 +196,13 @@ def note(bar: Any, text: str) -> None:
         bar.write(text, file=sys.stderr)
 
 
-def _isatty(stream: Any) -> bool:
+def _isatty(stream: TextIO) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
 
 
-__all__ = ["BAR_FORMAT", "LineProgress", "clock_text", "in_notebook", "make_progress", "note",
+__all__ = ["BAR_FORMAT", "Bar", "LineProgress", "clock_text", "in_notebook", "make_progress",
+           "note",
            "show_eta"]

@@ -14,25 +14,27 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ...cache import check_cache
 from ...checks import check_int
+from ...data.datasets import Dataset
 from ...errors import AugfitError, ConfigError, DataChangedWarning, StoreError
 from ...files import display, what_is
 from ...numerics import NUMERICS, NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
 from ...train.callbacks import Callback
-from ..spec import Cell, Spec, check_modality, load_spec, parse_spec
+from ..spec import Cell, Spec, SpecLike, check_modality, load_spec, parse_spec
 from ..stats import CellResult
 from . import tasks
 from .cell import max_splits, splits
 from .contracts import check_data, check_pipelines
 from .cost import CostClock, cost_model, run_order
 from .executors import CellFailure, execute
-from .progress import LineProgress, make_progress, note, show_eta
-from .store import Store
+from .progress import Bar, LineProgress, make_progress, note, show_eta
+from .store import FailedCell, Store
 
 if TYPE_CHECKING:
     from .tracking import Tracker
@@ -49,14 +51,15 @@ class GridRun:
     n_run: int = 0
     n_skipped: int = 0
     n_missing: int = 0               # cells of the spec not in the store (a partial run)
-    failed: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[FailedCell] = field(default_factory=list)
     tracker: Tracker | None = None
 
 
-def as_spec(spec: str | Path | Spec | dict[str, Any], user_data: bool = False) -> Spec:
+def as_spec(spec: SpecLike, user_data: bool = False) -> Spec:
+    """A Spec from a Spec, a spec file's path or a spec given as a mapping."""
     if isinstance(spec, Spec):
         return spec
-    if isinstance(spec, dict):
+    if isinstance(spec, Mapping):
         return parse_spec(spec, user_data=user_data)
     return load_spec(spec, user_data=user_data)
 
@@ -130,8 +133,8 @@ def check_sizes(spec: Spec) -> Spec:
     return spec
 
 
-def train(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
-          scheduler: str | None = None, progress: bool | None = None, data: Any = None,
+def train(spec: SpecLike, out: str | Path | None = None, workers: int = 1,
+          scheduler: str | None = None, progress: bool | None = None, data: object = None,
           mlflow: str | None = None, max_cells: int | None = None,
           speedups: str | None = None) -> GridRun:
     """Check ``spec`` against its data and train every cell not yet in ``out``; the stored rows.
@@ -174,6 +177,14 @@ def train(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = Non
                    n_missing=len(cells) - len(rows), failed=failed, tracker=tracker)
 
 
+class _Where(TypedDict):
+    """Where cells train (:func:`.executors.execute`'s arguments)."""
+
+    workers: int
+    scheduler: str | None
+    data: Dataset
+
+
 def _cells_with_progress(spec: Spec, progress: bool | None) -> list[Cell]:
     """``spec.cells()``, with progress lines on stderr while a large grid's keys are made."""
     if progress is False or spec.n_cells() < 50_000:
@@ -186,7 +197,7 @@ def _cells_with_progress(spec: Spec, progress: bool | None) -> list[Cell]:
 
 
 def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str],
-                 tracker: Tracker | None, where: dict[str, Any], progress: bool | None
+                 tracker: Tracker | None, where: _Where, progress: bool | None
                  ) -> tuple[int, int]:
     """Train the cells of ``cells`` not in ``store`` yet (on the executor ``where`` names, with
     the speedups ``use``), largest modelled cost first, storing each as it finishes; (cells
@@ -202,7 +213,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         if c.key not in seen:
             todo.append(c)
             seen.add(c.key)
-    timed = [(c, float(r["wall_time"])) for c in cells if c.key in done
+    timed = [(c, r.wall_time) for c in cells if c.key in done
              for r in store.rows([c])]
     model = cost_model(spec, timed, "derive" in use, todo)
     todo = run_order(model, todo, where.get("workers", 1))
@@ -280,8 +291,9 @@ def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
     for previous, n_cells in store.runs():
         if previous["name"] != spec.name:
             continue
-        old = previous["dataset"].get("fingerprint")
-        if old is not None and old != fp:
+        ds = previous["dataset"]
+        old = ds.get("fingerprint") if isinstance(ds, dict) else None
+        if isinstance(old, str) and old != fp:
             warnings.warn(
                 f"{spec.source}: the data changed since the last run into {out} (fingerprint "
                 f"{old[:12]} -> {fp[:12]}); none of its {n_cells} stored cells are reused: every "
@@ -290,7 +302,7 @@ def _warn_if_data_changed(store: Store, spec: Spec, out: Path) -> None:
         return
 
 
-def failure_summary(failed: list[dict[str, Any]], n_cells: int) -> str:
+def failure_summary(failed: list[FailedCell], n_cells: int) -> str:
     """``3 of 24 cells failed and are not stored: ...; fix the cause and rerun the same command:
     failed cells are trained again, finished ones are kept.`` ("" when none failed)."""
     if not failed:
@@ -332,10 +344,10 @@ def n_classes(spec: Spec) -> int | None:
 class _EpochStatus(Callback):
     """Shows the running cell and its epoch on the cells bar (in-process runs)."""
 
-    def __init__(self, bar: Any, label: str, epochs: int) -> None:
+    def __init__(self, bar: Bar, label: str, epochs: int) -> None:
         self.bar, self.label, self.epochs = bar, label, epochs
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         val = (logs or {}).get("val_accuracy", float("nan"))
         self.bar.set_postfix_str(f"{self.label} epoch {epoch + 1}/{self.epochs} "
                                  f"val_acc {val:.3f}")

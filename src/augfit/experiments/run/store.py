@@ -33,14 +33,15 @@ import json
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, TypeGuard
 
 import numpy as np
 
 from ...errors import ConfigError, StoreError
+from ...jsontypes import JSONDict, JSONValue
 from ..spec import Cell, Spec
 from ..stats import CellResult
 
@@ -85,6 +86,31 @@ def unpack_examples(n: int, bits: bytes, loss: bytes) -> dict[str, np.ndarray]:
     correct = np.unpackbits(np.frombuffer(bits, dtype=np.uint8), count=n).astype(bool)
     return {"test_correct": correct,
             "test_loss_per_example": np.frombuffer(loss, dtype="<f4").astype(np.float32)}
+
+
+class FailedCell(TypedDict):
+    """A cell whose training failed (:meth:`Store.failures`): its identity and the error."""
+
+    method: str
+    split: int
+    seed: int
+    train_size: int
+    key: str
+    error: str
+
+
+class StoredCell(TypedDict):
+    """A finished cell as :meth:`Store.get` reads it back."""
+
+    metrics: JSONDict
+    history: dict[str, list[float]]
+    wall_time: float
+
+
+def _is_history(value: JSONValue) -> TypeGuard[dict[str, list[float]]]:
+    """A stored history: an object of per-epoch lists (the store writes their items as numbers;
+    they are not checked one by one)."""
+    return isinstance(value, dict) and all(isinstance(v, list) for v in value.values())
 
 
 class Store:
@@ -201,7 +227,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot {action} the results store "
                              f"({e.strerror or e}); {fix}") from None
 
-    def _json(self, text: str, what: str) -> Any:
+    def _json(self, text: str, what: str) -> JSONValue:
         try:
             return json.loads(text)
         except (TypeError, ValueError):
@@ -244,7 +270,7 @@ class Store:
                 (cell.key, spec_hash, cell.method, cell.split, cell.seed, cell.train_size,
                  str(error), time.time()))
 
-    def failures(self, cells: Iterable[Cell]) -> list[dict[str, Any]]:
+    def failures(self, cells: Iterable[Cell]) -> list[FailedCell]:
         """The recorded failures of ``cells`` not finished since, in the order of ``cells``: dicts
         with method, split, seed, train_size, key and error. An old store without the table (read
         only) has none."""
@@ -274,7 +300,7 @@ class Store:
             return {k: int(v) for k, v in self._con.execute("SELECT key, numerics FROM cells")
                     if k in keys}
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> StoredCell | None:
         with self._guard("read"):
             row = self._con.execute(
                 "SELECT metrics, history, wall_time FROM cells WHERE key=?", (key,)).fetchone()
@@ -284,8 +310,11 @@ class Store:
         if not isinstance(metrics, dict):
             raise StoreError(f"{self.path}: the metrics of cell {key[:12]} are not a JSON object; "
                              "move the file away and rerun")
-        return {"metrics": metrics, "history": self._json(row[1], f"history of cell {key[:12]}"),
-                "wall_time": row[2]}
+        history = self._json(row[1], f"history of cell {key[:12]}")
+        if not _is_history(history):
+            raise StoreError(f"{self.path}: the history of cell {key[:12]} is not a JSON object of "
+                             "per-epoch lists; move the file away and rerun")
+        return {"metrics": metrics, "history": history, "wall_time": float(row[2])}
 
 
     def rows(self, cells: Iterable[Cell]) -> list[CellResult]:
@@ -301,9 +330,8 @@ class Store:
                                                   r["metrics"], r["history"]))
         return out
 
-    def examples(self, rows: Iterable[Mapping[str, Any] | Cell | str]
-                 ) -> list[dict[str, np.ndarray]]:
-        """Per-example test results of ``rows`` (row dicts from :meth:`rows`, Cells or keys), in
+    def examples(self, rows: Iterable[CellResult | Cell | str]) -> list[dict[str, np.ndarray]]:
+        """Per-example test results of ``rows`` (results from :meth:`rows`, Cells or keys), in
         the same order: for each, ``{"test_correct": bool (n_test,), "test_loss_per_example":
         float32 (n_test,)}`` in the order of that cell's split's test set.
 
@@ -312,7 +340,7 @@ class Store:
         """
         out = []
         for r in rows:
-            key = r if isinstance(r, str) else r.key if isinstance(r, Cell) else r["key"]
+            key = r if isinstance(r, str) else r.key
             with self._guard("read"):
                 got = self._con.execute("SELECT n, correct, loss FROM examples WHERE key=?",
                                         (key,)).fetchone()
@@ -322,14 +350,14 @@ class Store:
             out.append(unpack_examples(*got))
         return out
 
-    def runs(self) -> list[tuple[dict[str, Any], int]]:
+    def runs(self) -> list[tuple[JSONDict, int]]:
         """Every stored spec (canonical form), latest first, with its number of stored cells."""
         rows = self._con.execute(
             "SELECT r.canonical, (SELECT COUNT(*) FROM cells c WHERE c.spec_hash = r.spec_hash) "
             "FROM runs r ORDER BY r.updated DESC").fetchall()
         return [(json.loads(c), int(n)) for c, n in rows]
 
-    def latest_spec(self) -> dict[str, Any]:
+    def latest_spec(self) -> JSONDict:
         """The canonical spec most recently run into this store."""
         with self._guard("read"):
             row = self._con.execute(
@@ -352,7 +380,7 @@ class Store:
         self.close()
 
 
-def examples(path: str | Path, rows: Iterable[Mapping[str, Any] | Cell | str]
+def examples(path: str | Path, rows: Iterable[CellResult | Cell | str]
              ) -> list[dict[str, np.ndarray]]:
     """:meth:`Store.examples` of the store at ``path`` (a results folder or ``.sqlite`` file)."""
     with Store(path, readonly=True) as store:
@@ -366,7 +394,7 @@ def load_results(out: str | Path) -> tuple[Spec, list[CellResult]]:
 
 
 def load_results_and_failures(out: str | Path
-                              ) -> tuple[Spec, list[CellResult], list[dict[str, Any]]]:
+                              ) -> tuple[Spec, list[CellResult], list[FailedCell]]:
     """The latest spec stored in ``out``, its finished rows and its failed cells."""
     path = Path(out)
     db = path if path.suffix in (".sqlite", ".db") else path / "results.sqlite"
@@ -382,7 +410,9 @@ def load_results_and_failures(out: str | Path
 __all__ = [
     "DB_NAME",
     "SCHEMA_VERSION",
+    "FailedCell",
     "Store",
+    "StoredCell",
     "examples",
     "load_results",
     "load_results_and_failures",

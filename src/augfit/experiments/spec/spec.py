@@ -108,7 +108,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
-from typing import TypedDict
+from typing import TypeAlias, TypedDict
 
 from ...checks import check_number, did_you_mean
 from ...errors import AugfitError, ConfigError
@@ -155,6 +155,10 @@ def check_smallest_effect(value: object, name: str = "--smallest-effect") -> flo
     return check_number(value, name, low=0, high=SMALLEST_EFFECT_MAX, low_open=True,
                         hint=" pp of test accuracy, e.g. 1.0 (the spec's answer.smallest_effect "
                              "is the default)")
+#: what the runner takes as a spec: a Spec, a spec file's path, or a spec given as a mapping
+SpecLike: TypeAlias = "str | Path | Spec | Mapping[str, object]"
+
+
 @dataclass(frozen=True)
 class Cell:
     """One run of the grid: a method trained on one split, with one seed, on one training-set
@@ -698,6 +702,7 @@ __all__ = [
     "Cell",
     "Method",
     "Spec",
+    "SpecLike",
     "check_dataset_options",
     "check_smallest_effect",
     "load_spec",
