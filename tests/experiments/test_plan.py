@@ -19,6 +19,7 @@ from augfit.experiments.report.plan import choose, components, mde, pilot_sds, p
 from augfit.experiments.report.verdicts import warnings_for
 from augfit.experiments.run.budget_check import still_rising, under_trained
 from augfit.experiments.spec import load_spec, parse_spec
+from augfit.experiments.stats import CellResult
 
 SPEC = {"name": "tiny_plan", "dataset": {"name": "digits"}, "model": {"hidden": [16]},
         "training": {"epochs": 20, "batch_size": 16, "lr": 0.01}, "splits": 3, "seeds": 2,
@@ -54,13 +55,13 @@ def test_minimum_detectable_effect_by_hand_and_the_design_chosen():
 def test_budget_check_by_hand():
     assert still_rising([0.5] * 18 + [0.6, 0.62])          # last 10%: 0.61 vs 0.5 before
     assert not still_rising([0.5] * 18 + [0.5, 0.502])
-    rows = [{"method": "baseline", "train_accuracy": 1.0, "epochs_run": 20,
-             "history": {"val_accuracy": [0.9] * 20}},
-            {"method": "aug", "train_accuracy": 0.97, "epochs_run": 20,
-             "history": {"val_accuracy": [0.9] * 20}},
-            {"method": "slow", "train_accuracy": 1.0, "epochs_run": 20,
-             "history": {"val_accuracy": [0.5] * 18 + [0.6, 0.62]}}]
-    got = under_trained(rows, "baseline", 20)
+    rows = [CellResult("baseline", 0, 0, 50, train_accuracy=1.0, epochs_run=20,
+                       history={"val_accuracy": [0.9] * 20}),
+            CellResult("aug", 0, 0, 50, train_accuracy=0.97, epochs_run=20,
+                       history={"val_accuracy": [0.9] * 20}),
+            CellResult("slow", 0, 0, 50, train_accuracy=1.0, epochs_run=20,
+                       history={"val_accuracy": [0.5] * 18 + [0.6, 0.62]})]
+    got = under_trained(rows, "baseline")
     assert set(got) == {"aug", "slow"}
     assert got["aug"] == "clean train accuracy 97.0% while baseline's is 100%"
     assert got["slow"].startswith("val accuracy still rising over the last 10% of the budget")
@@ -121,8 +122,7 @@ def _pilot(rows):
 
 
 def _row(method, split, seed, acc):
-    return {"method": method, "split": split, "seed": seed, "train_size": 40,
-            "test_accuracy": acc}
+    return CellResult(method, split, seed, 40, test_accuracy=acc)
 
 
 def test_a_pilot_without_two_splits_of_paired_units_or_with_failures_is_refused():

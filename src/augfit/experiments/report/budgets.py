@@ -3,14 +3,14 @@ method was still training when the budget ran out (:func:`under_trained_warnings
 methods' best epochs fell (:func:`best_epoch_table`). STATISTICS.md §6, fair training budgets."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
 from ...jsontypes import JSONValue
-from ..run import still_rising, stopped_early, under_trained
+from ..run import still_rising, under_trained
 from ..spec import TrainingSection
+from ..stats import CellResult
 
 
 def _share(x: JSONValue) -> str:
@@ -59,7 +59,7 @@ def budget_text(training: TrainingSection) -> str:
     return ", ".join(parts)
 
 
-def epoch_label(training: Mapping[str, Any]) -> str:
+def epoch_label(training: TrainingSection) -> str:
     """The curves' x axis: ``"epoch"``, or ``"evaluation (every k steps)"`` with eval_every.
 
     >>> epoch_label({"steps": 1500, "eval_every": 30})
@@ -69,19 +69,19 @@ def epoch_label(training: Mapping[str, Any]) -> str:
     return f"evaluation (every {k} steps)" if k else "epoch"
 
 
-def _by_cell(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], list[Mapping[str, Any]]]:
-    out: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
+def _by_cell(rows: Sequence[CellResult]) -> dict[tuple[str, int], list[CellResult]]:
+    out: dict[tuple[str, int], list[CellResult]] = {}
     for r in rows:
-        if not r.get("diverged"):
-            out.setdefault((str(r["method"]), int(r["train_size"])), []).append(r)
+        if not r.diverged:
+            out.setdefault((r.method, r.train_size), []).append(r)
     return out
 
 
-def _rising(row: Mapping[str, Any]) -> bool:
-    return bool(still_rising((row.get("history") or {}).get("val_accuracy") or []))
+def _rising(row: CellResult) -> bool:
+    return still_rising(row.history.get("val_accuracy") or [])
 
 
-def under_trained_warnings(rows: Sequence[Mapping[str, Any]], baseline: str) -> list[str]:
+def under_trained_warnings(rows: Sequence[CellResult], baseline: str) -> list[str]:
     """The warning "under-trained at the cap" (STATISTICS.md §6), one entry for every method and
     size that :func:`augfit.experiments.run.budget_check.under_trained` (the one definition, which
     ``augfit plan`` uses too) finds under-trained among the cells of that size: val accuracy still
@@ -92,7 +92,7 @@ def under_trained_warnings(rows: Sequence[Mapping[str, Any]], baseline: str) -> 
     comparisons say what it does within this budget, not what it can do. Rows without a per-epoch
     ``history`` (not from stored cells) are not judged.
     """
-    groups = _by_cell([r for r in rows if r.get("history")])
+    groups = _by_cell([r for r in rows if r.history])
     found = []
     for n in sorted({n for _, n in groups}):
         at_n = [r for (m, size), cells in groups.items() if size == n for r in cells]
@@ -115,7 +115,7 @@ BEST_EPOCHS_NOTE = ("Best epoch (1-based): early stopping's choice, else the epo
                     "(the under-trained warning needs most of them).")
 
 
-def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
+def best_epoch_table(rows: Sequence[CellResult], methods: Sequence[str],
                      sizes: Sequence[int]) -> list[list[str]]:
     """Header + one row per (method, size): the best epoch's median and range over the units,
     the epochs run, and the share of units still improving at the end of the budget."""
@@ -127,9 +127,9 @@ def best_epoch_table(rows: Sequence[Mapping[str, Any]], methods: Sequence[str],
             cells = groups.get((m, n), [])
             if not cells:
                 continue
-            best = np.array([float(r["best_epoch"]) for r in cells])
-            run = np.array([float(r["epochs_run"]) for r in cells])
-            full = [r for r in cells if r.get("history") and not stopped_early(r)]
+            best = np.array([float(r.best_epoch) for r in cells])
+            run = np.array([float(r.epochs_run) for r in cells])
+            full = [r for r in cells if r.history and not r.stopped_early]
             rising = sum(_rising(r) for r in full)
             out.append([m, str(n), str(len(cells)),
                         f"{np.median(best):g} [{best.min():g}, {best.max():g}]",

@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...checks import check_int
 from ...errors import ConfigError
 from ..run import as_spec, check_pilot_overlap, n_classes, with_examples
-from ..spec import Spec, check_smallest_effect
-from ..stats import CellResult, Look, holm_look, power, stop_reason
-from .study import RunResult, run
+from ..spec import Spec, SpecLike, check_smallest_effect
+from ..stats import CellResult, Comparison, Estimate, Look, holm_look, power, stop_reason
+from .study import RunOptions, RunResult, run
 from .verdicts import GAP_UNJUDGED, HELPS, HURTS, NOT_COMPARABLE, Verdict
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .document import Report
 
 
@@ -62,7 +65,7 @@ def look_splits(first: int, maximum: int | None, step: int | None) -> list[int]:
     return [*range(first, maximum, step), maximum]
 
 
-def primary_intervals(spec: Spec, rows: list[CellResult]) -> dict[str, Any]:
+def primary_intervals(spec: Spec, rows: list[CellResult]) -> dict[str, Estimate]:
     """Each method's primary comparison with the baseline: ``{method: Estimate}`` of Δ test
     accuracy pooled over the sizes (at one size: that size)."""
     from ..stats import compare, compare_all_pooled, study_draws
@@ -74,18 +77,19 @@ def primary_intervals(spec: Spec, rows: list[CellResult]) -> dict[str, Any]:
     shared = shared_test(spec)
     draws = study_draws(rows, b["resamples"], b["seed"], shared)   # None with a test set per split
     if len(sizes) >= 2:
-        comps: list[Any] = compare_all_pooled(rows, names, spec.baseline, sizes, b["resamples"],
-                                              b["seed"], b["confidence"], draws, shared)[0]
+        comps: Sequence[Comparison] = compare_all_pooled(
+            rows, names, spec.baseline, sizes, b["resamples"], b["seed"], b["confidence"], draws,
+            shared)[0]
     else:
         comps = compare(rows, names, spec.baseline, sizes, b["resamples"], b["seed"],
                         b["confidence"], draws, shared)
     return {c.method: c.stats["d_test_accuracy"] for c in comps}
 
 
-def run_until_decided(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
+def run_until_decided(spec: SpecLike, out: str | Path | None = None,
                       max_splits: int | None = None, round_splits: int | None = None,
                       smallest: float | None = None, report: bool = True,
-                      **kwargs: Any) -> RunResult:
+                      **kwargs: Unpack[RunOptions]) -> RunResult:
     """Run ``spec`` in rounds until every primary comparison is decided or ``max_splits`` is
     reached (module docstring); ``kwargs`` go to :func:`.runner.run` (workers, scheduler, progress,
     data, mlflow). The result is the last round's, with ``sequential`` saying what happened."""
@@ -187,7 +191,8 @@ def at_the_looks(report: Report, decisions: dict[str, Look], values: dict[str, f
         report.primary, names, base, small, sequential=True)
 
 
-def _at_look(v: Verdict, d: Look | None, values: dict[str, float], est: Any) -> Verdict:
+def _at_look(v: Verdict, d: Look | None, values: dict[str, float], est: Estimate | None
+             ) -> Verdict:
     if d is None or v.effect == NOT_COMPARABLE:
         return v
     mde, need = v.mde, v.units_needed

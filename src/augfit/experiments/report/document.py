@@ -17,15 +17,16 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ...viz.cards import md_text
+from ..run import FailedCell
 from ..spec import Spec
 from ..stats import (
     STATISTICS,
     CellResult,
     Comparison,
     Estimate,
+    SummaryRow,
     compare,
     compare_all_pooled,
     multiplier_interval,
@@ -48,11 +49,10 @@ from .verdicts import (
 
 def shared_test(spec: Spec) -> bool:
     """Is every split scored on one test set (``dataset.split.test: official``)?"""
-    split = (spec.dataset or {}).get("split") or {}
-    return isinstance(split, dict) and split.get("test") == "official"
+    return spec.dataset["split"]["test"] == "official"
 
 
-def tuned_on(spec: Spec) -> Any:
+def tuned_on(spec: Spec) -> str | list[str] | None:
     """The spec's ``notes.tuned_on`` (None when absent)."""
     return spec.notes.get("tuned_on")
 
@@ -78,7 +78,7 @@ class Report:
 
     spec: Spec
     rows: list[CellResult]
-    summary: list[dict[str, Any]]
+    summary: list[SummaryRow]
     comparisons: list[Comparison]        # per (method, size)
     verdicts: list[Verdict] = field(default_factory=list)    # per (method, size): exploratory
     warnings: list[str] = field(default_factory=list)
@@ -98,10 +98,9 @@ class Report:
     @classmethod
     def build(cls, spec: Spec, rows: Sequence[CellResult],
               n_classes: int | None = None,
-              failed: Sequence[dict[str, Any]] = ()) -> Report:
-        """Compare, judge and warn. ``n_classes`` (for the chance-level warning) defaults to a
-        row's ``n_classes`` if the rows carry one; ``failed`` are the cells whose training failed
-        (named in the warnings)."""
+              failed: Sequence[FailedCell] = ()) -> Report:
+        """Compare, judge and warn. ``n_classes``: for the chance-level warning (none without
+        it); ``failed`` are the cells whose training failed (named in the warnings)."""
         names = [m.name for m in spec.methods]
         sizes = [n for n in spec.train_sizes if isinstance(n, int)]
         b = spec.bootstrap
@@ -118,8 +117,6 @@ class Report:
         mult_ci = {(m, n): multiplier_interval(j, n, b["confidence"])
                    for m, j in joints.items() if not j.left_out and j.sizes == sorted(base_acc)
                    for n in j.sizes}
-        if n_classes is None:
-            n_classes = next((int(r["n_classes"]) for r in rows if r.get("n_classes")), None)
         small = smallest_effect(spec)
         primary = judge(primary_comparisons(names, spec.baseline, comps, pooled),
                         b["confidence"], baseline_accuracy={}, smallest_effect=small,
@@ -366,7 +363,7 @@ def intro(report: Report) -> list[str]:
 def overlay_size(report: Report) -> int | None:
     """The training size the all-methods overlay shows: the smallest (where overfitting is
     largest)."""
-    sizes = sorted({r["train_size"] for r in report.rows})
+    sizes = sorted({r.train_size for r in report.rows})
     return sizes[0] if sizes else None
 
 
@@ -396,11 +393,11 @@ def figures(report: Report) -> list[tuple[str, str, bytes]]:
                     + dose.BEST_WARNING,
                     dose.dose_png(curve, s.baseline)))
     size = overlay_size(report)
-    if size is not None and any(r.get("history") for r in report.rows):
+    if size is not None and any(r.history for r in report.rows):
         out.append(("overlay", f"All methods at n = {size}: val accuracy and loss per epoch",
                     plots.overlay(report.rows, names, size, epoch_label(s.training))))
     for m in names:
-        if any(r["method"] == m and r.get("history") for r in report.rows):
+        if any(r.method == m and r.history for r in report.rows):
             out.append((f"curves_{m}", f"Learning curves: {m}" + (
                         f" (thin grey: {s.baseline}, for comparison)" if m != s.baseline else ""),
                         plots.learning_curves(report.rows, m, s.resolved_sizes(), colors[m],

@@ -23,16 +23,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ...errors import ConfigError, MissingResourceError
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 ID_COLUMNS = ("method", "split", "seed", "train_size")
 """What identifies a cell, in column order (``split`` only when the rows carry it)."""
 FORMATS = ("csv", "parquet")
 
 
-def _pandas() -> Any:
+def _pandas() -> ModuleType:
     try:
         import pandas
     except ImportError:
@@ -41,18 +45,18 @@ def _pandas() -> Any:
     return pandas
 
 
-def _ids(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def _ids(rows: Sequence[Mapping[str, object]]) -> list[str]:
     return [c for c in ID_COLUMNS if any(c in r for r in rows)]
 
 
-def _scalar(v: Any) -> bool:
+def _scalar(v: object) -> bool:
     """A value that fits one table cell (not a history, list or per-example array)."""
     import numpy as np
 
     return v is None or isinstance(v, (str, bool, int, float, np.generic))
 
 
-def cells_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
+def cells_frame(rows: Sequence[Mapping[str, object]]) -> DataFrame:
     """One row per cell: the identity columns, then every scalar of the row (not ``history``)."""
     pd = _pandas()
     ids = _ids(rows)
@@ -61,14 +65,14 @@ def cells_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
     return pd.DataFrame.from_records(records, columns=ids + rest)
 
 
-def epochs_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
+def epochs_frame(rows: Sequence[Mapping[str, object]]) -> DataFrame:
     """One row per cell and epoch: identity, ``epoch`` (1-based), one column per series."""
     pd = _pandas()
     ids = _ids(rows)
-    series = sorted({k for r in rows for k in (r.get("history") or {})})
+    histories = [_history(r) for r in rows]
+    series = sorted({k for h in histories for k in h})
     records = []
-    for r in rows:
-        h = r.get("history") or {}
+    for r, h in zip(rows, histories, strict=True):
         n = max((len(v) for v in h.values()), default=0)
         for e in range(n):
             rec = {k: r.get(k) for k in ids}
@@ -80,7 +84,15 @@ def epochs_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
     return pd.DataFrame.from_records(records, columns=[*ids, "epoch", *series])
 
 
-def frame(rows: Sequence[Mapping[str, Any]], kind: str = "cells") -> Any:
+def _history(row: Mapping[str, object]) -> Mapping[str, Sequence[object]]:
+    """A row's per-epoch series ({} without a history)."""
+    h = row.get("history") or {}
+    if not isinstance(h, Mapping):
+        raise TypeError(f"a row's history must be a mapping of per-epoch lists, got {h!r}")
+    return h
+
+
+def frame(rows: Sequence[Mapping[str, object]], kind: str = "cells") -> DataFrame:
     """:func:`cells_frame` (``kind="cells"``) or :func:`epochs_frame` (``kind="epochs"``)."""
     if kind == "cells":
         return cells_frame(rows)
@@ -89,7 +101,7 @@ def frame(rows: Sequence[Mapping[str, Any]], kind: str = "cells") -> Any:
     raise ConfigError(f"frame(kind=...) must be 'cells' or 'epochs', got {kind!r}")
 
 
-def write_tables(rows: Sequence[Mapping[str, Any]], out_dir: str | Path,
+def write_tables(rows: Sequence[Mapping[str, object]], out_dir: str | Path,
                  fmt: str = "csv") -> dict[str, Path]:
     """Write ``cells.FMT`` and ``epochs.FMT`` into ``out_dir`` (created); returns their paths."""
     if fmt not in FORMATS:

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -45,8 +44,8 @@ from ..run import (
     speedups,
     under_trained,
 )
-from ..spec import Spec, parse_spec
-from ..stats import FEW_SPLITS, power
+from ..spec import Cell, Spec, SpecLike, parse_spec
+from ..stats import FEW_SPLITS, CellResult, power
 from .decide import smallest_effect
 from .study import RunResult, run
 
@@ -134,11 +133,10 @@ def pilot_spec(spec: Spec, splits: int, seeds: int, first: int | None,
                            first_split=first, seeds=list(spec.seeds[:seeds])), source=spec.source)
 
 
-def unit_deltas(rows: Sequence[Mapping[str, Any]], baseline: str, method: str,
+def unit_deltas(rows: Sequence[CellResult], baseline: str, method: str,
                 sizes: Sequence[int]) -> dict[tuple[int, int], np.ndarray]:
     """``{(split, seed): Δ test accuracy at each of sizes}`` for the units with every size."""
-    acc = {(r["method"], r["split"], r["seed"], r["train_size"]): float(r["test_accuracy"])
-           for r in rows}
+    acc = {(r.method, r.split, r.seed, r.train_size): float(r.test_accuracy) for r in rows}
     units = sorted({(s, sd) for (m, s, sd, _) in acc if m == method})
     out = {}
     for u in units:
@@ -199,7 +197,7 @@ def choose(sd: dict[str, tuple[float, float]], delta: float, alpha: float, max_s
     return -best[1], 2, best[3], False
 
 
-def plan(spec: str | Path | Spec | dict[str, Any], smallest: float | None = None,
+def plan(spec: SpecLike, smallest: float | None = None,
          pilot_splits: int = 2, pilot_seeds: int = 2, pilot_first_split: int | None = None,
          max_splits: int = 30, workers: int = 1, dask_workers: int = 8,
          out: str | Path | None = None, write: str | Path | None = None,
@@ -217,11 +215,11 @@ def plan(spec: str | Path | Spec | dict[str, Any], smallest: float | None = None
     alpha = 1.0 - float(base.bootstrap["confidence"])
     splits, seeds, e, reached = choose(sd, delta / 100.0, alpha, max_splits)
     planned = _planned(base, splits, seeds, delta, pilot, out_dir)
-    model = cost_model(res.spec, [(c, float(r["wall_time"])) for c in res.spec.cells()
-                                  for r in res.rows if r["key"] == c.key],
+    model = cost_model(res.spec, [(c, r.wall_time) for c in res.spec.cells()
+                                  for r in res.rows if r.key == c.key],
                        "derive" in speedups())
     result = Plan(planned, pilot, out_dir, len(res.rows), delta, sd, by_size,
-                  under_trained(res.rows, res.spec.baseline, res.spec.training.get("epochs")),
+                  under_trained(res.rows, res.spec.baseline),
                   _per_size(model, res.spec), splits, seeds, 100 * e, reached,
                   wall_times(model, planned.cells(), workers, dask_workers))
     result.path = write_spec(spec, planned, write, out_dir)
@@ -260,7 +258,7 @@ def _per_size(model: CostModel, spec: Spec) -> dict[int, float]:
             for n in spec.train_sizes}
 
 
-def wall_times(model: CostModel, cells: Sequence[Any], workers: int,
+def wall_times(model: CostModel, cells: Sequence[Cell], workers: int,
                dask_workers: int) -> dict[str, float]:
     """Modelled wall time of ``cells`` (largest first) on 1 process, this machine's cores (or
     ``workers``) and ``dask_workers`` dask workers."""
@@ -285,7 +283,7 @@ def _planned(base: Spec, splits: int, seeds: int, delta: float, pilot: Spec, out
                             answer={"smallest_effect": delta})
 
 
-def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -> Path:
+def write_spec(given: SpecLike, planned: Spec, write: str | Path | None, out: Path) -> Path:
     """Write the planned spec as YAML: the user's own spec file with ``splits``, ``seeds``,
     ``notes`` and ``answer`` (the smallest effect the design was sized for) replaced (relative
     paths keep working beside it), or the canonical form."""

@@ -14,6 +14,10 @@ import numpy as np
 from ...viz.figures import figure, png_bytes, png_data_uri
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..stats import CellResult
     from .verdicts import Verdict
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -25,7 +29,7 @@ CHART_COLORS = 64
 at about a third of the bytes, which keeps the demo's report.html under 1 MB."""
 
 
-def chart_png(fig: Any) -> bytes:
+def chart_png(fig: Figure) -> bytes:
     """A report chart as PNG bytes with a palette of :data:`CHART_COLORS` colours."""
     return png_bytes(fig, colors=CHART_COLORS)
 
@@ -35,7 +39,7 @@ def color_of(methods: Sequence[str]) -> dict[str, str]:
     return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(methods)}
 
 
-def curve_matrix(histories: Sequence[dict[str, list[float]]], key: str) -> np.ndarray:
+def curve_matrix(histories: Sequence[Mapping[str, list[float]]], key: str) -> np.ndarray:
     """(runs, epochs) array of a per-epoch curve, NaN after a run stopped."""
     n = max(len(h[key]) for h in histories)
     arr = np.full((len(histories), n), np.nan)
@@ -44,7 +48,7 @@ def curve_matrix(histories: Sequence[dict[str, list[float]]], key: str) -> np.nd
     return arr
 
 
-def mean_curve(histories: Sequence[dict[str, list[float]]], key: str) -> np.ndarray:
+def mean_curve(histories: Sequence[Mapping[str, list[float]]], key: str) -> np.ndarray:
     """Mean over runs of a per-epoch curve; runs that stopped early count only while they ran."""
     arr = curve_matrix(histories, key)
     counts = (~np.isnan(arr)).sum(axis=0)
@@ -71,14 +75,12 @@ def interesting_range(values: np.ndarray, accuracy: bool) -> tuple[float, float]
     return (0.0, hi * 1.1 if hi > 0 else 1.0)
 
 
-def _histories(rows: Sequence[Mapping[str, Any]], method: str, size: int
-               ) -> list[Mapping[str, Any]]:
+def _histories(rows: Sequence[CellResult], method: str, size: int) -> list[CellResult]:
     """The stored cells of one method at one size that carry a history."""
-    return [r for r in rows if r["method"] == method and r["train_size"] == size
-            and r.get("history")]
+    return [r for r in rows if r.method == method and r.train_size == size and r.history]
 
 
-def _curve_pair(ax: Any, hs: Sequence[dict[str, list[float]]], what: str, color: str,
+def _curve_pair(ax: Axes, hs: Sequence[Mapping[str, list[float]]], what: str, color: str,
                 band: bool, lw: float, label: str) -> list[np.ndarray]:
     """Clean train (solid) and val (dashed) means of ``what`` on ``ax``, with the min-max band
     when ``band``; returns the arrays drawn (for the y range)."""
@@ -101,7 +103,7 @@ def _curve_pair(ax: Any, hs: Sequence[dict[str, list[float]]], what: str, color:
 BASELINE_INK = "#555555"
 
 
-def learning_curves(rows: Sequence[Mapping[str, Any]], method: str, train_sizes: Sequence[int],
+def learning_curves(rows: Sequence[CellResult], method: str, train_sizes: Sequence[int],
                     color: str = PALETTE[0], xlabel: str = "epoch",
                     baseline: str | None = None) -> bytes:
     """Accuracy (top) and loss (bottom) per epoch, one column per training size: clean train
@@ -120,11 +122,11 @@ def learning_curves(rows: Sequence[Mapping[str, Any]], method: str, train_sizes:
         values: list[np.ndarray] = []
         for col, size in enumerate(sizes):
             ax, sel = axes[row_i, col], _histories(rows, method, size)
-            values += _curve_pair(ax, [r["history"] for r in sel], what, color, True, 1.4, method)
+            values += _curve_pair(ax, [r.history for r in sel], what, color, True, 1.4, method)
             if other:
-                values += _curve_pair(ax, [r["history"] for r in _histories(rows, other, size)],
+                values += _curve_pair(ax, [r.history for r in _histories(rows, other, size)],
                                       what, BASELINE_INK, False, 0.9, other)
-            best = np.median([r["best_epoch"] for r in sel if "best_epoch" in r] or [np.nan])
+            best = np.median([float(r.best_epoch) for r in sel] or [np.nan])
             if np.isfinite(best):
                 ax.axvline(best, color="#444", ls=":", lw=1, label="best epoch (median)")
             ax.grid(alpha=0.3)
@@ -148,7 +150,7 @@ def learning_curves(rows: Sequence[Mapping[str, Any]], method: str, train_sizes:
     return chart_png(fig)
 
 
-def overlay(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], size: int,
+def overlay(rows: Sequence[CellResult], methods: Sequence[str], size: int,
             xlabel: str = "epoch") -> bytes:
     """Val accuracy and val loss per epoch of every method at one training size (means); the
     legend below the panels."""
@@ -158,8 +160,8 @@ def overlay(rows: Sequence[Mapping[str, Any]], methods: Sequence[str], size: int
     for ax, (what, acc) in zip(axes, (("accuracy", True), ("loss", False)), strict=True):
         values = []
         for m in methods:
-            hs = [r["history"] for r in rows if r["method"] == m and r["train_size"] == size
-                  and r.get("history") and f"val_{what}" in r["history"]]
+            hs = [r.history for r in rows if r.method == m and r.train_size == size
+                  and f"val_{what}" in r.history]
             if not hs:
                 continue
             y = mean_curve(hs, f"val_{what}")
@@ -191,7 +193,7 @@ def clip_limits(estimates: Sequence[float], ends: Sequence[float], least: float 
     return lo - pad, hi + pad
 
 
-def interval_bar(ax: Any, pos: float, value: float, lo: float, hi: float,
+def interval_bar(ax: Axes, pos: float, value: float, lo: float, hi: float,
                  limits: tuple[float, float], vertical: bool, color: Any, filled: bool,
                  **kw: Any) -> bool:
     """An estimate with its interval (an errorbar container) at ``pos``, the interval clipped at
@@ -204,8 +206,9 @@ def interval_bar(ax: Any, pos: float, value: float, lo: float, hi: float,
         b = limits[1]
     err = [[max(value - a, 0.0)], [max(b - value, 0.0)]]
     xy = ([pos], [value]) if vertical else ([value], [pos])
-    ax.errorbar(*xy, **({"yerr": err} if vertical else {"xerr": err}), fmt="o", color=color,
-                mfc=color if filled else "white", capsize=2, lw=1.1, **{"ms": 5, **kw})
+    ax.errorbar(*xy, yerr=err if vertical else None, xerr=None if vertical else err, fmt="o",
+                color=color, mfc=color if filled else "white", capsize=2, lw=1.1,
+                **{"ms": 5, **kw})
     clipped = False
     for end, beyond, mark in ((a, not lo >= limits[0], "v<"), (b, not hi <= limits[1], "^>")):
         if beyond:
@@ -300,7 +303,7 @@ def multipliers(verdicts: Sequence[Verdict], methods: Sequence[str]) -> bytes:
     return chart_png(fig)
 
 
-def _multiplier_method(ax: Any, vs: Sequence[Verdict], sizes: Sequence[int], nudge: float,
+def _multiplier_method(ax: Axes, vs: Sequence[Verdict], sizes: Sequence[int], nudge: float,
                        color: str, label: str) -> bool:
     """One method's multipliers, intervals and beyond-the-grid triangles; returns whether a
     triangle was drawn."""

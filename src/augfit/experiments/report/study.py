@@ -18,16 +18,26 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
 from ...errors import ConfigError
-from ..run import failure_summary, load_results_and_failures, n_classes, train, with_examples
-from ..spec import Spec
+from ..run import (
+    FailedCell,
+    failure_summary,
+    load_results_and_failures,
+    n_classes,
+    train,
+    with_examples,
+)
+from ..spec import Spec, SpecLike
 from ..stats import CellResult
 from .document import Report, verdict_table
 from .report_files import write_report
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 
 @dataclass
@@ -44,9 +54,9 @@ class RunResult:
     seconds: float = 0.0
     mlflow_run_id: str | None = None
     n_missing: int = 0               # cells of the spec not in the store (a partial run)
-    # cells whose training failed (TrainingError) and are not stored: dicts with method, split,
+    # cells whose training failed (TrainingError) and are not stored: their method, split,
     # seed, train_size, key and error; a rerun of the same command trains them again
-    failed: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[FailedCell] = field(default_factory=list)
     # a run with --until-decided (experiments.report.decide): rounds, why it stopped, decisions
     sequential: list[str] = field(default_factory=list)
 
@@ -65,7 +75,7 @@ class RunResult:
     def table(self) -> str:
         return verdict_table(self.report) if self.report is not None else ""
 
-    def frame(self, kind: str = "cells") -> Any:
+    def frame(self, kind: str = "cells") -> DataFrame:
         """The results as a tidy pandas DataFrame: one row per cell (``kind="cells"``) or per cell
         and epoch (``kind="epochs"``); see :mod:`augfit.experiments.report.export`."""
         from .export import frame
@@ -73,9 +83,22 @@ class RunResult:
         return frame(self.rows, kind)
 
 
-def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None, workers: int = 1,
+class RunOptions(TypedDict, total=False):
+    """The options of :func:`run` that :func:`augfit.experiments.report.decide.run_until_decided`
+    passes on (documented by :func:`run`)."""
+
+    workers: int
+    scheduler: str | None
+    progress: bool | None
+    data: object
+    mlflow: str | None
+    max_cells: int | None
+    speedups: str | None
+
+
+def run(spec: SpecLike, out: str | Path | None = None, workers: int = 1,
         scheduler: str | None = None, progress: bool | None = None,
-        report: bool = True, data: Any = None, mlflow: str | None = None,
+        report: bool = True, data: object = None, mlflow: str | None = None,
         max_cells: int | None = None, speedups: str | None = None) -> RunResult:
     """Run (or resume) every cell of ``spec`` not yet in ``out`` and write the report.
 
@@ -145,4 +168,4 @@ def report(out: str | Path) -> RunResult:
                      n_missing=len(spec.cells()) - len(rows), failed=failed)
 
 
-__all__ = ["RunResult", "report", "run"]
+__all__ = ["RunOptions", "RunResult", "report", "run"]

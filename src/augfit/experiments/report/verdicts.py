@@ -45,11 +45,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ...train.trainer import DIVERGED_LOSS
+from ..run import FailedCell
 from ..spec import SMALLEST_EFFECT_DEFAULT
 from ..stats import (
     CATEGORIES,
@@ -58,6 +58,7 @@ from ..stats import (
     INCONCLUSIVE,
     NEGLIGIBLE,
     NOT_COMPARABLE,
+    CellResult,
     Comparison,
     classify,
     decide,
@@ -303,11 +304,11 @@ def interval_text(v: float, ci: tuple[float, float]) -> str:
 
 
 # -- sanity warnings ------------------------------------------------------------------------------
-def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Comparison],
+def warnings_for(rows: Sequence[CellResult], comparisons: Sequence[Comparison],
                  methods: Sequence[str], baseline: str, sizes: Sequence[int],
                  expected_units: int, n_classes: int | None = None,
-                 tuned_on: Any = None, n_splits: int | None = None,
-                 failed: Sequence[Mapping[str, Any]] = (), fresh: str = "") -> list[str]:
+                 tuned_on: str | Sequence[str] | None = None, n_splits: int | None = None,
+                 failed: Sequence[FailedCell] = (), fresh: str = "") -> list[str]:
     """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none).
 
     ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
@@ -325,7 +326,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
     return out
 
 
-def _failed_lines(failed: Sequence[Mapping[str, Any]]) -> list[str]:
+def _failed_lines(failed: Sequence[FailedCell]) -> list[str]:
     if not failed:
         return []
     named = [f"{f['method']} at n = {f['train_size']} (split {f['split']}, seed {f['seed']}): "
@@ -355,18 +356,18 @@ def _chance_lines(comparisons: Sequence[Comparison], n_classes: int | None) -> l
     return out
 
 
-def _training_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def _training_lines(rows: Sequence[CellResult]) -> list[str]:
     """Cells that diverged; every method underfitting."""
     out = []
     bad = [r for r in rows if _diverged(r)]
     if bad:
-        by = sorted({r["method"] for r in bad})
+        by = sorted({r.method for r in bad})
         out.append(f"{len(bad)} of {len(rows)} cells diverged or ended with a huge loss "
                    f"(methods: {', '.join(by)}); their numbers are not meaningful. Lower the "
                    "learning rate.")
     under = [r for r in rows if not _diverged(r)]
-    if under and all(float(r["train_accuracy"]) < 0.9 for r in under) and \
-            all(abs(float(r["gap_accuracy"])) < 0.02 for r in under):
+    if under and all(r.train_accuracy < 0.9 for r in under) and \
+            all(abs(r.gap_accuracy) < 0.02 for r in under):
         out.append("Every method underfits: clean train accuracy is below 90% everywhere and the "
                    "gap is within ±2 pp, so there is no overfitting to reduce. Check the learning "
                    "rate; use a bigger model or more epochs.")
@@ -406,8 +407,8 @@ def _partial_lines(comparisons: Sequence[Comparison], methods: Sequence[str], ba
             + ". Rerun the same command to finish the grid."]
 
 
-def _tuned_on_line(tuned_on: Any, fresh: str) -> str:
-    what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
+def _tuned_on_line(tuned_on: str | Sequence[str], fresh: str) -> str:
+    what = tuned_on if isinstance(tuned_on, str) else ", ".join(tuned_on)
     if fresh:
         return (f"Settings were chosen on a pilot ({what}) on splits {fresh}: these results are "
                 "not optimistic from that choice.")
@@ -415,11 +416,8 @@ def _tuned_on_line(tuned_on: Any, fresh: str) -> str:
             "optimistic for the tuned methods.")
 
 
-def _diverged(row: Mapping[str, Any]) -> bool:
-    if row.get("diverged"):
-        return True
-    loss = float(row.get("test_loss", 0.0))
-    return not math.isfinite(loss) or loss > DIVERGED_LOSS
+def _diverged(row: CellResult) -> bool:
+    return row.diverged or not math.isfinite(row.test_loss) or row.test_loss > DIVERGED_LOSS
 
 
 __all__ = [
