@@ -24,8 +24,8 @@ import importlib.machinery
 import importlib.util
 import sys
 import warnings
+from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any
 
 from .report import (
     Report,
@@ -74,7 +74,7 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self) -> None:
         self.specs: dict[str, importlib.machinery.ModuleSpec | None] = {}
 
-    def find_spec(self, fullname: str, path: Any = None,
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         del path, target  # MetaPathFinder's signature; only the name decides
         if fullname in MOVED and fullname.rpartition(".")[2] not in _ROOMS:
@@ -93,11 +93,11 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__spec__ = self.specs[module.__name__]
 
 
-def _forwarder(module: ModuleType, old: str, names: dict[str, str]) -> Any:
+def _forwarder(module: ModuleType, old: str, names: dict[str, str]) -> Callable[[str], object]:
     """A module ``__getattr__`` for ``module``: a name the old module ``old`` had is fetched
     from the module that holds it now (``names``, else ``MOVED[old]``), with a warning."""
 
-    def __getattr__(name: str) -> Any:
+    def __getattr__(name: str) -> object:
         new = names.get(name, MOVED.get(old, ""))
         if name.startswith("__") or not new or new == module.__name__:
             raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
@@ -113,7 +113,7 @@ def _forwarder(module: ModuleType, old: str, names: dict[str, str]) -> Any:
 _MISSING = object()
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> ModuleType:
     """``augfit.experiments.cell`` and the like: an old flat module, from its new place."""
     old = f"{__name__}.{name}"
     if old not in MOVED:

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..spec import sweep_groups
+from ..spec import SweepValue, sweep_groups
 from . import plots
 from .verdicts import Verdict, interval_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BEST_WARNING = ("★ marks the swept value with the highest mean Δ test accuracy at each n. Picking "
                 "it this way is optimistic: the same test results choose the value and judge it, "
@@ -33,7 +36,7 @@ BEST_WARNING = ("★ marks the swept value with the highest mean Δ test accurac
 class DosePoint:
     """One swept value at one training size (the verdict's numbers, in fractions)."""
 
-    value: Any
+    value: SweepValue
     method: str
     train_size: int
     d_test: float
@@ -51,7 +54,7 @@ class DoseCurve:
 
     group: str
     param: str
-    values: list[Any]
+    values: list[SweepValue]
     points: list[DosePoint]
 
     def sizes(self) -> list[int]:
@@ -114,7 +117,7 @@ def best_lines(curves: Sequence[DoseCurve]) -> list[str]:
     return out
 
 
-def dose_figure(curve: DoseCurve, baseline: str) -> Any:
+def dose_figure(curve: DoseCurve, baseline: str) -> Figure:
     """The matplotlib Figure: Δ test accuracy (left) and Δ gap (right) against the swept value,
     one line per training size with its unadjusted (exploratory) interval (filled: it excludes 0;
     hollow: not; an interval far beyond the estimates is clipped with an arrow head); a star on

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +33,10 @@ from ...viz.explain import describe_pipeline
 from ...viz.gallery import draw_gallery, pick_samples, pipeline_of
 from ...viz.sound import find_mel, spectrograms
 from ..spec import Method, Spec
+
+if TYPE_CHECKING:
+    from ...data.datasets import Dataset
+    from ...viz.gallery import Gallery
 
 SAMPLES = 4
 """Training samples shown per method."""
@@ -83,7 +87,7 @@ def without_augmentation(m: Method, baseline: str) -> str:
     return "no data augmentation (" + ", ".join(what) + ")"
 
 
-def build(spec: Spec, data: Any = None) -> Samples:
+def build(spec: Spec, data: Dataset | None = None) -> Samples:
     """The grids of ``spec``'s methods on ``data`` (a Dataset: the training pool to draw from;
     None: split 0's training part of the spec's dataset, loaded here if it is not already)."""
     seed = int(spec.seeds[0]) if spec.seeds else 0
@@ -105,7 +109,8 @@ def build(spec: Spec, data: Any = None) -> Samples:
     return out
 
 
-def _method(m: Method, baseline: str, sub: Any, seed: int, sr: float | None) -> MethodSamples:
+def _method(m: Method, baseline: str, sub: Dataset, seed: int, sr: float | None
+            ) -> MethodSamples:
     try:
         aug = with_sample_rate(pipeline_of(m.augment, m.mix), sr)
     except AugfitError as e:
@@ -130,7 +135,7 @@ def _method(m: Method, baseline: str, sub: Any, seed: int, sr: float | None) -> 
     return MethodSamples(m.name, note, rows, names)
 
 
-def _panels(aug: Transform, g: Any, sub: Any, sr: float | None) -> list[list[Panel]]:
+def _panels(aug: Transform, g: Gallery, sub: Dataset, sr: float | None) -> list[list[Panel]]:
     if sub.modality == "image":
         return image_panels(g, REPORT_SIDE)
     if sub.modality == "audio":

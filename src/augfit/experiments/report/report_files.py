@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...errors import StoreError
 from ...viz.cards import CSS as CARD_CSS
@@ -38,6 +38,11 @@ from .document import (
 from .gallery import samples_html, samples_markdown
 from .verdicts import interval_text, pp
 
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+    from ...data.datasets import Dataset
+
 _CSV_SKIP = ("history", "key", "test_correct", "test_loss_per_example")
 
 
@@ -49,7 +54,8 @@ def html_text(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text)))
 
 
-def write_report(out_dir: str | Path, report: Report, data: Any = None) -> dict[str, Path]:
+def write_report(out_dir: str | Path, report: Report, data: Dataset | None = None
+                 ) -> dict[str, Path]:
     """Write ``report.md`` (+ ``plots/*.png``), ``report.html`` and ``cells.csv`` in ``out_dir``.
 
     ``data`` (a Dataset) is the pool the sample grids draw from; None: split 0's training part of
@@ -125,7 +131,7 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 
 @functools.cache
-def _template(name: str) -> Any:
+def _template(name: str) -> Template:
     """A report template: ``.html.j2`` autoescaped for HTML (with the ``prose`` filter,
     :func:`html_text`); ``.md.j2`` escaped for Markdown (every value through :func:`md_text`
     unless it is Markup)."""
@@ -213,7 +219,7 @@ def _html(report: Report, figs: list[tuple[str, str, bytes]]) -> str:
     return re.sub(r">[ \t]*\n\s*<", "><", page)
 
 
-def _verdict_summary(report: Report) -> dict[str, Any] | None:
+def _verdict_summary(report: Report) -> dict[str, object] | None:
     """Below the headline: one row per method, its verdict coloured, a small forest plot of the
     pooled Δ test accuracy (against 0 and ± the smallest effect) and its per-size results folded
     in the row (a ``<details>`` whose summary is the row); then how to read it and the legend.
@@ -258,7 +264,7 @@ def _verdict_class(effect: str) -> str:
     return "v-" + {"above": "helps", "below": "hurts", "includes": "not"}.get(word, word)
 
 
-def _per_size(report: Report, method: str, r: float, small: float) -> list[dict[str, Any]]:
+def _per_size(report: Report, method: str, r: float, small: float) -> list[dict[str, object]]:
     """One method's per-size results (exploratory), each with its forest plot."""
     from markupsafe import Markup
 
@@ -274,7 +280,7 @@ def _per_size(report: Report, method: str, r: float, small: float) -> list[dict[
     return out
 
 
-def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
+def _csv_text(rows: Sequence[Mapping[str, object]]) -> str:
     keys = sorted({k for r in rows for k in r if k not in _CSV_SKIP})
     first = [k for k in ("method", "split", "seed", "train_size") if k in keys or k != "split"]
     keys = first + [k for k in keys if k not in first]

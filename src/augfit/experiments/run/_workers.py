@@ -19,9 +19,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing import context as _ctx
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...errors import ConfigError
+from ...jsontypes import JSONDict, JSONValue
+
+if TYPE_CHECKING:
+    from multiprocessing import popen_forkserver, popen_spawn_posix
+    from multiprocessing.process import BaseProcess
 
 _LOCK = threading.RLock()
 _PRELOAD = ["augfit.experiments.run.cell", "augfit.data.datasets", "sklearn.datasets"]
@@ -36,7 +41,7 @@ def main_hidden() -> Iterator[None]:
         if main is None:
             yield
             return
-        saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__")
+        saved: dict[str, object] = {k: main.__dict__[k] for k in ("__file__", "__spec__")
                                  if k in main.__dict__}
         main.__dict__.pop("__file__", None)
         main.__dict__["__spec__"] = None
@@ -50,7 +55,7 @@ def main_hidden() -> Iterator[None]:
 
 class _ForkServerProcess(_ctx.ForkServerProcess):
     @staticmethod
-    def _Popen(process_obj: Any) -> Any:
+    def _Popen(process_obj: BaseProcess) -> popen_forkserver.Popen:
         with main_hidden():
             return _ctx.ForkServerProcess._Popen(process_obj)
 
@@ -61,7 +66,7 @@ class _ForkServerContext(_ctx.ForkServerContext):
 
 class _SpawnProcess(_ctx.SpawnProcess):
     @staticmethod
-    def _Popen(process_obj: Any) -> Any:
+    def _Popen(process_obj: BaseProcess) -> popen_spawn_posix.Popen:
         with main_hidden():
             return _ctx.SpawnProcess._Popen(process_obj)
 
@@ -81,10 +86,11 @@ def context(hide_main: bool = True) -> mp.context.BaseContext:
     return ctx
 
 
-def _type_names(obj: Any) -> Iterator[str]:
+def _type_names(obj: JSONValue) -> Iterator[str]:
     if isinstance(obj, dict):
-        if isinstance(obj.get("type"), str):
-            yield obj["type"]
+        kind = obj.get("type")
+        if isinstance(kind, str):
+            yield kind
         for v in obj.values():
             yield from _type_names(v)
     elif isinstance(obj, list):
@@ -92,18 +98,20 @@ def _type_names(obj: Any) -> Iterator[str]:
             yield from _type_names(v)
 
 
-def _from_main(canonical: dict[str, Any]) -> list[str]:
+def _from_main(canonical: JSONDict) -> list[str]:
     """Names of the spec's transforms/featurizers that are defined in ``__main__``."""
     from ...registry import FEATURIZERS, TRANSFORMS
 
     found = []
-    for m in canonical.get("methods", []):
-        for name in _type_names(m.get("augment")):
+    methods = canonical.get("methods")
+    for m in methods if isinstance(methods, list) else []:
+        for name in _type_names(m.get("augment") if isinstance(m, dict) else None):
             if name in TRANSFORMS and TRANSFORMS.get(name).__module__ in ("__main__",
                                                                           "__mp_main__"):
                 found.append(f"transform {name!r}")
     feats = canonical.get("features")
-    fname = feats if isinstance(feats, str) else (feats or {}).get("type")
+    fname = feats if isinstance(feats, str) else feats.get("type") if isinstance(feats, dict) \
+        else None
     if isinstance(fname, str) and fname in FEATURIZERS and \
             FEATURIZERS.get(fname).__module__ in ("__main__", "__mp_main__"):
         found.append(f"featurizer {fname!r}")
@@ -138,7 +146,7 @@ GUARD = """    import augfit as af
         af.experiments.run("spec.yaml", workers=2)"""
 
 
-def check_main_needed(canonical: dict[str, Any], what: str, guard_helps: bool = True) -> bool:
+def check_main_needed(canonical: JSONDict, what: str, guard_helps: bool = True) -> bool:
     """True when workers must import ``__main__`` (a transform or featurizer of the spec is defined
     there) and the script has a main guard; raises ConfigError when they would need it but cannot
     safely import it. False (the usual case): workers start without the script."""

@@ -5,18 +5,21 @@ images, a transform for another shape), and the model fits its parameter cap wit
 these data give."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...errors import AugfitError, ConfigError, ShapeError
 from ..spec import Spec
 
+if TYPE_CHECKING:
+    from ...data.datasets import Dataset
+
 #: samples each method's augment pipeline and the featurizer are tried on at load
 PROBE = 4
 
 
-def check_data(spec: Spec, ds: Any) -> None:
+def check_data(spec: Spec, ds: Dataset) -> None:
     """ConfigError/ShapeError naming the spec and what is wrong with ``ds`` for it."""
     if len(ds) == 0:
         raise ConfigError(f"{spec.source}: the dataset holds no samples; check dataset.options "
@@ -36,7 +39,7 @@ def check_data(spec: Spec, ds: Any) -> None:
                          "; convert them with x.astype(np.float32)")
 
 
-def check_pipelines(spec: Spec, train: Any) -> None:
+def check_pipelines(spec: Spec, train: Dataset) -> None:
     """Each method's augment pipeline runs on a training sample, and the model fits its cap with
     the features these data give (tried on training samples only: augmentation never sees val or
     test data, not even here)."""
@@ -45,7 +48,7 @@ def check_pipelines(spec: Spec, train: Any) -> None:
     _probe_model(spec, probe, len(train.classes))
 
 
-def _probe_augment(spec: Spec, probe: Any) -> None:
+def _probe_augment(spec: Spec, probe: Dataset) -> None:
     """Run each method's augment pipeline on a few samples (images and audio: text transforms may
     call external programs, which the cells time and cache)."""
     if probe.modality == "text":
@@ -74,7 +77,7 @@ def _probe_augment(spec: Spec, probe: Any) -> None:
                               f"{why}") from None
 
 
-def _probe_model(spec: Spec, probe: Any, n_classes: int) -> None:
+def _probe_model(spec: Spec, probe: Dataset, n_classes: int) -> None:
     """The model's parameter count with the features these data give, against its cap."""
     from ...data.loader import DataLoader
     from ...nn.model import check_param_count

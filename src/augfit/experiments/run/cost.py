@@ -37,11 +37,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...jsontypes import JSONValue
 from ..spec import Cell, Spec
+
+if TYPE_CHECKING:
+    from ...data.datasets import Dataset
 
 TRAIN_PER_EVAL = 3.0          # a training sample: forward + backward, about 3 forward passes
 AUGMENT_PER_TRANSFORM = 6.0   # prior cost of one augmentation transform per training sample
@@ -69,7 +73,7 @@ def samples(spec: Spec, n: int) -> tuple[float, float]:
     return seen, (total / float(every) if every else seen / max(n, 1))
 
 
-def _n_transforms(augment: Any) -> int:
+def _n_transforms(augment: JSONValue) -> int:
     """How many transforms a method's augment pipeline holds (nested compositions counted)."""
     if isinstance(augment, Mapping):
         inner = augment.get("transforms")
@@ -219,7 +223,7 @@ def makespan(costs: Sequence[float], workers: int) -> float:
     return float(free.max())
 
 
-def dataset_widths(spec: Spec, train: Any, val: Any) -> tuple[int, int, int]:
+def dataset_widths(spec: Spec, train: Dataset, val: Dataset) -> tuple[int, int, int]:
     """``(n_val, n_features, n_classes)`` of a spec's split, for :class:`CostModel`: the input
     width is the flattened sample for images without a featurizer, a featurizer's declared width
     (``n_features``/``dim``/``n_mels`` x frames unknown: 1) otherwise."""

@@ -33,13 +33,21 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from ...errors import ConfigError, MissingResourceError
-from ..spec import Spec
+from ...jsontypes import JSONLike
+from ..spec import Cell, Spec
+from ..stats import CellResult
+
+if TYPE_CHECKING:
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    from .store import Store
 
 CELL_TAG = "augfit.cell"
 DIR_TAG = "augfit.results_dir"
@@ -120,14 +128,39 @@ def _mlflow_errors(uri: str) -> Iterator[None]:
                           "sqlite:///mlflow.db in a writable folder") from None
 
 
-def _client(uri: str) -> Any:
+class _Verdict(Protocol):
+    """What the tracker logs of a verdict (:class:`augfit.experiments.report.Verdict`)."""
+
+    method: str
+    train_size: int
+    effect: str
+    gap_tag: str
+    d_test: float
+    d_test_ci: tuple[float, float]
+    level: float
+    p_adjusted: float
+    d_gap: float
+
+
+class _Judged(Protocol):
+    """What the tracker logs of a report (:class:`augfit.experiments.report.Report`, a room
+    above this one): the primary verdicts and the exploratory per-size ones."""
+
+    @property
+    def primary(self) -> Sequence[_Verdict]: ...
+
+    @property
+    def verdicts(self) -> Sequence[_Verdict]: ...
+
+
+def _client(uri: str) -> MlflowClient:
     check_mlflow(uri)
     from mlflow.tracking import MlflowClient
 
     return MlflowClient(tracking_uri=uri)
 
 
-def _experiment(client: Any, uri: str, name: str) -> str:
+def _experiment(client: MlflowClient, uri: str, name: str) -> str:
     exp = client.get_experiment_by_name(name)
     if exp is not None:
         return str(exp.experiment_id)
@@ -138,30 +171,30 @@ def _experiment(client: Any, uri: str, name: str) -> str:
     return str(client.create_experiment(name, artifact_location=location))
 
 
-def _scalar(v: Any) -> float | None:
+def _scalar(v: object) -> float | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
     f = float(v)
     return f if math.isfinite(f) else None
 
 
-def _cell_metrics(row: dict[str, Any], timestamp: int) -> list[Any]:
+def _cell_metrics(row: CellResult, timestamp: int) -> list[Metric]:
     from mlflow.entities import Metric
 
     out = []
-    for name, series in sorted((row.get("history") or {}).items()):
+    for name, series in sorted(row.history.items()):
         for e, v in enumerate(series):
             f = _scalar(v)
             if f is not None:
                 out.append(Metric(f"epoch/{name}", f, timestamp, e + 1))
-    for name, v in sorted(row.items()):
-        f = _scalar(v)
+    for name, value in sorted(row.items()):      # every scalar of the row
+        f = _scalar(value)
         if name not in ("seed", "train_size") and f is not None:
             out.append(Metric(name, f, timestamp, 0))
     return out
 
 
-def _flat(prefix: str, value: Any) -> dict[str, str]:
+def _flat(prefix: str, value: JSONLike) -> dict[str, str]:
     """Nested settings as flat MLflow params: ``{"a": {"b": [1, {"c": 2}]}}`` gives ``a.b.0 = 1``
     and ``a.b.1.c = 2``; a list of plain values stays one param (``train_sizes = [50, 100]``)."""
     if isinstance(value, dict):
@@ -206,7 +239,7 @@ class Tracker:
     (:meth:`log_stored`), and the verdicts and the report at the end (:meth:`finish`).
     """
 
-    def __init__(self, uri: str, spec: Spec, out_dir: str | Path, cells: list[Any]) -> None:
+    def __init__(self, uri: str, spec: Spec, out_dir: str | Path, cells: list[Cell]) -> None:
         with _quiet(), _mlflow_errors(uri):
             self.client = _client(uri)
             self.exp_id = _experiment(self.client, uri, spec.name)
@@ -215,7 +248,7 @@ class Tracker:
             self.logged = {r.data.tags.get(CELL_TAG) for r in self.client.search_runs(
                 [self.exp_id], filter_string=f"tags.`mlflow.parentRunId` = '{self.parent}'",
                 max_results=50000)}
-        self.by_key: dict[str, list[Any]] = {}
+        self.by_key: dict[str, list[Cell]] = {}
         for c in cells:
             self.by_key.setdefault(c.key, []).append(c)
 
@@ -242,12 +275,12 @@ class Tracker:
             self.client.log_batch(parent, params=params[i:i + 100])
         return parent
 
-    def log_stored(self, store: Any) -> None:
+    def log_stored(self, store: Store) -> None:
         """Log every stored cell not logged yet (a resumed run's earlier cells)."""
         for key in self.by_key:
             self.log_cell(store, key)
 
-    def log_cell(self, store: Any, key: str) -> None:
+    def log_cell(self, store: Store, key: str) -> None:
         """Log each cell with this key (identical cells of several methods share one) as a child
         run, unless logged already or not stored."""
         with _quiet():
@@ -259,19 +292,16 @@ class Tracker:
                     self._child(cell, row, ident)
                     self.logged.add(ident)
 
-    def _child(self, cell: Any, row: dict[str, Any], ident: str) -> None:
+    def _child(self, cell: Cell, row: CellResult, ident: str) -> None:
         import time
 
         from mlflow.entities import Param, RunTag
 
-        split = row.get("split")
-        name = f"{cell.method} seed={cell.seed} n={cell.train_size}" + (
-            f" split={split}" if split is not None else "")
+        name = f"{cell.method} seed={cell.seed} n={cell.train_size} split={row.split}"
         child = self.client.create_run(self.exp_id, run_name=name, tags={
             "mlflow.parentRunId": self.parent, CELL_TAG: ident}).info.run_id
-        flat = {"method": cell.method, "seed": str(cell.seed), "train_size": str(cell.train_size)}
-        if split is not None:
-            flat["split"] = str(split)
+        flat = {"method": cell.method, "seed": str(cell.seed), "train_size": str(cell.train_size),
+                "split": str(row.split)}
         flat.update(_flat("", self.spec.method(cell.method).config()))
         params = [Param(k, v) for k, v in flat.items()]
         metrics = _cell_metrics(row, int(time.time() * 1000))
@@ -283,7 +313,8 @@ class Tracker:
             self.client.log_batch(child, metrics=metrics[i:i + _BATCH])
         self.client.set_terminated(child)
 
-    def finish(self, report: Any = None, report_paths: dict[str, Path] | None = None) -> str:
+    def finish(self, report: _Judged | None = None,
+               report_paths: dict[str, Path] | None = None) -> str:
         """The verdicts as the parent's metrics and tags, the report as its artifacts; closes it.
         Returns the parent run's id."""
         with _quiet():
@@ -301,7 +332,7 @@ class Tracker:
         with _quiet():
             self.client.set_terminated(self.parent, status="KILLED")
 
-    def _verdicts(self, report: Any) -> None:
+    def _verdicts(self, report: _Judged) -> None:
         """Per method (its primary result) and per method and size (exploratory): Δ test
         accuracy, its interval at the row's level, the adjusted p (per size: unadjusted) and
         Δ gap as metrics ``METHOD.d_test_accuracy`` (``METHOD.nSIZE.`` per size), the verdict
