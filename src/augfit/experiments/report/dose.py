@@ -127,7 +127,7 @@ def dose_figure(curve: DoseCurve, baseline: str) -> Figure:
     from matplotlib import colormaps
 
     sizes = curve.sizes()
-    fig = plots.figure((9.5, 3.4))
+    fig: Figure = plots.figure((9.5, 3.4))
     axes = fig.subplots(1, 2)
     shades = colormaps["viridis"](np.linspace(0, 0.8, max(len(sizes), 1)))
     span = 0.12 * (len(sizes) - 1)

@@ -21,6 +21,7 @@ epoch table has ``epoch`` (1-based) and one column per per-epoch series (``train
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -38,11 +39,10 @@ FORMATS = ("csv", "parquet")
 
 def _pandas() -> ModuleType:
     try:
-        import pandas
+        return importlib.import_module("pandas")
     except ImportError:
         raise MissingResourceError("tables of results need pandas; install it with "
                                    "pip install 'augfit[export]'") from None
-    return pandas
 
 
 def _ids(rows: Sequence[Mapping[str, object]]) -> list[str]:

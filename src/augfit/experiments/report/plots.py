@@ -52,7 +52,8 @@ def mean_curve(histories: Sequence[Mapping[str, list[float]]], key: str) -> np.n
     """Mean over runs of a per-epoch curve; runs that stopped early count only while they ran."""
     arr = curve_matrix(histories, key)
     counts = (~np.isnan(arr)).sum(axis=0)
-    return np.nansum(arr, axis=0) / np.maximum(counts, 1)
+    mean: np.ndarray = np.nansum(arr, axis=0) / np.maximum(counts, 1)
+    return mean
 
 
 def _band(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,9 +237,9 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
     off = np.linspace(-0.3, 0.3, len(sizes)) if len(sizes) > 1 else np.zeros(1)
     for ax, (title, val, ci, sig) in zip(axes, (
             (f"Δ test accuracy vs {baseline} (higher is better)", "d_test", "d_test_ci",
-             lambda v: v.detected),
+             "detected"),
             (f"Δ gap vs {baseline} (lower: narrower gap)", "d_gap", "d_gap_ci",
-             lambda v: v.gap_detected)), strict=True):
+             "gap_detected")), strict=True):
         limits = clip_limits([100 * getattr(v, val) for v in verdicts],
                              [100 * e for v in verdicts for e in getattr(v, ci)])
         for k, size in enumerate(sizes):
@@ -248,7 +249,8 @@ def effects(verdicts: Sequence[Verdict], methods: Sequence[str], baseline: str) 
                     continue
                 lo, hi = getattr(v, ci)
                 interval_bar(ax, i + off[k], 100 * getattr(v, val), 100 * lo, 100 * hi, limits,
-                             False, shades[k], sig(v), label=f"n = {size}" if i == 0 else None)
+                             False, shades[k], bool(getattr(v, sig)),
+                             label=f"n = {size}" if i == 0 else None)
         ax.set_xlim(*limits)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(title, fontsize=9)

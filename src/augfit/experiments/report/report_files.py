@@ -161,7 +161,8 @@ def _dose_table(report: Report) -> list[list[str]] | None:
 def _spec_yaml(spec: Spec) -> str:
     import yaml
 
-    return yaml.safe_dump(spec.to_canonical(), sort_keys=False, width=100).rstrip()
+    text: str = yaml.safe_dump(spec.to_canonical(), sort_keys=False, width=100)
+    return text.rstrip()
 
 
 _CSS = ("body{font-family:sans-serif;max-width:1150px;margin:1.5em auto;padding:0 1em;color:#222}"

@@ -229,7 +229,8 @@ class Store:
 
     def _json(self, text: str, what: str) -> JSONValue:
         try:
-            return json.loads(text)
+            value: JSONValue = json.loads(text)
+            return value
         except (TypeError, ValueError):
             raise StoreError(f"{self.path}: the {what} stored there is not JSON (the file was "
                              "changed by another program); move the file away and rerun") from None

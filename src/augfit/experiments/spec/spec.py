@@ -563,9 +563,11 @@ def _training(ck: Checker, v: object) -> TrainingSection:
     batch_size = int(ck.number(t["batch_size"], "training.batch_size", 1, integer=True))
     budget = _budget(ck, t)
     loss = ck.choice(t["loss"], "training.loss", list(LOSSES))
-    epochs: _Epochs = {"epochs": budget["epochs"]} if "epochs" in budget else {}
     out: TrainingSection = {"optimizer": optimizer, "lr": lr, "weight_decay": weight_decay,
-                            "batch_size": batch_size, **epochs, "loss": loss}
+                            "batch_size": batch_size, "loss": loss}
+    if "epochs" in budget:              # before loss, where the defaults put it
+        out = {"optimizer": optimizer, "lr": lr, "weight_decay": weight_decay,
+               "batch_size": batch_size, "epochs": budget["epochs"], "loss": loss}
     for key in given:                   # the optional fields, in the order the spec gives them
         if key == "steps":
             out["steps"] = budget["steps"]
@@ -578,11 +580,8 @@ def _training(ck: Checker, v: object) -> TrainingSection:
     return out
 
 
-class _Epochs(TypedDict, total=False):
+class _Budget(TypedDict, total=False):
     epochs: int
-
-
-class _Budget(_Epochs, total=False):
     steps: int
     eval_every: int
 

@@ -72,7 +72,7 @@ class CellResult(Mapping[str, object]):
                     wall_time: float, metrics: Mapping[str, Any],
                     history: Mapping[str, list[float]]) -> CellResult:
         """A stored row: the identity columns, the metrics JSON object and the history.
-        (``metrics`` is typed Any: its values go to the fields by name, whose types the
+        (``metrics`` is not typed: its values go to the fields by name, whose types the
         dataclass declares.)"""
         known = set(_metric_names())
         return cls(method, int(split), int(seed), int(train_size), key, float(wall_time),
