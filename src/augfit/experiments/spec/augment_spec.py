@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ...checks import did_you_mean
 from ...errors import AugfitError, ConfigError
@@ -19,7 +19,6 @@ from .checker import Checker, arg_names, check_integers, join_path, load_yaml, r
 
 if TYPE_CHECKING:
     from ...transforms.base import Transform
-    from .spec import Spec
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
 
@@ -128,7 +127,27 @@ def leaves(t: Transform) -> list[Transform]:
     return [t]
 
 
-def check_modality(spec: Spec, modality: str, dataset: str) -> None:
+class _Pipelines(Protocol):
+    """A method's transform dicts (:class:`~augfit.experiments.spec.Method`)."""
+
+    @property
+    def augment(self) -> JSONDict | None: ...
+
+    @property
+    def mix(self) -> JSONDict | None: ...
+
+
+class _Methods(Protocol):
+    """What :func:`check_modality` reads of a :class:`~augfit.experiments.spec.Spec`."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def methods(self) -> Sequence[_Pipelines]: ...
+
+
+def check_modality(spec: _Methods, modality: str, dataset: str) -> None:
     """Fail before training if a method's augment holds a transform for another modality (e.g.
     CutMix or RandAugment on text), or its ``mix`` step needs a layout the features lack."""
     from ...transforms.base import Transform

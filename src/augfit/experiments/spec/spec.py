@@ -101,40 +101,44 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
-from typing import TypeAlias, TypedDict
+from typing import TypeAlias
 
-from ...checks import check_number, did_you_mean
-from ...errors import AugfitError, ConfigError
+from ...checks import did_you_mean
+from ...errors import ConfigError
 from ...files import require, what_is
 from ...hashing import json_digest
 from ...jsontypes import JSONDict, JSONLike, JSONValue
-from ...nn.layers import ACTIVATIONS
-from ...nn.losses import LOSSES
-from ...nn.optim import OPTIMIZERS
-from ...train.schedules import averaging_config, schedule_config
 from .checker import Checker, check_integers, load_yaml, read_text, show
 from .sections import (
+    DEFAULT_ANSWER,
+    SMALLEST_EFFECT_DEFAULT,
+    SMALLEST_EFFECT_MAX,
     AnswerSection,
     BootstrapSection,
     DatasetSection,
     ModelSection,
     Notes,
     TrainingSection,
+    answer_section,
+    bootstrap_section,
+    check_smallest_effect,
+    features_section,
+    model_section,
+    notes_section,
+    seeds_section,
+    sizes_section,
+    tracking_section,
+    training_section,
 )
 from .spec_dataset import IN_MEMORY, check_dataset_options, dataset_section
 from .spec_methods import Method, methods_section
 
-_DEFAULT_MODEL: ModelSection = {"hidden": [64], "activation": "relu"}
-_DEFAULT_TRAINING: TrainingSection = {"optimizer": "adam", "lr": 0.001, "weight_decay": 0.0,
-                                      "batch_size": 32, "epochs": 100, "loss": "cross_entropy"}
-_DEFAULT_BOOTSTRAP: BootstrapSection = {"resamples": 10000, "seed": 0, "confidence": 0.95}
 #: the most cells a grid may have unless raised (``--max-cells``, ``run(max_cells=...)`` or the
 #: environment variable :data:`MAX_CELLS_ENV`): a typo such as ``seeds: 100000`` is refused at load
 MAX_CELLS = 100_000
@@ -143,18 +147,6 @@ _TOP = ["name", "description", "dataset", "features", "model", "training", "spli
         "first_split", "seeds",
         "train_sizes", "train_size_unit", "baseline", "bootstrap", "notes", "methods", "tracking",
         "answer"]
-#: the smallest effect of interest (pp of test accuracy) when ``answer.smallest_effect`` is absent,
-#: and the largest one accepted (the check: :func:`check_smallest_effect`)
-SMALLEST_EFFECT_DEFAULT = 1.0
-SMALLEST_EFFECT_MAX = 50.0
-_DEFAULT_ANSWER: AnswerSection = {"smallest_effect": SMALLEST_EFFECT_DEFAULT}
-
-
-def check_smallest_effect(value: object, name: str = "--smallest-effect") -> float:
-    """A smallest effect of interest in pp of test accuracy: a number in (0, 50]."""
-    return check_number(value, name, low=0, high=SMALLEST_EFFECT_MAX, low_open=True,
-                        hint=" pp of test accuracy, e.g. 1.0 (the spec's answer.smallest_effect "
-                             "is the default)")
 #: what the runner takes as a spec: a Spec, a spec file's path, or a spec given as a mapping
 SpecLike: TypeAlias = "str | Path | Spec | Mapping[str, object]"
 
@@ -197,7 +189,7 @@ class Spec:
     hash: str = ""
     tracking: dict[str, str] = field(default_factory=dict)  # where results are also logged; not
     #                                                        part of canonical (results ignore it)
-    answer: AnswerSection = field(default_factory=lambda: _DEFAULT_ANSWER.copy())
+    answer: AnswerSection = field(default_factory=lambda: DEFAULT_ANSWER.copy())
     # the spec gave an answer section (then the canonical form has it, even with the default
     # value; absent, it has none: specs written before the section hash as they did)
     answer_given: bool = field(default=False, repr=False)
@@ -218,7 +210,7 @@ class Spec:
         }
         if self.first_split:                     # absent when 0: earlier specs hash the same
             c["first_split"] = self.first_split
-        if self.answer_given or self.answer != _DEFAULT_ANSWER:
+        if self.answer_given or self.answer != DEFAULT_ANSWER:
             c["answer"] = self.answer            # only when given: older specs keep their hash
         out: JSONDict = json.loads(json.dumps(c))
         return out
@@ -437,28 +429,28 @@ def parse_spec(data: object, source: str = "<dict>", base_dir: str | Path = ".",
     if not isinstance(description, str):
         raise ck.expected("description", "a string", description)
     dataset, card_features = dataset_section(ck, d.get("dataset"), Path(base_dir), user_data)
-    features = _features(ck, d.get("features", card_features))
-    model = _model(ck, d.get("model", {}))
-    training = _training(ck, d.get("training", {}))
-    seeds = _seeds(ck, d.get("seeds", 5))
+    features = features_section(ck, d.get("features", card_features))
+    model = model_section(ck, d.get("model", {}))
+    training = training_section(ck, d.get("training", {}))
+    seeds = seeds_section(ck, d.get("seeds", 5))
     n_splits = int(ck.number(d.get("splits", 1), "splits", 1, 10000, integer=True))
     if n_splits * len(seeds) < 2:
         raise ck.fail("splits", f"splits x seeds = {n_splits} x {len(seeds)} gives one pair per "
                       f"comparison; the intervals need at least 2 independent (split, seed) "
                       f"units: set seeds: 5 (or more), or splits: 3")
     first_split = int(ck.number(d.get("first_split", 0), "first_split", 0, 10000, integer=True))
-    notes = _notes(ck, d.get("notes", {}))
-    sizes = _sizes(ck, d["train_sizes"])
+    notes = notes_section(ck, d.get("notes", {}))
+    sizes = sizes_section(ck, d["train_sizes"])
     unit = ck.choice(d.get("train_size_unit", "samples"), "train_size_unit",
                      ["samples", "per_class"])
-    boot = _bootstrap(ck, d.get("bootstrap", {}))
+    boot = bootstrap_section(ck, d.get("bootstrap", {}))
     methods, baseline = _methods_and_baseline(ck, d, training, Path(base_dir))
-    answer = _answer(ck, d.get("answer"))
+    answer = answer_section(ck, d.get("answer"))
     spec = Spec(name, description, dataset, features, model, training, seeds, sizes, unit, baseline,
                 boot, methods, splits=n_splits, first_split=first_split, notes=notes,
                 source=source,
-                tracking=_tracking(ck, d.get("tracking", {}), Path(base_dir)),
-                answer=answer or _DEFAULT_ANSWER.copy(), answer_given=answer is not None)
+                tracking=tracking_section(ck, d.get("tracking", {}), Path(base_dir)),
+                answer=answer or DEFAULT_ANSWER.copy(), answer_given=answer is not None)
     spec.hash = json_digest(spec.to_canonical())
     return spec
 
@@ -480,139 +472,6 @@ def _methods_and_baseline(ck: Checker, d: Mapping[str, object], training: Traini
                       f"({', '.join(m.name for m in methods)}); "
                       + (f"{hint} " if hint else "") + "add it to methods or name another")
     return methods, baseline
-
-
-def spec_from_canonical(canonical: Mapping[str, object], source: str = "<stored spec>") -> Spec:
-    """Rebuild a Spec from its canonical form (as stored with the results)."""
-    return parse_spec(copy.deepcopy(dict(canonical)), source=source)
-
-
-# -- sections ----------------------------------------------------------------------------------
-def _sizes(ck: Checker, v: object) -> list[int | str]:
-    """Distinct positive ints, and optionally "all" (the whole training split)."""
-    what = 'positive integers or "all"'
-    if not isinstance(v, list) or not v:
-        raise ck.expected("train_sizes", f"a non-empty list of {what}", v)
-    out: list[int | str] = []
-    for i, x in enumerate(v):
-        size: int | str = "all" if x == "all" else \
-            int(ck.number(x, f"train_sizes[{i}]", lo=1, integer=True))
-        if size in out:
-            raise ck.fail(f"train_sizes[{i}]", f"duplicate value {show(x)}; list each value once")
-        out.append(size)
-    return out
-
-
-def _tracking(ck: Checker, v: object, base_dir: Path) -> dict[str, str]:
-    """``tracking: {mlflow: URI}``: also log the run to MLflow (see experiments/run/tracking.py); a
-    relative ``sqlite:///`` path is resolved from the spec's folder."""
-    given = ck.mapping(v, "tracking", ["mlflow"])
-    t: dict[str, str] = {}
-    if "mlflow" in given:
-        uri = ck.string(given["mlflow"], "tracking.mlflow", "an MLflow tracking URI such as "
-                        "sqlite:///mlflow.db")
-        prefix = "sqlite:///"
-        if uri.startswith(prefix) and not Path(uri[len(prefix):]).is_absolute():
-            uri = prefix + str((base_dir / uri[len(prefix):]).resolve())
-        t["mlflow"] = uri
-    return t
-
-
-def _features(ck: Checker, v: object) -> str | JSONDict | None:
-    if v is None:
-        return None
-    from ...data.features import make_featurizer
-
-    if not isinstance(v, (str, Mapping)):
-        raise ck.expected("features", "a featurizer name or {type: name, ...}", v)
-    try:
-        make_featurizer(dict(v) if isinstance(v, Mapping) else v)
-    except AugfitError as e:
-        raise ck.fail("features", str(e)) from None
-    except TypeError as e:
-        raise ck.fail("features", f"invalid featurizer arguments: {e}") from None
-    return dict(v) if isinstance(v, Mapping) else v
-
-
-def _model(ck: Checker, v: object) -> ModelSection:
-    m = {**_DEFAULT_MODEL, **ck.mapping(v, "model", list(_DEFAULT_MODEL))}
-    hidden = [] if m["hidden"] == [] else \
-        ck.int_list(m["hidden"], "model.hidden", 1, "layer widths", distinct=False)
-    return {"hidden": hidden,                   # [] is a linear model
-            "activation": ck.choice(m["activation"], "model.activation", list(ACTIVATIONS))}
-
-
-#: optional ``training`` fields: absent, they are left out of the canonical form (so the cell keys
-#: of specs that do not set them stay as they were)
-_OPTIONAL_TRAINING = ["steps", "schedule", "averaging", "eval_every"]
-
-
-def _training(ck: Checker, v: object) -> TrainingSection:
-    given = ck.mapping(v, "training", [*_DEFAULT_TRAINING, *_OPTIONAL_TRAINING])
-    if "steps" in given and "epochs" in given:
-        raise ck.fail("training.steps", f"{show(given['steps'])} together with training.epochs "
-                      f"{show(given['epochs'])}: the budget is either optimizer steps (the same at "
-                      "every training size) or epochs; remove one of them")
-    defaults: dict[str, object] = dict(_DEFAULT_TRAINING)
-    if "steps" in given:
-        del defaults["epochs"]
-    t = {**defaults, **given}
-    optimizer = ck.choice(t["optimizer"], "training.optimizer", list(OPTIMIZERS))
-    lr = float(ck.number(t["lr"], "training.lr", 0, 10, lo_open=True))
-    weight_decay = float(ck.number(t["weight_decay"], "training.weight_decay", 0, 1))
-    batch_size = int(ck.number(t["batch_size"], "training.batch_size", 1, integer=True))
-    budget = _budget(ck, t)
-    loss = ck.choice(t["loss"], "training.loss", list(LOSSES))
-    out: TrainingSection = {"optimizer": optimizer, "lr": lr, "weight_decay": weight_decay,
-                            "batch_size": batch_size, "loss": loss}
-    if "epochs" in budget:              # before loss, where the defaults put it
-        out = {"optimizer": optimizer, "lr": lr, "weight_decay": weight_decay,
-               "batch_size": batch_size, "epochs": budget["epochs"], "loss": loss}
-    for key in given:                   # the optional fields, in the order the spec gives them
-        if key == "steps":
-            out["steps"] = budget["steps"]
-        elif key == "eval_every":
-            out["eval_every"] = budget["eval_every"]
-        elif key == "schedule":
-            out["schedule"] = _training_config(ck, t, "schedule", "{type: cosine, warmup: 0.05}")
-        elif key == "averaging":
-            out["averaging"] = _training_config(ck, t, "averaging", "{type: ema, decay: 0.999}")
-    return out
-
-
-class _Budget(TypedDict, total=False):
-    epochs: int
-    steps: int
-    eval_every: int
-
-
-def _budget(ck: Checker, t: Mapping[str, object]) -> _Budget:
-    """``training``'s budget fields (those given), checked."""
-    out: _Budget = {}
-    if "epochs" in t:
-        out["epochs"] = int(ck.number(t["epochs"], "training.epochs", 1, 100000, integer=True))
-    if "steps" in t:
-        out["steps"] = int(ck.number(t["steps"], "training.steps", 1, 10**8, integer=True))
-    if "eval_every" in t:
-        out["eval_every"] = int(ck.number(t["eval_every"], "training.eval_every", 1, 10**8,
-                                          integer=True))
-    if out.get("eval_every", 1) > out.get("steps", math.inf):
-        raise ck.fail("training.eval_every", f"{t['eval_every']} is more than training.steps "
-                      f"{t['steps']}: nothing would be evaluated before the end; set eval_every "
-                      "to a fraction of steps, e.g. steps / 100")
-    return out
-
-
-def _training_config(ck: Checker, t: Mapping[str, object], key: str, example: str) -> JSONDict:
-    """``training.schedule`` or ``training.averaging``, checked, its defaults filled in."""
-    value = t[key]
-    if not isinstance(value, Mapping):
-        raise ck.expected(f"training.{key}", f"a mapping such as {example}", value)
-    check = schedule_config if key == "schedule" else averaging_config
-    try:
-        return check(value)
-    except ConfigError as e:
-        raise ck.fail(f"training.{key}", str(e)) from None
 
 
 def _check_training_with_methods(ck: Checker, t: TrainingSection, methods: list[Method]) -> None:
@@ -644,54 +503,9 @@ def _check_patience(ck: Checker, t: TrainingSection, patience: int, where: str) 
                       "eval_every or the patience")
 
 
-def _seeds(ck: Checker, v: object) -> list[int]:
-    if isinstance(v, int) and not isinstance(v, bool):
-        n = int(ck.number(v, "seeds", 1, 10000, integer=True))
-        return list(range(n))
-    if isinstance(v, list):
-        return ck.int_list(v, "seeds", 0, "non-negative integers")
-    raise ck.expected("seeds", "a count (e.g. 5) or a list of non-negative integers", v)
-
-
-def _bootstrap(ck: Checker, v: object) -> BootstrapSection:
-    b = {**_DEFAULT_BOOTSTRAP, **ck.mapping(v, "bootstrap", list(_DEFAULT_BOOTSTRAP))}
-    return {"resamples": int(ck.number(b["resamples"], "bootstrap.resamples", 100, 10**7,
-                                       integer=True)),
-            "seed": int(ck.number(b["seed"], "bootstrap.seed", 0, integer=True)),
-            "confidence": float(ck.number(b["confidence"], "bootstrap.confidence", 0.5, 1,
-                                          lo_open=True, hi_open=True))}
-
-
-def _answer(ck: Checker, v: object) -> AnswerSection | None:
-    """``answer: {smallest_effect: pp}``, checked; None when absent (the default applies)."""
-    if v is None:
-        return None
-    a = {**_DEFAULT_ANSWER, **ck.mapping(v, "answer", list(_DEFAULT_ANSWER))}
-    x = a["smallest_effect"]
-    try:
-        value = check_smallest_effect(x, "answer.smallest_effect")
-    except ConfigError:
-        raise ck.fail("answer.smallest_effect", f"must be a number of percentage points of test "
-                      f"accuracy in (0, {SMALLEST_EFFECT_MAX:g}], got {show(x)}; set the smallest "
-                      "change that matters to you, e.g. answer: {smallest_effect: "
-                      f"{SMALLEST_EFFECT_DEFAULT}}} for 1 pp (the default)") from None
-    return {"smallest_effect": value}
-
-
-def _notes(ck: Checker, v: object) -> Notes:
-    """Free-text notes: each value a string or a list of strings. ``tuned_on`` says what a pilot
-    already looked at (the report warns that results on it are not fresh)."""
-    if v is None:
-        return {}
-    if not isinstance(v, Mapping):
-        raise ck.expected("notes", "a mapping such as {tuned_on: \"split 0, seeds 0-4\"}", v)
-    out: Notes = {}
-    for k, x in v.items():
-        ok = isinstance(x, str) or (isinstance(x, list) and all(isinstance(i, str) for i in x))
-        if not isinstance(k, str) or not ok:
-            raise ck.expected(f"notes.{k}", "a string or a list of strings", x)
-        out[k] = x if isinstance(x, str) else list(x)
-    return out
+def spec_from_canonical(canonical: Mapping[str, object], source: str = "<stored spec>") -> Spec:
+    """Rebuild a Spec from its canonical form (as stored with the results)."""
+    return parse_spec(copy.deepcopy(dict(canonical)), source=source)
 
 
 __all__ = [
