@@ -208,15 +208,17 @@ def training_section(ck: Checker, v: object) -> TrainingSection:
     if "epochs" in budget:              # before loss, where the defaults put it
         out = {"optimizer": optimizer, "lr": lr, "weight_decay": weight_decay,
                "batch_size": batch_size, "epochs": budget["epochs"], "loss": loss}
+    schedule = _training_config(ck, t, "schedule", "{type: cosine, warmup: 0.05}")
+    averaging = _training_config(ck, t, "averaging", "{type: ema, decay: 0.999}")
     for key in given:                   # the optional fields, in the order the spec gives them
         if key == "steps":
             out["steps"] = budget["steps"]
         elif key == "eval_every":
             out["eval_every"] = budget["eval_every"]
-        elif key == "schedule":
-            out["schedule"] = _training_config(ck, t, "schedule", "{type: cosine, warmup: 0.05}")
-        elif key == "averaging":
-            out["averaging"] = _training_config(ck, t, "averaging", "{type: ema, decay: 0.999}")
+        elif key == "schedule" and schedule is not None:
+            out["schedule"] = schedule
+        elif key == "averaging" and averaging is not None:
+            out["averaging"] = averaging
     return out
 
 
@@ -243,8 +245,12 @@ def _budget(ck: Checker, t: Mapping[str, object]) -> _Budget:
     return out
 
 
-def _training_config(ck: Checker, t: Mapping[str, object], key: str, example: str) -> JSONDict:
-    """``training.schedule`` or ``training.averaging``, checked, its defaults filled in."""
+def _training_config(ck: Checker, t: Mapping[str, object], key: str, example: str
+                     ) -> JSONDict | None:
+    """``training.schedule`` or ``training.averaging``, checked, its defaults filled in (None
+    when not given)."""
+    if key not in t:
+        return None
     value = t[key]
     if not isinstance(value, Mapping):
         raise ck.expected(f"training.{key}", f"a mapping such as {example}", value)
