@@ -210,3 +210,36 @@ def test_plan_writes_durations_as_the_progress_lines_do():
     bar = LineProgress(10, file=io.StringIO(), clock=lambda: now[0])
     now[0] = 3725.0
     assert bar.line() == "augfit run: 0/10 cells (0%), 1h02m05s elapsed"
+
+
+def test_plan_keeps_the_tuning_history_it_replaces(tmp_path):
+    """``augfit plan --write`` replaces notes.tuned_on and pilot_splits; what they said before
+    moves, dated, into notes.history (after an earlier string history), and the written YAML
+    keeps it."""
+    from augfit.experiments.report.plan import _planned, write_spec
+
+    notes = {"tuned_on": "1-seed pilots looked at test: mask_value band_mean",
+             "pilot_splits": "20-21", "history": "an earlier 5-seed study looked at split 0",
+             "budget": "1500 steps"}
+    src = tmp_path / "s.yaml"
+    src.write_text(yaml.safe_dump(dict(SPEC, notes=notes), sort_keys=False))
+    base = load_spec(src)
+    pilot = pilot_spec(base, 2, 2, 30, 10)
+    planned = _planned(base, 10, 1, 1.0, pilot, Path("runs/p"), today="2026-12-07")
+    new = ("augfit plan pilot: splits 30-31 x seeds [0, 1] (runs/p): unit variance, budget "
+           "check and cell costs chose 10 splits x 1 seeds for ±1 pp at 80% power")
+    assert planned.notes == {
+        "tuned_on": new, "pilot_splits": "30-31", "budget": "1500 steps",
+        "history": ["an earlier 5-seed study looked at split 0",
+                    "2026-12-07, replaced by augfit plan: notes.tuned_on was: 1-seed pilots "
+                    "looked at test: mask_value band_mean; notes.pilot_splits was: 20-21"]}
+    written = load_spec(write_spec(src, planned, None, tmp_path))
+    assert written.notes == planned.notes
+    # planned again with the same pilot: nothing new to keep; no earlier notes: no history
+    assert _planned(written, 10, 1, 1.0, pilot, Path("runs/p"), today="2027-01-01").notes == \
+        planned.notes
+    fresh = _planned(parse_spec(dict(SPEC, notes={"budget": "b", "tuned_on": ["a", "b"]})), 10,
+                     1, 1.0, pilot, Path("runs/p"), today="2026-12-07")
+    assert fresh.notes["history"] == ["2026-12-07, replaced by augfit plan: notes.tuned_on was: "
+                                      "a / b"]
+    assert "history" not in _planned(parse_spec(SPEC), 10, 1, 1.0, pilot, Path("runs/p")).notes
