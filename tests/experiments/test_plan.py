@@ -243,3 +243,40 @@ def test_plan_keeps_the_tuning_history_it_replaces(tmp_path):
     assert fresh.notes["history"] == ["2026-12-07, replaced by augfit plan: notes.tuned_on was: "
                                       "a / b"]
     assert "history" not in _planned(parse_spec(SPEC), 10, 1, 1.0, pilot, Path("runs/p")).notes
+
+
+def test_a_pilot_on_the_official_test_set_is_not_called_fresh():
+    """With ``test: official`` every split, the pilot's too, is scored on one test set: disjoint
+    pilot splits share this run's test examples, so the report says that only a choice of the
+    design's size is not optimistic."""
+    official = dict(SPEC["dataset"], split={"test": "official", "val": 0.15, "seed": 0})
+    tuned = {"tuned_on": "augfit plan pilot: splits 20-21"}
+    spec = parse_spec(dict(SPEC, dataset=official, notes=dict(tuned, pilot_splits="20-21")))
+    assert fresh_splits(spec) == (
+        "20-21, disjoint from this run's splits 0-2; only their val draws and training "
+        "subsamples differ: every split, the pilot's too, shares the official test set")
+    # the report built from the spec (Report.build passes test: official on)
+    from augfit.experiments.report import Report
+
+    from test_report import _rows
+    spec = parse_spec(dict(SPEC, dataset=official, train_sizes=[10, 20],
+                           methods=["baseline", {"name": "drop", "dropout": 0.5}],
+                           notes=dict(tuned, pilot_splits="20-21")))
+    warns = Report.build(spec, _rows(), n_classes=10).warnings
+    assert [w for w in warns if w.startswith("Settings were")] == [
+        "Settings were chosen on a pilot (augfit plan pilot: splits 20-21) on splits 20-21, "
+        "disjoint from this run's splits 0-2; only their val draws and training subsamples "
+        "differ: every split, the pilot's too, shares the official test set: these results are "
+        "not optimistic from a choice of the design's size (splits, seeds, sizes), but are "
+        "optimistic for any setting chosen after looking at the pilot's test results, which are "
+        "this run's test examples."]
+    other = parse_spec(dict(SPEC, dataset=official, notes=dict(tuned, pilot_split_seed="99")))
+    assert fresh_splits(other).startswith("drawn with split seed 99, not this run's split seed "
+                                          "0; only their val draws and training subsamples")
+    # no fresh splits named: any split is optimistic, since all share the test set
+    warns = warnings_for([], [], ["baseline"], "baseline", [40], 6, tuned_on="lr on split 0",
+                         shared_test=True)
+    assert [w for w in warns if w.startswith("Settings were")] == [
+        "Settings were tuned on a pilot (lr on split 0); every split is scored on the same "
+        "official test set, so results on any split are optimistic for the tuned methods where "
+        "the tuning looked at test results."]
