@@ -256,9 +256,9 @@ def test_a_pilot_on_the_official_test_set_is_not_called_fresh():
         "20-21, disjoint from this run's splits 0-2; only their val draws and training "
         "subsamples differ: every split, the pilot's too, shares the official test set")
     # the report built from the spec (Report.build passes test: official on)
-    from augfit.experiments.report import Report
-
     from test_report import _rows
+
+    from augfit.experiments.report import Report
     spec = parse_spec(dict(SPEC, dataset=official, train_sizes=[10, 20],
                            methods=["baseline", {"name": "drop", "dropout": 0.5}],
                            notes=dict(tuned, pilot_splits="20-21")))

@@ -66,8 +66,9 @@ def fresh_splits(spec: Spec) -> str:
     With ``test: official`` (:func:`shared_test`) every split, the pilot's too, is scored on the
     one official test set, so only the val draws and the training subsamples are disjoint: the
     text says so (``"20-21, disjoint from this run's splits 0-9; only their val draws and
-    training subsamples differ: every split, the pilot's too, shares the official test set"``), and the report's line
-    (:func:`.verdicts.warnings_for` with ``shared_test``) does not call tuning on it fresh."""
+    training subsamples differ: every split, the pilot's too, shares the official test set"``),
+    and the report's line (:func:`.verdicts.warnings_for` with ``shared_test``) does not call
+    tuning on it fresh."""
     shared = ("; only their val draws and training subsamples differ: every split, the pilot's "
               "too, shares the official test set") if shared_test(spec) else ""
     if spec.pilot_elsewhere():
