@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
 
-from augfit.errors import ConfigError
 from augfit.data.splits import distinct_splits, repeated_splits, stratified_take
+from augfit.errors import ConfigError
 
 
 def test_a_class_of_one_sample_is_split_where_scikit_learn_refuses():
