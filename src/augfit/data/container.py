@@ -13,7 +13,7 @@ import numpy as np
 
 from ..checks import check_int
 from ..errors import ConfigError, ShapeError
-from ..rng import as_generator
+from ..rng import SeedLike, as_generator
 from .splits import group_take, random_take, resolve_size, stratified_take
 
 MODALITIES = ("image", "text", "audio")
@@ -185,7 +185,7 @@ class Dataset:
         return train_idx, val_idx, test_idx
 
     def subsample(self, n: int | None = None, per_class: int | None = None,
-                  seed: int | None = 0) -> Dataset:
+                  seed: SeedLike = 0) -> Dataset:
         """A smaller dataset: exactly ``n`` samples (class shares kept) or ``per_class`` per class.
 
         For a training-size sweep, call it on the training split with increasing ``n``.

@@ -16,19 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from ...errors import AugfitWarning, TrainingError
+from ...jsontypes import JSONDict
 from ...rng import derive, seed_from
-from ...train.callbacks import Callback, EarlyStopping
+from ...train.callbacks import Callback, EarlyStopping, Logs
 from ...train.metrics import gap_curve, generalization_gap
 from ...train.schedules import Schedule
 from ...train.trainer import DIVERGED_LOSS
 from ..spec import (
     Cell,
     Checker,
+    DatasetSection,
     EarlyStoppingConfig,
     Method,
     Spec,
@@ -37,6 +39,13 @@ from ..spec import (
     spec_from_canonical,
 )
 from ..stats import CellResult
+
+if TYPE_CHECKING:
+    from ...data.datasets import Dataset
+    from ...data.loader import DataLoader
+    from ...nn.model import MLP
+    from ...nn.optim import Optimizer
+    from ...train.trainer import Trainer
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
 SUBSAMPLE, MODEL, LOADER = 1, 2, 3
@@ -47,25 +56,35 @@ def _spec(canonical_json: str) -> Spec:
     return spec_from_canonical(json.loads(canonical_json))
 
 
+class _SplitArgs(TypedDict):
+    """``Dataset.split_indices``' arguments besides the seed."""
+
+    val: float
+    test: float
+    stratify: bool
+    by_group: bool
+
+
 @lru_cache(maxsize=1)
-def _dataset(dataset_json: str, source: str) -> Any:
+def _dataset(dataset_json: str, source: str) -> Dataset:
     from .data_source import load_dataset
 
-    return load_dataset(json.loads(dataset_json), source)
+    d: DatasetSection = json.loads(dataset_json)
+    return load_dataset(d, source)
 
 
-def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any]]:
+def _split_base(dataset_json: str, source: str) -> tuple[Dataset, Dataset | None, _SplitArgs]:
     """(the data the repeated splits deal out, the fixed official test set or None, the split
     arguments without seed and test)."""
     from ...data.splits import official_split, official_test_problem
 
-    d = json.loads(dataset_json)
+    d: DatasetSection = json.loads(dataset_json)
     ds = _dataset(dataset_json, source)
-    split = dict(d["split"])
-    split.pop("seed")
-    test_size = split.pop("test")
-    if test_size != "official":
-        return ds, None, dict(split, test=test_size)
+    split = d["split"]
+    test_size = split["test"]
+    if not isinstance(test_size, str):
+        return ds, None, {"val": split["val"], "test": test_size, "stratify": split["stratify"],
+                          "by_group": split["by_group"]}
     what = official_test_problem(ds)
     if what is not None:
         raise Checker(source).fail(
@@ -73,7 +92,8 @@ def _split_base(dataset_json: str, source: str) -> tuple[Any, Any, dict[str, Any
             f"{show(d['options'])} {what}; use a fraction such as 0.2, or load both official "
             "parts (e.g. fashion_mnist with options {split: all})")
     rest, test = official_split(ds)
-    return rest, test, dict(split, test=0)
+    return rest, test, {"val": split["val"], "test": 0, "stratify": split["stratify"],
+                        "by_group": split["by_group"]}
 
 
 def _max_splits(dataset_json: str, source: str) -> int:
@@ -87,7 +107,7 @@ def _max_splits(dataset_json: str, source: str) -> int:
 
 
 @lru_cache(maxsize=3)
-def _splits(dataset_json: str, source: str, k: int) -> tuple[Any, Any, Any]:
+def _splits(dataset_json: str, source: str, k: int) -> tuple[Dataset, Dataset, Dataset]:
     from ...data.splits import repeated_splits
 
     base, fixed_test, args = _split_base(dataset_json, source)
@@ -104,7 +124,7 @@ def _dataset_json(spec: Spec) -> str:
     return json.dumps(spec.dataset, sort_keys=True)
 
 
-def splits(spec: Spec, split: int = 0) -> tuple[Any, Any, Any]:
+def splits(spec: Spec, split: int = 0) -> tuple[Dataset, Dataset, Dataset]:
     """(train, val, test) of split ``split`` (0 .. spec.splits - 1) of the spec's dataset, cached
     per process.
 
@@ -122,7 +142,7 @@ def max_splits(spec: Spec) -> int:
     return _max_splits(_dataset_json(spec), spec.source)
 
 
-def training_subset(spec: Spec, train: Any, cell: Cell) -> Any:
+def training_subset(spec: Spec, train: Dataset, cell: Cell) -> Dataset:
     """The cell's training subsample: a function of (split, seed, train_size) only."""
     rng = derive(cell.seed, SUBSAMPLE, cell.split, cell.train_size)
     if spec.train_size_unit == "per_class":
@@ -130,7 +150,7 @@ def training_subset(spec: Spec, train: Any, cell: Cell) -> Any:
     return train.subsample(n=cell.train_size, seed=rng)
 
 
-def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classes: int) -> Any:
+def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classes: int) -> MLP:
     """The cell's MLP: initial weights from (split, seed, train_size) only; the method sets only
     the dropout rate."""
     from ...nn import MLP
@@ -140,16 +160,42 @@ def make_model(spec: Spec, method: Method, cell: Cell, n_features: int, n_classe
                dropout=method.dropout, seed=seq)
 
 
-def make_optimizer(spec: Spec, method: Method | None = None) -> Any:
+def make_optimizer(spec: Spec, method: Method | None = None) -> Optimizer:
     """The cell's optimizer: ``training``'s, with the method's own weight decay if it sets one
     (biases excluded unless the method says ``decay_bias: true``)."""
     from ...nn.optim import OPTIMIZERS
 
     t = spec.training
-    cls = OPTIMIZERS[t["optimizer"]]
+    cls: type[Optimizer] = OPTIMIZERS[t["optimizer"]]
     if method is not None and method.weight_decay is not None:
         return cls(lr=t["lr"], weight_decay=method.weight_decay, decay_bias=method.decay_bias)
     return cls(lr=t["lr"], weight_decay=t["weight_decay"])
+
+
+class _Examples(TypedDict):
+    test_correct: np.ndarray
+    test_loss_per_example: np.ndarray
+
+
+class _TrainedRequired(TypedDict):
+    metrics: dict[str, float]
+    history: dict[str, list[float]]
+    examples: _Examples
+    warnings: list[str]
+
+
+class _Trained(_TrainedRequired, total=False):
+    """What training a cell (or deriving one) gave, before it is a :class:`CellResult`."""
+
+    wall_time: float                # a derived cell's: the time deriving it took
+
+
+class _Budget(TypedDict):
+    """``Trainer.fit``'s budget arguments."""
+
+    epochs: int | None
+    steps: int | None
+    eval_every: int | None
 
 
 class EpochRecorder(Callback):
@@ -163,7 +209,7 @@ class EpochRecorder(Callback):
         self.x, self.y = x_train, y_train
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
 
-    def on_train_begin(self, logs: Any = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         del logs
         self.history = {k: [] for k in self.keys}
 
@@ -177,8 +223,8 @@ class EpochRecorder(Callback):
         self.history["train_accuracy"].append(float(clean["accuracy"]))
 
 
-def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None,
-             data: Any = None, flush: bool = False) -> CellResult:
+def run_cell(spec: Spec | JSONDict, cell: Cell, epoch_callback: Callback | None = None,
+             data: Dataset | None = None, flush: bool = False) -> CellResult:
     """Train one cell; its :class:`~augfit.experiments.stats.CellResult`: the metrics, the
     history, ``wall_time``, ``numerics`` (the numerics version), the training diagnostics
     (``warnings``) and the final model's per-example test results in the order of the split's
@@ -198,8 +244,9 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
     return result
 
 
-def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] = (),
-              epoch_callback: Any = None, data: Any = None, flush: bool = False
+def run_cells(spec: Spec | JSONDict, cell: Cell, derived: Sequence[Cell] = (),
+              epoch_callback: Callback | None = None, data: Dataset | None = None,
+              flush: bool = False
               ) -> list[tuple[Cell, CellResult | TrainingError]]:
     """Train ``cell`` and read each of ``derived`` off its trajectory: ``[(cell, result), ...]``,
     ``cell`` first, each result as :func:`run_cell` gives it, or the TrainingError it raised.
@@ -225,21 +272,19 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     t0 = time.perf_counter()
     with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
         try:
-            results: list[Any] = _train(spec, cell, epoch_callback, derived)
+            results: list[_Trained] | TrainingError = _train(spec, cell, epoch_callback, derived)
         except TrainingError as e:
-            results = [e]
+            results = e
+    if isinstance(results, TrainingError):         # the run failed: train them one by one
+        return [(cell, results), *(run_cells(spec, d, (), None, None, flush)[0]
+                                   for d in derived)]
     # a derived cell's wall time is what deriving it took; the trained cell has the rest
     seconds = time.perf_counter() - t0 - sum(r.get("wall_time", 0.0) for r in results[1:])
-    out: list[tuple[Cell, CellResult | TrainingError]] = []
-    for c, r in zip((cell, *derived), results, strict=False):
-        out.append((c, r if isinstance(r, TrainingError)
-                    else _cell_result(c, r, r.get("wall_time", seconds), numerics)))
-    if len(results) == 1 and derived:                  # the run failed: train them one by one
-        out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
-    return out
+    return [(c, _cell_result(c, r, r.get("wall_time", seconds), numerics))
+            for c, r in zip((cell, *derived), results, strict=False)]
 
 
-def _cell_result(cell: Cell, r: dict[str, Any], wall_time: float, numerics: int) -> CellResult:
+def _cell_result(cell: Cell, r: _Trained, wall_time: float, numerics: int) -> CellResult:
     """A cell's :class:`CellResult` from what training it gave (:func:`_result`)."""
     res = CellResult.from_stored(cell.method, cell.split, cell.seed, cell.train_size, cell.key,
                                  wall_time, r["metrics"], r["history"])
@@ -248,8 +293,9 @@ def _cell_result(cell: Cell, r: dict[str, Any], wall_time: float, numerics: int)
                    numerics=numerics, warnings=tuple(r.get("warnings", ())))
 
 
-def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[Cell]]],
-              epoch_callback: Any = None, data: Any = None, flush: bool = False
+def run_group(spec: Spec | JSONDict, units: Sequence[tuple[Cell, Sequence[Cell]]],
+              epoch_callback: Callback | None = None, data: Dataset | None = None,
+              flush: bool = False
               ) -> list[tuple[Cell, CellResult | BaseException]]:
     """Train the cells of ``units`` (``(cell, derived cells)`` pairs of one method and training
     size: a grid row's units, which differ in split and seed) as one stack
@@ -297,7 +343,7 @@ def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[
 
 
 def _train_group(spec: Spec, units: Sequence[tuple[Cell, Sequence[Cell]]],
-                 epoch_callback: Any) -> list[Any] | None:
+                 epoch_callback: Callback | None) -> list[list[_Trained] | BaseException] | None:
     """Each unit's results (or its TrainingError) from one stacked fit; None when their batches
     cannot share a stack."""
     from ...train.stacked import fit_stacked
@@ -331,23 +377,23 @@ class _Prepared:
 
     spec: Spec
     cell: Cell
-    trainer: Any
-    loader: Any
-    val: Any
-    test: Any
-    x_train: Any
+    trainer: Trainer
+    loader: DataLoader
+    val: Dataset
+    test: Dataset
+    x_train: Any                  # the featurized training subsample (an array or sparse rows)
     y_train: np.ndarray
     recorder: EpochRecorder
-    es: Any
+    es: EarlyStopping | None
     shadows: list[ShadowStop]
 
-    def fit_kwargs(self) -> dict[str, Any]:
+    def fit_kwargs(self) -> _Budget:
         t = self.spec.training
         return {"epochs": t.get("epochs"), "steps": t.get("steps"),
                 "eval_every": t.get("eval_every")}
 
 
-def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
+def _prepare(spec: Spec, cell: Cell, epoch_callback: Callback | None,
              derived: Sequence[Cell] = ()) -> _Prepared:
     from ...data.loader import DataLoader
     from ...train.trainer import Trainer
@@ -371,7 +417,7 @@ def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
     es = _early_stopping(method.early_stopping) if method.early_stopping else None
     shadows = [ShadowStop(_early_stopping(spec.method(d.method).early_stopping))
                for d in derived]
-    callbacks: list[Any] = [recorder, *([es] if es else []), *shadows,
+    callbacks: list[Callback] = [recorder, *([es] if es else []), *shadows,
                             *([epoch_callback] if epoch_callback is not None else [])]
     schedule = _budget_callbacks(t, callbacks)
     trainer = Trainer(model, loss=t["loss"], optimizer=make_optimizer(spec, method),
@@ -381,8 +427,8 @@ def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
                      shadows)
 
 
-def _train(spec: Spec, cell: Cell, epoch_callback: Any,
-           derived: Sequence[Cell] = ()) -> list[dict[str, Any]]:
+def _train(spec: Spec, cell: Cell, epoch_callback: Callback | None,
+           derived: Sequence[Cell] = ()) -> list[_Trained]:
     p = _prepare(spec, cell, epoch_callback, derived)
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
@@ -390,7 +436,7 @@ def _train(spec: Spec, cell: Cell, epoch_callback: Any,
     return _finish(p)
 
 
-def _finish(p: _Prepared) -> list[dict[str, Any]]:
+def _finish(p: _Prepared) -> list[_Trained]:
     """The trained cell's result, then each derived cell's (read off its ShadowStop)."""
     trainer, loader, model = p.trainer, p.loader, p.trainer.model
     epochs = budget_epochs(p.spec.training, len(loader))
@@ -410,9 +456,9 @@ def _finish(p: _Prepared) -> list[dict[str, Any]]:
     return out
 
 
-def _result(trainer: Any, h: dict[str, list[float]], es: Any,
+def _result(trainer: Trainer, h: dict[str, list[float]], es: EarlyStopping | None,
             sets: dict[str, tuple[Any, np.ndarray]], epochs: int,
-            diagnostics: list[str]) -> dict[str, Any]:
+            diagnostics: list[str]) -> _Trained:
     """A cell's stored result from its per-epoch history ``h`` and the trainer's current model
     evaluated on the (featurized) train, val and test sets."""
     # learning curves (val: the set early stopping watches); verdicts never use them
@@ -443,7 +489,7 @@ class ShadowStop(Callback):
     epoch is over for every callback (at the next epoch's start), as the stopped run would end.
     """
 
-    def __init__(self, es: Any) -> None:
+    def __init__(self, es: EarlyStopping) -> None:
         self.es = es
         self.epochs_run: int | None = None
         self.weights: list[np.ndarray] | None = None
@@ -454,12 +500,12 @@ class ShadowStop(Callback):
         super().set_trainer(trainer)
         self.es.set_trainer(SimpleNamespace(model=trainer.model, stop_training=False))
 
-    def on_train_begin(self, logs: Any = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.es.on_train_begin(logs)
         self.es.trainer.stop_training = False
         self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
 
-    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         del epoch, logs
         if self._pending:
             self._snapshot()
@@ -472,7 +518,7 @@ class ShadowStop(Callback):
         if self.es.trainer.stop_training:
             self.epochs_run, self._pending = epoch + 1, True
 
-    def on_train_end(self, logs: Any = None) -> None:
+    def on_train_end(self, logs: Logs | None = None) -> None:
         del logs
         if self._pending:                         # stopped at the run's last epoch
             self._snapshot()
@@ -523,7 +569,7 @@ def _budget_callbacks(training: TrainingSection, callbacks: list[Callback]) -> S
     return schedule
 
 
-def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
+def best_epoch_index(history: dict[str, list[float]], es: EarlyStopping | None) -> int:
     """0-based best epoch: early stopping's own choice, else the epoch of the lowest val loss."""
     best = getattr(es, "best_epoch", None) if es is not None else None
     if best is not None and 0 <= int(best) < len(history["val_loss"]):
@@ -532,7 +578,7 @@ def best_epoch_index(history: dict[str, list[float]], es: Any) -> int:
 
 
 def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], best: int,
-                 epochs: int) -> dict[str, Any]:
+                 epochs: int) -> dict[str, float]:
     """Scalar results of a cell from its per-epoch history and the final model's evaluations.
 
     The endpoints are free of selection: the final model (the restored best weights when early
@@ -558,7 +604,7 @@ def cell_metrics(h: dict[str, list[float]], final: dict[str, dict[str, float]], 
 
     ``diverged`` is true when a final loss is not finite or above ``DIVERGED_LOSS``.
     """
-    out: dict[str, Any] = {}
+    out: dict[str, float] = {}
     for split in ("train", "val", "test"):
         out[f"{split}_accuracy"] = float(final[split]["accuracy"])
         out[f"{split}_loss"] = float(final[split]["loss"])
