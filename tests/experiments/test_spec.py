@@ -239,3 +239,19 @@ def test_the_canonical_form_is_derived_from_the_spec():
         warnings.simplefilter("always")
         assert s.canonical == s.to_canonical()
     assert "call Spec.to_canonical()" in str(caught[0].message)
+
+
+def test_a_cards_split_with_an_unknown_key_is_refused_at_load(tmp_path):
+    card = tmp_path / "card.yaml"
+    text = ("name: x\nmodality: image\nsource: {loader: digits}\ncolumns: {x: pixels, y: digit}\n"
+            "license: MIT\ncitation: me\nsplit: {val: 0.2, %s: 0.2}\n")
+    card.write_text(text % "test")
+    spec = parse_spec({"dataset": {"card": "card.yaml"}, "train_sizes": [10],
+                       "methods": ["baseline"]}, base_dir=tmp_path)
+    assert spec.dataset["split"] == {"val": 0.2, "test": 0.2, "seed": 0, "stratify": True,
+                                     "by_group": False}
+    card.write_text(text % "tset")                # it failed in the first cell, as a TypeError
+    with pytest.raises(ConfigError, match=r"<dict>: dataset\.card\.split\.tset: unknown field; "
+                                          r"did you mean 'test'\?"):
+        parse_spec({"dataset": {"card": "card.yaml"}, "train_sizes": [10],
+                    "methods": ["baseline"]}, base_dir=tmp_path)
