@@ -79,7 +79,7 @@ def _check_args(args: Any, name: str, owner: str) -> Any:
 
 
 @TRANSFORMS.register()
-class Audiomentations(PerSampleAdapter):
+class Audiomentations(PerSampleAdapter[np.ndarray]):
     """An audiomentations waveform transform applied clip by clip to ``(N, T)`` float batches.
 
     Parameters
@@ -129,7 +129,7 @@ class Audiomentations(PerSampleAdapter):
             self.args = _init_args(transform)
             self._inner = type(transform)(**self.args, p=1.0)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_waveforms(batch, f"Audiomentations({self.transform})")
 
     def apply_one(self, sample: np.ndarray, seed: int) -> np.ndarray:

@@ -25,8 +25,8 @@ import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
-from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
-from ..constraints import Boolean, Constraint, Integer, Real, Table, check_table
+from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Params, Transform
+from ..constraints import Boolean, Checked, Constraint, Integer, Real, Table, check_table
 from .core import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
@@ -144,8 +144,8 @@ def check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_le
     """The mel settings checked against :data:`MEL_CONSTRAINTS`."""
     given = {"sample_rate": sample_rate, "n_mels": n_mels, "n_fft": n_fft,
              "hop_length": hop_length, "top_db": top_db}
-    c, _ = check_table(MEL_CONSTRAINTS, given, owner)
-    return c["sample_rate"], c["n_mels"], c["n_fft"], c["hop_length"], c["top_db"]
+    c = Checked(**check_table(MEL_CONSTRAINTS, given, owner)[0])
+    return c.sample_rate, c.n_mels, c.n_fft, c.hop_length, c.top_db
 
 
 def need_sample_rate(t: Any) -> float:
@@ -185,7 +185,7 @@ def with_sample_rate(aug: Any, sample_rate: float | None) -> Any:
 
 
 @TRANSFORMS.register()
-class MelSpectrogram(Transform):
+class MelSpectrogram(Transform[np.ndarray]):
     """Deterministic step: waveforms ``(N, T)`` float -> log-mel spectrograms ``(N, F, T')``
     float32.
 
@@ -234,15 +234,15 @@ class MelSpectrogram(Transform):
         del sample_rate, n_mels, n_fft, hop_length, log, top_db
         super().__init__(p=1.0)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_waveforms(batch, type(self).__name__)
 
-    def apply(self, batch: Any, params: dict[str, Any]) -> np.ndarray:
+    def apply(self, batch: Any, params: Params) -> np.ndarray:
         """Every clip is converted (also in an empty batch: the output shape always changes)."""
         self.check_batch(batch)
         return self.apply_params(batch, params)
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         del params
         return log_mel(batch, need_sample_rate(self), self.n_mels, self.n_fft, self.hop_length,
                        self.log, self.top_db, owner=type(self).__name__)

@@ -9,26 +9,26 @@ integer PCM, NaN) are in ``core.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
-from ..base import MAX_SAMPLE_RATE, Transform
+from ..base import MAX_SAMPLE_RATE, Params, Transform
 from ..constraints import Boolean, Range, Real, Table
 from .core import check_waveforms
 from .mel import need_sample_rate
 
 
-class _WaveformTransform(Transform):
+class _WaveformTransform(Transform[np.ndarray]):
     """Common base: modality, input check and a per-sample uniform draw of one range."""
 
     modality = "audio"
     family = "waveform"
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_waveforms(batch, type(self).__name__)
 
     @staticmethod
@@ -64,11 +64,11 @@ class AddNoise(_WaveformTransform):
         del snr_db  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"snr_db": self._uniform(rng, self.snr_db, n), "seed": seed_from(rng)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         rms = np.sqrt(np.mean(np.square(batch, dtype=np.float64), axis=1))
         std = rms / 10.0 ** (np.asarray(params["snr_db"], np.float64) / 20.0)
         noise = np.random.Generator(np.random.PCG64(params["seed"])).standard_normal(batch.shape)
@@ -95,11 +95,11 @@ class TimeShift(_WaveformTransform):
         del shift, rollover  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         frac = self._uniform(rng, self.shift, n)
         return {"shift": np.round(frac * batch.shape[1]).astype(np.int64)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         length = batch.shape[1]
         src = np.arange(length)[None, :] - np.asarray(params["shift"], np.int64)[:, None]
         if self.rollover:
@@ -123,11 +123,11 @@ class Gain(_WaveformTransform):
         del db  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"db": self._uniform(rng, self.db, n)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         factor = 10.0 ** (np.asarray(params["db"], np.float64) / 20.0)
         with np.errstate(over="ignore"):
             out = (batch * factor[:, None].astype(batch.dtype)).astype(batch.dtype, copy=False)
@@ -154,11 +154,11 @@ class TimeStretch(_WaveformTransform):
         del rate  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"rate": self._uniform(rng, self.rate, n)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         import librosa
 
         return self._per_clip(batch, params["rate"],
@@ -184,11 +184,11 @@ class PitchShift(_WaveformTransform):
         del sample_rate, semitones
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"semitones": self._uniform(rng, self.semitones, n)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         import librosa
 
         sr = need_sample_rate(self)

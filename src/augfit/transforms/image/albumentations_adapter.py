@@ -41,7 +41,7 @@ class AlbumentationsTransform(Constraint):
     """An albumentations transform or its ``A.to_dict`` form: checked to the transform object,
     kept (for ``to_dict``) in its dict form."""
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> Any:
         del seen
         A = _albumentations()
         if isinstance(value, dict):
@@ -56,16 +56,16 @@ class AlbumentationsTransform(Constraint):
             f"A.RandomGamma(p=1.0)) or its A.to_dict form, got {value!r}"
         )
 
-    def stored(self, given: Any, checked: Any) -> Any:
+    def stored(self, given: object, checked: object) -> object:
         del given
         return _albumentations().to_dict(checked)["transform"]
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return ["RandomGamma", None, {"__class_fullname__": "NoSuchThing", "p": 1.0}]
 
 
 @TRANSFORMS.register()
-class Albumentations(PerSampleAdapter):
+class Albumentations(PerSampleAdapter[np.ndarray]):
     """An albumentations transform as an augfit image transform.
 
     Parameters
@@ -92,10 +92,10 @@ class Albumentations(PerSampleAdapter):
         self._t = self.checked.transform
         self._lock = threading.Lock()
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         F.check_images(batch, type(self).__name__)
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         # seeding then calling mutates the wrapped transform: one batch at a time per instance
         with self._lock:
             return super().apply_params(batch, params)

@@ -25,12 +25,12 @@ def check_text_batch(batch: Any, owner: str) -> None:
             raise ShapeError(f"{owner}: batch[{i}] must be a str, got {type(s).__name__} ({s!r})")
 
 
-class TextTransform(Transform):
+class TextTransform(Transform[list[str]]):
     """Base of augfit's text transforms: a batch is a list of str, the output a new list of str."""
 
     modality: ClassVar[str] = "text"
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_text_batch(batch, type(self).__name__)
 
 

@@ -51,7 +51,7 @@ def _check_augmenter(augmenter: Any, name: str, owner: str) -> Any:
 
 
 @TRANSFORMS.register()
-class NlpaugAugmenter(PerSampleAdapter):
+class NlpaugAugmenter(PerSampleAdapter[list[str]]):
     """An nlpaug augmenter as a seeded, replayable augfit transform.
 
     Parameters
@@ -97,7 +97,7 @@ class NlpaugAugmenter(PerSampleAdapter):
                               "'nlpaug.augmenter.word.RandomWordAug', {'action': 'swap'})")
         return {"augmenter": self.augmenter, "args": self.args, "p": self.p}
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_text_batch(batch, type(self).__name__)
 
     def apply_one(self, sample: str, seed: int) -> str:
