@@ -13,7 +13,7 @@ from ..base import Params, Transform
 from .tokens import Tokens, detokenize, tokenize
 
 
-def check_text_batch(batch: Any, owner: str) -> None:
+def check_text_batch(batch: object, owner: str) -> None:
     """Raise ShapeError unless ``batch`` is a list (or tuple) of str."""
     if isinstance(batch, str) or not isinstance(batch, (list, tuple)):
         raise ShapeError(

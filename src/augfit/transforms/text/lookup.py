@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ...errors import ConfigError
 from ..constraints import Constraint
@@ -77,7 +76,7 @@ class SynonymLookup:
                 out.append((i, w, syns))
         return out
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, object]:
         return {"stop": self.stop, "pos_aware": self.pos_aware, "_memo": {}}
 
 
