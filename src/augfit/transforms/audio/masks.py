@@ -14,7 +14,7 @@ make a ``"mean"`` fill NaN.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from ..constraints import Check, Integer, Real, Table
 from .core import check_spectrograms
 
 
-def check_mask_value(value: Any, owner: str) -> str | float:
+def check_mask_value(value: object, owner: str) -> str | float:
     """Validate ``mask_value``: ``"mean"``, ``"band_mean"``, ``"zero"`` or a finite number."""
     if isinstance(value, str):
         if value not in ("mean", "band_mean", "zero"):
