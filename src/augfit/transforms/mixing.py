@@ -25,6 +25,7 @@ Example
 """
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import Any, ClassVar
 
 import numpy as np
@@ -33,6 +34,7 @@ import scipy.sparse as sp
 from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
+from ..rng import SeedLike
 from .base import Params, Transform, applied_mask, batch_len
 from .constraints import Check, Table
 from .parallel import per_chunk
@@ -162,16 +164,16 @@ class LabelMixing(Transform[np.ndarray]):
         result: np.ndarray = w * targets + (1.0 - w) * targets[partner]
         return result
 
-    def __call__(self, batch: Any = None, rng: Any = None, return_params: bool = False, *,
-                 layout: str | None = None, **targets: Any) -> Any:
-        if "image" in targets or (batch is not None and batch_len(batch) == 1):
+    def __call__(self, batch: object = None, rng: SeedLike = None, return_params: bool = False,
+                 *, layout: str | None = None, **targets: object) -> Any:
+        if "image" in targets or (isinstance(batch, Sized) and batch_len(batch) == 1):
             raise ConfigError(f"{type(self).__name__} on a batch of 1: a sample needs a partner "
                               f"in its batch; use batch_size >= 2")
         return super().__call__(batch, rng=rng, return_params=return_params, layout=layout,
                                 **targets)
 
 
-def check_targets(targets: Any, owner: str) -> np.ndarray:
+def check_targets(targets: object, owner: str) -> np.ndarray:
     """Soft targets as a float array ``(N, K)`` (ShapeError otherwise)."""
     t = np.asarray(targets)
     if t.ndim != 2 or t.dtype.kind not in "biuf":
@@ -180,7 +182,7 @@ def check_targets(targets: Any, owner: str) -> np.ndarray:
     return t.astype(np.float64, copy=False) if t.dtype.kind != "f" else t
 
 
-def check_mixable(batch: Any, owner: str) -> None:
+def check_mixable(batch: object, owner: str) -> None:
     """A numeric batch MixUp can average: an array (N, ...) or a CSR matrix (featurized text)."""
     if isinstance(batch, list):
         raise ConfigError(f"{owner} does not apply to raw text (a list of str): mix the "

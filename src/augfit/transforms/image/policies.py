@@ -21,7 +21,7 @@ nearest), and translations are in pixels computed from each batch's size, as tor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -187,9 +187,10 @@ def check_ops(ops: object, owner: str) -> list[str]:
     return list(ops)
 
 
-def check_magnitude(value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int:
+def check_magnitude(value: object, name: str, owner: str, seen: Mapping[str, object]) -> int:
     """RandAugment's M: a bin of ``num_magnitude_bins`` (checked before it)."""
     bins = seen["num_magnitude_bins"]
+    assert isinstance(bins, int)  # Integer(2, MAX_COUNT) checked it
     return check_int(value, name, owner, 0, bins - 1,
                      hint=f" (M, a bin of num_magnitude_bins={bins})")
 
