@@ -59,7 +59,7 @@ import functools
 import inspect
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, cast
+from typing import Any, ClassVar, Generic, TypeAlias, cast
 
 import numpy as np
 
@@ -376,6 +376,10 @@ class Transform(ParamsMixin, Generic[BatchT]):
         return f"{type(self).__name__}({args})"
 
 
+#: a transform (or composition) of either batch kind, for code that walks, describes or
+#: serializes pipelines without running them on a batch of its own (the preview, the report)
+Pipeline: TypeAlias = "Transform[np.ndarray] | Transform[list[str]]"
+
 __all__ = [
     "EXAMPLE_SENTENCES",
     "MAX_COUNT",
@@ -386,6 +390,7 @@ __all__ = [
     "MAX_WORDS",
     "RECORD_KEY",
     "Params",
+    "Pipeline",
     "Transform",
     "applied_mask",
     "batch_len",
