@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -55,7 +55,7 @@ def check_size(size: object, owner: str, name: str = "size", allow_none: bool = 
     return int(pair[0]), int(pair[1])
 
 
-def size_config(size: object) -> Any:
+def size_config(size: object) -> object:
     """How a validated size is stored for ``to_dict`` (lists, not tuples)."""
     return list(size) if isinstance(size, tuple) else size
 
