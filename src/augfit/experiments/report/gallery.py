@@ -20,7 +20,7 @@ import numpy as np
 
 from ...errors import AugfitError
 from ...transforms.audio.mel import need_sample_rate, with_sample_rate
-from ...transforms.base import Transform
+from ...transforms.base import Pipeline
 from ...viz.cards import (
     Panel,
     image_panels,
@@ -135,7 +135,7 @@ def _method(m: Method, baseline: str, sub: Dataset, seed: int, sr: float | None
     return MethodSamples(m.name, note, rows, names)
 
 
-def _panels(aug: Transform, g: Gallery, sub: Dataset, sr: float | None) -> list[list[Panel]]:
+def _panels(aug: Pipeline, g: Gallery, sub: Dataset, sr: float | None) -> list[list[Panel]]:
     if sub.modality == "image":
         return image_panels(g, REPORT_SIDE)
     if sub.modality == "audio":

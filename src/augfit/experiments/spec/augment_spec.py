@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...checks import did_you_mean
 from ...errors import AugfitError, ConfigError
@@ -18,7 +18,7 @@ from ...jsontypes import JSONDict
 from .checker import Checker, arg_names, check_integers, join_path, load_yaml, read_text
 
 if TYPE_CHECKING:
-    from ...transforms.base import Transform
+    from ...transforms.base import Pipeline, Transform
 
 _ARG = re.compile(r"\b[A-Za-z_]\w*\((\w+)=")
 
@@ -81,7 +81,9 @@ def _from_file(ck: Checker, name: str, path: str, base_dir: Path) -> JSONDict:
     return build_augment(inner, data, "", file.parent)
 
 
-def _build(ck: Checker, item: object, path: str) -> Transform:
+def _build(ck: Checker, item: object, path: str) -> Transform[Any]:
+    """The transform ``item`` describes, built (its batch type is the registry's to know, as
+    :meth:`Transform.from_dict`'s is)."""
     from ...registry import TRANSFORMS
     from ...transforms.base import Transform
 
@@ -119,7 +121,7 @@ def _arg_names(cls: type) -> list[str] | None:
     return arg_names(cls)
 
 
-def leaves(t: Transform) -> list[Transform]:
+def leaves(t: Pipeline) -> list[Pipeline]:
     """The transforms inside a (possibly nested) composition, in order."""
     children = getattr(t, "transforms", None)
     if isinstance(children, list):
