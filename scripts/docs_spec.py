@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from augfit.experiments.spec import sections as SC
 from augfit.experiments.spec import spec as S
 from augfit.experiments.spec import spec_dataset as SD
 from augfit.experiments.spec import spec_methods as SM
@@ -141,9 +142,9 @@ FIELDS: dict[str, tuple[str, Any]] = {
 def parser_fields() -> list[str]:
     """Every field path the parser knows, from its own tables."""
     out: list[str] = []
-    nested = {"dataset": SD._DATASET_FIELDS, "model": S._DEFAULT_MODEL,
-              "training": S._DEFAULT_TRAINING, "bootstrap": S._DEFAULT_BOOTSTRAP,
-              "tracking": ["mlflow"], "answer": S._DEFAULT_ANSWER}
+    nested = {"dataset": SD._DATASET_FIELDS, "model": SC._DEFAULT_MODEL,
+              "training": SC._DEFAULT_TRAINING, "bootstrap": SC._DEFAULT_BOOTSTRAP,
+              "tracking": ["mlflow"], "answer": SC.DEFAULT_ANSWER}
     for top in S._TOP:
         out.append(top)
         out += [f"{top}.{k}" for k in nested.get(top, [])]
@@ -181,7 +182,7 @@ def default_of(path: str) -> Any:
         f = {x.name: x for x in dataclasses.fields(SM.Method)}.get(rest[0])
         return f.default if f is not None else dataclasses.MISSING
     if path.startswith("answer."):                  # absent from the canonical form by default
-        return S._DEFAULT_ANSWER[path.split(".", 1)[1]]
+        return SC.DEFAULT_ANSWER[path.split(".", 1)[1]]
     canonical = S.parse_spec(copy.deepcopy(MINIMAL)).to_canonical()
     found = _get(canonical, path.split("."))
     if found is dataclasses.MISSING and "." not in path:   # left out of the canonical form when
