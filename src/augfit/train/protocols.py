@@ -10,7 +10,7 @@ optimizer's ``lr``, ``weight_decay`` and ``decay_bias`` attributes.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
@@ -64,6 +64,14 @@ class StepOptimizer(Protocol):
         ...
 
 
+class SizedBatchSource(Protocol):
+    """A :data:`BatchSource` of known length (batches per epoch), as ``fit_stacked`` needs."""
+
+    def __iter__(self) -> Iterator[tuple[ArrayLike, ArrayLike]]: ...
+
+    def __len__(self) -> int: ...
+
+
 @runtime_checkable
 class SavableModel(Protocol):
     """A model that can write itself to a file (``ModelCheckpoint`` needs it)."""
@@ -107,5 +115,8 @@ class TrainerLike(Protocol):
         ...
 
 
-__all__ = ["BatchSource", "LabelledData", "SavableModel", "StepOptimizer", "TrainableModel",
-           "TrainerLike"]
+#: what ``fit(val=...)`` takes: an ``(x, y)`` pair or a Dataset-like with ``.x``/``.y``
+ValData: TypeAlias = tuple[ArrayLike, ArrayLike] | LabelledData
+
+__all__ = ["BatchSource", "LabelledData", "SavableModel", "SizedBatchSource", "StepOptimizer",
+           "TrainableModel", "TrainerLike", "ValData"]

@@ -20,7 +20,7 @@ from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar, ReduceLROnPlateau
 from .checks import check_features, check_labels
-from .protocols import BatchSource, LabelledData, StepOptimizer, TrainableModel
+from .protocols import BatchSource, StepOptimizer, TrainableModel, ValData
 from .schedules import Schedule
 
 Batches = Iterable[Batch]
@@ -244,7 +244,7 @@ class Trainer:
 
     # --- the loop ---------------------------------------------------------------------------------
     def fit(self, data: ArrayLike | BatchSource, y: ArrayLike | None = None, *,
-            val: tuple[ArrayLike, ArrayLike] | LabelledData | None = None,
+            val: ValData | None = None,
             epochs: int | None = None, steps: int | None = None, batch_size: int = 128,
             shuffle: bool = True, seed: SeedLike = None, verbose: bool | int = False,
             eval_every: int | None = None) -> History:
