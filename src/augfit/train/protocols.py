@@ -19,7 +19,7 @@ from ..arraytypes import ArrayLike
 
 #: what ``Trainer.fit`` takes as its data besides arrays: an iterable whose every ``iter()``
 #: yields one epoch of ``(xb, yb)`` batches (a :class:`~augfit.data.loader.DataLoader`)
-BatchSource: TypeAlias = Iterable[tuple[ArrayLike, ArrayLike]]
+BatchSource: TypeAlias = Iterable[tuple[object, ArrayLike]]
 
 
 class TrainableModel(Protocol):
@@ -67,7 +67,7 @@ class StepOptimizer(Protocol):
 class SizedBatchSource(Protocol):
     """A :data:`BatchSource` of known length (batches per epoch), as ``fit_stacked`` needs."""
 
-    def __iter__(self) -> Iterator[tuple[ArrayLike, ArrayLike]]: ...
+    def __iter__(self) -> Iterator[tuple[object, ArrayLike]]: ...
 
     def __len__(self) -> int: ...
 
