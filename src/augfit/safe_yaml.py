@@ -33,7 +33,7 @@ def read_text(path: Path, what: str, max_bytes: int = YAML_MAX_BYTES) -> str:
         raise ConfigError(f"{path}: cannot read {what}: {e.strerror or e}") from None
 
 
-def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
+def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> object:
     """Parse YAML safely (no Python tags) with a cap of ``max_nodes`` nodes after expanding
     aliases (an "alias bomb" of nested ``*a`` references is refused before it is built). Errors
     are ConfigError naming ``source``, the line and column and the problem, never quoting lines."""

@@ -5,9 +5,8 @@ imports neither, so every loader can import it.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -63,7 +62,7 @@ class Dataset:
     y: np.ndarray
     modality: str
     classes: list[str]
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, object] = field(default_factory=dict)
     groups: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -225,7 +224,7 @@ def _check_unicode(values: Sequence[object], what: str) -> None:
 
 
 def from_arrays(x: np.ndarray | Sequence[str], y: ArrayLike, modality: str | None = None,
-                classes: Sequence[str] | None = None, meta: dict[str, Any] | None = None,
+                classes: Sequence[str] | None = None, meta: Mapping[str, object] | None = None,
                 groups: ArrayLike | None = None) -> Dataset:
     """A Dataset from arrays: labels may be ints or names (encoded in sorted order).
 

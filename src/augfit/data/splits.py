@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -183,7 +183,7 @@ class Subsettable(Protocol):
     """What :func:`official_split` needs of a Dataset (this module does not import the container,
     which imports it)."""
 
-    meta: dict[str, Any]
+    meta: dict[str, object]
 
     def __len__(self) -> int: ...
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -78,7 +77,7 @@ def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool,
     return img
 
 
-def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool,
+def _images(pairs: list[tuple[str, Path]], size: tuple[int, int] | None, grayscale: bool,
             max_pixels: int) -> np.ndarray:
     for _, f in pairs:
         if f.suffix.lower() not in IMAGE_EXT:
@@ -159,7 +158,7 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
     pairs = class_files(root, "from_folder", "files")
     if modality is None:
         modality = "audio" if any(f.suffix.lower() == ".wav" for _, f in pairs) else "image"
-    meta: dict[str, Any] = {"source": str(root)}
+    meta: dict[str, object] = {"source": str(root)}
     if modality == "audio":
         x, extra = _audio(pairs, check_length(length, "from_folder"), sample_rate, max_seconds)
         meta.update(extra)
