@@ -109,6 +109,17 @@ class Dataset:
                 f"classes={len(self.classes)}, source={src!r})")
 
     @property
+    def sample_rate(self) -> float | None:
+        """``meta["sample_rate"]`` (audio) as a float; None when the dataset has none."""
+        rate = self.meta.get("sample_rate")
+        if rate is None:
+            return None
+        if not isinstance(rate, (int, float, np.integer, np.floating)):
+            raise ConfigError(f"Dataset.meta['sample_rate'] must be a number (Hz), got "
+                              f"{type(rate).__name__}")
+        return float(rate)
+
+    @property
     def n_classes(self) -> int:
         return len(self.classes)
 
