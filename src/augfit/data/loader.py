@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 Batch: TypeAlias = "tuple[Features | object, np.ndarray]"
 #: what ``augment=`` and ``mix=`` take: a transform (or any callable ``augment(xb, rng=...)``),
 #: its dict, or None
-AugmentSpec: TypeAlias = "Augment | Mapping[str, JSONValue] | None"
+AugmentSpec: TypeAlias = "Augment | Mapping[str, object] | None"
+#: what ``features=`` takes: a featurizer, its name or dict, "auto" (by modality) or None (raw)
+FeaturesSpec: TypeAlias = "str | Mapping[str, JSONValue] | Featurizer | None"
 
 
 @runtime_checkable
@@ -82,7 +84,7 @@ def _mixes(step: object) -> TypeGuard[Transform]:
     return bool(step is not None and getattr(step, "changes_labels", lambda: False)())
 
 
-def _fitted_features(features: str | Mapping[str, JSONValue] | Featurizer | None,
+def _fitted_features(features: FeaturesSpec,
                      dataset: Dataset | DatasetLike) -> Featurizer | None:
     """The loader's featurizer (``"auto"``: by the dataset's modality), fitted on the clean
     training ``x`` unless it already is; None for raw batches."""
@@ -204,7 +206,7 @@ class DataLoader:
 
     def __init__(self, dataset: DatasetLike, batch_size: int = 128, shuffle: bool = True,
                  drop_last: bool = False, augment: AugmentSpec = None,
-                 features: str | Mapping[str, JSONValue] | Featurizer | None = "auto",
+                 features: FeaturesSpec = "auto",
                  seed: int | None = None, workers: int = 0, prefetch: int = 2,
                  offline: int | None = None, cache_dir: str | Path | None = None,
                  mix: AugmentSpec = None,
@@ -373,4 +375,4 @@ class DataLoader:
                 f"workers={self.workers}, epoch={self.epoch})")
 
 
-__all__ = ["DataLoader", "DatasetLike"]
+__all__ = ["AugmentSpec", "DataLoader", "DatasetLike", "FeaturesSpec"]
