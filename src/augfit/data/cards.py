@@ -67,7 +67,7 @@ def resolve_path(value: object, base: Path) -> object:
     return value
 
 
-def load_card(path: str | os.PathLike) -> Card:
+def load_card(path: str | os.PathLike[str]) -> Card:
     """Read and check a card; errors name the file and the field."""
     file = Path(path).expanduser()
     require(file, "a file", "dataset card", "cards live in the repository's datasets/ folder "

@@ -41,7 +41,8 @@ def load(name: str, **options: object) -> Dataset:
     """
     loader = DATASETS.get(name)
     check_keywords(loader, options, f"augfit.datasets.load({name!r}, {{}}=...)")
-    return loader(**options)
+    ds: Dataset = loader(**options)       # a loader returns its Dataset (the registry types it
+    return ds                             # as a callable: it sits below data/)
 
 
 def available() -> list[str]:

@@ -170,7 +170,8 @@ class ImageFlatten(Featurizer):
         check_image_values(x, "image_flatten")  # the transforms' contract: uint8 or [0, 1]
         flat = x.reshape(len(x), -1)
         if x.dtype == np.uint8:
-            return flat.astype(np.float32) * np.float32(1.0 / 255.0)
+            scaled: np.ndarray = flat.astype(np.float32) * np.float32(1.0 / 255.0)
+            return scaled
         return flat.astype(np.float32, copy=False)
 
     def _fit(self, x: object) -> None:
@@ -197,7 +198,8 @@ class ImageFlatten(Featurizer):
                              f"got {flat.shape[1]} (shape {shape}); resize to the training "
                              "shape")
         if self.standardize and self.mean_ is not None:
-            return (flat - self.mean_) / self.std_
+            standardized: np.ndarray = (flat - self.mean_) / self.std_
+            return standardized
         return flat
 
 
@@ -372,7 +374,7 @@ class AudioLogMel(Featurizer):
         if mean is None or std is None:  # set with n_features_, which _check_fitted checked
             raise ConfigError("audio_logmel is not fitted; call fit(train_x) or set_state(state) "
                               "before transform")
-        out = (spec - mean[None, :, None]) / std[None, :, None]
+        out: np.ndarray = (spec - mean[None, :, None]) / std[None, :, None]
         return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
 
     def _spectrograms(self, x: object) -> np.ndarray:
@@ -405,11 +407,12 @@ def make_featurizer(spec: str | Mapping[str, JSONValue] | Featurizer) -> Featuri
     if _is_featurizer(spec):
         return spec
     if isinstance(spec, str):
-        return FEATURIZERS.get(spec)()
+        named: Featurizer = FEATURIZERS.get(spec)()
+        return named
     if isinstance(spec, dict) and isinstance(spec.get("type"), str):
         args = {k: v for k, v in spec.items() if k not in ("type", "state")}
         try:
-            feat = FEATURIZERS.get(spec["type"])(**args)
+            feat: Featurizer = FEATURIZERS.get(spec["type"])(**args)
         except TypeError as exc:
             raise ConfigError(f"featurizer {spec['type']!r}: bad arguments {args}: {exc}") from None
         return feat.set_state(spec["state"]) if spec.get("state") is not None else feat

@@ -345,7 +345,7 @@ class DataLoader:
     def _prefetched(self, epoch: int, slices: list[np.ndarray]) -> Iterator[Batch]:
         window = self.workers * self.prefetch
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="augfit-loader")
-        pending: collections.deque[Future] = collections.deque()
+        pending: collections.deque[Future[Batch]] = collections.deque()
         nxt = 0
         try:
             while nxt < len(slices) or pending:

@@ -100,7 +100,8 @@ class OfflineCopies:
         try:
             if path.suffix == ".json":
                 doc = json.loads(path.read_text(encoding="utf-8"))
-                copies, stored = doc["copies"], doc["checksum"]
+                copies: list[Inputs] = doc["copies"]
+                stored = doc["checksum"]
                 body = json.dumps(copies).encode("utf-8")
                 ok = (isinstance(copies, list) and len(copies) == self.k and all(
                     isinstance(c, list) and len(c) == self.n and all(isinstance(t, str) for t in c)

@@ -44,7 +44,7 @@ def allocate(total: int, counts: np.ndarray, cap: np.ndarray | None = None) -> n
         raise ConfigError(f"cannot take {total} samples: only {int(cap.sum())} are available")
     n = int(counts.sum())
     ideal = total * counts / max(n, 1)
-    out = np.minimum(np.floor(ideal).astype(np.int64), cap)
+    out: np.ndarray = np.minimum(np.floor(ideal).astype(np.int64), cap)
     frac = ideal - np.floor(ideal)
     # hand out the remainder one at a time: largest fractional part first, never above cap
     order = np.lexsort((np.arange(len(counts)), -frac))

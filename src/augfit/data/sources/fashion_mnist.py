@@ -58,7 +58,7 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
 
 
 @DATASETS.register("fashion_mnist")
-def load_fashion_mnist(path: str | os.PathLike | None = None, split: str = "train") -> Dataset:
+def load_fashion_mnist(path: str | os.PathLike[str] | None = None, split: str = "train") -> Dataset:
     """Fashion-MNIST as uint8 images ``(N, 28, 28)``.
 
     Parameters

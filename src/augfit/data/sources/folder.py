@@ -93,7 +93,7 @@ def _images(pairs: list[tuple[str, Path]], size: tuple[int, int] | None, graysca
 
 
 def _audio(pairs: list[tuple[str, Path]], length: int, sample_rate: int | None,
-           max_seconds: float) -> tuple[np.ndarray, dict]:
+           max_seconds: float) -> tuple[np.ndarray, dict[str, object]]:
     for _, f in pairs:
         if f.suffix.lower() != ".wav":
             raise ConfigError(f"from_folder: {f} is not a WAV file in an audio folder; convert it "
@@ -111,7 +111,8 @@ def _csv(path: Path) -> Dataset:
     from .csv_text import load_csv
 
     try:
-        return load_csv(path)
+        ds: Dataset = load_csv(path)
+        return ds
     except ConfigError as e:
         if "no column for" not in str(e):
             raise
@@ -121,11 +122,12 @@ def _csv(path: Path) -> Dataset:
             raise ConfigError(f"{e}. from_folder reads text,label files only; for other columns "
                               "use augfit.datasets.load('csv', path=..., text_column=..., "
                               "label_column=...)") from None
-    return load_csv(path, text_column=0, label_column=1)
+    ds = load_csv(path, text_column=0, label_column=1)
+    return ds
 
 
 @DATASETS.register("folder")
-def from_folder(path: str | os.PathLike, modality: str | None = None, length: int = 8000,
+def from_folder(path: str | os.PathLike[str], modality: str | None = None, length: int = 8000,
                 sample_rate: int | None = None, size: tuple[int, int] | None = None,
                 grayscale: bool = False, max_pixels: int = IMAGE_MAX_PIXELS,
                 max_seconds: float = AUDIO_MAX_SECONDS) -> Dataset:

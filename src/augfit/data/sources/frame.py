@@ -92,7 +92,7 @@ def _columns(df: DataFrame, columns: Mapping[str, str] | None) -> tuple[dict[str
 
 def _inputs(df: DataFrame, column: str, kind: str) -> np.ndarray | list[str]:
     """The input column as a list of str (text) or one stacked array (image, audio)."""
-    raw = df[column].tolist()
+    raw: list[str] = df[column].tolist()     # checked to be str below, for text
     if kind == "text":
         bad = [i for i, s in zip(df.index, raw, strict=True) if not isinstance(s, str)]
         if bad:

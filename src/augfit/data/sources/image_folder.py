@@ -20,7 +20,7 @@ from .folder import IMAGE_EXT, _read_image, class_files
 
 
 @DATASETS.register("image_folder")
-def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None,
+def load_image_folder(path: str | os.PathLike[str], size: Sequence[int] | None = None,
                       grayscale: bool = False, max_pixels: int = IMAGE_MAX_PIXELS) -> Dataset:
     """An image Dataset from ``path/<class>/<image>`` (PNG, JPEG, BMP, TIFF, WebP).
 
