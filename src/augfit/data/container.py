@@ -114,7 +114,7 @@ class Dataset:
         rate = self.meta.get("sample_rate")
         if rate is None:
             return None
-        if not isinstance(rate, (int, float, np.integer, np.floating)):
+        if not isinstance(rate, (int, float, str, np.integer, np.floating)):
             raise ConfigError(f"Dataset.meta['sample_rate'] must be a number (Hz), got "
                               f"{type(rate).__name__}")
         return float(rate)
