@@ -48,11 +48,11 @@ from .viz.sound import N_ITER, find_mel, invert_mel, spectrograms
 if TYPE_CHECKING:
     from .data.container import Dataset
     from .experiments.spec import Spec
-    from .transforms.base import Transform
+    from .transforms.base import Pipeline
 
 #: what a preview shows: a Transform, its dict (or a list of transform dicts), or the path of a
 #: transform file or of an experiment spec
-PipelineSpec: TypeAlias = "Transform | dict[str, object] | list[object] | str | Path"
+PipelineSpec: TypeAlias = "Pipeline | dict[str, object] | list[object] | str | Path"
 
 #: the most panels (samples x (1 + versions)) one preview page holds unless raised
 MAX_PANELS = 1000
@@ -63,7 +63,7 @@ class PreviewResult:
     """The chosen originals, their augmented versions and the files written."""
 
     originals: np.ndarray | list[str]
-    augmented: list[object]
+    augmented: list[np.ndarray | list[str]]
     modality: str
     panels: int
     paths: dict[str, Path] = field(default_factory=dict)
@@ -80,7 +80,7 @@ def _spec_file(pipeline: object) -> Path | None:
     return Path(pipeline) if isinstance(data, dict) and "methods" in data else None
 
 
-def load_pipeline(pipeline: PipelineSpec, method: str | None = None) -> Transform:
+def load_pipeline(pipeline: PipelineSpec, method: str | None = None) -> Pipeline:
     """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
     (then ``method`` names the method whose ``augment`` to use)."""
     from .experiments.spec import Checker, build_augment
@@ -198,7 +198,7 @@ def preview(pipeline: PipelineSpec, dataset: Dataset | str | None = None, n: int
     return result
 
 
-def describe(aug: Transform) -> str:
+def describe(aug: Pipeline) -> str:
     return json.dumps(aug.to_dict(), indent=1)
 
 
@@ -211,7 +211,7 @@ _INVERSION_NOTE = (
     "compare a version with that, not with the clean recording, to hear the augmentation alone.")
 
 
-def write(out: Path, aug: Transform, ds: Dataset, gallery: Gallery, seed: int,
+def write(out: Path, aug: Pipeline, ds: Dataset, gallery: Gallery, seed: int,
           index: np.ndarray, say: Callable[[str], None] = lambda _: None) -> dict[str, Path]:
     """Write ``index.html`` (and the WAVs of an audio preview) into ``out``: the ``gallery`` of
     the samples ``index`` of ``ds``; returns the paths written."""
@@ -246,7 +246,7 @@ def write(out: Path, aug: Transform, ds: Dataset, gallery: Gallery, seed: int,
     return paths
 
 
-def _audio_rows(out: Path, paths: dict[str, Path], aug: Transform, g: Gallery, sr: float,
+def _audio_rows(out: Path, paths: dict[str, Path], aug: Pipeline, g: Gallery, sr: float,
                 seed: int, say: Callable[[str], None]) -> tuple[list[list[Panel]], str]:
     """Spectrogram cards with axes, and a player on every card: waveforms as they are, spectrogram
     outputs through the mel inversion (see :mod:`augfit.viz.sound`)."""

@@ -39,7 +39,7 @@ from .offline import Augment, OfflineCopies, Samples
 
 if TYPE_CHECKING:
     from ..jsontypes import JSONValue
-    from ..transforms.base import Transform
+    from ..transforms.base import Pipeline
 
 #: a loader's batch: features (or, with ``features=None``, the raw augmented inputs: an array, a
 #: list of str, a CPU tensor) and labels ``(N,)`` or soft targets ``(N, K)``
@@ -78,7 +78,7 @@ def _as_augment(augment: AugmentSpec, name: str = "augment") -> Augment | None:
                       f"None, got {type(augment).__name__}")
 
 
-def _mixes(step: object) -> TypeGuard[Transform]:
+def _mixes(step: object) -> TypeGuard[Pipeline]:
     """Whether ``step`` mixes labels (``changes_labels()``; such a step is used as a Transform:
     called with ``return_params=True``, then ``apply_targets``)."""
     return bool(step is not None and getattr(step, "changes_labels", lambda: False)())
@@ -247,7 +247,7 @@ class DataLoader:
             check_layout(layout, False, "DataLoader")
         self.layout = layout
         mixer = _as_augment(mix, "mix")
-        self.mix: Transform | None = None
+        self.mix: Pipeline | None = None
         if mixer is not None:
             if not _mixes(mixer):
                 raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
