@@ -336,3 +336,117 @@ def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
             decide(est, level, 0.01)
         assert str(e.value) == (
             f"decide(level=...) must be a confidence level in (0, 1), got {level!r}")
+
+
+# -- bca_pvalue and Holm at their edges: found by make mutate --
+def _no_skew():
+    """A row whose BCa parts are z0 = 0 (theta 4.5 has half the resamples below it) and a = 0
+    (symmetric jackknife): its p-value for a null inside is 2 x min(frac, 1 - frac)."""
+    return np.array([-1.0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 4.5, np.array([0.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize(("null", "p"), [
+    (0.0, 0.2),           # one resample of 10 below: frac = 1/10
+    (8.5, 0.2),           # one above: frac = 9/10
+    (1.0, 0.3),           # one below and one tied: frac = (1 + 1/2)/10
+    (4.5, 1.0),           # the middle
+    (-2.0, 0.0),          # below every resample: no interval reaches it
+    (9.5, 0.0),           # above every resample
+])
+def test_bca_pvalue_without_bias_or_acceleration_by_hand(null, p):
+    from augfit.experiments.stats.intervals import bca_pvalue
+    boot, theta, jack = _no_skew()
+    # a second row (another comparison) must not change the first's counts
+    other = np.array([-50.0, -40, -30, -20, -10, -5, -4, -3, -2, -1])
+    got = bca_pvalue(np.array([theta, -3.5]), np.stack([boot, other]), np.stack([jack, jack]),
+                     null)
+    assert got[0] == pytest.approx(p, abs=1e-12)
+    # shifted by -10 (every value negative): the same p
+    shifted = bca_pvalue(np.array([theta - 10]), boot[None] - 10, jack[None], null - 10)
+    assert shifted[0] == pytest.approx(p, abs=1e-12)
+
+
+def test_bca_pvalue_defaults_to_a_null_of_zero():
+    from augfit.experiments.stats.intervals import bca_pvalue
+    boot, theta, jack = _no_skew()
+    assert bca_pvalue(np.array([theta]), boot[None], jack[None])[0] == pytest.approx(0.2)
+
+
+def test_bca_pvalue_inverts_the_bca_percentile_with_bias_and_acceleration():
+    """p is 1 - the level whose BCa interval ends at the null: solved here numerically from the
+    forward percentile map (:func:`intervals._bca_percentile`), not from the closed form."""
+    from scipy.optimize import brentq
+
+    from augfit.experiments.stats.intervals import _bca_percentile, bca_parts, bca_pvalue
+    rng = np.random.default_rng(12)
+    boot = np.round(rng.gamma(2.0, 0.5, (4, 40)) - 0.5, 1)          # skewed, with ties
+    jack = rng.gamma(1.0, 1.0, (4, 9)) * np.array([[1], [-1], [1], [-1]])  # a of both signs
+    theta = np.array([1.2, 0.6, 0.9, 1.5])
+    nulls = [0.0, 0.3, 2.0, 1.1]
+    z0, a = bca_parts(theta, boot, jack)
+    assert (np.abs(z0) > 0.1).all() and (np.abs(a) > 0.02).all()
+    for e, null in enumerate(nulls):
+        frac = ((boot[e] < null).sum() + 0.5 * (boot[e] == null).sum()) / 40
+        assert 0 < frac < 1
+
+        def end(alpha, lower, e=e):
+            z = sps.norm.ppf(alpha if lower else 1 - alpha)
+            return float(_bca_percentile(z0[e:e + 1], a[e:e + 1], np.array([z]))[0])
+
+        lower = frac < end(0.5, True)
+        want = 2 * brentq(lambda al, lo=lower, f=frac: end(al, lo) - f, 1e-9, 0.5, xtol=1e-14)
+        got = bca_pvalue(theta[e:e + 1], boot[e:e + 1], jack[e:e + 1], null)[0]
+        assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_bca_pvalue_past_the_pole_is_zero(monkeypatch):
+    """Where 1 + a w <= 0 no interval's end reaches the null (the percentile map is taken as
+    0 or 1 past its pole), so p = 0; at the pole itself too. The BCa parts are set to put the
+    null exactly there (z0 = 0, a = -1 / w)."""
+    from augfit.experiments.stats import intervals as iv
+    boot, theta, jack = _no_skew()
+    w = sps.norm.ppf(0.1)                   # frac = 1/10 at null 0
+    near = (-1.0 / w, np.nextafter(-1.0 / w, np.inf), np.nextafter(-1.0 / w, -np.inf))
+    a = next(c for c in near if 1.0 + c * w == 0.0)     # the pole exactly, in floats
+    for acc in (a, 2 * a):
+        monkeypatch.setattr(iv, "bca_parts", lambda *_, acc=acc: (np.zeros(1), np.array([acc])))
+        assert iv.bca_pvalue(np.array([theta]), boot[None], jack[None])[0] == 0.0
+    # just before the pole p is small but positive
+    monkeypatch.setattr(iv, "bca_parts", lambda *_: (np.zeros(1), np.array([0.9 * a])))
+    assert 0 < iv.bca_pvalue(np.array([theta]), boot[None], jack[None])[0] < 1e-6
+
+
+def test_bca_pvalue_without_spread():
+    """Resamples that do not spread beyond 1e-12 x (1 + |theta|): p = 1 at the value itself,
+    0 elsewhere; a spread just past that bound is a spread."""
+    from augfit.experiments.stats.intervals import bca_pvalue
+    jack = np.array([[0.0, 1.0, 2.0]])
+    # a constant row beside a spread one: each row judged by its own spread
+    boot = np.stack([np.full(10, 0.2), np.linspace(-1, 2, 10)])
+    got = bca_pvalue(np.array([0.0, 0.0]), boot, np.repeat(jack, 2, axis=0))
+    assert got[0] == 1.0 and 0 < got[1] < 1
+    assert bca_pvalue(np.array([0.2]), boot[:1], jack)[0] == 0.0
+    # theta 0: the bound is 1e-12; half the resamples at 0, half at 1e-12 (at the bound) or at
+    # 1.5e-12 (past it: z0 = ppf(1/4) = the null's percentile, p = 2 sf(-z0) = 0.5)
+    half = np.array([0.0] * 5 + [1e-12] * 5)
+    assert bca_pvalue(np.array([0.0]), half[None], jack)[0] == 1.0
+    assert bca_pvalue(np.array([0.0]), 1.5 * half[None], jack)[0] == pytest.approx(0.5)
+    # theta 1: the bound is 2e-12; a spread of 2^-40 (9.1e-13) is none
+    ones = np.array([1.0] * 5 + [1.0 + 2.0 ** -40] * 5)
+    assert bca_pvalue(np.array([1.0]), ones[None], jack, 1.0)[0] == 1.0
+
+
+def test_holm_caps_at_one_and_takes_missing_values():
+    np.testing.assert_array_equal(holm([0.5, 0.6]), [1.0, 1.0])
+    got = holm([0.01, None, 0.02])
+    assert got[0] == pytest.approx(0.02) and math.isnan(got[1]) and got[2] == pytest.approx(0.02)
+
+
+def test_holm_levels_of_tied_p_values_step_in_index_order():
+    # 20 p-values, ten tied at 0.001 (indices 0, 2, ...) and ten at 0.002, all rejected: the
+    # tied ones take the steps in the order given (NumPy's default sort does not keep it)
+    p = [0.001, 0.002] * 10
+    want = np.empty(20)
+    want[0::2] = [1.0 - 0.05 / (20 - k) for k in range(10)]
+    want[1::2] = [1.0 - 0.05 / (10 - k) for k in range(10)]
+    np.testing.assert_array_equal(holm_levels(p, 0.05), want)
