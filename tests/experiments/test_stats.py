@@ -437,7 +437,7 @@ def test_bca_pvalue_without_spread():
 
 
 def test_holm_caps_at_one_and_takes_missing_values():
-    np.testing.assert_array_equal(holm([0.5, 0.6]), [1.0, 1.0])
+    np.testing.assert_array_equal(holm([0.6, 0.7]), [1.0, 1.0])  # 1.2 and 0.7
     got = holm([0.01, None, 0.02])
     assert got[0] == pytest.approx(0.02) and math.isnan(got[1]) and got[2] == pytest.approx(0.02)
 
@@ -450,3 +450,57 @@ def test_holm_levels_of_tied_p_values_step_in_index_order():
     want[0::2] = [1.0 - 0.05 / (20 - k) for k in range(10)]
     want[1::2] = [1.0 - 0.05 / (10 - k) for k in range(10)]
     np.testing.assert_array_equal(holm_levels(p, 0.05), want)
+
+
+def test_t_se_of_one_or_two_units():
+    from augfit.experiments.stats.intervals import t_se
+    np.testing.assert_array_equal(t_se(np.array([[0.3], [0.5]])), [0.0, 0.0])
+    assert t_se(np.array([[0.1, 0.3]]))[0] == pytest.approx(0.1)      # sd 0.1414 / sqrt(2)
+
+
+def test_estimates_row_by_row_with_undefined_resamples():
+    """E comparisons at once equal each computed alone; a comparison with an undefined resample
+    gets the percentile interval of the defined ones (linear quantiles) and no p-value."""
+    from augfit.experiments.stats.intervals import (
+        bca_interval,
+        bca_pvalue,
+        estimates,
+        t_se,
+        with_t,
+    )
+    rng = np.random.default_rng(3)
+    boot = np.stack([np.r_[np.arange(10) / 10, np.nan, np.nan, np.arange(10, 18) / 10],
+                     np.linspace(-0.5, 1.0, 20), rng.normal(0, 1, 20),
+                     rng.gamma(2.0, 0.2, 20)])[..., None]              # (4, 20, 1)
+    means = np.array([[0.5], [0.2], [np.nan], [0.4]])
+    jack = np.array([[0.5, 0.4, 0.6], [0.0, 0.1, 0.9], [0.1, 0.2, 0.3],
+                     [0.3, np.nan, 0.7]])[..., None]                     # (4, 3, 1)
+    units = np.array([[0.4, 0.5, 0.6], [0.2, 0.2001, 0.1999], [0.1, 0.2, 0.3], [0.1, 0.5, 0.6]])
+    got = estimates(lambda m: m[..., 0], means, boot, jack, units, 0.8)
+    assert len(got) == 4 and all(e.confidence == 0.8 for e in got)
+    # row 0: 18 defined resamples 0, .1, ..., 1.7; linear quantiles at 10 % and 90 %
+    assert got[0].ci == pytest.approx((0.17, 1.53), abs=1e-12) and math.isnan(got[0].p)
+    assert got[0].boot.size == 0 and got[0].df == 0
+    # row 2: theta undefined
+    assert math.isnan(got[2].ci[0]) and math.isnan(got[2].ci[1]) and math.isnan(got[2].p)
+    # rows 1 and 3 alone; an undefined leave-one-out value counts as 0 in the acceleration
+    for e, jk in ((1, jack[1, :, 0]), (3, np.array([0.3, 0.0, 0.7]))):
+        th, b = means[e], boot[e, :, 0][None]
+        (lo,), (hi,) = bca_interval(th, b, jk[None], 0.8)
+        se = float(t_se(units[e][None])[0])
+        assert got[e].ci == pytest.approx(with_t(th[0], lo, hi, se, 2, 0.8), abs=1e-12)
+        p = max(bca_pvalue(th, b, jk[None])[0], 2 * sps.t.sf(abs(th[0]) / se, 2))
+        assert got[e].p == pytest.approx(p, abs=1e-12)
+        assert got[e].se_t == pytest.approx(se) and got[e].df == 2
+        np.testing.assert_array_equal(got[e].boot, b[0])
+    # row 1's units barely spread: its p is the bootstrap's, well above the t-test's
+    assert got[1].p > 0.1 and 2 * sps.t.sf(0.2 / float(t_se(units[1][None])[0]), 2) < 1e-4
+
+
+def test_estimates_with_two_units_take_the_t_test_s_p_value():
+    from augfit.experiments.stats.intervals import estimates
+    boot = np.linspace(0.19, 0.21, 40)[None, :, None]       # tight resamples: p from BCa is 0
+    (e,) = estimates(lambda m: m[..., 0], np.array([[0.2]]), boot,
+                     np.array([[[0.1], [0.3]]]), np.array([[0.1, 0.3]]), 0.95)
+    assert e.df == 1 and e.se_t == pytest.approx(0.1)
+    assert e.p == pytest.approx(2 * sps.t.sf(2.0, 1), abs=1e-12)     # t = 0.2 / 0.1
