@@ -507,3 +507,31 @@ def test_estimates_with_two_units_take_the_t_test_s_p_value():
                      np.array([[[0.1], [0.3]]]), np.array([[0.1, 0.3]]), 0.95)
     assert e.df == 1 and e.se_t == pytest.approx(0.1)
     assert e.p == pytest.approx(2 * sps.t.sf(2.0, 1), abs=1e-12)     # t = 0.2 / 0.1
+
+
+def test_bca_interval_without_bias_or_acceleration_is_the_linear_percentile_interval():
+    """z0 = 0 and a = 0 (theta with half the resamples below it, a symmetric jackknife): the
+    BCa interval is the percentile interval, interpolated linearly between the sorted resamples
+    as np.quantile does."""
+    from augfit.experiments.stats.intervals import bca_interval
+    boot = np.array([[4.0, 0, 3, 1, 2], [9.0, 5, 10, 6, 8]])
+    theta, jack = np.array([2.0, 8.0]), np.array([[0.0, 1, 2], [5.0, 6, 7]])
+    for conf in (0.8, 0.5, 0.2):
+        lo, hi = bca_interval(theta, boot, jack, conf)
+        want = np.quantile(boot, [(1 - conf) / 2, (1 + conf) / 2], axis=1)
+        np.testing.assert_allclose([lo, hi], want, atol=1e-12)
+    # by hand at 80 %: positions 0.4 and 3.6 of the sorted rows
+    np.testing.assert_allclose(bca_interval(theta, boot, jack, 0.8), [[0.4, 5.4], [3.6, 9.6]],
+                               atol=1e-12)
+    # theta above all of 20,000 resamples: z0 = ppf(1 - 1/40000) = 3.9, the upper end's
+    # percentile Phi(2 z0 + 1.96) is 1.0 in floats, and that end is the largest resample
+    many = np.arange(20000.0)[None]
+    _, hi = bca_interval(np.array([1e6]), many, jack[:1], 0.95)
+    assert hi[0] == 19999.0
+
+
+def test_bca_bias_correction_is_clipped_at_half_a_resample():
+    from augfit.experiments.stats.intervals import bca_parts
+    boot = np.array([[1.0, 2, 3, 4], [1.0, 2, 3, 4]])
+    z0, _ = bca_parts(np.array([0.0, 5.0]), boot, np.zeros((2, 3)))   # below and above all
+    np.testing.assert_allclose(z0, [sps.norm.ppf(1 / 8), sps.norm.ppf(7 / 8)], rtol=1e-14)
