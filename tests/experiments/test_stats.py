@@ -535,3 +535,12 @@ def test_bca_bias_correction_is_clipped_at_half_a_resample():
     boot = np.array([[1.0, 2, 3, 4], [1.0, 2, 3, 4]])
     z0, _ = bca_parts(np.array([0.0, 5.0]), boot, np.zeros((2, 3)))   # below and above all
     np.testing.assert_allclose(z0, [sps.norm.ppf(1 / 8), sps.norm.ppf(7 / 8)], rtol=1e-14)
+
+
+def test_bca_acceleration_by_hand():
+    from augfit.experiments.stats.intervals import bca_parts
+    # jackknife values 0, 0, 3: deviations from their mean 1, 1, -2; a = sum d^3 / (6 (sum
+    # d^2)^1.5) = -6 / (6 x 6^1.5); a constant jackknife (no spread) has a = 0
+    boot = np.zeros((2, 4))
+    _, a = bca_parts(np.zeros(2), boot, np.array([[0.0, 0.0, 3.0], [0.5, 0.5, 0.5]]))
+    assert a[0] == pytest.approx(-1 / 6 ** 1.5, rel=1e-14) and a[1] == 0.0
