@@ -507,6 +507,9 @@ def test_estimates_with_two_units_take_the_t_test_s_p_value():
                      np.array([[[0.1], [0.3]]]), np.array([[0.1, 0.3]]), 0.95)
     assert e.df == 1 and e.se_t == pytest.approx(0.1)
     assert e.p == pytest.approx(2 * sps.t.sf(2.0, 1), abs=1e-12)     # t = 0.2 / 0.1
+    # the interval is the t-interval 0.2 +- t(1) x 0.1, which contains the BCa one
+    half = sps.t.ppf(0.975, 1) * 0.1
+    assert e.ci == pytest.approx((0.2 - half, 0.2 + half), abs=1e-12)
 
 
 def test_bca_interval_without_bias_or_acceleration_is_the_linear_percentile_interval():
