@@ -547,3 +547,11 @@ def test_bca_acceleration_by_hand():
     boot = np.zeros((2, 4))
     _, a = bca_parts(np.zeros(2), boot, np.array([[0.0, 0.0, 3.0], [0.5, 0.5, 0.5]]))
     assert a[0] == pytest.approx(-1 / 6 ** 1.5, rel=1e-14) and a[1] == 0.0
+
+
+def test_t_half_below_one_degree_of_freedom_is_nan():
+    from augfit.experiments.stats.intervals import Estimate, t_half
+    assert math.isnan(t_half(0.1, 0, 0.95)) and math.isnan(t_half(0.1, -1, 0.95))
+    assert t_half(0.1, 1, 0.95) == pytest.approx(12.7062047 * 0.1)       # t(0.975, 1)
+    assert math.isnan(Estimate(0.1, (0.0, 0.2), 0.5, df=0).se)
+    assert Estimate(0.1, (0.0, 0.2), 0.5, df=1).se == pytest.approx(0.1 / 12.7062047)
