@@ -12,7 +12,7 @@ a value read from a user's file needs anyway.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
 #: a JSON scalar (YAML's safe loader gives the same types)
 JSONScalar: TypeAlias = str | int | float | bool | None
@@ -23,4 +23,24 @@ JSONDict: TypeAlias = dict[str, JSONValue]
 #: a read-only JSON-like argument: also accepts tuples and other mappings/sequences of values
 JSONLike: TypeAlias = JSONScalar | Sequence["JSONLike"] | Mapping[str, "JSONLike"]
 
-__all__ = ["JSONDict", "JSONLike", "JSONScalar", "JSONValue"]
+
+
+def is_json_dict(value: object) -> TypeGuard[JSONDict]:
+    """Is ``value`` a JSON object all the way down (str keys; scalars, lists and objects)?
+
+    >>> is_json_dict({"a": [1, 2.5, None, {"b": "c"}]}), is_json_dict({"a": (1, 2)})
+    (True, False)
+    """
+    return isinstance(value, dict) and all(isinstance(k, str) and _is_json(v)
+                                           for k, v in value.items())
+
+
+def _is_json(value: object) -> bool:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    return is_json_dict(value)
+
+
+__all__ = ["JSONDict", "JSONLike", "JSONScalar", "JSONValue", "is_json_dict"]

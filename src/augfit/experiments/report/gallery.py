@@ -103,7 +103,8 @@ def build(spec: Spec, data: Dataset | None = None) -> Samples:
     idx = pick_samples(data.y, SAMPLES, seed)
     sub = data.subset(idx)
     out.source = f"training samples {', '.join(str(int(i)) for i in idx)} of split 0"
-    sr = float(data.meta.get("sample_rate", 0)) or None
+    rate = data.meta.get("sample_rate", 0)
+    sr = float(rate) if isinstance(rate, (int, float)) and rate else None
     for m in spec.methods:
         out.methods.append(_method(m, spec.baseline, sub, seed, sr))
     return out

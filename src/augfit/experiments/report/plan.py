@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -316,6 +316,8 @@ def write_spec(given: SpecLike, planned: Spec, write: str | Path | None, out: Pa
 
     if isinstance(given, (str, Path)) and Path(given).is_file():
         data = load_yaml(read_text(Path(given), "spec file"), str(given))
+        if not isinstance(data, Mapping):     # the spec was parsed from this file already
+            raise ConfigError(f"{given}: a spec file must be a mapping of sections")
         default = Path(given).with_suffix(".planned.yaml")
     else:
         data = planned.to_canonical()

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from ...data.loader import DataLoader
     from ...nn.model import MLP
     from ...nn.optim import Optimizer
+    from ...train.protocols import TrainerLike
     from ...train.trainer import Trainer
 
 # child-stream keys of a cell's seed (documented so users can reproduce a cell by hand)
@@ -216,7 +217,7 @@ class EpochRecorder(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         del epoch
         logs = logs or {}
-        clean = self.trainer.evaluate(self.x, self.y)
+        clean = self.fit_by.evaluate(self.x, self.y)
         for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
             self.history[k].append(float(logs[k]))
         self.history["train_loss"].append(float(clean["loss"]))
@@ -404,8 +405,10 @@ def _prepare(spec: Spec, cell: Cell, epoch_callback: Callback | None,
     train, val, test = splits(spec, cell.split)
     sub = training_subset(spec, train, cell)
     t = spec.training
-    augment = with_sample_rate(Transform.from_dict(method.augment) if method.augment else None,
-                               sub.meta.get("sample_rate"))   # an audio step's None: the data's
+    rate = sub.meta.get("sample_rate")
+    augment = with_sample_rate(Transform.from_dict(method.augment),  # an audio step's None: the
+                               rate if isinstance(rate, (int, float)) else None  # data's rate
+                               ) if method.augment else None
     mix = Transform.from_dict(method.mix) if method.mix else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
                         features="auto" if spec.features is None else spec.features,
@@ -496,13 +499,13 @@ class ShadowStop(Callback):
         self.seen = 0
         self._pending = False
 
-    def set_trainer(self, trainer: Any) -> None:
+    def set_trainer(self, trainer: TrainerLike) -> None:
         super().set_trainer(trainer)
         self.es.set_trainer(SimpleNamespace(model=trainer.model, stop_training=False))
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.es.on_train_begin(logs)
-        self.es.trainer.stop_training = False
+        self.es.fit_by.stop_training = False
         self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
@@ -515,7 +518,7 @@ class ShadowStop(Callback):
         if self.epochs_run is not None:
             return
         self.es.on_epoch_end(epoch, logs)
-        if self.es.trainer.stop_training:
+        if self.es.fit_by.stop_training:
             self.epochs_run, self._pending = epoch + 1, True
 
     def on_train_end(self, logs: Logs | None = None) -> None:
@@ -536,7 +539,7 @@ class ShadowStop(Callback):
             self.weights = es.best_weights
             return
         # weight averaging leaves its average in the model when a run ends
-        avg = next((cb for cb in self.trainer.callbacks if isinstance(cb, WeightAveraging)), None)
+        avg = next((cb for cb in self.fit_by.callbacks if isinstance(cb, WeightAveraging)), None)
         averaged = avg.averaged_weights() if avg is not None else None
         self.weights = averaged if averaged is not None else self.model.get_weights()
 
@@ -555,12 +558,13 @@ def budget_epochs(training: TrainingSection, batches_per_epoch: int) -> int:
 def _budget_callbacks(training: TrainingSection, callbacks: list[Callback]) -> Schedule | None:
     """The spec's step-wise schedule (returned) and its plateau schedule and weight averaging
     (appended to ``callbacks``)."""
+    from ...train.callbacks import ReduceLROnPlateau
     from ...train.schedules import make_averaging, make_schedule
 
     schedule = None
     if "schedule" in training:
         made = make_schedule(training["schedule"])
-        if training["schedule"]["type"] == "plateau":
+        if isinstance(made, ReduceLROnPlateau):         # the plateau schedule: a callback
             callbacks.append(made)
         else:
             schedule = made

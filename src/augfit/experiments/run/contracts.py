@@ -25,15 +25,15 @@ def check_data(spec: Spec, ds: Dataset) -> None:
         raise ConfigError(f"{spec.source}: the dataset holds no samples; check dataset.options "
                           "(the path, the columns)")
     x = ds.x
-    if ds.modality == "image":
+    if ds.modality == "image" and isinstance(x, np.ndarray):     # images and waveforms: arrays
         from ...transforms.image.functional import check_image_values
 
         try:
             check_image_values(x, "images")
         except ShapeError as e:
             raise ShapeError(f"{spec.source}: dataset: {e}") from None
-    elif ds.modality == "audio" and not (np.issubdtype(x.dtype, np.floating)
-                                         and np.isfinite(x).all()):
+    elif ds.modality == "audio" and isinstance(x, np.ndarray) and not (
+            np.issubdtype(x.dtype, np.floating) and np.isfinite(x).all()):
         raise ShapeError(f"{spec.source}: dataset: waveforms must be finite real numbers (float), "
                          f"got dtype {x.dtype}{'' if x.dtype.kind == 'c' else ' with NaN or inf'}"
                          "; convert them with x.astype(np.float32)")
@@ -73,7 +73,7 @@ def _probe_augment(spec: Spec, probe: Dataset) -> None:
         except (AugfitError, ValueError, MemoryError) as e:
             why = "it needs more memory than there is" if isinstance(e, MemoryError) else str(e)
             raise ConfigError(f"{spec.source}: methods[{i}] ({m.name}): the augment pipeline "
-                              f"fails on this dataset's samples (shape {probe.x.shape[1:]}): "
+                              f"fails on this dataset's samples (shape {np.shape(probe.x)[1:]}): "
                               f"{why}") from None
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ...checks import did_you_mean
 from ...errors import AugfitError
-from ...jsontypes import JSONDict
+from ...jsontypes import JSONDict, is_json_dict
 from .checker import Checker, arg_names, join_path, show
 from .sections import DatasetSection, SplitSection
 
@@ -44,7 +44,9 @@ def dataset_section(ck: Checker, v: object, base_dir: Path, user_data: bool = Fa
     if "path" in options:
         from ...data.cards import resolve_path
 
-        options["path"] = resolve_path(options["path"], Path(base_dir))
+        resolved = resolve_path(options["path"], Path(base_dir))
+        if isinstance(resolved, str):             # a path string, made absolute
+            options["path"] = resolved
     if name != IN_MEMORY and fp is None:
         check_dataset_options(ck, name, options, "dataset.options")
     out: DatasetSection = {"name": name, "options": options, "split": _split(ck, d, card_split)}
@@ -78,7 +80,11 @@ def _source(ck: Checker, d: Mapping[str, object], options: JSONDict, base_dir: P
             card = load_card(Path(base_dir) / Path(card_path).expanduser())
         except AugfitError as e:
             raise ck.fail("dataset.card", str(e)) from None
-        return card.loader, {**card.options, **options}, card.split, card.featurizer
+        merged = {**card.options, **options}
+        if not is_json_dict(merged):
+            raise ck.fail("dataset.card", "its options must be plain values (strings, numbers, "
+                          "booleans, lists, mappings), as in a spec")
+        return card.loader, merged, card.split, card.featurizer
     from ...registry import DATASETS
 
     if "name" not in d:
