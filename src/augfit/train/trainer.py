@@ -16,6 +16,7 @@ from ..checks import check_choice, check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
+from ..numerics import flush_subnormals as _flushing
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar, ReduceLROnPlateau
 from .checks import check_features, check_labels
@@ -79,6 +80,46 @@ class _Run:
                               "steps=N, or a loader with a length")
         return cls(_periods(batches, eval_every), -(-total // eval_every), total, total,
                    eval_every)
+
+
+class _PassEnds(Callback):
+    """``fit(eval_passes=True)``: after the step that ends a pass over the data (or the budget),
+    evaluate val (kept for the period's own evaluation at that step) and call every callback's
+    ``on_pass_end``."""
+
+    def __init__(self, per_pass: int, total: int, val_data: Any, others: list[Callback]) -> None:
+        self.per_pass, self.total, self.val, self.others = per_pass, total, val_data, others
+        self.index = 0
+
+    @classmethod
+    def of(cls, trainer: Trainer, callbacks: list[Callback], val_data: Any,
+           per_pass: int | None, total: int | None) -> _PassEnds:
+        if per_pass is None or total is None:
+            raise ConfigError("fit(eval_passes=True) evaluates at the end of every pass over the "
+                              "data, so it needs data of known length: a loader with a length, "
+                              "or arrays")
+        made = cls(per_pass, total, val_data, list(callbacks))
+        made.set_trainer(trainer)
+        return made
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        del logs
+        self.index = 0
+
+    def on_batch_end(self, batch: int, logs: Any = None) -> None:
+        del batch, logs
+        trainer = self.trainer
+        step = trainer.step_count
+        if step % self.per_pass and step != self.total:
+            return
+        out: dict[str, float] = {"step": float(step)}
+        if self.val is not None:
+            ev = trainer._evaluate(*self.val)
+            trainer._pass_eval = (step, ev)
+            out.update(val_loss=ev["loss"], val_accuracy=ev["accuracy"])
+        for cb in self.others:
+            cb.on_pass_end(self.index, dict(out))
+        self.index += 1
 
 
 def _is_loader(data: Any) -> bool:
@@ -160,6 +201,8 @@ class Trainer:
         #: what went wrong in the last fit without stopping it (also issued as AugfitWarning)
         self.diagnostics: list[str] = []
         self._label_counts: np.ndarray = np.zeros(0, np.int64)
+        #: (step, val evaluation) of the last pass end (fit(eval_passes=True)), else None
+        self._pass_eval: tuple[int, dict[str, float]] | None = None
 
     def _check_schedule(self, schedule: Any) -> Schedule | None:
         if schedule is None:
@@ -240,7 +283,8 @@ class Trainer:
     def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int | None = None,
             steps: int | None = None, batch_size: int = 128, shuffle: bool = True,
             seed: SeedLike = None, verbose: bool | int = False,
-            eval_every: int | None = None) -> History:
+            eval_every: int | None = None, eval_passes: bool = False,
+            flush_subnormals: bool = True) -> History:
         """Train for up to ``epochs`` epochs, or ``steps`` optimizer steps (callbacks may stop
         earlier).
 
@@ -273,6 +317,23 @@ class Trainer:
             passes unchanged (the same batches in the same order). The last one ends with the
             budget (it may be shorter). Needs a known budget in steps (``steps``, or ``epochs``
             with data of known length).
+        eval_passes : bool
+            With ``eval_every``: also evaluate ``val`` after every pass over the data (and at the
+            end of the budget), as a fit without ``eval_every`` does, into ``History.passes``
+            and each callback's :meth:`~augfit.train.callbacks.Callback.on_pass_end`. The logs,
+            the callbacks' epochs and the trained model are the same as without it (a pass that
+            ends where an evaluation period ends is evaluated once); only the time spent
+            evaluating grows. The runner uses it for the previous release's every-epoch
+            evaluation (``AUGFIT_SPEEDUPS`` without ``sparse``). Without ``eval_every`` it
+            changes nothing.
+        flush_subnormals : bool
+            Train with subnormal floats flushed to zero (the CPU's FTZ/DAZ flags, set in this
+            thread for the fit and restored after it; :mod:`augfit.numerics`): an overfitting
+            model's tiny gradients and Adam moments no longer slow every step many times over.
+            The numbers change only where a value fell below about 1.2e-38. ``False`` computes
+            with IEEE subnormals, as augfit did before (the same bytes). ``params["numerics"]``
+            records which arithmetic the fit used (1 IEEE, 2 flushed; 1 also where the flags
+            cannot be set).
 
         Returns
         -------
@@ -286,9 +347,14 @@ class Trainer:
         val_data = self._val(val, featurize)
         callbacks = self._callbacks(verbose)
         history = next(cb for cb in callbacks if isinstance(cb, History))
+        self._pass_eval = None
+        if eval_passes and eval_every is not None:
+            callbacks.append(_PassEnds.of(self, callbacks, val_data, per_epoch, run.total))
         self.params = {"epochs": run.epochs, "steps": run.period, "batch_size": batch_size,
                        "total_steps": run.total}
-        self._loop(callbacks, run.batches, val_data, run.epochs, run.steps, run.total)
+        with _flushing(bool(flush_subnormals)) as numerics:
+            self.params["numerics"] = numerics
+            self._loop(callbacks, run.batches, val_data, run.epochs, run.steps, run.total)
         self.history = history
         self.diagnostics = self.diagnose(history.history, len(history.epoch)
                                           if run.epochs is None else run.epochs)
@@ -353,7 +419,7 @@ class Trainer:
                 limit = None if steps is None else steps - self.step_count
                 logs = self._run_epoch(epoch, batches(epoch), batch_cbs, limit)
                 if val_data is not None:
-                    ev = self._evaluate(*val_data)
+                    ev = self._evaluate_val(val_data)
                     logs["val_loss"], logs["val_accuracy"] = ev["loss"], ev["accuracy"]
                 for cb in callbacks:
                     cb.on_epoch_end(epoch, logs)
@@ -468,6 +534,14 @@ class Trainer:
             loss, _ = self._loss_fn(out, y)
         labels = y if y.ndim == 1 else y.argmax(axis=1)
         return {"loss": loss, "accuracy": float(np.mean(out.argmax(axis=1) == labels))}
+
+    def _evaluate_val(self, val_data: tuple[Any, np.ndarray]) -> dict[str, float]:
+        """val's loss and accuracy now: the pass-end evaluation when one was made at this very
+        step (``fit(eval_passes=True)``), else evaluated."""
+        done = self._pass_eval
+        if done is not None and done[0] == self.step_count:
+            return done[1]
+        return self._evaluate(*val_data)
 
     def evaluate(self, x: Any, y: Any) -> dict[str, float]:
         """``{"loss", "accuracy"}`` of the model on features ``x`` and labels ``y`` (no dropout)."""

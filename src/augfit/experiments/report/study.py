@@ -110,9 +110,10 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         refused before anything is loaded, stating its size and the cap.
     speedups : str, optional
         Which speedups of :mod:`augfit.experiments.run.tasks` to use (``derive``, ``flush``,
-        ``stack``, comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS``
-        environment variable, else ``derive,flush``. ``flush`` changes the numerics slightly: a
-        store holds cells of one numerics version only, and resuming with the other is refused.
+        ``sparse``, ``stack``, comma-separated, or ``all``/``none``); default the
+        ``AUGFIT_SPEEDUPS`` environment variable, else ``derive,flush,sparse``. ``flush`` changes
+        the numerics slightly: a store holds cells of one numerics version only, and resuming
+        with the other is refused.
 
     Notes
     -----
