@@ -227,3 +227,21 @@ def test_a_derived_cell_stores_its_own_time_and_the_trained_cell_the_rest(monkey
     # readings: start 0; es_restore 1 -> 2; es_last 3 -> 4; end 5: the run took 5 ticks
     assert [r["wall_time"] for _, r in out] == [3, 1, 1]
     assert sum(r["wall_time"] for _, r in out) == 5
+
+
+def test_the_previous_path_evaluates_every_pass_and_stores_the_same_endpoints(tmp_path):
+    """run(speedups="none") with eval_every: each stored cell gains the per-pass curves; every
+    other stored field is the default path's (flushing aside: compared at the same numerics)."""
+    spec = dict(SPEC, training={"steps": 40, "eval_every": 3, "batch_size": 16, "lr": 0.02},
+                methods=["baseline", {"name": "es", "early_stopping": {"patience": 2,
+                                                                      "min_delta": 0.05}}])
+    sparse = run(spec, out=tmp_path / "sparse", report=False, speedups="derive,sparse")
+    dense = run(spec, out=tmp_path / "dense", report=False, speedups="none")
+
+    def fields(rows, passes):
+        return {r["key"]: {k: ({h: c for h, c in v.items() if h.startswith("pass_") == passes}
+                               if k == "history" else v)
+                           for k, v in r.items() if k != "wall_time"} for r in rows}
+    assert fields(dense.rows, False) == fields(sparse.rows, False)
+    assert all(r["history"]["pass_step"] for r in dense.rows)
+    assert not any(r["history"] for r in fields(sparse.rows, True).values())
