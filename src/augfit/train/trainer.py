@@ -158,6 +158,22 @@ class Trainer:
     Batches may carry soft targets ``(N, K)`` instead of labels (a loader whose augment mixes
     labels, e.g. MixUp); the running training accuracy then scores the argmax of the targets.
 
+    ``fit(eval_every=k)``: an "epoch" of the logs, the callbacks (early stopping's patience,
+    ReduceLROnPlateau) and the History is ``k`` optimizer steps, the same at every training-set
+    size, and the data flow on across passes unchanged (the same batches in the same order); the
+    last one ends with the budget (it may be shorter). With ``eval_passes=True`` val is also
+    evaluated after every pass over the data (and at the end of the budget), as a fit without
+    ``eval_every`` does: the logs, the callbacks' epochs and the trained model are the same as
+    without it (a pass that ends where a period ends is evaluated once); only the time spent
+    evaluating grows. The runner uses it for the previous release's every-epoch evaluation
+    (``AUGFIT_SPEEDUPS`` without ``sparse``).
+
+    ``fit(flush_subnormals=True)`` (the default) sets the CPU's FTZ/DAZ flags in this thread for
+    the fit and restores the caller's afterwards (:mod:`augfit.numerics`): an overfitting model's
+    tiny gradients and Adam moments no longer slow every step many times over, and the numbers
+    change only where a value fell below about 1.2e-38. ``params["numerics"]`` records the
+    arithmetic used: 1 IEEE (also where the flags cannot be set), 2 flushed.
+
     Examples
     --------
     >>> from augfit.nn import MLP
@@ -311,29 +327,14 @@ class Trainer:
             line per epoch on stderr otherwise); 2 one line per epoch.
         eval_every : int, optional
             Log (and evaluate ``val``) every ``eval_every`` optimizer steps instead of after every
-            pass over the data, as Keras' ``steps_per_epoch``: an "epoch" of the logs, the
-            callbacks (early stopping's patience, ReduceLROnPlateau) and the History is then
-            ``eval_every`` steps, the same at every training-set size, and the data flow on across
-            passes unchanged (the same batches in the same order). The last one ends with the
-            budget (it may be shorter). Needs a known budget in steps (``steps``, or ``epochs``
-            with data of known length).
+            pass over the data, as Keras' ``steps_per_epoch`` (see Notes). Needs a known budget
+            in steps (``steps``, or ``epochs`` with data of known length).
         eval_passes : bool
-            With ``eval_every``: also evaluate ``val`` after every pass over the data (and at the
-            end of the budget), as a fit without ``eval_every`` does, into ``History.passes``
-            and each callback's :meth:`~augfit.train.callbacks.Callback.on_pass_end`. The logs,
-            the callbacks' epochs and the trained model are the same as without it (a pass that
-            ends where an evaluation period ends is evaluated once); only the time spent
-            evaluating grows. The runner uses it for the previous release's every-epoch
-            evaluation (``AUGFIT_SPEEDUPS`` without ``sparse``). Without ``eval_every`` it
-            changes nothing.
+            With ``eval_every``: also evaluate ``val`` after every pass over the data, into
+            ``History.passes`` and the callbacks' ``on_pass_end``; nothing else changes (Notes).
         flush_subnormals : bool
-            Train with subnormal floats flushed to zero (the CPU's FTZ/DAZ flags, set in this
-            thread for the fit and restored after it; :mod:`augfit.numerics`): an overfitting
-            model's tiny gradients and Adam moments no longer slow every step many times over.
-            The numbers change only where a value fell below about 1.2e-38. ``False`` computes
-            with IEEE subnormals, as augfit did before (the same bytes). ``params["numerics"]``
-            records which arithmetic the fit used (1 IEEE, 2 flushed; 1 also where the flags
-            cannot be set).
+            Train with subnormal floats flushed to zero (default; see Notes), or with IEEE
+            subnormals (``False``: the bytes of before). ``params["numerics"]`` says which.
 
         Returns
         -------
@@ -346,20 +347,22 @@ class Trainer:
         run = _Run.of(batches, per_epoch, epochs, steps, eval_every)
         val_data = self._val(val, featurize)
         callbacks = self._callbacks(verbose)
-        history = next(cb for cb in callbacks if isinstance(cb, History))
-        self._pass_eval = None
         if eval_passes and eval_every is not None:
             callbacks.append(_PassEnds.of(self, callbacks, val_data, per_epoch, run.total))
         self.params = {"epochs": run.epochs, "steps": run.period, "batch_size": batch_size,
                        "total_steps": run.total}
-        with _flushing(bool(flush_subnormals)) as numerics:
-            self.params["numerics"] = numerics
+        with _flushing(bool(flush_subnormals)) as self.params["numerics"]:
             self._loop(callbacks, run.batches, val_data, run.epochs, run.steps, run.total)
+        return self._finish(callbacks, run.epochs)
+
+    def _finish(self, callbacks: list[Callback], epochs: int | None) -> History:
+        """The fit's History, kept with the diagnostics of its run (each also warned)."""
+        history = next(cb for cb in callbacks if isinstance(cb, History))
         self.history = history
         self.diagnostics = self.diagnose(history.history, len(history.epoch)
-                                          if run.epochs is None else run.epochs)
+                                          if epochs is None else epochs)
         for message in self.diagnostics:
-            warnings.warn(message, AugfitWarning, stacklevel=2)
+            warnings.warn(message, AugfitWarning, stacklevel=3)
         return history
 
     def _batches(self, data: Any, y: Any, batch_size: int, shuffle: bool, seed: SeedLike
@@ -406,7 +409,7 @@ class Trainer:
         batch_cbs = [cb for cb in callbacks
                      if type(cb).on_batch_end is not Callback.on_batch_end]
         base_lr = self._bind_schedule(total)
-        self.stop_training, self.step_count = False, 0
+        self.stop_training, self.step_count, self._pass_eval = False, 0, None
         logs: dict[str, float] = {}
         for cb in callbacks:
             cb.on_train_begin(logs)
