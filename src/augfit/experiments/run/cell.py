@@ -170,8 +170,8 @@ class EpochRecorder(Callback):
     def on_pass_end(self, index: int, logs: dict[str, float] | None = None) -> None:
         del index
         logs = logs or {}
-        clean = self.trainer.evaluate(self.x, self.y)
-        self._clean = (self.trainer.step_count, clean)
+        clean = self.fit_by.evaluate(self.x, self.y)
+        self._clean = (self.fit_by.step_count, clean)
         for k in ("step", "val_loss", "val_accuracy"):
             self.history[f"pass_{k}"].append(float(logs[k]))
         self.history["pass_train_loss"].append(float(clean["loss"]))
@@ -181,8 +181,8 @@ class EpochRecorder(Callback):
         del epoch
         logs = logs or {}
         done = self._clean
-        clean = done[1] if done is not None and done[0] == self.trainer.step_count \
-            else self.trainer.evaluate(self.x, self.y)
+        clean = done[1] if done is not None and done[0] == self.fit_by.step_count \
+            else self.fit_by.evaluate(self.x, self.y)
         for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
             self.history[k].append(float(logs[k]))
         self.history["train_loss"].append(float(clean["loss"]))
@@ -508,7 +508,7 @@ class ShadowStop(Callback):
         if self.epochs_run is not None:
             return
         self.es.on_epoch_end(epoch, logs)
-        self.steps_run = self.trainer.step_count
+        self.steps_run = self.fit_by.step_count
         if self.es.trainer.stop_training:
             self.epochs_run, self._pending = epoch + 1, True
 
@@ -530,7 +530,7 @@ class ShadowStop(Callback):
             self.weights = es.best_weights
             return
         # weight averaging leaves its average in the model when a run ends
-        avg = next((cb for cb in self.trainer.callbacks if isinstance(cb, WeightAveraging)), None)
+        avg = next((cb for cb in self.fit_by.callbacks if isinstance(cb, WeightAveraging)), None)
         averaged = avg.averaged_weights() if avg is not None else None
         self.weights = averaged if averaged is not None else self.model.get_weights()
 
