@@ -6,13 +6,16 @@ spec asks for, and a run_cell replayed step by step from the public pieces."""
 from __future__ import annotations
 
 import math
+import time
+import warnings
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
-from augfit.data.datasets import load
+from augfit.data.datasets import fingerprint, from_arrays, load
 from augfit.data.loader import DataLoader
+from augfit.errors import AugfitWarning, ConfigError, TrainingError
 from augfit.experiments.run.cell import (
     LOADER,
     MODEL,
@@ -26,18 +29,24 @@ from augfit.experiments.run.cell import (
     carried_area,
     cell_metrics,
     make_optimizer,
+    max_splits,
     run_cell,
+    run_cells,
     run_group,
 )
+from augfit.experiments.run.data_source import install
+from augfit.experiments.run.tasks import plan_tasks
 from augfit.experiments.spec import parse_spec
 from augfit.nn import MLP
 from augfit.nn.optim import SGD, Adam
-from augfit.numerics import NUMERICS_PLAIN
+from augfit.numerics import NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
+from augfit.registry import TRANSFORMS
 from augfit.rng import derive, seed_from
 from augfit.train.callbacks import Callback, EarlyStopping, ReduceLROnPlateau, WeightAveraging
 from augfit.train.schedules import CosineSchedule, StepDecay
 from augfit.train.trainer import DIVERGED_LOSS, Trainer
 from augfit.transforms.base import Transform
+from augfit.transforms.image import HorizontalFlip
 
 # --- the epoch budget --------------------------------------------------------------------------
 
@@ -277,6 +286,15 @@ def _epoch_of(weights):
     return values.pop()
 
 
+def test_shadow_stop_starts_with_nothing_recorded_and_a_stand_in_trainer_that_runs():
+    shadow = ShadowStop(EarlyStopping())
+    assert (shadow.epochs_run, shadow.weights, shadow.seen) == (None, None, 0)
+    trainer = _trainer([shadow])
+    shadow.set_trainer(trainer)
+    assert shadow.trainer is trainer and shadow.es.trainer.model is trainer.model
+    assert shadow.es.trainer.stop_training is False
+
+
 def test_shadow_stop_notes_the_stop_epoch_and_its_weights_without_stopping_the_run():
     shadow, trainer = _shadow(patience=1)
     shadow.on_train_begin()
@@ -305,6 +323,12 @@ def test_shadow_stop_with_restored_weights_keeps_the_best_epochs():
     assert shadow.epochs_run == 4 and _epoch_of(shadow.weights) == 1.0
     shadow.on_train_end()
     assert shadow.epochs_run == 4 and _epoch_of(shadow.weights) == 1.0
+    # no epoch beat the baseline: nothing to restore, the stop epoch's weights
+    shadow, trainer = _shadow(patience=2, restore_best_weights=True, baseline=0.0)
+    shadow.on_train_begin()
+    _epochs(shadow, trainer, [1.0, 0.5, 0.25])
+    assert shadow.epochs_run == 2 and shadow.es.best_weights is None
+    assert _epoch_of(shadow.weights) == 1.0
 
 
 def test_shadow_stop_at_the_last_epoch_takes_its_weights_at_the_end():
@@ -462,3 +486,194 @@ def test_run_cell_is_the_documented_pipeline_replayed_by_hand(method):
         assert r.val_loss == h["val_loss"][best]
     else:
         assert not r.stopped_early and r.epochs_run == 6
+
+
+# --- run_group: one stack for a row's units ----------------------------------------------------
+
+
+class WarnFlip(HorizontalFlip):
+    """A flip that warns (a user's transform may): the warning must reach the caller."""
+
+    def apply(self, batch, params):
+        warnings.warn("WarnFlip was applied", UserWarning, stacklevel=2)
+        return super().apply(batch, params)
+
+
+class _Spy(Callback):
+    """Notes each epoch it sees and the BLAS threads in use then."""
+
+    def __init__(self):
+        self.epochs, self.threads = [], set()
+
+    def on_epoch_end(self, epoch, logs=None):
+        del logs
+        self.epochs.append(epoch)
+        self.threads |= {i["num_threads"] for i in threadpool_info()}
+
+
+def _noise(seed, n=90):
+    """Noise images in 3 classes of distinct brightness (data no other test installs)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    x = np.clip(rng.normal(60 + 60 * y[:, None, None], 40, (n, 6, 6)), 0, 255).astype(np.uint8)
+    return from_arrays(x, y, modality="image")
+
+
+def _stored(r):
+    return (r.metrics() | {"wall_time": None}, r.history, r.numerics, r.warnings,
+            r.test_correct.tobytes(), r.test_loss_per_example.tobytes())
+
+
+GROUP = {"model": {"hidden": [8]}, "training": {"epochs": 3, "batch_size": 16, "lr": 0.05},
+         "splits": 3, "seeds": 1, "train_sizes": [30],
+         "methods": ["baseline",
+                     # differs from baseline only by early stopping: rides on its run
+                     {"name": "es", "early_stopping": {"patience": 1, "min_delta": 0.5}},
+                     {"name": "warn", "augment": [{"type": "WarnFlip", "p": 1.0}]},
+                     # lr 10 with SGD: the model learns nothing, a training diagnostic
+                     {"name": "stuck", "weight_decay": 0.0}]}
+
+
+def _in_memory(spec, fp):
+    return parse_spec(dict(spec, dataset={"name": "data", "fingerprint": fp}))
+
+
+@pytest.fixture
+def group_spec():
+    TRANSFORMS.register("WarnFlip")(WarnFlip)
+    data = _noise(20261207)
+    yield _in_memory(GROUP, fingerprint(data, {})), data
+    TRANSFORMS._items.pop("WarnFlip")
+
+
+def _units(spec, method):
+    return [(t.cell, t.derived) for t in plan_tasks(spec, spec.cells()) if t.cell.method == method]
+
+
+def _alone(spec, units, flush=False):
+    """What run_cells gives for each unit, in run_group's order."""
+    return [(c, _stored(r)) for u in units for c, r in run_cells(spec, *u, flush=flush)]
+
+
+class _FailAt(Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        del logs
+        if epoch == 1:
+            raise TrainingError("planted failure")
+
+
+FLUSHED = NUMERICS_FLUSHED if flushing_available() else NUMERICS_PLAIN
+
+
+def test_run_group_trains_the_units_as_one_stack(group_spec):
+    """Shipped as a worker gets it (canonical dict, data alongside): each cell stores what
+    run_cells stores for its unit; the trained cells share the group's time equally (one stack)
+    and the wall times add up to no more than the call took; BLAS runs one thread; the epoch
+    callback goes to the first cell only."""
+    spec, data = group_spec
+    units = _units(spec, "baseline")
+    assert len(units) == 3 and all(len(d) == 1 for _, d in units)
+    spy = _Spy()
+    t0 = time.perf_counter()
+    got = run_group(spec.to_canonical(), units, epoch_callback=spy, data=data, flush=True)
+    elapsed = time.perf_counter() - t0
+    assert [(c, _stored(r)) for c, r in got] == _alone(spec, units, flush=True)
+    assert {r.numerics for _, r in got} == {FLUSHED}
+    trained = [r.wall_time for c, r in got if c.method == "baseline"]
+    assert len(set(trained)) == 1 and trained[0] > 0
+    assert sum(r.wall_time for _, r in got) <= elapsed
+    assert spy.epochs == [0, 1, 2] and spy.threads == {1}
+
+
+def test_run_group_a_failed_unit_fails_alone_and_its_rider_trains_by_itself(group_spec):
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    units = _units(spec, "baseline")[:2]
+    got = run_group(spec, units, epoch_callback=_FailAt(), flush=True)
+    assert [c for c, _ in got] == [c for u in units for c in (u[0], *u[1])]
+    assert isinstance(got[0][1], TrainingError) and str(got[0][1]) == "planted failure"
+    assert [(c, _stored(r)) for c, r in got[1:]] == \
+        _alone(spec, [(units[0][1][0], ())], flush=True) + _alone(spec, units[1:], flush=True)
+    assert {r.numerics for _, r in got[1:]} == {FLUSHED}
+
+
+def test_run_group_trains_what_cannot_share_a_stack_one_by_one():
+    """Sparse text features, or a single unit: run_cells on each unit."""
+    words = ["good", "fine", "great", "bad", "poor", "awful"]
+    rng = np.random.default_rng(5)
+    y = np.arange(90) % 2
+    text = [" ".join(rng.choice(words[3 * k:3 * k + 3], 4)) for k in y]
+    data = from_arrays(text, y, modality="text")
+    spec = _in_memory(dict(GROUP, methods=GROUP["methods"][:2],
+                           features={"type": "text_hashing", "n_features": 64}),
+                      fingerprint(data, {}))
+    install(spec.dataset["fingerprint"], data)
+    units = _units(spec, "baseline")
+    spy = _Spy()
+    got = run_group(spec, units, epoch_callback=spy, flush=True)
+    assert [(c, _stored(r)) for c, r in got] == _alone(spec, units, flush=True)
+    assert {r.numerics for _, r in got} == {FLUSHED}
+    assert spy.epochs == [0, 1, 2]                      # the first cell only
+    got = run_group(spec, units[1:], flush=True)
+    assert [(c, _stored(r)) for c, r in got] == _alone(spec, units[1:], flush=True)
+
+
+def test_run_group_passes_a_users_warning_and_holds_the_diagnostics(group_spec):
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    units = [(c, ()) for c in spec.cells() if c.method == "warn"]
+    with pytest.warns(UserWarning, match="WarnFlip was applied"):
+        got = run_group(spec, units)
+    assert [c for c, _ in got] == [c for c, _ in units]
+    stuck = _in_memory(dict(GROUP, training=dict(GROUP["training"], lr=10.0, optimizer="sgd")),
+                       spec.dataset["fingerprint"])
+    units = [(c, ()) for c in stuck.cells() if c.method == "stuck"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AugfitWarning)       # reported later, by the executor
+        got = run_group(stuck, units)
+    assert [c for c, _ in got] == [c for c, _ in units]
+    assert any(w.startswith("the model learned nothing") for _, r in got for w in r.warnings)
+
+
+# --- how many distinct splits the data allow ---------------------------------------------------
+
+
+def _counted(split, groups=None, official=None, source="specs/count.yaml"):
+    """max_splits of 8 images in 2 classes of 4 (in-memory data, ``split`` as in a spec)."""
+    meta = {} if official is None else {"official_test": official}
+    data = from_arrays(np.arange(8 * 4, dtype=np.uint8).reshape(8, 2, 2), np.arange(8) % 2,
+                       modality="image", meta=meta, groups=groups)
+    fp = fingerprint(data, {})
+    install(fp, data)
+    spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp, "split": split},
+                       "train_sizes": [2], "methods": ["baseline"]}, source=source)
+    return max_splits(spec)
+
+
+def test_max_splits_by_hand():
+    # stratified: each class deals 1 test, 1 val, 2 train of its 4: (4! / (1! 1! 2!))^2
+    assert _counted({"val": 0.25, "test": 0.25}) == 12 ** 2
+    # one deal of all 8: 8! / (2! 2! 4!)
+    assert _counted({"val": 0.25, "test": 0.25, "stratify": False}) == 420
+    # whole groups: 4 groups of 2 give 1 test, 1 val, 2 train groups: 4! / (1! 1! 2!)
+    groups = np.repeat(np.arange(4), 2)
+    assert _counted({"val": 0.25, "test": 0.25, "by_group": True}, groups=groups) == 12
+    # the official test set (the last 2 samples, one of each class) is fixed: val varies only,
+    # 1 of each class's 3 remaining samples: 3 * 3
+    official = np.arange(8) >= 6
+    assert _counted({"val": 0.34, "test": "official"}, official=official) == 9
+    assert _counted({"val": 0.34, "test": "official", "stratify": False}, official=official) == 15
+    with pytest.raises(ConfigError, match=r"^specs/count\.yaml: dataset\.split\.test: "
+                                          r"\"official\": dataset 'data' with options \{\} has "
+                                          r"no official test set"):
+        _counted({"val": 0.34, "test": "official"})
+
+
+def test_run_cell_takes_its_data_and_an_epoch_callback_along():
+    data = _noise(20261208)
+    spec = _in_memory(dict(GROUP, methods=["baseline"]), fingerprint(data, {}))
+    spy = _Spy()
+    r = run_cell(spec.to_canonical(), spec.cells()[2], epoch_callback=spy, data=data)
+    assert spy.epochs == [0, 1, 2] and spy.threads == {1}
+    assert (r.split, len(r.history["loss"])) == (2, 3)
+    assert _stored(r) == _stored(run_cell(spec, spec.cells()[2]))
