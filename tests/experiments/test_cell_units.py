@@ -529,6 +529,8 @@ GROUP = {"model": {"hidden": [8]}, "training": {"epochs": 3, "batch_size": 16, "
          "methods": ["baseline",
                      # differs from baseline only by early stopping: rides on its run
                      {"name": "es", "early_stopping": {"patience": 1, "min_delta": 0.5}},
+                     {"name": "es_never", "early_stopping": {"patience": 50,
+                                                             "restore_best_weights": False}},
                      {"name": "warn", "augment": [{"type": "WarnFlip", "p": 1.0}]},
                      # lr 10 with SGD: the model learns nothing, a training diagnostic
                      {"name": "stuck", "weight_decay": 0.0}]}
@@ -572,7 +574,7 @@ def test_run_group_trains_the_units_as_one_stack(group_spec):
     callback goes to the first cell only."""
     spec, data = group_spec
     units = _units(spec, "baseline")
-    assert len(units) == 3 and all(len(d) == 1 for _, d in units)
+    assert len(units) == 3 and all(len(d) == 2 for _, d in units)
     spy = _Spy()
     t0 = time.perf_counter()
     got = run_group(spec.to_canonical(), units, epoch_callback=spy, data=data, flush=True)
@@ -583,6 +585,9 @@ def test_run_group_trains_the_units_as_one_stack(group_spec):
     assert len(set(trained)) == 1 and trained[0] > 0
     assert sum(r.wall_time for _, r in got) <= elapsed
     assert spy.epochs == [0, 1, 2] and spy.threads == {1}
+    # a derived cell is what training it directly gives (its wall time aside)
+    for c, r in got[1:3]:
+        assert _stored(r) == _stored(run_cell(spec, c, flush=True))
 
 
 def test_run_group_a_failed_unit_fails_alone_and_its_rider_trains_by_itself(group_spec):
@@ -593,7 +598,8 @@ def test_run_group_a_failed_unit_fails_alone_and_its_rider_trains_by_itself(grou
     assert [c for c, _ in got] == [c for u in units for c in (u[0], *u[1])]
     assert isinstance(got[0][1], TrainingError) and str(got[0][1]) == "planted failure"
     assert [(c, _stored(r)) for c, r in got[1:]] == \
-        _alone(spec, [(units[0][1][0], ())], flush=True) + _alone(spec, units[1:], flush=True)
+        _alone(spec, [(d, ()) for d in units[0][1]], flush=True) + \
+        _alone(spec, units[1:], flush=True)
     assert {r.numerics for _, r in got[1:]} == {FLUSHED}
 
 
@@ -604,18 +610,19 @@ def test_run_group_trains_what_cannot_share_a_stack_one_by_one():
     y = np.arange(90) % 2
     text = [" ".join(rng.choice(words[3 * k:3 * k + 3], 4)) for k in y]
     data = from_arrays(text, y, modality="text")
-    spec = _in_memory(dict(GROUP, methods=GROUP["methods"][:2],
+    spec = _in_memory(dict(GROUP, methods=GROUP["methods"][:3],
                            features={"type": "text_hashing", "n_features": 64}),
                       fingerprint(data, {}))
     install(spec.dataset["fingerprint"], data)
     units = _units(spec, "baseline")
     spy = _Spy()
     got = run_group(spec, units, epoch_callback=spy, flush=True)
-    assert [(c, _stored(r)) for c, r in got] == _alone(spec, units, flush=True)
+    alone = _alone(spec, units, flush=True)
+    assert [(c, _stored(r)) for c, r in got] == alone
     assert {r.numerics for _, r in got} == {FLUSHED}
     assert spy.epochs == [0, 1, 2]                      # the first cell only
     got = run_group(spec, units[1:], flush=True)
-    assert [(c, _stored(r)) for c, r in got] == _alone(spec, units[1:], flush=True)
+    assert [(c, _stored(r)) for c, r in got] == alone[3:]
 
 
 def test_run_group_passes_a_users_warning_and_holds_the_diagnostics(group_spec):
@@ -665,8 +672,16 @@ def test_max_splits_by_hand():
     assert _counted({"val": 0.34, "test": "official", "stratify": False}, official=official) == 15
     with pytest.raises(ConfigError, match=r"^specs/count\.yaml: dataset\.split\.test: "
                                           r"\"official\": dataset 'data' with options \{\} has "
-                                          r"no official test set"):
+                                          r"no official test set \(its loader gives no "
+                                          r"meta\['official_test'\]\); use a fraction such as "
+                                          r"0\.2, or load both official parts \(e\.g\. "
+                                          r"fashion_mnist with options \{split: all\}\)$"):
         _counted({"val": 0.34, "test": "official"})
+    spec = parse_spec({"dataset": {"name": "data", "fingerprint": "0" * 64}, "train_sizes": [2],
+                       "methods": ["baseline"]}, source="specs/lost.yaml")
+    with pytest.raises(ConfigError, match=r"^specs/lost\.yaml: dataset: the data was passed in "
+                                          r"memory \(data=\.\.\.\) and is not loaded"):
+        max_splits(spec)
 
 
 def test_run_cell_takes_its_data_and_an_epoch_callback_along():
