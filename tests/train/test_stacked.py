@@ -11,7 +11,7 @@ import pytest
 
 from augfit.data.loader import DataLoader
 from augfit.datasets import from_arrays
-from augfit.errors import ConfigError, TrainingError
+from augfit.errors import ConfigError, ShapeError, TrainingError
 from augfit.nn import MLP
 from augfit.nn.optim import SGD, Adam, Momentum
 from augfit.train.callbacks import EarlyStopping, ReduceLROnPlateau, WeightAveraging
@@ -163,3 +163,122 @@ def test_refuses_models_that_cannot_share_a_stack():
 def test_eval_every_periods_match():
     _compare({"steps": 37, "eval_every": 4}, opt=OPTIMIZERS["adam"], dropout=0.2)
     assert math.ceil(37 / 4) == 10
+
+
+# --- found by make mutate: every refusal in full, and the stack's bookkeeping -------------------
+
+
+class _Batches:
+    """A loader (anything iterable with a length) yielding ``batches`` and claiming ``n``."""
+
+    def __init__(self, batches, n=None):
+        self.batches, self.n = batches, len(batches) if n is None else n
+
+    def __iter__(self):
+        return iter(self.batches)
+
+    def __len__(self):
+        return self.n
+
+
+def _batch(rows, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((rows, 64), dtype=np.float32), np.arange(rows) % 3
+
+
+def _trainer(seed=0, **kwargs):
+    return Trainer(MLP(64, [8], 3, seed=seed), optimizer=SGD(lr=0.1), **kwargs)
+
+
+class _Odd:
+    def __repr__(self):
+        return "Odd()"
+
+
+def test_the_stack_refuses_what_it_cannot_hold_naming_it():
+    with pytest.raises(ConfigError, match=r"^StackedMLP\(models=\.\.\.\) needs at least one "
+                                          r"MLP$"):
+        StackedMLP([])
+    shape = {k: v for k, v in MLP(64, [16], 3, seed=0).config.items() if k != "seed"}
+    with pytest.raises(ConfigError) as e:
+        StackedMLP([MLP(64, [16], 3, seed=0), _Odd()])
+    assert str(e.value) == (f"StackedMLP(models=...): every model must be an MLP of one "
+                            f"architecture ({shape}); got Odd()")
+    odd = MLP(64, [16], 3, seed=0)
+    odd.layers.append(_Odd())
+    with pytest.raises(ConfigError, match=r"^StackedMLP: unknown layer Odd\(\)$"):
+        StackedMLP([odd])
+
+
+def test_models_of_one_architecture_but_other_seeds_share_a_stack_as_views_of_its_rows():
+    models = [MLP(64, [16], 3, seed=s, dropout=0.5) for s in range(3)]
+    before = [m.get_weights() for m in models]
+    stack = StackedMLP(models)
+    assert stack.params.shape == (3, models[0].n_params) and stack.active == 3
+    assert stack.lanes == [0, 1, 2] and stack.dtype == np.float32
+    for m, w in zip(models, before, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), w, strict=True))
+    stack.params[1] += 1                              # the models' arrays are the stack's rows
+    assert np.array_equal(models[1].get_weights()[0], before[1][0] + 1)
+    # row 0 leaves: it keeps its values in arrays of its own; the last row moves into its place
+    assert stack.release(0) == 0
+    assert stack.lanes == [2, 1] and stack.active == 2
+    stack.params[:] = 0
+    assert np.array_equal(models[0].get_weights()[0], before[0][0])
+    assert not models[2].get_weights()[0].any()       # model 2 now lives in row 0
+    assert stack.release(1) == 1 and stack.lanes == [2] and stack.active == 1
+
+
+def test_fit_stacked_refuses_what_cannot_step_together_naming_it():
+    ld = [_Batches([_batch(4)]), _Batches([_batch(4)])]
+    with pytest.raises(ConfigError, match=r"^fit_stacked: one loader per trainer, got 2 trainers "
+                                          r"and 1 loaders$"):
+        fit_stacked([_trainer(0), _trainer(1)], ld[:1], epochs=1)
+    with pytest.raises(ConfigError, match=r"got 0 trainers and 0 loaders$"):
+        fit_stacked([], [], epochs=1)
+    a, b = _trainer(0), Trainer(MLP(64, [8], 3, seed=1), optimizer=SGD(lr=0.2))
+    with pytest.raises(ConfigError) as e:
+        fit_stacked([a, b], ld, epochs=1)
+    opts = sorted({("SGD", repr(sorted((k, v) for k, v in vars(t.optimizer).items()
+                                       if k not in ("state", "t")))) for t in (a, b)})
+    assert str(e.value) == (f"fit_stacked: the trainers' optimizers differ ({opts}); models "
+                            f"stacked together use one optimizer setting")
+    with pytest.raises(ConfigError, match=r"^fit_stacked: the loaders have different lengths "
+                                          r"\[1, 2\]; stacked models step together, so their "
+                                          r"data must give the same number of batches$"):
+        fit_stacked([_trainer(0), _trainer(1)], [ld[0], _Batches([_batch(4)] * 2)], epochs=1)
+    with pytest.raises(ConfigError, match=r"^fit_stacked: the trainers' losses differ "
+                                          r"\(\[\('cross_entropy', 0\.0\), \('cross_entropy', "
+                                          r"0\.25\)\]\)$"):
+        fit_stacked([_trainer(0), _trainer(1, label_smoothing=0.25)], ld, epochs=1)
+
+
+def test_an_optimizers_own_state_and_step_count_do_not_keep_it_out_of_a_stack():
+    used = _trainer(0)
+    used.fit(*_batch(6), epochs=2, batch_size=3)
+    assert used.optimizer.t == 4
+    out = fit_stacked([used, _trainer(1)], [_Batches([_batch(6)]), _Batches([_batch(6, 1)])],
+                      epochs=1)
+    assert [len(h.history["loss"]) for h in out] == [1, 1]
+
+
+def test_batches_that_cannot_be_stacked_are_refused_naming_why():
+    import scipy.sparse as sp
+
+    x, y = _batch(4)
+    with pytest.raises(ConfigError, match=r"^fit_stacked: sparse \(CSR\) batches cannot be "
+                                          r"stacked; train these models one by one$"):
+        fit_stacked([_trainer(0), _trainer(1)],
+                    [_Batches([(x, y)]), _Batches([(sp.csr_matrix(x), y)])], epochs=1)
+    with pytest.raises(ShapeError, match=r"^fit_stacked: the models' batches differ in shape "
+                                         r"\[\(3, 64\), \(4, 64\)\]$"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)]), _Batches([_batch(3)])],
+                    epochs=1)
+    with pytest.raises(ShapeError, match=r"^fit_stacked: the loaders yielded different numbers "
+                                         r"of batches in one epoch$"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)] * 2),
+                                                  _Batches([(x, y)], n=2)], epochs=1)
+    with pytest.raises(ShapeError, match=r"^the training data yielded no batches in epoch 0; the "
+                                         r"dataset or loader is empty$"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([], n=1), _Batches([], n=1)],
+                    epochs=1)
