@@ -692,3 +692,18 @@ def test_run_cell_takes_its_data_and_an_epoch_callback_along():
     assert spy.epochs == [0, 1, 2] and spy.threads == {1}
     assert (r.split, len(r.history["loss"])) == (2, 3)
     assert _stored(r) == _stored(run_cell(spec, spec.cells()[2]))
+
+
+def test_run_cells_wall_times_add_up_to_no_more_than_the_call(group_spec):
+    """The trained cell has the time its riders' evaluations did not take: the parts add up to
+    the time inside run_cells, never more (a rider counted twice, or the trained cell's time
+    given to a rider, would)."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    (cell, derived), = _units(spec, "baseline")[:1]
+    t0 = time.perf_counter()
+    got = run_cells(spec, cell, derived)
+    elapsed = time.perf_counter() - t0
+    assert [c for c, _ in got] == [cell, *derived]
+    assert all(r.wall_time > 0 for _, r in got)
+    assert sum(r.wall_time for _, r in got) <= elapsed
