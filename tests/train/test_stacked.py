@@ -5,16 +5,17 @@ once with ``fit_stacked``, and compares everything a fit leaves behind: the Hist
 the final weights, the optimizer's state and step count, the callbacks' state.
 """
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from augfit.data.loader import DataLoader
 from augfit.datasets import from_arrays
-from augfit.errors import ConfigError, ShapeError, TrainingError
+from augfit.errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from augfit.nn import MLP
 from augfit.nn.optim import SGD, Adam, Momentum
-from augfit.train.callbacks import EarlyStopping, ReduceLROnPlateau, WeightAveraging
+from augfit.train.callbacks import Callback, EarlyStopping, ReduceLROnPlateau, WeightAveraging
 from augfit.train.schedules import CosineSchedule
 from augfit.train.stacked import StackedMLP, fit_stacked
 from augfit.train.trainer import Trainer
@@ -282,3 +283,44 @@ def test_batches_that_cannot_be_stacked_are_refused_naming_why():
                                          r"dataset or loader is empty$"):
         fit_stacked([_trainer(0), _trainer(1)], [_Batches([], n=1), _Batches([], n=1)],
                     epochs=1)
+
+
+class _EndLogs(Callback):
+    """Keeps the logs training ends with."""
+
+    def on_train_end(self, logs=None):
+        self.logs = dict(logs)
+
+
+def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
+    """One class only: a model that ran its whole budget learned nothing (a diagnostic and a
+    warning, as its own fit gives); one that early stopping ended after 2 of 4 epochs is not
+    judged. The callbacks end on the last epoch's logs."""
+    rng = np.random.default_rng(3)
+    x, val = rng.random((64, 8, 8), dtype=np.float32), rng.random((16, 64), dtype=np.float32)
+    data = from_arrays(x, np.zeros(64, int), modality="image")
+
+    def unit(seed, stop):
+        callbacks = [_EndLogs(), *([EarlyStopping(patience=1, min_delta=10.0)] if stop else [])]
+        return (Trainer(MLP(64, [8], 3, seed=seed), optimizer=SGD(lr=0.01), callbacks=callbacks),
+                DataLoader(data, batch_size=32, seed=seed))
+
+    solo = [unit(0, True), unit(1, False)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AugfitWarning)
+        for tr, ld in solo:
+            tr.fit(ld, val=(val, np.zeros(16, int)), epochs=4)
+    stacked = [unit(0, True), unit(1, False)]
+    with pytest.warns(AugfitWarning) as caught:
+        fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked],
+                    val=[(val, np.zeros(16, int))] * 2, epochs=4)
+    assert [len(t.history.history["loss"]) for t, _ in stacked] == [2, 4]
+    assert stacked[0][0].diagnostics == []
+    assert stacked[1][0].diagnostics[0].startswith("the model learned nothing: after all 4 "
+                                                   "epochs")
+    assert [str(w.message) for w in caught if w.category is AugfitWarning] == \
+        stacked[1][0].diagnostics
+    for (a, _), (b, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+        assert a.callbacks[0].logs == b.callbacks[0].logs
+        assert set(b.callbacks[0].logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
