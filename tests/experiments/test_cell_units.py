@@ -33,6 +33,8 @@ from augfit.experiments.run.cell import (
     run_cell,
     run_cells,
     run_group,
+    splits,
+    training_subset,
 )
 from augfit.experiments.run.data_source import install
 from augfit.experiments.run.tasks import plan_tasks
@@ -573,8 +575,8 @@ def test_run_group_trains_the_units_as_one_stack(group_spec):
     and the wall times add up to no more than the call took; BLAS runs one thread; the epoch
     callback goes to the first cell only."""
     spec, data = group_spec
-    units = _units(spec, "baseline")
-    assert len(units) == 3 and all(len(d) == 2 for _, d in units)
+    units = _units(spec, "baseline")[:2]               # a group of two is stacked too
+    assert all(len(d) == 2 for _, d in units)
     spy = _Spy()
     t0 = time.perf_counter()
     got = run_group(spec.to_canonical(), units, epoch_callback=spy, data=data, flush=True)
@@ -707,3 +709,24 @@ def test_run_cells_wall_times_add_up_to_no_more_than_the_call(group_spec):
     assert [c for c, _ in got] == [cell, *derived]
     assert all(r.wall_time > 0 for _, r in got)
     assert sum(r.wall_time for _, r in got) <= elapsed
+
+
+def test_run_group_trains_units_whose_batches_differ_in_number_one_by_one():
+    """Whole groups dealt into the splits, and class 2 lives in one group only: where that group
+    is held out, one per class is 2 samples (1 batch of 2), elsewhere 3 (2 batches)."""
+    groups = np.repeat(np.arange(8), 3)
+    y = np.array([0, 1, 0] * 7 + [2, 2, 2])
+    x = np.random.default_rng(0).integers(0, 255, (24, 4, 4)).astype(np.uint8)
+    data = from_arrays(x, y, modality="image", groups=groups)
+    fp = fingerprint(data, {})
+    install(fp, data)
+    spec = parse_spec(dict(GROUP, methods=["baseline"], splits=4, train_sizes=[1],
+                           train_size_unit="per_class",
+                           training=dict(GROUP["training"], batch_size=2),
+                           dataset={"name": "data", "fingerprint": fp,
+                                    "split": {"by_group": True, "val": 0.125, "test": 0.125,
+                                              "seed": 1}}))
+    units = [u for u in _units(spec, "baseline") if u[0].split in (0, 2)]
+    assert [len(training_subset(spec, splits(spec, c.split)[0], c)) for c, _ in units] == [3, 2]
+    got = run_group(spec, units)
+    assert [(c, _stored(r)) for c, r in got] == _alone(spec, units)
