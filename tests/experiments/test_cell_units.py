@@ -569,12 +569,14 @@ class _FailAt(Callback):
 FLUSHED = NUMERICS_FLUSHED if flushing_available() else NUMERICS_PLAIN
 
 
-def test_run_group_trains_the_units_as_one_stack(group_spec):
-    """Shipped as a worker gets it (canonical dict, data alongside): each cell stores what
-    run_cells stores for its unit; the trained cells share the group's time equally (one stack)
-    and the wall times add up to no more than the call took; BLAS runs one thread; the epoch
-    callback goes to the first cell only."""
-    spec, data = group_spec
+def test_run_group_trains_the_units_as_one_stack():
+    """Shipped as a worker gets it (canonical dict, data alongside; data no other test loads, so
+    nothing is cached or installed before): each cell stores what run_cells stores for its unit;
+    the trained cells share the group's time equally (one stack) and the wall times add up to no
+    more than the call took; BLAS runs one thread; the epoch callback goes to the first cell
+    only."""
+    data = _noise(20261209)
+    spec = _in_memory(dict(GROUP, methods=GROUP["methods"][:3]), fingerprint(data, {}))
     units = _units(spec, "baseline")[:2]               # a group of two is stacked too
     assert all(len(d) == 2 for _, d in units)
     spy = _Spy()
