@@ -318,8 +318,9 @@ def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
     assert stacked[0][0].diagnostics == []
     assert stacked[1][0].diagnostics[0].startswith("the model learned nothing: after all 4 "
                                                    "epochs")
-    assert [str(w.message) for w in caught if w.category is AugfitWarning] == \
-        stacked[1][0].diagnostics
+    mine = [w for w in caught if w.category is AugfitWarning]
+    assert [str(w.message) for w in mine] == stacked[1][0].diagnostics
+    assert mine[0].filename == __file__                # it points at the fit_stacked call
     for (a, _), (b, _) in zip(solo, stacked, strict=True):
         _same(a, b)
         assert a.callbacks[0].logs == b.callbacks[0].logs
