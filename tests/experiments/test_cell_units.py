@@ -625,8 +625,9 @@ def test_run_group_trains_what_cannot_share_a_stack_one_by_one():
     assert [(c, _stored(r)) for c, r in got] == alone
     assert {r.numerics for _, r in got} == {FLUSHED}
     assert spy.epochs == [0, 1, 2]                      # the first cell only
-    got = run_group(spec, units[1:], flush=True)
-    assert [(c, _stored(r)) for c, r in got] == alone[3:]
+    assert len(units) == 3 and len(alone) == 9
+    got = run_group(spec, units[2:], flush=True)          # one unit
+    assert [(c, _stored(r)) for c, r in got] == alone[6:]
 
 
 def test_run_group_passes_a_users_warning_and_holds_the_diagnostics(group_spec):
