@@ -210,3 +210,73 @@ def test_plan_writes_durations_as_the_progress_lines_do():
     bar = LineProgress(10, file=io.StringIO(), clock=lambda: now[0])
     now[0] = 3725.0
     assert bar.line() == "augfit run: 0/10 cells (0%), 1h02m05s elapsed"
+
+
+def test_plan_keeps_the_tuning_history_it_replaces(tmp_path):
+    """``augfit plan --write`` replaces notes.tuned_on and pilot_splits; what they said before
+    moves, dated, into notes.history (after an earlier string history), and the written YAML
+    keeps it."""
+    from augfit.experiments.report.plan import _planned, write_spec
+
+    notes = {"tuned_on": "1-seed pilots looked at test: mask_value band_mean",
+             "pilot_splits": "20-21", "history": "an earlier 5-seed study looked at split 0",
+             "budget": "1500 steps"}
+    src = tmp_path / "s.yaml"
+    src.write_text(yaml.safe_dump(dict(SPEC, notes=notes), sort_keys=False))
+    base = load_spec(src)
+    pilot = pilot_spec(base, 2, 2, 30, 10)
+    planned = _planned(base, 10, 1, 1.0, pilot, Path("runs/p"), today="2026-12-07")
+    new = ("augfit plan pilot: splits 30-31 x seeds [0, 1] (runs/p): unit variance, budget "
+           "check and cell costs chose 10 splits x 1 seeds for ±1 pp at 80% power")
+    assert planned.notes == {
+        "tuned_on": new, "pilot_splits": "30-31", "budget": "1500 steps",
+        "history": ["an earlier 5-seed study looked at split 0",
+                    "2026-12-07, replaced by augfit plan: notes.tuned_on was: 1-seed pilots "
+                    "looked at test: mask_value band_mean; notes.pilot_splits was: 20-21"]}
+    written = load_spec(write_spec(src, planned, None, tmp_path))
+    assert written.notes == planned.notes
+    # planned again with the same pilot: nothing new to keep; no earlier notes: no history
+    assert _planned(written, 10, 1, 1.0, pilot, Path("runs/p"), today="2027-01-01").notes == \
+        planned.notes
+    fresh = _planned(parse_spec(dict(SPEC, notes={"budget": "b", "tuned_on": ["a", "b"]})), 10,
+                     1, 1.0, pilot, Path("runs/p"), today="2026-12-07")
+    assert fresh.notes["history"] == ["2026-12-07, replaced by augfit plan: notes.tuned_on was: "
+                                      "a / b"]
+    assert "history" not in _planned(parse_spec(SPEC), 10, 1, 1.0, pilot, Path("runs/p")).notes
+
+
+def test_a_pilot_on_the_official_test_set_is_not_called_fresh():
+    """With ``test: official`` every split, the pilot's too, is scored on one test set: disjoint
+    pilot splits share this run's test examples, so the report says that only a choice of the
+    design's size is not optimistic."""
+    official = dict(SPEC["dataset"], split={"test": "official", "val": 0.15, "seed": 0})
+    tuned = {"tuned_on": "augfit plan pilot: splits 20-21"}
+    spec = parse_spec(dict(SPEC, dataset=official, notes=dict(tuned, pilot_splits="20-21")))
+    assert fresh_splits(spec) == (
+        "20-21, disjoint from this run's splits 0-2; only their val draws and training "
+        "subsamples differ: every split, the pilot's too, shares the official test set")
+    # the report built from the spec (Report.build passes test: official on)
+    from test_report import _rows
+
+    from augfit.experiments.report import Report
+    spec = parse_spec(dict(SPEC, dataset=official, train_sizes=[10, 20],
+                           methods=["baseline", {"name": "drop", "dropout": 0.5}],
+                           notes=dict(tuned, pilot_splits="20-21")))
+    warns = Report.build(spec, _rows(), n_classes=10).warnings
+    assert [w for w in warns if w.startswith("Settings were")] == [
+        "Settings were chosen on a pilot (augfit plan pilot: splits 20-21) on splits 20-21, "
+        "disjoint from this run's splits 0-2; only their val draws and training subsamples "
+        "differ: every split, the pilot's too, shares the official test set: these results are "
+        "not optimistic from a choice of the design's size (splits, seeds, sizes), but are "
+        "optimistic for any setting chosen after looking at the pilot's test results, which are "
+        "this run's test examples."]
+    other = parse_spec(dict(SPEC, dataset=official, notes=dict(tuned, pilot_split_seed="99")))
+    assert fresh_splits(other).startswith("drawn with split seed 99, not this run's split seed "
+                                          "0; only their val draws and training subsamples")
+    # no fresh splits named: any split is optimistic, since all share the test set
+    warns = warnings_for([], [], ["baseline"], "baseline", [40], 6, tuned_on="lr on split 0",
+                         shared_test=True)
+    assert [w for w in warns if w.startswith("Settings were")] == [
+        "Settings were tuned on a pilot (lr on split 0); every split is scored on the same "
+        "official test set, so results on any split are optimistic for the tuned methods where "
+        "the tuning looked at test results."]

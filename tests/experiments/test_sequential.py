@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import norm
+from scipy.stats import multivariate_normal, norm
 from scipy.stats import t as student
 
 from augfit.errors import ConfigError
@@ -33,6 +33,33 @@ def test_boundaries_match_the_published_obrien_fleming_values():
     for k, values in published.items():
         got = boundaries([i / k for i in range(1, k + 1)], 0.05)
         np.testing.assert_allclose(got, values, atol=1.5e-4)
+
+
+def _inside(c, t):
+    """P(|Z_j| < c_j for every look j) under the null, by scipy's multivariate normal (Genz's
+    quasi-Monte Carlo integration, independent of the module's grid): Cov(Z_i, Z_j) =
+    sqrt(t_i / t_j) for t_i <= t_j."""
+    if not len(c):
+        return 1.0
+    t = np.asarray(t, float)
+    cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+    mvn = multivariate_normal(mean=np.zeros(len(t)), cov=cov, abseps=1e-7, releps=0,
+                              maxpts=200_000, seed=0)
+    return float(mvn.cdf(np.asarray(c), lower_limit=-np.asarray(c)))
+
+
+@pytest.mark.parametrize(("t", "alpha"), [([0.3, 0.55, 1.0], 0.05),
+                                          ([0.3, 0.55, 1.0], 0.05 / 3),   # a Holm step
+                                          ([0.1, 0.5, 0.7, 1.0], 0.05)])
+def test_boundaries_against_an_independent_multivariate_normal_computation(t, alpha):
+    # unequally spaced looks, which no published table covers: each look's crossing probability,
+    # P(inside at looks < k) - P(inside at looks <= k), computed by scipy's multivariate normal
+    # (not the module's numerical integration) equals the alpha the spending function gives it
+    c = boundaries(t, alpha)
+    crossing = [_inside(c[:k], t[:k]) - _inside(c[:k + 1], t[:k + 1]) for k in range(len(t))]
+    np.testing.assert_allclose(crossing, np.diff(np.concatenate([[0], spent(np.array(t), alpha)])),
+                               rtol=0, atol=2e-6)
+    assert sum(crossing) == pytest.approx(alpha, abs=2e-6)
 
 
 def test_spending_by_hand_and_the_boundaries_spend_exactly_alpha():

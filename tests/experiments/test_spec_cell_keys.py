@@ -28,7 +28,7 @@ PINNED = {
     "regularizers_digits.yaml":
         "49f69f1a9d5718d743862e25db95a543138621f34dc1f03d7faf246f705a3ed8",
     "regularizers_fashion.yaml":
-        "93356b471f2ecb9263e51c361cb51e2b4aa613c8b5ab8e9234b131b4fe6a3da7",
+        "7fb54c31b77e292de6154b64cb1b9506848ec43de2f6ac73884e68bfcc4606ed",
     "rotten_tomatoes_text.yaml":
         "04c8ed350546ec98b959891efabeb0a97aa4f5a0524ba1cddb68d27a4f282522",
 }

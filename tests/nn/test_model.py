@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from augfit.errors import ConfigError, ShapeError
 from augfit.nn import MLP, Dropout, cross_entropy, mse
 from augfit.nn.gradcheck import check_model
+from augfit.nn.layers import Activation, ReLU, Sigmoid, Tanh
 
 
 def _sig(z):
@@ -162,8 +163,13 @@ def test_forward_defaults_to_evaluation_and_passes_training_to_every_layer():
                                          r"list; reshape the input rows to 4 features$"):
         m.forward([[1.0, 2.0, 3.0, 4.0]])
     assert repr(MLP(4, [3], 2, activation="tanh", dropout=0.25, seed=0)) == (
-        "MLP(Dense(4, 3, dtype=float32), Activation(), Dropout(p=0.25), "
+        "MLP(Dense(4, 3, dtype=float32), Activation('tanh'), Dropout(p=0.25), "
         "Dense(3, 2, dtype=float32))")
+    # a sigmoid output layer says which it is; the named subclasses keep their short form
+    assert repr(MLP(2, [], 1, output_activation="sigmoid", seed=0)) == (
+        "MLP(Dense(2, 1, dtype=float32), Activation('sigmoid'))")
+    assert [repr(a) for a in (ReLU(), Sigmoid(), Tanh(), Activation("relu"))] == [
+        "ReLU()", "Sigmoid()", "Tanh()", "Activation('relu')"]
 
 
 def test_check_model_uses_its_eps():

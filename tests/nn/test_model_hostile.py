@@ -221,3 +221,19 @@ def test_names_and_config_values_read_from_the_file_are_not_echoed(tmp_path):
             MLP.load(path)
         text = str(info.value)
         assert "SECRET" not in text and message in text and str(path) in text, text
+
+
+def test_a_structured_weight_dtype_is_named_by_its_field_count_not_its_names(tmp_path):
+    # a structured dtype's field names are the file's content: str(dtype) echoed them
+    secret = "hunter2:$6$SECRET/hash"
+    weights = {f"w{i}": w for i, w in enumerate(MLP(4, [3], 2, seed=0).get_weights())}
+    weights["w0"] = np.zeros(3, dtype=[(secret, "<f4"), ("b", "<f4")])
+    path = _write(tmp_path, "fields.npz", config=_config(), **weights)
+    with pytest.raises(ConfigError) as info:
+        MLP.load(path)
+    assert str(info.value) == (f"MLP.load(path={str(path)!r}): weight array 'w0' has dtype a "
+                               f"structured dtype of 2 fields, expected float")
+    weights["w0"] = np.zeros((4, 3), dtype=np.int16)
+    path = _write(tmp_path, "ints.npz", config=_config(), **weights)
+    with pytest.raises(ConfigError, match=r"weight array 'w0' has dtype int16, expected float$"):
+        MLP.load(path)

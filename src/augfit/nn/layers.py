@@ -206,6 +206,9 @@ class Activation:
         return self._fn_backward(self._a, grad, self._buf.get("g", grad.shape, grad.dtype))
 
     def __repr__(self) -> str:
+        # ReLU() for the named subclasses, Activation('tanh') for the base (what MLP builds)
+        if type(self) is Activation:
+            return f"Activation({self.name!r})"
         return f"{type(self).__name__}()"
 
 

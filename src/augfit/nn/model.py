@@ -40,6 +40,14 @@ def _names(names: list[str]) -> str:
     return f"[{len(names)} not shown: not identifiers]"
 
 
+def _dtype_text(dtype: np.dtype[Any]) -> str:
+    """A weight array's dtype for an error: its name, or for a structured dtype only its field
+    count (field names are the file's content)."""
+    if dtype.names is not None:
+        return f"a structured dtype of {len(dtype.names)} fields"
+    return str(dtype)
+
+
 def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]]:
     """The config and the weight arrays of an open ``.npz`` written by :meth:`MLP.save`, checked."""
     files = set(data.files)
@@ -77,7 +85,8 @@ def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]
                               f"or not a plain float array); save the model again with "
                               f"MLP.save") from None
         if w.dtype.kind != "f":
-            raise ConfigError(f"{where}: weight array {k!r} has dtype {w.dtype}, expected float")
+            raise ConfigError(f"{where}: weight array {k!r} has dtype {_dtype_text(w.dtype)}, "
+                              f"expected float")
         if not np.isfinite(w).all():
             raise ConfigError(f"{where}: weight array {k!r} holds NaN or inf values; the model "
                               f"was saved after training diverged")

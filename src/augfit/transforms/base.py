@@ -175,6 +175,11 @@ class Transform(ParamsMixin):
         low, high = getattr(self.checked, name)
         return float(low), float(high)
 
+    def uniform(self, rng: np.random.Generator, name: str, n: int) -> np.ndarray:
+        """``n`` draws, one per sample, uniform on the checked range argument ``name``
+        (:meth:`bounds`): the one definition of a range's per-sample draw."""
+        return rng.uniform(*self.bounds(name), size=n)
+
     def __init__(self, p: float = 1.0) -> None:
         self.p = check_probability(p, owner=type(self).__name__)
 

@@ -61,15 +61,25 @@ def fresh_splits(spec: Spec) -> str:
     """``"20-21, disjoint from this run's splits 0-9"`` when ``notes.pilot_splits`` names pilot
     splits this run does not use (what ``augfit plan`` writes and the run checks), ``"drawn with
     split seed 99, not this run's split seed 0"`` when ``notes.pilot_split_seed`` names another
-    split seed than the run's; else "" (the pilot may have looked at this run's splits)."""
+    split seed than the run's; else "" (the pilot may have looked at this run's splits).
+
+    With ``test: official`` (:func:`shared_test`) every split, the pilot's too, is scored on the
+    one official test set, so only the val draws and the training subsamples are disjoint: the
+    text says so (``"20-21, disjoint from this run's splits 0-9; only their val draws and
+    training subsamples differ: every split, the pilot's too, shares the official test set"``),
+    and the report's line (:func:`.verdicts.warnings_for` with ``shared_test``) does not call
+    tuning on it fresh."""
+    shared = ("; only their val draws and training subsamples differ: every split, the pilot's "
+              "too, shares the official test set") if shared_test(spec) else ""
     if spec.pilot_elsewhere():
         return (f"drawn with split seed {spec.pilot_split_seed()}, not this run's split seed "
-                f"{spec.split_seed()}")
+                f"{spec.split_seed()}{shared}")
     pilot = spec.pilot_range()
     last = spec.first_split + spec.splits - 1
     if pilot is None or spec.meets_pilot(last):
         return ""
-    return f"{pilot[0]}-{pilot[1]}, disjoint from this run's splits {spec.first_split}-{last}"
+    return (f"{pilot[0]}-{pilot[1]}, disjoint from this run's splits {spec.first_split}-{last}"
+            f"{shared}")
 
 
 @dataclass
@@ -128,7 +138,7 @@ class Report:
                          n_classes=n_classes, exploratory=True)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
                              spec.splits * len(spec.seeds), n_classes, tuned_on(spec),
-                             spec.splits, failed, fresh_splits(spec))
+                             spec.splits, failed, fresh_splits(spec), shared_test(spec))
         warns += answer_warnings(primary, names, spec.baseline, small)
         return cls(spec, list(rows), summary, comps, verdicts, warns,
                    [primary_sentence(v) for v in primary], list(pooled), primary,

@@ -20,10 +20,12 @@
 4. **Its wall time** from the cost model: one process, this machine's cores, and ``k`` dask workers
    (largest cells first on each).
 5. **The spec** written with ``splits``, ``seeds``, ``notes.tuned_on`` naming the pilot and
-   ``notes.pilot_splits``. The pilot's test results choose nothing but the design's size.
+   ``notes.pilot_splits``; the ``tuned_on`` and ``pilot_splits`` they replace move, dated, into
+   ``notes.history``. The pilot's test results choose nothing but the design's size.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -273,16 +275,37 @@ def wall_times(model: CostModel, cells: Sequence[Any], workers: int,
     return out
 
 
-def _planned(base: Spec, splits: int, seeds: int, delta: float, pilot: Spec, out: Path) -> Spec:
-    """The confirmatory spec: ``base`` with the design and notes naming the pilot."""
+def _planned(base: Spec, splits: int, seeds: int, delta: float, pilot: Spec, out: Path,
+             today: str | None = None) -> Spec:
+    """The confirmatory spec: ``base`` with the design and notes naming the pilot. What the notes
+    said before (``tuned_on``, ``pilot_splits``) is kept in ``notes.history`` (:func:`_history`),
+    dated ``today`` (default: today's date)."""
     a, b = pilot.first_split, pilot.first_split + pilot.splits - 1
-    notes = dict(base.notes)
-    notes["tuned_on"] = (f"augfit plan pilot: splits {a}-{b} x seeds {list(pilot.seeds)} "
-                         f"({out}): unit variance, budget check and cell costs chose "
-                         f"{splits} splits x {seeds} seeds for ±{delta:g} pp at 80% power")
+    tuned = (f"augfit plan pilot: splits {a}-{b} x seeds {list(pilot.seeds)} "
+             f"({out}): unit variance, budget check and cell costs chose "
+             f"{splits} splits x {seeds} seeds for ±{delta:g} pp at 80% power")
+    notes = _history(dict(base.notes), tuned, f"{a}-{b}",
+                     today or datetime.date.today().isoformat())
+    notes["tuned_on"] = tuned
     notes["pilot_splits"] = f"{a}-{b}"
     return base.with_fields(splits=splits, seeds=seeds, notes=notes,
                             answer={"smallest_effect": delta})
+
+
+def _history(notes: dict[str, Any], tuned: str, pilot_splits: str, today: str) -> dict[str, Any]:
+    """``notes`` with the ``tuned_on`` and ``pilot_splits`` that ``augfit plan`` is about to
+    replace appended to ``notes.history`` (a list of strings; an earlier string history is its
+    first entry), one dated entry, so the tuning history is never lost. Nothing is added when the
+    notes already say what the new plan says (the same pilot planned again)."""
+    old = [(k, notes[k]) for k in ("tuned_on", "pilot_splits") if k in notes]
+    if not old or (notes.get("tuned_on"), notes.get("pilot_splits")) == (tuned, pilot_splits):
+        return notes
+    said = "; ".join(f"notes.{k} was: {v if isinstance(v, str) else ' / '.join(v)}"
+                     for k, v in old)
+    before = notes.get("history", [])
+    notes["history"] = ([before] if isinstance(before, str) else list(before)) + [
+        f"{today}, replaced by augfit plan: {said}"]
+    return notes
 
 
 def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -> Path:

@@ -307,12 +307,16 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
                  methods: Sequence[str], baseline: str, sizes: Sequence[int],
                  expected_units: int, n_classes: int | None = None,
                  tuned_on: Any = None, n_splits: int | None = None,
-                 failed: Sequence[Mapping[str, Any]] = (), fresh: str = "") -> list[str]:
+                 failed: Sequence[Mapping[str, Any]] = (), fresh: str = "",
+                 shared_test: bool = False) -> list[str]:
     """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none).
 
     ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
     every comparison. ``fresh``: the pilot's splits when they are disjoint from this run's
-    (:func:`.report.fresh_splits`); ``tuned_on`` is then said, not warned about."""
+    (:func:`.report.fresh_splits`); ``tuned_on`` is then said, not warned about, unless
+    ``shared_test``: every split, the pilot's too, is scored on one official test set, so only a
+    choice of the design's size is not optimistic (a setting chosen on the pilot's test results
+    is)."""
     out = _failed_lines(failed) + _chance_lines(comparisons, n_classes) + _training_lines(rows)
     out += _few_units_lines(comparisons)
     out += _partial_lines(comparisons, methods, baseline, sizes, expected_units)
@@ -320,7 +324,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
     if design:
         out.append(design)
     if tuned_on:
-        out.append(_tuned_on_line(tuned_on, fresh))
+        out.append(_tuned_on_line(tuned_on, fresh, shared_test))
     out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     return out
 
@@ -406,11 +410,20 @@ def _partial_lines(comparisons: Sequence[Comparison], methods: Sequence[str], ba
             + ". Rerun the same command to finish the grid."]
 
 
-def _tuned_on_line(tuned_on: Any, fresh: str) -> str:
+def _tuned_on_line(tuned_on: Any, fresh: str, shared_test: bool = False) -> str:
     what = ", ".join(map(str, tuned_on)) if isinstance(tuned_on, (list, tuple)) else tuned_on
+    if fresh and shared_test:
+        return (f"Settings were chosen on a pilot ({what}) on splits {fresh}: these results are "
+                "not optimistic from a choice of the design's size (splits, seeds, sizes), but "
+                "are optimistic for any setting chosen after looking at the pilot's test "
+                "results, which are this run's test examples.")
     if fresh:
         return (f"Settings were chosen on a pilot ({what}) on splits {fresh}: these results are "
                 "not optimistic from that choice.")
+    if shared_test:
+        return (f"Settings were tuned on a pilot ({what}); every split is scored on the same "
+                "official test set, so results on any split are optimistic for the tuned "
+                "methods where the tuning looked at test results.")
     return (f"Settings were tuned on a pilot ({what}); results on the same splits or seeds are "
             "optimistic for the tuned methods.")
 

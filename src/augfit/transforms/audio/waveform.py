@@ -23,17 +23,13 @@ from .mel import need_sample_rate
 
 
 class _WaveformTransform(Transform):
-    """Common base: modality, input check and a per-sample uniform draw of one range."""
+    """Common base: modality, input check and clip-by-clip application."""
 
     modality = "audio"
     family = "waveform"
 
     def check_batch(self, batch: Any) -> None:
         check_waveforms(batch, type(self).__name__)
-
-    @staticmethod
-    def _uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> np.ndarray:
-        return rng.uniform(bounds[0], bounds[1], size=n)
 
     def _per_clip(self, batch: np.ndarray, values: np.ndarray,
                   fn: Callable[[np.ndarray, float], np.ndarray]) -> np.ndarray:
@@ -66,7 +62,7 @@ class AddNoise(_WaveformTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         del batch
-        return {"snr_db": self._uniform(rng, self.snr_db, n), "seed": seed_from(rng)}
+        return {"snr_db": self.uniform(rng, "snr_db", n), "seed": seed_from(rng)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         rms = np.sqrt(np.mean(np.square(batch, dtype=np.float64), axis=1))
@@ -96,7 +92,7 @@ class TimeShift(_WaveformTransform):
         super().__init__(p)
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
-        frac = self._uniform(rng, self.shift, n)
+        frac = self.uniform(rng, "shift", n)
         return {"shift": np.round(frac * batch.shape[1]).astype(np.int64)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -125,7 +121,7 @@ class Gain(_WaveformTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         del batch
-        return {"db": self._uniform(rng, self.db, n)}
+        return {"db": self.uniform(rng, "db", n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         factor = 10.0 ** (np.asarray(params["db"], np.float64) / 20.0)
@@ -156,7 +152,7 @@ class TimeStretch(_WaveformTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         del batch
-        return {"rate": self._uniform(rng, self.rate, n)}
+        return {"rate": self.uniform(rng, "rate", n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         import librosa
@@ -186,7 +182,7 @@ class PitchShift(_WaveformTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
         del batch
-        return {"semitones": self._uniform(rng, self.semitones, n)}
+        return {"semitones": self.uniform(rng, "semitones", n)}
 
     def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         import librosa

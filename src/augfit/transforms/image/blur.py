@@ -82,7 +82,7 @@ class GaussianBlur(ImageTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         del batch
-        return {"sigma": rng.uniform(*self.bounds("sigma"), size=n)}
+        return {"sigma": self.uniform(rng, "sigma", n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         sigma = np.asarray(params["sigma"], float).tolist()
@@ -129,7 +129,7 @@ class MotionBlur(ImageTransform):
         size: tuple[int, int] = self.checked.size
         sizes = _odd_sizes(*size)
         return {"size": sizes[rng.integers(0, sizes.size, size=n)],
-                "angle": rng.uniform(*self.bounds("angle"), size=n)}
+                "angle": self.uniform(rng, "angle", n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         size = np.asarray(params["size"], np.int64)

@@ -112,7 +112,7 @@ class ElasticTransform(ImageTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         del batch
-        return {"alpha": rng.uniform(*self.bounds("alpha"), size=n),
+        return {"alpha": self.uniform(rng, "alpha", n),
                 "seed": rng.integers(0, 2 ** 63 - 1, size=n, dtype=np.int64)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
@@ -175,7 +175,7 @@ class Perspective(ImageTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         del batch
-        s = rng.uniform(*self.bounds("scale"), size=n)
+        s = self.uniform(rng, "scale", n)
         moves = np.abs(rng.standard_normal((n, 4, 2))) * s[:, None, None]
         return {"corners": np.minimum(moves, MAX_CORNER)}
 

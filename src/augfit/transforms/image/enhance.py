@@ -69,7 +69,7 @@ class Solarize(ImageTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         del batch
-        return {"threshold": rng.uniform(*self.bounds("threshold"), size=n)}
+        return {"threshold": self.uniform(rng, "threshold", n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return ops.solarize(batch, params["threshold"])
@@ -124,7 +124,7 @@ class _Factor(ImageTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         del batch
-        return {"factor": rng.uniform(*self.bounds("factor"), size=n)}
+        return {"factor": self.uniform(rng, "factor", n)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
         return type(self).kernel(batch, np.asarray(params["factor"]))
@@ -171,8 +171,8 @@ class Shear(GeometricTransform):
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         del hw
-        return {"sx": rng.uniform(*self.bounds("x"), size=n),
-                "sy": rng.uniform(*self.bounds("y"), size=n)}
+        return {"sx": self.uniform(rng, "x", n),
+                "sy": self.uniform(rng, "y", n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         return ops.shear_matrices(params["sx"], params["sy"], (hw[1] - 1) / 2, (hw[0] - 1) / 2)

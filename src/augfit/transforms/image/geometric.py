@@ -36,10 +36,6 @@ def affine_matrices(hw: Sequence[int], angle: np.ndarray, scale: np.ndarray | fl
     return m
 
 
-def _uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> np.ndarray:
-    return rng.uniform(bounds[0], bounds[1], size=n)
-
-
 @TRANSFORMS.register()
 class Rotate(GeometricTransform):
     """Rotate each image by an angle drawn uniformly from ``limit`` degrees.
@@ -64,7 +60,7 @@ class Rotate(GeometricTransform):
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         del hw
-        return {"angle": _uniform(rng, self.bounds("limit"), n)}
+        return {"angle": self.uniform(rng, "limit", n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         return affine_matrices(hw, params["angle"])
@@ -93,7 +89,7 @@ class Scale(GeometricTransform):
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         del hw
-        return {"scale": _uniform(rng, self.bounds("range"), n)}
+        return {"scale": self.uniform(rng, "range", n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         return affine_matrices(hw, np.zeros(len(params["scale"])), params["scale"])
@@ -123,8 +119,7 @@ class Translate(GeometricTransform):
 
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         del hw
-        shift = self.bounds("shift")
-        return {"dx": _uniform(rng, shift, n), "dy": _uniform(rng, shift, n)}
+        return {"dx": self.uniform(rng, "shift", n), "dy": self.uniform(rng, "shift", n)}
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:
         dx = np.asarray(params["dx"]) * hw[1]
@@ -188,10 +183,10 @@ class Affine(GeometricTransform):
     def sample_geometry(self, rng: np.random.Generator, n: int, hw: tuple[int, int]) -> Params:
         del hw
         c = self.checked
-        params = {"angle": _uniform(rng, c.rotate, n), "scale": _uniform(rng, c.scale, n),
-                  "dx": _uniform(rng, c.translate, n), "dy": _uniform(rng, c.translate, n)}
+        params = {"angle": self.uniform(rng, "rotate", n), "scale": self.uniform(rng, "scale", n),
+                  "dx": self.uniform(rng, "translate", n), "dy": self.uniform(rng, "translate", n)}
         if c.shear != (0.0, 0.0):
-            params["shear"] = _uniform(rng, c.shear, n)
+            params["shear"] = self.uniform(rng, "shear", n)
         return params
 
     def matrices(self, params: Params, hw: tuple[int, int]) -> np.ndarray:

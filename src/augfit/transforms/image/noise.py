@@ -37,7 +37,7 @@ class GaussianNoise(ImageTransform):
 
     def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
         del batch
-        return {"sigma": rng.uniform(*self.bounds("std"), size=n),
+        return {"sigma": self.uniform(rng, "std", n),
                 "seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
 
     def apply_params(self, batch: Any, params: Params) -> Any:
