@@ -325,3 +325,26 @@ def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
         _same(a, b)
         assert a.callbacks[0].logs == b.callbacks[0].logs
         assert set(b.callbacks[0].logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_val_as_a_dataset_a_schedule_over_epochs_and_nothing_printed(capsys):
+    """val given as a Dataset (featurized by each loader, as the cells give it), a cosine schedule
+    bound to an epoch budget: the same bits as each fit alone, and no progress output."""
+    def units():
+        out = []
+        for s in (0, 1):
+            tr, ld, _ = _unit(s, OPTIMIZERS["adam"], schedule=lambda: CosineSchedule(warmup=0.3))
+            out.append((tr, ld, _data(50 + s, n=60)))
+        return out
+
+    solo = units()
+    for tr, ld, val in solo:
+        tr.fit(ld, val=val, epochs=3, verbose=0)
+    capsys.readouterr()
+    stacked = units()
+    fit_stacked([u[0] for u in stacked], [u[1] for u in stacked], val=[u[2] for u in stacked],
+                epochs=3)
+    assert capsys.readouterr() == ("", "")
+    for (a, _, _), (b, _, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+        assert b.params == {"epochs": 3, "steps": 5, "batch_size": 128, "total_steps": 15}
