@@ -347,4 +347,5 @@ def test_val_as_a_dataset_a_schedule_over_epochs_and_nothing_printed(capsys):
     assert capsys.readouterr() == ("", "")
     for (a, _, _), (b, _, _) in zip(solo, stacked, strict=True):
         _same(a, b)
-        assert b.params == {"epochs": 3, "steps": 5, "batch_size": 128, "total_steps": 15}
+        assert a.params == b.params == {"epochs": 3, "steps": 5, "batch_size": 128,
+                                        "total_steps": 15}
