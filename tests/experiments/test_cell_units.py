@@ -505,11 +505,11 @@ class _Spy(Callback):
     """Notes each epoch it sees and the BLAS threads in use then."""
 
     def __init__(self):
-        self.epochs, self.threads = [], set()
+        self.epochs, self.threads, self.losses = [], set(), []
 
     def on_epoch_end(self, epoch, logs=None):
-        del logs
         self.epochs.append(epoch)
+        self.losses.append(logs["loss"])
         self.threads |= {i["num_threads"] for i in threadpool_info()}
 
 
@@ -589,6 +589,7 @@ def test_run_group_trains_the_units_as_one_stack():
     assert len(set(trained)) == 1 and trained[0] > 0
     assert sum(r.wall_time for _, r in got) <= elapsed
     assert spy.epochs == [0, 1, 2] and spy.threads == {1}
+    assert spy.losses == got[0][1].history["loss"] != got[3][1].history["loss"]
     # a derived cell is what training it directly gives (its wall time aside)
     for c, r in got[1:3]:
         assert _stored(r) == _stored(run_cell(spec, c, flush=True))
@@ -625,6 +626,7 @@ def test_run_group_trains_what_cannot_share_a_stack_one_by_one():
     assert [(c, _stored(r)) for c, r in got] == alone
     assert {r.numerics for _, r in got} == {FLUSHED}
     assert spy.epochs == [0, 1, 2]                      # the first cell only
+    assert spy.losses == got[0][1].history["loss"] != got[3][1].history["loss"]
     assert len(units) == 3 and len(alone) == 9
     got = run_group(spec, units[2:], flush=True)          # one unit
     assert [(c, _stored(r)) for c, r in got] == alone[6:]
