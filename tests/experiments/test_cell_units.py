@@ -735,3 +735,20 @@ def test_run_group_trains_units_whose_batches_differ_in_number_one_by_one():
     assert [len(training_subset(spec, splits(spec, c.split)[0], c)) for c, _ in units] == [3, 2]
     got = run_group(spec, units)
     assert [(c, _stored(r)) for c, r in got] == _alone(spec, units)
+
+
+def test_a_rider_that_learned_nothing_carries_the_diagnostic_its_own_training_gives(group_spec):
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    stuck = _in_memory(dict(GROUP, training=dict(GROUP["training"], lr=10.0, optimizer="sgd"),
+                            methods=[*GROUP["methods"],
+                                     {"name": "stuck_es", "weight_decay": 0.0,
+                                      "early_stopping": {"patience": 50,
+                                                         "restore_best_weights": False}}]),
+                       spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(stuck, "stuck") if u[0].split == 0]
+    got = run_cells(stuck, cell, derived)
+    rider = got[1][1]
+    assert got[1][0].method == "stuck_es" and rider.epochs_run == 3
+    assert rider.warnings[0].startswith("the model learned nothing: after all 3 epochs")
+    assert rider.warnings == run_cell(stuck, got[1][0]).warnings

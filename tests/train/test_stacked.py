@@ -349,3 +349,18 @@ def test_val_as_a_dataset_a_schedule_over_epochs_and_nothing_printed(capsys):
         _same(a, b)
         assert a.params == b.params == {"epochs": 3, "steps": 5, "batch_size": 128,
                                         "total_steps": 15}
+
+
+def test_a_stack_of_one_and_a_diverged_model_gets_its_base_learning_rate_back():
+    (a, la, va), (b, lb, vb) = (_unit(0, OPTIMIZERS["sgd"]) for _ in range(2))
+    a.fit(la, val=va, epochs=2)
+    out = fit_stacked([b], [lb], val=[vb], epochs=2)
+    assert out[0] is b.history
+    _same(a, b)
+    cosine = lambda: CosineSchedule(warmup=0.5)                      # noqa: E731
+    units = [_unit(0, OPTIMIZERS["sgd"], schedule=cosine),
+             _unit(1, OPTIMIZERS["sgd"], schedule=cosine, poison=True)]
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], val=[u[2] for u in units],
+                      epochs=2)
+    assert isinstance(out[1], TrainingError)
+    assert units[1][0].optimizer.lr == units[0][0].optimizer.lr == 0.1
