@@ -320,7 +320,9 @@ def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
                                                    "epochs")
     mine = [w for w in caught if w.category is AugfitWarning]
     assert [str(w.message) for w in mine] == stacked[1][0].diagnostics
-    assert mine[0].filename == __file__                # it points at the fit_stacked call
+    # it points at the caller, not into stacked.py (the caller is this file; under mutmut, whose
+    # trampolines add a frame to every call, it is the trampoline)
+    assert mine[0].filename != fit_stacked.__code__.co_filename
     for (a, _), (b, _) in zip(solo, stacked, strict=True):
         _same(a, b)
         assert a.callbacks[0].logs == b.callbacks[0].logs
