@@ -367,3 +367,41 @@ def test_a_stack_of_one_and_a_diverged_model_gets_its_base_learning_rate_back():
                       epochs=2)
     assert isinstance(out[1], TrainingError)
     assert units[1][0].optimizer.lr == units[0][0].optimizer.lr == 0.1
+
+
+class _Begin(Callback):
+    """Notes every on_epoch_begin call; fails its model at epoch ``fail_at`` if given."""
+
+    def __init__(self, fail_at=None):
+        self.calls, self.fail_at = [], fail_at
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append((epoch, dict(logs)))
+        if epoch == self.fail_at:
+            raise TrainingError(f"planted at epoch {epoch}")
+
+
+def test_epoch_begin_hooks_as_in_fit_and_a_model_failing_there_leaves_alone():
+    units = [_unit(s, OPTIMIZERS["sgd"], callbacks=[_Begin]) for s in (0, 1)] + \
+        [_unit(2, OPTIMIZERS["sgd"], callbacks=[lambda: _Begin(fail_at=1)])]
+    solo = [_unit(s, OPTIMIZERS["sgd"], callbacks=[_Begin]) for s in (0, 1)]
+    for tr, ld, val in solo:
+        tr.fit(ld, val=val, epochs=3)
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], val=[u[2] for u in units],
+                      epochs=3)
+    assert isinstance(out[2], TrainingError) and str(out[2]) == "planted at epoch 1"
+    assert [c[0] for c in units[2][0].callbacks[0].calls] == [0, 1]
+    for (a, _, _), (b, _, _) in zip(solo, units[:2], strict=True):
+        _same(a, b)
+        assert a.callbacks[0].calls == b.callbacks[0].calls
+        assert [e for e, _ in b.callbacks[0].calls] == [0, 1, 2]
+        assert b.callbacks[0].calls[1][1] == {k: a.history.history[k][0]
+                                              for k in ("loss", "accuracy", "val_loss",
+                                                        "val_accuracy")}
+
+
+def test_a_loaders_bad_labels_are_named_with_their_batch_and_epoch():
+    x, y = _batch(4)
+    with pytest.raises(ShapeError, match=r"^labels of loader batch 0 \(epoch 0\) must be in"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)]), _Batches([(x, y + 5)])],
+                    epochs=1)
