@@ -24,7 +24,7 @@ PINNED = {
     "fsdd_specaugment.yaml":
         "5a3f18774d055fe18472ef7ed417442f153a2f418339a8a84a974da22ca21f49",
     "fsdd_specaugment_speakers.yaml":
-        "75948a9ffbca5ed2f05b12a77bd1304ae40e1bcf879251228517a593d4ca40f8",
+        "78750909e0fcd438dd949e612e3efdc6cdfc7d251c01db5dcc21f813e2e42a48",
     "regularizers_digits.yaml":
         "49f69f1a9d5718d743862e25db95a543138621f34dc1f03d7faf246f705a3ed8",
     "regularizers_fashion.yaml":
