@@ -264,7 +264,7 @@ def check_bool(value: Any, name: str, owner: str = "", hint: str = "") -> bool:
     return bool(value)
 
 
-def check_range(value: Sequence[float] | float, name: str, owner: str = "",
+def check_range(value: object, name: str, owner: str = "",
                 lo: float = -np.inf, hi: float = np.inf,
                 symmetric: bool = False) -> tuple[float, float]:
     """A ``(low, high)`` pair of finite numbers with ``lo <= low <= high <= hi``; with

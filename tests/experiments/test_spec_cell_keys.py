@@ -24,11 +24,11 @@ PINNED = {
     "fsdd_specaugment.yaml":
         "5a3f18774d055fe18472ef7ed417442f153a2f418339a8a84a974da22ca21f49",
     "fsdd_specaugment_speakers.yaml":
-        "75948a9ffbca5ed2f05b12a77bd1304ae40e1bcf879251228517a593d4ca40f8",
+        "78750909e0fcd438dd949e612e3efdc6cdfc7d251c01db5dcc21f813e2e42a48",
     "regularizers_digits.yaml":
         "49f69f1a9d5718d743862e25db95a543138621f34dc1f03d7faf246f705a3ed8",
     "regularizers_fashion.yaml":
-        "93356b471f2ecb9263e51c361cb51e2b4aa613c8b5ab8e9234b131b4fe6a3da7",
+        "7fb54c31b77e292de6154b64cb1b9506848ec43de2f6ac73884e68bfcc4606ed",
     "rotten_tomatoes_text.yaml":
         "04c8ed350546ec98b959891efabeb0a97aa4f5a0524ba1cddb68d27a4f282522",
 }

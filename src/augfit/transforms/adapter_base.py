@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .base import Params, Transform
+from .records import BatchT
+
+T = TypeVar("T")
 
 _SEED_HIGH = 2**32 - 1  # most libraries accept 32-bit seeds
 
@@ -31,7 +35,7 @@ _SEED_HIGH = 2**32 - 1  # most libraries accept 32-bit seeds
 _GLOBAL_STATE_LOCK = threading.Lock()
 
 
-def call_seeded(fn: Any, seed: int) -> Any:
+def call_seeded(fn: Callable[[], T], seed: int) -> T:
     """Run ``fn()`` with Python's and NumPy's global random states seeded by ``seed``, then
     restore them (also on error). A lock serializes these calls between augfit's own threads."""
     with _GLOBAL_STATE_LOCK:
@@ -45,24 +49,25 @@ def call_seeded(fn: Any, seed: int) -> Any:
             np.random.set_state(np_state)
 
 
-class PerSampleAdapter(Transform):
+class PerSampleAdapter(Transform[BatchT]):
     """Generic per-sample adapter: one seed per sample, foreign call per sample (sequential)."""
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: BatchT, n: int) -> Params:
         del batch
         return {"seed": rng.integers(0, _SEED_HIGH, size=n, dtype=np.int64)}
 
     def apply_one(self, sample: Any, seed: int) -> Any:
-        """Transform one sample with the foreign library seeded by ``seed``."""
+        """Transform one sample (an image or a clip: an array; a sentence: a str) with the foreign
+        library seeded by ``seed``; what comes back is what that library gives."""
         raise NotImplementedError
 
-    def stack(self, batch: Any, outputs: list[Any]) -> Any:
+    def stack(self, batch: BatchT, outputs: list[Any]) -> BatchT:
         """Assemble per-sample outputs into a batch (arrays are stacked, lists kept)."""
         if isinstance(batch, np.ndarray):
             return np.stack(outputs).astype(batch.dtype, copy=False)
         return outputs
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: BatchT, params: Params) -> BatchT:
         outs = [self.apply_one(batch[i], int(s)) for i, s in enumerate(params["seed"])]
         return self.stack(batch, outs)
 

@@ -58,12 +58,14 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeAlias, cast
 
 import numpy as np
 
 from ..checks import check_keywords, check_probability
 from ..errors import AugfitError, ConfigError
+from ..jsontypes import JSONDict, JSONValue
 from ..rng import SeedLike, as_generator
 from .calling import call_transform
 from .constraints import Checked, Constraint, Probability, check_table, merged_table
@@ -71,6 +73,7 @@ from .examples import EXAMPLE_SENTENCES, example_batch_for
 from .params import ParamsMixin
 from .records import (
     RECORD_KEY,
+    BatchT,
     Params,
     _put,
     _take,
@@ -92,7 +95,7 @@ MAX_SAMPLE_RATE = 768_000.0  # Hz
 MAX_FFT = 65_536         # n_fft, hop_length (samples)
 
 
-def _jsonable(v: Any) -> Any:
+def _jsonable(v: object) -> JSONValue:
     if isinstance(v, tuple):
         return [_jsonable(x) for x in v]
     if isinstance(v, list):
@@ -100,14 +103,22 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _jsonable(x) for k, x in v.items()}
     if isinstance(v, np.generic):
-        return v.item()
+        item: JSONValue = v.item()
+        return item
     if isinstance(v, Transform):
         return v.to_dict()
-    return v
+    if v is None or isinstance(v, (str, int, float)):
+        return v
+    # another object (a plugin's argument) is kept as it is, as always: json.dumps says
+    # whether it can be written
+    return cast(JSONValue, v)
 
 
-class Transform(ParamsMixin):
+class Transform(ParamsMixin, Generic[BatchT]):
     """Base class of augfit transforms (batch in, batch out).
+
+    Generic in the batch type (:data:`~augfit.transforms.records.BatchT`): an image or audio
+    transform is a ``Transform[np.ndarray]``, a text transform a ``Transform[list[str]]``.
 
     Attributes
     ----------
@@ -131,7 +142,7 @@ class Transform(ParamsMixin):
     #: the checked values of the constructor's arguments, what the transform samples from
     checked: Checked
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         """Wrap the class's ``__init__``: when it is the class being built (not a ``super()``
         call), a mistyped keyword (``Rotate(limt=15)``) is a ConfigError naming it, with "did
         you mean", rather than Python's TypeError, and the arguments are checked against the
@@ -142,18 +153,18 @@ class Transform(ParamsMixin):
             return
         signature = inspect.signature(init)
 
-        @functools.wraps(init)
-        def checked(self: Any, *args: Any, **kw: Any) -> None:
+        def checked(self: Transform[BatchT], *args: object, **kw: object) -> None:
             if type(self).__init__ is checked:  # the outermost __init__ of the class being built
                 if kw:
                     check_keywords(init, kw, f"{type(self).__name__}({{}}=...)")
                 self.check_arguments(signature, args, kw)
             init(self, *args, **kw)
 
+        functools.update_wrapper(checked, init)
         cls.__init__ = checked  # type: ignore[method-assign]
 
-    def check_arguments(self, signature: inspect.Signature, args: tuple[Any, ...],
-                        kw: dict[str, Any]) -> None:
+    def check_arguments(self, signature: inspect.Signature, args: tuple[object, ...],
+                        kw: dict[str, object]) -> None:
         """Check the constructor's arguments against the class's constraint table (merged with
         its bases'), with the class's own name as the owner; keep each argument for ``to_dict``
         under its name and its checked value in ``self.checked``."""
@@ -184,24 +195,24 @@ class Transform(ParamsMixin):
         self.p = check_probability(p, owner=type(self).__name__)
 
     # -- hooks for subclasses ------------------------------------------------------------------
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: BatchT, n: int) -> Params:
         del rng, batch, n
         return {}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: BatchT, params: Params) -> BatchT:
         raise NotImplementedError
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         """Raise ShapeError if ``batch`` is not a valid input; default accepts anything."""
 
     # -- the contract test's input (see the module docstring) ----------------------------------
     @classmethod
-    def example_batch(cls, rng: np.random.Generator) -> Any:
+    def example_batch(cls, rng: np.random.Generator) -> np.ndarray | list[str]:
         """A generic input batch for this class's modality, drawn from ``rng``."""
         return example_batch_for(cls.modality, rng)
 
     # -- the contract ---------------------------------------------------------------------------
-    def sample(self, rng: np.random.Generator, batch: Any) -> Params:
+    def sample(self, rng: np.random.Generator, batch: BatchT) -> Params:
         """Draw every random choice for ``batch``: ``{**params, "applied": bool (N,)}``."""
         self.check_batch(batch)
         return self.draw_record(rng, batch)
@@ -210,7 +221,7 @@ class Transform(ParamsMixin):
         """Which of ``n`` samples the transform applies to (bool ``(N,)``): ``p`` per sample."""
         return rng.random(n) < self.p
 
-    def draw_record(self, rng: np.random.Generator, batch: Any) -> Params:
+    def draw_record(self, rng: np.random.Generator, batch: BatchT) -> Params:
         """The one sampling order, on an already checked batch: the applied mask, then
         :meth:`sample_params` for all ``n`` samples, then the record's note.
 
@@ -225,7 +236,7 @@ class Transform(ParamsMixin):
         params[RECORD_KEY] = drawn_on(self, sample_shape(batch))
         return params
 
-    def apply(self, batch: Any, params: Params) -> Any:
+    def apply(self, batch: BatchT, params: Params) -> BatchT:
         """Apply drawn parameters (pure, deterministic); unapplied samples come back unchanged."""
         self.check_batch(batch)
         check_record(self, batch, params)
@@ -239,13 +250,13 @@ class Transform(ParamsMixin):
         sub = self.apply_params(_take(batch, idx), select(params, idx, n))
         return _put(batch, idx, sub)
 
-    def sample_apply(self, rng: np.random.Generator, batch: Any) -> tuple[Any, Params]:
+    def sample_apply(self, rng: np.random.Generator, batch: BatchT) -> tuple[BatchT, Params]:
         """Draw and apply in one pass: ``(out, params)``; ``apply(batch, params)`` gives ``out``."""
         params = self.sample(rng, batch)
         return self.apply(batch, params), params
 
-    def __call__(self, batch: Any = None, rng: SeedLike = None, return_params: bool = False, *,
-                 layout: str | None = None, **targets: Any) -> Any:
+    def __call__(self, batch: object = None, rng: SeedLike = None, return_params: bool = False,
+                 *, layout: str | None = None, **targets: object) -> Any:
         """Sample with ``rng`` (a Generator or seed; fresh entropy if None) and apply.
 
         ``batch`` may also be a CPU tensor (a tensor comes back), channels-first with
@@ -256,7 +267,7 @@ class Transform(ParamsMixin):
         return call_transform(type(self).__name__, lambda x: self.sample_apply(gen, x), batch,
                               return_params, layout, targets)
 
-    def replay(self, batch: Any, params: Params) -> Any:
+    def replay(self, batch: BatchT, params: Params) -> BatchT:
         """Apply a record returned by ``return_params=True``; same as :meth:`apply`, checked.
 
         A record drawn by another transform or on samples of another shape, or one whose
@@ -283,23 +294,23 @@ class Transform(ParamsMixin):
         """True if :meth:`apply_targets` can change the labels (a label-mixing step inside)."""
         return self.mixes_labels
 
-    def apply_targets(self, targets: Any, params: Params) -> Any:
+    def apply_targets(self, targets: np.ndarray, params: Params) -> np.ndarray:
         """Soft targets ``(N, K)`` after this transform, from the same record as :meth:`apply`
         (a composition walks its steps); unchanged unless :meth:`changes_labels`."""
         del params
         return targets
 
     # -- serialization --------------------------------------------------------------------------
-    def get_config(self) -> dict[str, Any]:
+    def get_config(self) -> JSONDict:
         """Constructor arguments, read from attributes of the same names."""
-        cfg: dict[str, Any] = {}
+        cfg: JSONDict = {}
         for name, par in inspect.signature(type(self).__init__).parameters.items():
             if name == "self" or par.kind in (par.VAR_POSITIONAL, par.VAR_KEYWORD):
                 continue
             cfg[name] = _jsonable(getattr(self, name))
         return cfg
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         """``{"type": registered name, **constructor arguments}`` (JSON-compatible)."""
         name = getattr(type(self), "registered_name", type(self).__name__)
         return {"type": name, **self.get_config()}
@@ -316,7 +327,7 @@ class Transform(ParamsMixin):
         return result
 
     @staticmethod
-    def from_json(text: str) -> Transform:
+    def from_json(text: str) -> Transform[Any]:
         """Build a transform from :meth:`to_json` output."""
         try:
             d = json.loads(text)
@@ -326,7 +337,7 @@ class Transform(ParamsMixin):
         return Transform.from_dict(d)
 
     @staticmethod
-    def from_yaml(text: str) -> Transform:
+    def from_yaml(text: str) -> Transform[Any]:
         """Build a transform from :meth:`to_yaml` output (or a YAML file's text)."""
         import yaml
 
@@ -338,7 +349,7 @@ class Transform(ParamsMixin):
         return Transform.from_dict(d)
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> Transform:
+    def from_dict(d: Mapping[str, object]) -> Transform[Any]:
         """Build a transform (or composition) from :meth:`to_dict` output, via the registry."""
         from ..registry import TRANSFORMS
 
@@ -355,7 +366,7 @@ class Transform(ParamsMixin):
             raise ConfigError(f"{cls.__name__} has no argument(s) {unknown}; it takes {accepted}")
         try:
             if hasattr(cls, "_from_config"):
-                result: Transform = cls._from_config(cfg)
+                result: Transform[Any] = cls._from_config(cfg)
                 return result
             result = cls(**cfg)
             return result
@@ -370,6 +381,10 @@ class Transform(ParamsMixin):
         return f"{type(self).__name__}({args})"
 
 
+#: a transform (or composition) of either batch kind, for code that walks, describes or
+#: serializes pipelines without running them on a batch of its own (the preview, the report)
+Pipeline: TypeAlias = "Transform[np.ndarray] | Transform[list[str]]"
+
 __all__ = [
     "EXAMPLE_SENTENCES",
     "MAX_COUNT",
@@ -380,6 +395,7 @@ __all__ = [
     "MAX_WORDS",
     "RECORD_KEY",
     "Params",
+    "Pipeline",
     "Transform",
     "applied_mask",
     "batch_len",

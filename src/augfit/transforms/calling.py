@@ -23,11 +23,12 @@ Every :class:`~augfit.transforms.base.Transform` (and so every composition) is c
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
+from .records import Params
 
 TARGETS = ("image",)
 """Keyword targets of the albumentations-style call (``aug(image=img)``)."""
@@ -36,12 +37,26 @@ _LAYOUTS = {"NHWC": (True, False), "NCHW": (True, True), "HWC": (False, False),
             "CHW": (False, True)}
 
 
-def is_tensor(x: Any) -> bool:
+class TensorLike(Protocol):
+    """What augfit reads from a ``torch.Tensor`` (torch is never imported here)."""
+
+    @property
+    def device(self) -> object: ...
+
+    @property
+    def requires_grad(self) -> bool: ...
+
+    def detach(self) -> TensorLike: ...
+
+    def numpy(self) -> np.ndarray: ...
+
+
+def is_tensor(x: object) -> TypeGuard[TensorLike]:
     """True for a ``torch.Tensor`` (checked by type, without importing torch)."""
     return any(c.__module__ == "torch" and c.__name__ == "Tensor" for c in type(x).__mro__)
 
 
-def tensor_to_numpy(x: Any, owner: str) -> np.ndarray:
+def tensor_to_numpy(x: TensorLike, owner: str) -> np.ndarray:
     """A CPU tensor as a NumPy array (no copy); a tensor elsewhere raises ShapeError."""
     device = str(x.device)
     if device != "cpu":
@@ -76,7 +91,7 @@ def _channels_last(x: np.ndarray, owner: str) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
 
-def _input(owner: str, batch: Any, targets: dict[str, Any]) -> Any:
+def _input(owner: str, batch: object, targets: dict[str, object]) -> object:
     """The batch, or the one image of an albumentations-style call (``targets``)."""
     if not targets:
         if batch is None:
@@ -94,7 +109,7 @@ def _input(owner: str, batch: Any, targets: dict[str, Any]) -> Any:
     return targets["image"]
 
 
-def _one_image(owner: str, x: Any, channels_first: bool) -> np.ndarray:
+def _one_image(owner: str, x: object, channels_first: bool) -> np.ndarray:
     """One image of an albumentations-style call as a batch of one, its shape checked."""
     x = np.asarray(x)
     if x.ndim not in (2, 3):
@@ -108,8 +123,8 @@ def _one_image(owner: str, x: Any, channels_first: bool) -> np.ndarray:
     return result
 
 
-def call_transform(owner: str, run: Callable[[Any], tuple[Any, Any]], batch: Any,
-                   return_params: bool, layout: str | None, targets: dict[str, Any]) -> Any:
+def call_transform(owner: str, run: Callable[[Any], tuple[Any, Params]], batch: object,
+                   return_params: bool, layout: str | None, targets: dict[str, object]) -> Any:
     """Call ``run(numpy_batch) -> (out, params)`` with the conventions of the module docstring.
 
     ``owner`` names the transform in error messages; ``targets`` are the keyword arguments of an
@@ -119,7 +134,7 @@ def call_transform(owner: str, run: Callable[[Any], tuple[Any, Any]], batch: Any
     batch = _input(owner, batch, targets)
     first = check_layout(layout, single, owner)
     tensor = is_tensor(batch)
-    x = tensor_to_numpy(batch, owner) if tensor else batch
+    x = tensor_to_numpy(batch, owner) if is_tensor(batch) else batch
     if single:
         x = _one_image(owner, x, first)
     if first:

@@ -18,15 +18,22 @@ from .base import (
 )
 from .composition import _Composition, _gather, _run_child
 from .constraints import Check, Table
-from .records import _take
+from .records import BatchT, _take
 
 
-def _check_weights(weights: Any, name: str, owner: str, seen: Mapping[str, Any]
+def _n_transforms(seen: Mapping[str, object]) -> int:
+    """How many transforms the composition has (its checked ``transforms``, a list)."""
+    transforms = seen["transforms"]
+    assert isinstance(transforms, list)  # checked before the arguments that count them
+    return len(transforms)
+
+
+def _check_weights(weights: object, name: str, owner: str, seen: Mapping[str, object]
                    ) -> list[float] | None:
     """None (equal) or one non-negative weight per transform, with a positive sum."""
     if weights is None:
         return None
-    k = len(seen["transforms"])
+    k = _n_transforms(seen)
     w = np.asarray(weights, dtype=float) if isinstance(weights, (list, tuple)) and all(
         is_number(v) for v in weights) else None
     if w is None or w.shape != (k,) or not np.isfinite(w).all() or (w < 0).any() \
@@ -38,9 +45,9 @@ def _check_weights(weights: Any, name: str, owner: str, seen: Mapping[str, Any]
     return [float(v) for v in w]
 
 
-def _check_n(n: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | list[int]:
+def _check_n(n: object, name: str, owner: str, seen: Mapping[str, object]) -> int | list[int]:
     """An int or a ``(low, high)`` pair within ``[0, number of transforms]``."""
-    k = len(seen["transforms"])
+    k = _n_transforms(seen)
     pair = list(n) if isinstance(n, (list, tuple)) else [n, n]
     ints = [int(v) for v in pair if is_int(v)]
     if len(pair) != 2 or len(ints) != 2 or not 0 <= ints[0] <= ints[1] <= k:
@@ -52,7 +59,7 @@ def _check_n(n: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | li
 
 
 @TRANSFORMS.register()
-class OneOf(_Composition):
+class OneOf(_Composition[BatchT]):
     """Apply exactly one of ``transforms`` to each sample, chosen with ``weights`` (default equal).
 
     Every child must keep the sample shape (the chosen outputs are gathered into one batch).
@@ -63,7 +70,7 @@ class OneOf(_Composition):
         "weights": Check(_check_weights, bad=([1.0], [-1.0, 1.0, 1.0], [0, 0, 0], "x",
                                                [1.0, "a", 1.0]))}
 
-    def __init__(self, transforms: Sequence[Transform] | Transform,
+    def __init__(self, transforms: Sequence[Transform[BatchT]] | Transform[BatchT],
                  weights: Sequence[float] | None = None, p: float = 1.0,
                  seed: SeedLike = None) -> None:
         del weights  # checked and kept by the constraint table (Transform.check_arguments)
@@ -72,14 +79,15 @@ class OneOf(_Composition):
         w = np.full(k, 1.0) if self.weights is None else np.asarray(self.weights)
         self._w = w / w.sum()
 
-    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
+    def _run(self, rng: np.random.Generator | None, batch: BatchT, inner: Any
+             ) -> tuple[BatchT, Params]:
         n = batch_len(batch)
         if rng is not None:
             choice = rng.choice(len(self.transforms), size=n, p=self._w)
             steps: list[Params | None] = [None] * len(self.transforms)
         else:
             choice, steps = np.asarray(inner["choice"]), list(inner["steps"])
-        parts: list[tuple[np.ndarray, Any]] = []
+        parts: list[tuple[np.ndarray, BatchT]] = []
         for k, t in enumerate(self.transforms):
             idx = np.flatnonzero(choice == k)
             if idx.size == 0:
@@ -97,7 +105,7 @@ class OneOf(_Composition):
 
 
 @TRANSFORMS.register()
-class SomeOf(_Composition):
+class SomeOf(_Composition[BatchT]):
     """Apply ``n`` of ``transforms`` to each sample, chosen without replacement, in listed order.
 
     ``n`` is an int, or a ``(low, high)`` pair: each sample then gets a count drawn uniformly in
@@ -108,13 +116,15 @@ class SomeOf(_Composition):
     _parameter_constraints: ClassVar[Table] = {
         "n": Check(_check_n, bad=(5, [2, 1], -1, 1.5, [1, 2, 3]))}
 
-    def __init__(self, transforms: Sequence[Transform] | Transform, n: int | Sequence[int] = 1,
+    def __init__(self, transforms: Sequence[Transform[BatchT]] | Transform[BatchT],
+                 n: int | Sequence[int] = 1,
                  p: float = 1.0, seed: SeedLike = None) -> None:
         del n  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(transforms, p=p, seed=seed)
         self._lo, self._hi = self.n if isinstance(self.n, list) else (self.n, self.n)
 
-    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
+    def _run(self, rng: np.random.Generator | None, batch: BatchT, inner: Any
+             ) -> tuple[BatchT, Params]:
         nb, k = batch_len(batch), len(self.transforms)
         if rng is not None:
             counts = rng.integers(self._lo, self._hi + 1, size=nb)

@@ -39,6 +39,7 @@ from .base import (
 from .choice import OneOf, SomeOf
 from .composition import _Composition
 from .constraints import Boolean, Table
+from .records import BatchT
 
 
 class Fusable(Protocol):
@@ -47,11 +48,12 @@ class Fusable(Protocol):
 
     fuse_geometry: bool
 
-    def can_fuse_with(self, other: Transform) -> bool: ...
+    def can_fuse_with(self, other: object) -> bool: ...
 
     @staticmethod
-    def fused(group: Sequence[Any], batch: Any, rng: np.random.Generator | None = None,
-              params: Sequence[Params] | None = None) -> tuple[Any, list[Params]]: ...
+    def fused(group: Sequence[Transform[BatchT]], batch: BatchT,
+              rng: np.random.Generator | None = None, params: Sequence[Params] | None = None
+              ) -> tuple[BatchT, list[Params]]: ...
 
 
 def _fusable(t: object) -> TypeGuard[Fusable]:
@@ -59,7 +61,7 @@ def _fusable(t: object) -> TypeGuard[Fusable]:
 
 
 @TRANSFORMS.register()
-class Compose(_Composition):
+class Compose(_Composition[BatchT]):
     """Apply ``transforms`` one after the other.
 
     Parameters
@@ -76,13 +78,13 @@ class Compose(_Composition):
     fuse: bool
     _parameter_constraints: ClassVar[Table] = {"fuse": Boolean()}
 
-    def __init__(self, transforms: Sequence[Transform] | Transform, seed: SeedLike = None,
-                 p: float = 1.0, fuse: bool = True) -> None:
+    def __init__(self, transforms: Sequence[Transform[BatchT]] | Transform[BatchT],
+                 seed: SeedLike = None, p: float = 1.0, fuse: bool = True) -> None:
         del fuse  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(transforms, p=p, seed=seed)
 
-    def _groups(self) -> list[list[Transform]]:
-        groups: list[list[Transform]] = []
+    def _groups(self) -> list[list[Transform[BatchT]]]:
+        groups: list[list[Transform[BatchT]]] = []
         for t in self.transforms:
             head, step = (groups[-1][0] if groups else None), t  # step: narrowed, t: kept
             if self.fuse and _fusable(step) and _fusable(head) and head.can_fuse_with(t):
@@ -91,7 +93,8 @@ class Compose(_Composition):
                 groups.append([t])
         return groups
 
-    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
+    def _run(self, rng: np.random.Generator | None, batch: BatchT, inner: Any
+             ) -> tuple[BatchT, list[Params]]:
         steps: list[Params] = []
         replay = rng is None
         if replay and (not isinstance(inner, list) or len(inner) != len(self.transforms)):
@@ -121,15 +124,16 @@ class Compose(_Composition):
 
 
 @TRANSFORMS.register()
-class Sometimes(Compose):
+class Sometimes(Compose[BatchT]):
     """Apply ``transforms`` (in order) to each sample with probability ``p``.
 
     Example: ``Sometimes(0.3, [Rotate(10), Contrast(0.2)])``.
     """
 
-    def __init__(self, p: float = 0.5, transforms: Sequence[Transform] | Transform = (),
+    def __init__(self, p: float = 0.5,
+                 transforms: Sequence[Transform[BatchT]] | Transform[BatchT] = (),
                  seed: SeedLike = None, fuse: bool = True) -> None:
-        super().__init__(transforms, seed=seed, p=p, fuse=fuse)
+        Compose.__init__(self, transforms, seed=seed, p=p, fuse=fuse)
 
 
 __all__ = ["Compose", "OneOf", "SomeOf", "Sometimes"]

@@ -4,11 +4,12 @@ children given as transforms or transform dicts, an own Generator made from ``se
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from ..checks import is_int
 from ..errors import ConfigError, ShapeError
 from ..rng import SeedLike, as_generator
 from ..rng import _check_seed as _check_rng_seed
@@ -24,17 +25,22 @@ from .base import (
 )
 from .calling import call_transform
 from .constraints import Check, Table
-from .records import _put, _take
+from .records import BatchT, _put, _take
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
-def _as_transforms(transforms: object, owner: str) -> list[Transform]:
+def _as_transforms(transforms: object, owner: str) -> list[Transform[Any]]:
+    """The children as transforms (dicts built through the registry); their batch type is
+    whatever the user gave, so it is known only at run time."""
     if isinstance(transforms, Transform):
         return [transforms]
     if not isinstance(transforms, (list, tuple)) or not transforms:
         raise ConfigError(
             f"{owner}(transforms=...) must be a non-empty list of transforms, got {transforms!r}"
         )
-    out: list[Transform] = []
+    out: list[Transform[Any]] = []
     for i, t in enumerate(transforms):
         if isinstance(t, dict):
             t = Transform.from_dict(t)
@@ -47,7 +53,7 @@ def _as_transforms(transforms: object, owner: str) -> list[Transform]:
     return out
 
 
-def _check_seed(seed: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | None:
+def _check_seed(seed: object, name: str, owner: str, seen: Mapping[str, object]) -> int | None:
     """A composition's own seed: None or a non-negative int (what serializes)."""
     del seen
     _check_rng_seed(seed, f"{owner}({name}=...)")
@@ -56,29 +62,28 @@ def _check_seed(seed: Any, name: str, owner: str, seen: Mapping[str, Any]) -> in
             f"{owner}({name}=...) must be None or an int so that it can be "
             f"serialized, got {type(seed).__name__}; pass a Generator per call with rng=..."
         )
-    return None if seed is None else int(seed)
+    return int(seed) if is_int(seed) else None  # else None: the check above let only these by
 
 
-def _same_shape(a: Any, b: Any) -> bool:
+def _shape_changed(a: object, b: object) -> bool:
+    """True if ``a`` and ``b`` are arrays whose samples differ in shape or dtype."""
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        result: bool = a.shape[1:] == b.shape[1:] and a.dtype == b.dtype
-        return result
-    return True
+        return bool(a.shape[1:] != b.shape[1:] or a.dtype != b.dtype)
+    return False
 
 
-class _Composition(Transform):
+class _Composition(Transform[BatchT]):
     """Shared parts: children, an own Generator, and the per-sample ``p`` of the whole group."""
 
     modality = "any"
-    transforms: list[Transform]
+    transforms: list[Transform[BatchT]]
     seed: int | None
     _parameter_constraints: ClassVar[Table] = {
         "transforms": Check(lambda v, _name, owner, _seen: _as_transforms(v, owner),
                             bad=([], ["Rotate"], "Rotate", 3)),
         "seed": Check(_check_seed, bad=(-1, "abc", 1.5, True, np.random.SeedSequence(0)))}
 
-    def __init__(self, transforms: Sequence[Transform] | Transform, p: float = 1.0,
-                 seed: SeedLike = None) -> None:
+    def __init__(self, transforms: object, p: float = 1.0, seed: SeedLike = None) -> None:
         del transforms, seed  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         self._rng = as_generator(self.seed)
@@ -87,11 +92,11 @@ class _Composition(Transform):
         """Restart the own Generator from ``seed`` (a fresh instance gives the same stream)."""
         self._rng = as_generator(self.seed)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         self.transforms[0].check_batch(batch)
 
     # -- the group-level p ----------------------------------------------------------------------
-    def sample_apply(self, rng: np.random.Generator, batch: Any) -> tuple[Any, Params]:
+    def sample_apply(self, rng: np.random.Generator, batch: BatchT) -> tuple[BatchT, Params]:
         self.check_batch(batch)
         n = batch_len(batch)
         applied = self.draw_applied(rng, n)
@@ -106,10 +111,10 @@ class _Composition(Transform):
             out = self._put_back(batch, idx, sub)
         return out, {"applied": applied, "inner": inner, RECORD_KEY: note}
 
-    def sample(self, rng: np.random.Generator, batch: Any) -> Params:
+    def sample(self, rng: np.random.Generator, batch: BatchT) -> Params:
         return self.sample_apply(rng, batch)[1]
 
-    def apply(self, batch: Any, params: Params) -> Any:
+    def apply(self, batch: BatchT, params: Params) -> BatchT:
         """Replay a record from ``return_params=True`` (pure: draws nothing)."""
         if not isinstance(params, dict) or "applied" not in params or "inner" not in params:
             raise ConfigError(
@@ -126,8 +131,9 @@ class _Composition(Transform):
         sub = self._run(None, _take(batch, idx), params["inner"])[0]
         return self._put_back(batch, idx, sub)
 
-    def _put_back(self, batch: Any, idx: np.ndarray, sub: Any) -> Any:
-        if not _same_shape(batch, sub):
+    def _put_back(self, batch: BatchT, idx: np.ndarray, sub: BatchT) -> BatchT:
+        if isinstance(batch, np.ndarray) and isinstance(sub, np.ndarray) and \
+                _shape_changed(batch, sub):
             raise ShapeError(
                 f"{type(self).__name__}(p<1): its steps change the sample shape from "
                 f"{batch.shape[1:]} to {sub.shape[1:]}, so untouched samples cannot stay in the "
@@ -135,15 +141,19 @@ class _Composition(Transform):
             )
         return _put(batch, idx, sub)
 
-    def _run(self, rng: np.random.Generator | None, batch: Any, inner: Any) -> tuple[Any, Any]:
-        """Draw (``rng`` given) or replay (``inner`` given) the group on a batch it fully covers."""
+    def _run(self, rng: np.random.Generator | None, batch: BatchT, inner: Any
+             ) -> tuple[BatchT, Params | list[Params]]:
+        """Draw (``rng`` given) or replay (``inner`` given) the group on a batch it fully covers.
+
+        ``inner`` is the record's ``"inner"`` entry as given to replay (checked as it is read:
+        a damaged one fails inside and :meth:`Transform.replay` names it)."""
         raise NotImplementedError
 
     # -- labels ---------------------------------------------------------------------------------
     def changes_labels(self) -> bool:
         return any(t.changes_labels() for t in self.transforms)
 
-    def apply_targets(self, targets: Any, params: Params) -> Any:
+    def apply_targets(self, targets: np.ndarray, params: Params) -> np.ndarray:
         """Soft targets ``(N, K)`` after the steps recorded in ``params``, each step on the rows
         it saw (so a MixUp inside a OneOf pairs the same samples as in :meth:`apply`)."""
         if not self.changes_labels() or params.get("inner") is None:
@@ -159,8 +169,8 @@ class _Composition(Transform):
         """Targets of the rows the group fully covers, from its ``inner`` record."""
         raise NotImplementedError
 
-    def __call__(self, batch: Any = None, rng: SeedLike = None, return_params: bool = False, *,
-                 layout: str | None = None, **targets: Any) -> Any:
+    def __call__(self, batch: object = None, rng: SeedLike = None, return_params: bool = False,
+                 *, layout: str | None = None, **targets: object) -> Any:
         """Augment ``batch``, drawing from ``rng`` if given, else from the own stream (tensors,
         ``layout=`` and ``image=`` as in :meth:`Transform.__call__`)."""
         gen = self._rng if rng is None else as_generator(rng, "rng")
@@ -168,15 +178,15 @@ class _Composition(Transform):
                               return_params, layout, targets)
 
     @classmethod
-    def _from_config(cls, cfg: dict[str, Any]) -> Transform:
+    def _from_config(cls, cfg: dict[str, Any]) -> Self:
         cfg = dict(cfg)
         if "transforms" in cfg:
             cfg["transforms"] = _as_transforms(cfg["transforms"], cls.__name__)
         return cls(**cfg)
 
 
-def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: list[Any],
-               k: int) -> Any:
+def _run_child(t: Transform[BatchT], rng: np.random.Generator | None, sub: BatchT,
+               steps: list[Any], k: int) -> BatchT:
     """Draw into ``steps[k]`` (``rng`` given) or replay ``steps[k]`` for child ``t`` on ``sub``."""
     if rng is None:
         return t.replay(sub, steps[k])
@@ -184,17 +194,18 @@ def _run_child(t: Transform, rng: np.random.Generator | None, sub: Any, steps: l
     return out
 
 
-def _gather(batch: Any, parts: list[tuple[np.ndarray, Any]], owner: str) -> Any:
+def _gather(batch: BatchT, parts: list[tuple[np.ndarray, BatchT]], owner: str) -> BatchT:
     """Put each ``(idx, out)`` part into a copy of ``batch``; parts must keep the sample shape."""
     for _, sub in parts:
-        if not _same_shape(batch, sub):
+        if isinstance(batch, np.ndarray) and isinstance(sub, np.ndarray) and \
+                _shape_changed(batch, sub):
             raise ShapeError(
                 f"{owner}: a child changed the sample shape/dtype from "
                 f"{batch.shape[1:]}/{batch.dtype} to {sub.shape[1:]}/{sub.dtype}; children of "
                 f"{owner} must keep the shape"
             )
     if isinstance(batch, np.ndarray):
-        out = batch.copy()
+        out: np.ndarray = batch.copy()
         for idx, sub in parts:
             out[idx] = sub
         return out

@@ -33,7 +33,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
 
 from ..checks import (
     check_bool,
@@ -47,10 +46,10 @@ from ..checks import (
 
 #: what a custom check is given: the value, the argument's name, the owner (class name) and the
 #: arguments checked before it (name -> checked value)
-CheckFn = Callable[[Any, str, str, Mapping[str, Any]], Any]
+CheckFn = Callable[[object, str, str, Mapping[str, object]], object]
 
 
-def as_given(value: Any) -> Any:
+def as_given(value: object) -> object:
     """How an argument is kept for ``to_dict``: as given, a tuple as a list."""
     return list(value) if isinstance(value, tuple) else value
 
@@ -66,13 +65,13 @@ class Constraint:
 
     keep: str = field(default="checked", kw_only=True)
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> object:
         raise NotImplementedError
 
-    def stored(self, given: Any, checked: Any) -> Any:
+    def stored(self, given: object, checked: object) -> object:
         return as_given(given) if self.keep == "given" else checked
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         """Values this constraint refuses (the contract test tries each)."""
         return []
 
@@ -81,16 +80,16 @@ class Constraint:
 class Probability(Constraint):
     """A probability in [0, 1] (``p``)."""
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> float:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> float:
         del seen
         return check_probability(value, name, owner)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return [-0.1, 1.5, "x"]
 
 
-def _outside(low: float, high: float, low_open: bool, high_open: bool) -> list[Any]:
-    out: list[Any] = []
+def _outside(low: float, high: float, low_open: bool, high_open: bool) -> list[object]:
+    out: list[object] = []
     if low > -math.inf:
         out.append(low if low_open else low - 1)
     if high < math.inf:
@@ -110,14 +109,15 @@ class Real(Constraint):
     hint: str = ""
     allow_none: bool = False
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> float | None:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]
+              ) -> float | None:
         del seen
         if value is None and self.allow_none:
             return None
         return check_number(value, name, owner, self.low, self.high, self.low_open,
                             self.high_open, self.hint)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return [*_outside(self.low, self.high, self.low_open, self.high_open), "x", math.inf]
 
 
@@ -139,12 +139,12 @@ class Integer(Constraint):
     allow_none: bool = False
     hint: str = ""
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int | None:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> int | None:
         del seen
         return check_int(value, name, owner, self.low, self.high, self.allow_none, self.hint)
 
-    def invalid(self) -> list[Any]:
-        out: list[Any] = [] if self.low is None else [self.low - 1]
+    def invalid(self) -> list[object]:
+        out: list[object] = [] if self.low is None else [self.low - 1]
         if self.high is not None:
             out.append(self.high + 1)
         return [*out, 1.5, "x"]
@@ -154,11 +154,11 @@ class Integer(Constraint):
 class Boolean(Constraint):
     """True or False (NumPy's bool too), never a truthy stand-in."""
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> bool:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> bool:
         del seen
         return check_bool(value, name, owner)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return ["no", 1]
 
 
@@ -166,13 +166,13 @@ class Boolean(Constraint):
 class Choice(Constraint):
     """One of ``options``."""
 
-    options: tuple[Any, ...] = ()
+    options: tuple[object, ...] = ()
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> object:
         del seen
         return check_choice(value, name, self.options, owner)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return ["no-such-option", 3.5]
 
 
@@ -186,14 +186,14 @@ class Range(Constraint):
     symmetric: bool = False
     keep: str = field(default="given", kw_only=True)
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]
               ) -> tuple[float, float]:
         del seen
         return check_range(value, name, owner, self.lo, self.hi, self.symmetric)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         a, b = _inner_pair(self.lo, self.hi)
-        out: list[Any] = [[b, a], "x", [a, math.nan]]
+        out: list[object] = [[b, a], "x", [a, math.nan]]
         out.append(-1.0 if self.symmetric else b)  # one number: >= 0 if symmetric, else no pair
         if self.lo > -math.inf:
             out.append([self.lo - 1, b])
@@ -221,12 +221,12 @@ class IntRange(Constraint):
     valid: Callable[[int, int], bool] | None = None
     keep: str = field(default="given", kw_only=True)
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]
               ) -> tuple[int, int]:
         del seen
         return check_int_range(value, name, owner, self.lo, self.hi, self.hint, self.valid)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return [[self.lo - 1, self.lo], [self.hi, self.hi + 1], [self.hi, self.lo], self.lo,
                 [self.lo + 0.5, self.hi]]
 
@@ -237,23 +237,23 @@ class Check(Constraint):
     checked value (raising ConfigError otherwise); ``bad`` lists values it refuses."""
 
     fn: CheckFn | None = None
-    bad: tuple[Any, ...] = ()
+    bad: tuple[object, ...] = ()
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> object:
         if self.fn is None:
             raise TypeError("Check(fn=...) needs the function that checks the argument")
         return self.fn(value, name, owner, seen)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return list(self.bad)
 
 
-def check_table(table: Mapping[str, Constraint], values: Mapping[str, Any], owner: str
-                ) -> tuple[dict[str, Any], dict[str, Any]]:
+def check_table(table: Mapping[str, Constraint], values: Mapping[str, object], owner: str
+                ) -> tuple[dict[str, object], dict[str, object]]:
     """Check ``values`` against ``table`` in the table's order: ``(checked, stored)``, each
     name -> value, for the names present in both."""
-    checked: dict[str, Any] = {}
-    stored: dict[str, Any] = {}
+    checked: dict[str, object] = {}
+    stored: dict[str, object] = {}
     for name, constraint in table.items():
         if name not in values:
             continue
@@ -279,7 +279,7 @@ class Checked(SimpleNamespace):
     from."""
 
 
-def invalid_cases(table: Mapping[str, Constraint]) -> list[tuple[str, Any]]:
+def invalid_cases(table: Mapping[str, Constraint]) -> list[tuple[str, object]]:
     """Every ``(name, bad value)`` the table's constraints refuse."""
     return [(name, bad) for name, c in table.items() for bad in c.invalid()]
 

@@ -3,8 +3,6 @@ modality: what :meth:`Transform.example_batch <augfit.transforms.base.Transform.
 returns unless a class overrides it."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 EXAMPLE_SENTENCES: list[str] = [
@@ -15,7 +13,7 @@ EXAMPLE_SENTENCES: list[str] = [
 ]
 
 
-def example_batch_for(modality: str, rng: np.random.Generator) -> Any:
+def example_batch_for(modality: str, rng: np.random.Generator) -> np.ndarray | list[str]:
     """The default contract-test batch for ``modality`` (see the module docstring)."""
     if modality == "text":
         return list(EXAMPLE_SENTENCES)

@@ -25,6 +25,7 @@ Example
 """
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import Any, ClassVar
 
 import numpy as np
@@ -33,6 +34,7 @@ import scipy.sparse as sp
 from ..checks import in_bounds, is_number, show
 from ..errors import ConfigError, ShapeError
 from ..registry import TRANSFORMS
+from ..rng import SeedLike
 from .base import Params, Transform, applied_mask, batch_len
 from .constraints import Check, Table
 from .parallel import per_chunk
@@ -77,7 +79,7 @@ def lerp(a: np.ndarray, b: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return out.reshape(a.shape)
 
 
-class LabelMixing(Transform):
+class LabelMixing(Transform[np.ndarray]):
     """Base of MixUp/CutMix: draws ``lam``, ``partner`` and ``weight``; mixes the soft targets.
 
     Subclasses implement ``draw(rng, batch, lam) -> (extra params, weight)`` (``weight``: the kept
@@ -97,21 +99,21 @@ class LabelMixing(Transform):
         super().__init__(p)
 
     # -- subclass hooks ---------------------------------------------------------------------------
-    def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
+    def draw(self, rng: np.random.Generator, batch: np.ndarray, lam: np.ndarray
              ) -> tuple[Params, np.ndarray]:
         del rng, batch
         return {}, lam
 
-    def mix(self, a: Any, b: Any, params: Params) -> Any:
+    def mix(self, a: np.ndarray, b: np.ndarray, params: Params) -> np.ndarray:
         raise NotImplementedError
 
-    def mix_partners(self, batch: Any, partner: np.ndarray, params: Params) -> Any:
+    def mix_partners(self, batch: np.ndarray, partner: np.ndarray, params: Params) -> np.ndarray:
         """``mix(batch, batch[partner], params)`` for a fully applied batch; a subclass may
         gather the partners block by block instead."""
         return self.mix(batch, batch[partner], params)
 
     # -- the contract -----------------------------------------------------------------------------
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         lam = np.rint(rng.beta(self.alpha, self.alpha, size=n) * LAMBDA_STEPS) / LAMBDA_STEPS
         partner = rng.permutation(n).astype(np.int64)
         extra, weight = self.draw(rng, batch, lam)
@@ -128,7 +130,7 @@ class LabelMixing(Transform):
                              f"{n}; replay a record on the batch it was drawn for")
         return applied, partner, weight
 
-    def apply(self, batch: Any, params: Params) -> Any:
+    def apply(self, batch: np.ndarray, params: Params) -> np.ndarray:
         """Mix each applied sample with its partner from the *input* batch (pure)."""
         self.check_batch(batch)
         n = batch_len(batch)
@@ -146,9 +148,10 @@ class LabelMixing(Transform):
             keep[idx] = 0
             rows = sp.csr_matrix((np.ones(idx.size), (idx, np.arange(idx.size))),
                                  shape=(n, idx.size))
-            return (sp.diags(keep) @ batch + rows @ mixed).tocsr().astype(batch.dtype)
+            result: np.ndarray = (sp.diags(keep) @ batch + rows @ mixed).tocsr().astype(batch.dtype)
+            return result
         mixed = self.mix(batch[idx], batch[partner[idx]], sub)
-        out = batch.copy()
+        out: np.ndarray = batch.copy()
         out[idx] = mixed
         return out
 
@@ -161,16 +164,16 @@ class LabelMixing(Transform):
         result: np.ndarray = w * targets + (1.0 - w) * targets[partner]
         return result
 
-    def __call__(self, batch: Any = None, rng: Any = None, return_params: bool = False, *,
-                 layout: str | None = None, **targets: Any) -> Any:
-        if "image" in targets or (batch is not None and batch_len(batch) == 1):
+    def __call__(self, batch: object = None, rng: SeedLike = None, return_params: bool = False,
+                 *, layout: str | None = None, **targets: object) -> Any:
+        if "image" in targets or (isinstance(batch, Sized) and batch_len(batch) == 1):
             raise ConfigError(f"{type(self).__name__} on a batch of 1: a sample needs a partner "
                               f"in its batch; use batch_size >= 2")
         return super().__call__(batch, rng=rng, return_params=return_params, layout=layout,
                                 **targets)
 
 
-def check_targets(targets: Any, owner: str) -> np.ndarray:
+def check_targets(targets: object, owner: str) -> np.ndarray:
     """Soft targets as a float array ``(N, K)`` (ShapeError otherwise)."""
     t = np.asarray(targets)
     if t.ndim != 2 or t.dtype.kind not in "biuf":
@@ -179,7 +182,7 @@ def check_targets(targets: Any, owner: str) -> np.ndarray:
     return t.astype(np.float64, copy=False) if t.dtype.kind != "f" else t
 
 
-def check_mixable(batch: Any, owner: str) -> None:
+def check_mixable(batch: object, owner: str) -> None:
     """A numeric batch MixUp can average: an array (N, ...) or a CSR matrix (featurized text)."""
     if isinstance(batch, list):
         raise ConfigError(f"{owner} does not apply to raw text (a list of str): mix the "
@@ -214,13 +217,14 @@ class MixUp(LabelMixing):
     def __init__(self, alpha: float = 0.2, p: float = 1.0) -> None:
         super().__init__(alpha, p)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_mixable(batch, type(self).__name__)
 
-    def mix(self, a: Any, b: Any, params: Params) -> Any:
+    def mix(self, a: np.ndarray, b: np.ndarray, params: Params) -> np.ndarray:
         lam = np.asarray(params["lam"], float)
         if sp.issparse(a):
-            return (sp.diags(lam) @ a + sp.diags(1.0 - lam) @ b).tocsr().astype(a.dtype)
+            mixed: np.ndarray = (sp.diags(lam) @ a + sp.diags(1.0 - lam) @ b).tocsr()
+            return mixed.astype(a.dtype)
         return lerp(a, b, lam)
 
 

@@ -20,12 +20,15 @@ the same constructor arguments (a Compose's own generator restarts from its seed
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
-def _step_names(children: list[Any]) -> list[str]:
+
+def _step_names(children: list[ParamsMixin]) -> list[str]:
     names = [type(c).__name__.lower() for c in children]
     counts = {n: names.count(n) for n in names}
     seen: dict[str, int] = {}
@@ -47,7 +50,7 @@ class ParamsMixin:
         return [n for n, p in sig.parameters.items()
                 if n != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
-    def _named_steps(self) -> dict[str, Any]:
+    def _named_steps(self) -> dict[str, ParamsMixin]:
         children = getattr(self, "transforms", None)
         if not isinstance(children, list):
             return {}
@@ -55,7 +58,7 @@ class ParamsMixin:
         named.update({str(i): c for i, c in enumerate(children)})
         return named
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
+    def get_params(self, deep: bool = True) -> dict[str, object]:
         """Constructor arguments; with ``deep``, also every step's as ``step__name``."""
         params = {name: getattr(self, name) for name in self._arg_names()}
         if deep:
@@ -66,11 +69,11 @@ class ParamsMixin:
                     params.update({f"{name}__{k}": v for k, v in child.get_params().items()})
         return params
 
-    def set_params(self, **params: Any) -> Any:
+    def set_params(self, **params: object) -> Self:
         """Set constructor arguments (``limit=20``) or a step's (``rotate__limit=20``); returns
         self. Raises ConfigError naming the valid keys for an unknown one."""
-        own: dict[str, Any] = {}
-        nested: dict[str, dict[str, Any]] = {}
+        own: dict[str, object] = {}
+        nested: dict[str, dict[str, object]] = {}
         steps = self._named_steps()
         valid = self._arg_names()
         for key, value in params.items():
@@ -91,7 +94,7 @@ class ParamsMixin:
             self.__dict__.update(fresh.__dict__)
         return self
 
-    def _rebuild(self, **changes: Any) -> Any:
+    def _rebuild(self, **changes: object) -> Self:
         cfg = {name: getattr(self, name) for name in self._arg_names()}
         cfg.update(changes)
         if isinstance(cfg.get("transforms"), list):
@@ -99,7 +102,7 @@ class ParamsMixin:
                                  for t in cfg["transforms"]]
         return type(self)(**cfg)
 
-    def __sklearn_clone__(self) -> Any:
+    def __sklearn_clone__(self) -> Self:
         """A fresh transform with the same constructor arguments (what sklearn.clone calls)."""
         return self._rebuild()
 

@@ -6,16 +6,34 @@ These work on any transform; :mod:`.base` and the compositions use them.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sized
+from typing import Any, TypedDict, TypeVar
 
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
 
+#: a record of drawn parameters: per-sample arrays or lists (first axis: the batch), values
+#: shared by the batch, and the note under :data:`RECORD_KEY`; what a transform reads from it
+#: depends on the transform, so its values are not typed here
 Params = dict[str, Any]
 
+#: the batch a transform takes and returns: an array (images ``(N, H, W[, C])``, waveforms
+#: ``(N, T)``, spectrograms ``(N, F, T)``) or a list of str (text). ``Transform[BatchT]`` is
+#: generic in it: an image transform is a ``Transform[np.ndarray]``, a text one a
+#: ``Transform[list[str]]``, and a composition has the type of its steps.
+BatchT = TypeVar("BatchT", np.ndarray, list[str])
 
-def batch_len(batch: Any) -> int:
+
+class RecordNote(TypedDict):
+    """What a record notes under :data:`RECORD_KEY`: the drawing transform's registered name,
+    and the sample shape as a list (None: a text batch)."""
+
+    transform: str
+    shape: list[int] | None
+
+
+def batch_len(batch: Sized) -> int:
     """Number of samples in a batch (array first axis, or list length)."""
     if isinstance(batch, np.ndarray):
         if batch.ndim == 0:
@@ -24,8 +42,9 @@ def batch_len(batch: Any) -> int:
             raise ShapeError(
                 "expected a batch, got a 0-d array; pass an array with a batch axis first")
         return int(batch.shape[0])
-    if getattr(batch, "ndim", None) == 2:  # a scipy.sparse matrix of featurized samples
-        return int(batch.shape[0])
+    shape = getattr(batch, "shape", None)
+    if getattr(batch, "ndim", None) == 2 and shape is not None:  # scipy.sparse: featurized
+        return int(shape[0])
     return len(batch)
 
 
@@ -46,18 +65,18 @@ def select(params: Params, idx: np.ndarray, n: int) -> Params:
 RECORD_KEY = "drawn_on"
 
 
-def sample_shape(batch: Any) -> tuple[int, ...] | None:
+def sample_shape(batch: object) -> tuple[int, ...] | None:
     """The shape of one sample of an array batch (``batch.shape[1:]``); None for a text batch."""
     return tuple(int(v) for v in batch.shape[1:]) if isinstance(batch, np.ndarray) else None
 
 
-def drawn_on(t: object, shape: tuple[int, ...] | None) -> dict[str, Any]:
+def drawn_on(t: object, shape: tuple[int, ...] | None) -> RecordNote:
     """The note a record keeps: the drawing transform's name, and the sample shape (None: text)."""
     return {"transform": getattr(type(t), "registered_name", type(t).__name__),
             "shape": None if shape is None else list(shape)}
 
 
-def check_record(t: object, batch: Any, params: Any,
+def check_record(t: object, batch: object, params: object,
                  shape: tuple[int, ...] | None = None) -> None:
     """Refuse a record drawn by another transform (ConfigError) or on samples of another shape
     (ShapeError); ``shape`` (an array sample shape) overrides the batch's, for a step inside a
@@ -86,7 +105,7 @@ def check_record(t: object, batch: Any, params: Any,
                          f"holds {show(got)}; replay a record on the batch it was drawn for")
 
 
-def applied_mask(applied: Any, n: int, owner: str) -> np.ndarray:
+def applied_mask(applied: object, n: int, owner: str) -> np.ndarray:
     """A record's per-sample ``applied`` flags as a bool array, checked against the batch size."""
     mask = np.asarray(applied, dtype=bool)
     if mask.shape != (n,):
@@ -97,15 +116,16 @@ def applied_mask(applied: Any, n: int, owner: str) -> np.ndarray:
     return mask
 
 
-def _take(batch: Any, idx: np.ndarray) -> Any:
+def _take(batch: BatchT, idx: np.ndarray) -> BatchT:
     if isinstance(batch, np.ndarray):
-        return batch[idx]
+        taken: np.ndarray = batch[idx]
+        return taken
     return [batch[i] for i in idx]
 
 
-def _put(batch: Any, idx: np.ndarray, sub: Any) -> Any:
+def _put(batch: BatchT, idx: np.ndarray, sub: BatchT) -> BatchT:
     if isinstance(batch, np.ndarray):
-        out = batch.copy()
+        out: np.ndarray = batch.copy()
         out[idx] = sub
         return out
     out_list = list(batch)
@@ -116,7 +136,9 @@ def _put(batch: Any, idx: np.ndarray, sub: Any) -> Any:
 
 __all__ = [
     "RECORD_KEY",
+    "BatchT",
     "Params",
+    "RecordNote",
     "applied_mask",
     "batch_len",
     "check_record",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import difflib
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -50,7 +50,7 @@ def _lines(g: Gallery, i: int, k: int) -> list[str]:
     return [d.text for d in g.drawn[k][i]] or [NOTHING]
 
 
-def _panels(g: Gallery, body: Any) -> list[list[Panel]]:
+def _panels(g: Gallery, body: Callable[[Panel, int, int | None], None]) -> list[list[Panel]]:
     """Per sample: the original's panel, then one per version; ``body(i, k)`` fills in the PNG or
     text (``k`` None for the original)."""
     rows = []

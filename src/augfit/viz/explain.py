@@ -26,11 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import SupportsInt
 
 import numpy as np
 
-from ..transforms.base import RECORD_KEY, Transform
+from ..jsontypes import JSONDict
+from ..transforms.base import RECORD_KEY, Pipeline
+from ..transforms.records import Params
 
 _SKIP = ("applied", RECORD_KEY)
 
@@ -42,7 +44,7 @@ class Drawn:
 
     transform: str
     text: str
-    values: dict[str, Any] = field(default_factory=dict)
+    values: Params = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,27 +53,27 @@ class Context:
     was drawn on, the batch rows the record covers (partners are indices into them), and the
     audio time base when known."""
 
-    transform: Transform
+    transform: Pipeline
     shape: tuple[int, ...] | None
     rows: np.ndarray
     sample_rate: float | None = None
     hop_length: int | None = None
     sample: int = -1          # the batch row being described
 
-    def row(self, index: Any) -> int:
+    def row(self, index: SupportsInt) -> int:
         """The batch row of record index ``index`` (a MixUp partner, say)."""
         return int(self.rows[int(index)])
 
 
-Formatter = Callable[[dict[str, Any], Context], str]
+Formatter = Callable[[Params, Context], str]
 
 
-def _num(v: Any) -> float:
+def _num(v: object) -> float:
     return float(np.asarray(v, dtype=float))
 
 
 # -- one formatter per family --------------------------------------------------------------------
-def _geometry(v: dict[str, Any], c: Context) -> str:
+def _geometry(v: Params, c: Context) -> str:
     """Rotate, Scale, Translate, Affine, Shear: each drawn component, shifts also in pixels."""
     parts = []
     if "angle" in v:
@@ -89,14 +91,14 @@ def _geometry(v: dict[str, Any], c: Context) -> str:
     return ", ".join(parts) or _name(c)
 
 
-def _blur(v: dict[str, Any], _c: Context) -> str:
+def _blur(v: Params, _c: Context) -> str:
     """GaussianBlur (sigma), MotionBlur (kernel side, direction)."""
     if "sigma" in v:
         return f"gaussian blur σ={_num(v['sigma']):.2f} px"
     return f"motion blur {int(_num(v['size']))} px at {_num(v['angle']):+.0f}°"
 
 
-def _warp(v: dict[str, Any], _c: Context) -> str:
+def _warp(v: Params, _c: Context) -> str:
     """ElasticTransform (alpha, the field's seed) and Perspective (the corners' inward moves)."""
     if "alpha" in v:
         return f"elastic α={_num(v['alpha']):.1f} px (field seed {int(_num(v['seed']))})"
@@ -106,12 +108,12 @@ def _warp(v: dict[str, Any], _c: Context) -> str:
                                                          strict=True))
 
 
-def _flip(_v: dict[str, Any], c: Context) -> str:
+def _flip(_v: Params, c: Context) -> str:
     return {"HorizontalFlip": "horizontal flip", "VerticalFlip": "vertical flip"}.get(
         _name(c), _name(c))
 
 
-def _crop(v: dict[str, Any], c: Context) -> str:
+def _crop(v: Params, c: Context) -> str:
     """RandomCrop (window of the output size) and RandomResizedCrop (box h x w, resized)."""
     hw = tuple((c.shape or (0, 0))[:2])
     out_hw = c.transform.output_hw(hw) if hasattr(c.transform, "output_hw") else hw
@@ -123,7 +125,7 @@ def _crop(v: dict[str, Any], c: Context) -> str:
     return text
 
 
-def _color(v: dict[str, Any], c: Context) -> str:
+def _color(v: Params, c: Context) -> str:
     """Brightness / Contrast / BrightnessContrast: ``x * alpha + beta * max``."""
     parts = []
     if "alpha" in v and _num(v["alpha"]) != 1.0:
@@ -133,7 +135,7 @@ def _color(v: dict[str, Any], c: Context) -> str:
     return ", ".join(parts) or f"{_name(c).lower()} unchanged"
 
 
-def _enhance(v: dict[str, Any], c: Context) -> str:
+def _enhance(v: Params, c: Context) -> str:
     """Posterize, Solarize, Sharpness, Color; Equalize, AutoContrast and Grayscale draw nothing."""
     name = _name(c)
     if "bits" in v:
@@ -145,7 +147,7 @@ def _enhance(v: dict[str, Any], c: Context) -> str:
     return name.lower() if name != "AutoContrast" else "autocontrast"
 
 
-def _noise(v: dict[str, Any], _c: Context) -> str:
+def _noise(v: Params, _c: Context) -> str:
     """GaussianNoise (sigma) and Cutout (holes)."""
     if "sigma" in v:
         return f"gaussian noise σ={_num(v['sigma']):.3f}"
@@ -154,7 +156,7 @@ def _noise(v: dict[str, Any], _c: Context) -> str:
     return "cutout " + "; ".join(holes)
 
 
-def _mixing(v: dict[str, Any], c: Context) -> str:
+def _mixing(v: Params, c: Context) -> str:
     """MixUp, CutMix, TimeCutMix: λ, the partner (a batch row) and what was taken from it."""
     partner = c.row(v["partner"])
     if partner == c.sample:
@@ -181,7 +183,7 @@ _POLICY_UNITS: dict[str, Callable[[float], str]] = {
 }
 
 
-def _policy(v: dict[str, Any], c: Context) -> str:
+def _policy(v: Params, c: Context) -> str:
     """RandAugment / TrivialAugmentWide: the operation and magnitude of each round."""
     ops: Sequence[str] = getattr(c.transform, "ops", [])
     parts = []
@@ -205,7 +207,7 @@ def _seconds(start: int, width: int, c: Context) -> str:
     return f" ({start * step:.2f}–{(start + width) * step:.2f} s)"
 
 
-def _masks(v: dict[str, Any], c: Context) -> str:
+def _masks(v: Params, c: Context) -> str:
     """FrequencyMask (mel bins), TimeMask (frames, and seconds when known), TimeWarp."""
     if "center" in v:
         return f"time warp at frame {int(v['center'])} by {int(v['warp']):+d} frames"
@@ -220,7 +222,7 @@ def _masks(v: dict[str, Any], c: Context) -> str:
     return "frequency mask mel bins " + ", ".join(_span(s, w) for s, w in spans)
 
 
-def _waveform(v: dict[str, Any], c: Context) -> str:
+def _waveform(v: Params, c: Context) -> str:
     """AddNoise, Gain, PitchShift, TimeShift, TimeStretch."""
     if "snr_db" in v:
         return f"noise at SNR {_num(v['snr_db']):.1f} dB"
@@ -237,7 +239,7 @@ def _waveform(v: dict[str, Any], c: Context) -> str:
     return _generic(v, c)
 
 
-def _text(v: dict[str, Any], c: Context) -> str:
+def _text(v: Params, c: Context) -> str:
     """RandomDeletion, RandomSwap, RandomInsertion, SynonymReplace (word indices from 0)."""
     name = _name(c)
     if "deleted" in v:
@@ -249,17 +251,17 @@ def _text(v: dict[str, Any], c: Context) -> str:
     return "replaced " + (", ".join(f"#{i} → {w!r}" for i, w in v["edits"]) or "nothing")
 
 
-def _generic(v: dict[str, Any], c: Context) -> str:
+def _generic(v: Params, c: Context) -> str:
     """Any other transform: its per-sample numbers (seeds left out) as ``key=value``."""
     shown = [f"{k}={_short(x)}" for k, x in v.items() if k != "seed" and _is_number(x)]
     return _name(c) + (" " + ", ".join(shown) if shown else "")
 
 
-def _is_number(x: Any) -> bool:
+def _is_number(x: object) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
-def _short(x: Any) -> str:
+def _short(x: object) -> str:
     return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
 
 
@@ -285,16 +287,16 @@ FAMILIES: dict[str, Formatter] = {
 }
 
 
-def formatter_for(t: Transform) -> Formatter:
+def formatter_for(t: Pipeline) -> Formatter:
     """The formatter of ``t``'s family, or the generic one (its record's numbers)."""
     return FAMILIES.get(getattr(type(t), "family", ""), _generic)
 
 
 # -- walking a record ----------------------------------------------------------------------------
-def per_sample(record: dict[str, Any], j: int, n: int) -> dict[str, Any]:
+def per_sample(record: Params, j: int, n: int) -> Params:
     """The record's values for sample ``j`` of the ``n`` it was drawn for (shared values as
     they are), without the bookkeeping entries (``applied``, the drawn-on note)."""
-    out: dict[str, Any] = {}
+    out: Params = {}
     for k, val in record.items():
         if k in _SKIP:
             continue
@@ -307,7 +309,7 @@ def per_sample(record: dict[str, Any], j: int, n: int) -> dict[str, Any]:
     return out
 
 
-def explain(aug: Transform, record: dict[str, Any], n: int, sample_rate: float | None = None,
+def explain(aug: Pipeline, record: Params, n: int, sample_rate: float | None = None,
             hop_length: int | None = None) -> list[list[Drawn]]:
     """Per sample of a batch of ``n``, the steps of ``aug`` that applied to it and what they drew.
 
@@ -320,7 +322,7 @@ def explain(aug: Transform, record: dict[str, Any], n: int, sample_rate: float |
     return out
 
 
-def _walk(t: Transform, rec: Any, rows: np.ndarray, out: list[list[Drawn]],
+def _walk(t: Pipeline, rec: object, rows: np.ndarray, out: list[list[Drawn]],
           sr: float | None, hop: int | None) -> None:
     if not isinstance(rec, dict) or getattr(t, "deterministic", False):
         return
@@ -340,7 +342,8 @@ def _walk(t: Transform, rec: Any, rows: np.ndarray, out: list[list[Drawn]],
         out[row].append(Drawn(name, fmt(values, replace(ctx, sample=row)), values))
 
 
-def _walk_children(children: Sequence[Transform], inner: Any, rows: np.ndarray,
+def _walk_children(children: Sequence[Pipeline], inner: Params | list[Params] | None,
+                   rows: np.ndarray,
                    out: list[list[Drawn]], sr: float | None, hop: int | None) -> None:
     """Compose / Sometimes: every step on the same rows; OneOf: the chosen child per row;
     SomeOf: each child on the rows whose mask selects it."""
@@ -361,7 +364,7 @@ def _walk_children(children: Sequence[Transform], inner: Any, rows: np.ndarray,
             _walk(child, step, rows[pick], out, sr, hop)
 
 
-def describe_pipeline(t: Transform) -> str:
+def describe_pipeline(t: Pipeline) -> str:
     """A pipeline in one line, e.g. ``Rotate(limit=15) → HorizontalFlip(p=0.5)``: every argument
     that sets a strength (not ``p=1``, a default ``fill``, unset (None) ones, all policy operations
     or seeds); a composition other than a plain Compose shows its own
@@ -369,7 +372,7 @@ def describe_pipeline(t: Transform) -> str:
     return _describe(t.to_dict())
 
 
-def _describe(d: dict[str, Any]) -> str:
+def _describe(d: JSONDict) -> str:
     import inspect
 
     from ..registry import TRANSFORMS
@@ -400,13 +403,13 @@ def _describe(d: dict[str, Any]) -> str:
     return f"{name}({', '.join(args)})" if args else name
 
 
-def _arg(v: Any) -> str:
+def _arg(v: object) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_arg(x) for x in v) + "]"
     return f"{v:.4g}" if _is_number(v) else str(v)
 
 
-def _same_value(a: Any, b: Any) -> bool:
+def _same_value(a: object, b: object) -> bool:
     if isinstance(b, tuple):
         b = list(b)
     try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # What a core install (no matplotlib) is told: the answer and tables need no extra, figures do.
 NO_MATPLOTLIB = ("the figures (and spectrogram cards) need matplotlib, which is not installed: "
@@ -20,7 +23,7 @@ def has_matplotlib() -> bool:
     return True
 
 
-def figure(figsize: tuple[float, float]) -> Any:
+def figure(figsize: tuple[float, float]) -> Figure:
     """A new matplotlib Figure, drawn by the Agg canvas: no pyplot, no global backend change."""
     try:
         from matplotlib.figure import Figure
@@ -32,7 +35,7 @@ def figure(figsize: tuple[float, float]) -> Any:
     return Figure(figsize=figsize)
 
 
-def png_bytes(fig: Any, dpi: int = 90, colors: int | None = None) -> bytes:
+def png_bytes(fig: Figure, dpi: int = 90, colors: int | None = None) -> bytes:
     """The figure as PNG bytes (no timestamp or software metadata, so output is reproducible).
 
     ``colors``: store the picture with a palette of at most that many colours (Pillow's median

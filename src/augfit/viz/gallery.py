@@ -9,17 +9,20 @@ one per class first so that a few samples show several classes.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..rng import derive
-from ..transforms.base import Transform
+from ..transforms.base import Pipeline, Transform
+from ..transforms.records import Params
 from .explain import Drawn, explain
 
 
-def pipeline_of(augment: dict[str, Any] | None, mix: dict[str, Any] | None) -> Transform | None:
+def pipeline_of(augment: Mapping[str, object] | None, mix: Mapping[str, object] | None
+                ) -> Pipeline | None:
     """The transform a spec method applies to its training samples: its ``augment`` step, then
     its ``mix`` step (MixUp/CutMix; in training it mixes the featurized vectors, which for images
     flattened by ``image_flatten`` is the same mix of pixels); None for a method with neither."""
@@ -58,11 +61,11 @@ class Gallery:
     ``outs[k]`` is version ``k``, ``records[k]`` its record, ``drawn[k][i]`` what each step drew
     for sample ``i`` and ``targets[k]`` its soft labels ``(N, K)`` (None: labels unchanged)."""
 
-    x: Any
+    x: np.ndarray | list[str]
     y: np.ndarray
     classes: list[str]
-    outs: list[Any] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    outs: list[np.ndarray | list[str]] = field(default_factory=list)
+    records: list[Params] = field(default_factory=list)
     drawn: list[list[list[Drawn]]] = field(default_factory=list)
     targets: list[np.ndarray | None] = field(default_factory=list)
 
@@ -74,7 +77,8 @@ class Gallery:
         return label_text(t[i], self.classes)
 
 
-def draw_gallery(aug: Transform, x: Any, y: Any, classes: list[str], versions: int, seed: int,
+def draw_gallery(aug: Pipeline, x: np.ndarray | list[str], y: npt.ArrayLike, classes: list[str],
+                 versions: int, seed: int,
                  sample_rate: float | None = None, hop_length: int | None = None) -> Gallery:
     """Draw ``versions`` augmented copies of the batch ``x`` with their records, drawn steps and
     labels (see the module docstring for the seeds)."""

@@ -8,9 +8,8 @@
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import ShapeError
 from .figures import figure
@@ -26,7 +25,7 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(np.asarray(img, np.float64), 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
-def image_png(img: Any, min_side: int = MIN_SIDE) -> bytes:
+def image_png(img: npt.ArrayLike, min_side: int = MIN_SIDE) -> bytes:
     """PNG bytes of one image, enlarged ``ceil(min_side / shortest side)`` times."""
     import cv2
 
@@ -95,7 +94,7 @@ class SpectrogramPainter:
         self.background = self.canvas.copy_from_bbox(fig.bbox)
         self.image.set_visible(True)
 
-    def png(self, spec: Any) -> bytes:
+    def png(self, spec: npt.ArrayLike) -> bytes:
         """PNG bytes of one spectrogram over the prepared axes."""
         import cv2
 

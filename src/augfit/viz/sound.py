@@ -10,17 +10,22 @@ inversion alone does, and the difference is the augmentation.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import ShapeError
+
+if TYPE_CHECKING:
+    from ..transforms.audio.mel import MelSpectrogram
 
 N_ITER = 32
 """Griffin-Lim iterations (librosa's default)."""
 
 
-def invert_mel(specs: Any, sample_rate: float, n_fft: int, hop_length: int, log: bool,
+def invert_mel(specs: npt.ArrayLike, sample_rate: float, n_fft: int, hop_length: int, log: bool,
                length: int, rng: np.random.Generator, n_iter: int = N_ITER) -> np.ndarray:
     """Waveforms ``(N, length)`` float32 in [-1, 1] from mel spectrograms ``(N, n_mels, frames)``.
 
@@ -48,7 +53,7 @@ def invert_mel(specs: Any, sample_rate: float, n_fft: int, hop_length: int, log:
 
 
 
-def find_mel(aug: Any) -> Any:
+def find_mel(aug: object) -> MelSpectrogram | None:
     """The pipeline's first :class:`~augfit.transforms.audio.MelSpectrogram` step (looking inside
     compositions), or None."""
     from ..transforms.audio import MelSpectrogram
@@ -62,7 +67,8 @@ def find_mel(aug: Any) -> Any:
     return None
 
 
-def spectrograms(mel: Any, x: np.ndarray, outs: list[Any]) -> tuple[np.ndarray, list[np.ndarray]]:
+def spectrograms(mel: MelSpectrogram, x: np.ndarray, outs: Sequence[npt.ArrayLike]
+                 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """(before, afters) as ``(N, F, T)``: ``mel`` of the original waveforms, and each version as it
     is when the pipeline ends in a spectrogram, else ``mel`` of its waveforms."""
     before = np.asarray(mel(x, rng=0))

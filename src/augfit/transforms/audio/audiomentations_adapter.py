@@ -22,7 +22,9 @@ Example
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from types import ModuleType
+from typing import ClassVar, Protocol
 
 import numpy as np
 
@@ -34,7 +36,7 @@ from ..constraints import Check, Real, Table
 from .core import check_waveforms
 
 
-def _audiomentations() -> Any:
+def _audiomentations() -> ModuleType:
     try:
         import audiomentations
     except ImportError as exc:  # pragma: no cover - installed with the audio extra
@@ -42,17 +44,26 @@ def _audiomentations() -> Any:
             "the Audiomentations adapter needs the audiomentations package: "
             "pip install 'augfit[audio]'"
         ) from exc
-    return audiomentations
+    module: ModuleType = audiomentations
+    return module
 
 
-def _init_args(obj: Any) -> dict[str, Any]:
+class _AudiomentationsTransform(Protocol):
+    """What augfit reads from an audiomentations transform instance."""
+
+    def randomize_parameters(self, samples: np.ndarray, sample_rate: int) -> None: ...
+
+    def get_transform_init_args(self) -> Mapping[str, object]: ...
+
+
+def _init_args(obj: _AudiomentationsTransform) -> dict[str, object]:
     """Constructor arguments of an audiomentations transform instance, without ``p``."""
     args = dict(obj.get_transform_init_args())
     args.pop("p", None)
     return args
 
 
-def _check_transform(transform: Any, name: str, owner: str) -> Any:
+def _check_transform(transform: object, name: str, owner: str) -> object:
     """An audiomentations class name or transform instance."""
     if isinstance(transform, str):
         cls = getattr(_audiomentations(), transform, None)
@@ -71,7 +82,7 @@ def _check_transform(transform: Any, name: str, owner: str) -> Any:
     return transform
 
 
-def _check_args(args: Any, name: str, owner: str) -> Any:
+def _check_args(args: object, name: str, owner: str) -> object:
     """None or a dict of the wrapped transform's constructor arguments."""
     if args is not None and not isinstance(args, dict):
         raise ConfigError(f"{owner}({name}=...) must be a dict, got {args!r}")
@@ -79,7 +90,7 @@ def _check_args(args: Any, name: str, owner: str) -> Any:
 
 
 @TRANSFORMS.register()
-class Audiomentations(PerSampleAdapter):
+class Audiomentations(PerSampleAdapter[np.ndarray]):
     """An audiomentations waveform transform applied clip by clip to ``(N, T)`` float batches.
 
     Parameters
@@ -108,7 +119,8 @@ class Audiomentations(PerSampleAdapter):
         "args": Check(lambda v, name, owner, _seen: _check_args(v, name, owner),
                       bad=("x", 3, ["min_snr_db"]))}
 
-    def __init__(self, transform: Any, sample_rate: float, args: dict[str, Any] | None = None,
+    def __init__(self, transform: str | _AudiomentationsTransform, sample_rate: float,
+                 args: Mapping[str, object] | None = None,
                  p: float = 1.0) -> None:
         del sample_rate  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
@@ -127,9 +139,10 @@ class Audiomentations(PerSampleAdapter):
                     "Audiomentations: pass args only with a transform name, not an instance")
             self.transform = type(transform).__name__
             self.args = _init_args(transform)
-            self._inner = type(transform)(**self.args, p=1.0)
+            kind: type = type(transform)
+            self._inner = kind(**self.args, p=1.0)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_waveforms(batch, f"Audiomentations({self.transform})")
 
     def apply_one(self, sample: np.ndarray, seed: int) -> np.ndarray:

@@ -7,21 +7,19 @@ how to turn it into a valid one.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ...checks import check_ndim
 from ...errors import ShapeError
 
 
-def check_waveforms(batch: Any, owner: str, check_finite: bool = True) -> None:
+def check_waveforms(batch: object, owner: str, check_finite: bool = True) -> None:
     """Raise ShapeError unless ``batch`` is a float ``(N, T)`` array of finite mono waveforms.
 
     Stereo input ``(N, 2, T)`` / ``(N, T, 2)``, integer PCM and NaN/inf samples are refused with a
     message naming the fix (mix down, scale to [-1, 1], clean the clip).
     """
-    check_ndim(batch, (1, 2, 3), "waveforms", owner, "(N, T)",
+    batch = check_ndim(batch, (1, 2, 3), "waveforms", owner, "(N, T)",
                "; stack equal-length clips with np.stack(clips).astype(np.float32)")
     if batch.ndim == 1:
         raise ShapeError(
@@ -77,14 +75,14 @@ def check_sample_values(batch: np.ndarray, owner: str, what: str = "clips") -> N
             f"{what} {bad[:10].tolist()}{' ...' if bad.size > 10 else ''}; {fix}")
 
 
-def check_spectrograms(batch: Any, owner: str) -> None:
+def check_spectrograms(batch: object, owner: str) -> None:
     """Raise ShapeError unless ``batch`` is a float ``(N, F, T)`` array."""
     if isinstance(batch, np.ndarray) and batch.ndim == 2:
         raise ShapeError(
             f"{owner}: expected spectrograms (N, F, T), got shape {batch.shape}; for waveforms put "
             "MelSpectrogram(...) before this transform, for a single spectrogram pass x[None]"
         )
-    check_ndim(batch, 3, "spectrograms", owner, "(N, F, T)")
+    batch = check_ndim(batch, 3, "spectrograms", owner, "(N, F, T)")
     if not np.issubdtype(batch.dtype, np.floating):
         raise ShapeError(
             f"{owner}: expected float spectrograms, got dtype {batch.dtype}; "

@@ -14,19 +14,19 @@ make a ``"mean"`` fill NaN.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from ...checks import is_finite, is_number
 from ...errors import ConfigError, ShapeError
 from ...registry import TRANSFORMS
-from ..base import MAX_COUNT, MAX_FRAMES, Transform
+from ..base import MAX_COUNT, MAX_FRAMES, Params, Transform
 from ..constraints import Check, Integer, Real, Table
 from .core import check_spectrograms
 
 
-def check_mask_value(value: Any, owner: str) -> str | float:
+def check_mask_value(value: object, owner: str) -> str | float:
     """Validate ``mask_value``: ``"mean"``, ``"band_mean"``, ``"zero"`` or a finite number."""
     if isinstance(value, str):
         if value not in ("mean", "band_mean", "zero"):
@@ -60,7 +60,7 @@ def band_mask(start: np.ndarray, width: np.ndarray, length: int) -> np.ndarray:
     return result
 
 
-class _AxisMask(Transform):
+class _AxisMask(Transform[np.ndarray]):
     """Shared logic of FrequencyMask (axis 1) and TimeMask (axis 2)."""
 
     modality = "audio"
@@ -79,13 +79,13 @@ class _AxisMask(Transform):
         del max_width, num_masks, mask_value
         super().__init__(p)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_spectrograms(batch, type(self).__name__)
 
     def width_limit(self, length: int) -> int:
         return min(self.max_width, length)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         length = batch.shape[self.axis]
         upper = self.width_limit(length)
         width = rng.integers(0, upper + 1, size=(n, self.num_masks))
@@ -93,7 +93,7 @@ class _AxisMask(Transform):
         start = np.floor(rng.random((n, self.num_masks)) * (length - width + 1)).astype(np.int64)
         return {"start": start, "width": width.astype(np.int64)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         start = np.asarray(params["start"], np.int64)
         width = np.asarray(params["width"], np.int64)
         length = batch.shape[self.axis]
@@ -173,7 +173,7 @@ class TimeMask(_AxisMask):
 
 
 @TRANSFORMS.register()
-class TimeWarp(Transform):
+class TimeWarp(Transform[np.ndarray]):
     """SpecAugment time warping: stretch one side of a random frame and squeeze the other.
 
     Per spectrogram ``(F, T)``, a centre frame ``c`` (at least ``W + 1`` frames from both ends)
@@ -192,20 +192,21 @@ class TimeWarp(Transform):
         del max_warp  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_spectrograms(batch, type(self).__name__)
+        assert isinstance(batch, np.ndarray)  # check_spectrograms refuses anything else
         if batch.shape[2] < 3:
             raise ShapeError(
                 f"TimeWarp: needs at least 3 frames, got spectrograms of shape {batch.shape}")
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         frames = batch.shape[2]
         w = min(self.max_warp, (frames - 3) // 2)
         center = rng.integers(w + 1, frames - 1 - w, size=n)
         warp = rng.integers(-w, w + 1, size=n)
         return {"center": center.astype(np.int64), "warp": warp.astype(np.int64)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         frames = batch.shape[2]
         c = np.asarray(params["center"], np.float64)[:, None]
         new = c + np.asarray(params["warp"], np.float64)[:, None]

@@ -19,14 +19,16 @@ Documented edge cases
 from __future__ import annotations
 
 import functools
-from typing import Any, ClassVar
+from typing import ClassVar, Protocol, overload
 
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
+from ...jsontypes import JSONValue
 from ...registry import TRANSFORMS
-from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Transform
-from ..constraints import Boolean, Constraint, Integer, Real, Table, check_table
+from ..base import MAX_COUNT, MAX_FFT, MAX_SAMPLE_RATE, Params, Transform
+from ..constraints import Boolean, Checked, Constraint, Integer, Real, Table, check_table
+from ..records import BatchT
 from .core import check_waveforms
 
 AMIN = 1e-10  # power floor of librosa.power_to_db: a silent clip maps to -100 dB
@@ -139,16 +141,24 @@ MEL_CONSTRAINTS: dict[str, Constraint] = {
     "hop_length": Integer(1, MAX_FFT), "top_db": Real(0, 1000.0, low_open=True, allow_none=True)}
 
 
-def check_mel_args(owner: str, sample_rate: Any, n_mels: Any, n_fft: Any, hop_length: Any,
-                    top_db: Any) -> tuple[float | None, int, int, int, float | None]:
+def check_mel_args(owner: str, sample_rate: object, n_mels: object, n_fft: object,
+                   hop_length: object, top_db: object
+                   ) -> tuple[float | None, int, int, int, float | None]:
     """The mel settings checked against :data:`MEL_CONSTRAINTS`."""
     given = {"sample_rate": sample_rate, "n_mels": n_mels, "n_fft": n_fft,
              "hop_length": hop_length, "top_db": top_db}
-    c, _ = check_table(MEL_CONSTRAINTS, given, owner)
-    return c["sample_rate"], c["n_mels"], c["n_fft"], c["hop_length"], c["top_db"]
+    c = Checked(**check_table(MEL_CONSTRAINTS, given, owner)[0])
+    return c.sample_rate, c.n_mels, c.n_fft, c.hop_length, c.top_db
 
 
-def need_sample_rate(t: Any) -> float:
+class HasSampleRate(Protocol):
+    """A step or featurizer with a ``sample_rate`` in Hz (None: the dataset's, not yet set)."""
+
+    @property
+    def sample_rate(self) -> float | None: ...
+
+
+def need_sample_rate(t: HasSampleRate) -> float:
     """``t.sample_rate``, or a ConfigError when it was left to the dataset and no dataset set it."""
     if t.sample_rate is None:
         raise ConfigError(f"{type(t).__name__}(sample_rate=...) is not set: pass the waveforms' "
@@ -157,7 +167,16 @@ def need_sample_rate(t: Any) -> float:
     return float(t.sample_rate)
 
 
-def with_sample_rate(aug: Any, sample_rate: float | None) -> Any:
+@overload
+def with_sample_rate(aug: None, sample_rate: float | None) -> None: ...
+
+
+@overload
+def with_sample_rate(aug: Transform[BatchT], sample_rate: float | None) -> Transform[BatchT]: ...
+
+
+def with_sample_rate(aug: Transform[BatchT] | None, sample_rate: float | None
+                     ) -> Transform[BatchT] | None:
     """``aug`` with every step whose ``sample_rate`` is None (the dataset's) given
     ``sample_rate``, looking inside compositions; ``aug`` itself is not changed (a new pipeline is
     built from its dict when a step is filled in).
@@ -170,22 +189,24 @@ def with_sample_rate(aug: Any, sample_rate: float | None) -> Any:
     if sample_rate is None or aug is None:
         return aug
     d = aug.to_dict()
+    rate = float(sample_rate)
 
-    def fill(node: Any) -> bool:
+    def fill(node: JSONValue) -> bool:
         if isinstance(node, list):
             return any([fill(v) for v in node])
         if not isinstance(node, dict):
             return False
         here = "sample_rate" in node and node["sample_rate"] is None and "type" in node
         if here:
-            node["sample_rate"] = float(sample_rate)
-        return any([here, *(fill(v) for v in node.values())])
+            node["sample_rate"] = rate
+        inside = [fill(v) for v in node.values()]  # every step filled, not only the first
+        return here or any(inside)
 
     return Transform.from_dict(d) if fill(d) else aug
 
 
 @TRANSFORMS.register()
-class MelSpectrogram(Transform):
+class MelSpectrogram(Transform[np.ndarray]):
     """Deterministic step: waveforms ``(N, T)`` float -> log-mel spectrograms ``(N, F, T')``
     float32.
 
@@ -234,15 +255,15 @@ class MelSpectrogram(Transform):
         del sample_rate, n_mels, n_fft, hop_length, log, top_db
         super().__init__(p=1.0)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_waveforms(batch, type(self).__name__)
 
-    def apply(self, batch: Any, params: dict[str, Any]) -> np.ndarray:
+    def apply(self, batch: np.ndarray, params: Params) -> np.ndarray:
         """Every clip is converted (also in an empty batch: the output shape always changes)."""
         self.check_batch(batch)
         return self.apply_params(batch, params)
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         del params
         return log_mel(batch, need_sample_rate(self), self.n_mels, self.n_fft, self.hop_length,
                        self.log, self.top_db, owner=type(self).__name__)

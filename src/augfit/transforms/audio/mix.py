@@ -6,8 +6,6 @@ frames kept, ``w = 1 - span / T``. MixUp of spectrograms is :class:`augfit.trans
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ...registry import TRANSFORMS
@@ -37,20 +35,20 @@ class TimeCutMix(LabelMixing):
     def __init__(self, alpha: float = 1.0, p: float = 1.0) -> None:
         super().__init__(alpha, p)
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_spectrograms(batch, type(self).__name__)
 
-    def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
+    def draw(self, rng: np.random.Generator, batch: np.ndarray, lam: np.ndarray
              ) -> tuple[Params, np.ndarray]:
         t = batch.shape[2]
         width = np.rint((1.0 - lam) * t).astype(np.int64)
         start = np.floor(rng.random(lam.shape[0]) * (t - width + 1)).astype(np.int64)
         return {"start": start, "width": width}, 1.0 - width / float(t)
 
-    def mix(self, a: Any, b: Any, params: Params) -> Any:
+    def mix(self, a: np.ndarray, b: np.ndarray, params: Params) -> np.ndarray:
         start, width = np.asarray(params["start"]), np.asarray(params["width"])
         frames = np.arange(a.shape[2])
-        out = a.copy()
+        out: np.ndarray = a.copy()
 
         def part(s: slice) -> None:
             inside = (frames >= start[s, None]) & (frames < (start + width)[s, None])

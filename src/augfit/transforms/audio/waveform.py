@@ -9,26 +9,26 @@ integer PCM, NaN) are in ``core.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from ...errors import ShapeError
 from ...registry import TRANSFORMS
 from ...rng import seed_from
-from ..base import MAX_SAMPLE_RATE, Transform
+from ..base import MAX_SAMPLE_RATE, Params, Transform
 from ..constraints import Boolean, Range, Real, Table
 from .core import check_waveforms
 from .mel import need_sample_rate
 
 
-class _WaveformTransform(Transform):
+class _WaveformTransform(Transform[np.ndarray]):
     """Common base: modality, input check and clip-by-clip application."""
 
     modality = "audio"
     family = "waveform"
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_waveforms(batch, type(self).__name__)
 
     def _per_clip(self, batch: np.ndarray, values: np.ndarray,
@@ -60,11 +60,11 @@ class AddNoise(_WaveformTransform):
         del snr_db  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"snr_db": self.uniform(rng, "snr_db", n), "seed": seed_from(rng)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         rms = np.sqrt(np.mean(np.square(batch, dtype=np.float64), axis=1))
         std = rms / 10.0 ** (np.asarray(params["snr_db"], np.float64) / 20.0)
         noise = np.random.Generator(np.random.PCG64(params["seed"])).standard_normal(batch.shape)
@@ -91,11 +91,11 @@ class TimeShift(_WaveformTransform):
         del shift, rollover  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         frac = self.uniform(rng, "shift", n)
         return {"shift": np.round(frac * batch.shape[1]).astype(np.int64)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         length = batch.shape[1]
         src = np.arange(length)[None, :] - np.asarray(params["shift"], np.int64)[:, None]
         if self.rollover:
@@ -119,11 +119,11 @@ class Gain(_WaveformTransform):
         del db  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"db": self.uniform(rng, "db", n)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         factor = 10.0 ** (np.asarray(params["db"], np.float64) / 20.0)
         with np.errstate(over="ignore"):
             out = (batch * factor[:, None].astype(batch.dtype)).astype(batch.dtype, copy=False)
@@ -150,11 +150,11 @@ class TimeStretch(_WaveformTransform):
         del rate  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"rate": self.uniform(rng, "rate", n)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         import librosa
 
         return self._per_clip(batch, params["rate"],
@@ -180,11 +180,11 @@ class PitchShift(_WaveformTransform):
         del sample_rate, semitones
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> dict[str, Any]:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"semitones": self.uniform(rng, "semitones", n)}
 
-    def apply_params(self, batch: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         import librosa
 
         sr = need_sample_rate(self)

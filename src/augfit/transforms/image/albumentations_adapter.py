@@ -14,7 +14,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from types import ModuleType
+from typing import ClassVar
 
 import numpy as np
 
@@ -26,14 +27,15 @@ from ..constraints import Constraint, Table
 from . import functional as F
 
 
-def _albumentations() -> Any:
+def _albumentations() -> ModuleType:
     try:
         import albumentations as A
     except ImportError as e:  # pragma: no cover - albumentations is a declared extra
         raise MissingResourceError(
             f"the albumentations adapter needs albumentations: pip install 'augfit[image]' ({e})"
         ) from e
-    return A
+    module: ModuleType = A
+    return module
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class AlbumentationsTransform(Constraint):
     """An albumentations transform or its ``A.to_dict`` form: checked to the transform object,
     kept (for ``to_dict``) in its dict form."""
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> Any:
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]) -> object:
         del seen
         A = _albumentations()
         if isinstance(value, dict):
@@ -56,16 +58,16 @@ class AlbumentationsTransform(Constraint):
             f"A.RandomGamma(p=1.0)) or its A.to_dict form, got {value!r}"
         )
 
-    def stored(self, given: Any, checked: Any) -> Any:
+    def stored(self, given: object, checked: object) -> object:
         del given
         return _albumentations().to_dict(checked)["transform"]
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return ["RandomGamma", None, {"__class_fullname__": "NoSuchThing", "p": 1.0}]
 
 
 @TRANSFORMS.register()
-class Albumentations(PerSampleAdapter):
+class Albumentations(PerSampleAdapter[np.ndarray]):
     """An albumentations transform as an augfit image transform.
 
     Parameters
@@ -86,34 +88,35 @@ class Albumentations(PerSampleAdapter):
     modality = "image"
     _parameter_constraints: ClassVar[Table] = {"transform": AlbumentationsTransform()}
 
-    def __init__(self, transform: Any = None, p: float = 1.0) -> None:
+    def __init__(self, transform: object = None, p: float = 1.0) -> None:
         del transform  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         self._t = self.checked.transform
         self._lock = threading.Lock()
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         F.check_images(batch, type(self).__name__)
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         # seeding then calling mutates the wrapped transform: one batch at a time per instance
         with self._lock:
             return super().apply_params(batch, params)
 
-    def apply_one(self, sample: Any, seed: int) -> Any:
+    def apply_one(self, sample: np.ndarray, seed: int) -> np.ndarray:
         self._t.set_random_seed(seed)
-        return self._t(image=sample)["image"]
+        out: np.ndarray = self._t(image=sample)["image"]
+        return out
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         del state["_lock"]
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
-    def stack(self, batch: Any, outputs: list[Any]) -> Any:
+    def stack(self, batch: np.ndarray, outputs: list[np.ndarray]) -> np.ndarray:
         shapes = {o.shape for o in outputs}
         if len(shapes) != 1:
             raise ShapeError(f"Albumentations({type(self._t).__name__}) returned images of "

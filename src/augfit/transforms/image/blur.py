@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -80,11 +80,11 @@ class GaussianBlur(ImageTransform):
         del sigma  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"sigma": self.uniform(rng, "sigma", n)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         sigma = np.asarray(params["sigma"], float).tolist()
 
         def blur(i: int, img: np.ndarray) -> np.ndarray:
@@ -124,14 +124,14 @@ class MotionBlur(ImageTransform):
         del size, angle  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         size: tuple[int, int] = self.checked.size
         sizes = _odd_sizes(*size)
         return {"size": sizes[rng.integers(0, sizes.size, size=n)],
                 "angle": self.uniform(rng, "angle", n)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         size = np.asarray(params["size"], np.int64)
         angle = np.asarray(params["angle"], float)
         if size.size and (size.min() < 1 or size.max() > MAX_KERNEL):

@@ -8,7 +8,7 @@ uint8 through a per-sample lookup table cast with truncation, exactly as albumen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -29,13 +29,13 @@ class _MultiplyAdd(ImageTransform):
         c = self.checked
         return getattr(c, "brightness", (0.0, 0.0)), getattr(c, "contrast", (0.0, 0.0))
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         brightness, contrast = self.ranges()
         return {"alpha": 1.0 + rng.uniform(*contrast, size=n),
                 "beta": rng.uniform(*brightness, size=n)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         return F.multiply_add(batch, np.asarray(params["alpha"]), np.asarray(params["beta"]))
 
 
@@ -96,7 +96,7 @@ class Grayscale(ImageTransform):
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         del params
         return F.to_gray(batch)
 

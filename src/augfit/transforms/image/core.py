@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -26,12 +26,12 @@ from ..constraints import Constraint
 from . import functional as F
 
 
-class ImageTransform(Transform):
+class ImageTransform(Transform[np.ndarray]):
     """A transform of image batches (N, H, W) or (N, H, W, C), uint8 or float32 in [0, 1]."""
 
     modality: ClassVar[str] = "image"
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         F.check_images(batch, type(self).__name__)
 
 
@@ -55,7 +55,7 @@ def check_size(size: object, owner: str, name: str = "size", allow_none: bool = 
     return int(pair[0]), int(pair[1])
 
 
-def size_config(size: object) -> Any:
+def size_config(size: object) -> object:
     """How a validated size is stored for ``to_dict`` (lists, not tuples)."""
     return list(size) if isinstance(size, tuple) else size
 
@@ -68,12 +68,12 @@ class Size(Constraint):
     allow_none: bool = True
     keep: str = field(default="given", kw_only=True)
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]
               ) -> tuple[int, int] | None:
         del seen
         return check_size(value, owner, name, self.allow_none)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return [0, [8, -1], [4, 4, 4], "big", MAX_SIDE + 1] + ([] if self.allow_none else [None])
 
 
@@ -148,7 +148,7 @@ class GeometricTransform(ImageTransform):
         raise NotImplementedError
 
     # -- the Transform contract -----------------------------------------------------------------
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         return self.sample_geometry(rng, n, batch.shape[1:3])
 
     def full_matrices(self, params: Params, hw: tuple[int, int], n: int) -> np.ndarray:
@@ -160,14 +160,14 @@ class GeometricTransform(ImageTransform):
             m[idx] = self.matrices(select(params, idx, n), hw)
         return m
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         hw = batch.shape[1:3]
         if not self.resamples:
             return self.apply_exact(batch, params)
         m = self.matrices(params, hw)
         return F.warp_affine(batch, F.invert(m), self.output_hw(hw), self.fill or 0.0)
 
-    def apply(self, batch: Any, params: Params) -> Any:
+    def apply(self, batch: np.ndarray, params: Params) -> np.ndarray:
         if not isinstance(batch, np.ndarray) or batch.ndim < 3:
             self.check_batch(batch)  # raises the clear error before the shape is read
         hw = batch.shape[1:3]
@@ -182,7 +182,7 @@ class GeometricTransform(ImageTransform):
         return F.warp_affine(batch, F.invert(m), self.output_hw(hw), self.fill or 0.0)
 
     # -- fusion inside a Compose ----------------------------------------------------------------
-    def can_fuse_with(self, other: Transform) -> bool:
+    def can_fuse_with(self, other: object) -> bool:
         """Fusable if both are geometric and their border fills agree (None fits any fill)."""
         if not getattr(other, "fuse_geometry", False):
             return False

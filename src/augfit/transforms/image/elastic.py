@@ -15,7 +15,7 @@ images (:func:`augfit.transforms.image.functional.remap`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -110,12 +110,12 @@ class ElasticTransform(ImageTransform):
         del alpha, sigma, fill
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"alpha": self.uniform(rng, "alpha", n),
                 "seed": rng.integers(0, 2 ** 63 - 1, size=n, dtype=np.int64)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         sx, sy = elastic_fields(np.asarray(params["seed"], np.int64),
                                 np.asarray(params["alpha"], float), self.sigma, batch.shape[1:3])
         return F.remap(batch, sx, sy, self.fill)
@@ -173,13 +173,13 @@ class Perspective(ImageTransform):
         del scale, fill  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         s = self.uniform(rng, "scale", n)
         moves = np.abs(rng.standard_normal((n, 4, 2))) * s[:, None, None]
         return {"corners": np.minimum(moves, MAX_CORNER)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         corners = np.asarray(params["corners"], float).reshape(-1, 4, 2)
         return F.warp_perspective(batch, homographies(corners, batch.shape[1:3]), self.fill)
 

@@ -8,7 +8,7 @@ Each draws its parameter per sample from a range and applies the batched kernels
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -42,11 +42,11 @@ class Posterize(ImageTransform):
         del bits  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"bits": rng.integers(self.bits[0], self.bits[1] + 1, size=n)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         return ops.posterize(batch, params["bits"])
 
 
@@ -67,11 +67,11 @@ class Solarize(ImageTransform):
         del threshold  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"threshold": self.uniform(rng, "threshold", n)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         return ops.solarize(batch, params["threshold"])
 
 
@@ -84,7 +84,7 @@ class Equalize(ImageTransform):
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         del params
         return ops.equalize(batch)
 
@@ -102,7 +102,7 @@ class AutoContrast(ImageTransform):
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         del params
         return ops.autocontrast(batch)
 
@@ -122,11 +122,11 @@ class _Factor(ImageTransform):
         del factor  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"factor": self.uniform(rng, "factor", n)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         return type(self).kernel(batch, np.asarray(params["factor"]))
 
 

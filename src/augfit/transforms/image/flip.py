@@ -1,8 +1,6 @@
 """HorizontalFlip and VerticalFlip: exact mirror images (as matrices when fused in a Compose)."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ...registry import TRANSFORMS
@@ -30,7 +28,7 @@ class _Flip(GeometricTransform):
         result: np.ndarray = np.flip(batch, axis=self.axis).copy()
         return result
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         return self.apply_exact(batch, params)
 
 

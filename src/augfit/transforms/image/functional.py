@@ -17,8 +17,6 @@ Both paths round uint8 results the way OpenCV does (coordinates quantised to 1/3
 """
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
@@ -36,7 +34,7 @@ about 1.5 ns a value, ``cv2.LUT`` 0.25 ns a value plus 3 us a call, so they cros
 _MAX_MOSAIC_ROWS = 32000  # cv2.remap needs fewer than SHRT_MAX rows
 
 
-def check_images(batch: Any, owner: str) -> None:
+def check_images(batch: object, owner: str) -> None:
     """Raise ShapeError unless ``batch`` is a valid image batch (see the module docstring).
 
     An empty batch (N = 0) is valid: transforms return it unchanged.

@@ -7,10 +7,11 @@ bilinearly; inside a Compose, consecutive ones (and crops/flips next to them) re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
+from ...jsontypes import JSONDict
 from ...registry import TRANSFORMS
 from ..base import Params
 from ..constraints import Fill, Range, Table
@@ -174,7 +175,7 @@ class Affine(GeometricTransform):
         del rotate, scale, translate, fill, shear
         super().__init__(p)
 
-    def get_config(self) -> dict[str, Any]:
+    def get_config(self) -> JSONDict:
         cfg = super().get_config()
         if self.checked.shear == (0.0, 0.0):
             del cfg["shear"]  # absent when unused: configs and cell keys stay as they were

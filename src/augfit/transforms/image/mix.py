@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -139,7 +138,7 @@ class CutMix(LabelMixing, ImageTransform):
     def __init__(self, alpha: float = 1.0, p: float = 1.0) -> None:
         super().__init__(alpha, p)
 
-    def draw(self, rng: np.random.Generator, batch: Any, lam: np.ndarray
+    def draw(self, rng: np.random.Generator, batch: np.ndarray, lam: np.ndarray
              ) -> tuple[Params, np.ndarray]:
         h, w = batch.shape[1:3]
         n = lam.shape[0]
@@ -151,10 +150,10 @@ class CutMix(LabelMixing, ImageTransform):
         weight = 1.0 - (y1 - y0) * (x1 - x0) / float(h * w)
         return {"y0": y0, "y1": y1, "x0": x0, "x1": x1}, weight
 
-    def mix(self, a: Any, b: Any, params: Params) -> Any:
+    def mix(self, a: np.ndarray, b: np.ndarray, params: Params) -> np.ndarray:
         return paste_boxes(a, b, np.arange(len(a)), params)
 
-    def mix_partners(self, batch: Any, partner: np.ndarray, params: Params) -> Any:
+    def mix_partners(self, batch: np.ndarray, partner: np.ndarray, params: Params) -> np.ndarray:
         return paste_boxes(batch, batch, partner, params)
 
 

@@ -6,7 +6,7 @@ small and a replay (or any subset of the batch) regenerates exactly the same noi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -35,12 +35,12 @@ class GaussianNoise(ImageTransform):
         del std  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         del batch
         return {"sigma": self.uniform(rng, "std", n),
                 "seed": rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         shape = batch.shape[1:]
         noise = np.empty(batch.shape, np.float32)
         for i, s in enumerate(params["seed"]):
@@ -80,7 +80,7 @@ class Cutout(ImageTransform):
         del holes, size, fill
         super().__init__(p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         H, W = batch.shape[1:3]
         k, size = self.holes, self.bounds("size")
         h = np.maximum(1, np.rint(rng.uniform(*size, size=(n, k)) * H)).astype(np.int64)
@@ -89,7 +89,7 @@ class Cutout(ImageTransform):
         x0 = np.floor(rng.random((n, k)) * (W - w + 1)).astype(np.int64)
         return {"y0": y0, "x0": x0, "h": h, "w": w}
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         H, W = batch.shape[1:3]
         rows, cols = np.arange(H), np.arange(W)
         y0, x0 = np.asarray(params["y0"]), np.asarray(params["x0"])
@@ -97,7 +97,7 @@ class Cutout(ImageTransform):
         in_r = (rows >= y0[..., None]) & (rows < (y0 + h)[..., None])  # (n, k, H)
         in_c = (cols >= x0[..., None]) & (cols < (x0 + w)[..., None])  # (n, k, W)
         mask = (in_r[:, :, :, None] & in_c[:, :, None, :]).any(axis=1)  # (n, H, W)
-        out = batch.copy()
+        out: np.ndarray = batch.copy()
         out[mask] = F.fill_in_dtype(self.fill, batch.dtype)
         return out
 

@@ -21,7 +21,7 @@ nearest), and translations are in pixels computed from each batch's size, as tor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
@@ -138,7 +138,7 @@ class _Policy(ImageTransform):
         """The recorded operations by name, per sample and round (for showing a record)."""
         return [[self.ops[k] for k in row] for row in np.asarray(params["op"])]
 
-    def apply_params(self, batch: Any, params: Params) -> Any:
+    def apply_params(self, batch: np.ndarray, params: Params) -> np.ndarray:
         op = np.asarray(params["op"]).reshape(batch.shape[0], -1)
         mag = np.asarray(params["magnitude"], float).reshape(op.shape)
         for r in range(op.shape[1]):
@@ -163,7 +163,7 @@ class _Policy(ImageTransform):
         return result
 
 
-def check_ops(ops: Sequence[str] | None, owner: str) -> list[str]:
+def check_ops(ops: object, owner: str) -> list[str]:
     """The policy's operations (default: all of :data:`POLICY_OPS`), each one checked."""
     if ops is None:
         return list(POLICY_OPS)
@@ -187,9 +187,10 @@ def check_ops(ops: Sequence[str] | None, owner: str) -> list[str]:
     return list(ops)
 
 
-def check_magnitude(value: Any, name: str, owner: str, seen: Mapping[str, Any]) -> int:
+def check_magnitude(value: object, name: str, owner: str, seen: Mapping[str, object]) -> int:
     """RandAugment's M: a bin of ``num_magnitude_bins`` (checked before it)."""
     bins = seen["num_magnitude_bins"]
+    assert isinstance(bins, int)  # Integer(2, MAX_COUNT) checked it
     return check_int(value, name, owner, 0, bins - 1,
                      hint=f" (M, a bin of num_magnitude_bins={bins})")
 
@@ -225,7 +226,7 @@ class RandAugment(_Policy):
         del num_ops, magnitude
         super().__init__(num_magnitude_bins, ops, fill, p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         bins = np.full((n, self.num_ops), self.magnitude)
         return self.draw(rng, n, self.num_ops, bins, batch.shape[1:3])
 
@@ -250,7 +251,7 @@ class TrivialAugmentWide(_Policy):
                  fill: float = 0.0, p: float = 1.0) -> None:
         super().__init__(num_magnitude_bins, ops, fill, p)
 
-    def sample_params(self, rng: np.random.Generator, batch: Any, n: int) -> Params:
+    def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         return self.draw(rng, n, 1, None, batch.shape[1:3])
 
 

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 
@@ -163,21 +163,21 @@ def register_translator(name: str, factory: TranslatorFactory) -> None:
     _BACKENDS[name] = factory
 
 
-def _language(value: Any, name: str, owner: str) -> str:
+def _language(value: object, name: str, owner: str) -> str:
     if not isinstance(value, str) or not value.isalpha():
         raise ConfigError(f"{owner}({name}=...) must be a language code like 'spa', "
                           f"got {value!r}")
     return value
 
 
-def _backend(value: Any, name: str, owner: str) -> str:
+def _backend(value: object, name: str, owner: str) -> str:
     if not isinstance(value, str) or value not in _BACKENDS:
         raise ConfigError(f"{owner}({name}=...) must be one of {sorted(_BACKENDS)} (add "
                           f"others with register_translator), got {value!r}")
     return value
 
 
-def _cache(value: Any, name: str, owner: str) -> bool | str:
+def _cache(value: object, name: str, owner: str) -> bool | str:
     if not isinstance(value, (bool, str, Path)):
         raise ConfigError(f"{owner}({name}=...) must be True, False or a file path, "
                           f"got {value!r}")
@@ -253,7 +253,7 @@ class BackTranslate(TextTransform):
         return self.translate_round_trip(list(batch))
 
 
-def _checked(out: Any, texts: list[str], pair: str) -> list[str]:
+def _checked(out: object, texts: list[str], pair: str) -> list[str]:
     if not isinstance(out, list) or len(out) != len(texts) or \
             not all(isinstance(s, str) for s in out):
         raise ConfigError(f"the {pair} translator must return a list of {len(texts)} str, "

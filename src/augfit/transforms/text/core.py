@@ -13,7 +13,7 @@ from ..base import Params, Transform
 from .tokens import Tokens, detokenize, tokenize
 
 
-def check_text_batch(batch: Any, owner: str) -> None:
+def check_text_batch(batch: object, owner: str) -> None:
     """Raise ShapeError unless ``batch`` is a list (or tuple) of str."""
     if isinstance(batch, str) or not isinstance(batch, (list, tuple)):
         raise ShapeError(
@@ -25,12 +25,12 @@ def check_text_batch(batch: Any, owner: str) -> None:
             raise ShapeError(f"{owner}: batch[{i}] must be a str, got {type(s).__name__} ({s!r})")
 
 
-class TextTransform(Transform):
+class TextTransform(Transform[list[str]]):
     """Base of augfit's text transforms: a batch is a list of str, the output a new list of str."""
 
     modality: ClassVar[str] = "text"
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_text_batch(batch, type(self).__name__)
 
 

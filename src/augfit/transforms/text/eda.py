@@ -6,7 +6,8 @@ words are kept. Synonym replacement, EDA's fourth operation, is :class:`.Synonym
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 import numpy as np
 
@@ -49,7 +50,8 @@ class RandomInsertion(_EdaOp):
     edit = staticmethod(insert_words)
     _parameter_constraints: ClassVar[Table] = {"stopwords": Stopwords()}
 
-    def __init__(self, alpha: float = 0.1, n: int | None = None, stopwords: Any = "english",
+    def __init__(self, alpha: float = 0.1, n: int | None = None,
+                 stopwords: str | Iterable[str] | None = "english",
                  p: float = 1.0) -> None:
         # checked and kept by the constraint table (Transform.check_arguments)
         del alpha, n, stopwords
@@ -65,9 +67,9 @@ class RandomInsertion(_EdaOp):
             rows.append((len(words), cand, n_edits(len(words), self.alpha, self.n) if cand else 0))
         # one draw for the batch: (source word, synonym, slot) uniforms per insertion
         u = iter(rng.random((sum(r[2] for r in rows), 3)).tolist())
-        edits: list[list[list[Any]]] = []
+        edits: list[list[list[int | str]]] = []
         for n_words, cand, k in rows:
-            row = []
+            row: list[list[int | str]] = []
             for a, b, c in (next(u) for _ in range(k)):
                 syns = cand[int(a * len(cand))][2]
                 row.append([int(c * n_words), syns[int(b * len(syns))]])

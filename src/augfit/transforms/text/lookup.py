@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ...errors import ConfigError
 from ..constraints import Constraint
@@ -32,15 +31,18 @@ class Stopwords(Constraint):
     """``"english"``, None or a list of words: checked to the set of stop words; a custom list is
     kept sorted and lower-cased, so ``to_dict`` round-trips it."""
 
-    def check(self, value: Any, name: str, owner: str, seen: Mapping[str, Any]
+    def check(self, value: object, name: str, owner: str, seen: Mapping[str, object]
               ) -> frozenset[str]:
         del name, seen
         return resolve_stopwords(value, owner)
 
-    def stored(self, given: Any, checked: Any) -> Any:
-        return given if given is None or isinstance(given, str) else sorted(checked)
+    def stored(self, given: object, checked: object) -> object:
+        if given is None or isinstance(given, str):
+            return given
+        assert isinstance(checked, frozenset)  # what check returns
+        return sorted(checked)
 
-    def invalid(self) -> list[Any]:
+    def invalid(self) -> list[object]:
         return [1, "french", ["the", 3]]
 
 
@@ -74,7 +76,7 @@ class SynonymLookup:
                 out.append((i, w, syns))
         return out
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, object]:
         return {"stop": self.stop, "pos_aware": self.pos_aware, "_memo": {}}
 
 

@@ -11,9 +11,11 @@ using those global streams at the same time would still see the seeded values.
 from __future__ import annotations
 
 import importlib
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import ClassVar
 
 from ...errors import ConfigError, MissingResourceError
+from ...jsontypes import JSONDict, JSONValue
 from ...registry import TRANSFORMS
 from ..adapter_base import PerSampleAdapter, call_seeded
 from ..constraints import Check, Table
@@ -33,13 +35,13 @@ def _load_class(path: str) -> type:
         raise ConfigError(f"NlpaugAugmenter(augmenter=...): {module} has no {name!r}") from e
 
 
-def _check_args(args: Any, name: str, owner: str) -> dict[str, Any] | None:
+def _check_args(args: object, name: str, owner: str) -> dict[str, JSONValue] | None:
     if args is not None and not isinstance(args, dict):
         raise ConfigError(f"{owner}({name}=...) must be a dict or None, got {args!r}")
     return dict(args) if args else None
 
 
-def _check_augmenter(augmenter: Any, name: str, owner: str) -> Any:
+def _check_augmenter(augmenter: object, name: str, owner: str) -> object:
     if isinstance(augmenter, str):
         if not augmenter.startswith("nlpaug."):
             raise ConfigError(f"{owner}({name}=...) must be an nlpaug class path "
@@ -51,7 +53,7 @@ def _check_augmenter(augmenter: Any, name: str, owner: str) -> Any:
 
 
 @TRANSFORMS.register()
-class NlpaugAugmenter(PerSampleAdapter):
+class NlpaugAugmenter(PerSampleAdapter[list[str]]):
     """An nlpaug augmenter as a seeded, replayable augfit transform.
 
     Parameters
@@ -72,14 +74,15 @@ class NlpaugAugmenter(PerSampleAdapter):
     """
 
     modality = "text"
-    augmenter: Any
-    args: dict[str, Any] | None
+    augmenter: object  # a class path (str), or an nlpaug augmenter (which does not serialize)
+    args: dict[str, JSONValue] | None
     _parameter_constraints: ClassVar[Table] = {
         "args": Check(lambda v, name, owner, _seen: _check_args(v, name, owner), bad=("x", 3)),
         "augmenter": Check(lambda v, name, owner, _seen: _check_augmenter(v, name, owner),
                            bad=("os.system", 3), keep="given")}
 
-    def __init__(self, augmenter: Any, args: dict[str, Any] | None = None, p: float = 1.0) -> None:
+    def __init__(self, augmenter: object, args: Mapping[str, JSONValue] | None = None,
+                 p: float = 1.0) -> None:
         del args  # checked and kept by the constraint table (Transform.check_arguments)
         super().__init__(p)
         if isinstance(augmenter, str):
@@ -90,14 +93,14 @@ class NlpaugAugmenter(PerSampleAdapter):
                                   "instance")
             self._aug = augmenter
 
-    def get_config(self) -> dict[str, Any]:
+    def get_config(self) -> JSONDict:
         if not isinstance(self.augmenter, str):
             raise ConfigError("NlpaugAugmenter built from an instance cannot be serialized; build "
                               "it from a class path and args: NlpaugAugmenter("
                               "'nlpaug.augmenter.word.RandomWordAug', {'action': 'swap'})")
         return {"augmenter": self.augmenter, "args": self.args, "p": self.p}
 
-    def check_batch(self, batch: Any) -> None:
+    def check_batch(self, batch: object) -> None:
         check_text_batch(batch, type(self).__name__)
 
     def apply_one(self, sample: str, seed: int) -> str:

@@ -1,7 +1,8 @@
 """Synonym replacement from WordNet 3.0 (the shipped table; no NLTK, no download)."""
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from .tokens import match_case, replace_words, tokenize
 
 
 def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[float, int | None],
-                      lookup: SynonymLookup) -> list[list[Any]]:
+                      lookup: SynonymLookup) -> list[list[list[int | str]]]:
     """Per sentence, ``[[word_index, replacement], ...]`` (case of the original kept).
 
     One draw for the whole batch: per replacement, a uniform that picks the word (a partial
@@ -32,7 +33,7 @@ def draw_replacements(rng: np.random.Generator, batch: list[str], k_rule: tuple[
     u = iter(rng.random((sum(counts), 2)).tolist())
     out = []
     for row, k in zip(cands, counts, strict=True):
-        chosen = []
+        chosen: list[list[int | str]] = []
         for j in range(k):
             a, b = next(u)
             swap = j + int(a * (len(row) - j))
@@ -80,7 +81,8 @@ class SynonymReplace(WordEditTransform):
         **amount_constraints("rate"), "pos_aware": Boolean(),
         "stopwords": Stopwords()}
 
-    def __init__(self, rate: float = 0.1, n: int | None = None, stopwords: Any = "english",
+    def __init__(self, rate: float = 0.1, n: int | None = None,
+                 stopwords: str | Iterable[str] | None = "english",
                  pos_aware: bool = False, p: float = 1.0) -> None:
         # checked and kept by the constraint table (Transform.check_arguments)
         del rate, n, stopwords, pos_aware

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, SupportsIndex, SupportsInt
+from typing import SupportsIndex, SupportsInt
 
 from ...errors import ShapeError
 
@@ -66,7 +66,7 @@ def match_case(template: str, word: str) -> str:
     return word
 
 
-def replace_words(tokens: Tokens, edits: Sequence[Sequence[Any]]) -> Tokens:
+def replace_words(tokens: Tokens, edits: Sequence[Sequence[object]]) -> Tokens:
     """Words at the given indices replaced: ``edits`` is a sequence of ``(index, new_word)``."""
     words = list(tokens.words)
     for i, new in edits:
@@ -74,7 +74,7 @@ def replace_words(tokens: Tokens, edits: Sequence[Sequence[Any]]) -> Tokens:
     return Tokens(words, list(tokens.seps))
 
 
-def insert_words(tokens: Tokens, edits: Sequence[Sequence[Any]]) -> Tokens:
+def insert_words(tokens: Tokens, edits: Sequence[Sequence[object]]) -> Tokens:
     """Words inserted after given words: ``edits`` holds ``(after_index, new_word)``.
 
     Each new word follows word ``after_index`` of the original sentence, separated by one space;
@@ -96,7 +96,7 @@ def insert_words(tokens: Tokens, edits: Sequence[Sequence[Any]]) -> Tokens:
     return Tokens(words, seps)
 
 
-def swap_words(tokens: Tokens, pairs: Sequence[Sequence[Any]]) -> Tokens:
+def swap_words(tokens: Tokens, pairs: Sequence[Sequence[object]]) -> Tokens:
     """Words swapped pair by pair, in order; the separators stay where they are."""
     words = list(tokens.words)
     for i, j in pairs:
