@@ -336,3 +336,222 @@ def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
             decide(est, level, 0.01)
         assert str(e.value) == (
             f"decide(level=...) must be a confidence level in (0, 1), got {level!r}")
+
+
+# -- bca_pvalue and Holm at their edges: found by make mutate --
+def _no_skew():
+    """A row whose BCa parts are z0 = 0 (theta 4.5 has half the resamples below it) and a = 0
+    (symmetric jackknife): its p-value for a null inside is 2 x min(frac, 1 - frac)."""
+    return np.array([-1.0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 4.5, np.array([0.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize(("null", "p"), [
+    (0.0, 0.2),           # one resample of 10 below: frac = 1/10
+    (8.5, 0.2),           # one above: frac = 9/10
+    (1.0, 0.3),           # one below and one tied: frac = (1 + 1/2)/10
+    (4.5, 1.0),           # the middle
+    (-2.0, 0.0),          # below every resample: no interval reaches it
+    (9.5, 0.0),           # above every resample
+])
+def test_bca_pvalue_without_bias_or_acceleration_by_hand(null, p):
+    from augfit.experiments.stats.intervals import bca_pvalue
+    boot, theta, jack = _no_skew()
+    # a second row (another comparison) must not change the first's counts
+    other = np.array([-50.0, -40, -30, -20, -10, -5, -4, -3, -2, -1])
+    got = bca_pvalue(np.array([theta, -3.5]), np.stack([boot, other]), np.stack([jack, jack]),
+                     null)
+    assert got[0] == pytest.approx(p, abs=1e-12)
+    # shifted by -10 (every value negative): the same p
+    shifted = bca_pvalue(np.array([theta - 10]), boot[None] - 10, jack[None], null - 10)
+    assert shifted[0] == pytest.approx(p, abs=1e-12)
+
+
+def test_bca_pvalue_defaults_to_a_null_of_zero():
+    from augfit.experiments.stats.intervals import bca_pvalue
+    boot, theta, jack = _no_skew()
+    assert bca_pvalue(np.array([theta]), boot[None], jack[None])[0] == pytest.approx(0.2)
+
+
+def test_bca_pvalue_inverts_the_bca_percentile_with_bias_and_acceleration():
+    """p is 1 - the level whose BCa interval ends at the null: solved here numerically from the
+    forward percentile map (:func:`intervals._bca_percentile`), not from the closed form."""
+    from scipy.optimize import brentq
+
+    from augfit.experiments.stats.intervals import _bca_percentile, bca_parts, bca_pvalue
+    rng = np.random.default_rng(12)
+    boot = np.round(rng.gamma(2.0, 0.5, (4, 40)) - 0.5, 1)          # skewed, with ties
+    jack = rng.gamma(1.0, 1.0, (4, 9)) * np.array([[1], [-1], [1], [-1]])  # a of both signs
+    theta = np.array([1.2, 0.6, 0.9, 1.5])
+    nulls = [0.0, 0.3, 2.0, 1.1]
+    z0, a = bca_parts(theta, boot, jack)
+    assert (np.abs(z0) > 0.1).all() and (np.abs(a) > 0.02).all()
+    for e, null in enumerate(nulls):
+        frac = ((boot[e] < null).sum() + 0.5 * (boot[e] == null).sum()) / 40
+        assert 0 < frac < 1
+
+        def end(alpha, lower, e=e):
+            z = sps.norm.ppf(alpha if lower else 1 - alpha)
+            return float(_bca_percentile(z0[e:e + 1], a[e:e + 1], np.array([z]))[0])
+
+        lower = frac < end(0.5, True)
+        want = 2 * brentq(lambda al, lo=lower, f=frac: end(al, lo) - f, 1e-9, 0.5, xtol=1e-14)
+        got = bca_pvalue(theta[e:e + 1], boot[e:e + 1], jack[e:e + 1], null)[0]
+        assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_bca_pvalue_past_the_pole_is_zero(monkeypatch):
+    """Where 1 + a w <= 0 no interval's end reaches the null (the percentile map is taken as
+    0 or 1 past its pole), so p = 0; at the pole itself too. The BCa parts are set to put the
+    null exactly there (z0 = 0, a = -1 / w)."""
+    from augfit.experiments.stats import intervals as iv
+    boot, theta, jack = _no_skew()
+    w = sps.norm.ppf(0.1)                   # frac = 1/10 at null 0
+    near = (-1.0 / w, np.nextafter(-1.0 / w, np.inf), np.nextafter(-1.0 / w, -np.inf))
+    a = next(c for c in near if 1.0 + c * w == 0.0)     # the pole exactly, in floats
+    for acc in (a, 2 * a):
+        monkeypatch.setattr(iv, "bca_parts", lambda *_, acc=acc: (np.zeros(1), np.array([acc])))
+        assert iv.bca_pvalue(np.array([theta]), boot[None], jack[None])[0] == 0.0
+    # just before the pole p is small but positive
+    monkeypatch.setattr(iv, "bca_parts", lambda *_: (np.zeros(1), np.array([0.9 * a])))
+    assert 0 < iv.bca_pvalue(np.array([theta]), boot[None], jack[None])[0] < 1e-6
+
+
+def test_bca_pvalue_without_spread():
+    """Resamples that do not spread beyond 1e-12 x (1 + |theta|): p = 1 at the value itself,
+    0 elsewhere; a spread just past that bound is a spread."""
+    from augfit.experiments.stats.intervals import bca_pvalue
+    jack = np.array([[0.0, 1.0, 2.0]])
+    # a constant row beside a spread one: each row judged by its own spread
+    boot = np.stack([np.full(10, 0.2), np.linspace(-1, 2, 10)])
+    got = bca_pvalue(np.array([0.0, 0.0]), boot, np.repeat(jack, 2, axis=0))
+    assert got[0] == 1.0 and 0 < got[1] < 1
+    assert bca_pvalue(np.array([0.2]), boot[:1], jack)[0] == 0.0
+    # theta 0: the bound is 1e-12; half the resamples at 0, half at 1e-12 (at the bound) or at
+    # 1.5e-12 (past it: z0 = ppf(1/4) = the null's percentile, p = 2 sf(-z0) = 0.5)
+    half = np.array([0.0] * 5 + [1e-12] * 5)
+    assert bca_pvalue(np.array([0.0]), half[None], jack)[0] == 1.0
+    assert bca_pvalue(np.array([0.0]), 1.5 * half[None], jack)[0] == pytest.approx(0.5)
+    # theta 1: the bound is 2e-12; a spread of 2^-40 (9.1e-13) is none
+    ones = np.array([1.0] * 5 + [1.0 + 2.0 ** -40] * 5)
+    assert bca_pvalue(np.array([1.0]), ones[None], jack, 1.0)[0] == 1.0
+
+
+def test_holm_caps_at_one_and_takes_missing_values():
+    np.testing.assert_array_equal(holm([0.6, 0.7]), [1.0, 1.0])  # 1.2 and 0.7
+    got = holm([0.01, None, 0.02])
+    assert got[0] == pytest.approx(0.02) and math.isnan(got[1]) and got[2] == pytest.approx(0.02)
+
+
+def test_holm_levels_of_tied_p_values_step_in_index_order():
+    # 20 p-values, ten tied at 0.001 (indices 0, 2, ...) and ten at 0.002, all rejected: the
+    # tied ones take the steps in the order given (NumPy's default sort does not keep it)
+    p = [0.001, 0.002] * 10
+    want = np.empty(20)
+    want[0::2] = [1.0 - 0.05 / (20 - k) for k in range(10)]
+    want[1::2] = [1.0 - 0.05 / (10 - k) for k in range(10)]
+    np.testing.assert_array_equal(holm_levels(p, 0.05), want)
+
+
+def test_t_se_of_one_or_two_units():
+    from augfit.experiments.stats.intervals import t_se
+    np.testing.assert_array_equal(t_se(np.array([[0.3], [0.5]])), [0.0, 0.0])
+    assert t_se(np.array([[0.1, 0.3]]))[0] == pytest.approx(0.1)      # sd 0.1414 / sqrt(2)
+
+
+def test_estimates_row_by_row_with_undefined_resamples():
+    """E comparisons at once equal each computed alone; a comparison with an undefined resample
+    gets the percentile interval of the defined ones (linear quantiles) and no p-value."""
+    from augfit.experiments.stats.intervals import (
+        bca_interval,
+        bca_pvalue,
+        estimates,
+        t_se,
+        with_t,
+    )
+    rng = np.random.default_rng(3)
+    boot = np.stack([np.r_[np.arange(10) / 10, np.nan, np.nan, np.arange(10, 18) / 10],
+                     np.linspace(-0.5, 1.0, 20), rng.normal(0, 1, 20),
+                     rng.gamma(2.0, 0.2, 20) - 0.3])[..., None]        # (4, 20, 1)
+    means = np.array([[0.5], [0.2], [np.nan], [0.1]])
+    jack = np.array([[0.5, 0.4, 0.6], [0.0, 0.1, 0.9], [0.1, 0.2, 0.3],
+                     [0.3, np.nan, 0.7]])[..., None]                     # (4, 3, 1)
+    units = np.array([[0.4, 0.5, 0.6], [0.2, 0.2001, 0.1999], [0.1, 0.2, 0.3],
+                      [0.1, 0.1001, 0.0999]])
+    got = estimates(lambda m: m[..., 0], means, boot, jack, units, 0.8)
+    assert len(got) == 4 and all(e.confidence == 0.8 for e in got)
+    # row 0: 18 defined resamples 0, .1, ..., 1.7; linear quantiles at 10 % and 90 %
+    assert got[0].ci == pytest.approx((0.17, 1.53), abs=1e-12) and math.isnan(got[0].p)
+    assert got[0].boot.size == 0 and got[0].df == 0
+    # row 2: theta undefined
+    assert math.isnan(got[2].ci[0]) and math.isnan(got[2].ci[1]) and math.isnan(got[2].p)
+    # rows 1 and 3 alone; an undefined leave-one-out value counts as 0 in the acceleration
+    for e, jk in ((1, jack[1, :, 0]), (3, np.array([0.3, 0.0, 0.7]))):
+        th, b = means[e], boot[e, :, 0][None]
+        (lo,), (hi,) = bca_interval(th, b, jk[None], 0.8)
+        se = float(t_se(units[e][None])[0])
+        assert got[e].ci == pytest.approx(with_t(th[0], lo, hi, se, 2, 0.8), abs=1e-12)
+        p = max(bca_pvalue(th, b, jk[None])[0], 2 * sps.t.sf(abs(th[0]) / se, 2))
+        assert got[e].p == pytest.approx(p, abs=1e-12)
+        assert got[e].se_t == pytest.approx(se) and got[e].df == 2
+        np.testing.assert_array_equal(got[e].boot, b[0])
+    # rows 1 and 3's units barely spread: their p is the bootstrap's, well above the t-test's
+    for e in (1, 3):
+        se = float(t_se(units[e][None])[0])
+        assert got[e].p > 0.01 and 2 * sps.t.sf(means[e, 0] / se, 2) < 1e-4
+
+
+def test_estimates_with_two_units_take_the_t_test_s_p_value():
+    from augfit.experiments.stats.intervals import estimates
+    boot = np.linspace(0.19, 0.21, 40)[None, :, None]       # tight resamples: p from BCa is 0
+    (e,) = estimates(lambda m: m[..., 0], np.array([[0.2]]), boot,
+                     np.array([[[0.1], [0.3]]]), np.array([[0.1, 0.3]]), 0.95)
+    assert e.df == 1 and e.se_t == pytest.approx(0.1)
+    assert e.p == pytest.approx(2 * sps.t.sf(2.0, 1), abs=1e-12)     # t = 0.2 / 0.1
+    # the interval is the t-interval 0.2 +- t(1) x 0.1, which contains the BCa one
+    half = sps.t.ppf(0.975, 1) * 0.1
+    assert e.ci == pytest.approx((0.2 - half, 0.2 + half), abs=1e-12)
+
+
+def test_bca_interval_without_bias_or_acceleration_is_the_linear_percentile_interval():
+    """z0 = 0 and a = 0 (theta with half the resamples below it, a symmetric jackknife): the
+    BCa interval is the percentile interval, interpolated linearly between the sorted resamples
+    as np.quantile does."""
+    from augfit.experiments.stats.intervals import bca_interval
+    boot = np.array([[4.0, 0, 3, 1, 2], [9.0, 5, 10, 6, 8]])
+    theta, jack = np.array([2.0, 8.0]), np.array([[0.0, 1, 2], [5.0, 6, 7]])
+    for conf in (0.8, 0.5, 0.2):
+        lo, hi = bca_interval(theta, boot, jack, conf)
+        want = np.quantile(boot, [(1 - conf) / 2, (1 + conf) / 2], axis=1)
+        np.testing.assert_allclose([lo, hi], want, atol=1e-12)
+    # by hand at 80 %: positions 0.4 and 3.6 of the sorted rows
+    np.testing.assert_allclose(bca_interval(theta, boot, jack, 0.8), [[0.4, 5.4], [3.6, 9.6]],
+                               atol=1e-12)
+    # theta above all of 20,000 resamples: z0 = ppf(1 - 1/40000) = 3.9, the upper end's
+    # percentile Phi(2 z0 + 1.96) is 1.0 in floats, and that end is the largest resample
+    many = np.arange(20000.0)[None]
+    _, hi = bca_interval(np.array([1e6]), many, jack[:1], 0.95)
+    assert hi[0] == 19999.0
+
+
+def test_bca_bias_correction_is_clipped_at_half_a_resample():
+    from augfit.experiments.stats.intervals import bca_parts
+    boot = np.array([[1.0, 2, 3, 4], [1.0, 2, 3, 4]])
+    z0, _ = bca_parts(np.array([0.0, 5.0]), boot, np.zeros((2, 3)))   # below and above all
+    np.testing.assert_allclose(z0, [sps.norm.ppf(1 / 8), sps.norm.ppf(7 / 8)], rtol=1e-14)
+
+
+def test_bca_acceleration_by_hand():
+    from augfit.experiments.stats.intervals import bca_parts
+    # jackknife values 0, 0, 3: deviations from their mean 1, 1, -2; a = sum d^3 / (6 (sum
+    # d^2)^1.5) = -6 / (6 x 6^1.5); a constant jackknife (no spread) has a = 0
+    boot = np.zeros((2, 4))
+    _, a = bca_parts(np.zeros(2), boot, np.array([[0.0, 0.0, 3.0], [0.5, 0.5, 0.5]]))
+    assert a[0] == pytest.approx(-1 / 6 ** 1.5, rel=1e-14) and a[1] == 0.0
+
+
+def test_t_half_below_one_degree_of_freedom_is_nan():
+    from augfit.experiments.stats.intervals import Estimate, t_half
+    assert math.isnan(t_half(0.1, 0, 0.95)) and math.isnan(t_half(0.1, -1, 0.95))
+    assert t_half(0.1, 1, 0.95) == pytest.approx(12.7062047 * 0.1)       # t(0.975, 1)
+    assert math.isnan(Estimate(0.1, (0.0, 0.2), 0.5, df=0).se)
+    assert Estimate(0.1, (0.0, 0.2), 0.5, df=1).se == pytest.approx(0.1 / 12.7062047)
