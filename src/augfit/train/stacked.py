@@ -56,6 +56,7 @@ from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.layers import Activation, Dense, Dropout, _Buffers
 from ..nn.model import MLP
 from ..nn.optim import Optimizer, ParamState
+from ..numerics import flush_subnormals as _flushing
 from .callbacks import Callback, History
 from .protocols import BatchSource, SizedBatchSource, TrainableModel, ValData
 from .trainer import Trainer, _budget, _Run
@@ -317,10 +318,12 @@ def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSou
 def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource], *,
                 val: Sequence[ValData | None] | None = None, epochs: int | None = None,
                 steps: int | None = None, eval_every: int | None = None,
-                batch_size: int = 128) -> list[History | TrainingError]:
+                batch_size: int = 128, flush_subnormals: bool = True
+                ) -> list[History | TrainingError]:
     """Train each ``trainers[i]`` on ``loaders[i]`` (with ``val[i]``) as
-    ``trainers[i].fit(loaders[i], val=val[i], epochs=..., steps=..., eval_every=...)`` would,
-    bit for bit, but all models in one stack (:class:`StackedMLP`).
+    ``trainers[i].fit(loaders[i], val=val[i], epochs=..., steps=..., eval_every=...,
+    flush_subnormals=...)`` would, bit for bit, but all models in one stack
+    (:class:`StackedMLP`).
 
     Returns each model's History, or the TrainingError its training raised (a diverged loss):
     that model leaves the stack and the others go on. Each trainer ends as after its own fit
@@ -336,12 +339,14 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource]
     step = StackedStep(stack, lanes[0].opt,
                        mask.keywords["decay_mask"][0] if isinstance(mask, functools.partial)
                        else None)
-    for lane in lanes:
-        for cb in lane.callbacks:
-            cb.on_train_begin(lane.logs)
-    _epochs(stack, step, lanes)
-    for row in range(stack.active - 1, -1, -1):      # the budget is spent
-        _leave(stack, step, lanes, row)
+    with _flushing(bool(flush_subnormals)) as numerics:
+        for lane in lanes:
+            lane.trainer.params["numerics"] = numerics
+            for cb in lane.callbacks:
+                cb.on_train_begin(lane.logs)
+        _epochs(stack, step, lanes)
+        for row in range(stack.active - 1, -1, -1):      # the budget is spent
+            _leave(stack, step, lanes, row)
     return [lane.error if lane.error is not None else lane.history for lane in lanes]
 
 
