@@ -161,6 +161,30 @@ def test_refuses_models_that_cannot_share_a_stack():
     b, lb, _ = _unit(1, OPTIMIZERS["adam"])
     with pytest.raises(ConfigError, match="optimizers differ"):
         fit_stacked([a, b], [la, lb], epochs=1)
+    with pytest.raises(ConfigError, match=r"every model must be an MLP of one architecture "
+                                          r"\(None\); got 'not a model'"):
+        StackedMLP(["not a model", MLP(64, [16], 3, seed=0)])
+
+
+class _OwnSGD:
+    """An optimizer of the user's own: it has step and lr, but not augfit's per-row state."""
+
+    def __init__(self):
+        self.lr = 0.01
+
+    def step(self, params, grads, decay_mask=None):
+        del decay_mask
+        for p, g in zip(params, grads, strict=True):
+            p -= self.lr * g
+
+
+def test_refuses_an_optimizer_that_is_not_augfits():
+    a, la, _ = _unit(0, _OwnSGD)
+    b, lb, _ = _unit(1, _OwnSGD)
+    with pytest.raises(ConfigError, match=r"fit_stacked: the models step together with one of "
+                                          r"augfit.nn.optim's optimizers \(SGD, Momentum, Adam\), "
+                                          r"got _OwnSGD; train these models one by one"):
+        fit_stacked([a, b], [la, lb], epochs=1)
 
 
 def test_eval_every_periods_match():
