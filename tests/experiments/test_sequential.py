@@ -94,6 +94,8 @@ def test_categories_by_hand():
     assert [CODES[c] for c in categories(lo, hi, 0.01)] == [
         "helps", "hurts", "negligible", "inconclusive", "inconclusive"]
     assert category(0.001, 0.005, 0.01) == "helps"      # above 0 first, though within +-1 pp
+    assert category(-0.004, 0.006, 0.01) == "negligible"
+    assert category(-0.004, 0.006, 0.005) == "inconclusive"
 
 
 def _normal(mean, se):
@@ -135,6 +137,9 @@ def test_stop_reason():
     assert stop_reason({"a": "helps", "b": "inconclusive"}, 2, 4) == ""
     assert "1 comparison(s) still inconclusive (b)" in stop_reason(
         {"a": "helps", "b": "inconclusive"}, 4, 4)
+    assert stop_reason({"c": "inconclusive", "a": "helps", "b": "inconclusive"}, 4, 4) == (
+        "the declared maximum was reached at look 4 with 2 comparison(s) still inconclusive "
+        "(b, c)")
 
 
 def _simulate(effect, looks_units, experiments, seed, sequential=True):
