@@ -31,11 +31,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Literal, TypeGuard, overload
+from typing import Literal, SupportsFloat, SupportsIndex, TypeGuard, TypeVar, overload
 
 import numpy as np
 
 from .errors import ConfigError, ShapeError
+
+T = TypeVar("T")
 
 #: characters of a user's value quoted in an error
 SHOW_MAX = 60
@@ -48,7 +50,7 @@ INT_TYPES = (int, np.integer)
 _QUOTABLE = re.compile(r"^[\w .+\-/\[\]=]{0,40}$")
 
 
-def quotable(value: Any) -> bool:
+def quotable(value: object) -> bool:
     """Whether an error may quote ``value``: anything but a string that is not a short identifier
     (letters, digits, spaces and ``_ . + - / [ ] =``, at most 40), or a list or mapping holding
     one. Such a string (a sentence, a password hash, a line of a file that is not what it was said
@@ -63,7 +65,7 @@ def quotable(value: Any) -> bool:
     return True   # numbers, None, objects made in Python (their repr is cut)
 
 
-def kind(value: Any) -> str:
+def kind(value: object) -> str:
     """What ``value`` is, without its content: ``a string of 57 characters``, ``a mapping of 3
     keys``, ``a list of 2 items``."""
     def count(n: int, word: str) -> str:
@@ -78,7 +80,7 @@ def kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def show(value: Any, json_style: bool = False) -> str:
+def show(value: object, json_style: bool = False) -> str:
     """``value`` quoted for an error message: ``repr`` (or, with ``json_style``, JSON as a spec file
     spells it: strings in double quotes), cut to :data:`SHOW_MAX` characters; a huge int is named by
     its number of digits, and a value that is not :func:`quotable` by its :func:`kind`."""
@@ -135,13 +137,13 @@ def give(name: str) -> str:
     return f"set {at}.{name}" if at else f"pass {name}="
 
 
-def give_value(name: str, value: Any) -> str:
+def give_value(name: str, value: object) -> str:
     """How to set an option to ``value``, in the caller's language: ``pass size=[28, 28]`` in
     Python, ``set dataset.options.size: [28, 28]`` in a spec."""
     return ("set " if _OPTIONS_AT.get() else "pass ") + setting(name, value)
 
 
-def setting(name: str, value: Any) -> str:
+def setting(name: str, value: object) -> str:
     """An option set to ``value`` as the caller would write it: ``text_column='review'`` in Python,
     ``dataset.options.text_column: review`` in a spec."""
     at = _OPTIONS_AT.get()
@@ -165,8 +167,10 @@ def is_int(value: object) -> TypeGuard[int | np.integer]:
     return isinstance(value, INT_TYPES) and not isinstance(value, (bool, np.bool_))
 
 
-def is_finite(value: Any) -> bool:
+def is_finite(value: object) -> bool:
     """True for a finite number (a Python int too large for a float is not)."""
+    if not isinstance(value, (str, bytes, bytearray, SupportsFloat, SupportsIndex)):
+        return False
     try:
         return bool(np.isfinite(float(value)))
     except (OverflowError, TypeError, ValueError):
@@ -216,17 +220,17 @@ def _int_kind(low: int | None, high: int | None) -> str:
 
 
 @overload
-def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+def check_int(value: object, name: str, owner: str = "", low: int | None = 1,
               high: int | None = None, allow_none: Literal[False] = False,
               hint: str = "") -> int: ...
 
 
 @overload
-def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+def check_int(value: object, name: str, owner: str = "", low: int | None = 1,
               high: int | None = None, allow_none: bool = ..., hint: str = "") -> int | None: ...
 
 
-def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
+def check_int(value: object, name: str, owner: str = "", low: int | None = 1,
               high: int | None = None, allow_none: bool = False, hint: str = "") -> int | None:
     """``value`` as an ``int`` in ``[low, high]`` (``None`` for no bound); ``allow_none`` also lets
     ``None`` through. ``hint`` is added after the bounds, e.g. ``" (words per sentence)"``."""
@@ -239,7 +243,7 @@ def check_int(value: Any, name: str, owner: str = "", low: int | None = 1,
     return int(value)
 
 
-def check_number(value: Any, name: str, owner: str = "", low: float = -math.inf,
+def check_number(value: object, name: str, owner: str = "", low: float = -math.inf,
                  high: float = math.inf, low_open: bool = False, high_open: bool = False,
                  hint: str = "") -> float:
     """``value`` as a finite ``float`` within the bounds (each end open or closed; NaN and inf are
@@ -252,12 +256,12 @@ def check_number(value: Any, name: str, owner: str = "", low: float = -math.inf,
     return float(value)
 
 
-def check_probability(p: Any, name: str = "p", owner: str = "") -> float:
+def check_probability(p: object, name: str = "p", owner: str = "") -> float:
     """A probability in ``[0, 1]`` as ``float``."""
     return check_number(p, name, owner, 0, 1)
 
 
-def check_bool(value: Any, name: str, owner: str = "", hint: str = "") -> bool:
+def check_bool(value: object, name: str, owner: str = "", hint: str = "") -> bool:
     """``value`` if it is ``True`` or ``False`` (NumPy's bool too), never a truthy stand-in."""
     if not isinstance(value, (bool, np.bool_)):
         raise ConfigError(f"{where(name, owner)} must be True or False{hint}, got {show(value)}")
@@ -291,26 +295,30 @@ def check_range(value: object, name: str, owner: str = "",
     return pair
 
 
-def check_int_range(value: Any, name: str, owner: str = "", lo: int = 0, hi: int = 2 ** 31,
+def _int_pair(value: object) -> TypeGuard[Sequence[int | np.integer]]:
+    """A list or tuple of two ints (Python or NumPy; not bool)."""
+    return isinstance(value, (list, tuple)) and len(value) == 2 and all(map(is_int, value))
+
+
+def check_int_range(value: object, name: str, owner: str = "", lo: int = 0, hi: int = 2 ** 31,
                     hint: str = "", valid: Callable[[int, int], bool] | None = None
                     ) -> tuple[int, int]:
     """An inclusive ``(low, high)`` pair of ints with ``lo <= low <= high <= hi`` (and, if
     given, ``valid(low, high)``; ``hint`` says what that asks)."""
-    ok = isinstance(value, (list, tuple)) and len(value) == 2 and all(map(is_int, value)) and \
-        lo <= value[0] <= value[1] <= hi
-    if not ok or (valid is not None and not valid(int(value[0]), int(value[1]))):
+    if not _int_pair(value) or not lo <= value[0] <= value[1] <= hi or (
+            valid is not None and not valid(int(value[0]), int(value[1]))):
         raise ConfigError(f"{where(name, owner)} must be an inclusive (low, high) pair of ints "
                           f"with {lo} <= low <= high <= {hi}{hint}, got {show(value)}")
     return int(value[0]), int(value[1])
 
 
-def did_you_mean(word: Any, options: Iterable[Any], n: int = 1) -> str:
+def did_you_mean(word: object, options: Iterable[object], n: int = 1) -> str:
     """``"did you mean 'relu'?"`` naming up to ``n`` options close to ``word``, or ``""``."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=n)
     return f"did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
-def check_keywords(fn: Any, given: Any, where: str) -> None:
+def check_keywords(fn: Callable[..., object], given: Iterable[str], where: str) -> None:
     """Every key of ``given`` is a keyword ``fn`` takes (unless it takes ``**kwargs``); ``where``
     names the call, with ``{}`` standing for the keyword."""
     try:
@@ -329,8 +337,8 @@ def check_keywords(fn: Any, given: Any, where: str) -> None:
                               + (f"{hint} " if hint else "") + takes)
 
 
-def check_choice(value: Any, name: str, allowed: Iterable[Any], owner: str = "",
-                 hint: str = "") -> Any:
+def check_choice(value: T, name: str, allowed: Iterable[object], owner: str = "",
+                 hint: str = "") -> T:
     """``value`` if it is one of ``allowed`` (a name table such as ``ACTIVATIONS`` is listed by its
     sorted keys), else a ConfigError listing them."""
     options = sorted(allowed) if isinstance(allowed, (dict, set, frozenset)) else list(allowed)
@@ -344,7 +352,7 @@ def check_choice(value: Any, name: str, allowed: Iterable[Any], owner: str = "",
     return value
 
 
-def check_ndim(x: Any, ndims: int | Sequence[int], what: str, owner: str, layout: str,
+def check_ndim(x: object, ndims: int | Sequence[int], what: str, owner: str, layout: str,
                hint: str = "") -> np.ndarray:
     """``x`` if it is a NumPy array with one of ``ndims`` dimensions, else a ShapeError such as
     ``"TimeMask: expected spectrograms of shape (N, F, T), got shape (5,)"``.

@@ -17,7 +17,8 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from types import FrameType
+from typing import TYPE_CHECKING, TextIO, TypedDict
 
 from .errors import AugfitError, ConfigError, DataChangedWarning
 from .version import __version__
@@ -81,7 +82,7 @@ def _sequential_arguments(r: argparse.ArgumentParser) -> None:
                         "accuracy (default: the spec's answer.smallest_effect, else 1.0)")
 
 
-def _plan_parser(sub: Any) -> None:
+def _plan_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``augfit plan`` subcommand."""
     raw = argparse.RawDescriptionHelpFormatter
     pl = sub.add_parser("plan", help="size a design on a pilot: splits x seeds for the smallest "
@@ -111,7 +112,7 @@ def _plan_parser(sub: Any) -> None:
     pl.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
-def _preview_parser(sub: Any) -> None:
+def _preview_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``preview`` subcommand's arguments."""
     raw = argparse.RawDescriptionHelpFormatter
     pv = sub.add_parser("preview", help="originals beside augmented versions, as a static page",
@@ -183,7 +184,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _sequential_options(args: argparse.Namespace) -> dict[str, Any]:
+class _Sequential(TypedDict):
+    """The --until-decided options, as run_until_decided's keywords."""
+
+    max_splits: int | None
+    round_splits: int | None
+    smallest: float | None
+
+
+def _sequential_options(args: argparse.Namespace) -> _Sequential:
     """The --until-decided options as keywords (an error when given without it)."""
     flags = {"max_splits": ("--max-splits", args.max_splits),
              "round_splits": ("--round-splits", args.round_splits),
@@ -192,7 +201,8 @@ def _sequential_options(args: argparse.Namespace) -> dict[str, Any]:
     if used and not args.until_decided:
         raise ConfigError(f"{', '.join(used)} only applies with --until-decided; add "
                           "--until-decided or drop it")
-    return {k: v for k, (_, v) in flags.items()}
+    return _Sequential(max_splits=args.max_splits, round_splits=args.round_splits,
+                       smallest=args.smallest_effect)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -297,14 +307,15 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .registry import DATASETS, FEATURIZERS, TRANSFORMS, Registry
+    from .registry import DATASETS, FEATURIZERS, TRANSFORMS
 
-    tables: dict[str, Registry[Any]] = {"transforms": TRANSFORMS, "datasets": DATASETS,
-                                        "featurizers": FEATURIZERS}
+    tables: dict[str, Callable[[], list[str]]] = {"transforms": TRANSFORMS.available,
+                                                  "datasets": DATASETS.available,
+                                                  "featurizers": FEATURIZERS.available}
     if args.what == "transforms" and not args.names:
         _list_transforms()
         return 0
-    for name in tables[args.what].available():
+    for name in tables[args.what]():
         print(name)
     return 0
 
@@ -350,8 +361,8 @@ def _os_error(e: OSError, command: str = "run") -> str:
     return f"{where}{what}; {fix}"
 
 
-def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """augfit's own warnings as one plain line; others as Python shows them."""
     if issubclass(category, DataChangedWarning):
         print(f"augfit: warning: {message}", file=sys.stderr)
@@ -364,11 +375,11 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
 _TERMINATED: list[int] = []   # the SIGTERM received (empty: none), read by the interrupt message
 
 
-def _terminate_like_ctrl_c(main_pid: int) -> Callable[[int, Any], None]:
+def _terminate_like_ctrl_c(main_pid: int) -> Callable[[int, FrameType | None], None]:
     """A SIGTERM handler that stops ``augfit`` as Ctrl-C does (finished cells kept, workers
     stopped, one line on stderr, status 143); in any other process (a forked worker) SIGTERM keeps
     its default action."""
-    def handler(signum: int, _frame: Any) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
         if os.getpid() != main_pid:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)

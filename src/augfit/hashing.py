@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
@@ -21,7 +21,7 @@ import numpy as np
 KEY_CHARS = 24
 
 
-def _leaf(part: Any) -> tuple[bytes, bytes] | None:
+def _leaf(part: object) -> tuple[bytes, bytes] | None:
     """The (tag, body) of a scalar ``part``; None for arrays, containers and other types."""
     if part is None:
         return b"N", b""
@@ -38,7 +38,13 @@ def _leaf(part: Any) -> tuple[bytes, bytes] | None:
     return None
 
 
-def _feed(h: Any, part: Any) -> None:
+class _Hash(Protocol):
+    """What _feed needs of a hashlib object."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def _feed(h: _Hash, part: object) -> None:
     def tagged(tag: bytes, body: bytes) -> None:
         h.update(tag + struct.pack("<Q", len(body)))
         h.update(body)
@@ -67,14 +73,14 @@ def _feed(h: Any, part: Any) -> None:
                         f"numbers, arrays or lists/dicts of them")
 
 
-def cache_key(*parts: Any) -> str:
+def cache_key(*parts: object) -> str:
     """A short hex SHA-256 key of ``parts`` (str, bytes, numbers, None, arrays, lists, dicts)."""
     h = hashlib.sha256()
     _feed(h, list(parts))
     return h.hexdigest()[:KEY_CHARS]
 
 
-def json_digest(obj: Any) -> str:
+def json_digest(obj: object) -> str:
     """Full hex SHA-256 of the canonical JSON of ``obj`` (sorted keys, no spaces)."""
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()

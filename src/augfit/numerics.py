@@ -28,7 +28,6 @@ import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -50,7 +49,7 @@ class _Fenv(ctypes.Structure):
 
 
 @lru_cache(maxsize=1)
-def _libm() -> Any:
+def _libm() -> ctypes.CDLL | None:
     """The C math library, or None where the MXCSR layout above is not known to hold."""
     if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64") or \
             platform.libc_ver()[0] != "glibc":

@@ -31,7 +31,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
@@ -45,6 +45,15 @@ from .viz.explain import describe_pipeline
 from .viz.gallery import Gallery, draw_gallery, pick_samples, pipeline_of
 from .viz.sound import N_ITER, find_mel, invert_mel, spectrograms
 
+if TYPE_CHECKING:
+    from .data.container import Dataset
+    from .experiments.spec import Spec
+    from .transforms.base import Pipeline
+
+#: what a preview shows: a Transform, its dict (or a list of transform dicts), or the path of a
+#: transform file or of an experiment spec
+PipelineSpec: TypeAlias = "Pipeline | dict[str, object] | list[object] | str | Path"
+
 #: the most panels (samples x (1 + versions)) one preview page holds unless raised
 MAX_PANELS = 1000
 
@@ -53,15 +62,15 @@ MAX_PANELS = 1000
 class PreviewResult:
     """The chosen originals, their augmented versions and the files written."""
 
-    originals: Any
-    augmented: list[Any]
+    originals: np.ndarray | list[str]
+    augmented: list[np.ndarray | list[str]]
     modality: str
     panels: int
     paths: dict[str, Path] = field(default_factory=dict)
     gallery: Gallery | None = None     # labels, records and drawn parameters of every panel
 
 
-def _spec_file(pipeline: Any) -> Path | None:
+def _spec_file(pipeline: object) -> Path | None:
     """The path if ``pipeline`` names an experiment spec file (a mapping with ``methods``)."""
     if not isinstance(pipeline, (str, Path)) or not Path(pipeline).is_file():
         return None
@@ -71,7 +80,7 @@ def _spec_file(pipeline: Any) -> Path | None:
     return Path(pipeline) if isinstance(data, dict) and "methods" in data else None
 
 
-def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
+def load_pipeline(pipeline: PipelineSpec, method: str | None = None) -> Pipeline:
     """A Transform from a Transform, a dict, a transform file (YAML/JSON) or an experiment spec file
     (then ``method`` names the method whose ``augment`` to use)."""
     from .experiments.spec import Checker, build_augment
@@ -103,7 +112,7 @@ def load_pipeline(pipeline: Any, method: str | None = None) -> Any:
     return Transform.from_dict(built)
 
 
-def _method_problem(spec: Any, method: str | None) -> str:
+def _method_problem(spec: Spec, method: str | None) -> str:
     """Why ``method`` cannot be previewed: none given, unknown (with a guess), or no augment."""
     from .checks import did_you_mean
 
@@ -116,7 +125,8 @@ def _method_problem(spec: Any, method: str | None) -> str:
     return f"method {method!r} has no data augmentation (no augment or mix step) to show"
 
 
-def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any:
+def _dataset(dataset: Dataset | str | None, options: dict[str, object] | None,
+             pipeline: PipelineSpec) -> Dataset:
     """A Dataset from a Dataset, a name, or (None) the dataset of the spec given as pipeline."""
     from .data import datasets
     from .experiments.spec import Checker, check_dataset_options
@@ -138,9 +148,9 @@ def _dataset(dataset: Any, options: dict[str, Any] | None, pipeline: Any) -> Any
     return dataset
 
 
-def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
-            out: str | Path | None = "preview", seed: int = 0, method: str | None = None,
-            dataset_options: dict[str, Any] | None = None,
+def preview(pipeline: PipelineSpec, dataset: Dataset | str | None = None, n: int = 8,
+            versions: int = 4, out: str | Path | None = "preview", seed: int = 0,
+            method: str | None = None, dataset_options: dict[str, object] | None = None,
             max_panels: int = MAX_PANELS,
             progress: Callable[[str], None] | None = None) -> PreviewResult:
     """Augment ``n`` samples of ``dataset`` ``versions`` times and write the preview page.
@@ -173,7 +183,7 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
                           f"{max_panels}; lower --n or --versions, or raise --max-panels")
     aug = load_pipeline(pipeline, method)
     ds = _dataset(dataset, dataset_options, pipeline)
-    sr = float(ds.meta.get("sample_rate", 0)) or None
+    sr = ds.sample_rate or None
     aug = with_sample_rate(aug, sr)      # a MelSpectrogram without sample_rate: the data's
     idx = pick_samples(ds.y, n, seed)
     sub = ds.subset(idx)
@@ -188,7 +198,7 @@ def preview(pipeline: Any, dataset: Any = None, n: int = 8, versions: int = 4,
     return result
 
 
-def describe(aug: Any) -> str:
+def describe(aug: Pipeline) -> str:
     return json.dumps(aug.to_dict(), indent=1)
 
 
@@ -201,7 +211,7 @@ _INVERSION_NOTE = (
     "compare a version with that, not with the clean recording, to hear the augmentation alone.")
 
 
-def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
+def write(out: Path, aug: Pipeline, ds: Dataset, gallery: Gallery, seed: int,
           index: np.ndarray, say: Callable[[str], None] = lambda _: None) -> dict[str, Path]:
     """Write ``index.html`` (and the WAVs of an audio preview) into ``out``: the ``gallery`` of
     the samples ``index`` of ``ds``; returns the paths written."""
@@ -219,8 +229,8 @@ def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
     if ds.modality == "image":
         rows = image_panels(gallery)
     elif ds.modality == "audio":
-        rows, note = _audio_rows(out, paths, aug, gallery, float(ds.meta.get("sample_rate", 8000)),
-                                 seed, say)
+        rate = 8000.0 if ds.sample_rate is None else ds.sample_rate
+        rows, note = _audio_rows(out, paths, aug, gallery, rate, seed, say)
         body.append(note)
     else:
         rows = text_panels(gallery)
@@ -236,7 +246,7 @@ def write(out: Path, aug: Any, ds: Any, gallery: Gallery, seed: int,
     return paths
 
 
-def _audio_rows(out: Path, paths: dict[str, Path], aug: Any, g: Gallery, sr: float,
+def _audio_rows(out: Path, paths: dict[str, Path], aug: Pipeline, g: Gallery, sr: float,
                 seed: int, say: Callable[[str], None]) -> tuple[list[list[Panel]], str]:
     """Spectrogram cards with axes, and a player on every card: waveforms as they are, spectrogram
     outputs through the mel inversion (see :mod:`augfit.viz.sound`)."""

@@ -9,9 +9,12 @@ reports a problem by line and column without quoting the file. :func:`read_text`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from yaml import Node
 
 YAML_MAX_BYTES = 1_000_000   # a spec, augment file or card larger than this is refused
 YAML_MAX_NODES = 100_000     # nodes of a YAML document after expanding its aliases
@@ -33,7 +36,7 @@ def read_text(path: Path, what: str, max_bytes: int = YAML_MAX_BYTES) -> str:
         raise ConfigError(f"{path}: cannot read {what}: {e.strerror or e}") from None
 
 
-def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
+def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> object:
     """Parse YAML safely (no Python tags) with a cap of ``max_nodes`` nodes after expanding
     aliases (an "alias bomb" of nested ``*a`` references is refused before it is built). Errors
     are ConfigError naming ``source``, the line and column and the problem, never quoting lines."""
@@ -69,7 +72,7 @@ def load_yaml(text: str, source: str, max_nodes: int = YAML_MAX_NODES) -> Any:
         loader.dispose()
 
 
-def _children(node: Any) -> list[Any] | None:
+def _children(node: Node) -> list[Node] | None:
     """The nodes a sequence or mapping node holds (keys and values); None for a scalar."""
     import yaml
 
@@ -80,12 +83,12 @@ def _children(node: Any) -> list[Any] | None:
     return None
 
 
-def _expanded_size(root: Any, source: str, max_nodes: int) -> int:
+def _expanded_size(root: Node, source: str, max_nodes: int) -> int:
     """Nodes in the document with every alias expanded, counted without expanding (memoized over
     the shared nodes); ConfigError above ``max_nodes`` or on a recursive alias."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         key = id(node)

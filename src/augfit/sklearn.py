@@ -17,7 +17,7 @@ strength: ``param_grid={"augment__rotate__limit": [0, 10, 20]}`` (see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -26,15 +26,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .arraytypes import ArrayLike, Features, is_sparse
 from .checks import check_choice, check_number
 from .data.datasets import Dataset
 from .data.features import make_featurizer
-from .data.loader import DataLoader, _as_augment
+from .data.loader import AugmentSpec, DataLoader, FeaturesSpec, _as_augment
 from .errors import ConfigError, ShapeError
 from .nn.model import DTYPES, MLP
 from .nn.optim import OPTIMIZERS
 from .train.callbacks import EarlyStopping
 from .train.trainer import Trainer
+
+if TYPE_CHECKING:
+    from sklearn.utils import Tags
 
 LEARNING_RATES = ("constant", "invscaling", "adaptive")   # scikit-learn's schedule names
 SOLVERS = ("adam", "sgd")                                  # scikit-learn's that augfit trains with
@@ -112,8 +116,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                  learning_rate: str | float = "constant", learning_rate_init: float | None = None,
                  alpha: float = 0.0, batch_size: int | str = 128, max_iter: int = 200,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 10, tol: float = 0.0, random_state: Any = None,
-                 dtype: str = "float32", augment: Any = None, features: Any = "auto",
+                 n_iter_no_change: int = 10, tol: float = 0.0,
+                 random_state: int | np.random.RandomState | None = None,
+                 dtype: str = "float32", augment: AugmentSpec | list[object] = None,
+                 features: FeaturesSpec = "auto",
                  solver: str | None = None, shuffle: bool = True,
                  verbose: bool | int = False) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -137,7 +143,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.shuffle = shuffle
         self.verbose = verbose
 
-    def __sklearn_tags__(self) -> Any:
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
@@ -186,7 +192,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             return min(200, n)
         return min(self.batch_size, n)
 
-    def _raw(self, X: Any) -> bool:
+    def _raw(self, X: ArrayLike) -> bool:
         """Whether ``X`` takes the raw path (augment and/or featurizer) instead of a matrix."""
         if self.augment is not None:
             return True
@@ -195,17 +201,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return _is_text(X) or (isinstance(X, np.ndarray) and X.ndim >= 3
                                and X.dtype.kind in "uif")
 
-    def fit(self, X: Any, y: Any) -> MLPClassifier:
+    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPClassifier:
         """Train on features ``X`` (array or sparse), or on raw samples (see ``augment`` and
         ``features``), and class labels ``y`` of any type."""
         self._check_params()
         raw = self._raw(X)
+        xs: Features | list[str]
         if raw:
-            X, y = _check_raw(X, y)
+            xs = _raw_samples(X)
+            labels = _raw_labels(y, len(xs))
         else:
-            X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype))
-        check_classification_targets(y)
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
+            xs, labels = validate_data(self, X, y, accept_sparse="csr", dtype=np.dtype(self.dtype))
+        check_classification_targets(labels)
+        self.classes_, y_enc = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
             raise ShapeError(f"MLPClassifier.fit(y=...) has only one class ({self.classes_[0]!r}); "
                              f"a classifier needs samples of at least 2 classes")
@@ -214,18 +222,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         val = None
         callbacks = []
         if self.early_stopping:
-            X, X_val, y_enc, y_val = self._split(X, y_enc, split_seed)
+            xs, X_val, y_enc, y_val = self._split(xs, y_enc, split_seed)
             val = (X_val, y_val)
             stopper = EarlyStopping(monitor="val_loss", patience=self.n_iter_no_change,
                                     min_delta=self.tol, restore_best_weights=True)
             callbacks.append(stopper)
         batch_size = self._batch_size(len(y_enc))
-        data: Any = X
+        data: Features | list[str] | DataLoader = xs
         self.featurizer_ = None
         if raw:
-            data = self._loader(X, y_enc, batch_size, fit_seed)
+            data = self._loader(xs, y_enc, batch_size, fit_seed)
             self.featurizer_ = data.features
-            n_in = data.featurize(X[:1]).shape[1]
+            n_in = _width(data.featurize(xs[:1]))
             if val is not None:
                 val = (data.featurize(val[0]), val[1])
         else:
@@ -241,7 +249,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             history = self.trainer_.fit(data, val=val, epochs=self.max_iter,
                                         verbose=self.verbose)
         else:
-            history = self.trainer_.fit(X, y_enc, val=val, epochs=self.max_iter,
+            history = self.trainer_.fit(xs, y_enc, val=val, epochs=self.max_iter,
                                         batch_size=batch_size, shuffle=bool(self.shuffle),
                                         seed=fit_seed, verbose=self.verbose)
         self.history_ = history.history
@@ -249,10 +257,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.best_epoch_ = callbacks[0].best_epoch if callbacks else None
         return self
 
-    def _loader(self, X: Any, y: np.ndarray, batch_size: int, seed: int) -> DataLoader:
+    def _loader(self, X: np.ndarray | list[str], y: np.ndarray, batch_size: int, seed: int
+                ) -> DataLoader:
         """A DataLoader over raw ``X``: augment per batch and epoch, then featurize."""
-        modality = "text" if _is_text(X) else "image" if X.ndim >= 3 else "audio"
-        feat: Any = self.features
+        modality = "text" if isinstance(X, list) else "image" if X.ndim >= 3 else "audio"
+        feat = self.features
         if isinstance(feat, str) and feat == "auto":
             feat = None if modality == "audio" else "auto"
         elif feat is not None:
@@ -271,57 +280,67 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return DataLoader(ds, batch_size=batch_size, shuffle=bool(self.shuffle), augment=augment,
                           features=feat, seed=seed)
 
-    def _split(self, X: Any, y: np.ndarray, seed: int) -> list:
+    def _split(self, X: ArrayLike, y: np.ndarray, seed: int) -> list:
         try:
             return train_test_split(X, y, test_size=self.validation_fraction, random_state=seed,
                                     stratify=y)
         except ValueError:  # a class too small to stratify: fall back to a plain split
             return train_test_split(X, y, test_size=self.validation_fraction, random_state=seed)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities ``(N, n_classes)``, columns in the order of ``classes_``."""
         check_is_fitted(self)
         if getattr(self, "featurizer_", None) is not None or (
                 hasattr(self, "trainer_") and not hasattr(self, "n_features_in_")):
-            X = _check_raw(X, None)[0]
+            xs: Features | list[str] = _raw_samples(X)
             if self.featurizer_ is not None:
-                X = self.featurizer_.transform(X)
-            return self.trainer_.predict_proba(np.asarray(X, dtype=self.dtype)
-                                               if isinstance(X, np.ndarray) else X)
+                xs = self.featurizer_.transform(xs)
+            return self.trainer_.predict_proba(np.asarray(xs, dtype=self.dtype)
+                                               if isinstance(xs, np.ndarray) else xs)
         X = validate_data(self, X, accept_sparse="csr", dtype=np.dtype(self.dtype), reset=False)
         return self.trainer_.predict_proba(X)
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted class labels (values from ``classes_``)."""
         proba = self.predict_proba(X)  # checks fitted first, before classes_ is touched
         return self.classes_[proba.argmax(axis=1)]
 
 
-def _is_text(X: Any) -> bool:
+def _is_text(X: object) -> TypeGuard[Sequence[str] | np.ndarray]:
+    """A non-empty list, tuple or 1-D array of str."""
     return (isinstance(X, (list, tuple)) and len(X) > 0 and all(isinstance(s, str) for s in X)) \
         or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "UO" and X.size > 0
             and all(isinstance(s, str) for s in X))
 
 
-def _check_raw(X: Any, y: Any) -> tuple[Any, Any]:
-    """Raw samples as a list of str or a numeric array; labels as an array of the same length."""
+def _width(features: object) -> int:
+    """The feature width of the loader's features of one sample."""
+    if not isinstance(features, np.ndarray) and not is_sparse(features):
+        raise ShapeError(f"MLPClassifier needs numeric features, got {type(features).__name__}; "
+                         f"give features='auto' (or a featurizer) for raw samples")
+    return int(features.shape[1])
+
+
+def _raw_samples(X: object) -> np.ndarray | list[str]:
+    """Raw samples as a list of str or a numeric array."""
     if _is_text(X):
-        X = [str(s) for s in X]
-    elif isinstance(X, np.ndarray) and X.dtype.kind in "uif" and X.ndim >= 2:
-        pass
-    else:
-        shape = getattr(X, "shape", None)
-        raise ShapeError(
-            f"MLPClassifier with augment= or features= takes raw samples: images (N, H, W[, C]), "
-            f"a list of str, or waveforms (N, T) as a NumPy array; got {type(X).__name__}"
-            f"{f' of shape {shape}' if shape is not None else ''}")
-    if y is None:
-        return X, None
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(X):
+        return [str(s) for s in X]
+    if isinstance(X, np.ndarray) and X.dtype.kind in "uif" and X.ndim >= 2:
+        return X
+    shape = getattr(X, "shape", None)
+    raise ShapeError(
+        f"MLPClassifier with augment= or features= takes raw samples: images (N, H, W[, C]), "
+        f"a list of str, or waveforms (N, T) as a NumPy array; got {type(X).__name__}"
+        f"{f' of shape {shape}' if shape is not None else ''}")
+
+
+def _raw_labels(y: ArrayLike, n: int) -> np.ndarray:
+    """Labels as an array of the same length as the ``n`` raw samples."""
+    labels = np.asarray(y)
+    if labels.ndim != 1 or len(labels) != n:
         raise ShapeError(f"MLPClassifier.fit: y must be 1-D with one label per sample "
-                         f"({len(X)}), got shape {y.shape}")
-    return X, y
+                         f"({n}), got shape {labels.shape}")
+    return labels
 
 
 __all__ = ["MLPClassifier"]

@@ -51,14 +51,15 @@ works on NumPy and holds no torch object, so a dataset pickles to spawned worker
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sized
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from .checks import check_choice, check_int
 from .data.container import check_labels
-from .data.loader import DataLoader
+from .data.loader import AugmentSpec, DataLoader, DatasetLike
+from .data.offline import Samples
 from .errors import ConfigError
 from .rng import derive
 
@@ -67,6 +68,13 @@ OUTPUTS = ("chw",)
 
 BatchKey = tuple[int, int, np.ndarray]
 """What the batch sampler yields for one batch: ``(epoch, batch index, sample indices)``."""
+
+
+@runtime_checkable
+class _Rows(Protocol):
+    """A batch whose samples are taken one by one: an array, a list of str, a CPU tensor."""
+
+    def __getitem__(self, j: int, /) -> object: ...
 
 
 class EpochBatchSampler:
@@ -126,7 +134,8 @@ class AugmentedDataset:
     collate function turns the samples into tensors.
     """
 
-    def __init__(self, data: Any, augment: Any = None, batch_size: int = 32, shuffle: bool = True,
+    def __init__(self, data: DatasetLike | tuple[Samples, Sized], augment: AugmentSpec = None,
+                 batch_size: int = 32, shuffle: bool = True,
                  drop_last: bool = False, seed: int | None = None,
                  layout: str | None = None, output: str | None = None) -> None:
         if isinstance(data, tuple) and len(data) == 2:
@@ -157,7 +166,7 @@ class AugmentedDataset:
     def __len__(self) -> int:
         return len(self.loader.y)
 
-    def __getitems__(self, keys: list[Any]) -> list[tuple[Any, Any]]:
+    def __getitems__(self, keys: list[BatchKey | int]) -> list[tuple[object, object]]:
         """The augmented samples of the batch ``keys[0] = (epoch, batch, indices)`` (from
         :attr:`batch_sampler`), or of plain sample indices (epoch :attr:`epoch`)."""
         if len(keys) == 1 and isinstance(keys[0], tuple) and len(keys[0]) == 3:
@@ -167,14 +176,14 @@ class AugmentedDataset:
             return [(xb[j], yb[j]) for j in range(len(yb))]
         return [self._sample(k) for k in keys]
 
-    def __getitem__(self, key: Any) -> Any:
+    def __getitem__(self, key: BatchKey | int) -> tuple[object, object]:
         return self.__getitems__([key])[0]
 
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+    def __iter__(self) -> Iterator[tuple[object, object]]:
         """Every sample in order at the current epoch (:meth:`set_epoch`), one at a time."""
         return (self._sample(i) for i in range(len(self)))
 
-    def _sample(self, index: Any) -> tuple[Any, Any]:
+    def _sample(self, index: object) -> tuple[object, object]:
         """Sample ``index`` augmented on its own with ``derive(seed, epoch, 0, index)``."""
         n = len(self)
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)) \
@@ -194,9 +203,12 @@ class AugmentedDataset:
             xb = loader.augment(xb, rng=derive(loader.seed, self.epoch, 0, i), **layout)
         return self._out(xb)[0], loader.y[i]
 
-    def _out(self, xb: Any) -> Any:
+    def _out(self, xb: object) -> _Rows:
         """A batch in the requested ``output`` form."""
         if self.output is None:
+            if not isinstance(xb, _Rows):
+                raise ConfigError(f"AugmentedDataset: the augment pipeline returned a "
+                                  f"{type(xb).__name__}, not a batch of samples")
             return xb
         x = np.asarray(xb)
         x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
@@ -209,7 +221,7 @@ class AugmentedDataset:
                 f"seed={self.seed}, next_epoch={self.batch_sampler.epoch})")
 
 
-def _take_one(x: Any, i: int) -> Any:
+def _take_one(x: Samples, i: int) -> object:
     """Sample ``i`` of ``x`` as a batch of one (a list of str, an array or a CPU tensor)."""
     if isinstance(x, list):
         return [x[i]]
@@ -219,14 +231,14 @@ def _take_one(x: Any, i: int) -> Any:
 class _Pair:
     """``(x, y)`` given as a tensor or list: enough of a Dataset for the loader."""
 
-    def __init__(self, x: Any, y: Any) -> None:
+    def __init__(self, x: Samples, y: Sized) -> None:
         if len(x) != len(y):
             raise ConfigError(f"AugmentedDataset(data=(x, y)): x has {len(x)} samples but y has "
                               f"{len(y)}; give one label per sample")
         self.x = x
         self.y = check_labels(y, "AugmentedDataset(data=(x, y))")
         self.modality = "text" if isinstance(x, list) else "image"
-        self.meta: dict[str, Any] = {}
+        self.meta: dict[str, object] = {}
 
 
 __all__ = ["AugmentedDataset", "BatchKey", "EpochBatchSampler"]

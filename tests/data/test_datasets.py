@@ -117,3 +117,12 @@ def test_unknown_dataset_lists_close_matches():
     assert "digits" in available()
     with pytest.raises(ConfigError, match="did you mean 'digits'"):
         load("digit")
+
+
+def test_sample_rate_is_read_from_meta_as_a_float_or_none():
+    x, y = np.zeros((4, 16), np.float32), np.array([0, 1, 0, 1])
+    assert from_arrays(x, y, "audio", meta={"sample_rate": 8000}).sample_rate == 8000.0
+    assert from_arrays(x, y, "audio", meta={"sample_rate": np.int64(22050)}).sample_rate == 22050.0
+    assert from_arrays(x, y, "audio").sample_rate is None
+    with pytest.raises(ConfigError, match=r"'sample_rate'\] must be a number \(Hz\), got list"):
+        _ = from_arrays(x, y, "audio", meta={"sample_rate": [8000]}).sample_rate

@@ -284,3 +284,16 @@ def test_callback_and_schedule_defaults_and_their_closed_ends():
     c["CosineSchedule"](warmup=0, final=0)
     assert c["StepDecay"](1, factor=0.5).every == 1
     assert ProgressBar(mode=2).mode == 2
+
+
+def test_model_checkpoint_names_a_model_without_save_and_a_callback_needs_its_trainer(tmp_path):
+    from augfit.train.callbacks import ModelCheckpoint
+
+    ck = ModelCheckpoint(str(tmp_path / "m.npz"), save_best_only=False)
+    with pytest.raises(ConfigError, match=r"ModelCheckpoint is not attached to a trainer; pass"):
+        _ = ck.model
+    ck.set_trainer(SimpleNamespace(model=FakeModel(), stop_training=False))
+    ck.on_train_begin()
+    with pytest.raises(ConfigError, match=r"but FakeModel has no save\(path\) method"):
+        ck.on_epoch_end(0, {"val_loss": 0.5})
+    assert ck.saved == []

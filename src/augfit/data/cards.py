@@ -22,11 +22,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..checks import quotable, show
 from ..errors import ConfigError
 from ..files import require
+from ..jsontypes import JSONDict
 from ..safe_yaml import load_yaml, read_text
 from .container import MODALITIES, Dataset
 
@@ -42,15 +42,15 @@ class Card:
     name: str
     modality: str
     loader: str
-    options: dict[str, Any]
-    columns: dict[str, Any]
+    options: dict[str, object]
+    columns: dict[str, object]
     license: str
     citation: str
-    split: dict[str, Any]
-    featurizer: Any = None
-    description: str = ""
+    split: dict[str, object]
+    featurizer: object = None
+    description: object = ""
     file: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: JSONDict = field(default_factory=dict)
 
     def load(self) -> Dataset:
         """The dataset, loaded with the card's loader and options."""
@@ -59,7 +59,7 @@ class Card:
         return load(self.loader, **self.options)
 
 
-def resolve_path(value: Any, base: Path) -> Any:
+def resolve_path(value: object, base: Path) -> object:
     """A relative path string made absolute against ``base`` (other values unchanged)."""
     if isinstance(value, (str, os.PathLike)) and str(value):
         p = Path(value).expanduser()
@@ -67,14 +67,14 @@ def resolve_path(value: Any, base: Path) -> Any:
     return value
 
 
-def load_card(path: str | os.PathLike) -> Card:
+def load_card(path: str | os.PathLike[str]) -> Card:
     """Read and check a card; errors name the file and the field."""
     file = Path(path).expanduser()
     require(file, "a file", "dataset card", "cards live in the repository's datasets/ folder "
             "(e.g. datasets/digits.yaml)")
     # safe, size-capped YAML; an error names the line and column, never quotes the file
-    d = load_yaml(read_text(file, "dataset card"), f"{file} (dataset card)")
-    _check_fields(file, d)
+    d = _check_fields(file, load_yaml(read_text(file, "dataset card"),
+                                      f"{file} (dataset card)"))
     loader, options = _source(file, d["source"])
     if not isinstance(d["columns"], Mapping) or not d["columns"]:
         raise _fail(file, "columns", f"expected a mapping of column -> description, got "
@@ -82,17 +82,17 @@ def load_card(path: str | os.PathLike) -> Card:
     if not isinstance(d["split"], Mapping):
         raise _fail(file, "split", f"expected a mapping such as {{val: 0.2, test: 0.2}}, got "
                     f"{show(d['split'])}")
-    return Card(d["name"], d["modality"], loader, options, dict(d["columns"]), d["license"],
-                d["citation"], dict(d["split"]), d.get("featurizer"), d.get("description", ""),
-                str(file))
+    return Card(str(d["name"]), str(d["modality"]), loader, options, dict(d["columns"]),
+                str(d["license"]), str(d["citation"]), dict(d["split"]), d.get("featurizer"),
+                d.get("description", ""), str(file))
 
 
 def _fail(file: Path, where: str, msg: str) -> ConfigError:
     return ConfigError(f"{file}: {where}: {msg}")
 
 
-def _check_fields(file: Path, d: Any) -> None:
-    """The card is a mapping of known fields with the required ones, its name, license and
+def _check_fields(file: Path, d: object) -> Mapping[object, object]:
+    """The card: a mapping of known fields with the required ones, its name, license and
     citation non-empty strings and its modality a known one."""
     if not isinstance(d, Mapping):
         raise ConfigError(f"{file}: a dataset card must be a mapping with fields "
@@ -114,9 +114,10 @@ def _check_fields(file: Path, d: Any) -> None:
     if d["modality"] not in MODALITIES:
         raise _fail(file, "modality", f"expected one of {', '.join(MODALITIES)}, got "
                     f"{show(d['modality'])}")
+    return d
 
 
-def _source(file: Path, src: Any) -> tuple[str, dict[str, Any]]:
+def _source(file: Path, src: object) -> tuple[str, dict[str, object]]:
     """The card's loader name and its options, a relative ``path`` made absolute against the
     card's folder."""
     from ..registry import DATASETS
@@ -131,10 +132,10 @@ def _source(file: Path, src: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(options, Mapping):
         raise _fail(file, "source.options", f"expected a mapping of keyword arguments, got "
                     f"{show(options)}")
-    options = dict(options)
-    if "path" in options:
-        options["path"] = resolve_path(options["path"], file.parent)
-    return src["loader"], options
+    checked = {str(k): v for k, v in options.items()}
+    if "path" in checked:
+        checked["path"] = resolve_path(checked["path"], file.parent)
+    return str(src["loader"]), checked
 
 
 __all__ = ["Card", "load_card", "resolve_path"]

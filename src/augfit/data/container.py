@@ -5,21 +5,21 @@ imports neither, so every loader can import it.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from ..arraytypes import ArrayLike
 from ..checks import check_int
 from ..errors import ConfigError, ShapeError
-from ..rng import as_generator
+from ..rng import SeedLike, as_generator
 from .splits import group_take, random_take, resolve_size, stratified_take
 
 MODALITIES = ("image", "text", "audio")
 
 
-def check_labels(y: Any, owner: str) -> np.ndarray:
+def check_labels(y: object, owner: str) -> np.ndarray:
     """The one label check of every entry point that takes labels as class indices (Dataset, a
     duck-typed dataset, ``augfit.torch``): a 1-D array of ints >= 0 (a CPU tensor too), as int64.
     Float labels are refused, never truncated (1.99 is not class 1), and so are negative ones."""
@@ -58,11 +58,11 @@ class Dataset:
         A group per sample (a speaker, a voice, a movie) for ``split(by_group=True)``.
     """
 
-    x: Any
+    x: np.ndarray | list[str]
     y: np.ndarray
     modality: str
     classes: list[str]
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, object] = field(default_factory=dict)
     groups: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -107,6 +107,17 @@ class Dataset:
         src = self.meta.get("source", "arrays")
         return (f"Dataset({self.modality}, n={len(self)}, x{tuple(shape)}, "
                 f"classes={len(self.classes)}, source={src!r})")
+
+    @property
+    def sample_rate(self) -> float | None:
+        """``meta["sample_rate"]`` (audio) as a float; None when the dataset has none."""
+        rate = self.meta.get("sample_rate")
+        if rate is None:
+            return None
+        if not isinstance(rate, (int, float, str, np.integer, np.floating)):
+            raise ConfigError(f"Dataset.meta['sample_rate'] must be a number (Hz), got "
+                              f"{type(rate).__name__}")
+        return float(rate)
 
     @property
     def n_classes(self) -> int:
@@ -167,7 +178,7 @@ class Dataset:
         return n_val, n_test
 
     def split_indices(self, val: float | int = 0.2, test: float | int = 0.2,
-                      seed: Any = 0, stratify: bool = True, by_group: bool = False
+                      seed: SeedLike = 0, stratify: bool = True, by_group: bool = False
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The sorted ``(train, val, test)`` indices of :meth:`split` (same arguments)."""
         n_val, n_test = self.split_sizes(val, test)
@@ -209,7 +220,7 @@ class Dataset:
         return self.subset(idx)
 
 
-def _check_unicode(values: Sequence[Any], what: str) -> None:
+def _check_unicode(values: Sequence[object], what: str) -> None:
     """ShapeError naming the first value that is not valid Unicode (a lone surrogate, e.g. from
     bytes decoded with errors="surrogateescape"): it could be neither featurized nor written to a
     report."""
@@ -223,8 +234,9 @@ def _check_unicode(values: Sequence[Any], what: str) -> None:
                                  "Unicode; decode the data as UTF-8 (or clean it) first") from None
 
 
-def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[str] | None = None,
-                meta: dict[str, Any] | None = None, groups: Any = None) -> Dataset:
+def from_arrays(x: np.ndarray | Sequence[str], y: ArrayLike, modality: str | None = None,
+                classes: Sequence[str] | None = None, meta: Mapping[str, object] | None = None,
+                groups: ArrayLike | None = None) -> Dataset:
     """A Dataset from arrays: labels may be ints or names (encoded in sorted order).
 
     ``modality`` is inferred for a list of str ("text") and 3-D/4-D arrays ("image"); pass it for
@@ -232,14 +244,18 @@ def from_arrays(x: Any, y: Any, modality: str | None = None, classes: Sequence[s
     """
     if modality is None:
         modality = _infer_modality(x)
+    data: np.ndarray | list[str]
     if modality == "text":
-        x = list(x)
-        _check_unicode(x, "text")
+        data = list(x)
+        _check_unicode(data, "text")
+    else:   # Dataset refuses anything but an array, naming its type
+        data = x if isinstance(x, np.ndarray) else list(x)
     y_arr, classes = _encoded_labels(np.asarray(y), classes)
-    return Dataset(x, y_arr.astype(np.int64), modality, list(classes), dict(meta or {}), groups)
+    return Dataset(data, y_arr.astype(np.int64), modality, list(classes), dict(meta or {}),
+                   None if groups is None else np.asarray(groups))
 
 
-def _infer_modality(x: Any) -> str:
+def _infer_modality(x: object) -> str:
     """The modality of ``x``: "text" for a list of str, "image" for a 3-D/4-D array."""
     if isinstance(x, (list, tuple)) and all(isinstance(s, str) for s in x):
         return "text"

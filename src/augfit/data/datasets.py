@@ -18,8 +18,6 @@ built-in loader) and neither imports it back.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from ..checks import check_keywords
 from ..registry import DATASETS
 from . import sources  # noqa: F401  (the loaders register themselves on import)
@@ -30,7 +28,7 @@ from .sources.frame import as_dataset, from_frame
 from .splits import official_split
 
 
-def load(name: str, **options: Any) -> Dataset:
+def load(name: str, **options: object) -> Dataset:
     """Load the dataset registered as ``name`` (see :func:`available`) with loader ``options``.
 
     A mistyped name or keyword is a ConfigError that suggests the nearest one:
@@ -43,7 +41,8 @@ def load(name: str, **options: Any) -> Dataset:
     """
     loader = DATASETS.get(name)
     check_keywords(loader, options, f"augfit.datasets.load({name!r}, {{}}=...)")
-    return loader(**options)
+    ds: Dataset = loader(**options)       # a loader returns its Dataset (the registry types it
+    return ds                             # as a callable: it sits below data/)
 
 
 def available() -> list[str]:

@@ -19,16 +19,25 @@ The audio featurizer ``audio_logmel`` computes its log-mel spectrograms with the
 from __future__ import annotations
 
 import inspect
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, TypeAlias, TypeGuard
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..arraytypes import Features
 from ..checks import check_bool, check_int, check_number
 from ..errors import ConfigError, ShapeError
+from ..jsontypes import JSONDict, JSONValue
 from ..registry import FEATURIZERS
 from ..transforms.audio.core import check_waveforms
 from ..transforms.audio.mel import check_mel_args, log_mel, need_sample_rate
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+#: a fitted statistic as get_state gives it (an array) or as a stored state holds it (JSON)
+StateValue: TypeAlias = "np.ndarray | JSONValue"
 
 
 class Featurizer:
@@ -44,20 +53,22 @@ class Featurizer:
     #: the output width once fitted; None before
     n_features_: int | None
 
-    def fit(self, x: Any, y: Any = None) -> Featurizer:
+    def fit(self, x: object, y: object = None) -> Featurizer:
         """Fit on (un-augmented, training) ``x``; returns self (``y``, scikit-learn's argument, is
         not used: featurizers are unsupervised)."""
         del y
         self._fit(x)
         return self
 
-    def _fit(self, x: Any) -> None:
+    def _fit(self, x: object) -> None:
         raise NotImplementedError
 
-    def transform(self, x: Any) -> np.ndarray | sp.csr_matrix:
+    def transform(self, x: object) -> Features:
+        """Features of the batch ``x`` (each featurizer checks the inputs it takes: images,
+        texts or waveforms)."""
         raise NotImplementedError
 
-    def fit_transform(self, x: Any, y: Any = None) -> np.ndarray | sp.csr_matrix:
+    def fit_transform(self, x: object, y: object = None) -> Features:
         return self.fit(x, y).transform(x)
 
     @property
@@ -72,13 +83,13 @@ class Featurizer:
                               "set_state(state) before transform")
         return int(n)
 
-    def get_state(self) -> dict[str, Any]:
+    def get_state(self) -> dict[str, StateValue]:
         """Fitted statistics (``n_features_`` and ``state_keys``) as plain arrays/lists/ints."""
         n_features = self._check_fitted()
         state = {k: getattr(self, k) for k in self.state_keys}
         return {"n_features_": n_features, **state}
 
-    def set_state(self, state: dict[str, Any]) -> Featurizer:
+    def set_state(self, state: Mapping[str, StateValue]) -> Featurizer:
         """Restore what :meth:`get_state` returned; returns self."""
         missing = [k for k in ("n_features_", *self.state_keys) if k not in state]
         if missing:
@@ -86,24 +97,24 @@ class Featurizer:
                               "dict that get_state() returned")
         for k in self.state_keys:
             setattr(self, k, state[k])
-        self.n_features_ = int(state["n_features_"])
+        self.n_features_ = _state_int(state["n_features_"], type(self).__name__)
         self._restore()
         return self
 
     def _restore(self) -> None:
         """Rebuild derived objects after set_state (default: nothing)."""
 
-    def get_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = {}
+    def get_config(self) -> JSONDict:
+        cfg: JSONDict = {}
         for name, par in inspect.signature(type(self).__init__).parameters.items():
             if name != "self" and par.kind not in (par.VAR_POSITIONAL, par.VAR_KEYWORD):
                 v = getattr(self, name)
                 cfg[name] = list(v) if isinstance(v, tuple) else v
         return cfg
 
-    def to_dict(self, state: bool = False) -> dict[str, Any]:
+    def to_dict(self, state: bool = False) -> JSONDict:
         """``{"type": name, **constructor args}``, plus ``"state"`` (lists) when ``state=True``."""
-        d: dict[str, Any] = {"type": getattr(type(self), "registered_name", type(self).__name__),
+        d: JSONDict = {"type": getattr(type(self), "registered_name", type(self).__name__),
                              **self.get_config()}
         if state:
             d["state"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
@@ -115,7 +126,15 @@ class Featurizer:
         return f"{type(self).__name__}({args})"
 
 
-def _as_texts(x: Any, owner: str) -> list[str]:
+def _state_int(value: StateValue, owner: str) -> int:
+    """A stored state's ``n_features_`` as an int."""
+    if isinstance(value, (int, float, str, np.integer, np.floating)):
+        return int(value)
+    raise ConfigError(f"{owner}.set_state: n_features_ must be an int, got "
+                      f"{type(value).__name__}; pass the dict that get_state() returned")
+
+
+def _as_texts(x: object, owner: str) -> list[str]:
     if not isinstance(x, (list, tuple)) or not all(isinstance(s, str) for s in x):
         raise ShapeError(f"{owner}.transform expects a list of str, got {type(x).__name__}; "
                          "pass a batch of texts, e.g. [text]")
@@ -142,7 +161,7 @@ class ImageFlatten(Featurizer):
         self.std_: np.ndarray | None = None
 
     @staticmethod
-    def _flat(x: Any) -> np.ndarray:
+    def _flat(x: object) -> np.ndarray:
         if not isinstance(x, np.ndarray) or x.ndim < 2:
             raise ShapeError(f"image_flatten expects an array (N, H, W) or (N, H, W, C), got "
                              f"{type(x).__name__} {getattr(x, 'shape', '')}")
@@ -151,10 +170,11 @@ class ImageFlatten(Featurizer):
         check_image_values(x, "image_flatten")  # the transforms' contract: uint8 or [0, 1]
         flat = x.reshape(len(x), -1)
         if x.dtype == np.uint8:
-            return flat.astype(np.float32) * np.float32(1.0 / 255.0)
+            scaled: np.ndarray = flat.astype(np.float32) * np.float32(1.0 / 255.0)
+            return scaled
         return flat.astype(np.float32, copy=False)
 
-    def _fit(self, x: Any) -> None:
+    def _fit(self, x: object) -> None:
         flat = self._flat(x)
         self.n_features_ = int(flat.shape[1])
         if self.standardize:
@@ -169,15 +189,17 @@ class ImageFlatten(Featurizer):
             self.mean_ = np.asarray(self.mean_, np.float32)
             self.std_ = np.asarray(self.std_, np.float32)
 
-    def transform(self, x: Any) -> np.ndarray:
+    def transform(self, x: object) -> np.ndarray:
         self._check_fitted()
         flat = self._flat(x)
         if flat.shape[1] != self.n_features_:
+            shape = x.shape[1:] if isinstance(x, np.ndarray) else ()     # _flat took an array
             raise ShapeError(f"image_flatten was fitted on images of {self.n_features_} values, "
-                             f"got {flat.shape[1]} (shape {x.shape[1:]}); resize to the training "
+                             f"got {flat.shape[1]} (shape {shape}); resize to the training "
                              "shape")
         if self.standardize and self.mean_ is not None:
-            return (flat - self.mean_) / self.std_
+            standardized: np.ndarray = (flat - self.mean_) / self.std_
+            return standardized
         return flat
 
 
@@ -207,11 +229,11 @@ class TextHashing(Featurizer):
                                       lowercase=self.lowercase, alternate_sign=self.alternate_sign,
                                       norm=self.norm, dtype=np.float32)
 
-    def _fit(self, x: Any) -> None:
+    def _fit(self, x: object) -> None:
         _as_texts(x, "text_hashing")
         self.n_features_ = self.n_features
 
-    def transform(self, x: Any) -> sp.csr_matrix:
+    def transform(self, x: object) -> sp.csr_matrix:
         self._check_fitted()
         return sp.csr_matrix(self._vec.transform(_as_texts(x, "text_hashing")), dtype=np.float32)
 
@@ -237,14 +259,14 @@ class TextTfidf(Featurizer):
         self.vocabulary_: list[str] | None = None
         self.idf_: np.ndarray | None = None
 
-    def _make(self, vocabulary: dict[str, int] | None = None) -> Any:
+    def _make(self, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         return TfidfVectorizer(max_features=self.max_features, ngram_range=self.ngram_range,
                                min_df=self.min_df, sublinear_tf=self.sublinear_tf,
                                lowercase=self.lowercase, vocabulary=vocabulary, dtype=np.float32)
 
-    def _fit(self, x: Any) -> None:
+    def _fit(self, x: object) -> None:
         self._vec = self._make().fit(_as_texts(x, "text_tfidf"))
         self.vocabulary_ = [str(t) for t in self._vec.get_feature_names_out()]
         self.idf_ = self._vec.idf_.astype(np.float32)
@@ -259,7 +281,7 @@ class TextTfidf(Featurizer):
         self._vec = self._make({t: i for i, t in enumerate(self.vocabulary_)})
         self._vec.idf_ = self.idf_.astype(np.float64)
 
-    def transform(self, x: Any) -> sp.csr_matrix:
+    def transform(self, x: object) -> sp.csr_matrix:
         self._check_fitted()
         return sp.csr_matrix(self._vec.transform(_as_texts(x, "text_tfidf")), dtype=np.float32)
 
@@ -313,7 +335,7 @@ class AudioLogMel(Featurizer):
         self.std_: np.ndarray | None = None
         self.n_frames_: int | None = None
 
-    def _fit(self, x: Any) -> None:
+    def _fit(self, x: object) -> None:
         spec = self._spectrograms(x)
         if spec.shape[0] == 0:
             raise ShapeError("audio_logmel.fit: got an empty batch; fit on at least one clip")
@@ -339,7 +361,7 @@ class AudioLogMel(Featurizer):
                 f"{self.n_features_}; restore a state saved by a featurizer with the same n_mels"
             )
 
-    def transform(self, x: Any) -> np.ndarray:
+    def transform(self, x: object) -> np.ndarray:
         """Standardized, flattened log-mel features: float32 ``(N, n_mels * n_frames_)``."""
         self._check_fitted()
         spec = self._spectrograms(x)
@@ -352,10 +374,10 @@ class AudioLogMel(Featurizer):
         if mean is None or std is None:  # set with n_features_, which _check_fitted checked
             raise ConfigError("audio_logmel is not fitted; call fit(train_x) or set_state(state) "
                               "before transform")
-        out = (spec - mean[None, :, None]) / std[None, :, None]
+        out: np.ndarray = (spec - mean[None, :, None]) / std[None, :, None]
         return out.reshape(out.shape[0], -1).astype(np.float32, copy=False)
 
-    def _spectrograms(self, x: Any) -> np.ndarray:
+    def _spectrograms(self, x: object) -> np.ndarray:
         if isinstance(x, np.ndarray) and x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
             if x.shape[1] != self.n_mels:
                 raise ShapeError(
@@ -366,23 +388,31 @@ class AudioLogMel(Featurizer):
                 )
             return x
         check_waveforms(x, "audio_logmel")
-        parts = [log_mel(x[i:i + self.chunk_size], need_sample_rate(self), self.n_mels, self.n_fft,
-                         self.hop_length, True, self.top_db, owner="audio_logmel")
-                 for i in range(0, max(len(x), 1), self.chunk_size)]
+        waves = np.asarray(x)            # the array itself: check_waveforms refuses anything else
+        parts = [log_mel(waves[i:i + self.chunk_size], need_sample_rate(self), self.n_mels,
+                         self.n_fft, self.hop_length, True, self.top_db, owner="audio_logmel")
+                 for i in range(0, max(len(waves), 1), self.chunk_size)]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def make_featurizer(spec: Any) -> Featurizer:
+def _is_featurizer(spec: object) -> TypeGuard[Featurizer]:
+    """Whether ``spec`` is taken as a featurizer object: a Featurizer, or any object with its
+    ``fit`` and ``transform`` (duck-typed, used as it is)."""
+    return hasattr(spec, "transform") and hasattr(spec, "fit")
+
+
+def make_featurizer(spec: str | Mapping[str, JSONValue] | Featurizer) -> Featurizer:
     """A featurizer from a name, ``{"type": name, **args}`` (optionally with ``"state"``), or an
     existing featurizer (returned as it is)."""
-    if hasattr(spec, "transform") and hasattr(spec, "fit"):
+    if _is_featurizer(spec):
         return spec
     if isinstance(spec, str):
-        return FEATURIZERS.get(spec)()
+        named: Featurizer = FEATURIZERS.get(spec)()
+        return named
     if isinstance(spec, dict) and isinstance(spec.get("type"), str):
         args = {k: v for k, v in spec.items() if k not in ("type", "state")}
         try:
-            feat = FEATURIZERS.get(spec["type"])(**args)
+            feat: Featurizer = FEATURIZERS.get(spec["type"])(**args)
         except TypeError as exc:
             raise ConfigError(f"featurizer {spec['type']!r}: bad arguments {args}: {exc}") from None
         return feat.set_state(spec["state"]) if spec.get("state") is not None else feat

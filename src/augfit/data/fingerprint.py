@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
@@ -30,7 +29,7 @@ class _Hasher:
     def put(self, tag: str, payload: bytes) -> None:
         self.h.update(tag.encode() + b"\0" + len(payload).to_bytes(8, "little") + payload)
 
-    def json(self, tag: str, obj: Any) -> None:
+    def json(self, tag: str, obj: object) -> None:
         self.put(tag, json.dumps(obj, sort_keys=True, separators=(",", ":"),
                                  default=str).encode())
 
@@ -44,7 +43,7 @@ class _Hasher:
         self.put(tag, np.ascontiguousarray(a).tobytes())
 
 
-def fingerprint(ds: Dataset, options: Mapping[str, Any] | None = None) -> str:
+def fingerprint(ds: Dataset, options: Mapping[str, object] | None = None) -> str:
     """The 64-hex SHA-256 of ``ds`` (samples, labels, classes, modality, groups, sample rate,
     official-test mask) and the loader ``options`` except ``path``."""
     h = _Hasher()

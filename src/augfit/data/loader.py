@@ -22,27 +22,52 @@ featurized batch (MixUp of text feature vectors), make the loader yield soft tar
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator, Sized
+from collections.abc import Iterator, Mapping, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeGuard, runtime_checkable
 
 import numpy as np
 
+from ..arraytypes import Features
 from ..checks import check_int
 from ..errors import AugfitError, ConfigError, ShapeError
 from ..rng import as_generator, derive, seed_from
 from .container import MODALITIES, Dataset, check_labels
 from .features import Featurizer, default_featurizer, make_featurizer
-from .offline import OfflineCopies
+from .offline import Augment, OfflineCopies, Samples
 
-Batch = tuple[Any, np.ndarray]
+if TYPE_CHECKING:
+    from ..jsontypes import JSONValue
+    from ..transforms.base import Pipeline
+
+#: a loader's batch: features (or, with ``features=None``, the raw augmented inputs: an array, a
+#: list of str, a CPU tensor) and labels ``(N,)`` or soft targets ``(N, K)``
+Batch: TypeAlias = "tuple[Features | object, np.ndarray]"
+#: what ``augment=`` and ``mix=`` take: a transform (or any callable ``augment(xb, rng=...)``),
+#: its dict, or None
+AugmentSpec: TypeAlias = "Augment | Mapping[str, object] | None"
+#: what ``features=`` takes: a featurizer, its name or dict, "auto" (by modality) or None (raw)
+FeaturesSpec: TypeAlias = "str | Mapping[str, JSONValue] | Featurizer | None"
 
 
-def _take(x: Any, idx: np.ndarray) -> Any:
-    return [x[i] for i in idx] if isinstance(x, list) else x[idx]
+@runtime_checkable
+class _Indexable(Protocol):
+    """Samples taken by an index array: an array, or a CPU tensor."""
+
+    def __getitem__(self, idx: np.ndarray, /) -> object: ...
 
 
-def _as_augment(augment: Any, name: str = "augment") -> Any:
+def _take(x: object, idx: np.ndarray) -> object:
+    if isinstance(x, list):
+        return [x[i] for i in idx]
+    if not isinstance(x, _Indexable):
+        raise ShapeError(f"DataLoader: the dataset's x ({type(x).__name__}) cannot be indexed "
+                         f"by sample; use an array, a list of str or a CPU tensor")
+    return x[idx]
+
+
+def _as_augment(augment: AugmentSpec, name: str = "augment") -> Augment | None:
     if augment is None or callable(augment):
         return augment
     if isinstance(augment, dict):
@@ -53,11 +78,14 @@ def _as_augment(augment: Any, name: str = "augment") -> Any:
                       f"None, got {type(augment).__name__}")
 
 
-def _mixes(step: Any) -> bool:
+def _mixes(step: object) -> TypeGuard[Pipeline]:
+    """Whether ``step`` mixes labels (``changes_labels()``; such a step is used as a Transform:
+    called with ``return_params=True``, then ``apply_targets``)."""
     return bool(step is not None and getattr(step, "changes_labels", lambda: False)())
 
 
-def _fitted_features(features: Any, dataset: Any) -> Featurizer | None:
+def _fitted_features(features: FeaturesSpec,
+                     dataset: Dataset | DatasetLike) -> Featurizer | None:
     """The loader's featurizer (``"auto"``: by the dataset's modality), fitted on the clean
     training ``x`` unless it already is; None for raw batches."""
     feat: Featurizer | None
@@ -88,7 +116,7 @@ class DatasetLike(Protocol):
     """
 
     @property
-    def x(self) -> Sized: ...
+    def x(self) -> Samples: ...
 
     @property
     def y(self) -> Sized: ...
@@ -177,9 +205,11 @@ class DataLoader:
     """
 
     def __init__(self, dataset: DatasetLike, batch_size: int = 128, shuffle: bool = True,
-                 drop_last: bool = False, augment: Any = None, features: Any = "auto",
+                 drop_last: bool = False, augment: AugmentSpec = None,
+                 features: FeaturesSpec = "auto",
                  seed: int | None = None, workers: int = 0, prefetch: int = 2,
-                 offline: int | None = None, cache_dir: Any = None, mix: Any = None,
+                 offline: int | None = None, cache_dir: str | Path | None = None,
+                 mix: AugmentSpec = None,
                  layout: str | None = None) -> None:
         self.dataset = dataset = checked_dataset(dataset)
         self.batch_size = check_int(batch_size, "batch_size", "DataLoader", 1)
@@ -203,7 +233,8 @@ class DataLoader:
         self.offline = self._offline_copies(offline, cache_dir)
         self.epoch = 0
 
-    def _set_augment(self, augment: Any, mix: Any, layout: str | None, batch_size: Any) -> None:
+    def _set_augment(self, augment: AugmentSpec, mix: AugmentSpec, layout: str | None,
+                     batch_size: object) -> None:
         """The checked ``augment``, its ``layout``, ``mix`` and whether batches carry soft
         targets (``batch_size`` as the caller gave it, for the message)."""
         self.augment = _as_augment(augment)
@@ -215,18 +246,22 @@ class DataLoader:
 
             check_layout(layout, False, "DataLoader")
         self.layout = layout
-        self.mix = _as_augment(mix, "mix")
-        if self.mix is not None and not _mixes(self.mix):
-            raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
-                              f"MixUp(alpha=0.2), got {self.mix!r}; put other transforms in "
-                              f"augment")
+        mixer = _as_augment(mix, "mix")
+        self.mix: Pipeline | None = None
+        if mixer is not None:
+            if not _mixes(mixer):
+                raise ConfigError(f"DataLoader(mix=...) must be a label-mixing transform such as "
+                                  f"MixUp(alpha=0.2), got {mixer!r}; put other transforms in "
+                                  f"augment")
+            self.mix = mixer
         self.soft_targets = _mixes(self.augment) or _mixes(self.mix)
         if self.soft_targets and self.batch_size < 2:
             raise ConfigError(f"DataLoader(batch_size={batch_size}) with a label-mixing augment "
                               f"(MixUp/CutMix): a sample needs a partner in its batch; use "
                               f"batch_size >= 2")
 
-    def _offline_copies(self, offline: int | None, cache_dir: Any) -> OfflineCopies | None:
+    def _offline_copies(self, offline: int | None, cache_dir: str | Path | None
+                        ) -> OfflineCopies | None:
         """The K augmented copies of ``offline=K`` (None: augment online)."""
         if offline is None:
             return None
@@ -310,7 +345,7 @@ class DataLoader:
     def _prefetched(self, epoch: int, slices: list[np.ndarray]) -> Iterator[Batch]:
         window = self.workers * self.prefetch
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="augfit-loader")
-        pending: collections.deque[Future] = collections.deque()
+        pending: collections.deque[Future[Batch]] = collections.deque()
         nxt = 0
         try:
             while nxt < len(slices) or pending:
@@ -329,7 +364,7 @@ class DataLoader:
         self.epoch += 1
         return self.epoch_batches(epoch)
 
-    def featurize(self, x: Any) -> Any:
+    def featurize(self, x: object) -> Features | object:
         """Features of un-augmented ``x`` (val/test data) with the fitted featurizer (``x`` itself
         with ``features=None``)."""
         return x if self.features is None else self.features.transform(x)
@@ -340,4 +375,4 @@ class DataLoader:
                 f"workers={self.workers}, epoch={self.epoch})")
 
 
-__all__ = ["DataLoader", "DatasetLike"]
+__all__ = ["AugmentSpec", "DataLoader", "DatasetLike", "FeaturesSpec"]

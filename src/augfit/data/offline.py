@@ -15,21 +15,38 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Protocol, TypeAlias
 
 import numpy as np
 
+from ..arraytypes import Inputs
 from ..cache import atomic_path, cache_dir
 from ..errors import AugfitWarning
 from ..hashing import cache_key, checksum
 from ..rng import derive
 
+#: what a loader calls on each raw batch: ``augment(xb, rng=generator)`` (a Transform, a
+#: Compose, or any callable that takes a batch and ``rng=`` and returns the augmented batch)
+Augment: TypeAlias = Callable[..., Inputs]
+
+
+
+class Samples(Protocol):
+    """A dataset's ``x`` as the offline copies take it: sized and sliceable (an array, a list of
+    str, a CPU tensor)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, part: slice, /) -> object: ...
+
+
 #: first derive() key of offline draws, far above any epoch number used by per-epoch draws
 OFFLINE_KEY = 2**40
 
 
-def data_hash(x: Any, y: np.ndarray) -> str:
+def data_hash(x: object, y: np.ndarray) -> str:
     """A content hash of a dataset's samples and labels (each text length-prefixed)."""
     kind = "text" if isinstance(x, list) else "array"
     return cache_key(kind, x if isinstance(x, list) else np.asarray(x), np.asarray(y, np.int64))
@@ -43,8 +60,8 @@ class OfflineCopies:
     """``k`` augmented copies of ``x``; chunk ``c`` of copy ``j`` is drawn from
     ``derive(seed, OFFLINE_KEY, j, c)``."""
 
-    def __init__(self, x: Any, y: np.ndarray, augment: Any, k: int, seed: int, batch_size: int,
-                 directory: str | Path | None = None) -> None:
+    def __init__(self, x: Samples, y: np.ndarray, augment: Augment, k: int, seed: int,
+                 batch_size: int, directory: str | Path | None = None) -> None:
         self.k, self.n = k, len(x)
         spec = augment.to_json(sort_keys=True) if hasattr(augment, "to_json") else None
         self.path: Path | None = None
@@ -67,7 +84,8 @@ class OfflineCopies:
                 self._write()
 
     @staticmethod
-    def _augment_all(x: Any, augment: Any, j: int, seed: int, batch_size: int) -> Any:
+    def _augment_all(x: Samples, augment: Augment, j: int, seed: int, batch_size: int
+                     ) -> Inputs:
         n = len(x)
         chunks = []
         for c, s in enumerate(range(0, n, batch_size)):
@@ -77,12 +95,13 @@ class OfflineCopies:
             return [t for ch in chunks for t in ch]
         return np.concatenate(chunks, axis=0)
 
-    def _read(self) -> list[Any]:
+    def _read(self) -> list[Inputs]:
         path = Path(str(self.path))
         try:
             if path.suffix == ".json":
                 doc = json.loads(path.read_text(encoding="utf-8"))
-                copies, stored = doc["copies"], doc["checksum"]
+                copies: list[Inputs] = doc["copies"]
+                stored = doc["checksum"]
                 body = json.dumps(copies).encode("utf-8")
                 ok = (isinstance(copies, list) and len(copies) == self.k and all(
                     isinstance(c, list) and len(c) == self.n and all(isinstance(t, str) for t in c)
@@ -114,9 +133,9 @@ class OfflineCopies:
                 np.savez(fh, copies=arr, checksum=np.array(checksum(arr.tobytes())))
         os.replace(tmp, path)
 
-    def copy(self, epoch: int) -> Any:
+    def copy(self, epoch: int) -> Inputs:
         """The augmented copy used by ``epoch``."""
         return self.copies[epoch % self.k]
 
 
-__all__ = ["OFFLINE_KEY", "OfflineCopies", "data_hash"]
+__all__ = ["OFFLINE_KEY", "Augment", "OfflineCopies", "data_hash"]

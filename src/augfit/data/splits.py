@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -44,7 +44,7 @@ def allocate(total: int, counts: np.ndarray, cap: np.ndarray | None = None) -> n
         raise ConfigError(f"cannot take {total} samples: only {int(cap.sum())} are available")
     n = int(counts.sum())
     ideal = total * counts / max(n, 1)
-    out = np.minimum(np.floor(ideal).astype(np.int64), cap)
+    out: np.ndarray = np.minimum(np.floor(ideal).astype(np.int64), cap)
     frac = ideal - np.floor(ideal)
     # hand out the remainder one at a time: largest fractional part first, never above cap
     order = np.lexsort((np.arange(len(counts)), -frac))
@@ -183,7 +183,7 @@ class Subsettable(Protocol):
     """What :func:`official_split` needs of a Dataset (this module does not import the container,
     which imports it)."""
 
-    meta: dict[str, Any]
+    meta: dict[str, object]
 
     def __len__(self) -> int: ...
 

@@ -5,13 +5,14 @@ import inspect
 import itertools
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..checks import check_choice, check_int, check_number, quotable, show
 from ..errors import AugfitError, ConfigError, ShapeError
+from ..jsontypes import JSONDict
 from ..rng import SeedLike, spawn
 from .init import DEFAULT_INIT, INITIALIZERS
 from .layers import ACTIVATIONS, Activation, Dense, Dropout, Layer
@@ -22,7 +23,7 @@ DTYPES = ("float32", "float64")
 MAX_PARAMS = 500_000_000
 
 
-def _hidden_widths(hidden: Any) -> list[int]:
+def _hidden_widths(hidden: object) -> list[int]:
     """``hidden`` (one width, or a list or tuple of widths) as a list of ints."""
     if isinstance(hidden, (int, np.integer)):
         hidden = [hidden]
@@ -40,7 +41,7 @@ def _names(names: list[str]) -> str:
     return f"[{len(names)} not shown: not identifiers]"
 
 
-def _dtype_text(dtype: np.dtype[Any]) -> str:
+def _dtype_text(dtype: np.dtype[np.generic]) -> str:
     """A weight array's dtype for an error: its name, or for a structured dtype only its field
     count (field names are the file's content)."""
     if dtype.names is not None:
@@ -48,7 +49,7 @@ def _dtype_text(dtype: np.dtype[Any]) -> str:
     return str(dtype)
 
 
-def _read_saved(data: Any, where: str) -> tuple[dict[str, Any], list[np.ndarray]]:
+def _read_saved(data: np.lib.npyio.NpzFile, where: str) -> tuple[JSONDict, list[np.ndarray]]:
     """The config and the weight arrays of an open ``.npz`` written by :meth:`MLP.save`, checked."""
     files = set(data.files)
     if "config" not in files:
@@ -163,8 +164,8 @@ class MLP:
         widths = [in_features, *hidden_list, out_features]
         init = DEFAULT_INIT[activation] if init is None else init
         check_choice(init, "init", INITIALIZERS, "MLP")
-        self.config: dict[str, Any] = {
-            "in_features": in_features, "hidden": hidden_list, "out_features": out_features,
+        self.config: JSONDict = {
+            "in_features": in_features, "hidden": list(hidden_list), "out_features": out_features,
             "activation": activation, "dropout": float(dropout), "dtype": str(dtype),
             "output_activation": output_activation, "init": init,
             "seed": int(seed) if isinstance(seed, (int, np.integer)) else None,
@@ -306,8 +307,9 @@ class MLP:
                               f"MLP.save")
         with data:
             config, weights = _read_saved(data, where)
+        build: Callable[..., MLP] = cls     # a file's config: __init__ checks every value
         try:
-            model = cls(**config)
+            model = build(**config)
             model.set_weights(weights)
         except AugfitError as e:
             raise ConfigError(f"{where}: the file does not describe a valid MLP: {e}") from None

@@ -13,12 +13,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 
 from ..checks import check_bool, check_number
 from ..errors import ConfigError
+
+
+class ParamState(TypedDict, total=False):
+    """An optimizer's state for one parameter array: its shape and its update rule's buffers."""
+
+    shape: tuple[int, ...]
+    #: Momentum's velocity
+    v: np.ndarray
+    #: Adam's moments (kept divided by 1 - beta)
+    M: np.ndarray
+    V: np.ndarray
 
 
 class Optimizer:
@@ -31,7 +42,7 @@ class Optimizer:
         self.decay_bias = check_bool(decay_bias, "decay_bias", cls,
                                      " (True: decay every parameter, False: weights only)")
         #: per parameter array: its shape and the update rule's buffers (moments, velocity)
-        self.state: list[dict[str, Any]] = []
+        self.state: list[ParamState] = []
         self.t = 0
 
     def reset(self) -> None:
@@ -65,7 +76,7 @@ class Optimizer:
                 g += self.weight_decay * p if m is None else (self.weight_decay * p) * m
             self.update(p, g, s)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: ParamState) -> None:
         raise NotImplementedError
 
 
@@ -76,7 +87,7 @@ class SGD(Optimizer):
                  decay_bias: bool = True) -> None:
         super().__init__(lr, weight_decay, decay_bias)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: ParamState) -> None:
         del state  # plain SGD keeps no state
         g *= self.lr
         p -= g
@@ -95,7 +106,7 @@ class Momentum(Optimizer):
         self.momentum = check_number(momentum, "momentum", "Momentum", 0, 1, high_open=True)
         self.nesterov = bool(nesterov)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: ParamState) -> None:
         v = state.get("v")
         if v is None:
             v = state["v"] = np.zeros_like(p)
@@ -128,7 +139,7 @@ class Adam(Optimizer):
         self.beta2 = check_number(beta2, "beta2", "Adam", 0, 1, high_open=True)
         self.eps = check_number(eps, "eps", "Adam", 0, low_open=True)
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+    def update(self, p: np.ndarray, g: np.ndarray, state: ParamState) -> None:
         if "M" not in state:
             state["M"], state["V"] = np.zeros_like(p), np.zeros_like(p)
         M, V = state["M"], state["V"]
@@ -150,4 +161,4 @@ class Adam(Optimizer):
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
-__all__ = ["OPTIMIZERS", "SGD", "Adam", "Momentum", "Optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Momentum", "Optimizer", "ParamState"]

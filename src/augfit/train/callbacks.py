@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 import os
 import sys
-from typing import IO, Any
+from typing import IO, Protocol, runtime_checkable
 
 import numpy as np
 
 from ..checks import check_choice, check_int, check_number
 from ..errors import ConfigError
+from .protocols import SavableModel, TrainableModel, TrainerLike
 
 #: what the hooks are given: the epoch's (or the batch's) logged values by name
 Logs = dict[str, float]
@@ -21,14 +22,22 @@ Logs = dict[str, float]
 class Callback:
     """Base class: every hook does nothing. Override the ones you need."""
 
-    trainer: Any = None
+    trainer: TrainerLike | None = None
 
-    def set_trainer(self, trainer: Any) -> None:
+    def set_trainer(self, trainer: TrainerLike) -> None:
         self.trainer = trainer
 
     @property
-    def model(self) -> Any:
-        return self.trainer.model
+    def fit_by(self) -> TrainerLike:
+        """The trainer this callback is called by (ConfigError before :meth:`set_trainer`)."""
+        if self.trainer is None:
+            raise ConfigError(f"{type(self).__name__} is not attached to a trainer; pass it in "
+                              f"Trainer(callbacks=[...])")
+        return self.trainer
+
+    @property
+    def model(self) -> TrainableModel:
+        return self.fit_by.model
 
     def on_train_begin(self, logs: Logs | None = None) -> None: ...
 
@@ -143,7 +152,7 @@ class EarlyStopping(Callback, _Monitor):
         self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
-            self.trainer.stop_training = True
+            self.fit_by.stop_training = True
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         del logs
@@ -151,10 +160,27 @@ class EarlyStopping(Callback, _Monitor):
             self.model.set_weights(self.best_weights)
 
 
-def _settable_lr(trainer: Any, owner: str) -> Any:
+@runtime_checkable
+class _LrOptimizer(Protocol):
+    """An optimizer whose learning rate a callback can set."""
+
+    lr: float
+
+
+class _Bar(Protocol):
+    """What ProgressBar uses of a tqdm bar."""
+
+    def set_postfix(self, ordered_dict: dict[str, str], refresh: bool = True) -> None: ...
+
+    def update(self, n: float = 1) -> bool | None: ...
+
+    def close(self) -> None: ...
+
+
+def _settable_lr(trainer: TrainerLike | None, owner: str) -> _LrOptimizer:
     """The trainer's optimizer, if it has a float ``lr`` a schedule can set (else ConfigError)."""
-    opt = getattr(trainer, "optimizer", None)
-    if not isinstance(getattr(opt, "lr", None), float):
+    opt: object = getattr(trainer, "optimizer", None)
+    if not isinstance(opt, _LrOptimizer) or not isinstance(opt.lr, float):
         raise ConfigError(f"{owner} changes the optimizer's learning rate, but "
                           f"{type(opt).__name__} has no float attribute lr; use "
                           f"augfit.nn.optim.SGD/Momentum/Adam, or give your optimizer an lr "
@@ -283,7 +309,7 @@ class WeightAveraging(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         del logs
-        epochs = (self.trainer.params or {}).get("epochs") or 0
+        epochs = (self.fit_by.params or {}).get("epochs") or 0
         if self.kind == "swa" and epoch >= math.floor(self.start * epochs):
             self._add(None)
 
@@ -377,7 +403,11 @@ class ModelCheckpoint(Callback, _Monitor):
                 return
             self.best, self.best_epoch = current, epoch
         path = self.filepath.format(epoch=epoch, **logs)
-        self.model.save(path)
+        model = self.model
+        if not isinstance(model, SavableModel):
+            raise ConfigError(f"ModelCheckpoint saves the model, but {type(model).__name__} has "
+                              f"no save(path) method; use augfit.nn.MLP or give the model one")
+        model.save(path)
         self.saved.append(path)
 
 
@@ -406,7 +436,7 @@ class ProgressBar(Callback):
     def __init__(self, file: IO[str] | None = None, mode: int = 1) -> None:
         self.file = file
         self.mode = check_choice(mode, "mode", (1, 2), "ProgressBar")
-        self.bar: Any = None
+        self.bar: _Bar | None = None
         self._out: IO[str] = sys.stderr
 
     def on_train_begin(self, logs: Logs | None = None) -> None:

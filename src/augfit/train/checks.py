@@ -1,45 +1,47 @@
 """Validation of the arrays given to the Trainer, done once per call with clear messages."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import scipy.sparse as sp
 
+from ..arraytypes import Features, is_sparse
 from ..errors import ConfigError, ShapeError
 
 
-def check_features(x: Any, name: str, n_features: int, dtype: np.dtype) -> Any:
+def check_features(x: object, name: str, n_features: int, dtype: np.dtype) -> Features:
     """``x`` as a C-contiguous ``(N, n_features)`` array (or CSR matrix) of ``dtype``.
 
     Raises ShapeError for non-2-D, wrong width, empty, non-numeric or non-finite input, and for
     finite values beyond ``dtype``'s range (checked after the cast, where they became inf).
     """
-    if sp.issparse(x):
-        x = sp.csr_matrix(x)
-        original = x.data
+    features: Features
+    if is_sparse(x):
+        features = sp.csr_matrix(x)
+        original = features.data
     else:
         try:
-            x = np.asarray(x)
+            features = original = np.asarray(x)
         except ValueError as e:  # ragged lists
             raise ShapeError(f"{name} must be a 2-D numeric array (N, {n_features}); could not "
                              f"convert it: {e}") from None
-        if x.dtype.kind not in "biuf":
-            raise ShapeError(f"{name} must hold numbers, got dtype {x.dtype}; featurize text or "
-                             f"other raw inputs first (e.g. with augfit.DataLoader(features=...))")
-        original = x
-    if x.ndim != 2:
-        hint = "; flatten images with x.reshape(len(x), -1)" if x.ndim > 2 else ""
-        raise ShapeError(f"{name} must be 2-D (N, {n_features}), got shape {x.shape}{hint}")
-    if x.shape[0] == 0:
-        raise ShapeError(f"{name} is empty (shape {x.shape}); pass at least one sample")
-    if x.shape[1] != n_features:
+        if features.dtype.kind not in "biuf":
+            raise ShapeError(f"{name} must hold numbers, got dtype {features.dtype}; featurize "
+                             f"text or other raw inputs first (e.g. with "
+                             f"augfit.DataLoader(features=...))")
+    if features.ndim != 2:
+        hint = "; flatten images with x.reshape(len(x), -1)" if features.ndim > 2 else ""
+        raise ShapeError(f"{name} must be 2-D (N, {n_features}), got shape {features.shape}{hint}")
+    if features.shape[0] == 0:
+        raise ShapeError(f"{name} is empty (shape {features.shape}); pass at least one sample")
+    if features.shape[1] != n_features:
         raise ShapeError(f"{name} must have {n_features} features per row (the model's "
-                         f"in_features), got shape {x.shape}")
+                         f"in_features), got shape {features.shape}")
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
-        x = x.astype(dtype, copy=False) if sp.issparse(x) else np.ascontiguousarray(x, dtype=dtype)
-    _check_finite(x.data if sp.issparse(x) else x, original, name, np.dtype(dtype))
-    return x
+        features = features.astype(dtype, copy=False) if is_sparse(features) else \
+            np.ascontiguousarray(features, dtype=dtype)
+    _check_finite(features.data if is_sparse(features) else features, original, name,
+                  np.dtype(dtype))
+    return features
 
 
 def _check_finite(values: np.ndarray, original: np.ndarray, name: str, dtype: np.dtype) -> None:
@@ -62,7 +64,7 @@ def _check_finite(values: np.ndarray, original: np.ndarray, name: str, dtype: np
                      f"them first, e.g. np.nan_to_num({name})")
 
 
-def check_labels(y: Any, name: str, n: int, n_classes: int, loss: str,
+def check_labels(y: object, name: str, n: int, n_classes: int, loss: str,
                  dtype: np.dtype) -> np.ndarray:
     """Labels ``(n,)`` int64 in ``[0, n_classes)`` (or, for ``loss="mse"``, targets ``(n, K)``)."""
     if y is None:

@@ -2,40 +2,51 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, overload
+from typing import Protocol, TypeAlias, overload
 
 import numpy as np
 
+from ..arraytypes import ArrayLike
 from ..errors import ConfigError, ShapeError
+
+
+class HasHistory(Protocol):
+    """A History callback, or anything else with a per-epoch ``.history`` (e.g. Keras's)."""
+
+    @property
+    def history(self) -> Mapping[str, Sequence[float]]: ...
+
+
+#: a History (or anything with a ``.history``), or its per-epoch dict
+HistoryLike: TypeAlias = HasHistory | Mapping[str, Sequence[float]]
 
 # Metrics where larger is better; for the others (losses) the gap is val - train.
 HIGHER_IS_BETTER = {"accuracy"}
 
 
-def accuracy(y_true: Any, y_pred: Any) -> float:
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Share of correct predictions.
 
     ``y_pred`` is either labels ``(N,)`` or scores/probabilities ``(N, K)`` (argmax is taken).
     """
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    if y_pred.ndim == 2:
-        y_pred = y_pred.argmax(axis=1)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+    truth = np.asarray(y_true)
+    pred = np.asarray(y_pred)
+    if pred.ndim == 2:
+        pred = pred.argmax(axis=1)
+    if truth.shape != pred.shape or truth.ndim != 1:
         raise ShapeError(f"accuracy(y_true, y_pred): expected labels of the same shape (N,) (or "
-                         f"scores (N, K) for y_pred), got {y_true.shape} and {y_pred.shape}")
-    if y_true.size == 0:
+                         f"scores (N, K) for y_pred), got {truth.shape} and {pred.shape}")
+    if truth.size == 0:
         raise ShapeError("accuracy(y_true=...): got no samples; pass at least one label")
-    return float(np.mean(y_true == y_pred))
+    return float(np.mean(truth == pred))
 
 
-def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
+def _history_dict(history: HistoryLike) -> Mapping[str, Sequence[float]]:
     """A History's (or anything's with a ``.history``, e.g. Keras's) per-epoch dict, or the dict."""
-    h: Mapping[str, Sequence[float]] = getattr(history, "history", history)
-    return h
+    return history if isinstance(history, Mapping) else history.history
 
 
-def gap_curve(history: Any, metric: str = "accuracy") -> np.ndarray:
+def gap_curve(history: HistoryLike, metric: str = "accuracy") -> np.ndarray:
     """Per-epoch gap between training and validation ``metric``, signed so that > 0 means overfit.
 
     For accuracy it is ``train - val``; for losses ``val_loss - loss``.
@@ -62,7 +73,8 @@ def generalization_gap(train: np.ndarray, held_out: np.ndarray, metric: str = ..
                        ) -> np.ndarray: ...
 
 
-def generalization_gap(train: Any, held_out: Any, metric: str = "accuracy") -> Any:
+def generalization_gap(train: float | np.ndarray, held_out: float | np.ndarray,
+                       metric: str = "accuracy") -> float | np.ndarray:
     """How much better the model does on its training data than on held-out data, signed so that
     > 0 means overfit: ``train - held_out`` for accuracy, ``held_out - train`` for losses.
 
@@ -75,7 +87,8 @@ def generalization_gap(train: Any, held_out: Any, metric: str = "accuracy") -> A
     return train - held_out if metric in HIGHER_IS_BETTER else held_out - train
 
 
-def train_val_gap(history: Any, metric: str = "accuracy", epoch: int | None = None) -> float:
+def train_val_gap(history: HistoryLike, metric: str = "accuracy", epoch: int | None = None
+                  ) -> float:
     """The gap of :func:`gap_curve` at ``epoch`` (default: the last epoch)."""
     curve = gap_curve(history, metric)
     if curve.size == 0:

@@ -10,10 +10,16 @@ optimizer's ``lr``, ``weight_decay`` and ``decay_bias`` attributes.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
+
+from ..arraytypes import ArrayLike
+
+#: what ``Trainer.fit`` takes as its data besides arrays: an iterable whose every ``iter()``
+#: yields one epoch of ``(xb, yb)`` batches (a :class:`~augfit.data.loader.DataLoader`)
+BatchSource: TypeAlias = Iterable[tuple[object, ArrayLike]]
 
 
 class TrainableModel(Protocol):
@@ -58,4 +64,59 @@ class StepOptimizer(Protocol):
         ...
 
 
-__all__ = ["StepOptimizer", "TrainableModel"]
+class SizedBatchSource(Protocol):
+    """A :data:`BatchSource` of known length (batches per epoch), as ``fit_stacked`` needs."""
+
+    def __iter__(self) -> Iterator[tuple[object, ArrayLike]]: ...
+
+    def __len__(self) -> int: ...
+
+
+@runtime_checkable
+class SavableModel(Protocol):
+    """A model that can write itself to a file (``ModelCheckpoint`` needs it)."""
+
+    def save(self, path: str) -> None:
+        """Write the model to ``path``."""
+        ...
+
+
+class LabelledData(Protocol):
+    """Inputs with their labels, as ``fit(val=...)`` takes them besides an ``(x, y)`` pair (a
+    :class:`~augfit.data.container.Dataset`)."""
+
+    @property
+    def x(self) -> object:
+        """The inputs (features, or raw inputs the loader's ``featurize`` turns into them)."""
+        ...
+
+    @property
+    def y(self) -> ArrayLike:
+        """The labels ``(N,)``."""
+        ...
+
+
+class TrainerLike(Protocol):
+    """What a callback sees of the trainer it is called by (:meth:`Callback.set_trainer`)."""
+
+    model: TrainableModel
+    optimizer: StepOptimizer
+    #: the fit's budget: ``epochs``, ``steps`` (per logged epoch), ``batch_size``, ``total_steps``
+    params: dict[str, int | None]
+    stop_training: bool
+
+    @property
+    def callbacks(self) -> Sequence[object]:
+        """The callbacks it calls (one callback may refuse to run with another)."""
+        ...
+
+    def evaluate(self, x: ArrayLike, y: ArrayLike) -> dict[str, float]:
+        """``{"loss", "accuracy"}`` of the model on ``x``, ``y``."""
+        ...
+
+
+#: what ``fit(val=...)`` takes: an ``(x, y)`` pair or a Dataset-like with ``.x``/``.y``
+ValData: TypeAlias = tuple[ArrayLike, ArrayLike] | LabelledData
+
+__all__ = ["BatchSource", "LabelledData", "SavableModel", "SizedBatchSource", "StepOptimizer",
+           "TrainableModel", "TrainerLike", "ValData"]

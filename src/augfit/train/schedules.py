@@ -17,11 +17,12 @@ The epoch-level alternative, which reacts to a monitored value, is the callback
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from ..checks import check_int, check_number
 from ..errors import ConfigError
+from ..jsontypes import JSONDict, JSONValue
+from .callbacks import ReduceLROnPlateau, WeightAveraging
 
 
 class Schedule:
@@ -37,7 +38,7 @@ class Schedule:
     def factor(self, t: int) -> float:
         raise NotImplementedError
 
-    def config(self) -> dict[str, Any]:
+    def config(self) -> JSONDict:
         """The schedule as a spec writes it (``training.schedule``)."""
         raise NotImplementedError
 
@@ -74,7 +75,7 @@ class CosineSchedule(Schedule):
         progress = min((t - warm) / span, 1.0)
         return self.final + (1.0 - self.final) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
-    def config(self) -> dict[str, Any]:
+    def config(self) -> JSONDict:
         return {"type": "cosine", "warmup": self.warmup, "final": self.final}
 
 
@@ -98,13 +99,13 @@ class StepDecay(Schedule):
     def factor(self, t: int) -> float:
         return float(self.gamma ** (t // self.every))
 
-    def config(self) -> dict[str, Any]:
+    def config(self) -> JSONDict:
         return {"type": "step", "every": self.every, "factor": self.gamma}
 
 
 #: ``training.schedule`` types of a spec: the step-wise schedules and the plateau callback's
 #: arguments (defaults filled in by :func:`schedule_config`)
-SCHEDULE_DEFAULTS: dict[str, dict[str, Any]] = {
+SCHEDULE_DEFAULTS: dict[str, JSONDict] = {
     "cosine": {"warmup": 0.0, "final": 0.0},
     "step": {"every": None, "factor": 0.1},
     "plateau": {"monitor": "val_loss", "factor": 0.1, "patience": 10, "min_lr": 0.0,
@@ -116,13 +117,13 @@ SCHEDULE_DEFAULTS: dict[str, dict[str, Any]] = {
 PLATEAU_MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 
 #: ``training.averaging`` types of a spec: the WeightAveraging callback's arguments
-AVERAGING_DEFAULTS: dict[str, dict[str, Any]] = {"ema": {"decay": 0.999}, "swa": {"start": 0.75}}
+AVERAGING_DEFAULTS: dict[str, JSONDict] = {"ema": {"decay": 0.999}, "swa": {"start": 0.75}}
 
 
-def _filled(config: Mapping[str, Any], table: dict[str, dict[str, Any]], what: str
-            ) -> dict[str, Any]:
+def _filled(config: Mapping[str, JSONValue], table: dict[str, JSONDict], what: str
+            ) -> JSONDict:
     kind = config.get("type")
-    if kind not in table:
+    if not isinstance(kind, str) or kind not in table:
         raise ConfigError(f"{what} type must be one of {', '.join(table)}, got {kind!r}")
     allowed = table[kind]
     unknown = sorted(str(k) for k in set(config) - set(allowed) - {"type"})
@@ -132,7 +133,7 @@ def _filled(config: Mapping[str, Any], table: dict[str, dict[str, Any]], what: s
     return {"type": kind, **allowed, **{k: v for k, v in config.items() if k != "type"}}
 
 
-def schedule_config(config: Mapping[str, Any]) -> dict[str, Any]:
+def schedule_config(config: Mapping[str, JSONValue]) -> JSONDict:
     """Validate a spec's ``training.schedule`` and return it with its defaults filled in.
 
     Raises ConfigError (naming the argument, as the classes do) for a bad value.
@@ -149,20 +150,20 @@ def schedule_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def make_schedule(config: Mapping[str, Any]) -> Any:
+def make_schedule(config: Mapping[str, JSONValue]) -> Schedule | ReduceLROnPlateau:
     """The schedule (or, for ``plateau``, the ReduceLROnPlateau callback) a config describes."""
     args = {k: v for k, v in config.items() if k != "type"}
-    if config["type"] == "cosine":
-        return CosineSchedule(**args)
-    if config["type"] == "step":
-        return StepDecay(**args)
-    from .callbacks import ReduceLROnPlateau
+    # the classes check their arguments (checks.py), so the spec's values go in as given
+    schedules: dict[JSONValue, Callable[..., Schedule]] = {"cosine": CosineSchedule,
+                                                          "step": StepDecay}
+    if config["type"] in schedules:
+        return schedules[config["type"]](**args)
+    mode = "min" if str(args["monitor"]).endswith("loss") else "max"
+    plateau: Callable[..., ReduceLROnPlateau] = ReduceLROnPlateau
+    return plateau(mode=mode, **args)
 
-    mode = "min" if args["monitor"].endswith("loss") else "max"
-    return ReduceLROnPlateau(mode=mode, **args)
 
-
-def averaging_config(config: Mapping[str, Any]) -> dict[str, Any]:
+def averaging_config(config: Mapping[str, JSONValue]) -> JSONDict:
     """Validate a spec's ``training.averaging`` (``{type: ema, decay: 0.999}`` or ``{type: swa,
     start: 0.75}``) and return it with its defaults filled in."""
     out = _filled(config, AVERAGING_DEFAULTS, "averaging")
@@ -170,11 +171,10 @@ def averaging_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def make_averaging(config: Mapping[str, Any]) -> Any:
+def make_averaging(config: Mapping[str, JSONValue]) -> WeightAveraging:
     """The :class:`~augfit.train.callbacks.WeightAveraging` callback a config describes."""
-    from .callbacks import WeightAveraging
-
-    return WeightAveraging(config["type"], **{k: v for k, v in config.items() if k != "type"})
+    averaging: Callable[..., WeightAveraging] = WeightAveraging   # it checks its arguments
+    return averaging(config["type"], **{k: v for k, v in config.items() if k != "type"})
 
 
 __all__ = [

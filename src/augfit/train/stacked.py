@@ -44,18 +44,51 @@ import copy
 import functools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..arraytypes import Batch, Features
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.layers import Activation, Dense, Dropout, _Buffers
 from ..nn.model import MLP
+from ..nn.optim import Optimizer, ParamState
 from .callbacks import Callback, History
+from .protocols import BatchSource, SizedBatchSource, ValData
 from .trainer import Trainer, _budget, _Run
+
+
+@dataclass(frozen=True)
+class _DenseAt:
+    """A Dense layer's place in the flat parameters: W at ``off`` (``d`` x ``h``), b at
+    ``boff``; ``input_grad``: whether its input needs a gradient."""
+
+    off: int
+    d: int
+    h: int
+    boff: int
+    input_grad: bool
+
+
+@dataclass(frozen=True)
+class _ActAt:
+    """An activation's kernels, forward ``fn(x, out)`` and ``backward(a, grad, out)``."""
+
+    fn: Callable[..., np.ndarray]
+    backward: Callable[..., np.ndarray]
+
+
+@dataclass(frozen=True)
+class _DropAt:
+    """A Dropout layer: its index in each model's ``layers``."""
+
+    index: int
+
+
+_LayerAt: TypeAlias = _DenseAt | _ActAt | _DropAt
 
 
 class StackedMLP:
@@ -90,20 +123,20 @@ class StackedMLP:
         self._saved: list[np.ndarray] = []
 
     @staticmethod
-    def _read_layout(model: MLP) -> list[tuple[Any, ...]]:
-        """Per layer: ("dense", W offset, in, out, b offset, input_grad), ("act", forward,
-        backward) or ("drop", layer index)."""
-        layout: list[tuple[Any, ...]] = []
+    def _read_layout(model: MLP) -> list[_LayerAt]:
+        """Per layer: where a Dense layer's parameters are, an activation's kernels, or a Dropout
+        layer's index."""
+        layout: list[_LayerAt] = []
         pos = 0
         for k, layer in enumerate(model.layers):
             if isinstance(layer, Dense):
                 d, h = layer.in_features, layer.out_features
-                layout.append(("dense", pos, d, h, pos + d * h, layer.input_grad))
+                layout.append(_DenseAt(pos, d, h, pos + d * h, layer.input_grad))
                 pos += d * h + h
             elif isinstance(layer, Dropout):
-                layout.append(("drop", k))
+                layout.append(_DropAt(k))
             elif isinstance(layer, Activation):
-                layout.append(("act", layer._fn, layer._fn_backward))
+                layout.append(_ActAt(layer._fn, layer._fn_backward))
             else:
                 raise ConfigError(f"StackedMLP: unknown layer {layer!r}")
         return layout
@@ -117,20 +150,20 @@ class StackedMLP:
         a = self.active
         self._saved = []
         for k, item in enumerate(self._layout):
-            if item[0] == "dense":
-                _, off, d, h, boff, _ = item
+            if isinstance(item, _DenseAt):
+                off, d, h, boff = item.off, item.d, item.h, item.boff
                 z = self._buf.get(f"z{k}", (a, x.shape[1], h), self.dtype)
                 np.matmul(x, self._w(a, off, d, h), out=z)
                 z += self.params[:a, None, boff:boff + h]
                 self._saved.append(x)
                 x = z
-            elif item[0] == "act":
-                x = item[1](x, self._buf.get(f"a{k}", x.shape, self.dtype))
+            elif isinstance(item, _ActAt):
+                x = item.fn(x, self._buf.get(f"a{k}", x.shape, self.dtype))
                 self._saved.append(x)
             else:
                 mask = self._buf.get(f"m{k}", x.shape, self.dtype)
                 for row in range(a):
-                    layer = self.models[self.lanes[row]].layers[item[1]]
+                    layer = self.models[self.lanes[row]].layers[item.index]
                     assert isinstance(layer, Dropout)
                     layer.draw_mask(mask[row])
                 self._saved.append(mask)
@@ -142,8 +175,8 @@ class StackedMLP:
         a = self.active
         for k in range(len(self._layout) - 1, -1, -1):
             item, saved = self._layout[k], self._saved[k]
-            if item[0] == "dense":
-                _, off, d, h, boff, input_grad = item
+            if isinstance(item, _DenseAt):
+                off, d, h, boff, input_grad = item.off, item.d, item.h, item.boff, item.input_grad
                 np.matmul(saved.transpose(0, 2, 1), grad,
                           out=self.grads[:a, off:off + d * h].reshape(a, d, h))
                 np.sum(grad, axis=1, out=self.grads[:a, boff:boff + h])
@@ -151,8 +184,8 @@ class StackedMLP:
                     return
                 grad = np.matmul(grad, self._w(a, off, d, h).transpose(0, 2, 1),
                                  out=self._buf.get(f"dx{k}", (a, grad.shape[1], d), self.dtype))
-            elif item[0] == "act":
-                grad = item[2](saved, grad, self._buf.get(f"g{k}", grad.shape, self.dtype))
+            elif isinstance(item, _ActAt):
+                grad = item.backward(saved, grad, self._buf.get(f"g{k}", grad.shape, self.dtype))
             else:
                 grad = np.multiply(grad, saved, out=self._buf.get(f"g{k}", grad.shape,
                                                                   self.dtype))
@@ -184,12 +217,13 @@ class StackedStep:
     over the whole stack's.
     """
 
-    def __init__(self, stack: StackedMLP, optimizer: Any, decay_mask: np.ndarray | None) -> None:
+    def __init__(self, stack: StackedMLP, optimizer: Optimizer, decay_mask: np.ndarray | None
+                 ) -> None:
         self.stack = stack
         self.opt = copy.copy(optimizer)
         self.opt.reset()
         self.decay_mask = None if decay_mask is None else [decay_mask]
-        self.states: list[dict[str, Any]] = [{"shape": (stack.params.shape[1],)}
+        self.states: list[ParamState] = [{"shape": (stack.params.shape[1],)}
                                              for _ in range(stack.active)]
         self.t = 0
 
@@ -202,7 +236,7 @@ class StackedStep:
             opt.lr, opt.t, opt.state = lrs[row], self.t - 1, [self.states[row]]
             opt.step([st.params[row]], [st.grads[row]], decay_mask=self.decay_mask)
 
-    def release(self, row: int) -> dict[str, Any]:
+    def release(self, row: int) -> ParamState:
         """Row ``row``'s optimizer state; the last active row's moves into its place (call before
         :meth:`StackedMLP.release`)."""
         own = self.states[row]
@@ -220,9 +254,9 @@ class _Lane:
     batch_cbs: list[Callback]
     history: History
     run: _Run
-    val: Any
+    val: Batch | None
     base_lr: float | None
-    it: Any = None
+    it: Iterator[Batch] = field(default_factory=lambda: iter(()))
     epoch_lr: float = 0.0
     totals: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -231,7 +265,8 @@ class _Lane:
     error: TrainingError | None = None
 
 
-def _lane(trainer: Trainer, loader: Any, val: Any, budget: tuple[int | None, int | None],
+def _lane(trainer: Trainer, loader: BatchSource,
+          val: ValData | None, budget: tuple[int | None, int | None],
           eval_every: int | None, batch_size: int) -> _Lane:
     """A model's trainer set up as ``fit(loader, val=val, ...)`` sets it up."""
     batches, featurize, per_epoch = trainer._batches(loader, None, batch_size, True, None)
@@ -247,7 +282,7 @@ def _lane(trainer: Trainer, loader: Any, val: Any, budget: tuple[int | None, int
     return _Lane(trainer, callbacks, batch_cbs, history, run, val_data, base_lr)
 
 
-def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[Any]) -> None:
+def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource]) -> None:
     """ConfigError unless the trainers' models can share a stack and step together: MLPs of one
     architecture, one optimizer class and settings, loaders of one length yielding dense
     batches."""
@@ -270,8 +305,8 @@ def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[Any]) -> None
         raise ConfigError(f"fit_stacked: the trainers' losses differ ({sorted(losses)})")
 
 
-def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[Any], *,
-                val: Sequence[Any] | None = None, epochs: int | None = None,
+def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource], *,
+                val: Sequence[ValData | None] | None = None, epochs: int | None = None,
                 steps: int | None = None, eval_every: int | None = None,
                 batch_size: int = 128) -> list[History | TrainingError]:
     """Train each ``trainers[i]`` on ``loaders[i]`` (with ``val[i]``) as
@@ -288,8 +323,12 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[Any], *,
     vals = list(val) if val is not None else [None] * len(trainers)
     lanes = [_lane(t, ld, v, budget, eval_every, batch_size)
              for t, ld, v in zip(trainers, loaders, vals, strict=True)]
-    mask = trainers[0]._step()
-    step = StackedStep(stack, trainers[0].optimizer,
+    mask, opt = trainers[0]._step(), trainers[0].optimizer
+    if not isinstance(opt, Optimizer):
+        raise ConfigError(f"fit_stacked: the models step together with one of augfit.nn.optim's "
+                          f"optimizers (SGD, Momentum, Adam), got {type(opt).__name__}; train "
+                          f"these models one by one")
+    step = StackedStep(stack, opt,
                        mask.keywords["decay_mask"][0] if isinstance(mask, functools.partial)
                        else None)
     for lane in lanes:
@@ -352,7 +391,7 @@ def _run_epoch(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], epoch: 
 
 
 def _one_step(stack: StackedMLP, step: StackedStep, active: list[_Lane],
-              got: list[tuple[Any, np.ndarray]], epoch: int, b: int) -> None:
+              got: list[Batch], epoch: int, b: int) -> None:
     """Step ``b`` of ``epoch``: forward, each model's loss, backward, the optimizer, the batch
     callbacks (a model whose loss is not finite only notes its error)."""
     out = stack.forward(_stacked_inputs(stack, [xb for xb, _ in got]))
@@ -382,7 +421,7 @@ def _close_epoch(lane: _Lane, epoch: int) -> None:
                  "accuracy": lane.totals[1] / lane.totals[2]}
 
 
-def _stacked_inputs(stack: StackedMLP, xs: list[Any]) -> np.ndarray:
+def _stacked_inputs(stack: StackedMLP, xs: list[Features]) -> np.ndarray:
     """The active models' batches as one ``(A, B, in)`` array (a buffer reused between steps)."""
     if any(sp.issparse(x) for x in xs):
         raise ConfigError("fit_stacked: sparse (CSR) batches cannot be stacked; train these "
@@ -394,7 +433,7 @@ def _stacked_inputs(stack: StackedMLP, xs: list[Any]) -> np.ndarray:
     return np.stack(xs, out=out)
 
 
-def _loss(lane: _Lane, out: np.ndarray, xb: Any, yb: np.ndarray, grad: np.ndarray, row: int,
+def _loss(lane: _Lane, out: np.ndarray, xb: Features, yb: np.ndarray, grad: np.ndarray, row: int,
           epoch: int, b: int) -> None:
     """The model's training loss on its batch: its gradient into ``grad[row]``, its running
     totals updated, or its TrainingError noted when the loss is not finite."""
@@ -430,7 +469,7 @@ def _end_epoch(lane: _Lane, epoch: int) -> None:
     _hook(lane, "on_epoch_end", epoch, lane.logs)
 
 
-def _hook(lane: _Lane, name: str, arg: Any, logs: dict[str, float],
+def _hook(lane: _Lane, name: str, arg: int, logs: dict[str, float],
           callbacks: list[Callback] | None = None) -> None:
     """Call hook ``name`` of the model's callbacks; a TrainingError one raises fails this model
     only (as it would fail its own fit)."""

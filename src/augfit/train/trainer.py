@@ -6,12 +6,13 @@ import functools
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from typing import TypeGuard
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..arraytypes import ArrayLike, Batch, Features, Inputs, is_sparse
 from ..checks import check_choice, check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
@@ -19,23 +20,27 @@ from ..nn.optim import Adam
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar, ReduceLROnPlateau
 from .checks import check_features, check_labels
-from .protocols import StepOptimizer, TrainableModel
+from .protocols import BatchSource, StepOptimizer, TrainableModel, ValData
 from .schedules import Schedule
 
-Batches = Iterable[tuple[Any, np.ndarray]]
+Batches = Iterable[Batch]
+#: the batches of each pass over the data, by pass number
+Passes = Callable[[int], Iterator[Batch]]
+#: a loader's featurize: raw validation inputs to features
+Featurize = Callable[[Inputs], Features]
 
 #: a loss above this (while still finite) counts as divergence: a training loss stops the fit, and
 #: a cell whose final losses or stored test loss exceed it is reported as diverged
 DIVERGED_LOSS = 1e6
 
 
-def _periods(batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]], every: int
-             ) -> Callable[[int], Iterator[tuple[Any, np.ndarray]]]:
+def _periods(batches: Passes, every: int
+             ) -> Passes:
     """Periods of ``every`` steps over the passes ``batches(0), batches(1), ...`` chained (each
     pass drawn only when the one before is used up)."""
     stream = itertools.chain.from_iterable(batches(e) for e in itertools.count())
 
-    def period(_: int) -> Iterator[tuple[Any, np.ndarray]]:
+    def period(_: int) -> Iterator[Batch]:
         return itertools.islice(stream, every)
     return period
 
@@ -55,14 +60,14 @@ class _Run:
     """What the loop runs: the batches of each "epoch" of the logs, how many such epochs and
     steps (None: until the data end), the total steps when known and the steps per epoch."""
 
-    batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]]
+    batches: Passes
     epochs: int | None
     steps: int | None
     total: int | None
     period: int | None
 
     @classmethod
-    def of(cls, batches: Callable[[int], Iterator[tuple[Any, np.ndarray]]],
+    def of(cls, batches: Passes,
            per_epoch: int | None, epochs: int | None, steps: int | None,
            eval_every: int | None) -> _Run:
         """The run of a checked budget (``epochs`` or ``steps``) over passes of ``per_epoch``
@@ -81,7 +86,7 @@ class _Run:
                    eval_every)
 
 
-def _is_loader(data: Any) -> bool:
+def _is_loader(data: object) -> TypeGuard[BatchSource]:
     return hasattr(data, "__iter__") and not isinstance(data, (np.ndarray, list, tuple, str)) \
         and not sp.issparse(data)
 
@@ -155,13 +160,13 @@ class Trainer:
         self.schedule = self._check_schedule(schedule)
         self.stop_training = False
         self.step_count = 0
-        self.params: dict[str, Any] = {}
+        self.params: dict[str, int | None] = {}
         self.history: History | None = None
         #: what went wrong in the last fit without stopping it (also issued as AugfitWarning)
         self.diagnostics: list[str] = []
         self._label_counts: np.ndarray = np.zeros(0, np.int64)
 
-    def _check_schedule(self, schedule: Any) -> Schedule | None:
+    def _check_schedule(self, schedule: object) -> Schedule | None:
         if schedule is None:
             return None
         if not isinstance(schedule, Schedule):
@@ -180,13 +185,13 @@ class Trainer:
         return schedule
 
     # --- input checks ---------------------------------------------------------------------------
-    def _x(self, x: Any, name: str) -> Any:
+    def _x(self, x: object, name: str) -> Features:
         return check_features(x, name, self.model.in_features, self.model.dtype)
 
-    def _y(self, y: Any, name: str, n: int) -> np.ndarray:
+    def _y(self, y: object, name: str, n: int) -> np.ndarray:
         return check_labels(y, name, n, self.model.out_features, self.loss, self.model.dtype)
 
-    def _val(self, val: Any, featurize: Any) -> tuple[Any, np.ndarray] | None:
+    def _val(self, val: object, featurize: Featurize | None) -> Batch | None:
         if val is None:
             return None
         if hasattr(val, "x") and hasattr(val, "y"):
@@ -202,8 +207,8 @@ class Trainer:
         return xv, self._y(yv, "val y", xv.shape[0])
 
     # --- batches --------------------------------------------------------------------------------
-    def _array_batches(self, x: Any, y: np.ndarray, batch_size: int, shuffle: bool,
-                       rng: np.random.Generator) -> Iterator[tuple[Any, np.ndarray]]:
+    def _array_batches(self, x: Features, y: np.ndarray, batch_size: int, shuffle: bool,
+                       rng: np.random.Generator) -> Iterator[Batch]:
         n = x.shape[0]
         order = rng.permutation(n) if shuffle else None
         dense = not sp.issparse(x)
@@ -220,26 +225,28 @@ class Trainer:
                 xb = x[idx]
             yield xb, y[idx]
 
-    def _loader_batches(self, loader: Any, epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+    def _loader_batches(self, loader: BatchSource, epoch: int) -> Iterator[Batch]:
         dtype = self.model.dtype
-        for b, (xb, yb) in enumerate(loader):
-            if sp.issparse(xb):
-                if xb.format != "csr" or xb.dtype != dtype:
-                    xb = sp.csr_matrix(xb, dtype=dtype)
+        for b, (given_x, given_y) in enumerate(loader):
+            xb: Features
+            if is_sparse(given_x):
+                xb = given_x if given_x.format == "csr" and given_x.dtype == dtype else \
+                    sp.csr_matrix(given_x, dtype=dtype)
             else:
-                xb = np.asarray(xb)
+                xb = np.asarray(given_x)
                 if xb.dtype != dtype:
                     xb = xb.astype(dtype)
-            yb = np.asarray(yb)
+            yb = np.asarray(given_y)
             if yb.ndim != 1 or yb.shape[0] != xb.shape[0] or yb.dtype.kind not in "iu" or \
                     (yb.size and (yb.min() < 0 or yb.max() >= self.model.out_features)):
                 yb = self._y(yb, f"labels of loader batch {b} (epoch {epoch})", xb.shape[0])
             yield xb, yb
 
     # --- the loop ---------------------------------------------------------------------------------
-    def fit(self, data: Any, y: Any = None, *, val: Any = None, epochs: int | None = None,
-            steps: int | None = None, batch_size: int = 128, shuffle: bool = True,
-            seed: SeedLike = None, verbose: bool | int = False,
+    def fit(self, data: ArrayLike | BatchSource, y: ArrayLike | None = None, *,
+            val: ValData | None = None,
+            epochs: int | None = None, steps: int | None = None, batch_size: int = 128,
+            shuffle: bool = True, seed: SeedLike = None, verbose: bool | int = False,
             eval_every: int | None = None) -> History:
         """Train for up to ``epochs`` epochs, or ``steps`` optimizer steps (callbacks may stop
         earlier).
@@ -296,8 +303,8 @@ class Trainer:
             warnings.warn(message, AugfitWarning, stacklevel=2)
         return history
 
-    def _batches(self, data: Any, y: Any, batch_size: int, shuffle: bool, seed: SeedLike
-                 ) -> tuple[Callable[[int], Iterator[tuple[Any, np.ndarray]]], Any, int | None]:
+    def _batches(self, data: object, y: object, batch_size: int, shuffle: bool, seed: SeedLike
+                 ) -> tuple[Passes, Featurize | None, int | None]:
         """(epoch -> that epoch's batches, the loader's featurize or None, batches per epoch or
         None when unknown)."""
         if _is_loader(data) and y is None:
@@ -307,9 +314,9 @@ class Trainer:
                                   f"{self.loss!r} takes hard labels only; use one of "
                                   f"{sorted(SOFT_TARGET_LOSSES)}")
 
-            def from_loader(epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+            def from_loader(epoch: int) -> Iterator[Batch]:
                 return self._loader_batches(loader, epoch)
-            per_epoch = len(data) if hasattr(data, "__len__") else None
+            per_epoch = len(data) if isinstance(data, Sized) else None
             return from_loader, getattr(data, "featurize", None), per_epoch
         if y is None:
             raise ConfigError(f"fit(data=...) got {type(data).__name__} without y: pass "
@@ -319,7 +326,7 @@ class Trainer:
         yy = self._y(y, "y", x.shape[0])
         rng = as_generator(seed)
 
-        def from_arrays(_epoch: int) -> Iterator[tuple[Any, np.ndarray]]:
+        def from_arrays(_epoch: int) -> Iterator[Batch]:
             return self._array_batches(x, yy, batch_size, shuffle, rng)
         return from_arrays, None, math.ceil(x.shape[0] / batch_size)
 
@@ -335,7 +342,8 @@ class Trainer:
         return callbacks
 
     def _loop(self, callbacks: list[Callback], batches: Callable[[int], Batches],
-              val_data: Any, epochs: int | None, steps: int | None, total: int | None) -> None:
+              val_data: Batch | None, epochs: int | None, steps: int | None,
+              total: int | None) -> None:
         """The epochs: callbacks, one epoch of steps, val; stops at the budget or when asked."""
         batch_cbs = [cb for cb in callbacks
                      if type(cb).on_batch_end is not Callback.on_batch_end]
@@ -446,7 +454,7 @@ class Trainer:
         self._label_counts = counts
         return {"loss": total / seen, "accuracy": correct / seen}
 
-    def _diverged(self, loss: float, epoch: int, batch: int, xb: Any) -> TrainingError:
+    def _diverged(self, loss: float, epoch: int, batch: int, xb: Features) -> TrainingError:
         where = f"loss became {loss} at epoch {epoch}, batch {batch} (counting from 0)"
         values = xb.data if sp.issparse(xb) else xb
         if not np.all(np.isfinite(values)):
@@ -457,24 +465,24 @@ class Trainer:
         return TrainingError(f"{where}: training diverged; lower the learning rate{hint}")
 
     # --- evaluation -------------------------------------------------------------------------------
-    def _outputs(self, x: Any, batch_size: int = 1024) -> np.ndarray:
+    def _outputs(self, x: Features, batch_size: int = 1024) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
             return np.concatenate([self.model.forward(x[s:s + batch_size], training=False)
                                    for s in range(0, x.shape[0], batch_size)])
 
-    def _evaluate(self, x: Any, y: np.ndarray) -> dict[str, float]:
+    def _evaluate(self, x: Features, y: np.ndarray) -> dict[str, float]:
         out = self._outputs(x)
         with np.errstate(over="ignore", invalid="ignore"):
             loss, _ = self._loss_fn(out, y)
         labels = y if y.ndim == 1 else y.argmax(axis=1)
         return {"loss": loss, "accuracy": float(np.mean(out.argmax(axis=1) == labels))}
 
-    def evaluate(self, x: Any, y: Any) -> dict[str, float]:
+    def evaluate(self, x: ArrayLike, y: ArrayLike) -> dict[str, float]:
         """``{"loss", "accuracy"}`` of the model on features ``x`` and labels ``y`` (no dropout)."""
         x = self._x(x, "x")
         return self._evaluate(x, self._y(y, "y", x.shape[0]))
 
-    def evaluate_per_example(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    def evaluate_per_example(self, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Per-example results of the model on ``x``, ``y`` (no dropout): ``(correct, loss)``,
         bool ``(N,)`` and float ``(N,)``; their means are :meth:`evaluate`'s accuracy and loss."""
         x = self._x(x, "x")
@@ -485,11 +493,11 @@ class Trainer:
         labels = y if y.ndim == 1 else y.argmax(axis=1)
         return out.argmax(axis=1) == labels, loss
 
-    def predict_proba(self, x: Any) -> np.ndarray:
+    def predict_proba(self, x: ArrayLike) -> np.ndarray:
         """Class probabilities ``(N, out_features)`` (softmax of the logits for cross-entropy)."""
         return TO_PROBA[self.loss](self._outputs(self._x(x, "x")))
 
-    def predict(self, x: Any) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> np.ndarray:
         """Predicted class labels ``(N,)`` int64."""
         labels: np.ndarray = self._outputs(self._x(x, "x")).argmax(axis=1)
         return labels.astype(np.int64)

@@ -24,7 +24,8 @@ def resample(wave: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     g = gcd(sr_in, sr_out)
-    return resample_poly(wave, sr_out // g, sr_in // g).astype(np.float32)
+    out: np.ndarray = resample_poly(wave, sr_out // g, sr_in // g).astype(np.float32)
+    return out
 
 
 def check_max_seconds(max_seconds: object, owner: str) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -147,14 +146,13 @@ def decode_image(path: Path, grayscale: bool, max_pixels: int, owner: str) -> np
     return img
 
 
-def check_size(size: Any, loader: str, max_pixels: int = IMAGE_MAX_PIXELS
+def check_size(size: object, loader: str, max_pixels: int = IMAGE_MAX_PIXELS
                ) -> tuple[int, int] | None:
     """``size`` as ``(H, W)`` ints >= 1 with at most ``max_pixels`` pixels, or None."""
     if size is None:
         return None
-    ok = (isinstance(size, (list, tuple)) and len(size) == 2
-          and all(is_int(v) and v >= 1 for v in size))
-    if not ok:
+    if not (isinstance(size, (list, tuple)) and len(size) == 2
+            and all(is_int(v) and v >= 1 for v in size)):
         raise ConfigError(f"{loader}(size=...) must be [height, width] in pixels, e.g. [28, 28], "
                           f"got {show(size)}")
     if int(size[0]) * int(size[1]) > max_pixels:

@@ -16,7 +16,7 @@ from .folder import class_files
 
 
 @DATASETS.register("audio_folder")
-def load_audio_folder(path: str | os.PathLike, sample_rate: int | None = None,
+def load_audio_folder(path: str | os.PathLike[str], sample_rate: int | None = None,
                       length: int | None = None,
                       max_seconds: float = AUDIO_MAX_SECONDS) -> Dataset:
     """An audio Dataset from ``path/<class>/<clip>.wav``.

@@ -81,7 +81,7 @@ def _check_column(value: object, option: str) -> str | int:
 
 
 @DATASETS.register("csv")
-def load_csv(path: str | os.PathLike, text_column: str | int = "text",
+def load_csv(path: str | os.PathLike[str], text_column: str | int = "text",
              label_column: str | int = "label", sep: str | None = None,
              header: bool | None = None) -> Dataset:
     """A text Dataset from a CSV/TSV file.

@@ -58,7 +58,7 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
 
 
 @DATASETS.register("fashion_mnist")
-def load_fashion_mnist(path: str | os.PathLike | None = None, split: str = "train") -> Dataset:
+def load_fashion_mnist(path: str | os.PathLike[str] | None = None, split: str = "train") -> Dataset:
     """Fashion-MNIST as uint8 images ``(N, 28, 28)``.
 
     Parameters
@@ -85,6 +85,7 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, split: str = "trai
         xs.append(x)
         ys.append(y)
         test.append(np.full(len(y), part == "test"))
-    meta = {"source": f"Fashion-MNIST ({folder})", "license": "MIT (Zalando Research)",
-            "official_test": np.concatenate(test)}
+    meta: dict[str, object] = {"source": f"Fashion-MNIST ({folder})",
+                               "license": "MIT (Zalando Research)",
+                               "official_test": np.concatenate(test)}
     return Dataset(np.concatenate(xs), np.concatenate(ys).astype(np.int64), "image", CLASSES, meta)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -78,7 +77,7 @@ def _read_image(path: Path, size: tuple[int, int] | None, grayscale: bool,
     return img
 
 
-def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool,
+def _images(pairs: list[tuple[str, Path]], size: tuple[int, int] | None, grayscale: bool,
             max_pixels: int) -> np.ndarray:
     for _, f in pairs:
         if f.suffix.lower() not in IMAGE_EXT:
@@ -94,7 +93,7 @@ def _images(pairs: list[tuple[str, Path]], size: Any, grayscale: bool,
 
 
 def _audio(pairs: list[tuple[str, Path]], length: int, sample_rate: int | None,
-           max_seconds: float) -> tuple[np.ndarray, dict]:
+           max_seconds: float) -> tuple[np.ndarray, dict[str, object]]:
     for _, f in pairs:
         if f.suffix.lower() != ".wav":
             raise ConfigError(f"from_folder: {f} is not a WAV file in an audio folder; convert it "
@@ -112,7 +111,8 @@ def _csv(path: Path) -> Dataset:
     from .csv_text import load_csv
 
     try:
-        return load_csv(path)
+        ds: Dataset = load_csv(path)
+        return ds
     except ConfigError as e:
         if "no column for" not in str(e):
             raise
@@ -122,11 +122,12 @@ def _csv(path: Path) -> Dataset:
             raise ConfigError(f"{e}. from_folder reads text,label files only; for other columns "
                               "use augfit.datasets.load('csv', path=..., text_column=..., "
                               "label_column=...)") from None
-    return load_csv(path, text_column=0, label_column=1)
+    ds = load_csv(path, text_column=0, label_column=1)
+    return ds
 
 
 @DATASETS.register("folder")
-def from_folder(path: str | os.PathLike, modality: str | None = None, length: int = 8000,
+def from_folder(path: str | os.PathLike[str], modality: str | None = None, length: int = 8000,
                 sample_rate: int | None = None, size: tuple[int, int] | None = None,
                 grayscale: bool = False, max_pixels: int = IMAGE_MAX_PIXELS,
                 max_seconds: float = AUDIO_MAX_SECONDS) -> Dataset:
@@ -159,7 +160,7 @@ def from_folder(path: str | os.PathLike, modality: str | None = None, length: in
     pairs = class_files(root, "from_folder", "files")
     if modality is None:
         modality = "audio" if any(f.suffix.lower() == ".wav" for _, f in pairs) else "image"
-    meta: dict[str, Any] = {"source": str(root)}
+    meta: dict[str, object] = {"source": str(root)}
     if modality == "audio":
         x, extra = _audio(pairs, check_length(length, "from_folder"), sample_rate, max_seconds)
         meta.update(extra)

@@ -4,22 +4,25 @@ turned into a :class:`~augfit.data.datasets.Dataset` (what ``experiments.run(dat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
 
 from ...errors import ConfigError, ShapeError
 from ..container import Dataset, from_arrays
 
+if TYPE_CHECKING:
+    from pandas import DataFrame
+
 ROLES = ("text", "image", "audio", "label", "group")
 
 
-def is_frame(obj: Any) -> bool:
+def is_frame(obj: object) -> TypeGuard[DataFrame]:
     """True for a pandas DataFrame (without importing pandas)."""
     return type(obj).__name__ == "DataFrame" and type(obj).__module__.startswith("pandas")
 
 
-def from_frame(df: Any, columns: Mapping[str, str] | None = None,
+def from_frame(df: DataFrame, columns: Mapping[str, str] | None = None,
                sample_rate: int | None = None) -> Dataset:
     """A Dataset from a pandas DataFrame.
 
@@ -55,14 +58,14 @@ def from_frame(df: Any, columns: Mapping[str, str] | None = None,
     if len(set(map(str, y))) < 2:
         raise ConfigError(f"DataFrame column {cols['label']!r} (label) holds one class "
                           f"({str(y[0])!r}) in all {len(y)} rows; a classifier needs at least 2")
-    meta: dict[str, Any] = {"source": "pandas.DataFrame"}
+    meta: dict[str, object] = {"source": "pandas.DataFrame"}
     if sample_rate is not None:
         meta["sample_rate"] = int(sample_rate)
     groups = df[cols["group"]].to_numpy() if "group" in cols else None
     return from_arrays(x, y, kind, meta=meta, groups=groups)
 
 
-def _columns(df: Any, columns: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
+def _columns(df: DataFrame, columns: Mapping[str, str] | None) -> tuple[dict[str, str], str]:
     """The checked role -> column mapping and the input's role ("text", "image" or "audio")."""
     cols = dict(columns) if columns is not None else {"text": "text", "label": "label"}
     unknown = [k for k in cols if k not in ROLES]
@@ -87,9 +90,9 @@ def _columns(df: Any, columns: Mapping[str, str] | None) -> tuple[dict[str, str]
     return cols, inputs[0]
 
 
-def _inputs(df: Any, column: str, kind: str) -> Any:
+def _inputs(df: DataFrame, column: str, kind: str) -> np.ndarray | list[str]:
     """The input column as a list of str (text) or one stacked array (image, audio)."""
-    raw = df[column].tolist()
+    raw: list[str] = df[column].tolist()     # checked to be str below, for text
     if kind == "text":
         bad = [i for i, s in zip(df.index, raw, strict=True) if not isinstance(s, str)]
         if bad:
@@ -104,7 +107,7 @@ def _inputs(df: Any, column: str, kind: str) -> Any:
     return np.stack(arrays)
 
 
-def as_dataset(data: Any) -> Dataset:
+def as_dataset(data: object) -> Dataset:
     """``data`` as a Dataset: a Dataset, ``(x, y)`` arrays, a DataFrame with ``text``/``label``
     columns, or ``(DataFrame, {"text": column, "label": column})``."""
     if isinstance(data, Dataset):

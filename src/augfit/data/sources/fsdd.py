@@ -24,7 +24,7 @@ GET_IT = ("clone https://github.com/Jakobovski/free-spoken-digit-dataset and pas
           "path='.../free-spoken-digit-dataset' or set AUGFIT_FSDD to it")
 
 
-def find_folder(path: str | os.PathLike | None) -> Path:
+def find_folder(path: str | os.PathLike[str] | None) -> Path:
     """The WAV folder: ``path``, else ``$AUGFIT_FSDD``; its ``recordings/`` if present."""
     raw = path if path is not None else os.environ.get("AUGFIT_FSDD")
     if not raw:
@@ -36,8 +36,9 @@ def find_folder(path: str | os.PathLike | None) -> Path:
 
 
 @DATASETS.register("fsdd")
-def load_fsdd(path: str | os.PathLike | None = None, length: int = 8000, sample_rate: int = 8000,
-              split: str = "all", speakers: Sequence[str] | None = None) -> Dataset:
+def load_fsdd(path: str | os.PathLike[str] | None = None, length: int = 8000,
+              sample_rate: int = 8000, split: str = "all",
+              speakers: Sequence[str] | None = None) -> Dataset:
     """Load FSDD recordings as float32 waveforms ``(N, length)``.
 
     Parameters

@@ -20,7 +20,7 @@ from .folder import IMAGE_EXT, _read_image, class_files
 
 
 @DATASETS.register("image_folder")
-def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None,
+def load_image_folder(path: str | os.PathLike[str], size: Sequence[int] | None = None,
                       grayscale: bool = False, max_pixels: int = IMAGE_MAX_PIXELS) -> Dataset:
     """An image Dataset from ``path/<class>/<image>`` (PNG, JPEG, BMP, TIFF, WebP).
 
@@ -74,7 +74,8 @@ def load_image_folder(path: str | os.PathLike, size: Sequence[int] | None = None
                 "every image, or make them one size")
     names = sorted({c for c, _ in pairs})
     y = np.array([names.index(c) for c, _ in pairs], np.int64)
-    meta = {"source": str(root), "files": np.array([str(f) for _, f in pairs])}
+    meta: dict[str, object] = {"source": str(root),
+                               "files": np.array([str(f) for _, f in pairs])}
     return Dataset(np.stack(imgs), y, "image", names, meta)
 
 

@@ -43,7 +43,7 @@ def _headers(file: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
 
 
 @DATASETS.register("npz")
-def load_npz(path: str | os.PathLike, x_key: str = "x", y_key: str = "y",
+def load_npz(path: str | os.PathLike[str], x_key: str = "x", y_key: str = "y",
              modality: str | None = None, sample_rate: int | None = None,
              max_bytes: int = NPZ_MAX_BYTES) -> Dataset:
     """A Dataset from the arrays ``x_key`` (samples) and ``y_key`` (labels) of an ``.npz`` file.

@@ -80,7 +80,7 @@ def read_corpus(path: Path) -> list[dict[str, str]]:
 
 
 @DATASETS.register("rotten_tomatoes")
-def load_rotten_tomatoes(path: str | os.PathLike | None = None,
+def load_rotten_tomatoes(path: str | os.PathLike[str] | None = None,
                          include_plot: bool = False) -> Dataset:
     """Rotten Tomatoes review sentences labelled rotten (0) or fresh (1).
 

@@ -318,6 +318,8 @@ def write_spec(given: Any, planned: Spec, write: str | Path | None, out: Path) -
 
     if isinstance(given, (str, Path)) and Path(given).is_file():
         data = load_yaml(read_text(Path(given), "spec file"), str(given))
+        if not isinstance(data, Mapping):     # the spec was parsed from this file already
+            raise ConfigError(f"{given}: a spec file must be a mapping of sections")
         default = Path(given).with_suffix(".planned.yaml")
     else:
         data = planned.to_canonical()

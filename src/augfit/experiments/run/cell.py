@@ -160,7 +160,7 @@ class EpochRecorder(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         del epoch
         logs = logs or {}
-        clean = self.trainer.evaluate(self.x, self.y)
+        clean = self.fit_by.evaluate(self.x, self.y)
         for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
             self.history[k].append(float(logs[k]))
         self.history["train_loss"].append(float(clean["loss"]))
@@ -482,7 +482,7 @@ class ShadowStop(Callback):
             self.weights = es.best_weights
             return
         # weight averaging leaves its average in the model when a run ends
-        avg = next((cb for cb in self.trainer.callbacks if isinstance(cb, WeightAveraging)), None)
+        avg = next((cb for cb in self.fit_by.callbacks if isinstance(cb, WeightAveraging)), None)
         averaged = avg.averaged_weights() if avg is not None else None
         self.weights = averaged if averaged is not None else self.model.get_weights()
 
