@@ -94,7 +94,10 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "notes": ("Free text, each value a string or a list of strings; `tuned_on` says what a pilot "
               "already looked at, and the report warns about it, unless `pilot_splits` (written "
               "by `augfit plan`) or `pilot_split_seed` (the pilot's `dataset.split.seed`) shows "
-              "that the pilot's splits are not the run's.",
+              "that the pilot's splits are not the run's (with `test: official` the report "
+              "adds that every split shares the test set); `history` holds earlier tuning "
+              "(`augfit plan` moves the `tuned_on` it replaces there) and the report warns "
+              "about it too.",
               {"notes": {"tuned_on": "split 0, seeds 0-4: lr, epochs"}}),
     "answer": ("How the answer is judged (never part of a cell's key).",
                {"answer": {"smallest_effect": 0.5}}),

@@ -63,3 +63,66 @@ def test_an_adam_step_on_subnormal_moments():
     p_flush, m_flush = step(True)
     assert np.all(m_plain > 0) and np.all(m_flush == 0)
     assert np.all(p_flush == 0) and np.all(p_plain < 0)
+
+
+class _Probe:
+    """A Trainer callback noting, at every step, whether this thread flushes subnormals."""
+
+    def __new__(cls):
+        from augfit.train.callbacks import Callback
+
+        class Probe(Callback):
+            def on_train_begin(self, logs=None):
+                del logs
+                self.flushing = []
+
+            def on_batch_end(self, batch, logs=None):
+                del batch, logs
+                self.flushing.append(_product() == 0.0)
+        return Probe()
+
+
+def _subnormal_fit(**flush):
+    """One Adam step of a 1-1 linear model from zero weights whose weight gradient is subnormal
+    (inputs 1e-20, errors 1e-19): IEEE moves the weight a little, flushed it stays 0."""
+    from augfit.nn import MLP
+    from augfit.train import Trainer
+
+    model = MLP(1, (), 1, seed=0)
+    model.set_weights([np.zeros((1, 1), np.float32), np.zeros(1, np.float32)])
+    probe = _Probe()
+    trainer = Trainer(model, loss="mse", optimizer=Adam(lr=1e-3), callbacks=[probe])
+    x, y = np.full((4, 1), 1e-20, np.float32), np.full((4, 1), 1e-19, np.float32)
+    trainer.fit(x, y, steps=1, batch_size=4, shuffle=False, **flush)
+    return trainer, probe, (x, y)
+
+
+def test_fit_flushes_while_training_and_restores_the_callers_flags():
+    trainer, probe, _ = _subnormal_fit()                  # the default: flushed
+    assert probe.flushing == [True] and trainer.params["numerics"] == NUMERICS_FLUSHED
+    assert _product() > 0                                 # restored after fit
+    assert trainer.model.get_weights()[0][0, 0] == 0.0    # the subnormal gradient was flushed
+    trainer, probe, _ = _subnormal_fit(flush_subnormals=False)
+    assert probe.flushing == [False] and trainer.params["numerics"] == NUMERICS_PLAIN
+    with flush_subnormals():                              # a caller that flushes keeps flushing
+        trainer, probe, _ = _subnormal_fit(flush_subnormals=False)
+        assert probe.flushing == [False] and _product() == 0.0
+    assert _product() > 0
+
+
+def test_fit_without_flushing_is_the_ieee_computation_bit_for_bit():
+    """flush_subnormals=False computes what fit computed before flushing existed: here the
+    step replayed by hand with the same model, loss and optimizer in IEEE arithmetic."""
+    from augfit.nn import MLP
+    from augfit.nn.losses import get_loss
+
+    trainer, _, (x, y) = _subnormal_fit(flush_subnormals=False)
+    ref = MLP(1, (), 1, seed=0)
+    ref.set_weights([np.zeros((1, 1), np.float32), np.zeros(1, np.float32)])
+    opt = Adam(lr=1e-3)
+    _, grad = get_loss("mse")(ref.forward(x, training=True), y)
+    ref.backward(grad)
+    opt.step(ref.parameters(), ref.gradients())
+    got, want = trainer.model.get_weights(), ref.get_weights()
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(got, want, strict=True))
+    assert want[0][0, 0] > 0                              # the subnormal gradient moved it

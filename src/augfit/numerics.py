@@ -81,20 +81,24 @@ def _flushes() -> bool:
 
 @contextmanager
 def flush_subnormals(on: bool = True) -> Iterator[int]:
-    """Flush subnormals to zero in this thread inside the block; yields the :data:`NUMERICS`
-    version in force (``NUMERICS_PLAIN`` when ``on`` is false or the flags cannot be set)."""
-    old = _get() if on else None
+    """Flush subnormals to zero in this thread inside the block (``on`` false: compute with IEEE
+    subnormals inside it, even where the caller flushes); yields the :data:`NUMERICS` version in
+    force (``NUMERICS_PLAIN`` when ``on`` is false or the flags cannot be set). The caller's flags
+    are restored on exit."""
+    old = _get()
     if old is None:
         yield NUMERICS_PLAIN
         return
     new = _Fenv.from_buffer_copy(old)
-    new.mxcsr = old.mxcsr | _FTZ | _DAZ
-    if not _set(new) or not _flushes():
+    new.mxcsr = (old.mxcsr | _FTZ | _DAZ) if on else (old.mxcsr & ~(_FTZ | _DAZ))
+    if not _set(new) or _flushes() != bool(on):
         _set(old)
+        if _flushes():          # off asked for, and the caller's flushing could not be cleared
+            raise RuntimeError("flush_subnormals(False): could not clear the FTZ/DAZ flags")
         yield NUMERICS_PLAIN
         return
     try:
-        yield NUMERICS_FLUSHED
+        yield NUMERICS_FLUSHED if on else NUMERICS_PLAIN
     finally:
         _set(old)
 

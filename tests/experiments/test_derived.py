@@ -111,13 +111,48 @@ def test_plan_rides_early_stopping_cells_on_their_siblings():
 
 
 def test_speedups_flag():
-    assert speedups(None, {}) == {"derive", "flush"}
+    assert speedups(None, {}) == {"derive", "flush", "sparse"}
     assert speedups(None, {"AUGFIT_SPEEDUPS": "none"}) == set()
     assert speedups(None, {"AUGFIT_SPEEDUPS": "flush"}) == {"flush"}
-    assert speedups(None, {"AUGFIT_SPEEDUPS": "all"}) == {"derive", "flush", "stack"}
+    assert speedups(None, {"AUGFIT_SPEEDUPS": "all"}) == {"derive", "flush", "sparse", "stack"}
     assert speedups(" derive , flush") == {"derive", "flush"}
-    with pytest.raises(ConfigError, match=r"unknown speedup 'group'.*derive, flush, stack"):
+    with pytest.raises(ConfigError, match=r"unknown speedup 'group'.*derive, flush, sparse, "
+                                          r"stack"):
         speedups("derive,group")
+    with pytest.raises(ConfigError, match=r"'derive,stack': stack needs sparse"):
+        speedups("derive,stack")
+
+
+def _without_passes(result: CellResult) -> dict:
+    stored = _stored(result)
+    stored["history"] = {k: v for k, v in stored["history"].items()
+                         if not k.startswith("pass_")}
+    return stored
+
+
+def test_every_pass_evaluation_adds_curves_and_changes_nothing_else():
+    """Speedup sparse off (the previous release's every-epoch evaluation): 4 batches per pass,
+    evaluation periods of 3 steps, a budget of 50 steps (the last pass cut short). Every stored
+    field is the same as with sparse evaluation, the history gains the per-pass curves, and a
+    derived early stopping cell's curves end where it stopped, as training it gives."""
+    spec = parse_spec(dict(SPEC, training={"steps": 50, "eval_every": 3, "batch_size": 16,
+                                           "lr": 0.02}, methods=[
+        "baseline", {"name": "es", "early_stopping": {"patience": 2, "min_delta": 0.05}}]))
+    by = {c.method: c for c in spec.cells() if c.seed == 0}
+    sparse = run_cells(spec, by["baseline"], [by["es"]])
+    dense = run_cells(spec, by["baseline"], [by["es"]], passes=True)
+    for (_, a), (_, b) in zip(sparse, dense, strict=True):
+        assert _without_passes(b) == _stored(a)
+        assert not any(k.startswith("pass_") for k in a.history)
+    base, es = dense[0][1].history, dense[1][1].history
+    assert base["pass_step"] == [4.0 * i for i in range(1, 13)] + [50.0]
+    # step 12 ends a pass and a period: one evaluation, the same numbers
+    assert base["pass_val_loss"][2] == base["val_loss"][3]
+    assert base["pass_train_accuracy"][2] == base["train_accuracy"][3]
+    assert dense[1][1]["epochs_run"] < dense[0][1]["epochs_run"]       # it stopped
+    stop = 3 * dense[1][1]["epochs_run"]
+    assert es["pass_step"] == [s for s in base["pass_step"] if s <= stop]
+    assert _stored(dense[1][1]) == _stored(run_cells(spec, by["es"], passes=True)[0][1])
 
 
 class _FailAt(Callback):
@@ -192,3 +227,21 @@ def test_a_derived_cell_stores_its_own_time_and_the_trained_cell_the_rest(monkey
     # readings: start 0; es_restore 1 -> 2; es_last 3 -> 4; end 5: the run took 5 ticks
     assert [r["wall_time"] for _, r in out] == [3, 1, 1]
     assert sum(r["wall_time"] for _, r in out) == 5
+
+
+def test_the_previous_path_evaluates_every_pass_and_stores_the_same_endpoints(tmp_path):
+    """run(speedups="none") with eval_every: each stored cell gains the per-pass curves; every
+    other stored field is the default path's (flushing aside: compared at the same numerics)."""
+    spec = dict(SPEC, training={"steps": 40, "eval_every": 3, "batch_size": 16, "lr": 0.02},
+                methods=["baseline", {"name": "es", "early_stopping": {"patience": 2,
+                                                                      "min_delta": 0.05}}])
+    sparse = run(spec, out=tmp_path / "sparse", report=False, speedups="derive,sparse")
+    dense = run(spec, out=tmp_path / "dense", report=False, speedups="none")
+
+    def fields(rows, passes):
+        return {r["key"]: {k: ({h: c for h, c in v.items() if h.startswith("pass_") == passes}
+                               if k == "history" else v)
+                           for k, v in r.items() if k != "wall_time"} for r in rows}
+    assert fields(dense.rows, False) == fields(sparse.rows, False)
+    assert all(r["history"]["pass_step"] for r in dense.rows)
+    assert not any(r["history"] for r in fields(sparse.rows, True).values())

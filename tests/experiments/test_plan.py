@@ -280,3 +280,32 @@ def test_a_pilot_on_the_official_test_set_is_not_called_fresh():
         "Settings were tuned on a pilot (lr on split 0); every split is scored on the same "
         "official test set, so results on any split are optimistic for the tuned methods where "
         "the tuning looked at test results."]
+
+
+def test_the_report_states_the_tuning_history_plan_kept():
+    """What ``augfit plan`` moved into notes.history is not silently dropped from the report: the
+    fresh pilot's line says only that the pilot's choice is not optimistic, and the earlier tuning
+    gets its own warning (naming the shared official test set where there is one)."""
+    from test_report import _rows
+
+    from augfit.experiments.report import Report
+    from augfit.experiments.report.plan import _planned
+
+    notes = {"tuned_on": "lr on split 0"}
+    base = parse_spec(dict(SPEC, train_sizes=[10, 20], notes=notes,
+                           methods=["baseline", {"name": "drop", "dropout": 0.5}]))
+    planned = _planned(base, 1, 3, 1.0, pilot_spec(base, 2, 2, 30, 10), Path("runs/p"),
+                       today="2026-12-07")
+    warns = Report.build(planned, _rows(), n_classes=10).warnings
+    said = [w for w in warns if w.startswith(("Settings were", "Earlier tuning"))]
+    assert said[1] == ("Earlier tuning (notes.history): 2026-12-07, replaced by augfit plan: "
+                       "notes.tuned_on was: lr on split 0. Where it looked at this run's splits, "
+                       "results are optimistic for the methods it tuned.")
+    assert said[0].startswith("Settings were chosen on a pilot (augfit plan pilot: splits 30-31")
+    official = planned.with_fields(dataset=dict(planned.dataset, split={
+        "test": "official", "val": 0.15, "seed": 0}))
+    warns = Report.build(official, _rows(), n_classes=10).warnings
+    assert [w for w in warns if w.startswith("Earlier tuning")] == [
+        "Earlier tuning (notes.history): 2026-12-07, replaced by augfit plan: notes.tuned_on was: "
+        "lr on split 0. Where it looked at this run's splits, or the official test set every "
+        "split shares, results are optimistic for the methods it tuned."]

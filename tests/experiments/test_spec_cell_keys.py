@@ -30,7 +30,7 @@ PINNED = {
     "regularizers_fashion.yaml":
         "7fb54c31b77e292de6154b64cb1b9506848ec43de2f6ac73884e68bfcc4606ed",
     "rotten_tomatoes_text.yaml":
-        "04c8ed350546ec98b959891efabeb0a97aa4f5a0524ba1cddb68d27a4f282522",
+        "d8b335710432ac005a2ae45f926eef80a4ac499472dfe4da20c515b60443c6c5",
 }
 
 

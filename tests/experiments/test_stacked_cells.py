@@ -93,7 +93,7 @@ def test_groups_gather_one_method_and_size():
 
 @pytest.mark.slow
 def test_runs_stacked_and_alone_store_the_same_on_every_executor(tmp_path):
-    stacked = run(SPEC, out=tmp_path / "s", report=False, speedups="derive,stack")
+    stacked = run(SPEC, out=tmp_path / "s", report=False, speedups="derive,sparse,stack")
     alone = run(SPEC, out=tmp_path / "a", report=False, speedups="none")
     strip = lambda rows: {r["key"]: {k: v for k, v in r.items() if k != "wall_time"}  # noqa
                           for r in rows}

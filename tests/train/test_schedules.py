@@ -270,6 +270,49 @@ def test_early_stopping_patience_counts_periods():
     assert (es.best_epoch, es.stopped_epoch, trainer.step_count) == (0, 1, 10)
 
 
+class PassLog(Callback):
+    """The pass ends a fit announced: (index, logs, step count, weights at that moment)."""
+
+    def on_train_begin(self, logs=None):
+        del logs
+        self.seen = []
+
+    def on_pass_end(self, index, logs=None):
+        self.seen.append((index, logs, self.trainer.step_count,
+                          self.model.get_weights()))
+
+
+def test_eval_passes_evaluates_every_pass_and_changes_nothing_else():
+    x, y = _data()                                   # 3 batches per pass
+    runs = {}
+    for passes in (False, True):
+        log = PassLog()
+        es = EarlyStopping(monitor="val_loss", patience=50, restore_best_weights=True)
+        trainer = af.Trainer(MLP(4, [3], 2, seed=0), optimizer=SGD(lr=0.1),
+                             callbacks=[es, log])
+        h = trainer.fit(x, y, val=(x[:6], y[:6]), steps=14, eval_every=4, batch_size=4, seed=0,
+                        eval_passes=passes)
+        runs[passes] = trainer, h, log
+    (plain, hp, lp), (dense, hd, ld) = runs[False], runs[True]
+    assert hd.history == hp.history and len(hd.epoch) == 4          # periods of 4, 4, 4, 2
+    assert all(np.array_equal(u, v) for u, v in
+               zip(dense.model.get_weights(), plain.model.get_weights(), strict=True))
+    assert lp.seen == []                                            # only when asked for
+    # passes end after steps 3, 6, 9, 12, and the budget after step 14
+    assert [s for _, _, s, _ in ld.seen] == [3, 6, 9, 12, 14] == hd.passes["step"]
+    assert [i for i, *_ in ld.seen] == [0, 1, 2, 3, 4]
+    # each pass's val is the model's at that step (step 12 ends a period too: the same numbers)
+    for _, logs, _, weights in ld.seen:
+        model = MLP(4, [3], 2, seed=0)
+        model.set_weights(weights)
+        ev = af.Trainer(model).evaluate(x[:6], y[:6])
+        assert (logs["val_loss"], logs["val_accuracy"]) == (ev["loss"], ev["accuracy"])
+    assert hd.passes["val_loss"][3] == hd.history["val_loss"][2]
+    # without eval_every a pass is an epoch: nothing more
+    h = af.Trainer(MLP(4, [3], 2, seed=0)).fit(x, y, epochs=2, batch_size=4, eval_passes=True)
+    assert h.passes == {} and len(h.epoch) == 2
+
+
 def test_eval_every_bad_values():
     x, y = _data()
     with pytest.raises(ConfigError, match=r"fit\(eval_every=...\) must be a positive int, got 0"):
@@ -280,6 +323,13 @@ def test_eval_every_bad_values():
             return iter([(x, y)])
     with pytest.raises(ConfigError, match="needs a budget of known length"):
         af.Trainer(MLP(4, [3], 2, seed=0)).fit(Endless(), epochs=2, eval_every=3)
+
+    class Unsized:
+        def __iter__(self):
+            return iter([(x, y)])
+    with pytest.raises(ConfigError, match=r"eval_passes=True\) .* needs data of known length"):
+        af.Trainer(MLP(4, [3], 2, seed=0)).fit(Unsized(), steps=4, eval_every=2,
+                                                eval_passes=True)
 
 
 # -- found by make mutate (docs/testing.md, "Mutation testing") --

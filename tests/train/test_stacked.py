@@ -5,16 +5,19 @@ once with ``fit_stacked``, and compares everything a fit leaves behind: the Hist
 the final weights, the optimizer's state and step count, the callbacks' state.
 """
 import math
+import sys
+import warnings
 
 import numpy as np
 import pytest
 
 from augfit.data.loader import DataLoader
 from augfit.datasets import from_arrays
-from augfit.errors import ConfigError, TrainingError
+from augfit.errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from augfit.nn import MLP
 from augfit.nn.optim import SGD, Adam, Momentum
-from augfit.train.callbacks import EarlyStopping, ReduceLROnPlateau, WeightAveraging
+from augfit.numerics import NUMERICS_FLUSHED, NUMERICS_PLAIN, flushing_available
+from augfit.train.callbacks import Callback, EarlyStopping, ReduceLROnPlateau, WeightAveraging
 from augfit.train.schedules import CosineSchedule
 from augfit.train.stacked import StackedMLP, fit_stacked
 from augfit.train.trainer import Trainer
@@ -158,8 +161,273 @@ def test_refuses_models_that_cannot_share_a_stack():
     b, lb, _ = _unit(1, OPTIMIZERS["adam"])
     with pytest.raises(ConfigError, match="optimizers differ"):
         fit_stacked([a, b], [la, lb], epochs=1)
+    with pytest.raises(ConfigError, match=r"every model must be an MLP of one architecture "
+                                          r"\(None\); got 'not a model'"):
+        StackedMLP(["not a model", MLP(64, [16], 3, seed=0)])
+
+
+class _OwnSGD:
+    """An optimizer of the user's own: it has step and lr, but not augfit's per-row state."""
+
+    def __init__(self):
+        self.lr = 0.01
+
+    def step(self, params, grads, decay_mask=None):
+        del decay_mask
+        for p, g in zip(params, grads, strict=True):
+            p -= self.lr * g
+
+
+def test_refuses_an_optimizer_that_is_not_augfits():
+    a, la, _ = _unit(0, _OwnSGD)
+    b, lb, _ = _unit(1, _OwnSGD)
+    with pytest.raises(ConfigError, match=r"fit_stacked: the models step together with one of "
+                                          r"augfit.nn.optim's optimizers \(SGD, Momentum, Adam\), "
+                                          r"got _OwnSGD; train these models one by one"):
+        fit_stacked([a, b], [la, lb], epochs=1)
 
 
 def test_eval_every_periods_match():
     _compare({"steps": 37, "eval_every": 4}, opt=OPTIMIZERS["adam"], dropout=0.2)
     assert math.ceil(37 / 4) == 10
+
+
+# --- found by make mutate: every refusal in full, and the stack's bookkeeping -------------------
+
+
+class _Batches:
+    """A loader (anything iterable with a length) yielding ``batches`` and claiming ``n``."""
+
+    def __init__(self, batches, n=None):
+        self.batches, self.n = batches, len(batches) if n is None else n
+
+    def __iter__(self):
+        return iter(self.batches)
+
+    def __len__(self):
+        return self.n
+
+
+def _batch(rows, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((rows, 64), dtype=np.float32), np.arange(rows) % 3
+
+
+def _trainer(seed=0, **kwargs):
+    return Trainer(MLP(64, [8], 3, seed=seed), optimizer=SGD(lr=0.1), **kwargs)
+
+
+class _Odd:
+    def __repr__(self):
+        return "Odd()"
+
+
+def test_the_stack_refuses_what_it_cannot_hold_naming_it():
+    with pytest.raises(ConfigError, match=r"^StackedMLP\(models=\.\.\.\) needs at least one "
+                                          r"MLP$"):
+        StackedMLP([])
+    shape = {k: v for k, v in MLP(64, [16], 3, seed=0).config.items() if k != "seed"}
+    with pytest.raises(ConfigError) as e:
+        StackedMLP([MLP(64, [16], 3, seed=0), _Odd()])
+    assert str(e.value) == (f"StackedMLP(models=...): every model must be an MLP of one "
+                            f"architecture ({shape}); got Odd()")
+    odd = MLP(64, [16], 3, seed=0)
+    odd.layers.append(_Odd())
+    with pytest.raises(ConfigError, match=r"^StackedMLP: unknown layer Odd\(\)$"):
+        StackedMLP([odd])
+
+
+def test_models_of_one_architecture_but_other_seeds_share_a_stack_as_views_of_its_rows():
+    models = [MLP(64, [16], 3, seed=s, dropout=0.5) for s in range(3)]
+    before = [m.get_weights() for m in models]
+    stack = StackedMLP(models)
+    assert stack.params.shape == (3, models[0].n_params) and stack.active == 3
+    assert stack.lanes == [0, 1, 2] and stack.dtype == np.float32
+    for m, w in zip(models, before, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), w, strict=True))
+    stack.params[1] += 1                              # the models' arrays are the stack's rows
+    assert np.array_equal(models[1].get_weights()[0], before[1][0] + 1)
+    # row 0 leaves: it keeps its values in arrays of its own; the last row moves into its place
+    assert stack.release(0) == 0
+    assert stack.lanes == [2, 1] and stack.active == 2
+    stack.params[:] = 0
+    assert np.array_equal(models[0].get_weights()[0], before[0][0])
+    assert not models[2].get_weights()[0].any()       # model 2 now lives in row 0
+    assert stack.release(1) == 1 and stack.lanes == [2] and stack.active == 1
+
+
+def test_fit_stacked_refuses_what_cannot_step_together_naming_it():
+    ld = [_Batches([_batch(4)]), _Batches([_batch(4)])]
+    with pytest.raises(ConfigError, match=r"^fit_stacked: one loader per trainer, got 2 trainers "
+                                          r"and 1 loaders$"):
+        fit_stacked([_trainer(0), _trainer(1)], ld[:1], epochs=1)
+    with pytest.raises(ConfigError, match=r"got 0 trainers and 0 loaders$"):
+        fit_stacked([], [], epochs=1)
+    a, b = _trainer(0), Trainer(MLP(64, [8], 3, seed=1), optimizer=SGD(lr=0.2))
+    with pytest.raises(ConfigError) as e:
+        fit_stacked([a, b], ld, epochs=1)
+    opts = sorted({("SGD", repr(sorted((k, v) for k, v in vars(t.optimizer).items()
+                                       if k not in ("state", "t")))) for t in (a, b)})
+    assert str(e.value) == (f"fit_stacked: the trainers' optimizers differ ({opts}); models "
+                            f"stacked together use one optimizer setting")
+    with pytest.raises(ConfigError, match=r"^fit_stacked: the loaders have different lengths "
+                                          r"\[1, 2\]; stacked models step together, so their "
+                                          r"data must give the same number of batches$"):
+        fit_stacked([_trainer(0), _trainer(1)], [ld[0], _Batches([_batch(4)] * 2)], epochs=1)
+    with pytest.raises(ConfigError, match=r"^fit_stacked: the trainers' losses differ "
+                                          r"\(\[\('cross_entropy', 0\.0\), \('cross_entropy', "
+                                          r"0\.25\)\]\)$"):
+        fit_stacked([_trainer(0), _trainer(1, label_smoothing=0.25)], ld, epochs=1)
+
+
+def test_an_optimizers_own_state_and_step_count_do_not_keep_it_out_of_a_stack():
+    used = _trainer(0)
+    used.fit(*_batch(6), epochs=2, batch_size=3)
+    assert used.optimizer.t == 4
+    out = fit_stacked([used, _trainer(1)], [_Batches([_batch(6)]), _Batches([_batch(6, 1)])],
+                      epochs=1)
+    assert [len(h.history["loss"]) for h in out] == [1, 1]
+
+
+def test_batches_that_cannot_be_stacked_are_refused_naming_why():
+    import scipy.sparse as sp
+
+    x, y = _batch(4)
+    with pytest.raises(ConfigError, match=r"^fit_stacked: sparse \(CSR\) batches cannot be "
+                                          r"stacked; train these models one by one$"):
+        fit_stacked([_trainer(0), _trainer(1)],
+                    [_Batches([(x, y)]), _Batches([(sp.csr_matrix(x), y)])], epochs=1)
+    with pytest.raises(ShapeError, match=r"^fit_stacked: the models' batches differ in shape "
+                                         r"\[\(3, 64\), \(4, 64\)\]$"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)]), _Batches([_batch(3)])],
+                    epochs=1)
+    with pytest.raises(ShapeError, match=r"^fit_stacked: the loaders yielded different numbers "
+                                         r"of batches in one epoch$"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)] * 2),
+                                                  _Batches([(x, y)], n=2)], epochs=1)
+    with pytest.raises(ShapeError, match=r"^the training data yielded no batches in epoch 0; the "
+                                         r"dataset or loader is empty$"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([], n=1), _Batches([], n=1)],
+                    epochs=1)
+
+
+class _EndLogs(Callback):
+    """Keeps the logs training ends with."""
+
+    def on_train_end(self, logs=None):
+        self.logs = dict(logs)
+
+
+def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
+    """One class only: a model that ran its whole budget learned nothing (a diagnostic and a
+    warning, as its own fit gives); one that early stopping ended after 2 of 4 epochs is not
+    judged. The callbacks end on the last epoch's logs."""
+    rng = np.random.default_rng(3)
+    x, val = rng.random((64, 8, 8), dtype=np.float32), rng.random((16, 64), dtype=np.float32)
+    data = from_arrays(x, np.zeros(64, int), modality="image")
+
+    def unit(seed, stop):
+        callbacks = [_EndLogs(), *([EarlyStopping(patience=1, min_delta=10.0)] if stop else [])]
+        return (Trainer(MLP(64, [8], 3, seed=seed), optimizer=SGD(lr=0.01), callbacks=callbacks),
+                DataLoader(data, batch_size=32, seed=seed))
+
+    solo = [unit(0, True), unit(1, False)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AugfitWarning)
+        for tr, ld in solo:
+            tr.fit(ld, val=(val, np.zeros(16, int)), epochs=4)
+    stacked = [unit(0, True), unit(1, False)]
+    with pytest.warns(AugfitWarning) as caught:
+        fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked],
+                    val=[(val, np.zeros(16, int))] * 2, epochs=4)
+    assert [len(t.history.history["loss"]) for t, _ in stacked] == [2, 4]
+    assert stacked[0][0].diagnostics == []
+    assert stacked[1][0].diagnostics[0].startswith("the model learned nothing: after all 4 "
+                                                   "epochs")
+    mine = [w for w in caught if w.category is AugfitWarning]
+    assert [str(w.message) for w in mine] == stacked[1][0].diagnostics
+    # it points at the caller, not into stacked.py (the caller is this file; under mutmut, whose
+    # trampolines add a frame to every call, it is the trampoline)
+    assert mine[0].filename != sys.modules["augfit.train.stacked"].__file__
+    for (a, _), (b, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+        assert a.callbacks[0].logs == b.callbacks[0].logs
+        assert set(b.callbacks[0].logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_val_as_a_dataset_a_schedule_over_epochs_and_nothing_printed(capsys):
+    """val given as a Dataset (featurized by each loader, as the cells give it), a cosine schedule
+    bound to an epoch budget: the same bits as each fit alone, and no progress output."""
+    def units():
+        out = []
+        for s in (0, 1):
+            tr, ld, _ = _unit(s, OPTIMIZERS["adam"], schedule=lambda: CosineSchedule(warmup=0.3))
+            out.append((tr, ld, _data(50 + s, n=60)))
+        return out
+
+    solo = units()
+    for tr, ld, val in solo:
+        tr.fit(ld, val=val, epochs=3, verbose=0)
+    capsys.readouterr()
+    stacked = units()
+    fit_stacked([u[0] for u in stacked], [u[1] for u in stacked], val=[u[2] for u in stacked],
+                epochs=3)
+    flushed = NUMERICS_FLUSHED if flushing_available() else NUMERICS_PLAIN   # fit's default
+    assert capsys.readouterr() == ("", "")
+    for (a, _, _), (b, _, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+        assert a.params == b.params == {"epochs": 3, "steps": 5, "batch_size": 128,
+                                        "total_steps": 15, "numerics": flushed}
+
+
+def test_a_stack_of_one_and_a_diverged_model_gets_its_base_learning_rate_back():
+    (a, la, va), (b, lb, vb) = (_unit(0, OPTIMIZERS["sgd"]) for _ in range(2))
+    a.fit(la, val=va, epochs=2)
+    out = fit_stacked([b], [lb], val=[vb], epochs=2)
+    assert out[0] is b.history
+    _same(a, b)
+    cosine = lambda: CosineSchedule(warmup=0.5)                      # noqa: E731
+    units = [_unit(0, OPTIMIZERS["sgd"], schedule=cosine),
+             _unit(1, OPTIMIZERS["sgd"], schedule=cosine, poison=True)]
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], val=[u[2] for u in units],
+                      epochs=2)
+    assert isinstance(out[1], TrainingError)
+    assert units[1][0].optimizer.lr == units[0][0].optimizer.lr == 0.1
+
+
+class _Begin(Callback):
+    """Notes every on_epoch_begin call; fails its model at epoch ``fail_at`` if given."""
+
+    def __init__(self, fail_at=None):
+        self.calls, self.fail_at = [], fail_at
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append((epoch, dict(logs)))
+        if epoch == self.fail_at:
+            raise TrainingError(f"planted at epoch {epoch}")
+
+
+def test_epoch_begin_hooks_as_in_fit_and_a_model_failing_there_leaves_alone():
+    units = [_unit(s, OPTIMIZERS["sgd"], callbacks=[_Begin]) for s in (0, 1)] + \
+        [_unit(2, OPTIMIZERS["sgd"], callbacks=[lambda: _Begin(fail_at=1)])]
+    solo = [_unit(s, OPTIMIZERS["sgd"], callbacks=[_Begin]) for s in (0, 1)]
+    for tr, ld, val in solo:
+        tr.fit(ld, val=val, epochs=3)
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], val=[u[2] for u in units],
+                      epochs=3)
+    assert isinstance(out[2], TrainingError) and str(out[2]) == "planted at epoch 1"
+    assert [c[0] for c in units[2][0].callbacks[0].calls] == [0, 1]
+    for (a, _, _), (b, _, _) in zip(solo, units[:2], strict=True):
+        _same(a, b)
+        assert a.callbacks[0].calls == b.callbacks[0].calls
+        assert [e for e, _ in b.callbacks[0].calls] == [0, 1, 2]
+        assert b.callbacks[0].calls[1][1] == {k: a.history.history[k][0]
+                                              for k in ("loss", "accuracy", "val_loss",
+                                                        "val_accuracy")}
+
+
+def test_a_loaders_bad_labels_are_named_with_their_batch_and_epoch():
+    x, y = _batch(4)
+    with pytest.raises(ShapeError, match=r"^labels of loader batch 0 \(epoch 0\) must be in"):
+        fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)]), _Batches([(x, y + 5)])],
+                    epochs=1)

@@ -8,7 +8,7 @@ from augfit.errors import ConfigError
 from augfit.transforms.audio import TimeCutMix
 from augfit.transforms.compose import OneOf, Sometimes
 from augfit.transforms.image import CutMix, Rotate
-from augfit.transforms.mixing import MixUp
+from augfit.transforms.mixing import MixUp, beta_draws
 
 
 def _constant_images(n, shape=(8, 10), dtype=np.float32):
@@ -50,6 +50,33 @@ def test_lambda_is_drawn_per_sample_from_beta():
     assert lam.mean() == pytest.approx(0.5, abs=0.01)               # Beta(a, a) mean
     assert lam.var() == pytest.approx(1 / (4 * (2 * 0.4 + 1)), rel=0.05)
     assert sorted(rec["partner"].tolist()) == list(range(20000))     # a permutation
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.2, 2.0])
+def test_beta_draws_are_numpys_beta_and_leave_the_same_state(alpha):
+    for seed in range(150):
+        for n in (0, 1, 2, 3, 17, 512):
+            ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert beta_draws(ours, alpha, n).tobytes() == \
+                numpys.beta(alpha, alpha, size=n).tobytes()
+            assert ours.integers(0, 2**62, size=3).tolist() == \
+                numpys.integers(0, 2**62, size=3).tolist()
+
+
+def test_cutmix_record_is_drawn_as_before():
+    """λ from NumPy's Beta(1, 1), then the partner permutation and the box centres, in that
+    order from one stream: the record a seed gave before beta_draws existed."""
+    x = np.zeros((300, 12, 10), np.uint8)
+    rec = CutMix(alpha=1.0).sample(np.random.default_rng(7), x)
+    rng = np.random.default_rng(7)
+    rng.random(300)                                   # the applied draws (p = 1) come first
+    lam = np.rint(rng.beta(1.0, 1.0, size=300) * 256) / 256
+    partner = rng.permutation(300)
+    cy = rng.integers(0, 12, size=300)
+    assert rec["lam"].tobytes() == lam.tobytes()
+    assert rec["partner"].tolist() == partner.tolist()
+    half = (0.5 * np.sqrt(1.0 - lam) * 12).astype(np.int64)
+    assert rec["y0"].tolist() == np.maximum(cy - half, 0).tolist()
 
 
 def test_cutmix_labels_follow_the_pasted_area():

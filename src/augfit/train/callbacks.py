@@ -49,17 +49,30 @@ class Callback:
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
 
+    def on_pass_end(self, index: int, logs: Logs | None = None) -> None:
+        """After the ``index``-th pass over the data, with ``fit(eval_every=k,
+        eval_passes=True)`` only (``logs``: ``step``, and ``val_loss``, ``val_accuracy`` when
+        fit has val); without eval_every a pass is an epoch (:meth:`on_epoch_end`)."""
+
 
 class History(Callback):
-    """Records the epoch logs: ``history.history["val_loss"][e]``, ``history.epoch``."""
+    """Records the epoch logs: ``history.history["val_loss"][e]``, ``history.epoch``; with
+    ``fit(eval_every=k, eval_passes=True)`` also each pass's logs in ``history.passes``
+    (``step``, ``val_loss``, ``val_accuracy``)."""
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.passes: dict[str, list[float]] = {}
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         del logs
-        self.history, self.epoch = {}, []
+        self.history, self.epoch, self.passes = {}, [], {}
+
+    def on_pass_end(self, index: int, logs: Logs | None = None) -> None:
+        del index
+        for k, v in (logs or {}).items():
+            self.passes.setdefault(k, []).append(v)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         self.epoch.append(epoch)

@@ -104,6 +104,8 @@ class TrainerLike(Protocol):
     #: the fit's budget: ``epochs``, ``steps`` (per logged epoch), ``batch_size``, ``total_steps``
     params: dict[str, int | None]
     stop_training: bool
+    #: optimizer steps taken so far in the fit
+    step_count: int
 
     @property
     def callbacks(self) -> Sequence[object]:

@@ -56,8 +56,9 @@ from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.layers import Activation, Dense, Dropout, _Buffers
 from ..nn.model import MLP
 from ..nn.optim import Optimizer, ParamState
+from ..numerics import flush_subnormals as _flushing
 from .callbacks import Callback, History
-from .protocols import BatchSource, SizedBatchSource, ValData
+from .protocols import BatchSource, SizedBatchSource, TrainableModel, ValData
 from .trainer import Trainer, _budget, _Run
 
 
@@ -99,26 +100,28 @@ class StackedMLP:
     ``W`` and ``b``) are views of its row while it is in the stack.
     """
 
-    def __init__(self, models: Sequence[MLP]) -> None:
+    def __init__(self, models: Sequence[TrainableModel]) -> None:
         if not models:
             raise ConfigError("StackedMLP(models=...) needs at least one MLP")
         first = models[0]
-        shape = {k: v for k, v in first.config.items() if k != "seed"}
+        shape = {k: v for k, v in first.config.items() if k != "seed"} \
+            if isinstance(first, MLP) else None
         for m in models:
             if not isinstance(m, MLP) or {k: v for k, v in m.config.items() if k != "seed"} \
                     != shape:
                 raise ConfigError(f"StackedMLP(models=...): every model must be an MLP of one "
                                   f"architecture ({shape}); got {m!r}")
-        self.models = list(models)
-        self.dtype = first.dtype
-        n = first.n_params
+        self.models = [m for m in models if isinstance(m, MLP)]     # all of them, checked above
+        lead = self.models[0]
+        self.dtype = lead.dtype
+        n = lead.n_params
         self.params = np.zeros((len(models), n), self.dtype)
         self.grads = np.zeros_like(self.params)
         for row, m in enumerate(self.models):
             m.use_flat(self.params[row], self.grads[row])
         self.lanes = list(range(len(models)))
         self.active = len(models)
-        self._layout = self._read_layout(first)
+        self._layout = self._read_layout(lead)
         self._buf = _Buffers()
         self._saved: list[np.ndarray] = []
 
@@ -256,6 +259,8 @@ class _Lane:
     run: _Run
     val: Batch | None
     base_lr: float | None
+    #: the trainer's optimizer, checked to be one of augfit.nn.optim's (the stack steps with it)
+    opt: Optimizer
     it: Iterator[Batch] = field(default_factory=lambda: iter(()))
     epoch_lr: float = 0.0
     totals: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
@@ -279,7 +284,12 @@ def _lane(trainer: Trainer, loader: BatchSource,
     batch_cbs = [cb for cb in callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
     base_lr = trainer._bind_schedule(run.total)
     trainer.stop_training, trainer.step_count = False, 0
-    return _Lane(trainer, callbacks, batch_cbs, history, run, val_data, base_lr)
+    opt = trainer.optimizer
+    if not isinstance(opt, Optimizer):
+        raise ConfigError(f"fit_stacked: the models step together with one of augfit.nn.optim's "
+                          f"optimizers (SGD, Momentum, Adam), got {type(opt).__name__}; train "
+                          f"these models one by one")
+    return _Lane(trainer, callbacks, batch_cbs, history, run, val_data, base_lr, opt)
 
 
 def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource]) -> None:
@@ -308,35 +318,35 @@ def check_stackable(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSou
 def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource], *,
                 val: Sequence[ValData | None] | None = None, epochs: int | None = None,
                 steps: int | None = None, eval_every: int | None = None,
-                batch_size: int = 128) -> list[History | TrainingError]:
+                batch_size: int = 128, flush_subnormals: bool = True
+                ) -> list[History | TrainingError]:
     """Train each ``trainers[i]`` on ``loaders[i]`` (with ``val[i]``) as
-    ``trainers[i].fit(loaders[i], val=val[i], epochs=..., steps=..., eval_every=...)`` would,
-    bit for bit, but all models in one stack (:class:`StackedMLP`).
+    ``trainers[i].fit(loaders[i], val=val[i], epochs=..., steps=..., eval_every=...,
+    flush_subnormals=...)`` would, bit for bit, but all models in one stack
+    (:class:`StackedMLP`).
 
     Returns each model's History, or the TrainingError its training raised (a diverged loss):
     that model leaves the stack and the others go on. Each trainer ends as after its own fit
     (``history``, ``diagnostics``, ``step_count``; its optimizer holds the state it ended with).
     """
     check_stackable(trainers, loaders)
-    stack = StackedMLP([t.model for t in trainers])   # type: ignore[misc]
+    stack = StackedMLP([t.model for t in trainers])
     budget = _budget(epochs, steps)
     vals = list(val) if val is not None else [None] * len(trainers)
     lanes = [_lane(t, ld, v, budget, eval_every, batch_size)
              for t, ld, v in zip(trainers, loaders, vals, strict=True)]
-    mask, opt = trainers[0]._step(), trainers[0].optimizer
-    if not isinstance(opt, Optimizer):
-        raise ConfigError(f"fit_stacked: the models step together with one of augfit.nn.optim's "
-                          f"optimizers (SGD, Momentum, Adam), got {type(opt).__name__}; train "
-                          f"these models one by one")
-    step = StackedStep(stack, opt,
+    mask = trainers[0]._step()
+    step = StackedStep(stack, lanes[0].opt,
                        mask.keywords["decay_mask"][0] if isinstance(mask, functools.partial)
                        else None)
-    for lane in lanes:
-        for cb in lane.callbacks:
-            cb.on_train_begin(lane.logs)
-    _epochs(stack, step, lanes)
-    for row in range(stack.active - 1, -1, -1):      # the budget is spent
-        _leave(stack, step, lanes, row)
+    with _flushing(bool(flush_subnormals)) as numerics:
+        for lane in lanes:
+            lane.trainer.params["numerics"] = numerics
+            for cb in lane.callbacks:
+                cb.on_train_begin(lane.logs)
+        _epochs(stack, step, lanes)
+        for row in range(stack.active - 1, -1, -1):      # the budget is spent
+            _leave(stack, step, lanes, row)
     return [lane.error if lane.error is not None else lane.history for lane in lanes]
 
 
@@ -355,7 +365,7 @@ def _epochs(stack: StackedMLP, step: StackedStep, lanes: list[_Lane]) -> None:
                 _leave(stack, step, lanes, row)
                 continue
             lane.it = iter(lane.run.batches(epoch))
-            lane.epoch_lr = float(getattr(lane.trainer.optimizer, "lr", 0.0))
+            lane.epoch_lr = float(lane.opt.lr)
             lane.totals, lane.counts = [0.0, 0.0, 0.0], np.zeros(lane.trainer.model.out_features,
                                                                  np.int64)
         _run_epoch(stack, step, lanes, epoch, limit)
@@ -381,7 +391,7 @@ def _run_epoch(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], epoch: 
                     raise ShapeError("fit_stacked: the loaders yielded different numbers of "
                                      "batches in one epoch")
                 break
-            _one_step(stack, step, active, got, epoch, b)  # type: ignore[arg-type]
+            _one_step(stack, step, active, [g for g in got if g is not None], epoch, b)
             for row in range(stack.active - 1, -1, -1):
                 if lanes[stack.lanes[row]].error is not None:
                     _leave(stack, step, lanes, row)
@@ -412,7 +422,7 @@ def _close_epoch(lane: _Lane, epoch: int) -> None:
     learning rate back), as at the end of ``Trainer._run_epoch``."""
     tr = lane.trainer
     if tr.schedule is not None:
-        tr.optimizer.lr = lane.epoch_lr  # type: ignore[attr-defined]
+        lane.opt.lr = lane.epoch_lr
     if lane.totals[2] == 0:
         raise ShapeError(f"the training data yielded no batches in epoch {epoch}; the "
                          f"dataset or loader is empty")
@@ -457,8 +467,8 @@ def _lr(lane: _Lane) -> float:
     """The model's learning rate for this step (its schedule applied, as Trainer does)."""
     tr = lane.trainer
     if tr.schedule is not None:
-        tr.optimizer.lr = lane.epoch_lr * tr.schedule.factor(tr.step_count)  # type: ignore
-    return float(getattr(tr.optimizer, "lr", 0.0))
+        lane.opt.lr = lane.epoch_lr * tr.schedule.factor(tr.step_count)
+    return float(lane.opt.lr)
 
 
 def _end_epoch(lane: _Lane, epoch: int) -> None:
@@ -486,12 +496,11 @@ def _leave(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], row: int) -
     training ends as its own fit's would (base learning rate back, ``on_train_end``)."""
     own = step.release(row)
     lane = lanes[stack.release(row)]
-    tr = lane.trainer
-    opt = tr.optimizer
-    opt.state = [own]  # type: ignore[attr-defined]
-    opt.t = step.t  # type: ignore[attr-defined]
+    tr, opt = lane.trainer, lane.opt
+    opt.state = [own]
+    opt.t = step.t
     if lane.base_lr is not None:
-        opt.lr = lane.base_lr  # type: ignore[attr-defined]
+        opt.lr = lane.base_lr
     if lane.error is not None:
         return
     for cb in lane.callbacks:

@@ -17,6 +17,7 @@ from ..checks import check_choice, check_int
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.losses import PER_SAMPLE, SOFT_TARGET_LOSSES, TO_PROBA, check_label_smoothing, get_loss
 from ..nn.optim import Adam
+from ..numerics import flush_subnormals as _flushing
 from ..rng import SeedLike, as_generator
 from .callbacks import Callback, History, ProgressBar, ReduceLROnPlateau
 from .checks import check_features, check_labels
@@ -86,6 +87,51 @@ class _Run:
                    eval_every)
 
 
+class _PassEnds(Callback):
+    """``fit(eval_passes=True)``: after the step that ends a pass over the data (or the budget),
+    evaluate val (kept for the period's own evaluation at that step) and call every callback's
+    ``on_pass_end``."""
+
+    def __init__(self, per_pass: int, total: int, val_data: Batch | None,
+                 others: list[Callback]) -> None:
+        self.per_pass, self.total, self.val, self.others = per_pass, total, val_data, others
+        self.index = 0
+        self.owner: Trainer | None = None
+
+    @classmethod
+    def of(cls, trainer: Trainer, callbacks: list[Callback], val_data: Batch | None,
+           per_pass: int | None, total: int | None) -> _PassEnds:
+        if per_pass is None or total is None:
+            raise ConfigError("fit(eval_passes=True) evaluates at the end of every pass over the "
+                              "data, so it needs data of known length: a loader with a length, "
+                              "or arrays")
+        made = cls(per_pass, total, val_data, list(callbacks))
+        made.set_trainer(trainer)
+        made.owner = trainer
+        return made
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        del logs
+        self.index = 0
+
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        del batch, logs
+        trainer = self.owner
+        if trainer is None:
+            return
+        step = trainer.step_count
+        if step % self.per_pass and step != self.total:
+            return
+        out: dict[str, float] = {"step": float(step)}
+        if self.val is not None:
+            ev = trainer._evaluate(*self.val)
+            trainer._pass_eval = (step, ev)
+            out.update(val_loss=ev["loss"], val_accuracy=ev["accuracy"])
+        for cb in self.others:
+            cb.on_pass_end(self.index, dict(out))
+        self.index += 1
+
+
 def _is_loader(data: object) -> TypeGuard[BatchSource]:
     return hasattr(data, "__iter__") and not isinstance(data, (np.ndarray, list, tuple, str)) \
         and not sp.issparse(data)
@@ -121,6 +167,22 @@ class Trainer:
     -----
     Batches may carry soft targets ``(N, K)`` instead of labels (a loader whose augment mixes
     labels, e.g. MixUp); the running training accuracy then scores the argmax of the targets.
+
+    ``fit(eval_every=k)``: an "epoch" of the logs, the callbacks (early stopping's patience,
+    ReduceLROnPlateau) and the History is ``k`` optimizer steps, the same at every training-set
+    size, and the data flow on across passes unchanged (the same batches in the same order); the
+    last one ends with the budget (it may be shorter). With ``eval_passes=True`` val is also
+    evaluated after every pass over the data (and at the end of the budget), as a fit without
+    ``eval_every`` does: the logs, the callbacks' epochs and the trained model are the same as
+    without it (a pass that ends where a period ends is evaluated once); only the time spent
+    evaluating grows. The runner uses it for the previous release's every-epoch evaluation
+    (``AUGFIT_SPEEDUPS`` without ``sparse``).
+
+    ``fit(flush_subnormals=True)`` (the default) sets the CPU's FTZ/DAZ flags in this thread for
+    the fit and restores the caller's afterwards (:mod:`augfit.numerics`): an overfitting model's
+    tiny gradients and Adam moments no longer slow every step many times over, and the numbers
+    change only where a value fell below about 1.2e-38. ``params["numerics"]`` records the
+    arithmetic used: 1 IEEE (also where the flags cannot be set), 2 flushed.
 
     Examples
     --------
@@ -165,6 +227,8 @@ class Trainer:
         #: what went wrong in the last fit without stopping it (also issued as AugfitWarning)
         self.diagnostics: list[str] = []
         self._label_counts: np.ndarray = np.zeros(0, np.int64)
+        #: (step, val evaluation) of the last pass end (fit(eval_passes=True)), else None
+        self._pass_eval: tuple[int, dict[str, float]] | None = None
 
     def _check_schedule(self, schedule: object) -> Schedule | None:
         if schedule is None:
@@ -247,7 +311,8 @@ class Trainer:
             val: ValData | None = None,
             epochs: int | None = None, steps: int | None = None, batch_size: int = 128,
             shuffle: bool = True, seed: SeedLike = None, verbose: bool | int = False,
-            eval_every: int | None = None) -> History:
+            eval_every: int | None = None, eval_passes: bool = False,
+            flush_subnormals: bool = True) -> History:
         """Train for up to ``epochs`` epochs, or ``steps`` optimizer steps (callbacks may stop
         earlier).
 
@@ -274,12 +339,14 @@ class Trainer:
             line per epoch on stderr otherwise); 2 one line per epoch.
         eval_every : int, optional
             Log (and evaluate ``val``) every ``eval_every`` optimizer steps instead of after every
-            pass over the data, as Keras' ``steps_per_epoch``: an "epoch" of the logs, the
-            callbacks (early stopping's patience, ReduceLROnPlateau) and the History is then
-            ``eval_every`` steps, the same at every training-set size, and the data flow on across
-            passes unchanged (the same batches in the same order). The last one ends with the
-            budget (it may be shorter). Needs a known budget in steps (``steps``, or ``epochs``
-            with data of known length).
+            pass over the data, as Keras' ``steps_per_epoch`` (see Notes). Needs a known budget
+            in steps (``steps``, or ``epochs`` with data of known length).
+        eval_passes : bool
+            With ``eval_every``: also evaluate ``val`` after every pass over the data, into
+            ``History.passes`` and the callbacks' ``on_pass_end``; nothing else changes (Notes).
+        flush_subnormals : bool
+            Train with subnormal floats flushed to zero (default; see Notes), or with IEEE
+            subnormals (``False``: the bytes of before). ``params["numerics"]`` says which.
 
         Returns
         -------
@@ -292,15 +359,22 @@ class Trainer:
         run = _Run.of(batches, per_epoch, epochs, steps, eval_every)
         val_data = self._val(val, featurize)
         callbacks = self._callbacks(verbose)
-        history = next(cb for cb in callbacks if isinstance(cb, History))
+        if eval_passes and eval_every is not None:
+            callbacks.append(_PassEnds.of(self, callbacks, val_data, per_epoch, run.total))
         self.params = {"epochs": run.epochs, "steps": run.period, "batch_size": batch_size,
                        "total_steps": run.total}
-        self._loop(callbacks, run.batches, val_data, run.epochs, run.steps, run.total)
+        with _flushing(bool(flush_subnormals)) as self.params["numerics"]:
+            self._loop(callbacks, run.batches, val_data, run.epochs, run.steps, run.total)
+        return self._finish(callbacks, run.epochs)
+
+    def _finish(self, callbacks: list[Callback], epochs: int | None) -> History:
+        """The fit's History, kept with the diagnostics of its run (each also warned)."""
+        history = next(cb for cb in callbacks if isinstance(cb, History))
         self.history = history
         self.diagnostics = self.diagnose(history.history, len(history.epoch)
-                                          if run.epochs is None else run.epochs)
+                                          if epochs is None else epochs)
         for message in self.diagnostics:
-            warnings.warn(message, AugfitWarning, stacklevel=2)
+            warnings.warn(message, AugfitWarning, stacklevel=3)
         return history
 
     def _batches(self, data: object, y: object, batch_size: int, shuffle: bool, seed: SeedLike
@@ -348,7 +422,7 @@ class Trainer:
         batch_cbs = [cb for cb in callbacks
                      if type(cb).on_batch_end is not Callback.on_batch_end]
         base_lr = self._bind_schedule(total)
-        self.stop_training, self.step_count = False, 0
+        self.stop_training, self.step_count, self._pass_eval = False, 0, None
         logs: dict[str, float] = {}
         for cb in callbacks:
             cb.on_train_begin(logs)
@@ -361,7 +435,7 @@ class Trainer:
                 limit = None if steps is None else steps - self.step_count
                 logs = self._run_epoch(epoch, batches(epoch), batch_cbs, limit)
                 if val_data is not None:
-                    ev = self._evaluate(*val_data)
+                    ev = self._evaluate_val(val_data)
                     logs["val_loss"], logs["val_accuracy"] = ev["loss"], ev["accuracy"]
                 for cb in callbacks:
                     cb.on_epoch_end(epoch, logs)
@@ -476,6 +550,14 @@ class Trainer:
             loss, _ = self._loss_fn(out, y)
         labels = y if y.ndim == 1 else y.argmax(axis=1)
         return {"loss": loss, "accuracy": float(np.mean(out.argmax(axis=1) == labels))}
+
+    def _evaluate_val(self, val_data: Batch) -> dict[str, float]:
+        """val's loss and accuracy now: the pass-end evaluation when one was made at this very
+        step (``fit(eval_passes=True)``), else evaluated."""
+        done = self._pass_eval
+        if done is not None and done[0] == self.step_count:
+            return done[1]
+        return self._evaluate(*val_data)
 
     def evaluate(self, x: ArrayLike, y: ArrayLike) -> dict[str, float]:
         """``{"loss", "accuracy"}`` of the model on features ``x`` and labels ``y`` (no dropout)."""

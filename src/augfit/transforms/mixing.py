@@ -79,6 +79,38 @@ def lerp(a: np.ndarray, b: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return out.reshape(a.shape)
 
 
+def beta_draws(rng: np.random.Generator, alpha: float, n: int) -> np.ndarray:
+    """``rng.beta(alpha, alpha, size=n)``: the same numbers, and ``rng`` left in the same state.
+
+    For ``alpha = 1`` (CutMix's usual value) it is computed in a few array operations instead of
+    NumPy's loop, at half the time: NumPy draws Beta(a, b) with ``a, b <= 1`` by Jöhnk's method,
+    pairs ``(U, V)`` of ``rng.random()`` until ``X + Y <= 1`` with ``X = U**(1/a)``,
+    ``Y = V**(1/b)`` (for ``a = b = 1`` exactly ``U`` and ``V``), returning ``X / (X + Y)``. Here
+    a block of pairs is drawn, the first ``n`` accepted ones kept, and the generator rewound and
+    moved on by exactly the values they used (``rng.random(k)`` consumes ``k`` values, as the
+    loop's draws do).
+
+    >>> a, b = np.random.default_rng(3), np.random.default_rng(3)
+    >>> fast, numpy = beta_draws(a, 1.0, 5), b.beta(1.0, 1.0, size=5)
+    >>> fast.tobytes() == numpy.tobytes(), a.random() == b.random()
+    (True, True)
+    """
+    if alpha != 1.0 or n == 0:
+        return rng.beta(alpha, alpha, size=n)
+    bitgen = rng.bit_generator
+    start = bitgen.state
+    uv = rng.random(2 * (2 * n + 4 * int(np.sqrt(n)) + 16))   # about twice the pairs needed
+    u, v = uv[0::2], uv[1::2]
+    s = u + v
+    kept = np.flatnonzero((s <= 1.0) & (s > 0.0))[:n]
+    bitgen.state = start
+    if kept.size < n:              # too few accepted in the block (rare): NumPy's own loop
+        return rng.beta(alpha, alpha, size=n)
+    rng.random(2 * (int(kept[-1]) + 1))                       # the values the loop would use
+    result: np.ndarray = u[kept] / s[kept]
+    return result
+
+
 class LabelMixing(Transform[np.ndarray]):
     """Base of MixUp/CutMix: draws ``lam``, ``partner`` and ``weight``; mixes the soft targets.
 
@@ -114,7 +146,7 @@ class LabelMixing(Transform[np.ndarray]):
 
     # -- the contract -----------------------------------------------------------------------------
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
-        lam = np.rint(rng.beta(self.alpha, self.alpha, size=n) * LAMBDA_STEPS) / LAMBDA_STEPS
+        lam = np.rint(beta_draws(rng, self.alpha, n) * LAMBDA_STEPS) / LAMBDA_STEPS
         partner = rng.permutation(n).astype(np.int64)
         extra, weight = self.draw(rng, batch, lam)
         return {"lam": lam, "partner": partner, "weight": np.asarray(weight, float), **extra}
@@ -228,5 +260,5 @@ class MixUp(LabelMixing):
         return lerp(a, b, lam)
 
 
-__all__ = ["LAMBDA_STEPS", "LabelMixing", "MixUp", "check_alpha", "check_mixable",
+__all__ = ["LAMBDA_STEPS", "LabelMixing", "MixUp", "beta_draws", "check_alpha", "check_mixable",
            "check_targets", "lerp"]

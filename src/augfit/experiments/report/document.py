@@ -138,7 +138,8 @@ class Report:
                          n_classes=n_classes, exploratory=True)
         warns = warnings_for(rows, comps, names, spec.baseline, sizes,
                              spec.splits * len(spec.seeds), n_classes, tuned_on(spec),
-                             spec.splits, failed, fresh_splits(spec), shared_test(spec))
+                             spec.splits, failed, fresh_splits(spec), shared_test(spec),
+                             spec.notes.get("history"))
         warns += answer_warnings(primary, names, spec.baseline, small)
         return cls(spec, list(rows), summary, comps, verdicts, warns,
                    [primary_sentence(v) for v in primary], list(pooled), primary,

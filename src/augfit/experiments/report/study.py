@@ -109,10 +109,9 @@ def run(spec: str | Path | Spec | dict[str, Any], out: str | Path | None = None,
         The cap on the grid's size (default ``$AUGFIT_MAX_CELLS`` or 100,000): a larger grid is
         refused before anything is loaded, stating its size and the cap.
     speedups : str, optional
-        Which speedups of :mod:`augfit.experiments.run.tasks` to use (``derive``, ``flush``,
-        ``stack``, comma-separated, or ``all``/``none``); default the ``AUGFIT_SPEEDUPS``
-        environment variable, else ``derive,flush``. ``flush`` changes the numerics slightly: a
-        store holds cells of one numerics version only, and resuming with the other is refused.
+        The speedups of :mod:`augfit.experiments.run.tasks` (``derive,flush,sparse,stack``, or
+        ``all``/``none``); default ``$AUGFIT_SPEEDUPS``, else ``derive,flush,sparse``. ``flush``
+        changes the numerics slightly: a store holds cells of one numerics version only.
 
     Notes
     -----

@@ -308,7 +308,7 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
                  expected_units: int, n_classes: int | None = None,
                  tuned_on: Any = None, n_splits: int | None = None,
                  failed: Sequence[Mapping[str, Any]] = (), fresh: str = "",
-                 shared_test: bool = False) -> list[str]:
+                 shared_test: bool = False, history: Any = None) -> list[str]:
     """The sanity warnings of STATISTICS.md §6, most serious first (an empty list: none).
 
     ``failed``: cells whose training failed (method, split, seed, train_size, error), left out of
@@ -316,7 +316,8 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
     (:func:`.report.fresh_splits`); ``tuned_on`` is then said, not warned about, unless
     ``shared_test``: every split, the pilot's too, is scored on one official test set, so only a
     choice of the design's size is not optimistic (a setting chosen on the pilot's test results
-    is)."""
+    is). ``history``: the spec's ``notes.history``, earlier tuning (``augfit plan`` moves the
+    ``tuned_on`` it replaces there), stated with its own warning."""
     out = _failed_lines(failed) + _chance_lines(comparisons, n_classes) + _training_lines(rows)
     out += _few_units_lines(comparisons)
     out += _partial_lines(comparisons, methods, baseline, sizes, expected_units)
@@ -325,6 +326,8 @@ def warnings_for(rows: Sequence[Mapping[str, Any]], comparisons: Sequence[Compar
         out.append(design)
     if tuned_on:
         out.append(_tuned_on_line(tuned_on, fresh, shared_test))
+    if history:
+        out.append(_history_line(history, shared_test))
     out += under_trained_warnings(rows, baseline)   # not underfitting: still learning at the cap
     return out
 
@@ -426,6 +429,14 @@ def _tuned_on_line(tuned_on: Any, fresh: str, shared_test: bool = False) -> str:
                 "methods where the tuning looked at test results.")
     return (f"Settings were tuned on a pilot ({what}); results on the same splits or seeds are "
             "optimistic for the tuned methods.")
+
+
+def _history_line(history: Any, shared_test: bool) -> str:
+    what = "; ".join(map(str, history)) if isinstance(history, (list, tuple)) else history
+    where = ("this run's splits, or the official test set every split shares" if shared_test
+             else "this run's splits")
+    return (f"Earlier tuning (notes.history): {what}. Where it looked at {where}, results are "
+            "optimistic for the methods it tuned.")
 
 
 def _diverged(row: Mapping[str, Any]) -> bool:

@@ -145,22 +145,44 @@ def make_optimizer(spec: Spec, method: Method | None = None) -> Any:
 class EpochRecorder(Callback):
     """Callback recording, after every epoch, the logs plus the *clean* training metrics: the
     training subsample evaluated in eval mode (no augmentation, no dropout), so the learning
-    curves train vs val measure generalization rather than the difficulty of augmented batches."""
+    curves train vs val measure generalization rather than the difficulty of augmented batches.
+
+    With ``passes`` (the previous release's every-epoch evaluation, speedup ``sparse`` off, fit
+    with ``eval_passes``) it also records, after every pass over the data, the step and val and
+    clean train there (``pass_step``, ``pass_val_loss``, ...); where a pass ends with an
+    evaluation period the clean train is evaluated once."""
 
     keys = ("loss", "accuracy", "val_loss", "val_accuracy", "train_loss", "train_accuracy")
+    pass_keys = ("pass_step", "pass_val_loss", "pass_val_accuracy", "pass_train_loss",
+                 "pass_train_accuracy")
 
-    def __init__(self, x_train: Any, y_train: np.ndarray) -> None:
+    def __init__(self, x_train: Any, y_train: np.ndarray, passes: bool = False) -> None:
         self.x, self.y = x_train, y_train
-        self.history: dict[str, list[float]] = {k: [] for k in self.keys}
+        self.names = self.keys + (self.pass_keys if passes else ())
+        self.history: dict[str, list[float]] = {k: [] for k in self.names}
+        self._clean: tuple[int, dict[str, float]] | None = None
 
     def on_train_begin(self, logs: Any = None) -> None:
         del logs
-        self.history = {k: [] for k in self.keys}
+        self.history = {k: [] for k in self.names}
+        self._clean = None
+
+    def on_pass_end(self, index: int, logs: dict[str, float] | None = None) -> None:
+        del index
+        logs = logs or {}
+        clean = self.fit_by.evaluate(self.x, self.y)
+        self._clean = (self.fit_by.step_count, clean)
+        for k in ("step", "val_loss", "val_accuracy"):
+            self.history[f"pass_{k}"].append(float(logs[k]))
+        self.history["pass_train_loss"].append(float(clean["loss"]))
+        self.history["pass_train_accuracy"].append(float(clean["accuracy"]))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         del epoch
         logs = logs or {}
-        clean = self.fit_by.evaluate(self.x, self.y)
+        done = self._clean
+        clean = done[1] if done is not None and done[0] == self.fit_by.step_count \
+            else self.fit_by.evaluate(self.x, self.y)
         for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
             self.history[k].append(float(logs[k]))
         self.history["train_loss"].append(float(clean["loss"]))
@@ -189,8 +211,8 @@ def run_cell(spec: Spec | dict[str, Any], cell: Cell, epoch_callback: Any = None
 
 
 def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] = (),
-              epoch_callback: Any = None, data: Any = None, flush: bool = False
-              ) -> list[tuple[Cell, CellResult | TrainingError]]:
+              epoch_callback: Any = None, data: Any = None, flush: bool = False,
+              passes: bool = False) -> list[tuple[Cell, CellResult | TrainingError]]:
     """Train ``cell`` and read each of ``derived`` off its trajectory: ``[(cell, result), ...]``,
     ``cell`` first, each result as :func:`run_cell` gives it, or the TrainingError it raised.
 
@@ -200,7 +222,9 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     bit for bit, because early stopping changes nothing in a run before it stops. A derived
     cell's ``wall_time`` is the time deriving it took (evaluating its final model); ``cell`` has
     the rest. If ``cell``'s training fails, each derived cell is trained by itself (it may have
-    stopped before the failure).
+    stopped before the failure). ``passes``: evaluate val and the clean train after every pass
+    over the data too, as the previous release did (:class:`EpochRecorder`; the same results
+    with the per-pass curves added to the history).
     """
     from threadpoolctl import threadpool_limits
 
@@ -215,7 +239,7 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
     t0 = time.perf_counter()
     with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
         try:
-            results: list[Any] = _train(spec, cell, epoch_callback, derived)
+            results: list[Any] = _train(spec, cell, epoch_callback, derived, passes, flush)
         except TrainingError as e:
             results = [e]
     # a derived cell's wall time is what deriving it took; the trained cell has the rest
@@ -225,7 +249,7 @@ def run_cells(spec: Spec | dict[str, Any], cell: Cell, derived: Sequence[Cell] =
         out.append((c, r if isinstance(r, TrainingError)
                     else _cell_result(c, r, r.get("wall_time", seconds), numerics)))
     if len(results) == 1 and derived:                  # the run failed: train them one by one
-        out += [run_cells(spec, d, (), None, None, flush)[0] for d in derived]
+        out += [run_cells(spec, d, (), None, None, flush, passes)[0] for d in derived]
     return out
 
 
@@ -269,7 +293,7 @@ def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[
     trained = None
     if len(units) > 1:
         with threadpool_limits(limits=1), flush_subnormals(flush) as numerics:
-            trained = _train_group(spec, units, epoch_callback)
+            trained = _train_group(spec, units, epoch_callback, flush)
     if trained is None:
         return [pair for i, (c, d) in enumerate(units)
                 for pair in run_cells(spec, c, d, epoch_callback if i == 0 else None, None, flush)]
@@ -287,7 +311,7 @@ def run_group(spec: Spec | dict[str, Any], units: Sequence[tuple[Cell, Sequence[
 
 
 def _train_group(spec: Spec, units: Sequence[tuple[Cell, Sequence[Cell]]],
-                 epoch_callback: Any) -> list[Any] | None:
+                 epoch_callback: Any, flush: bool = False) -> list[Any] | None:
     """Each unit's results (or its TrainingError) from one stacked fit; None when their batches
     cannot share a stack."""
     from ...train.stacked import fit_stacked
@@ -300,7 +324,8 @@ def _train_group(spec: Spec, units: Sequence[tuple[Cell, Sequence[Cell]]],
     with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
         warnings.simplefilter("ignore", AugfitWarning)
         fitted = fit_stacked([p.trainer for p in ps], [p.loader for p in ps],
-                             val=[p.val for p in ps], **ps[0].fit_kwargs())
+                             val=[p.val for p in ps], flush_subnormals=flush,
+                             **ps[0].fit_kwargs())
     return [h if isinstance(h, BaseException) else _finish(p)
             for p, h in zip(ps, fitted, strict=True)]
 
@@ -332,15 +357,26 @@ class _Prepared:
     recorder: EpochRecorder
     es: Any
     shadows: list[ShadowStop]
+    passes: bool = False
 
     def fit_kwargs(self) -> dict[str, Any]:
         t = self.spec.training
-        return {"epochs": t.get("epochs"), "steps": t.get("steps"),
-                "eval_every": t.get("eval_every")}
+        out = {"epochs": t.get("epochs"), "steps": t.get("steps"),
+               "eval_every": t.get("eval_every")}
+        return {**out, "eval_passes": True} if self.passes else out
+
+    def fit(self, flush: bool) -> None:
+        """Train the cell's model (diagnostics are reported once per cell, with its name, by
+        the executor); ``flush``: subnormals flushed (the caller has set the flags for the
+        whole cell already, evaluations included)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AugfitWarning)
+            self.trainer.fit(self.loader, val=self.val, flush_subnormals=flush,
+                             **self.fit_kwargs())
 
 
 def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
-             derived: Sequence[Cell] = ()) -> _Prepared:
+             derived: Sequence[Cell] = (), passes: bool = False) -> _Prepared:
     from ...data.loader import DataLoader
     from ...train.trainer import Trainer
     from ...transforms.audio.mel import with_sample_rate
@@ -359,7 +395,8 @@ def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
                         mix=mix)
     x_train = loader.featurize(sub.x)
     model = make_model(spec, method, cell, loader.n_features, len(train.classes))
-    recorder = EpochRecorder(x_train, sub.y)
+    passes = passes and "eval_every" in t         # without it every pass is evaluated anyway
+    recorder = EpochRecorder(x_train, sub.y, passes)
     es = _early_stopping(method.early_stopping) if method.early_stopping else None
     shadows = [ShadowStop(_early_stopping(spec.method(d.method).early_stopping))
                for d in derived]
@@ -370,15 +407,13 @@ def _prepare(spec: Spec, cell: Cell, epoch_callback: Any,
                       callbacks=callbacks, label_smoothing=method.label_smoothing,
                       schedule=schedule)
     return _Prepared(spec, cell, trainer, loader, val, test, x_train, sub.y, recorder, es,
-                     shadows)
+                     shadows, passes)
 
 
-def _train(spec: Spec, cell: Cell, epoch_callback: Any,
-           derived: Sequence[Cell] = ()) -> list[dict[str, Any]]:
-    p = _prepare(spec, cell, epoch_callback, derived)
-    with warnings.catch_warnings():  # reported once per cell, with its name, by the executor
-        warnings.simplefilter("ignore", AugfitWarning)
-        p.trainer.fit(p.loader, val=p.val, **p.fit_kwargs())
+def _train(spec: Spec, cell: Cell, epoch_callback: Any, derived: Sequence[Cell] = (),
+           passes: bool = False, flush: bool = False) -> list[dict[str, Any]]:
+    p = _prepare(spec, cell, epoch_callback, derived, passes)
+    p.fit(flush)
     return _finish(p)
 
 
@@ -393,12 +428,22 @@ def _finish(p: _Prepared) -> list[dict[str, Any]]:
                    list(trainer.diagnostics))]
     for s in p.shadows:            # after the run's own result: set_weights replaces its model
         t0 = time.perf_counter()
-        h = {k: v[:s.epochs_run] for k, v in p.recorder.history.items()}
+        h = _stopped_history(p.recorder.history, s)
         model.set_weights(final if s.weights is None else s.weights)
         out.append(_result(trainer, h, s.es, sets, epochs,
                            trainer.diagnose({"loss": h["loss"], "accuracy": h["accuracy"]},
                                             epochs)))
         out[-1]["wall_time"] = time.perf_counter() - t0
+    return out
+
+
+def _stopped_history(h: dict[str, list[float]], s: ShadowStop) -> dict[str, list[float]]:
+    """The history of a run that stopped where ``s`` says: its first ``s.epochs_run`` epochs, and
+    the passes over the data (``pass_*``) that ended by its last step."""
+    out = {k: v[:s.epochs_run] for k, v in h.items() if not k.startswith("pass_")}
+    if "pass_step" in h:
+        n = sum(1 for step in h["pass_step"] if step <= s.steps_run)
+        out.update({k: v[:n] for k, v in h.items() if k.startswith("pass_")})
     return out
 
 
@@ -438,6 +483,7 @@ class ShadowStop(Callback):
     def __init__(self, es: Any) -> None:
         self.es = es
         self.epochs_run: int | None = None
+        self.steps_run = 0                  # optimizer steps of the stopped run
         self.weights: list[np.ndarray] | None = None
         self.seen = 0
         self._pending = False
@@ -450,6 +496,7 @@ class ShadowStop(Callback):
         self.es.on_train_begin(logs)
         self.es.trainer.stop_training = False
         self.epochs_run, self.weights, self.seen, self._pending = None, None, 0, False
+        self.steps_run = 0
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         del epoch, logs
@@ -461,6 +508,7 @@ class ShadowStop(Callback):
         if self.epochs_run is not None:
             return
         self.es.on_epoch_end(epoch, logs)
+        self.steps_run = self.fit_by.step_count
         if self.es.trainer.stop_training:
             self.epochs_run, self._pending = epoch + 1, True
 

@@ -71,7 +71,8 @@ def run_task(canonical: dict[str, Any], task: Task | Group, flush: bool = False,
         done = run_group(canonical, [(t.cell, t.derived) for t in task.tasks], epoch_callback,
                          data, flush)
     else:
-        done = run_cells(canonical, task.cell, task.derived, epoch_callback, data, flush)
+        done = run_cells(canonical, task.cell, task.derived, epoch_callback, data, flush,
+                         task.passes)
     return [(cell, CellFailure(str(r), type(r).__name__) if isinstance(r, BaseException) else r)
             for cell, r in done]
 

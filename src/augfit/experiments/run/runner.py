@@ -217,7 +217,7 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
         status = (lambda c: _EpochStatus(bar, f"{c.method} split={c.split} seed={c.seed} "
                                          f"n={c.train_size}",
                                          spec.training["epochs"])) if show else None
-        planned: list[Any] = tasks.plan_tasks(spec, todo, "derive" in use)
+        planned: list[Any] = tasks.plan_tasks(spec, todo, "derive" in use, "sparse" not in use)
         if "stack" in use:
             planned = tasks.group_tasks(planned)
         it = execute(spec.to_canonical(), planned, epoch_callback=status, flush=flush, **where)
@@ -250,10 +250,10 @@ def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
     if not other:
         return
     n = sum(1 for v in stored.values() if v == other[0])
-    setting = ("AUGFIT_SPEEDUPS=derive (flushing off; derive,stack to stack as well)"
-               if other[0] == NUMERICS_PLAIN
-               else "AUGFIT_SPEEDUPS=derive,flush (flushing on; the default when it is unset; "
-               "derive,flush,stack to stack as well)")
+    setting = ("AUGFIT_SPEEDUPS=derive,sparse (flushing off; derive,sparse,stack to stack as "
+               "well)" if other[0] == NUMERICS_PLAIN
+               else "AUGFIT_SPEEDUPS=derive,flush,sparse (flushing on; the default when it is "
+               "unset; derive,flush,sparse,stack to stack as well)")
     raise ConfigError(
         f"{store.path}: {n} stored cells of this spec were computed with numerics version "
         f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "

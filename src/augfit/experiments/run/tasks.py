@@ -12,6 +12,13 @@ the same bytes as training it (tested), so resuming, the store and the report ar
 the other method's cell is already stored (a resumed run) or not in the grid, the cell trains by
 itself.
 
+Sparse evaluation (``sparse``): val and the clean training subset are evaluated every
+``training.eval_every`` optimizer steps, as the spec says. Without it (the previous release's
+code path) they are also evaluated after every pass over the data, as the previous release did
+whatever the budget (:meth:`augfit.train.Trainer.fit`'s ``eval_passes``): early stopping, the
+stored history and every endpoint are the same, the history gains the per-pass curves
+(``pass_*``), and only the time spent evaluating grows.
+
 Stacked training (``stack``, not on by default): the tasks of one method and training size (the
 units of a grid row, which differ in split and seed) train as one stack of models
 (:func:`augfit.experiments.run.cell.run_group`, :mod:`augfit.train.stacked`), with the same bytes
@@ -34,11 +41,13 @@ SPEEDUPS = {
     "derive": "early stopping cells read off the run of the method without it (same numbers)",
     "flush": "subnormal floats flushed to zero while training (slightly different numbers; "
              "numerics version 2)",
+    "sparse": "val and clean train evaluated every training.eval_every steps only, not after "
+              "every pass over the data too (same numbers; fewer history points)",
     "stack": "the units of a grid row (one method and training size) trained as one stack "
-             "(same numbers)",
+             "(same numbers; needs sparse)",
 }
 #: the speedups in force when ``AUGFIT_SPEEDUPS`` is unset or empty
-DEFAULT = ("derive", "flush")
+DEFAULT = ("derive", "flush", "sparse")
 ENV = "AUGFIT_SPEEDUPS"
 
 
@@ -49,9 +58,9 @@ def speedups(value: str | Sequence[str] | None = None,
     :data:`DEFAULT` ones. ``all`` is every speedup, ``none`` the previous release's code path.
 
     >>> sorted(speedups("derive")), sorted(speedups("none")), sorted(speedups(""))
-    (['derive'], [], ['derive', 'flush'])
+    (['derive'], [], ['derive', 'flush', 'sparse'])
     >>> sorted(speedups("all"))
-    ['derive', 'flush', 'stack']
+    ['derive', 'flush', 'sparse', 'stack']
     """
     if value is None:
         value = (os.environ if environ is None else environ).get(ENV, "")
@@ -68,15 +77,20 @@ def speedups(value: str | Sequence[str] | None = None,
         raise ConfigError(f"{ENV}={value!r}: unknown speedup {unknown[0]!r}; use a comma-separated "
                           f"list of {', '.join(SPEEDUPS)}, or all or none (the previous code "
                           f"path); unset: {', '.join(DEFAULT)}")
+    if "stack" in names and "sparse" not in names:
+        raise ConfigError(f"{ENV}={value!r}: stack needs sparse (stacked training evaluates "
+                          f"every training.eval_every steps only); add sparse, or drop stack")
     return frozenset(names)
 
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of work for an executor: train ``cell``, derive ``derived`` from its run."""
+    """One unit of work for an executor: train ``cell``, derive ``derived`` from its run;
+    ``passes``: evaluate after every pass over the data too (speedup ``sparse`` off)."""
 
     cell: Cell
     derived: tuple[Cell, ...] = ()
+    passes: bool = False
 
     @property
     def cells(self) -> tuple[Cell, ...]:
@@ -132,15 +146,17 @@ def early_stopping_siblings(spec: Spec) -> dict[str, str]:
     return out
 
 
-def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True) -> list[Task]:
+def plan_tasks(spec: Spec, todo: Sequence[Cell], derive: bool = True,
+               passes: bool = False) -> list[Task]:
     """The tasks that compute ``todo`` (cells of ``spec`` not stored yet, one per key), in the
     order of ``todo``: with ``derive``, each early stopping cell whose sibling cell is also to do
-    rides on it; every other cell is a task of its own."""
+    rides on it; every other cell is a task of its own. ``passes``: each task evaluates after
+    every pass over the data too (:class:`Task`)."""
     if not derive:
-        return [Task(c) for c in todo]
+        return [Task(c, (), passes) for c in todo]
     riders = _riders(spec, todo)
     riding = {c.key for cs in riders.values() for c in cs}
-    return [Task(c, tuple(riders.get(c.key, ()))) for c in todo if c.key not in riding]
+    return [Task(c, tuple(riders.get(c.key, ())), passes) for c in todo if c.key not in riding]
 
 
 def _riders(spec: Spec, todo: Sequence[Cell]) -> dict[str, list[Cell]]:

@@ -59,7 +59,9 @@ The format (defaults shown; only ``dataset.name`` (or ``dataset.card``), ``train
                                       # string or list), e.g. "split 0, seeds 0-4: lr, epochs";
                                       # pilot_splits: "20-21" (augfit plan writes it) or
                                       # pilot_split_seed: "99" (a pilot on another split seed):
-                                      # then the report says the run's splits are fresh
+                                      # then the report says the run's splits are fresh;
+                                      # history: earlier tuning (augfit plan moves the
+                                      # tuned_on it replaces there), stated in the report
     tracking: {mlflow: URI}           # optional: also log each cell to MLflow (not part of results)
     answer: {smallest_effect: 1.0}    # the smallest change in test accuracy that matters, in pp,
                                       # in (0, 50]: separates "negligible" from "inconclusive".
