@@ -94,6 +94,8 @@ def test_categories_by_hand():
     assert [CODES[c] for c in categories(lo, hi, 0.01)] == [
         "helps", "hurts", "negligible", "inconclusive", "inconclusive"]
     assert category(0.001, 0.005, 0.01) == "helps"      # above 0 first, though within +-1 pp
+    assert category(-0.004, 0.006, 0.01) == "negligible"
+    assert category(-0.004, 0.006, 0.005) == "inconclusive"
 
 
 def _normal(mean, se):
@@ -126,6 +128,20 @@ def test_one_look_is_plain_holm_by_hand():
                                                                              se[None])(c)))
                        for j, m in enumerate("abcd")}, [0.5, 1.0], 0.05, 0.002, looks)
     assert later["a"] is looks["a"] and later["b"] is looks["b"]
+    # the earlier rejections count as done even where this look's interval would not reject
+    # ("a" now at 0): c and d are judged at the level of 2 open comparisons of 4; a method the
+    # earlier look did not judge ("d") is judged afresh
+    now = mean.copy()
+    now[0] = 0.0
+    later = holm_look({m: (lambda c, j=j: tuple(x[0, j] for x in _normal(now[None],
+                                                                           se[None])(c)))
+                       for j, m in enumerate("abcd")}, [0.5, 1.0], 0.05, 0.002,
+                      {m: looks[m] for m in "abc"})
+    assert later["a"] is looks["a"] and later["b"] is looks["b"]
+    two_open = float(nominal_levels([0.5, 1.0], 0.05 / 2)[-1])
+    assert later["c"].level == later["d"].level == pytest.approx(two_open, rel=1e-12)
+    assert (later["c"].method, later["d"].method) == ("c", "d")
+    assert later["d"].category == "inconclusive"
     assert later["c"].level == pytest.approx(nominal_levels([0.5, 1.0], 0.025)[-1])
 
 
@@ -135,6 +151,9 @@ def test_stop_reason():
     assert stop_reason({"a": "helps", "b": "inconclusive"}, 2, 4) == ""
     assert "1 comparison(s) still inconclusive (b)" in stop_reason(
         {"a": "helps", "b": "inconclusive"}, 4, 4)
+    assert stop_reason({"c": "inconclusive", "a": "helps", "b": "inconclusive"}, 4, 4) == (
+        "the declared maximum was reached at look 4 with 2 comparison(s) still inconclusive "
+        "(b, c)")
 
 
 def _simulate(effect, looks_units, experiments, seed, sequential=True):

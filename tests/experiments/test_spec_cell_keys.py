@@ -22,7 +22,7 @@ PINNED = {
     "fashion_mnist_overfitting.yaml":
         "3b86d4bacb6e01b53320d0e11c25b90cc611b0391054d83c9644b68112bfe3c6",
     "fsdd_specaugment.yaml":
-        "5a3f18774d055fe18472ef7ed417442f153a2f418339a8a84a974da22ca21f49",
+        "7f6b1e53e39f21065df563194c8724515eacc32a7d6f04220fa47dced3648ebc",
     "fsdd_specaugment_speakers.yaml":
         "78750909e0fcd438dd949e612e3efdc6cdfc7d251c01db5dcc21f813e2e42a48",
     "regularizers_digits.yaml":

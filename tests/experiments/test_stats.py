@@ -555,3 +555,12 @@ def test_t_half_below_one_degree_of_freedom_is_nan():
     assert t_half(0.1, 1, 0.95) == pytest.approx(12.7062047 * 0.1)       # t(0.975, 1)
     assert math.isnan(Estimate(0.1, (0.0, 0.2), 0.5, df=0).se)
     assert Estimate(0.1, (0.0, 0.2), 0.5, df=1).se == pytest.approx(0.1 / 12.7062047)
+
+
+def test_bca_percentile_at_its_pole_is_taken_on_the_side_of_y():
+    from augfit.experiments.stats.intervals import _bca_percentile
+    z = sps.norm.ppf(0.9)                     # y = z0 + z = z with z0 = 0
+    near = (1.0 / z, np.nextafter(1.0 / z, np.inf), np.nextafter(1.0 / z, -np.inf))
+    a = next(c for c in near if 1.0 - c * z == 0.0)      # 1 - a y = 0 exactly
+    got = _bca_percentile(np.zeros(2), np.array([a, a]), np.array([z, -z]))
+    np.testing.assert_array_equal(got, [1.0, sps.norm.cdf(-z / (1 + a * z))])
