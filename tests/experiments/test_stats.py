@@ -319,6 +319,22 @@ def test_summarize_by_hand():
     assert all(out[1][k + "_sd"] == 0.0 for k in expect)  # one cell: no spread
 
 
+def test_summarize_averages_float32_metrics_in_float64():
+    """A float32 model's metrics (NumPy scalars) are averaged in float64: the mean of the three
+    float32 values 0.1, 0.2, 0.7 is their exact sum / 3 = 0.33333333085, not the float32 mean
+    0.33333334327 (which a float32 array would give)."""
+    vals = [np.float32(0.1), np.float32(0.2), np.float32(0.7)]
+    exact = [float(v) for v in vals]                    # 0.10000000149, 0.20000000298, 0.69999998808
+    rows = [_row("m", seed, 10, v, v, loss=v) for seed, v in enumerate(vals)]
+    (e,) = summarize(rows, ["m"], [10])
+    mean = sum(exact) / 3
+    sd = math.sqrt(sum((x - mean) ** 2 for x in exact) / 2)
+    for k in ("test_accuracy", "train_accuracy", "test_loss"):
+        assert e[k] == pytest.approx(mean, rel=1e-13), k
+        assert e[k + "_sd"] == pytest.approx(sd, rel=1e-13), k
+    assert abs(mean - float(np.array(vals).mean())) > 1e-9   # the float32 mean is another number
+
+
 def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
     from augfit.errors import ConfigError
     from augfit.experiments.stats.decision import decide

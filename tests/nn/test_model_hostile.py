@@ -223,6 +223,19 @@ def test_names_and_config_values_read_from_the_file_are_not_echoed(tmp_path):
         assert "SECRET" not in text and message in text and str(path) in text, text
 
 
+def test_only_the_ten_names_listed_decide_whether_they_are_quoted(tmp_path):
+    # ten short names and an 11th that is not an identifier: the ten shown are quoted (the 11th
+    # is not shown, so it cannot leak); judging 11 names would hide the ten as well
+    secret = "zz:$6$SECRET"                                   # sorts after a00..a09
+    path = _write(tmp_path, "eleven.npz", **{f"a{i:02}": np.zeros(1) for i in range(10)},
+                  **{secret: np.zeros(1)})
+    with pytest.raises(ConfigError) as info:
+        MLP.load(path)
+    listed = str([f"a{i:02}" for i in range(10)])
+    assert str(info.value).endswith(f"no 'config' entry; it holds {listed})")
+    assert "SECRET" not in str(info.value)
+
+
 def test_a_structured_weight_dtype_is_named_by_its_field_count_not_its_names(tmp_path):
     # a structured dtype's field names are the file's content: str(dtype) echoed them
     secret = "hunter2:$6$SECRET/hash"
