@@ -335,6 +335,36 @@ def test_summarize_averages_float32_metrics_in_float64():
     assert abs(mean - float(np.array(vals).mean())) > 1e-9   # the float32 mean is another number
 
 
+def test_design_warning_texts_by_design(monkeypatch):
+    """The report's design warning, word for word, for each kind of design (the coverage table
+    SIMULATED: 3 x 4 covers 91.9 %, 3 x 2 covers 94.5 % at 1.21x the oracle width, 1 x 10 96 %)."""
+    from augfit.experiments.stats.stats import design_warning
+
+    tail = (": with fewer than 5 splits the split level has too few degrees of freedom for an "
+            "interval both honest and narrow. Use 10 splits x 2 seeds (the cost of 5 x 4) or more "
+            "(docs/statistics.md).")
+    assert design_warning(5, 1) is None and design_warning(6, 2) is None
+    assert design_warning(3, 4) == ("The design 3 splits x 4 seeds covers only 91.9% for a "
+                                    "nominal 95% in simulation" + tail)
+    assert design_warning(3, 2) == (
+        "The design 3 splits x 2 seeds covers 94.5% for a nominal 95% in simulation, but only "
+        "with intervals 1.21x the width a correct 95% interval needs" + tail)
+    assert design_warning(4, 2) == (
+        "The design 4 splits x 2 seeds is not validated by the coverage simulation (with 3 "
+        "splits no interval method met 93-97% coverage at 1.2x the oracle width for every split "
+        "component)" + tail)
+    assert design_warning(1, 3) == (
+        "One split: the intervals cover the seeds and the test images, not the choice of the "
+        "training pool and val set; in simulation 1 split x 10 seeds covered 96% for a nominal "
+        "95% with a small pool component, a larger one is not covered. Use 10 splits x 2 seeds "
+        "(the cost of 5 x 4) or more (docs/statistics.md).")
+    # exactly 93 % coverage is within the bound: no "only"
+    monkeypatch.setitem(st.SIMULATED, (2, 3), (0.93, 1.1))
+    assert design_warning(2, 3) == (
+        "The design 2 splits x 3 seeds covers 93.0% for a nominal 95% in simulation, but only "
+        "with intervals 1.10x the width a correct 95% interval needs" + tail)
+
+
 def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
     from augfit.errors import ConfigError
     from augfit.experiments.stats.decision import decide
