@@ -72,3 +72,29 @@ def test_mde_refuses_levels_at_both_ends_and_needs_one_degree_of_freedom():
     from scipy import stats as sps
     assert mde(0.01, 1) == pytest.approx(0.01 * (sps.t.ppf(0.975, 1) + sps.t.ppf(0.8, 1)),
                                          rel=1e-12)  # df = 1 is enough
+
+
+def test_a_power_at_or_below_half_alpha_is_refused():
+    # t(1 - alpha/2) + t(power) <= 0 there: the "minimum detectable effect" would be 0 or less,
+    # and units_needed answered from its normal starting point (13,361 for se = 1/sqrt(10),
+    # effect 0.01, alpha 0.9, power 0.1, where every design "reaches" it)
+    message = ("mde(power=...) must be above alpha/2 = 0.45 (the chance that a test at alpha=0.9 "
+               "rejects on one side under no effect), got {}; the usual power is 0.8")
+    for power in (0.1, 0.45):
+        with pytest.raises(ConfigError) as e:
+            units_needed(1 / math.sqrt(10), 9, 10, 0.01, alpha=0.9, power=power)
+        assert str(e.value) == message.format(power)
+        with pytest.raises(ConfigError):
+            mde(0.01, 9, alpha=0.9, power=power)
+    # just above it the MDE is small but positive
+    assert 0 < mde(1.0, math.inf, alpha=0.9, power=0.46) == pytest.approx(
+        0.12566 - 0.10043, abs=1e-4)
+
+
+def test_units_needed_near_the_cap():
+    # unit sd 1, target 0.01: about (2.8016 / 0.01)^2 = 78,489 units (normal); with t quantiles
+    # 78,491 is the first design whose MDE is at most 0.01. Its search starts at 78,488 and must
+    # not overshoot the 2 x MAX_UNITS guard on the way (a step of 3x would give up here).
+    se = 1 / math.sqrt(10)
+    assert units_needed(se, 9, 10, 0.01) == 78_491
+    assert mde(*scaled(se, 9, 10, 78_491)) <= 0.01 < mde(*scaled(se, 9, 10, 78_490))

@@ -19,6 +19,7 @@ import math
 from scipy import stats as sps
 
 from ...checks import check_number
+from ...errors import ConfigError
 
 POWER = 0.8                              # the power every "minimum detectable effect" is at
 MAX_UNITS = 100_000                      # the search gives up beyond this many units
@@ -27,6 +28,10 @@ MAX_UNITS = 100_000                      # the search gives up beyond this many 
 def _check(alpha: float, power: float) -> None:
     check_number(alpha, "alpha", "mde", 0, 1, low_open=True, high_open=True)
     check_number(power, "power", "mde", 0, 1, low_open=True, high_open=True)
+    if power <= alpha / 2:   # then t(1 - alpha/2) + t(power) <= 0: an MDE of 0 or less
+        raise ConfigError(f"mde(power=...) must be above alpha/2 = {alpha / 2:g} (the chance that "
+                          f"a test at alpha={alpha:g} rejects on one side under no effect), got "
+                          f"{power!r}; the usual power is {POWER}")
 
 
 def mde(se: float, df: float, alpha: float = 0.05, power: float = POWER) -> float:
