@@ -324,7 +324,7 @@ def test_summarize_averages_float32_metrics_in_float64():
     float32 values 0.1, 0.2, 0.7 is their exact sum / 3 = 0.33333333085, not the float32 mean
     0.33333334327 (which a float32 array would give)."""
     vals = [np.float32(0.1), np.float32(0.2), np.float32(0.7)]
-    exact = [float(v) for v in vals]                    # 0.10000000149, 0.20000000298, 0.69999998808
+    exact = [float(v) for v in vals]   # 0.10000000149, 0.20000000298, 0.69999998808
     rows = [_row("m", seed, 10, v, v, loss=v) for seed, v in enumerate(vals)]
     (e,) = summarize(rows, ["m"], [10])
     mean = sum(exact) / 3
