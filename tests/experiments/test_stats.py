@@ -365,6 +365,37 @@ def test_design_warning_texts_by_design(monkeypatch):
         "with intervals 1.10x the width a correct 95% interval needs" + tail)
 
 
+def test_compare_defaults_and_the_shared_test_flag():
+    """Two splits, each scored on a test set of its own: no example level unless ``shared_test``
+    says every split was scored on one (official) test set; the defaults are 10,000 resamples
+    from seed 0."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for split in (0, 1):
+        for seed in (0, 1):
+            for name in ("baseline", "m"):
+                c = rng.random(20) < 0.7
+                rows.append(_row(name, seed, 10, float(c.mean()), 1.0, split=split,
+                                 test_correct=c,
+                                 test_loss_per_example=np.where(c, 0.1, 2.0).astype(np.float32)))
+    assert st.study_draws(rows, 50, 0) is None
+    shared = st.study_draws(rows, 50, 0, shared_test=True)
+    assert shared is not None and len(shared.values) == len(rows)
+    (own,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=50)
+    (one,) = compare(rows, ["baseline", "m"], "baseline", [10], resamples=50, shared_test=True)
+    assert not own.example_level and one.example_level
+    assert own.stats["d_test_loss"].ci != one.stats["d_test_loss"].ci
+
+    def boot(**kw):   # the resamples (with 4 units the t-interval is the wider, so the ci
+        (c,) = compare(rows, ["baseline", "m"], "baseline", [10], **kw)   # would not show them)
+        return c.stats["d_test_accuracy"].boot
+
+    default = boot()
+    assert default.shape == (10_000,)
+    np.testing.assert_array_equal(default, boot(resamples=10_000, seed=0))
+    assert not np.array_equal(default, boot(resamples=10_000, seed=1))
+
+
 def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
     from augfit.errors import ConfigError
     from augfit.experiments.stats.decision import decide
