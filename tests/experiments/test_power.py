@@ -98,3 +98,14 @@ def test_units_needed_near_the_cap():
     se = 1 / math.sqrt(10)
     assert units_needed(se, 9, 10, 0.01) == 78_491
     assert mde(*scaled(se, 9, 10, 78_491)) <= 0.01 < mde(*scaled(se, 9, 10, 78_490))
+
+
+def test_units_needed_may_need_exactly_the_maximum(monkeypatch):
+    # the by-hand design needs 34 units: with a maximum of 34 that is still an answer, with 33 not
+    from augfit.experiments.stats import power
+
+    se = 0.02 / math.sqrt(10)
+    monkeypatch.setattr(power, "MAX_UNITS", 34)
+    assert units_needed(se, 9, 10, 0.01) == 34
+    monkeypatch.setattr(power, "MAX_UNITS", 33)
+    assert units_needed(se, 9, 10, 0.01) is None

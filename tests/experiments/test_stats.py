@@ -396,6 +396,30 @@ def test_compare_defaults_and_the_shared_test_flag():
     assert not np.array_equal(default, boot(resamples=10_000, seed=1))
 
 
+def test_compare_units_of_one_unit_none_and_mismatched_draws():
+    from augfit.errors import ConfigError
+    from augfit.experiments.stats.example_draws import example_draws
+
+    rows = [_row("none", 0, 10, 0.5, 0.9), _row("m", 0, 10, 0.75, 0.875)]
+    one = st.compare_units(paired_units(rows, "none", "m", 10), "m", 10,
+                           np.random.default_rng(0))
+    assert one.n_units == 1 and one.d_test_accuracy == 0.25
+    assert one.stats["d_test_accuracy"].boot.shape == (10_000,)       # the default resamples
+    with pytest.raises(ConfigError) as e:
+        st.compare_units(paired_units(rows, "none", "other", 10), "other", 10,
+                         np.random.default_rng(0))
+    assert str(e.value) == ("method 'other' has no cell paired with the baseline at "
+                            "train_size=10; run the grid before comparing")
+    c = np.array([True, False, True, True])
+    ex = [dataclasses.replace(r, test_correct=c, test_loss_per_example=np.ones(4, np.float32))
+          for r in rows]
+    units = paired_units(ex, "none", "m", 10, example_draws(ex, 50, 0))
+    with pytest.raises(ConfigError) as e:
+        st.compare_units(units, "m", 10, np.random.default_rng(0), resamples=60)
+    assert str(e.value) == ("the shared example draws have 50 resamples; this comparison asks "
+                            "for 60: draw them with the same bootstrap.resamples")
+
+
 def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
     from augfit.errors import ConfigError
     from augfit.experiments.stats.decision import decide
