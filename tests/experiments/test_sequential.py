@@ -212,3 +212,29 @@ def test_a_planted_effect_is_found_by_the_looks():
     # split means of a difference have sd about 1.6 pp here (test noise of 1,000 examples on each
     # side): at 24 units and Holm over 4, about 60% power (0.606 at this seed)
     assert claimed[0] >= 0.5 and claimed[1:].max() <= 0.05
+
+
+def test_judge_look_keeps_earlier_hurts_and_rejudges_earlier_negligible():
+    # look 2 of 2; comparison 0 was "hurts" (code 2) at look 1, comparison 1 "negligible" (3).
+    # Both intervals now lie above 0: hurts is kept (a rejection stands), negligible is judged
+    # again (it is non-binding), at Holm's level for one open comparison (alpha / 1).
+    asked = []
+
+    def interval(conf):
+        asked.append(conf.copy())
+        return np.full(conf.shape, 0.1), np.full(conf.shape, 0.2)
+
+    codes, level = judge_look(interval, (1, 2), [0.5, 1.0], 0.05, 0.01, np.array([[2, 3]]))
+    np.testing.assert_array_equal(codes, [[2, 1]])
+    assert codes.dtype.kind == "i"
+    assert level[0, 0] == 0 and level[0, 1] == nominal_levels([0.5, 1.0], 0.05)[-1]
+    # every confidence asked for is one (a comparison not judged is asked at 0.5)
+    assert all(((c > 0) & (c < 1)).all() for c in asked)
+    np.testing.assert_array_equal(asked[0], [[0.5, 1 - level[0, 1]]])
+
+
+def test_categories_are_int_codes():
+    got = categories(np.array([0.1, -0.2, -0.001, -0.1]), np.array([0.2, -0.1, 0.001, 0.1]), 0.01)
+    assert got.dtype.kind == "i"
+    np.testing.assert_array_equal(got, [1, 2, 3, 0])
+    assert np.bincount(got, minlength=4).tolist() == [1, 1, 1, 1]

@@ -378,6 +378,8 @@ def test_compare_defaults_and_the_shared_test_flag():
                 rows.append(_row(name, seed, 10, float(c.mean()), 1.0, split=split,
                                  test_correct=c,
                                  test_loss_per_example=np.where(c, 0.1, 2.0).astype(np.float32)))
+    assert not st.example_level(rows) and st.example_level(rows, True)
+    assert st.example_level(rows[:4])                  # split 0 alone: its one test set
     assert st.study_draws(rows, 50, 0) is None
     shared = st.study_draws(rows, 50, 0, shared_test=True)
     assert shared is not None and len(shared.values) == len(rows)
@@ -437,6 +439,20 @@ def test_decide_checks_its_level_and_smallest_effect_at_both_ends():
             decide(est, level, 0.01)
         assert str(e.value) == (
             f"decide(level=...) must be a confidence level in (0, 1), got {level!r}")
+
+
+def test_classify_at_the_bounds_of_each_category():
+    from augfit.experiments.stats.decision import classify
+
+    # an interval touching 0 is not above or below it; one reaching +-smallest_effect is not
+    # within it (binary fractions, so the bounds are exact)
+    assert classify((0.0, 0.25), 0.125) == "inconclusive"
+    assert classify((-0.25, 0.0), 0.125) == "inconclusive"
+    assert classify((-0.0625, 0.125), 0.125) == "inconclusive"
+    assert classify((-0.125, 0.0625), 0.125) == "inconclusive"
+    assert classify((-0.0625, 0.0625), 0.125) == "negligible"
+    assert classify((2 ** -20, 0.25), 0.125) == "helps"
+    assert classify((-0.25, -(2 ** -20)), 0.125) == "hurts"
 
 
 # -- bca_pvalue and Holm at their edges: found by make mutate --

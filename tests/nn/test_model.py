@@ -249,3 +249,23 @@ def test_the_model_passes_its_dtype_init_seed_and_first_layer_to_its_layers():
     np.testing.assert_array_equal(a, b)
     from augfit.nn import Tanh
     assert Tanh().name == "tanh"
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_use_flat_refuses_each_wrong_array_by_name():
+    m = MLP(2, [], 1, seed=0)                      # one dense layer: 2 x 1 weights + 1 bias = 3
+    good = np.zeros(3, m.dtype)
+    cases = {"shape": np.zeros(4, m.dtype), "dtype": np.zeros(3, np.float16),
+             "strided": np.zeros(6, m.dtype)[::2]}
+    got = {"shape": "float32 (4,)", "dtype": "float16 (3,)", "strided": "float32 (3,)"}
+    for name in ("params", "grads"):
+        for case, bad in cases.items():
+            args = {"params": good, "grads": good, name: bad}
+            with pytest.raises(ShapeError) as e:
+                m.use_flat(**args)
+            assert str(e.value) == (f"MLP.use_flat({name}=...) needs a contiguous float32 array "
+                                    f"of shape (3,), got {got[case]}"), case
+    w = m.get_weights()
+    params, grads = np.zeros(3, m.dtype), np.zeros(3, m.dtype)
+    m.use_flat(params, grads)                      # accepted: the values move into params
+    np.testing.assert_array_equal(params, np.concatenate([w[0].ravel(), w[1]]))
