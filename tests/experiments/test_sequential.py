@@ -21,6 +21,16 @@ from augfit.experiments.stats.sequential import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_boundaries():
+    """Compute the boundaries afresh in every test: ``_boundaries`` is cached per process, so a
+    value computed earlier (another test, or make mutate's parent process) would hide an error in
+    the computation (found by make mutate)."""
+    from augfit.experiments.stats import sequential
+
+    sequential._boundaries.cache_clear()
+
+
 def test_boundaries_match_the_published_obrien_fleming_values():
     # Lan-DeMets O'Brien-Fleming spending, alpha 0.025 per side, equally spaced looks: the upper
     # boundaries of R's ldbounds::bounds(t = (1:K) / K, iuse = 1, alpha = 0.025) and gsDesign's
@@ -238,3 +248,26 @@ def test_categories_are_int_codes():
     assert got.dtype.kind == "i"
     np.testing.assert_array_equal(got, [1, 2, 3, 0])
     assert np.bincount(got, minlength=4).tolist() == [1, 1, 1, 1]
+
+
+def test_spent_clips_the_information_to_0_and_1_and_nominal_levels_default_alpha():
+    # no information spends nothing (without a division by zero); beyond 1 spends all of alpha
+    np.testing.assert_array_equal(spent(np.array([0.0, -1.0]), 0.05), [0.0, 0.0])
+    assert spent(2.0, 0.05) == spent(1.0, 0.05) == pytest.approx(0.05, abs=1e-15)
+    assert spent(1, 0.05) == spent(1.0, 0.05)                     # an int fraction
+    # one look at the end is judged at alpha itself; alpha defaults to 0.05
+    np.testing.assert_allclose(nominal_levels([1.0]), [0.05], rtol=1e-12)
+
+
+def test_information_fractions_refused_and_accepted_at_their_bounds():
+    from augfit.experiments.stats.sequential import _check_fractions
+
+    for bad, shown in (([0.123456, 0.1], "[0.1235, 0.1]"), ([0, 0.5, 1], "[0.0, 0.5, 1.0]")):
+        with pytest.raises(ConfigError) as e:
+            boundaries(bad)
+        assert str(e.value) == f"information fractions must increase within (0, 1], got {shown}"
+    # a last fraction a rounding error above 1 is taken as 1
+    np.testing.assert_array_equal(_check_fractions([0.5, 1 + 1e-12]), [0.5, 1.0])
+    with pytest.raises(ConfigError) as e:
+        boundaries([1.0], alpha=1.5)
+    assert str(e.value) == "alpha must be a number in [0, 1], got 1.5"
