@@ -25,7 +25,7 @@ units of a grid row, which differ in split and seed) train as one stack of model
 as training each alone (tested). ``stack`` stacks every grid row, in groups of 8. ``stack_small``
 (on by default) stacks only where the model is small (:func:`stack_size`): there a step is bound by
 the number of NumPy calls, which a stack shares (the demo's 64-128-10 MLP at batch 32 ran its
-cells in about 0.6x the CPU time, docs/speed.md). For larger models the GEMMs and the optimizer are
+demo in about 0.79x the CPU time, docs/speed.md). For larger models the GEMMs and the optimizer are
 bound by arithmetic and memory, not by the number of calls, and stacking measured no faster (the
 Fashion-MNIST spec's 784-256-10 at batch 64), so they train alone unless ``stack`` is asked for.
 """
