@@ -102,12 +102,14 @@ def beta_draws(rng: np.random.Generator, alpha: float, n: int) -> np.ndarray:
     uv = rng.random(2 * (2 * n + 4 * int(np.sqrt(n)) + 16))   # about twice the pairs needed
     u, v = uv[0::2], uv[1::2]
     s = u + v
-    kept = np.flatnonzero((s <= 1.0) & (s > 0.0))[:n]
+    kept = np.flatnonzero(s <= 1.0)[:n]
     bitgen.state = start
-    if kept.size < n:              # too few accepted in the block (rare): NumPy's own loop
+    sk = s[kept]
+    # too few accepted in the block, or a pair (0, 0) the loop rejects (both rare): NumPy's loop
+    if kept.size < n or not sk.all():
         return rng.beta(alpha, alpha, size=n)
     rng.random(2 * (int(kept[-1]) + 1))                       # the values the loop would use
-    result: np.ndarray = u[kept] / s[kept]
+    result: np.ndarray = u[kept] / sk
     return result
 
 
@@ -147,7 +149,7 @@ class LabelMixing(Transform[np.ndarray]):
     # -- the contract -----------------------------------------------------------------------------
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
         lam = np.rint(beta_draws(rng, self.alpha, n) * LAMBDA_STEPS) / LAMBDA_STEPS
-        partner = rng.permutation(n).astype(np.int64)
+        partner = rng.permutation(n).astype(np.int64, copy=False)
         extra, weight = self.draw(rng, batch, lam)
         return {"lam": lam, "partner": partner, "weight": np.asarray(weight, float), **extra}
 
@@ -192,8 +194,9 @@ class LabelMixing(Transform[np.ndarray]):
         targets = check_targets(targets, type(self).__name__)
         n = targets.shape[0]
         applied, partner, weight = self._record(params, n)
-        w = np.where(applied, weight, 1.0)[:, None]
-        result: np.ndarray = w * targets + (1.0 - w) * targets[partner]
+        w = (weight if applied.all() else np.where(applied, weight, 1.0))[:, None]
+        result: np.ndarray = np.multiply(w, targets)
+        result += np.multiply(1.0 - w, targets.take(partner, axis=0))
         return result
 
     def __call__(self, batch: object = None, rng: SeedLike = None, return_params: bool = False,
