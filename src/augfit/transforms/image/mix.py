@@ -116,9 +116,10 @@ def paste_boxes(a: np.ndarray, b: np.ndarray, partner: np.ndarray, params: Param
     pixel there, so its mask is one byte) and the columns outside it (:func:`_masks`). Large
     images (:func:`_pastes_by_slicing`): a copy of ``a``, then each box by slicing.
     """
-    box = tuple(np.asarray(params[k], np.int64) for k in ("y0", "y1", "x0", "x1"))
+    box = tuple([np.asarray(params[k], np.int64) for k in ("y0", "y1", "x0", "x1")])
     partner = np.asarray(partner, np.int64)
-    a8, b8 = _as_pixels(a), _as_pixels(b)
+    a8 = _as_pixels(a)
+    b8 = a8 if b is a else _as_pixels(b)
     out = np.empty_like(a8)
     n, h, w, px = a8.shape
     if _pastes_by_slicing(h, w, px):
@@ -134,20 +135,27 @@ def _masked_paster(a8: np.ndarray, b8: np.ndarray, out: np.ndarray, partner: np.
     """``part(s)``: the images ``s`` of :func:`paste_boxes`'s small-image path into ``out``."""
     h, w, px = a8.shape[1:]
     # an image row is `split` OpenCV pixels of a size its masked copy has a fast loop for
-    split = w * px // next(e for e in PIXEL_BYTES if w * px % e == 0)
+    split = _row_split(w * px)
     rows, cols = _masks(box, (h, w), split)
     step = max(1, CHUNK_BYTES // (h * w * px))
+    by_row, by_pixel = (-1, h * split, w * px // split), (-1, w, px)
 
     def part(s: slice) -> None:
         for i in range(s.start, s.stop, step):
             j = slice(i, min(i + step, s.stop))
             o, src = out[j], a8[j]
             np.take(b8, partner[j], axis=0, out=o, mode="clip")  # clip: no buffered copy
-            by_row = (-1, h * split, w * px // split)
             cv2.copyTo(src.reshape(by_row), rows[j], o.reshape(by_row))
-            cv2.copyTo(src.reshape(-1, w, px), cols(j), o.reshape(-1, w, px))
+            cv2.copyTo(src.reshape(by_pixel), cols(j), o.reshape(by_pixel))
 
     return part
+
+
+@lru_cache(maxsize=64)
+def _row_split(row_bytes: int) -> int:
+    """OpenCV pixels per image row: the row cut into pixels of the largest :data:`PIXEL_BYTES`
+    size that divides it."""
+    return row_bytes // next(e for e in PIXEL_BYTES if row_bytes % e == 0)
 
 
 def _slicer(a8: np.ndarray, b8: np.ndarray, out: np.ndarray, partner: np.ndarray,
@@ -187,17 +195,23 @@ class CutMix(LabelMixing, ImageTransform):
              ) -> tuple[Params, np.ndarray]:
         h, w = batch.shape[1:3]
         n = lam.shape[0]
-        if h == w:  # the numbers of two calls (32-bit draws keep no buffer between calls)
-            cy, cx = rng.integers(0, h, size=2 * n).reshape(2, n)
+        r = np.sqrt(1.0 - lam)
+        r *= 0.5
+        # rows y and x of one array: the values of the same expressions axis by axis
+        if h == w:  # one call draws the numbers of two (bounded 32-bit draws keep no buffer)
+            centre, side = rng.integers(0, h, size=2 * n).reshape(2, n), np.int64(h)
+            half = (r * h).astype(np.int64)
         else:
-            cy, cx = rng.integers(0, h, size=n), rng.integers(0, w, size=n)
-        r = 0.5 * np.sqrt(1.0 - lam)
-        hh = (r * h).astype(np.int64)
-        hw_ = hh if h == w else (r * w).astype(np.int64)
-        y0, y1 = np.maximum(cy - hh, 0), np.minimum(cy + hh, h)
-        x0, x1 = np.maximum(cx - hw_, 0), np.minimum(cx + hw_, w)
-        weight = 1.0 - (y1 - y0) * (x1 - x0) / float(h * w)
-        return {"y0": y0, "y1": y1, "x0": x0, "x1": x1}, weight
+            centre = np.stack([rng.integers(0, h, size=n), rng.integers(0, w, size=n)])
+            side = np.array([[h], [w]])
+            half = (r * side).astype(np.int64)
+        lo, hi = centre - half, centre + half
+        np.maximum(lo, 0, out=lo)
+        np.minimum(hi, side, out=hi)
+        kept = hi - lo
+        weight = (kept[0] * kept[1]) / float(h * w)
+        np.subtract(1.0, weight, out=weight)
+        return {"y0": lo[0], "y1": hi[0], "x0": lo[1], "x1": hi[1]}, weight
 
     def mix(self, a: np.ndarray, b: np.ndarray, params: Params) -> np.ndarray:
         return paste_boxes(a, b, np.arange(len(a)), params)
