@@ -168,6 +168,16 @@ class LabelMixing(Transform[np.ndarray]):
                              f"{n}; replay a record on the batch it was drawn for")
         return applied, partner, weight
 
+    def sample_apply(self, rng: np.random.Generator, batch: np.ndarray
+                     ) -> tuple[np.ndarray, Params]:
+        """:meth:`sample` then :meth:`apply`, without checking again the batch and the record
+        just drawn for it."""
+        params = self.sample(rng, batch)
+        n = batch_len(batch)
+        if n and np.count_nonzero(params["applied"]) == n:
+            return self.mix_partners(batch, params["partner"], params), params
+        return self.apply(batch, params), params
+
     def apply(self, batch: np.ndarray, params: Params) -> np.ndarray:
         """Mix each applied sample with its partner from the *input* batch (pure)."""
         self.check_batch(batch)
