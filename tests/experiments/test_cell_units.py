@@ -752,3 +752,55 @@ def test_a_rider_that_learned_nothing_carries_the_diagnostic_its_own_training_gi
     assert got[1][0].method == "stuck_es" and rider.epochs_run == 3
     assert rider.warnings[0].startswith("the model learned nothing: after all 3 epochs")
     assert rider.warnings == run_cell(stuck, got[1][0]).warnings
+
+
+def test_a_rider_whose_loss_diverged_finitely_carries_that_diagnostic(group_spec):
+    """SGD at lr 3 on the squared error: the loss passes DIVERGED_LOSS and stays finite; the
+    rider (it never stops, so it is the whole run) is diagnosed from its own losses."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    wild = _in_memory(dict(GROUP, training=dict(GROUP["training"], lr=3.0, optimizer="sgd",
+                                                loss="mse"),
+                           methods=["baseline", GROUP["methods"][2]]),
+                      spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(wild, "baseline") if u[0].split == 0]
+    got = run_cells(wild, cell, derived)
+    trained, rider = got[0][1], got[1][1]
+    assert got[1][0].method == "es_never" and rider.epochs_run == 3
+    assert DIVERGED_LOSS < max(rider.history["loss"]) < math.inf
+    assert rider.warnings[0].startswith("training diverged: the loss reached ")
+    assert rider.warnings == trained.warnings == run_cell(wild, got[1][0]).warnings
+
+
+def test_run_cells_a_failed_run_trains_its_riders_alone_as_it_was_asked(group_spec):
+    """Flushed and with every pass evaluated, as the failed run was asked to."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    every = _in_memory(dict(GROUP, training=dict(GROUP["training"], eval_every=3),
+                            methods=GROUP["methods"][:3]), spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(every, "baseline") if u[0].split == 1]
+    got = run_cells(every, cell, derived, _FailAt(), flush=True, passes=True)
+    assert [c for c, _ in got] == [cell, *derived]
+    assert isinstance(got[0][1], TrainingError) and str(got[0][1]) == "planted failure"
+    alone = [(d, _stored(r)) for d in derived
+             for _, r in run_cells(every, d, (), flush=True, passes=True)]
+    assert [(c, _stored(r)) for c, r in got[1:]] == alone
+    assert {r.numerics for _, r in got[1:]} == {FLUSHED}
+    assert all("pass_val_loss" in r.history for _, r in got[1:])
+
+
+def test_run_cell_passes_a_users_warning_and_holds_the_diagnostics(group_spec):
+    """One cell trained alone (not stacked): a transform's warning reaches the caller, the
+    trainer's diagnostics (reported later, by the executor) do not."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    cell = next(c for c in spec.cells() if c.method == "warn")
+    with pytest.warns(UserWarning, match="WarnFlip was applied"):
+        run_cell(spec, cell)
+    stuck = _in_memory(dict(GROUP, training=dict(GROUP["training"], lr=10.0, optimizer="sgd")),
+                       spec.dataset["fingerprint"])
+    cell = next(c for c in stuck.cells() if c.method == "stuck")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AugfitWarning)
+        r = run_cell(stuck, cell)
+    assert r.warnings[0].startswith("the model learned nothing")
