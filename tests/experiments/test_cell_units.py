@@ -262,6 +262,46 @@ def test_epoch_recorder_adds_a_clean_evaluation_to_each_epochs_logs():
         rec.on_epoch_end(2)
 
 
+
+def test_epoch_recorder_with_passes_records_each_pass_and_evaluates_a_step_once():
+    """With ``passes``: after each pass over the data the step, val and the clean train there;
+    an epoch that ends at the step of the last pass reuses that pass's clean evaluation."""
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(10, 4)).astype(np.float32), np.arange(10) % 2
+    rec = EpochRecorder(x, y, passes=True)
+    trainer = _trainer([rec])
+    rec.set_trainer(trainer)
+    names = EpochRecorder.keys + EpochRecorder.pass_keys
+    assert rec.history == {k: [] for k in names}
+    calls = []
+    evaluate = trainer.evaluate
+    trainer.evaluate = lambda *a: calls.append(1) or evaluate(*a)
+    rec.on_train_begin()
+    assert rec.history == {k: [] for k in names}
+    trainer.step_count = 4
+    clean = evaluate(x, y)
+    rec.on_pass_end(0, {"step": 4, "val_loss": 2.5, "val_accuracy": 0.75, "loss": 9.0})
+    assert len(calls) == 1
+    rec.on_epoch_end(0, {"loss": 1.5, "accuracy": 0.25, "val_loss": 2.5, "val_accuracy": 0.75})
+    assert len(calls) == 1                            # the same step: evaluated once
+    trainer.model.set_weights([w * 2 for w in trainer.model.get_weights()])
+    trainer.step_count = 6
+    later = evaluate(x, y)
+    rec.on_epoch_end(1, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
+    assert len(calls) == 2 and later != clean
+    assert rec.history == {
+        "loss": [1.5, 1.0], "accuracy": [0.25, 0.5], "val_loss": [2.5, 2.0],
+        "val_accuracy": [0.75, 0.5],
+        "train_loss": [clean["loss"], later["loss"]],
+        "train_accuracy": [clean["accuracy"], later["accuracy"]],
+        "pass_step": [4.0], "pass_val_loss": [2.5], "pass_val_accuracy": [0.75],
+        "pass_train_loss": [clean["loss"]], "pass_train_accuracy": [clean["accuracy"]]}
+    assert all(type(v) is float for vs in rec.history.values() for v in vs)
+    rec.on_train_begin()                              # a new fit forgets the last evaluation
+    assert rec.history == {k: [] for k in names}
+    rec.on_epoch_end(0, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
+    assert len(calls) == 3
+
 # --- ShadowStop: the early stopping a derived cell replays -------------------------------------
 
 
@@ -804,3 +844,40 @@ def test_run_cell_passes_a_users_warning_and_holds_the_diagnostics(group_spec):
         warnings.simplefilter("error", AugfitWarning)
         r = run_cell(stuck, cell)
     assert r.warnings[0].startswith("the model learned nothing")
+
+
+
+def _flushing_now():
+    """Whether this thread flushes subnormals now (1e-38 * 0.01 is subnormal in float32)."""
+    return float(np.float32(1e-38) * np.float32(0.01)) == 0.0
+
+
+class _FlushProbe(Callback):
+    """Notes, at every step, whether the thread trains with subnormals flushed."""
+
+    def on_train_begin(self, logs=None):
+        del logs
+        self.flushing = []
+
+    def on_batch_end(self, batch, logs=None):
+        del batch, logs
+        self.flushing.append(_flushing_now())
+
+
+@pytest.mark.skipif(not flushing_available(), reason="FTZ/DAZ not settable here")
+@pytest.mark.parametrize("flush", [False, True])
+def test_each_cell_trains_flushed_exactly_when_asked(group_spec, flush):
+    """Stacked (run_group) or alone (run_cells): every step of training, not only the
+    evaluations around it, runs with the flags ``flush`` asks for."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    units = _units(spec, "baseline")[:2]
+    probe = _FlushProbe()
+    got = run_group(spec, units, epoch_callback=probe, flush=flush)
+    assert probe.flushing == [flush] * 6                 # 3 epochs of 2 batches
+    assert {r.numerics for _, r in got} == {FLUSHED if flush else NUMERICS_PLAIN}
+    probe = _FlushProbe()
+    got = run_cells(spec, units[0][0], units[0][1], probe, flush=flush)
+    assert probe.flushing == [flush] * 6
+    assert {r.numerics for _, r in got} == {FLUSHED if flush else NUMERICS_PLAIN}
+    assert not _flushing_now()                            # the caller's flags are back
