@@ -881,3 +881,19 @@ def test_each_cell_trains_flushed_exactly_when_asked(group_spec, flush):
     assert probe.flushing == [flush] * 6
     assert {r.numerics for _, r in got} == {FLUSHED if flush else NUMERICS_PLAIN}
     assert not _flushing_now()                            # the caller's flags are back
+
+
+def test_a_rider_keeps_the_passes_that_ended_by_its_stop_step(group_spec):
+    """Every pass evaluated and an evaluation period of one pass (2 steps): a rider that stops
+    keeps the pass ending at its stop step, as training it with every pass evaluated does."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    every = _in_memory(dict(GROUP, training=dict(GROUP["training"], eval_every=2, epochs=6),
+                            methods=GROUP["methods"][:2]), spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(every, "baseline") if u[0].split == 0]
+    got = run_cells(every, cell, derived, passes=True)
+    rider = got[1][1]
+    assert got[1][0].method == "es" and rider.stopped_early and rider.epochs_run < 6
+    assert rider.history["pass_step"] == [2.0 * (i + 1) for i in range(rider.epochs_run)]
+    alone = run_cells(every, got[1][0], (), passes=True)[0][1]
+    assert _stored(rider) == _stored(alone)
