@@ -301,6 +301,10 @@ def test_epoch_recorder_with_passes_records_each_pass_and_evaluates_a_step_once(
     assert rec.history == {k: [] for k in names}
     rec.on_epoch_end(0, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
     assert len(calls) == 3
+    fresh = EpochRecorder(x, y, passes=True)          # straight from its constructor
+    fresh.set_trainer(trainer)
+    fresh.on_epoch_end(0, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
+    assert len(calls) == 4 and fresh.history["train_loss"] == [later["loss"]]
 
 # --- ShadowStop: the early stopping a derived cell replays -------------------------------------
 
