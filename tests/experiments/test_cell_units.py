@@ -735,6 +735,25 @@ def test_max_splits_by_hand():
         max_splits(spec)
 
 
+
+def test_splits_default_to_split_0_and_name_the_spec_in_their_errors():
+    data = from_arrays(np.arange(8 * 4, dtype=np.uint8).reshape(8, 2, 2), np.arange(8) % 2,
+                       modality="image")
+    fp = fingerprint(data, {"n": 8})
+    install(fp, data)
+    spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp,
+                                   "split": {"val": 0.25, "test": 0.25}},
+                       "train_sizes": [2], "methods": ["baseline"]}, source="specs/eight.yaml")
+    first, second = splits(spec), splits(spec, 1)
+    assert [d.x.tobytes() for d in first] == [d.x.tobytes() for d in splits(spec, 0)]
+    assert [d.x.tobytes() for d in first] != [d.x.tobytes() for d in second]
+    official = parse_spec(dict(spec.to_canonical(), dataset=dict(
+        spec.to_canonical()["dataset"], split={"val": 0.25, "test": "official"})),
+        source="specs/eight.yaml")
+    with pytest.raises(ConfigError, match=r"^specs/eight\.yaml: dataset\.split\.test: "
+                                          r"\"official\": dataset 'data' .* has no official"):
+        splits(official)
+
 def test_run_cell_takes_its_data_and_an_epoch_callback_along():
     data = _noise(20261208)
     spec = _in_memory(dict(GROUP, methods=["baseline"]), fingerprint(data, {}))
