@@ -920,3 +920,52 @@ def test_a_rider_keeps_the_passes_that_ended_by_its_stop_step(group_spec):
     assert rider.history["pass_step"] == [2.0 * (i + 1) for i in range(rider.epochs_run)]
     alone = run_cells(every, got[1][0], (), passes=True)[0][1]
     assert _stored(rider) == _stored(alone)
+
+
+def test_an_audio_step_without_a_rate_takes_the_datas():
+    """PitchShift with no sample_rate trains with the data's (meta['sample_rate']): the bits of
+    naming that rate in the spec (clips of 256 samples: librosa warns about its n_fft)."""
+    rng = np.random.default_rng(11)
+    y = np.arange(24) % 2
+    t = np.arange(256) / 4000.0
+    x = (np.sin(2 * np.pi * (300 + 300 * y[:, None]) * t) +
+         0.1 * rng.normal(size=(24, 256))).astype(np.float32)
+    data = from_arrays(x, y, modality="audio", meta={"sample_rate": 4000})
+    fp = fingerprint(data, {"clips": 24})
+    install(fp, data)
+
+    def shifted(**rate):
+        spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp},
+                           "model": {"hidden": [4]}, "training": {"epochs": 1, "batch_size": 8},
+                           "train_sizes": [12], "baseline": "pitch", "methods": [
+                               {"name": "pitch", "augment": [{"type": "PitchShift",
+                                                              "semitones": [-1, 1], **rate}]}]})
+        return _stored(run_cell(spec, spec.cells()[0]))
+
+    assert shifted() == shifted(sample_rate=4000)   # without any rate PitchShift refuses
+
+
+def test_training_subset_per_class_draws_from_the_cells_seed():
+    train = from_arrays(np.arange(40 * 4, dtype=np.uint8).reshape(40, 2, 2), np.arange(40) % 2,
+                        modality="image")
+    fp = fingerprint(train, {"per": 1})
+    install(fp, train)
+    spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp}, "train_sizes": [3],
+                       "train_size_unit": "per_class", "seeds": 2, "methods": ["baseline"]})
+    a, b = (c for c in spec.cells() if c.split == 0)
+    sub = training_subset(spec, train, a)
+    want = train.subsample(per_class=3, seed=derive(a.seed, SUBSAMPLE, a.split, a.train_size))
+    assert sub.x.tobytes() == want.x.tobytes() and list(sub.y) == list(want.y)
+    assert sorted(np.bincount(sub.y)) == [3, 3]
+    assert training_subset(spec, train, b).x.tobytes() != sub.x.tobytes()
+
+
+def test_run_group_with_an_evaluation_period_stores_what_each_unit_alone_does(group_spec):
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    periodic = _in_memory(dict(GROUP, training=dict(GROUP["training"], eval_every=3),
+                               methods=GROUP["methods"][:3]), spec.dataset["fingerprint"])
+    units = _units(periodic, "baseline")[:2]
+    got = run_group(periodic, units)
+    assert [(c, _stored(r)) for c, r in got] == _alone(periodic, units)
+    assert not any(k.startswith("pass_") for _, r in got for k in r.history)
