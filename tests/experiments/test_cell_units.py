@@ -969,3 +969,27 @@ def test_run_group_with_an_evaluation_period_stores_what_each_unit_alone_does(gr
     got = run_group(periodic, units)
     assert [(c, _stored(r)) for c, r in got] == _alone(periodic, units)
     assert not any(k.startswith("pass_") for _, r in got for k in r.history)
+
+
+def test_a_methods_mix_and_the_specs_features_reach_the_loader():
+    """Text in two classes: MixUp changes what a cell stores, and so does the number of hashed
+    features the spec asks for (the loader gets both)."""
+    words = ["good", "fine", "great", "bad", "poor", "awful"]
+    rng = np.random.default_rng(7)
+    y = np.arange(60) % 2
+    text = [" ".join(rng.choice(words[3 * k:3 * k + 3], 4)) for k in y]
+    data = from_arrays(text, y, modality="text")
+    fp = fingerprint(data, {"mixed": 1})
+    install(fp, data)
+
+    def stored(method, n_features=64):
+        spec = _in_memory(dict(GROUP, methods=["baseline", {"name": "mixup",
+                                                            "mix": {"type": "MixUp"}}],
+                               features={"type": "text_hashing",
+                                                   "n_features": n_features}), fp)
+        cell = next(c for c in spec.cells() if c.method == method)
+        return _stored(run_cell(spec, cell))
+
+    base = stored("baseline")
+    assert stored("mixup") != base
+    assert stored("baseline", 16) != base
