@@ -230,13 +230,17 @@ class StackedStep:
                                              for _ in range(stack.active)]
         self.t = 0
 
-    def step(self, lrs: Sequence[float]) -> None:
+    def step(self, lrs: Sequence[float | None]) -> None:
         """Update the active rows, row ``i`` at learning rate ``lrs[i]`` (the models step
-        together, so they share the step count)."""
+        together, so they share the step count); a row whose rate is None takes no step (its
+        loss diverged: its own fit would have stopped before the step)."""
         st, opt = self.stack, self.opt
         self.t += 1
         for row in range(st.active):
-            opt.lr, opt.t, opt.state = lrs[row], self.t - 1, [self.states[row]]
+            lr = lrs[row]
+            if lr is None:
+                continue
+            opt.lr, opt.t, opt.state = lr, self.t - 1, [self.states[row]]
             opt.step([st.params[row]], [st.grads[row]], decay_mask=self.decay_mask)
 
     def release(self, row: int) -> ParamState:
@@ -268,6 +272,8 @@ class _Lane:
     logs: dict[str, float] = field(default_factory=dict)
     loss: float = 0.0
     error: TrainingError | None = None
+    #: the optimizer steps the model took when its loss diverged (it leaves before the step)
+    stepped: int | None = None
 
 
 def _lane(trainer: Trainer, loader: BatchSource,
@@ -409,7 +415,10 @@ def _one_step(stack: StackedMLP, step: StackedStep, active: list[_Lane],
     for row, (lane, (xb, yb)) in enumerate(zip(active, got, strict=True)):
         _loss(lane, out[row], xb, yb, grad, row, epoch, b)
     stack.backward(grad)
-    step.step([_lr(lane) for lane in active])
+    for lane in active:
+        if lane.error is not None:
+            lane.stepped = step.t
+    step.step([None if lane.error is not None else _lr(lane) for lane in active])
     for lane, (xb, _) in zip(active, got, strict=True):
         if lane.error is not None:
             continue
@@ -498,7 +507,7 @@ def _leave(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], row: int) -
     lane = lanes[stack.release(row)]
     tr, opt = lane.trainer, lane.opt
     opt.state = [own]
-    opt.t = step.t
+    opt.t = step.t if lane.stepped is None else lane.stepped
     if lane.base_lr is not None:
         opt.lr = lane.base_lr
     if lane.error is not None:
