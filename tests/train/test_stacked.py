@@ -540,3 +540,39 @@ def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_
     assert np.array_equal(s1["v"], s2["v"])
     for i in (0, 2):
         _same(solo[i][0], stacked[i][0])
+
+
+def test_when_every_model_diverges_at_one_step_each_gets_its_own_error():
+    units = [_unit(s, OPTIMIZERS["sgd"], poison=True) for s in (0, 1)]
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], epochs=2)
+    for s, (tr, err) in enumerate(zip([u[0] for u in units], out, strict=True)):
+        solo, ld, _ = _unit(s, OPTIMIZERS["sgd"], poison=True)
+        with pytest.raises(TrainingError) as e:
+            solo.fit(ld, epochs=2)
+        assert isinstance(err, TrainingError) and str(err) == str(e.value)
+        assert str(err).startswith("loss became nan at epoch 0, batch 0 (counting from 0)")
+        assert tr.step_count == tr.optimizer.t == 0
+
+
+class _Plain(Callback):
+    """A callback whose class keeps the base no-op on_batch_end; a test gives one instance its own
+    (fit picks the batch callbacks by class, so it never calls that one)."""
+
+
+def test_batch_callbacks_are_picked_by_class_as_in_fit():
+    def units():
+        out = []
+        for s in (0, 1):
+            tr, ld, val = _unit(s, OPTIMIZERS["sgd"], callbacks=[_Plain])
+            calls = []
+            tr.callbacks[0].on_batch_end = lambda b, logs=None, calls=calls: calls.append(b)
+            out.append((tr, ld, val, calls))
+        return out
+
+    solo = units()
+    for tr, ld, val, _ in solo:
+        tr.fit(ld, val=val, epochs=1)
+    stacked = units()
+    fit_stacked([u[0] for u in stacked], [u[1] for u in stacked], val=[u[2] for u in stacked],
+                epochs=1)
+    assert [u[3] for u in stacked] == [u[3] for u in solo] == [[], []]
