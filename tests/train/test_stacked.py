@@ -277,6 +277,9 @@ def test_fit_stacked_refuses_what_cannot_step_together_naming_it():
                                           r"\[1, 2\]; stacked models step together, so their "
                                           r"data must give the same number of batches$"):
         fit_stacked([_trainer(0), _trainer(1)], [ld[0], _Batches([_batch(4)] * 2)], epochs=1)
+    with pytest.raises(ConfigError, match=r"^fit_stacked: one val per trainer \(or val=None\), "
+                                          r"got 2 trainers and 1 vals$"):
+        fit_stacked([_trainer(0), _trainer(1)], ld, val=[_batch(4)], epochs=1)
     with pytest.raises(ConfigError, match=r"^fit_stacked: the trainers' losses differ "
                                           r"\(\[\('cross_entropy', 0\.0\), \('cross_entropy', "
                                           r"0\.25\)\]\)$"):
@@ -315,7 +318,10 @@ def test_batches_that_cannot_be_stacked_are_refused_naming_why():
 
 
 class _EndLogs(Callback):
-    """Keeps the logs training ends with."""
+    """Keeps the logs training begins and ends with."""
+
+    def on_train_begin(self, logs=None):
+        self.begun = logs
 
     def on_train_end(self, logs=None):
         self.logs = dict(logs)
@@ -355,6 +361,7 @@ def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
     for (a, _), (b, _) in zip(solo, stacked, strict=True):
         _same(a, b)
         assert a.callbacks[0].logs == b.callbacks[0].logs
+        assert a.callbacks[0].begun == b.callbacks[0].begun == {}
         assert set(b.callbacks[0].logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
 
 
@@ -565,7 +572,7 @@ def test_batch_callbacks_are_picked_by_class_as_in_fit():
         for s in (0, 1):
             tr, ld, val = _unit(s, OPTIMIZERS["sgd"], callbacks=[_Plain])
             calls = []
-            tr.callbacks[0].on_batch_end = lambda b, logs=None, calls=calls: calls.append(b)
+            tr.callbacks[0].on_batch_end = lambda b, *_, calls=calls: calls.append(b)
             out.append((tr, ld, val, calls))
         return out
 
@@ -576,3 +583,20 @@ def test_batch_callbacks_are_picked_by_class_as_in_fit():
     fit_stacked([u[0] for u in stacked], [u[1] for u in stacked], val=[u[2] for u in stacked],
                 epochs=1)
     assert [u[3] for u in stacked] == [u[3] for u in solo] == [[], []]
+
+
+def test_hidden_layers_of_one_width_keep_their_own_activations_and_masks():
+    """Two hidden layers of 16 units with dropout: each layer's saved activations and dropout
+    mask stay its own through the backward pass (the same bits as each fit alone)."""
+    def unit(seed):
+        loader = DataLoader(_data(seed), batch_size=32, seed=100 + seed)
+        return Trainer(MLP(64, [16, 16], 3, dropout=0.3, seed=seed),
+                       optimizer=OPTIMIZERS["adam"]()), loader
+
+    solo = [unit(s) for s in (0, 1)]
+    for tr, ld in solo:
+        tr.fit(ld, epochs=2)
+    stacked = [unit(s) for s in (0, 1)]
+    fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], epochs=2)
+    for (a, _), (b, _) in zip(solo, stacked, strict=True):
+        _same(a, b)

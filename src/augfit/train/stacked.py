@@ -339,6 +339,9 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource]
     stack = StackedMLP([t.model for t in trainers])
     budget = _budget(epochs, steps)
     vals = list(val) if val is not None else [None] * len(trainers)
+    if len(vals) != len(trainers):
+        raise ConfigError(f"fit_stacked: one val per trainer (or val=None), got {len(trainers)} "
+                          f"trainers and {len(vals)} vals")
     lanes = [_lane(t, ld, v, budget, eval_every, batch_size)
              for t, ld, v in zip(trainers, loaders, vals, strict=True)]
     mask = trainers[0]._step()
