@@ -600,3 +600,22 @@ def test_hidden_layers_of_one_width_keep_their_own_activations_and_masks():
     fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], epochs=2)
     for (a, _), (b, _) in zip(solo, stacked, strict=True):
         _same(a, b)
+
+
+def test_a_first_layer_that_passes_its_input_gradient_on_ends_the_backward_pass_there():
+    """The stack reads each Dense layer's input_grad: with the first layer's set, the backward
+    pass also computes the input gradient and stops there, with every row's gradients as the
+    model's own backward gives them."""
+    rng = np.random.default_rng(1)
+    models = [MLP(12, [8], 3, seed=s) for s in range(2)]
+    for m in models:
+        m.dense[0].input_grad = True
+    stack = StackedMLP(models)
+    x = rng.random((2, 5, 12), dtype=np.float32)
+    out = stack.forward(x)
+    g = rng.standard_normal(out.shape, dtype=np.float32)
+    stack.backward(g)
+    for i, m in enumerate(models):
+        assert np.array_equal(m.forward(x[i], training=True), out[i])
+        m.backward(g[i])
+        assert np.array_equal(m.gradients()[0], stack.grads[i])
