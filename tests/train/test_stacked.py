@@ -585,12 +585,13 @@ def test_batch_callbacks_are_picked_by_class_as_in_fit():
     assert [u[3] for u in stacked] == [u[3] for u in solo] == [[], []]
 
 
-def test_hidden_layers_of_one_width_keep_their_own_activations_and_masks():
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_hidden_layers_of_one_width_keep_their_own_activations_and_masks(activation):
     """Two hidden layers of 16 units with dropout: each layer's saved activations and dropout
     mask stay its own through the backward pass (the same bits as each fit alone)."""
     def unit(seed):
         loader = DataLoader(_data(seed), batch_size=32, seed=100 + seed)
-        return Trainer(MLP(64, [16, 16], 3, dropout=0.3, seed=seed),
+        return Trainer(MLP(64, [16, 16], 3, dropout=0.3, seed=seed, activation=activation),
                        optimizer=OPTIMIZERS["adam"]()), loader
 
     solo = [unit(s) for s in (0, 1)]
