@@ -297,3 +297,24 @@ def test_model_checkpoint_names_a_model_without_save_and_a_callback_needs_its_tr
     with pytest.raises(ConfigError, match=r"but FakeModel has no save\(path\) method"):
         ck.on_epoch_end(0, {"val_loss": 0.5})
     assert ck.saved == []
+
+
+def test_model_checkpoint_saves_only_improving_epochs():
+    from augfit.train.callbacks import ModelCheckpoint
+
+    saved = []
+
+    class SavingModel(FakeModel):
+        def save(self, path):
+            saved.append((path, self.w))
+
+    ck = ModelCheckpoint("m-{epoch}.npz", min_delta=0.05)
+    trainer = SimpleNamespace(model=SavingModel(), stop_training=False)
+    ck.set_trainer(trainer)
+    ck.on_train_begin()
+    for epoch, v in enumerate([0.5, 0.7, 0.3, 0.28, 0.2]):
+        trainer.model.w = epoch
+        ck.on_epoch_end(epoch, {"val_loss": v})
+    # 0.7 is worse, 0.28 beats 0.3 by less than min_delta
+    assert saved == [("m-0.npz", 0), ("m-2.npz", 2), ("m-4.npz", 4)]
+    assert (ck.best, ck.best_epoch) == (0.2, 4)

@@ -327,9 +327,12 @@ def test_eval_every_bad_values():
     class Unsized:
         def __iter__(self):
             return iter([(x, y)])
-    with pytest.raises(ConfigError, match=r"eval_passes=True\) .* needs data of known length"):
+    with pytest.raises(ConfigError) as e:
         af.Trainer(MLP(4, [3], 2, seed=0)).fit(Unsized(), steps=4, eval_every=2,
                                                 eval_passes=True)
+    assert str(e.value) == ("fit(eval_passes=True) evaluates at the end of every pass over the "
+                            "data, so it needs data of known length: a loader with a length, "
+                            "or arrays")
 
 
 # -- found by make mutate (docs/testing.md, "Mutation testing") --
@@ -390,3 +393,43 @@ def test_cosine_schedule_stays_at_final_past_its_budget_and_needs_one():
     assert [s.factor(t) for t in range(4)] == pytest.approx(
         [0.25 + 0.75 * 0.5 * (1 + np.cos(np.pi * t / 4)) for t in range(4)], abs=1e-15)
     assert s.factor(8) == 0.25  # twice the budget: still the final factor
+
+
+class CountingMLP(MLP):
+    """An MLP that counts its evaluation passes (forward without training)."""
+
+    evaluations = 0
+
+    def forward(self, x, training=False):
+        self.evaluations += not training
+        return super().forward(x, training)
+
+
+def test_eval_passes_evaluates_a_step_that_ends_a_pass_and_a_period_once():
+    x, y = _data(12)                                  # batch 4: 3 steps per pass
+    counts = {}
+    for every, passes in ((3, False), (3, True), (4, True)):
+        model = CountingMLP(4, [3], 2, seed=0)
+        h = af.Trainer(model, optimizer=SGD(lr=0.1)).fit(
+            x, y, val=(x[:6], y[:6]), steps=12, eval_every=every, batch_size=4, seed=0,
+            eval_passes=passes)
+        counts[every, passes] = model.evaluations, len(h.epoch), len(h.passes.get("step", []))
+    # every=3: the 4 pass ends are the 4 period ends, evaluated once each
+    assert counts[3, False] == (4, 4, 0) and counts[3, True] == (4, 4, 4)
+    # every=4: passes end after steps 3, 6, 9, 12; periods after 4, 8, 12 (12 shared)
+    assert counts[4, True] == (6, 3, 4)
+
+
+def test_weight_averaging_hooks_work_for_a_trainer_without_a_callback_list():
+    cb = WeightAveraging("ema", decay=0.5)
+    trainer = SimpleNamespace(model=OneWeight(), params={"epochs": 1})   # no .callbacks
+    cb.set_trainer(trainer)
+    cb.on_train_begin({})
+    for w in (2.0, 4.0):
+        trainer.model.w[0] = w
+        cb.on_batch_end(0, {})
+    cb.on_train_end({})
+    assert trainer.model.w[0] == 3.0 and cb.count == 2
+    unattached = WeightAveraging("swa")
+    unattached.on_train_begin()
+    assert (unattached.average, unattached.count) == (None, 0)

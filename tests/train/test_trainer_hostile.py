@@ -335,3 +335,39 @@ def test_float64_features_beyond_float32_range_are_refused_by_name_not_cast_to_i
         x[1, 1] = 1.0
         out = check_features(x, "x", 3, np.dtype(np.float64))  # float64 holds them: accepted
     assert out.dtype == np.float64 and out[0, 0] == 1e300
+
+
+
+def test_per_example_loss_of_logits_a_float_range_apart_overflows_silently_to_inf():
+    m = MLP(2, [], 2, dtype="float64", seed=0)
+    m.set_weights([np.array([[1e308, -1e308], [0.0, 1.0]]), np.zeros(2)])
+    t = af.Trainer(m)
+    x = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])   # logits (1e308, -1e308) twice, (0, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # -1e308 - 1e308 overflows inside the evaluation only
+        correct, loss = t.evaluate_per_example(x, [0, 1, 1])
+    assert correct.tolist() == [True, False, True]
+    assert loss.tolist() == [0.0, np.inf, pytest.approx(np.log1p(np.exp(-1.0)))]
+
+
+def test_divergence_advice_without_a_float_learning_rate():
+    class NoLr:
+        def step(self, params, grads, decay_mask=None):
+            del params, grads, decay_mask
+
+    class IntLr(NoLr):
+        lr = 1
+
+    x = np.array([[np.inf, 1.0]], np.float32)
+    for opt in (NoLr(), IntLr()):
+        err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=opt)._diverged(
+            float("inf"), 1, 3, np.ones((1, 2), np.float32))
+        assert str(err) == ("loss became inf at epoch 1, batch 3 (counting from 0): training "
+                            "diverged; lower the learning rate")
+    err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=SGD(lr=0.5))._diverged(
+        float("nan"), 0, 0, np.ones((1, 2), np.float32))
+    assert str(err) == ("loss became nan at epoch 0, batch 0 (counting from 0): training "
+                        "diverged; lower the learning rate (now 0.5; try 0.05)")
+    err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=NoLr())._diverged(float("nan"), 0, 0, x)
+    assert str(err).endswith("the input batch holds NaN or inf values; clean the features (e.g. "
+                             "np.nan_to_num) before training")
