@@ -318,3 +318,13 @@ def test_model_checkpoint_saves_only_improving_epochs():
     # 0.7 is worse, 0.28 beats 0.3 by less than min_delta
     assert saved == [("m-0.npz", 0), ("m-2.npz", 2), ("m-4.npz", 4)]
     assert (ck.best, ck.best_epoch) == (0.2, 4)
+
+
+def test_an_unattached_progress_bar_on_a_terminal_has_no_total():
+    tty = TTY()
+    bar = ProgressBar(file=tty)
+    bar.on_train_begin()
+    assert bar.bar is not None and bar.bar.total is None
+    bar.on_epoch_end(0, {"loss": 0.5})
+    bar.on_train_end()
+    assert bar.bar is None and "1epoch" in tty.getvalue().replace(" ", "")

@@ -433,3 +433,27 @@ def test_weight_averaging_hooks_work_for_a_trainer_without_a_callback_list():
     unattached = WeightAveraging("swa")
     unattached.on_train_begin()
     assert (unattached.average, unattached.count) == (None, 0)
+
+
+@pytest.mark.parametrize("patience, cooldown, reduced_at", [
+    (2, 2, [2, 5, 8]),      # a reduction, then 2 epochs of cooldown before waiting again
+    (1, 2, [1, 3, 5, 7]),   # the cooldown's last epoch still does not count
+    (2, 0, [2, 4, 6, 8]),   # no cooldown: the wait restarts from 0 after a reduction
+])
+def test_plateau_reductions_on_a_flat_loss_by_hand(patience, cooldown, reduced_at):
+    cb = ReduceLROnPlateau(factor=0.5, patience=patience, cooldown=cooldown)
+    drive(cb, [1.0] * 9)                                      # epoch 0 sets best; none improves
+    assert [e for e, _ in cb.reductions] == reduced_at
+    assert [lr for _, lr in cb.reductions] == [0.5 ** k for k in range(1, len(reduced_at) + 1)]
+
+
+def test_plateau_refusal_in_full_when_it_has_no_optimizer_to_set():
+    cb = ReduceLROnPlateau(patience=0)                        # never attached to a trainer
+    cb.on_train_begin()
+    cb.on_epoch_end(0, {"val_loss": 1.0})                     # the first value is the best
+    with pytest.raises(ConfigError) as e:
+        cb.on_epoch_end(1, {"val_loss": 1.0})
+    assert str(e.value) == ("ReduceLROnPlateau changes the optimizer's learning rate, but "
+                            "NoneType has no float attribute lr; use augfit.nn.optim.SGD/"
+                            "Momentum/Adam, or give your optimizer an lr attribute that its "
+                            "step() reads")

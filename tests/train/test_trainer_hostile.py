@@ -2,6 +2,7 @@
 that cannot use cross-entropy is refused, and checkpoint paths are checked when built."""
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -371,3 +372,26 @@ def test_divergence_advice_without_a_float_learning_rate():
     err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=NoLr())._diverged(float("nan"), 0, 0, x)
     assert str(err).endswith("the input batch holds NaN or inf values; clean the features (e.g. "
                              "np.nan_to_num) before training")
+
+
+def test_checkpoint_names_are_checked_as_the_first_save_would_write_them(tmp_path):
+    # the example name has epoch 0 and 0.0 for each logged value: a folder there is refused
+    (tmp_path / "ck-0").mkdir()
+    (tmp_path / "m-0.00.npz").mkdir()
+    for template, name in (("ck-{epoch}", "ck-0"), ("m-{val_loss:.2f}.npz", "m-0.00.npz"),
+                           ("m-{loss:.2f}.npz", "m-0.00.npz")):
+        with pytest.raises(ConfigError) as e:
+            ModelCheckpoint(str(tmp_path / template))
+        assert str(e.value) == (f"ModelCheckpoint(filepath={str(tmp_path / template)!r}): "
+                                f"{tmp_path / name} is a folder; name a file inside it, e.g. "
+                                f"{str(tmp_path / template / 'best.npz')!r}")
+    ModelCheckpoint(str(tmp_path / "ck-{epoch:02d}"))         # ck-00 is free
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/1"), reason="needs Linux's /proc")
+def test_a_checkpoint_folder_that_cannot_be_written_is_refused_in_full():
+    # /proc/1 refuses new files even to root (a chmod'ed folder would not stop root)
+    with pytest.raises(ConfigError) as e:
+        ModelCheckpoint("/proc/1/best.npz")
+    assert str(e.value) == ("ModelCheckpoint(filepath='/proc/1/best.npz'): the folder /proc/1 is "
+                            "not writable; choose another path")
