@@ -328,3 +328,10 @@ def test_an_unattached_progress_bar_on_a_terminal_has_no_total():
     bar.on_epoch_end(0, {"loss": 0.5})
     bar.on_train_end()
     assert bar.bar is None and "1epoch" in tty.getvalue().replace(" ", "")
+
+
+def test_restore_best_weights_leaves_the_model_alone_when_no_epoch_improved():
+    es = EarlyStopping(patience=2, baseline=0.1, restore_best_weights=True)
+    trainer, last = drive(es, [0.5, 0.4, 0.3, 0.2])          # never below the baseline
+    assert (last, es.stopped_epoch, es.best_weights) == (1, 1, None)
+    assert trainer.model.w == 1                               # the last epoch's weight, kept

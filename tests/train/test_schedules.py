@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import augfit as af
-from augfit.errors import ConfigError
+from augfit.errors import ConfigError, ShapeError
 from augfit.nn import MLP, SGD, Adam
 from augfit.train.callbacks import Callback, EarlyStopping, ReduceLROnPlateau, WeightAveraging
 from augfit.train.schedules import CosineSchedule, StepDecay, make_schedule, schedule_config
@@ -457,3 +457,26 @@ def test_plateau_refusal_in_full_when_it_has_no_optimizer_to_set():
                             "NoneType has no float attribute lr; use augfit.nn.optim.SGD/"
                             "Momentum/Adam, or give your optimizer an lr attribute that its "
                             "step() reads")
+
+
+def test_eval_every_names_the_pass_whose_loader_labels_are_bad():
+    x, y = _data(8)
+
+    class SecondPassBad:
+        """Two batches per pass; the second pass's last batch has label 5 for 2 classes."""
+
+        def __init__(self):
+            self.passes = 0
+
+        def __len__(self):
+            return 2
+
+        def __iter__(self):
+            bad = self.passes == 1
+            self.passes += 1
+            return iter([(x[:4], y[:4]), (x[4:], y[4:] + 5 * bad)])
+
+    with pytest.raises(ShapeError) as e:
+        af.Trainer(MLP(4, [3], 2, seed=0)).fit(SecondPassBad(), steps=6, eval_every=3)
+    assert str(e.value) == ("labels of loader batch 1 (epoch 1) must be in [0, 2) (the model's "
+                            "out_features), got range [5, 6]")
