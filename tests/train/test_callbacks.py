@@ -335,3 +335,15 @@ def test_restore_best_weights_leaves_the_model_alone_when_no_epoch_improved():
     trainer, last = drive(es, [0.5, 0.4, 0.3, 0.2])          # never below the baseline
     assert (last, es.stopped_epoch, es.best_weights) == (1, 1, None)
     assert trainer.model.w == 1                               # the last epoch's weight, kept
+
+
+def test_an_equal_value_or_one_exactly_min_delta_better_is_no_improvement():
+    es = EarlyStopping(patience=2)
+    _, last = drive(es, [0.5, 0.5, 0.5, 0.5])
+    assert (last, es.stopped_epoch, es.best_epoch) == (2, 2, 0)
+    es = EarlyStopping(patience=1, min_delta=0.25)
+    _, last = drive(es, [1.0, 0.75])                          # 0.75 is not < 1.0 - 0.25
+    assert (last, es.best, es.best_epoch) == (1, 1.0, 0)
+    es = EarlyStopping(monitor="val_accuracy", mode="max", patience=1, min_delta=0.25)
+    _, last = drive(es, [0.5, 0.75], monitor="val_accuracy")  # 0.75 is not > 0.5 + 0.25
+    assert (last, es.best, es.stopped_epoch) == (1, 0.5, 1)
