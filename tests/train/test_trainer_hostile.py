@@ -395,3 +395,24 @@ def test_a_checkpoint_folder_that_cannot_be_written_is_refused_in_full():
         ModelCheckpoint("/proc/1/best.npz")
     assert str(e.value) == ("ModelCheckpoint(filepath='/proc/1/best.npz'): the folder /proc/1 is "
                             "not writable; choose another path")
+
+
+def test_loader_labels_take_the_full_check_only_when_the_quick_one_fails():
+    from augfit.errors import ShapeError
+    t = af.Trainer(MLP(3, [4], 3, seed=0))
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    # valid int labels of any width pass as given (no int64 copy), 0 and the top class included
+    for y in (np.array([0, 1, 2, 0], np.int32), np.array([2, 1, 2, 0], np.uint8)):
+        (_, yb), = t._loader_batches([(x, y)], 0)
+        assert yb is y
+    # integer-valued float labels are checked and become int64
+    (_, yb), = t._loader_batches([(x, np.array([0.0, 1.0, 2.0, 1.0]))], 0)
+    assert yb.dtype == np.int64 and yb.tolist() == [0, 1, 2, 1]
+    # 3 labels for 4 rows of 3 features: refused by the row count, not by the width
+    for bad, message in [(np.array([0, 1, 2]), "has 3 labels but the features have 4 rows; "
+                                               "pass one label per sample"),
+                         (np.array([0.0, 0.5, 1.0, 2.0]), "must be integer class labels, got "
+                                                          "non-integer floats")]:
+        with pytest.raises(ShapeError) as e:
+            list(t._loader_batches([(x, bad)], 1))
+        assert str(e.value) == f"labels of loader batch 0 (epoch 1) {message}"
