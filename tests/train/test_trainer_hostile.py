@@ -347,6 +347,8 @@ def test_per_example_loss_of_logits_a_float_range_apart_overflows_silently_to_in
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # -1e308 - 1e308 overflows inside the evaluation only
         correct, loss = t.evaluate_per_example(x, [0, 1, 1])
+        ev = t.evaluate(x, [0, 1, 1])
+    assert ev == {"loss": np.inf, "accuracy": 2 / 3}
     assert correct.tolist() == [True, False, True]
     assert loss.tolist() == [0.0, np.inf, pytest.approx(np.log1p(np.exp(-1.0)))]
 
