@@ -418,3 +418,47 @@ def test_loader_labels_take_the_full_check_only_when_the_quick_one_fails():
         with pytest.raises(ShapeError) as e:
             list(t._loader_batches([(x, bad)], 1))
         assert str(e.value) == f"labels of loader batch 0 (epoch 1) {message}"
+
+
+def test_evaluation_whose_hidden_layer_overflows_gives_nan_silently_in_evaluation_mode():
+    seen = []
+
+    class Spy(MLP):
+        def forward(self, x, training=True):           # a default unlike MLP's
+            seen.append(training)
+            return super().forward(x, training)
+
+    m = Spy(2, [2], 2, dtype="float64", dropout=0.5, seed=0)
+    m.set_weights([np.array([[1e300, 1e300], [0.0, 0.0]]), np.zeros(2),
+                   np.array([[1.0, 0.0], [-1.0, 0.0]]), np.zeros(2)])
+    t = af.Trainer(m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # hidden inf (overflow), then inf - inf and inf x 0 (NaN)
+        proba = t.predict_proba(np.array([[1e10, 0.0]]))
+    assert np.isnan(proba).all() and seen == [False]
+    # evaluation mode: dropout off, so every pass gives the same outputs
+    m.set_weights([np.eye(2), np.zeros(2), np.eye(2), np.zeros(2)])
+    x = np.array([[1.0, 2.0], [3.0, 0.5]])
+    outs = [t.predict_proba(x) for _ in range(3)]
+    assert all(np.array_equal(o, outs[0]) for o in outs) and set(seen) == {False}
+    np.testing.assert_allclose(outs[0][0], [1 / (1 + np.e), np.e / (1 + np.e)])
+
+
+def test_evaluate_scores_soft_targets_by_their_argmax():
+    m = MLP(2, [], 2, dtype="float64", seed=0)
+    m.set_weights([np.eye(2), np.zeros(2)])                  # outputs = inputs
+    t = af.Trainer(m, loss="mse")
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    targets = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]])  # classes 0, 1, 1 as predicted
+    ev = t.evaluate(x, targets)
+    assert ev["accuracy"] == 1.0
+    assert ev["loss"] == pytest.approx(t.evaluate_per_example(x, targets)[1].mean())
+
+
+def test_features_whose_sum_overflows_are_finite_and_pass_silently():
+    from augfit.train.checks import check_features
+    x = np.array([[1e308, 1e308], [1e308, -1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the quick sum overflows; the exact check finds no inf
+        out = check_features(x, "x", 2, np.dtype(np.float64))
+    assert out is x
