@@ -98,6 +98,22 @@ def test_every_optimizer_with_dropout_and_augmentation(name):
     _compare({"epochs": 4}, opt=OPTIMIZERS[name], dropout=0.3, augment=aug())
 
 
+@pytest.mark.parametrize("rows", [1, 2])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_optimizer_over_blocks_of_rows_gives_the_same_bits(name, rows, monkeypatch):
+    """StackedStep updates as many rows per pass as hold PASS_PARAMS parameters (all three
+    models above); here one row and two rows per pass (blocks of 2 + 1), with a model leaving
+    the stack between blocks (early stopping)."""
+    import augfit.train.stacked as stacked
+
+    n = MLP(64, [24, 16], 3).n_params
+    monkeypatch.setattr(stacked, "PASS_PARAMS", rows * n)
+    es = lambda: EarlyStopping(monitor="val_loss", patience=1)  # noqa: E731
+    _, trained = _compare({"steps": 300, "eval_every": 5}, opt=OPTIMIZERS[name], dropout=0.2,
+                          callbacks=[es], seeds=(0, 1, 2, 3))
+    assert len({t.step_count for t in trained}) > 1          # they left at different steps
+
+
 @pytest.mark.parametrize("mix", [MixUp(alpha=0.4), CutMix(alpha=1.0)], ids=["mixup", "cutmix"])
 def test_mixing_and_label_smoothing(mix):
     _compare({"epochs": 3}, opt=OPTIMIZERS["adam"], augment=mix, label_smoothing=0.1)
