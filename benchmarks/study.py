@@ -94,7 +94,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None, help="default: the spec's")
     ap.add_argument("--new", default="",
                     help="the new path's speedups (AUGFIT_SPEEDUPS syntax; default: the "
-                         "runner's default, derive,flush,sparse)")
+                         "runner's default, derive,flush,sparse,stack_small)")
     ap.add_argument("--previous", default="none",
                     help="the path compared with (default none: the previous release's)")
     args = ap.parse_args()

@@ -167,13 +167,20 @@ TINY = {"dataset": {"name": "digits"}, "model": {"hidden": [8]},
 
 def test_runner_trains_largest_first_and_a_resumed_run_says_what_is_stored(tmp_path, capsys):
     out = tmp_path / "r"
-    run(TINY, out=out, workers=1, report=False, progress=None)
+    run(TINY, out=out, workers=1, report=False, progress=None, speedups="derive,flush,sparse")
     with sqlite3.connect(out / "results.sqlite") as con:
         order = con.execute("SELECT method, train_size FROM cells ORDER BY finished").fetchall()
     # the largest cell first, then one probe of the smallest size per method, then largest first
     assert order == [("rot", 120), ("rot", 30), ("baseline", 30), ("rot", 120),
                      ("baseline", 120), ("baseline", 120), ("rot", 30), ("baseline", 30)]
     assert "resuming" not in capsys.readouterr().err
+    # stacked (the default for this small model): a grid row's cells train together, each
+    # group where its first cell was in that order
+    run(TINY, out=tmp_path / "s", workers=1, report=False, progress=None)
+    with sqlite3.connect(tmp_path / "s" / "results.sqlite") as con:
+        order = con.execute("SELECT method, train_size FROM cells ORDER BY finished").fetchall()
+    assert order == [("rot", 120), ("rot", 120), ("rot", 30), ("rot", 30), ("baseline", 30),
+                     ("baseline", 30), ("baseline", 120), ("baseline", 120)]
     res = run(dict(TINY, seeds=3), out=out, workers=1, report=False, progress=None)
     assert res.n_run == 4 and res.n_skipped == 8
     assert "resuming: 8 of 12 cells stored" in capsys.readouterr().err.splitlines()

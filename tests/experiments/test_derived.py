@@ -8,7 +8,15 @@ from augfit.errors import ConfigError, TrainingError
 from augfit.experiments import run
 from augfit.experiments.run.cell import run_cell, run_cells
 from augfit.experiments.run.store import Store
-from augfit.experiments.run.tasks import Task, early_stopping_siblings, plan_tasks, speedups
+from augfit.experiments.run.tasks import (
+    GROUP_SIZE,
+    SMALL_GROUP_SIZE,
+    Task,
+    early_stopping_siblings,
+    plan_tasks,
+    speedups,
+    stack_size,
+)
 from augfit.experiments.spec import parse_spec
 from augfit.experiments.stats import CellResult
 from augfit.numerics import flushing_available
@@ -111,16 +119,29 @@ def test_plan_rides_early_stopping_cells_on_their_siblings():
 
 
 def test_speedups_flag():
-    assert speedups(None, {}) == {"derive", "flush", "sparse"}
+    assert speedups(None, {}) == {"derive", "flush", "sparse", "stack_small"}
     assert speedups(None, {"AUGFIT_SPEEDUPS": "none"}) == set()
     assert speedups(None, {"AUGFIT_SPEEDUPS": "flush"}) == {"flush"}
-    assert speedups(None, {"AUGFIT_SPEEDUPS": "all"}) == {"derive", "flush", "sparse", "stack"}
+    assert speedups(None, {"AUGFIT_SPEEDUPS": "all"}) == {"derive", "flush", "sparse", "stack",
+                                                          "stack_small"}
     assert speedups(" derive , flush") == {"derive", "flush"}
     with pytest.raises(ConfigError, match=r"unknown speedup 'group'.*derive, flush, sparse, "
                                           r"stack"):
         speedups("derive,group")
     with pytest.raises(ConfigError, match=r"'derive,stack': stack needs sparse"):
         speedups("derive,stack")
+    with pytest.raises(ConfigError, match=r"'stack_small': stack_small needs sparse"):
+        speedups("stack_small")
+
+
+def test_stack_size_by_speedups_and_model_size():
+    small, stack = frozenset({"sparse", "stack_small"}), frozenset({"sparse", "stack"})
+    assert stack_size(small, 9610, 32) == SMALL_GROUP_SIZE == 24      # the demo's MLP
+    assert stack_size(small, 2**15, 32) == 24                          # at the bound
+    assert stack_size(small, 2**15 + 1, 32) == 0                       # just above it
+    assert stack_size(small, 0, 32) == 0                               # width not known
+    assert stack_size(stack, 203530, 64) == GROUP_SIZE == 8            # stack: every row
+    assert stack_size(frozenset({"sparse"}), 9610, 32) == 0
 
 
 def _without_passes(result: CellResult) -> dict:

@@ -250,3 +250,26 @@ def test_per_sample_cross_entropy_with_soft_targets_by_hand():
                                [2 * (np.log(4.0) - np.log(3.0))], rtol=1e-12)
     per = cross_entropy_per_sample(z.astype(np.float32), np.array([[0.25, 0.75]], np.float32))
     assert per.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stacked_cross_entropy_is_each_models_own_bit_for_bit(dtype):
+    """The stack's loss (augfit.train.stacked) must give every model the bits of its own."""
+    from augfit.nn.losses import cross_entropy_stacked
+
+    rng = np.random.default_rng(0)
+    for a, n, k, scale in ((1, 1, 2, 1.0), (3, 18, 10, 10.0), (24, 32, 10, 3.0),
+                           (5, 33, 17, 100.0), (2, 7, 3, 0.1)):
+        z = (rng.standard_normal((a, n, k)) * scale).astype(dtype)
+        z[0, 0, 0] = 80.0                                  # a large logit: the shift matters
+        y = rng.integers(0, k, (a, n))
+        loss, grad = cross_entropy_stacked(z, y)
+        assert loss.shape == (a,) and loss.dtype == dtype and grad.shape == z.shape
+        for i in range(a):
+            own_loss, own_grad = cross_entropy(z[i], y[i])
+            assert float(loss[i]) == own_loss
+            assert np.array_equal(grad[i], own_grad)
+    # and by hand: logits (0, ln 3) and label 1 give p = (1/4, 3/4), loss -ln(3/4)
+    z = np.array([[[0.0, np.log(3.0)]]])
+    loss, grad = cross_entropy_stacked(z, np.array([[1]]))
+    assert np.isclose(loss[0], -np.log(0.75)) and np.allclose(grad, [[[0.25, -0.25]]])

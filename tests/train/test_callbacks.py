@@ -297,3 +297,53 @@ def test_model_checkpoint_names_a_model_without_save_and_a_callback_needs_its_tr
     with pytest.raises(ConfigError, match=r"but FakeModel has no save\(path\) method"):
         ck.on_epoch_end(0, {"val_loss": 0.5})
     assert ck.saved == []
+
+
+def test_model_checkpoint_saves_only_improving_epochs():
+    from augfit.train.callbacks import ModelCheckpoint
+
+    saved = []
+
+    class SavingModel(FakeModel):
+        def save(self, path):
+            saved.append((path, self.w))
+
+    ck = ModelCheckpoint("m-{epoch}.npz", min_delta=0.05)
+    trainer = SimpleNamespace(model=SavingModel(), stop_training=False)
+    ck.set_trainer(trainer)
+    ck.on_train_begin()
+    for epoch, v in enumerate([0.5, 0.7, 0.3, 0.28, 0.2]):
+        trainer.model.w = epoch
+        ck.on_epoch_end(epoch, {"val_loss": v})
+    # 0.7 is worse, 0.28 beats 0.3 by less than min_delta
+    assert saved == [("m-0.npz", 0), ("m-2.npz", 2), ("m-4.npz", 4)]
+    assert (ck.best, ck.best_epoch) == (0.2, 4)
+
+
+def test_an_unattached_progress_bar_on_a_terminal_has_no_total():
+    tty = TTY()
+    bar = ProgressBar(file=tty)
+    bar.on_train_begin()
+    assert bar.bar is not None and bar.bar.total is None
+    bar.on_epoch_end(0, {"loss": 0.5})
+    bar.on_train_end()
+    assert bar.bar is None and "1epoch" in tty.getvalue().replace(" ", "")
+
+
+def test_restore_best_weights_leaves_the_model_alone_when_no_epoch_improved():
+    es = EarlyStopping(patience=2, baseline=0.1, restore_best_weights=True)
+    trainer, last = drive(es, [0.5, 0.4, 0.3, 0.2])          # never below the baseline
+    assert (last, es.stopped_epoch, es.best_weights) == (1, 1, None)
+    assert trainer.model.w == 1                               # the last epoch's weight, kept
+
+
+def test_an_equal_value_or_one_exactly_min_delta_better_is_no_improvement():
+    es = EarlyStopping(patience=2)
+    _, last = drive(es, [0.5, 0.5, 0.5, 0.5])
+    assert (last, es.stopped_epoch, es.best_epoch) == (2, 2, 0)
+    es = EarlyStopping(patience=1, min_delta=0.25)
+    _, last = drive(es, [1.0, 0.75])                          # 0.75 is not < 1.0 - 0.25
+    assert (last, es.best, es.best_epoch) == (1, 1.0, 0)
+    es = EarlyStopping(monitor="val_accuracy", mode="max", patience=1, min_delta=0.25)
+    _, last = drive(es, [0.5, 0.75], monitor="val_accuracy")  # 0.75 is not > 0.5 + 0.25
+    assert (last, es.best, es.stopped_epoch) == (1, 0.5, 1)

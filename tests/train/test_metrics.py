@@ -37,3 +37,43 @@ def test_generalization_gap_is_signed_so_positive_means_overfit():
     assert generalization_gap(0.10, 0.45, "loss") == pytest.approx(0.35)
     np.testing.assert_allclose(generalization_gap(np.array([1.0, 0.9]), np.array([0.5, 0.9])),
                                [0.5, 0.0])
+
+
+# -- found by make mutate (docs/testing.md, "Mutation testing") --
+def test_metric_refusals_in_full():
+    def message(call, *args, **kwargs):
+        with pytest.raises((ShapeError, ConfigError)) as e:
+            call(*args, **kwargs)
+        return str(e.value)
+
+    assert message(accuracy, [], []) == ("accuracy(y_true=...): got no samples; pass at least "
+                                         "one label")
+    assert message(accuracy, [0, 1], [0, 1, 1]) == (
+        "accuracy(y_true, y_pred): expected labels of the same shape (N,) (or scores (N, K) for "
+        "y_pred), got (2,) and (3,)")
+    assert message(accuracy, [[0, 1]], [[0, 1]]) == (
+        "accuracy(y_true, y_pred): expected labels of the same shape (N,) (or scores (N, K) for "
+        "y_pred), got (1, 2) and (1,)")
+    h = {"loss": [0.5], "val_loss": [0.7]}
+    assert message(gap_curve, h) == (
+        "gap_curve(metric='accuracy'): history needs 'accuracy' and 'val_accuracy', it has "
+        "['loss', 'val_loss']; train with val=... to record them")
+    assert message(gap_curve, {"accuracy": [0.5]}).startswith(
+        "gap_curve(metric='accuracy'): history needs")
+    assert message(train_val_gap, {"loss": [], "val_loss": []}, "loss") == (
+        "train_val_gap(history=...): history has no epochs; train first")
+    assert message(train_val_gap, h, "loss", epoch=1) == (
+        "train_val_gap(epoch=...) must be in [0, 1), got 1")
+    assert message(train_val_gap, h, "loss", epoch=-2) == (
+        "train_val_gap(epoch=...) must be in [0, 1), got -2")
+    assert train_val_gap(h, "loss", epoch=-1) == train_val_gap(h, "loss", epoch=0) == \
+        pytest.approx(0.2)
+    assert train_val_gap(h, "loss", epoch=None) == pytest.approx(0.2)
+
+
+
+def test_gap_curve_is_float_with_nan_for_an_epoch_logged_as_none():
+    curve = gap_curve({"accuracy": [1, None], "val_accuracy": [0.75, 0.5]})
+    assert curve.dtype == np.float64 and curve[0] == 0.25 and np.isnan(curve[1])
+    curve = gap_curve({"loss": [2, 1], "val_loss": [3.5, None]}, "loss")
+    assert curve.dtype == np.float64 and curve[0] == 1.5 and np.isnan(curve[1])

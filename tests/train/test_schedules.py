@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import augfit as af
-from augfit.errors import ConfigError
+from augfit.errors import ConfigError, ShapeError
 from augfit.nn import MLP, SGD, Adam
 from augfit.train.callbacks import Callback, EarlyStopping, ReduceLROnPlateau, WeightAveraging
 from augfit.train.schedules import CosineSchedule, StepDecay, make_schedule, schedule_config
@@ -327,9 +327,12 @@ def test_eval_every_bad_values():
     class Unsized:
         def __iter__(self):
             return iter([(x, y)])
-    with pytest.raises(ConfigError, match=r"eval_passes=True\) .* needs data of known length"):
+    with pytest.raises(ConfigError) as e:
         af.Trainer(MLP(4, [3], 2, seed=0)).fit(Unsized(), steps=4, eval_every=2,
                                                 eval_passes=True)
+    assert str(e.value) == ("fit(eval_passes=True) evaluates at the end of every pass over the "
+                            "data, so it needs data of known length: a loader with a length, "
+                            "or arrays")
 
 
 # -- found by make mutate (docs/testing.md, "Mutation testing") --
@@ -390,3 +393,90 @@ def test_cosine_schedule_stays_at_final_past_its_budget_and_needs_one():
     assert [s.factor(t) for t in range(4)] == pytest.approx(
         [0.25 + 0.75 * 0.5 * (1 + np.cos(np.pi * t / 4)) for t in range(4)], abs=1e-15)
     assert s.factor(8) == 0.25  # twice the budget: still the final factor
+
+
+class CountingMLP(MLP):
+    """An MLP that counts its evaluation passes (forward without training)."""
+
+    evaluations = 0
+
+    def forward(self, x, training=False):
+        self.evaluations += not training
+        return super().forward(x, training)
+
+
+def test_eval_passes_evaluates_a_step_that_ends_a_pass_and_a_period_once():
+    x, y = _data(12)                                  # batch 4: 3 steps per pass
+    counts = {}
+    for every, passes in ((3, False), (3, True), (4, True)):
+        model = CountingMLP(4, [3], 2, seed=0)
+        h = af.Trainer(model, optimizer=SGD(lr=0.1)).fit(
+            x, y, val=(x[:6], y[:6]), steps=12, eval_every=every, batch_size=4, seed=0,
+            eval_passes=passes)
+        counts[every, passes] = model.evaluations, len(h.epoch), len(h.passes.get("step", []))
+    # every=3: the 4 pass ends are the 4 period ends, evaluated once each
+    assert counts[3, False] == (4, 4, 0) and counts[3, True] == (4, 4, 4)
+    # every=4: passes end after steps 3, 6, 9, 12; periods after 4, 8, 12 (12 shared)
+    assert counts[4, True] == (6, 3, 4)
+
+
+def test_weight_averaging_hooks_work_for_a_trainer_without_a_callback_list():
+    cb = WeightAveraging("ema", decay=0.5)
+    trainer = SimpleNamespace(model=OneWeight(), params={"epochs": 1})   # no .callbacks
+    cb.set_trainer(trainer)
+    cb.on_train_begin({})
+    for w in (2.0, 4.0):
+        trainer.model.w[0] = w
+        cb.on_batch_end(0, {})
+    cb.on_train_end({})
+    assert trainer.model.w[0] == 3.0 and cb.count == 2
+    unattached = WeightAveraging("swa")
+    unattached.on_train_begin()
+    assert (unattached.average, unattached.count) == (None, 0)
+
+
+@pytest.mark.parametrize("patience, cooldown, reduced_at", [
+    (2, 2, [2, 5, 8]),      # a reduction, then 2 epochs of cooldown before waiting again
+    (1, 2, [1, 3, 5, 7]),   # the cooldown's last epoch still does not count
+    (2, 0, [2, 4, 6, 8]),   # no cooldown: the wait restarts from 0 after a reduction
+])
+def test_plateau_reductions_on_a_flat_loss_by_hand(patience, cooldown, reduced_at):
+    cb = ReduceLROnPlateau(factor=0.5, patience=patience, cooldown=cooldown)
+    drive(cb, [1.0] * 9)                                      # epoch 0 sets best; none improves
+    assert [e for e, _ in cb.reductions] == reduced_at
+    assert [lr for _, lr in cb.reductions] == [0.5 ** k for k in range(1, len(reduced_at) + 1)]
+
+
+def test_plateau_refusal_in_full_when_it_has_no_optimizer_to_set():
+    cb = ReduceLROnPlateau(patience=0)                        # never attached to a trainer
+    cb.on_train_begin()
+    cb.on_epoch_end(0, {"val_loss": 1.0})                     # the first value is the best
+    with pytest.raises(ConfigError) as e:
+        cb.on_epoch_end(1, {"val_loss": 1.0})
+    assert str(e.value) == ("ReduceLROnPlateau changes the optimizer's learning rate, but "
+                            "NoneType has no float attribute lr; use augfit.nn.optim.SGD/"
+                            "Momentum/Adam, or give your optimizer an lr attribute that its "
+                            "step() reads")
+
+
+def test_eval_every_names_the_pass_whose_loader_labels_are_bad():
+    x, y = _data(8)
+
+    class SecondPassBad:
+        """Two batches per pass; the second pass's last batch has label 5 for 2 classes."""
+
+        def __init__(self):
+            self.passes = 0
+
+        def __len__(self):
+            return 2
+
+        def __iter__(self):
+            bad = self.passes == 1
+            self.passes += 1
+            return iter([(x[:4], y[:4]), (x[4:], y[4:] + 5 * bad)])
+
+    with pytest.raises(ShapeError) as e:
+        af.Trainer(MLP(4, [3], 2, seed=0)).fit(SecondPassBad(), steps=6, eval_every=3)
+    assert str(e.value) == ("labels of loader batch 1 (epoch 1) must be in [0, 2) (the model's "
+                            "out_features), got range [5, 6]")

@@ -2,6 +2,7 @@
 that cannot use cross-entropy is refused, and checkpoint paths are checked when built."""
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -335,3 +336,129 @@ def test_float64_features_beyond_float32_range_are_refused_by_name_not_cast_to_i
         x[1, 1] = 1.0
         out = check_features(x, "x", 3, np.dtype(np.float64))  # float64 holds them: accepted
     assert out.dtype == np.float64 and out[0, 0] == 1e300
+
+
+
+def test_per_example_loss_of_logits_a_float_range_apart_overflows_silently_to_inf():
+    m = MLP(2, [], 2, dtype="float64", seed=0)
+    m.set_weights([np.array([[1e308, -1e308], [0.0, 1.0]]), np.zeros(2)])
+    t = af.Trainer(m)
+    x = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])   # logits (1e308, -1e308) twice, (0, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # -1e308 - 1e308 overflows inside the evaluation only
+        correct, loss = t.evaluate_per_example(x, [0, 1, 1])
+        ev = t.evaluate(x, [0, 1, 1])
+    assert ev == {"loss": np.inf, "accuracy": 2 / 3}
+    assert correct.tolist() == [True, False, True]
+    assert loss.tolist() == [0.0, np.inf, pytest.approx(np.log1p(np.exp(-1.0)))]
+
+
+def test_divergence_advice_without_a_float_learning_rate():
+    class NoLr:
+        def step(self, params, grads, decay_mask=None):
+            del params, grads, decay_mask
+
+    class IntLr(NoLr):
+        lr = 1
+
+    x = np.array([[np.inf, 1.0]], np.float32)
+    for opt in (NoLr(), IntLr()):
+        err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=opt)._diverged(
+            float("inf"), 1, 3, np.ones((1, 2), np.float32))
+        assert str(err) == ("loss became inf at epoch 1, batch 3 (counting from 0): training "
+                            "diverged; lower the learning rate")
+    err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=SGD(lr=0.5))._diverged(
+        float("nan"), 0, 0, np.ones((1, 2), np.float32))
+    assert str(err) == ("loss became nan at epoch 0, batch 0 (counting from 0): training "
+                        "diverged; lower the learning rate (now 0.5; try 0.05)")
+    err = af.Trainer(MLP(2, [], 2, seed=0), optimizer=NoLr())._diverged(float("nan"), 0, 0, x)
+    assert str(err).endswith("the input batch holds NaN or inf values; clean the features (e.g. "
+                             "np.nan_to_num) before training")
+
+
+def test_checkpoint_names_are_checked_as_the_first_save_would_write_them(tmp_path):
+    # the example name has epoch 0 and 0.0 for each logged value: a folder there is refused
+    (tmp_path / "ck-0").mkdir()
+    (tmp_path / "m-0.00.npz").mkdir()
+    for template, name in (("ck-{epoch}", "ck-0"), ("m-{val_loss:.2f}.npz", "m-0.00.npz"),
+                           ("m-{loss:.2f}.npz", "m-0.00.npz")):
+        with pytest.raises(ConfigError) as e:
+            ModelCheckpoint(str(tmp_path / template))
+        assert str(e.value) == (f"ModelCheckpoint(filepath={str(tmp_path / template)!r}): "
+                                f"{tmp_path / name} is a folder; name a file inside it, e.g. "
+                                f"{str(tmp_path / template / 'best.npz')!r}")
+    ModelCheckpoint(str(tmp_path / "ck-{epoch:02d}"))         # ck-00 is free
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/1"), reason="needs Linux's /proc")
+def test_a_checkpoint_folder_that_cannot_be_written_is_refused_in_full():
+    # /proc/1 refuses new files even to root (a chmod'ed folder would not stop root)
+    with pytest.raises(ConfigError) as e:
+        ModelCheckpoint("/proc/1/best.npz")
+    assert str(e.value) == ("ModelCheckpoint(filepath='/proc/1/best.npz'): the folder /proc/1 is "
+                            "not writable; choose another path")
+
+
+def test_loader_labels_take_the_full_check_only_when_the_quick_one_fails():
+    from augfit.errors import ShapeError
+    t = af.Trainer(MLP(3, [4], 3, seed=0))
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    # valid int labels of any width pass as given (no int64 copy), 0 and the top class included
+    for y in (np.array([0, 1, 2, 0], np.int32), np.array([2, 1, 2, 0], np.uint8)):
+        (_, yb), = t._loader_batches([(x, y)], 0)
+        assert yb is y
+    # integer-valued float labels are checked and become int64
+    (_, yb), = t._loader_batches([(x, np.array([0.0, 1.0, 2.0, 1.0]))], 0)
+    assert yb.dtype == np.int64 and yb.tolist() == [0, 1, 2, 1]
+    # 3 labels for 4 rows of 3 features: refused by the row count, not by the width
+    for bad, message in [(np.array([0, 1, 2]), "has 3 labels but the features have 4 rows; "
+                                               "pass one label per sample"),
+                         (np.array([0.0, 0.5, 1.0, 2.0]), "must be integer class labels, got "
+                                                          "non-integer floats")]:
+        with pytest.raises(ShapeError) as e:
+            list(t._loader_batches([(x, bad)], 1))
+        assert str(e.value) == f"labels of loader batch 0 (epoch 1) {message}"
+
+
+def test_evaluation_whose_hidden_layer_overflows_gives_nan_silently_in_evaluation_mode():
+    seen = []
+
+    class Spy(MLP):
+        def forward(self, x, training=True):           # a default unlike MLP's
+            seen.append(training)
+            return super().forward(x, training)
+
+    m = Spy(2, [2], 2, dtype="float64", dropout=0.5, seed=0)
+    m.set_weights([np.array([[1e300, 1e300], [0.0, 0.0]]), np.zeros(2),
+                   np.array([[1.0, 0.0], [-1.0, 0.0]]), np.zeros(2)])
+    t = af.Trainer(m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # hidden inf (overflow), then inf - inf and inf x 0 (NaN)
+        proba = t.predict_proba(np.array([[1e10, 0.0]]))
+    assert np.isnan(proba).all() and seen == [False]
+    # evaluation mode: dropout off, so every pass gives the same outputs
+    m.set_weights([np.eye(2), np.zeros(2), np.eye(2), np.zeros(2)])
+    x = np.array([[1.0, 2.0], [3.0, 0.5]])
+    outs = [t.predict_proba(x) for _ in range(3)]
+    assert all(np.array_equal(o, outs[0]) for o in outs) and set(seen) == {False}
+    np.testing.assert_allclose(outs[0][0], [1 / (1 + np.e), np.e / (1 + np.e)])
+
+
+def test_evaluate_scores_soft_targets_by_their_argmax():
+    m = MLP(2, [], 2, dtype="float64", seed=0)
+    m.set_weights([np.eye(2), np.zeros(2)])                  # outputs = inputs
+    t = af.Trainer(m, loss="mse")
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    targets = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]])  # classes 0, 1, 1 as predicted
+    ev = t.evaluate(x, targets)
+    assert ev["accuracy"] == 1.0
+    assert ev["loss"] == pytest.approx(t.evaluate_per_example(x, targets)[1].mean())
+
+
+def test_features_whose_sum_overflows_are_finite_and_pass_silently():
+    from augfit.train.checks import check_features
+    x = np.array([[1e308, 1e308], [1e308, -1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the quick sum overflows; the exact check finds no inf
+        out = check_features(x, "x", 2, np.dtype(np.float64))
+    assert out is x

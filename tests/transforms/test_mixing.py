@@ -157,3 +157,110 @@ def test_box_mask_is_the_box(hw):
     for i in range(300):
         want = (r >= y0[i]) & (r < y1[i]) & (c >= x0[i]) & (c < x1[i])
         assert np.array_equal(m[i], want), i
+
+
+def test_cutmix_by_hand():
+    """Two 3x4 images, partners swapped: each gets the other's box, labels by the kept area."""
+    x = np.stack([np.arange(12, dtype=np.uint8).reshape(3, 4),
+                  np.arange(100, 112, dtype=np.uint8).reshape(3, 4)])
+    rec = {"lam": np.array([0.5, 0.5]), "partner": np.array([1, 0]),
+           "y0": np.array([0, 1]), "y1": np.array([2, 3]), "x0": np.array([1, 0]),
+           "x1": np.array([3, 4]), "weight": np.array([1 - 4 / 12, 1 - 8 / 12]),
+           "applied": np.array([True, True])}
+    out = CutMix().apply(x, rec)
+    assert out.tolist() == [[[0, 101, 102, 3], [4, 105, 106, 7], [8, 9, 10, 11]],
+                            [[100, 101, 102, 103], [4, 5, 6, 7], [8, 9, 10, 11]]]
+    np.testing.assert_allclose(CutMix().apply_targets(np.eye(2), rec),
+                               [[8 / 12, 4 / 12], [8 / 12, 4 / 12]])
+    rec["applied"] = np.array([False, True])      # image 0 kept, image 1 still takes its box
+    out = CutMix().apply(x, rec)
+    assert out[0].tolist() == x[0].tolist()
+    assert out[1].tolist() == [[100, 101, 102, 103], [4, 5, 6, 7], [8, 9, 10, 11]]
+    np.testing.assert_allclose(CutMix().apply_targets(np.eye(2), rec), [[1, 0], [8 / 12, 4 / 12]])
+
+
+def _pasted_by_loop(x, rec):
+    out = x.copy()
+    for i in np.flatnonzero(rec["applied"]):
+        y0, y1, x0, x1 = (int(rec[k][i]) for k in ("y0", "y1", "x0", "x1"))
+        out[i, y0:y1, x0:x1] = x[rec["partner"][i], y0:y1, x0:x1]
+    return out
+
+
+@pytest.mark.parametrize("shape, dtype", [
+    ((9, 5, 7), np.uint8),            # whole-image column table; rows as 7 one-byte pixels
+    ((6, 28, 28), np.uint8),          # rows as 7 four-byte pixels
+    ((5, 6, 5, 3), np.uint8),         # rows of 15 bytes: 3-byte pixels
+    ((4, 7, 6, 4), np.float32),       # rows of 96 bytes: 32-byte pixels
+    ((3, 44, 60), np.uint8),          # column masks one image row at a time
+    ((3, 20, 70), np.uint8),          # wider than TABLE_MAX_SIDE: slicing
+    ((3, 50, 40, 3), np.float32),     # 24 kB per image: slicing
+])
+def test_cutmix_pastes_exactly_the_box_on_every_path(shape, dtype):
+    x = np.random.default_rng(1).integers(0, 256, shape).astype(dtype)
+    if dtype == np.float32:
+        x /= 255
+    for seed in range(12):
+        out, rec = CutMix(alpha=0.7, p=0.8)(x, rng=seed, return_params=True)
+        assert out.dtype == x.dtype and out.tobytes() == _pasted_by_loop(x, rec).tobytes()
+
+
+def test_every_box_the_rule_can_draw_is_drawn():
+    """On a 5x6 image, the boxes drawn are exactly those the clipping rule can give (every centre,
+    every half-size, clipped at every border), and the pasted pixels are those boxes."""
+    h, w, n = 5, 6, 200_000    # the rarest box (λ = 0, one centre) has p = 1/15,360 a sample
+    x = np.zeros((n, h, w), np.uint8)
+    rec = CutMix(alpha=1.0).sample(np.random.default_rng(0), x)
+    drawn = set(zip(*(rec[k].tolist() for k in ("y0", "y1", "x0", "x1")), strict=True))
+    possible = set()
+    for k in range(257):
+        r = 0.5 * np.sqrt(1 - k / 256)
+        hh, hw_ = int(r * h), int(r * w)
+        possible |= {(max(cy - hh, 0), min(cy + hh, h), max(cx - hw_, 0), min(cx + hw_, w))
+                     for cy in range(h) for cx in range(w)}
+    assert drawn == possible
+    m = 3000
+    first = {k: (v[:m] if isinstance(v, np.ndarray) else v) for k, v in rec.items()}
+    first["partner"] = rec["partner"][:m] % m
+    marks = np.broadcast_to(np.arange(1, m + 1, dtype=np.float32)[:, None, None] / m, (m, h, w))
+    marks = np.ascontiguousarray(marks)
+    assert CutMix().apply(marks, first).tobytes() == _pasted_by_loop(marks, first).tobytes()
+
+
+@pytest.mark.parametrize("shape, dtype, seed, digest", [
+    ((64, 28, 28), np.uint8, 0, "6125c0932647d1c1"),
+    ((16, 8, 8), np.uint8, 1, "aa9c039917f69f70"),
+    ((12, 32, 32, 3), np.float32, 2, "58953930aea2501f"),
+    ((4, 96, 96, 3), np.uint8, 3, "c2f9a25542092342"),
+])
+def test_seeded_cutmix_gives_the_pinned_bytes(shape, dtype, seed, digest):
+    """Pixels and soft labels of a seeded CutMix, pinned from the code before the vectorised
+    paste: the same seed still replays bit for bit."""
+    import hashlib
+
+    x = np.random.default_rng(100).integers(0, 256, shape).astype(dtype)
+    if dtype == np.float32:
+        x /= 255
+    t = CutMix(alpha=1.0, p=0.9)
+    out, rec = t(x, rng=seed, return_params=True)
+    labels = t.apply_targets(np.eye(10)[np.arange(shape[0]) % 10], rec)
+    assert hashlib.sha256(out.tobytes() + labels.tobytes()).hexdigest()[:16] == digest
+    assert t.replay(x, rec).tobytes() == out.tobytes()
+
+
+def test_square_images_draw_both_centres_as_two_calls_would():
+    """For H == W the centres come from one call of 2N draws: the numbers and the generator
+    state of two calls of N (NumPy's bounded 32-bit draws keep no buffer between calls)."""
+    x = np.zeros((301, 12, 12), np.uint8)
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        rec = CutMix(alpha=1.0).sample(rng, x)
+        ref = np.random.default_rng(seed)
+        ref.random(301)
+        lam = np.rint(ref.beta(1.0, 1.0, size=301) * 256) / 256
+        ref.permutation(301)
+        cy, cx = ref.integers(0, 12, size=301), ref.integers(0, 12, size=301)
+        half = (0.5 * np.sqrt(1.0 - lam) * 12).astype(np.int64)
+        assert rec["y0"].tolist() == np.maximum(cy - half, 0).tolist()
+        assert rec["x1"].tolist() == np.minimum(cx + half, 12).tolist()
+        assert rng.random() == ref.random()

@@ -170,7 +170,8 @@ class ImageFlatten(Featurizer):
         check_image_values(x, "image_flatten")  # the transforms' contract: uint8 or [0, 1]
         flat = x.reshape(len(x), -1)
         if x.dtype == np.uint8:
-            scaled: np.ndarray = flat.astype(np.float32) * np.float32(1.0 / 255.0)
+            scaled: np.ndarray = flat.astype(np.float32)
+            scaled *= np.float32(1.0 / 255.0)   # in place: the same float32 products
             return scaled
         return flat.astype(np.float32, copy=False)
 

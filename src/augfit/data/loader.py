@@ -59,6 +59,8 @@ class _Indexable(Protocol):
 
 
 def _take(x: object, idx: np.ndarray) -> object:
+    if isinstance(x, np.ndarray):  # the common case first: a Protocol isinstance is slow
+        return x[idx]
     if isinstance(x, list):
         return [x[i] for i in idx]
     if not isinstance(x, _Indexable):

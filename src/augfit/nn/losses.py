@@ -73,6 +73,32 @@ def cross_entropy(logits: np.ndarray, y: np.ndarray,
     return loss, e
 
 
+def cross_entropy_stacked(logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cross_entropy` of a stack of models at once: logits ``(A, N, K)`` and labels
+    ``(A, N)`` give ``(C, ∂C/∂z)``, ``C`` of shape ``(A,)`` (in the logits' dtype), the same bits
+    as ``cross_entropy(logits[a], y[a])`` for each ``a`` (every step is elementwise, or a
+    reduction along the last axis of contiguous rows as there; tested). Hard labels only.
+
+    >>> z = np.array([[[2.0, 0.0], [0.0, 1.0]], [[1.0, 1.0], [3.0, 0.0]]], np.float32)
+    >>> y = np.array([[0, 1], [1, 0]])
+    >>> c, g = cross_entropy_stacked(z, y)
+    >>> all(c[a] == np.float32(cross_entropy(z[a], y[a])[0]) for a in range(2))
+    True
+    >>> all(np.array_equal(g[a], cross_entropy(z[a], y[a])[1]) for a in range(2))
+    True
+    """
+    a, n = y.shape
+    shifted = logits - logits.max(axis=2, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=2, keepdims=True)
+    e /= s  # softmax
+    models, rows = np.arange(a)[:, None], np.arange(n)[None, :]
+    loss: np.ndarray = np.mean(np.log(s[:, :, 0]) - shifted[models, rows, y], axis=1)
+    e[models, rows, y] -= 1
+    e *= 1.0 / n
+    return loss, e
+
+
 def mse(output: np.ndarray, y: np.ndarray,
         label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
     """The notes' squared-error cost ``C = Σ_k (y_k - a_k)²`` per sample, averaged over the batch.
@@ -157,6 +183,7 @@ __all__ = [
     "check_label_smoothing",
     "cross_entropy",
     "cross_entropy_per_sample",
+    "cross_entropy_stacked",
     "get_loss",
     "mse",
     "mse_per_sample",

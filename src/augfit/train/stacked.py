@@ -54,6 +54,7 @@ import scipy.sparse as sp
 from ..arraytypes import Batch, Features
 from ..errors import AugfitWarning, ConfigError, ShapeError, TrainingError
 from ..nn.layers import Activation, Dense, Dropout, _Buffers
+from ..nn.losses import cross_entropy, cross_entropy_stacked
 from ..nn.model import MLP
 from ..nn.optim import Optimizer, ParamState
 from ..numerics import flush_subnormals as _flushing
@@ -209,15 +210,24 @@ class StackedMLP:
         return index
 
 
-class StackedStep:
-    """The optimizer of the active rows of a :class:`StackedMLP`: the models' own update rule,
-    with one state per row, run row by row.
+#: the optimizer updates as many rows of a stack in one pass as hold about this many parameters
+#: (at least one): small models in few calls, large ones row by row (see :class:`StackedStep`)
+PASS_PARAMS = 1 << 16
 
-    One pass over all rows at once gives the same bits (the rule is elementwise) but was slower
-    here: Adam over six 784-256-10 models as one pass took 1.3x the time of six passes row by row
-    (``benchmarks/stacked.py``, docs/speed.md). The update is bound by memory traffic, not by the
-    number of calls, and its ten passes over one row's arrays (3 MB) run from closer caches than
-    over the whole stack's.
+
+class StackedStep:
+    """The optimizer of the active rows of a :class:`StackedMLP`: the models' own update rule, with
+    one state per row, run over blocks of rows that share a learning rate.
+
+    The rule is elementwise, so a pass over several rows gives the same bits as one pass per row.
+    Which is faster depends on the size: for six 784-256-10 models one pass over the whole stack
+    took 1.3x the time of six passes row by row (``benchmarks/stacked.py``, docs/speed.md; bound by
+    memory traffic, and one row's arrays run from closer caches), while for the demo's 64-128-10
+    models (9,610 parameters) the update is bound by the number of NumPy calls. So each pass takes
+    as many rows as hold about :data:`PASS_PARAMS` parameters: one row at a time for the large
+    models, six for the demo's. Rows whose learning rates differ (``ReduceLROnPlateau``) step one
+    by one. The state (moments, velocity) is kept as ``(G, n_params)`` arrays whose row ``i`` is
+    row ``i``'s.
     """
 
     def __init__(self, stack: StackedMLP, optimizer: Optimizer, decay_mask: np.ndarray | None
@@ -226,25 +236,47 @@ class StackedStep:
         self.opt = copy.copy(optimizer)
         self.opt.reset()
         self.decay_mask = None if decay_mask is None else [decay_mask]
-        self.states: list[ParamState] = [{"shape": (stack.params.shape[1],)}
-                                             for _ in range(stack.active)]
+        self.n = stack.params.shape[1]
+        self.per_pass = max(1, PASS_PARAMS // max(self.n, 1))
+        #: the update rule's buffers by name, ``(G, n_params)``, made at the first step
+        self.state: dict[str, np.ndarray] = {}
         self.t = 0
 
-    def step(self, lrs: Sequence[float]) -> None:
+    def step(self, lrs: Sequence[float | None]) -> None:
         """Update the active rows, row ``i`` at learning rate ``lrs[i]`` (the models step
-        together, so they share the step count)."""
+        together, so they share the step count); a row whose rate is None takes no step (its
+        loss diverged: its own fit would have stopped before the step)."""
         st, opt = self.stack, self.opt
         self.t += 1
-        for row in range(st.active):
-            opt.lr, opt.t, opt.state = lrs[row], self.t - 1, [self.states[row]]
-            opt.step([st.params[row]], [st.grads[row]], decay_mask=self.decay_mask)
+        a = st.active
+        k = self.per_pass if all(lr == lrs[0] for lr in lrs) else 1
+        for lo in range(0, a, k):
+            hi, lr = min(lo + k, a), lrs[lo]
+            if lr is None:          # diverged (k > 1 only when every row's rate is the same)
+                continue
+            rows: ParamState = {"shape": (hi - lo, self.n)}
+            rows.update({name: buf[lo:hi] for name, buf in self.state.items()})  # type: ignore
+            opt.lr, opt.t, opt.state = lr, self.t - 1, [rows]
+            opt.step([st.params[lo:hi]], [st.grads[lo:hi]], decay_mask=self.decay_mask)
+            self._keep(rows, lo, hi)
+
+    def _keep(self, rows: ParamState, lo: int, hi: int) -> None:
+        """Adopt the buffers the rule made at its first step into the stack's state."""
+        for name, value in rows.items():
+            if name != "shape" and name not in self.state:
+                buf = self.state[name] = np.zeros((self.stack.params.shape[0], self.n),
+                                                  self.stack.dtype)
+                buf[lo:hi] = value
 
     def release(self, row: int) -> ParamState:
         """Row ``row``'s optimizer state; the last active row's moves into its place (call before
         :meth:`StackedMLP.release`)."""
-        own = self.states[row]
-        self.states[row] = self.states[self.stack.active - 1]
-        self.states.pop()
+        last = self.stack.active - 1
+        own: ParamState = {"shape": (self.n,)}
+        for name, buf in self.state.items():
+            own[name] = buf[row].copy()  # type: ignore[literal-required]
+            if row != last:
+                buf[row] = buf[last]
         return own
 
 
@@ -268,6 +300,8 @@ class _Lane:
     logs: dict[str, float] = field(default_factory=dict)
     loss: float = 0.0
     error: TrainingError | None = None
+    #: the optimizer steps the model took when its loss diverged (it leaves before the step)
+    stepped: int | None = None
 
 
 def _lane(trainer: Trainer, loader: BatchSource,
@@ -333,6 +367,9 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource]
     stack = StackedMLP([t.model for t in trainers])
     budget = _budget(epochs, steps)
     vals = list(val) if val is not None else [None] * len(trainers)
+    if len(vals) != len(trainers):
+        raise ConfigError(f"fit_stacked: one val per trainer (or val=None), got {len(trainers)} "
+                          f"trainers and {len(vals)} vals")
     lanes = [_lane(t, ld, v, budget, eval_every, batch_size)
              for t, ld, v in zip(trainers, loaders, vals, strict=True)]
     mask = trainers[0]._step()
@@ -405,11 +442,18 @@ def _one_step(stack: StackedMLP, step: StackedStep, active: list[_Lane],
     """Step ``b`` of ``epoch``: forward, each model's loss, backward, the optimizer, the batch
     callbacks (a model whose loss is not finite only notes its error)."""
     out = stack.forward(_stacked_inputs(stack, [xb for xb, _ in got]))
-    grad = np.empty_like(out)
-    for row, (lane, (xb, yb)) in enumerate(zip(active, got, strict=True)):
-        _loss(lane, out[row], xb, yb, grad, row, epoch, b)
+    if all(lane.trainer._train_loss_fn is cross_entropy for lane in active) and \
+            all(yb.ndim == 1 for _, yb in got):
+        grad = _stacked_loss(active, out, got, epoch, b)
+    else:
+        grad = np.empty_like(out)
+        for row, (lane, (xb, yb)) in enumerate(zip(active, got, strict=True)):
+            _loss(lane, out[row], xb, yb, grad, row, epoch, b)
     stack.backward(grad)
-    step.step([_lr(lane) for lane in active])
+    for lane in active:
+        if lane.error is not None:
+            lane.stepped = step.t
+    step.step([None if lane.error is not None else _lr(lane) for lane in active])
     for lane, (xb, _) in zip(active, got, strict=True):
         if lane.error is not None:
             continue
@@ -463,6 +507,30 @@ def _loss(lane: _Lane, out: np.ndarray, xb: Features, yb: np.ndarray, grad: np.n
     lane.loss = loss
 
 
+def _stacked_loss(active: list[_Lane], out: np.ndarray, got: list[Batch], epoch: int,
+                  b: int) -> np.ndarray:
+    """:func:`_loss` for every model at once (plain cross-entropy on hard labels): one
+    :func:`~augfit.nn.losses.cross_entropy_stacked` call and one count of the correct predictions
+    and labels, the same numbers as each model's own; returns the gradient ``(A, B, out)``."""
+    ys = np.stack([yb for _, yb in got])
+    losses, grad = cross_entropy_stacked(out, ys)
+    a, n, k = out.shape
+    correct = np.count_nonzero(out.argmax(axis=2) == ys, axis=1)
+    counts = np.bincount((ys + k * np.arange(a)[:, None]).ravel(), minlength=a * k).reshape(a, k)
+    for row, lane in enumerate(active):
+        loss = float(losses[row])
+        if not math.isfinite(loss):
+            lane.error = lane.trainer._diverged(loss, epoch, b, got[row][0])
+            grad[row] = 0
+            continue
+        lane.totals[1] += int(correct[row])
+        lane.counts += counts[row]
+        lane.totals[0] += loss * n
+        lane.totals[2] += n
+        lane.loss = loss
+    return grad
+
+
 def _lr(lane: _Lane) -> float:
     """The model's learning rate for this step (its schedule applied, as Trainer does)."""
     tr = lane.trainer
@@ -498,7 +566,7 @@ def _leave(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], row: int) -
     lane = lanes[stack.release(row)]
     tr, opt = lane.trainer, lane.opt
     opt.state = [own]
-    opt.t = step.t
+    opt.t = step.t if lane.stepped is None else lane.stepped
     if lane.base_lr is not None:
         opt.lr = lane.base_lr
     if lane.error is not None:

@@ -132,6 +132,19 @@ class _PassEnds(Callback):
         self.index += 1
 
 
+def _labels_in_range(y: np.ndarray, n: int, k: int) -> bool:
+    """Whether ``y`` is ``n`` integer labels in ``[0, k)``, checked with one pass: a negative
+    label read as unsigned is at least ``2**63 > k``.
+
+    >>> [_labels_in_range(np.array(v), 2, 3) for v in ([0, 2], [0, 3], [-1, 0], [0.0, 1.0])]
+    [True, False, False, False]
+    """
+    if y.ndim != 1 or y.shape[0] != n or y.dtype.kind not in "iu":
+        return False
+    unsigned = y.view(f"u{y.dtype.itemsize}") if y.dtype.kind == "i" else y
+    return not y.size or int(unsigned.max()) < k
+
+
 def _is_loader(data: object) -> TypeGuard[BatchSource]:
     return hasattr(data, "__iter__") and not isinstance(data, (np.ndarray, list, tuple, str)) \
         and not sp.issparse(data)
@@ -290,10 +303,12 @@ class Trainer:
             yield xb, y[idx]
 
     def _loader_batches(self, loader: BatchSource, epoch: int) -> Iterator[Batch]:
-        dtype = self.model.dtype
+        dtype, k = self.model.dtype, self.model.out_features
         for b, (given_x, given_y) in enumerate(loader):
             xb: Features
-            if is_sparse(given_x):
+            if type(given_x) is np.ndarray:          # the common case first (a step is short)
+                xb = given_x if given_x.dtype == dtype else given_x.astype(dtype)
+            elif is_sparse(given_x):
                 xb = given_x if given_x.format == "csr" and given_x.dtype == dtype else \
                     sp.csr_matrix(given_x, dtype=dtype)
             else:
@@ -301,8 +316,7 @@ class Trainer:
                 if xb.dtype != dtype:
                     xb = xb.astype(dtype)
             yb = np.asarray(given_y)
-            if yb.ndim != 1 or yb.shape[0] != xb.shape[0] or yb.dtype.kind not in "iu" or \
-                    (yb.size and (yb.min() < 0 or yb.max() >= self.model.out_features)):
+            if not _labels_in_range(yb, xb.shape[0], k):
                 yb = self._y(yb, f"labels of loader batch {b} (epoch {epoch})", xb.shape[0])
             yield xb, yb
 

@@ -102,12 +102,14 @@ def beta_draws(rng: np.random.Generator, alpha: float, n: int) -> np.ndarray:
     uv = rng.random(2 * (2 * n + 4 * int(np.sqrt(n)) + 16))   # about twice the pairs needed
     u, v = uv[0::2], uv[1::2]
     s = u + v
-    kept = np.flatnonzero((s <= 1.0) & (s > 0.0))[:n]
+    kept = np.nonzero(s <= 1.0)[0][:n]
     bitgen.state = start
-    if kept.size < n:              # too few accepted in the block (rare): NumPy's own loop
+    sk = s[kept]
+    # too few accepted in the block, or a pair (0, 0) the loop rejects (both rare): NumPy's loop
+    if kept.size < n or np.count_nonzero(sk) < n:
         return rng.beta(alpha, alpha, size=n)
     rng.random(2 * (int(kept[-1]) + 1))                       # the values the loop would use
-    result: np.ndarray = u[kept] / s[kept]
+    result: np.ndarray = u[kept] / sk
     return result
 
 
@@ -146,31 +148,46 @@ class LabelMixing(Transform[np.ndarray]):
 
     # -- the contract -----------------------------------------------------------------------------
     def sample_params(self, rng: np.random.Generator, batch: np.ndarray, n: int) -> Params:
-        lam = np.rint(beta_draws(rng, self.alpha, n) * LAMBDA_STEPS) / LAMBDA_STEPS
-        partner = rng.permutation(n).astype(np.int64)
+        lam = beta_draws(rng, self.alpha, n)
+        lam *= LAMBDA_STEPS                  # in place: rint(λ·256) / 256
+        np.rint(lam, out=lam)
+        lam /= LAMBDA_STEPS
+        partner = rng.permutation(n).astype(np.int64, copy=False)
         extra, weight = self.draw(rng, batch, lam)
         return {"lam": lam, "partner": partner, "weight": np.asarray(weight, float), **extra}
 
     def _record(self, params: Params, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         owner = type(self).__name__
-        applied = applied_mask(params.get("applied", np.ones(n, bool)), n, owner)
+        drawn = params.get("applied")
+        applied = np.ones(n, bool) if drawn is None else applied_mask(drawn, n, owner)
         partner = np.asarray(params.get("partner"))
         weight = np.asarray(params.get("weight"), float)
         if partner.shape != (n,) or weight.shape != (n,) or \
-                (n and (partner.min() < 0 or partner.max() >= n)):
+                (n and (np.minimum.reduce(partner) < 0 or np.maximum.reduce(partner) >= n)):
             raise ShapeError(f"{owner}.apply: the record's partner/weight do not fit a batch of "
                              f"{n}; replay a record on the batch it was drawn for")
         return applied, partner, weight
+
+    def sample_apply(self, rng: np.random.Generator, batch: np.ndarray
+                     ) -> tuple[np.ndarray, Params]:
+        """:meth:`sample` then :meth:`apply`, without checking again the batch and the record
+        just drawn for it."""
+        params = self.sample(rng, batch)
+        n = batch_len(batch)
+        if n and np.count_nonzero(params["applied"]) == n:
+            return self.mix_partners(batch, params["partner"], params), params
+        return self.apply(batch, params), params
 
     def apply(self, batch: np.ndarray, params: Params) -> np.ndarray:
         """Mix each applied sample with its partner from the *input* batch (pure)."""
         self.check_batch(batch)
         n = batch_len(batch)
         applied, partner, _ = self._record(params, n)
-        if not applied.any():
+        count = np.count_nonzero(applied)
+        if count == n:  # the usual case: no gather of the batch itself
+            return self.mix_partners(batch, partner, params) if n else batch
+        if count == 0:
             return batch
-        if applied.all():  # the usual case: no gather of the batch itself
-            return self.mix_partners(batch, partner, params)
         idx = np.flatnonzero(applied)
         sub = {k: (np.asarray(v)[idx] if isinstance(v, np.ndarray) and v.ndim >= 1
                    and v.shape[0] == n else v) for k, v in params.items()}
@@ -192,8 +209,9 @@ class LabelMixing(Transform[np.ndarray]):
         targets = check_targets(targets, type(self).__name__)
         n = targets.shape[0]
         applied, partner, weight = self._record(params, n)
-        w = np.where(applied, weight, 1.0)[:, None]
-        result: np.ndarray = w * targets + (1.0 - w) * targets[partner]
+        w = (weight if np.count_nonzero(applied) == n else np.where(applied, weight, 1.0))[:, None]
+        result: np.ndarray = np.multiply(w, targets)
+        result += np.multiply(1.0 - w, targets.take(partner, axis=0))
         return result
 
     def __call__(self, batch: object = None, rng: SeedLike = None, return_params: bool = False,

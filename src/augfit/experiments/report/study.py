@@ -132,8 +132,9 @@ def run(spec: SpecLike, out: str | Path | None = None, workers: int = 1,
         The cap on the grid's size (default ``$AUGFIT_MAX_CELLS`` or 100,000): a larger grid is
         refused before anything is loaded, stating its size and the cap.
     speedups : str, optional
-        The speedups of :mod:`augfit.experiments.run.tasks` (``derive,flush,sparse,stack``, or
-        ``all``/``none``); default ``$AUGFIT_SPEEDUPS``, else ``derive,flush,sparse``. ``flush``
+        The speedups of :mod:`augfit.experiments.run.tasks` (``derive,flush,sparse,stack,
+        stack_small``, or ``all``/``none``); default ``$AUGFIT_SPEEDUPS``, else
+        ``derive,flush,sparse,stack_small``. ``flush``
         changes the numerics slightly: a store holds cells of one numerics version only.
 
     Notes

@@ -109,6 +109,7 @@ class CostModel:
         self.spec, self.n_val = spec, int(n_val)
         self.free = set(free)         # methods read off another's run (derived): no cost
         self.alone = set(alone)       # ... except these cells, whose sibling is not to do
+        self.n_features = int(n_features)     # the input width (1: not known)
         self.params = parameter_count(spec, n_features, n_classes)
         self.scale = 1.0 / self.params                # seconds per eval sample x parameter
         self.n_classes = int(n_classes)

@@ -229,8 +229,10 @@ def _train_cells(store: Store, spec: Spec, cells: list[Cell], use: frozenset[str
                                          f"n={c.train_size}",
                                          spec.training["epochs"])) if show else None
         planned: list[Any] = tasks.plan_tasks(spec, todo, "derive" in use, "sparse" not in use)
-        if "stack" in use:
-            planned = tasks.group_tasks(planned)
+        size = tasks.stack_size(use, model.params if model.n_features > 1 else 0,
+                                int(spec.training["batch_size"]))
+        if size:
+            planned = tasks.group_tasks(planned, size)
         it = execute(spec.to_canonical(), planned, epoch_callback=status, flush=flush, **where)
         for cell, cell_result in it:
             if isinstance(cell_result, CellFailure):    # the other cells go on
@@ -261,10 +263,10 @@ def check_numerics(store: Store, cells: list[Cell], numerics: int) -> None:
     if not other:
         return
     n = sum(1 for v in stored.values() if v == other[0])
-    setting = ("AUGFIT_SPEEDUPS=derive,sparse (flushing off; derive,sparse,stack to stack as "
-               "well)" if other[0] == NUMERICS_PLAIN
-               else "AUGFIT_SPEEDUPS=derive,flush,sparse (flushing on; the default when it is "
-               "unset; derive,flush,sparse,stack to stack as well)")
+    setting = ("AUGFIT_SPEEDUPS=derive,sparse,stack_small (flushing off; derive,sparse,stack "
+               "to stack every row)" if other[0] == NUMERICS_PLAIN
+               else "AUGFIT_SPEEDUPS=derive,flush,sparse,stack_small (flushing on; the default "
+               "when it is unset; derive,flush,sparse,stack to stack every row)")
     raise ConfigError(
         f"{store.path}: {n} stored cells of this spec were computed with numerics version "
         f"{other[0]} ({NUMERICS[other[0]]}), but this run would use version {numerics} "

@@ -19,12 +19,15 @@ whatever the budget (:meth:`augfit.train.Trainer.fit`'s ``eval_passes``): early 
 stored history and every endpoint are the same, the history gains the per-pass curves
 (``pass_*``), and only the time spent evaluating grows.
 
-Stacked training (``stack``, not on by default): the tasks of one method and training size (the
+Stacked training (``stack``, ``stack_small``): the tasks of one method and training size (the
 units of a grid row, which differ in split and seed) train as one stack of models
 (:func:`augfit.experiments.run.cell.run_group`, :mod:`augfit.train.stacked`), with the same bytes
-as training each alone (tested). It is off unless asked for because it measured no faster here
-(the GEMMs and the optimizer are bound by arithmetic and memory, not by the number of calls; see
-docs/speed.md).
+as training each alone (tested). ``stack`` stacks every grid row, in groups of 8. ``stack_small``
+(on by default) stacks only where the model is small (:func:`stack_size`): there a step is bound by
+the number of NumPy calls, which a stack shares (the demo's 64-128-10 MLP at batch 32 ran its
+demo in about 0.79x the CPU time, docs/speed.md). For larger models the GEMMs and the optimizer are
+bound by arithmetic and memory, not by the number of calls, and stacking measured no faster (the
+Fashion-MNIST spec's 784-256-10 at batch 64), so they train alone unless ``stack`` is asked for.
 """
 from __future__ import annotations
 
@@ -45,9 +48,18 @@ SPEEDUPS = {
               "every pass over the data too (same numbers; fewer history points)",
     "stack": "the units of a grid row (one method and training size) trained as one stack "
              "(same numbers; needs sparse)",
+    "stack_small": "stack as well, but only where the model is small (parameters x batch size "
+                   "at most 2^20), in stacks of up to 24 units (same numbers; needs sparse)",
 }
 #: the speedups in force when ``AUGFIT_SPEEDUPS`` is unset or empty
-DEFAULT = ("derive", "flush", "sparse")
+DEFAULT = ("derive", "flush", "sparse", "stack_small")
+#: ``stack_small`` stacks a model whose parameters x batch size are at most this (the demo's
+#: 64-128-10 MLP at batch 32: 9,610 x 32 = 307,520; the Fashion-MNIST spec's 784-256-10 at batch
+#: 64: 13 million, which stacking does not speed up)
+SMALL_MODEL = 1 << 20
+#: the most units one stack holds: with ``stack``, and with ``stack_small`` (where a larger stack
+#: shares more: the demo's rows of 24 units ran faster as one stack than as three)
+GROUP_SIZE, SMALL_GROUP_SIZE = 8, 24
 ENV = "AUGFIT_SPEEDUPS"
 
 
@@ -58,9 +70,9 @@ def speedups(value: str | Sequence[str] | None = None,
     :data:`DEFAULT` ones. ``all`` is every speedup, ``none`` the previous release's code path.
 
     >>> sorted(speedups("derive")), sorted(speedups("none")), sorted(speedups(""))
-    (['derive'], [], ['derive', 'flush', 'sparse'])
+    (['derive'], [], ['derive', 'flush', 'sparse', 'stack_small'])
     >>> sorted(speedups("all"))
-    ['derive', 'flush', 'sparse', 'stack']
+    ['derive', 'flush', 'sparse', 'stack', 'stack_small']
     """
     if value is None:
         value = (os.environ if environ is None else environ).get(ENV, "")
@@ -77,10 +89,31 @@ def speedups(value: str | Sequence[str] | None = None,
         raise ConfigError(f"{ENV}={value!r}: unknown speedup {unknown[0]!r}; use a comma-separated "
                           f"list of {', '.join(SPEEDUPS)}, or all or none (the previous code "
                           f"path); unset: {', '.join(DEFAULT)}")
-    if "stack" in names and "sparse" not in names:
-        raise ConfigError(f"{ENV}={value!r}: stack needs sparse (stacked training evaluates "
-                          f"every training.eval_every steps only); add sparse, or drop stack")
+    stacks = [n for n in names if n in ("stack", "stack_small")]
+    if stacks and "sparse" not in names:
+        raise ConfigError(f"{ENV}={value!r}: {stacks[0]} needs sparse (stacked training "
+                          f"evaluates every training.eval_every steps only); add sparse, or drop "
+                          f"{stacks[0]}")
     return frozenset(names)
+
+
+def stack_size(use: frozenset[str], n_params: int, batch_size: int) -> int:
+    """How many units of a grid row train as one stack under the speedups ``use`` (0: none, each
+    cell alone): :data:`GROUP_SIZE` with ``stack``; with ``stack_small``,
+    :data:`SMALL_GROUP_SIZE` where the model is small (``n_params x batch_size`` at most
+    :data:`SMALL_MODEL`; ``n_params`` 0 when the input width is not known: then none).
+
+    >>> stack_size(frozenset({"sparse", "stack_small"}), 9610, 32)      # the demo's MLP
+    24
+    >>> stack_size(frozenset({"sparse", "stack_small"}), 203530, 64)    # Fashion-MNIST's
+    0
+    >>> stack_size(frozenset({"sparse", "stack", "stack_small"}), 203530, 64)
+    8
+    """
+    if "stack" in use:
+        return GROUP_SIZE
+    small = 0 < n_params * batch_size <= SMALL_MODEL
+    return SMALL_GROUP_SIZE if "stack_small" in use and small else 0
 
 
 @dataclass(frozen=True)
@@ -114,7 +147,7 @@ class Group:
         return tuple(c for t in self.tasks for c in t.cells)
 
 
-def group_tasks(tasks: Sequence[Task], size: int = 8) -> list[Task | Group]:
+def group_tasks(tasks: Sequence[Task], size: int = GROUP_SIZE) -> list[Task | Group]:
     """``tasks`` (of one spec) with those of one method and training size gathered into groups of
     at most ``size``, each where its first task was; a task alone stays a Task."""
     rows: dict[tuple[str, int], list[list[Task]]] = {}
@@ -186,6 +219,9 @@ def trained_alone(spec: Spec, todo: Sequence[Cell]) -> set[str]:
 __all__ = [
     "DEFAULT",
     "ENV",
+    "GROUP_SIZE",
+    "SMALL_GROUP_SIZE",
+    "SMALL_MODEL",
     "SPEEDUPS",
     "Group",
     "Task",
@@ -193,5 +229,6 @@ __all__ = [
     "group_tasks",
     "plan_tasks",
     "speedups",
+    "stack_size",
     "trained_alone",
 ]

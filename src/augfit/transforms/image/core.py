@@ -154,6 +154,8 @@ class GeometricTransform(ImageTransform):
     def full_matrices(self, params: Params, hw: tuple[int, int], n: int) -> np.ndarray:
         """Forward matrices of all samples: drawn where applied, ``base_matrices`` elsewhere."""
         applied = np.asarray(params.get("applied", np.ones(n, bool)), bool)
+        if applied.all():      # every sample drawn: its matrices are the whole answer
+            return self.matrices(params, hw)
         m = self.base_matrices(n, hw)
         if applied.any():
             idx = np.flatnonzero(applied)
