@@ -398,6 +398,36 @@ def test_compare_defaults_and_the_shared_test_flag():
     assert not np.array_equal(default, boot(resamples=10_000, seed=1))
 
 
+def test_compare_replays_compare_units_per_method_and_size():
+    """compare = compare_units for each method i and size j with a pair, from derive(seed, i,
+    j + 1), with the shared example draws (test: official over two splits) and the confidence;
+    a size without pairs (20) is skipped, not the end."""
+    from augfit.experiments.stats.example_draws import example_draws
+    from augfit.rng import derive
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for split in (0, 1):
+        for seed in (0, 1):
+            for name in ("baseline", "a", "b"):
+                for size in (10, 30):
+                    c = rng.random(20) < 0.7
+                    rows.append(_row(name, seed, size, float(c.mean()), 1.0, split=split,
+                                     test_correct=c, test_loss_per_example=np.where(
+                                         c, 0.1, 2.0).astype(np.float32)))
+    draws = example_draws(rows, 40, 7, shared=True)
+    got = compare(rows, ["a", "baseline", "b"], "baseline", [20, 10, 30], resamples=40, seed=7,
+                  confidence=0.9, shared_test=True)
+    want = [st.compare_units(paired_units(rows, "baseline", m, n, draws), m, n,
+                             derive(7, mi, si + 1), 40, 0.9)
+            for mi, m in ((0, "a"), (2, "b")) for si, n in ((1, 10), (2, 30))]
+    assert [(c.method, c.train_size) for c in got] == [("a", 10), ("a", 30), ("b", 10), ("b", 30)]
+    for c, w in zip(got, want, strict=True):
+        for k in ("d_test_accuracy", "d_test_loss"):
+            np.testing.assert_array_equal(c.stats[k].boot, w.stats[k].boot)
+            assert c.stats[k].ci == w.stats[k].ci and c.stats[k].confidence == 0.9
+
+
 def test_compare_units_of_one_unit_none_and_mismatched_draws():
     from augfit.errors import ConfigError
     from augfit.experiments.stats.example_draws import example_draws
