@@ -462,3 +462,19 @@ def test_features_whose_sum_overflows_are_finite_and_pass_silently():
         warnings.simplefilter("error")  # the quick sum overflows; the exact check finds no inf
         out = check_features(x, "x", 2, np.dtype(np.float64))
     assert out is x
+
+
+def test_checked_features_are_c_contiguous_and_a_csr_of_the_dtype_is_not_copied():
+    import scipy.sparse as sp
+
+    from augfit.train.checks import check_features
+    x = np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))
+    out = check_features(x, "x", 3, np.dtype(np.float32))
+    assert out.flags.c_contiguous and out.tolist() == x.tolist()
+    view = np.arange(12, dtype=np.float32).reshape(2, 6)[:, ::2]
+    assert check_features(view, "x", 3, np.dtype(np.float32)).flags.c_contiguous
+    csr = sp.csr_matrix(x)
+    out = check_features(csr, "x", 3, np.dtype(np.float32))
+    assert np.shares_memory(out.data, csr.data) and out.format == "csr"
+    out = check_features(csr, "x", 3, np.dtype(np.float64))
+    assert out.dtype == np.float64 and out.toarray().tolist() == x.tolist()
