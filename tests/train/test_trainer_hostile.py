@@ -478,3 +478,11 @@ def test_checked_features_are_c_contiguous_and_a_csr_of_the_dtype_is_not_copied(
     assert np.shares_memory(out.data, csr.data) and out.format == "csr"
     out = check_features(csr, "x", 3, np.dtype(np.float64))
     assert out.dtype == np.float64 and out.toarray().tolist() == x.tolist()
+
+
+def test_soft_targets_are_cast_to_the_models_dtype():
+    t = af.Trainer(MLP(2, [], 2, seed=0))                            # float32
+    targets = t._y(np.array([[0.25, 0.75], [1.0, 0.0]]), "y", 2)      # float64 given
+    assert targets.dtype == np.float32 and targets.tolist() == [[0.25, 0.75], [1.0, 0.0]]
+    reg = af.Trainer(MLP(2, [], 2, dtype="float64", seed=0), loss="mse")
+    assert reg._y(np.array([[1, 2]], np.int32), "y", 1).dtype == np.float64
