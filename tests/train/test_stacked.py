@@ -68,6 +68,9 @@ def _same(solo, stacked):
     for k in s1:
         assert np.array_equal(np.asarray(s1[k]), np.asarray(s2[k])), k
     assert solo.diagnostics == stacked.diagnostics
+    # the last epoch's label counts (which "learned nothing" reads), as the fit's: same dtype
+    assert solo._label_counts.dtype == stacked._label_counts.dtype == np.int64
+    assert np.array_equal(solo._label_counts, stacked._label_counts)
 
 
 def _compare(fit_kwargs, seeds=(0, 1, 2), **unit_kwargs):
@@ -290,6 +293,9 @@ def test_fit_stacked_refuses_what_cannot_step_together_naming_it():
                                           r"\[1, 2\]; stacked models step together, so their "
                                           r"data must give the same number of batches$"):
         fit_stacked([_trainer(0), _trainer(1)], [ld[0], _Batches([_batch(4)] * 2)], epochs=1)
+    with pytest.raises(ConfigError, match=r"^fit_stacked: one val per trainer \(or val=None\), "
+                                          r"got 2 trainers and 1 vals$"):
+        fit_stacked([_trainer(0), _trainer(1)], ld, val=[_batch(4)], epochs=1)
     with pytest.raises(ConfigError, match=r"^fit_stacked: the trainers' losses differ "
                                           r"\(\[\('cross_entropy', 0\.0\), \('cross_entropy', "
                                           r"0\.25\)\]\)$"):
@@ -328,7 +334,10 @@ def test_batches_that_cannot_be_stacked_are_refused_naming_why():
 
 
 class _EndLogs(Callback):
-    """Keeps the logs training ends with."""
+    """Keeps the logs training begins and ends with."""
+
+    def on_train_begin(self, logs=None):
+        self.begun = logs
 
     def on_train_end(self, logs=None):
         self.logs = dict(logs)
@@ -368,6 +377,7 @@ def test_each_model_ends_as_its_own_fit_ends_logs_diagnostics_and_warnings():
     for (a, _), (b, _) in zip(solo, stacked, strict=True):
         _same(a, b)
         assert a.callbacks[0].logs == b.callbacks[0].logs
+        assert a.callbacks[0].begun == b.callbacks[0].begun == {}
         assert set(b.callbacks[0].logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
 
 
@@ -447,3 +457,182 @@ def test_a_loaders_bad_labels_are_named_with_their_batch_and_epoch():
     with pytest.raises(ShapeError, match=r"^labels of loader batch 0 \(epoch 0\) must be in"):
         fit_stacked([_trainer(0), _trainer(1)], [_Batches([(x, y)]), _Batches([(x, y + 5)])],
                     epochs=1)
+
+
+# --- found by make mutate, second run (on the typed layout) ------------------------------------
+
+
+def test_a_loader_that_claims_no_length_ends_judged_on_the_epochs_it_ran():
+    """A loader whose len() is 0 yet yields batches: with a step budget the run's epoch count is
+    unknown, so "learned nothing" is judged on the epochs in the History, as fit judges it."""
+    def unit(seed):
+        rng = np.random.default_rng(seed)
+        batches = [(rng.random((4, 64), dtype=np.float32), np.zeros(4, int)) for _ in range(2)]
+        return Trainer(MLP(64, [8], 3, seed=seed), optimizer=SGD(lr=0.01)), _Batches(batches, n=0)
+
+    solo = [unit(s) for s in (0, 1)]
+    for tr, ld in solo:
+        tr.fit(ld, steps=4)
+    stacked = [unit(s) for s in (0, 1)]
+    fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], steps=4)
+    for (a, _), (b, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+        assert len(b.history.epoch) == 2
+        assert b.diagnostics[0].startswith("the model learned nothing: after all 2 epochs")
+
+
+class _BatchLog(Callback):
+    """Notes every on_batch_end call (batch index and logs); fails its model at call ``fail_at``
+    (counting from 0) if given."""
+
+    def __init__(self, fail_at=None):
+        self.calls, self.fail_at = [], fail_at
+
+    def on_batch_end(self, batch, logs=None):
+        self.calls.append((batch, dict(logs)))
+        if len(self.calls) - 1 == self.fail_at:
+            raise TrainingError(f"planted at call {self.fail_at}")
+
+
+def test_batch_hooks_see_each_models_batch_and_logs_and_a_model_failing_there_leaves_alone():
+    """on_batch_end gets each model's batch index, loss and batch size as in its own fit (the last
+    batch of an epoch is short: 150 = 4 x 32 + 22); a TrainingError raised there fails that model
+    only, with the weights it had when its own fit raised."""
+    def units(fail_at):
+        return [_unit(s, OPTIMIZERS["sgd"],
+                      callbacks=[lambda s=s: _BatchLog(fail_at if s == 1 else None)])
+                for s in (0, 1, 2)]
+
+    solo = units(None)
+    for tr, ld, val in solo:
+        tr.fit(ld, val=val, epochs=2)
+    bad, ld, val = units(6)[1]
+    with pytest.raises(TrainingError, match=r"^planted at call 6$"):
+        bad.fit(ld, val=val, epochs=2)
+    stacked = units(6)
+    out = fit_stacked([u[0] for u in stacked], [u[1] for u in stacked],
+                      val=[u[2] for u in stacked], epochs=2)
+    assert isinstance(out[1], TrainingError) and str(out[1]) == "planted at call 6"
+    b = stacked[1][0]
+    assert b.step_count == bad.step_count == 7
+    assert b.callbacks[0].calls == bad.callbacks[0].calls
+    assert all(np.array_equal(p, q) for p, q in zip(bad.model.get_weights(),
+                                                     b.model.get_weights(), strict=True))
+    for i in (0, 2):
+        a, b = solo[i][0], stacked[i][0]
+        _same(a, b)
+        assert a.callbacks[0].calls == b.callbacks[0].calls
+        assert [(i, lg["size"]) for i, lg in b.callbacks[0].calls[:5]] == \
+            [(0, 32), (1, 32), (2, 32), (3, 32), (4, 22)]
+        assert all(set(lg) == {"loss", "size"} and 0 < lg["loss"] < 5
+                   for _, lg in b.callbacks[0].calls)
+
+
+def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_step():
+    """Model 1's third batch holds an inf, so its loss is NaN at step 2: its own fit raises
+    before stepping, so the stacked model takes no step there either (no weight decay, no
+    momentum update, its optimizer's step count 2), while models 0 and 2 train on."""
+    def units():
+        out = []
+        for s in (0, 1, 2):
+            batches = [_batch(4, 10 * s + k) for k in range(4)]
+            if s == 1:
+                batches[2][0][1, 5] = np.inf
+            out.append((Trainer(MLP(64, [8], 3, seed=s), optimizer=OPTIMIZERS["momentum"]()),
+                        _Batches(batches)))
+        return out
+
+    solo = units()
+    for s, (tr, ld) in enumerate(solo):
+        if s == 1:
+            with pytest.raises(TrainingError, match=r"^loss became nan at epoch 0, batch 2 "
+                                                    r"\(counting from 0\): the input batch holds "
+                                                    r"NaN or inf"):
+                tr.fit(ld, epochs=2)
+        else:
+            tr.fit(ld, epochs=2)
+    stacked = units()
+    out = fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], epochs=2)
+    assert isinstance(out[1], TrainingError)
+    bad, sbad = solo[1][0], stacked[1][0]
+    assert bad.step_count == sbad.step_count == 2 and bad.optimizer.t == sbad.optimizer.t == 2
+    assert all(np.array_equal(p, q) for p, q in zip(bad.model.get_weights(),
+                                                     sbad.model.get_weights(), strict=True))
+    (_, lr1, s1), (_, lr2, s2) = _state(bad), _state(sbad)
+    assert lr1 == lr2 == 0.05 and s1.keys() == s2.keys() == {"shape", "v"}
+    assert np.array_equal(s1["v"], s2["v"])
+    for i in (0, 2):
+        _same(solo[i][0], stacked[i][0])
+
+
+def test_when_every_model_diverges_at_one_step_each_gets_its_own_error():
+    units = [_unit(s, OPTIMIZERS["sgd"], poison=True) for s in (0, 1)]
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], epochs=2)
+    for s, (tr, err) in enumerate(zip([u[0] for u in units], out, strict=True)):
+        solo, ld, _ = _unit(s, OPTIMIZERS["sgd"], poison=True)
+        with pytest.raises(TrainingError) as e:
+            solo.fit(ld, epochs=2)
+        assert isinstance(err, TrainingError) and str(err) == str(e.value)
+        assert str(err).startswith("loss became nan at epoch 0, batch 0 (counting from 0)")
+        assert tr.step_count == tr.optimizer.t == 0
+
+
+class _Plain(Callback):
+    """A callback whose class keeps the base no-op on_batch_end; a test gives one instance its own
+    (fit picks the batch callbacks by class, so it never calls that one)."""
+
+
+def test_batch_callbacks_are_picked_by_class_as_in_fit():
+    def units():
+        out = []
+        for s in (0, 1):
+            tr, ld, val = _unit(s, OPTIMIZERS["sgd"], callbacks=[_Plain])
+            calls = []
+            tr.callbacks[0].on_batch_end = lambda b, *_, calls=calls: calls.append(b)
+            out.append((tr, ld, val, calls))
+        return out
+
+    solo = units()
+    for tr, ld, val, _ in solo:
+        tr.fit(ld, val=val, epochs=1)
+    stacked = units()
+    fit_stacked([u[0] for u in stacked], [u[1] for u in stacked], val=[u[2] for u in stacked],
+                epochs=1)
+    assert [u[3] for u in stacked] == [u[3] for u in solo] == [[], []]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_hidden_layers_of_one_width_keep_their_own_activations_and_masks(activation):
+    """Two hidden layers of 16 units with dropout: each layer's saved activations and dropout
+    mask stay its own through the backward pass (the same bits as each fit alone)."""
+    def unit(seed):
+        loader = DataLoader(_data(seed), batch_size=32, seed=100 + seed)
+        return Trainer(MLP(64, [16, 16], 3, dropout=0.3, seed=seed, activation=activation),
+                       optimizer=OPTIMIZERS["adam"]()), loader
+
+    solo = [unit(s) for s in (0, 1)]
+    for tr, ld in solo:
+        tr.fit(ld, epochs=2)
+    stacked = [unit(s) for s in (0, 1)]
+    fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], epochs=2)
+    for (a, _), (b, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+
+
+def test_a_first_layer_that_passes_its_input_gradient_on_ends_the_backward_pass_there():
+    """The stack reads each Dense layer's input_grad: with the first layer's set, the backward
+    pass also computes the input gradient and stops there, with every row's gradients as the
+    model's own backward gives them."""
+    rng = np.random.default_rng(1)
+    models = [MLP(12, [8], 3, seed=s) for s in range(2)]
+    for m in models:
+        m.dense[0].input_grad = True
+    stack = StackedMLP(models)
+    x = rng.random((2, 5, 12), dtype=np.float32)
+    out = stack.forward(x)
+    g = rng.standard_normal(out.shape, dtype=np.float32)
+    stack.backward(g)
+    for i, m in enumerate(models):
+        assert np.array_equal(m.forward(x[i], training=True), out[i])
+        m.backward(g[i])
+        assert np.array_equal(m.gradients()[0], stack.grads[i])

@@ -242,18 +242,21 @@ class StackedStep:
         self.state: dict[str, np.ndarray] = {}
         self.t = 0
 
-    def step(self, lrs: Sequence[float]) -> None:
+    def step(self, lrs: Sequence[float | None]) -> None:
         """Update the active rows, row ``i`` at learning rate ``lrs[i]`` (the models step
-        together, so they share the step count)."""
+        together, so they share the step count); a row whose rate is None takes no step (its
+        loss diverged: its own fit would have stopped before the step)."""
         st, opt = self.stack, self.opt
         self.t += 1
         a = st.active
         k = self.per_pass if all(lr == lrs[0] for lr in lrs) else 1
         for lo in range(0, a, k):
-            hi = min(lo + k, a)
+            hi, lr = min(lo + k, a), lrs[lo]
+            if lr is None:          # diverged (k > 1 only when every row's rate is the same)
+                continue
             rows: ParamState = {"shape": (hi - lo, self.n)}
             rows.update({name: buf[lo:hi] for name, buf in self.state.items()})  # type: ignore
-            opt.lr, opt.t, opt.state = lrs[lo], self.t - 1, [rows]
+            opt.lr, opt.t, opt.state = lr, self.t - 1, [rows]
             opt.step([st.params[lo:hi]], [st.grads[lo:hi]], decay_mask=self.decay_mask)
             self._keep(rows, lo, hi)
 
@@ -297,6 +300,8 @@ class _Lane:
     logs: dict[str, float] = field(default_factory=dict)
     loss: float = 0.0
     error: TrainingError | None = None
+    #: the optimizer steps the model took when its loss diverged (it leaves before the step)
+    stepped: int | None = None
 
 
 def _lane(trainer: Trainer, loader: BatchSource,
@@ -362,6 +367,9 @@ def fit_stacked(trainers: Sequence[Trainer], loaders: Sequence[SizedBatchSource]
     stack = StackedMLP([t.model for t in trainers])
     budget = _budget(epochs, steps)
     vals = list(val) if val is not None else [None] * len(trainers)
+    if len(vals) != len(trainers):
+        raise ConfigError(f"fit_stacked: one val per trainer (or val=None), got {len(trainers)} "
+                          f"trainers and {len(vals)} vals")
     lanes = [_lane(t, ld, v, budget, eval_every, batch_size)
              for t, ld, v in zip(trainers, loaders, vals, strict=True)]
     mask = trainers[0]._step()
@@ -442,7 +450,10 @@ def _one_step(stack: StackedMLP, step: StackedStep, active: list[_Lane],
         for row, (lane, (xb, yb)) in enumerate(zip(active, got, strict=True)):
             _loss(lane, out[row], xb, yb, grad, row, epoch, b)
     stack.backward(grad)
-    step.step([_lr(lane) for lane in active])
+    for lane in active:
+        if lane.error is not None:
+            lane.stepped = step.t
+    step.step([None if lane.error is not None else _lr(lane) for lane in active])
     for lane, (xb, _) in zip(active, got, strict=True):
         if lane.error is not None:
             continue
@@ -555,7 +566,7 @@ def _leave(stack: StackedMLP, step: StackedStep, lanes: list[_Lane], row: int) -
     lane = lanes[stack.release(row)]
     tr, opt = lane.trainer, lane.opt
     opt.state = [own]
-    opt.t = step.t
+    opt.t = step.t if lane.stepped is None else lane.stepped
     if lane.base_lr is not None:
         opt.lr = lane.base_lr
     if lane.error is not None:
