@@ -528,18 +528,20 @@ def test_batch_hooks_see_each_models_batch_and_logs_and_a_model_failing_there_le
                    for _, lg in b.callbacks[0].calls)
 
 
-def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_step():
+@pytest.mark.parametrize("smoothing", [0.0, 0.1], ids=["stacked-loss", "own-loss"])
+def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_step(smoothing):
     """Model 1's third batch holds an inf, so its loss is NaN at step 2: its own fit raises
     before stepping, so the stacked model takes no step there either (no weight decay, no
-    momentum update, its optimizer's step count 2), while models 0 and 2 train on."""
+    momentum update, its optimizer's step count 2), while models 0 and 2 train on. With label
+    smoothing each model's loss is computed alone, without it in one call for the stack."""
     def units():
         out = []
         for s in (0, 1, 2):
             batches = [_batch(4, 10 * s + k) for k in range(4)]
             if s == 1:
                 batches[2][0][1, 5] = np.inf
-            out.append((Trainer(MLP(64, [8], 3, seed=s), optimizer=OPTIMIZERS["momentum"]()),
-                        _Batches(batches)))
+            out.append((Trainer(MLP(64, [8], 3, seed=s), optimizer=OPTIMIZERS["momentum"](),
+                                label_smoothing=smoothing), _Batches(batches)))
         return out
 
     solo = units()
