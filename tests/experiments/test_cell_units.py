@@ -262,6 +262,50 @@ def test_epoch_recorder_adds_a_clean_evaluation_to_each_epochs_logs():
         rec.on_epoch_end(2)
 
 
+
+def test_epoch_recorder_with_passes_records_each_pass_and_evaluates_a_step_once():
+    """With ``passes``: after each pass over the data the step, val and the clean train there;
+    an epoch that ends at the step of the last pass reuses that pass's clean evaluation."""
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(10, 4)).astype(np.float32), np.arange(10) % 2
+    rec = EpochRecorder(x, y, passes=True)
+    trainer = _trainer([rec])
+    rec.set_trainer(trainer)
+    names = EpochRecorder.keys + EpochRecorder.pass_keys
+    assert rec.history == {k: [] for k in names}
+    calls = []
+    evaluate = trainer.evaluate
+    trainer.evaluate = lambda *a: calls.append(1) or evaluate(*a)
+    rec.on_train_begin()
+    assert rec.history == {k: [] for k in names}
+    trainer.step_count = 4
+    clean = evaluate(x, y)
+    rec.on_pass_end(0, {"step": 4, "val_loss": 2.5, "val_accuracy": 0.75, "loss": 9.0})
+    assert len(calls) == 1
+    rec.on_epoch_end(0, {"loss": 1.5, "accuracy": 0.25, "val_loss": 2.5, "val_accuracy": 0.75})
+    assert len(calls) == 1                            # the same step: evaluated once
+    trainer.model.set_weights([w * 2 for w in trainer.model.get_weights()])
+    trainer.step_count = 6
+    later = evaluate(x, y)
+    rec.on_epoch_end(1, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
+    assert len(calls) == 2 and later != clean
+    assert rec.history == {
+        "loss": [1.5, 1.0], "accuracy": [0.25, 0.5], "val_loss": [2.5, 2.0],
+        "val_accuracy": [0.75, 0.5],
+        "train_loss": [clean["loss"], later["loss"]],
+        "train_accuracy": [clean["accuracy"], later["accuracy"]],
+        "pass_step": [4.0], "pass_val_loss": [2.5], "pass_val_accuracy": [0.75],
+        "pass_train_loss": [clean["loss"]], "pass_train_accuracy": [clean["accuracy"]]}
+    assert all(type(v) is float for vs in rec.history.values() for v in vs)
+    rec.on_train_begin()                              # a new fit forgets the last evaluation
+    assert rec.history == {k: [] for k in names}
+    rec.on_epoch_end(0, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
+    assert len(calls) == 3
+    fresh = EpochRecorder(x, y, passes=True)          # straight from its constructor
+    fresh.set_trainer(trainer)
+    fresh.on_epoch_end(0, {"loss": 1, "accuracy": 0.5, "val_loss": 2, "val_accuracy": 0.5})
+    assert len(calls) == 4 and fresh.history["train_loss"] == [later["loss"]]
+
 # --- ShadowStop: the early stopping a derived cell replays -------------------------------------
 
 
@@ -691,6 +735,25 @@ def test_max_splits_by_hand():
         max_splits(spec)
 
 
+
+def test_splits_default_to_split_0_and_name_the_spec_in_their_errors():
+    data = from_arrays(np.arange(8 * 4, dtype=np.uint8).reshape(8, 2, 2), np.arange(8) % 2,
+                       modality="image")
+    fp = fingerprint(data, {"n": 8})
+    install(fp, data)
+    spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp,
+                                   "split": {"val": 0.25, "test": 0.25}},
+                       "train_sizes": [2], "methods": ["baseline"]}, source="specs/eight.yaml")
+    first, second = splits(spec), splits(spec, 1)
+    assert [d.x.tobytes() for d in first] == [d.x.tobytes() for d in splits(spec, 0)]
+    assert [d.x.tobytes() for d in first] != [d.x.tobytes() for d in second]
+    official = parse_spec(dict(spec.to_canonical(), dataset=dict(
+        spec.to_canonical()["dataset"], split={"val": 0.25, "test": "official"})),
+        source="specs/eight.yaml")
+    with pytest.raises(ConfigError, match=r"^specs/eight\.yaml: dataset\.split\.test: "
+                                          r"\"official\": dataset 'data' .* has no official"):
+        splits(official)
+
 def test_run_cell_takes_its_data_and_an_epoch_callback_along():
     data = _noise(20261208)
     spec = _in_memory(dict(GROUP, methods=["baseline"]), fingerprint(data, {}))
@@ -752,3 +815,181 @@ def test_a_rider_that_learned_nothing_carries_the_diagnostic_its_own_training_gi
     assert got[1][0].method == "stuck_es" and rider.epochs_run == 3
     assert rider.warnings[0].startswith("the model learned nothing: after all 3 epochs")
     assert rider.warnings == run_cell(stuck, got[1][0]).warnings
+
+
+def test_a_rider_whose_loss_diverged_finitely_carries_that_diagnostic(group_spec):
+    """SGD at lr 3 on the squared error: the loss passes DIVERGED_LOSS and stays finite; the
+    rider (it never stops, so it is the whole run) is diagnosed from its own losses."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    wild = _in_memory(dict(GROUP, training=dict(GROUP["training"], lr=3.0, optimizer="sgd",
+                                                loss="mse"),
+                           methods=["baseline", GROUP["methods"][2]]),
+                      spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(wild, "baseline") if u[0].split == 0]
+    got = run_cells(wild, cell, derived)
+    trained, rider = got[0][1], got[1][1]
+    assert got[1][0].method == "es_never" and rider.epochs_run == 3
+    assert DIVERGED_LOSS < max(rider.history["loss"]) < math.inf
+    assert rider.warnings[0].startswith("training diverged: the loss reached ")
+    assert rider.warnings == trained.warnings == run_cell(wild, got[1][0]).warnings
+
+
+def test_run_cells_a_failed_run_trains_its_riders_alone_as_it_was_asked(group_spec):
+    """Flushed and with every pass evaluated, as the failed run was asked to."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    every = _in_memory(dict(GROUP, training=dict(GROUP["training"], eval_every=3),
+                            methods=GROUP["methods"][:3]), spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(every, "baseline") if u[0].split == 1]
+    got = run_cells(every, cell, derived, _FailAt(), flush=True, passes=True)
+    assert [c for c, _ in got] == [cell, *derived]
+    assert isinstance(got[0][1], TrainingError) and str(got[0][1]) == "planted failure"
+    alone = [(d, _stored(r)) for d in derived
+             for _, r in run_cells(every, d, (), flush=True, passes=True)]
+    assert [(c, _stored(r)) for c, r in got[1:]] == alone
+    assert {r.numerics for _, r in got[1:]} == {FLUSHED}
+    assert all("pass_val_loss" in r.history for _, r in got[1:])
+
+
+def test_run_cell_passes_a_users_warning_and_holds_the_diagnostics(group_spec):
+    """One cell trained alone (not stacked): a transform's warning reaches the caller, the
+    trainer's diagnostics (reported later, by the executor) do not."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    cell = next(c for c in spec.cells() if c.method == "warn")
+    with pytest.warns(UserWarning, match="WarnFlip was applied"):
+        run_cell(spec, cell)
+    stuck = _in_memory(dict(GROUP, training=dict(GROUP["training"], lr=10.0, optimizer="sgd")),
+                       spec.dataset["fingerprint"])
+    cell = next(c for c in stuck.cells() if c.method == "stuck")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AugfitWarning)
+        r = run_cell(stuck, cell)
+    assert r.warnings[0].startswith("the model learned nothing")
+
+
+
+def _flushing_now():
+    """Whether this thread flushes subnormals now (1e-38 * 0.01 is subnormal in float32)."""
+    return float(np.float32(1e-38) * np.float32(0.01)) == 0.0
+
+
+class _FlushProbe(Callback):
+    """Notes, at every step, whether the thread trains with subnormals flushed."""
+
+    def on_train_begin(self, logs=None):
+        del logs
+        self.flushing = []
+
+    def on_batch_end(self, batch, logs=None):
+        del batch, logs
+        self.flushing.append(_flushing_now())
+
+
+@pytest.mark.skipif(not flushing_available(), reason="FTZ/DAZ not settable here")
+@pytest.mark.parametrize("flush", [False, True])
+def test_each_cell_trains_flushed_exactly_when_asked(group_spec, flush):
+    """Stacked (run_group) or alone (run_cells): every step of training, not only the
+    evaluations around it, runs with the flags ``flush`` asks for."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    units = _units(spec, "baseline")[:2]
+    probe = _FlushProbe()
+    got = run_group(spec, units, epoch_callback=probe, flush=flush)
+    assert probe.flushing == [flush] * 6                 # 3 epochs of 2 batches
+    assert {r.numerics for _, r in got} == {FLUSHED if flush else NUMERICS_PLAIN}
+    probe = _FlushProbe()
+    got = run_cells(spec, units[0][0], units[0][1], probe, flush=flush)
+    assert probe.flushing == [flush] * 6
+    assert {r.numerics for _, r in got} == {FLUSHED if flush else NUMERICS_PLAIN}
+    assert not _flushing_now()                            # the caller's flags are back
+
+
+def test_a_rider_keeps_the_passes_that_ended_by_its_stop_step(group_spec):
+    """Every pass evaluated and an evaluation period of one pass (2 steps): a rider that stops
+    keeps the pass ending at its stop step, as training it with every pass evaluated does."""
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    every = _in_memory(dict(GROUP, training=dict(GROUP["training"], eval_every=2, epochs=6),
+                            methods=GROUP["methods"][:2]), spec.dataset["fingerprint"])
+    (cell, derived), = [u for u in _units(every, "baseline") if u[0].split == 0]
+    got = run_cells(every, cell, derived, passes=True)
+    rider = got[1][1]
+    assert got[1][0].method == "es" and rider.stopped_early and rider.epochs_run < 6
+    assert rider.history["pass_step"] == [2.0 * (i + 1) for i in range(rider.epochs_run)]
+    alone = run_cells(every, got[1][0], (), passes=True)[0][1]
+    assert _stored(rider) == _stored(alone)
+
+
+def test_an_audio_step_without_a_rate_takes_the_datas():
+    """PitchShift with no sample_rate trains with the data's (meta['sample_rate']): the bits of
+    naming that rate in the spec (clips of 256 samples: librosa warns about its n_fft)."""
+    rng = np.random.default_rng(11)
+    y = np.arange(24) % 2
+    t = np.arange(256) / 4000.0
+    x = (np.sin(2 * np.pi * (300 + 300 * y[:, None]) * t) +
+         0.1 * rng.normal(size=(24, 256))).astype(np.float32)
+    data = from_arrays(x, y, modality="audio", meta={"sample_rate": 4000})
+    fp = fingerprint(data, {"clips": 24})
+    install(fp, data)
+
+    def shifted(**rate):
+        spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp},
+                           "model": {"hidden": [4]}, "training": {"epochs": 1, "batch_size": 8},
+                           "train_sizes": [12], "baseline": "pitch", "methods": [
+                               {"name": "pitch", "augment": [{"type": "PitchShift",
+                                                              "semitones": [-1, 1], **rate}]}]})
+        return _stored(run_cell(spec, spec.cells()[0]))
+
+    assert shifted() == shifted(sample_rate=4000)   # without any rate PitchShift refuses
+
+
+def test_training_subset_per_class_draws_from_the_cells_seed():
+    train = from_arrays(np.arange(40 * 4, dtype=np.uint8).reshape(40, 2, 2), np.arange(40) % 2,
+                        modality="image")
+    fp = fingerprint(train, {"per": 1})
+    install(fp, train)
+    spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp}, "train_sizes": [3],
+                       "train_size_unit": "per_class", "seeds": 2, "methods": ["baseline"]})
+    a, b = (c for c in spec.cells() if c.split == 0)
+    sub = training_subset(spec, train, a)
+    want = train.subsample(per_class=3, seed=derive(a.seed, SUBSAMPLE, a.split, a.train_size))
+    assert sub.x.tobytes() == want.x.tobytes() and list(sub.y) == list(want.y)
+    assert sorted(np.bincount(sub.y)) == [3, 3]
+    assert training_subset(spec, train, b).x.tobytes() != sub.x.tobytes()
+
+
+def test_run_group_with_an_evaluation_period_stores_what_each_unit_alone_does(group_spec):
+    spec, data = group_spec
+    install(spec.dataset["fingerprint"], data)
+    periodic = _in_memory(dict(GROUP, training=dict(GROUP["training"], eval_every=3),
+                               methods=GROUP["methods"][:3]), spec.dataset["fingerprint"])
+    units = _units(periodic, "baseline")[:2]
+    got = run_group(periodic, units)
+    assert [(c, _stored(r)) for c, r in got] == _alone(periodic, units)
+    assert not any(k.startswith("pass_") for _, r in got for k in r.history)
+
+
+def test_a_methods_mix_and_the_specs_features_reach_the_loader():
+    """Text in two classes: MixUp changes what a cell stores, and so does the number of hashed
+    features the spec asks for (the loader gets both)."""
+    words = ["good", "fine", "great", "bad", "poor", "awful"]
+    rng = np.random.default_rng(7)
+    y = np.arange(60) % 2
+    text = [" ".join(rng.choice(words[3 * k:3 * k + 3], 4)) for k in y]
+    data = from_arrays(text, y, modality="text")
+    fp = fingerprint(data, {"mixed": 1})
+    install(fp, data)
+
+    def stored(method, n_features=64):
+        spec = _in_memory(dict(GROUP, methods=["baseline", {"name": "mixup",
+                                                            "mix": {"type": "MixUp"}}],
+                               features={"type": "text_hashing",
+                                                   "n_features": n_features}), fp)
+        cell = next(c for c in spec.cells() if c.method == method)
+        return _stored(run_cell(spec, cell))
+
+    base = stored("baseline")
+    assert stored("mixup") != base
+    assert stored("baseline", 16) != base
