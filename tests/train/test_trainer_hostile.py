@@ -462,3 +462,137 @@ def test_features_whose_sum_overflows_are_finite_and_pass_silently():
         warnings.simplefilter("error")  # the quick sum overflows; the exact check finds no inf
         out = check_features(x, "x", 2, np.dtype(np.float64))
     assert out is x
+
+
+def test_checked_features_are_c_contiguous_and_a_csr_of_the_dtype_is_not_copied():
+    import scipy.sparse as sp
+
+    from augfit.train.checks import check_features
+    x = np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))
+    out = check_features(x, "x", 3, np.dtype(np.float32))
+    assert out.flags.c_contiguous and out.tolist() == x.tolist()
+    view = np.arange(12, dtype=np.float32).reshape(2, 6)[:, ::2]
+    assert check_features(view, "x", 3, np.dtype(np.float32)).flags.c_contiguous
+    csr = sp.csr_matrix(x)
+    out = check_features(csr, "x", 3, np.dtype(np.float32))
+    assert np.shares_memory(out.data, csr.data) and out.format == "csr"
+    out = check_features(csr, "x", 3, np.dtype(np.float64))
+    assert out.dtype == np.float64 and out.toarray().tolist() == x.tolist()
+
+
+def test_soft_targets_are_cast_to_the_models_dtype():
+    t = af.Trainer(MLP(2, [], 2, seed=0))                            # float32
+    targets = t._y(np.array([[0.25, 0.75], [1.0, 0.0]]), "y", 2)      # float64 given
+    assert targets.dtype == np.float32 and targets.tolist() == [[0.25, 0.75], [1.0, 0.0]]
+    reg = af.Trainer(MLP(2, [], 2, dtype="float64", seed=0), loss="mse")
+    assert reg._y(np.array([[1, 2]], np.int32), "y", 1).dtype == np.float64
+
+
+def test_diagnose_by_hand():
+    t = af.Trainer(MLP(2, [], 2, seed=0))
+    t._label_counts = np.array([1, 1])                        # chance: 0.5
+    assert t.diagnose({}, 3) == []
+    assert t.diagnose({"loss": [1.0, 1e6]}, 2) == []          # the limit itself is not divergence
+    assert t.diagnose({"loss": [1.0, 5e6, 2e6]}, 3) == [
+        "training diverged: the loss reached 5e+06 at epoch 1 (above 1e+06) though it stayed "
+        "finite; lower the learning rate or scale the features"]
+    nothing = ("the model learned nothing: after all {} epochs the training accuracy ({}) is no "
+               "better than always predicting the most frequent class (0.500); check the labels, "
+               "the features' scale and the learning rate")
+    assert t.diagnose({"accuracy": [0.1, 0.2, 0.3]}, 3) == [nothing.format(3, "0.300")]
+    assert t.diagnose({"accuracy": [0.2, 0.9, 0.5]}, 3) == [nothing.format(3, "0.500")]
+    assert t.diagnose({"accuracy": [0.2, 0.5, 0.6]}, 3) == []
+    assert t.diagnose({"accuracy": [0.1, 0.2]}, 2) == [nothing.format(2, "0.200")]
+    assert t.diagnose({"accuracy": [0.1]}, 1) == []           # one epoch: too early to tell
+    assert t.diagnose({"accuracy": [0.1, 0.2]}, 3) == []      # stopped early
+    t._label_counts = np.array([1, 0])                        # one sample: chance 1.0
+    assert t.diagnose({"accuracy": [1.0, 1.0]}, 2) == [
+        nothing.format(2, "1.000").replace("(0.500)", "(1.000)")]
+    t._label_counts = np.array([0, 0])                        # no labels counted: no check
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert t.diagnose({"accuracy": [0.0, 0.0]}, 2) == []
+
+
+def test_learning_nothing_is_reported_for_a_step_budget_over_an_unsized_loader():
+    x, y = np.ones((4, 2), np.float32), np.array([0, 1, 0, 1])
+
+    class Unsized:
+        def __iter__(self):
+            return iter([(x, y)])
+
+    trainer = af.Trainer(MLP(2, [], 2, seed=0))          # identical rows: nothing to learn
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer.fit(Unsized(), steps=3)
+    assert trainer.params["epochs"] is None and len(trainer.history.epoch) == 3
+    assert [str(w.message)[:46] for w in caught] == [
+        "the model learned nothing: after all 3 epochs "]
+    # the warning points at fit's caller, never into the trainer (with mutmut's trampolines in
+    # between, the caller's frame is theirs, so only the module file is compared)
+    from augfit.train import trainer as trainer_module
+    assert os.path.basename(caught[0].filename) != os.path.basename(trainer_module.__file__)
+
+
+def test_an_optimizer_whose_lr_is_not_a_number_trains_without_a_schedule():
+    class NamedLr:
+        lr = "adaptive"                                       # read only by schedules
+
+        def step(self, params, grads, decay_mask=None):
+            del decay_mask
+            for p, g in zip(params, grads, strict=True):
+                p -= 0.1 * g
+
+    x, y = np.eye(4, 2, dtype=np.float32), np.array([0, 1, 0, 1])
+    h = af.Trainer(MLP(2, [], 2, seed=0), optimizer=NamedLr()).fit(x, y, epochs=1, seed=0)
+    assert len(h.epoch) == 1
+
+
+def test_the_step_gets_the_bias_mask_only_when_biases_are_not_decayed():
+    from types import SimpleNamespace
+
+    def noop(params, grads, decay_mask=None):
+        del params, grads, decay_mask
+
+    def opt(**attrs):
+        return SimpleNamespace(step=noop, **attrs)
+
+    model = MLP(2, [], 2, seed=0)
+    for attrs in (dict(decay_bias=True, weight_decay=0.1), dict(weight_decay=0.1),
+                  dict(decay_bias=False), dict(decay_bias=False, weight_decay=0.0)):
+        o = opt(**attrs)
+        t = af.Trainer(model, optimizer=o)
+        assert t._step() is o.step, attrs
+    o = opt(decay_bias=False, weight_decay=0.1)
+    step = af.Trainer(model, optimizer=o)._step()
+    assert step.func is o.step and [m.tolist() for m in step.keywords["decay_mask"]] == [
+        m.tolist() for m in model.decay_mask()]
+
+    class Bare:                                      # a model without decay_mask()
+        in_features = out_features = 2
+
+    with pytest.raises(ConfigError) as e:
+        af.Trainer(Bare(), optimizer=o)._step()
+    assert str(e.value) == ("optimizer SimpleNamespace(decay_bias=False) needs a model with "
+                            "decay_mask() (which entries are biases); Bare has none: use "
+                            "decay_bias=True")
+
+
+def test_callbacks_get_the_documented_logs():
+    from augfit.train.callbacks import Callback
+
+    class Record(Callback):
+        def __init__(self):
+            self.seen = []
+
+        def on_train_begin(self, logs=None):
+            self.seen.append(("begin", logs))
+
+        def on_batch_end(self, batch, logs=None):
+            self.seen.append((batch, sorted(logs), logs["size"]))
+
+    rec = Record()
+    x, y = np.eye(3, 2, dtype=np.float32), np.array([0, 1, 0])
+    af.Trainer(MLP(2, [], 2, seed=0), callbacks=[rec]).fit(x, y, epochs=1, batch_size=2,
+                                                           shuffle=False)
+    assert rec.seen == [("begin", {}), (0, ["loss", "size"], 2), (1, ["loss", "size"], 1)]
