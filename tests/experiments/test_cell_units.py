@@ -930,11 +930,11 @@ def test_an_audio_step_without_a_rate_takes_the_datas():
     t = np.arange(256) / 4000.0
     x = (np.sin(2 * np.pi * (300 + 300 * y[:, None]) * t) +
          0.1 * rng.normal(size=(24, 256))).astype(np.float32)
-    data = from_arrays(x, y, modality="audio", meta={"sample_rate": 4000})
-    fp = fingerprint(data, {"clips": 24})
-    install(fp, data)
 
-    def shifted(**rate):
+    def shifted(meta_rate=4000, **rate):
+        data = from_arrays(x, y, modality="audio", meta={"sample_rate": meta_rate})
+        fp = fingerprint(data, {"clips": 24})
+        install(fp, data)
         spec = parse_spec({"dataset": {"name": "data", "fingerprint": fp},
                            "model": {"hidden": [4]}, "training": {"epochs": 1, "batch_size": 8},
                            "train_sizes": [12], "baseline": "pitch", "methods": [
@@ -943,6 +943,7 @@ def test_an_audio_step_without_a_rate_takes_the_datas():
         return _stored(run_cell(spec, spec.cells()[0]))
 
     assert shifted() == shifted(sample_rate=4000)   # without any rate PitchShift refuses
+    assert shifted(np.int64(4000)) == shifted()         # a NumPy rate is a rate too
 
 
 def test_training_subset_per_class_draws_from_the_cells_seed():

@@ -442,10 +442,8 @@ def _prepare(spec: Spec, cell: Cell, epoch_callback: Callback | None,
     train, val, test = splits(spec, cell.split)
     sub = training_subset(spec, train, cell)
     t = spec.training
-    rate = sub.meta.get("sample_rate")
     augment = with_sample_rate(Transform.from_dict(method.augment),  # an audio step's None: the
-                               rate if isinstance(rate, (int, float)) else None  # data's rate
-                               ) if method.augment else None
+                               sub.sample_rate) if method.augment else None  # data's rate
     mix = Transform.from_dict(method.mix) if method.mix else None
     loader = DataLoader(sub, batch_size=t["batch_size"], shuffle=True, augment=augment,
                         features="auto" if spec.features is None else spec.features,
