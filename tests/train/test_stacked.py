@@ -528,18 +528,20 @@ def test_batch_hooks_see_each_models_batch_and_logs_and_a_model_failing_there_le
                    for _, lg in b.callbacks[0].calls)
 
 
-def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_step():
+@pytest.mark.parametrize("smoothing", [0.0, 0.1], ids=["stacked-loss", "own-loss"])
+def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_step(smoothing):
     """Model 1's third batch holds an inf, so its loss is NaN at step 2: its own fit raises
     before stepping, so the stacked model takes no step there either (no weight decay, no
-    momentum update, its optimizer's step count 2), while models 0 and 2 train on."""
+    momentum update, its optimizer's step count 2), while models 0 and 2 train on. With label
+    smoothing each model's loss is computed alone, without it in one call for the stack."""
     def units():
         out = []
         for s in (0, 1, 2):
             batches = [_batch(4, 10 * s + k) for k in range(4)]
             if s == 1:
                 batches[2][0][1, 5] = np.inf
-            out.append((Trainer(MLP(64, [8], 3, seed=s), optimizer=OPTIMIZERS["momentum"]()),
-                        _Batches(batches)))
+            out.append((Trainer(MLP(64, [8], 3, seed=s), optimizer=OPTIMIZERS["momentum"](),
+                                label_smoothing=smoothing), _Batches(batches)))
         return out
 
     solo = units()
@@ -554,6 +556,8 @@ def test_a_model_whose_loss_diverges_mid_epoch_ends_as_its_own_fit_without_that_
     stacked = units()
     out = fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], epochs=2)
     assert isinstance(out[1], TrainingError)
+    assert str(out[1]).startswith("loss became nan at epoch 0, batch 2 (counting from 0): the "
+                                  "input batch holds NaN or inf")
     bad, sbad = solo[1][0], stacked[1][0]
     assert bad.step_count == sbad.step_count == 2 and bad.optimizer.t == sbad.optimizer.t == 2
     assert all(np.array_equal(p, q) for p, q in zip(bad.model.get_weights(),
@@ -636,3 +640,60 @@ def test_a_first_layer_that_passes_its_input_gradient_on_ends_the_backward_pass_
         assert np.array_equal(m.forward(x[i], training=True), out[i])
         m.backward(g[i])
         assert np.array_equal(m.gradients()[0], stack.grads[i])
+
+
+def test_a_model_diverging_at_its_first_step_keeps_no_momentum():
+    """Row 0 diverges at step 0 while rows 1 and 2 take their first step (and make the stack's
+    momentum buffers): the diverged model leaves with step count 0 and a zero velocity."""
+    units = [_unit(0, OPTIMIZERS["momentum"], poison=True), _unit(1, OPTIMIZERS["momentum"]),
+             _unit(2, OPTIMIZERS["momentum"])]
+    out = fit_stacked([u[0] for u in units], [u[1] for u in units], epochs=1)
+    assert isinstance(out[0], TrainingError) and out[1] is units[1][0].history
+    opt = units[0][0].optimizer
+    assert opt.t == 0 and len(opt.state) == 1 and not opt.state[0]["v"].any()
+    assert units[1][0].optimizer.state[0]["v"].any()
+
+
+def test_more_models_than_parameters_share_one_pass():
+    """Seven 1-1-2 MLPs (6 parameters each) step in one pass over all rows: the same bits as each
+    fit alone."""
+    def units():
+        out = []
+        for s in range(7):
+            rng = np.random.default_rng(s)
+            batches = [(rng.random((4, 1), dtype=np.float32), np.array([0, 1, 1, 0]))
+                       for _ in range(2)]
+            out.append((Trainer(MLP(1, [1], 2, seed=s), optimizer=OPTIMIZERS["momentum"]()),
+                        _Batches(batches)))
+        return out
+
+    solo = units()
+    for tr, ld in solo:
+        tr.fit(ld, epochs=2)
+    stacked = units()
+    assert stacked[0][0].model.n_params == 6
+    fit_stacked([t for t, _ in stacked], [ld for _, ld in stacked], epochs=2)
+    for (a, _), (b, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+
+
+@pytest.mark.parametrize("smoothing, mix", [(0.1, None), (0.0, MixUp(alpha=0.4))],
+                         ids=["smoothing", "mixup"])
+def test_losses_other_than_plain_cross_entropy_on_hard_labels_are_each_models_own(smoothing,
+                                                                                   mix):
+    """Label smoothing on hard labels, or cross-entropy on MixUp's soft labels: each model's own
+    loss (not the stack's one cross-entropy), its batch hooks' logs as in its own fit."""
+    def units():
+        return [_unit(s, OPTIMIZERS["adam"], label_smoothing=smoothing, augment=mix,
+                      callbacks=[_BatchLog]) for s in (0, 1)]
+
+    solo = units()
+    for tr, ld, val in solo:
+        tr.fit(ld, val=val, epochs=2)
+    stacked = units()
+    fit_stacked([u[0] for u in stacked], [u[1] for u in stacked], val=[u[2] for u in stacked],
+                epochs=2)
+    for (a, _, _), (b, _, _) in zip(solo, stacked, strict=True):
+        _same(a, b)
+        assert a.callbacks[0].calls == b.callbacks[0].calls
+        assert all(isinstance(lg["loss"], float) for _, lg in b.callbacks[0].calls)

@@ -596,3 +596,21 @@ def test_callbacks_get_the_documented_logs():
     af.Trainer(MLP(2, [], 2, seed=0), callbacks=[rec]).fit(x, y, epochs=1, batch_size=2,
                                                            shuffle=False)
     assert rec.seen == [("begin", {}), (0, ["loss", "size"], 2), (1, ["loss", "size"], 1)]
+
+
+def test_an_empty_loader_batch_is_refused_by_name_before_any_step():
+    # A duck loader yielding a batch of 0 rows: fit used to die in the loss with
+    # ZeroDivisionError; now a ShapeError names the batch and the epoch, and no step was taken.
+    from augfit.errors import ShapeError
+    model = MLP(4, [3], 2, seed=0)
+    before = [p.copy() for p in model.parameters()]
+
+    class Loader:
+        def __iter__(self):
+            yield np.ones((0, 4), np.float32), np.array([], np.int64)
+
+    with pytest.raises(ShapeError) as e:
+        af.Trainer(model).fit(Loader(), epochs=1)
+    assert str(e.value) == ("loader batch 0 (epoch 0) has 0 rows; a loader must yield batches "
+                            "of at least one sample (skip or drop empty ones)")
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.parameters(), strict=True))

@@ -315,6 +315,9 @@ class Trainer:
                 xb = np.asarray(given_x)
                 if xb.dtype != dtype:
                     xb = xb.astype(dtype)
+            if xb.shape[0] == 0:
+                raise ShapeError(f"loader batch {b} (epoch {epoch}) has 0 rows; a loader must "
+                                 f"yield batches of at least one sample (skip or drop empty ones)")
             yb = np.asarray(given_y)
             if not _labels_in_range(yb, xb.shape[0], k):
                 yb = self._y(yb, f"labels of loader batch {b} (epoch {epoch})", xb.shape[0])
