@@ -271,3 +271,23 @@ def test_information_fractions_refused_and_accepted_at_their_bounds():
     with pytest.raises(ConfigError) as e:
         boundaries([1.0], alpha=1.5)
     assert str(e.value) == "alpha must be a number in [0, 1], got 1.5"
+
+
+@pytest.mark.parametrize("bad, shown", [
+    ([[0.5, 1.0]], "[[0.5, 1.0]]"),            # 2-D: raised TypeError while writing the message
+    (["0.5", "1"], "['0.5', '1']"),            # strings were read as numbers
+    ([True], "[True]"),                        # a bool is not a fraction
+    ([0.5, None], "[0.5, None]"),
+    ("0.5", "'0.5'"),
+])
+def test_information_fractions_that_are_not_a_flat_list_of_numbers_are_refused(bad, shown):
+    with pytest.raises(ConfigError) as e:
+        boundaries(bad)
+    assert str(e.value) == f"information fractions must be a flat list of numbers, got {shown}"
+
+
+def test_information_fractions_of_numpy_and_int_types_are_taken_as_floats():
+    from augfit.experiments.stats.sequential import _check_fractions
+    t = _check_fractions([np.float32(0.5), np.int64(1)])
+    assert t.dtype == np.float64 and t.tolist() == [0.5, 1.0]
+    np.testing.assert_array_equal(boundaries([0.5, 1]), boundaries(np.array([0.5, 1.0])))

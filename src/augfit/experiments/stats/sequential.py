@@ -44,7 +44,7 @@ import numpy as np
 from scipy import optimize
 from scipy.stats import norm
 
-from ...checks import check_probability
+from ...checks import check_probability, is_number, show
 from ...errors import ConfigError
 from .decision import HELPS, HURTS, INCONCLUSIVE, NEGLIGIBLE, classify
 
@@ -65,8 +65,12 @@ def _simpson(n: int) -> np.ndarray:
 
 
 def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
-    t = np.asarray(fractions, float)
-    if t.ndim != 1 or not t.size or not np.all(np.diff(t) > 0) or t[0] <= 0 or t[-1] > 1 + 1e-12:
+    given = np.asarray(fractions, dtype=object)
+    if given.ndim != 1 or not all(is_number(x) for x in given):
+        raise ConfigError(f"information fractions must be a flat list of numbers, got "
+                          f"{show(fractions)}")
+    t = given.astype(float)
+    if not t.size or not np.all(np.diff(t) > 0) or t[0] <= 0 or t[-1] > 1 + 1e-12:
         raise ConfigError(f"information fractions must increase within (0, 1], got "
                           f"{[round(float(x), 4) for x in t]}")
     return cast(np.ndarray, np.minimum(t, 1.0))
