@@ -275,6 +275,7 @@ def test_information_fractions_refused_and_accepted_at_their_bounds():
 
 @pytest.mark.parametrize("bad, shown", [
     ([[0.5, 1.0]], "[[0.5, 1.0]]"),            # 2-D: raised TypeError while writing the message
+    ([[0.5], 1.0], "[[0.5], 1.0]"),            # ragged: NumPy's own ValueError before
     (["0.5", "1"], "['0.5', '1']"),            # strings were read as numbers
     ([True], "[True]"),                        # a bool is not a fraction
     ([0.5, None], "[0.5, None]"),
