@@ -306,9 +306,8 @@ class Trainer:
         dtype, k = self.model.dtype, self.model.out_features
         for b, (given_x, given_y) in enumerate(loader):
             xb: Features
-            if type(given_x) is np.ndarray:          # the common case first (a step is short)
-                xb = given_x if given_x.dtype == dtype else given_x.astype(dtype)
-            elif is_sparse(given_x):
+            # a plain ndarray (the common case) skips the sparse check: a step is short
+            if type(given_x) is not np.ndarray and is_sparse(given_x):
                 xb = given_x if given_x.format == "csr" and given_x.dtype == dtype else \
                     sp.csr_matrix(given_x, dtype=dtype)
             else:
